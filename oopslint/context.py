@@ -1,0 +1,199 @@
+"""SendContext: why this email is going out, to whom, and about what.
+
+A context is plain data (a dict, or a JSON/YAML file) with a few well-known
+paths. Every path can be renamed in configuration (``[tool.oopslint.context]``)
+so a team can point oopslint at the names its own pipeline already uses::
+
+    {"send_at": "2026-11-23T09:00:00Z", "category": "transactional",
+     "event": {"type": "shipped", "at": "2026-11-22T17:02:00Z"},
+     "order": {"id": "A-1001", "placed_at": "2026-11-20T10:00:00Z",
+               "shipped_at": "2026-11-22T17:02:00Z", "status": "shipped"},
+     "recipient": {"email": "ada@example.com"}}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any, Mapping
+
+__all__ = ["SendContext", "ContextError", "DEFAULT_FIELDS", "load_context_file", "parse_timestamp"]
+
+#: Logical field -> dotted path in the context data. Override any of them in
+#: ``[tool.oopslint.context] fields = {order_placed_at = "order.created_at"}``.
+DEFAULT_FIELDS: dict[str, str] = {
+    "send_at": "send_at",
+    "category": "category",
+    "audience_size": "audience_size",
+    "subject": "subject",
+    "event_type": "event.type",
+    "event_at": "event.at",
+    "order_id": "order.id",
+    "order_placed_at": "order.placed_at",
+    "order_shipped_at": "order.shipped_at",
+    "order_delivered_at": "order.delivered_at",
+    "order_status": "order.status",
+    "recipient_email": "recipient.email",
+    "row_id": "id",
+}
+
+CATEGORIES = ("transactional", "marketing")
+
+
+class ContextError(ValueError):
+    """A context value is missing, malformed or ambiguous (a naive timestamp)."""
+
+
+def _resolve_timezone(name: str | None) -> tzinfo | None:
+    if not name:
+        return None
+    if name.upper() in ("UTC", "Z"):
+        return timezone.utc
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:
+        raise ContextError(f"unknown timezone {name!r} (use an IANA name such as Europe/Berlin, or UTC)") from None
+
+
+def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str = "timestamp") -> datetime:
+    """Parse an ISO 8601 timestamp (or epoch seconds) into an aware datetime.
+
+    A timestamp without an offset is ambiguous; it is an error unless a default
+    timezone is configured.
+    """
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ContextError(f"{what} is empty")
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ContextError(f"{what} {value!r} is not an ISO 8601 timestamp") from None
+    else:
+        raise ContextError(f"{what} {value!r} is not a timestamp")
+    if parsed.tzinfo is None:
+        if default_tz is None:
+            raise ContextError(
+                f"{what} {value!r} has no timezone; add an offset (Z, +02:00) "
+                "or set [tool.oopslint.context] timezone"
+            )
+        parsed = parsed.replace(tzinfo=default_tz)
+    return parsed
+
+
+def _dig(data: Any, path: str) -> Any:
+    current = data
+    for part in path.split("."):
+        if isinstance(current, Mapping) and part in current:
+            current = current[part]
+        elif isinstance(current, (list, tuple)) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+    return current
+
+
+@dataclass
+class SendContext:
+    """Why an email is being sent. ``data`` is the raw context; the properties
+    read its well-known fields through the configured paths."""
+
+    data: Mapping[str, Any] = field(default_factory=dict)
+    mode: str = "rendered"
+    fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    timezone: str | None = None
+    default_category: str | None = None
+    now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        merged = dict(DEFAULT_FIELDS)
+        merged.update(self.fields)
+        self.fields = merged
+
+    @classmethod
+    def coerce(cls, value: "SendContext | Mapping[str, Any] | None", **settings: Any) -> "SendContext":
+        if isinstance(value, SendContext):
+            return value
+        return cls(data=dict(value or {}), **settings)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A value by logical field name (``order_placed_at``) or dotted path."""
+        path = self.fields.get(name, name)
+        value = _dig(self.data, path)
+        return default if value is None else value
+
+    def time(self, name: str) -> datetime | None:
+        """A timestamp field as an aware datetime, None when absent.
+
+        Raises ContextError for malformed or naive values."""
+        value = self.get(name)
+        if value is None or value == "":
+            return None
+        return parse_timestamp(value, default_tz=_resolve_timezone(self.timezone), what=self.fields.get(name, name))
+
+    @property
+    def send_at(self) -> datetime:
+        value = self.time("send_at")
+        if value is not None:
+            return value
+        return self.now or datetime.now(timezone.utc)
+
+    @property
+    def category(self) -> str | None:
+        value = self.get("category") or self.default_category
+        return str(value).lower() if value else None
+
+    @property
+    def is_marketing(self) -> bool:
+        return self.category == "marketing"
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.data)
+
+
+def load_context_file(path: str | Path) -> dict[str, Any]:
+    """Read a context from a JSON or YAML file; raise ContextError with a clear reason."""
+    file_path = Path(path)
+    try:
+        text = file_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContextError(f"context file {file_path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContextError(f"context file {file_path}: cannot read ({exc})") from None
+    if file_path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise ContextError(f"context file {file_path}: invalid YAML{where}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ContextError(f"context file {file_path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContextError(f"context file {file_path}: expected an object at the top level")
+    return data
+
+
+def register_context_section() -> None:
+    """Declare ``[tool.oopslint.context]`` so configuration validates it."""
+    from .config import register_core_section
+
+    register_core_section("context", {"fields": {}, "timezone": ""})

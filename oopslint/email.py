@@ -1,0 +1,916 @@
+"""The email model: parse once, keep positions, hand every rule the same view.
+
+``Email.parse()`` accepts HTML as ``str``, ``bytes`` or a path, an ``.eml``
+file, or an :class:`email.message.EmailMessage`. The HTML is scanned once by a
+position-keeping tokenizer; every element, attribute value and text segment
+knows its offset in the source, so findings point at the line the user edits.
+
+What rules see:
+
+- ``email.segments``: text a reader sees (body text, ``alt`` and ``title``
+  attributes, the subject), entity-decoded, with zero-width characters removed
+  and merge tags masked; hidden text and the preheader are marked.
+- ``email.links`` and ``email.images``: every URL with its place.
+- ``email.elements``: every element, in source order.
+- ``email.subject``, ``email.preheader``, ``email.headers``, ``email.text_part``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import email as _stdlib_email
+import email.policy
+import hashlib
+import html as _html
+import os
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage, Message
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from .report import Span
+from .templating import DEFAULT_DIALECTS, Token, find_tokens, find_tokens_in_url, mask
+
+__all__ = [
+    "Email",
+    "Element",
+    "Segment",
+    "Link",
+    "Image",
+    "Comment",
+    "InputError",
+    "MAX_INPUT_BYTES",
+]
+
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+
+VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr basefont bgsound frame keygen".split()
+)
+RAW_TEXT_TAGS = frozenset(("script", "style", "textarea", "title", "xmp"))
+NON_VISIBLE_TAGS = frozenset(("head", "script", "style", "title", "template", "noscript", "meta", "link"))
+SKIP_SPELLING_TAGS = frozenset(("code", "pre", "kbd", "samp", "var", "tt"))
+BLOCK_TAGS = frozenset(
+    (
+        "#document html body address article aside blockquote center dd details dialog div dl dt "
+        "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre "
+        "section summary table tbody thead tfoot tr td th caption ul button br"
+    ).split()
+)
+CLOSES_P = frozenset(
+    "address article aside blockquote center div dl fieldset footer form h1 h2 h3 h4 h5 h6 header hr main nav ol p pre section table ul".split()
+)
+INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u180e"
+
+_TOKEN_RE = re.compile(
+    r"""<!--(?P<comment>.*?)(?:-->|\Z)
+      |<!\[CDATA\[.*?(?:\]\]>|\Z)
+      |<![^>]*>
+      |<\?[^>]*>
+      |</(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
+      |<(?P<tag>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>
+    """,
+    re.S | re.X,
+)
+_ATTR_RE = re.compile(
+    r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?"""
+)
+_DECODE_RE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?|[" + INVISIBLE_CHARS + "]"
+)
+_CSS_URL_RE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
+_HIDDEN_STYLE_RE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d]*[1-9])(?:\.0+)?\s*(?:;|!|$)",
+    re.I,
+)
+_COLLAPSED_RE = re.compile(r"max-height\s*:\s*0(?:px)?\s*(?:;|!|$)", re.I)
+_OVERFLOW_HIDDEN_RE = re.compile(r"overflow\s*:\s*hidden", re.I)
+_PREHEADER_CLASS_RE = re.compile(r"pre-?header|preview", re.I)
+_CSS_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
+_CSS_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+
+
+class InputError(Exception):
+    """The input cannot be linted: missing, binary, empty, too large or unreadable."""
+
+
+@dataclass(eq=False)
+class Element:
+    """One element of the email, with the place of its start tag."""
+
+    tag: str
+    attrs: dict[str, str]
+    start: int
+    end: int
+    parent: "Element | None" = None
+    attr_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    children: list["Element"] = field(default_factory=list)
+    index: int = 0
+    hidden: bool = False
+    lang: str | None = None
+    skip_spelling: bool = False
+    in_head: bool = False
+    in_comment: bool = False
+    block: "Element | None" = None
+    link: "Element | None" = None
+    close_end: int | None = None
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    @property
+    def style(self) -> str:
+        return self.attrs.get("style") or ""
+
+    def ancestors(self) -> Iterator["Element"]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def __repr__(self) -> str:
+        return f"<Element {self.tag} @{self.start}>"
+
+
+@dataclass(eq=False)
+class Segment:
+    """A run of text a reader sees (or would see, for hidden text).
+
+    ``text`` is what rules should read: entities decoded, zero-width
+    characters removed, merge tags replaced by ``MASK_CHAR``. ``raw`` is the
+    same without masking. ``offset(i)`` maps an index in ``text`` back to an
+    offset in the email's source; ``email.span(...)`` turns it into a Span.
+    """
+
+    text: str
+    raw: str
+    kind: str  # "text", "alt", "title", "subject", "preheader-attr"
+    element: Element | None
+    tokens: list[Token]
+    _index_points: list[int]
+    _source_points: list[int]
+    hidden: bool = False
+    preheader: bool = False
+    lang: str | None = None
+    skip_spelling: bool = False
+    source: str = "html"  # "html" or "header"
+
+    @property
+    def link(self) -> Element | None:
+        return self.element.link if self.element is not None else None
+
+    @property
+    def block(self) -> Element | None:
+        return self.element.block if self.element is not None else None
+
+    @property
+    def start(self) -> int:
+        return self._source_points[0] if self._source_points else 0
+
+    def offset(self, index: int) -> int:
+        """Source offset of ``text[index]`` (index may equal ``len(text)``)."""
+        points = self._index_points
+        k = bisect.bisect_right(points, index) - 1
+        if k < 0:
+            k = 0
+        return self._source_points[k] + (index - points[k])
+
+
+@dataclass(eq=False)
+class Link:
+    url: str
+    element: Element
+    span: Span
+    kind: str  # "a", "area", "vml"
+    tokens: list[Token]
+    text: str = ""
+    image_alts: list[str] = field(default_factory=list)
+
+    @property
+    def templated(self) -> bool:
+        return bool(self.tokens)
+
+    @property
+    def visible(self) -> bool:
+        return not self.element.hidden
+
+
+@dataclass(eq=False)
+class Image:
+    url: str
+    element: Element
+    span: Span
+    kind: str  # "img", "background", "css", "vml"
+    tokens: list[Token]
+
+    @property
+    def alt(self) -> str | None:
+        return self.element.attrs.get("alt") if self.kind == "img" else None
+
+    @property
+    def templated(self) -> bool:
+        return bool(self.tokens)
+
+
+@dataclass(eq=False)
+class Comment:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Source:
+    html: str
+    path: str | None = None
+    kind: str = "html"
+    headers: Message | None = None
+    text_part: str | None = None
+    line_offset: int = 0
+    header_text: str = ""
+    replaced_bytes: int = 0
+    first_replaced: int | None = None
+    encoding: str | None = None
+
+
+def _is_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bool(head) and controls / len(head) > 0.1
+
+
+def _decode_html_bytes(data: bytes, declared: str | None = None) -> tuple[str, str, int, int | None]:
+    from bs4.dammit import EncodingDetector
+
+    body, bom_encoding = EncodingDetector.strip_byte_order_mark(data)
+    encoding = bom_encoding or declared
+    if not encoding:
+        match = _CHARSET_RE.search(body[:4096])
+        if match:
+            encoding = match.group(1).decode("ascii", "replace")
+    candidates = [encoding] if encoding else []
+    candidates.append("utf-8")
+    for candidate in candidates:
+        try:
+            return body.decode(candidate), candidate, 0, None
+        except (LookupError, UnicodeDecodeError):
+            continue
+    chosen = encoding or "utf-8"
+    try:
+        text = body.decode(chosen, errors="replace")
+    except LookupError:
+        chosen = "utf-8"
+        text = body.decode(chosen, errors="replace")
+    replaced = text.count("\ufffd")
+    return text, chosen, replaced, text.find("\ufffd")
+
+
+def _looks_like_eml(data: bytes) -> bool:
+    head = data[:4096].lstrip()
+    if head[:1] == b"<":
+        return False
+    header_block = head.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    lines = header_block.splitlines()
+    if not lines:
+        return False
+    names = [line.split(b":", 1)[0].strip().lower() for line in lines if b":" in line and line[:1] not in b" \t"]
+    return bool(names) and (b"content-type" in names or b"mime-version" in names) and re.match(rb"^[A-Za-z0-9-]+:", lines[0]) is not None
+
+
+def _from_message(msg: Message, raw: bytes | None, path: str | None) -> _Source:
+    html_part = None
+    text_part = None
+    if isinstance(msg, EmailMessage):
+        html_part = msg.get_body(preferencelist=("html",))
+        text_body = msg.get_body(preferencelist=("plain",))
+        if text_body is not None:
+            text_part = text_body.get_content()
+    else:
+        for part in msg.walk():
+            ctype = part.get_content_type()
+            if ctype == "text/html" and html_part is None:
+                html_part = part
+            elif ctype == "text/plain" and text_part is None:
+                payload = part.get_payload(decode=True) or b""
+                text_part = payload.decode(part.get_content_charset() or "utf-8", "replace")
+    html = ""
+    replaced = 0
+    first = None
+    line_offset = 0
+    if html_part is not None:
+        payload = html_part.get_payload(decode=True) or b""
+        html, _, replaced, first = _decode_html_bytes(payload, html_part.get_content_charset())
+        cte = (html_part.get("Content-Transfer-Encoding") or "7bit").lower()
+        if raw is not None and cte in ("7bit", "8bit", "binary") and payload:
+            probe = payload[:200]
+            where = raw.find(probe)
+            if where >= 0:
+                line_offset = raw.count(b"\n", 0, where)
+    header_text = ""
+    if raw is not None:
+        split = re.search(rb"\r?\n\r?\n", raw)
+        header_text = raw[: split.start() if split else len(raw)].decode("utf-8", "replace")
+    return _Source(
+        html=html,
+        path=path,
+        kind="eml",
+        headers=msg,
+        text_part=text_part,
+        line_offset=line_offset,
+        header_text=header_text,
+        replaced_bytes=replaced,
+        first_replaced=first,
+    )
+
+
+def _load(source: Any, path: str | None) -> _Source:
+    if isinstance(source, Message):
+        return _from_message(source, None, path)
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and path is None and _is_path_like(source)):
+        file_path = Path(source)
+        try:
+            size = file_path.stat().st_size
+        except FileNotFoundError:
+            raise InputError(f"{file_path}: no such file") from None
+        except OSError as exc:
+            raise InputError(f"{file_path}: cannot read ({exc.strerror or exc})") from None
+        if file_path.is_dir():
+            raise InputError(f"{file_path}: is a directory")
+        if size > MAX_INPUT_BYTES:
+            raise InputError(
+                f"{file_path}: {size / 1048576:.1f} MB is over the {MAX_INPUT_BYTES // 1048576} MB input limit"
+            )
+        try:
+            data = file_path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{file_path}: cannot read ({exc.strerror or exc})") from None
+        return _from_bytes(data, str(file_path), file_path.suffix.lower() == ".eml")
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _from_bytes(bytes(source), path, bool(path and path.lower().endswith(".eml")))
+    if isinstance(source, str):
+        if len(source) > MAX_INPUT_BYTES:
+            raise InputError(f"{path or '<string>'}: input is over the {MAX_INPUT_BYTES // 1048576} MB limit")
+        if path and path.lower().endswith(".eml") or _looks_like_eml(source[:4096].encode("utf-8", "replace")):
+            return _from_bytes(source.encode("utf-8", "surrogateescape"), path, True)
+        return _Source(html=source.lstrip("\ufeff"), path=path)
+    raise InputError(f"cannot lint an object of type {type(source).__name__}")
+
+
+def _is_path_like(value: str) -> bool:
+    if "<" in value or "\n" in value or len(value) > 4096:
+        return False
+    return value.lower().endswith((".html", ".htm", ".eml", ".hbs", ".liquid", ".j2", ".jinja", ".mustache", ".txt", ".tpl", ".twig", ".njk", ".xhtml")) or os.path.exists(value)
+
+
+def _from_bytes(data: bytes, path: str | None, is_eml: bool) -> _Source:
+    name = path or "<input>"
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{name}: input is over the {MAX_INPUT_BYTES // 1048576} MB limit")
+    if not data.strip():
+        raise InputError(f"{name}: file is empty")
+    if _is_binary(data):
+        raise InputError(f"{name}: looks like a binary file, not HTML or an email")
+    if is_eml or _looks_like_eml(data):
+        msg = _stdlib_email.message_from_bytes(data, policy=email.policy.default)
+        src = _from_message(msg, data, path)
+        if not src.html.strip() and msg.get_content_type() != "text/html":
+            raise InputError(f"{name}: the message has no text/html part")
+        return src
+    html, encoding, replaced, first = _decode_html_bytes(data)
+    return _Source(html=html, path=path, replaced_bytes=replaced, first_replaced=first, encoding=encoding)
+
+
+def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
+    """Decode entities and drop invisible characters, keeping an index map."""
+    if "&" not in raw and not any(c in raw for c in INVISIBLE_CHARS):
+        return raw, [0], [base]
+    pieces: list[str] = []
+    index_points = [0]
+    source_points = [base]
+    length = 0
+    last = 0
+    for m in _DECODE_RE.finditer(raw):
+        if m.start() > last:
+            pieces.append(raw[last : m.start()])
+            length += m.start() - last
+        matched = m.group()
+        decoded = "" if matched in INVISIBLE_CHARS else _html.unescape(matched)
+        decoded = "".join(c for c in decoded if c not in INVISIBLE_CHARS)
+        if decoded:
+            pieces.append(decoded)
+            index_points.append(length)
+            source_points.append(base + m.start())
+            length += len(decoded)
+        index_points.append(length)
+        source_points.append(base + m.end())
+        last = m.end()
+    pieces.append(raw[last:])
+    return "".join(pieces), index_points, source_points
+
+
+def _hidden_classes(css: str) -> set[str]:
+    """Classes a ``<style>`` block hides outside media queries (``.preheader {display:none}``)."""
+    css = _CSS_COMMENT_RE.sub("", css)
+    out: list[str] = []
+    depth = 0
+    i = 0
+    # drop @media/@supports blocks: they hide things only on some clients
+    while i < len(css):
+        at = css.find("@", i)
+        if at < 0:
+            out.append(css[i:])
+            break
+        out.append(css[i:at])
+        brace = css.find("{", at)
+        semicolon = css.find(";", at)
+        if brace < 0 or (0 <= semicolon < brace):
+            i = (semicolon + 1) if semicolon >= 0 else len(css)
+            continue
+        depth = 0
+        j = brace
+        while j < len(css):
+            if css[j] == "{":
+                depth += 1
+            elif css[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        i = j + 1
+    hidden: set[str] = set()
+    for selectors, body in _CSS_RULE_RE.findall("".join(out)):
+        if not _HIDDEN_STYLE_RE.search(body) and not (
+            _COLLAPSED_RE.search(body) and _OVERFLOW_HIDDEN_RE.search(body)
+        ):
+            continue
+        for selector in selectors.split(","):
+            match = re.fullmatch(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*", selector)
+            if match:
+                hidden.add(match.group(1))
+    return hidden
+
+
+def _style_hides(style: str) -> bool:
+    if not style:
+        return False
+    if _HIDDEN_STYLE_RE.search(style):
+        return True
+    return bool(_COLLAPSED_RE.search(style) and _OVERFLOW_HIDDEN_RE.search(style))
+
+
+class Email:
+    """A parsed email. Build one with :meth:`Email.parse`; it is read-only."""
+
+    def __init__(self, src: _Source, *, subject: str | None = None, dialects: tuple[str, ...] = DEFAULT_DIALECTS):
+        self.path = src.path
+        self.kind = src.kind
+        self.html = src.html
+        self.headers = src.headers
+        self.text_part = src.text_part
+        self.line_offset = src.line_offset
+        self.encoding = src.encoding
+        self.replaced_bytes = src.replaced_bytes
+        self.first_replaced_offset = src.first_replaced
+        self.dialects = dialects
+        self._header_text = src.header_text
+        self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.html)]
+        self.elements: list[Element] = []
+        self.segments: list[Segment] = []
+        self.links: list[Link] = []
+        self.images: list[Image] = []
+        self.comments: list[Comment] = []
+        self.stylesheets: list[tuple[str, int]] = []
+        self.ids: set[str] = set()
+        self.root = Element("#document", {}, 0, 0)
+        self._hidden_classes: set[str] = set()
+        self._scan()
+        self._subject = subject if subject is not None else self._header("Subject")
+        self._build_attribute_segments()
+        self._collect_link_text()
+
+    # ----------------------------------------------------------------- parsing
+
+    @classmethod
+    def parse(
+        cls,
+        source: "str | bytes | os.PathLike[str] | Message",
+        *,
+        path: str | None = None,
+        subject: str | None = None,
+        dialects: Sequence[str] | None = None,
+    ) -> "Email":
+        """Parse HTML (str, bytes or a path), an ``.eml`` file or an EmailMessage.
+
+        Raises :class:`InputError` with a one-line reason when the input cannot
+        be linted. Undecodable bytes are replaced, counted in
+        ``replaced_bytes``, and reported by the engine.
+        """
+        from .templating import resolve_dialects
+
+        src = _load(source, path)
+        if path is not None:
+            src.path = path
+        return cls(src, subject=subject, dialects=resolve_dialects(dialects))
+
+    @cached_property
+    def content_hash(self) -> str:
+        return hashlib.sha1(self.html.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _scan(self) -> None:
+        html = self.html
+        # class-hidden rules must be known before elements are built
+        for match in re.finditer(r"<style[^>]*>(.*?)</style", html, re.S | re.I):
+            self._hidden_classes |= _hidden_classes(match.group(1))
+        stack: list[Element] = [self.root]
+        pos = 0
+        length = len(html)
+        search = _TOKEN_RE.search
+        while pos < length:
+            m = search(html, pos)
+            if m is None:
+                self._text(html[pos:], pos, stack[-1])
+                break
+            if m.start() > pos:
+                self._text(html[pos : m.start()], pos, stack[-1])
+            pos = m.end()
+            tag = m.group("tag")
+            if tag is not None:
+                name = tag.lower()
+                element = self._element(name, m, stack)
+                attrs_text = m.group("attrs") or ""
+                self_closing = attrs_text.rstrip().endswith("/") and (":" in name or name in ("svg", "path", "rect", "circle"))
+                if name in RAW_TEXT_TAGS:
+                    close = re.compile(r"</" + re.escape(name) + r"\s*>", re.I).search(html, pos)
+                    end = close.start() if close else length
+                    body = html[pos:end]
+                    if name == "style":
+                        self.stylesheets.append((body, pos))
+                        self._css_urls(body, pos, element)
+                    elif name == "textarea":
+                        self._text(body, pos, element)
+                    pos = close.end() if close else length
+                    element.close_end = pos
+                elif name not in VOID_TAGS and not self_closing:
+                    stack.append(element)
+                continue
+            endtag = m.group("endtag")
+            if endtag is not None:
+                name = endtag.lower()
+                for depth in range(len(stack) - 1, 0, -1):
+                    if stack[depth].tag == name:
+                        stack[depth].close_end = m.end()
+                        del stack[depth:]
+                        break
+                continue
+            comment = m.group("comment")
+            if comment is not None:
+                self.comments.append(Comment(comment, m.start(), m.end()))
+                if comment.startswith("[if") and "<v:" in comment.lower():
+                    self._scan_conditional(comment, m.start("comment"), stack[-1])
+
+    def _element(self, name: str, m: re.Match[str], stack: list[Element]) -> Element:
+        # implied end tags that matter for email markup
+        if name in CLOSES_P:
+            self._close_if_open(stack, ("p",), ("td", "th", "table", "body", "div", "li"))
+        if name == "li":
+            self._close_if_open(stack, ("li",), ("ul", "ol", "td", "table"))
+        elif name in ("dt", "dd"):
+            self._close_if_open(stack, ("dt", "dd"), ("dl",))
+        elif name in ("td", "th"):
+            self._close_if_open(stack, ("td", "th"), ("tr", "table"))
+        elif name == "tr":
+            self._close_if_open(stack, ("tr", "td", "th"), ("table", "tbody", "thead", "tfoot"))
+        elif name in ("tbody", "thead", "tfoot"):
+            self._close_if_open(stack, ("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",))
+        elif name == "option":
+            self._close_if_open(stack, ("option",), ("select",))
+        parent = stack[-1]
+        attrs: dict[str, str] = {}
+        spans: dict[str, tuple[int, int]] = {}
+        attrs_text = m.group("attrs")
+        if attrs_text:
+            base = m.start("attrs")
+            for a in _ATTR_RE.finditer(attrs_text):
+                attr = a.group("name").lower()
+                if attr in attrs:
+                    continue
+                for group in ("dq", "sq", "uq"):
+                    value = a.group(group)
+                    if value is not None:
+                        attrs[attr] = _html.unescape(value) if "&" in value else value
+                        spans[attr] = (base + a.start(group), base + a.end(group))
+                        break
+                else:
+                    attrs[attr] = ""
+                    spans[attr] = (base + a.start("name"), base + a.end("name"))
+        element = Element(name, attrs, m.start(), m.end(), parent, spans, index=len(self.elements))
+        parent.children.append(element)
+        self.elements.append(element)
+        self._inherit(element, parent)
+        self._collect_urls(element)
+        return element
+
+    @staticmethod
+    def _close_if_open(stack: list[Element], names: tuple[str, ...], scope: tuple[str, ...]) -> None:
+        for depth in range(len(stack) - 1, 0, -1):
+            tag = stack[depth].tag
+            if tag in names:
+                del stack[depth:]
+                return
+            if tag in scope:
+                return
+
+    def _inherit(self, element: Element, parent: Element) -> None:
+        attrs = element.attrs
+        element.in_head = parent.in_head or element.tag in NON_VISIBLE_TAGS
+        element.in_comment = parent.in_comment
+        element.lang = attrs.get("lang") or attrs.get("xml:lang") or parent.lang
+        hidden = parent.hidden or "hidden" in attrs or _style_hides(attrs.get("style", ""))
+        if not hidden and self._hidden_classes and "class" in attrs:
+            hidden = any(c in self._hidden_classes for c in attrs["class"].split())
+        element.hidden = hidden
+        element.skip_spelling = (
+            parent.skip_spelling
+            or element.tag in SKIP_SPELLING_TAGS
+            or attrs.get("translate", "").lower() == "no"
+            or "notranslate" in attrs.get("class", "").split()
+            or attrs.get("spellcheck", "").lower() == "false"
+            or "data-oopslint-skip" in attrs
+        )
+        element.block = element if element.tag in BLOCK_TAGS else (parent.block or parent)
+        element.link = element if element.tag == "a" else parent.link
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if element.tag in ("a", "map") and "name" in attrs:
+            self.ids.add(attrs["name"])
+
+    def _collect_urls(self, element: Element) -> None:
+        attrs = element.attrs
+        tag = element.tag
+        if "href" in attrs and tag in ("a", "area") or (tag.startswith("v:") and "href" in attrs):
+            url = attrs["href"]
+            kind = "vml" if tag.startswith("v:") else tag
+            self.links.append(Link(url.strip(), element, self._attr_span(element, "href"), kind, find_tokens_in_url(url, self.dialects)))
+        if tag == "img" and "src" in attrs or tag in ("v:fill", "v:image", "v:imagedata") and "src" in attrs:
+            url = attrs["src"]
+            kind = "vml" if tag.startswith("v:") else "img"
+            self.images.append(Image(url.strip(), element, self._attr_span(element, "src"), kind, find_tokens_in_url(url, self.dialects)))
+        if "background" in attrs and attrs["background"].strip():
+            url = attrs["background"]
+            self.images.append(Image(url.strip(), element, self._attr_span(element, "background"), "background", find_tokens_in_url(url, self.dialects)))
+        style = attrs.get("style")
+        if style and "url(" in style.lower():
+            start = element.attr_spans["style"][0]
+            self._css_urls(style, start, element)
+
+    def _css_urls(self, css: str, base: int, element: Element) -> None:
+        for m in _CSS_URL_RE.finditer(css):
+            group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
+            url = m.group(group).strip()
+            if not url or url.startswith("#"):
+                continue
+            span = self.span(base + m.start(group), base + m.end(group))
+            self.images.append(Image(url, element, span, "css", find_tokens_in_url(url, self.dialects)))
+
+    def _scan_conditional(self, body: str, base: int, parent: Element) -> None:
+        """Collect VML links and images from an Outlook conditional comment."""
+        for m in _TOKEN_RE.finditer(body):
+            name = (m.group("tag") or "").lower()
+            if not name.startswith("v:"):
+                continue
+            attrs: dict[str, str] = {}
+            spans: dict[str, tuple[int, int]] = {}
+            attrs_base = base + m.start("attrs")
+            for a in _ATTR_RE.finditer(m.group("attrs") or ""):
+                for group in ("dq", "sq", "uq"):
+                    value = a.group(group)
+                    if value is not None:
+                        attrs[a.group("name").lower()] = _html.unescape(value)
+                        spans[a.group("name").lower()] = (attrs_base + a.start(group), attrs_base + a.end(group))
+                        break
+            element = Element(name, attrs, base + m.start(), base + m.end(), parent, spans, index=len(self.elements), in_comment=True)
+            element.lang = parent.lang
+            element.hidden = parent.hidden
+            element.block = parent.block or parent
+            element.link = parent.link
+            self.elements.append(element)
+            self._collect_urls(element)
+
+    def _attr_span(self, element: Element, name: str) -> Span:
+        start, end = element.attr_spans.get(name, (element.start, element.end))
+        return self.span(start, end)
+
+    def _text(self, raw: str, base: int, parent: Element) -> None:
+        if parent.in_head or parent.in_comment:
+            return
+        if not raw or raw.isspace():
+            return
+        decoded, index_points, source_points = _decode_with_map(raw, base)
+        if not decoded.strip():
+            return
+        tokens = find_tokens(decoded, self.dialects)
+        segment = Segment(
+            text=mask(decoded, tokens),
+            raw=decoded,
+            kind="text",
+            element=parent,
+            tokens=tokens,
+            _index_points=index_points,
+            _source_points=source_points,
+            hidden=parent.hidden,
+            lang=parent.lang,
+            skip_spelling=parent.skip_spelling,
+        )
+        self.segments.append(segment)
+
+    def _build_attribute_segments(self) -> None:
+        # alt and title attributes are text a reader sees too
+        extra: list[Segment] = []
+        for element in self.elements:
+            if element.in_head:
+                continue
+            for attr in ("alt", "title"):
+                value = element.attrs.get(attr)
+                if not value or not value.strip() or attr not in element.attr_spans:
+                    continue
+                start, end = element.attr_spans[attr]
+                raw = self.html[start:end]
+                decoded, index_points, source_points = _decode_with_map(raw, start)
+                tokens = find_tokens(decoded, self.dialects)
+                extra.append(
+                    Segment(mask(decoded, tokens), decoded, attr, element, tokens, index_points, source_points,
+                            hidden=element.hidden, lang=element.lang, skip_spelling=element.skip_spelling)
+                )
+        if extra:
+            self.segments = sorted(self.segments + extra, key=lambda s: s.start)
+        self._mark_preheader()
+
+    def _mark_preheader(self) -> None:
+        """The preheader: hidden text before any visible body text, or an
+        element whose class names it (``preheader``, ``preview``)."""
+        for segment in self.segments:
+            if segment.kind != "text":
+                continue
+            element = segment.element
+            named = element is not None and any(
+                _PREHEADER_CLASS_RE.search(c) for e in (element, *element.ancestors()) for c in e.classes
+            )
+            if named or segment.hidden:
+                segment.preheader = True
+                continue
+            break
+        else:
+            return
+        # later hidden text whose class says preheader, e.g. after a visible logo alt
+        for segment in self.segments:
+            element = segment.element
+            if segment.kind == "text" and segment.hidden and element is not None and any(
+                _PREHEADER_CLASS_RE.search(c) for e in (element, *element.ancestors()) for c in e.classes
+            ):
+                segment.preheader = True
+
+    def _collect_link_text(self) -> None:
+        by_link: dict[int, list[str]] = {}
+        for segment in self.segments:
+            link = segment.link
+            if link is None:
+                continue
+            if segment.kind == "text":
+                by_link.setdefault(id(link), []).append(segment.text)
+        alts: dict[int, list[str]] = {}
+        for image in self.images:
+            if image.kind == "img" and image.element.link is not None:
+                alts.setdefault(id(image.element.link), []).append(image.element.attrs.get("alt") or "")
+        for link in self.links:
+            if link.kind == "a":
+                link.text = " ".join(" ".join(by_link.get(id(link.element), [])).split())
+                link.image_alts = alts.get(id(link.element), [])
+
+    # -------------------------------------------------------------- positions
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a source offset, in the file the user edits."""
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1 + self.line_offset, offset - self._line_starts[index] + 1
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(end if end is not None else start)
+        return Span(line, column, end_line, end_column)
+
+    def segment_span(self, segment: Segment, start: int, end: int) -> Span | None:
+        """Span of ``segment.text[start:end]`` in the source (None for a subject
+        that came from the API rather than a header)."""
+        if segment.source == "header":
+            if not segment._source_points[0]:
+                return None
+            return Span(segment._source_points[0], start + segment._index_points[0] + 1,
+                        segment._source_points[0], end + segment._index_points[0] + 1)
+        return self.span(segment.offset(start), segment.offset(end - 1) + 1 if end > start else segment.offset(start))
+
+    def element_span(self, element: Element) -> Span:
+        return self.span(element.start, element.end)
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line as numbered in findings."""
+        index = line - 1 - self.line_offset
+        if index < 0 or index >= len(self._line_starts):
+            return ""
+        start = self._line_starts[index]
+        end = self._line_starts[index + 1] if index + 1 < len(self._line_starts) else len(self.html)
+        return self.html[start:end].rstrip("\r\n")
+
+    # -------------------------------------------------------------- accessors
+
+    def _header(self, name: str) -> str | None:
+        if self.headers is None:
+            return None
+        value = self.headers.get(name)
+        return str(value) if value is not None else None
+
+    def header(self, name: str) -> str | None:
+        """A message header (``.eml`` and EmailMessage input), or None."""
+        return self._header(name)
+
+    @property
+    def subject(self) -> str | None:
+        return self._subject
+
+    @cached_property
+    def subject_span(self) -> Span | None:
+        if self._subject is None:
+            return None
+        match = re.search(r"^Subject:[ \t]*", self._header_text, re.M | re.I)
+        if match:
+            line = self._header_text.count("\n", 0, match.start()) + 1
+            column = match.end() - match.start() + 1
+            return Span(line, column, line, column + len(self._subject))
+        return None
+
+    @cached_property
+    def subject_segment(self) -> Segment | None:
+        """The subject as a segment, so text rules read it like body text."""
+        if not self._subject:
+            return None
+        span = self.subject_span
+        tokens = find_tokens(self._subject, self.dialects)
+        line = span.line if span else 0
+        column0 = (span.column - 1) if span else 0
+        return Segment(mask(self._subject, tokens), self._subject, "subject", None, tokens,
+                       [column0], [line], lang=self.lang, source="header")
+
+    def reading_segments(self, *, include_hidden: bool = False) -> Iterator[Segment]:
+        """Subject first, then every body, alt and title segment in source order.
+        Hidden text is skipped unless asked for; the preheader is always read."""
+        if self.subject_segment is not None:
+            yield self.subject_segment
+        for segment in self.segments:
+            if segment.hidden and not segment.preheader and not include_hidden:
+                continue
+            yield segment
+
+    @cached_property
+    def preheader(self) -> str | None:
+        text = " ".join(" ".join(s.text for s in self.segments if s.preheader and s.kind == "text").split())
+        return text or None
+
+    @cached_property
+    def visible_text(self) -> str:
+        """All visible body text, whitespace collapsed, merge tags masked."""
+        return " ".join(" ".join(s.text for s in self.segments if s.kind == "text" and not s.hidden).split())
+
+    @cached_property
+    def html_element(self) -> Element | None:
+        return next((e for e in self.elements if e.tag == "html"), None)
+
+    @cached_property
+    def body_element(self) -> Element | None:
+        return next((e for e in self.elements if e.tag == "body"), None)
+
+    @property
+    def lang(self) -> str | None:
+        element = self.html_element
+        return (element.attrs.get("lang") or element.attrs.get("xml:lang")) if element else None
+
+    @cached_property
+    def size_bytes(self) -> int:
+        return len(self.html.encode("utf-8", "surrogatepass"))
+
+    def find(self, tag: str) -> list[Element]:
+        """Elements with this tag name, in source order."""
+        tag = tag.lower()
+        return [e for e in self.elements if e.tag == tag]
+
+    def __repr__(self) -> str:
+        return f"<Email {self.path or '<string>'} {len(self.elements)} elements>"

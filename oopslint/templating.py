@@ -1,0 +1,193 @@
+"""Merge-tag dialects: find tokens, mask them, tell a template from rendered mail.
+
+Every email service spells its merge tags differently. A *dialect* is a named
+set of patterns. Unambiguous dialects are on by default; the ambiguous ones
+(``%FIRSTNAME%`` and ``[firstname]`` look like ordinary text too) only run when
+configured with ``dialects = [...]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+from urllib.parse import unquote
+
+#: The character that replaces every character of a masked token. It is not a
+#: letter, digit or space, so word and date scanners treat a token as a wall.
+MASK_CHAR = "\ufffc"
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str
+    description: str
+    patterns: tuple[str, ...]
+    ambiguous: bool = False
+
+
+DIALECTS: dict[str, Dialect] = {
+    d.name: d
+    for d in (
+        Dialect(
+            "jinja",
+            "Jinja, Liquid, Handlebars, Mustache, Django, Nunjucks, Marketo: {{ x }}, {% x %}, {# x #}",
+            (
+                r"\{\{\{.{0,500}?\}\}\}",
+                r"\{\{.{0,500}?\}\}",
+                r"\{%.{0,2000}?%\}",
+                r"\{#.{0,2000}?#\}",
+            ),
+        ),
+        Dialect("mailchimp", "Mailchimp merge tags: *|FNAME|*", (r"\*\|[^|\n]{1,200}\|\*",)),
+        Dialect(
+            "salesforce",
+            "Salesforce Marketing Cloud: %%FirstName%%, AMPscript %%[ ... ]%% and %%= ... =%%",
+            (
+                r"%%\[.{0,5000}?\]%%",
+                r"%%=.{0,2000}?=%%",
+                r"%%[A-Za-z_][\w .\-]{0,100}%%",
+            ),
+        ),
+        Dialect(
+            "campaign-monitor",
+            "Campaign Monitor personalisation with a fallback: [firstname,fallback=there]",
+            (r"\[[A-Za-z][\w ]{0,60},\s*fallback=[^\]\n]{0,200}\]",),
+        ),
+        Dialect("dotdigital", "Dotdigital data fields: @FIRSTNAME@", (r"@[A-Z][A-Z0-9_]{1,60}@",)),
+        Dialect(
+            "mautic",
+            "Mautic tokens: {contactfield=firstname}, {unsubscribe_url}",
+            (
+                r"\{(?:contactfield|leadfield|ownerfield|formfield|assetlink|pagelink|"
+                r"unsubscribe_text|unsubscribe_url|webview_text|webview_url|signature|"
+                r"subject|tracking_pixel|dwc|focus)(?:=[^{}\n]{0,200})?\}",
+            ),
+        ),
+        Dialect("iterable", "Iterable and Omnisend: [[firstName]]", (r"\[\[[^\[\]\n]{1,200}\]\]",)),
+        Dialect(
+            "activecampaign",
+            "ActiveCampaign personalisation tags: %FIRSTNAME% (ambiguous, opt in)",
+            (r"%[A-Z][A-Z0-9_\-]{1,60}%",),
+            ambiguous=True,
+        ),
+        Dialect(
+            "brackets",
+            "Campaign Monitor and others without fallback: [firstname] (ambiguous, opt in)",
+            (r"\[[A-Za-z][\w\-]{0,60}\]",),
+            ambiguous=True,
+        ),
+    )
+}
+
+ALIASES = {
+    "liquid": "jinja",
+    "handlebars": "jinja",
+    "mustache": "jinja",
+    "django": "jinja",
+    "nunjucks": "jinja",
+    "marketo": "jinja",
+    "ampscript": "salesforce",
+    "sfmc": "salesforce",
+    "omnisend": "iterable",
+}
+
+DEFAULT_DIALECTS: tuple[str, ...] = tuple(n for n, d in DIALECTS.items() if not d.ambiguous)
+
+
+def resolve_dialects(names: Iterable[str] | None) -> tuple[str, ...]:
+    """Validate dialect names. ``None`` means the unambiguous defaults;
+    ``"default"`` inside a list adds them, ``"all"`` means every dialect."""
+    if names is None:
+        return DEFAULT_DIALECTS
+    if isinstance(names, str):
+        names = [names]
+    resolved: list[str] = []
+    for raw in names:
+        name = ALIASES.get(str(raw).strip().lower(), str(raw).strip().lower())
+        if name == "all":
+            chosen: Sequence[str] = tuple(DIALECTS)
+        elif name == "default":
+            chosen = DEFAULT_DIALECTS
+        elif name in DIALECTS:
+            chosen = (name,)
+        else:
+            valid = ", ".join([*DIALECTS, *ALIASES, "default", "all"])
+            raise ValueError(f"unknown merge-tag dialect {raw!r}; valid dialects: {valid}")
+        resolved.extend(n for n in chosen if n not in resolved)
+    return tuple(resolved)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A merge tag found in some text, at ``text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    dialect: str
+
+    @property
+    def expression(self) -> str:
+        """The inside of the tag: ``{{ user.name }}`` gives ``user.name``."""
+        return self.text.strip("{}%#*|[]@=- \t\n")
+
+
+@lru_cache(maxsize=64)
+def _compiled(dialects: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = []
+    for name in dialects:
+        group = name.replace("-", "_")
+        alternatives = "|".join(DIALECTS[name].patterns)
+        parts.append(f"(?P<{group}>{alternatives})")
+    if not parts:
+        return None
+    return re.compile("|".join(parts), re.DOTALL)
+
+
+_QUICK = re.compile(r"[{%*@\[]")
+
+
+def find_tokens(text: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> list[Token]:
+    """All merge tags of the given dialects in ``text``, left to right."""
+    if not text or not _QUICK.search(text):
+        return []
+    pattern = _compiled(tuple(dialects))
+    if pattern is None:
+        return []
+    return [
+        Token(m.start(), m.end(), m.group(), m.lastgroup.replace("_", "-"))  # type: ignore[union-attr]
+        for m in pattern.finditer(text)
+    ]
+
+
+def find_tokens_in_url(url: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> list[Token]:
+    """Tokens in an attribute value, also when percent-encoded (``%7B%7Burl%7D%7D``).
+
+    Offsets of tokens found only after decoding refer to the decoded text.
+    """
+    tokens = find_tokens(url, dialects)
+    if tokens or "%" not in url:
+        return tokens
+    decoded = unquote(url)
+    return find_tokens(decoded, dialects) if decoded != url else []
+
+
+def mask(text: str, tokens: Sequence[Token], char: str = MASK_CHAR) -> str:
+    """Replace every token by ``char`` repeated, keeping offsets unchanged."""
+    if not tokens:
+        return text
+    pieces = []
+    last = 0
+    for token in tokens:
+        pieces.append(text[last : token.start])
+        pieces.append(char * (token.end - token.start))
+        last = token.end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def is_templated(text: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> bool:
+    """True when ``text`` holds at least one merge tag (raw or percent-encoded)."""
+    return bool(find_tokens_in_url(text, dialects))
