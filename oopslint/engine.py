@@ -211,6 +211,8 @@ class Linter:
         return jobs, results
 
     def _input_error(self, path: str, message: str, code: EngineCode = UNREADABLE_INPUT) -> FileResult:
+        if message.startswith(f"{path}: "):
+            message = message[len(path) + 2 :]
         finding = Finding(message=redact(message), code=code.code, rule=code.name, severity=code.severity, path=path)
         return FileResult(path=path, findings=[finding], input_error=True)
 
@@ -371,7 +373,6 @@ class Linter:
         return finding.with_(**changes)
 
     def _report(self, jobs: list[_Job], results: list[FileResult]) -> Report:
-        by_path = {id(job): job for job in jobs}
         job_iter = iter(jobs)
         fail_on = self.fail_on
         skipped: list[str] = []
@@ -388,7 +389,6 @@ class Linter:
                     skipped.append(rule.code)
             if job.skipped:
                 unchecked += _count_urls(job)
-        del by_path
         if fail_on is None:
             configs = [job.config for job in jobs]
             fail_on = configs[0].fail_on if configs else Severity.ERROR

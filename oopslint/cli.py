@@ -1,0 +1,249 @@
+"""Command line: parse arguments, call the API, pick a writer, set the exit code.
+
+Exit codes: 0 nothing at or above the fail level; 1 findings at or above it;
+2 usage, configuration, unreadable input or a rule crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from typing import Sequence, TextIO
+
+from . import __version__
+from .config import ConfigError
+from .context import ContextError
+from .formats import FORMATS, get_writer
+from .registry import RegistryError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"oopslint: error: {message}\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (default: found by walking up from each file)")
+    parser.add_argument("--select", action="append", metavar="CODES", help="only these codes, prefixes or rule names (comma-separated)")
+    parser.add_argument("--ignore", action="append", metavar="CODES", help="skip these codes, prefixes or rule names")
+    parser.add_argument("--offline", action="store_true", help="skip every network check; say how many URLs went unchecked")
+    parser.add_argument("--rendered", action="store_true", help="lint as mail about to be sent: any merge tag left is an error")
+    parser.add_argument("--dialect", action="append", metavar="NAME", help="merge-tag dialect(s) to recognise (default: the unambiguous ones)")
+    parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest level that makes the exit code 1 (default: error)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the link-check cache")
+    parser.add_argument("--cache-path", metavar="FILE", help="where the link-check cache lives")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="oopslint",
+        description="Lint outgoing HTML emails before they are sent.",
+        epilog="Run `oopslint rules` for the rule list and `oopslint explain CODE` for a rule's documentation.",
+    )
+    parser.add_argument("--version", action="version", version=f"oopslint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="lint files, folders or globs (- reads stdin)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or globs; - for stdin (default: .)")
+    check.add_argument("--context", metavar="FILE", help="send context (JSON or YAML): why this email goes out")
+    _add_common(check)
+
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+    explain = commands.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", metavar="CODE|NAME")
+
+    batch = commands.add_parser("batch", help="check one template against many recipients' contexts")
+    batch.add_argument("template", metavar="TEMPLATE")
+    _add_common(batch)
+    try:
+        from .batch import add_batch_arguments
+    except ImportError:
+        pass
+    else:
+        add_batch_arguments(batch)
+    return parser
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _linter(args: argparse.Namespace):  # -> Linter
+    from .engine import Linter
+
+    return Linter(
+        args.config,
+        offline=args.offline,
+        mode="rendered" if args.rendered else None,
+        default_mode="template",
+        fail_on=args.fail_on,
+        use_cache=not args.no_cache,
+        cache_path=args.cache_path,
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        dialects=_split(args.dialect),
+    )
+
+
+def _open_output(args: argparse.Namespace) -> TextIO:
+    if args.output:
+        return open(args.output, "w", encoding="utf-8")
+    return sys.stdout
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .engine import expand_paths
+
+    linter = _linter(args)
+    paths = args.paths or ["."]
+    context = None
+    if args.context:
+        from .context import load_context_file
+
+        context = load_context_file(args.context)
+    entries = expand_paths(paths, linter)
+    if not entries:
+        sys.stderr.write(f"oopslint: no email files found under {', '.join(paths)}\n")
+        return EXIT_OK
+    stdin = sys.stdin.buffer.read() if "-" in entries else None
+    report = linter.lint_paths(entries, context=context, stdin=stdin)
+    stream = _open_output(args)
+    try:
+        get_writer(args.format)(report, stream, color=_use_color(args.color, stream))
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    return report.exit_code
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    try:
+        from .batch import run_batch_command
+    except ImportError:
+        sys.stderr.write("oopslint: batch checking is not available in this installation\n")
+        return EXIT_ERROR
+    stream = _open_output(args)
+    try:
+        return run_batch_command(args, _linter(args), stream)
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    import json
+
+    from .diagnostics import ENGINE_CODES
+    from .registry import default_registry
+
+    registry = default_registry()
+    if args.format == "json":
+        rows = [
+            {"code": r.code, "name": r.name, "summary": r.summary, "severity": str(r.severity),
+             "network": r.network, "modes": list(r.modes), "scope": r.scope, "section": r.section,
+             "options": dict(r.options), "origin": r.origin}
+            for r in registry
+        ]
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    width = max([len(r.name) for r in registry] + [len(c.name) for c in ENGINE_CODES.values()])
+    for r in registry:
+        flags = []
+        if r.network:
+            flags.append("network")
+        if tuple(r.modes) != ("template", "rendered"):
+            flags.append(" ".join(r.modes) + " only")
+        if r.scope == "batch":
+            flags.append("batch")
+        extra = f"  ({', '.join(flags)})" if flags else ""
+        sys.stdout.write(f"{r.code:<8} {r.name:<{width}}  {str(r.severity):<7}  {r.summary}{extra}\n")
+    for code in ENGINE_CODES.values():
+        sys.stdout.write(f"{code.code:<8} {code.name:<{width}}  {str(code.severity):<7}  {code.summary}  (engine)\n")
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .diagnostics import ENGINE_CODES, ENGINE_NAMES
+    from .registry import default_registry
+
+    key = args.rule.strip()
+    rule = default_registry().get(key)
+    if rule is not None:
+        sys.stdout.write(rule.explain())
+        return EXIT_OK
+    engine_code = ENGINE_CODES.get(key.upper()) or ENGINE_NAMES.get(key)
+    if engine_code is not None:
+        sys.stdout.write(engine_code.explain())
+        return EXIT_OK
+    sys.stderr.write(f"oopslint: no rule named {key!r}; `oopslint rules` lists them all\n")
+    return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    handlers = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "batch": _cmd_batch}
+    try:
+        return handlers[args.command](args)
+    except (ConfigError, ContextError, RegistryError) as exc:
+        from .engine import redact
+
+        sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("oopslint: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = io.TextIOWrapper(io.BytesIO())
+        except Exception:
+            pass
+        return EXIT_OK
+    except OSError as exc:
+        sys.stderr.write(f"oopslint: {exc.strerror or exc}{': ' + str(exc.filename) if getattr(exc, 'filename', None) else ''}\n")
+        return EXIT_ERROR
+    except Exception as exc:
+        if os.environ.get("OOPSLINT_DEBUG"):
+            raise
+        from .engine import redact
+
+        sys.stderr.write(
+            f"oopslint: internal error: {type(exc).__name__}: {redact(str(exc))}\n"
+            "Set OOPSLINT_DEBUG=1 for a traceback, and please report it.\n"
+        )
+        return EXIT_ERROR
+
+
+def entry() -> None:
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,92 @@
+"""Human output, in the style of ruff: ``path:line:col: CODE [level] message``,
+the source line with a caret under the problem, a help line, and a summary.
+Colour only when asked (the CLI asks when stdout is a terminal)."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from ..report import Finding, Report, Severity
+
+_WINDOW = 110
+_COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
+_BOLD = "\x1b[1m"
+_DIM = "\x1b[2m"
+_RESET = "\x1b[0m"
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color else text
+
+
+def _excerpt(finding: Finding) -> tuple[str, int, int] | None:
+    """The snippet windowed around the finding, with caret start and width."""
+    if not finding.snippet or not finding.line:
+        return None
+    line = finding.snippet.replace("\t", " ")
+    start = max((finding.column or 1) - 1, 0)
+    if finding.end_line == finding.line and finding.end_column and finding.end_column > (finding.column or 1):
+        width = finding.end_column - (finding.column or 1)
+    else:
+        width = 1
+    width = max(1, min(width, _WINDOW))
+    left = 0
+    if len(line) > _WINDOW:
+        left = max(0, min(start - 20, len(line) - _WINDOW))
+        line = ("…" if left else "") + line[left : left + _WINDOW] + ("…" if left + _WINDOW < len(line) else "")
+        start = start - left + (1 if left else 0)
+    stripped = line.rstrip()
+    indent = len(stripped) - len(stripped.lstrip())
+    if indent > 8 and start >= indent:
+        stripped = stripped[indent - 4 :]
+        start -= indent - 4
+    width = max(1, min(width, max(1, len(stripped) - start)))
+    return stripped, start, width
+
+
+def format_finding(finding: Finding, *, color: bool = False, show_source: bool = True) -> str:
+    severity = finding.severity or Severity.WARNING
+    where = finding.path or "<email>"
+    if finding.line:
+        where += f":{finding.line}:{finding.column or 1}"
+    head = (
+        f"{_paint(where, _BOLD, color)}: {_paint(finding.code, _COLORS[severity], color)} "
+        f"[{severity}] {finding.message}"
+    )
+    lines = [head]
+    excerpt = _excerpt(finding) if show_source else None
+    if excerpt is not None:
+        text, start, width = excerpt
+        gutter = " " * len(str(finding.line))
+        lines.append(_paint(f"{gutter} |", _DIM, color))
+        lines.append(_paint(f"{finding.line} | ", _DIM, color) + text)
+        lines.append(_paint(f"{gutter} | ", _DIM, color) + " " * start + _paint("^" * width, _COLORS[severity], color))
+    if finding.suggestion:
+        gutter = " " * len(str(finding.line or ""))
+        lines.append(f"{gutter} = help: {finding.suggestion}")
+    return "\n".join(lines)
+
+
+def summary_line(report: Report) -> str:
+    counts = report.counts
+    total = sum(counts.values())
+    files = len(report.files)
+    noun = "file" if files == 1 else "files"
+    if total == 0:
+        text = f"All checks passed ({files} {noun})."
+    else:
+        parts = ", ".join(f"{n} {level}{'s' if n != 1 and level != 'info' else ''}" for level, n in counts.items() if n)
+        text = f"Found {total} problem{'s' if total != 1 else ''} in {files} {noun} ({parts})."
+    if report.skipped_network_rules:
+        text += (
+            f"\nOffline: skipped network rules {', '.join(report.skipped_network_rules)}; "
+            f"{report.unchecked_urls} URL{'s' if report.unchecked_urls != 1 else ''} not checked."
+        )
+    return text
+
+
+def write(report: Report, stream: TextIO, *, color: bool = False, show_source: bool = True, **_: Any) -> None:
+    for finding in report.findings:
+        stream.write(format_finding(finding, color=color, show_source=show_source))
+        stream.write("\n\n" if show_source and finding.snippet else "\n")
+    stream.write(summary_line(report) + "\n")

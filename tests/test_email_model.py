@@ -1,0 +1,189 @@
+"""The email model: one parse, positions that point at the line the user edits."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from oopslint import Email, InputError
+from oopslint.templating import MASK_CHAR
+
+
+def test_text_segments_keep_source_line_and_column():
+    html = "<html><body>\n  <p>Hello <b>world</b>,</p>\n  <p>Second&nbsp;line</p>\n</body></html>"
+    email = Email.parse(html)
+    texts = [(s.text, email.segment_span(s, 0, len(s.text))) for s in email.segments]
+    assert texts[0][0] == "Hello "
+    assert (texts[0][1].line, texts[0][1].column) == (2, 6)
+    world = next(s for s in email.segments if s.text == "world")
+    span = email.segment_span(world, 0, 5)
+    assert (span.line, span.column, span.end_column) == (2, 15, 20)
+    second = next(s for s in email.segments if s.text.startswith("Second"))
+    assert second.text == "Second\u00a0line"
+    # "line" starts after the 6-character entity, and the column says so
+    span = email.segment_span(second, 7, 11)
+    assert (span.line, span.column) == (3, 18)
+
+
+def test_zero_width_characters_are_removed_and_positions_survive():
+    html = "<p>Shipped on Aug&zwnj; 28,&#8203; 2016 to Ber\u00adlin</p>"
+    email = Email.parse(html)
+    segment = email.segments[0]
+    assert segment.text == "Shipped on Aug 28, 2016 to Berlin"
+    index = segment.text.index("2016")
+    span = email.segment_span(segment, index, index + 4)
+    assert html[span.column - 1 : span.end_column - 1] == "2016"
+    index = segment.text.index("Berlin")
+    span = email.segment_span(segment, index, index + 6)
+    assert html[span.column - 1 : span.end_column - 1] == "Ber\u00adlin"
+
+
+def test_hidden_text_and_preheader_are_marked(corpus):
+    email = Email.parse(corpus / "postmark" / "receipt.source.html")
+    assert email.preheader.startswith("This is a receipt for your recent purchase")
+    preheader = [s for s in email.segments if s.preheader]
+    assert preheader and all(s.hidden for s in preheader)
+    assert "This is a receipt" not in email.visible_text
+
+
+def test_inline_hidden_preheader_on_inlined_email(corpus):
+    email = Email.parse(corpus / "leemunroe" / "email.inlined.html")
+    assert email.preheader == "This is preheader text. Some clients will show this text as a preview."
+
+
+def test_head_style_script_and_comments_are_not_visible_text():
+    html = ("<html><head><title>T</title><style>p{color:red}</style></head><body>"
+            "<!-- hidden note --><script>var a='x'</script><p>Seen</p></body></html>")
+    email = Email.parse(html)
+    assert [s.text for s in email.segments if s.kind == "text"] == ["Seen"]
+    assert email.comments[0].text.strip() == "hidden note"
+
+
+def test_links_and_images_with_their_places():
+    html = (
+        '<html><body style="background:url(\'https://cdn.example/bg.png\')">\n'
+        '<table background="https://cdn.example/tile.png"><tr><td>\n'
+        '<a href="https://shop.example/sale?a=1&amp;b=2"><img src="https://cdn.example/hero.jpg" alt="Sale"></a>\n'
+        '<map><area href="https://shop.example/map" alt="Map"></map>\n'
+        '<!--[if mso]><v:roundrect href="https://shop.example/vml" style="x"><v:fill src="https://cdn.example/vml.png"/></v:roundrect><![endif]-->\n'
+        "</td></tr></table></body></html>"
+    )
+    email = Email.parse(html)
+    links = {link.url: link for link in email.links}
+    assert set(links) == {"https://shop.example/sale?a=1&b=2", "https://shop.example/map", "https://shop.example/vml"}
+    sale = links["https://shop.example/sale?a=1&b=2"]
+    assert (sale.span.line, sale.span.column) == (3, 10)
+    assert sale.image_alts == ["Sale"]
+    assert links["https://shop.example/vml"].kind == "vml"
+    kinds = {image.url: image.kind for image in email.images}
+    assert kinds == {
+        "https://cdn.example/bg.png": "css",
+        "https://cdn.example/tile.png": "background",
+        "https://cdn.example/hero.jpg": "img",
+        "https://cdn.example/vml.png": "vml",
+    }
+
+
+def test_merge_tags_are_masked_in_text_and_found_in_hrefs():
+    html = '<p>Hi {{ first_name }}, use *|COUPON|*</p><a href="https://x.example/%7B%7Btoken%7D%7D">Go</a>'
+    email = Email.parse(html)
+    segment = email.segments[0]
+    assert segment.raw == "Hi {{ first_name }}, use *|COUPON|*"
+    assert segment.text == "Hi " + MASK_CHAR * len("{{ first_name }}") + ", use " + MASK_CHAR * len("*|COUPON|*")
+    assert [t.dialect for t in segment.tokens] == ["jinja", "mailchimp"]
+    assert email.links[0].templated
+
+
+def test_lang_is_inherited_from_ancestors():
+    email = Email.parse('<html lang="en"><body><p>Hello</p><div lang="de"><p>Hallo</p></div></body></html>')
+    langs = {s.text: s.lang for s in email.segments}
+    assert langs == {"Hello": "en", "Hallo": "de"}
+    assert email.lang == "en"
+
+
+def test_code_pre_and_translate_no_are_marked_to_skip_spelling():
+    email = Email.parse('<p>Run <code>pip instal</code></p><p translate="no">Acme Frobnitz</p><pre>x</pre>')
+    skipped = {s.text for s in email.segments if s.skip_spelling}
+    assert skipped == {"pip instal", "Acme Frobnitz", "x"}
+
+
+def test_eml_positions_point_into_the_file(tmp_path):
+    message = EmailMessage()
+    message["Subject"] = "Your order has shipped"
+    message["From"] = "Acme Shop <orders@acme.example>"
+    message["To"] = "ada@example.com"
+    message["List-Unsubscribe"] = "<https://acme.example/u/1>"
+    message.set_content("Plain text part")
+    message.add_alternative("<html><body>\n<p>Hello there</p>\n</body></html>\n", subtype="html", cte="8bit")
+    path = tmp_path / "shipped.eml"
+    path.write_bytes(bytes(message))
+    email = Email.parse(path)
+    assert email.kind == "eml"
+    assert email.subject == "Your order has shipped"
+    assert email.header("List-Unsubscribe") == "<https://acme.example/u/1>"
+    assert email.text_part.strip() == "Plain text part"
+    segment = next(s for s in email.segments if s.text == "Hello there")
+    span = email.segment_span(segment, 0, 5)
+    lines = path.read_text().splitlines()
+    assert lines[span.line - 1][span.column - 1 : span.column + 4] == "Hello"
+    subject_span = email.subject_span
+    assert lines[subject_span.line - 1][subject_span.column - 1 :] == "Your order has shipped"
+
+
+def test_email_message_object_is_accepted():
+    message = EmailMessage()
+    message["Subject"] = "Hi"
+    message.set_content("<p>Body</p>", subtype="html")
+    email = Email.parse(message)
+    assert email.subject == "Hi"
+    assert email.visible_text == "Body"
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        ("<p>Grüße</p>".encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + "<p>Grüße</p>".encode("utf-8"), "utf-8"),
+        ('<meta charset="iso-8859-1"><p>Grüße</p>'.encode("latin-1"), "iso-8859-1"),
+        ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1252"><p>Grüße</p>'.encode("cp1252"), "windows-1252"),
+    ],
+)
+def test_encodings_are_detected(data, encoding):
+    email = Email.parse(data)
+    assert "Grüße" in email.visible_text
+    assert email.replaced_bytes == 0
+
+
+def test_undecodable_bytes_are_replaced_and_counted():
+    email = Email.parse(b"<p>Caf\xe9 au lait</p>\n<p>ok</p>")
+    assert email.replaced_bytes == 1
+    assert "Caf\ufffd au lait" in email.visible_text
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [(b"", "empty"), (b"   \n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary")],
+)
+def test_unreadable_input_raises_a_clear_error(data, message):
+    with pytest.raises(InputError, match=message):
+        Email.parse(data)
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        Email.parse(tmp_path / "missing.html")
+
+
+def test_ten_thousand_nested_tables_parse_without_recursion():
+    html = "<table><tr><td>" * 10000 + "deep" + "</td></tr></table>" * 10000
+    email = Email.parse(html)
+    assert email.visible_text == "deep"
+    assert len(email.elements) == 30000
+
+
+def test_truncated_html_still_parses():
+    email = Email.parse('<html><body><p>Cut off <a href="https://x.example/a">link te')
+    assert email.links[0].url == "https://x.example/a"
+    assert "link te" in email.visible_text
+
