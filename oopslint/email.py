@@ -250,30 +250,48 @@ def _is_binary(data: bytes) -> bool:
     return bool(head) and controls / len(head) > 0.1
 
 
-def _decode_html_bytes(data: bytes, declared: str | None = None) -> tuple[str, str, int, int | None]:
-    from bs4.dammit import EncodingDetector
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
-    body, bom_encoding = EncodingDetector.strip_byte_order_mark(data)
-    encoding = bom_encoding or declared
+
+def _decode_html_bytes(data: bytes, declared: str | None = None) -> tuple[str, str, int, int | None]:
+    """Decode by BOM, then the declared charset (MIME or <meta>), then UTF-8.
+
+    Bytes that are invalid in the chosen encoding are replaced, counted and
+    located, never guessed away: a file that says it is UTF-8 and is not will
+    show mojibake to recipients too.
+    """
+    encoding = None
+    body = data
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding, body = name, data[len(bom):]
+            break
+    encoding = encoding or declared
     if not encoding:
         match = _CHARSET_RE.search(body[:4096])
         if match:
             encoding = match.group(1).decode("ascii", "replace")
-    candidates = [encoding] if encoding else []
-    candidates.append("utf-8")
-    for candidate in candidates:
+    if encoding:
         try:
-            return body.decode(candidate), candidate, 0, None
-        except (LookupError, UnicodeDecodeError):
-            continue
+            "".encode(encoding)
+        except LookupError:
+            # an unknown charset label: let bs4's UnicodeDammit find one that works
+            from bs4.dammit import UnicodeDammit
+
+            dammit = UnicodeDammit(body, is_html=True)
+            encoding = dammit.original_encoding or "utf-8"
     chosen = encoding or "utf-8"
     try:
+        return body.decode(chosen), chosen, 0, None
+    except UnicodeDecodeError:
         text = body.decode(chosen, errors="replace")
-    except LookupError:
-        chosen = "utf-8"
-        text = body.decode(chosen, errors="replace")
-    replaced = text.count("\ufffd")
-    return text, chosen, replaced, text.find("\ufffd")
+        return text, chosen, text.count("\ufffd"), text.find("\ufffd")
 
 
 def _looks_like_eml(data: bytes) -> bool:
