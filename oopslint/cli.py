@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(check)
 
     rules = commands.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
 
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="CODE|NAME")
@@ -170,6 +170,9 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
+    if args.format == "markdown":
+        sys.stdout.write(rules_markdown())
+        return EXIT_OK
     width = max([len(r.name) for r in registry] + [len(c.name) for c in ENGINE_CODES.values()])
     for r in registry:
         flags = []
@@ -184,6 +187,26 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     for code in ENGINE_CODES.values():
         sys.stdout.write(f"{code.code:<8} {code.name:<{width}}  {str(code.severity):<7}  {code.summary}  (engine)\n")
     return EXIT_OK
+
+
+def rules_markdown() -> str:
+    """The rule table the README shows, generated from rule metadata."""
+    from .diagnostics import ENGINE_CODES
+    from .registry import default_registry
+
+    lines = ["| Code | Name | Severity | What it catches | Notes |", "| --- | --- | --- | --- | --- |"]
+    for r in default_registry():
+        notes = []
+        if r.network:
+            notes.append("network")
+        if tuple(r.modes) != ("template", "rendered"):
+            notes.append(" ".join(r.modes) + " mode only")
+        if r.scope == "batch":
+            notes.append("batch")
+        lines.append(f"| `{r.code}` | {r.name} | {r.severity} | {r.summary} | {', '.join(notes)} |")
+    for code in ENGINE_CODES.values():
+        lines.append(f"| `{code.code}` | {code.name} | {code.severity} | {code.summary} | engine |")
+    return "\n".join(lines) + "\n"
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
