@@ -97,7 +97,7 @@ class InputError(Exception):
     """The input cannot be linted: missing, binary, empty, too large or unreadable."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Element:
     """One element of the email, with the place of its start tag."""
 
@@ -139,7 +139,7 @@ class Element:
         return f"<Element {self.tag} @{self.start}>"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Segment:
     """A run of text a reader sees (or would see, for hidden text).
 
