@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,6 +31,7 @@ DEFAULT_FIELDS: dict[str, str] = {
     "subject": "subject",
     "event_type": "event.type",
     "event_at": "event.at",
+    "event_id": "event.id",
     "order_id": "order.id",
     "order_placed_at": "order.placed_at",
     "order_shipped_at": "order.shipped_at",
@@ -91,9 +93,14 @@ def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str =
     return parsed
 
 
+@lru_cache(maxsize=256)
+def _split_path(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def _dig(data: Any, path: str) -> Any:
     current = data
-    for part in path.split("."):
+    for part in _split_path(path):
         if isinstance(current, Mapping) and part in current:
             current = current[part]
         elif isinstance(current, (list, tuple)) and part.isdigit() and int(part) < len(current):
@@ -106,7 +113,13 @@ def _dig(data: Any, path: str) -> Any:
 @dataclass
 class SendContext:
     """Why an email is being sent. ``data`` is the raw context; the properties
-    read its well-known fields through the configured paths."""
+    read its well-known fields through the configured paths.
+
+    ``strict`` is set for the rows of a batch: a rule that cannot check a row
+    because a value it needs is missing raises :class:`ContextError` (the row
+    is counted as bad) instead of staying quiet as it does for a single email.
+    ``now`` is the send time of a context without ``send_at``.
+    """
 
     data: Mapping[str, Any] = field(default_factory=dict)
     mode: str = "rendered"
@@ -114,6 +127,7 @@ class SendContext:
     timezone: str | None = None
     default_category: str | None = None
     now: datetime | None = None
+    strict: bool = False
 
     def __post_init__(self) -> None:
         merged = dict(DEFAULT_FIELDS)

@@ -1,0 +1,75 @@
+"""TRG: mis-targeted transactional triggers.
+
+Well-written emails sent for the wrong reason: a shipping notice for an order
+placed years ago, a delivery notice for a cancelled order, a batch that
+replays a migration's order history, a newsletter that reaches each person
+several times. The rules read the send context (``oopslint.lint(html,
+context={...})``, ``oopslint check --context ctx.json``, or every row of
+``oopslint batch TEMPLATE --contexts rows.jsonl``) and the email's content.
+
+Per email (``scope="email"``, ``uses_context=True``: a batch runs them per row):
+
+- TRG001 stale-trigger: the event is older than its type allows at send time
+- TRG002 old-order: a shipping or delivery notice for an order placed long ago
+- TRG003 status-mismatch: the email says shipped, the order is cancelled ...
+- TRG004 impossible-timeline: shipped before placed, events after the send
+- TRG005 stale-content-date: a printed order/ship/delivery date that is too old
+
+Per batch (``scope="batch"``):
+
+- TRG006 replayed-batch: too many stale rows, or dates spread over years
+- TRG007 duplicate-send: one recipient, one event, more than one email
+
+Every rule stays quiet when the context lacks what it needs; in a batch
+(``context.strict``) a row without an event time is counted as a bad row.
+
+The batch rule protocol
+-----------------------
+A rule with ``scope="batch"`` is called once per batch as
+``check(batch, context, options)``:
+
+- ``batch`` is the running :class:`oopslint.batch.BatchSummary`: ``email``
+  (the parsed template), ``path``, ``rows`` read so far, ``bad_rows``,
+  ``rules`` (per-code tallies of the per-row rules) and ``sample_size``
+  (how many examples a finding should name).
+- ``context`` is the batch's base :class:`oopslint.SendContext` (``--context``).
+- ``options`` are the rule's options, as for any rule.
+
+Written as a generator, the check receives the rows as they stream: each
+``row = yield`` returns the next :class:`oopslint.batch.BatchRow` (``number``,
+``id``, ``context``, ``findings`` of the per-row rules, and ``reject(reason)``
+to count the row as bad), and ``None`` once the last row has been read. After
+that, every value it yields is a :class:`~oopslint.Finding` about the whole
+batch. It must keep only what it needs: batches can hold millions of rows.
+Written as a plain function, it is called after the last row and returns its
+findings::
+
+    @rule(code="ACME101", name="too-many-rows", scope="batch", uses_context=True)
+    def too_many_rows(batch, context, options):
+        rows = 0
+        while (row := (yield)) is not None:
+            rows += 1
+        if rows > 100_000:
+            yield Finding(f"{rows:,} rows")
+"""
+
+from __future__ import annotations
+
+from .batch_rules import duplicate_send, replayed_batch
+from .checks import (
+    impossible_timeline,
+    old_order,
+    stale_content_date,
+    stale_trigger,
+    status_mismatch,
+)
+
+__all__ = [
+    "stale_trigger",
+    "old_order",
+    "status_mismatch",
+    "impossible_timeline",
+    "stale_content_date",
+    "replayed_batch",
+    "duplicate_send",
+]

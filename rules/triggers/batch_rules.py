@@ -1,0 +1,309 @@
+"""TRG006-TRG007: judgements about a whole batch of sends.
+
+Batch rules (``scope="batch"``) follow the streaming protocol documented in
+:mod:`oopslint.rules.triggers`: the check is a generator; each ``row = yield``
+receives the next row, ``None`` once the batch is over; then it yields its
+findings.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any, Iterator
+
+from oopslint import ConfigError, ContextError, Finding, rule
+
+from .checks import OLD_ORDER_DOCS, OLD_ORDER_OPTIONS, TYPE_OPTION_DOCS, TYPE_OPTIONS
+from .events import settings_for
+from .facts import ORDER_TYPES, event_time, facts_for, path_of, positive_number, resolve
+
+# ---------------------------------------------------------------- TRG006
+
+REPLAY_OPTIONS = {"replay_share": 0.2, "replay_spread_days": 365, "replay_min_rows": 10}
+REPLAY_DOCS = {
+    "replay_share": "a batch with a larger share of stale rows (0.2 = 20%) is a replay",
+    "replay_spread_days": "a batch whose event dates spread over more days than this is a replay",
+    "replay_min_rows": "smaller batches are not judged as a whole",
+}
+
+
+def _plural(label: str) -> str:
+    return label + "s"
+
+
+@rule(code="TRG006", name="replayed-batch", summary="The batch looks like replayed history, not live events",
+      severity="error", section="triggers", scope="batch", uses_context=True,
+      options={**TYPE_OPTIONS, **OLD_ORDER_OPTIONS, **REPLAY_OPTIONS},
+      option_docs={**TYPE_OPTION_DOCS, **OLD_ORDER_DOCS, **REPLAY_DOCS})
+def replayed_batch(batch, context, options) -> Iterator[Any]:
+    """What it does
+    Looks at a whole batch (`oopslint batch`) and reports one error when more
+    than `replay_share` (default 20%) of its rows are stale (the event older
+    than its type allows, or a shipping or delivery notice for an order older
+    than `old_order_days`), or when the rows' dates (order date, else event
+    date) spread over more than `replay_spread_days` (default 365; the oldest
+    and newest 1% are left out in batches of 100 rows or more). The message
+    gives the counts and a per-year breakdown.
+
+    Why is this bad?
+    Live transactional email is about events from the last hours or days. A
+    batch full of old events is a backfill, a migration or a replayed queue:
+    one retailer's new platform told customers, across years of old orders,
+    that their orders had shipped.
+
+    Example
+    `11,842 of 25,000 shipping notices are for orders from 2019-2023`.
+
+    Use instead
+    Stop the send; filter the batch to events inside their window.
+    """
+    share_limit = positive_number(options, "replay_share")
+    if share_limit >= 1:
+        raise ConfigError(f"[triggers] replay_share: {share_limit!r} must be a fraction below 1, such as 0.2")
+    spread_limit = positive_number(options, "replay_spread_days")
+    min_rows = int(options["replay_min_rows"])
+    old_order = timedelta(days=positive_number(options, "old_order_days"))
+    settings = settings_for(options)
+    email = batch.email
+    judged = stale = 0
+    kinds: Counter[str] = Counter()
+    days: Counter[int] = Counter()
+    years: Counter[int] = Counter()
+    stale_years: Counter[int] = Counter()
+    uses_orders = 0
+    while (row := (yield)) is not None:
+        try:
+            row_context = row.context
+            facts = facts_for(row_context)
+            resolved = resolve(email, row_context, settings)
+            kind = resolved.kind
+            send_at = facts.send_at
+            placed = facts.time("order_placed_at") if kind in ORDER_TYPES or kind is None else None
+            found = event_time(facts, kind)
+        except ContextError:
+            continue  # counted as a bad row by the rule that needs the value
+        reference = placed or (found[0] if found else None)
+        if reference is None:
+            continue
+        judged += 1
+        if placed is not None:
+            uses_orders += 1
+        kinds[kind or ""] += 1
+        is_stale = False
+        limit = settings.max_age(kind)
+        if limit is not None and found is not None and send_at - found[0] > limit:
+            is_stale = True
+        if kind in ORDER_TYPES and placed is not None and send_at - placed > old_order:
+            is_stale = True
+        day = reference.date()
+        days[day.toordinal()] += 1
+        years[day.year] += 1
+        if is_stale:
+            stale += 1
+            stale_years[day.year] += 1
+    if judged < max(min_rows, 1):
+        return
+    share = stale / judged
+    first, last = _trimmed_range(days, judged)
+    spread = last - first
+    if share <= share_limit and spread <= spread_limit:
+        return
+    kind = kinds.most_common(1)[0][0] or None
+    noun = _plural(settings.label(kind)) if kind else "rows"
+    what = "orders" if uses_orders * 2 >= judged else "events"
+    breakdown = ", ".join(f"{year}: {count:,}" for year, count in sorted(years.items()))
+    if share > share_limit:
+        span_years = sorted(stale_years)
+        period = str(span_years[0]) if span_years[0] == span_years[-1] else f"{span_years[0]}-{span_years[-1]}"
+        head = (f"{stale:,} of {judged:,} {noun} ({share:.1%}) are for stale {what} from {period}, "
+                f"over the {share_limit:.0%} a live batch may have")
+    else:
+        head = (f"The {what} of these {judged:,} {noun} spread over {_years(spread)} "
+                f"({date.fromordinal(first)} to {date.fromordinal(last)}), more than {spread_limit:g} days")
+    yield Finding(
+        f"{head}: this looks like a replayed backfill or migration. By year: {breakdown}",
+        suggestion="stop this send and keep only events inside their window",
+        data={"rows_judged": judged, "stale_rows": stale, "stale_share": round(share, 4),
+              "spread_days": spread, "oldest": date.fromordinal(min(days)), "newest": date.fromordinal(max(days)),
+              "per_year": {str(year): count for year, count in sorted(years.items())},
+              "stale_per_year": {str(year): count for year, count in sorted(stale_years.items())},
+              "event_type": kind},
+    )
+
+
+def _trimmed_range(days: Counter[int], total: int) -> tuple[int, int]:
+    """First and last day, leaving out the oldest and newest 1% from 100 rows up."""
+    trim = total // 100 if total >= 100 else 0
+    ordered = sorted(days.items())
+    seen = 0
+    first = ordered[0][0]
+    for day, count in ordered:
+        seen += count
+        if seen > trim:
+            first = day
+            break
+    seen = 0
+    last = ordered[-1][0]
+    for day, count in reversed(ordered):
+        seen += count
+        if seen > trim:
+            last = day
+            break
+    return first, last
+
+
+def _years(days: int) -> str:
+    return f"{days / 365.25:.1f} years" if days >= 365 else f"{days} days"
+
+
+# ---------------------------------------------------------------- TRG007
+
+DUPLICATE_OPTIONS = {"duplicate_key": ["event_type", "event_id", "order_id", "event_at"], "show_recipients": False}
+DUPLICATE_DOCS = {
+    "duplicate_key": "context fields that, with recipient.email, identify one send (logical names or dotted paths)",
+    "show_recipients": "print recipient addresses in full instead of masked (a***@example.com)",
+}
+
+
+class _SeenKeys:
+    """An open-addressing set of 64-bit key hashes with the first row and a
+    copy count for each: about 13 bytes per slot, so a million recipients
+    take tens of megabytes rather than the hundreds a dict of strings would."""
+
+    def __init__(self) -> None:
+        self.size = 1 << 15
+        self.used = 0
+        self.keys = array("q", bytes(8 * self.size))
+        self.rows = array("L", bytes(array("L").itemsize * self.size))
+        self.counts = array("B", bytes(self.size))
+
+    def add(self, key: int, row: int) -> tuple[int, int] | None:
+        """Record ``key``; for a repeat, return (first row, copies so far)."""
+        if key == 0:
+            key = 1
+        keys = self.keys
+        mask = self.size - 1
+        slot = key & mask
+        while True:
+            found = keys[slot]
+            if found == 0:
+                keys[slot] = key
+                self.rows[slot] = row
+                self.counts[slot] = 1
+                self.used += 1
+                if self.used * 10 > self.size * 7:
+                    self._grow()
+                return None
+            if found == key:
+                count = self.counts[slot]
+                if count < 255:
+                    count += 1
+                    self.counts[slot] = count
+                return self.rows[slot], count
+            slot = (slot + 1) & mask
+
+    def _grow(self) -> None:
+        old_keys, old_rows, old_counts = self.keys, self.rows, self.counts
+        self.size *= 2
+        self.keys = array("q", bytes(8 * self.size))
+        self.rows = array("L", bytes(array("L").itemsize * self.size))
+        self.counts = array("B", bytes(self.size))
+        mask = self.size - 1
+        keys, rows, counts = self.keys, self.rows, self.counts
+        for index, key in enumerate(old_keys):
+            if key:
+                slot = key & mask
+                while keys[slot]:
+                    slot = (slot + 1) & mask
+                keys[slot] = key
+                rows[slot] = old_rows[index]
+                counts[slot] = old_counts[index]
+
+
+def mask_email(address: str) -> str:
+    local, at, domain = address.partition("@")
+    if not at:
+        return address[:1] + "***"
+    return f"{local[:1]}***@{domain}"
+
+
+@rule(code="TRG007", name="duplicate-send", summary="The same recipient gets the same email more than once",
+      severity="error", section="triggers", scope="batch", uses_context=True,
+      options=DUPLICATE_OPTIONS, option_docs=DUPLICATE_DOCS)
+def duplicate_send(batch, context, options) -> Iterator[Any]:
+    """What it does
+    Reports a batch (`oopslint batch`) in which the same recipient
+    (`recipient.email`, compared without case) would get the same event more
+    than once. The event is identified by `duplicate_key`: by default
+    `event.type`, `event.id`, `order.id` and `event.at`, each only when present,
+    so two shipments of one order with different event ids are not duplicates,
+    and a newsletter row with no event data is one send per recipient. Rows
+    without a recipient are counted as bad rows. Memory grows by about 20 bytes
+    per distinct recipient.
+
+    Why is this bad?
+    A newsletter once went out 2 to 10 times to each person on a 25,000-name
+    list: a join in the audience query multiplied the rows. Recipients
+    unsubscribe and mark the sender as spam, which hurts every later send.
+
+    Example
+    Rows 3 and 17 both `{"recipient": {"email": "ada@example.com"}, "order": {"id": "A-1"}}`.
+
+    Use instead
+    Deduplicate the audience on recipient and event before sending.
+    """
+    key_fields = options["duplicate_key"]
+    if not isinstance(key_fields, list) or not all(isinstance(f, str) and f for f in key_fields):
+        raise ConfigError(f"[triggers] duplicate_key: {key_fields!r} must be a list of field names")
+    key_fields = tuple(key_fields)
+    time_fields = tuple(f for f in key_fields if f.endswith("_at"))
+    show = bool(options["show_recipients"])
+    seen = _SeenKeys()
+    repeated_rows = 0
+    recipients = 0
+    most = 1
+    samples: list[dict[str, Any]] = []
+    while (row := (yield)) is not None:
+        row_context = row.context
+        recipient = row_context.get("recipient_email")
+        if recipient is None or not str(recipient).strip():
+            row.reject(f"no {path_of(row_context, 'recipient_email')}: cannot check for duplicate sends")
+            continue
+        parts: list[Any] = [str(recipient).strip().lower()]
+        for field in key_fields:
+            if field in time_fields:
+                try:
+                    value: Any = facts_for(row_context).time(field)
+                except ContextError:
+                    value = row_context.get(field)
+            else:
+                value = row_context.get(field)
+                if isinstance(value, str):
+                    value = value.strip().lower()
+            parts.append(value if isinstance(value, (str, int, float, type(None))) or hasattr(value, "isoformat")
+                         else repr(value))
+        repeat = seen.add(hash(tuple(parts)), row.number)
+        if repeat is None:
+            continue
+        first_row, copies = repeat
+        repeated_rows += 1
+        if copies == 2:
+            recipients += 1
+        most = max(most, copies)
+        if len(samples) < batch.sample_size:
+            address = str(recipient).strip()
+            samples.append({"row": row.number, "id": row.id, "first_row": first_row,
+                            "recipient": address if show else mask_email(address)})
+    if not repeated_rows:
+        return
+    examples = "; ".join(f"row {s['row']} repeats row {s['first_row']} ({s['recipient']})" for s in samples[:3])
+    yield Finding(
+        f"{recipients:,} recipient{'s' if recipients != 1 else ''} would get this email more than once: "
+        f"{repeated_rows:,} extra cop{'ies' if repeated_rows != 1 else 'y'}, up to {most if most < 255 else '255+'} "
+        f"to one recipient ({examples})",
+        suggestion="deduplicate the audience on recipient and event before sending",
+        data={"recipients": recipients, "extra_copies": repeated_rows, "max_copies": most, "samples": samples,
+              "key": ["recipient_email", *key_fields]},
+    )

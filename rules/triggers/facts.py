@@ -1,0 +1,225 @@
+"""What the send context says about one row, parsed once and shared by every
+TRG rule that reads it (a batch checks the same row with several rules)."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from oopslint import ConfigError, ContextError
+
+from .events import (
+    STAGES,
+    ContentType,
+    TypeSettings,
+    config_type,
+    content_type,
+    normalize_name,
+    normalize_type,
+)
+
+__all__ = [
+    "RowFacts",
+    "Resolved",
+    "facts_for",
+    "resolve",
+    "event_time",
+    "status_group",
+    "path_of",
+    "positive_number",
+    "ORDER_TYPES",
+]
+
+#: The order timestamp that stands for each type's event when ``event.at`` is absent.
+EVENT_FIELDS = {
+    "order_confirmation": "order_placed_at",
+    "shipped": "order_shipped_at",
+    "delivered": "order_delivered_at",
+    "review_request": "order_delivered_at",
+}
+#: Shipping and delivery notices: the types an order's age matters to.
+ORDER_TYPES = ("shipped", "delivered")
+
+_STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "cancelled": (
+        "cancelled", "canceled", "cancel", "cancellation", "voided", "void", "rejected", "declined",
+        "failed", "payment_failed", "expired", "abandoned",
+    ),
+    "refunded": ("refunded", "refund", "fully_refunded", "returned", "chargeback", "charged_back", "reversed"),
+    "pending": (
+        "pending", "pending_payment", "awaiting_payment", "unpaid", "on_hold", "hold", "held", "created",
+        "new", "open", "placed", "confirmed", "processing", "paid", "authorized", "authorised",
+        "unfulfilled", "not_shipped", "awaiting_fulfillment", "awaiting_fulfilment", "awaiting_shipment",
+        "ready_to_ship", "backordered", "back_ordered", "pre_order", "preorder",
+    ),
+    "in_transit": (
+        "shipped", "in_transit", "dispatched", "sent", "out_for_delivery", "partially_shipped",
+        "partially_fulfilled", "partially_delivered", "shipping", "awaiting_pickup", "ready_for_pickup",
+    ),
+    "delivered": ("delivered", "picked_up", "collected"),
+    # fulfilled with no word on delivery: consistent with a shipping or a delivery notice
+    "done": ("completed", "complete", "fulfilled", "closed", "finished"),
+}
+_STATUS_TO_GROUP = {name: group for group, names in _STATUS_GROUPS.items() for name in names}
+
+
+def status_group(value: Any) -> str | None:
+    """``cancelled``, ``refunded``, ``pending``, ``in_transit``, ``delivered``,
+    ``done`` or None for a status we do not know."""
+    if value is None or value == "":
+        return None
+    return _STATUS_TO_GROUP.get(normalize_name(value))
+
+
+def path_of(context: Any, name: str) -> str:
+    """The dotted path a logical field is read from (for messages)."""
+    fields = getattr(context, "fields", None) or {}
+    return fields.get(name, name)
+
+
+def positive_number(options: Mapping[str, Any], key: str) -> float:
+    value = options[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"[triggers] {key}: {value!r} must be a number greater than zero")
+    return float(value)
+
+
+class RowFacts:
+    """Timestamps and values of one context, parsed on first use."""
+
+    __slots__ = ("context", "_times", "_send_at", "__weakref__")
+
+    def __init__(self, context: Any):
+        self.context = context
+        self._times: dict[str, datetime | None] = {}
+        self._send_at: datetime | None = None
+
+    def time(self, name: str) -> datetime | None:
+        """A timestamp field; raises ContextError when malformed or naive."""
+        try:
+            return self._times[name]
+        except KeyError:
+            value = self.context.time(name)
+            self._times[name] = value
+            return value
+
+    @property
+    def send_at(self) -> datetime:
+        if self._send_at is None:
+            self._send_at = self.context.send_at
+        return self._send_at
+
+    def text(self, name: str) -> str | None:
+        value = self.context.get(name)
+        if value is None or value == "":
+            return None
+        return str(value)
+
+    @property
+    def strict(self) -> bool:
+        return bool(getattr(self.context, "strict", False))
+
+
+_last: list[Any] = [None, None]
+
+
+def facts_for(context: Any) -> RowFacts:
+    """The facts of a context; rules checking the same row share one parse."""
+    if _last[0] is context:
+        return _last[1]
+    facts = RowFacts(context)
+    _last[0], _last[1] = context, facts
+    return facts
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The event type an email is judged as, and where each source stands."""
+
+    kind: str | None
+    source: str | None
+    config_kind: str | None
+    context_kind: str | None
+    context_raw: str | None
+    content: ContentType
+
+
+_config_cache: "weakref.WeakKeyDictionary[Any, tuple[int, str | None]]" = weakref.WeakKeyDictionary()
+_alias_cache: dict[tuple[int, str], str | None] = {}
+
+
+def _config_kind(email: Any, settings: TypeSettings) -> str | None:
+    if not settings.templates:
+        return None
+    try:
+        cached = _config_cache.get(email)
+    except TypeError:
+        cached = None
+    if cached is not None and cached[0] == id(settings):
+        return cached[1]
+    kind = config_type(getattr(email, "path", None), settings)
+    try:
+        _config_cache[email] = (id(settings), kind)
+    except TypeError:
+        pass
+    return kind
+
+
+def _context_kind(raw: str | None, settings: TypeSettings) -> str | None:
+    if raw is None:
+        return None
+    key = (id(settings), raw)
+    try:
+        return _alias_cache[key]
+    except KeyError:
+        if len(_alias_cache) > 4096:
+            _alias_cache.clear()
+        kind = normalize_type(raw, settings)
+        _alias_cache[key] = kind
+        return kind
+
+
+def resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
+    """Configuration first, then the context's ``event.type``, then the content."""
+    config_kind = _config_kind(email, settings)
+    raw = context.get("event_type")
+    context_raw = str(raw) if raw not in (None, "") else None
+    context_kind = _context_kind(context_raw, settings)
+    content = content_type(email)
+    if config_kind:
+        kind, source = config_kind, "config"
+    elif context_kind:
+        kind, source = context_kind, "context"
+    elif content.kind:
+        kind, source = content.kind, "content"
+    else:
+        kind, source = None, None
+    return Resolved(kind, source, config_kind, context_kind, context_raw, content)
+
+
+def event_time(facts: RowFacts, kind: str | None) -> tuple[datetime, str] | None:
+    """When the announced event happened: ``event.at``, else the order
+    timestamp that stands for this type. Returns the time and its field name."""
+    at = facts.time("event_at")
+    if at is not None:
+        return at, "event_at"
+    field = EVENT_FIELDS.get(kind or "")
+    if field:
+        at = facts.time(field)
+        if at is not None:
+            return at, field
+    return None
+
+
+def needs_event_time(facts: RowFacts, kind: str) -> ContextError:
+    context = facts.context
+    wanted = [path_of(context, "event_at")]
+    if kind in EVENT_FIELDS:
+        wanted.append(path_of(context, EVENT_FIELDS[kind]))
+    return ContextError(f"no event time: need {' or '.join(wanted)}")
+
+
+def is_order_type(kind: str | None) -> bool:
+    return kind in STAGES
