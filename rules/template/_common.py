@@ -1,0 +1,231 @@
+"""Helpers shared by the TPL rules: readable text runs, header places, user patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterator
+from weakref import WeakKeyDictionary
+
+from oopslint import Email, Finding, SendContext, Severity, Span
+from oopslint.templating import MASK_CHAR
+
+_BREAKING_MARKUP = re.compile(r"<(?:br|p|div|td|th|tr|li|h[1-6]|table|hr)\b", re.I)
+_MASK_RUN = re.compile(MASK_CHAR + "+")
+_ELLIPSES = re.compile(r"…(?:[\s()\[\],.:;-]*…)+")
+
+
+@dataclass
+class TextRun:
+    """Text a reader sees as one piece: the subject, one alt or title
+    attribute, or the inline text of one block (``Hi <b>there</b>,`` reads
+    as ``Hi there,``). Offsets in ``text`` map back to the source."""
+
+    text: str
+    where: str  # "subject", "preheader", "text", "hidden text", "alt text", "title attribute"
+    pieces: list[tuple[int, Any]] = field(default_factory=list)  # (offset in text, Segment)
+
+    def span(self, email: Email, start: int, end: int) -> Span | None:
+        first = self._locate(start)
+        last = self._locate(max(start, end - 1))
+        if first is None or last is None:
+            return None
+        begin = email.segment_span(first[0], first[1], first[1] + 1)
+        finish = email.segment_span(last[0], last[1], last[1] + 1)
+        if begin is None or finish is None:
+            return None
+        return Span(begin.line, begin.column, finish.end_line, finish.end_column)
+
+    def _locate(self, index: int) -> tuple[Any, int] | None:
+        chosen = None
+        for offset, segment in self.pieces:
+            if offset <= index:
+                chosen = (segment, offset)
+            else:
+                break
+        if chosen is None:
+            return None
+        segment, offset = chosen
+        local = min(index - offset, max(len(segment.text) - 1, 0))
+        return segment, local
+
+
+def _where(segment: Any) -> str:
+    if segment.kind == "subject":
+        return "subject"
+    if segment.kind == "alt":
+        return "alt text"
+    if segment.kind == "title":
+        return "title attribute"
+    if segment.preheader:
+        return "preheader"
+    if segment.hidden:
+        return "hidden text"
+    return "body text"
+
+
+_RUNS: "WeakKeyDictionary[Email, list[TextRun]]" = WeakKeyDictionary()
+
+
+def text_runs(email: Email) -> list[TextRun]:
+    """The subject, then every block of body text (hidden text too) and every
+    alt/title attribute. Built once per email and shared by the text rules."""
+    runs = _RUNS.get(email)
+    if runs is None:
+        runs = list(_build_runs(email))
+        _RUNS[email] = runs
+    return runs
+
+
+def _build_runs(email: Email) -> Iterator[TextRun]:
+    subject = email.subject_segment
+    if subject is not None:
+        yield TextRun(subject.text, "subject", [(0, subject)])
+    current: TextRun | None = None
+    current_key: tuple | None = None
+    previous_end = 0
+    for segment in email.segments:
+        if segment.kind != "text":
+            if current is not None:
+                yield current
+                current, current_key = None, None
+            yield TextRun(segment.text, _where(segment), [(0, segment)])
+            continue
+        key = (id(segment.block), segment.hidden, segment.preheader)
+        if current is not None and key == current_key:
+            gap = email.html[previous_end:segment.start]
+            if _BREAKING_MARKUP.search(gap):
+                current.text += "\n"
+            current.pieces.append((len(current.text), segment))
+            current.text += segment.text
+        else:
+            if current is not None:
+                yield current
+            current = TextRun(segment.text, _where(segment), [(0, segment)])
+            current_key = key
+        previous_end = segment.offset(len(segment.text))
+    if current is not None:
+        yield current
+
+
+def readable(text: str, limit: int = 60) -> str:
+    """Text for a message: masked merge tags shown as an ellipsis, whitespace collapsed."""
+    text = " ".join(_MASK_RUN.sub("…", text).split())
+    text = _ELLIPSES.sub("…", text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def is_partial(email: Email, context: SendContext) -> bool:
+    """A template partial (a header or footer include): no <html> and no <body>.
+    Rules about the whole message stay quiet on partials in template mode."""
+    return context.mode == "template" and email.html_element is None and email.body_element is None
+
+
+def is_marketing(context: SendContext, options: Any) -> bool | None:
+    """True for marketing mail, False for transactional, None when unknown."""
+    category = context.category
+    if category == "marketing":
+        return True
+    if category:
+        return False
+    return True if options.get("assume_marketing") else None
+
+
+def header_span(email: Email, name: str) -> Span | None:
+    """The line of header ``name`` in an .eml file (column 1 to the end of its
+    first line), or None for HTML input and messages built in memory."""
+    message = email.headers
+    if message is None or (email.path is None and email.line_offset == 0 and email.subject_span is None):
+        return None
+    line = 2 if message.get_unixfrom() else 1
+    wanted = name.lower()
+    for header, value in message.raw_items():
+        if header.lower() == wanted:
+            first_line = str(value).split("\n", 1)[0].rstrip("\r")
+            return Span(line, 1, line, len(header) + 3 + len(first_line))
+        line += 1 + str(value).count("\n")
+    return None
+
+
+def headers_anchor(email: Email) -> Span | None:
+    """The first line of an .eml file, for findings about a header that is missing."""
+    if email.headers is None or (email.path is None and email.line_offset == 0 and email.subject_span is None):
+        return None
+    return Span(1, 1, 1, 1)
+
+
+def body_anchor(email: Email) -> Span:
+    """Where a finding about the whole message points: the <body> start tag,
+    else <html>, else the first line."""
+    element = email.body_element or email.html_element
+    if element is not None:
+        return email.element_span(element)
+    return email.span(0, 0)
+
+
+_EMPTY_WEB_URL = re.compile(r"^(?:https?:/*|//)$", re.I)
+_EMPTY_ADDRESS = re.compile(r"^(?:mailto|tel|sms|callto):(?:\?.*)?$", re.I)
+_SCRIPT_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.I)
+_CONTROL = re.compile(r"[\s\x00-\x1f]+")
+
+
+def dead_reason(url: str) -> tuple[str, str, Severity] | None:
+    """(kind, explanation, severity) when an href goes nowhere, else None."""
+    compact = _CONTROL.sub("", url)
+    if not compact:
+        return "empty", "has an empty href: it goes nowhere", Severity.ERROR
+    if compact.strip("#!") == "":
+        return "hash", f'points at "{compact}": a placeholder that goes nowhere', Severity.ERROR
+    match = _SCRIPT_SCHEME.match(compact)
+    if match:
+        scheme = match.group(0).lower()
+        if scheme == "data:":
+            return "data", "uses a data: URL: mail clients block it, so the link does nothing", Severity.ERROR
+        return ("script", f"uses a {scheme} URL: mail clients strip scripts, so the link does nothing "
+                "and spam filters notice it", Severity.ERROR)
+    if _EMPTY_WEB_URL.match(compact):
+        return "scheme-only", f'is just "{compact}" with no address after it: it goes nowhere', Severity.ERROR
+    if _EMPTY_ADDRESS.match(compact):
+        scheme = compact.split(":", 1)[0].lower()
+        return ("no-address", f'is "{compact}" with no address: it opens an empty {"draft" if scheme == "mailto" else "dialler"} '
+                "and the reader has to type the address", Severity.WARNING)
+    return None
+
+
+@lru_cache(maxsize=64)
+def _compile(patterns: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...]]:
+    compiled = []
+    problems = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern, re.I))
+        except re.error as exc:
+            problems.append(f"{pattern!r} is not a valid regular expression ({exc})")
+    return tuple(compiled), tuple(problems)
+
+
+def user_patterns(options: Any, key: str) -> tuple[tuple[re.Pattern[str], ...], list[Finding]]:
+    """Compile the regular expressions of option ``key``; a bad one becomes a
+    finding that names the option instead of a crash."""
+    raw = options.get(key) or []
+    values = tuple(str(item) for item in raw)
+    compiled, problems = _compile(values)
+    findings = [
+        Finding(f"[tool.oopslint.template] {key}: {problem}; the pattern is skipped", severity=Severity.ERROR,
+                data={"option": key})
+        for problem in problems
+    ]
+    return compiled, findings
+
+
+def allowed(options: Any, key: str) -> frozenset[str]:
+    return frozenset(" ".join(str(item).split()).casefold() for item in (options.get(key) or []))
+
+
+def normalized(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def kilobytes(size: int) -> str:
+    return f"{size / 1024:.1f} KB"

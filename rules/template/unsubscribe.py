@@ -1,0 +1,334 @@
+"""TPL007 unsubscribe link and TPL008 List-Unsubscribe headers, for marketing email."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from oopslint import Email, Finding, SendContext, Severity, rule
+from oopslint.templating import find_tokens_in_url
+
+from ._common import body_anchor, dead_reason, header_span, headers_anchor, is_marketing, is_partial, readable, user_patterns
+
+#: Words for "unsubscribe" and "manage preferences" in the languages marketing
+#: email is most often sent in; matched in link text, hrefs, titles and alt text.
+UNSUBSCRIBE_WORDS = re.compile(
+    r"""
+    unsubscrib | \bunsub\b | \bunsub[_-] | opt[\s_-]?out | \boptout
+    | (?:manage|update|change|edit|set)\s+(?:your\s+|my\s+)?
+      (?:email\s+|e-mail\s+|subscription\s+|notification\s+|mailing\s+|communication\s+|marketing\s+)?
+      (?:preferences|settings|subscriptions?)
+    | (?:email|e-mail|subscription|communication|notification|mailing|marketing)[\s_-]+(?:preferences|settings)
+    | (?:preference|subscription|profile)[\s_-]*cent(?:er|re)
+    | stop\s+receiving | no\s+longer\s+(?:wish|want)\s+to\s+receive
+    | abmelden | abbestell | austragen | abmeldung
+    | d[ée]sabonn | d[ée]sinscri | se\s+d[ée]sinscrire
+    | (?:darse|darte|date|dar)\s+de\s+baja | (?:cancelar|anular)\s+(?:la\s+|tu\s+|su\s+|a\s+)?(?:suscripci[oó]n|inscri[cç][aã]o|assinatura)
+    | descadastr | baja\s+de\s+(?:la\s+)?(?:lista|suscripci[oó]n|newsletter)
+    | annulla\s+(?:l['’]\s*)?iscrizione | disiscri | cancella(?:ti|re)?\s+(?:l['’]\s*)?iscrizione
+    | afmelden | uitschrijven
+    | avsluta\s+prenumeration | avregistrer | afmeld | frameld | avmeld | avslutt\s+abonnement | peru(?:uta)?\s+tilaus
+    | wypisz | zrezygnuj\s+z\s+subskrypcji | odhl[aá]s | odhl[aá]sit
+    | отписаться | отписка | отказаться\s+от\s+рассылки | відписатися
+    | abonelikten\s+[çc][ıi]k | leiratkoz | dezabon | διαγραφ
+    | 配信停止 | 配信解除 | 購読解除 | 退订 | 退訂 | 取消订阅 | 取消訂閱 | 수신\s*거부 | 구독\s*취소
+    """,
+    re.I | re.X,
+)
+
+#: Unsubscribe merge tags of the common senders: *|UNSUB|*, {{unsubscribe_url}},
+#: %%unsub_center_url%%, <%asm_group_unsubscribe_raw_url%>, {% unsubscribe %},
+#: {{{ pm:unsubscribe }}}, %UNSUBSCRIBELINK%, @UNSUB@, [unsubscribe], #unsubscribeLink# ...
+UNSUBSCRIBE_TAG = re.compile(
+    r"(?:\{\{\{?|\{%-?|\*\||%%=?|<%|\[\[|\[|\{\$?|%|@|\$\{|#|\$)\s*[\w:.\-]*?"
+    r"(?:unsub|opt_?out|optout|preferences?|profile_?cent(?:er|re)|subscription_?cent(?:er|re)|update_?profile|"
+    r"updatelink|manage_?(?:sub|pref))",
+    re.I,
+)
+#: Campaign Monitor's own elements: <unsubscribe>Unsubscribe</unsubscribe>, <preferences>.
+_UNSUBSCRIBE_ELEMENTS = ("unsubscribe", "preferences")
+
+
+def _mentions_unsubscribe(text: str, extra: tuple[re.Pattern[str], ...]) -> bool:
+    if not text:
+        return False
+    return bool(UNSUBSCRIBE_WORDS.search(text) or UNSUBSCRIBE_TAG.search(text) or any(p.search(text) for p in extra))
+
+
+def _link_mentions(link: Any, extra: tuple[re.Pattern[str], ...]) -> bool:
+    attrs = link.element.attrs
+    texts = [link.url, link.text, attrs.get("title", ""), attrs.get("aria-label", ""), *link.image_alts]
+    return any(_mentions_unsubscribe(text, extra) for text in texts)
+
+
+def _tag_elsewhere(email: Email, extra: tuple[re.Pattern[str], ...]) -> bool:
+    """An unsubscribe merge tag or element outside links: in body text or any attribute."""
+    for element in email.elements:
+        if element.tag in _UNSUBSCRIBE_ELEMENTS:
+            return True
+        if element.in_head:
+            continue
+        for value in element.attrs.values():
+            if value and (UNSUBSCRIBE_TAG.search(value) or any(p.search(value) for p in extra)):
+                return True
+    for segment in email.segments:
+        raw = segment.raw
+        if UNSUBSCRIBE_TAG.search(raw) or any(p.search(raw) for p in extra):
+            return True
+    return False
+
+
+@rule(
+    code="TPL007",
+    name="missing-unsubscribe-link",
+    summary="Marketing email has no unsubscribe link",
+    severity="error",
+    section="template",
+    options={"unsubscribe_patterns": [], "assume_marketing": False},
+    option_docs={
+        "unsubscribe_patterns": "extra regular expressions (case-insensitive) that mark an unsubscribe link or tag",
+        "assume_marketing": "treat email whose category is unknown as marketing (TPL007, TPL008)",
+    },
+    uses_context=True,
+)
+def missing_unsubscribe_link(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
+    """What it does
+    For marketing email, looks for a visible, working way to unsubscribe: a link
+    whose text, href, title or image alt says unsubscribe, opt out, or manage
+    (email) preferences, in English, German, French, Spanish, Portuguese, Italian,
+    Dutch, the Nordic languages, Polish, Czech, Russian, Turkish, Japanese, Chinese
+    or Korean; or an unsubscribe merge tag of a common sender (`*|UNSUB|*`,
+    `{{unsubscribe_url}}`, `%%unsub_center_url%%`, `<%asm_group_unsubscribe_raw_url%>`,
+    `{% unsubscribe %}`, `{{{ pm:unsubscribe }}}`, `%UNSUBSCRIBELINK%`, `[unsubscribe]`,
+    Campaign Monitor's `<unsubscribe>` element, ...). An unsubscribe link that
+    is hidden or whose href goes nowhere (`#`, empty) does not count.
+
+    Which email is marketing: `category` in the send context (`--context`, or the
+    `context=` argument), else `category` in the configuration. When neither says,
+    the rule stays quiet: transactional email (receipts, password resets) needs
+    no unsubscribe link, and guessing would be wrong half the time. Set
+    `category = "marketing"` for a folder of newsletters, or `assume_marketing =
+    true` to check every email whose category is unknown. Template partials are
+    not checked.
+
+    Why is this bad?
+    CAN-SPAM, GDPR/PECR and CASL require a clear way to opt out of marketing
+    email, and Gmail's and Yahoo's bulk-sender rules (2024) require it too.
+    Readers who cannot find one press "Report spam", which hurts delivery for
+    every later send.
+
+    Example
+    ```html
+    <td class="footer">Acme Inc, 1 Main St, Springfield</td>
+    ```
+
+    Use instead
+    ```html
+    <td class="footer">Acme Inc, 1 Main St, Springfield<br>
+      <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></td>
+    ```
+    """
+    extra, problems = user_patterns(options, "unsubscribe_patterns")
+    yield from problems
+    if is_marketing(context, options) is not True or is_partial(email, context):
+        return
+    broken: list[tuple[Any, str]] = []
+    for link in email.links:
+        if not _link_mentions(link, extra):
+            continue
+        if link.tokens:
+            return
+        reason = dead_reason(link.url)
+        if reason is not None:
+            broken.append((link, f"points nowhere (href=\"{link.url}\")"))
+        elif not link.visible:
+            broken.append((link, "is hidden"))
+        else:
+            return
+    if _tag_elsewhere(email, extra):
+        return
+    if broken:
+        link, why = broken[0]
+        label = readable(link.text, 40) or "unsubscribe"
+        yield Finding(
+            f'Marketing email has no working unsubscribe link: the "{label}" link {why}',
+            span=link.span,
+            suggestion="link it to your sender's unsubscribe URL or merge tag, e.g. {{ unsubscribe_url }}",
+            data={"href": link.url, "reason": why},
+        )
+        return
+    yield Finding(
+        "Marketing email has no unsubscribe link: the law (CAN-SPAM, GDPR/PECR) and Gmail's and Yahoo's "
+        "bulk-sender rules require a visible way to opt out; without one, readers press \"Report spam\"",
+        span=body_anchor(email),
+        suggestion='add <a href="{{ unsubscribe_url }}">Unsubscribe</a> to the footer (your sender\'s tag)',
+        data={"category": context.category or "assumed marketing"},
+    )
+
+
+# ------------------------------------------------------------------ TPL008
+
+_ANGLE_ITEM = re.compile(r"<([^<>]*)>")
+_ONE_CLICK = "list-unsubscribe=one-click"
+
+
+def _uris(value: str) -> tuple[list[str], str]:
+    """The <...> URIs of a List-Unsubscribe value and whatever text is left outside them."""
+    uris = [item.strip() for item in _ANGLE_ITEM.findall(value)]
+    rest = _ANGLE_ITEM.sub("", value)
+    rest = re.sub(r"[\s,]+", "", rest)
+    return uris, rest
+
+
+def _dkim_signed_headers(email: Email) -> list[set[str]]:
+    message = email.headers
+    if message is None:
+        return []
+    signed = []
+    for value in message.get_all("DKIM-Signature") or []:
+        text = " ".join(str(value).split())
+        match = re.search(r"(?:^|;)\s*h\s*=\s*([^;]*)", text)
+        if match:
+            signed.append({name.strip().lower() for name in match.group(1).split(":") if name.strip()})
+    return signed
+
+
+@rule(
+    code="TPL008",
+    name="missing-one-click-unsubscribe",
+    summary="Marketing .eml lacks List-Unsubscribe with List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+    severity="error",
+    section="template",
+    options={"assume_marketing": False},
+    uses_context=True,
+)
+def missing_one_click_unsubscribe(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
+    """What it does
+    For a marketing message with headers (an `.eml` file or an `EmailMessage`),
+    checks the one-click unsubscribe headers of RFC 2369 and RFC 8058:
+
+    - `List-Unsubscribe` is present, and is a comma-separated list of URIs in
+      angle brackets: `<https://example.com/u/abc>, <mailto:unsub@example.com?subject=unsubscribe>`;
+    - it holds an `https:` URI (RFC 8058 requires HTTPS for one-click; `http:` is
+      not enough), and each `mailto:` has an address;
+    - `List-Unsubscribe-Post: List-Unsubscribe=One-Click` is present, exactly;
+    - when the message carries a DKIM signature, it signs both headers (RFC 8058
+      section 4: receivers ignore one-click headers that are not signed).
+
+    Merge tags in the header (`<{{unsubscribe_url}}>`) are accepted in template
+    mode; in rendered mode TPL001 reports them. HTML files have no headers (your
+    sender adds them) and are not checked. Marketing or not is decided as for
+    TPL007; the rule is quiet when the category is unknown, unless
+    `assume_marketing = true`.
+
+    Why is this bad?
+    Since February 2024 Gmail and Yahoo require one-click unsubscribe from bulk
+    senders; mail without it is more likely to be rejected or filed as spam, and
+    the "Unsubscribe" button next to the sender's name in Gmail does not appear.
+
+    Example
+    ```text
+    List-Unsubscribe: https://example.com/unsubscribe
+    ```
+
+    Use instead
+    ```text
+    List-Unsubscribe: <https://example.com/unsubscribe/opaque-id>, <mailto:unsubscribe@example.com>
+    List-Unsubscribe-Post: List-Unsubscribe=One-Click
+    ```
+    The HTTPS endpoint must unsubscribe on a POST with no further confirmation.
+    """
+    if email.headers is None or is_marketing(context, options) is not True:
+        return
+    value = email.header("List-Unsubscribe")
+    post = email.header("List-Unsubscribe-Post")
+    if not value or not value.strip():
+        empty = value is not None
+        yield Finding(
+            ("The List-Unsubscribe header is empty" if empty else "Marketing message has no List-Unsubscribe header")
+            + ": Gmail and Yahoo require one-click unsubscribe (RFC 8058) from bulk senders",
+            span=header_span(email, "List-Unsubscribe") if empty else headers_anchor(email),
+            suggestion="List-Unsubscribe: <https://…/unsubscribe/…>, <mailto:…>\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            data={"header": "List-Unsubscribe"},
+        )
+        return
+    span = header_span(email, "List-Unsubscribe")
+    uris, rest = _uris(value)
+    if rest or not uris:
+        yield Finding(
+            f"List-Unsubscribe must list URIs in angle brackets (RFC 2369), got {readable(value, 80)!r}",
+            span=span,
+            suggestion="List-Unsubscribe: <https://example.com/unsubscribe/…>, <mailto:unsubscribe@example.com>",
+            data={"header": "List-Unsubscribe", "value": value},
+        )
+    https = False
+    templated = False
+    for uri in uris:
+        if find_tokens_in_url(uri, email.dialects):
+            templated = True
+            continue
+        lowered = uri.lower()
+        if lowered.startswith("https://") and len(uri) > len("https://"):
+            https = True
+        elif lowered.startswith("mailto:"):
+            address = uri[len("mailto:"):].split("?", 1)[0].strip()
+            if "@" not in address:
+                yield Finding(
+                    f"List-Unsubscribe has a mailto: URI without an address: <{uri}>",
+                    span=span,
+                    data={"header": "List-Unsubscribe", "uri": uri},
+                )
+        elif lowered.startswith("http://"):
+            yield Finding(
+                f"List-Unsubscribe URI <{uri}> is plain http: RFC 8058 one-click needs an https URI",
+                span=span,
+                severity=Severity.WARNING,
+                suggestion=f"<https://{uri[len('http://'):]}>",
+                data={"header": "List-Unsubscribe", "uri": uri},
+            )
+        else:
+            yield Finding(
+                f"List-Unsubscribe URI <{readable(uri, 60)}> is neither https: nor mailto:; clients will not use it",
+                span=span,
+                severity=Severity.WARNING,
+                data={"header": "List-Unsubscribe", "uri": uri},
+            )
+    if post is None:
+        yield Finding(
+            "Marketing message has List-Unsubscribe but no \"List-Unsubscribe-Post: List-Unsubscribe=One-Click\": "
+            "Gmail and Yahoo require one-click unsubscribe (RFC 8058) from bulk senders",
+            span=span,
+            suggestion="List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            data={"header": "List-Unsubscribe-Post"},
+        )
+    elif " ".join(post.split()).lower() != _ONE_CLICK or post.strip() != "List-Unsubscribe=One-Click":
+        exact = " ".join(post.split()).lower() == _ONE_CLICK
+        yield Finding(
+            f"List-Unsubscribe-Post is {readable(post, 60)!r}; RFC 8058 requires exactly \"List-Unsubscribe=One-Click\"",
+            span=header_span(email, "List-Unsubscribe-Post"),
+            severity=Severity.WARNING if exact else Severity.ERROR,
+            suggestion="List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            data={"header": "List-Unsubscribe-Post", "value": post},
+        )
+    if uris and not https and not templated:
+        yield Finding(
+            "List-Unsubscribe has no https URI, so one-click unsubscribe (RFC 8058) cannot work"
+            + (" even with List-Unsubscribe-Post" if post is not None else ""),
+            span=span,
+            suggestion="add <https://…/unsubscribe/…> to List-Unsubscribe",
+            data={"header": "List-Unsubscribe"},
+        )
+    signatures = _dkim_signed_headers(email)
+    if signatures and post is not None:
+        needed = {"list-unsubscribe", "list-unsubscribe-post"}
+        if not any(needed <= signed for signed in signatures):
+            missing = sorted(needed - set().union(*signatures))
+            yield Finding(
+                "The DKIM signature does not cover " + " and ".join(h.title() for h in missing or sorted(needed))
+                + ": receivers ignore one-click unsubscribe headers that are not signed (RFC 8058 section 4)",
+                span=header_span(email, "DKIM-Signature"),
+                severity=Severity.WARNING,
+                suggestion="sign List-Unsubscribe and List-Unsubscribe-Post with DKIM (add them to h=)",
+                data={"signed": sorted(set().union(*signatures))},
+            )
