@@ -1,0 +1,504 @@
+"""Read an email the way its reader does and collect spelling issues.
+
+The TYP rules share one pass per email: each rule asks :func:`analyze` for the
+issues of its kind, and the pass runs once per email and configuration.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import threading
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from oopslint import ConfigError, Email, SendContext
+
+from .dictionary import (
+    ALLOWED_REPEATS,
+    Dictionary,
+    available_languages,
+    get_dictionary,
+    normalize_apostrophes,
+    primary_language,
+    read_word_file,
+)
+from .tokens import SENTENCE_BREAK, Token, tokenize
+
+__all__ = ["Issue", "Settings", "analyze", "match_case", "settings_from_options", "OPTIONS", "OPTION_DOCS"]
+
+OPTIONS: dict[str, Any] = {
+    "languages": ["en"],
+    "lang_attribute": True,
+    "words": [],
+    "dictionaries": [],
+    "flag_words": {},
+    "sender": "",
+    "skip_tags": [],
+    "skip_classes": [],
+    "max_acronym_length": 5,
+    "min_word_length": 3,
+    "max_suggestions": 3,
+    "allowed_repeats": [],
+}
+OPTION_DOCS: dict[str, str] = {
+    "languages": "dictionaries for text without a lang attribute (any of pyspellchecker's: ar de en es eu fa fr it lv nl pt ru)",
+    "lang_attribute": "check text in the language its lang attribute names (false: always use `languages`)",
+    "words": "project words that are always right (brand, product and people names); case-insensitive",
+    "dictionaries": "word-list files, one or more words a line, # comments; relative to the config file",
+    "flag_words": 'words that are always wrong here, with their correction: {"e-mail" = "email", "Github" = "GitHub"}',
+    "sender": 'the From of your sends, e.g. "Acme Shop <news@acme.example>"; its name and domain words are always right',
+    "skip_tags": "extra element names whose text is not checked (code, pre, kbd, samp, var, tt always are)",
+    "skip_classes": "class names whose elements' text is not checked (notranslate always is)",
+    "max_acronym_length": "words in capitals up to this many letters are acronyms and not checked",
+    "min_word_length": "shorter words are not checked",
+    "max_suggestions": "suggestions listed for an unknown word",
+    "allowed_repeats": 'words that may be doubled on purpose, besides the built-in ones ("that that", "had had")',
+}
+
+_BREAK_TAGS = re.compile(r"<(?:br|img|hr|input|button|select|textarea)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Settings:
+    languages: tuple[str, ...]
+    lang_attribute: bool
+    words: frozenset[str]
+    flag_exact: Mapping[str, str]
+    flag_folded: Mapping[str, str]
+    skip_tags: frozenset[str]
+    skip_classes: frozenset[str]
+    max_acronym_length: int
+    min_word_length: int
+    max_suggestions: int
+    allowed_repeats: frozenset[str]
+
+
+@dataclass(eq=False)
+class Issue:
+    """One spelling problem: ``segment.text[start:end]`` is the word."""
+
+    kind: str  # "misspelling", "unknown", "repeated", "flagged", "unsupported-language"
+    segment: Any
+    start: int
+    end: int
+    word: str
+    correction: str | None = None
+    language: str | None = None
+    maybe_name: bool = False
+    dictionary: Dictionary | None = None
+    lookup: str = ""  # the form looked up: lower case, straight apostrophes
+    count: int = 1
+
+
+@dataclass
+class Analysis:
+    issues: list[Issue] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Issue]:
+        return [issue for issue in self.issues if issue.kind == kind]
+
+
+# ---------------------------------------------------------------- settings
+
+_word_files: dict[tuple[str, int, int], frozenset[str]] = {}
+
+
+def _load_word_file(path: Path, key: str) -> frozenset[str]:
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ConfigError(f"spelling.{key}: word list {str(path)!r} not found") from None
+    cache_key = (str(path), stat.st_size, stat.st_mtime_ns)
+    words = _word_files.get(cache_key)
+    if words is None:
+        try:
+            words = frozenset(_fold(w) for w in read_word_file(path))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"spelling.{key}: cannot read word list {str(path)!r} ({exc})") from None
+        _word_files[cache_key] = words
+    return words
+
+
+def _fold(word: str) -> str:
+    return normalize_apostrophes(word.strip()).lower()
+
+
+def _string_list(options: Mapping[str, Any], key: str) -> list[str]:
+    value = options.get(key, OPTIONS[key])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"spelling.{key} must be a list of strings, got {value!r}")
+    return list(value)
+
+
+def settings_from_options(options: Mapping[str, Any]) -> Settings:
+    """Validate the ``[tool.oopslint.spelling]`` values a rule received."""
+    available = available_languages()
+    languages: list[str] = []
+    for code in _string_list(options, "languages"):
+        language = primary_language(code)
+        if language not in available:
+            raise ConfigError(
+                f"spelling.languages: no dictionary for {code!r}; pyspellchecker ships: {', '.join(available)}"
+            )
+        if language not in languages:
+            languages.append(language)
+    if not languages:
+        raise ConfigError("spelling.languages must name at least one language, e.g. [\"en\"]")
+    words = {_fold(w) for w in _string_list(options, "words") for w in w.split()}
+    for name in _string_list(options, "dictionaries"):
+        path = options.path(name) if hasattr(options, "path") else Path(name)
+        words |= _load_word_file(Path(path), "dictionaries")
+    flag_exact: dict[str, str] = {}
+    flag_folded: dict[str, str] = {}
+    flags = options.get("flag_words", {})
+    if not isinstance(flags, Mapping):
+        raise ConfigError(f"spelling.flag-words must be a table of word = correction, got {flags!r}")
+    for wrong, right in flags.items():
+        if not isinstance(right, str) or not str(wrong).strip() or len(str(wrong).split()) != 1:
+            raise ConfigError(
+                f"spelling.flag-words: {wrong!r} = {right!r}; each key is one word and each value its correction (a string)"
+            )
+        wrong = normalize_apostrophes(str(wrong).strip())
+        if wrong != wrong.lower():
+            flag_exact[wrong] = right  # "Github" = "GitHub" matches that spelling only
+        else:
+            flag_folded[wrong] = right
+    numbers = {}
+    for key in ("max_acronym_length", "min_word_length", "max_suggestions"):
+        value = options.get(key, OPTIONS[key])
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"spelling.{key.replace('_', '-')} must be a whole number >= 0, got {value!r}")
+        numbers[key] = value
+    return Settings(
+        languages=tuple(languages),
+        lang_attribute=bool(options.get("lang_attribute", True)),
+        words=frozenset(words),
+        flag_exact=flag_exact,
+        flag_folded=flag_folded,
+        skip_tags=frozenset(t.lower() for t in _string_list(options, "skip_tags")),
+        skip_classes=frozenset(_string_list(options, "skip_classes")),
+        max_acronym_length=numbers["max_acronym_length"],
+        min_word_length=max(1, numbers["min_word_length"]),
+        max_suggestions=numbers["max_suggestions"],
+        allowed_repeats=frozenset(_fold(w) for w in _string_list(options, "allowed_repeats")),
+    )
+
+
+def _options_key(options: Mapping[str, Any]) -> str:
+    return repr(sorted((k, repr(v)) for k, v in options.items())) + repr(getattr(options, "base_dir", None))
+
+
+# ---------------------------------------------------------------- sender
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+
+
+def sender_words(email_: Email, context: SendContext | None, configured: str) -> frozenset[str]:
+    """Words of the From name and of the sender's domain ("Acme Shop",
+    acme-shop.example): a brand's own name is never a typo."""
+    sources: list[str] = []
+    header = email_.header("From")
+    if header:
+        sources.append(header)
+    if context is not None:
+        for key in ("from", "sender"):
+            value = context.get(key)
+            if isinstance(value, Mapping):
+                sources.extend(str(value.get(k) or "") for k in ("name", "email", "address"))
+            elif value:
+                sources.append(str(value))
+    if configured:
+        sources.append(configured)
+    words: set[str] = set()
+    for source in sources:
+        name, address = email.utils.parseaddr(source)
+        if not address and "@" not in source:
+            name = name or source
+        words.update(_fold(w) for w in _NAME_WORD.findall(name))
+        if "@" in address:
+            domain = address.rsplit("@", 1)[1]
+            for label in domain.split("."):
+                words.add(_fold(label))
+                words.update(_fold(part) for part in label.split("-") if part)
+    words.discard("")
+    return frozenset(words)
+
+
+# ---------------------------------------------------------------- the pass
+
+_cache: "weakref.WeakKeyDictionary[Email, dict[tuple, Analysis]]" = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def analyze(email_: Email, context: SendContext | None, options: Mapping[str, Any]) -> Analysis:
+    """All spelling issues of an email under these options; computed once."""
+    settings = settings_from_options(options)
+    senders = sender_words(email_, context, str(options.get("sender") or ""))
+    key = (_options_key(options), senders)
+    with _cache_lock:
+        per_email = _cache.get(email_)
+        if per_email is not None and key in per_email:
+            return per_email[key]
+    analysis = _Reader(email_, settings, senders).run()
+    with _cache_lock:
+        per_email = _cache.setdefault(email_, {})
+        if len(per_email) > 8:
+            per_email.clear()
+        per_email[key] = analysis
+    return analysis
+
+
+@dataclass(eq=False)
+class _Run:
+    """Segments read as one stretch of text: the inline pieces of a block."""
+
+    segments: list[Any]
+    languages: tuple[str, ...] | None  # None: no dictionary for the language
+    language: str | None
+
+
+class _Reader:
+    def __init__(self, email_: Email, settings: Settings, senders: frozenset[str]):
+        self.email = email_
+        self.settings = settings
+        self.known_words = settings.words | senders
+        self.issues: list[Issue] = []
+        self._skipped_elements: dict[int, bool] = {}
+        self._unsupported: dict[str, Issue] = {}
+
+    def run(self) -> Analysis:
+        for run in self._runs():
+            self._read_run(run)
+        self.issues.extend(self._unsupported.values())
+        return Analysis(self.issues)
+
+    # ------------------------------------------------------------ runs
+
+    def _skipped(self, segment: Any) -> bool:
+        if segment.skip_spelling:
+            return True
+        element = segment.element
+        if element is None or not (self.settings.skip_tags or self.settings.skip_classes):
+            return False
+        cached = self._skipped_elements.get(id(element))
+        if cached is None:
+            cached = any(
+                node.tag in self.settings.skip_tags or any(c in self.settings.skip_classes for c in node.classes)
+                for node in (element, *element.ancestors())
+            )
+            self._skipped_elements[id(element)] = cached
+        return cached
+
+    def _languages_for(self, segment: Any) -> tuple[tuple[str, ...] | None, str | None]:
+        defaults = self.settings.languages
+        code = segment.lang if self.settings.lang_attribute else None
+        language = primary_language(code)
+        if language is None:
+            return defaults, defaults[0]
+        if language not in available_languages():
+            return None, code
+        return (language, *[d for d in defaults if d != language]), language
+
+    def _runs(self) -> Iterable[_Run]:
+        current: _Run | None = None
+        previous = None
+        for segment in self.email.reading_segments():
+            if self._skipped(segment):
+                if current is not None:
+                    yield current
+                current, previous = None, None
+                continue
+            languages, language = self._languages_for(segment)
+            joins = (
+                current is not None
+                and segment.kind == "text"
+                and previous is not None
+                and previous.kind == "text"
+                and segment.block is previous.block
+                and segment.preheader == previous.preheader
+                and current.language == language
+                and not self._break_between(previous, segment)
+            )
+            if joins:
+                current.segments.append(segment)
+            else:
+                if current is not None:
+                    yield current
+                current = _Run([segment], languages, language)
+            previous = segment
+        if current is not None:
+            yield current
+
+    def _break_between(self, before: Any, after: Any) -> bool:
+        if before.source == "header" or after.source == "header":
+            return True
+        end = before.offset(len(before.text))
+        start = after.start
+        return start < end or bool(_BREAK_TAGS.search(self.email.html, end, start))
+
+    # ------------------------------------------------------------ words
+
+    def _read_run(self, run: _Run) -> None:
+        words: list[tuple[Any, Token]] = [(segment, token) for segment in run.segments for token in tokenize(segment.text)]
+        if run.languages is None:
+            self._note_unsupported(run, words)
+            return
+        dictionaries = [get_dictionary(code) for code in run.languages]
+        shouting = self._is_shouting(words)
+        for index, (segment, token) in enumerate(words):
+            if token.checkable:
+                self._check_token(run, dictionaries, words, index, shouting)
+        self._find_repeats(run, words)
+
+    def _note_unsupported(self, run: _Run, words: list[tuple[Any, Token]]) -> None:
+        count = sum(1 for _, token in words if token.checkable)
+        if not count:
+            return
+        code = run.language or ""
+        issue = self._unsupported.get(code.lower())
+        if issue is None:
+            segment, token = next((s, t) for s, t in words if t.checkable)
+            self._unsupported[code.lower()] = Issue("unsupported-language", segment, token.start, token.end,
+                                                    token.text, language=code, count=count)
+        else:
+            issue.count += count
+
+    @staticmethod
+    def _is_shouting(words: list[tuple[Any, Token]]) -> bool:
+        letters = [t.text for _, t in words if t.checkable and len(t.text) > 1]
+        if len(letters) < 3:
+            return False
+        upper = sum(1 for w in letters if w.isupper())
+        return upper * 10 >= len(letters) * 6
+
+    def _check_token(self, run: _Run, dictionaries: list[Dictionary], words: list[tuple[Any, Token]],
+                     index: int, shouting: bool) -> None:
+        segment, token = words[index]
+        text = normalize_apostrophes(token.text)
+        if self._flagged(segment, token, text):
+            return
+        parts = [(0, text)] if "-" not in text else None
+        if parts is None:
+            if self._known(text, dictionaries):
+                return
+            parts = []
+            offset = 0
+            for piece in text.split("-"):
+                parts.append((offset, piece))
+                offset += len(piece) + 1
+        for offset, piece in parts:
+            self._check_word(run, dictionaries, words, index, segment, token.start + offset, piece, shouting)
+
+    def _flagged(self, segment: Any, token: Token, text: str) -> bool:
+        """Report project flag-words: the whole token, else its hyphenated parts."""
+        settings = self.settings
+        if not settings.flag_exact and not settings.flag_folded:
+            return False
+        pieces = [(0, text)]
+        if "-" in text:
+            offset = 0
+            for piece in text.split("-"):
+                pieces.append((offset, piece))
+                offset += len(piece) + 1
+        found = False
+        for position, (offset, piece) in enumerate(pieces):
+            bare = piece[:-2] if piece.endswith("'s") else piece
+            correction = settings.flag_exact.get(bare)
+            if correction is None:
+                correction = settings.flag_folded.get(bare.lower())
+            if correction is None:
+                continue
+            start = token.start + offset
+            self.issues.append(Issue("flagged", segment, start, start + len(bare), token.text[offset:offset + len(bare)],
+                                     correction=correction or None))
+            found = True
+            if position == 0:
+                break  # the whole token is flagged; its parts need no report of their own
+        return found
+
+    def _known(self, word: str, dictionaries: list[Dictionary]) -> bool:
+        folded = word.lower()
+        if folded in self.known_words:
+            return True
+        if folded.endswith("'s") and folded[:-2] in self.known_words:
+            return True
+        return any(d.knows(folded) for d in dictionaries)
+
+    def _check_word(self, run: _Run, dictionaries: list[Dictionary], words: list[tuple[Any, Token]], index: int,
+                    segment: Any, start: int, word: str, shouting: bool) -> None:
+        settings = self.settings
+        letters = word.replace("'", "")
+        if len(letters) < settings.min_word_length:
+            return
+        if letters.isupper() and len(letters) > 1:
+            # ACRONYM, or a CODE in ordinary text; only shouted text is checked
+            if len(letters) <= settings.max_acronym_length or not shouting:
+                return
+        elif any(ch.isupper() for ch in word[1:]):
+            return  # iPhone, PayPal, McDonald
+        if self._known(word, dictionaries):
+            return
+        folded = word.lower()
+        primary = dictionaries[0]
+        verdict = primary.classify(folded)
+        capitalized = word[:1].isupper()
+        maybe_name = capitalized and not word.isupper() and self._mid_sentence(words, index)
+        if verdict.kind == "misspelling" and (" " not in (verdict.correction or "") or word.islower()):
+            self.issues.append(Issue("misspelling", segment, start, start + len(word), word,
+                                     correction=match_case(verdict.correction or "", word),
+                                     language=primary.language, maybe_name=maybe_name,
+                                     dictionary=primary, lookup=folded))
+        else:
+            self.issues.append(Issue("unknown", segment, start, start + len(word), word,
+                                     language=primary.language, maybe_name=maybe_name,
+                                     dictionary=primary, lookup=folded))
+
+    @staticmethod
+    def _mid_sentence(words: list[tuple[Any, Token]], index: int) -> bool:
+        """True when the word follows a lower-case word in the same sentence:
+        then a capital letter marks a name ("sent from Acmeshop")."""
+        if index == 0:
+            return False
+        segment, token = words[index]
+        previous_segment, previous = words[index - 1]
+        if previous_segment is segment:
+            gap = segment.text[previous.end:token.start]
+        else:
+            gap = previous_segment.text[previous.end:] + segment.text[:token.start]
+        if any(ch in SENTENCE_BREAK for ch in gap):
+            return False
+        return previous.text[:1].islower()
+
+    # ------------------------------------------------------------ repeats
+
+    def _find_repeats(self, run: _Run, words: list[tuple[Any, Token]]) -> None:
+        allowed = self.settings.allowed_repeats | ALLOWED_REPEATS.get(run.language or "", frozenset())
+        for index in range(1, len(words)):
+            segment, token = words[index]
+            previous_segment, previous = words[index - 1]
+            if not (token.checkable and previous.checkable):
+                continue
+            first, second = previous.text.lower(), token.text.lower()
+            if first != second or not first.isalpha() or normalize_apostrophes(first) in allowed:
+                continue
+            if previous_segment is segment:
+                gap = segment.text[previous.end:token.start]
+            else:
+                gap = previous_segment.text[previous.end:] + segment.text[:token.start]
+            if not gap or not gap.isspace():
+                continue
+            self.issues.append(Issue("repeated", segment, token.start, token.end, token.text,
+                                     correction=previous.text, language=run.language))
+
+
+def match_case(correction: str, typed: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return correction.upper()
+    if typed[:1].isupper():
+        return correction[:1].upper() + correction[1:]
+    return correction

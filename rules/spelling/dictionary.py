@@ -1,0 +1,594 @@
+"""Word lists and the typo model behind the TYP rules.
+
+Each language's word frequencies come from pyspellchecker's data files. They
+are read once per process; the first read also writes a preprocessed copy to
+the user cache folder, which later processes load several times faster than
+the gzip JSON.
+
+Deciding that an unknown word is a *known misspelling* (an error) rather than
+merely *unknown* (a warning) uses only frequencies and edit distance: the word
+must have, at edit distance 1, a correction that is both frequent in the
+language and far more likely than any other, where likelihood is the
+candidate's frequency times how common that kind of slip is (a swapped or
+doubled letter is common, a substitution between distant keys is not).
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import marshal
+import os
+import sys
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+__all__ = [
+    "Dictionary",
+    "Verdict",
+    "available_languages",
+    "cache_folder",
+    "get_dictionary",
+    "primary_language",
+]
+
+_FORMAT = 2  # bump when the cached form changes
+_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: Words ranked below this (by frequency) are not "frequent" enough to be the
+#: confident correction of a misspelling.
+FREQUENT_RANK = 20_000
+#: Two-word splits ("alot" -> "a lot") are errors only between this many top words.
+FUNCTION_WORD_RANK = 300
+#: A misspelling's best correction must beat the runner-up by this factor.
+CONFIDENCE_RATIO = 10.0
+#: ... or, for a less likely slip into one of the most common words, by this factor.
+FUNCTION_WORD_RATIO = 20.0
+#: The kind of slip must be at least this likely (see ``_slip_weight``).
+MIN_SLIP_WEIGHT = 0.3
+#: Suggestions at edit distance 2 are only looked for in words up to this long.
+MAX_DISTANCE2_LENGTH = 9
+#: Languages that write compounds as one word; unknown words made of two
+#: listed words are accepted in them.
+COMPOUNDING_LANGUAGES = frozenset(("de", "nl"))
+#: Words longer than this are not checked at all (hashes, tokens, run-on URLs).
+MAX_WORD_LENGTH = 40
+
+_KEYBOARDS = {
+    "qwerty": ("qwertyuiop", "asdfghjkl", "zxcvbnm"),
+    "qwertz": ("qwertzuiopü", "asdfghjklöä", "yxcvbnm"),
+    "azerty": ("azertyuiop", "qsdfghjklm", "wxcvbn"),
+    "jcuken": ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю"),
+}
+_LAYOUT = {"en": "qwerty", "es": "qwerty", "it": "qwerty", "pt": "qwerty", "nl": "qwerty", "lv": "qwerty",
+           "eu": "qwerty", "de": "qwertz", "fr": "azerty", "ru": "jcuken"}
+_VOWELS = set("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœаеёиоуыэюя")
+_APOSTROPHES = "'\u2019\u2018\u02bc\u2032`\u00b4"
+_APOSTROPHE_TABLE = str.maketrans({c: "'" for c in _APOSTROPHES})
+
+# Repeated words that are grammatical ("that that", "nous nous").
+ALLOWED_REPEATS: dict[str, frozenset[str]] = {
+    "en": frozenset("that had is bye ha haha no so very really well now there blah knock chop tsk yeah "
+                    "hip bora walla can dum pom mahi tom".split()),
+    "de": frozenset("die der das dass sie".split()),
+    "fr": frozenset("nous vous".split()),
+    "nl": frozenset("dat die".split()),
+    "es": frozenset(),
+    "it": frozenset(),
+    "pt": frozenset(),
+}
+
+
+def normalize_apostrophes(word: str) -> str:
+    return word.translate(_APOSTROPHE_TABLE)
+
+
+def primary_language(code: str | None) -> str | None:
+    """``"en-GB"`` -> ``"en"``; None or blank -> None."""
+    if not code:
+        return None
+    code = code.strip().replace("_", "-").lower()
+    return code.split("-", 1)[0] or None
+
+
+def _resources_folder() -> Path | None:
+    spec = importlib.util.find_spec("spellchecker")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        folder = Path(location) / "resources"
+        if folder.is_dir():
+            return folder
+    return None
+
+
+_available: tuple[str, ...] | None = None
+
+
+def available_languages() -> tuple[str, ...]:
+    """Language codes pyspellchecker ships a dictionary for, sorted."""
+    global _available
+    if _available is None:
+        folder = _resources_folder()
+        names = sorted(p.name[: -len(".json.gz")] for p in folder.iterdir() if p.name.endswith(".json.gz")) if folder else []
+        _available = tuple(names)
+    return _available
+
+
+def cache_folder() -> Path:
+    """Where preprocessed dictionaries are kept: ``$OOPSLINT_CACHE_DIR/spelling``,
+    else the platform's user cache folder."""
+    explicit = os.environ.get("OOPSLINT_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser() / "spelling"
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "oopslint" / "Cache" / "spelling"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "oopslint" / "spelling"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "oopslint" / "spelling"
+
+
+def _read_prepared(language: str) -> dict:
+    """The language's frequencies plus the figures derived from them, from the
+    user cache when it holds them, else from pyspellchecker's gzip JSON."""
+    folder = _resources_folder()
+    source = folder / f"{language}.json.gz" if folder else None
+    if source is None or not source.is_file():
+        raise LookupError(f"no dictionary for language {language!r}")
+    stat = source.stat()
+    cached = cache_folder() / f"{language}-{stat.st_size}-{int(stat.st_mtime)}-v{_FORMAT}.marshal"
+    try:
+        data = marshal.loads(cached.read_bytes())
+        if isinstance(data, dict) and data.get("format") == _FORMAT:
+            return data
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    raw = json.loads(gzip.decompress(source.read_bytes()).decode("utf-8"))
+    data = _prepare({str(word): int(count) for word, count in raw.items()})
+    _write_atomically(cached, marshal.dumps(data))
+    return data
+
+
+def _prepare(frequencies: dict[str, int]) -> dict:
+    ranked = sorted(frequencies, key=lambda w: (-frequencies[w], w))
+    counts = [frequencies[w] for w in ranked]
+    floor_count = counts[-1] if counts else 0
+    observed = sum(1 for c in counts if c > floor_count) or len(counts)
+    rank = min(FREQUENT_RANK, max(200, int(observed * 0.35)), len(counts))
+    letter_counts: dict[str, int] = {}
+    for ch in "".join(frequencies):
+        letter_counts[ch] = letter_counts.get(ch, 0) + 1
+    minimum = max(20, len(frequencies) // 500)
+    return {
+        "format": _FORMAT,
+        "frequencies": frequencies,
+        "floor_count": floor_count,
+        "frequent_floor": max(counts[rank - 1] if rank else 1, floor_count + 1),
+        "boost": counts[min(3000, len(counts)) - 1] if counts else 1,
+        "function_words": ranked[:FUNCTION_WORD_RANK],
+        "alphabet": "".join(sorted(ch for ch, n in letter_counts.items() if n >= minimum and ch.isalpha())),
+        "has_apostrophes": letter_counts.get("'", 0) >= minimum,
+    }
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    """Best effort: a read-only home or a full disk only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(payload)
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
+
+
+def read_word_file(path: Path) -> list[str]:
+    """Words from a list file: one or more per line, ``#`` starts a comment."""
+    words: list[str] = []
+    with path.open(encoding="utf-8-sig") as stream:
+        for line in stream:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                words.extend(line.split())
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a dictionary makes of one lowercase word.
+
+    ``kind`` is ``"known"``, ``"misspelling"`` (``correction`` is set) or
+    ``"unknown"``.
+    """
+
+    kind: str
+    correction: str | None = None
+    candidates: tuple[str, ...] = ()
+
+
+KNOWN = Verdict("known")
+
+
+@dataclass(eq=False)
+class Dictionary:
+    """One language's words with frequencies, and the typo model over them."""
+
+    language: str
+    frequencies: dict[str, int]
+    frequent_floor: int = 0
+    function_words: frozenset[str] = frozenset()
+    alphabet: str = ""
+    has_apostrophes: bool = False
+    _adjacent: dict[str, frozenset[str]] = field(default_factory=dict)
+    _verdicts: dict[str, Verdict] = field(default_factory=dict)
+    _suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, language: str, prepared: dict, common: Iterable[str] = (), terms: Iterable[str] = ()) -> "Dictionary":
+        frequencies: dict[str, int] = prepared["frequencies"]
+        # email vocabulary counts as frequent; product and format names are only known
+        for word in common:
+            word = word.lower()
+            frequencies[word] = max(frequencies.get(word, 0), prepared["boost"])
+        for word in terms:
+            frequencies.setdefault(word.lower(), prepared["floor_count"] or 1)
+        layout = _KEYBOARDS.get(_LAYOUT.get(language, ""), ())
+        positions = {ch: (row, col) for row, keys in enumerate(layout) for col, ch in enumerate(keys)}
+        adjacent = {
+            ch: frozenset(other for other, (r, c) in positions.items()
+                          if other != ch and abs(r - row) <= 1 and abs(c - col) <= 1)
+            for ch, (row, col) in positions.items()
+        }
+        return cls(
+            language=language,
+            frequencies=frequencies,
+            frequent_floor=prepared["frequent_floor"],
+            function_words=frozenset(prepared["function_words"]),
+            alphabet=prepared["alphabet"],
+            has_apostrophes=prepared["has_apostrophes"],
+            _adjacent=adjacent,
+        )
+
+    # ------------------------------------------------------------ lookups
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.frequencies
+
+    def knows(self, word: str) -> bool:
+        """Exactly listed, or an inflection, variant or elision of a listed word."""
+        return self.classify(word).kind == "known"
+
+    def classify(self, word: str) -> Verdict:
+        """The verdict on a lowercase word with normalized apostrophes; cached."""
+        verdict = self._verdicts.get(word)
+        if verdict is None:
+            verdict = self._classify(word)
+            with self._lock:
+                if len(self._verdicts) > 200_000:
+                    self._verdicts.clear()
+                self._verdicts[word] = verdict
+        return verdict
+
+    def _classify(self, word: str) -> Verdict:
+        frequencies = self.frequencies
+        if word in frequencies:
+            return KNOWN
+        if len(word) > MAX_WORD_LENGTH:
+            return Verdict("unknown")
+        if self._is_variant(word):
+            return KNOWN
+        split = self._function_word_split(word)
+        if split:
+            return Verdict("misspelling", split, (split,))
+        candidates = self._distance1(word)
+        correction = self._confident(word, candidates)
+        if correction is not None:
+            return Verdict("misspelling", correction, tuple(c for c, _ in candidates))
+        if self._is_compound(word) or self._is_prefixed(word):
+            return KNOWN
+        return Verdict("unknown", None, tuple(c for c, _ in candidates))
+
+    # ------------------------------------------------------------ variants
+
+    def _is_variant(self, word: str) -> bool:
+        known = self.frequencies
+        if word.endswith("'s") and word[:-2] in known:
+            return True
+        if word.endswith("'") and word[:-1] in known:
+            return True
+        if self.language == "en":
+            return _english_variant(word, known)
+        if "'" in word:
+            # elision: l'ordine, qu'il, dell'ordine, d'accord
+            head, _, tail = word.partition("'")
+            if len(head) <= 6 and tail in known:
+                return True
+        return False
+
+    def _is_compound(self, word: str) -> bool:
+        """Two listed words run together, in languages that write compounds as
+        one word ("Kundenservice", "klantenservice"); with a linking s too."""
+        if self.language not in COMPOUNDING_LANGUAGES:
+            return False
+        known = self.frequencies
+        for cut in range(4, len(word) - 3):
+            head, tail = word[:cut], word[cut:]
+            if tail in known and (head in known or (head[-1] == "s" and head[:-1] in known)):
+                return True
+        return False
+
+    def _is_prefixed(self, word: str) -> bool:
+        if self.language != "en":
+            return False
+        for prefix in _EN_PREFIXES:
+            if word.startswith(prefix):
+                rest = word[len(prefix):].lstrip("-")
+                if len(rest) >= 5 and rest in self.frequencies:
+                    return True
+        return False
+
+    def _function_word_split(self, word: str) -> str | None:
+        """"alot" -> "a lot", "thankyou" -> "thank you": two of the most common words."""
+        top = self.function_words
+        if len(word) < 4 or "'" in word:
+            return None
+        for cut in range(1, len(word)):
+            head, tail = word[:cut], word[cut:]
+            if head in top and tail in top and (len(head) > 1 or head in ("a", "i", "y", "o", "e")) and len(tail) > 1:
+                return f"{head} {tail}"
+        return None
+
+    # ------------------------------------------------------------ edits
+
+    def _edits1(self, word: str) -> set[str]:
+        letters = self.alphabet
+        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        edits = {left + right[1:] for left, right in splits if right}
+        edits.update(left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1)
+        edits.update(left + ch + right[1:] for left, right in splits if right for ch in letters)
+        edits.update(left + ch + right for left, right in splits for ch in letters)
+        if self.has_apostrophes:
+            edits.update(left + "'" + right for left, right in splits[1:-1])
+        edits.discard(word)
+        return edits
+
+    def _distance1(self, word: str) -> list[tuple[str, float]]:
+        """Known words one edit away, most likely first, with their scores."""
+        frequencies = self.frequencies
+        found = [c for c in self._edits1(word) if c in frequencies]
+        scored = [(c, frequencies[c] * self._slip_weight(word, c)) for c in found]
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return scored
+
+    def _slip_weight(self, typed: str, meant: str) -> float:
+        """How common the slip from ``meant`` to ``typed`` is (one edit apart)."""
+        i = 0
+        limit = min(len(typed), len(meant))
+        while i < limit and typed[i] == meant[i]:
+            i += 1
+        if len(meant) == len(typed) + 1:  # a letter left out
+            missing = meant[i]
+            if missing == "'":
+                return 5.0
+            if (i > 0 and meant[i - 1] == missing) or (i + 1 < len(meant) and meant[i + 1] == missing):
+                weight = 1.0  # "adress", "shiped"
+            else:
+                weight = 0.3
+        elif len(meant) == len(typed) - 1:  # a letter too many
+            extra = typed[i]
+            if (i > 0 and typed[i - 1] == extra) or (i + 1 < len(typed) and typed[i + 1] == extra):
+                weight = 1.0  # "untill"
+            elif (i > 0 and self._near(typed[i - 1], extra)) or (i + 1 < len(typed) and self._near(typed[i + 1], extra)):
+                weight = 0.4
+            elif extra in _VOWELS:
+                weight = 0.3
+            else:
+                weight = 0.15
+        else:
+            if i + 1 < len(typed) and typed[i] == meant[i + 1] and typed[i + 1] == meant[i]:
+                return 1.0  # swapped letters, also at the start ("hte")
+            a, b = typed[i], meant[i]
+            if _base_letter(a) == _base_letter(b):
+                return 1.0  # only the accent differs
+            if a in _VOWELS and b in _VOWELS:
+                weight = 0.5
+            elif self._near(a, b):
+                weight = 0.5
+            elif not self._adjacent:
+                weight = 0.3
+            else:
+                weight = 0.1
+        # slips in the first letter are rare; the reader sees them at once
+        return weight * 0.15 if i == 0 else weight
+
+    def _near(self, a: str, b: str) -> bool:
+        return b in self._adjacent.get(a, ())
+
+    def _confident(self, word: str, scored: list[tuple[str, float]]) -> str | None:
+        if not scored:
+            return None
+        for candidate, _ in scored:
+            # a missing apostrophe: "dont", "youre", "thats" (not "does" -> "doe's")
+            if "'" in candidate and candidate.replace("'", "") == word:
+                if not candidate.endswith("'s") or candidate[:-2] in self.function_words:
+                    return candidate
+        best, best_score = scored[0]
+        count = self.frequencies[best]
+        if len(word) < 3 or count < self.frequent_floor or _inflection_of(word, best):
+            return None
+        runner_up = scored[1][1] if len(scored) > 1 else 0.0
+        if best_score >= MIN_SLIP_WEIGHT * count - 1e-9:
+            return best if best_score >= CONFIDENCE_RATIO * runner_up else None
+        # an unlikely slip, but into one of the most common words ("foy your")
+        if best in self.function_words and best_score >= FUNCTION_WORD_RATIO * runner_up:
+            return best
+        return None
+
+    # ------------------------------------------------------------ suggestions
+
+    def suggestions(self, word: str, limit: int = 3) -> tuple[str, ...]:
+        """Up to ``limit`` likely corrections: distance 1 first; distance 2
+        only for short words, and only among frequent words. Cached."""
+        cached = self._suggestions.get(word)
+        if cached is not None:
+            return cached[:limit]
+        verdict = self.classify(word)
+        found = list(verdict.candidates)
+        if not found and len(word) <= MAX_DISTANCE2_LENGTH:
+            found = self._distance2(word)
+        result = tuple(found[:10])
+        with self._lock:
+            if len(self._suggestions) > 50_000:
+                self._suggestions.clear()
+            self._suggestions[word] = result
+        return result[:limit]
+
+    def _distance2(self, word: str) -> list[str]:
+        frequencies = self.frequencies
+        floor = self.frequent_floor
+        found: dict[str, int] = {}
+        for edit in self._edits1(word):
+            # one more deletion or swap after any first edit
+            for i in range(len(edit)):
+                for candidate in (edit[:i] + edit[i + 1:], edit[:i] + edit[i + 1:i + 2] + edit[i:i + 1] + edit[i + 2:]):
+                    count = frequencies.get(candidate)
+                    if count is not None and count >= floor:
+                        found[candidate] = count
+        found.pop(word, None)
+        return sorted(found, key=lambda c: (-found[c], c))
+
+
+def _base_letter(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch)
+    return decomposed[0] if decomposed else ch
+
+
+_INFLECTION_PAIRS = frozenset(
+    frozenset(pair) for pair in (
+        ("", "s"), ("", "es"), ("", "d"), ("", "ed"), ("", "r"), ("", "er"), ("", "ers"), ("", "ing"), ("", "ly"),
+        ("", "n"), ("", "en"), ("", "y"), ("e", "y"), ("a", "e"), ("s", "d"), ("s", "r"), ("d", "r"), ("s", "ed"),
+        ("er", "ed"), ("ed", "ing"), ("e", "ing"), ("y", "ies"), ("y", "ied"), ("s", "n"), ("e", "es"),
+    )
+)
+
+
+def _inflection_of(word: str, other: str) -> bool:
+    """True when two words differ only in an inflection-like ending
+    ("subscribers"/"subscriber", "horribly"/"horrible"): then the unknown
+    word is more likely a valid form the list lacks than a typo."""
+    i = 0
+    limit = min(len(word), len(other))
+    while i < limit and word[i] == other[i]:
+        i += 1
+    return i >= 3 and frozenset((word[i:], other[i:])) in _INFLECTION_PAIRS
+
+
+_EN_SUFFIXES = (
+    ("s", ""), ("es", ""), ("ies", "y"), ("ied", "y"), ("ier", "y"), ("iers", "y"), ("iest", "y"), ("ily", "y"),
+    ("iness", "y"), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"),
+    ("ers", ""), ("ers", "e"), ("est", ""), ("est", "e"), ("ly", ""), ("ly", "le"), ("ness", ""), ("ment", ""), ("ments", ""),
+    ("able", ""), ("able", "e"), ("ably", ""), ("ful", ""), ("less", ""), ("ship", ""), ("ity", ""), ("ize", ""),
+    ("ization", "ize"), ("ation", "e"), ("ation", ""), ("al", ""),
+)
+_EN_PREFIXES = ("un", "re", "pre", "non", "co", "sub", "multi", "auto", "over", "under", "out", "mis", "dis",
+                "de", "anti", "inter", "super", "micro", "semi", "mini", "mega", "e")
+# British spellings mapped to the American ones the word list holds
+_EN_BRITISH = (
+    ("our", "or"), ("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"), ("ising", "izing"),
+    ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"), ("tre", "ter"), ("tres", "ters"), ("ogue", "og"),
+    ("ogues", "ogs"), ("lled", "led"), ("lling", "ling"), ("ller", "ler"), ("llers", "lers"), ("ence", "ense"),
+    ("mme", "m"), ("mmes", "ms"),
+)
+
+
+def _english_base(word: str, known: dict[str, int]) -> bool:
+    """An inflected or derived form of a listed word ("subscribers",
+    "reactivating"), unless the same form is listed with another spelling:
+    "shiped" is not accepted because "shipped" is listed."""
+    for suffix, replacement in _EN_SUFFIXES:
+        if len(word) <= len(suffix) + 2 or not word.endswith(suffix):
+            continue
+        stem = word[: -len(suffix)] + replacement
+        if stem in known:
+            if not _other_spelling_listed(word, stem, suffix, known):
+                return True
+        elif (replacement == "" and suffix[0] in "aeiouy" and len(stem) > 3 and stem[-1] == stem[-2]
+              and stem[:-1] in known and stem[:-1] + suffix not in known):
+            return True  # doubled final consonant: shipping -> ship, unless "visited" is listed
+    return False
+
+
+def _other_spelling_listed(word: str, stem: str, suffix: str, known: dict[str, int]) -> bool:
+    alternatives = []
+    if stem.endswith("e"):
+        alternatives.append(stem[:-1] + suffix)  # dropped e: making, truly
+    if suffix[0] in "aeiouy":
+        alternatives.append(stem + stem[-1] + suffix)  # doubled consonant: shipped, beginning, occurred
+        if not stem.endswith("e"):
+            alternatives.append(stem + "e" + suffix)
+        if stem.endswith("y"):
+            alternatives.append(stem[:-1] + "i" + suffix)
+    return any(alt != word and alt in known for alt in alternatives)
+
+
+_BRITISH_OUR_TAILS = ("", "s", "ed", "ing", "ite", "ites", "able", "ably", "ful", "er", "ers", "ism", "less", "ist")
+
+
+def _english_variant(word: str, known: dict[str, int]) -> bool:
+    if _english_base(word, known):
+        return True
+    for british, american in _EN_BRITISH:
+        start = word.find(british, 2)
+        while start >= 2:
+            rest = word[start + len(british):]
+            if british != "our" or rest in _BRITISH_OUR_TAILS:
+                variant = word[:start] + american + rest
+                if variant in known or _english_base(variant, known):
+                    return True
+            start = word.find(british, start + 1)
+    return False
+
+
+_dictionaries: dict[str, Dictionary] = {}
+_load_lock = threading.Lock()
+
+
+def _data_words(name: str) -> list[str]:
+    path = _DATA_DIR / name
+    return read_word_file(path) if path.is_file() else []
+
+
+def get_dictionary(language: str) -> Dictionary:
+    """The dictionary of a language pyspellchecker ships, loaded once per process.
+
+    Raises LookupError for a language without a dictionary."""
+    dictionary = _dictionaries.get(language)
+    if dictionary is not None:
+        return dictionary
+    with _load_lock:
+        dictionary = _dictionaries.get(language)
+        if dictionary is None:
+            if language not in available_languages():
+                raise LookupError(f"no dictionary for language {language!r}")
+            prepared = _read_prepared(language)
+            common = _data_words(f"{language}-common.txt")
+            terms = _data_words("terms.txt")
+            dictionary = Dictionary.build(language, prepared, common, terms)
+            _dictionaries[language] = dictionary
+    return dictionary

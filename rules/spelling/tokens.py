@@ -1,0 +1,104 @@
+"""Split reader-visible text into words, and set aside what is never a typo.
+
+Never words: masked merge tags and anything glued to them, URLs, email
+addresses, domains and file names, paths, hex colours and hashtags, numbers
+and anything with a digit or an underscore in it (``12px``, ``2nd``,
+``SKU123``), bracketed placeholders (``[Product Name]``, ``{name}``,
+``<first name>``), and brand-marked words (``Acme™``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from oopslint.templating import MASK_CHAR
+
+__all__ = ["Token", "tokenize", "SENTENCE_BREAK"]
+
+_CHUNK = re.compile(r"\S+")
+# letters, digits and underscores, joined by single apostrophes or hyphens
+_WORD = re.compile(r"\w+(?:['\u2019\u02bc-]\w+)*")
+_PLACEHOLDER = re.compile(
+    r"\[[^\[\]\n]{1,80}\]|\{[^{}\n]{1,80}\}|<[^<>\n]{1,80}>|%%?[A-Za-z_][\w.]{0,60}%%?|\$\{[^}\n]{1,80}\}"
+)
+_URL_START = re.compile(r"(?:^|[^\w])(?:[a-z][a-z0-9+.\-]*://|www\.|mailto:|tel:|sms:)", re.I)
+_DOMAIN_OR_FILE = re.compile(r"^[\w\-]+(?:\.[\w\-]+)*\.[a-z][a-z0-9]{1,23}$")
+_EDGE_PUNCT = "\"'()[]{}<>.,;:!?\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026*_~"
+_BRAND_MARKS = "\u2122\u00ae\u2120"  # ™ ® ℠
+#: Characters after which the next word starts a sentence.
+SENTENCE_BREAK = frozenset(".!?:;\u2026\u2022|\u00b7\u2013\u2014\"\u201c\u201d(\u00ab\u00bb\u00bf\u00a1")
+
+
+@dataclass(slots=True)
+class Token:
+    """One word-like token at ``text[start:end]`` of a segment.
+
+    ``checkable`` is False for tokens that are never spelling mistakes (see the
+    module docstring); they still separate words for the repeated-word check.
+    """
+
+    start: int
+    end: int
+    text: str
+    checkable: bool = True
+
+
+def _placeholder_spans(text: str) -> list[tuple[int, int]]:
+    if not any(ch in text for ch in "[{<%$"):
+        return []
+    return [m.span() for m in _PLACEHOLDER.finditer(text)]
+
+
+def _skip_chunk(chunk: str) -> bool:
+    """Whole chunks that are addresses, not words."""
+    if "@" in chunk or "\\" in chunk or "=" in chunk:
+        return True
+    core = chunk.strip(_EDGE_PUNCT)
+    if not core:
+        return False
+    if core[0] == "#":
+        return True
+    if ("://" in chunk or "www." in chunk.lower() or ":" in core) and _URL_START.search(chunk):
+        return True
+    if "/" in core:
+        # "and/or" is words; "/account/settings", "example.com/x", "a/b/c" are paths
+        return core[0] in "/~" or "." in core or core.count("/") > 1 or "//" in core
+    if "." in core and _DOMAIN_OR_FILE.match(core):
+        return True
+    return False
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """Word tokens of a segment's (masked) text, left to right."""
+    placeholders = _placeholder_spans(text)
+    for chunk_match in _CHUNK.finditer(text):
+        chunk = chunk_match.group()
+        base = chunk_match.start()
+        if chunk.isalpha():
+            # the common case: a plain word
+            yield Token(base, base + len(chunk), chunk, not _inside(base, placeholders))
+            continue
+        skip_all = _skip_chunk(chunk)
+        branded = any(mark in chunk for mark in _BRAND_MARKS)
+        for m in _WORD.finditer(chunk):
+            start, end = base + m.start(), base + m.end()
+            word = m.group()
+            checkable = not (
+                skip_all
+                or branded
+                or "_" in word
+                or any(ch.isdigit() for ch in word)
+                or (start > 0 and text[start - 1] == MASK_CHAR)
+                or (end < len(text) and text[end] == MASK_CHAR)
+                or _inside(start, placeholders)
+            )
+            yield Token(start, end, word, checkable)
+
+
+def _inside(index: int, spans: list[tuple[int, int]]) -> bool:
+    for start, end in spans:
+        if start <= index < end:
+            return True
+    return False
