@@ -265,6 +265,8 @@ class Linter:
             found = list(result) if result is not None else []
             _check_findings(rule, found)
             return found
+        except ConfigError as exc:
+            raise _option_error(job.config, exc) from None
         except ContextError as exc:
             return [self._engine_finding(INVALID_CONTEXT, f"{rule.code} ({rule.name}) skipped: {exc}")]
         except Exception as exc:
@@ -283,6 +285,8 @@ class Linter:
                 found = list(result) if result is not None else []
             _check_findings(rule, found)
             return found
+        except ConfigError as exc:
+            raise _option_error(job.config, exc) from None
         except ContextError as exc:
             return [self._engine_finding(INVALID_CONTEXT, f"{rule.code} ({rule.name}) skipped: {exc}")]
         except Exception as exc:
@@ -393,6 +397,13 @@ class Linter:
             configs = [job.config for job in jobs]
             fail_on = configs[0].fail_on if configs else Severity.ERROR
         return Report(files=results, fail_on=fail_on, skipped_network_rules=skipped, unchecked_urls=unchecked)
+
+
+def _option_error(config: Config, exc: ConfigError) -> ConfigError:
+    """A rule rejected an option value: that is a configuration error (exit 2),
+    not a crash of the rule."""
+    where = f"{config.path}: " if config.path and str(config.path) not in str(exc) else ""
+    return ConfigError(f"{where}{exc}")
 
 
 def _engine_code_selected(config: Config, code: str, name: str) -> bool:
