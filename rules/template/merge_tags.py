@@ -119,6 +119,8 @@ def unrendered_merge_tag(email: Email, context: SendContext, options: Any) -> It
             start = segment.offset(token.start)
             if start in seen:
                 continue
+            if not email.html.startswith(token.text[:2], start):
+                continue  # written as entities (&#123;&#123;): meant to be shown as typed
             seen.add(start)
             if segment.kind in _TEXT_WHERE:
                 where = _TEXT_WHERE[segment.kind]

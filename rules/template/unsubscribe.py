@@ -200,6 +200,7 @@ def _dkim_signed_headers(email: Email) -> list[set[str]]:
     severity="error",
     section="template",
     options={"assume_marketing": False},
+    option_docs={"assume_marketing": "treat email whose category is unknown as marketing (TPL007, TPL008)"},
     uses_context=True,
 )
 def missing_one_click_unsubscribe(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:

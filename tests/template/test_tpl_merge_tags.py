@@ -1,0 +1,123 @@
+"""TPL001 unrendered-merge-tag: rendered mode reports every tag left, wherever it is."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+LEFTOVER = "postmark/receipt.leftover-tags.html"
+RENDERED = "postmark/receipt.rendered.html"
+
+
+def test_reports_tag_left_in_text_and_percent_encoded_in_href(tpl):
+    report = tpl.lint(LEFTOVER, mode="rendered", select="TPL001")
+    found = tpl.findings(report, "TPL001")
+    assert len(found) == 2
+    text, href = found
+    assert (text.line, text.column) == tpl.locate(LEFTOVER, "{{credit_card_last_four}}")
+    assert (text.end_line, text.end_column) == tpl.locate(LEFTOVER, "{{credit_card_last_four}}", offset=25)
+    assert text.message == (
+        "Unrendered merge tag {{credit_card_last_four}} in the body text: recipients will see it exactly as typed"
+    )
+    assert text.severity.name == "ERROR"
+    # the encoded tag is found after decoding; the finding covers the href it sits in
+    assert (href.line, href.column) == tpl.locate(LEFTOVER, "https://acme.example/billing?customer=")
+    assert href.message == (
+        "Unrendered merge tag {{customer_id}} (percent-encoded) in the href of <a>: the link is broken"
+    )
+    assert href.data["percent_encoded"] is True
+    assert report.exit_code == 1
+
+
+def test_quiet_on_a_fully_rendered_real_email(tpl):
+    report = tpl.lint(RENDERED, mode="rendered")
+    assert tpl.findings(report, "TPL001") == []
+
+
+def test_does_not_run_in_template_mode(tpl):
+    report = tpl.lint("postmark/receipt.source.html", mode="template")
+    assert tpl.findings(report, "TPL001") == []
+
+
+def test_every_tag_of_a_real_template_is_reported_in_rendered_mode(tpl):
+    source = tpl.text("postmark/receipt.source.html")
+    report = tpl.lint("postmark/receipt.source.html", mode="rendered", select="TPL001")
+    found = tpl.findings(report, "TPL001")
+    # every {{...}} of the receipt, counted independently; none twice
+    assert len(found) == source.count("{{")
+    assert len({(f.line, f.column) for f in found}) == len(found)
+    preheader = found[0]
+    assert preheader.message.startswith("Unrendered merge tag {{ purchase_date }} in the preheader")
+    assert (preheader.line, preheader.column) == tpl.locate("postmark/receipt.source.html", "{{ purchase_date }}")
+
+
+def test_tags_in_other_attributes_title_and_style(tpl):
+    html = tpl.text(RENDERED)
+    html = html.replace("<title></title>", "<title>{{ subject }}</title>", 1)
+    html = html.replace('<td class="email-masthead">', '<td class="email-masthead" bgcolor="{{brand_color}}">', 1)
+    html = html.replace("a {\n      color: #3869D4;", "a {\n      color: {{ link_color }};", 1)
+    report = tpl.lint(html, mode="rendered", select="TPL001")
+    messages = {f.message for f in report.findings}
+    assert "Unrendered merge tag {{ subject }} in <title>: recipients will see it exactly as typed" in messages
+    assert "Unrendered merge tag {{brand_color}} in the bgcolor of <td>: recipients will see it exactly as typed" in messages
+    assert "Unrendered merge tag {{ link_color }} in <style>: the style is broken" in messages
+    bgcolor = next(f for f in report.findings if "brand_color" in f.message)
+    assert (bgcolor.line, bgcolor.column) == tpl.locate(html, "{{brand_color}}")
+
+
+@pytest.mark.parametrize(
+    ("tag", "dialect"),
+    [("*|FNAME|*", "mailchimp"), ("%%FirstName%%", "salesforce"), ("{% if vip %}", "jinja"),
+     ("[firstname,fallback=there]", "campaign-monitor"), ("@FIRSTNAME@", "dotdigital")],
+)
+def test_every_default_dialect_is_caught(tpl, tag, dialect):
+    html = tpl.text(RENDERED).replace("<h1>Hi Ada,</h1>", f"<h1>Hi {tag},</h1>", 1)
+    found = tpl.findings(tpl.lint(html, mode="rendered", select="TPL001"), "TPL001")
+    assert [f.data["dialect"] for f in found] == [dialect]
+    assert (found[0].line, found[0].column) == tpl.locate(html, tag)
+
+
+def test_subject_of_an_eml_file(tpl):
+    name = "eml/newsletter.leftover-subject.eml"
+    found = tpl.findings(tpl.lint(name, mode="rendered", select="TPL001"), "TPL001")
+    assert len(found) == 1
+    assert found[0].message == "Unrendered merge tag *|FNAME|* in the subject: recipients will see it exactly as typed"
+    assert (found[0].line, found[0].column) == tpl.locate(name, "*|FNAME|*")
+
+
+def test_headers_and_plain_text_part_of_a_message(tpl):
+    message = EmailMessage()
+    message["From"] = "{{ sender_name }} <news@acme.example>"
+    message["To"] = "ada@example.com"
+    message["Subject"] = "Your receipt"
+    message.set_content("Hi {{ name }},\nthanks for your order.\n")
+    message.add_alternative(tpl.text(RENDERED), subtype="html")
+    found = tpl.findings(tpl.lint(message, mode="rendered", select="TPL001"), "TPL001")
+    messages = sorted(f.message for f in found)
+    assert messages == [
+        "Unrendered merge tag {{ name }} in the plain-text part (its line 1): recipients will see it exactly as typed",
+        "Unrendered merge tag {{ sender_name }} in the From header: recipients will see it exactly as typed",
+    ]
+
+
+def test_a_tag_in_the_subject_given_through_the_api(tpl):
+    found = tpl.findings(tpl.lint(RENDERED, mode="rendered", subject="Receipt for {{ name }}"), "TPL001")
+    assert [f.message for f in found] == [
+        "Unrendered merge tag {{ name }} in the subject: recipients will see it exactly as typed"
+    ]
+    assert found[0].line is None  # the subject came from code, not from a file
+
+
+def test_ambiguous_dialects_only_when_configured(tpl):
+    html = tpl.text(RENDERED).replace("<h1>Hi Ada,</h1>", "<h1>Hi %FIRSTNAME%,</h1>", 1)
+    assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL001"), "TPL001") == []
+    configured = tpl.lint(html, mode="rendered", select="TPL001", config={"dialects": ["default", "activecampaign"]})
+    assert [f.data["token"] for f in tpl.findings(configured, "TPL001")] == ["%FIRSTNAME%"]
+
+
+def test_braces_written_as_entities_are_meant_to_be_shown(tpl):
+    # Postmark's example template shows its own syntax: "&#123;&#123; something }} will turn into ..."
+    html = tpl.text(RENDERED).replace(
+        "<h1>Hi Ada,</h1>", "<h1>Hi Ada,</h1><p>Type &#123;&#123; name }} in a template to greet people.</p>", 1)
+    assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL001"), "TPL001") == []
