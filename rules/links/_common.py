@@ -1,0 +1,278 @@
+"""Helpers the LNK rules share: URL filters, hosts, sites, templated prefixes."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import unquote, urlsplit
+
+from oopslint import ConfigError
+
+MASK_CHAR = "\ufffc"
+
+#: Options every LNK rule takes, so a URL excluded is excluded everywhere.
+FILTER_OPTIONS: dict[str, Any] = {"exclude": [], "include": []}
+FILTER_DOCS = {
+    "exclude": "regular expressions; URLs matching any are not checked by LNK rules",
+    "include": "regular expressions; URLs matching any are checked even when an exclude matches",
+}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One URL in the email: a link or an image, with its place."""
+
+    item: Any  # oopslint.email.Link or Image
+    kind: str  # "link" or "image"
+
+    @property
+    def url(self) -> str:
+        return self.item.url
+
+    @property
+    def span(self) -> Any:
+        return self.item.span
+
+    @property
+    def templated(self) -> bool:
+        return bool(self.item.tokens)
+
+
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^"')\s;]+))""", re.I)
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^"')\s]+))""", re.I)
+_not_images: "weakref.WeakKeyDictionary[Any, frozenset[str]]" = weakref.WeakKeyDictionary()
+
+
+def _first_group(match: re.Match[str]) -> str:
+    return next(g for g in match.groups() if g is not None).strip()
+
+
+def _css_non_images(email: Any) -> frozenset[str]:
+    """URLs in <style> that are stylesheets (@import) or fonts (@font-face), not images."""
+    found = _not_images.get(email)
+    if found is None:
+        urls: set[str] = set()
+        for css, _offset in getattr(email, "stylesheets", ()):
+            urls.update(_first_group(m) for m in _CSS_IMPORT.finditer(css))
+            for block in _FONT_FACE.finditer(css):
+                urls.update(_first_group(m) for m in _CSS_URL.finditer(block.group()))
+        found = _not_images[email] = frozenset(urls)
+    return found
+
+
+def refs(email: Any, *, links: bool = True, images: bool = True) -> Iterator[Ref]:
+    """Links, then images (stylesheet imports and web fonts in <style> are not images)."""
+    if links:
+        for link in email.links:
+            yield Ref(link, "link")
+    if images:
+        skip = _css_non_images(email)
+        for image in email.images:
+            if image.kind == "css" and image.url in skip:
+                continue
+            yield Ref(image, "image")
+
+
+def _compile(patterns: Any, key: str) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(patterns, (list, tuple)) or not all(isinstance(p, str) for p in patterns):
+        raise ConfigError(f"[links] {key} must be a list of regular expressions")
+    return _compile_cached(tuple(patterns), key)
+
+
+@lru_cache(maxsize=64)
+def _compile_cached(patterns: tuple[str, ...], key: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise ConfigError(f"[links] {key}: {pattern!r} is not a valid regular expression ({exc})") from None
+    return tuple(compiled)
+
+
+def url_filter(options: Mapping[str, Any]) -> Callable[[str], bool]:
+    """``wanted(url)``: False for URLs the user excluded (include wins)."""
+    exclude = _compile(options.get("exclude", []), "exclude")
+    include = _compile(options.get("include", []), "include")
+    if not exclude:
+        return lambda url: True
+
+    def wanted(url: str) -> bool:
+        if any(p.search(url) for p in include):
+            return True
+        return not any(p.search(url) for p in exclude)
+
+    return wanted
+
+
+def scheme_of(url: str) -> str:
+    match = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*):", url)
+    return match.group(1).lower() if match else ""
+
+
+def host_of(url: str) -> str | None:
+    try:
+        return urlsplit(url.strip()).hostname or None
+    except ValueError:
+        return None
+
+
+def is_web(url: str) -> bool:
+    return scheme_of(url) in ("http", "https")
+
+
+# ------------------------------------------------------------------ sites
+
+#: Suffixes under which each name is its own site (a small public-suffix list:
+#: the multi-label ones that matter for "is this the same site").
+MULTI_LABEL_SUFFIXES = frozenset(
+    """co.uk org.uk ac.uk gov.uk me.uk ltd.uk plc.uk net.uk sch.uk nhs.uk com.au net.au org.au edu.au gov.au
+    co.nz org.nz net.nz govt.nz co.jp ne.jp or.jp ac.jp go.jp co.kr or.kr go.kr com.br net.br org.br gov.br
+    com.mx org.mx gob.mx com.ar gob.ar com.cn net.cn org.cn gov.cn com.hk org.hk com.sg edu.sg gov.sg com.tw
+    org.tw co.in net.in org.in gov.in ac.in co.za org.za gov.za com.tr org.tr gov.tr co.il org.il com.my
+    com.ph com.vn co.id or.id com.sa com.eg com.ng co.th in.th ac.th com.pk com.ua co.ke com.co com.pe
+    com.pl net.pl org.pl co.at or.at com.es nom.es co.ve com.uy
+    github.io gitlab.io herokuapp.com netlify.app vercel.app pages.dev workers.dev web.app firebaseapp.com
+    azurewebsites.net cloudfront.net s3.amazonaws.com blogspot.com wordpress.com myshopify.com
+    onrender.com fly.dev appspot.com""".split()
+)
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def site_of(host: str) -> str:
+    """The registrable domain: ``mail.shop.co.uk`` -> ``shop.co.uk``."""
+    host = host.lower().rstrip(".")
+    if is_ip(host):
+        return host
+    labels = host.split(".")
+    for size in (3, 2):
+        if len(labels) > size and ".".join(labels[-size:]) in MULTI_LABEL_SUFFIXES:
+            return ".".join(labels[-size - 1:])
+    return ".".join(labels[-2:])
+
+
+def same_site(a: str, b: str) -> bool:
+    return site_of(a) == site_of(b)
+
+
+# ------------------------------------------------------------------ non-production hosts
+
+RESERVED_EXAMPLE = ("example.com", "example.net", "example.org")
+PLACEHOLDER_TLDS = ("example", "invalid")
+INTERNAL_TLDS = ("local", "localhost", "internal", "test", "lan", "intranet", "corp", "home.arpa", "localdomain")
+TUNNEL_SUFFIXES = (
+    "ngrok.io", "ngrok-free.app", "ngrok.app", "ngrok-free.dev", "ngrok.dev", "trycloudflare.com", "loca.lt",
+    "localtunnel.me", "serveo.net", "serveousercontent.com", "localhost.run", "lhr.life", "pagekite.me",
+    "devtunnels.ms", "tunnelmole.net", "localto.net", "pinggy.link", "pinggy.io", "app.github.dev",
+    "gitpod.io", "ngrok.pizza", "expo.dev.tunnel", "telebit.io", "localxpose.io", "loclx.io",
+)
+STRONG_STAGE_LABELS = frozenset(("staging", "stage", "stg", "preprod", "pre-prod", "preproduction", "uat", "sandbox"))
+WEAK_STAGE_LABELS = frozenset(("dev", "develop", "development", "test", "testing", "qa", "local"))
+
+
+@dataclass(frozen=True)
+class HostVerdict:
+    category: str  # "local", "private", "internal", "tunnel", "staging", "development", "placeholder"
+    description: str
+    strong: bool
+
+
+def _ends_with(host: str, suffix: str) -> bool:
+    return host == suffix or host.endswith("." + suffix)
+
+
+def _stage_label(label: str, names: frozenset[str], *, hyphenated: bool) -> bool:
+    if label in names:
+        return True
+    parts = re.split(r"[-_]", label)
+    return hyphenated and len(parts) > 1 and (parts[0] in names or parts[-1] in names)
+
+
+def classify_host(host: str) -> HostVerdict | None:
+    """Why ``host`` is not a production host, or None when it looks like one."""
+    host = host.lower().rstrip(".").strip("[]")
+    if not host:
+        return None
+    if is_ip(host):
+        ip = ipaddress.ip_address(host)
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if ip.is_loopback or ip.is_unspecified:
+            return HostVerdict("local", f"{host} is this computer (loopback)", True)
+        if ip.is_link_local:
+            return HostVerdict("private", f"{host} is a link-local address", True)
+        if ip.is_private or not ip.is_global:
+            return HostVerdict("private", f"{host} is a private network address", True)
+        return None
+    if host == "localhost" or _ends_with(host, "localhost"):
+        return HostVerdict("local", f"{host} is this computer (localhost)", True)
+    if any(_ends_with(host, name) for name in RESERVED_EXAMPLE) or any(_ends_with(host, tld) for tld in PLACEHOLDER_TLDS):
+        return HostVerdict("placeholder", f"{host} is a reserved example domain, a placeholder rather than a real site", False)
+    for tld in INTERNAL_TLDS:
+        if _ends_with(host, tld):
+            return HostVerdict("internal", f"{host} is an internal name (.{tld}) that recipients cannot reach", True)
+    for suffix in TUNNEL_SUFFIXES:
+        if _ends_with(host, suffix):
+            return HostVerdict("tunnel", f"{host} is a development tunnel ({suffix}) that stops working when closed", True)
+    if "." not in host:
+        return HostVerdict("internal", f"{host} is a bare host name that only resolves inside a local network", True)
+    site = site_of(host)
+    sub_labels = host[: -len(site)].rstrip(".").split(".") if host != site else []
+    for label in sub_labels:
+        if _stage_label(label, STRONG_STAGE_LABELS, hyphenated=True):
+            return HostVerdict("staging", f"{host} looks like a staging host ({label}.)", True)
+    for label in sub_labels:
+        if _stage_label(label, WEAK_STAGE_LABELS, hyphenated=False):
+            return HostVerdict("development", f"{host} looks like a development or test host ({label}.)", False)
+    return None
+
+
+def host_allowed(host: str, patterns: Any) -> bool:
+    """``allowed_hosts`` entries: exact names or ``*.suffix``."""
+    host = host.lower().rstrip(".")
+    for pattern in patterns or ():
+        pattern = str(pattern).lower().rstrip(".")
+        if pattern == host or (pattern.startswith("*.") and _ends_with(host, pattern[2:])):
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ templated URLs
+
+
+def literal_origin(url: str, tokens: Any) -> str | None:
+    """For ``https://shop.example/{{path}}``, the origin ``https://shop.example/``
+    whose host is written out in full; None when a merge tag is in the host."""
+    if not tokens:
+        return None
+    first = min(token.start for token in tokens)
+    literal = url if any(url[t.start:t.end] == t.text for t in tokens) else unquote(url)
+    prefix = literal[:first]
+    match = re.match(r"(?i)^(https?)://([A-Za-z0-9.\-]+(?::\d{1,5})?)[/?#]", prefix.strip())
+    if not match:
+        return None
+    host = match.group(2).split(":")[0]
+    if "." not in host.strip(".") and host.lower() != "localhost" and not is_ip(host):
+        return None
+    return f"{match.group(1).lower()}://{match.group(2)}/"
+
+
+def literal_prefix(url: str, tokens: Any) -> str:
+    """The part of a templated URL before its first merge tag."""
+    if not tokens:
+        return url
+    first = min(token.start for token in tokens)
+    literal = url if any(url[t.start:t.end] == t.text for t in tokens) else unquote(url)
+    return literal[:first]
