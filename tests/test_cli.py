@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from oopslint_testing import run_cli
 from test_plugins import install_plugin
 
 LOUD = '<html lang="en"><body>\n<h1>HUGE SALE TODAY</h1>\n<p>Hi</p></body></html>\n'

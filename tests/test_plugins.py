@@ -7,7 +7,7 @@ import os
 import textwrap
 from pathlib import Path
 
-from conftest import run_cli
+from oopslint_testing import run_cli
 
 PLUGIN = textwrap.dedent(
     '''

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import ROOT
+from oopslint_testing import ROOT
 
 
 def test_rule_table_matches_rule_metadata():

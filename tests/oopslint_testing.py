@@ -1,0 +1,31 @@
+"""Helpers shared by the engine tests: paths, and the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+FIXTURES = ROOT / "fixtures"
+
+
+def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None, env: dict | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m oopslint ARGS`` the way a user would, and capture its output."""
+    full_env = dict(os.environ)
+    full_env.pop("FORCE_COLOR", None)
+    full_env["NO_COLOR"] = "1"
+    full_env.setdefault("OOPSLINT_CACHE_DIR", str(Path(cwd or ROOT) / ".oopslint-cache"))
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "oopslint", *args],
+        cwd=cwd or ROOT,
+        input=stdin,
+        capture_output=True,
+        env=full_env,
+        timeout=timeout,
+    )
