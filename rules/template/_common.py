@@ -23,7 +23,7 @@ class TextRun:
     as ``Hi there,``). Offsets in ``text`` map back to the source."""
 
     text: str
-    where: str  # "subject", "preheader", "text", "hidden text", "alt text", "title attribute"
+    where: str  # "subject", "preheader", "body text", "hidden text", "alt text", "title attribute"
     pieces: list[tuple[int, Any]] = field(default_factory=list)  # (offset in text, Segment)
 
     def span(self, email: Email, start: int, end: int) -> Span | None:
@@ -187,8 +187,8 @@ def dead_reason(url: str) -> tuple[str, str, Severity] | None:
     if _EMPTY_WEB_URL.match(compact):
         return "scheme-only", f'is just "{compact}" with no address after it: it goes nowhere', Severity.ERROR
     if _EMPTY_ADDRESS.match(compact):
-        scheme = compact.split(":", 1)[0].lower()
-        return ("no-address", f'is "{compact}" with no address: it opens an empty {"draft" if scheme == "mailto" else "dialler"} '
+        opens = "draft" if compact.lower().startswith("mailto:") else "dialler"
+        return ("no-address", f'is "{compact}" with no address: it opens an empty {opens} '
                 "and the reader has to type the address", Severity.WARNING)
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -24,6 +25,7 @@ class Pattern:
     once_per_run: bool = False
     check: Check | None = None
     only_in: frozenset[str] | None = None  # run kinds ("subject", "preheader") it applies to
+    needles: tuple[str, ...] = ()  # lower-case strings one of which any match contains: a fast pre-check
 
 
 def _pattern(kind: str, regex: str, explanation: str, *, flags: int = re.I, **extra: Any) -> Pattern:
@@ -38,42 +40,40 @@ _NOT_TAG_AFTER = r"(?![\w%@|}\]>])"
 _ROMAN_CONTEXT = re.compile(
     r"(?:bowl|chapter|vol|volume|part|book|edition|issue|season|episode|act|scene|game|games|olympiad|no)\.?\s*$", re.I
 )
+#: Nouns that name a value to fill in. A bracketed phrase is a placeholder when
+#: one of them is its head (last) word: [Product Name], [email address], [Date];
+#: "[Price Drop]" and "[Time Sensitive]" are subject tags, not placeholders.
 _PLACEHOLDER_NOUNS = frozenset(
-    """name names first last full company business brand product products address email e-mail date time day days
-    month year number amount price value total link url website site city state country phone code title
-    sender recipient customer user username team store location event signature logo percent discount
-    headline heading text copy image photo picture description""".split()
+    """name names company business brand product address email e-mail date time day days month year number
+    amount price link url website city state country phone code title sender recipient customer user username
+    store signature logo percent discount headline heading text copy image photo picture description""".split()
 )
 _INSTRUCTION_WORDS = frozenset("insert enter type put paste replace fill include your".split())
-_CTA_VERBS = frozenset(
-    """read learn shop watch view see click download get buy order sign log join register book reply open continue
-    start explore discover try listen play add donate rsvp subscribe unsubscribe forward share follow""".split()
-)
 _SINGLE_LETTER = re.compile(r"^(?:x|n|#)$", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 def _bracket_is_placeholder(text: str, match: "re.Match[str]") -> bool:
     inner = match.group(1).strip()
-    if not inner or "\ufffc" in inner or any(ch.isdigit() for ch in inner):
-        return False
+    if not inner or "\ufffc" in inner or ":" in inner or any(ch.isdigit() for ch in inner):
+        return False  # merge tags, "[Photo: Jane Doe]" credits, "[1]" footnotes
     if _SINGLE_LETTER.match(inner):
         # "[x] days" is a placeholder; "[x] Done" at the start of a line is a checkbox
         before = text[: match.start()].rstrip(" \t")
         return bool(before) and not before.endswith("\n")
-    words = _WORD.findall(inner)
-    if not words or len(words) > 8:
+    words = _WORD.findall(inner.split(",", 1)[0])
+    if not words or len(words) > 6:
         return False
-    if len(inner) - sum(len(w) for w in words) > len(words) + 4:
+    if len(inner) - sum(len(w) for w in _WORD.findall(inner)) > len(words) + 6:
         return False  # mostly punctuation or symbols: not a phrase
     lowered = [w.lower().strip("'’") for w in words]
-    if lowered[0] in _CTA_VERBS and lowered[0] not in _INSTRUCTION_WORDS:
-        return False
     if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
         return False  # [PDF], [EXTERNAL], [SPAM]: labels, not placeholders
     if lowered[0] in _INSTRUCTION_WORDS:
-        return True
-    return any(w in _PLACEHOLDER_NOUNS for w in lowered)
+        return True  # [Your Company], [Insert logo]
+    if lowered[0] in ("link", "url") and len(lowered) > 1 and lowered[1] == "to":
+        return True  # [link to the article]
+    return lowered[-1] in _PLACEHOLDER_NOUNS
 
 
 def _x_run_is_placeholder(text: str, match: "re.Match[str]") -> bool:
@@ -100,18 +100,31 @@ PLACEHOLDERS: tuple[Pattern, ...] = (
         r"\b(?:lorem\s+ipsum|ipsum\s+dolor|dolor\s+sit\s+amet|consectetur\s+adipiscing|sed\s+do\s+eiusmod)\b",
         "filler text that was never replaced",
         once_per_run=True,
+        needles=("ipsum", "dolor", "consectetur", "eiusmod"),
     ),
-    _pattern("todo", r"(?<![\w%@*|{\[$#<-])(?:TODO|FIXME|TKTK)(?![\w%@|}\]>-])", "a note to the author left in the copy",
-             flags=0, check=_todo_is_placeholder),
-    _pattern("tbd", r"(?<![\w%@*|{\[$#<-])TBD(?![\w%@|}\]>-])",
-             "a detail marked 'to be decided'; fill it in, or allow it if it is meant to go out",
-             flags=0, fixed=Severity.WARNING),
+    _pattern(
+        "todo",
+        r"(?<![\w%@*|{\[$#<-])(?:TODO|FIXME|TKTK)(?![\w%@|}\]>-])",
+        "a note to the author left in the copy",
+        flags=0,
+        check=_todo_is_placeholder,
+        needles=("todo", "fixme", "tktk"),
+    ),
+    _pattern(
+        "tbd",
+        r"(?<![\w%@*|{\[$#<-])TBD(?![\w%@|}\]>-])",
+        "a detail marked 'to be decided'; fill it in, or allow it if it is meant to go out",
+        flags=0,
+        fixed=Severity.WARNING,
+        needles=("tbd",),
+    ),
     _pattern(
         "xxx",
-        r"(?<![\w$€£¥])(?:[$€£¥]\s?X+(?:[.,]X+)?|X{1,3}%|X{3,}(?:[-./ ]X{2,})*)(?![\w%])",
+        r"(?<![\w$€£¥])(?:[$€£¥]\s?X+(?:[.,]X+)?|X{1,3}%|X{2}(?:[/.-]X{2,4}){1,2}|X{3,}(?:[-./ ]X{2,})*)(?![\w%])",
         "a run of X's standing in for a real value",
         flags=0,
         check=_x_run_is_placeholder,
+        needles=("xx", "x%", "$x", "€x", "£x", "¥x"),
     ),
     _pattern(
         "bare-field-name",
@@ -119,12 +132,14 @@ PLACEHOLDERS: tuple[Pattern, ...] = (
         r"EMAIL_ADDRESS|COMPANY_NAME)" + _NOT_TAG_AFTER,
         "a merge field that lost its tag delimiters (like *|FNAME|*), so recipients see the field's name",
         flags=0,
+        needles=("name", "email_address"),
     ),
     _pattern(
         "instruction",
         r"[\[{]\s*(?:insert|enter|type|put|paste|replace|fill\s+in|include|add(?!\s+to\b))\b[^\]}\n]{0,80}[\]}]"
         r"|\(\s*(?:insert|enter|type|put|paste|add)\b[^)\n]{0,60}\bhere\s*\)",
         "an instruction to the author, not copy for the recipient",
+        needles=("[", "{", "("),
     ),
     _pattern(
         "text-here",
@@ -134,11 +149,14 @@ PLACEHOLDERS: tuple[Pattern, ...] = (
         r"|\b(?:text|copy|content|headline|heading|title|subtitle|caption|description|image|logo|cta|button)\s+"
         r"(?:goes|comes)\s+here\b",
         "template placeholder copy",
+        needles=("here",),
     ),
     _pattern(
         "click-to-edit",
-        r"\b(?:double[- ]?click|click)\s+(?:here\s+)?to\s+edit\b|\bedit\s+this\s+text\b",
+        r"\b(?:double[- ]?click|click)\s+(?:here\s+)?to\s+(?:edit|add|change)(?:\s+(?:this\s+)?(?:text|heading|title|"
+        r"content|image|button))?(?=[^\S\n]*(?:$|[.!…:\n\x00]))|\bedit\s+this\s+text\b",
         "an editor's placeholder copy",
+        needles=("edit",),
     ),
     _pattern(
         "example-text",
@@ -147,6 +165,7 @@ PLACEHOLDERS: tuple[Pattern, ...] = (
         r"|\b(?:placeholder|dummy|filler)\s+text\b",
         "boilerplate example copy",
         soft=True,
+        needles=("text", "copy", "content"),
     ),
     _pattern(
         "bracket",
@@ -154,6 +173,7 @@ PLACEHOLDERS: tuple[Pattern, ...] = (
         "a bracketed placeholder",
         soft=True,
         check=_bracket_is_placeholder,
+        needles=("[",),
     ),
 )
 
@@ -166,32 +186,66 @@ def _severity(pattern: Pattern, mode: str) -> Severity:
     return Severity.ERROR
 
 
-def _scan(
-    email: Email,
-    runs: list[TextRun],
-    patterns: tuple[Pattern, ...],
-    allow: frozenset[str],
-) -> Iterator[tuple[TextRun, Pattern, "re.Match[str]"]]:
+_SEPARATOR = "\n\x00\n"  # between runs: no pattern matches across it, and it reads as a line start
+
+
+@dataclass(frozen=True)
+class Hit:
+    run: TextRun
+    pattern: Pattern
+    start: int  # offsets in run.text
+    end: int
+    text: str
+
+
+def _joined(runs: list[TextRun]) -> tuple[str, list[int]]:
+    starts = []
+    pieces = []
+    position = 0
     for run in runs:
-        if not run.text.strip():
+        starts.append(position)
+        pieces.append(run.text)
+        position += len(run.text) + len(_SEPARATOR)
+    return _SEPARATOR.join(pieces), starts
+
+
+def _scan(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozenset[str]) -> Iterator[Hit]:
+    """Every pattern over all runs at once (one regex pass per pattern, not per run);
+    a later pattern never reports text an earlier one already reported."""
+    text, starts = _joined(runs)
+    taken: dict[int, list[tuple[int, int]]] = {}
+    reported_once: set[tuple[int, int]] = set()
+    lowered = text.lower()
+    for number, pattern in enumerate(patterns):
+        if pattern.needles and not any(needle in lowered for needle in pattern.needles):
             continue
-        taken: list[tuple[int, int]] = []
-        for pattern in patterns:
-            if pattern.only_in is not None and run.where not in pattern.only_in:
-                continue
-            for match in pattern.regex.finditer(run.text):
+        if pattern.only_in is not None:
+            chosen = [(i, run.text) for i, run in enumerate(runs) if run.where in pattern.only_in]
+        else:
+            chosen = [(-1, text)]
+        for fixed_index, haystack in chosen:
+            for match in pattern.regex.finditer(haystack):
                 if match.end() == match.start():
                     continue
-                if normalized(match.group(0)) in allow:
+                if fixed_index >= 0:
+                    index, offset = fixed_index, 0
+                else:
+                    index = bisect_right(starts, match.start()) - 1
+                    offset = starts[index]
+                if pattern.once_per_run and (index, number) in reported_once:
                     continue
-                if pattern.check is not None and not pattern.check(run.text, match):
+                shown = match.group(0)
+                if normalized(shown) in allow:
                     continue
-                if any(match.start() < end and start < match.end() for start, end in taken):
+                if pattern.check is not None and not pattern.check(haystack, match):
                     continue
-                taken.append((match.start(), match.end()))
-                yield run, pattern, match
-                if pattern.once_per_run:
-                    break
+                local_start, local_end = match.start() - offset, match.end() - offset
+                spans = taken.setdefault(index, [])
+                if any(local_start < end and start < local_end for start, end in spans):
+                    continue
+                spans.append((local_start, local_end))
+                reported_once.add((index, number))
+                yield Hit(runs[index], pattern, local_start, local_end, shown)
 
 
 def _where(run: TextRun) -> str:
@@ -254,9 +308,9 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
         Pattern("custom", regex, "matches a pattern in placeholder_patterns") for regex in extra
     )
     allow = allowed(options, "placeholder_allow")
-    runs = text_runs(email)
-    for run, pattern, match in _scan(email, runs, patterns, allow):
-        shown = " ".join(match.group(0).split())
+    for hit in _scan(text_runs(email), patterns, allow):
+        run, pattern = hit.run, hit.pattern
+        shown = " ".join(hit.text.split())
         severity = _severity(pattern, context.mode)
         explanation = pattern.explanation
         if pattern.kind == "bracket":
@@ -266,7 +320,7 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
             )
         yield Finding(
             f"Placeholder text {shown!r} in {_where(run)}: {explanation}",
-            span=run.span(email, match.start(), match.end()),
+            span=run.span(email, hit.start, hit.end),
             severity=severity,
             data={"text": shown, "kind": pattern.kind, "where": run.where},
         )
@@ -291,6 +345,7 @@ TEST_MARKERS: tuple[Pattern, ...] = (
         r"\[\s*(?:test|testing|draft|qa|uat|staging|internal(?:\s+only)?|proof|seed|sandbox|do\s+not\s+send)\s*\]"
         r"|\((?:TEST|TESTING|DRAFT|QA|STAGING|PROOF|DO NOT SEND)\)",
         "a test marker",
+        needles=("[", "("),
     ),
     _pattern(
         "prefix",
@@ -299,37 +354,45 @@ TEST_MARKERS: tuple[Pattern, ...] = (
         flags=0,
         only_in=frozenset(("subject", "preheader")),
     ),
-    _pattern("do-not-send", r"\bDO\s+NOT\s+SEND\b", "a note that this email must not be sent", flags=0),
+    _pattern("do-not-send", r"\bDO\s+NOT\s+SEND\b", "a note that this email must not be sent", flags=0,
+             needles=("send",)),
     _pattern(
         "do-not-send-note",
-        r"\b(?:do\s+not|don[’']?t)\s+send\b(?=\s*(?:$|[.!:;)\]|–—-]|yet\b|this\s+(?:e-?mail|message|version|draft)\b))",
+        r"\b(?:do\s+not|don[’']?t)\s+send\b"
+        r"(?=[^\S\n]*(?:$|[.!:;)\]|–—\n\x00-]|yet\b|this\s+(?:e-?mail|message|version|draft)\b))",
         "a note that this email must not be sent",
+        needles=("send",),
     ),
     _pattern(
         "kind-of-test",
         r"\b(?:integration|smoke|regression|load|qa|uat|e2e|end-to-end|automated|internal|seed)\s+test\s+"
         r"(?:e-?mail|message|send|campaign|notification)\b(?:\s*(?:#|no\.?\s*)?\d+\b)?",
         "a test send",
+        needles=("test",),
     ),
     _pattern(
         "numbered",
-        r"\b(?:test|testing)\s+(?:e-?mail|message|send|campaign|newsletter|notification|mailing)\s*(?:#|no\.?\s*)?\d+\b",
+        r"\b(?:test|testing)\s+(?:e-?mail|message|send|campaign|newsletter|notification|mailing)"
+        r"\s*(?:#|no\.?\s*)?\d+\b",
         "a numbered test send",
+        needles=("test",),
     ),
     _pattern(
         "this-is-a-test",
         r"\bthis\s+is\s+(?:just\s+|only\s+)?(?:a|another)\s+test\b(?!\s+of\s+(?:your|our)\b)",
         "a test marker",
+        needles=("test",),
     ),
     _pattern("testing-123", r"\btesting\s*,?\s*(?:1\s*,?\s*2\s*,?\s*3|one\s*,?\s*two(?:\s*,?\s*three)?)\b",
-             "a test marker"),
-    _pattern("test-test", r"\b(?:test\s*123|test\s+test)\b", "a test marker"),
+             "a test marker", needles=("testing",)),
+    _pattern("test-test", r"\b(?:test\s*123|test\s+test)\b", "a test marker", needles=("test",)),
     _pattern(
         "test-email",
         r"(?<![\w/-])test\s+(?:e-?mail|message|send)\b",
         "reads like a test send",
         check=_test_email_is_marker,
         fixed=Severity.WARNING,
+        needles=("test",),
     ),
 )
 
@@ -387,7 +450,6 @@ def leftover_test_marker(email: Email, context: SendContext, options: Any) -> It
         Pattern("custom", regex, "matches a pattern in test_marker_patterns") for regex in extra
     )
     allow = allowed(options, "test_marker_allow")
-    runs = text_runs(email)
     subject = email.subject_segment
     if subject is not None and _TEST_SUBJECT.match(subject.text) and normalized(subject.text) not in allow:
         shown = " ".join(subject.text.split())
@@ -396,14 +458,15 @@ def leftover_test_marker(email: Email, context: SendContext, options: Any) -> It
             span=email.segment_span(subject, 0, len(subject.text)),
             data={"text": shown, "kind": "test-subject", "where": "subject"},
         )
-    for run, pattern, match in _scan(email, runs, patterns, allow):
-        shown = " ".join(match.group(0).split())
+    for hit in _scan(text_runs(email), patterns, allow):
+        run, pattern = hit.run, hit.pattern
+        shown = " ".join(hit.text.split())
         severity = pattern.fixed or Severity.ERROR
         if pattern.kind == "test-email" and run.where == "subject":
             severity = Severity.ERROR
         yield Finding(
             f"Test marker {shown!r} in {_where(run)}: {pattern.explanation}; it must never reach customers",
-            span=run.span(email, match.start(), match.end()),
+            span=run.span(email, hit.start, hit.end),
             severity=severity,
             data={"text": shown, "kind": pattern.kind, "where": run.where},
         )

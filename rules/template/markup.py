@@ -251,10 +251,14 @@ def gmail_clipping(email: Email, context: SendContext, options: Any) -> Iterator
     limit = int(clip_kb * 1024)
     warn = int(warn_kb * 1024) if warn_kb > 0 else limit
     per_link = max(0, int(options.get("tracking_bytes_per_link", 0)))
-    tracked = sum(1 for link in email.links if link.kind in ("a", "area") and (_HTTP_LINK.match(link.url) or link.tokens))
+    tracked = sum(
+        1 for link in email.links if link.kind in ("a", "area") and (_HTTP_LINK.match(link.url) or link.tokens)
+    )
     overhead = per_link * tracked
     size = email.size_bytes + overhead
-    counted = f"{kilobytes(size)}" + (f" (with {kilobytes(overhead)} of click tracking for {tracked} links)" if overhead else "")
+    counted = kilobytes(size)
+    if overhead:
+        counted += f" (with {kilobytes(overhead)} of click tracking for {tracked} links)"
     later = " The rendered email will be bigger still: merge tags expand and links get tracking." \
         if context.mode == "template" else ""
     data = {"bytes": size, "limit_bytes": limit, "warn_bytes": warn, "tracking_bytes": overhead}
@@ -373,7 +377,10 @@ def missing_lang(email: Email, context: SendContext, options: Any) -> Iterator[F
     uncovered = _uncovered_text(email)
     if uncovered is None and any(s.kind == "text" and not s.hidden for s in email.segments):
         return  # every visible word sits inside an element with a lang
-    where = "<html> has no lang attribute" if html is not None else "The email has no <html> element with a lang attribute"
+    if html is not None:
+        where = "<html> has no lang attribute"
+    else:
+        where = "The email has no <html> element with a lang attribute"
     partly = ""
     if uncovered is not None and any(e.attrs.get("lang") for e in email.elements):
         partly = " (a lang on an inner element covers only part of the text)"
@@ -417,7 +424,8 @@ def missing_preheader(email: Email, context: SendContext, options: Any) -> Itera
     Use instead
     ```html
     <body>
-      <span class="preheader" style="display:none;max-height:0;overflow:hidden;">Your order ships today: track it here.</span>
+      <span class="preheader" style="display:none;max-height:0;overflow:hidden;">
+        Your order ships today: track it here.</span>
       <table>...
     ```
     """

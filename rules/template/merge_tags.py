@@ -107,9 +107,9 @@ def unrendered_merge_tag(email: Email, context: SendContext, options: Any) -> It
     <p>Hi Ada,</p>
     <a href="https://shop.example/orders/A-1001">Track your order</a>
     ```
-    Render with a value for every field, or give optional fields a fallback
-    (`{{ first_name | default("there") }}`, `*|FNAME:there|*` is not enough on its own:
-    check that your sender really substitutes it).
+    Render with a value for every field, and give optional fields a default in
+    your template language (`{{ first_name | default("there") }}` in Jinja and
+    Liquid, `*|IF:FNAME|*Hi *|FNAME|*|*ELSE:*|*Hi there*|*END:IF|*` in Mailchimp).
     """
     seen: set[int] = set()
     seen_encoded: set[tuple[int, int]] = set()
@@ -135,7 +135,8 @@ def unrendered_merge_tag(email: Email, context: SendContext, options: Any) -> It
     subject = email.subject_segment
     if subject is not None:
         for token in subject.tokens:
-            yield _finding(token.text, token.dialect, "the subject", email.segment_span(subject, token.start, token.end))
+            span = email.segment_span(subject, token.start, token.end)
+            yield _finding(token.text, token.dialect, "the subject", span)
 
     for element in email.elements:
         for name, value in element.attrs.items():
@@ -163,7 +164,8 @@ def unrendered_merge_tag(email: Email, context: SendContext, options: Any) -> It
                 if offset in seen:
                     continue
                 seen.add(offset)
-                yield _finding(token.text, token.dialect, f"<{element.tag}>", email.span(offset, offset + len(token.text)))
+                span = email.span(offset, offset + len(token.text))
+                yield _finding(token.text, token.dialect, f"<{element.tag}>", span)
 
     if email.headers is not None:
         for name in _HEADERS:

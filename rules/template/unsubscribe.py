@@ -8,7 +8,16 @@ from typing import Any, Iterator
 from oopslint import Email, Finding, SendContext, Severity, rule
 from oopslint.templating import find_tokens_in_url
 
-from ._common import body_anchor, dead_reason, header_span, headers_anchor, is_marketing, is_partial, readable, user_patterns
+from ._common import (
+    body_anchor,
+    dead_reason,
+    header_span,
+    headers_anchor,
+    is_marketing,
+    is_partial,
+    readable,
+    user_patterns,
+)
 
 #: Words for "unsubscribe" and "manage preferences" in the languages marketing
 #: email is most often sent in; matched in link text, hrefs, titles and alt text.
@@ -23,7 +32,8 @@ UNSUBSCRIBE_WORDS = re.compile(
     | stop\s+receiving | no\s+longer\s+(?:wish|want)\s+to\s+receive
     | abmelden | abbestell | austragen | abmeldung
     | d[ée]sabonn | d[ée]sinscri | se\s+d[ée]sinscrire
-    | (?:darse|darte|date|dar)\s+de\s+baja | (?:cancelar|anular)\s+(?:la\s+|tu\s+|su\s+|a\s+)?(?:suscripci[oó]n|inscri[cç][aã]o|assinatura)
+    | (?:darse|darte|date|dar)\s+de\s+baja
+    | (?:cancelar|anular)\s+(?:la\s+|tu\s+|su\s+|a\s+)?(?:suscripci[oó]n|inscri[cç][aã]o|assinatura)
     | descadastr | baja\s+de\s+(?:la\s+)?(?:lista|suscripci[oó]n|newsletter)
     | annulla\s+(?:l['’]\s*)?iscrizione | disiscri | cancella(?:ti|re)?\s+(?:l['’]\s*)?iscrizione
     | afmelden | uitschrijven
@@ -306,7 +316,8 @@ def missing_one_click_unsubscribe(email: Email, context: SendContext, options: A
     elif " ".join(post.split()).lower() != _ONE_CLICK or post.strip() != "List-Unsubscribe=One-Click":
         exact = " ".join(post.split()).lower() == _ONE_CLICK
         yield Finding(
-            f"List-Unsubscribe-Post is {readable(post, 60)!r}; RFC 8058 requires exactly \"List-Unsubscribe=One-Click\"",
+            f"List-Unsubscribe-Post is {readable(post, 60)!r}; "
+            "RFC 8058 requires exactly \"List-Unsubscribe=One-Click\"",
             span=header_span(email, "List-Unsubscribe-Post"),
             severity=Severity.WARNING if exact else Severity.ERROR,
             suggestion="List-Unsubscribe-Post: List-Unsubscribe=One-Click",

@@ -158,3 +158,27 @@ def test_a_bad_pattern_is_reported_not_a_crash(tpl):
     assert len(found) == 1
     assert found[0].message.startswith("[tool.oopslint.template] placeholder_patterns: '(unclosed' is not a valid")
     assert not [f for f in report.findings if f.code.startswith("OOPS")]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["[Price Drop] Your saved items are cheaper", "[Time Sensitive] Confirm your seat", "[Event] Join us Thursday",
+     "[Reminder] Your trial ends soon", "[Photo: Jane Doe] Behind the scenes"],
+)
+def test_subject_tags_in_brackets_are_not_placeholders(tpl, subject):
+    found = tpl.findings(tpl.lint(RENDERED, mode="rendered", select="TPL002", subject=subject), "TPL002")
+    assert found == []
+
+
+def test_editor_copy_must_stand_alone_to_count(tpl):
+    html = _paragraph(tpl, "Click here to edit your profile and notification settings.")
+    assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002") == []
+    html = _paragraph(tpl, "Click to edit text")
+    assert [f.data["text"] for f in tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002")] == [
+        "Click to edit text"]
+
+
+def test_date_placeholder_from_the_rule_documentation(tpl):
+    html = _paragraph(tpl, "Your code expires on XX/XX.")
+    found = tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002")
+    assert [f.data["text"] for f in found] == ["XX/XX"]
