@@ -49,6 +49,21 @@ def _finding(token_text: str, dialect: str, where: str, span: Span | None, *, en
     )
 
 
+def _tokens_in_long_text(text: str, dialects: tuple[str, ...]) -> list[Any]:
+    """find_tokens for a long text such as a <style> block: one dialect at a time
+    (each alone is a fast literal scan; all at once is ~10x slower on CSS), then
+    merged left to right without overlaps, as the combined scan would give."""
+    found = sorted(
+        (token for name in dialects for token in find_tokens(text, (name,))),
+        key=lambda token: (token.start, -(token.end - token.start)),
+    )
+    merged: list[Any] = []
+    for token in found:
+        if not merged or token.start >= merged[-1].end:
+            merged.append(token)
+    return merged
+
+
 def _attribute_tokens(email: Email, element: Any, name: str, value: str) -> Iterator[tuple[Any, int | None, bool]]:
     """Tokens in one attribute value: (token, source offset or None, percent-encoded)."""
     if not value:
@@ -159,7 +174,7 @@ def unrendered_merge_tag(email: Email, context: SendContext, options: Any) -> It
             body_end = email.html.rfind("</", element.end, element.close_end)
             body_end = body_end if body_end >= 0 else element.close_end
             body = email.html[element.end:body_end]
-            for token in find_tokens(body, email.dialects):
+            for token in _tokens_in_long_text(body, email.dialects):
                 offset = element.end + token.start
                 if offset in seen:
                     continue
