@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import struct
 import threading
 from dataclasses import dataclass, field
@@ -56,9 +57,10 @@ Handler = Callable[[Request, int], Any]
 class Server:
     """One HTTP/1.1 server on ``host``; add behaviour with :meth:`route`."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, host: str):
+    def __init__(self, loop: asyncio.AbstractEventLoop, host: str, tls: "ssl.SSLContext | None" = None):
         self.loop = loop
         self.host = host
+        self.tls = tls
         self.port = 0
         self.routes: dict[str, Handler] = {}
         self.requests: list[Request] = []
@@ -69,7 +71,7 @@ class Server:
 
     @property
     def origin(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.origin + path
@@ -90,7 +92,7 @@ class Server:
         return sum(1 for r in self.requests if (path is None or r.path == path) and (method is None or r.method == method))
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, 0, backlog=512)
+        self._server = await asyncio.start_server(self._handle, self.host, 0, backlog=512, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -155,7 +157,7 @@ class Server:
                 writer.write(data.encode("latin-1") + body)
                 self.bytes_sent += len(body)
                 await writer.drain()
-        except (ConnectionError, asyncio.CancelledError):
+        except (ConnectionError, ssl.SSLError, asyncio.CancelledError):
             pass
         finally:
             self._tasks.discard(task)
@@ -174,8 +176,8 @@ class ServerPool:
         self.thread.start()
         self.servers: list[Server] = []
 
-    def start(self, host: str = "127.0.0.1") -> Server:
-        server = Server(self.loop, host)
+    def start(self, host: str = "127.0.0.1", tls: "ssl.SSLContext | None" = None) -> Server:
+        server = Server(self.loop, host, tls)
         asyncio.run_coroutine_threadsafe(server.start(), self.loop).result(5)
         self.servers.append(server)
         return server

@@ -1,0 +1,101 @@
+"""The shared asynchronous HTTP client every network rule uses.
+
+The engine opens one session per run (``async with session(...)``); rules
+marked ``network=True`` get its client with :func:`client` and so share its
+connection pools, per-host limits, retries, time budget and cache::
+
+    from oopslint import http
+
+    checked = await http.client().check("https://shop.example/sale")
+    if checked.ok: ...
+
+    data = await http.client().get_json(
+        "https://api.shop.example/v1/coupons/SAVE10",
+        headers={"Authorization": "Bearer ${SHOP_API_TOKEN}"},
+    )
+
+What the client guarantees, whoever calls it:
+
+- Each unique URL is checked once per run (concurrent callers await the same
+  check); good results are kept in a SQLite cache with a TTL, so the next run
+  makes no request for them.
+- At most ``max_concurrency`` requests in flight, ``max_per_host`` per host,
+  and ``min_interval`` seconds between request starts to one host.
+- Retries with exponential backoff on 5xx, 408, 429, timeouts and dropped
+  connections, honouring ``Retry-After`` (seconds or HTTP-date), inside a
+  total time ``budget`` for the run: a send pipeline is never held hostage.
+- No connection to loopback, private, link-local or cloud-metadata addresses
+  unless ``allow_private`` is set (globally or per host). The check happens
+  after DNS resolution, on the address actually connected to, for every
+  redirect hop.
+- No cookie outlives one redirect chain; configured headers (and credentials
+  in a URL) are only sent to their own host. ``${NAME}`` in a header value is
+  read from the environment at request time and never appears in a message.
+
+Configuration lives in ``[tool.oopslint.http]``; see :data:`HTTP_OPTIONS`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Mapping
+
+from ..config import register_core_section
+from ._cache import default_cache_path
+from ._client import HttpClient
+from ._options import DEFAULT_USER_AGENT, HOST_OPTION_KEYS, HTTP_OPTIONS
+from ._results import HttpError, LinkCheck, Response, is_click_tracking
+
+__all__ = [
+    "HTTP_OPTIONS",
+    "HOST_OPTION_KEYS",
+    "DEFAULT_USER_AGENT",
+    "HttpClient",
+    "HttpError",
+    "LinkCheck",
+    "Response",
+    "client",
+    "session",
+    "default_cache_path",
+    "is_click_tracking",
+]
+
+register_core_section("http", HTTP_OPTIONS)
+
+_current: contextvars.ContextVar["HttpClient | None"] = contextvars.ContextVar("oopslint_http_client", default=None)
+
+
+def client() -> HttpClient:
+    """The session's shared client. Only valid inside a network rule's check
+    (or inside your own ``async with session()``)."""
+    current = _current.get()
+    if current is None:
+        raise RuntimeError("oopslint.http.client() called outside a lint run; open one with oopslint.http.session()")
+    return current
+
+
+@asynccontextmanager
+async def session(
+    options: Mapping[str, Any] | None = None,
+    *,
+    memory: dict[str, Any] | None = None,
+    use_cache: bool = True,
+    cache_path: "str | os.PathLike[str] | None" = None,
+) -> AsyncIterator[HttpClient]:
+    """Open the shared client for one run and make :func:`client` return it.
+
+    ``options`` is the ``[tool.oopslint.http]`` table (invalid values raise
+    :class:`~oopslint.ConfigError`). ``memory`` is a dict kept by the caller
+    across runs, so results are reused in one process; ``use_cache`` and
+    ``cache_path`` control the persistent SQLite cache.
+    """
+    shared = HttpClient(options, memory=memory, use_cache=use_cache, cache_path=cache_path)
+    await shared._open()
+    token = _current.set(shared)
+    try:
+        yield shared
+    finally:
+        _current.reset(token)
+        await shared.aclose()

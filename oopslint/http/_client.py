@@ -1,0 +1,486 @@
+"""HttpClient: pacing, retries, redirects and the shared per-URL checks."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json as _json
+import os
+import random
+import ssl
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from ._cache import LinkCache, default_cache_path
+from ._guard import GuardedBackend, GuardedTransport, Resolver
+from ._pacing import Gate, Progress
+from ._options import HostSettings, Settings, expand_env
+from ._results import (
+    REDIRECT_STATUSES,
+    SNIFF_BYTES,
+    Failure,
+    HttpError,
+    META_REFRESH,
+    LinkCheck,
+    Reply,
+    Response,
+    challenge,
+    classify,
+    is_click_tracking,
+    parse_retry_after,
+    retryable_status,
+    safe_url,
+    with_root_path,
+)
+
+_MEMORY_TTL_FAILURES = 60.0
+_IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
+
+
+@dataclass(eq=False)
+class _Host:
+    name: str
+    settings: HostSettings
+    client: httpx.AsyncClient
+    gate: Gate
+    head_refused: bool = False
+
+
+class HttpClient:
+    """The session's shared client. Use :func:`client` inside a rule; build
+    your own with :func:`session` elsewhere."""
+
+    def __init__(self, options: Mapping[str, Any] | None = None, *, memory: dict[str, Any] | None = None,
+                 use_cache: bool = True, cache_path: "str | os.PathLike[str] | None" = None):
+        self.settings = Settings.parse(options or {})
+        self._memory: dict[str, tuple[float, LinkCheck]] = (memory if memory is not None else {}).setdefault(
+            "link_checks", {})
+        cache = Path(cache_path).expanduser() if cache_path else default_cache_path()
+        if cache_path and cache.is_dir():
+            cache = cache / "links.sqlite3"
+        self._cache = LinkCache(cache, self.settings.cache_ttl) if use_cache and self.settings.cache_ttl > 0 else None
+        self._resolver = Resolver(self.settings.dns_probe_hosts, self.settings.base.timeout)
+        self._hosts: dict[tuple[str, int | None], _Host] = {}
+        self._gates: dict[str, Gate] = {}
+        self._checks: dict[str, asyncio.Future[LinkCheck]] = {}
+        self._global: asyncio.Semaphore | None = None
+        self._deadline: float | None = None
+        self._progress = Progress(self.settings.progress)
+        self._verify: Any = None
+        self.stats: dict[str, int] = {"requests": 0, "checks": 0, "cache_hits": 0, "memory_hits": 0}
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def _open(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._deadline = loop.time() + self.settings.budget
+        self._global = asyncio.Semaphore(self.settings.max_concurrency)
+        if self.settings.ca_bundle:
+            self._verify = ssl.create_default_context(cafile=self.settings.ca_bundle)
+
+    async def aclose(self) -> None:
+        """Stop unfinished checks, close connections, write the cache."""
+        for future in self._checks.values():
+            if not future.done():
+                future.cancel()
+        if self._checks:
+            await asyncio.gather(*self._checks.values(), return_exceptions=True)
+        for host in self._hosts.values():
+            try:
+                await host.client.aclose()
+            except Exception:  # closing a broken connection must not fail the run
+                pass
+        self._progress.close()
+        if self._cache is not None:
+            self._cache.flush()
+
+    @property
+    def remaining_budget(self) -> float:
+        """Seconds left of the run's time budget."""
+        if self._deadline is None:
+            return self.settings.budget
+        return max(0.0, self._deadline - asyncio.get_running_loop().time())
+
+    # ------------------------------------------------------------ checking
+
+    def _key(self, url: str, settings: HostSettings) -> str:
+        if not settings.headers:
+            return url
+        fingerprint = hashlib.sha256(repr(settings.headers).encode()).hexdigest()[:16]
+        return f"{url}#headers={fingerprint}"
+
+    async def check(self, url: str) -> LinkCheck:
+        """Check one http(s) URL: HEAD, then GET when HEAD is refused, following
+        redirects. Every caller of the same URL in a session shares one check."""
+        try:
+            parsed = httpx.URL(url.strip())
+            if parsed.scheme not in ("http", "https") or not parsed.host:
+                raise httpx.InvalidURL("not an http(s) URL with a host")
+            normalized = with_root_path(str(parsed.copy_with(fragment=None)))
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            return LinkCheck(url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})")
+        settings = self.settings.for_host(parsed.host, parsed.port)
+        key = self._key(normalized, settings)
+        future = self._checks.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self._check_once(normalized, key))
+            self._checks[key] = future
+        result = await asyncio.shield(future)
+        return result if result.url == url else replace(result, url=url)
+
+    async def _check_once(self, url: str, key: str) -> LinkCheck:
+        now = time.time()
+        remembered = self._memory.get(key)
+        if remembered is not None and remembered[0] > now:
+            self.stats["memory_hits"] += 1
+            return remembered[1]
+        if self._cache is not None:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self.stats["cache_hits"] += 1
+                self._memory[key] = (now + self.settings.cache_ttl, cached)
+                return cached
+        self.stats["checks"] += 1
+        self._progress.add()
+        started = time.monotonic()
+        try:
+            assert self._deadline is not None, "HttpClient used outside session()"
+            async with asyncio.timeout_at(self._deadline):
+                result = await self._follow(url)
+        except TimeoutError:
+            result = LinkCheck(url=url, final_url=url, error="budget",
+                               detail=f"the {self.settings.budget:g} s time budget for network checks ran out")
+        finally:
+            self._progress.finish_one()
+        result = replace(result, elapsed=round(time.monotonic() - started, 3))
+        if result.ok:
+            self._memory[key] = (time.time() + self.settings.cache_ttl, result)
+            if self._cache is not None:
+                self._cache.put(key, result)
+        elif result.error != "budget":
+            self._memory[key] = (time.time() + _MEMORY_TTL_FAILURES, result)
+        return result
+
+    async def _follow(self, url: str) -> LinkCheck:
+        chain = [url]
+        seen: set[tuple[str, str]] = {(url, _cookie_state({}))}
+        cookies: dict[str, dict[str, str]] = {}
+        attempts = 0
+        current = url
+        while True:
+            try:
+                reply, tries = await self._probe(current, cookies)
+            except Failure as failure:
+                return LinkCheck(url=url, final_url=current, error=failure.kind, detail=failure.detail,
+                                 redirects=tuple(chain[1:]), attempts=attempts + failure.attempts)
+            attempts += tries
+            _keep_cookies(cookies, current, reply.headers)
+            target = self._next_hop(current, reply)
+            if target is None and 200 <= reply.status < 300 and is_click_tracking(current):
+                target = await self._meta_refresh(current, reply, cookies)
+            if target is None:
+                return LinkCheck(
+                    url=url, final_url=current, status=reply.status, reason=reply.reason,
+                    redirects=tuple(chain[1:]), attempts=attempts, challenge=challenge(reply),
+                    retry_after=parse_retry_after(reply.headers.get("retry-after")),
+                )
+            if not target.lower().startswith(("http://", "https://")):
+                return LinkCheck(url=url, final_url=target, status=reply.status, reason=reply.reason,
+                                 redirects=tuple(chain[1:]) + (target,), attempts=attempts)
+            state = (target, _cookie_state(cookies))
+            if state in seen:
+                loop = " -> ".join(chain[chain.index(target):] + [target]) if target in chain else target
+                return LinkCheck(url=url, final_url=target, status=reply.status, reason=reply.reason,
+                                 error="redirect-loop", detail=f"redirect loop: {loop}",
+                                 redirects=tuple(chain[1:]), attempts=attempts)
+            if len(chain) > self.settings.max_redirects:
+                return LinkCheck(url=url, final_url=target, status=reply.status, reason=reply.reason,
+                                 error="too-many-redirects",
+                                 detail=f"more than {self.settings.max_redirects} redirects",
+                                 redirects=tuple(chain[1:]), attempts=attempts)
+            seen.add(state)
+            chain.append(target)
+            current = target
+
+    @staticmethod
+    def _next_hop(current: str, reply: Reply) -> str | None:
+        if reply.status not in REDIRECT_STATUSES:
+            return None
+        location = reply.headers.get("location")
+        if not location or not location.strip():
+            return None
+        try:
+            target = urljoin(current, location.strip())
+        except ValueError:
+            return None
+        if "#" not in target and "#" in current:
+            target += current[current.index("#"):]
+        return target.split("#", 1)[0]
+
+    async def _meta_refresh(self, current: str, reply: Reply, cookies: dict[str, dict[str, str]]) -> str | None:
+        body = reply.body
+        if reply.method == "HEAD":
+            try:
+                host = self._host_for(current)
+                body = (await self._send(host, "GET", current, self._headers_for(host, current, cookies),
+                                         read=SNIFF_BYTES)).body
+            except Failure:
+                return None
+        match = META_REFRESH.search(body)
+        if not match:
+            return None
+        target = urljoin(current, match.group(1).decode("latin-1").strip())
+        return target if target != current else None
+
+    async def _probe(self, url: str, cookies: dict[str, dict[str, str]]) -> tuple[Reply, int]:
+        """One hop: HEAD (or GET), with retries. Raises Failure."""
+        host = self._host_for(url)
+        attempts = 0
+        use_head = not host.head_refused
+        while True:
+            attempts += 1
+            reply: Reply | None = None
+            failure: Failure | None = None
+            try:
+                headers = self._headers_for(host, url, cookies)
+                if use_head:
+                    reply = await self._send(host, "HEAD", url, headers, read=SNIFF_BYTES)
+                    if reply.method == "HEAD" and reply.status >= 400 and reply.status != 429:
+                        if reply.status in (405, 501):
+                            host.head_refused = True
+                        # many servers answer HEAD wrongly; GET is what a reader's click does
+                        use_head = False
+                        reply = await self._send(host, "GET", url, headers, read=SNIFF_BYTES)
+                else:
+                    reply = await self._send(host, "GET", url, headers, read=SNIFF_BYTES)
+            except Failure as exc:
+                failure = exc
+            delay = self._retry_delay(attempts, host.settings.retries, reply, failure)
+            if delay is None:
+                if failure is not None:
+                    failure.attempts = attempts
+                    raise failure
+                assert reply is not None
+                return reply, attempts
+            if reply is not None and reply.status == 429:
+                host.gate.pause(delay)
+            await asyncio.sleep(delay)
+
+    def _retry_delay(self, attempts: int, retries: int, reply: Reply | None, failure: Failure | None) -> float | None:
+        if failure is not None:
+            if not failure.retryable:
+                return None
+            wanted: float | None = None
+        else:
+            assert reply is not None
+            if not retryable_status(reply.status) or challenge(reply):
+                return None
+            wanted = parse_retry_after(reply.headers.get("retry-after"))
+            if wanted is not None and wanted > self.settings.max_retry_wait:
+                return None
+        if attempts > retries:
+            return None
+        backoff = min(self.settings.backoff * 2 ** (attempts - 1), self.settings.max_retry_wait)
+        delay = max(backoff * random.uniform(0.8, 1.2), wanted or 0.0)
+        if delay + 0.05 >= self.remaining_budget:
+            return None
+        return delay
+
+    def _host_for(self, url: str) -> _Host:
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise Failure("invalid-url", f"not a URL that can be fetched ({exc})") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise Failure("invalid-url", f"not an http(s) URL: {safe_url(url)}")
+        name = parsed.host.lower()
+        key = (name, parsed.port)
+        host = self._hosts.get(key)
+        if host is None:
+            settings = self.settings.for_host(name, parsed.port)
+            gate = self._gates.get(name)
+            if gate is None:
+                gate = self._gates[name] = Gate(settings.max_per_host, settings.min_interval)
+            backend = GuardedBackend(self._resolver, settings.allow_private)
+            verify: Any = self._verify if (self._verify is not None and settings.verify_tls) else settings.verify_tls
+            transport = GuardedTransport(backend, verify=verify, limit=settings.max_per_host)
+            http_client = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False,
+                                            timeout=httpx.Timeout(settings.timeout, pool=None))
+            host = self._hosts[key] = _Host(name, settings, http_client, gate)
+        return host
+
+    def _headers_for(self, host: _Host, url: str, cookies: dict[str, dict[str, str]],
+                     extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        headers = {
+            "User-Agent": self.settings.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+            "Accept-Language": "en-US,en;q=0.9",
+        }
+        for name, value in host.settings.headers:
+            headers[name] = expand_env(value, f"the {name} header for {host.name}")
+        for name, value in (extra or {}).items():
+            headers[name] = expand_env(value, f"the {name} header")
+        jar = cookies.get(host.name)
+        if jar:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+        return headers
+
+    async def _send(self, host: _Host, method: str, url: str, headers: Mapping[str, str], *, read: int,
+                    body: bytes | None = None, limit_exceeded_is_error: bool = False) -> Reply:
+        """One request through the host's gate and the global limit. The body
+        is streamed and at most ``read`` bytes of it are read."""
+        assert self._global is not None, "HttpClient used outside session()"
+        timeout = host.settings.timeout
+        async with host.gate:
+            async with self._global:
+                if method == "HEAD" and host.head_refused:
+                    method = "GET"  # learnt while this request waited its turn
+                self.stats["requests"] += 1
+                try:
+                    async with asyncio.timeout(timeout):
+                        request = host.client.build_request(method, url, headers=headers, content=body)
+                        response = await host.client.send(request, stream=True)
+                        # no await since httpx stored its cookies: no other request saw them
+                        host.client.cookies.clear()
+                        try:
+                            content = await _read_some(response, read if method != "HEAD" else 0,
+                                                       limit_exceeded_is_error)
+                        finally:
+                            await response.aclose()
+                        return Reply(method, url, response.status_code, response.reason_phrase,
+                                      response.headers, content)
+                except Failure:
+                    raise
+                except Exception as exc:
+                    raise classify(exc, url, timeout) from None
+
+    # ------------------------------------------------------------ API requests
+
+    async def request(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
+                      params: Mapping[str, Any] | None = None, json: Any = None, content: bytes | None = None,
+                      max_bytes: int = 4 * 1024 * 1024, retries: int | None = None) -> Response:
+        """Send one request through the session's limits, SSRF guard, retries
+        and time budget, and read the body (at most ``max_bytes``).
+
+        Header values may name environment variables as ``${NAME}``; they are
+        read here and never shown. Redirects are followed for GET and HEAD,
+        and headers given here are dropped when a redirect leaves the host.
+        Any HTTP status is returned; transport failures raise :class:`HttpError`.
+        """
+        method = method.upper()
+        if json is not None:
+            content = _json.dumps(json).encode()
+            headers = {"Content-Type": "application/json", **(headers or {})}
+        try:
+            target = httpx.URL(url, params=params) if params else httpx.URL(url)
+        except (httpx.InvalidURL, ValueError, TypeError):
+            raise HttpError(f"{method} {safe_url(url)}: not a valid URL", kind="invalid-url", url=url) from None
+        current = str(target)
+        origin_host = (target.host or "").lower()
+        chain: list[str] = []
+        try:
+            async with asyncio.timeout(max(self.remaining_budget, 0.001)):
+                while True:
+                    host = self._host_for(current)
+                    sent_headers = dict(headers or {}) if host.name == origin_host else {}
+                    reply = await self._request_with_retries(host, method, current, sent_headers, content,
+                                                             max_bytes, retries)
+                    hop = self._next_hop(current, reply) if method in ("GET", "HEAD") else None
+                    if hop is None or not hop.lower().startswith(("http://", "https://")):
+                        return Response(method, current, reply.status, reply.reason, reply.headers, reply.body,
+                                        tuple(chain))
+                    if len(chain) >= self.settings.max_redirects or hop in chain:
+                        raise Failure("too-many-redirects", "too many redirects or a redirect loop")
+                    chain.append(hop)
+                    current = hop
+        except TimeoutError:
+            raise HttpError(f"{method} {safe_url(url)}: the time budget for network requests ran out",
+                            kind="budget", url=url) from None
+        except Failure as failure:
+            raise HttpError(f"{method} {safe_url(current)}: {failure.detail}", kind=failure.kind, url=current) from None
+
+    async def _request_with_retries(self, host: _Host, method: str, url: str, headers: Mapping[str, str],
+                                    content: bytes | None, max_bytes: int, retries: int | None) -> Reply:
+        attempts = 0
+        limit = host.settings.retries if retries is None else retries
+        while True:
+            attempts += 1
+            reply: Reply | None = None
+            failure: Failure | None = None
+            try:
+                sent = self._headers_for(host, url, {}, headers)
+                sent["Accept"] = headers.get("Accept") or "application/json, */*;q=0.5"
+                reply = await self._send(host, method, url, sent, read=max_bytes + 1, body=content,
+                                         limit_exceeded_is_error=True)
+            except Failure as exc:
+                failure = exc
+            # a retried POST could act twice: retry it only when the server said it did nothing
+            may_retry = method in _IDEMPOTENT or (reply is not None and reply.status in (429, 503))
+            delay = self._retry_delay(attempts, limit, reply, failure) if may_retry else None
+            if delay is None:
+                if failure is not None:
+                    raise failure
+                assert reply is not None
+                return reply
+            if reply is not None and reply.status == 429:
+                host.gate.pause(delay)
+            await asyncio.sleep(delay)
+
+    async def get_json(self, url: str, *, headers: Mapping[str, str] | None = None,
+                       params: Mapping[str, Any] | None = None) -> Any:
+        """GET a JSON document. Raises :class:`HttpError` on a non-2xx status,
+        a transport failure or a body that is not JSON."""
+        response = await self.request("GET", url, headers=headers, params=params)
+        if not response.ok:
+            raise HttpError(f"GET {safe_url(response.url)} answered {response.status} {response.reason}".rstrip(),
+                            kind="status", url=response.url, status=response.status)
+        return response.json()
+
+    async def post_json(self, url: str, payload: Any, *, headers: Mapping[str, str] | None = None) -> Any:
+        """POST ``payload`` as JSON and return the parsed JSON answer (None for
+        an empty body). Raises :class:`HttpError` like :meth:`get_json`."""
+        response = await self.request("POST", url, headers=headers, json=payload)
+        if not response.ok:
+            raise HttpError(f"POST {safe_url(response.url)} answered {response.status} {response.reason}".rstrip(),
+                            kind="status", url=response.url, status=response.status)
+        return response.json() if response.content.strip() else None
+
+
+async def _read_some(response: httpx.Response, limit: int, limit_is_error: bool) -> bytes:
+    if limit <= 0:
+        return b""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                if limit_is_error:
+                    raise Failure("too-large", f"the response is larger than {limit - 1} bytes")
+                break
+    except httpx.DecodingError:
+        pass  # a body we cannot decompress is still an answer
+    return b"".join(chunks)[:limit]
+
+
+def _cookie_state(jar: Mapping[str, Mapping[str, str]]) -> str:
+    return repr(sorted((host, sorted(values.items())) for host, values in jar.items()))
+
+
+def _keep_cookies(jar: dict[str, dict[str, str]], url: str, headers: httpx.Headers) -> None:
+    """Cookies live for one redirect chain and go back only to the host that set them."""
+    values = headers.get_list("set-cookie")
+    if not values:
+        return
+    host = (urlsplit(url).hostname or "").lower()
+    for value in values:
+        pair = value.split(";", 1)[0]
+        name, sep, content = pair.partition("=")
+        if sep and name.strip():
+            jar.setdefault(host, {})[name.strip()] = content.strip()

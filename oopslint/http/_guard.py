@@ -1,0 +1,189 @@
+"""The SSRF guard: resolve names ourselves, connect only to the addresses checked."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import socket
+import ssl
+from typing import Any
+
+import httpcore
+import httpx
+
+from ._results import Failure, exception_chain
+
+
+def _is_public(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class Resolver:
+    """Resolves names once per session, tells "no such name" from "no DNS"."""
+
+    def __init__(self, probe_hosts: tuple[str, ...], timeout: float):
+        self._probe_hosts = probe_hosts
+        self._timeout = timeout
+        self._answers: dict[tuple[str, int], asyncio.Future[list[str]]] = {}
+        self._dns_works: asyncio.Future[bool] | None = None
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        key = (host, port)
+        future = self._answers.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self._lookup(host, port))
+            self._answers[key] = future
+        return await asyncio.shield(future)
+
+    async def _getaddrinfo(self, host: str, port: int) -> list[str]:
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(self._timeout):
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses: list[str] = []
+        for _family, _type, _proto, _name, sockaddr in infos:
+            if sockaddr[0] not in addresses:
+                addresses.append(str(sockaddr[0]))
+        return addresses
+
+    async def _lookup(self, host: str, port: int) -> list[str]:
+        try:
+            return await self._getaddrinfo(host, port)
+        except TimeoutError:
+            raise Failure("dns-unavailable", f"the DNS lookup of {host} timed out") from None
+        except (socket.gaierror, UnicodeError) as exc:
+            not_found = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+            if isinstance(exc, socket.gaierror) and exc.errno not in not_found:
+                raise Failure("dns-unavailable", f"the DNS lookup of {host} failed ({exc.strerror or exc})") from None
+            if await self.dns_works():
+                raise Failure("dns", f"DNS lookup failed: {host} does not exist") from None
+            raise Failure(
+                "dns-unavailable",
+                f"could not look up {host}: DNS finds no host at all on this machine (offline?)",
+            ) from None
+
+    async def dns_works(self) -> bool:
+        if self._dns_works is None:
+            self._dns_works = asyncio.ensure_future(self._probe())
+        return await asyncio.shield(self._dns_works)
+
+    async def _probe(self) -> bool:
+        if not self._probe_hosts:
+            return True
+
+        async def one(name: str) -> bool:
+            try:
+                return bool(await self._getaddrinfo(name, 443))
+            except Exception:
+                return False
+
+        results = await asyncio.gather(*(one(name) for name in self._probe_hosts))
+        return any(results)
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves the name itself, refuses non-public addresses (unless allowed)
+    and connects to the address it checked, so DNS cannot change in between."""
+
+    def __init__(self, resolver: Resolver, allow_private: bool):
+        self._resolver = resolver
+        self._allow_private = allow_private
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None, socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        addresses = await self._resolver.resolve(host, port)
+        allowed = addresses if self._allow_private else [a for a in addresses if _is_public(a)]
+        if not allowed:
+            shown = addresses[0] if addresses else host
+            what = f"{host} is" if shown == host else f"{host} resolves to {shown},"
+            raise Failure(
+                "blocked",
+                f"{what} a private or local address; not connecting "
+                "(set allow_private, or allow_private for this host under [http.hosts], to check it)",
+            )
+        last: Exception | None = None
+        for address in allowed:
+            try:
+                stream = await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                       socket_options=socket_options)
+                return GuardedStream(stream, host, port)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        # classify here: the connection pool re-raises without the original cause
+        if isinstance(last, httpcore.ConnectTimeout):
+            raise Failure("timeout", f"no connection to {host}:{port} within {timeout or 0:g} s", retryable=True)
+        if any(isinstance(node, ConnectionRefusedError) or getattr(node, "errno", None) == errno.ECONNREFUSED
+               for node in exception_chain(last)):
+            raise Failure("refused", f"connection refused by {host}:{port}")
+        reason = next((str(n) for n in reversed(exception_chain(last)) if isinstance(n, OSError) and str(n)), str(last))
+        raise Failure("connect", f"could not connect to {host}:{port} ({reason})")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        raise Failure("blocked", "unix sockets are never connected to")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class GuardedStream(httpcore.AsyncNetworkStream):
+    """Passes everything through; names TLS failures while their cause is known."""
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream, host: str, port: int):
+        self._stream = stream
+        self._host = host
+        self._port = port
+        self._where = f"{host}:{port}"
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+        try:
+            upgraded = await self._stream.start_tls(ssl_context, server_hostname, timeout)
+        except httpcore.ConnectTimeout:
+            raise Failure("timeout", f"the TLS handshake with {self._where} timed out", retryable=True) from None
+        except (httpcore.ConnectError, OSError) as exc:
+            tls = next((n for n in exception_chain(exc) if isinstance(n, ssl.SSLError)), None)
+            if tls is None:
+                raise
+            if isinstance(tls, ssl.SSLCertVerificationError) and tls.verify_message:
+                reason = f"certificate verify failed: {tls.verify_message}"
+            else:
+                reason = getattr(tls, "reason", None) or str(tls)
+            raise Failure("tls", f"TLS error talking to {self._where}: {reason}") from None
+        return GuardedStream(upgraded, self._host, self._port)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    def __init__(self, backend: GuardedBackend, *, verify: Any, limit: int):
+        super().__init__(verify=verify, trust_env=False, limits=httpx.Limits(max_connections=limit,
+                                                                              max_keepalive_connections=limit))
+        if not hasattr(self, "_pool"):  # pragma: no cover - an httpx without the pool attribute
+            raise RuntimeError("this httpx version is not supported by oopslint.http")
+        ssl_context = self._pool._ssl_context  # type: ignore[attr-defined]
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limit,
+            max_keepalive_connections=limit,
+            keepalive_expiry=5.0,
+            network_backend=backend,
+        )
