@@ -58,6 +58,8 @@ OPTION_DOCS: dict[str, str] = {
     "allowed_repeats": 'words that may be doubled on purpose, besides the built-in ones ("that that", "had had")',
 }
 
+_FILLER = re.compile(r"\blorem\s+ipsum\b|\bipsum\s+dolor\b", re.I)
+_TAG = re.compile(r"<[^>]*>")
 _BREAK_TAGS = re.compile(r"<(?:br|img|hr|input|button|select|textarea)\b", re.I)
 
 
@@ -209,7 +211,10 @@ def sender_words(email_: Email, context: SendContext | None, configured: str) ->
         for key in ("from", "sender"):
             value = context.get(key)
             if isinstance(value, Mapping):
-                sources.extend(str(value.get(k) or "") for k in ("name", "email", "address"))
+                name = value.get("name")
+                address = value.get("email") or value.get("address")
+                if name or address:
+                    sources.append(email.utils.formataddr((str(name or ""), str(address or ""))))
             elif value:
                 sources.append(str(value))
     if configured:
@@ -269,6 +274,7 @@ class _Reader:
         self.known_words = settings.words | senders
         self.issues: list[Issue] = []
         self._skipped_elements: dict[int, bool] = {}
+        self._fine: dict[tuple[str, ...] | None, set[str]] = {}  # tokens known to be right, per languages
         self._unsupported: dict[str, Issue] = {}
 
     def run(self) -> Analysis:
@@ -348,6 +354,10 @@ class _Reader:
         if run.languages is None:
             self._note_unsupported(run, words)
             return
+        if not any(token.checkable for _, token in words):
+            return
+        if any(_FILLER.search(segment.text) for segment in run.segments):
+            return  # lorem ipsum: placeholder copy, which TPL rules report
         dictionaries = [get_dictionary(code) for code in run.languages]
         shouting = self._is_shouting(words)
         for index, (segment, token) in enumerate(words):
@@ -379,20 +389,20 @@ class _Reader:
     def _check_token(self, run: _Run, dictionaries: list[Dictionary], words: list[tuple[Any, Token]],
                      index: int, shouting: bool) -> None:
         segment, token = words[index]
+        fine = self._fine.setdefault(run.languages, set())
+        if token.text in fine:
+            return
         text = normalize_apostrophes(token.text)
         if self._flagged(segment, token, text):
             return
-        parts = [(0, text)] if "-" not in text else None
-        if parts is None:
-            if self._known(text, dictionaries):
-                return
-            parts = []
-            offset = 0
-            for piece in text.split("-"):
-                parts.append((offset, piece))
-                offset += len(piece) + 1
-        for offset, piece in parts:
-            self._check_word(run, dictionaries, words, index, segment, token.start + offset, piece, shouting)
+        if self._known(text, dictionaries):
+            fine.add(token.text)
+            return
+        pieces = text.split("-")
+        offset = 0
+        for piece in pieces:
+            self._check_word(dictionaries, words, index, segment, token.start + offset, piece, shouting, len(pieces) > 1)
+            offset += len(piece) + 1
 
     def _flagged(self, segment: Any, token: Token, text: str) -> bool:
         """Report project flag-words: the whole token, else its hyphenated parts."""
@@ -427,25 +437,33 @@ class _Reader:
             return True
         if folded.endswith("'s") and folded[:-2] in self.known_words:
             return True
-        return any(d.knows(folded) for d in dictionaries)
+        if any(d.lists(folded) for d in dictionaries):
+            return True
+        return dictionaries[0].classify(folded).kind == "known"
 
-    def _check_word(self, run: _Run, dictionaries: list[Dictionary], words: list[tuple[Any, Token]], index: int,
-                    segment: Any, start: int, word: str, shouting: bool) -> None:
+    def _check_word(self, dictionaries: list[Dictionary], words: list[tuple[Any, Token]], index: int,
+                    segment: Any, start: int, word: str, shouting: bool, part: bool) -> None:
+        """Report one word (a whole token or a part of a hyphenated one) that
+        is not listed as it stands."""
         settings = self.settings
         letters = word.replace("'", "")
         if len(letters) < settings.min_word_length:
             return
-        if letters.isupper() and len(letters) > 1:
-            # ACRONYM, or a CODE in ordinary text; only shouted text is checked
-            if len(letters) <= settings.max_acronym_length or not shouting:
+        capitals = letters.isupper() and len(letters) > 1
+        if capitals:
+            # an ACRONYM, or a CODE in ordinary text: reported only when it is
+            # a clear misspelling, or when the whole text is in capitals
+            if len(letters) <= settings.max_acronym_length and not shouting:
                 return
-        elif any(ch.isupper() for ch in word[1:]):
+        elif word[1:] != word[1:].lower():
             return  # iPhone, PayPal, McDonald
-        if self._known(word, dictionaries):
-            return
+        if part and self._known(word, dictionaries):
+            return  # a listed part of a hyphenated word
         folded = word.lower()
         primary = dictionaries[0]
         verdict = primary.classify(folded)
+        if capitals and verdict.kind != "misspelling" and (not shouting or len(letters) <= settings.max_acronym_length):
+            return
         capitalized = word[:1].isupper()
         maybe_name = capitalized and not word.isupper() and self._mid_sentence(words, index)
         if verdict.kind == "misspelling" and (" " not in (verdict.correction or "") or word.islower()):
@@ -453,26 +471,33 @@ class _Reader:
                                      correction=match_case(verdict.correction or "", word),
                                      language=primary.language, maybe_name=maybe_name,
                                      dictionary=primary, lookup=folded))
+        elif len(word) <= 4 and segment.text[start + len(word):start + len(word) + 1] == ".":
+            return  # an abbreviation: "Str.", "Nr.", "Dept."
         else:
             self.issues.append(Issue("unknown", segment, start, start + len(word), word,
                                      language=primary.language, maybe_name=maybe_name,
                                      dictionary=primary, lookup=folded))
 
-    @staticmethod
-    def _mid_sentence(words: list[tuple[Any, Token]], index: int) -> bool:
+    def _mid_sentence(self, words: list[tuple[Any, Token]], index: int) -> bool:
         """True when the word follows a lower-case word in the same sentence:
         then a capital letter marks a name ("sent from Acmeshop")."""
         if index == 0:
             return False
+        if any(ch in SENTENCE_BREAK for ch in self._gap(words, index)):
+            return False
+        return words[index - 1][1].text[:1].islower()
+
+    def _gap(self, words: list[tuple[Any, Token]], index: int) -> str:
+        """What a reader sees between a word and the one before it in the run."""
         segment, token = words[index]
         previous_segment, previous = words[index - 1]
         if previous_segment is segment:
-            gap = segment.text[previous.end:token.start]
-        else:
-            gap = previous_segment.text[previous.end:] + segment.text[:token.start]
-        if any(ch in SENTENCE_BREAK for ch in gap):
-            return False
-        return previous.text[:1].islower()
+            return segment.text[previous.end:token.start]
+        # whitespace between inline tags makes no segment of its own: read the source
+        between = self.email.html[previous_segment.offset(len(previous_segment.text)):segment.start]
+        between = _TAG.sub("", between)
+        spacing = " " if between.strip(" \t\r\n") != between or "&nbsp;" in between or "&#160;" in between else ""
+        return previous_segment.text[previous.end:] + spacing + segment.text[:token.start]
 
     # ------------------------------------------------------------ repeats
 
@@ -486,10 +511,7 @@ class _Reader:
             first, second = previous.text.lower(), token.text.lower()
             if first != second or not first.isalpha() or normalize_apostrophes(first) in allowed:
                 continue
-            if previous_segment is segment:
-                gap = segment.text[previous.end:token.start]
-            else:
-                gap = previous_segment.text[previous.end:] + segment.text[:token.start]
+            gap = self._gap(words, index)
             if not gap or not gap.isspace():
                 continue
             self.issues.append(Issue("repeated", segment, token.start, token.end, token.text,

@@ -24,6 +24,8 @@ import sys
 import tempfile
 import threading
 import unicodedata
+from collections import Counter
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -49,6 +51,9 @@ FUNCTION_WORD_RANK = 300
 CONFIDENCE_RATIO = 10.0
 #: ... or, for a less likely slip into one of the most common words, by this factor.
 FUNCTION_WORD_RATIO = 20.0
+#: A doubled or swapped letter must beat the runner-up by this factor to win
+#: over reading the word as an inflection ("biling" is not "bile" + "ing").
+STRONG_SLIP_RATIO = 3.0
 #: The kind of slip must be at least this likely (see ``_slip_weight``).
 MIN_SLIP_WEIGHT = 0.3
 #: Suggestions at edit distance 2 are only looked for in words up to this long.
@@ -151,20 +156,21 @@ def _read_prepared(language: str) -> dict:
     except (OSError, ValueError, EOFError, TypeError):
         pass
     raw = json.loads(gzip.decompress(source.read_bytes()).decode("utf-8"))
-    data = _prepare({str(word): int(count) for word, count in raw.items()})
+    if not isinstance(raw, dict):
+        raise LookupError(f"{source}: not a word-frequency table")
+    data = _prepare(raw)
     _write_atomically(cached, marshal.dumps(data))
     return data
 
 
 def _prepare(frequencies: dict[str, int]) -> dict:
-    ranked = sorted(frequencies, key=lambda w: (-frequencies[w], w))
-    counts = [frequencies[w] for w in ranked]
+    ranked_items = sorted(frequencies.items(), key=itemgetter(1), reverse=True)
+    ranked = [word for word, _ in ranked_items[:FUNCTION_WORD_RANK]]
+    counts = [count for _, count in ranked_items]
     floor_count = counts[-1] if counts else 0
     observed = sum(1 for c in counts if c > floor_count) or len(counts)
     rank = min(FREQUENT_RANK, max(200, int(observed * 0.35)), len(counts))
-    letter_counts: dict[str, int] = {}
-    for ch in "".join(frequencies):
-        letter_counts[ch] = letter_counts.get(ch, 0) + 1
+    letter_counts = Counter("".join(frequencies))
     minimum = max(20, len(frequencies) // 500)
     return {
         "format": _FORMAT,
@@ -172,7 +178,7 @@ def _prepare(frequencies: dict[str, int]) -> dict:
         "floor_count": floor_count,
         "frequent_floor": max(counts[rank - 1] if rank else 1, floor_count + 1),
         "boost": counts[min(3000, len(counts)) - 1] if counts else 1,
-        "function_words": ranked[:FUNCTION_WORD_RANK],
+        "function_words": ranked,
         "alphabet": "".join(sorted(ch for ch, n in letter_counts.items() if n >= minimum and ch.isalpha())),
         "has_apostrophes": letter_counts.get("'", 0) >= minimum,
     }
@@ -270,9 +276,10 @@ class Dictionary:
     def __contains__(self, word: str) -> bool:
         return word in self.frequencies
 
-    def knows(self, word: str) -> bool:
-        """Exactly listed, or an inflection, variant or elision of a listed word."""
-        return self.classify(word).kind == "known"
+    def lists(self, word: str) -> bool:
+        """Cheap test: listed, or an inflection, spelling variant or elision of
+        a listed word. :meth:`classify` may still accept more."""
+        return word in self.frequencies or self._is_variant(word)
 
     def classify(self, word: str) -> Verdict:
         """The verdict on a lowercase word with normalized apostrophes; cached."""
@@ -293,13 +300,20 @@ class Dictionary:
             return Verdict("unknown")
         if self._is_variant(word):
             return KNOWN
-        split = self._function_word_split(word)
-        if split:
-            return Verdict("misspelling", split, (split,))
         candidates = self._distance1(word)
+        if self.language == "en" and _english_base(word, frequencies):
+            # an inflection the list lacks, unless a doubled or swapped letter
+            # explains it far better: "biling" is "billing", not "bile" + "ing"
+            strong = self._strong_slip(word, candidates)
+            if strong is None:
+                return KNOWN
+            return Verdict("misspelling", strong, tuple(c for c, _ in candidates))
         correction = self._confident(word, candidates)
         if correction is not None:
             return Verdict("misspelling", correction, tuple(c for c, _ in candidates))
+        split = self._function_word_split(word)
+        if split:
+            return Verdict("misspelling", split, (split, *(c for c, _ in candidates)))
         if self._is_compound(word) or self._is_prefixed(word):
             return KNOWN
         return Verdict("unknown", None, tuple(c for c, _ in candidates))
@@ -307,13 +321,14 @@ class Dictionary:
     # ------------------------------------------------------------ variants
 
     def _is_variant(self, word: str) -> bool:
+        """A possessive, an elision or a British spelling of a listed word."""
         known = self.frequencies
         if word.endswith("'s") and word[:-2] in known:
             return True
         if word.endswith("'") and word[:-1] in known:
             return True
         if self.language == "en":
-            return _english_variant(word, known)
+            return _british_variant(word, known)
         if "'" in word:
             # elision: l'ordine, qu'il, dell'ordine, d'accord
             head, _, tail = word.partition("'")
@@ -371,7 +386,7 @@ class Dictionary:
     def _distance1(self, word: str) -> list[tuple[str, float]]:
         """Known words one edit away, most likely first, with their scores."""
         frequencies = self.frequencies
-        found = [c for c in self._edits1(word) if c in frequencies]
+        found = frequencies.keys() & self._edits1(word)
         scored = [(c, frequencies[c] * self._slip_weight(word, c)) for c in found]
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
@@ -385,7 +400,9 @@ class Dictionary:
         if len(meant) == len(typed) + 1:  # a letter left out
             missing = meant[i]
             if missing == "'":
-                return 5.0
+                if meant.endswith("'s") and i == len(meant) - 2 and meant[:-2] not in self.function_words:
+                    return 0.05  # "butchers" is likelier a plural than a possessive without its apostrophe
+                return 5.0  # "dont", "youre", "thats"
             if (i > 0 and meant[i - 1] == missing) or (i + 1 < len(meant) and meant[i + 1] == missing):
                 weight = 1.0  # "adress", "shiped"
             else:
@@ -423,11 +440,10 @@ class Dictionary:
     def _confident(self, word: str, scored: list[tuple[str, float]]) -> str | None:
         if not scored:
             return None
-        for candidate, _ in scored:
+        for candidate, weight in scored:
             # a missing apostrophe: "dont", "youre", "thats" (not "does" -> "doe's")
-            if "'" in candidate and candidate.replace("'", "") == word:
-                if not candidate.endswith("'s") or candidate[:-2] in self.function_words:
-                    return candidate
+            if "'" in candidate and candidate.replace("'", "") == word and weight >= self.frequencies[candidate]:
+                return candidate
         best, best_score = scored[0]
         count = self.frequencies[best]
         if len(word) < 3 or count < self.frequent_floor or _inflection_of(word, best):
@@ -435,10 +451,22 @@ class Dictionary:
         runner_up = scored[1][1] if len(scored) > 1 else 0.0
         if best_score >= MIN_SLIP_WEIGHT * count - 1e-9:
             return best if best_score >= CONFIDENCE_RATIO * runner_up else None
-        # an unlikely slip, but into one of the most common words ("foy your")
-        if best in self.function_words and best_score >= FUNCTION_WORD_RATIO * runner_up:
+        # a less likely slip, but into one of the most common words ("foy your")
+        if best in self.function_words and best_score >= 0.1 * count - 1e-9 and best_score >= FUNCTION_WORD_RATIO * runner_up:
             return best
         return None
+
+    def _strong_slip(self, word: str, scored: list[tuple[str, float]]) -> str | None:
+        """A doubled, undoubled or swapped letter into a frequent word, clearly
+        ahead of the rest: "biling" -> "billing" although "bile" + "ing" parses."""
+        if not scored:
+            return None
+        best, best_score = scored[0]
+        count = self.frequencies[best]
+        if count < self.frequent_floor or best_score < count - 1e-9 or _inflection_of(word, best):
+            return None
+        runner_up = scored[1][1] if len(scored) > 1 else 0.0
+        return best if best_score >= STRONG_SLIP_RATIO * runner_up else None
 
     # ------------------------------------------------------------ suggestions
 
@@ -550,9 +578,9 @@ def _other_spelling_listed(word: str, stem: str, suffix: str, known: dict[str, i
 _BRITISH_OUR_TAILS = ("", "s", "ed", "ing", "ite", "ites", "able", "ably", "ful", "er", "ers", "ism", "less", "ist")
 
 
-def _english_variant(word: str, known: dict[str, int]) -> bool:
-    if _english_base(word, known):
-        return True
+def _british_variant(word: str, known: dict[str, int]) -> bool:
+    """"colour", "organisation", "centre", "travelled": the list holds the
+    American spelling (or an inflection of it)."""
     for british, american in _EN_BRITISH:
         start = word.find(british, 2)
         while start >= 2:

@@ -1,0 +1,133 @@
+"""The typo model and the dictionaries behind it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from spellchecker import SpellChecker
+
+from oopslint.rules.spelling import dictionary as dictionaries
+from oopslint.rules.spelling.dictionary import available_languages, get_dictionary
+
+# Real misspellings (and their one clear correction), none of them in the word list.
+MISSPELLINGS = {
+    "recieve": "receive", "teh": "the", "foy": "for", "hte": "the", "adn": "and", "untill": "until",
+    "definately": "definitely", "seperate": "separate", "occured": "occurred", "begining": "beginning",
+    "adress": "address", "acount": "account", "pasword": "password", "paymnet": "payment",
+    "reciept": "receipt", "unsubcribe": "unsubscribe", "sucessful": "successful", "becuase": "because",
+    "accomodate": "accommodate", "goverment": "government", "existance": "existence", "truely": "truly",
+    "imediately": "immediately", "buisness": "business", "sincerly": "sincerely", "managment": "management",
+    "thier": "their", "confrim": "confirm", "invocie": "invoice", "cusomer": "customer", "biling": "billing",
+    "dont": "don't", "youre": "you're", "alot": "a lot", "thankyou": "thank you", "visitted": "visited",
+    "makeing": "making", "buton": "button", "availble": "available", "neccessary": "necessary",
+}
+# Not in the list, but no single clear correction: warnings, never errors.
+AMBIGUOUS = ["wierd", "shiped", "servce", "delivey", "regars", "rember"]
+# Valid words the list lacks, or forms of listed words: never misspellings.
+VALID = ["colour", "favourite", "organisation", "centre", "travelled", "apologise", "subscribers",
+         "unsubscribing", "reactivating", "copiers", "horribly", "preheader", "webinar", "signup", "inbox",
+         "wishlist", "gmail", "mailgunners", "customers'", "o'brien's"]
+
+
+@pytest.mark.parametrize("typed, meant", sorted(MISSPELLINGS.items()))
+def test_known_misspellings_get_their_one_clear_correction(typed: str, meant: str) -> None:
+    verdict = get_dictionary("en").classify(typed)
+    assert (verdict.kind, verdict.correction) == ("misspelling", meant)
+
+
+@pytest.mark.parametrize("typed", AMBIGUOUS)
+def test_unclear_misspellings_are_unknown_with_suggestions(typed: str) -> None:
+    english = get_dictionary("en")
+    assert english.classify(typed).kind == "unknown"
+    assert english.suggestions(typed)
+
+
+@pytest.mark.parametrize("word", VALID)
+def test_valid_words_and_forms_are_known(word: str) -> None:
+    english = get_dictionary("en")
+    assert english.lists(word) or english.classify(word).kind == "known"
+
+
+def test_suggestions_look_two_edits_away_for_short_words_only() -> None:
+    english = get_dictionary("en")
+    assert english.suggestions("tommorow")[0] == "tomorrow"
+    assert english.suggestions("qzxwvbnmlkjhgfq") == ()
+
+
+def test_every_language_pyspellchecker_ships_is_available() -> None:
+    shipped = sorted(p.name[:-len(".json.gz")] for p in (Path(sys.modules["spellchecker"].__file__).parent
+                                                        / "resources").glob("*.json.gz"))
+    assert list(available_languages()) == shipped
+    assert set(SpellChecker.languages()) <= set(shipped)
+
+
+@pytest.mark.parametrize("language, word, typo, correction", [
+    ("de", "bestellung", "bestelung", "bestellung"),
+    ("fr", "commande", "comande", "commande"),
+    ("es", "pedido", "pedidio", "pedido"),
+    ("it", "ordine", "ordnie", "ordine"),
+    ("pt", "pedido", "pedidio", "pedido"),
+    ("nl", "bestelling", "bestleling", "bestelling"),
+    ("ru", "спасибо", "спасибл", "спасибо"),
+])
+def test_other_languages_know_their_words_and_suggest_corrections(language: str, word: str, typo: str,
+                                                                  correction: str) -> None:
+    dictionary = get_dictionary(language)
+    assert dictionary.classify(word).kind == "known"
+    assert dictionary.classify(typo).kind != "known"
+    assert correction in dictionary.suggestions(typo, 5)
+
+
+def test_each_dictionary_is_loaded_once_per_process() -> None:
+    assert get_dictionary("en") is get_dictionary("en")
+
+
+def test_preprocessed_dictionary_is_cached_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OOPSLINT_CACHE_DIR", str(tmp_path))
+    start = time.perf_counter()
+    fresh = dictionaries._read_prepared("en")
+    cold = time.perf_counter() - start
+    (cached_file,) = (tmp_path / "spelling").glob("en-*.marshal")
+    start = time.perf_counter()
+    again = dictionaries._read_prepared("en")
+    warm = time.perf_counter() - start
+    assert again["frequencies"] == fresh["frequencies"]
+    assert again["frequent_floor"] == fresh["frequent_floor"]
+    assert warm < cold
+    # a damaged cache file is ignored and rewritten
+    cached_file.write_bytes(b"not marshal data")
+    assert dictionaries._read_prepared("en")["frequencies"] == fresh["frequencies"]
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("OOPSLINT_CACHE_DIR", str(blocker))
+    prepared = dictionaries._read_prepared("fa")
+    assert len(prepared["frequencies"]) > 10_000
+    assert blocker.read_text() == "not a folder"
+
+
+def test_an_unknown_language_has_no_dictionary() -> None:
+    with pytest.raises(LookupError):
+        get_dictionary("xx")
+
+
+def test_cli_start_does_not_parse_the_gzip_json_when_the_cache_is_warm(tmp_path: Path) -> None:
+    code = (
+        "import json, time\n"
+        "from oopslint.rules.spelling.dictionary import get_dictionary\n"
+        "loads = json.loads\n"
+        "calls = []\n"
+        "json.loads = lambda *a, **k: calls.append(1) or loads(*a, **k)\n"
+        "get_dictionary('en')\n"
+        "print(len(calls))\n"
+    )
+    env = {"OOPSLINT_CACHE_DIR": str(tmp_path), "PATH": ""}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert (first.stdout.strip(), second.stdout.strip()) == ("1", "0")

@@ -1,0 +1,147 @@
+"""What the TYP rules never flag, and how words are read: possessives,
+contractions, hyphens, curly apostrophes, capitals, names."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import codes, lint, locate, page, words
+
+NEVER_FLAGGED = [
+    ("merge tags", "<p>Hi {{fname}}, your code is {{ coupon_code }} and *|MERGE1|* %%FirstName%%.</p>"),
+    ("glued to a merge tag", "<p>Hello {{first}}xqzt and {{count}}pcs left.</p>"),
+    ("urls", "<p>Visit https://acme.example/recieve-offer or www.acmme-shop.com/dashbord today.</p>"),
+    ("email addresses", "<p>Write to suport@acmme.example or @acmmeshop.</p>"),
+    ("domains and files", "<p>Go to acmmeshop.com or open recieve.pdf and index.htmll.</p>"),
+    ("paths", "<p>Open /acount/setings or ~/Dcuments/file.</p>"),
+    ("hex colours and hashtags", "<p>Colour #fe3a2b, #fff and #summersael.</p>"),
+    ("numbers and units", "<p>12px 3x 2nd 100% 1,000 4.5kg 10am v2 3D 24/7</p>"),
+    ("digits and underscores", "<p>SKU123 order_id AB12CD x86 mp3</p>"),
+    ("mixed case", "<p>Get it on iPhone, eBay, PayPal, YouTube, JavaScript, McDonald and WordPress.</p>"),
+    ("acronyms", "<p>See the FAQ, ask HR, RSVP via SMS, pay by ACH, NYSE and NASDQ news.</p>"),
+    ("codes in capitals", "<p>Use code SAVEBIGG at checkout, or FREESHIPP on orders over 50.</p>"),
+    ("placeholders", "<p>Thanks for using [Product Nmae]. The {prodct} team. Dear &lt;frist name&gt;, %FRISTNAME%.</p>"),
+    ("code elements", "<p>Run <code>npm instal</code>, <kbd>Ctlr</kbd>, <samp>eror</samp>, <var>lenght</var>.</p><pre>recieve\nteh</pre>"),
+    ("translate=no", '<p><span translate="no">Recieve Acmme</span></p>'),
+    ("notranslate class", '<p><span class="notranslate">Recieve Acmme</span></p>'),
+    ("spellcheck=false", '<p spellcheck="false">Recieve Acmme</p>'),
+    ("data-oopslint-skip", '<p data-oopslint-skip>Recieve Acmme</p>'),
+    ("brand marks", "<p>Try Zorblax\u2122 and Quibbl\u00ae today.</p>"),
+    ("hidden text", '<p>Hello.</p><div style="display:none">recieve teh</div><p>Bye.</p>'),
+    ("contractions and possessives", "<p>Don't wait: it's your customers' choice, we'll ship today's order, you’re set, O’Brien’s too.</p>"),
+    ("british spellings", "<p>Your favourite colour, organised by our centre, travelled far; we apologise.</p>"),
+    ("inflections", "<p>Unsubscribing, reactivated, subscribers, rescheduled and reordering all work.</p>"),
+    ("hyphenated words", "<p>A one-time, well-known, follow-up sign-up for re-enter and double-check.</p>"),
+    ("email vocabulary", "<p>Check your inbox, preheader, webinar, wishlist, signup, login, checkout and dropdown.</p>"),
+    ("lorem ipsum (reported by TPL rules)", "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>"),
+    ("grammatical doubling", "<p>He said that that was fine, and she had had enough. Bye bye!</p>"),
+]
+
+
+@pytest.mark.parametrize("body", [b for _, b in NEVER_FLAGGED], ids=[name for name, _ in NEVER_FLAGGED])
+def test_never_flagged(body: str) -> None:
+    report = lint(page(body))
+    assert not report.findings, [(f.code, f.message) for f in report.findings]
+
+
+def test_sender_name_and_domain_words_from_the_from_header() -> None:
+    eml = (
+        "From: Zorblax Quibbl <news@mail.frobnitz-widgets.example>\r\n"
+        "Subject: News from Zorblax\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        + page("<p>Zorblax and Quibbl send Frobnitz news. Also Wibblex.</p>")
+    )
+    report = lint(eml.encode())
+    assert words(report, "TYP002") == ["Wibblex"]
+
+
+@pytest.mark.parametrize("context", [
+    {"from": "Zorblax Quibbl <news@frobnitz.example>"},
+    {"from": {"name": "Zorblax Quibbl", "email": "news@frobnitz.example"}},
+    {"sender": "Zorblax Quibbl <news@frobnitz.example>"},
+])
+def test_sender_words_from_the_send_context(context: dict) -> None:
+    html = page("<p>Zorblax and Quibbl send Frobnitz news. Also Wibblex.</p>")
+    assert sorted(words(lint(html), "TYP002")) == ["Frobnitz", "Quibbl", "Wibblex", "Zorblax"]
+    assert words(lint(html, context=context), "TYP002") == ["Wibblex"]
+
+
+def test_sender_words_from_configuration() -> None:
+    html = page("<p>Zorblax and Quibbl send Frobnitz news.</p>")
+    report = lint(html, spelling={"sender": "Zorblax Quibbl <hello@frobnitz.example>"})
+    assert not report.findings
+
+
+def test_misspellings_inside_hyphenated_words_point_at_the_part() -> None:
+    html = page("<p>Please double-chekc the follow-up.</p>")
+    report = lint(html)
+    (finding,) = codes(report, "TYP001")
+    assert (finding.line, finding.column) == locate(html, "chekc")
+    assert finding.data == {"word": "chekc", "correction": "check", "language": "en"}
+
+
+def test_case_of_the_correction_follows_the_word() -> None:
+    html = page("<p>Recieve it now.</p><p>WELCOME TO OUR SPRNG SALE</p>")
+    report = lint(html)
+    assert [(f.data["word"], f.data["correction"]) for f in codes(report, "TYP001")] == [
+        ("Recieve", "Receive"), ("SPRNG", "SPRING")]
+
+
+def test_capitalised_word_mid_sentence_is_a_possible_name_so_a_warning() -> None:
+    html = page("<p>Thanks for shopping at Shopp today.</p><p>Shopp now and save.</p>")
+    report = lint(html)
+    first, second = codes(report, "TYP001")
+    assert first.severity.name == "WARNING" and "if it is a name" in first.message
+    assert second.severity.name == "ERROR" and second.data["correction"] == "Shop"
+
+
+def test_missing_apostrophes_and_run_together_words() -> None:
+    html = page("<p>We dont know, thats why alot of you say thankyou.</p>")
+    report = lint(html)
+    assert [(f.data["word"], f.data["correction"]) for f in codes(report, "TYP001")] == [
+        ("dont", "don't"), ("thats", "that's"), ("alot", "a lot"), ("thankyou", "thank you")]
+
+
+def test_curly_apostrophes_read_like_straight_ones() -> None:
+    report = lint(page("<p>We’ll ship it; it’s what you’ve ordered, isn’t it? Dont’ worry.</p>"))
+    assert not codes(report, "TYP002")
+
+
+def test_unknown_words_are_reported_once_with_suggestions_and_a_count() -> None:
+    html = page("<p>Your parcle ships today.</p><p>Track the parcle here. The Parcle arrives soon.</p>")
+    report = lint(html)
+    (finding,) = codes(report, "TYP002")
+    assert (finding.line, finding.column) == locate(html, "parcle")
+    assert finding.data["occurrences"] == 3
+    assert "parcel" in finding.data["suggestions"]
+    assert finding.message.endswith("(3 times)")
+    assert "add it to [tool.oopslint.spelling] words" in finding.suggestion
+
+
+def test_repeated_word_within_text_across_inline_tags_and_not_across_blocks() -> None:
+    html = page(
+        "<p>Your order is on the the way.</p>\n"
+        "<p>Your order is on <b>the</b> <i>the</i> way.</p>\n"
+        "<p>Sign in to <a href='#'>to your account</a>.</p>\n"
+        "<table><tr><td>Total</td><td>Total</td></tr></table>\n"
+        "<p>Total<br>Total</p>\n"
+        "<p>The the end, and again: and, and more.</p>"
+    )
+    report = lint(html)
+    found = [(f.line, f.data["word"]) for f in codes(report, "TYP003")]
+    assert found == [(4, "the"), (5, "the"), (6, "to"), (9, "the")]
+
+
+def test_allowed_repeats_option() -> None:
+    html = page("<p>We sell sell sell every day.</p>")
+    assert len(codes(lint(html), "TYP003")) == 2
+    assert not codes(lint(html, spelling={"allowed_repeats": ["sell"]}), "TYP003")
+
+
+def test_title_attribute_and_link_text_are_read() -> None:
+    html = page('<p><a href="https://acme.example" title="Opne your acount">Veiw your order</a></p>')
+    report = lint(html)
+    found = {(f.data["word"], f.data["correction"]) for f in codes(report, "TYP001")}
+    assert found == {("acount", "account"), ("Veiw", "View")}
+    title = next(f for f in codes(report, "TYP001") if f.data["word"] == "acount")
+    assert "in a title attribute" in title.message
