@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 from weakref import WeakKeyDictionary
 
-from oopslint import Email, Finding, SendContext, Severity, Span
+from oopslint import ConfigError, Email, SendContext, Severity, Span
 from oopslint.templating import MASK_CHAR
 
 _BREAKING_MARKUP = re.compile(r"<(?:br|p|div|td|th|tr|li|h[1-6]|table|hr)\b", re.I)
@@ -205,18 +205,14 @@ def _compile(patterns: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], ...], tu
     return tuple(compiled), tuple(problems)
 
 
-def user_patterns(options: Any, key: str) -> tuple[tuple[re.Pattern[str], ...], list[Finding]]:
-    """Compile the regular expressions of option ``key``; a bad one becomes a
-    finding that names the option instead of a crash."""
+def user_patterns(options: Any, key: str) -> tuple[re.Pattern[str], ...]:
+    """Compile the regular expressions of option ``key``. A bad one is a
+    configuration error naming the option (exit 2), never a crash."""
     raw = options.get(key) or []
-    values = tuple(str(item) for item in raw)
-    compiled, problems = _compile(values)
-    findings = [
-        Finding(f"[tool.oopslint.template] {key}: {problem}; the pattern is skipped", severity=Severity.ERROR,
-                data={"option": key})
-        for problem in problems
-    ]
-    return compiled, findings
+    compiled, problems = _compile(tuple(str(item) for item in raw))
+    if problems:
+        raise ConfigError(f"[tool.oopslint.template] {key}: {problems[0]}")
+    return compiled
 
 
 def allowed(options: Any, key: str) -> frozenset[str]:

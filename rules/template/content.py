@@ -302,8 +302,7 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
     Add your own patterns with `placeholder_patterns`; allow exact texts (such as
     "TBD") with `placeholder_allow`.
     """
-    extra, problems = user_patterns(options, "placeholder_patterns")
-    yield from problems
+    extra = user_patterns(options, "placeholder_patterns")
     patterns = PLACEHOLDERS + tuple(
         Pattern("custom", regex, "matches a pattern in placeholder_patterns") for regex in extra
     )
@@ -444,8 +443,7 @@ def leftover_test_marker(email: Email, context: SendContext, options: Any) -> It
     test-send path. Extra markers: `test_marker_patterns`; exact texts to allow:
     `test_marker_allow`.
     """
-    extra, problems = user_patterns(options, "test_marker_patterns")
-    yield from problems
+    extra = user_patterns(options, "test_marker_patterns")
     patterns = TEST_MARKERS + tuple(
         Pattern("custom", regex, "matches a pattern in test_marker_patterns") for regex in extra
     )

@@ -6,7 +6,7 @@ import re
 from typing import Any, Iterator
 from urllib.parse import unquote
 
-from oopslint import Email, Finding, SendContext, Severity, rule
+from oopslint import ConfigError, Email, Finding, SendContext, Severity, rule
 
 from ._common import body_anchor, dead_reason, is_partial, kilobytes, readable
 
@@ -246,8 +246,7 @@ def gmail_clipping(email: Email, context: SendContext, options: Any) -> Iterator
     clip_kb = options.get("gmail_clip_kb", 102)
     warn_kb = options.get("gmail_warn_kb", 90)
     if clip_kb <= 0:
-        yield Finding(f"[tool.oopslint.template] gmail_clip_kb must be above 0, got {clip_kb}", severity=Severity.ERROR)
-        return
+        raise ConfigError(f"[tool.oopslint.template] gmail_clip_kb must be above 0, got {clip_kb}")
     limit = int(clip_kb * 1024)
     warn = int(warn_kb * 1024) if warn_kb > 0 else limit
     per_link = max(0, int(options.get("tracking_bytes_per_link", 0)))

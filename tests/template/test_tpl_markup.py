@@ -248,3 +248,10 @@ def test_templated_preheader_counts(tpl):
     html = tpl.text("postmark/comment-notification.source.html").replace(
         "<body>", '<body>\n    <span class="preheader">{{ preheader }}</span>', 1)
     assert tpl.findings(tpl.lint(html, select="TPL010"), "TPL010") == []
+
+
+def test_a_clip_limit_of_zero_is_a_configuration_error(tpl):
+    import oopslint
+
+    with pytest.raises(oopslint.ConfigError, match=r"gmail_clip_kb must be above 0, got 0"):
+        tpl.lint(CLIPPED, select="TPL006", options={"gmail_clip_kb": 0})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import oopslint
+
 WELCOME = "postmark/welcome.placeholders.html"
 RENDERED = "postmark/receipt.rendered.html"
 
@@ -152,12 +154,21 @@ def test_extra_patterns_from_configuration(tpl):
     assert [(f.data["text"], f.data["kind"]) for f in found] == [("DATE_GOES_HERE", "custom")]
 
 
-def test_a_bad_pattern_is_reported_not_a_crash(tpl):
-    report = tpl.lint(RENDERED, mode="rendered", select="TPL002", options={"placeholder_patterns": ["(unclosed"]})
-    found = tpl.findings(report, "TPL002")
-    assert len(found) == 1
-    assert found[0].message.startswith("[tool.oopslint.template] placeholder_patterns: '(unclosed' is not a valid")
-    assert not [f for f in report.findings if f.code.startswith("OOPS")]
+def test_a_bad_pattern_is_a_configuration_error_not_a_crash(tpl):
+    with pytest.raises(oopslint.ConfigError, match=r"\[tool.oopslint.template\] placeholder_patterns: "
+                       r"'\(unclosed' is not a valid regular expression"):
+        tpl.lint(RENDERED, mode="rendered", select="TPL002", options={"placeholder_patterns": ["(unclosed"]})
+
+
+def test_a_bad_pattern_in_a_config_file_exits_2_with_a_message(cli, tpl, tmp_path):
+    (tmp_path / "oopslint.toml").write_text('[template]\ntest_marker_patterns = ["[unclosed"]\n', encoding="utf-8")
+    email = tmp_path / "receipt.html"
+    email.write_text(tpl.text(RENDERED), encoding="utf-8")
+    result = cli("check", str(email), "--offline", cwd=tmp_path)
+    assert result.returncode == 2
+    output = (result.stdout + result.stderr).decode()
+    assert "test_marker_patterns: '[unclosed' is not a valid regular expression" in output
+    assert "Traceback" not in output
 
 
 @pytest.mark.parametrize(
