@@ -218,6 +218,8 @@ def classify_host(host: str) -> HostVerdict | None:
         return None
     if host == "localhost" or _ends_with(host, "localhost"):
         return HostVerdict("local", f"{host} is this computer (localhost)", True)
+    if "." not in host:
+        return HostVerdict("internal", f"{host} is a bare host name that only resolves inside a local network", True)
     if any(_ends_with(host, name) for name in RESERVED_EXAMPLE) or any(_ends_with(host, tld) for tld in PLACEHOLDER_TLDS):
         return HostVerdict("placeholder", f"{host} is a reserved example domain, a placeholder rather than a real site", False)
     for tld in INTERNAL_TLDS:
@@ -226,8 +228,6 @@ def classify_host(host: str) -> HostVerdict | None:
     for suffix in TUNNEL_SUFFIXES:
         if _ends_with(host, suffix):
             return HostVerdict("tunnel", f"{host} is a development tunnel ({suffix}) that stops working when closed", True)
-    if "." not in host:
-        return HostVerdict("internal", f"{host} is a bare host name that only resolves inside a local network", True)
     site = site_of(host)
     sub_labels = host[: -len(site)].rstrip(".").split(".") if host != site else []
     for label in sub_labels:

@@ -291,7 +291,8 @@ def address_problem(address: str) -> tuple[str, str | None] | None:
     if "<" in address or ">" in address:
         inner = re.search(r"<([^<>]+)>", address)
         return ("has a display name; a mailto: link takes only the address", inner.group(1) if inner else None)
-    if re.search(r"\s", address):
+    quoted = re.match(r'^"(?:[^"\\]|\\.)*"@', address)
+    if re.search(r"\s", address[quoted.end() if quoted else 0:]):
         return ("contains a space", re.sub(r"\s+", "", address))
     if "@" not in address:
         return ("has no @", None)
