@@ -865,16 +865,23 @@ class Email:
     def subject(self) -> str | None:
         return self._subject
 
+    def header_span(self, name: str) -> Span | None:
+        """Where a header's value starts in an ``.eml`` file (its first line), or None."""
+        match = re.search(r"^" + re.escape(name) + r":[ \t]*(.*)$", self._header_text, re.M | re.I)
+        if not match:
+            return None
+        line = self._header_text.count("\n", 0, match.start()) + 1
+        column = match.start(1) - match.start() + 1
+        return Span(line, column, line, column + len(match.group(1).rstrip("\r")))
+
     @cached_property
     def subject_span(self) -> Span | None:
         if self._subject is None:
             return None
-        match = re.search(r"^Subject:[ \t]*", self._header_text, re.M | re.I)
-        if match:
-            line = self._header_text.count("\n", 0, match.start()) + 1
-            column = match.end() - match.start() + 1
-            return Span(line, column, line, column + len(self._subject))
-        return None
+        span = self.header_span("Subject")
+        if span is None:
+            return None
+        return Span(span.line, span.column, span.line, span.column + len(self._subject))
 
     @cached_property
     def subject_segment(self) -> Segment | None:

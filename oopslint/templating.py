@@ -143,7 +143,8 @@ def _compiled(dialects: tuple[str, ...]) -> re.Pattern[str] | None:
         parts.append(f"(?P<{group}>{alternatives})")
     if not parts:
         return None
-    return re.compile("|".join(parts), re.DOTALL)
+    # the lookahead lets the engine skip positions that cannot start any tag
+    return re.compile(r"(?=[{%*@\[])(?:" + "|".join(parts) + ")", re.DOTALL)
 
 
 _QUICK = re.compile(r"[{%*@\[]")
