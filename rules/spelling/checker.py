@@ -59,6 +59,9 @@ OPTION_DOCS: dict[str, str] = {
 }
 
 _FILLER = re.compile(r"\blorem\s+ipsum\b|\bipsum\s+dolor\b", re.I)
+# Capitalised words that say nothing about their neighbour being a name.
+_NOT_NAMES = frozenset("i a the your our my this these those we you it".split())
+_ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]+$")
 _TAG = re.compile(r"<[^>]*>")
 _BREAK_TAGS = re.compile(r"<(?:br|img|hr|input|button|select|textarea)\b", re.I)
 
@@ -363,7 +366,7 @@ class _Reader:
         for index, (segment, token) in enumerate(words):
             if token.checkable:
                 self._check_token(run, dictionaries, words, index, shouting)
-        self._find_repeats(run, words)
+        self._find_repeats(run, words, dictionaries)
 
     def _note_unsupported(self, run: _Run, words: list[tuple[Any, Token]]) -> None:
         count = sum(1 for _, token in words if token.checkable)
@@ -457,6 +460,8 @@ class _Reader:
                 return
         elif word[1:] != word[1:].lower():
             return  # iPhone, PayPal, McDonald
+        if len(letters) <= 4 and _ABBREVIATION.match(letters):
+            return  # no vowel at all: an abbreviation such as "pkg", "Hrs", "mgmt"
         if part and self._known(word, dictionaries):
             return  # a listed part of a hyphenated word
         folded = word.lower()
@@ -465,7 +470,7 @@ class _Reader:
         if capitals and verdict.kind != "misspelling" and (not shouting or len(letters) <= settings.max_acronym_length):
             return
         capitalized = word[:1].isupper()
-        maybe_name = capitalized and not word.isupper() and self._mid_sentence(words, index)
+        maybe_name = capitalized and not word.isupper() and self._maybe_name(words, index)
         if verdict.kind == "misspelling" and (" " not in (verdict.correction or "") or word.islower()):
             self.issues.append(Issue("misspelling", segment, start, start + len(word), word,
                                      correction=match_case(verdict.correction or "", word),
@@ -478,14 +483,19 @@ class _Reader:
                                      language=primary.language, maybe_name=maybe_name,
                                      dictionary=primary, lookup=folded))
 
-    def _mid_sentence(self, words: list[tuple[Any, Token]], index: int) -> bool:
-        """True when the word follows a lower-case word in the same sentence:
-        then a capital letter marks a name ("sent from Acmeshop")."""
-        if index == 0:
-            return False
-        if any(ch in SENTENCE_BREAK for ch in self._gap(words, index)):
-            return False
-        return words[index - 1][1].text[:1].islower()
+    def _maybe_name(self, words: list[tuple[Any, Token]], index: int) -> bool:
+        """A capitalised word is perhaps a name when it follows a lower-case
+        word or a greeting ("shop at Acmeshop", "Hi Guido") or stands next to
+        another capitalised word ("Lee Munroe") in the same sentence."""
+        if index > 0 and not any(ch in SENTENCE_BREAK for ch in self._gap(words, index)):
+            previous = words[index - 1][1].text
+            if previous[:1].islower() or previous[:1].isupper() and previous.lower() not in _NOT_NAMES:
+                return True
+        if index + 1 < len(words) and not any(ch in SENTENCE_BREAK for ch in self._gap(words, index + 1)):
+            following = words[index + 1][1].text
+            if following[:1].isupper() and following.lower() not in _NOT_NAMES:
+                return True
+        return False
 
     def _gap(self, words: list[tuple[Any, Token]], index: int) -> str:
         """What a reader sees between a word and the one before it in the run."""
@@ -501,7 +511,7 @@ class _Reader:
 
     # ------------------------------------------------------------ repeats
 
-    def _find_repeats(self, run: _Run, words: list[tuple[Any, Token]]) -> None:
+    def _find_repeats(self, run: _Run, words: list[tuple[Any, Token]], dictionaries: list[Dictionary]) -> None:
         allowed = self.settings.allowed_repeats | ALLOWED_REPEATS.get(run.language or "", frozenset())
         for index in range(1, len(words)):
             segment, token = words[index]
@@ -511,6 +521,8 @@ class _Reader:
             first, second = previous.text.lower(), token.text.lower()
             if first != second or not first.isalpha() or normalize_apostrophes(first) in allowed:
                 continue
+            if len(first) == 1 and first not in dictionaries[0].function_words:
+                continue  # "a a" and "I I" are slips, "b b" is a list or a key
             gap = self._gap(words, index)
             if not gap or not gap.isspace():
                 continue

@@ -76,6 +76,12 @@ _VOWELS = set("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœа�
 _APOSTROPHES = "'\u2019\u2018\u02bc\u2032`\u00b4"
 _APOSTROPHE_TABLE = str.maketrans({c: "'" for c in _APOSTROPHES})
 
+# Closed-class words that people run into their neighbour ("alot", "incase").
+_SPLIT_GLUE: dict[str, frozenset[str]] = {
+    "en": frozenset("a an the i you he she it we they me him her us them my your his its our their "
+                    "and or but so if as than of at to in for with from by each".split()),
+}
+
 # Repeated words that are grammatical ("that that", "nous nous").
 ALLOWED_REPEATS: dict[str, frozenset[str]] = {
     "en": frozenset("that had is bye ha haha no so very really well now there blah knock chop tsk yeah "
@@ -337,11 +343,18 @@ class Dictionary:
         return False
 
     def _is_compound(self, word: str) -> bool:
-        """Two listed words run together, in languages that write compounds as
-        one word ("Kundenservice", "klantenservice"); with a linking s too."""
+        """Two listed words run together: "storewide", "cashback" (both parts
+        frequent, in English) or "Kundenservice" (in languages that write
+        compounds as one word, with a linking s too)."""
+        known = self.frequencies
+        if self.language == "en":
+            floor = self.frequent_floor
+            return any(
+                known.get(word[:cut], 0) >= floor and known.get(word[cut:], 0) >= floor
+                for cut in range(3, len(word) - 2)
+            )
         if self.language not in COMPOUNDING_LANGUAGES:
             return False
-        known = self.frequencies
         for cut in range(4, len(word) - 3):
             head, tail = word[:cut], word[cut:]
             if tail in known and (head in known or (head[-1] == "s" and head[:-1] in known)):
@@ -359,13 +372,16 @@ class Dictionary:
         return False
 
     def _function_word_split(self, word: str) -> str | None:
-        """"alot" -> "a lot", "thankyou" -> "thank you": two of the most common words."""
-        top = self.function_words
-        if len(word) < 4 or "'" in word:
+        """"alot" -> "a lot", "thankyou" -> "thank you", "aswell" -> "as well":
+        two of the most common words, one of them an article, pronoun,
+        conjunction or preposition. ("lookup" and "runtime" are compounds.)"""
+        glue = _SPLIT_GLUE.get(self.language)
+        if not glue or len(word) < 4 or "'" in word:
             return None
-        for cut in range(1, len(word)):
+        top = self.function_words
+        for cut in range(1, len(word) - 1):
             head, tail = word[:cut], word[cut:]
-            if head in top and tail in top and (len(head) > 1 or head in ("a", "i", "y", "o", "e")) and len(tail) > 1:
+            if head in top and tail in top and (head in glue or tail in glue) and (len(head) > 1 or head in glue):
                 return f"{head} {tail}"
         return None
 

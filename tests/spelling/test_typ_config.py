@@ -68,12 +68,12 @@ def test_skip_tags_and_classes() -> None:
 
 
 def test_max_acronym_length() -> None:
-    html = page("<p>Ask the QWXZ team or the QWXZVB team.</p>")
+    html = page("<p>Ask the QORB team or the QORBVEX team.</p>")
     assert not lint(html).findings
-    shouting = page("<p>ASK THE QWXZ TEAM OR THE QWXZVB TEAM NOW</p>")
-    assert words(lint(shouting), "TYP002") == ["QWXZVB"]
-    assert words(lint(shouting, spelling={"max_acronym_length": 6}), "TYP002") == []
-    assert words(lint(shouting, spelling={"max_acronym_length": 3}), "TYP002") == ["QWXZ", "QWXZVB"]
+    shouting = page("<p>ASK THE QORB TEAM OR THE QORBVEX TEAM NOW</p>")
+    assert words(lint(shouting), "TYP002") == ["QORBVEX"]
+    assert words(lint(shouting, spelling={"max_acronym_length": 7}), "TYP002") == []
+    assert words(lint(shouting, spelling={"max_acronym_length": 3}), "TYP002") == ["QORB", "QORBVEX"]
 
 
 def test_min_word_length() -> None:

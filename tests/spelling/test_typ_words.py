@@ -87,12 +87,23 @@ def test_case_of_the_correction_follows_the_word() -> None:
         ("Recieve", "Receive"), ("SPRNG", "SPRING")]
 
 
-def test_capitalised_word_mid_sentence_is_a_possible_name_so_a_warning() -> None:
-    html = page("<p>Thanks for shopping at Shopp today.</p><p>Shopp now and save.</p>")
+def test_capitalised_word_that_may_be_a_name_is_a_warning() -> None:
+    html = page(
+        "<p>Thanks for shopping at Shopp today.</p>\n"   # after a lower-case word
+        "<p>Hi Guido, your order shipped.</p>\n"          # after a greeting
+        "<p>Signed, Lee Munroe and Shopp Smith.</p>\n"    # next to another capitalised word
+        "<p>Shopp now and save.</p>"                       # starts a sentence: an error
+    )
     report = lint(html)
-    first, second = codes(report, "TYP001")
-    assert first.severity.name == "WARNING" and "if it is a name" in first.message
-    assert second.severity.name == "ERROR" and second.data["correction"] == "Shop"
+    found = [(f.line, f.data["word"], f.severity.name) for f in codes(report, "TYP001")]
+    assert found == [(4, "Shopp", "WARNING"), (5, "Guido", "WARNING"), (6, "Shopp", "WARNING"), (7, "Shopp", "ERROR")]
+    assert "if it is a name" in codes(report, "TYP001")[0].message
+    assert codes(report, "TYP001")[-1].data["correction"] == "Shop"
+
+
+def test_single_letters_repeat_only_when_they_are_words() -> None:
+    html = page("<p>Press b b to go back. It is a a small step.</p>")
+    assert [f.message for f in codes(lint(html), "TYP003")] == ["Repeated word 'a a'"]
 
 
 def test_missing_apostrophes_and_run_together_words() -> None:
