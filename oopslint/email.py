@@ -62,6 +62,7 @@ BLOCK_TAGS = frozenset(
 CLOSES_P = frozenset(
     "address article aside blockquote center div dl fieldset footer form h1 h2 h3 h4 h5 h6 header hr main nav ol p pre section table ul".split()
 )
+_IMPLIES_END = CLOSES_P | frozenset(("li", "dt", "dd", "td", "th", "tr", "tbody", "thead", "tfoot", "option"))
 INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u180e"
 
 _TOKEN_RE = re.compile(
@@ -599,7 +600,9 @@ class Email:
 
     def _element(self, name: str, m: re.Match[str], stack: list[Element]) -> Element:
         # implied end tags that matter for email markup
-        if name in CLOSES_P:
+        if name not in _IMPLIES_END:
+            pass
+        elif name in CLOSES_P:
             self._close_if_open(stack, ("p",), ("td", "th", "table", "body", "div", "li"))
         if name == "li":
             self._close_if_open(stack, ("li",), ("ul", "ol", "td", "table"))
@@ -623,15 +626,13 @@ class Email:
                 attr = a.group("name").lower()
                 if attr in attrs:
                     continue
-                for group in ("dq", "sq", "uq"):
-                    value = a.group(group)
-                    if value is not None:
-                        attrs[attr] = _html.unescape(value) if "&" in value else value
-                        spans[attr] = (base + a.start(group), base + a.end(group))
-                        break
-                else:
+                group = a.lastgroup or "name"
+                if group == "name":
                     attrs[attr] = ""
-                    spans[attr] = (base + a.start("name"), base + a.end("name"))
+                else:
+                    value = a.group(group)
+                    attrs[attr] = _html.unescape(value) if "&" in value else value
+                spans[attr] = (base + a.start(group), base + a.end(group))
         element = Element(name, attrs, m.start(), m.end(), parent, spans, index=len(self.elements))
         parent.children.append(element)
         self.elements.append(element)

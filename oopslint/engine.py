@@ -52,12 +52,17 @@ LINTABLE_EXTENSIONS = (
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)", re.I)
 
 
-def redact(text: str) -> str:
+def secret_values() -> list[str]:
+    """Values of secret-looking environment variables (API keys, tokens, passwords)."""
+    return [value for name, value in os.environ.items() if len(value) >= 8 and _SECRET_NAME.search(name)]
+
+
+def redact(text: str, secrets: Sequence[str] | None = None) -> str:
     """Replace the value of any secret-looking environment variable by ``***``."""
     if not text:
         return text
-    for name, value in os.environ.items():
-        if len(value) >= 8 and _SECRET_NAME.search(name) and value in text:
+    for value in secret_values() if secrets is None else secrets:
+        if value in text:
             text = text.replace(value, "***")
     return text
 
@@ -355,15 +360,16 @@ class Linter:
             make_finding=lambda message, span: self._engine_finding(UNUSED_SUPPRESSION, message, span),
         )
         out: list[Finding] = []
+        secrets = secret_values()
         for finding in findings:
-            finding = self._normalize(finding, job)
+            finding = self._normalize(finding, job, secrets)
             if finding.code in ENGINE_CODES and not _engine_code_selected(job.config, finding.code, finding.rule):
                 continue
             out.append(finding)
         out.sort(key=Finding.sort_key)
         return out
 
-    def _normalize(self, finding: Finding, job: _Job) -> Finding:
+    def _normalize(self, finding: Finding, job: _Job, secrets: Sequence[str]) -> Finding:
         changes: dict[str, Any] = {"path": job.path}
         if finding.span is not None and finding.snippet is None:
             line = job.email.line_text(finding.span.line)
@@ -371,9 +377,10 @@ class Linter:
                 changes["snippet"] = line[:2000]
         severity = finding.severity or Severity.WARNING
         changes["severity"] = job.config.severity_for(finding.code, finding.rule, severity)
-        changes["message"] = redact(finding.message)
-        if finding.suggestion:
-            changes["suggestion"] = redact(finding.suggestion)
+        if secrets:
+            changes["message"] = redact(finding.message, secrets)
+            if finding.suggestion:
+                changes["suggestion"] = redact(finding.suggestion, secrets)
         return finding.with_(**changes)
 
     def _report(self, jobs: list[_Job], results: list[FileResult]) -> Report:
