@@ -71,7 +71,7 @@ class HttpClient:
         self._global: asyncio.Semaphore | None = None
         self._deadline: float | None = None
         self._progress = Progress(self.settings.progress)
-        self._verify: Any = None
+        self._tls_contexts: dict[bool, ssl.SSLContext] = {}
         self.stats: dict[str, int] = {"requests": 0, "checks": 0, "cache_hits": 0, "memory_hits": 0}
 
     # ------------------------------------------------------------ lifecycle
@@ -80,8 +80,6 @@ class HttpClient:
         loop = asyncio.get_running_loop()
         self._deadline = loop.time() + self.settings.budget
         self._global = asyncio.Semaphore(self.settings.max_concurrency)
-        if self.settings.ca_bundle:
-            self._verify = ssl.create_default_context(cafile=self.settings.ca_bundle)
 
     async def aclose(self) -> None:
         """Stop unfinished checks, close connections, write the cache."""
@@ -307,12 +305,29 @@ class HttpClient:
             if gate is None:
                 gate = self._gates[name] = Gate(settings.max_per_host, settings.min_interval)
             backend = GuardedBackend(self._resolver, settings.allow_private)
-            verify: Any = self._verify if (self._verify is not None and settings.verify_tls) else settings.verify_tls
-            transport = GuardedTransport(backend, verify=verify, limit=settings.max_per_host)
+            transport = GuardedTransport(backend, verify=self._tls_context(settings.verify_tls),
+                                         limit=settings.max_per_host)
             http_client = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False,
                                             timeout=httpx.Timeout(settings.timeout, pool=None))
             host = self._hosts[key] = _Host(name, settings, http_client, gate)
         return host
+
+    def _tls_context(self, verify: bool) -> ssl.SSLContext:
+        """One context per session and setting: loading the CA bundle is slow."""
+        context = self._tls_contexts.get(verify)
+        if context is None:
+            if not verify:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            elif self.settings.ca_bundle:
+                context = ssl.create_default_context(cafile=self.settings.ca_bundle)
+            else:
+                import certifi
+
+                context = ssl.create_default_context(cafile=certifi.where())
+            self._tls_contexts[verify] = context
+        return context
 
     def _headers_for(self, host: _Host, url: str, cookies: dict[str, dict[str, str]],
                      extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -453,6 +468,8 @@ class HttpClient:
 
 async def _read_some(response: httpx.Response, limit: int, limit_is_error: bool) -> bytes:
     if limit <= 0:
+        if response.request.method == "HEAD":
+            await response.aread()  # consume the end of the message so the connection is reused
         return b""
     chunks: list[bytes] = []
     size = 0
