@@ -203,9 +203,9 @@ def _options_key(options: Mapping[str, Any]) -> str:
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 
 
-def sender_words(email_: Email, context: SendContext | None, configured: str) -> frozenset[str]:
-    """Words of the From name and of the sender's domain ("Acme Shop",
-    acme-shop.example): a brand's own name is never a typo."""
+def _sender_sources(email_: Email, context: SendContext | None, configured: str) -> list[str]:
+    """The From of the send: the .eml header, the context's ``from`` or
+    ``sender`` (a string or a ``{name, email}`` table), and the ``sender`` option."""
     sources: list[str] = []
     header = email_.header("From")
     if header:
@@ -222,11 +222,15 @@ def sender_words(email_: Email, context: SendContext | None, configured: str) ->
                 sources.append(str(value))
     if configured:
         sources.append(configured)
+    return sources
+
+
+def sender_words(sources: Iterable[str]) -> frozenset[str]:
+    """Words of the From names and of the sender domains ("Acme Shop",
+    acme-shop.example): a brand's own name is never a typo."""
     words: set[str] = set()
     for source in sources:
-        name, address = email.utils.parseaddr(source)
-        if not address and "@" not in source:
-            name = name or source
+        name, address = email.utils.parseaddr(source) if "@" in source else (source, "")
         words.update(_fold(w) for w in _NAME_WORD.findall(name))
         if "@" in address:
             domain = address.rsplit("@", 1)[1]
@@ -239,20 +243,29 @@ def sender_words(email_: Email, context: SendContext | None, configured: str) ->
 
 # ---------------------------------------------------------------- the pass
 
+# Tokens found right, per configuration and sender, then per languages: shared
+# by the emails of a batch, so each distinct word is judged once.
+_fine_tokens: dict[tuple, dict[tuple[str, ...] | None, set[str]]] = {}
 _cache: "weakref.WeakKeyDictionary[Email, dict[tuple, Analysis]]" = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
 def analyze(email_: Email, context: SendContext | None, options: Mapping[str, Any]) -> Analysis:
     """All spelling issues of an email under these options; computed once."""
-    settings = settings_from_options(options)
-    senders = sender_words(email_, context, str(options.get("sender") or ""))
-    key = (_options_key(options), senders)
+    sources = _sender_sources(email_, context, str(options.get("sender") or ""))
+    key = (_options_key(options), tuple(sources))
     with _cache_lock:
         per_email = _cache.get(email_)
         if per_email is not None and key in per_email:
             return per_email[key]
-    analysis = _Reader(email_, settings, senders).run()
+    settings = settings_from_options(options)
+    with _cache_lock:
+        fine = _fine_tokens.get(key)
+        if fine is None:
+            if len(_fine_tokens) > 16:
+                _fine_tokens.clear()
+            fine = _fine_tokens[key] = {}
+    analysis = _Reader(email_, settings, sender_words(sources), fine).run()
     with _cache_lock:
         per_email = _cache.setdefault(email_, {})
         if len(per_email) > 8:
@@ -271,13 +284,14 @@ class _Run:
 
 
 class _Reader:
-    def __init__(self, email_: Email, settings: Settings, senders: frozenset[str]):
+    def __init__(self, email_: Email, settings: Settings, senders: frozenset[str],
+                 fine: dict[tuple[str, ...] | None, set[str]]):
         self.email = email_
         self.settings = settings
         self.known_words = settings.words | senders
         self.issues: list[Issue] = []
         self._skipped_elements: dict[int, bool] = {}
-        self._fine: dict[tuple[str, ...] | None, set[str]] = {}  # tokens known to be right, per languages
+        self._fine = fine
         self._unsupported: dict[str, Issue] = {}
 
     def run(self) -> Analysis:
@@ -363,9 +377,12 @@ class _Reader:
             return  # lorem ipsum: placeholder copy, which TPL rules report
         dictionaries = [get_dictionary(code) for code in run.languages]
         shouting = self._is_shouting(words)
+        fine = self._fine.setdefault(run.languages, set())
+        if len(fine) > 100_000:
+            fine.clear()
         for index, (segment, token) in enumerate(words):
-            if token.checkable:
-                self._check_token(run, dictionaries, words, index, shouting)
+            if token.checkable and token.text not in fine:
+                self._check_token(run, dictionaries, words, index, shouting, fine)
         self._find_repeats(run, words, dictionaries)
 
     def _note_unsupported(self, run: _Run, words: list[tuple[Any, Token]]) -> None:
@@ -390,11 +407,8 @@ class _Reader:
         return upper * 10 >= len(letters) * 6
 
     def _check_token(self, run: _Run, dictionaries: list[Dictionary], words: list[tuple[Any, Token]],
-                     index: int, shouting: bool) -> None:
+                     index: int, shouting: bool, fine: set[str]) -> None:
         segment, token = words[index]
-        fine = self._fine.setdefault(run.languages, set())
-        if token.text in fine:
-            return
         text = normalize_apostrophes(token.text)
         if self._flagged(segment, token, text):
             return

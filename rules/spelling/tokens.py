@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
-
 from oopslint.templating import MASK_CHAR
 
 __all__ = ["Token", "tokenize", "SENTENCE_BREAK"]
 
-_CHUNK = re.compile(r"\S+")
+# a chunk (a run of non-space) holding an address-like character, a brand mark,
+# a masked merge tag, or a dot inside it ("acme.com", not "done.")
+_SPECIAL_CHUNK = re.compile(r"\S*(?:[@\\=/#:\u2122\u00ae\u2120\ufffc]|\.(?=\S))\S*")
+_DIGIT_OR_UNDERSCORE = re.compile(r"[\d_]")
 # letters, digits and underscores, joined by single apostrophes or hyphens
 _WORD = re.compile(r"\w+(?:['\u2019\u02bc-]\w+)*")
 _PLACEHOLDER = re.compile(
     r"\[[^\[\]\n]{1,80}\]|\{[^{}\n]{1,80}\}|<[^<>\n]{1,80}>|%%?[A-Za-z_][\w.]{0,60}%%?|\$\{[^}\n]{1,80}\}"
 )
+_PLACEHOLDER_START = re.compile(r"[\[{<%$]")
 _URL_START = re.compile(r"(?:^|[^\w])(?:[a-z][a-z0-9+.\-]*://|www\.|mailto:|tel:|sms:)", re.I)
 _DOMAIN_OR_FILE = re.compile(r"^[\w\-]+(?:\.[\w\-]+)*\.[a-z][a-z0-9]{1,23}$")
 _EDGE_PUNCT = "\"'()[]{}<>.,;:!?\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026*_~"
@@ -46,7 +48,7 @@ class Token:
 
 
 def _placeholder_spans(text: str) -> list[tuple[int, int]]:
-    if not any(ch in text for ch in "[{<%$"):
+    if not _PLACEHOLDER_START.search(text):
         return []
     return [m.span() for m in _PLACEHOLDER.finditer(text)]
 
@@ -70,31 +72,35 @@ def _skip_chunk(chunk: str) -> bool:
     return False
 
 
-def tokenize(text: str) -> Iterator[Token]:
+def tokenize(text: str) -> list[Token]:
     """Word tokens of a segment's (masked) text, left to right."""
     placeholders = _placeholder_spans(text)
-    for chunk_match in _CHUNK.finditer(text):
-        chunk = chunk_match.group()
-        base = chunk_match.start()
-        if chunk.isalpha():
-            # the common case: a plain word
-            yield Token(base, base + len(chunk), chunk, not _inside(base, placeholders))
-            continue
-        skip_all = _skip_chunk(chunk)
-        branded = any(mark in chunk for mark in _BRAND_MARKS)
-        for m in _WORD.finditer(chunk):
-            start, end = base + m.start(), base + m.end()
-            word = m.group()
-            checkable = not (
-                skip_all
-                or branded
-                or "_" in word
-                or any(ch.isdigit() for ch in word)
-                or (start > 0 and text[start - 1] == MASK_CHAR)
-                or (end < len(text) and text[end] == MASK_CHAR)
-                or _inside(start, placeholders)
-            )
-            yield Token(start, end, word, checkable)
+    # only chunks with an address-like character need a closer look
+    special = [(m.start(), m.end(), _skip_chunk(m.group()), _has_brand_mark(m.group()))
+               for m in _SPECIAL_CHUNK.finditer(text)]
+    tokens: list[Token] = []
+    position = 0
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        word = m.group()
+        checkable = word.isalpha() or not _DIGIT_OR_UNDERSCORE.search(word)
+        if special:
+            while position < len(special) and special[position][1] <= start:
+                position += 1
+            if position < len(special) and special[position][0] <= start:
+                _, _, skip_all, branded = special[position]
+                if skip_all or branded:
+                    checkable = False
+                elif (start > 0 and text[start - 1] == MASK_CHAR) or (end < len(text) and text[end] == MASK_CHAR):
+                    checkable = False
+        if checkable and placeholders and _inside(start, placeholders):
+            checkable = False
+        tokens.append(Token(start, end, word, checkable))
+    return tokens
+
+
+def _has_brand_mark(chunk: str) -> bool:
+    return any(mark in chunk for mark in _BRAND_MARKS)
 
 
 def _inside(index: int, spans: list[tuple[int, int]]) -> bool:

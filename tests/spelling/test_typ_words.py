@@ -66,10 +66,15 @@ def test_sender_words_from_the_send_context(context: dict) -> None:
     assert words(lint(html, context=context), "TYP002") == ["Wibblex"]
 
 
-def test_sender_words_from_configuration() -> None:
+@pytest.mark.parametrize("sender", ["Zorblax Quibbl <hello@frobnitz.example>", '"Zorblax Quibbl" <hello@frobnitz.example>'])
+def test_sender_words_from_configuration(sender: str) -> None:
     html = page("<p>Zorblax and Quibbl send Frobnitz news.</p>")
-    report = lint(html, spelling={"sender": "Zorblax Quibbl <hello@frobnitz.example>"})
-    assert not report.findings
+    assert not lint(html, spelling={"sender": sender}).findings
+
+
+def test_sender_given_as_a_name_only() -> None:
+    html = page("<p>Zorblax and Quibbl send Frobnitz news.</p>")
+    assert words(lint(html, spelling={"sender": "Zorblax Quibbl"}), "TYP002") == ["Frobnitz"]
 
 
 def test_misspellings_inside_hyphenated_words_point_at_the_part() -> None:
