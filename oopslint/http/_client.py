@@ -213,12 +213,9 @@ class HttpClient:
         if not location or not location.strip():
             return None
         try:
-            target = urljoin(current, location.strip())
+            return urljoin(current, location.strip()).split("#", 1)[0]
         except ValueError:
             return None
-        if "#" not in target and "#" in current:
-            target += current[current.index("#"):]
-        return target.split("#", 1)[0]
 
     async def _meta_refresh(self, current: str, reply: Reply, cookies: dict[str, dict[str, str]]) -> str | None:
         body = reply.body
@@ -305,7 +302,7 @@ class HttpClient:
             if gate is None:
                 gate = self._gates[name] = Gate(settings.max_per_host, settings.min_interval)
             backend = GuardedBackend(self._resolver, settings.allow_private)
-            transport = GuardedTransport(backend, verify=self._tls_context(settings.verify_tls),
+            transport = GuardedTransport(backend, ssl_context=self._tls_context(settings.verify_tls),
                                          limit=settings.max_per_host)
             http_client = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False,
                                             timeout=httpx.Timeout(settings.timeout, pool=None))

@@ -174,12 +174,13 @@ class GuardedStream(httpcore.AsyncNetworkStream):
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, backend: GuardedBackend, *, verify: Any, limit: int):
-        super().__init__(verify=verify, trust_env=False, limits=httpx.Limits(max_connections=limit,
-                                                                              max_keepalive_connections=limit))
+    """httpx's transport, with a connection pool that connects through the guard."""
+
+    def __init__(self, backend: GuardedBackend, *, ssl_context: ssl.SSLContext, limit: int):
+        limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit, keepalive_expiry=5.0)
+        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
         if not hasattr(self, "_pool"):  # pragma: no cover - an httpx without the pool attribute
             raise RuntimeError("this httpx version is not supported by oopslint.http")
-        ssl_context = self._pool._ssl_context  # type: ignore[attr-defined]
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=limit,

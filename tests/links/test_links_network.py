@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .linkserver import CORPUS, FIXTURES, HANG, HUGE, RESET, Reply, codes, free_port, make_linter, page
+from .linkserver import FIXTURES, HANG, HUGE, RESET, Reply, codes, free_port, make_linter, page
 
 NETWORK = ("LNK001", "LNK002", "LNK003", "LNK004")
 
@@ -341,3 +341,18 @@ def test_clean_corpus_emails_have_no_network_findings(tmp_path, server, corpus):
     # every literal URL of 30 emails checked once each; merge-tag URLs skipped
     paths = [r.path for r in server.requests]
     assert sorted(paths) == ["/", "/activecampaign/mustachio", "/blog", "/mail_gun"]
+
+
+def test_redirect_that_leaves_the_web_is_where_the_link_goes(tmp_path, server):
+    url = server.route("/app", Reply(302, {"Location": "itms-apps://apps.apple.com/app/id123"}))
+    report = lint_one(tmp_path, url)
+    assert codes(report) == ["LNK004"]
+    assert report.findings[0].message == f"Link redirects to another domain: {url} -> itms-apps://apps.apple.com/app/id123"
+
+
+def test_4xx_after_a_same_site_redirect_names_the_final_url(tmp_path, server):
+    server.route("/old-sale", Reply(301, {"Location": "/sale-2019"}))
+    server.route("/sale-2019", Reply(410))
+    finding = only(lint_one(tmp_path, server.url("/old-sale")), "LNK001")
+    assert finding.message == (f"Broken link: 410 Gone at {server.url('/sale-2019')} "
+                               f"(1 redirect from {server.url('/old-sale')})")

@@ -9,7 +9,7 @@ import pytest
 
 from oopslint import Linter
 
-from .linkserver import CORPUS, FIXTURES
+from .linkserver import FIXTURES
 
 OFFLINE = ["LNK005", "LNK006", "LNK007", "LNK008", "LNK009", "LNK010", "LNK011"]
 
@@ -366,7 +366,3 @@ def test_explain_prints_the_rule_documentation(cli):
     assert result.returncode == 0
     out = result.stdout.decode()
     assert "broken-link" in out and "What it does" in out and "Use instead" in out
-
-
-def test_corpus_path_exists():
-    assert CORPUS.is_dir()
