@@ -96,7 +96,7 @@ def main() -> None:
 
     from oopslint import Email, SendContext
     from oopslint.rule import RuleOptions
-    from oopslint.rules.spelling import checker, dictionary
+    from oopslint.rules.spelling import checker, dictionary, wordlists
 
     rules = typ_rules()
     options = RuleOptions(dict(rules[0].options))
@@ -154,12 +154,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["OOPSLINT_CACHE_DIR"] = folder
         start = time.perf_counter()
-        dictionary._read_prepared("en")
+        wordlists.read_prepared("en")
         first = time.perf_counter() - start
         loads = []
         for _ in range(5):
             start = time.perf_counter()
-            dictionary._read_prepared("en")
+            wordlists.read_prepared("en")
             loads.append(time.perf_counter() - start)
         cached = statistics.median(loads)
         env = dict(os.environ, OOPSLINT_CACHE_DIR=folder, NO_COLOR="1")

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from oopslint import Finding, Severity, rule
 
 from .checker import OPTION_DOCS, OPTIONS, Issue, analyze, match_case
-from .dictionary import available_languages
+from .wordlists import available_languages
 
 __all__ = ["misspelled_word", "unknown_word", "repeated_word", "flagged_word", "spelling_not_checked"]
 
@@ -101,7 +101,9 @@ def unknown_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
         <p>Thanks for shopping with Acmeshop. Your parcle is on its way.</p>
 
     Use instead
-        # pyproject.toml
+        <p>Thanks for shopping with Acmeshop. Your parcel is on its way.</p>
+
+        # and, since Acmeshop is the shop's name, in pyproject.toml:
         [tool.oopslint.spelling]
         words = ["Acmeshop"]
     """

@@ -1,9 +1,4 @@
-"""Word lists and the typo model behind the TYP rules.
-
-Each language's word frequencies come from pyspellchecker's data files. They
-are read once per process; the first read also writes a preprocessed copy to
-the user cache folder, which later processes load several times faster than
-the gzip JSON.
+"""The typo model behind the TYP rules: one language's words and frequencies.
 
 Deciding that an unknown word is a *known misspelling* (an error) rather than
 merely *unknown* (a warning) uses only frequencies and edit distance: the word
@@ -15,38 +10,23 @@ doubled letter is common, a substitution between distant keys is not).
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
-import json
-import marshal
-import os
-import sys
-import tempfile
 import threading
 import unicodedata
-from collections import Counter
-from operator import itemgetter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable
+
+from .english import EN_PREFIXES, british_variant, english_base, inflection_of
+from .wordlists import available_languages, data_words, read_prepared
 
 __all__ = [
     "Dictionary",
     "Verdict",
-    "available_languages",
-    "cache_folder",
     "get_dictionary",
+    "normalize_apostrophes",
     "primary_language",
+    "ALLOWED_REPEATS",
 ]
 
-_FORMAT = 2  # bump when the cached form changes
-_DATA_DIR = Path(__file__).resolve().parent / "data"
-
-#: Words ranked below this (by frequency) are not "frequent" enough to be the
-#: confident correction of a misspelling.
-FREQUENT_RANK = 20_000
-#: Two-word splits ("alot" -> "a lot") are errors only between this many top words.
-FUNCTION_WORD_RANK = 300
 #: A misspelling's best correction must beat the runner-up by this factor.
 CONFIDENCE_RATIO = 10.0
 #: ... or, for a less likely slip into one of the most common words, by this factor.
@@ -105,119 +85,6 @@ def primary_language(code: str | None) -> str | None:
         return None
     code = code.strip().replace("_", "-").lower()
     return code.split("-", 1)[0] or None
-
-
-def _resources_folder() -> Path | None:
-    spec = importlib.util.find_spec("spellchecker")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        folder = Path(location) / "resources"
-        if folder.is_dir():
-            return folder
-    return None
-
-
-_available: tuple[str, ...] | None = None
-
-
-def available_languages() -> tuple[str, ...]:
-    """Language codes pyspellchecker ships a dictionary for, sorted."""
-    global _available
-    if _available is None:
-        folder = _resources_folder()
-        names = sorted(p.name[: -len(".json.gz")] for p in folder.iterdir() if p.name.endswith(".json.gz")) if folder else []
-        _available = tuple(names)
-    return _available
-
-
-def cache_folder() -> Path:
-    """Where preprocessed dictionaries are kept: ``$OOPSLINT_CACHE_DIR/spelling``,
-    else the platform's user cache folder."""
-    explicit = os.environ.get("OOPSLINT_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser() / "spelling"
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "oopslint" / "Cache" / "spelling"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "oopslint" / "spelling"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "oopslint" / "spelling"
-
-
-def _read_prepared(language: str) -> dict:
-    """The language's frequencies plus the figures derived from them, from the
-    user cache when it holds them, else from pyspellchecker's gzip JSON."""
-    folder = _resources_folder()
-    source = folder / f"{language}.json.gz" if folder else None
-    if source is None or not source.is_file():
-        raise LookupError(f"no dictionary for language {language!r}")
-    stat = source.stat()
-    cached = cache_folder() / f"{language}-{stat.st_size}-{int(stat.st_mtime)}-v{_FORMAT}.marshal"
-    try:
-        data = marshal.loads(cached.read_bytes())
-        if isinstance(data, dict) and data.get("format") == _FORMAT:
-            return data
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    raw = json.loads(gzip.decompress(source.read_bytes()).decode("utf-8"))
-    if not isinstance(raw, dict):
-        raise LookupError(f"{source}: not a word-frequency table")
-    data = _prepare(raw)
-    _write_atomically(cached, marshal.dumps(data))
-    return data
-
-
-def _prepare(frequencies: dict[str, int]) -> dict:
-    ranked_items = sorted(frequencies.items(), key=itemgetter(1), reverse=True)
-    ranked = [word for word, _ in ranked_items[:FUNCTION_WORD_RANK]]
-    counts = [count for _, count in ranked_items]
-    floor_count = counts[-1] if counts else 0
-    observed = sum(1 for c in counts if c > floor_count) or len(counts)
-    rank = min(FREQUENT_RANK, max(200, int(observed * 0.35)), len(counts))
-    letter_counts = Counter("".join(frequencies))
-    minimum = max(20, len(frequencies) // 500)
-    return {
-        "format": _FORMAT,
-        "frequencies": frequencies,
-        "floor_count": floor_count,
-        "frequent_floor": max(counts[rank - 1] if rank else 1, floor_count + 1),
-        "boost": counts[min(3000, len(counts)) - 1] if counts else 1,
-        "function_words": ranked,
-        "alphabet": "".join(sorted(ch for ch, n in letter_counts.items() if n >= minimum and ch.isalpha())),
-        "has_apostrophes": letter_counts.get("'", 0) >= minimum,
-    }
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Best effort: a read-only home or a full disk only costs speed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
-            os.replace(temporary, path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
-    except OSError:
-        pass
-
-
-def read_word_file(path: Path) -> list[str]:
-    """Words from a list file: one or more per line, ``#`` starts a comment."""
-    words: list[str] = []
-    with path.open(encoding="utf-8-sig") as stream:
-        for line in stream:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                words.extend(line.split())
-    return words
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +174,7 @@ class Dictionary:
         if self._is_variant(word):
             return KNOWN
         candidates = self._distance1(word)
-        if self.language == "en" and _english_base(word, frequencies):
+        if self.language == "en" and english_base(word, frequencies):
             # an inflection the list lacks, unless a doubled or swapped letter
             # explains it far better: "biling" is "billing", not "bile" + "ing"
             strong = self._strong_slip(word, candidates)
@@ -334,7 +201,7 @@ class Dictionary:
         if word.endswith("'") and word[:-1] in known:
             return True
         if self.language == "en":
-            return _british_variant(word, known)
+            return british_variant(word, known)
         if "'" in word:
             # elision: l'ordine, qu'il, dell'ordine, d'accord
             head, _, tail = word.partition("'")
@@ -364,7 +231,7 @@ class Dictionary:
     def _is_prefixed(self, word: str) -> bool:
         if self.language != "en":
             return False
-        for prefix in _EN_PREFIXES:
+        for prefix in EN_PREFIXES:
             if word.startswith(prefix):
                 rest = word[len(prefix):].lstrip("-")
                 if len(rest) >= 5 and rest in self.frequencies:
@@ -462,7 +329,7 @@ class Dictionary:
                 return candidate
         best, best_score = scored[0]
         count = self.frequencies[best]
-        if len(word) < 3 or count < self.frequent_floor or _inflection_of(word, best):
+        if len(word) < 3 or count < self.frequent_floor or inflection_of(word, best):
             return None
         runner_up = scored[1][1] if len(scored) > 1 else 0.0
         if best_score >= MIN_SLIP_WEIGHT * count - 1e-9:
@@ -479,7 +346,7 @@ class Dictionary:
             return None
         best, best_score = scored[0]
         count = self.frequencies[best]
-        if count < self.frequent_floor or best_score < count - 1e-9 or _inflection_of(word, best):
+        if count < self.frequent_floor or best_score < count - 1e-9 or inflection_of(word, best):
             return None
         runner_up = scored[1][1] if len(scored) > 1 else 0.0
         return best if best_score >= STRONG_SLIP_RATIO * runner_up else None
@@ -523,99 +390,8 @@ def _base_letter(ch: str) -> str:
     return decomposed[0] if decomposed else ch
 
 
-_INFLECTION_PAIRS = frozenset(
-    frozenset(pair) for pair in (
-        ("", "s"), ("", "es"), ("", "d"), ("", "ed"), ("", "r"), ("", "er"), ("", "ers"), ("", "ing"), ("", "ly"),
-        ("", "n"), ("", "en"), ("", "y"), ("e", "y"), ("a", "e"), ("s", "d"), ("s", "r"), ("d", "r"), ("s", "ed"),
-        ("er", "ed"), ("ed", "ing"), ("e", "ing"), ("y", "ies"), ("y", "ied"), ("s", "n"), ("e", "es"),
-    )
-)
-
-
-def _inflection_of(word: str, other: str) -> bool:
-    """True when two words differ only in an inflection-like ending
-    ("subscribers"/"subscriber", "horribly"/"horrible"): then the unknown
-    word is more likely a valid form the list lacks than a typo."""
-    i = 0
-    limit = min(len(word), len(other))
-    while i < limit and word[i] == other[i]:
-        i += 1
-    return i >= 3 and frozenset((word[i:], other[i:])) in _INFLECTION_PAIRS
-
-
-_EN_SUFFIXES = (
-    ("s", ""), ("es", ""), ("ies", "y"), ("ied", "y"), ("ier", "y"), ("iers", "y"), ("iest", "y"), ("ily", "y"),
-    ("iness", "y"), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"),
-    ("ers", ""), ("ers", "e"), ("est", ""), ("est", "e"), ("ly", ""), ("ly", "le"), ("ness", ""), ("ment", ""), ("ments", ""),
-    ("able", ""), ("able", "e"), ("ably", ""), ("ful", ""), ("less", ""), ("ship", ""), ("ity", ""), ("ize", ""),
-    ("ization", "ize"), ("ation", "e"), ("ation", ""), ("al", ""),
-)
-_EN_PREFIXES = ("un", "re", "pre", "non", "co", "sub", "multi", "auto", "over", "under", "out", "mis", "dis",
-                "de", "anti", "inter", "super", "micro", "semi", "mini", "mega", "e")
-# British spellings mapped to the American ones the word list holds
-_EN_BRITISH = (
-    ("our", "or"), ("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"), ("ising", "izing"),
-    ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"), ("tre", "ter"), ("tres", "ters"), ("ogue", "og"),
-    ("ogues", "ogs"), ("lled", "led"), ("lling", "ling"), ("ller", "ler"), ("llers", "lers"), ("ence", "ense"),
-    ("mme", "m"), ("mmes", "ms"),
-)
-
-
-def _english_base(word: str, known: dict[str, int]) -> bool:
-    """An inflected or derived form of a listed word ("subscribers",
-    "reactivating"), unless the same form is listed with another spelling:
-    "shiped" is not accepted because "shipped" is listed."""
-    for suffix, replacement in _EN_SUFFIXES:
-        if len(word) <= len(suffix) + 2 or not word.endswith(suffix):
-            continue
-        stem = word[: -len(suffix)] + replacement
-        if stem in known:
-            if not _other_spelling_listed(word, stem, suffix, known):
-                return True
-        elif (replacement == "" and suffix[0] in "aeiouy" and len(stem) > 3 and stem[-1] == stem[-2]
-              and stem[:-1] in known and stem[:-1] + suffix not in known):
-            return True  # doubled final consonant: shipping -> ship, unless "visited" is listed
-    return False
-
-
-def _other_spelling_listed(word: str, stem: str, suffix: str, known: dict[str, int]) -> bool:
-    alternatives = []
-    if stem.endswith("e"):
-        alternatives.append(stem[:-1] + suffix)  # dropped e: making, truly
-    if suffix[0] in "aeiouy":
-        alternatives.append(stem + stem[-1] + suffix)  # doubled consonant: shipped, beginning, occurred
-        if not stem.endswith("e"):
-            alternatives.append(stem + "e" + suffix)
-        if stem.endswith("y"):
-            alternatives.append(stem[:-1] + "i" + suffix)
-    return any(alt != word and alt in known for alt in alternatives)
-
-
-_BRITISH_OUR_TAILS = ("", "s", "ed", "ing", "ite", "ites", "able", "ably", "ful", "er", "ers", "ism", "less", "ist")
-
-
-def _british_variant(word: str, known: dict[str, int]) -> bool:
-    """"colour", "organisation", "centre", "travelled": the list holds the
-    American spelling (or an inflection of it)."""
-    for british, american in _EN_BRITISH:
-        start = word.find(british, 2)
-        while start >= 2:
-            rest = word[start + len(british):]
-            if british != "our" or rest in _BRITISH_OUR_TAILS:
-                variant = word[:start] + american + rest
-                if variant in known or _english_base(variant, known):
-                    return True
-            start = word.find(british, start + 1)
-    return False
-
-
 _dictionaries: dict[str, Dictionary] = {}
 _load_lock = threading.Lock()
-
-
-def _data_words(name: str) -> list[str]:
-    path = _DATA_DIR / name
-    return read_word_file(path) if path.is_file() else []
 
 
 def get_dictionary(language: str) -> Dictionary:
@@ -630,9 +406,9 @@ def get_dictionary(language: str) -> Dictionary:
         if dictionary is None:
             if language not in available_languages():
                 raise LookupError(f"no dictionary for language {language!r}")
-            prepared = _read_prepared(language)
-            common = _data_words(f"{language}-common.txt")
-            terms = _data_words("terms.txt")
+            prepared = read_prepared(language)
+            common = data_words(f"{language}-common.txt")
+            terms = data_words("terms.txt")
             dictionary = Dictionary.build(language, prepared, common, terms)
             _dictionaries[language] = dictionary
     return dictionary

@@ -147,3 +147,12 @@ def test_text_in_a_language_without_dictionary_is_reported_as_not_checked() -> N
     assert finding.data == {"language": "pl", "words": 5}
     assert not codes(report, "TYP002")
     assert report.exit_code == 0
+
+
+def test_an_edited_word_list_is_read_again(tmp_path: Path) -> None:
+    words_file = tmp_path / "brand.txt"
+    words_file.write_text("Zorblax Quibbl Frobnitz\n", encoding="utf-8")
+    spelling = {"dictionaries": [str(words_file)]}
+    assert not lint(BRAND, spelling=spelling).findings
+    words_file.write_text("Zorblax Quibbl\n# Frobnitz no longer\n", encoding="utf-8")
+    assert words(lint(BRAND, spelling=spelling), "TYP002") == ["Frobnitz"]

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from spellchecker import SpellChecker
 
-from oopslint.rules.spelling import dictionary as dictionaries
-from oopslint.rules.spelling.dictionary import available_languages, get_dictionary
+from oopslint.rules.spelling import wordlists
+from oopslint.rules.spelling.dictionary import get_dictionary
+from oopslint.rules.spelling.wordlists import available_languages
 
 # Real misspellings (and their one clear correction), none of them in the word list.
 MISSPELLINGS = {
@@ -89,25 +90,25 @@ def test_each_dictionary_is_loaded_once_per_process() -> None:
 def test_preprocessed_dictionary_is_cached_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OOPSLINT_CACHE_DIR", str(tmp_path))
     start = time.perf_counter()
-    fresh = dictionaries._read_prepared("en")
+    fresh = wordlists.read_prepared("en")
     cold = time.perf_counter() - start
     (cached_file,) = (tmp_path / "spelling").glob("en-*.marshal")
     start = time.perf_counter()
-    again = dictionaries._read_prepared("en")
+    again = wordlists.read_prepared("en")
     warm = time.perf_counter() - start
     assert again["frequencies"] == fresh["frequencies"]
     assert again["frequent_floor"] == fresh["frequent_floor"]
     assert warm < cold
     # a damaged cache file is ignored and rewritten
     cached_file.write_bytes(b"not marshal data")
-    assert dictionaries._read_prepared("en")["frequencies"] == fresh["frequencies"]
+    assert wordlists.read_prepared("en")["frequencies"] == fresh["frequencies"]
 
 
 def test_an_unwritable_cache_folder_only_costs_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("OOPSLINT_CACHE_DIR", str(blocker))
-    prepared = dictionaries._read_prepared("fa")
+    prepared = wordlists.read_prepared("fa")
     assert len(prepared["frequencies"]) > 10_000
     assert blocker.read_text() == "not a folder"
 
