@@ -17,6 +17,7 @@ from oopslint import ConfigError, Finding, Severity, rule
 from oopslint import http
 
 from ._common import FILTER_DOCS, FILTER_OPTIONS, Ref, classify_host, host_of, literal_origin, refs, same_site, url_filter
+from .offline import url_problem
 
 NETWORK_OPTIONS: dict[str, Any] = {**FILTER_OPTIONS, "accept": [], "remap": []}
 NETWORK_DOCS = {
@@ -30,7 +31,7 @@ _GENERIC_REASONS = {401: "the page needs a login", 403: "the site refuses automa
                     406: "the site refuses automated checks", 418: "the site refuses automated checks",
                     451: "the page is blocked for legal reasons in some places"}
 _UNVERIFIABLE_STATUSES = frozenset(_GENERIC_REASONS)
-_UNVERIFIABLE_ERRORS = frozenset(("budget", "blocked", "dns-unavailable", "config", "invalid-url"))
+_UNVERIFIABLE_ERRORS = frozenset(("budget", "blocked", "dns-unavailable", "config"))
 _LOCAL_CATEGORIES = frozenset(("local", "private", "internal"))
 
 
@@ -114,6 +115,9 @@ def targets(email: Any, options: Any, *, links: bool, images: bool) -> list[Targ
             url = "https:" + url
         if not url.lower().startswith(("http://", "https://")) or not wanted(url):
             continue
+        problem = url_problem(url, kind=ref.kind, has_base=False)
+        if problem is not None and problem[2] != "warning":
+            continue  # LNK007 reports it; fetching a malformed address proves nothing more
         found.append(Target(ref, _remap(url, remaps), False))
     return found
 
@@ -141,6 +145,8 @@ def _at(check: http.LinkCheck) -> str:
 def judge(check: http.LinkCheck, accept: Callable[[int], bool], *, host_only: bool = False) -> Verdict:
     """Broken, fine, or could not tell: a failure we cannot pin on the link is
     never called broken."""
+    if check.error == "invalid-url":
+        return Verdict("ok", "")  # LNK007 reports an address that cannot be fetched
     if check.error is not None:
         if check.error in _UNVERIFIABLE_ERRORS:
             return Verdict("unverified", f"{check.detail}")

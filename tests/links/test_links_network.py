@@ -356,3 +356,9 @@ def test_4xx_after_a_same_site_redirect_names_the_final_url(tmp_path, server):
     finding = only(lint_one(tmp_path, server.url("/old-sale")), "LNK001")
     assert finding.message == (f"Broken link: 410 Gone at {server.url('/sale-2019')} "
                                f"(1 redirect from {server.url('/old-sale')})")
+
+
+def test_an_address_that_cannot_be_fetched_is_left_to_malformed_url(tmp_path):
+    linter = make_linter(tmp_path, select=("LNK",))
+    report = linter.lint(page("https://", "https://acme..com/x"))
+    assert codes(report) == ["LNK007", "LNK007"]
