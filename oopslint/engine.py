@@ -464,7 +464,11 @@ def _run_coroutine(coro: Any) -> Any:
     """Run a coroutine from sync code, also when an event loop is already running."""
     try:
         asyncio.get_running_loop()
+        in_loop = True
     except RuntimeError:
+        in_loop = False
+    if not in_loop:
+        # outside the except block, so errors do not carry "no running event loop" as context
         return asyncio.run(coro)
     outcome: dict[str, Any] = {}
 
