@@ -17,6 +17,8 @@ from .wordlists import available_languages
 __all__ = ["misspelled_word", "unknown_word", "repeated_word", "flagged_word", "spelling_not_checked"]
 
 _PLACES = {"subject": " in the subject", "alt": " in alt text", "title": " in a title attribute"}
+#: Unknown words per email for which suggestions two edits away are looked for.
+DEEP_SUGGESTIONS_PER_EMAIL = 30
 _ADD_WORD = "if it is right, add it to [tool.oopslint.spelling] words"
 
 
@@ -115,8 +117,15 @@ def unknown_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
         first.setdefault(key, issue)
         counts[key] = counts.get(key, 0) + 1
     limit = int(options.get("max_suggestions", 3))
+    deep_left = DEEP_SUGGESTIONS_PER_EMAIL
     for key, issue in first.items():
-        suggestions = list(issue.dictionary.suggestions(issue.lookup, limit)) if issue.dictionary and limit else []
+        suggestions: list[str] = []
+        if issue.dictionary is not None and limit:
+            # the slower distance-2 search is capped per email, so a page of
+            # text in an unexpected language stays fast
+            suggestions = list(issue.dictionary.suggestions(issue.lookup, limit, deep=deep_left > 0))
+            if not issue.dictionary.classify(issue.lookup).candidates:
+                deep_left -= 1
         suggestions = [match_case(s, issue.word) for s in suggestions]
         message = f"Unknown word '{issue.word}'{_where(issue)}"
         if suggestions:

@@ -54,7 +54,7 @@ _LAYOUT = {"en": "qwerty", "es": "qwerty", "it": "qwerty", "pt": "qwerty", "nl":
            "eu": "qwerty", "de": "qwertz", "fr": "azerty", "ru": "jcuken"}
 _VOWELS = set("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœаеёиоуыэюя")
 _APOSTROPHES = "'\u2019\u2018\u02bc\u2032`\u00b4"
-_APOSTROPHE_TABLE = str.maketrans({c: "'" for c in _APOSTROPHES})
+_APOSTROPHE_TABLE = str.maketrans({**{c: "'" for c in _APOSTROPHES}, "\u2010": "-", "\u2011": "-"})
 
 # Closed-class words that people run into their neighbour ("alot", "incase").
 _SPLIT_GLUE: dict[str, frozenset[str]] = {
@@ -76,6 +76,7 @@ ALLOWED_REPEATS: dict[str, frozenset[str]] = {
 
 
 def normalize_apostrophes(word: str) -> str:
+    """Curly and other apostrophes become ``'``; Unicode hyphens become ``-``."""
     return word.translate(_APOSTROPHE_TABLE)
 
 
@@ -353,16 +354,19 @@ class Dictionary:
 
     # ------------------------------------------------------------ suggestions
 
-    def suggestions(self, word: str, limit: int = 3) -> tuple[str, ...]:
-        """Up to ``limit`` likely corrections: distance 1 first; distance 2
-        only for short words, and only among frequent words. Cached."""
+    def suggestions(self, word: str, limit: int = 3, *, deep: bool = True) -> tuple[str, ...]:
+        """Up to ``limit`` likely corrections, cached: distance 1 first; when
+        there is none and ``deep`` is true, distance 2 among frequent words,
+        for words up to ``MAX_DISTANCE2_LENGTH`` letters (a few ms each)."""
         cached = self._suggestions.get(word)
         if cached is not None:
             return cached[:limit]
-        verdict = self.classify(word)
-        found = list(verdict.candidates)
-        if not found and len(word) <= MAX_DISTANCE2_LENGTH:
-            found = self._distance2(word)
+        found = list(self.classify(word).candidates)
+        if not found:
+            if not deep:
+                return ()
+            if len(word) <= MAX_DISTANCE2_LENGTH:
+                found = self._distance2(word)
         result = tuple(found[:10])
         with self._lock:
             if len(self._suggestions) > 50_000:

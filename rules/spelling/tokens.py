@@ -20,7 +20,8 @@ __all__ = ["Token", "tokenize", "SENTENCE_BREAK"]
 _SPECIAL_CHUNK = re.compile(r"\S*(?:[@\\=/#:\u2122\u00ae\u2120\ufffc]|\.(?=\S))\S*")
 _DIGIT_OR_UNDERSCORE = re.compile(r"[\d_]")
 # letters, digits and underscores, joined by single apostrophes or hyphens
-_WORD = re.compile(r"\w+(?:['\u2019\u02bc-]\w+)*")
+# (U+2010 and the non-breaking U+2011 are hyphens too)
+_WORD = re.compile(r"\w+(?:['\u2019\u02bc\u2010\u2011-]\w+)*")
 _PLACEHOLDER = re.compile(
     r"\[[^\[\]\n]{1,80}\]|\{[^{}\n]{1,80}\}|<[^<>\n]{1,80}>|%%?[A-Za-z_][\w.]{0,60}%%?|\$\{[^}\n]{1,80}\}"
 )

@@ -77,6 +77,14 @@ def test_sender_given_as_a_name_only() -> None:
     assert words(lint(html, spelling={"sender": "Zorblax Quibbl"}), "TYP002") == ["Frobnitz"]
 
 
+def test_non_breaking_hyphens_join_words() -> None:
+    html = page("<p>Reply to this e&#8209;mail for a follow\u2010up, or double&#8209;chekc it.</p>")
+    report = lint(html)
+    (finding,) = report.findings
+    assert (finding.code, finding.data["word"], finding.data["correction"]) == ("TYP001", "chekc", "check")
+    assert (finding.line, finding.column) == locate(html, "chekc")
+
+
 def test_misspellings_inside_hyphenated_words_point_at_the_part() -> None:
     html = page("<p>Please double-chekc the follow-up.</p>")
     report = lint(html)
