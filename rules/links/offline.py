@@ -357,9 +357,11 @@ def malformed_mailto(email, context, options):
         extra = [unquote(value).strip() for key, value in fields if key.lower() in ("to", "cc", "bcc")]
         everyone = addresses + [a.strip() for value in extra for a in value.split(",") if a.strip()]
         if not addresses and not any(key.lower() == "to" and value.strip() for key, value in fields):
-            shown = f' (the text says "{ref.item.text}")' if "@" in (ref.item.text or "") else ""
+            text = (ref.item.text or "").strip()
+            shown = f' (the text says "{text}")' if "@" in text else ""
+            suggestion = f"mailto:{text}" if _TEXT_ADDRESS.match(text) else None
             yield Finding(f"mailto: link has no address, so it opens an empty draft{shown}", span=ref.span,
-                          severity=_mode_severity(context), data={"url": url})
+                          severity=_mode_severity(context), suggestion=suggestion, data={"url": url})
             continue
         for address in everyone:
             problem = address_problem(address)
@@ -515,7 +517,12 @@ def link_text_mismatch(email, context, options):
                       data={"url": link.url, "text": text, "text_host": shown_host, "host": target_host})
 
 
+_TEXT_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
 # ------------------------------------------------------------------ LNK011
+
+_INCLUDE = re.compile(r"\{\{>|\{%-?\s*(?:include|render|extends|section)\b|\{\{\s*(?:include|partial)\b", re.I)
 
 
 @rule(code="LNK011", name="missing-fragment-target", summary="#fragment link points at no id in the email",
@@ -524,7 +531,9 @@ def missing_fragment_target(email, context, options):
     """What it does
     Reports in-email links (`href="#details"`) when no element has that `id`
     and no `<a name>` has that name. `#top` is always allowed (browsers jump
-    to the top). A target that differs only in capitals is suggested.
+    to the top). A target that differs only in capitals is suggested. When the
+    target could come from a partial (`{{> footer}}`, `{% include %}`) or a
+    templated id, it says so at info: could not be verified.
 
     Why is this bad?
     The reader clicks "see the details below" and nothing happens. Note that
@@ -539,12 +548,23 @@ def missing_fragment_target(email, context, options):
     """
     wanted = url_filter(options)
     lowered = {name.lower(): name for name in email.ids}
+    unverifiable = None
     for link in email.links:
         url = link.url
         if not url.startswith("#") or len(url) < 2 or link.templated or not wanted(url):
             continue
         name = unquote(url[1:])
         if name in email.ids or url[1:] in email.ids or name.lower() == "top":
+            continue
+        if unverifiable is None:
+            # a templated id, or a partial included in template mode, may hold the target
+            unverifiable = any("\ufffc" in i or "{" in i or "%" in i for i in email.ids) or bool(
+                context.mode == "template" and _INCLUDE.search(email.html))
+        if unverifiable:
+            yield Finding(
+                f"Link {url} points at no id in this file; the target may come from a partial or a "
+                "templated id, so this could not be verified",
+                span=link.span, severity=Severity.INFO, data={"url": url, "fragment": name, "verified": False})
             continue
         near = lowered.get(name.lower())
         yield Finding(

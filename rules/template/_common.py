@@ -165,7 +165,6 @@ def body_anchor(email: Email) -> Span:
 
 
 _EMPTY_WEB_URL = re.compile(r"^(?:https?:/*|//)$", re.I)
-_EMPTY_ADDRESS = re.compile(r"^(?:mailto|tel|sms|callto):(?:\?.*)?$", re.I)
 _SCRIPT_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.I)
 _CONTROL = re.compile(r"[\s\x00-\x1f]+")
 
@@ -186,10 +185,6 @@ def dead_reason(url: str) -> tuple[str, str, Severity] | None:
                 "and spam filters notice it", Severity.ERROR)
     if _EMPTY_WEB_URL.match(compact):
         return "scheme-only", f'is just "{compact}" with no address after it: it goes nowhere', Severity.ERROR
-    if _EMPTY_ADDRESS.match(compact):
-        opens = "draft" if compact.lower().startswith("mailto:") else "dialler"
-        return ("no-address", f'is "{compact}" with no address: it opens an empty {opens} '
-                "and the reader has to type the address", Severity.WARNING)
     return None
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from typing import Any, Iterator
-from urllib.parse import unquote
 
 from oopslint import ConfigError, Email, Finding, SendContext, Severity, rule
 
@@ -99,8 +98,6 @@ def image_missing_alt(email: Email, context: SendContext, options: Any) -> Itera
 
 # ------------------------------------------------------------------ TPL005
 
-_ADDRESS = re.compile(r"^(?:[^@\s]+@[^@\s]+\.[A-Za-z]{2,}|\+?[\d ().-]{6,})$")
-_INCLUDE = re.compile(r"\{\{>|\{%-?\s*(?:include|render|extends|section)\b|\{\{\s*(?:include|partial)\b", re.I)
 
 
 def _link_label(link: Any) -> str:
@@ -119,18 +116,14 @@ def _link_label(link: Any) -> str:
     summary="Link goes nowhere: empty href, '#', or a javascript: URL",
     severity="error",
     section="template",
-    options={"check_fragments": True},
-    option_docs={"check_fragments": "also report #fragment links whose target id is not in the email"},
 )
 def dead_href(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports links (`<a href>`, `<area href>` and VML buttons) whose href is empty,
     just `#`, a `javascript:`/`vbscript:`/`data:` URL, or a scheme with nothing after
-    it (`https://`, `mailto:`). A `#fragment` link is fine when an element in the
-    email has that `id` (or `<a name>`), and `#top` always is; a fragment with no
-    target is a warning, and when the target could come from a partial or a
-    templated id (template mode), an info that says it could not be verified.
-    Links whose href is a merge tag are left to TPL001.
+    it (`https://`). Links whose href is a merge tag are left to TPL001; a
+    `mailto:`/`tel:` with no address is LNK008/LNK009's, and a `#fragment`
+    with no target is LNK011's.
 
     Why is this bad?
     `href="#"` is a designer's placeholder: in the inbox it does nothing, or
@@ -148,7 +141,6 @@ def dead_href(email: Email, context: SendContext, options: Any) -> Iterator[Find
     <a href="https://shop.example/discount?code=SPRING" class="button">Claim your discount</a>
     ```
     """
-    templated_ids = None
     for link in email.links:
         if link.tokens:
             continue  # a templated href is filled in later (template mode) or TPL001's (rendered mode)
@@ -157,40 +149,12 @@ def dead_href(email: Email, context: SendContext, options: Any) -> Iterator[Find
         if reason is not None:
             kind, explanation, severity = reason
             suggestion = "point it at the real destination, or remove the link"
-            if kind == "no-address" and _ADDRESS.match(link.text.strip()):
-                suggestion = f'href="{link.url.split(":", 1)[0].lower()}:{link.text.strip()}"'
             yield Finding(
                 f"Link {label} {explanation}",
                 span=link.span,
                 severity=severity,
                 suggestion=suggestion,
                 data={"href": link.url, "kind": kind},
-            )
-            continue
-        if not options.get("check_fragments", True) or not link.url.startswith("#"):
-            continue
-        target = unquote(link.url[1:])
-        if target in email.ids or target.lower() == "top":
-            continue
-        if templated_ids is None:
-            templated_ids = any("\ufffc" in i or "{" in i or "%" in i for i in email.ids) or bool(
-                context.mode == "template" and _INCLUDE.search(email.html)
-            )
-        if templated_ids:
-            yield Finding(
-                f'Link {label} points at "#{target}", and no element here has that id; it may come from a '
-                "partial or a templated id, so this could not be verified",
-                span=link.span,
-                severity=Severity.INFO,
-                data={"href": link.url, "kind": "fragment-unverified"},
-            )
-        else:
-            yield Finding(
-                f'Link {label} points at "#{target}", but no element in this email has id="{target}"',
-                span=link.span,
-                severity=Severity.WARNING,
-                suggestion=f'add id="{target}" to the section it should jump to, or fix the link',
-                data={"href": link.url, "kind": "fragment"},
             )
 
 

@@ -366,3 +366,31 @@ def test_explain_prints_the_rule_documentation(cli):
     assert result.returncode == 0
     out = result.stdout.decode()
     assert "broken-link" in out and "What it does" in out and "Use instead" in out
+
+
+def test_mailto_without_address_in_the_real_mailgun_billing_template(corpus):
+    report = Linter({"select": ["LNK008"]}, mode="template", offline=True).lint_paths(
+        [str(corpus / "mailgun" / "billing.source.html")])
+    assert [(f.code, str(f.severity), f.message, f.suggestion) for f in report.findings] == [
+        ("LNK008", "warning", 'mailto: link has no address, so it opens an empty draft (the text says "support@acme.inc")',
+         "mailto:support@acme.inc"),
+    ]
+
+
+def test_fragment_links_in_a_rendered_real_receipt():
+    html = (FIXTURES.parent / "template" / "postmark" / "receipt.rendered.html").read_text()
+    html = html.replace('<table class="purchase"', '<table id="items" class="purchase"', 1)
+    html = html.replace("<h1>Hi Ada,</h1>", '<h1>Hi Ada,</h1><p><a href="#items">Your items</a> · '
+                        '<a href="#top">Back to top</a> · <a href="#faq">FAQ</a></p>', 1)
+    report = lint(html, select=["LNK011"])
+    assert found(report) == [("LNK011", "warning", 'Link #faq points at nothing: no element has id="faq"')]
+    line = next(i for i, text in enumerate(html.splitlines(), 1) if 'href="#faq"' in text)
+    assert report.findings[0].line == line
+
+
+def test_fragment_target_that_may_come_from_a_partial_could_not_be_verified():
+    html = (FIXTURES.parent / "template" / "postmark" / "receipt.source.html").read_text().replace(
+        "<h1>Hi {{name}},</h1>", '<h1>Hi {{name}},</h1><p><a href="#faq">FAQ</a></p>{{> faq_section}}', 1)
+    report = lint(html, mode="template", select=["LNK011"])
+    assert [str(f.severity) for f in report.findings] == ["info"]
+    assert "could not be verified" in report.findings[0].message
