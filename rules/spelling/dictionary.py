@@ -114,6 +114,8 @@ class Dictionary:
     function_words: frozenset[str] = frozenset()
     alphabet: str = ""
     has_apostrophes: bool = False
+    prefixes: set[str] = field(default_factory=set)
+    suffixes: set[str] = field(default_factory=set)
     _adjacent: dict[str, frozenset[str]] = field(default_factory=dict)
     _verdicts: dict[str, Verdict] = field(default_factory=dict)
     _suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -128,6 +130,11 @@ class Dictionary:
             frequencies[word] = max(frequencies.get(word, 0), prepared["boost"])
         for word in terms:
             frequencies.setdefault(word.lower(), prepared["floor_count"] or 1)
+        prefixes, suffixes = set(prepared["prefixes"]), set(prepared["suffixes"])
+        for word in (*common, *terms):
+            if len(word) >= 4:
+                prefixes.add(word[:4].lower())
+                suffixes.add(word[-4:].lower())
         layout = _KEYBOARDS.get(_LAYOUT.get(language, ""), ())
         positions = {ch: (row, col) for row, keys in enumerate(layout) for col, ch in enumerate(keys)}
         adjacent = {
@@ -142,6 +149,8 @@ class Dictionary:
             function_words=frozenset(prepared["function_words"]),
             alphabet=prepared["alphabet"],
             has_apostrophes=prepared["has_apostrophes"],
+            prefixes=prefixes,
+            suffixes=suffixes,
             _adjacent=adjacent,
         )
 
@@ -255,22 +264,41 @@ class Dictionary:
 
     # ------------------------------------------------------------ edits
 
-    def _edits1(self, word: str) -> set[str]:
+    def _edits1(self, word: str, positions: Iterable[int] | None = None) -> set[str]:
+        """Strings one deletion, swap, substitution or insertion away, with
+        the edit at one of ``positions`` (split points; default: anywhere)."""
         letters = self.alphabet
-        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        indexes = range(len(word) + 1) if positions is None else positions
+        splits = [(word[:i], word[i:]) for i in indexes]
         edits = {left + right[1:] for left, right in splits if right}
         edits.update(left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1)
         edits.update(left + ch + right[1:] for left, right in splits if right for ch in letters)
         edits.update(left + ch + right for left, right in splits for ch in letters)
         if self.has_apostrophes:
-            edits.update(left + "'" + right for left, right in splits[1:-1])
+            edits.update(left + "'" + right for left, right in splits if left and right)
         edits.discard(word)
         return edits
+
+    def _edit_positions(self, word: str) -> Iterable[int]:
+        """Where an edit can turn ``word`` into a listed word. An edit at split
+        point 4 or later keeps the first four letters, one at n-5 or earlier
+        the last four; ends that start or end no listed word rule those out."""
+        n = len(word)
+        if n < 6:
+            return range(n + 1)
+        known_start = word[:4] in self.prefixes
+        known_end = word[-4:] in self.suffixes
+        if known_start and known_end:
+            return range(n + 1)
+        return [i for i in range(n + 1) if (known_start or i <= 3) and (known_end or i >= n - 5)]
 
     def _distance1(self, word: str) -> list[tuple[str, float]]:
         """Known words one edit away, most likely first, with their scores."""
         frequencies = self.frequencies
-        found = frequencies.keys() & self._edits1(word)
+        positions = self._edit_positions(word)
+        if not positions:
+            return []
+        found = frequencies.keys() & self._edits1(word, positions)
         scored = [(c, frequencies[c] * self._slip_weight(word, c)) for c in found]
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored

@@ -23,7 +23,7 @@ from pathlib import Path
 __all__ = ["available_languages", "cache_folder", "read_prepared", "read_word_file", "data_words",
            "FREQUENT_RANK", "FUNCTION_WORD_RANK"]
 
-_FORMAT = 2  # bump when the cached form changes
+_FORMAT = 3  # bump when the cached form changes
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 
 #: Words ranked below this (by frequency) are not "frequent" enough to be the
@@ -114,6 +114,10 @@ def _prepare(frequencies: dict[str, int]) -> dict:
         "function_words": ranked,
         "alphabet": "".join(sorted(ch for ch, n in letter_counts.items() if n >= minimum and ch.isalpha())),
         "has_apostrophes": letter_counts.get("'", 0) >= minimum,
+        # first and last four letters of every word: a long word whose ends
+        # match none has no neighbour one edit away that keeps them
+        "prefixes": {word[:4] for word in frequencies if len(word) >= 4},
+        "suffixes": {word[-4:] for word in frequencies if len(word) >= 4},
     }
 
 
