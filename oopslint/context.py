@@ -67,6 +67,15 @@ def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str =
     A timestamp without an offset is ambiguous; it is an error unless a default
     timezone is configured.
     """
+    if value.__class__ is str:
+        # the common case: a complete ISO 8601 timestamp with its offset
+        try:
+            quick = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if quick.tzinfo is not None:
+                return quick
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -79,7 +88,10 @@ def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str =
             text = text[:-1] + "+00:00"
         try:
             parsed = datetime.fromisoformat(text)
-        except ValueError:
+        except ValueError as exc:
+            reason = str(exc)
+            if "out of range" in reason or "must be in" in reason:
+                raise ContextError(f"{what} {value!r} is not a real date or time ({reason})") from None
             raise ContextError(f"{what} {value!r} is not an ISO 8601 timestamp") from None
     else:
         raise ContextError(f"{what} {value!r} is not a timestamp")
@@ -101,7 +113,11 @@ def _split_path(path: str) -> tuple[str, ...]:
 def _dig(data: Any, path: str) -> Any:
     current = data
     for part in _split_path(path):
-        if isinstance(current, Mapping) and part in current:
+        if current.__class__ is dict:  # the common case, without the cost of an ABC check
+            current = current.get(part)
+            if current is None:
+                return None
+        elif isinstance(current, Mapping) and part in current:
             current = current[part]
         elif isinstance(current, (list, tuple)) and part.isdigit() and int(part) < len(current):
             current = current[int(part)]
@@ -142,9 +158,15 @@ class SendContext:
 
     def get(self, name: str, default: Any = None) -> Any:
         """A value by logical field name (``order_placed_at``) or dotted path."""
-        path = self.fields.get(name, name)
-        value = _dig(self.data, path)
-        return default if value is None else value
+        current = self.data
+        for part in _split_path(self.fields.get(name, name)):
+            if current.__class__ is dict:
+                current = current.get(part)
+            else:
+                current = _dig(current, part)
+            if current is None:
+                return default
+        return current
 
     def time(self, name: str) -> datetime | None:
         """A timestamp field as an aware datetime, None when absent.
@@ -153,6 +175,14 @@ class SendContext:
         value = self.get(name)
         if value is None or value == "":
             return None
+        if value.__class__ is str:
+            try:
+                quick = datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                if quick.tzinfo is not None:
+                    return quick
         return parse_timestamp(value, default_tz=_resolve_timezone(self.timezone), what=self.fields.get(name, name))
 
     @property

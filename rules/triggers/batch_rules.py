@@ -176,7 +176,7 @@ class _SeenKeys:
         self.size = 1 << 15
         self.used = 0
         self.keys = array("q", bytes(8 * self.size))
-        self.rows = array("L", bytes(array("L").itemsize * self.size))
+        self.rows = array("I", bytes(4 * self.size))
         self.counts = array("B", bytes(self.size))
 
     def add(self, key: int, row: int) -> tuple[int, int] | None:
@@ -208,7 +208,7 @@ class _SeenKeys:
         old_keys, old_rows, old_counts = self.keys, self.rows, self.counts
         self.size *= 2
         self.keys = array("q", bytes(8 * self.size))
-        self.rows = array("L", bytes(array("L").itemsize * self.size))
+        self.rows = array("I", bytes(4 * self.size))
         self.counts = array("B", bytes(self.size))
         mask = self.size - 1
         keys, rows, counts = self.keys, self.rows, self.counts
@@ -258,7 +258,6 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
     if not isinstance(key_fields, list) or not all(isinstance(f, str) and f for f in key_fields):
         raise ConfigError(f"[triggers] duplicate_key: {key_fields!r} must be a list of field names")
     key_fields = tuple(key_fields)
-    time_fields = tuple(f for f in key_fields if f.endswith("_at"))
     show = bool(options["show_recipients"])
     seen = _SeenKeys()
     repeated_rows = 0
@@ -267,23 +266,19 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
     samples: list[dict[str, Any]] = []
     while (row := (yield)) is not None:
         row_context = row.context
-        recipient = row_context.get("recipient_email")
+        get = row_context.get
+        recipient = get("recipient_email")
         if recipient is None or not str(recipient).strip():
             row.reject(f"no {path_of(row_context, 'recipient_email')}: cannot check for duplicate sends")
             continue
         parts: list[Any] = [str(recipient).strip().lower()]
         for field in key_fields:
-            if field in time_fields:
-                try:
-                    value: Any = facts_for(row_context).time(field)
-                except ContextError:
-                    value = row_context.get(field)
-            else:
-                value = row_context.get(field)
-                if isinstance(value, str):
-                    value = value.strip().lower()
-            parts.append(value if isinstance(value, (str, int, float, type(None))) or hasattr(value, "isoformat")
-                         else repr(value))
+            value = get(field)
+            if value.__class__ is str:
+                value = value.strip().lower()
+            elif value is not None and not isinstance(value, (int, float)):
+                value = repr(value)
+            parts.append(value)
         repeat = seen.add(hash(tuple(parts)), row.number)
         if repeat is None:
             continue
@@ -298,7 +293,7 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
                             "recipient": address if show else mask_email(address)})
     if not repeated_rows:
         return
-    examples = "; ".join(f"row {s['row']} repeats row {s['first_row']} ({s['recipient']})" for s in samples[:3])
+    examples = "; ".join(f"row {s['row']} repeats row {s['first_row']} for {s['recipient']}" for s in samples[:3])
     yield Finding(
         f"{recipients:,} recipient{'s' if recipients != 1 else ''} would get this email more than once: "
         f"{repeated_rows:,} extra cop{'ies' if repeated_rows != 1 else 'y'}, up to {most if most < 255 else '255+'} "

@@ -32,11 +32,11 @@ OLD_ORDER_DOCS = {"old_order_days": "a shipping or delivery notice for an order 
 
 
 def _fmt(at: datetime) -> str:
-    if at.hour == 0 and at.minute == 0 and at.second == 0:
-        return at.strftime("%Y-%m-%d")
-    offset = at.strftime("%z")
-    zone = "Z" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
-    return at.strftime("%Y-%m-%d %H:%M") + zone
+    """``2024-05-02 09:00Z``, or just the date at midnight."""
+    if not (at.hour or at.minute or at.second):
+        return at.date().isoformat()
+    text = at.isoformat(" ", "minutes")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _cap(text: str) -> str:

@@ -62,6 +62,9 @@ _LABELS = (
 _CLAUSE_RE = re.compile(r"[!?;|•·]\s|\.\s+(?=[A-Z])|\n")
 _EXTRA_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e")
 _LOOKBACK = 48
+_MAX_GAP = 30
+_DEADLINE_RE = re.compile(
+    r"\b(?:by|until|till|before|through|thru|expires?|expiring|valid|ends?|if|when|next|estimated|expected|scheduled)\b", re.I)
 
 _ORDER_BY_LANG_MDY_REGIONS = frozenset(("us", "ph", "fm", "mh", "pw", "as", "gu", "mp", "pr", "um", "vi"))
 _YEAR_FIRST_LANGS = frozenset(("ja", "zh", "ko", "hu", "lt", "mn", "fa"))
@@ -218,7 +221,8 @@ def _scan(email: Any, date_order: str) -> list[PrintedDate]:
 
 def _label(before: str, previous_tail: str) -> tuple[str, str] | None:
     """The label word nearest before a date, within its clause; the previous
-    block's tail counts when the date opens its block ("Date shipped:" | "Aug 28")."""
+    block's tail counts when the date opens its block ("Date shipped:" | "Aug 28").
+    A deadline ("next purchase if used by June 30", "arrives by") is not a label."""
     window = _clause_tail(before)
     if not any(c.isalpha() for c in window):
         window = _clause_tail(previous_tail) + " " + window
@@ -227,7 +231,12 @@ def _label(before: str, previous_tail: str) -> tuple[str, str] | None:
         for match in pattern.finditer(window):
             if best is None or match.end() > best[0]:
                 best = (match.end(), kind, match.group().lower())
-    return (best[1], best[2]) if best else None
+    if best is None:
+        return None
+    gap = window[best[0] :]
+    if len(gap) > _MAX_GAP or _DEADLINE_RE.search(gap):
+        return None
+    return best[1], best[2]
 
 
 def _clause_tail(text: str) -> str:

@@ -112,8 +112,21 @@ def parse_duration(value: Any, where: str) -> timedelta:
     raise ConfigError(f'{where}: {value!r} is not a duration; write it like "72h", "3d", "90m" or "2w"')
 
 
+_age_words: dict[timedelta, str] = {}
+
+
 def describe_age(age: timedelta) -> str:
-    """A human age: ``3 h``, ``5 days``, ``4 years``."""
+    """A human age: ``3 hours``, ``5 days``, ``4.2 years``."""
+    words = _age_words.get(age)
+    if words is None:
+        words = _describe_age(age)
+        if len(_age_words) > 4096:
+            _age_words.clear()
+        _age_words[age] = words
+    return words
+
+
+def _describe_age(age: timedelta) -> str:
     seconds = age.total_seconds()
     if seconds < 3600:
         minutes = max(1, round(seconds / 60))
@@ -147,13 +160,32 @@ class TypeSettings:
 
 
 _settings_cache: dict[int, tuple[Any, TypeSettings]] = {}
+_settings_by_value: dict[str, TypeSettings] = {}
 
 
 def settings_for(options: Mapping[str, Any]) -> TypeSettings:
-    """Parse ``max_age``, ``event_types`` and ``templates`` (cached per options object)."""
+    """Parse ``max_age``, ``event_types`` and ``templates``. Cached per options
+    object, and shared by every rule whose options say the same, so the rules
+    checking one row agree on one parse of it."""
     cached = _settings_cache.get(id(options))
     if cached is not None and cached[0] is options:
         return cached[1]
+    base_dir = getattr(options, "base_dir", None)
+    value_key = repr((sorted((options.get("max_age") or {}).items()), sorted((options.get("event_types") or {}).items()),
+                      sorted((options.get("templates") or {}).items()), str(base_dir)))
+    settings = _settings_by_value.get(value_key)
+    if settings is None:
+        settings = _parse_settings(options, base_dir)
+        if len(_settings_by_value) > 64:
+            _settings_by_value.clear()
+        _settings_by_value[value_key] = settings
+    if len(_settings_cache) > 64:
+        _settings_cache.clear()
+    _settings_cache[id(options)] = (options, settings)
+    return settings
+
+
+def _parse_settings(options: Mapping[str, Any], base_dir: Any) -> TypeSettings:
     max_ages = dict(DEFAULT_MAX_AGES)
     for name, value in (options.get("max_age") or {}).items():
         max_ages[normalize_type_key(name)] = parse_duration(value, f"[triggers] max_age.{name}")
@@ -175,11 +207,7 @@ def settings_for(options: Mapping[str, Any]) -> TypeSettings:
                 f"[triggers] unknown event type {target!r}; use one of {valid}, "
                 "or give it a maximum age in [triggers] max_age"
             )
-    settings = TypeSettings(max_ages, aliases, tuple(templates), getattr(options, "base_dir", None))
-    if len(_settings_cache) > 64:
-        _settings_cache.clear()
-    _settings_cache[id(options)] = (options, settings)
-    return settings
+    return TypeSettings(max_ages, aliases, tuple(templates), base_dir)
 
 
 def normalize_type_key(name: Any) -> str:

@@ -4,7 +4,6 @@ TRG rule that reads it (a batch checks the same row with several rules)."""
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -65,12 +64,22 @@ _STATUS_GROUPS: dict[str, tuple[str, ...]] = {
 _STATUS_TO_GROUP = {name: group for group, names in _STATUS_GROUPS.items() for name in names}
 
 
+_status_cache: dict[Any, str | None] = {}
+
+
 def status_group(value: Any) -> str | None:
     """``cancelled``, ``refunded``, ``pending``, ``in_transit``, ``delivered``,
     ``done`` or None for a status we do not know."""
     if value is None or value == "":
         return None
-    return _STATUS_TO_GROUP.get(normalize_name(value))
+    key = value if value.__class__ is str else repr(value)
+    if key in _status_cache:
+        return _status_cache[key]
+    group = _STATUS_TO_GROUP.get(normalize_name(value))
+    if len(_status_cache) > 1024:
+        _status_cache.clear()
+    _status_cache[key] = group
+    return group
 
 
 def path_of(context: Any, name: str) -> str:
@@ -89,21 +98,23 @@ def positive_number(options: Mapping[str, Any], key: str) -> float:
 class RowFacts:
     """Timestamps and values of one context, parsed on first use."""
 
-    __slots__ = ("context", "_times", "_send_at", "__weakref__")
+    __slots__ = ("context", "_times", "_send_at", "resolved", "__weakref__")
 
     def __init__(self, context: Any):
         self.context = context
         self._times: dict[str, datetime | None] = {}
         self._send_at: datetime | None = None
+        # (email, settings, Resolved) of the last resolve() for this row
+        self.resolved: tuple[Any, Any, Any] | None = None
 
     def time(self, name: str) -> datetime | None:
         """A timestamp field; raises ContextError when malformed or naive."""
-        try:
-            return self._times[name]
-        except KeyError:
-            value = self.context.time(name)
-            self._times[name] = value
-            return value
+        times = self._times
+        if name in times:
+            return times[name]
+        value = self.context.time(name)
+        times[name] = value
+        return value
 
     @property
     def send_at(self) -> datetime:
@@ -134,16 +145,22 @@ def facts_for(context: Any) -> RowFacts:
     return facts
 
 
-@dataclass(frozen=True)
 class Resolved:
     """The event type an email is judged as, and where each source stands."""
 
-    kind: str | None
-    source: str | None
-    config_kind: str | None
-    context_kind: str | None
-    context_raw: str | None
-    content: ContentType
+    __slots__ = ("kind", "source", "config_kind", "context_kind", "context_raw", "content")
+
+    def __init__(self, kind: str | None, source: str | None, config_kind: str | None, context_kind: str | None,
+                 context_raw: str | None, content: ContentType):
+        self.kind = kind
+        self.source = source
+        self.config_kind = config_kind
+        self.context_kind = context_kind
+        self.context_raw = context_raw
+        self.content = content
+
+    def __repr__(self) -> str:
+        return f"Resolved({self.kind!r}, source={self.source!r})"
 
 
 _config_cache: "weakref.WeakKeyDictionary[Any, tuple[int, str | None]]" = weakref.WeakKeyDictionary()
@@ -183,9 +200,42 @@ def _context_kind(raw: str | None, settings: TypeSettings) -> str | None:
 
 def resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
     """Configuration first, then the context's ``event.type``, then the content."""
-    config_kind = _config_kind(email, settings)
+    facts = facts_for(context)
+    cached = facts.resolved
+    if cached is not None and cached[0] is email and cached[1] is settings:
+        return cached[2]
+    resolved = _resolve(email, context, settings)
+    facts.resolved = (email, settings, resolved)
+    return resolved
+
+
+_resolved_cache: "weakref.WeakKeyDictionary[Any, dict[tuple[int, str | None], tuple[Any, Resolved]]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
     raw = context.get("event_type")
     context_raw = str(raw) if raw not in (None, "") else None
+    try:
+        per_email = _resolved_cache.get(email)
+        if per_email is None:
+            per_email = _resolved_cache.setdefault(email, {})
+    except TypeError:
+        return _resolve_uncached(email, context_raw, settings)
+    key = (id(settings), context_raw)
+    hit = per_email.get(key)
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    resolved = _resolve_uncached(email, context_raw, settings)
+    if len(per_email) > 256:
+        per_email.clear()
+    per_email[key] = (settings, resolved)
+    return resolved
+
+
+def _resolve_uncached(email: Any, context_raw: str | None, settings: TypeSettings) -> Resolved:
+    config_kind = _config_kind(email, settings)
     context_kind = _context_kind(context_raw, settings)
     content = content_type(email)
     if config_kind:

@@ -1,0 +1,251 @@
+"""Spreading the per-row rules of a batch over worker processes.
+
+The reading process keeps the order: it reads every row, feeds the batch
+rules (which must see each row, in order) and hands rows out in chunks.
+Forked workers run the per-row rules on their chunks and send back counts
+only (tallies, example findings, bad rows); the reading process merges them
+in chunk order, so "the first rows" and the bad-row samples are the same as
+in a run on one process. At most two chunks per worker are in flight, so
+memory stays flat however long the batch is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import queue
+import sys
+import traceback
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any, Iterable
+
+from ..config import ConfigError
+from ..context import SendContext
+from .results import BatchRow, RuleTally, row_id
+from .runner import Group, Runner, parse_row_text
+
+__all__ = ["run_parallel", "fork_available", "auto_jobs"]
+
+CHUNK_ROWS = 2000
+_AUTO_MIN_BYTES = 16 << 20
+_POLL = 0.5
+
+
+def fork_available() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def auto_jobs(source: Any) -> int:
+    """Worker processes for ``jobs="auto"``: every core for a large file, none otherwise."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or not fork_available() or not isinstance(source, (str, os.PathLike)):
+        return 1
+    try:
+        size = os.stat(source).st_size
+    except OSError:
+        return 1
+    return min(cores, 8) if size >= _AUTO_MIN_BYTES else 1
+
+
+@dataclass
+class _Chunk:
+    index: int
+    items: list[tuple[int, int | None, Any]] = field(default_factory=list)
+    unreadable: list[tuple[int, int | None, str | None, str]] = field(default_factory=list)
+    rejected: dict[int, tuple[int | None, str | None, str]] = field(default_factory=dict)
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed; the batch result would be incomplete."""
+
+
+def _worker(runner: Runner, tasks: Any, results: Any) -> None:
+    index = -1
+    try:
+        while True:
+            task = tasks.get()
+            if task is None:
+                return
+            index, items = task
+            summary = runner.summary
+            summary.rules = {code: RuleTally(t.code, t.name) for code, t in summary.rules.items()}
+            runner.groups = {}
+            runner.crashes = {}
+            problems = []
+            for number, line, payload in items:
+                data = parse_row_text(payload) if payload.__class__ is str else payload
+                context, _found, problem = runner.check_row(number, line, runner.row_data(data))
+                if problem is not None:
+                    problems.append((number, line, row_id(context), problem))
+            message = (index, "ok", summary.rules, runner.groups, runner.crashes, problems)
+            try:
+                payload_bytes = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                # a rule put something unpicklable in a finding's data: keep the counts
+                plain = {key: replace(group, example=group.example.with_(data={})) for key, group in runner.groups.items()}
+                payload_bytes = pickle.dumps((index, "ok", summary.rules, plain, runner.crashes, problems),
+                                             pickle.HIGHEST_PROTOCOL)
+            results.put(payload_bytes)
+    except ConfigError as exc:
+        results.put(pickle.dumps((index, "config", str(exc))))
+    except BaseException:
+        results.put(pickle.dumps((index, "fatal", traceback.format_exc())))
+
+
+def run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int = CHUNK_ROWS) -> None:
+    """Like :meth:`Runner.run`, with ``jobs`` worker processes. ``rows`` carry
+    their JSON text as a fifth item (None when the row was not JSON Lines)."""
+    context = multiprocessing.get_context("fork")
+    tasks = context.Queue(maxsize=jobs * 2)
+    results = context.Queue()
+    workers = [context.Process(target=_worker, args=(runner, tasks, results), daemon=True, name=f"oopslint-batch-{n}")
+               for n in range(jobs)]
+    for worker in workers:
+        worker.start()
+    merger = _Merger(runner)
+    ok = False
+    try:
+        summary = runner.summary
+        consumers = runner.consumers
+        chunk = _Chunk(0)
+        for number, line, data, error, text in rows:
+            summary.rows += 1
+            if error is not None:
+                chunk.unreadable.append((number, line, None, error))
+                continue
+            summary.checked += 1
+            if text is not None:
+                payload = text
+            elif isinstance(data, SendContext):
+                payload = dict(data.data)
+            else:
+                payload = dict(data)
+            chunk.items.append((number, line, payload))
+            if consumers:
+                row_context = runner.context(runner.row_data(data))
+                row = BatchRow(number, None, line, row_context, None, partial(runner.findings_for, row_context, number))
+                runner.feed(row)
+                if row._rejections:
+                    chunk.rejected[number] = (line, row_id(row_context), row._rejections[0])
+            if len(chunk.items) >= chunk_rows:
+                merger.send(chunk, tasks, results, workers)
+                chunk = _Chunk(chunk.index + 1)
+        merger.send(chunk, tasks, results, workers)
+        for _ in workers:
+            _put(tasks, None, results, workers, merger)
+        merger.wait_all(results, workers)
+        ok = True
+    finally:
+        if not ok:
+            tasks.cancel_join_thread()
+            for worker in workers:
+                if worker.is_alive():
+                    worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
+        tasks.close()
+        results.close()
+
+
+def _put(tasks: Any, item: Any, results: Any, workers: list[Any], merger: "_Merger") -> None:
+    while True:
+        try:
+            tasks.put(item, timeout=_POLL)
+            return
+        except queue.Full:
+            merger.drain(results, workers, block=False)
+
+
+class _Merger:
+    """Merges chunk results in chunk order."""
+
+    def __init__(self, runner: Runner):
+        self.runner = runner
+        self.waiting: dict[int, _Chunk] = {}
+        self.arrived: dict[int, tuple] = {}
+        self.next = 0
+        self.sent = 0
+
+    def send(self, chunk: _Chunk, tasks: Any, results: Any, workers: list[Any]) -> None:
+        items = chunk.items
+        chunk.items = []
+        self.waiting[chunk.index] = chunk
+        self.sent += 1
+        _put(tasks, (chunk.index, items), results, workers, self)
+        self.drain(results, workers, block=False)
+
+    def drain(self, results: Any, workers: list[Any], *, block: bool) -> None:
+        while True:
+            try:
+                raw = results.get(timeout=_POLL) if block else results.get_nowait()
+            except queue.Empty:
+                if block:
+                    dead = [w for w in workers if w.exitcode not in (None, 0)]
+                    if dead:
+                        raise WorkerError(f"batch worker {dead[0].name} stopped (exit code {dead[0].exitcode})")
+                    continue
+                return
+            message = pickle.loads(raw)
+            index, status = message[0], message[1]
+            if status == "config":
+                raise ConfigError(message[2])
+            if status == "fatal":
+                raise WorkerError("a batch worker failed:\n" + message[2])
+            self.arrived[index] = message
+            while self.next in self.arrived:
+                self._merge(self.waiting.pop(self.next), self.arrived.pop(self.next))
+                self.next += 1
+            if block:
+                return
+
+    def wait_all(self, results: Any, workers: list[Any]) -> None:
+        while self.next < self.sent:
+            self.drain(results, workers, block=True)
+
+    def _merge(self, chunk: _Chunk, message: tuple) -> None:
+        runner = self.runner
+        summary = runner.summary
+        size = summary.sample_size
+        _, _, tallies, groups, crashes, problems = message
+        for code, part in tallies.items():
+            total = summary.rules.get(code)
+            if total is None:
+                summary.rules[code] = total = RuleTally(part.code, part.name)
+            total.failed_rows += part.failed_rows
+            total.findings += part.findings
+            total.crashed_rows += part.crashed_rows
+            room = size - len(total.first_rows)
+            if room > 0:
+                total.first_rows.extend(part.first_rows[:room])
+            if part.oldest_event is not None and (total.oldest_event is None or part.oldest_event < total.oldest_event):
+                total.oldest_event = part.oldest_event
+        for key, part in groups.items():
+            group: Group | None = runner.groups.get(key)
+            if group is None:
+                part.samples = part.samples[:size]
+                runner.groups[key] = part
+                continue
+            group.rows += part.rows
+            room = size - len(group.samples)
+            if room > 0:
+                group.samples.extend(part.samples[:room])
+            if part.oldest is not None and (group.oldest is None or part.oldest < group.oldest):
+                group.oldest = part.oldest
+        for code, (name, text, row, count) in crashes.items():
+            record = runner.crashes.get(code)
+            if record is None:
+                runner.crashes[code] = [name, text, row, count]
+            else:
+                record[3] += count
+        bad: dict[int, tuple[int | None, str | None, str]] = {}
+        for number, line, the_id, reason in chunk.unreadable:
+            bad[number] = (line, the_id, reason)
+        for number, (line, the_id, reason) in chunk.rejected.items():
+            bad[number] = (line, the_id, reason)
+        for number, line, the_id, reason in problems:
+            bad[number] = (line, the_id, reason)  # a rule's reason comes first, as on one process
+        for number in sorted(bad):
+            line, the_id, reason = bad[number]
+            runner.bad(number, line, the_id, reason)

@@ -1,0 +1,292 @@
+"""Reading send contexts row by row: JSON Lines, a JSON array, CSV, TSV or any
+iterable of mappings. Nothing is read ahead: memory does not grow with rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Iterator, Mapping, TextIO
+
+from ..context import ContextError, SendContext
+
+__all__ = ["RawRow", "CONTEXT_FORMATS", "iter_context_rows"]
+
+CONTEXT_FORMATS = ("auto", "jsonl", "json", "csv", "tsv")
+_CHUNK = 1 << 16
+
+RawRow = tuple[int, "int | None", Any, "str | None"]
+
+
+def iter_context_rows(source: Any, format: str = "auto", *, with_text: bool = False) -> Iterator[Any]:
+    """``(row number, line, data, error)`` for each row of a contexts source.
+
+    ``source`` is a path (``-`` for stdin), a binary or text stream, or an
+    iterable of mappings / SendContexts. A row that cannot be read carries an
+    ``error`` and no data; reading goes on with the next row. A source that
+    cannot be opened at all raises :class:`ContextError`. ``with_text`` adds
+    a fifth item: the row's JSON text for JSON Lines, else None.
+    """
+    if format not in CONTEXT_FORMATS:
+        raise ContextError(f"unknown contexts format {format!r}; choose one of: {', '.join(CONTEXT_FORMATS)}")
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        if name == "-":
+            yield from _read_stream(sys.stdin.buffer, format, "<stdin>", with_text)
+            return
+        path = Path(name)
+        if path.is_dir():
+            raise ContextError(f"contexts file {name}: is a directory")
+        try:
+            handle = open(path, "rb")
+        except FileNotFoundError:
+            raise ContextError(f"contexts file {name}: no such file") from None
+        except OSError as exc:
+            raise ContextError(f"contexts file {name}: cannot read ({exc.strerror or exc})") from None
+        with handle:
+            if format == "auto":
+                suffix = path.suffix.lower()
+                format = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".csv": "csv",
+                          ".tsv": "tsv", ".json": "json"}.get(suffix, "auto")
+            yield from _read_stream(handle, format, name, with_text)
+        return
+    if isinstance(source, (io.IOBase,)) or hasattr(source, "read"):
+        yield from _read_stream(source, format, getattr(source, "name", "<stream>"), with_text)
+        return
+    if isinstance(source, Mapping):
+        raise ContextError("contexts must be an iterable of rows (mappings), not a single mapping")
+    try:
+        iterator = iter(source)
+    except TypeError:
+        raise ContextError(f"contexts must be a path or an iterable of mappings, not {type(source).__name__}") from None
+    for number, item in enumerate(iterator, 1):
+        if isinstance(item, (Mapping, SendContext)):
+            row = (number, None, item, None)
+        else:
+            row = (number, None, None, f"expected a mapping, got {type(item).__name__}")
+        yield (*row, None) if with_text else row
+
+
+def _read_stream(stream: Any, format: str, name: str, with_text: bool = False) -> Iterator[Any]:
+    if isinstance(stream, io.TextIOBase):
+        text: Any = stream
+        if format == "auto":
+            format = "jsonl"
+    else:
+        if not hasattr(stream, "peek"):
+            stream = io.BufferedReader(stream) if isinstance(stream, io.RawIOBase) else io.BufferedReader(_Raw(stream))
+        if format == "auto":
+            format = _sniff(stream)
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        if format == "jsonl":
+            yield from _jsonl_rows(text, with_text)
+        else:
+            rows = _json_rows(text, name) if format == "json" else _csv_rows(text, "\t" if format == "tsv" else ",", name)
+            if with_text:
+                for row in rows:
+                    yield (*row, None)
+            else:
+                yield from rows
+    finally:
+        if text is not stream:
+            try:
+                text.detach()
+            except Exception:
+                pass
+
+
+class _Raw(io.RawIOBase):
+    """A raw reader over any object with a binary ``read``."""
+
+    def __init__(self, source: Any):
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._source.read(len(buffer))
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _sniff(stream: Any) -> str:
+    head = b""
+    try:
+        head = stream.peek(4096)[:4096]
+    except Exception:
+        return "jsonl"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        first_line = stripped.split(b"\n", 1)[0].strip()
+        return "jsonl" if first_line.endswith(b"}") else "json"
+    return "csv" if stripped else "jsonl"
+
+
+def _describe(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _jsonl_rows(text: TextIO, with_text: bool = False) -> Iterator[Any]:
+    loads = json.loads
+    number = 0
+    for line_number, line in enumerate(text, 1):
+        if not line.strip():
+            continue
+        number += 1
+        row: tuple
+        try:
+            value = loads(line)
+        except RecursionError:
+            row = (number, line_number, None, "invalid JSON: nested too deeply")
+        except ValueError:
+            row = (number, line_number, None, _json_error(line))
+        else:
+            if type(value) is dict:
+                row = (number, line_number, value, None)
+            else:
+                row = (number, line_number, None, f"expected a JSON object, got {_describe(value)}")
+        yield (*row, line) if with_text else row
+
+
+def _json_error(line: str) -> str:
+    try:
+        json.loads(line.rstrip("\r\n"))
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            return f"invalid JSON: {exc.msg} at column {exc.colno}"
+        return f"invalid JSON: {exc}"
+    return "invalid JSON"
+
+
+def _json_rows(text: TextIO, name: str) -> Iterator[RawRow]:
+    """A JSON array of objects, or objects one after another, read in chunks."""
+    decoder = json.JSONDecoder()
+    buffer = ""
+    position = 0
+    line = 1
+    eof = False
+    number = 0
+    in_array: bool | None = None
+
+    def fill() -> bool:
+        nonlocal buffer, position, eof
+        if eof:
+            return False
+        chunk = text.read(_CHUNK)
+        if not chunk:
+            eof = True
+            return False
+        if position > _CHUNK:
+            buffer = buffer[position:]
+            position = 0
+        buffer += chunk
+        return True
+
+    def skip(chars: str) -> None:
+        nonlocal position, line
+        while True:
+            start = position
+            while position < len(buffer) and buffer[position] in chars:
+                position += 1
+            line += buffer.count("\n", start, position)
+            if position < len(buffer) or not fill():
+                return
+
+    fill()
+    skip(" \t\r\n")
+    if position < len(buffer) and buffer[position] == "[":
+        in_array = True
+        position += 1
+    else:
+        in_array = False
+    while True:
+        skip(" \t\r\n," if in_array else " \t\r\n")
+        if position >= len(buffer):
+            if in_array:
+                number += 1
+                yield number, line, None, f"{name} ends before the closing ']' of its JSON array"
+            return
+        if in_array and buffer[position] == "]":
+            return
+        while True:
+            try:
+                value, end = decoder.raw_decode(buffer, position)
+            except json.JSONDecodeError as exc:
+                if fill():
+                    continue
+                number += 1
+                bad_line = line + buffer.count("\n", position, exc.pos)
+                yield number, bad_line, None, f"invalid JSON: {exc.msg}"
+                # go on at the next line: one broken object should not hide the rest
+                newline = buffer.find("\n", exc.pos)
+                if newline < 0:
+                    return
+                line = bad_line + 1
+                position = newline + 1
+                break
+            else:
+                if end == len(buffer) and not eof and not isinstance(value, (dict, list)):
+                    if fill():
+                        continue
+                number += 1
+                start_line = line
+                line += buffer.count("\n", position, end)
+                position = end
+                if type(value) is dict:
+                    yield number, start_line, value, None
+                else:
+                    yield number, start_line, None, f"expected a JSON object, got {_describe(value)}"
+                break
+
+
+def _csv_rows(text: TextIO, delimiter: str, name: str) -> Iterator[RawRow]:
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise ContextError(f"contexts file {name}: unreadable CSV header ({exc})") from None
+    columns = [(column.strip(), tuple(column.strip().split("."))) for column in header]
+    if not any(key for key, _ in columns):
+        raise ContextError(f"contexts file {name}: the first line must name the columns (id, order.placed_at, ...)")
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            number += 1
+            yield number, reader.line_num, None, f"unreadable CSV: {exc}"
+            continue
+        if not cells or all(not cell.strip() for cell in cells):
+            continue
+        number += 1
+        if len(cells) > len(columns):
+            yield number, reader.line_num, None, f"{len(cells)} cells but {len(columns)} column names"
+            continue
+        row: dict[str, Any] = {}
+        for (key, parts), cell in zip(columns, cells):
+            if not key or cell == "":
+                continue
+            target = row
+            for part in parts[:-1]:
+                nested = target.get(part)
+                if not isinstance(nested, dict):
+                    nested = target[part] = {}
+                target = nested
+            target[parts[-1]] = cell
+        yield number, reader.line_num, row, None
+
+

@@ -1,0 +1,477 @@
+"""Running the rules over the rows of a batch.
+
+Per-row rules (``uses_context``) run for every row. Their result depends only
+on the email, their options and the context values they read, so the runner
+remembers results by those values: a rule that reads only ``category`` runs
+once per category, not once per row. Batch rules (``scope="batch"``) see
+every row through the generator protocol and judge the batch at the end.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from ..config import ConfigError
+from ..context import ContextError, SendContext, _dig, parse_timestamp
+from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
+from ..engine import _option_error, _run_coroutine, redact
+from ..report import Finding
+from ..rule import Rule
+from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
+
+__all__ = ["Runner"]
+
+_MISSING = object()
+_UNSET = object()
+_MEMO_SIZE = 4096
+_MEMO_PROBE = 256
+
+
+def merge(base: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` over ``base``, nested tables merged."""
+    merged = dict(base)
+    for key, value in row.items():
+        below = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(below, Mapping):
+            merged[key] = merge(below, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def as_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            return parse_timestamp(value, default_tz=timezone.utc)
+        except ContextError:
+            return None
+    return None
+
+
+@dataclass
+class Group:
+    """Findings of one rule at one place and level, across rows."""
+
+    example: Finding
+    code: str
+    first: RowRef
+    rows: int = 0
+    samples: list[RowRef] = field(default_factory=list)
+    oldest: datetime | None = None
+
+
+class RowRule:
+    """A per-row rule, its options, and what the runner learnt about it."""
+
+    __slots__ = ("rule", "check", "options", "is_async", "memo", "fields", "lookups", "hits")
+
+    def __init__(self, rule: Rule, options: Any):
+        self.rule = rule
+        self.check = rule.check
+        self.options = options
+        self.is_async = rule.is_async
+        self.memo: dict[tuple, Any] | None = {}
+        self.fields: tuple[str, ...] = ()
+        self.lookups = 0
+        self.hits = 0
+
+
+class TrackedContext(SendContext):
+    """A row's context that records which values a rule reads."""
+
+    _raw: Mapping[str, Any]
+    _reads: set[str]
+    _opaque: bool
+
+    @property  # type: ignore[override]
+    def data(self) -> Mapping[str, Any]:  # reading the raw data defeats tracking
+        self._opaque = True
+        return self._raw
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._reads.add(name)
+        value = _dig(self._raw, self.fields.get(name, name))
+        return default if value is None else value
+
+
+def _freeze(value: Any) -> Any:
+    if value is None or value.__class__ is str:
+        return value
+    return (value.__class__.__name__, repr(value))
+
+
+def _stamp(finding: Any, rule: Rule) -> Finding:
+    if not isinstance(finding, Finding):
+        raise TypeError(f"check yielded {type(finding).__name__}, expected Finding")
+    if finding.code:
+        return finding.with_(severity=finding.severity or rule.severity)
+    return Finding(finding.message, finding.span, finding.snippet, finding.suggestion, finding.data,
+                   finding.severity or rule.severity, rule.code, rule.name, finding.path)
+
+
+async def _collect(result: Any) -> list[Any]:
+    if hasattr(result, "__aiter__"):
+        return [item async for item in result]
+    awaited = await result
+    return list(awaited) if awaited is not None else []
+
+
+class Runner:
+    """Checks rows one by one and keeps the tallies (see :mod:`.parallel` for
+    spreading the per-row rules over processes)."""
+
+    def __init__(self, job: Any, row_rules: list[Rule], batch_rules: list[Rule], summary: BatchSummary,
+                 send_at: datetime | None):
+        self.job = job
+        self.summary = summary
+        self.email = job.email
+        config = job.config
+        self.row_rules = [RowRule(rule, config.options_for(rule)) for rule in row_rules]
+        self.rules_by_code = {rule.code: rule for rule in row_rules}
+        self.groups: dict[tuple, Group] = {}
+        self.crashes: dict[str, list[Any]] = {}  # code -> [rule name, message, first row, count]
+        self.findings: list[Finding] = []
+        base = job.context
+        self.base_data = dict(base.data) if base.data else None
+        prototype = SendContext(mode=base.mode, fields=dict(base.fields), timezone=base.timezone,
+                                default_category=base.default_category, now=send_at or datetime.now(timezone.utc),
+                                strict=True)
+        self.prototype_object = prototype
+        self.prototype = dict(vars(prototype)) if hasattr(prototype, "__dict__") else None
+        for rule in row_rules:
+            summary.rules.setdefault(rule.code, _tally(rule))
+        self.consumers: list[tuple[Rule, Any]] = []
+        self.finishers: list[tuple[Rule, Any]] = []
+        for rule in batch_rules:
+            self._start_batch_rule(rule)
+
+    # ------------------------------------------------------------ batch rules
+
+    def _start_batch_rule(self, rule: Rule) -> None:
+        options = self.job.config.options_for(rule)
+        self.summary.batch_rules[rule.code] = 0
+        try:
+            result = rule.check(self.summary, self.job.context, options)
+            if hasattr(result, "send") and hasattr(result, "__next__"):
+                first = next(result)
+                if first is not None:
+                    raise TypeError("a batch rule must wait for rows (row = yield) before yielding findings")
+                self.consumers.append((rule, result))
+            else:
+                self.finishers.append((rule, options))
+        except StopIteration:
+            pass
+        except ConfigError as exc:
+            raise _option_error(self.job.config, exc) from None
+        except Exception as exc:
+            self.crash(rule, exc, None)
+
+    def feed(self, row: BatchRow) -> None:
+        for entry in list(self.consumers):
+            rule, generator = entry
+            try:
+                value = generator.send(row)
+                while value is not None:
+                    self._batch_finding(rule, value)
+                    value = next(generator)
+            except StopIteration:
+                self.consumers.remove(entry)
+            except ConfigError as exc:
+                raise _option_error(self.job.config, exc) from None
+            except Exception as exc:
+                self.consumers.remove(entry)
+                self.crash(rule, exc, row.number)
+
+    def finish_batch_rules(self) -> None:
+        for rule, generator in self.consumers:
+            try:
+                value = generator.send(None)
+                while True:
+                    if value is not None:
+                        self._batch_finding(rule, value)
+                    value = next(generator)
+            except StopIteration:
+                pass
+            except ConfigError as exc:
+                raise _option_error(self.job.config, exc) from None
+            except Exception as exc:
+                self.crash(rule, exc, None)
+        self.consumers = []
+        for rule, options in self.finishers:
+            try:
+                result = rule.check(self.summary, self.job.context, options)
+                for value in result or ():
+                    self._batch_finding(rule, value)
+            except ConfigError as exc:
+                raise _option_error(self.job.config, exc) from None
+            except Exception as exc:
+                self.crash(rule, exc, None)
+
+    def _batch_finding(self, rule: Rule, value: Any) -> None:
+        value = _stamp(value, rule)
+        self.summary.batch_rules[rule.code] = self.summary.batch_rules.get(rule.code, 0) + 1
+        self.findings.append(value)
+
+    # ------------------------------------------------------------ rows
+
+    def context(self, data: Mapping[str, Any]) -> SendContext:
+        if self.prototype is not None:
+            context = object.__new__(SendContext)
+            vars(context).update(self.prototype)
+            context.data = data
+            return context
+        from dataclasses import replace
+
+        return replace(self.prototype_object, data=data)
+
+    def row_data(self, data: Any) -> Mapping[str, Any]:
+        if isinstance(data, SendContext):
+            data = data.data
+        if self.base_data:
+            data = merge(self.base_data, data)
+        return data
+
+    def bad(self, number: int, line: int | None, row: str | None, reason: str) -> None:
+        summary = self.summary
+        summary.bad_rows += 1
+        if len(summary.bad_samples) < max(summary.sample_size, 10):
+            summary.bad_samples.append(BadRow(number, redact(reason), row, line))
+
+    def run(self, rows: Iterable[Any]) -> None:
+        """Check every row in this process."""
+        summary = self.summary
+        consumers = self.consumers
+        for number, line, data, error in rows:
+            summary.rows += 1
+            if error is not None:
+                self.bad(number, line, None, error)
+                continue
+            summary.checked += 1
+            data = self.row_data(data)
+            context, found, problem = self.check_row(number, line, data)
+            if consumers:
+                row = BatchRow(number, None, line, context, found)
+                self.feed(row)
+                if row._rejections and problem is None:
+                    problem = row._rejections[0]
+            if problem is not None:
+                self.bad(number, line, row_id(context), problem)
+
+    def check_row(self, number: int, line: int | None, data: Mapping[str, Any]
+                  ) -> tuple[SendContext, list[Finding], str | None]:
+        """Run the per-row rules on one row and count what they found.
+        Returns the row's context, its findings and the first reason it is bad."""
+        context = self.context(data)
+        tallies = self.summary.rules
+        groups = self.groups
+        sample_size = self.summary.sample_size
+        the_id: Any = _UNSET
+        row_findings: list[Finding] = []
+        problem: str | None = None
+        keys: dict[tuple[str, ...], tuple] = {}
+        for entry in self.row_rules:
+            memo = entry.memo
+            if memo is not None:
+                fields = entry.fields
+                key = keys.get(fields)
+                if key is None:
+                    get = context.get
+                    key = keys[fields] = tuple([_freeze(get(name)) for name in fields])
+                outcome = memo.get(key, _MISSING)
+                if outcome is _MISSING:
+                    outcome = self._memo_miss(entry, context, data, number)
+                elif entry.lookups < _MEMO_PROBE:
+                    entry.lookups += 1
+                    entry.hits += 1
+            else:
+                outcome = self._call(entry, context, number)
+            if outcome is None:
+                continue
+            if outcome.__class__ is str:
+                if problem is None:
+                    problem = outcome  # type: ignore[assignment]
+                continue
+            found: list[Finding] = outcome  # type: ignore[assignment]
+            if not found:
+                continue
+            code = entry.rule.code
+            ref: RowRef | None = None
+            tally = tallies[code]
+            tally.failed_rows += 1
+            tally.findings += len(found)
+            if len(tally.first_rows) < sample_size:
+                if the_id is _UNSET:
+                    the_id = row_id(context)
+                ref = RowRef(number, the_id, line)
+                tally.first_rows.append(ref)
+            for finding in found:
+                key = (code, finding.span, finding.severity)
+                group = groups.get(key)
+                if group is None or len(group.samples) < sample_size:
+                    if ref is None:
+                        if the_id is _UNSET:
+                            the_id = row_id(context)
+                        ref = RowRef(number, the_id, line)
+                    if group is None:
+                        group = groups[key] = Group(finding, code, ref)
+                    group.samples.append(ref)
+                group.rows += 1
+                event_at = finding.data.get("event_at") if finding.data else None
+                if event_at is not None:
+                    moment = as_time(event_at)
+                    if moment is not None:
+                        if tally.oldest_event is None or moment < tally.oldest_event:
+                            tally.oldest_event = moment
+                        if group.oldest is None or moment < group.oldest:
+                            group.oldest = moment
+            row_findings.extend(found)
+        return context, row_findings, problem
+
+    def findings_for(self, context: SendContext, number: int) -> list[Finding]:
+        """The per-row rules' findings for one row, without counting them."""
+        out: list[Finding] = []
+        for entry in self.row_rules:
+            try:
+                result = entry.check(self.email, context, entry.options)
+                if result is None:
+                    continue
+                if entry.is_async:
+                    result = _run_coroutine(_collect(result))
+                out.extend(_stamp(f, entry.rule) for f in result)
+            except Exception:
+                continue
+        return out
+
+    def _call(self, entry: RowRule, context: SendContext, number: int) -> "list[Finding] | str | None":
+        """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
+        rule = entry.rule
+        try:
+            result = entry.check(self.email, context, entry.options)
+            if result is None:
+                return []
+            if entry.is_async:
+                result = _run_coroutine(_collect(result))
+            found = [f if f.__class__ is Finding and f.code and f.severity is not None else _stamp(f, rule)
+                     for f in result]
+        except ContextError as exc:
+            return str(exc)
+        except ConfigError as exc:
+            raise _option_error(self.job.config, exc) from None
+        except Exception as exc:
+            self.crash(rule, exc, number)
+            return None
+        return found
+
+    def _memo_miss(self, entry: RowRule, context: SendContext, data: Mapping[str, Any], number: int
+                   ) -> "list[Finding] | str | None":
+        """Run a rule whose result is remembered by the context values it reads:
+        rows that agree on every value it has read so far get the same result
+        without running it. A rule that reads ``context.data`` directly, or
+        whose results rarely repeat, is simply run on every row from then on."""
+        memo = entry.memo
+        assert memo is not None
+        tracked = self._tracked(data)
+        outcome = self._call(entry, tracked, number)
+        if entry.lookups < _MEMO_PROBE:
+            entry.lookups += 1
+        if tracked._opaque:
+            entry.memo = None
+            return outcome
+        if outcome is not None:
+            unseen = tracked._reads.difference(entry.fields)
+            if unseen:
+                entry.fields = entry.fields + tuple(sorted(unseen))
+                memo.clear()
+            key = tuple([_freeze(context.get(name)) for name in entry.fields])
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = outcome
+        if entry.lookups >= _MEMO_PROBE and entry.hits * 2 < entry.lookups:
+            entry.memo = None
+        return outcome
+
+    def _tracked(self, data: Mapping[str, Any]) -> TrackedContext:
+        context = object.__new__(TrackedContext)
+        if self.prototype is not None:
+            vars(context).update(self.prototype)
+            vars(context).pop("data", None)
+        else:
+            for name in ("mode", "fields", "timezone", "default_category", "now", "strict"):
+                setattr(context, name, getattr(self.prototype_object, name))
+        context._raw = data
+        context._reads = set()
+        context._opaque = False
+        return context
+
+    def crash(self, rule: Rule, exc: BaseException, row: int | None) -> None:
+        record = self.crashes.get(rule.code)
+        if record is None:
+            tb = exc.__traceback__
+            where = ""
+            while tb is not None:
+                where = f" (at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno})"
+                tb = tb.tb_next
+            self.crashes[rule.code] = [rule.name, f"{type(exc).__name__}: {exc}{where}", row or 0, 1]
+        else:
+            record[3] += 1
+        tally = self.summary.rules.get(rule.code)
+        if tally is not None:
+            tally.crashed_rows += 1
+
+    # ------------------------------------------------------------ results
+
+    def results(self) -> list[Finding]:
+        summary = self.summary
+        out = list(self.findings)
+        checked = summary.checked
+        for group in self.groups.values():
+            example = group.example
+            share = group.rows / checked if checked else 0.0
+            where = str(group.first)
+            if group.rows > 1:
+                message = f"{group.rows:,} of {checked:,} rows ({share:.1%}); {where}: {example.message}"
+            else:
+                message = f"{where}: {example.message}"
+            data = dict(example.data or {})
+            data["batch"] = {
+                "rows": group.rows,
+                "checked": checked,
+                "share": round(share, 4),
+                "first_rows": [ref.to_dict() for ref in group.samples],
+                "oldest_event": group.oldest.isoformat() if group.oldest else None,
+            }
+            out.append(example.with_(message=message, data=data))
+        if summary.bad_rows:
+            samples = "; ".join(f"{RowRef(b.row, b.id, b.line)}: {b.reason}" for b in summary.bad_samples[:3])
+            rest = summary.bad_rows - min(3, len(summary.bad_samples))
+            out.append(Finding(
+                f"{summary.bad_rows:,} of {summary.rows:,} rows could not be fully checked: {samples}"
+                + (f"; and {rest:,} more" if rest > 0 else ""),
+                code=INVALID_CONTEXT.code, rule=INVALID_CONTEXT.name, severity=INVALID_CONTEXT.severity,
+                data={"bad_rows": summary.bad_rows, "samples": [b.to_dict() for b in summary.bad_samples]},
+            ))
+        for code, (name, message, row, count) in self.crashes.items():
+            where = f" on {count:,} row{'s' if count != 1 else ''} (first: row {row})" if row else ""
+            out.append(Finding(
+                redact(f"rule {code} ({name}) crashed{where}: {message}"),
+                code=INTERNAL_ERROR.code, rule=INTERNAL_ERROR.name, severity=INTERNAL_ERROR.severity,
+                data={"crashed_rule": code, "rows": count},
+            ))
+        return out
+
+
+def _tally(rule: Rule) -> Any:
+    from .results import RuleTally
+
+    return RuleTally(rule.code, rule.name)
+
+
+def parse_row_text(text: str) -> Any:
+    """A JSON Lines row the reading process already checked is an object."""
+    return json.loads(text)
