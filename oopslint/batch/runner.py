@@ -19,7 +19,7 @@ from ..config import ConfigError
 from ..context import ContextError, SendContext, _dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
 from ..engine import _option_error, _run_coroutine, redact
-from ..report import Finding
+from ..report import Finding, Severity
 from ..rule import Rule
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
 
@@ -107,12 +107,23 @@ def _freeze(value: Any) -> Any:
 
 
 def _stamp(finding: Any, rule: Rule) -> Finding:
+    """Fill in the rule's code, name and default severity, as the engine does.
+
+    A finding a rule has just yielded is not yet seen by anyone else, so it
+    is completed in place: copying a frozen dataclass for every failing row
+    of a million-row batch would cost more than the check itself."""
     if not isinstance(finding, Finding):
         raise TypeError(f"check yielded {type(finding).__name__}, expected Finding")
-    if finding.code:
-        return finding.with_(severity=finding.severity or rule.severity)
-    return Finding(finding.message, finding.span, finding.snippet, finding.suggestion, finding.data,
-                   finding.severity or rule.severity, rule.code, rule.name, finding.path)
+    severity = Severity.parse(finding.severity) if finding.severity else rule.severity
+    if finding.__class__ is not Finding:
+        return finding.with_(code=finding.code or rule.code, rule=finding.rule or rule.name, severity=severity)
+    if finding.code and finding.code != rule.code:
+        return finding.with_(severity=severity)
+    set_field = object.__setattr__
+    set_field(finding, "code", rule.code)
+    set_field(finding, "rule", finding.rule or rule.name)
+    set_field(finding, "severity", Severity.parse(finding.severity) if finding.severity else rule.severity)
+    return finding
 
 
 async def _collect(result: Any) -> list[Any]:
@@ -311,7 +322,7 @@ class Runner:
                 ref = RowRef(number, the_id, line)
                 tally.first_rows.append(ref)
             for finding in found:
-                key = (code, finding.span, finding.severity)
+                key = (code, finding.span, finding.severity._value_)
                 group = groups.get(key)
                 if group is None or len(group.samples) < sample_size:
                     if ref is None:
@@ -324,7 +335,7 @@ class Runner:
                 group.rows += 1
                 event_at = finding.data.get("event_at") if finding.data else None
                 if event_at is not None:
-                    moment = as_time(event_at)
+                    moment = event_at if event_at.__class__ is datetime and event_at.tzinfo else as_time(event_at)
                     if moment is not None:
                         if tally.oldest_event is None or moment < tally.oldest_event:
                             tally.oldest_event = moment
@@ -357,8 +368,10 @@ class Runner:
                 return []
             if entry.is_async:
                 result = _run_coroutine(_collect(result))
-            found = [f if f.__class__ is Finding and f.code and f.severity is not None else _stamp(f, rule)
-                     for f in result]
+            found = list(result)
+            for index, finding in enumerate(found):
+                if finding.__class__ is not Finding or not finding.code or finding.severity.__class__ is not Severity:
+                    found[index] = _stamp(finding, rule)
         except ContextError as exc:
             return str(exc)
         except ConfigError as exc:

@@ -79,7 +79,7 @@ def replayed_batch(batch, context, options) -> Iterator[Any]:
             facts = facts_for(row_context)
             resolved = resolve(email, row_context, settings)
             kind = resolved.kind
-            send_at = facts.send_at
+            send_at = facts.sent(email)
             placed = facts.time("order_placed_at") if kind in ORDER_TYPES or kind is None else None
             found = event_time(facts, kind)
         except ContextError:

@@ -44,8 +44,8 @@ def _cap(text: str) -> str:
 
 
 def _order_ref(context: Any) -> str:
-    order_id = context.get("order_id")
-    return f"order {order_id}" if order_id not in (None, "") else "the order"
+    order_id = facts_for(context).text("order_id")
+    return f"order {order_id}" if order_id is not None else "the order"
 
 
 # ---------------------------------------------------------------- TRG001
@@ -61,7 +61,8 @@ def stale_trigger(email, context, options) -> Iterator[Finding]:
     shipping notice, `order.delivered_at` for a delivery notice or review
     request, `order.placed_at` for an order confirmation). The type comes from
     `[triggers] templates`, the context's `event.type`, or the email's own
-    phrases. The send time is `send_at`, or now.
+    phrases. The send time is `send_at`, else the `Date` header of an .eml
+    file, else now.
 
     Why is this bad?
     A "your order has shipped" email three years after the shipment was not
@@ -90,16 +91,17 @@ def stale_trigger(email, context, options) -> Iterator[Finding]:
             raise needs_event_time(facts, kind)
         return
     at, field = found
-    age = facts.send_at - at
+    send_at = facts.sent(email)
+    age = send_at - at
     if age <= limit:
         return
     label = settings.label(kind)
     yield Finding(
         f"{_cap(label)} for an event {describe_age(age)} old ({path_of(context, field)} {_fmt(at)}, "
-        f"send time {_fmt(facts.send_at)}); a {label} is stale after {describe_age(limit)}",
+        f"send time {_fmt(send_at)}); a {label} is stale after {describe_age(limit)}",
         suggestion=f"do not send {label}s for old events; if this window is too short, set "
         f'[tool.oopslint.triggers] max_age = {{{kind} = "..."}}',
-        data={"event_type": kind, "type_source": resolved.source, "event_at": at, "send_at": facts.send_at,
+        data={"event_type": kind, "type_source": resolved.source, "event_at": at, "send_at": send_at,
               "age_seconds": int(age.total_seconds()), "max_age_seconds": int(limit.total_seconds())},
     )
 
@@ -137,7 +139,7 @@ def old_order(email, context, options) -> Iterator[Finding]:
     placed = facts.time("order_placed_at")
     if placed is None:
         return
-    age = facts.send_at - placed
+    age = facts.sent(email) - placed
     limit = timedelta(days=days)
     if age <= limit:
         return
@@ -147,7 +149,7 @@ def old_order(email, context, options) -> Iterator[Finding]:
         f"({path_of(context, 'order_placed_at')} {_fmt(placed)}); orders older than {days:g} days "
         f"should not get a {label}",
         suggestion="exclude old orders from this send (a backfill or migration replays history)",
-        data={"event_type": resolved.kind, "event_at": placed, "order_id": context.get("order_id"),
+        data={"event_type": resolved.kind, "event_at": placed, "order_id": facts_for(context).text("order_id"),
               "age_days": round(age.total_seconds() / 86400, 1), "old_order_days": days},
     )
 
@@ -208,7 +210,7 @@ def status_mismatch(email, context, options) -> Iterator[Finding]:
     status_path = path_of(context, "order_status")
     label = settings.label(kind)
     ref = _order_ref(context)
-    data = {"event_type": kind, "order_id": context.get("order_id"), "order_status": raw_status}
+    data = {"event_type": kind, "order_id": facts_for(context).text("order_id"), "order_status": raw_status}
     if group in ("cancelled", "refunded"):
         yield Finding(
             f"{_cap(label)} {_SAYS[kind]}, but {ref} is {_STATUS_WORDS[group]} ({status_path} = {raw_status!r})",
@@ -261,7 +263,8 @@ def status_mismatch(email, context, options) -> Iterator[Finding]:
 
 
 def _has_order(facts: Any) -> bool:
-    return facts.time("order_placed_at") is not None or facts.text("order_id") is not None
+    """The context describes the order's timeline (an id alone says too little)."""
+    return facts.time("order_placed_at") is not None
 
 
 def _type_conflicts(resolved: Any, context: Any, settings: Any) -> Iterator[Finding]:
@@ -276,15 +279,18 @@ def _type_conflicts(resolved: Any, context: Any, settings: Any) -> Iterator[Find
         return
     content = resolved.content
     other = resolved.config_kind or resolved.context_kind
-    if content.confident and content.kind and other and content.kind != other:
-        source = "is configured as" if resolved.config_kind else f"is sent for {type_path} {resolved.context_raw!r},"
-        yield Finding(
-            f"The {content.where} says {content.evidence!r} (a {settings.label(content.kind)}), but this email "
-            f"{source} a {settings.label(other)}",
-            severity=Severity.WARNING,
-            suggestion="check which template this trigger sends",
-            data={"event_type": other, "content_event_type": content.kind},
-        )
+    if not (content.confident and content.kind and other and content.kind != other):
+        return
+    if content.kind in STAGES and other in STAGES and STAGES[content.kind] < STAGES[other]:
+        return  # a shipping notice may well open with "Thanks for your order!"
+    source = "is configured as" if resolved.config_kind else f"is sent for {type_path} {resolved.context_raw!r},"
+    yield Finding(
+        f"The {content.where} says {content.evidence!r} (a {settings.label(content.kind)}), but this email "
+        f"{source} a {settings.label(other)}",
+        severity=Severity.WARNING,
+        suggestion="check which template this trigger sends",
+        data={"event_type": other, "content_event_type": content.kind},
+    )
 
 
 # ---------------------------------------------------------------- TRG004
@@ -328,21 +334,21 @@ def impossible_timeline(email, context, options) -> Iterator[Finding]:
         yield Finding(
             f"{_cap(ref)} shipped before it was placed: {name('order_shipped_at')} {_fmt(shipped)} is "
             f"{describe_age(placed - shipped)} before {name('order_placed_at')} {_fmt(placed)}",
-            data={"problem": "shipped_before_placed", "event_at": shipped, "order_id": context.get("order_id")},
+            data={"problem": "shipped_before_placed", "event_at": shipped, "order_id": facts_for(context).text("order_id")},
         )
     if delivered and shipped and delivered < shipped - skew:
         yield Finding(
             f"{_cap(ref)} was delivered before it shipped: {name('order_delivered_at')} {_fmt(delivered)} is "
             f"{describe_age(shipped - delivered)} before {name('order_shipped_at')} {_fmt(shipped)}",
-            data={"problem": "delivered_before_shipped", "event_at": delivered, "order_id": context.get("order_id")},
+            data={"problem": "delivered_before_shipped", "event_at": delivered, "order_id": facts_for(context).text("order_id")},
         )
     elif delivered and placed and not shipped and delivered < placed - skew:
         yield Finding(
             f"{_cap(ref)} was delivered before it was placed: {name('order_delivered_at')} {_fmt(delivered)} is "
             f"{describe_age(placed - delivered)} before {name('order_placed_at')} {_fmt(placed)}",
-            data={"problem": "delivered_before_placed", "event_at": delivered, "order_id": context.get("order_id")},
+            data={"problem": "delivered_before_placed", "event_at": delivered, "order_id": facts_for(context).text("order_id")},
         )
-    send_at = facts.send_at
+    send_at = facts.sent(email)
     for field in ("event_at", "order_placed_at", "order_shipped_at", "order_delivered_at"):
         at = facts.time(field)
         if at is not None and at > send_at + skew:
@@ -387,8 +393,8 @@ def stale_content_date(email, context, options) -> Iterator[Finding]:
     """What it does
     Reads dates printed next to order, shipping, delivery or purchase words
     ("Date shipped: aug 28, 2016", "Ordered on 03/04/2021") and reports those
-    older than the email's event type allows at send time (`send_at`, or now
-    when there is no context). No context is needed: the content alone shows
+    older than the email's event type allows at send time (`send_at`, else
+    the `Date` header of an .eml file, else now). No context is needed: the content alone shows
     a replayed email. Zero-width characters inside dates are ignored; English
     month names, ISO and numeric dates are read. The day/month order of
     numeric dates comes from `date_order`, else from the email's `lang`
@@ -425,7 +431,7 @@ def stale_content_date(email, context, options) -> Iterator[Finding]:
         return
     old_order = timedelta(days=positive_number(options, "old_order_days"))
     facts = facts_for(context)
-    send_at = facts.send_at
+    send_at = facts.sent(email)
     today = send_at.date()
     label = settings.label(kind)
     for printed in dates:

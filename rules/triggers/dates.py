@@ -151,6 +151,7 @@ def _runs(email: Any) -> list[_Run]:
     runs: list[_Run] = []
     current: _Run | None = None
     current_block: Any = None
+    previous: Any = None
     for segment in email.reading_segments():
         if segment.kind not in ("text", "subject"):
             continue
@@ -165,9 +166,25 @@ def _runs(email: Any) -> list[_Run]:
             current = _Run("", [])
             runs.append(current)
             current_block = block
+        elif _spaced(email, previous, segment):
+            current.text += " "  # whitespace-only text between two inline elements
         current.pieces.append((len(current.text), segment, index_map))
         current.text += text
+        previous = segment
     return runs
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _spaced(email: Any, before: Any, after: Any) -> bool:
+    if before is None or before.text[-1:].isspace() or after.text[:1].isspace():
+        return False
+    try:
+        gap = email.html[before.offset(len(before.text)) : after.start]
+    except (AttributeError, IndexError, TypeError):
+        return False
+    return any(c.isspace() for c in _TAG_RE.sub("", gap)) or "&nbsp;" in gap or "&#160;" in gap
 
 
 def _locate(run: _Run, index: int) -> tuple[Any, int]:

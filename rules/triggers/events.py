@@ -232,11 +232,12 @@ def config_type(path: str | None, settings: TypeSettings) -> str | None:
     if not path or not settings.templates or path.startswith("<"):
         return None
     candidates = [PurePath(path).as_posix()]
-    if settings.base_dir is not None:
-        try:
-            candidates.insert(0, Path(path).resolve().relative_to(Path(settings.base_dir).resolve()).as_posix())
-        except (ValueError, OSError):
-            pass
+    # globs are relative to the configuration file's folder, else to the current one
+    anchor = settings.base_dir if settings.base_dir is not None else Path.cwd()
+    try:
+        candidates.insert(0, Path(path).resolve().relative_to(Path(anchor).resolve()).as_posix())
+    except (ValueError, OSError):
+        pass
     for glob, kind in settings.templates:
         for candidate in candidates:
             if _glob_match(candidate, glob):

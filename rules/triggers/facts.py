@@ -4,7 +4,8 @@ TRG rule that reads it (a batch checks the same row with several rules)."""
 from __future__ import annotations
 
 import weakref
-from datetime import datetime
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Mapping
 
 from oopslint import ConfigError, ContextError
@@ -98,11 +99,12 @@ def positive_number(options: Mapping[str, Any], key: str) -> float:
 class RowFacts:
     """Timestamps and values of one context, parsed on first use."""
 
-    __slots__ = ("context", "_times", "_send_at", "resolved", "__weakref__")
+    __slots__ = ("context", "_times", "_texts", "_send_at", "resolved", "__weakref__")
 
     def __init__(self, context: Any):
         self.context = context
         self._times: dict[str, datetime | None] = {}
+        self._texts: dict[str, str | None] = {}
         self._send_at: datetime | None = None
         # (email, settings, Resolved) of the last resolve() for this row
         self.resolved: tuple[Any, Any, Any] | None = None
@@ -116,21 +118,48 @@ class RowFacts:
         times[name] = value
         return value
 
-    @property
-    def send_at(self) -> datetime:
+    def sent(self, email: Any) -> datetime:
+        """The send time: the context's ``send_at``, else the message's own
+        ``Date`` header (an .eml file), else the context's now."""
         if self._send_at is None:
-            self._send_at = self.context.send_at
+            self._send_at = self.time("send_at") or _header_date(email) or self.context.send_at
         return self._send_at
 
     def text(self, name: str) -> str | None:
+        """A value as text, None when absent or empty."""
+        texts = self._texts
+        if name in texts:
+            return texts[name]
         value = self.context.get(name)
-        if value is None or value == "":
-            return None
-        return str(value)
+        text = None if value is None or value == "" else str(value)
+        texts[name] = text
+        return text
 
     @property
     def strict(self) -> bool:
         return bool(getattr(self.context, "strict", False))
+
+
+_dates: "weakref.WeakKeyDictionary[Any, datetime | None]" = weakref.WeakKeyDictionary()
+
+
+def _header_date(email: Any) -> datetime | None:
+    try:
+        if email in _dates:
+            return _dates[email]
+    except TypeError:
+        return None
+    value = None
+    header = email.header("Date") if hasattr(email, "header") else None
+    if header:
+        try:
+            value = parsedate_to_datetime(str(header))
+        except (TypeError, ValueError, IndexError):
+            value = None
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+    _dates[email] = value
+    return value
 
 
 _last: list[Any] = [None, None]

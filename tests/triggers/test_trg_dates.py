@@ -116,3 +116,21 @@ def test_no_event_type_no_judgement():
     html = email_with("<h1>Hello from Acme</h1><p>Ordered on 03/04/2016 and shipped on 2016-04-05.</p>",
                       preheader="News", title="News")
     assert codes(lint(html, SENT_2024)) == []
+
+
+def _eml(date_header: str) -> bytes:
+    html = SHIPPED_2016.read_text(encoding="utf-8")
+    head = (f"From: Shop <shop@example.com>\r\nTo: ada@example.com\r\nSubject: Your order has shipped\r\n"
+            f"Date: {date_header}\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n")
+    return head.encode() + html.encode()
+
+
+def test_an_eml_is_judged_at_its_own_date_header(tmp_path):
+    on_time = tmp_path / "on-time.eml"
+    on_time.write_bytes(_eml("Mon, 29 Aug 2016 10:00:00 +0000"))
+    assert codes(lint(on_time, mode="rendered")) == []
+    late = tmp_path / "late.eml"
+    late.write_bytes(_eml("Thu, 02 May 2024 09:00:00 +0000"))
+    report = lint(late, mode="rendered")
+    assert [f.data["printed"] for f in report.findings] == ["Aug 21, 2016", "aug 28, 2016"]
+    assert "send time 2024-05-02 09:00Z" in report.findings[1].message

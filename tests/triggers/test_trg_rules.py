@@ -274,3 +274,8 @@ def test_explain_documents_the_rule():
     assert result.returncode == 0
     assert out.startswith("TRG002 old-order")
     assert "old_order_days = 30" in out and "Why is this bad?" in out
+
+
+def test_a_shipping_notice_may_thank_for_the_order():
+    html = email_with("<h1>Thanks for your order!</h1><p>Good news: it has shipped.</p>", preheader="Thank you!")
+    assert codes(lint(html, context("fresh"))) == []
