@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping, TextIO
 
-from ..context import ContextError, SendContext, load_context_file, parse_timestamp
+from ..context import SendContext, load_context_file, parse_timestamp
 from ..engine import Linter, _run_coroutine
 from ..report import Severity
 from .parallel import auto_jobs, fork_available, run_parallel
@@ -152,7 +152,8 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show-rows", metavar="N", type=_positive_int, default=5,
                         help="how many row ids to name per rule (default: 5)")
     parser.add_argument("--jobs", "-j", metavar="N", type=_jobs, default="auto",
-                        help="processes for the per-row checks (default: auto, one per core for files of 16 MB or more)")
+                        help="processes for the per-row checks "
+                        "(default: auto, one per core for files of 16 MB or more)")
 
 
 def _jobs(value: str) -> "int | str":
@@ -235,7 +236,8 @@ def format_batch_summary(summary: BatchSummary) -> str:
         width = max(len(t.name) for t in summary.rules.values())
         for code, tally in sorted(summary.rules.items()):
             noun = "row " if tally.failed_rows == 1 else "rows"
-            line = f"  {code} {tally.name:<{width}}  {tally.failed_rows:>10,} {noun} ({tally.share(summary.checked):6.1%})"
+            share = tally.share(summary.checked)
+            line = f"  {code} {tally.name:<{width}}  {tally.failed_rows:>10,} {noun} ({share:6.1%})"
             if tally.first_rows:
                 line += "  first: " + ", ".join(
                     str(ref.row) + (f" [{ref.id}]" if ref.id else "") for ref in tally.first_rows)

@@ -84,7 +84,8 @@ def _worker(runner: Runner, tasks: Any, results: Any) -> None:
                 payload_bytes = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
             except Exception:
                 # a rule put something unpicklable in a finding's data: keep the counts
-                plain = {key: replace(group, example=group.example.with_(data={})) for key, group in runner.groups.items()}
+                plain = {key: replace(group, example=group.example.with_(data={}))
+                         for key, group in runner.groups.items()}
                 payload_bytes = pickle.dumps((index, "ok", summary.rules, plain, runner.crashes, problems),
                                              pickle.HIGHEST_PROTOCOL)
             results.put(payload_bytes)

@@ -85,7 +85,10 @@ def _read_stream(stream: Any, format: str, name: str, with_text: bool = False) -
         if format == "jsonl":
             yield from _jsonl_rows(text, with_text)
         else:
-            rows = _json_rows(text, name) if format == "json" else _csv_rows(text, "\t" if format == "tsv" else ",", name)
+            if format == "json":
+                rows = _json_rows(text, name)
+            else:
+                rows = _csv_rows(text, "\t" if format == "tsv" else ",", name)
             if with_text:
                 for row in rows:
                     yield (*row, None)

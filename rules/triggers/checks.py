@@ -28,7 +28,9 @@ TYPE_OPTION_DOCS = {
     "shipped 72h, delivered 72h, password_reset 1h, abandoned_cart 72h, back_in_stock 24h, review_request 30d",
 }
 OLD_ORDER_OPTIONS = {"old_order_days": 30}
-OLD_ORDER_DOCS = {"old_order_days": "a shipping or delivery notice for an order placed longer ago than this is an error"}
+OLD_ORDER_DOCS = {
+    "old_order_days": "a shipping or delivery notice for an order placed longer ago than this is an error",
+}
 
 
 def _fmt(at: datetime) -> str:
@@ -326,6 +328,7 @@ def impossible_timeline(email, context, options) -> Iterator[Finding]:
     shipped = facts.time("order_shipped_at")
     delivered = facts.time("order_delivered_at")
     ref = _order_ref(context)
+    order_id = facts.text("order_id")
 
     def name(field: str) -> str:
         return path_of(context, field)
@@ -334,19 +337,19 @@ def impossible_timeline(email, context, options) -> Iterator[Finding]:
         yield Finding(
             f"{_cap(ref)} shipped before it was placed: {name('order_shipped_at')} {_fmt(shipped)} is "
             f"{describe_age(placed - shipped)} before {name('order_placed_at')} {_fmt(placed)}",
-            data={"problem": "shipped_before_placed", "event_at": shipped, "order_id": facts_for(context).text("order_id")},
+            data={"problem": "shipped_before_placed", "event_at": shipped, "order_id": order_id},
         )
     if delivered and shipped and delivered < shipped - skew:
         yield Finding(
             f"{_cap(ref)} was delivered before it shipped: {name('order_delivered_at')} {_fmt(delivered)} is "
             f"{describe_age(shipped - delivered)} before {name('order_shipped_at')} {_fmt(shipped)}",
-            data={"problem": "delivered_before_shipped", "event_at": delivered, "order_id": facts_for(context).text("order_id")},
+            data={"problem": "delivered_before_shipped", "event_at": delivered, "order_id": order_id},
         )
     elif delivered and placed and not shipped and delivered < placed - skew:
         yield Finding(
             f"{_cap(ref)} was delivered before it was placed: {name('order_delivered_at')} {_fmt(delivered)} is "
             f"{describe_age(placed - delivered)} before {name('order_placed_at')} {_fmt(placed)}",
-            data={"problem": "delivered_before_placed", "event_at": delivered, "order_id": facts_for(context).text("order_id")},
+            data={"problem": "delivered_before_placed", "event_at": delivered, "order_id": order_id},
         )
     send_at = facts.sent(email)
     for field in ("event_at", "order_placed_at", "order_shipped_at", "order_delivered_at"):

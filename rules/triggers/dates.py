@@ -64,7 +64,10 @@ _EXTRA_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u
 _LOOKBACK = 48
 _MAX_GAP = 30
 _DEADLINE_RE = re.compile(
-    r"\b(?:by|until|till|before|through|thru|expires?|expiring|valid|ends?|if|when|next|estimated|expected|scheduled)\b", re.I)
+    r"\b(?:by|until|till|before|through|thru|expires?|expiring|valid|ends?|if|when|next"
+    r"|estimated|expected|scheduled)\b",
+    re.I,
+)
 
 _ORDER_BY_LANG_MDY_REGIONS = frozenset(("us", "ph", "fm", "mh", "pw", "as", "gu", "mp", "pr", "um", "vi"))
 _YEAR_FIRST_LANGS = frozenset(("ja", "zh", "ko", "hu", "lt", "mn", "fa"))
@@ -294,7 +297,9 @@ def _parse(name: str, m: re.Match[str], date_order: str, email_order: str | None
     if name == "numeric":
         a, b = int(m.group("a")), int(m.group("b"))
         raw_year = m.group("year")
-        year = int(raw_year) if len(raw_year) == 4 else (2000 + int(raw_year) if int(raw_year) < 70 else 1900 + int(raw_year))
+        year = int(raw_year)
+        if len(raw_year) == 2:
+            year += 2000 if year < 70 else 1900
         if not 1990 <= year <= 2099:
             return None
         if m.group("sep") == "." and len(raw_year) == 2 and a <= 12 and b <= 12:

@@ -171,8 +171,8 @@ def settings_for(options: Mapping[str, Any]) -> TypeSettings:
     if cached is not None and cached[0] is options:
         return cached[1]
     base_dir = getattr(options, "base_dir", None)
-    value_key = repr((sorted((options.get("max_age") or {}).items()), sorted((options.get("event_types") or {}).items()),
-                      sorted((options.get("templates") or {}).items()), str(base_dir)))
+    value_key = repr([sorted((options.get(name) or {}).items()) for name in ("max_age", "event_types", "templates")]
+                     + [str(base_dir)])
     settings = _settings_by_value.get(value_key)
     if settings is None:
         settings = _parse_settings(options, base_dir)
@@ -309,7 +309,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
 _PHRASE_RES = {kind: re.compile("|".join(f"(?:{p})" for p in patterns), re.I) for kind, patterns in _PHRASES.items()}
 # "we'll email you once it has shipped": the phrase is a promise, not news
 _HEDGE_RE = re.compile(
-    r"(?:\bwhen|\bonce|\bafter|\bas\s+soon\s+as|\bif|\bwhether|\buntil|\bbefore|\bwill|'ll|’ll|\bnot|n't|n’t|\bnever)\b",
+    r"(?:\bwhen|\bonce|\bafter|\bas\s+soon\s+as|\bif|\bwhether|\buntil|\bbefore|\bwill"
+    r"|'ll|’ll|\bnot|n't|n’t|\bnever)\b",
     re.I,
 )
 _CLAUSE_RE = re.compile(r"[.!?;:|•·]\s|\n")

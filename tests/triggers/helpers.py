@@ -60,7 +60,8 @@ def email_with(body: str, *, lang: str | None = None, title: str | None = None, 
     end = html.index('<table class="discount"')
     html = html[:start] + body + "\n" + html[end:]
     if lang is not None:
-        html = html.replace('<html xmlns="http://www.w3.org/1999/xhtml">', f'<html xmlns="http://www.w3.org/1999/xhtml" lang="{lang}">')
+        tag = '<html xmlns="http://www.w3.org/1999/xhtml"'
+        html = html.replace(tag + ">", f'{tag} lang="{lang}">')
     if title is not None:
         html = html.replace("<title>Your order has shipped</title>", f"<title>{title}</title>")
     return html

@@ -241,7 +241,8 @@ def test_api_takes_any_iterable_and_a_base_context():
 def test_api_reports_rows_that_are_not_mappings():
     report = lint_batch(SHIPPED, [{"id": "ok"}, "nope", None], select=["TRG002"], offline=True)
     assert report.batch.bad_rows == 2
-    assert [b.reason for b in report.batch.bad_samples] == ["expected a mapping, got str", "expected a mapping, got NoneType"]
+    assert [b.reason for b in report.batch.bad_samples] == ["expected a mapping, got str",
+                                                            "expected a mapping, got NoneType"]
 
 
 # ---------------------------------------------------------------- the engine side, with rules of our own

@@ -31,7 +31,8 @@ def test_cli_reports_the_stale_dates_with_line_and_column():
     line, column = locate(html, "aug&zwnj; 28, 2016")
     result = run_cli("check", "--offline", "--rendered", "--select", "TRG005", str(SHIPPED_2016))
     assert result.returncode == 1
-    assert f"shipped-2016.html:{line}:{column}: TRG005 [error] Shipping date 'aug 28, 2016' is " in result.stdout.decode()
+    out = result.stdout.decode()
+    assert f"shipped-2016.html:{line}:{column}: TRG005 [error] Shipping date 'aug 28, 2016' is " in out
 
 
 def test_the_same_dates_are_fine_when_sent_on_time():
@@ -51,8 +52,8 @@ def test_ambiguous_numeric_date_is_reported_as_such_not_guessed():
     report = lint(_ordered_on("03/04/2021"), sent)
     finding = only(report, "TRG005")
     assert finding.severity == Severity.INFO
-    assert finding.message == ("Could not verify the order date '03/04/2021': it reads as 4 March 2021 or 3 April 2021, "
-                               "and only one of them is older than a shipping notice allows")
+    assert finding.message == ("Could not verify the order date '03/04/2021': it reads as 4 March 2021 or "
+                               "3 April 2021, and only one of them is older than a shipping notice allows")
     assert finding.data["ambiguous"] is True
 
 

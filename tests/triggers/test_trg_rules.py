@@ -126,7 +126,8 @@ def test_shipping_notice_for_a_refunded_order():
 
 def test_shipping_notice_for_an_order_still_awaiting_fulfilment():
     finding = only(lint(SHIPPED, context("pending")), "TRG003")
-    assert "order A-1004 has not shipped (order.status = 'awaiting_fulfillment', no order.shipped_at)" in finding.message
+    assert ("order A-1004 has not shipped (order.status = 'awaiting_fulfillment', no order.shipped_at)"
+            in finding.message)
 
 
 def test_shipping_notice_with_nothing_saying_it_shipped_is_a_warning():
