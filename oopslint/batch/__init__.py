@@ -100,6 +100,8 @@ def lint_batch(
         template = Path(template)
     label = path or (os.fspath(template) if isinstance(template, os.PathLike) else "<email>")
     contexts_name = os.fspath(contexts) if isinstance(contexts, (str, os.PathLike)) else None
+    if contexts_name == "-":
+        contexts_name = "<stdin>"
     summary = BatchSummary(path=label, contexts=contexts_name, sample_size=sample_size)
     prepared, results = linter._prepare_all([(template, label, context, None)])
     if not prepared:
