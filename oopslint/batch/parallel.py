@@ -39,7 +39,10 @@ def fork_available() -> bool:
 
 def auto_jobs(source: Any) -> int:
     """Worker processes for ``jobs="auto"``: every core for a large file, none otherwise."""
-    cores = os.cpu_count() or 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
     if cores < 2 or not fork_available() or not isinstance(source, (str, os.PathLike)):
         return 1
     try:
