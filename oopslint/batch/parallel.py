@@ -71,7 +71,7 @@ def _worker(runner: Runner, tasks: Any, results: Any) -> None:
             task = tasks.get()
             if task is None:
                 return
-            index, items = task
+            index, items = pickle.loads(task)
             summary = runner.summary
             summary.rules = {code: RuleTally(t.code, t.name) for code, t in summary.rules.items()}
             runner.groups = {}
@@ -177,7 +177,12 @@ class _Merger:
         chunk.items = []
         self.waiting[chunk.index] = chunk
         self.sent += 1
-        _put(tasks, (chunk.index, items), results, workers, self)
+        try:
+            task = pickle.dumps((chunk.index, items), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            raise TypeError(f"rows must be plain data (dicts, lists, strings, numbers) to be checked by several "
+                            f"processes; use jobs=1 ({exc})") from None
+        _put(tasks, task, results, workers, self)
         self.drain(results, workers, block=False)
 
     def drain(self, results: Any, workers: list[Any], *, block: bool) -> None:
