@@ -43,8 +43,22 @@ __all__ = [
     "ConfigError",
     "ContextError",
     "InputError",
+    "lint_batch",
+    "BatchReport",
+    "BatchSummary",
     "__version__",
 ]
+
+_BATCH_EXPORTS = ("lint_batch", "BatchReport", "BatchSummary")
+
+
+def __getattr__(name: str) -> Any:
+    # the batch runner is imported on first use, keeping `import oopslint` light
+    if name in _BATCH_EXPORTS:
+        from . import batch
+
+        return getattr(batch, name)
+    raise AttributeError(f"module 'oopslint' has no attribute {name!r}")
 
 EmailInput = "str | bytes | os.PathLike[str] | email.message.Message"
 ConfigInput = "Config | Mapping[str, Any] | str | os.PathLike[str] | None"
