@@ -16,6 +16,7 @@ from . import __version__
 from .config import ConfigError
 from .context import ContextError
 from .formats import FORMATS, get_writer
+from .formats.text import use_color
 from .registry import RegistryError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -81,16 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _use_color(choice: str, stream: TextIO) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return hasattr(stream, "isatty") and stream.isatty()
-
-
 def _linter(args: argparse.Namespace):  # -> Linter
     from .engine import Linter
 
@@ -132,7 +123,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     report = linter.lint_paths(entries, context=context, stdin=stdin)
     stream = _open_output(args)
     try:
-        get_writer(args.format)(report, stream, color=_use_color(args.color, stream))
+        get_writer(args.format)(report, stream, color=use_color(args.color, stream))
     finally:
         if stream is not sys.stdout:
             stream.close()

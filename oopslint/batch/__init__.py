@@ -39,6 +39,7 @@ from .parallel import auto_jobs, fork_available, run_parallel
 from .readers import CONTEXT_FORMATS, iter_context_rows
 from .results import BadRow, BatchReport, BatchRow, BatchSummary, RowRef, RuleTally
 from .runner import Runner
+from ..formats.text import use_color
 
 __all__ = [
     "lint_batch",
@@ -197,22 +198,12 @@ def run_batch_command(args: argparse.Namespace, linter: Linter, writer_stdout: T
                         contexts_format=getattr(args, "contexts_format", "auto"), jobs=getattr(args, "jobs", "auto"))
     format_name = getattr(args, "format", "text")
     if format_name == "text":
-        write_text(report, writer_stdout, color=_use_color(getattr(args, "color", "auto"), writer_stdout))
+        write_text(report, writer_stdout, color=use_color(getattr(args, "color", "auto"), writer_stdout))
     else:
         from ..formats import get_writer
 
         get_writer(format_name)(report, writer_stdout, color=False)
     return report.exit_code
-
-
-def _use_color(choice: str, stream: TextIO) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def write_text(report: BatchReport, stream: TextIO, *, color: bool = False) -> None:

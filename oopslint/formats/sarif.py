@@ -35,7 +35,6 @@ def _uri(path: str | None) -> str:
 
 
 def _rule_descriptors() -> list[dict[str, Any]]:
-    from .. import __version__  # noqa: F401  (keeps the import order explicit)
     from ..diagnostics import ENGINE_CODES
     from ..registry import default_registry
 

@@ -4,6 +4,7 @@ Colour only when asked (the CLI asks when stdout is a terminal)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, TextIO
 
 from ..report import Finding, Report, Severity
@@ -13,6 +14,18 @@ _COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severit
 _BOLD = "\x1b[1m"
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    """Colour for ``--color auto|always|never``: auto means a terminal, unless
+    NO_COLOR is set (or FORCE_COLOR asks for it anyway)."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def _paint(text: str, code: str, color: bool) -> str:
