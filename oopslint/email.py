@@ -491,7 +491,8 @@ def _style_hides(style: str) -> bool:
 class Email:
     """A parsed email. Build one with :meth:`Email.parse`; it is read-only."""
 
-    def __init__(self, src: _Source, *, subject: str | None = None, dialects: tuple[str, ...] = DEFAULT_DIALECTS):
+    def __init__(self, src: _Source, *, subject: str | None = None, dialects: tuple[str, ...] = DEFAULT_DIALECTS,
+                 fallback_subject: str | None = None):
         self.path = src.path
         self.kind = src.kind
         self.html = src.html
@@ -514,7 +515,7 @@ class Email:
         self.root = Element("#document", {}, 0, 0)
         self._hidden_classes: set[str] = set()
         self._scan()
-        self._subject = subject if subject is not None else self._header("Subject")
+        self._subject = subject if subject is not None else (self._header("Subject") or fallback_subject)
         self._build_attribute_segments()
         self._collect_link_text()
 
@@ -528,8 +529,13 @@ class Email:
         path: str | None = None,
         subject: str | None = None,
         dialects: Sequence[str] | None = None,
+        fallback_subject: str | None = None,
     ) -> "Email":
         """Parse HTML (str, bytes or a path), an ``.eml`` file or an EmailMessage.
+
+        ``subject`` overrides the message's Subject header; ``fallback_subject``
+        is used only when there is none (an HTML file linted with a send
+        context that names the subject).
 
         Raises :class:`InputError` with a one-line reason when the input cannot
         be linted. Undecodable bytes are replaced, counted in
@@ -540,7 +546,7 @@ class Email:
         src = _load(source, path)
         if path is not None:
             src.path = path
-        return cls(src, subject=subject, dialects=resolve_dialects(dialects))
+        return cls(src, subject=subject, dialects=resolve_dialects(dialects), fallback_subject=fallback_subject)
 
     @cached_property
     def content_hash(self) -> str:

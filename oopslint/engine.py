@@ -221,15 +221,17 @@ class Linter:
         finding = Finding(message=redact(message), code=code.code, rule=code.name, severity=code.severity, path=path)
         return FileResult(path=path, findings=[finding], input_error=True)
 
-    def _parse(self, source: Any, path: str, subject: str | None, dialects: tuple[str, ...] | None) -> Email:
+    def _parse(self, source: Any, path: str, subject: str | None, dialects: tuple[str, ...] | None,
+               fallback_subject: str | None = None) -> Email:
         if isinstance(source, (str, bytes)) and not (isinstance(source, str) and len(source) < 4096 and "<" not in source and os.path.exists(source)):
-            key: tuple | None = (hash(source), len(source), path, subject, dialects)
+            key: tuple | None = (hash(source), len(source), path, subject, fallback_subject, dialects)
         else:
             key = None
         if key is not None and key in self._emails:
             self._emails.move_to_end(key)
             return self._emails[key]
-        email = Email.parse(source, path=path if not path.startswith("<") else None, subject=subject, dialects=dialects)
+        email = Email.parse(source, path=path if not path.startswith("<") else None, subject=subject,
+                            dialects=dialects, fallback_subject=fallback_subject)
         if key is not None:
             self._emails[key] = email
             if len(self._emails) > 64:
@@ -238,12 +240,11 @@ class Linter:
 
     def _prepare(self, source: Any, path: str, context: Any, subject: str | None) -> _Job:
         config = self.config_for(path)
-        email = self._parse(source, path, subject, config.dialects)
         mode = self.mode or config.mode or self.default_mode
-        context_options = config.section("context")
-        send_context = _coerce_context(context, mode, config, context_options)
-        if email.subject is None and send_context.get("subject"):
-            email = self._parse(source, path, str(send_context.get("subject")), config.dialects)
+        send_context = _coerce_context(context, mode, config, config.section("context"))
+        context_subject = send_context.get("subject")
+        email = self._parse(source, path, subject, config.dialects,
+                            fallback_subject=str(context_subject) if context_subject else None)
         selected = [
             rule for rule in self.registry
             if rule.scope == "email" and mode in rule.modes and config.is_selected(rule, path)
