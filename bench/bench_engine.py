@@ -7,23 +7,13 @@ Targets: warm lint under 10 ms median; cold `oopslint check` of one file under 0
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_EMAIL = ROOT.parent / "shared" / "corpus" / "postmark" / "receipt.source.html"
+from _timing import REFERENCE_EMAIL, median_ms
 
-
-def median_ms(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+DEFAULT_EMAIL = REFERENCE_EMAIL
 
 
 def main() -> None:

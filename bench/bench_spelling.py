@@ -28,22 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
-from typing import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
-REFERENCE = CORPUS / "postmark" / "receipt.source.html"
+from _timing import CORPUS, REFERENCE_EMAIL, median_ms
+
+REFERENCE = REFERENCE_EMAIL
 WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
-
-
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def typ_rules():

@@ -16,22 +16,12 @@ the TPL rules should take a small part of it.
 from __future__ import annotations
 
 import re
-import statistics
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_EMAIL = ROOT.parent / "shared" / "corpus" / "postmark" / "receipt.source.html"
+from _timing import REFERENCE_EMAIL, median_ms
 
-
-def median_ms(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+DEFAULT_EMAIL = REFERENCE_EMAIL
 
 
 def main() -> None:
