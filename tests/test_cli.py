@@ -181,3 +181,17 @@ def test_no_color_when_not_a_tty_and_color_when_forced(tmp_path, plugin_env):
     assert b"\x1b[" not in plain.stdout
     forced = check("a.html", "--select", "ACME", "--color", "always", cwd=tmp_path, env=plugin_env)
     assert b"\x1b[" in forced.stdout
+
+
+def test_a_20_mb_email_is_linted_and_reported_not_dropped(tmp_path, corpus):
+    # the classic way an email reaches 20 MB: a screenshot pasted in as a data: URL
+    source = (corpus / "leemunroe" / "email.inlined.html").read_text()
+    blob = "iVBORw0KGgo" + "A" * (20 * 1024 * 1024)
+    huge = source.replace("<table", f'<img alt="Screenshot" src="data:image/png;base64,{blob}"><table', 1)
+    (tmp_path / "huge.html").write_text(huge)
+    result = check("huge.html", "--offline", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr.decode()
+    findings = json.loads(result.stdout)["files"][0]["findings"]
+    clip = [f for f in findings if f["code"] == "TPL006"]
+    assert clip and clip[0]["severity"] == "error"
+    assert all(len(f["snippet"] or "") <= 2000 for f in findings)
