@@ -13,9 +13,10 @@ strip it and keep only inline ``style`` attributes. So there are two views:
 (``color``, ``font-*``...). Results are cached by the email's content hash,
 so a batch of emails sharing a template computes them once.
 
-Known gap: premailer merges inline styles last, so a ``<style>`` rule marked
-``!important`` does not yet beat an inline declaration here as it does in
-clients that honour ``<style>``.
+premailer merges inline styles last whatever their priority; a second pass
+applies ``!important`` declarations from ``<style>`` the way browsers do (they
+beat inline declarations that are not themselves ``!important``).
+Rules inside ``@media`` blocks (dark mode, mobile) are not applied here.
 """
 
 from __future__ import annotations
@@ -110,7 +111,50 @@ class StyleMap:
         result: dict[int, dict[str, str]] = {}
         for element, node in order:
             result[id(element)] = parse_declarations(node.get("style", ""))  # type: ignore[attr-defined]
+        self._apply_important(root, order, result)
         return result
+
+    def _apply_important(self, root, order, result: dict[int, dict[str, str]]) -> None:
+        """``!important`` in a stylesheet beats a normal inline declaration."""
+        import logging
+
+        import cssutils
+        from cssselect import GenericTranslator, SelectorError
+
+        cssutils.log.setLevel(logging.CRITICAL)
+        important_rules = []
+        position = 0
+        for css, _ in self._email.stylesheets:
+            if "!important" not in css.replace(" ", "").lower() and "! important" not in css.lower():
+                continue
+            for css_rule in cssutils.parseString(css, validate=False):
+                if css_rule.type != css_rule.STYLE_RULE:
+                    continue  # @media and friends: client-specific
+                declarations = [(p.name.lower(), p.propertyValue.cssText) for p in css_rule.style
+                                if p.priority == "important"]
+                position += 1
+                if declarations:
+                    for selector in css_rule.selectorList:
+                        important_rules.append((selector.specificity, position, selector.selectorText, declarations))
+        if not important_rules:
+            return
+        by_node = {node: element for element, node in order}
+        translator = GenericTranslator()
+        for _, _, selector, declarations in sorted(important_rules, key=lambda r: (r[0], r[1])):
+            try:
+                xpath = translator.css_to_xpath(selector)
+            except (SelectorError, Exception):
+                continue  # pseudo-classes (:hover) and selectors lxml cannot express
+            for node in root.xpath(xpath):
+                element = by_node.get(node)
+                if element is None:
+                    continue
+                inline = parse_declarations(element.attrs.get("style", ""))
+                target = result.setdefault(id(element), {})
+                for name, value in declarations:
+                    if "!important" in inline.get(name, "").replace(" ", ""):
+                        continue
+                    target[name] = f"{value} !important"
 
     @staticmethod
     def _feed(builder, children: Iterable["Element"], order: list[tuple["Element", object]]) -> None:

@@ -26,6 +26,18 @@ def test_inline_style_wins_and_color_inherits():
     assert style_map.computed(bold, "background-color") is None
 
 
+def test_important_in_the_style_block_beats_normal_inline_styles():
+    html = ('<html><head><style>p{color:#222222 !important} .keep{color:#999999 !important}'
+            '@media (prefers-color-scheme: dark){p{color:#eeeeee !important}}</style></head><body>'
+            '<p style="color:#444">y</p><p class="keep" style="color:#555 !important">z</p></body></html>')
+    email = Email.parse(html)
+    style_map = styles(email)
+    first, second = email.find("p")
+    assert style_map.computed(first, "color") == "#222"  # cssutils shortens colours
+    assert style_map.computed(first, "color", with_style_blocks=False) == "#444"
+    assert style_map.computed(second, "color") == "#555"
+
+
 def test_parse_declarations_keeps_the_last_value():
     assert parse_declarations("color: red; COLOR:blue;font-size:12px !important") == {
         "color": "blue", "font-size": "12px !important"}
