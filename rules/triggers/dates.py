@@ -54,10 +54,31 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 #: Label words, by the kind of date they announce.
+#: English first; then German, French, Spanish, Italian, Dutch and Portuguese,
+#: whose shops print dates the same way ("Bestellung vom 12.11.2019").
 _LABELS = (
-    ("order", re.compile(r"\b(?:order(?:ed|s)?|purchase[ds]?|placed|bought)\b", re.I)),
-    ("ship", re.compile(r"\b(?:ship(?:ped|ping|ment|s)?|dispatch(?:ed|es)?|fulfil(?:l?ed|ment|lment))\b", re.I)),
-    ("delivery", re.compile(r"\b(?:deliver(?:ed|y|ies|s)?|arriv(?:ed|al|es|ing|e))\b", re.I)),
+    ("order", re.compile(
+        r"\b(?:order(?:ed|s)?|purchase[ds]?|placed|bought"
+        r"|bestell(?:ung|t|datum)|kauf(?:datum)?|gekauft"
+        r"|command(?:e|é|ée)|achat|achet(?:é|ée)"
+        r"|pedido|compra(?:do|da)?"
+        r"|ordin(?:e|ato|ata)|acquist(?:o|ato|ata)"
+        r"|bestelling|besteld|aankoop"
+        r"|encomenda)\b", re.I)),
+    ("ship", re.compile(
+        r"\b(?:ship(?:ped|ping|ment|s)?|dispatch(?:ed|es)?|fulfil(?:l?ed|ment|lment)"
+        r"|versand(?:t|datum)?|verschickt|versendet"
+        r"|exp(?:é|e)di(?:é|ée|e|tion)|envoy(?:é|ée)"
+        r"|envi(?:ado|ada|o|ío)"
+        r"|sped(?:ito|ita|izione)"
+        r"|verzonden|verzending)\b", re.I)),
+    ("delivery", re.compile(
+        r"\b(?:deliver(?:ed|y|ies|s)?|arriv(?:ed|al|es|ing|e)"
+        r"|liefer(?:ung|datum)|geliefert|zugestellt|zustellung"
+        r"|livr(?:é|ée|aison)"
+        r"|entrega(?:do|da)?|entregue"
+        r"|consegn(?:a|ato|ata)"
+        r"|geleverd|bezorgd|levering)\b", re.I)),
 )
 _CLAUSE_RE = re.compile(r"[!?;|•·]\s|\.\s+(?=[A-Z])|\n")
 _EXTRA_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e")
@@ -65,7 +86,9 @@ _LOOKBACK = 48
 _MAX_GAP = 30
 _DEADLINE_RE = re.compile(
     r"\b(?:by|until|till|before|through|thru|expires?|expiring|valid|ends?|if|when|next"
-    r"|estimated|expected|scheduled)\b",
+    r"|estimated|expected|scheduled"
+    r"|bis|vor|voraussichtlich|gültig|avant|jusqu|prévue?|valable|antes|hasta|prevista|válido"
+    r"|entro|fino|valido|voor|tot|verwacht|geldig|até)\b",
     re.I,
 )
 

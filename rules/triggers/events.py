@@ -6,7 +6,8 @@ An email's event type comes from, in order of authority:
 2. the send context: ``event.type`` (common spellings such as ``order_shipped`` or
    ``fulfillment_created`` are understood; ``event_types`` maps your own names)
 3. the content: phrases in the subject, preheader, headings and body
-   ("has shipped", "out for delivery", "reset your password", ...)
+   ("has shipped", "out for delivery", "reset your password", ...; also the
+   common German, French, Spanish, Italian, Dutch and Portuguese phrasings)
 """
 
 from __future__ import annotations
@@ -265,6 +266,18 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"\b(?:order|package|parcel|items?|shipment)\s+(?:was\s+|were\s+)?(?:shipped|dispatched)\b",
         r"\bwe(?:'ve|’ve|\s+have)\s+(?:just\s+)?(?:shipped|dispatched)\b",
         r"\btrack\s+your\s+(?:order|package|parcel|shipment|delivery)\b",
+        # de, fr, es, it, nl, pt
+        r"\bwurde\s+(?:heute\s+|soeben\s+)?(?:versandt|verschickt|versendet)\b",
+        r"\b(?:ist|sind)\s+(?:jetzt\s+)?unterwegs\b",
+        r"\bversandbestätigung\b",
+        r"\ba\s+été\s+expédiée?s?\b",
+        r"\b(?:est|sont)\s+en\s+route\b",
+        r"\bconfirmation\s+d[’']expédition\b",
+        r"\b(?:ha|han)\s+sido\s+enviad[oa]s?\b",
+        r"\b(?:está|están)\s+en\s+camino\b",
+        r"\bè\s+stat[oa]\s+spedit[oa]\b",
+        r"\b(?:is|zijn)\s+(?:verzonden|onderweg)\b",
+        r"\bfoi\s+enviad[oa]\b",
     ),
     "delivered": (
         r"\b(?:has|have)\s+been\s+delivered\b",
@@ -272,6 +285,12 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"\bdelivery\s+confirmation\b",
         r"\b(?:order|package|parcel|items?|shipment)\s+(?:has\s+|have\s+)?arrived\b",
         r"\bdelivered\s*!",
+        r"\bwurde\s+(?:erfolgreich\s+)?(?:zugestellt|geliefert)\b",
+        r"\ba\s+été\s+livrée?s?\b",
+        r"\b(?:ha|han)\s+sido\s+entregad[oa]s?\b",
+        r"\bè\s+stat[oa]\s+consegnat[oa]\b",
+        r"\b(?:is|zijn)\s+(?:bezorgd|afgeleverd)\b",
+        r"\bfoi\s+entregue\b",
     ),
     "order_confirmation": (
         r"\border\s+(?:confirmed|confirmation)\b",
@@ -280,11 +299,26 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"\bwe(?:'ve|’ve|\s+have)\s+(?:just\s+)?received\s+your\s+order\b",
         r"\byour\s+order\s+(?:has\s+been|is|was)\s+(?:placed|confirmed|received)\b",
         r"\border\s+received\b",
+        r"\bbestellbestätigung\b",
+        r"\b(?:vielen\s+)?dank\s+für\s+(?:ihre|deine)\s+bestellung\b",
+        r"\bconfirmation\s+de\s+(?:votre\s+)?commande\b",
+        r"\bmerci\s+pour\s+votre\s+commande\b",
+        r"\bconfirmación\s+de(?:l)?\s+pedido\b",
+        r"\bgracias\s+por\s+(?:tu|su)\s+(?:pedido|compra)\b",
+        r"\bconferma\s+d(?:ell)?[’']ordine\b",
+        r"\bgrazie\s+per\s+il\s+tuo\s+ordine\b",
+        r"\borderbevestiging\b",
+        r"\bbedankt\s+voor\s+(?:je|uw)\s+bestelling\b",
     ),
     "password_reset": (
         r"\breset\s+(?:your\s+|the\s+)?password\b",
         r"\bpassword\s+reset\b",
         r"\bforgot\s+(?:your\s+)?password\b",
+        r"\bpasswort\s+zurückzusetzen\b|\bpasswort\s+zurücksetzen\b",
+        r"\bréinitialiser\s+(?:votre\s+)?mot\s+de\s+passe\b",
+        r"\brestablecer\s+(?:tu\s+|su\s+)?contraseña\b",
+        r"\breimpostare\s+(?:la\s+)?password\b",
+        r"\bwachtwoord\s+(?:opnieuw\s+instellen|resetten)\b",
     ),
     "abandoned_cart": (
         r"\bleft\s+(?:something\s+|some\s+items\s+|items?\s+|these\s+)?(?:behind\s+)?in\s+your\s+(?:cart|basket|bag)\b",
