@@ -53,6 +53,9 @@ _KEYBOARDS = {
 _LAYOUT = {"en": "qwerty", "es": "qwerty", "it": "qwerty", "pt": "qwerty", "nl": "qwerty", "lv": "qwerty",
            "eu": "qwerty", "de": "qwertz", "fr": "azerty", "ru": "jcuken"}
 _VOWELS = set("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœаеёиоуыэюя")
+#: Vowels a writer confuses with one another ("seperate"); "y" is left out:
+#: "Lyft" is a brand, not a slip for "left".
+_SWAPPABLE_VOWELS = _VOWELS - {"y", "ý", "ÿ"}
 _APOSTROPHES = "'\u2019\u2018\u02bc\u2032`\u00b4"
 _APOSTROPHE_TABLE = str.maketrans({**{c: "'" for c in _APOSTROPHES}, "\u2010": "-", "\u2011": "-"})
 
@@ -325,8 +328,10 @@ class Dictionary:
                 weight = 1.0  # "untill"
             elif (i > 0 and self._near(typed[i - 1], extra)) or (i + 1 < len(typed) and self._near(typed[i + 1], extra)):
                 weight = 0.4
-            elif extra in _VOWELS:
+            elif extra in _VOWELS and i < len(typed) - 1:
                 weight = 0.3
+            elif extra in _VOWELS:
+                weight = 0.15  # a vowel after the end: loanwords ("matcha", "latte") more than slips
             else:
                 weight = 0.15
         else:
@@ -335,7 +340,7 @@ class Dictionary:
             a, b = typed[i], meant[i]
             if _base_letter(a) == _base_letter(b):
                 return 1.0  # only the accent differs
-            if a in _VOWELS and b in _VOWELS:
+            if a in _SWAPPABLE_VOWELS and b in _SWAPPABLE_VOWELS:
                 weight = 0.5
             elif self._near(a, b):
                 weight = 0.5

@@ -169,3 +169,14 @@ def test_title_attribute_and_link_text_are_read() -> None:
     assert found == {("acount", "account"), ("Veiw", "View")}
     title = next(f for f in codes(report, "TYP001") if f.data["word"] == "acount")
     assert "in a title attribute" in title.message
+
+
+def test_brands_and_loanwords_are_not_called_misspellings() -> None:
+    # "Lyft" is not a slip for "left" ("y" is no vowel a writer swaps for "e"), and a vowel
+    # after the end of a word ("matcha", "latte") is a loanword more often than a slip
+    html = page("<p>Lyft riders save 20% this week.</p>\n<p>Try the new matcha smoothie bowl.</p>\n"
+                "<p>Plese confirm your adress.</p>")
+    report = lint(html)
+    assert [(f.data["word"], f.severity.name) for f in codes(report, "TYP001")] == [
+        ("Plese", "ERROR"), ("adress", "ERROR")]
+    assert "Lyft" in words(report, "TYP002")
