@@ -271,12 +271,17 @@ class Linter:
             found = list(result) if result is not None else []
             _check_findings(rule, found)
             return found
-        except ConfigError as exc:
-            raise _option_error(job.config, exc) from None
-        except ContextError as exc:
-            return [self._engine_finding(INVALID_CONTEXT, f"{rule.code} ({rule.name}) skipped: {exc}")]
         except Exception as exc:
-            return [self._crash(rule, exc)]
+            return self._failure(rule, job, exc)
+
+    def _failure(self, rule: Rule, job: _Job, exc: Exception) -> list[Finding]:
+        """What a rule that raised reports: a bad option is a configuration error
+        (exit 2), an unreadable context value OOPS005, anything else a crash."""
+        if isinstance(exc, ConfigError):
+            raise _option_error(job.config, exc) from None
+        if isinstance(exc, ContextError):
+            return [self._engine_finding(INVALID_CONTEXT, f"{rule.code} ({rule.name}) skipped: {exc}")]
+        return [self._crash(rule, exc)]
 
     async def _call_async(self, rule: Rule, job: _Job) -> list[Finding]:
         try:
@@ -291,12 +296,8 @@ class Linter:
                 found = list(result) if result is not None else []
             _check_findings(rule, found)
             return found
-        except ConfigError as exc:
-            raise _option_error(job.config, exc) from None
-        except ContextError as exc:
-            return [self._engine_finding(INVALID_CONTEXT, f"{rule.code} ({rule.name}) skipped: {exc}")]
         except Exception as exc:
-            return [self._crash(rule, exc)]
+            return self._failure(rule, job, exc)
 
     async def _run_async(self, jobs: list[_Job]) -> None:
         for job in jobs:
