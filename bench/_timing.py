@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "fixtures" / "corpus"
 REFERENCE_EMAIL = CORPUS / "postmark" / "receipt.source.html"
 
 

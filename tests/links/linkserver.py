@@ -21,7 +21,7 @@ from oopslint import Linter
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "links"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "fixtures" / "corpus"
 
 REASONS = {
     200: "OK", 202: "Accepted", 301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",

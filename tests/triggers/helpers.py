@@ -15,7 +15,7 @@ SHIPPED = FIXTURES / "postmark" / "shipped.html"
 SHIPPED_2016 = FIXTURES / "postmark" / "shipped-2016.html"
 NEWSLETTER = FIXTURES / "leemunroe" / "newsletter.html"
 CONTEXTS = FIXTURES / "contexts"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "fixtures" / "corpus"
 
 sys.path.insert(0, str(FIXTURES))
 from make_batch import rows as batch_rows, write_rows  # noqa: E402,F401
