@@ -28,10 +28,12 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
 from .report import Span
 from .templating import DEFAULT_DIALECTS, Token, find_tokens, find_tokens_in_url, mask
+
+_T = TypeVar("_T")
 
 __all__ = [
     "Email",
@@ -514,6 +516,7 @@ class Email:
         self.ids: set[str] = set()
         self.root = Element("#document", {}, 0, 0)
         self._hidden_classes: set[str] = set()
+        self._memo: dict[Hashable, Any] = {}
         self._scan()
         self._subject = subject if subject is not None else (self._header("Subject") or fallback_subject)
         self._build_attribute_segments()
@@ -547,6 +550,20 @@ class Email:
         if path is not None:
             src.path = path
         return cls(src, subject=subject, dialects=resolve_dialects(dialects), fallback_subject=fallback_subject)
+
+    def memo(self, key: Hashable, compute: "Callable[[Email], _T]") -> _T:
+        """Derived data that several rules share, computed once per email.
+
+        ``key`` names what is derived (use your module's name plus anything the
+        result depends on, such as an option value); ``compute(email)`` runs the
+        first time the key is asked for and its result is kept as long as the
+        email is. Rules use this instead of caches of their own.
+        """
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute(self)
+            return value
 
     @cached_property
     def content_hash(self) -> str:
