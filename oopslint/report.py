@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 
 class Severity(enum.IntEnum):
@@ -134,7 +134,6 @@ class Report:
     fail_on: Severity = Severity.ERROR
     skipped_network_rules: list[str] = field(default_factory=list)
     unchecked_urls: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -199,7 +198,6 @@ class Report:
             ],
             "summary": self.summary(),
         }
-        data.update(_jsonable(self.extra))
         return data
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -209,15 +207,3 @@ class Report:
         from .formats.sarif import build_sarif
 
         return build_sarif(self)
-
-    def merged(self, others: Iterable["Report"]) -> "Report":
-        report = Report(files=list(self.files), fail_on=self.fail_on,
-                        skipped_network_rules=list(self.skipped_network_rules),
-                        unchecked_urls=self.unchecked_urls)
-        for other in others:
-            report.files.extend(other.files)
-            report.unchecked_urls += other.unchecked_urls
-            for name in other.skipped_network_rules:
-                if name not in report.skipped_network_rules:
-                    report.skipped_network_rules.append(name)
-        return report

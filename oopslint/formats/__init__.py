@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TextIO
-
-from ..report import Report
+from typing import Callable
 
 FORMATS = ("text", "json", "github", "sarif", "html")
 
@@ -24,7 +22,3 @@ def get_writer(name: str) -> Callable[..., None]:
     else:
         raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
     return write
-
-
-def write_report(report: Report, stream: TextIO, format: str = "text", **options: Any) -> None:
-    get_writer(format)(report, stream, **options)
