@@ -5,14 +5,11 @@ file, or an :class:`email.message.EmailMessage`. The HTML is scanned once by a
 position-keeping tokenizer; every element, attribute value and text segment
 knows its offset in the source, so findings point at the line the user edits.
 
-What rules see:
-
-- ``email.segments``: text a reader sees (body text, ``alt`` and ``title``
-  attributes, the subject), entity-decoded, with zero-width characters removed
-  and merge tags masked; hidden text and the preheader are marked.
-- ``email.links`` and ``email.images``: every URL with its place.
-- ``email.elements``: every element, in source order.
-- ``email.subject``, ``email.preheader``, ``email.headers``, ``email.text_part``.
+This module is the read-only model rules see: :class:`Email` and the
+:class:`Element`, :class:`Segment`, :class:`Link`, :class:`Image` and
+:class:`Comment` it holds. Every attribute and method documented on them is
+the contract a rule (built-in or third-party) may rely on; names starting with
+``_`` are not. The scanner that builds the model lives in ``oopslint._scan``.
 """
 
 from __future__ import annotations
@@ -56,7 +53,32 @@ class InputError(Exception):
 
 @dataclass(eq=False, slots=True)
 class Element:
-    """One element of the email, with the place of its start tag."""
+    """One element of the email, with the place of its start tag.
+
+    Read by rules:
+
+    - ``tag``: the lower-case tag name (``"td"``, ``"v:roundrect"``).
+    - ``attrs``: attribute values by lower-case name, entities decoded; an
+      attribute without a value is ``""``. ``get(name, default)`` reads one.
+    - ``start``, ``end``: source offsets of the start tag (``<td ...>``);
+      ``close_end`` the offset after its end tag (None when never closed).
+      ``email.element_span(element)`` turns them into a Span.
+    - ``attr_spans``: source offsets ``(start, end)`` of each attribute's value.
+    - ``parent``, ``children``, ``ancestors()``: the tree (the root is a
+      ``#document`` element); ``index``: position in ``email.elements``.
+    - ``hidden``: hidden from readers by itself or an ancestor (``hidden``,
+      ``display:none``, ``visibility:hidden``, ``opacity:0``, a collapsed
+      ``max-height:0; overflow:hidden``, or a class a ``<style>`` hides).
+    - ``lang``: the nearest ``lang``/``xml:lang``, inherited.
+    - ``skip_spelling``: in ``code``/``pre``/..., ``translate="no"``,
+      ``spellcheck="false"``, class ``notranslate`` or ``data-oopslint-skip``.
+    - ``in_head``: in ``<head>`` or another element readers never see
+      (``script``, ``style``, ``title``, ``template``, ``noscript``...).
+    - ``in_comment``: a VML element inside an Outlook conditional comment.
+    - ``block``: the nearest block-level element (itself if it is one);
+      ``link``: the enclosing ``<a>`` (itself for an ``<a>``), or None.
+    - ``classes`` and ``style``: the ``class`` list and the ``style`` text.
+    """
 
     tag: str
     attrs: dict[str, str]
@@ -76,17 +98,21 @@ class Element:
     close_end: int | None = None
 
     def get(self, name: str, default: str | None = None) -> str | None:
+        """An attribute's value (lower-case name), or ``default``."""
         return self.attrs.get(name, default)
 
     @property
     def classes(self) -> list[str]:
+        """The class names in ``class``."""
         return (self.attrs.get("class") or "").split()
 
     @property
     def style(self) -> str:
+        """The inline ``style`` text (empty without one)."""
         return self.attrs.get("style") or ""
 
     def ancestors(self) -> Iterator["Element"]:
+        """Parent, grandparent, ... up to the ``#document`` root."""
         node = self.parent
         while node is not None:
             yield node
@@ -101,9 +127,24 @@ class Segment:
     """A run of text a reader sees (or would see, for hidden text).
 
     ``text`` is what rules should read: entities decoded, zero-width
-    characters removed, merge tags replaced by ``MASK_CHAR``. ``raw`` is the
-    same without masking. ``offset(i)`` maps an index in ``text`` back to an
-    offset in the email's source; ``email.span(...)`` turns it into a Span.
+    characters removed, merge tags replaced by ``MASK_CHAR`` (one per
+    character, so indexes line up with ``raw``). ``raw`` is the same without
+    masking; ``tokens`` the merge tags in it (positions in ``text``).
+    ``offset(i)`` maps an index in ``text`` back to an offset in the source
+    and ``email.segment_span(segment, start, end)`` gives the Span of
+    ``text[start:end]``.
+
+    - ``kind``: ``"text"`` (body text), ``"alt"``, ``"title"`` (attribute
+      values a reader sees) or ``"subject"``.
+    - ``element``: the element the text is in (for ``alt``/``title``, the
+      element carrying the attribute; None for the subject); ``link`` and
+      ``block``: that element's enclosing ``<a>`` and block element.
+    - ``hidden``: hidden from readers; ``preheader``: part of the preheader
+      (hidden text before the visible body, or an element whose class names
+      it); ``lang``, ``skip_spelling``: as on the element.
+    - ``source``: ``"html"``, or ``"header"`` for the subject of a message,
+      whose offsets are in ``email.header_text``, not in ``email.html``.
+    - ``start``: the source offset of the segment's first character.
     """
 
     text: str
@@ -121,14 +162,17 @@ class Segment:
 
     @property
     def link(self) -> Element | None:
+        """The ``<a>`` the text is in, or None."""
         return self.element.link if self.element is not None else None
 
     @property
     def block(self) -> Element | None:
+        """The block-level element the text is in, or None."""
         return self.element.block if self.element is not None else None
 
     @property
     def start(self) -> int:
+        """Source offset of ``text[0]``."""
         return self._source_points[0] if self._source_points else 0
 
     def offset(self, index: int) -> int:
@@ -142,6 +186,18 @@ class Segment:
 
 @dataclass(eq=False)
 class Link:
+    """A link: ``<a href>``, ``<area href>`` or a VML ``href``.
+
+    - ``url``: the href, whitespace stripped, entities decoded.
+    - ``element``: the element carrying it; ``span``: the place of the href value.
+    - ``kind``: ``"a"``, ``"area"`` or ``"vml"``.
+    - ``tokens``: merge tags in the URL (also percent-encoded ones);
+      ``templated``: there is at least one.
+    - ``text``: the link's visible text, whitespace collapsed, merge tags
+      masked (``<a>`` only); ``image_alts``: the ``alt`` of images inside it.
+    - ``visible``: the link is not hidden.
+    """
+
     url: str
     element: Element
     span: Span
@@ -152,15 +208,30 @@ class Link:
 
     @property
     def templated(self) -> bool:
+        """The URL holds a merge tag."""
         return bool(self.tokens)
 
     @property
     def visible(self) -> bool:
+        """The link is not hidden from readers."""
         return not self.element.hidden
 
 
 @dataclass(eq=False)
 class Image:
+    """An image the email loads.
+
+    - ``url``: the source, whitespace stripped.
+    - ``element``: the element that loads it; ``span``: the place of the URL.
+    - ``kind``: ``"img"`` (``<img src>``), ``"background"`` (a ``background``
+      attribute), ``"css"`` (``url()`` in a ``style`` attribute or a
+      ``<style>`` block; not ``@import`` stylesheets or ``@font-face``
+      fonts) or ``"vml"`` (``v:fill``, ``v:image``, ``v:imagedata``).
+    - ``tokens``, ``templated``: merge tags in the URL, as on :class:`Link`.
+    - ``alt``: the ``alt`` attribute of an ``<img>`` (None when absent or for
+      other kinds).
+    """
+
     url: str
     element: Element
     span: Span
@@ -169,15 +240,20 @@ class Image:
 
     @property
     def alt(self) -> str | None:
+        """The ``alt`` of an ``<img>``; None when absent or not an ``<img>``."""
         return self.element.attrs.get("alt") if self.kind == "img" else None
 
     @property
     def templated(self) -> bool:
+        """The URL holds a merge tag."""
         return bool(self.tokens)
 
 
 @dataclass(eq=False)
 class Comment:
+    """An HTML comment: its ``text`` (between ``<!--`` and ``-->``) and the
+    source offsets ``start``, ``end`` of the whole comment."""
+
     text: str
     start: int
     end: int
@@ -367,7 +443,37 @@ def _from_bytes(data: bytes, path: str | None, is_eml: bool) -> _Source:
 
 
 class Email:
-    """A parsed email. Build one with :meth:`Email.parse`; it is read-only."""
+    """A parsed email. Build one with :meth:`Email.parse`; it is read-only.
+
+    What a rule may read (methods and properties are documented where defined):
+
+    - ``html``: the HTML source the offsets refer to (the text/html part of a
+      message); ``path``: the file linted, or None.
+    - ``kind``: ``"html"``, or ``"eml"`` for a message (``.eml`` or EmailMessage).
+    - ``elements``: every element in source order; ``root``: the
+      ``#document`` element above them; ``find(tag)``, ``html_element``,
+      ``body_element``, ``lang`` (of ``<html>``).
+    - ``segments``: the text a reader sees (:class:`Segment`) in source order;
+      ``reading_segments()`` adds the subject; ``visible_text``,
+      ``preheader``, ``subject``, ``subject_segment``, ``subject_span``.
+    - ``links``, ``images``: every URL with its place (:class:`Link`,
+      :class:`Image`); ``ids``: every ``id`` (and ``<a name>``) in the email.
+    - ``comments``: every HTML comment; ``stylesheets``: the text of each
+      ``<style>`` block with its source offset.
+    - ``headers``: the message's headers (an :class:`email.message.Message`,
+      None for HTML input); ``header(name)``, ``header_span(name)``,
+      ``header_text``; ``text_part``: the text/plain part, or None.
+    - ``dialects``: the merge-tag dialects in effect (for
+      :func:`oopslint.templating.find_tokens`).
+    - ``line_offset``: lines before ``html`` in the file (a message's headers),
+      already added to every Span.
+    - ``encoding``, ``replaced_bytes``, ``first_replaced_offset``: how the
+      bytes were decoded, and how many invalid sequences were replaced.
+    - ``size_bytes``, ``content_hash``: the HTML's UTF-8 size and SHA-1.
+    - ``position(offset)``, ``span(start, end)``, ``element_span(element)``,
+      ``segment_span(segment, start, end)``, ``line_text(line)``: places.
+    - ``memo(key, compute)``: derived data that several rules share.
+    """
 
     def __init__(self, src: _Source, *, subject: str | None = None, dialects: tuple[str, ...] = DEFAULT_DIALECTS,
                  fallback_subject: str | None = None):
@@ -442,6 +548,7 @@ class Email:
 
     @cached_property
     def content_hash(self) -> str:
+        """SHA-1 of the HTML: the key batch caches use."""
         return hashlib.sha1(self.html.encode("utf-8", "surrogatepass")).hexdigest()
 
     # -------------------------------------------------------------- positions
@@ -472,6 +579,7 @@ class Email:
         return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
     def element_span(self, element: Element) -> Span:
+        """Span of an element's start tag."""
         return self.span(element.start, element.end)
 
     def line_text(self, line: int) -> str:
@@ -497,6 +605,8 @@ class Email:
 
     @property
     def subject(self) -> str | None:
+        """The subject: the ``subject`` argument, else the Subject header,
+        else the send context's ``subject``; None without any."""
         return self._subject
 
     def header_span(self, name: str) -> Span | None:
@@ -510,6 +620,7 @@ class Email:
 
     @cached_property
     def subject_span(self) -> Span | None:
+        """Where the subject is in an ``.eml`` file (the Subject header's value), or None."""
         if self._subject is None:
             return None
         span = self.header_span("Subject")
@@ -568,6 +679,7 @@ class Email:
 
     @cached_property
     def preheader(self) -> str | None:
+        """The preheader text, whitespace collapsed, or None."""
         text = " ".join(" ".join(s.text for s in self.segments if s.preheader and s.kind == "text").split())
         return text or None
 
@@ -578,19 +690,23 @@ class Email:
 
     @cached_property
     def html_element(self) -> Element | None:
+        """The ``<html>`` element, or None."""
         return next((e for e in self.elements if e.tag == "html"), None)
 
     @cached_property
     def body_element(self) -> Element | None:
+        """The ``<body>`` element, or None."""
         return next((e for e in self.elements if e.tag == "body"), None)
 
     @property
     def lang(self) -> str | None:
+        """The ``lang`` (or ``xml:lang``) of ``<html>``, or None."""
         element = self.html_element
         return (element.attrs.get("lang") or element.attrs.get("xml:lang")) if element else None
 
     @cached_property
     def size_bytes(self) -> int:
+        """Size of the HTML in UTF-8 bytes."""
         return len(self.html.encode("utf-8", "surrogatepass"))
 
     def find(self, tag: str) -> list[Element]:
