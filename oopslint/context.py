@@ -43,9 +43,6 @@ DEFAULT_FIELDS: dict[str, str] = {
     "row_id": "id",
 }
 
-CATEGORIES = ("transactional", "marketing")
-
-
 class ContextError(ValueError):
     """A context value is missing, malformed or ambiguous (a naive timestamp)."""
 
@@ -216,7 +213,7 @@ def coerce_context(value: Any, *, mode: str, default_category: str | None = None
     SendContext (its mode set to the run's), a mapping, a path to a JSON or
     YAML file, or None. ``options`` is the ``[tool.oopslint.context]`` table."""
     options = options or {}
-    settings = {
+    settings: dict[str, Any] = {
         "mode": mode,
         "default_category": default_category,
         "timezone": options.get("timezone") or None,

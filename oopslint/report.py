@@ -117,7 +117,6 @@ class FileResult:
 
     path: str
     findings: list[Finding] = field(default_factory=list)
-    source_lines: list[str] | None = None
     input_error: bool = False
 
 
