@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import os
 import time as _time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..context import SendContext, parse_timestamp
 from ..engine import Linter
-from ..report import Severity
+from ..report import Report, Severity
 from .parallel import auto_jobs, fork_available, run_parallel
 from .readers import CONTEXT_FORMATS, iter_context_rows
 from .results import BadRow, BatchReport, BatchRow, BatchSummary, RowRef, RuleTally
@@ -68,6 +68,7 @@ def lint_batch(
     sample_size: int = 5,
     contexts_format: str = "auto",
     jobs: "int | str" = 1,
+    client: Any = None,
 ) -> BatchReport:
     """Check one template against every context in ``contexts``.
 
@@ -80,6 +81,11 @@ def lint_batch(
     per-row rules (``"auto"``: one per core for files of 16 MB or more;
     on Linux only, elsewhere one process).
 
+    ``client``, a ``dask.distributed.Client``, runs the per-row rules on
+    its workers instead (``pip install 'oopslint[dask]'``); ``contexts`` may
+    then also be a glob of partitions, any fsspec URL, or Parquet, and the
+    report is the one a local run gives on the same rows.
+
     Raises :class:`ContextError` when the contexts cannot be opened and
     :class:`ConfigError` for invalid configuration; a bad row is reported,
     not raised.
@@ -90,6 +96,8 @@ def lint_batch(
                         select=select, ignore=ignore)
     if isinstance(send_at, str):
         send_at = parse_timestamp(send_at, what="send_at")
+    if client is not None and send_at is None:
+        send_at = datetime.now(timezone.utc)  # one "now" for the client and every worker
     if sample_size < 1:
         raise ValueError("sample_size must be at least 1")
     if isinstance(template, str) and path is None and "<" not in template and "\n" not in template:
@@ -98,26 +106,34 @@ def lint_batch(
     contexts_name = os.fspath(contexts) if isinstance(contexts, (str, os.PathLike)) else None
     if contexts_name == "-":
         contexts_name = "<stdin>"
-    summary = BatchSummary(path=label, contexts=contexts_name, sample_size=sample_size)
-    [job] = linter.prepare([(template, label, context, None)])
-    if job.failed:
-        report = linter.report([job])
-        summary.seconds = _time.perf_counter() - started
-        return BatchReport(files=report.files, fail_on=report.fail_on, batch=summary)
-    assert job.context is not None and job.config is not None
-    summary.email = job.email
-    mode_name = job.context.mode
-    row_rules = [rule for rule in job.rules if rule.uses_context and not rule.network]
-    batch_rules = [rule for rule in linter.registry
-                   if rule.scope == "batch" and mode_name in rule.modes and job.config.is_selected(rule, label)]
-    workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
-    if workers > 1 and not fork_available():
-        workers = 1
-    runner = Runner(job, row_rules, batch_rules, summary, send_at)
-    if workers > 1 and row_rules:
-        run_parallel(runner, iter_context_rows(contexts, contexts_format, with_text=True), workers)
+    shipped = None
+    if client is not None:
+        from .dask_backend import _shippable
+
+        shipped = _shippable(linter)
+    prepared = prepare_runner(linter, template, label, context, send_at, sample_size, contexts_name=contexts_name)
+    if isinstance(prepared, Report):
+        prepared.batch.seconds = _time.perf_counter() - started  # type: ignore[attr-defined]
+        return prepared  # type: ignore[return-value]
+    runner = prepared
+    job, summary = runner.job, runner.summary
+    row_rules = [entry.rule for entry in runner.row_rules]
+    batch_rules = runner.batch_rules
+    if client is not None:
+        from .dask_backend import BatchSetup, iter_partitioned_rows, run_on_dask
+
+        source = Path(template).read_bytes() if isinstance(template, os.PathLike) else template
+        setup = BatchSetup(os.urandom(8).hex(), shipped, source, label, context, send_at,  # type: ignore[arg-type]
+                           sample_size, tuple(rule.code for rule in row_rules))
+        run_on_dask(client, runner, iter_partitioned_rows(contexts, contexts_format, with_text=True), setup)
     else:
-        runner.run(iter_context_rows(contexts, contexts_format))
+        workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
+        if workers > 1 and not fork_available():
+            workers = 1
+        if workers > 1 and row_rules:
+            run_parallel(runner, iter_context_rows(contexts, contexts_format, with_text=True), workers)
+        else:
+            runner.run(iter_context_rows(contexts, contexts_format))
     runner.finish_batch_rules()
     linter.run([job], exclude=row_rules)
     job.add(runner.results(), ran=row_rules + batch_rules)
@@ -125,3 +141,25 @@ def lint_batch(
     summary.seconds = _time.perf_counter() - started
     return BatchReport(files=report.files, fail_on=report.fail_on, skipped_network_rules=report.skipped_network_rules,
                        unchecked_urls=report.unchecked_urls, batch=summary)
+
+
+def prepare_runner(linter: Linter, template: Any, label: str, context: Any, send_at: "datetime | None",
+                   sample_size: int, *, contexts_name: str | None = None, batch_rules: bool = True
+                   ) -> "Runner | BatchReport":
+    """Parse the template and select its rules: a :class:`Runner` ready for
+    rows, or the report of a template that could not be read. The Dask
+    workers call this too (without the batch rules, which the client runs)."""
+    summary = BatchSummary(path=label, contexts=contexts_name, sample_size=sample_size)
+    [job] = linter.prepare([(template, label, context, None)])
+    if job.failed:
+        report = linter.report([job])
+        return BatchReport(files=report.files, fail_on=report.fail_on, batch=summary)
+    assert job.context is not None and job.config is not None
+    summary.email = job.email
+    mode_name = job.context.mode
+    row_rules = [rule for rule in job.rules if rule.uses_context and not rule.network]
+    selected = [rule for rule in linter.registry
+                if rule.scope == "batch" and mode_name in rule.modes and job.config.is_selected(rule, label)]
+    runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at)
+    runner.batch_rules = selected
+    return runner

@@ -134,6 +134,7 @@ class Runner:
         self.prototype = prototype
         for rule in row_rules:
             summary.rules.setdefault(rule.code, _tally(rule))
+        self.batch_rules: list[Rule] = list(batch_rules)
         self.consumers: list[tuple[Rule, Any]] = []
         self.finishers: list[tuple[Rule, Any]] = []
         for rule in batch_rules:

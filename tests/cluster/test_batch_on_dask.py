@@ -1,0 +1,243 @@
+"""Batches and many emails on a real Dask cluster: a LocalCluster of two worker
+processes, and once a `dask scheduler` and a `dask worker` started as
+separate processes, all on 127.0.0.1. The reports must equal the local ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from distributed import Client, LocalCluster
+
+import oopslint.batch.dask_backend as dask_backend
+from oopslint.batch import lint_batch
+from oopslint_testing import CORPUS, run_cli
+
+from triggers.helpers import FIXTURES, NEWSLETTER, SHIPPED, write_rows
+
+SEND_AT = "2024-05-02T09:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as connected:
+        yield connected
+
+
+@pytest.fixture
+def small_partitions(monkeypatch):
+    monkeypatch.setattr(dask_backend, "PARTITION_ROWS", 500)
+
+
+@pytest.fixture(scope="module")
+def migration(tmp_path_factory) -> Path:
+    """The 25,000 shipping notices of the migration story (tests/triggers/test_trg_batch.py)."""
+    return write_rows(tmp_path_factory.mktemp("dask") / "migration.jsonl", 25_000)
+
+
+def report_json(report) -> dict:
+    data = json.loads(json.dumps(report.to_dict(), default=str))
+    data["batch"].pop("seconds")
+    data["batch"].pop("rows_per_second")
+    return data
+
+
+def local_and_dask(client, template, contexts, **options) -> tuple[dict, dict]:
+    options = {"select": ["TRG"], "offline": True, "send_at": SEND_AT, **options}
+    local = lint_batch(template, contexts, **options)
+    on_dask = lint_batch(template, contexts, client=client, **options)
+    return report_json(local), report_json(on_dask)
+
+
+def test_migration_report_on_dask_equals_the_local_one(client, migration, monkeypatch):
+    monkeypatch.setattr(dask_backend, "PARTITION_ROWS", 5_000)
+    local, on_dask = local_and_dask(client, SHIPPED, migration)
+    assert on_dask == local
+    batch = on_dask["batch"]
+    assert (batch["rows"], batch["checked"], batch["bad_rows"]) == (25_000, 25_000, 0)
+    assert batch["rules"]["TRG002"]["failed_rows"] == 12_500
+    assert [r["id"] for r in batch["rules"]["TRG002"]["first_rows"]] == ["r000002", "r000004", "r000006",
+                                                                         "r000008", "r000010"]
+    assert batch["rules"]["TRG002"]["oldest_event"].startswith("2019-01-0")
+    replay = next(f for f in on_dask["files"][0]["findings"] if f["code"] == "TRG006")
+    assert replay["message"].startswith("12,500 of 25,000 shipping notices (50.0%) are for stale orders")
+
+
+def test_duplicates_across_partitions_are_counted_exactly(client, tmp_path, monkeypatch):
+    monkeypatch.setattr(dask_backend, "PARTITION_ROWS", 100)
+    rows = write_rows(tmp_path / "duplicates.jsonl", 2_000, old_share=0, duplicates=40)
+    local, on_dask = local_and_dask(client, SHIPPED, rows)
+    assert on_dask == local
+    duplicate = next(f for f in on_dask["files"][0]["findings"] if f["code"] == "TRG007")
+    assert duplicate["data"]["extra_copies"] == 40
+    assert any((s["first_row"] - 1) // 100 < (s["row"] - 1) // 100 for s in duplicate["data"]["samples"])
+
+
+def test_a_bad_row_in_the_middle_of_a_partition_keeps_its_number(client, tmp_path, small_partitions):
+    rows = write_rows(tmp_path / "bad.jsonl", 3_000, bad=5)  # row 2,400 is broken JSON, in partition 2,001-2,500
+    local, on_dask = local_and_dask(client, SHIPPED, rows, sample_size=10)
+    assert on_dask == local
+    bad = {sample["row"]: sample["reason"] for sample in on_dask["batch"]["bad_row_samples"]}
+    assert sorted(bad) == [600, 1200, 1800, 2400, 3000]
+    assert bad[2400].startswith("invalid JSON")
+    assert bad[1800] == "no recipient.email: cannot check for duplicate sends"
+
+
+def test_a_glob_of_partitions_numbers_rows_across_files(client, tmp_path, small_partitions):
+    whole = write_rows(tmp_path / "whole.jsonl", 1_200, bad=3)
+    lines = whole.read_text(encoding="utf-8").splitlines(keepends=True)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for index, start in enumerate(range(0, len(lines), 400)):
+        (parts / f"part-{index:03d}.jsonl").write_text("".join(lines[start:start + 400]), encoding="utf-8")
+    local = report_json(lint_batch(SHIPPED, whole, select=["TRG"], offline=True, send_at=SEND_AT))
+    on_dask = report_json(lint_batch(SHIPPED, str(parts / "part-*.jsonl"), select=["TRG"], offline=True,
+                                     send_at=SEND_AT, client=client))
+    assert on_dask["batch"]["rows"] == 1_200
+    assert [b["row"] for b in on_dask["batch"]["bad_row_samples"]] == [400, 800, 1200]
+    assert [b.get("line") for b in on_dask["batch"]["bad_row_samples"]] == [None, 400, 400]  # lines per file
+    for report in (local, on_dask):
+        report["batch"].pop("contexts")
+        for sample in report["batch"]["bad_row_samples"]:
+            sample.pop("line", None)
+    assert on_dask["batch"] == local["batch"]
+
+
+def test_parquet_and_csv_values_keep_their_text(client, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {"id": ["00123", "00124"], "send_at": [SEND_AT, SEND_AT], "event.type": ["shipped", "shipped"],
+               "recipient.email": ["ada@example.com", "bob@example.com"], "order.id": ["00042", "00043"],
+               "order.placed_at": ["2019-03-01T10:00:00Z", "2024-05-01T10:00:00Z"],
+               "order.shipped_at": ["2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z"]}
+    pq.write_table(pa.table(columns), tmp_path / "rows.parquet")
+    csv_path = tmp_path / "rows.csv"
+    csv_path.write_text(",".join(columns) + "\n" + "\n".join(",".join(values[i] for values in columns.values())
+                                                             for i in range(2)) + "\n", encoding="utf-8")
+    for path in (tmp_path / "rows.parquet", csv_path):
+        report = lint_batch(SHIPPED, path, select=["TRG002"], offline=True, client=client)
+        assert report.batch.rows == 2 and report.batch.bad_rows == 0, report.batch.bad_samples
+        assert [ref.id for ref in report.batch.rules["TRG002"].first_rows] == ["00123"]
+
+
+def test_a_worker_killed_mid_run_changes_nothing(client, tmp_path, monkeypatch):
+    monkeypatch.setattr(dask_backend, "PARTITION_ROWS", 150)
+    rows = write_rows(tmp_path / "rows.jsonl", 3_000, duplicates=30, bad=6)
+    options = {"select": ["TRG"], "offline": True, "send_at": SEND_AT}
+    expected = report_json(lint_batch(SHIPPED, rows, **options))
+    pids = client.run(os.getpid)
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["report"] = lint_batch(SHIPPED, rows, client=client, **options)
+        except BaseException as exc:  # handed to the test below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not any(client.processing().values()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    victim = next(iter(pids.values()))
+    killed_while_running = thread.is_alive()
+    os.kill(victim, signal.SIGKILL)
+    thread.join(120)
+    assert killed_while_running
+    assert "error" not in outcome, outcome.get("error")
+    assert report_json(outcome["report"]) == expected
+    client.wait_for_workers(2, timeout=60)
+
+
+def test_many_emails_checked_on_the_cluster_give_the_local_report(client, tmp_path):
+    outbox = tmp_path / "outbox"
+    for source in sorted((CORPUS / "postmark").glob("*.html"))[:8]:
+        folder = outbox / source.stem.split(".")[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, folder / source.name)
+    address = client.scheduler.address
+    pattern = str(outbox / "**" / "*.html")
+    local = run_cli("check", "--offline", "--format", "json", pattern)
+    on_dask = run_cli("check", "--offline", "--format", "json", "--scheduler", address, pattern)
+    assert on_dask.returncode == local.returncode, on_dask.stderr.decode()
+    assert json.loads(on_dask.stdout) == json.loads(local.stdout)
+    assert len(json.loads(local.stdout)["files"]) == 8
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_scheduler_and_worker_as_separate_processes(tmp_path):
+    dask_command = str(Path(sys.executable).with_name("dask"))
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    scheduler = subprocess.Popen([dask_command, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    worker = subprocess.Popen([dask_command, "worker", address, "--nworkers", "1", "--nthreads", "1",
+                               "--no-dashboard", "--host", "127.0.0.1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path)
+    try:
+        with Client(address, timeout="30s") as connected:
+            connected.wait_for_workers(1, timeout=60)
+        contexts = str(FIXTURES / "newsletter-duplicates.csv")
+        local = run_cli("batch", "--offline", "--format", "json", str(NEWSLETTER), "--contexts", contexts,
+                        "--select", "TRG")
+        on_dask = run_cli("batch", "--offline", "--format", "json", str(NEWSLETTER), "--contexts", contexts,
+                          "--select", "TRG", "--scheduler", address)
+        assert on_dask.returncode == local.returncode == 1, on_dask.stderr.decode()
+        local_data, dask_data = json.loads(local.stdout), json.loads(on_dask.stdout)
+        for data in (local_data, dask_data):
+            data["batch"].pop("seconds")
+            data["batch"].pop("rows_per_second")
+        assert dask_data == local_data
+        (finding,) = dask_data["files"][0]["findings"]
+        assert finding["code"] == "TRG007"
+        assert [s["row"] for s in finding["data"]["samples"]] == [3, 4, 7, 10, 11]
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+        for process in (worker, scheduler):
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+
+def test_unreachable_scheduler_is_a_clear_error_within_seconds():
+    port = _free_port()
+    started = time.monotonic()
+    result = run_cli("batch", "--offline", str(SHIPPED), "--contexts", str(FIXTURES / "bad-rows.jsonl"),
+                     "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert result.returncode == 2
+    assert time.monotonic() - started < 15
+    message = result.stderr.decode()
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in message
+    assert "Traceback" not in message
+
+
+def test_without_dask_the_message_says_how_to_install_it(tmp_path):
+    blocker = tmp_path / "blocked" / "distributed"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('distributed is not installed')\n", encoding="utf-8")
+    result = run_cli("batch", "--offline", str(SHIPPED), "--contexts", str(FIXTURES / "bad-rows.jsonl"),
+                     "--scheduler", "local:1", env={"PYTHONPATH": str(blocker.parent)})
+    assert result.returncode == 2
+    assert "pip install 'oopslint[dask]'" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
