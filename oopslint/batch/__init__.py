@@ -113,8 +113,9 @@ def lint_batch(
         shipped = _shippable(linter)
     prepared = prepare_runner(linter, template, label, context, send_at, sample_size, contexts_name=contexts_name)
     if isinstance(prepared, Report):
-        prepared.batch.seconds = _time.perf_counter() - started  # type: ignore[attr-defined]
-        return prepared  # type: ignore[return-value]
+        assert isinstance(prepared, BatchReport) and prepared.batch is not None
+        prepared.batch.seconds = _time.perf_counter() - started
+        return prepared
     runner = prepared
     job, summary = runner.job, runner.summary
     row_rules = [entry.rule for entry in runner.row_rules]

@@ -29,6 +29,7 @@ import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Iterable, Iterator
 
 from ..config import ConfigError
@@ -40,8 +41,8 @@ from .readers import iter_context_rows
 from .results import BatchRow, RuleTally, row_id
 from .runner import Runner, parse_row_text
 
-__all__ = ["ClusterError", "INSTALL_HINT", "PARTITION_ROWS", "connect", "run_on_dask", "lint_paths_on_dask",
-           "iter_partitioned_rows"]
+__all__ = ["INSTALL_HINT", "PARTITION_ROWS", "ClusterError", "connect", "iter_partitioned_rows", "lint_paths_on_dask",
+           "run_on_dask"]
 
 INSTALL_HINT = "pip install 'oopslint[dask]'"
 #: rows per task: large enough that Dask's overhead per task is small against the rows' checks
@@ -294,11 +295,11 @@ def run_on_dask(client: Any, runner: Runner, rows: Iterable[Any], setup: BatchSe
     """Like :meth:`Runner.run`, with the per-row rules on the Dask workers of
     ``client``. ``rows`` carry their JSON text as a fifth item."""
     _require_dask()
-    from distributed import wait
-
     size = partition_rows or PARTITION_ROWS
     limit = 2 * _workers(client) + 1
-    [shared] = client.scatter([setup], broadcast=True, hash=False)
+    # The setup goes with every task rather than scattered once: a task's inputs live on the
+    # scheduler, so a partition can be run again even when every worker that had it died.
+    shared = setup
     merger = _Merger(runner)
     in_flight: "OrderedDict[int, tuple[_Chunk, Any]]" = OrderedDict()
 
@@ -344,8 +345,7 @@ def run_on_dask(client: Any, runner: Runner, rows: Iterable[Any], setup: BatchSe
             chunk.items.append((number, line, payload))
             if consumers:
                 row_context = runner.context(runner.row_data(data))
-                row = BatchRow(number, None, line, row_context, None,
-                               lambda c=row_context, n=number: runner.findings_for(c, n))
+                row = BatchRow(number, None, line, row_context, None, partial(runner.findings_for, row_context, number))
                 runner.feed(row)
                 if row._rejections:
                     chunk.rejected[number] = (line, row_id(row_context), row._rejections[0])
@@ -359,11 +359,6 @@ def run_on_dask(client: Any, runner: Runner, rows: Iterable[Any], setup: BatchSe
         futures = [future for _, future in in_flight.values()]
         if futures:
             client.cancel(futures)
-        try:
-            wait([shared], timeout=1)
-        except Exception:
-            pass
-        shared.release()
 
 
 def lint_paths_on_dask(client: Any, linter: Linter, paths: list[str], *, context: Any = None,
@@ -372,8 +367,7 @@ def lint_paths_on_dask(client: Any, linter: Linter, paths: list[str], *, context
     Linter kept per worker process); the report lists files in path order."""
     _require_dask()
     token = os.urandom(8).hex()
-    shared_linter = _shippable(linter)
-    [shared] = client.scatter([shared_linter], broadcast=True, hash=False)
+    shared = _shippable(linter)
     items: list[tuple[Any, str, Any]] = []
     for entry in paths:
         if entry == "-":
@@ -397,7 +391,6 @@ def lint_paths_on_dask(client: Any, linter: Linter, paths: list[str], *, context
                 raise ClusterError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from None
     finally:
         client.cancel(futures)
-        shared.release()
     files = [result for part in parts for result in part.files]
     skipped: list[str] = []
     for part in parts:
