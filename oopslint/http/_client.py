@@ -334,9 +334,9 @@ class HttpClient:
             "Accept-Language": "en-US,en;q=0.9",
         }
         for name, value in host.settings.headers:
-            headers[name] = expand_env(value, f"the {name} header for {host.name}")
+            headers[name] = expand_env(value, f"the {name} header for {host.name}", header=name)
         for name, value in (extra or {}).items():
-            headers[name] = expand_env(value, f"the {name} header")
+            headers[name] = expand_env(value, f"the {name} header", header=name)
         jar = cookies.get(host.name)
         if jar:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
