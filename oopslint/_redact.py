@@ -103,10 +103,13 @@ def _escaped_forms(value: str) -> set[str]:
             forms.add(quote(form, safe=""))
             forms.add(quote(form))
             forms.add(quote_plus(form))
-    for form in list(forms):
-        if "%" in form:
-            forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), form))
     return {form for form in forms if form}
+
+
+def _form_pattern(form: str) -> str:
+    """``form`` as a regex; percent-escapes match in either case (``%2F``, ``%2f``)."""
+    pieces = re.split(r"(%[0-9A-F]{2})", form)
+    return "".join(f"(?i:{re.escape(piece)})" if index % 2 else re.escape(piece) for index, piece in enumerate(pieces))
 
 
 @lru_cache(maxsize=32)
@@ -116,8 +119,8 @@ def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
     for value in secrets:
         for form in _escaped_forms(value):
             (short_forms if len(value.strip()) < _WHOLE_WORD_BELOW else long_forms).add(form)
-    parts = [re.escape(form) for form in sorted(long_forms, key=len, reverse=True)]
-    parts += [rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])" for form in sorted(short_forms, key=len, reverse=True)]
+    parts = [_form_pattern(form) for form in sorted(long_forms, key=len, reverse=True)]
+    parts += [rf"(?<![A-Za-z0-9]){_form_pattern(form)}(?![A-Za-z0-9])" for form in sorted(short_forms, key=len, reverse=True)]
     return re.compile("|".join(parts)) if parts else None
 
 
