@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -20,6 +20,7 @@ from ._cache import LinkCache, default_cache_path
 from ._guard import GuardedBackend, GuardedTransport, Resolver
 from ._pacing import Gate, Progress
 from ._options import HostSettings, Settings, expand_env
+from ._urls import resolve_reference
 from ._results import (
     REDIRECT_STATUSES,
     SNIFF_BYTES,
@@ -48,6 +49,7 @@ class _Host:
     settings: HostSettings
     client: httpx.AsyncClient
     gate: Gate
+    transport: httpx.AsyncBaseTransport
     head_refused: bool = False
 
 
@@ -213,7 +215,7 @@ class HttpClient:
         if not location or not location.strip():
             return None
         try:
-            return urljoin(current, location.strip()).split("#", 1)[0]
+            return resolve_reference(current, location).split("#", 1)[0]
         except ValueError:
             return None
 
@@ -229,7 +231,7 @@ class HttpClient:
         match = META_REFRESH.search(body)
         if not match:
             return None
-        target = urljoin(current, match.group(1).decode("latin-1").strip())
+        target = resolve_reference(current, match.group(1).decode("latin-1")).split("#", 1)[0]
         return target if target != current else None
 
     async def _probe(self, url: str, cookies: dict[str, dict[str, str]]) -> tuple[Reply, int]:
@@ -306,7 +308,7 @@ class HttpClient:
                                          limit=settings.max_per_host)
             http_client = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False,
                                             timeout=httpx.Timeout(settings.timeout, pool=None))
-            host = self._hosts[key] = _Host(name, settings, http_client, gate)
+            host = self._hosts[key] = _Host(name, settings, http_client, gate, transport)
         return host
 
     def _tls_context(self, verify: bool) -> ssl.SSLContext:
@@ -356,9 +358,11 @@ class HttpClient:
                 try:
                     async with asyncio.timeout(timeout):
                         request = host.client.build_request(method, url, headers=headers, content=body)
-                        response = await host.client.send(request, stream=True)
-                        # no await since httpx stored its cookies: no other request saw them
-                        host.client.cookies.clear()
+                        # straight to the transport: the client would parse a Location itself
+                        # (refusing what browsers follow); _next_hop reads it as a browser does.
+                        # Nor does it keep cookies: _keep_cookies does, for one redirect chain.
+                        response = await host.transport.handle_async_request(request)
+                        response.request = request
                         try:
                             content = await _read_some(response, read if method != "HEAD" else 0,
                                                        limit_exceeded_is_error)
