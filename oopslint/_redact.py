@@ -20,7 +20,7 @@ import re
 import threading
 from dataclasses import fields, is_dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TypeVar
 from urllib.parse import quote, quote_plus
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ _WHOLE_WORD_BELOW = 8
 _URL_PASSWORD = re.compile(
     r"(?i)(\b(?:(?:https?|wss?|ftp):[/\\]*|[a-z][a-z0-9+.\-]*:[/\\]{2})[^\s/\\@:?#\"'<>]*:)([^\s/\\@?#\"'<>]+)(@)"
 )
+
+_ReportT = TypeVar("_ReportT", bound="Report")
 
 _referenced: set[str] = set()
 _lock = threading.Lock()
@@ -186,7 +188,7 @@ def redact_findings(findings: Iterable["Finding"], secrets: Sequence[str] | None
     return [redact_finding(finding, secrets) for finding in findings]
 
 
-def redact_report(report: "Report") -> "Report":
+def redact_report(report: _ReportT) -> _ReportT:
     """A copy of ``report`` with every finding and every other value it holds
     redacted (the report given is left as it is)."""
     secrets = secret_values()

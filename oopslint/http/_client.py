@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json as _json
 import os
@@ -20,7 +21,6 @@ from ._cache import LinkCache, default_cache_path
 from ._guard import GuardedBackend, GuardedTransport, Resolver
 from ._pacing import Gate, Progress
 from ._options import HostSettings, Settings, expand_env
-from ._urls import resolve_reference
 from ._results import (
     REDIRECT_STATUSES,
     SNIFF_BYTES,
@@ -38,6 +38,7 @@ from ._results import (
     safe_url,
     with_root_path,
 )
+from ._urls import resolve_reference
 
 _MEMORY_TTL_FAILURES = 60.0
 _IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
@@ -361,6 +362,8 @@ class HttpClient:
                         # straight to the transport: the client would parse a Location itself
                         # (refusing what browsers follow); _next_hop reads it as a browser does.
                         # Nor does it keep cookies: _keep_cookies does, for one redirect chain.
+                        if request.url.username or request.url.password:
+                            request.headers["Authorization"] = _basic_auth(request.url)
                         response = await host.transport.handle_async_request(request)
                         response.request = request
                         try:
@@ -485,6 +488,13 @@ async def _read_some(response: httpx.Response, limit: int, limit_is_error: bool)
     except httpx.DecodingError:
         pass  # a body we cannot decompress is still an answer
     return b"".join(chunks)[:limit]
+
+
+def _basic_auth(url: httpx.URL) -> str:
+    """The Authorization header for credentials written in the URL (as the
+    httpx client would add them; only ever sent to the URL's own host)."""
+    pair = f"{url.username}:{url.password}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
 def _cookie_state(jar: Mapping[str, Mapping[str, str]]) -> str:

@@ -21,7 +21,7 @@ _TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
 _COMPATIBLE = ipaddress.IPv6Network("::/96")
 
 
-def embedded_ipv4(address: "str | ipaddress.IPv4Address | ipaddress.IPv6Address") -> tuple[ipaddress.IPv4Address, str] | None:
+def embedded_ipv4(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, str] | None:
     """The IPv4 address an IPv6 address stands for, and how it is written:
     ``::ffff:a.b.c.d`` (IPv4-mapped), ``::ffff:0:a.b.c.d`` (IPv4-translated),
     ``64:ff9b::a.b.c.d`` (NAT64), ``2002:AABB:CCDD::`` (6to4) and

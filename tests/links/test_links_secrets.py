@@ -9,11 +9,10 @@ import json
 from urllib.parse import quote
 
 import pytest
+from oopslint_testing import run_cli
 
 from oopslint import ConfigError
 from oopslint.formats import FORMATS, get_writer
-
-from oopslint_testing import run_cli
 
 from .linkserver import Reply, codes, make_linter, page
 
