@@ -89,3 +89,16 @@ def test_every_writer_redacts_every_field_of_a_report_it_did_not_get_from_the_en
     assert report.findings[0] is finding  # the caller's report is not changed
     for text in (report.to_json(), json.dumps(report.to_sarif())):
         assert all(form not in text for form in escaped_forms(referenced).values())
+
+
+def test_a_batch_report_in_json_is_redacted(referenced, tmp_path):
+    from oopslint import lint_batch
+
+    template = tmp_path / "receipt.html"
+    template.write_text('<!doctype html><html lang="en"><body><p>Hi {{ name }}</p></body></html>\n')
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"name": "Ann"}) + "\n" + "{not json\n")
+    report = lint_batch(template, rows)
+    report.batch.path = f"https://shop.example/?t={referenced}"
+    for text in (report.to_json(), json.dumps(report.to_dict())):
+        assert all(form not in text for form in escaped_forms(referenced).values())

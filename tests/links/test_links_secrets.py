@@ -138,3 +138,12 @@ def test_a_header_value_added_by_a_rule_is_checked_when_it_is_sent(server, monke
     with pytest.raises(ConfigError, match=r"X-Api-Key header \(read from \$\{SHOP_KEY\}\) has a line break"):
         asyncio.run(fetch())
     assert server.requests == []
+
+
+def test_a_literal_header_value_that_is_not_ascii_is_a_configuration_error(tmp_path, server):
+    url = server.route("/private", Reply(200))
+    hosts = {"127.0.0.1": {"headers": {"X-Team": "Zürich office"}}}
+    with pytest.raises(ConfigError, match=r'hosts."127.0.0.1".headers: the value of the X-Team header has a character '
+                                          r"that is not ASCII"):
+        make_linter(tmp_path, select=NETWORK, http={"hosts": hosts}).lint(page(url))
+    assert server.requests == []
