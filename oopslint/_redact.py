@@ -4,7 +4,8 @@ A secret is the value of an environment variable that configuration names as
 ``${NAME}`` (whatever the name or the length of the value), or of one whose
 name looks secret (``*KEY*``, ``*TOKEN*``, ...; 8 characters or more). Each is
 replaced by ``***`` as written and in the escaped forms it takes on its way
-into a message: ``repr``/backslash escapes, JSON escapes and percent-encoding.
+into a message: ``repr``/backslash escapes, JSON and HTML escapes and
+percent-encoding.
 The password of a URL (``https://user:password@host/``) is masked too.
 
 The engine redacts every finding it reports and :func:`redact_report` runs
@@ -14,6 +15,7 @@ before any writer, so no output format needs to remember it.
 from __future__ import annotations
 
 import copy
+import html
 import json
 import os
 import re
@@ -105,6 +107,7 @@ def _escaped_forms(value: str) -> set[str]:
             forms.add(quote(form, safe=""))
             forms.add(quote(form))
             forms.add(quote_plus(form))
+            forms.add(html.escape(form))
     return {form for form in forms if form}
 
 
@@ -115,24 +118,40 @@ def _form_pattern(form: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    long_forms: set[str] = set()
-    short_forms: set[str] = set()
+def _forms(secrets: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, str, bool], ...]], ...]:
+    """For each secret: its core (the longest run of letters and digits, which
+    every escaped form keeps as it is) and (needle, form, whole word) for each
+    of its forms. The needle is the form's longest stretch without a
+    percent-escape. Plain substring tests on them rule a text out before
+    any regex runs."""
+    out = []
     for value in secrets:
-        for form in _escaped_forms(value):
-            (short_forms if len(value.strip()) < _WHOLE_WORD_BELOW else long_forms).add(form)
-    parts = [_form_pattern(form) for form in sorted(long_forms, key=len, reverse=True)]
-    parts += [rf"(?<![A-Za-z0-9]){_form_pattern(form)}(?![A-Za-z0-9])" for form in sorted(short_forms, key=len, reverse=True)]
-    return re.compile("|".join(parts)) if parts else None
+        whole_word = len(value.strip()) < _WHOLE_WORD_BELOW
+        core = max(re.findall(r"[A-Za-z0-9]+", value) or [""], key=len)
+        forms = tuple((max(re.split(r"%[0-9A-F]{2}", form), key=len), form, whole_word)
+                      for form in _escaped_forms(value))
+        out.append((core, forms))
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _pattern(forms: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
+    parts = [rf"(?<![A-Za-z0-9]){_form_pattern(form)}(?![A-Za-z0-9])" if whole_word else _form_pattern(form)
+             for form, whole_word in forms]
+    return re.compile("|".join(parts))
 
 
 def redact(text: str, secrets: Sequence[str] | None = None) -> str:
     """``text`` with every secret (in any escaped form) and every URL password masked."""
     if not text or not isinstance(text, str):
         return text
-    pattern = _pattern(tuple(sorted(secret_values() if secrets is None else secrets)))
-    if pattern is not None:
-        text = pattern.sub(MASK, text)
+    present: list[tuple[str, bool]] = []
+    for core, forms in _forms(tuple(secret_values() if secrets is None else secrets)):
+        if core in text:
+            present.extend((form, whole_word) for needle, form, whole_word in forms if needle in text)
+    if present:
+        # longest first, so a form is masked whole rather than a shorter form inside it
+        text = _pattern(tuple(sorted(set(present), key=lambda item: -len(item[0])))).sub(MASK, text)
     if "@" in text:
         text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(3) if m.group(2) != MASK else m.group(0), text)
     return text
