@@ -177,7 +177,11 @@ class HttpClient:
             try:
                 reply, tries = await self._probe(current, cookies)
             except Failure as failure:
-                return LinkCheck(url=url, final_url=current, error=failure.kind, detail=failure.detail,
+                kind, detail = failure.kind, failure.detail
+                if kind == "invalid-url" and len(chain) > 1:
+                    # the link itself was fine to fetch; where the server sent the reader is not
+                    kind, detail = "invalid-redirect", f"redirected to an address no browser can open ({detail})"
+                return LinkCheck(url=url, final_url=current, error=kind, detail=detail,
                                  redirects=tuple(chain[1:]), attempts=attempts + failure.attempts)
             attempts += tries
             _keep_cookies(cookies, current, reply.headers)

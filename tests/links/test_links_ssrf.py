@@ -121,3 +121,13 @@ def test_http_path_on_an_http_page_stays_relative_as_in_a_browser(tmp_path, serv
     url = server.route("/a/out", Reply(302, {"Location": "http:127.0.0.3/gone"}))
     result, = check([url])
     assert result.ok and result.final_url == server.url("/a/127.0.0.3/gone")
+
+
+@pytest.mark.parametrize("location", ["https:", "http://300.1.1.1/welcome"])
+def test_a_redirect_no_browser_can_follow_is_a_broken_link(tmp_path, servers, location):
+    shop = servers.start("127.0.0.2")
+    url = shop.route("/welcome", Reply(302, {"Location": location}))
+    report = make_linter(tmp_path, select=NETWORK).lint(page(url))
+    assert codes(report) == ["LNK001"]
+    assert report.findings[0].message.startswith("Broken link: redirected to an address no browser can open (")
+    assert report.findings[0].data["error"] == "invalid-redirect"
