@@ -147,3 +147,17 @@ def test_a_literal_header_value_that_is_not_ascii_is_a_configuration_error(tmp_p
                                           r"that is not ASCII"):
         make_linter(tmp_path, select=NETWORK, http={"hosts": hosts}).lint(page(url))
     assert server.requests == []
+
+
+def test_a_token_in_a_location_is_not_written_to_the_link_cache(tmp_path, servers, monkeypatch):
+    monkeypatch.setenv("STAGING_SESSION", SESSION)
+    staging, landing = servers.start("127.0.0.2"), servers.start("127.0.0.3")
+    landing.route("/welcome", Reply(200))
+    url = staging.route("/login", Reply(302, {"Location": landing.url(f"/welcome?session={quote(SESSION, safe='')}")}))
+    hosts = {"127.0.0.2": {"headers": {"X-Session": "${STAGING_SESSION}"}}}
+    first = make_linter(tmp_path, select=("LNK001",), use_cache=True, http={"hosts": hosts}).lint(page(url))
+    assert first.findings == []
+    stored = (tmp_path / "links.sqlite3").read_bytes()
+    assert quote(SESSION, safe="").encode() not in stored and b"session=***" in stored
+    again = make_linter(tmp_path, select=("LNK001",), use_cache=True, http={"hosts": hosts}).lint(page(url))
+    assert again.findings == [] and staging.hits("/login") == 1
