@@ -10,6 +10,7 @@ redirect is judged by where a reader's browser would really go.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -43,3 +44,39 @@ def resolve_reference(base: str, reference: str) -> str:
     if scheme == base_scheme:
         return urljoin(base, rest)  # "http:path" on an http page is relative to it
     return f"{scheme}://{rest.lstrip('/')}"
+
+
+def _ipv4_number(part: str) -> int | None:
+    if part[:2].lower() == "0x":
+        digits, base = part[2:], 16
+    elif len(part) > 1 and part.startswith("0"):
+        digits, base = part[1:], 8
+    else:
+        digits, base = part, 10
+    if digits == "":
+        return 0 if base != 10 else None
+    try:
+        return int(digits, base) if digits.isalnum() and digits.isascii() else None
+    except ValueError:
+        return None
+
+
+def browser_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a browser reads in a host written as numbers:
+    ``2130706433``, ``0x7f.1``, ``0177.0.0.1`` and ``127.1`` are all
+    127.0.0.1 (the WHATWG IPv4 parser). None for any other host."""
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    if not 1 <= len(parts) <= 4 or any(part == "" for part in parts):
+        return None
+    numbers = [_ipv4_number(part) for part in parts]
+    if any(number is None for number in numbers):
+        return None
+    values = [number for number in numbers if number is not None]
+    if any(value > 255 for value in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
+        return None
+    address = values[-1]
+    for index, value in enumerate(values[:-1]):
+        address += value * 256 ** (3 - index)
+    return ipaddress.IPv4Address(address)

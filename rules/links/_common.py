@@ -205,8 +205,11 @@ def classify_host(host: str) -> HostVerdict | None:
     host = host.lower().rstrip(".").strip("[]")
     if not host:
         return None
-    if is_ip(host):
-        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
+    numeric = None if is_ip(host) else http.browser_ipv4(host)  # 2130706433, 0x7f.1: 127.0.0.1 to a browser
+    if numeric is not None or is_ip(host):
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = numeric or ipaddress.ip_address(host)
+        if numeric is not None:
+            host = f"{host} ({numeric})"
         embedded = http.embedded_ipv4(ip)
         if embedded is not None:  # ::ffff:a.b.c.d, 64:ff9b::a.b.c.d (NAT64), 2002::/16 (6to4), ...
             ip, form = embedded

@@ -131,3 +131,16 @@ def test_a_redirect_no_browser_can_follow_is_a_broken_link(tmp_path, servers, lo
     assert codes(report) == ["LNK001"]
     assert report.findings[0].message.startswith("Broken link: redirected to an address no browser can open (")
     assert report.findings[0].data["error"] == "invalid-redirect"
+
+
+@pytest.mark.parametrize("host, ipv4", [("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"),
+                                        ("0177.0.0.1", "127.0.0.1"), ("10.1", "10.0.0.1"), ("0xa9.0xfe.0xa9.0xfe", "169.254.169.254")])
+def test_lnk006_reads_a_numeric_host_as_a_browser_does(host, ipv4):
+    report = Linter({"select": ["LNK006"]}, offline=True).lint(page(f"http://{host}/orders/1001"))
+    assert codes(report) == ["LNK006"]
+    assert f"{host} ({ipv4}) is " in report.findings[0].message
+
+
+@pytest.mark.parametrize("host", ["1.1", "shop.acme.com", "8.8.8.8", "shop.acme.123"])
+def test_lnk006_leaves_public_numeric_hosts_and_names_alone(host):
+    assert codes(Linter({"select": ["LNK006"]}, offline=True).lint(page(f"http://{host}/orders/1001"))) == []
