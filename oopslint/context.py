@@ -226,7 +226,7 @@ def coerce_context(value: Any, *, mode: str, default_category: str | None = None
     if value is None:
         return SendContext(**settings)
     if isinstance(value, (str, os.PathLike)):
-        return SendContext(data=load_context_file(value), **settings)
+        return SendContext(data=load_context_file(os.fspath(value)), **settings)
     if isinstance(value, Mapping):
         return SendContext(data=dict(value), **settings)
     raise ContextError(f"context must be a SendContext, a mapping or a path, not {type(value).__name__}")

@@ -43,3 +43,19 @@ def test_the_engine_never_imports_a_rule():
         if module.startswith("oopslint.rules") or module == "rules"
     ]
     assert offenders == []
+
+
+def test_a_rule_needs_only_what_a_third_party_rule_can_use():
+    rules = ROOT / "rules"
+    offenders = []
+    for path in sorted(rules.rglob("*.py")):
+        family = path.relative_to(rules).parts[0]
+        for module, name in _imports(path):
+            if module.startswith("rules."):
+                if not module.startswith(f"rules.{family}"):
+                    offenders.append(f"{path.relative_to(ROOT)}: imports another family ({module})")
+            elif module.startswith("oopslint"):
+                private = any(part.startswith("_") for part in module.split(".")) or name.startswith("_")
+                if private:
+                    offenders.append(f"{path.relative_to(ROOT)}: from {module} import {name}")
+    assert offenders == []
