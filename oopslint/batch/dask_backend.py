@@ -148,8 +148,8 @@ def iter_partitioned_rows(source: Any, format: str = "auto", *, with_text: bool 
         path = opened.path
         is_parquet = format == "auto" and path.lower().endswith(PARQUET_SUFFIXES) or format == "parquet"
         file_format = "auto" if is_parquet else format
-        if file_format == "auto" and len(files) > 1:
-            file_format = _format_from_suffix(path)
+        if file_format == "auto":
+            file_format = _format_from_suffix(path)  # as a local run names the format
         try:
             handle = opened.open()
         except FileNotFoundError:

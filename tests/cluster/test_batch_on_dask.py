@@ -19,6 +19,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 import oopslint.batch.dask_backend as dask_backend
+from oopslint import ContextError
 from oopslint.batch import lint_batch
 from oopslint_testing import CORPUS, run_cli
 
@@ -125,7 +126,9 @@ def test_parquet_and_csv_values_keep_their_text(client, tmp_path):
     csv_path = tmp_path / "rows.csv"
     csv_path.write_text(",".join(columns) + "\n" + "\n".join(",".join(values[i] for values in columns.values())
                                                              for i in range(2)) + "\n", encoding="utf-8")
-    for path in (tmp_path / "rows.parquet", csv_path):
+    tsv_path = tmp_path / "rows.tsv"
+    tsv_path.write_text(csv_path.read_text(encoding="utf-8").replace(",", "\t"), encoding="utf-8")
+    for path in (tmp_path / "rows.parquet", csv_path, tsv_path):
         report = lint_batch(SHIPPED, path, select=["TRG002"], offline=True, client=client)
         assert report.batch.rows == 2 and report.batch.bad_rows == 0, report.batch.bad_samples
         assert [ref.id for ref in report.batch.rules["TRG002"].first_rows] == ["00123"]
@@ -218,6 +221,13 @@ def test_scheduler_and_worker_as_separate_processes(tmp_path):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
+
+
+def test_missing_contexts_are_a_clear_error(client, tmp_path):
+    with pytest.raises(ContextError, match="no such file"):
+        lint_batch(SHIPPED, tmp_path / "missing.jsonl", offline=True, client=client)
+    with pytest.raises(ContextError, match="no such file"):
+        lint_batch(SHIPPED, str(tmp_path / "parts-*.jsonl"), offline=True, client=client)
 
 
 def test_unreachable_scheduler_is_a_clear_error_within_seconds():
