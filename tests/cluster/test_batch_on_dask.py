@@ -153,7 +153,7 @@ def test_a_worker_killed_mid_run_changes_nothing(client, tmp_path, monkeypatch):
     deadline = time.monotonic() + 30
     while not any(client.processing().values()) and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.3)
+    time.sleep(0.1)
     victim = next(iter(pids.values()))
     killed_while_running = thread.is_alive()
     os.kill(victim, signal.SIGKILL)
