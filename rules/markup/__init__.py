@@ -1,0 +1,3 @@
+"""MKP: markup and CSS that mail clients break on."""
+
+RULES: list = []
