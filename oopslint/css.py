@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import tinycss2
 
@@ -95,6 +95,7 @@ class SyntaxProblem:
     kind: str
     message: str
     start: int
+    in_declarations: bool = False  # inside a { } of declarations rather than between rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ class Stylesheet:
     rules: tuple[StyleRule, ...]
     at_rules: tuple[AtRule, ...]
     problems: tuple[SyntaxProblem, ...]
+    locate: Callable[[Any], int]  # offset in email.html of any tinycss2 node of this block
 
     @property
     def only_outlook(self) -> bool:
@@ -125,6 +127,7 @@ class InlineStyle:
     problems: tuple[SyntaxProblem, ...]
     start: int  # offset of the attribute value in email.html
     exact: bool  # offsets are exact (False when entities in the attribute shifted them)
+    locate: Callable[[Any], int]  # offset in email.html of any tinycss2 node of this attribute
 
 
 def serialize(tokens: Sequence[Any]) -> str:
@@ -179,7 +182,7 @@ def _declarations(items: Sequence[Any], locate: _Locator, problems: list[SyntaxP
                 )
             )
         elif kind == "error":
-            problems.append(SyntaxProblem(item.kind, item.message, locate(item)))
+            problems.append(SyntaxProblem(item.kind, item.message, locate(item), True))
     return out
 
 
@@ -263,7 +266,7 @@ def _parse_sheet(
     problems.extend(_unbalanced(text, offset))
     problems.sort(key=lambda p: p.start)
     media = element.attrs.get("media") if element is not None else None
-    return Stylesheet(text, offset, element, conditional, media, tuple(rules), tuple(at_rules), tuple(problems))
+    return Stylesheet(text, offset, element, conditional, media, tuple(rules), tuple(at_rules), tuple(problems), locate)
 
 
 def _all_stylesheets(email: "Email") -> list[Stylesheet]:
@@ -297,7 +300,7 @@ def _parse_inline(email: "Email", element: "Element") -> InlineStyle:
     problems: list[SyntaxProblem] = []
     items = tinycss2.parse_blocks_contents(content, skip_whitespace=True, skip_comments=True)
     declarations = tuple(_declarations(items, locate, problems))  # type: ignore[arg-type]
-    return InlineStyle(declarations, content, tuple(problems), start, exact)
+    return InlineStyle(declarations, content, tuple(problems), start, exact, locate)
 
 
 class _ConstantLocator(_Locator):

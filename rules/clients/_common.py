@@ -282,7 +282,8 @@ def notes_text(report: FeatureReport, problems: Iterable[Verdict]) -> str:
 def finding_data(email: Email, report: FeatureReport, problems: tuple[Verdict, ...]) -> dict[str, Any]:
     return {
         "feature": report.feature.slug,
-        "clients": list(dict.fromkeys(v.client for v in problems)),
+        "clients": list(dict.fromkeys([v.client for v in problems if v.support == "n"]
+                                      + [v.client for v in problems])),
         "support": {v.client: v.support for v in problems},
         "versions": {v.client: list(v.versions) for v in problems if v.versions},
         "notes": {n: report.feature.notes[n] for v in problems for n in v.notes if n in report.feature.notes},

@@ -288,17 +288,22 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
 
     def declarations(items: tuple[Declaration, ...], audience: str, enhancement: bool, sheet: bool) -> None:
         hiding = any(d.name == "display" and d.value.lower() == "none" for d in items)
+        seen: set[str] = set()
         for declaration in items:
             if hiding and declaration.name in _HIDING_FALLBACKS:
                 continue
+            # font-size: 16px; font-size: 1rem; a client that ignores the second keeps the first
+            fallback_exists = declaration.name in seen
+            seen.add(declaration.name)
             slug = property_slug(declaration.name, slugs)
             if slug is None:
                 continue
-            add(Usage(slug, declaration.start, audience, enhancement or slug in ENHANCEMENT_SLUGS, sheet))
+            graceful = enhancement or fallback_exists
+            add(Usage(slug, declaration.start, audience, graceful or slug in ENHANCEMENT_SLUGS, sheet))
             if declaration.templated:
                 continue
             for value_slug in value_slugs(declaration, slugs):
-                add(Usage(value_slug, declaration.value_start, audience, enhancement, sheet))
+                add(Usage(value_slug, declaration.value_start, audience, graceful, sheet))
 
     for sheet in stylesheets(email):
         audience = MSO_ONLY if sheet.only_outlook else _audience_at(sheet.offset, hidden_from_mso)
