@@ -85,7 +85,7 @@ def _scan(email: Email) -> list[MarkupProblem]:
     html = _masked_html(email)
     problems: list[MarkupProblem] = []
     stack: list[_Open] = []
-    closed_p_by: list[tuple[int, str]] = []  # <p> closed by a block start tag, waiting for its </p>
+    closed_p_by: list[tuple[int, str, _Open | None]] = []  # <p> closed by a block, its parent, awaiting </p>
     expected_misnested: list[str] = []  # end tags that will come after an overlap already reported
     position = 0
     length = len(html)
@@ -148,7 +148,7 @@ def _scan(email: Email) -> list[MarkupProblem]:
             if name in CLOSES_P:
                 closed = close_implied(("p",), ("button",) + tuple(SCOPE))
                 if closed is not None and name != "p":
-                    closed_p_by.append((closed.start, name))
+                    closed_p_by.append((closed.start, name, stack[-1] if stack else None))
             if name == "li":
                 close_implied(("li",), ("ul", "ol") + tuple(SCOPE))
             elif name in ("dt", "dd"):
@@ -185,9 +185,7 @@ def _scan(email: Email) -> list[MarkupProblem]:
             if name in ("svg", "math"):
                 in_foreign -= 1
             continue
-        if ":" in name or name in ("html", "head", "body"):
-            if name in ("html", "head", "body"):
-                close_implied((name,), ())
+        if ":" in name:
             continue
         found = None
         for depth in range(len(stack) - 1, -1, -1):
@@ -201,18 +199,22 @@ def _scan(email: Email) -> list[MarkupProblem]:
             if name == "tr" and stack[depth].tag == "table":
                 break
         if found is None:
+            if name in ("html", "head", "body"):
+                continue  # optional end tags: nothing to close is fine
             if name in expected_misnested:
                 expected_misnested.remove(name)
                 continue
-            if name == "p" and closed_p_by:
-                p_start, closer = closed_p_by.pop()
+            while closed_p_by and closed_p_by[-1][2] is not None and closed_p_by[-1][2] not in stack:
+                closed_p_by.pop()  # that paragraph's parent is closed: its </p> never came
+            if name == "p" and closed_p_by and (closed_p_by[-1][2] is None or closed_p_by[-1][2] is stack[-1]):
+                p_start, closer, _ = closed_p_by.pop()
                 problems.append(MarkupProblem(
                     "misnested", "p", match.start(), match.end(),
                     f"<{closer}> inside the <p> of line {line(p_start)}: a <p> cannot hold it, so browsers close "
                     "the paragraph before it and turn this </p> into an empty paragraph; Outlook keeps one paragraph",
                     p_start))
                 continue
-            if name in OPTIONAL_END or name in VOID and name != "br":
+            if name != "p" and name in OPTIONAL_END or name in VOID and name != "br":
                 continue  # </td> after an implied end, </img>: ignored alike by every client
             where = ""
             open_elsewhere = next((o for o in reversed(stack) if o.tag == name), None)
@@ -241,8 +243,8 @@ def _scan(email: Email) -> list[MarkupProblem]:
             else:
                 problems.append(MarkupProblem(
                     "unclosed", element.tag, element.start, element.end,
-                    f"<{element.tag}> is never closed: the </{name}> on line {line(match.start())} closes it, "
-                    "and clients disagree on where it ends",
+                    f"<{element.tag}> is never closed: the </{name}> on line {line(match.start())} closes it "
+                    f"(a </{element.tag}> is missing before it), and clients disagree on where it ends",
                     match.start()))
     for element in stack:
         if element.tag not in OPTIONAL_END:

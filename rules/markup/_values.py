@@ -101,7 +101,7 @@ def _judgeable(declaration: Declaration) -> bool:
     for token in declaration.tokens:
         if token.type == "literal" and token.value in ("!", "\\", "*"):
             return False  # IE hacks (\9, !ie) and leftovers that another rule reports
-        if token.type == "ident" and "\\" in token.value:
+        if token.type in ("ident", "dimension") and "\\" in token.serialize():
             return False
     return True
 
