@@ -14,12 +14,16 @@ Offsets (``start``) are offsets in ``email.html``: ``email.span(start)`` turns
 them into a line and column. Merge tags are masked before parsing
 (``{{ color }}`` becomes ``MASK_CHAR`` repeated, so offsets do not move);
 ``Declaration.templated`` says a value holds one and cannot be judged.
-Results are memoised per email (``email.memo``), so every rule shares one parse.
+Results are memoised per email (``email.memo``), so every rule shares one parse;
+the parse of a block depends only on its text and offset, so a bounded cache
+shares it between emails of one template (a batch, the same file linted again).
+Parsed objects are immutable: never modify them.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -222,9 +226,36 @@ def _unbalanced(css: str, base: int) -> list[SyntaxProblem]:
     return problems
 
 
+_ParsedSheet = tuple[str, tuple[StyleRule, ...], tuple[AtRule, ...], tuple[SyntaxProblem, ...], _Locator]
+_sheet_cache: "OrderedDict[tuple[str, int, tuple[str, ...]], _ParsedSheet]" = OrderedDict()
+_inline_cache: "OrderedDict[tuple[str, int, bool, tuple[str, ...]], InlineStyle]" = OrderedDict()
+_CACHE_SIZE = 512
+
+
+def _cached(cache: "OrderedDict[Any, Any]", key: Any, compute: Callable[[], Any]) -> Any:
+    """Parses depend only on the CSS text, its offset and the merge-tag dialects, so the
+    same template linted again (a batch, a watch loop) reuses them; bounded LRU."""
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = compute()
+        if len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return found
+
+
 def _parse_sheet(
     css: str, offset: int, element: "Element | None", conditional: str | None, email: "Email"
 ) -> Stylesheet:
+    text, rules, at_rules, problems, locate = _cached(
+        _sheet_cache, (css, offset, email.dialects), lambda: _parse_sheet_text(css, offset, email)
+    )
+    media = element.attrs.get("media") if element is not None else None
+    return Stylesheet(text, offset, element, conditional, media, rules, at_rules, problems, locate)
+
+
+def _parse_sheet_text(css: str, offset: int, email: "Email") -> _ParsedSheet:
     text, _ = _masked(css, email)
     locate = _Locator(text, offset)
     rules: list[StyleRule] = []
@@ -265,8 +296,7 @@ def _parse_sheet(
     walk(tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True), ())
     problems.extend(_unbalanced(text, offset))
     problems.sort(key=lambda p: p.start)
-    media = element.attrs.get("media") if element is not None else None
-    return Stylesheet(text, offset, element, conditional, media, tuple(rules), tuple(at_rules), tuple(problems), locate)
+    return text, tuple(rules), tuple(at_rules), tuple(problems), locate
 
 
 def _all_stylesheets(email: "Email") -> list[Stylesheet]:
@@ -294,6 +324,11 @@ def _parse_inline(email: "Email", element: "Element") -> InlineStyle:
     value = element.attrs.get("style", "")
     start, end = element.attr_spans.get("style", (element.start, element.start))
     exact = end - start == len(value)
+    return _cached(_inline_cache, (value, start, exact, email.dialects),  # type: ignore[no-any-return]
+                   lambda: _parse_inline_text(value, start, exact, email))
+
+
+def _parse_inline_text(value: str, start: int, exact: bool, email: "Email") -> InlineStyle:
     text, _ = _masked(value, email)
     locate = _Locator(text, start) if exact else _ConstantLocator(start)
     content = tuple(tinycss2.parse_component_value_list(text))

@@ -116,6 +116,11 @@ def expand_targets(patterns: Iterable[str]) -> tuple[str, ...]:
     no client is a configuration error (a typo must not switch checks off)."""
     if isinstance(patterns, str):
         patterns = [patterns]
+    return _expand(tuple(str(p) for p in patterns))
+
+
+@cache
+def _expand(patterns: tuple[str, ...]) -> tuple[str, ...]:
     known = dataset().clients
     chosen: list[str] = []
     for pattern in patterns:
@@ -170,10 +175,13 @@ _WORDS = {"y": "supported", "n": "not supported", "a": "partial", "u": "unknown"
 
 def verdicts(feature: Feature, clients: Iterable[str]) -> list[Verdict]:
     """Every targeted client that does not fully support ``feature``."""
-    out: list[Verdict] = []
-    for client in clients:
-        out.extend(_verdicts_for(feature, client))
-    return out
+    return list(_verdicts(feature.slug, tuple(clients)))
+
+
+@cache
+def _verdicts(slug: str, clients: tuple[str, ...]) -> tuple[Verdict, ...]:
+    feature = dataset().features[slug]
+    return tuple(verdict for client in clients for verdict in _verdicts_for(feature, client))
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,11 @@ def _lines_text(lines: list[int]) -> str:
 
 def describe_clients(problems: Iterable[Verdict]) -> str:
     """Collapse clients by family: ``Outlook (Windows 2007, 2010, 2013; Windows Mail), Gmail (iOS)``."""
+    return _describe(tuple(problems))
+
+
+@cache
+def _describe(problems: tuple[Verdict, ...]) -> str:
     data = dataset()
     families: dict[str, list[str]] = {}
     for verdict in problems:
@@ -254,15 +267,15 @@ def describe_clients(problems: Iterable[Verdict]) -> str:
         families.setdefault(family, []).append(label)
     parts = []
     for family, labels in families.items():
-        targeted = [c for c in _targets_of_family(problems, family)]
-        every = len(labels) > 1 and len(labels) == len(targeted) and all(" " not in label for label in labels)
+        every = len(labels) > 1 and len(labels) == _platform_count(family) and all(" " not in label for label in labels)
         parts.append(f"{data.family_names.get(family, family)} ({'every platform' if every else '; '.join(labels)})")
     return ", ".join(parts)
 
 
-def _targets_of_family(problems: Iterable[Verdict], family: str) -> list[str]:
+@cache
+def _platform_count(family: str) -> int:
     """Platforms of ``family`` in the data (to say "every platform" when all are concerned)."""
-    return [c for c in dataset().clients if c.split(".", 1)[0] == family]
+    return sum(1 for c in dataset().clients if c.split(".", 1)[0] == family)
 
 
 def notes_text(report: FeatureReport, problems: Iterable[Verdict]) -> str:

@@ -158,8 +158,22 @@ def property_slug(name: str, slugs: frozenset[str]) -> str | None:
     return _EXTRA_PROPERTIES.get(name)
 
 
-def value_slugs(declaration: Declaration, slugs: frozenset[str]) -> Iterator[str]:
-    """Features used by a declaration's value: display kinds, functions, keywords, units, !important."""
+_value_slug_cache: dict[tuple[str, str, bool], tuple[str, ...]] = {}
+
+
+def value_slugs(declaration: Declaration, slugs: frozenset[str]) -> tuple[str, ...]:
+    """Features used by a declaration's value: display kinds, functions, keywords, units, !important.
+    A pure function of the declaration's text, so results are shared (bounded)."""
+    key = (declaration.name, declaration.value, declaration.important)
+    found = _value_slug_cache.get(key)
+    if found is None:
+        found = tuple(_value_slugs(declaration, slugs))
+        if len(_value_slug_cache) < 8192:
+            _value_slug_cache[key] = found
+    return found
+
+
+def _value_slugs(declaration: Declaration, slugs: frozenset[str]) -> Iterator[str]:
     if declaration.name == "display":
         special = _DISPLAY_VALUES.get(declaration.value.lower())
         if special:

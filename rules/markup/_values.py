@@ -88,6 +88,7 @@ NAMED_COLORS = frozenset(
     activetext highlight highlighttext graytext field fieldtext mark marktext accentcolor accentcolortext""".split()
 )
 _HEX_LENGTHS = (3, 4, 6, 8)
+_JUDGED = frozenset(KEYWORD_PROPERTIES) | LENGTH_PROPERTIES | COLOR_PROPERTIES | {"font-weight", "vertical-align"}
 
 
 def _meaningful(tokens: tuple[Any, ...]) -> list[Any]:
@@ -118,6 +119,21 @@ def unknown_unit(declaration: Declaration) -> Any | None:
 
 def invalid_reason(declaration: Declaration) -> tuple[str, Any] | None:
     """Why the value is not valid CSS for its property, with the token at fault, or None."""
+    if declaration.name not in _JUDGED and not any(t.type == "dimension" for t in declaration.tokens):
+        return None
+    known = _seen_valid.get((declaration.name, declaration.value))
+    if known:
+        return None
+    found = _invalid_reason(declaration)
+    if found is None and len(_seen_valid) < 4096:
+        _seen_valid[(declaration.name, declaration.value)] = True  # a pure function of the text: shared
+    return found
+
+
+_seen_valid: dict[tuple[str, str], bool] = {}
+
+
+def _invalid_reason(declaration: Declaration) -> tuple[str, Any] | None:
     if not _judgeable(declaration):
         return None
     token = unknown_unit(declaration)
