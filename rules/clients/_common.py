@@ -190,6 +190,7 @@ class FeatureReport:
     usages: tuple[Usage, ...]
     enhancement: bool  # every use degrades gracefully
     problems: tuple[Verdict, ...]
+    lines: tuple[int, ...] = ()  # every line that uses the feature
 
     @property
     def unsupported(self) -> tuple[Verdict, ...]:
@@ -227,7 +228,9 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
             clients = tuple(c for c in clients if c not in dropped)
         problems = verdicts(feature, clients)
         if problems:
-            reports.append(FeatureReport(feature, tuple(uses), all(use.enhancement for use in uses), tuple(problems)))
+            lines = tuple(sorted({email.position(use.start)[0] for use in uses}))
+            reports.append(FeatureReport(feature, tuple(uses), all(use.enhancement for use in uses),
+                                         tuple(problems), lines))
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
 
@@ -242,7 +245,7 @@ def judged(email: Email, targets: Iterable[str]) -> list[FeatureReport]:
 
 
 def lines_of(email: Email, report: FeatureReport) -> list[int]:
-    return sorted({email.position(use.start)[0] for use in report.usages})
+    return list(report.lines)
 
 
 def _lines_text(lines: list[int]) -> str:

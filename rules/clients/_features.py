@@ -273,6 +273,9 @@ def _uses_hover(prelude: tuple[Any, ...]) -> bool:
     )
 
 
+_sheet_usages: dict[tuple[Any, ...], tuple[Usage, ...]] = {}
+
+
 def _not_mso_ranges(email: Email) -> list[tuple[int, int]]:
     """Source ranges between ``<!--[if !mso]><!-->`` and ``<!--<![endif]-->``."""
     ranges: list[tuple[int, int]] = []
@@ -321,6 +324,12 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
 
     for sheet in stylesheets(email):
         audience = MSO_ONLY if sheet.only_outlook else _audience_at(sheet.offset, hidden_from_mso)
+        key = (sheet.css, sheet.offset, sheet.element.start if sheet.element is not None else -1, audience, slugs)
+        cached = _sheet_usages.get(key)
+        if cached is not None:
+            found.extend(cached)
+            continue
+        first = len(found)
         if sheet.element is not None:
             add(Usage("html-style", sheet.element.start, audience, True))
         if "/*" in sheet.css:
@@ -340,6 +349,9 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             for slug in selector_slugs(style_rule.prelude, slugs):
                 add(Usage(slug, style_rule.start, audience, enhancement or slug.startswith("css-pseudo"), True))
             declarations(style_rule.declarations, audience, enhancement, True)
+        if len(_sheet_usages) > 256:
+            _sheet_usages.clear()
+        _sheet_usages[key] = tuple(found[first:])  # a pure function of the block's text and place
 
     doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.I)
     if doctype:

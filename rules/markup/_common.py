@@ -296,21 +296,27 @@ class DeclarationBlock:
     content: tuple[Any, ...]  # tinycss2 tokens as written
     locate: Callable[[Any], int]
     inline: bool
+    may_misplace_important: bool  # the text has "; !" or "!important" followed by more value
+
+
+_IMPORTANT_SUSPECT = re.compile(r";\s*!|!\s*important\s*[^\s;}\"']", re.I)
 
 
 def declaration_blocks(email: Email) -> list[DeclarationBlock]:
     """Every declaration block of the email: ``<style>`` rules first, then inline styles."""
 
     def collect(email: Email) -> list[DeclarationBlock]:
-        blocks = [
-            DeclarationBlock(rule.declarations, rule.content, sheet.locate, False)
-            for sheet in stylesheets(email)
-            for rule in sheet.rules
-        ]
+        blocks = []
+        for sheet in stylesheets(email):
+            suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
+            blocks.extend(DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect)
+                          for rule in sheet.rules)
         for element in email.elements:
-            if "style" in element.attrs and element.attrs["style"].strip():
+            value = element.attrs.get("style")
+            if value and value.strip():
                 style = inline_style(email, element)
-                blocks.append(DeclarationBlock(style.declarations, style.content, style.locate, True))
+                blocks.append(DeclarationBlock(style.declarations, style.content, style.locate, True,
+                                               bool(_IMPORTANT_SUSPECT.search(value))))
         return blocks
 
     return email.memo("rules.markup.declaration_blocks", collect)

@@ -42,6 +42,8 @@ def stray_important(email: Email, context: SendContext, options: Any) -> Iterato
     ```
     """
     for block in declaration_blocks(email):
+        if not block.may_misplace_important:
+            continue
         tokens = list(block.content)
         previous = None
         for index, token in enumerate(tokens):
