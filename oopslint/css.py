@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import tinycss2
 
@@ -35,19 +36,19 @@ if TYPE_CHECKING:
     from .email import Element, Email
 
 __all__ = [
-    "Declaration",
-    "StyleRule",
     "AtRule",
-    "SyntaxProblem",
-    "Stylesheet",
+    "Declaration",
     "InlineStyle",
-    "stylesheets",
+    "StyleRule",
+    "Stylesheet",
+    "SyntaxProblem",
     "inline_style",
     "serialize",
+    "stylesheets",
 ]
 
-_CONDITIONAL = re.compile(r"^\[if\s+([^\]]*)\]", re.I)
-_STYLE_IN_COMMENT = re.compile(r"<style\b[^>]*>(.*?)(?:</style\s*>|\Z)", re.I | re.S)
+_CONDITIONAL = re.compile(r"^\[if\s+([^\]]*)\]", re.IGNORECASE)
+_STYLE_IN_COMMENT = re.compile(r"<style\b[^>]*>(.*?)(?:</style\s*>|\Z)", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ class Stylesheet:
 
     css: str  # the block's text, merge tags masked
     offset: int  # offset of css[0] in email.html
-    element: "Element | None"  # the <style> element; None inside a conditional comment
+    element: Element | None  # the <style> element; None inside a conditional comment
     conditional: str | None  # the condition of an enclosing <!--[if ...]> ("mso", "gte mso 9"), else None
     media: str | None  # the media="" attribute of the <style> element
     rules: tuple[StyleRule, ...]
@@ -142,7 +143,7 @@ def serialize(tokens: Sequence[Any]) -> str:
 class _Locator:
     """Turns tinycss2's (line, column) into an offset in email.html."""
 
-    __slots__ = ("_starts", "_base")
+    __slots__ = ("_base", "_starts")
 
     def __init__(self, text: str, base: int):
         self._base = base
@@ -160,7 +161,7 @@ class _Locator:
         return self._base + starts[min(line, len(starts)) - 1] + column - 1
 
 
-def _masked(text: str, email: "Email") -> tuple[str, bool]:
+def _masked(text: str, email: Email) -> tuple[str, bool]:
     tokens = find_tokens(text, email.dialects)
     return (mask(text, tokens), True) if tokens else (text, False)
 
@@ -227,12 +228,12 @@ def _unbalanced(css: str, base: int) -> list[SyntaxProblem]:
 
 
 _ParsedSheet = tuple[str, tuple[StyleRule, ...], tuple[AtRule, ...], tuple[SyntaxProblem, ...], _Locator]
-_sheet_cache: "OrderedDict[tuple[str, int, tuple[str, ...]], _ParsedSheet]" = OrderedDict()
-_inline_cache: "OrderedDict[tuple[str, int, bool, tuple[str, ...]], InlineStyle]" = OrderedDict()
+_sheet_cache: OrderedDict[tuple[str, int, tuple[str, ...]], _ParsedSheet] = OrderedDict()
+_inline_cache: OrderedDict[tuple[str, int, bool, tuple[str, ...]], InlineStyle] = OrderedDict()
 _CACHE_SIZE = 512
 
 
-def _cached(cache: "OrderedDict[Any, Any]", key: Any, compute: Callable[[], Any]) -> Any:
+def _cached(cache: OrderedDict[Any, Any], key: Any, compute: Callable[[], Any]) -> Any:
     """Parses depend only on the CSS text, its offset and the merge-tag dialects, so the
     same template linted again (a batch, a watch loop) reuses them; bounded LRU."""
     found = cache.get(key)
@@ -246,7 +247,7 @@ def _cached(cache: "OrderedDict[Any, Any]", key: Any, compute: Callable[[], Any]
 
 
 def _parse_sheet(
-    css: str, offset: int, element: "Element | None", conditional: str | None, email: "Email"
+    css: str, offset: int, element: Element | None, conditional: str | None, email: Email
 ) -> Stylesheet:
     text, rules, at_rules, problems, locate = _cached(
         _sheet_cache, (css, offset, email.dialects), lambda: _parse_sheet_text(css, offset, email)
@@ -255,7 +256,7 @@ def _parse_sheet(
     return Stylesheet(text, offset, element, conditional, media, rules, at_rules, problems, locate)
 
 
-def _parse_sheet_text(css: str, offset: int, email: "Email") -> _ParsedSheet:
+def _parse_sheet_text(css: str, offset: int, email: Email) -> _ParsedSheet:
     text, _ = _masked(css, email)
     locate = _Locator(text, offset)
     rules: list[StyleRule] = []
@@ -299,7 +300,7 @@ def _parse_sheet_text(css: str, offset: int, email: "Email") -> _ParsedSheet:
     return text, tuple(rules), tuple(at_rules), tuple(problems), locate
 
 
-def _all_stylesheets(email: "Email") -> list[Stylesheet]:
+def _all_stylesheets(email: Email) -> list[Stylesheet]:
     style_elements = {e.end: e for e in email.elements if e.tag == "style" and not e.in_comment}
     sheets = [
         _parse_sheet(css, offset, style_elements.get(offset), None, email) for css, offset in email.stylesheets
@@ -315,12 +316,12 @@ def _all_stylesheets(email: "Email") -> list[Stylesheet]:
     return sheets
 
 
-def stylesheets(email: "Email") -> list[Stylesheet]:
+def stylesheets(email: Email) -> list[Stylesheet]:
     """Every ``<style>`` block of the email, in source order, parsed once per email."""
     return email.memo("oopslint.css.stylesheets", _all_stylesheets)
 
 
-def _parse_inline(email: "Email", element: "Element") -> InlineStyle:
+def _parse_inline(email: Email, element: Element) -> InlineStyle:
     value = element.attrs.get("style", "")
     start, end = element.attr_spans.get("style", (element.start, element.start))
     exact = end - start == len(value)
@@ -328,7 +329,7 @@ def _parse_inline(email: "Email", element: "Element") -> InlineStyle:
                    lambda: _parse_inline_text(value, start, exact, email))
 
 
-def _parse_inline_text(value: str, start: int, exact: bool, email: "Email") -> InlineStyle:
+def _parse_inline_text(value: str, start: int, exact: bool, email: Email) -> InlineStyle:
     text, _ = _masked(value, email)
     locate = _Locator(text, start) if exact else _ConstantLocator(start)
     content = tuple(tinycss2.parse_component_value_list(text))
@@ -349,7 +350,7 @@ class _ConstantLocator(_Locator):
         return self._base
 
 
-def inline_style(email: "Email", element: "Element") -> InlineStyle:
+def inline_style(email: Email, element: Element) -> InlineStyle:
     """The parsed ``style=""`` attribute of ``element`` (empty when it has none)."""
     parsed: dict[int, InlineStyle] = email.memo("oopslint.css.inline", lambda _: {})
     found = parsed.get(element.index)

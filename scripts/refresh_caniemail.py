@@ -65,7 +65,7 @@ def main() -> None:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     (DATA_DIR / "caniemail.json").write_bytes(raw)
     (DATA_DIR / "LICENSE").write_bytes(licence)
-    today = _dt.datetime.now(_dt.timezone.utc).date().isoformat()
+    today = _dt.datetime.now(_dt.UTC).date().isoformat()
     (DATA_DIR / "VERSION").write_text(
         f"source: npm package {PACKAGE} {package['version']} (https://www.npmjs.com/package/{PACKAGE}, "
         "data/caniemail.json)\n"

@@ -10,4 +10,4 @@ from .cmp003_unsupported_enhancement import unsupported_enhancement
 
 RULES = [unsupported_feature, partially_supported_feature, unsupported_enhancement]
 
-__all__ = ["unsupported_feature", "partially_supported_feature", "unsupported_enhancement", "RULES"]
+__all__ = ["RULES", "partially_supported_feature", "unsupported_enhancement", "unsupported_feature"]

@@ -17,10 +17,11 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from oopslint import ConfigError, Email
 

@@ -16,8 +16,9 @@ as are ``mso-*`` and vendor-prefixed properties.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from oopslint import Email
 from oopslint.css import Declaration, inline_style, stylesheets
@@ -40,7 +41,7 @@ CLIENT_HACK = re.compile(
     r"\.ExternalClass|#outlook\b|\.ReadMsgBody|#MessageViewBody|#MessageWebViewDiv|\bu\s*[+~]\s*[.#\w]"
     r"|x-apple-data-detectors|data-ogs[cb]|\[owa\]|\.yshortcuts|\.MsoHyperlink|\.MsoNormal|\.a6S\b|\.im\b"
     r"|#bodyTable|\[class\^?=[\"']?x_|\.gmail|\.Gmail|\.apple-link|\.appleLinks|#root\b|\[data-outlook",
-    re.I,
+    re.IGNORECASE,
 )
 
 _EXTRA_PROPERTIES: dict[str, str] = {
@@ -225,7 +226,7 @@ def selector_slugs(prelude: tuple[Any, ...], slugs: frozenset[str]) -> Iterator[
         pending_space = False
         if is_combinator:
             yield {">": "css-selector-child", "+": "css-selector-adjacent-sibling",
-                   "~": "css-selector-general-sibling", ",": "css-selector-grouping"}[value]
+                   "~": "css-selector-general-sibling", ",": "css-selector-grouping"}[str(value)]
             simple_in_compound = 0
             previous_meaningful = "combinator"
             index += 1
@@ -340,7 +341,7 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
                 add(Usage(slug, at_rule.start, audience, True, True))
             if at_rule.keyword == "media":
                 for feature, media_slug in _MEDIA_FEATURES.items():
-                    if re.search(r"\(\s*(?:min-|max-)?" + re.escape(feature) + r"\s*[:)]", at_rule.prelude, re.I):
+                    if re.search(r"\(\s*(?:min-|max-)?" + re.escape(feature) + r"\s*[:)]", at_rule.prelude, re.IGNORECASE):
                         add(Usage(media_slug, at_rule.start, audience, True, True))
         for style_rule in sheet.rules:
             if CLIENT_HACK.search(style_rule.selector):
@@ -353,7 +354,7 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             _sheet_usages.clear()
         _sheet_usages[key] = tuple(found[first:])  # a pure function of the block's text and place
 
-    doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.I)
+    doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.IGNORECASE)
     if doctype:
         add(Usage("html-doctype", doctype.start() + len(doctype.group()) - len(doctype.group().lstrip()), ALL, True))
     for element in email.elements:

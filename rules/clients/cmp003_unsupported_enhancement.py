@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
-from ._common import OPTION_DOCS, OPTIONS, describe_clients, finding_data, judged, message, notes_text
+from ._common import (
+    OPTION_DOCS,
+    OPTIONS,
+    describe_clients,
+    finding_data,
+    judged,
+    message,
+    notes_text,
+)
 
 
 @rule(

@@ -27,13 +27,13 @@ RULES = [
 ]
 
 __all__ = [
-    "stray_end_tag",
-    "unclosed_tag",
     "duplicate_attribute",
-    "misnested_tags",
-    "invalid_css_value",
-    "stray_important",
     "empty_declaration",
+    "invalid_css_value",
+    "misnested_tags",
     "misplaced_import",
+    "stray_end_tag",
+    "stray_important",
     "style_block_dropped",
+    "unclosed_tag",
 ]

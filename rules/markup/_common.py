@@ -19,31 +19,31 @@ those repairs, so this module scans the tags again (once per email, through
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from oopslint import Email
 from oopslint.css import Declaration, inline_style, stylesheets
 from oopslint.templating import MASK_CHAR, find_tokens, mask
 
 VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr basefont bgsound frame keygen".split()
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "basefont", "bgsound", "frame", "keygen"]
 )
 RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp", "noscript"))
 OPTIONAL_END = frozenset(
-    "p li dt dd td th tr tbody thead tfoot option optgroup colgroup caption rb rt rp html head body".split()
+    ["p", "li", "dt", "dd", "td", "th", "tr", "tbody", "thead", "tfoot", "option", "optgroup", "colgroup", "caption", "rb", "rt", "rp", "html", "head", "body"]
 )
 SCOPE = frozenset(("td", "th", "table", "caption", "html", "template", "object", "marquee", "applet"))
 INLINE_FORMATTING = frozenset(
-    "a b big code em font i nobr s small strike strong tt u span sup sub abbr label mark del ins".split()
+    ["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u", "span", "sup", "sub", "abbr", "label", "mark", "del", "ins"]
 )
 CLOSES_P = frozenset(
-    "address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul".split()
+    ["address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "table", "ul"]
 )
 TABLE_CONTEXT = frozenset(("table", "tbody", "thead", "tfoot", "tr"))
 ALLOWED_IN_TABLE = frozenset(
-    "caption colgroup col thead tbody tfoot tr td th script style template form input".split()
+    ["caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th", "script", "style", "template", "form", "input"]
 )
 
 _TOKEN = re.compile(
@@ -54,7 +54,7 @@ _TOKEN = re.compile(
       |</(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
       |<(?P<tag>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>
     """,
-    re.S | re.X,
+    re.DOTALL | re.VERBOSE,
 )
 _ATTR = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?""")
 
@@ -171,7 +171,7 @@ def _scan(email: Email) -> list[MarkupProblem]:
                     stack.remove(outer)
                     expected_misnested.append("a")
             if name in RAW_TEXT:
-                close = re.compile(r"</" + re.escape(name) + r"\s*>", re.I).search(html, position)
+                close = re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE).search(html, position)
                 position = close.end() if close else length
                 continue
             if name not in VOID:
@@ -299,14 +299,14 @@ class DeclarationBlock:
     may_misplace_important: bool  # the text has "; !" or "!important" followed by more value
 
 
-_IMPORTANT_SUSPECT = re.compile(r";\s*!|!\s*important\s*[^\s;}\"']", re.I)
+_IMPORTANT_SUSPECT = re.compile(r";\s*!|!\s*important\s*[^\s;}\"']", re.IGNORECASE)
 
 
 def declaration_blocks(email: Email) -> list[DeclarationBlock]:
     """Every declaration block of the email: ``<style>`` rules first, then inline styles."""
 
     def collect(email: Email) -> list[DeclarationBlock]:
-        blocks = []
+        blocks: list[DeclarationBlock] = []
         for sheet in stylesheets(email):
             suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
             blocks.extend(DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from oopslint.report import Severity
 from oopslint_testing import run_cli
+
+from oopslint.report import Severity
 
 RECEIPT = "postmark/receipt.source.html"
 FLEX = '<div style="display: flex; gap: 12px">'
@@ -102,3 +103,21 @@ def test_quiet_on_clean_corpus_for_clients_that_support_it(mail):
     for name in ("postmark/welcome.inlined.html", "mailgun/billing.inlined.html", "leemunroe/email.inlined.html"):
         report = mail.lint(name, select="CMP001", clients={"targets": ["apple-mail.*"]})
         assert mail.findings(report, "CMP001") == [], name
+
+
+def test_markup_hidden_from_outlook_is_not_judged_against_it(mail):
+    text = mail.text("mailgun/action.source.html")
+    hidden = '<!--[if !mso]><!--><div style="display: flex">Shop</div><!--<![endif]-->'
+    text = text.replace("</body>", hidden + "\n</body>", 1)
+    report = mail.lint(text, select="CMP001", clients={"targets": ["outlook.windows", "gmail.*"]})
+    assert mail.by_feature(report, "css-display-flex") == []
+    report = mail.lint(text, select="CMP001", clients={"targets": ["outlook.*"]})
+    [flex] = mail.by_feature(report, "css-display-flex")
+    assert "outlook.windows" not in flex.data["clients"] and "outlook.windows-mail" in flex.data["clients"]
+
+
+def test_unclosed_comment_block_is_reported_not_a_crash(mail):
+    text = mail.text("mailgun/action.source.html").replace("</head>", "<style>/* dark mode\n.a{color:red}</style>\n</head>", 1)
+    report = mail.lint(text, select="CMP", config={"select": ["CMP", "MKP"]})
+    assert not [f for f in report.findings if f.data.get("crashed_rule")]
+    assert any(f.code == "MKP009" and "a /* comment is never closed" in f.message for f in report.findings)

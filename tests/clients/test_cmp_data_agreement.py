@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from oopslint import Email
 from oopslint.rules.clients._common import dataset, expand_targets, version_key
 from oopslint.rules.clients._features import usages
+
+from oopslint import Email
 
 DATA = Path(__file__).resolve().parents[2] / "rules" / "clients" / "data" / "caniemail.json"
 TARGETS = ["apple-mail.*", "gmail.*", "outlook.*", "yahoo.*"]
@@ -28,7 +28,7 @@ def _expected(stats: dict, client: str) -> dict[str, str]:
     results = stats.get(family, {}).get(platform, {})
     dated = [k for k in results if re.fullmatch(r"\d{4}-\d{2}", k)]
     numbered = [k for k in results if k not in dated]
-    as_numbers = lambda key: [int(n) for n in re.findall(r"\d+", key)]  # noqa: E731
+    as_numbers = lambda key: [int(n) for n in re.findall(r"\d+", key)]
     if client == "outlook.windows":
         keys = numbered + ([max(dated, key=as_numbers)] if dated else [])
     else:

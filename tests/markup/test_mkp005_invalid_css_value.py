@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from test_mkp001_stray_end_tag import CLEAN
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from oopslint.report import Severity
 from test_mkp001_stray_end_tag import CLEAN
+
+from oopslint.report import Severity
 
 
 def test_unclosed_brace_says_which_block_and_why(mail):
