@@ -192,14 +192,8 @@ class FeatureReport:
     enhancement: bool  # every use degrades gracefully
     problems: tuple[Verdict, ...]
     lines: tuple[int, ...] = ()  # every line that uses the feature
-
-    @property
-    def unsupported(self) -> tuple[Verdict, ...]:
-        return tuple(v for v in self.problems if v.support == "n")
-
-    @property
-    def partial(self) -> tuple[Verdict, ...]:
-        return tuple(v for v in self.problems if v.support == "a")
+    unsupported: tuple[Verdict, ...] = ()  # the problems that say "not supported"
+    partial: tuple[Verdict, ...] = ()  # the problems that say "partial"
 
 
 def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...]:
@@ -216,22 +210,24 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
     for usage in usages(email, data.slugs):
         grouped.setdefault(usage.slug, []).append(usage)
     reports = []
+    # a client that drops <style> never sees what is inside: reported once, as html-style
+    style_feature = data.features.get("html-style")
+    dropped = {v.client for v in verdicts(style_feature, targets) if v.support == "n" and not v.versions} \
+        if style_feature is not None else set()
     for slug, uses in grouped.items():
         audiences = {use.audience for use in uses}
         clients: tuple[str, ...] = targets if ALL in audiences else tuple(
             dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets))
         )
         feature = data.features[slug]
-        if all(use.in_stylesheet for use in uses) and "html-style" in data.features:
-            # a client that drops <style> never sees what is inside: reported once, as html-style
-            dropped = {v.client for v in verdicts(data.features["html-style"], clients)
-                       if v.support == "n" and not v.versions}
+        if dropped and all(use.in_stylesheet for use in uses):
             clients = tuple(c for c in clients if c not in dropped)
-        problems = verdicts(feature, clients)
+        problems = _verdicts(slug, clients)
         if problems:
             lines = tuple(sorted({email.position(use.start)[0] for use in uses}))
-            reports.append(FeatureReport(feature, tuple(uses), all(use.enhancement for use in uses),
-                                         tuple(problems), lines))
+            reports.append(FeatureReport(
+                feature, tuple(uses), all(use.enhancement for use in uses), problems, lines,
+                tuple(v for v in problems if v.support == "n"), tuple(v for v in problems if v.support == "a")))
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
 
@@ -283,15 +279,21 @@ def _platform_count(family: str) -> int:
 
 
 def notes_text(report: FeatureReport, problems: Iterable[Verdict]) -> str:
+    return _notes_text(report.feature.slug, tuple(problems))
+
+
+@cache
+def _notes_text(slug: str, problems: tuple[Verdict, ...]) -> str:
     data = dataset()
+    feature = data.features[slug]
     where: dict[str, list[str]] = {}
     for verdict in problems:
         family, platform = verdict.client.split(".", 1)
         for number in verdict.notes:
             where.setdefault(number, []).append(
                 f"{data.family_names.get(family, family)} {data.platform_names.get(platform, platform)}")
-    parts = [f"note {n} ({', '.join(clients)}): {report.feature.notes[n]}" for n, clients in where.items()
-             if n in report.feature.notes]
+    parts = [f"note {n} ({', '.join(clients)}): {feature.notes[n]}" for n, clients in where.items()
+             if n in feature.notes]
     parts += list(dict.fromkeys(v.remark for v in problems if v.remark))
     return " ".join(parts)
 
