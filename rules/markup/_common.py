@@ -87,6 +87,7 @@ def _scan(email: Email) -> list[MarkupProblem]:
     stack: list[_Open] = []
     closed_p_by: list[tuple[int, str, _Open | None]] = []  # <p> closed by a block, its parent, awaiting </p>
     expected_misnested: list[str] = []  # end tags that will come after an overlap already reported
+    reported_misnested: set[int] = set()  # elements whose misnesting is reported: not "unclosed" too
     position = 0
     length = len(html)
     in_foreign = 0  # inside <svg> or <math>: XML rules, not HTML's
@@ -229,9 +230,22 @@ def _scan(email: Email) -> list[MarkupProblem]:
                 open_elsewhere.start if open_elsewhere is not None else None))
             continue
         inner = stack[found + 1:]
+        if name in INLINE_FORMATTING:
+            block = next((e for e in inner if e.tag not in INLINE_FORMATTING), None)
+            if block is not None:
+                # </span> across a <div> opened inside it: browsers ignore the end tag (or, for
+                # <a>/<b>..., split the element around the block); Outlook closes both
+                if stack[found].start not in reported_misnested:
+                    problems.append(MarkupProblem(
+                        "misnested", name, match.start(), match.end(),
+                        f"</{name}> cannot close the <{name}> of line {line(stack[found].start)} across the "
+                        f"<{block.tag}> opened inside it on line {line(block.start)}: browsers ignore or split it, "
+                        "other clients close both", stack[found].start))
+                    reported_misnested.add(stack[found].start)
+                continue
         del stack[found:]
         for element in inner:
-            if element.tag in OPTIONAL_END:
+            if element.tag in OPTIONAL_END or element.start in reported_misnested:
                 continue
             if element.tag in INLINE_FORMATTING and name in INLINE_FORMATTING:
                 problems.append(MarkupProblem(
@@ -247,7 +261,7 @@ def _scan(email: Email) -> list[MarkupProblem]:
                     f"(a </{element.tag}> is missing before it), and clients disagree on where it ends",
                     match.start()))
     for element in stack:
-        if element.tag not in OPTIONAL_END:
+        if element.tag not in OPTIONAL_END and element.start not in reported_misnested:
             problems.append(MarkupProblem(
                 "unclosed", element.tag, element.start, element.end,
                 f"<{element.tag}> is never closed before the end of the email: everything after it ends up inside it",

@@ -37,3 +37,12 @@ def test_template_loops_between_rows_are_fine(mail):
     assert "{{#each" in mail.text("postmark/receipt.source.html")
     for name in CLEAN:
         assert mail.findings(mail.lint(name, select="MKP004"), "MKP004") == [], name
+
+
+def test_inline_end_tag_across_a_block_is_one_finding(mail):
+    text = mail.text("mailgun/action.source.html")
+    text = text.replace("</body>", "<span style=\"color: #d93025\"><div>Payment failed</span></div>\n</body>", 1)
+    report = mail.lint(text, select="MKP", config={"select": ["MKP"]})
+    found = [f for f in report.findings if f.code in ("MKP001", "MKP002", "MKP004")]
+    assert [f.code for f in found] == ["MKP004"]
+    assert found[0].message.startswith("</span> cannot close the <span> of line ")
