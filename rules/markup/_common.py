@@ -271,7 +271,7 @@ def _scan(email: Email) -> list[MarkupProblem]:
 
 
 def _duplicates(email: Email, tag: str, attrs_text: str, base: int, problems: list[MarkupProblem]) -> None:
-    if not attrs_text or "=" not in attrs_text:
+    if not attrs_text or attrs_text.count("=") < 2:
         return
     seen: dict[str, int] = {}
     values: dict[str, str | None] = {}
