@@ -214,6 +214,7 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
     style_feature = data.features.get("html-style")
     dropped = {v.client for v in verdicts(style_feature, targets) if v.support == "n" and not v.versions} \
         if style_feature is not None else set()
+    position = email.position
     for slug, uses in grouped.items():
         audiences = {use.audience for use in uses}
         clients: tuple[str, ...] = targets if ALL in audiences else tuple(
@@ -224,7 +225,7 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
             clients = tuple(c for c in clients if c not in dropped)
         problems = _verdicts(slug, clients)
         if problems:
-            lines = tuple(sorted({email.position(use.start)[0] for use in uses}))
+            lines = tuple(sorted({position(start)[0] for start in {use.start for use in uses}}))
             reports.append(FeatureReport(
                 feature, tuple(uses), all(use.enhancement for use in uses), problems, lines,
                 tuple(v for v in problems if v.support == "n"), tuple(v for v in problems if v.support == "a")))
