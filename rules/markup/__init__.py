@@ -13,6 +13,7 @@ from .mkp006_stray_important import stray_important
 from .mkp007_empty_declaration import empty_declaration
 from .mkp008_misplaced_import import misplaced_import
 from .mkp009_style_block_dropped import style_block_dropped
+from .mkp010_unverified_template_markup import unverified_template_markup
 
 RULES = [
     stray_end_tag,
@@ -24,6 +25,7 @@ RULES = [
     empty_declaration,
     misplaced_import,
     style_block_dropped,
+    unverified_template_markup,
 ]
 
 __all__ = [

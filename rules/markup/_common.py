@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from oopslint import Email
@@ -67,6 +67,7 @@ class MarkupProblem:
     end: int
     message: str
     related: int | None = None  # offset of the other tag involved (the opening tag, the closer...)
+    branch: int | None = None  # offset of a template branch ({% else %}, {{#if}}) that may balance it
 
 
 @dataclass(slots=True)
@@ -76,13 +77,34 @@ class _Open:
     end: int
 
 
-def _masked_html(email: Email) -> str:
-    tokens = find_tokens(email.html, email.dialects)
-    return mask(email.html, tokens) if tokens else email.html
+_BRANCH = re.compile(
+    r"\{\{\s*[#/^]|\{\{\s*else\b|\{%-?\s*(?:if|elif|elsif|else|endif|for|endfor|unless|endunless|case|when)\b"
+    r"|\*\|(?:IF|ELSE|ELSEIF|END:IF|INTERESTED|END:INTERESTED):?|%%\[\s*(?:IF|ELSE|ELSEIF|ENDIF|FOR|NEXT)\b",
+    re.IGNORECASE,
+)
 
 
 def _scan(email: Email) -> list[MarkupProblem]:
-    html = _masked_html(email)
+    tokens = find_tokens(email.html, email.dialects)
+    html = mask(email.html, tokens) if tokens else email.html
+    branches = [(token.start, token.end) for token in tokens if _BRANCH.match(token.text)]
+    problems = _scan_tags(email, html)
+    if not branches:
+        return problems
+    # markup that template branches open and close ({% if %}<div a>{% else %}<div b>{% endif %}) cannot be
+    # judged on the template: a tag right beside a branch is named, and MKP010 reports it at a lower severity
+    out = []
+    for problem in problems:
+        branch = None
+        if problem.kind in ("unclosed", "stray"):
+            branch = next((start for start, end in branches
+                           if (0 <= problem.start - end < 200 and not html[end:problem.start].strip())
+                           or (0 <= start - problem.end < 200 and not html[problem.end:start].strip())), None)
+        out.append(replace(problem, branch=branch) if branch is not None else problem)
+    return out
+
+
+def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
     problems: list[MarkupProblem] = []
     stack: list[_Open] = []
     closed_p_by: list[tuple[int, str, _Open | None]] = []  # <p> closed by a block, its parent, awaiting </p>

@@ -39,7 +39,7 @@ def stray_end_tag(email: Email, context: SendContext, options: Any) -> Iterator[
     ```
     """
     for problem in markup_problems(email):
-        if problem.kind == "stray":
+        if problem.kind == "stray" and problem.branch is None:
             data: dict[str, Any] = {"tag": problem.tag}
             if problem.related is not None:
                 data["related_line"] = email.position(problem.related)[0]

@@ -35,7 +35,7 @@ def unclosed_tag(email: Email, context: SendContext, options: Any) -> Iterator[F
     ```
     """
     for problem in markup_problems(email):
-        if problem.kind == "unclosed":
+        if problem.kind == "unclosed" and problem.branch is None:
             data: dict[str, Any] = {"tag": problem.tag}
             if problem.related is not None:
                 data["related_line"] = email.position(problem.related)[0]
