@@ -110,11 +110,13 @@ def _read(code: str, discount: dict[str, Any]) -> Coupon:
     requirement = discount.get("minimumRequirement")
     if isinstance(requirement, dict) and isinstance(requirement.get("greaterThanOrEqualToSubtotal"), dict):
         minimum = _values.decimal(requirement["greaterThanOrEqualToSubtotal"].get("amount"), "minimum subtotal")
+    ends_at = _values.timestamp(discount.get("endsAt"), "endsAt")
     return Coupon(
         code=code,
-        active=status == "ACTIVE",
+        # SCHEDULED and EXPIRED are read from the dates, so the finding can say when
+        active=status in ("ACTIVE", "SCHEDULED") or (status == "EXPIRED" and ends_at is not None),
         starts_at=_values.timestamp(discount.get("startsAt"), "startsAt"),
-        ends_at=_values.timestamp(discount.get("endsAt"), "endsAt"),
+        ends_at=ends_at,
         kind=kind,
         value=value,
         currency=currency,
