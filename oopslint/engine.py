@@ -289,12 +289,12 @@ class Linter:
         pending = [(job, rule) for job in jobs for rule in job.async_rules]
         if not pending:
             return
-        needs_http = any(rule.network for _, rule in pending)
-        if needs_http:
-            http_options = jobs[0].config.section("http")
-            async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache, cache_path=self.cache_path):
-                results = await asyncio.gather(*(self._call_async(rule, job) for job, rule in pending))
-        else:
+        # async rules that may use the network get the shared client too; it is
+        # only made when one of them asks for it
+        lazy = not any(rule.network for _, rule in pending)
+        http_options = jobs[0].config.section("http")
+        async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache,
+                                 cache_path=self.cache_path, offline=self.offline, lazy=lazy):
             results = await asyncio.gather(*(self._call_async(rule, job) for job, rule in pending))
         for (job, _), found in zip(pending, results):
             job.findings.extend(found)
