@@ -1,7 +1,8 @@
 """The email model: parse once, keep positions, hand every rule the same view.
 
-``Email.parse()`` accepts HTML as ``str``, ``bytes`` or a path, an ``.eml``
-file, or an :class:`email.message.EmailMessage`. The HTML is scanned once by a
+``Email.parse()`` accepts HTML as ``str`` (always the content itself) or
+``bytes``, a file as a :class:`pathlib.Path` (HTML or ``.eml``), or an
+:class:`email.message.EmailMessage`. The HTML is scanned once by a
 position-keeping tokenizer; every element, attribute value and text segment
 knows its offset in the source, so findings point at the line the user edits.
 
@@ -315,6 +316,7 @@ class Email:
         self.encoding = src.encoding
         self.replaced_bytes = src.replaced_bytes
         self.first_replaced_offset = src.first_replaced
+        self.decoding_defects = list(src.decoding_defects)
         self.dialects = dialects
         self._header_text = src.header_text
         self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.html)]
@@ -345,22 +347,31 @@ class Email:
         dialects: Sequence[str] | None = None,
         fallback_subject: str | None = None,
     ) -> "Email":
-        """Parse HTML (str, bytes or a path), an ``.eml`` file or an EmailMessage.
+        """Parse HTML (``str`` or ``bytes``), a file (``pathlib.Path``: HTML or
+        ``.eml``) or an EmailMessage. A ``str`` is always the email's content,
+        never a file name.
 
         ``subject`` overrides the message's Subject header; ``fallback_subject``
         is used only when there is none (an HTML file linted with a send
         context that names the subject).
 
         Raises :class:`InputError` with a one-line reason when the input cannot
-        be linted. Undecodable bytes are replaced, counted in
-        ``replaced_bytes``, and reported by the engine.
+        be linted, and :class:`~oopslint.ConfigError` for an unknown dialect.
+        Undecodable bytes are replaced, counted in ``replaced_bytes``, and
+        reported by the engine, as are ``decoding_defects`` (a part whose
+        base64 or quoted-printable is broken).
         """
+        from .config import ConfigError
         from .templating import resolve_dialects
 
+        try:
+            chosen = resolve_dialects(dialects)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         src = _load(source, path)
         if path is not None:
             src.path = path
-        return cls(src, subject=subject, dialects=resolve_dialects(dialects), fallback_subject=fallback_subject)
+        return cls(src, subject=subject, dialects=chosen, fallback_subject=fallback_subject)
 
     def memo(self, key: Hashable, compute: "Callable[[Email], _T]") -> _T:
         """Derived data that several rules share, computed once per email.

@@ -104,9 +104,18 @@ class Linter:
     ):
         self.registry = registry or default_registry()
         self.offline = offline
-        self.mode = mode
-        self.default_mode = default_mode
-        self.fail_on = Severity.parse(fail_on) if fail_on else None
+        self.mode = _check_mode(mode, "mode") if mode is not None else None
+        self.default_mode = _check_mode(default_mode, "default_mode")
+        self.fail_on = _check_fail_on(fail_on) if fail_on is not None else None
+        if isinstance(dialects, str):
+            dialects = [dialects]
+        if dialects:
+            from .templating import resolve_dialects
+
+            try:
+                resolve_dialects(list(dialects))
+            except ValueError as exc:
+                raise ConfigError(f"dialects: {exc}") from None
         self.use_cache = use_cache
         self.cache_path = cache_path
         self._overrides = {"select": list(select) if select else None, "ignore": list(ignore or ()),
@@ -164,7 +173,14 @@ class Linter:
     # ------------------------------------------------------------ public
 
     def lint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None) -> Report:
-        """Lint one email and return its Report."""
+        """Lint one email and return its Report.
+
+        ``source`` is the HTML as ``str`` or ``bytes`` (a ``str`` is always the
+        content, never a file name), a file as a ``pathlib.Path`` (HTML or
+        ``.eml``), or an :class:`email.message.EmailMessage`. ``path`` names
+        the email in findings. ``context`` is a SendContext, a mapping, or the
+        path of a JSON/YAML context file.
+        """
         return self.lint_many([(source, path, context, subject)])
 
     async def alint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None) -> Report:
@@ -223,7 +239,7 @@ class Linter:
 
     def _parse(self, source: Any, path: str, subject: str | None, dialects: tuple[str, ...] | None,
                fallback_subject: str | None = None) -> Email:
-        if isinstance(source, (str, bytes)) and not (isinstance(source, str) and len(source) < 4096 and "<" not in source and os.path.exists(source)):
+        if isinstance(source, (str, bytes)):
             key: tuple | None = (hash(source), len(source), path, subject, fallback_subject, dialects)
         else:
             key = None
@@ -347,6 +363,8 @@ class Linter:
                 f"{email.replaced_bytes} byte sequence(s) are not valid {email.encoding or 'UTF-8'} and were replaced",
                 email.span(offset, offset + 1) if email.kind == "html" else None,
             ))
+        for defect in email.decoding_defects:
+            findings.append(self._engine_finding(UNDECODABLE_BYTES, defect))
         ran_codes = {r.code for r in job.sync_rules + job.async_rules}
         ran_names = {r.name for r in job.sync_rules + job.async_rules}
 
@@ -406,6 +424,23 @@ class Linter:
             configs = [job.config for job in jobs]
             fail_on = configs[0].fail_on if configs else Severity.ERROR
         return Report(files=results, fail_on=fail_on, skipped_network_rules=skipped, unchecked_urls=unchecked)
+
+
+def _check_mode(value: Any, what: str) -> str:
+    from .rule import MODES
+
+    if value not in MODES:
+        raise ConfigError(f"{what} {value!r} is not a mode; choose {' or '.join(MODES)}")
+    return str(value)
+
+
+def _check_fail_on(value: Any) -> Severity:
+    if not isinstance(value, (str, Severity)):
+        raise ConfigError(f"fail_on {value!r} is not a level; choose error, warning or info")
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise ConfigError(f"fail_on {value!r} is not a level; choose error, warning or info") from None
 
 
 def _option_error(config: Config, exc: ConfigError) -> ConfigError:

@@ -3,7 +3,7 @@
     oopslint batch emails/shipped.html --contexts rows.jsonl
 
     from oopslint.batch import lint_batch
-    report = lint_batch("emails/shipped.html", rows)      # rows: a path or any iterable of dicts
+    report = lint_batch(Path("emails/shipped.html"), rows)      # rows: a path or any iterable of dicts
     report.batch.rules["TRG002"].failed_rows
 
 The template is parsed once. Rules that do not read the context run once;
@@ -76,7 +76,8 @@ def lint_batch(
 ) -> BatchReport:
     """Check one template against every context in ``contexts``.
 
-    ``template`` is a path or the HTML itself; ``contexts`` is a path to a
+    ``template`` is the HTML itself (``str`` or ``bytes``; a ``str`` is
+    always content) or a file as a ``pathlib.Path``; ``contexts`` is a path to a
     JSON Lines, JSON array, CSV or TSV file (``-`` for stdin), a stream, or
     any iterable of mappings. ``context`` is merged under every row (values
     shared by the whole batch). ``send_at`` is the send time of rows without
@@ -97,8 +98,6 @@ def lint_batch(
         send_at = parse_timestamp(send_at, what="send_at")
     if sample_size < 1:
         raise ValueError("sample_size must be at least 1")
-    if isinstance(template, str) and path is None and "<" not in template and "\n" not in template:
-        template = Path(template)
     label = path or (os.fspath(template) if isinstance(template, os.PathLike) else "<email>")
     contexts_name = os.fspath(contexts) if isinstance(contexts, (str, os.PathLike)) else None
     if contexts_name == "-":

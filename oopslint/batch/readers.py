@@ -224,6 +224,17 @@ def _json_rows(text: TextIO, name: str) -> Iterator[RawRow]:
         while True:
             try:
                 value, end = decoder.raw_decode(buffer, position)
+            except RecursionError:
+                number += 1
+                yield number, line, None, "invalid JSON: nested too deeply"
+                newline = buffer.find("\n", position)
+                while newline < 0 and fill():
+                    newline = buffer.find("\n", position)
+                if newline < 0:
+                    return
+                line += buffer.count("\n", position, newline) + 1
+                position = newline + 1
+                break
             except json.JSONDecodeError as exc:
                 if fill():
                     continue
