@@ -476,6 +476,15 @@ def _count_urls(job: _Job) -> int:
 
 
 def _coerce_context(context: Any, mode: str, config: Config, options: Mapping[str, Any]) -> SendContext:
+    timezone_name = options.get("timezone") or None
+    if timezone_name:
+        from .context import _resolve_timezone
+
+        try:
+            _resolve_timezone(timezone_name)
+        except ContextError as exc:
+            where = f"{config.path}: " if config.path else ""
+            raise ConfigError(f"{where}[context] timezone: {exc}") from None
     settings = {
         "mode": mode,
         "default_category": config.category,

@@ -202,6 +202,8 @@ def run_batch_command(args: argparse.Namespace, linter: Linter, writer_stdout: T
         from ..formats import get_writer
 
         get_writer(format_name)(report, writer_stdout, color=False)
+    if report.empty:
+        sys.stderr.write(f"oopslint: {report.batch.contexts if report.batch else 'contexts'}: 0 rows; nothing was checked\n")
     return report.exit_code
 
 
@@ -215,7 +217,10 @@ def write_text(report: BatchReport, stream: TextIO, *, color: bool = False) -> N
     summary = report.batch
     if summary is not None:
         stream.write(format_batch_summary(summary) + "\n")
-    stream.write(summary_line(report) + "\n")
+    if report.empty:
+        stream.write("Nothing checked: the contexts had 0 rows.\n")
+    else:
+        stream.write(summary_line(report) + "\n")
 
 
 def format_batch_summary(summary: BatchSummary) -> str:

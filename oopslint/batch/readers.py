@@ -227,13 +227,17 @@ def _json_rows(text: TextIO, name: str) -> Iterator[RawRow]:
             except RecursionError:
                 number += 1
                 yield number, line, None, "invalid JSON: nested too deeply"
-                newline = buffer.find("\n", position)
-                while newline < 0 and fill():
-                    newline = buffer.find("\n", position)
-                if newline < 0:
-                    return
-                line += buffer.count("\n", position, newline) + 1
-                position = newline + 1
+                # go on after this value: find where its brackets close without parsing it
+                depth, in_string, scanned = 0, False, 0
+                while True:
+                    end = _bracket_scan_end(buffer, position + scanned, depth, in_string)
+                    if isinstance(end, int):
+                        break
+                    depth, in_string, scanned = end[0], end[1], end[2] - position
+                    if not fill():
+                        return
+                line += buffer.count("\n", position, end)
+                position = end
                 break
             except json.JSONDecodeError as exc:
                 if fill():
@@ -261,6 +265,32 @@ def _json_rows(text: TextIO, name: str) -> Iterator[RawRow]:
                 else:
                     yield number, start_line, None, f"expected a JSON object, got {_describe(value)}"
                 break
+
+
+def _bracket_scan_end(buffer: str, start: int, depth: int, in_string: bool) -> "int | tuple[int, bool, int]":
+    """Where the JSON value whose scan began earlier (``depth`` brackets open,
+    inside a string or not) ends in ``buffer``: the offset after its last
+    closing bracket, or the state to resume from (depth, in a string, offset)
+    once more text is read."""
+    index = start
+    length = len(buffer)
+    while index < length:
+        char = buffer[index]
+        if in_string:
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth <= 0:
+                return index + 1
+        index += 1
+    return depth, in_string, index
 
 
 def _csv_rows(text: TextIO, delimiter: str, name: str) -> Iterator[RawRow]:
