@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from email.message import Message
 from typing import Any, Mapping
 
 from .config import Config, ConfigError
@@ -102,7 +103,7 @@ def _linter(config: Any, offline: bool, mode: str | None, fail_on: Any) -> Linte
 
 
 def lint(
-    email: Any,
+    email: "str | bytes | os.PathLike[str] | Message",
     *,
     context: "SendContext | Mapping[str, Any] | str | None" = None,
     config: Any = None,
@@ -130,7 +131,7 @@ def lint(
 
 
 async def alint(
-    email: Any,
+    email: "str | bytes | os.PathLike[str] | Message",
     *,
     context: "SendContext | Mapping[str, Any] | str | None" = None,
     config: Any = None,
@@ -146,7 +147,7 @@ async def alint(
 
 
 def preflight(
-    email: Any,
+    email: "str | bytes | os.PathLike[str] | Message",
     *,
     context: "SendContext | Mapping[str, Any] | str | None" = None,
     config: Any = None,

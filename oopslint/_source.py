@@ -326,7 +326,7 @@ def _from_bytes(data: bytes, path: str | None, is_eml: bool) -> _Source:
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{name}: input is over the {MAX_INPUT_BYTES // 1048576} MB limit")
     if not data.strip():
-        raise InputError(f"{name}: file is empty")
+        raise InputError(f"{name}: {'file' if path else 'input'} is empty")
     if _is_binary(data):
         raise InputError(f"{name}: looks like a binary file, not HTML or an email")
     if is_eml or _looks_like_eml(data):

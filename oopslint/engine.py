@@ -232,8 +232,10 @@ class Linter:
         return jobs, results
 
     def _input_error(self, path: str, message: str, code: EngineCode = UNREADABLE_INPUT) -> FileResult:
-        if message.startswith(f"{path}: "):
-            message = message[len(path) + 2 :]
+        for name in (path, "<input>"):
+            if message.startswith(f"{name}: "):
+                message = message[len(name) + 2 :]
+                break
         finding = Finding(message=redact(message), code=code.code, rule=code.name, severity=code.severity, path=path)
         return FileResult(path=path, findings=[finding], input_error=True)
 

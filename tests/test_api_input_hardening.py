@@ -57,6 +57,16 @@ def test_an_unknown_fail_on_is_a_config_error_naming_the_levels(receipt, level):
         lint_batch(receipt, [{}], fail_on=level, offline=True)
 
 
+def test_batch_arguments_are_checked_before_any_row_is_read(receipt):
+    with pytest.raises(ConfigError, match="jsonl"):
+        lint_batch(receipt, [{}], contexts_format="ndjson", offline=True)
+    for jobs in (0, "many", 1.5):
+        with pytest.raises(ConfigError, match="auto"):
+            lint_batch(receipt, [{}], jobs=jobs, offline=True)
+    with pytest.raises(ConfigError, match="sample_size"):
+        lint_batch(receipt, [{}], sample_size=0, offline=True)
+
+
 def test_an_unknown_dialect_is_a_config_error_naming_the_dialects(receipt):
     with pytest.raises(ConfigError) as raised:
         Linter(dialects=["nope"])

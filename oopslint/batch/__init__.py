@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping, TextIO
 
+from ..config import ConfigError
 from ..context import SendContext, load_context_file, parse_timestamp
 from ..engine import Linter, _run_coroutine
 from ..report import Severity
@@ -91,13 +92,19 @@ def lint_batch(
     not raised.
     """
     started = _time.perf_counter()
+    if contexts_format not in CONTEXT_FORMATS:
+        raise ConfigError(f"contexts_format {contexts_format!r} is not a format; choose one of: {', '.join(CONTEXT_FORMATS)}")
+    if isinstance(jobs, str) and jobs.strip().isdigit():
+        jobs = int(jobs)
+    if jobs != "auto" and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ConfigError(f"jobs {jobs!r} must be a whole number of 1 or more, or \"auto\"")
     if linter is None:
         linter = Linter(config, offline=offline, mode=mode, default_mode="template", fail_on=fail_on,
                         select=select, ignore=ignore)
     if isinstance(send_at, str):
         send_at = parse_timestamp(send_at, what="send_at")
-    if sample_size < 1:
-        raise ValueError("sample_size must be at least 1")
+    if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 1:
+        raise ConfigError(f"sample_size {sample_size!r} must be a whole number of 1 or more")
     label = path or (os.fspath(template) if isinstance(template, os.PathLike) else "<email>")
     contexts_name = os.fspath(contexts) if isinstance(contexts, (str, os.PathLike)) else None
     if contexts_name == "-":
