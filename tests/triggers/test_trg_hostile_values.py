@@ -135,3 +135,20 @@ def test_a_row_nested_100000_deep_is_a_bad_row_and_the_others_are_checked(tmp_pa
     summary = report.batch
     assert summary.rows == 4 and summary.checked == 3 and summary.bad_rows == 1
     assert summary.bad_samples[0].row == 2 and "nested too deeply" in summary.bad_samples[0].reason
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00",
+                                   "9999-12-31T23:59:59-12:00", 253402300799, -62135596800])
+@pytest.mark.parametrize("field", ["send_at", "event.at", "order.placed_at", "order.shipped_at", "order.delivered_at"])
+def test_dates_at_the_ends_of_the_calendar_do_not_crash_the_rules(value, field):
+    ctx = context("fresh")
+    ctx.setdefault("order", {})
+    section, _, name = field.rpartition(".")
+    (ctx[section] if section else ctx)[name] = value
+    assert "OOPS001" not in codes(lint(SHIPPED, ctx))
+
+
+@pytest.mark.parametrize("minutes", [1e20, float("inf"), float("nan")])
+def test_an_absurd_clock_skew_is_a_configuration_error(minutes):
+    with pytest.raises(ConfigError, match="clock_skew_minutes"):
+        lint(SHIPPED, context("fresh"), config={"triggers": {"clock_skew_minutes": minutes}})
