@@ -145,7 +145,7 @@ def _looks_like_eml(data: bytes) -> bool:
 #: and the standard library parses and walks messages recursively.
 MAX_MIME_DEPTH = 100
 
-_QP_BAD_ESCAPE_RE = re.compile(rb"=(?![0-9A-Fa-f]{2}|[ \t]*(?:\r?\n|\Z))")
+_QP_BAD_ESCAPE_RE = re.compile(r"=(?![0-9A-Fa-f]{2}|[ \t]*(?:\r?\n|\Z))")
 _BASE64_DEFECTS = (
     _stdlib_email.errors.InvalidBase64CharactersDefect,
     _stdlib_email.errors.InvalidBase64PaddingDefect,
@@ -219,15 +219,27 @@ def _html_payload(part: Message, name: str) -> tuple[bytes, str, list[str]]:
                        "what could be decoded was linted, and mail clients may show it differently")
     elif cte == "quoted-printable":
         raw = part.get_payload(decode=False)
-        raw_bytes = raw.encode("ascii", "surrogateescape") if isinstance(raw, str) else b""
-        bad = _QP_BAD_ESCAPE_RE.findall(raw_bytes)
+        raw_text = raw if isinstance(raw, str) else ""
+        bad = _QP_BAD_ESCAPE_RE.findall(raw_text)
         if bad:
-            first = _QP_BAD_ESCAPE_RE.search(raw_bytes)
+            first = _QP_BAD_ESCAPE_RE.search(raw_text)
             assert first is not None
-            sample = raw_bytes[first.start(): first.start() + 3].decode("ascii", "replace")
+            sample = raw_text[first.start(): first.start() + 3]
             defects.append(f"the text/html part is not valid quoted-printable: {len(bad)} '=' not followed by two "
                            f"hex digits (first {sample!r}); mail clients show them as typed or drop them")
     return payload, cte, defects
+
+
+def _text_of(part: Message) -> str:
+    """A text/plain part as text; an unknown charset label falls back to UTF-8."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")
 
 
 def _from_message(msg: Message, raw: bytes | None, path: str | None) -> _Source:
@@ -240,15 +252,14 @@ def _from_message(msg: Message, raw: bytes | None, path: str | None) -> _Source:
         html_part = msg.get_body(preferencelist=("html",))
         text_body = msg.get_body(preferencelist=("plain",))
         if text_body is not None:
-            text_part = text_body.get_content()
+            text_part = _text_of(text_body)
     else:
         for part in msg.walk():
             ctype = part.get_content_type()
             if ctype == "text/html" and html_part is None:
                 html_part = part
             elif ctype == "text/plain" and text_part is None:
-                payload = part.get_payload(decode=True) or b""
-                text_part = payload.decode(part.get_content_charset() or "utf-8", "replace")
+                text_part = _text_of(part)
     if html_part is None:
         raise InputError(f"{name}: the message has no text/html part")
     payload, cte, defects = _html_payload(html_part, name)

@@ -189,6 +189,28 @@ def test_broken_quoted_printable_is_a_decoding_defect(tmp_path, receipt):
     assert "quoted-printable" in defects[0].message and "'=ZZ'" in defects[0].message
 
 
+def test_quoted_printable_with_raw_8bit_bytes_is_still_checked(tmp_path, receipt):
+    body = quopri.encodestring(receipt.encode("utf-8")).replace(b"</title>", "</title>caf\u00e9 =ZZ".encode("utf-8"), 1)
+    path = tmp_path / "receipt.eml"
+    path.write_bytes(_eml(receipt, "quoted-printable", body=body))
+    report = oopslint.lint(path, mode="rendered", offline=True)
+    assert "OOPS001" not in codes(report) and "TPL001" in codes(report)
+    assert [f for f in report.findings if f.code == "OOPS003" and "'=ZZ'" in f.message]
+
+
+def test_a_text_part_with_an_unknown_charset_label_is_read(tmp_path, receipt):
+    message = (
+        "From: Acme <hello@example.com>\r\nSubject: Your receipt\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative; boundary="alt"\r\n\r\n--alt\r\n'
+        "Content-Type: text/plain; charset=utc-8\r\n\r\nYour receipt\r\n--alt\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n\r\n" + receipt + "\r\n--alt--\r\n"
+    )
+    path = tmp_path / "receipt.eml"
+    path.write_text(message, encoding="utf-8")
+    report = oopslint.lint(path, mode="rendered", offline=True)
+    assert "TPL001" in codes(report) and not codes(report) & {"OOPS001", "OOPS004"}
+
+
 def test_soft_line_breaks_and_lowercase_hex_are_valid_quoted_printable(tmp_path, clean_html):
     body = quopri.encodestring(clean_html.encode("utf-8")).replace(b"=3D", b"=3d")
     assert b"=\n" in body
