@@ -50,6 +50,14 @@ def _valid_result(data: object) -> bool:
     return all(isinstance(item, str) for item in data.get("redirects") or ())
 
 
+def _means_read_only(exc: BaseException) -> bool:
+    """Errors of a disk or folder we may not write to (not a locked or corrupt database)."""
+    if isinstance(exc, OSError):
+        return True
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
 class LinkCache:
     """Good results only, keyed by URL and the headers sent to its host."""
 
@@ -85,7 +93,7 @@ class LinkCache:
             self._db = db
             return db
         except (sqlite3.Error, OSError) as exc:
-            if self.path.is_file():
+            if self.path.is_file() and _means_read_only(exc):
                 read_only = self._connect_read_only()
                 if read_only is not None:
                     return read_only
