@@ -19,16 +19,13 @@ What rules see:
 from __future__ import annotations
 
 import bisect
-import email as _stdlib_email
-import email.policy
 import hashlib
 import html as _html
 import os
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email.message import Message
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
 from ._source import MAX_INPUT_BYTES, InputError, _load, _Source
