@@ -246,8 +246,8 @@ def _from_message(msg: Message, raw: bytes | None, path: str | None) -> _Source:
     name = path or "<input>"
     if _mime_depth(msg) > MAX_MIME_DEPTH:
         raise InputError(f"{name}: MIME parts are nested more than {MAX_MIME_DEPTH} levels deep")
-    html_part = None
-    text_part = None
+    html_part: Message | None = None
+    text_part: str | None = None
     if isinstance(msg, EmailMessage):
         html_part = msg.get_body(preferencelist=("html",))
         text_body = msg.get_body(preferencelist=("plain",))

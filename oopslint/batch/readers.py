@@ -230,14 +230,14 @@ def _json_rows(text: TextIO, name: str) -> Iterator[RawRow]:
                 # go on after this value: find where its brackets close without parsing it
                 depth, in_string, scanned = 0, False, 0
                 while True:
-                    end = _bracket_scan_end(buffer, position + scanned, depth, in_string)
-                    if isinstance(end, int):
+                    scan = _bracket_scan_end(buffer, position + scanned, depth, in_string)
+                    if isinstance(scan, int):
                         break
-                    depth, in_string, scanned = end[0], end[1], end[2] - position
+                    depth, in_string, scanned = scan[0], scan[1], scan[2] - position
                     if not fill():
                         return
-                line += buffer.count("\n", position, end)
-                position = end
+                line += buffer.count("\n", position, scan)
+                position = scan
                 break
             except json.JSONDecodeError as exc:
                 if fill():

@@ -134,7 +134,7 @@ class LinkCache:
             data = _json.loads(row[0]) if isinstance(row[0], (str, bytes)) else None
         except (ValueError, RecursionError):
             return None
-        if not _valid_result(data):
+        if not isinstance(data, dict) or not _valid_result(data):
             return None  # a row written by something else: a miss, checked again
         return replace(LinkCheck.from_dict(data), from_cache=True)
 
