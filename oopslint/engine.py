@@ -282,7 +282,10 @@ class Linter:
         if isinstance(exc, ConfigError):
             raise _option_error(job.config, exc) from None
         if isinstance(exc, ContextError):
-            return [self._engine_finding(INVALID_CONTEXT, f"{rule.code} ({rule.name}) skipped: {exc}")]
+            label = f"{rule.code} ({rule.name})"
+            return [Finding(message=f"{label} skipped: {exc}", code=INVALID_CONTEXT.code, rule=INVALID_CONTEXT.name,
+                            severity=INVALID_CONTEXT.severity,
+                            data={"context_error": str(exc), "skipped_rules": [label]})]
         return [self._crash(rule, exc)]
 
     async def _call_async(self, rule: Rule, job: _Job) -> list[Finding]:
@@ -340,8 +343,7 @@ class Linter:
         rules_by_id: dict[int, Rule] = {}
         for rule in job.sync_rules + job.async_rules:
             rules_by_id[id(rule)] = rule
-        for finding in job.findings:
-            findings.append(finding)
+        findings.extend(_merge_context_skips(job.findings))
         if email.replaced_bytes:
             offset = email.first_replaced_offset or 0
             findings.append(self._engine_finding(
@@ -406,6 +408,28 @@ class Linter:
             configs = [job.config for job in jobs]
             fail_on = configs[0].fail_on if configs else Severity.ERROR
         return Report(files=results, fail_on=fail_on, skipped_network_rules=skipped, unchecked_urls=unchecked)
+
+
+def _merge_context_skips(findings: list[Finding]) -> list[Finding]:
+    """One unreadable context value is one OOPS005 finding, naming every rule
+    it stopped, not one per rule."""
+    out: list[Finding] = []
+    first_for: dict[str, int] = {}
+    for finding in findings:
+        reason = finding.data.get("context_error") if finding.code == INVALID_CONTEXT.code and finding.data else None
+        if not isinstance(reason, str):
+            out.append(finding)
+            continue
+        index = first_for.get(reason)
+        if index is None:
+            first_for[reason] = len(out)
+            out.append(finding)
+            continue
+        previous = out[index]
+        rules = [*previous.data["skipped_rules"], *finding.data["skipped_rules"]]
+        out[index] = previous.with_(message=f"{', '.join(rules)} skipped: {reason}",
+                                    data={**previous.data, "skipped_rules": rules})
+    return out
 
 
 def _check_mode(value: Any, what: str) -> str:
