@@ -35,6 +35,16 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _dialect_names(value: str) -> str:
+    from .templating import resolve_dialects
+
+    try:
+        resolve_dialects(_split([value]) or [value])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: found by walking up from each file)")
@@ -42,7 +52,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", metavar="CODES", help="skip these codes, prefixes or rule names")
     parser.add_argument("--offline", action="store_true", help="skip every network check; say how many URLs went unchecked")
     parser.add_argument("--rendered", action="store_true", help="lint as mail about to be sent: any merge tag left is an error")
-    parser.add_argument("--dialect", action="append", metavar="NAME", help="merge-tag dialect(s) to recognise (default: the unambiguous ones)")
+    parser.add_argument("--dialect", action="append", metavar="NAME", type=_dialect_names, help="merge-tag dialect(s) to recognise (default: the unambiguous ones)")
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest level that makes the exit code 1 (default: error)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the link-check cache")
     parser.add_argument("--cache-path", metavar="FILE", help="where the link-check cache lives")
