@@ -6,7 +6,7 @@ from typing import Any, Callable, TextIO
 
 from ..report import Report
 
-FORMATS = ("text", "json", "github", "sarif", "html")
+FORMATS = ("text", "json", "github", "sarif", "html", "junit", "gitlab", "markdown")
 
 
 def get_writer(name: str) -> Callable[..., None]:
@@ -21,6 +21,12 @@ def get_writer(name: str) -> Callable[..., None]:
         from .sarif import write
     elif name == "html":
         from .html import write
+    elif name == "junit":
+        from .junit import write
+    elif name == "gitlab":
+        from .gitlab import write
+    elif name == "markdown":
+        from .markdown import write
     else:
         raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
     return write
