@@ -236,9 +236,18 @@ class Linter:
     ):
         self.registry = registry or default_registry()
         self.offline = offline
-        self.mode = mode
-        self.default_mode = default_mode
-        self.fail_on = Severity.parse(fail_on) if fail_on else None
+        self.mode = _check_mode(mode, "mode") if mode is not None else None
+        self.default_mode = _check_mode(default_mode, "default_mode")
+        self.fail_on = _check_fail_on(fail_on) if fail_on is not None else None
+        if isinstance(dialects, str):
+            dialects = [dialects]
+        if dialects:
+            from .templating import resolve_dialects
+
+            try:
+                resolve_dialects(list(dialects))
+            except ValueError as exc:
+                raise ConfigError(f"dialects: {exc}") from None
         self.use_cache = use_cache
         self.cache_path = cache_path
         self._overrides = {"select": list(select) if select else None, "ignore": list(ignore or ()),
@@ -296,7 +305,14 @@ class Linter:
     # ------------------------------------------------------------ public
 
     def lint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None) -> Report:
-        """Lint one email and return its Report."""
+        """Lint one email and return its Report.
+
+        ``source`` is the HTML as ``str`` or ``bytes`` (a ``str`` is always the
+        content, never a file name), a file as a ``pathlib.Path`` (HTML or
+        ``.eml``), or an :class:`email.message.EmailMessage`. ``path`` names
+        the email in findings. ``context`` is a SendContext, a mapping, or the
+        path of a JSON/YAML context file.
+        """
         return self.lint_many([(source, path, context, subject)])
 
     async def alint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None) -> Report:
@@ -356,13 +372,14 @@ class Linter:
                    if (rule.network or rule.is_async) and rule not in exclude]
         if not pending:
             return
-        if any(rule.network for _, rule in pending):
-            first = next(job for job in jobs if not job.failed)
-            assert first.config is not None
-            http_options = first.config.section("http")
-            async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache, cache_path=self.cache_path):
-                results = await asyncio.gather(*(self._acall(rule, job) for job, rule in pending))
-        else:
+        # async rules that may use the network get the shared client too; it is
+        # only made when one of them asks for it
+        lazy = not any(rule.network for _, rule in pending)
+        first = next(job for job in jobs if not job.failed)
+        assert first.config is not None
+        http_options = first.config.section("http")
+        async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache,
+                                 cache_path=self.cache_path, offline=self.offline, lazy=lazy):
             results = await asyncio.gather(*(self._acall(rule, job) for job, rule in pending))
         for (job, rule), found in zip(pending, results):
             job.add(found, ran=[rule])
@@ -393,14 +410,16 @@ class Linter:
     # ------------------------------------------------------------ running
 
     def _input_error(self, path: str, message: str, code: EngineCode = UNREADABLE_INPUT) -> FileResult:
-        if message.startswith(f"{path}: "):
-            message = message[len(path) + 2 :]
+        for name in (path, "<input>"):
+            if message.startswith(f"{name}: "):
+                message = message[len(name) + 2 :]
+                break
         finding = redact_finding(Finding(message=message, code=code.code, rule=code.name, severity=code.severity, path=path))
         return FileResult(path=path, findings=[finding], input_error=True)
 
     def _parse(self, source: Any, path: str, subject: str | None, dialects: tuple[str, ...] | None,
                fallback_subject: str | None = None) -> Email:
-        if isinstance(source, (str, bytes)) and not (isinstance(source, str) and len(source) < 4096 and "<" not in source and os.path.exists(source)):
+        if isinstance(source, (str, bytes)):
             key: tuple | None = (hash(source), len(source), path, subject, fallback_subject, dialects)
         else:
             key = None
@@ -419,7 +438,7 @@ class Linter:
         config = self.config_for(path)
         mode = self.mode or config.mode or self.default_mode
         send_context = coerce_context(context, mode=mode, default_category=config.category,
-                                      options=config.section("context"))
+                                      options=config.section("context"), config_path=config.path)
         context_subject = send_context.get("subject")
         email = self._parse(source, path, subject, config.dialects,
                             fallback_subject=str(context_subject) if context_subject else None)
@@ -448,7 +467,10 @@ class Linter:
     def _findings(self, rule: Rule, outcome: RuleOutcome) -> list[Finding]:
         """A rule's findings on one email; a context error or a crash becomes an engine finding."""
         if isinstance(outcome, ContextError):
-            return [self._engine_finding(INVALID_CONTEXT, f"{rule.code} ({rule.name}) skipped: {outcome}")]
+            label = f"{rule.code} ({rule.name})"
+            return [Finding(message=f"{label} skipped: {outcome}", code=INVALID_CONTEXT.code, rule=INVALID_CONTEXT.name,
+                            severity=INVALID_CONTEXT.severity,
+                            data={"context_error": str(outcome), "skipped_rules": [label]})]
         if isinstance(outcome, RuleCrash):
             return [outcome.finding()]
         return outcome
@@ -462,7 +484,7 @@ class Linter:
     def _finish(self, job: LintJob) -> list[Finding]:
         email = job.email
         assert email is not None and job.config is not None
-        findings: list[Finding] = list(job.findings)
+        findings: list[Finding] = _merge_context_skips(job.findings)
         if email.replaced_bytes:
             offset = email.first_replaced_offset or 0
             findings.append(self._engine_finding(
@@ -470,6 +492,8 @@ class Linter:
                 f"{email.replaced_bytes} byte sequence(s) are not valid {email.encoding or 'UTF-8'} and were replaced",
                 email.span(offset, offset + 1) if email.kind == "html" else None,
             ))
+        for defect in email.decoding_defects:
+            findings.append(self._engine_finding(UNDECODABLE_BYTES, defect))
         ran_codes = {r.code for r in job.ran}
         ran_names = {r.name for r in job.ran}
 
@@ -504,6 +528,46 @@ class Linter:
         severity = finding.severity or Severity.WARNING
         changes["severity"] = job.config.severity_for(finding.code, finding.rule, severity)
         return redact_finding(finding.with_(**changes), secrets)
+
+
+def _merge_context_skips(findings: list[Finding]) -> list[Finding]:
+    """One unreadable context value is one OOPS005 finding, naming every rule
+    it stopped, not one per rule."""
+    out: list[Finding] = []
+    first_for: dict[str, int] = {}
+    for finding in findings:
+        reason = finding.data.get("context_error") if finding.code == INVALID_CONTEXT.code and finding.data else None
+        if not isinstance(reason, str):
+            out.append(finding)
+            continue
+        index = first_for.get(reason)
+        if index is None:
+            first_for[reason] = len(out)
+            out.append(finding)
+            continue
+        previous = out[index]
+        rules = [*previous.data["skipped_rules"], *finding.data["skipped_rules"]]
+        out[index] = previous.with_(message=f"{', '.join(rules)} skipped: {reason}",
+                                    data={**previous.data, "skipped_rules": rules})
+    return out
+
+
+def _check_mode(value: Any, what: str) -> str:
+    from .rule import MODES
+
+    if value not in MODES:
+        raise ConfigError(f"{what} {value!r} is not a mode; choose {' or '.join(MODES)}")
+    return str(value)
+
+
+def _check_fail_on(value: Any) -> Severity:
+    if not isinstance(value, (str, Severity)):
+        raise ConfigError(f"fail_on {value!r} is not a level; choose error, warning or info")
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise ConfigError(f"fail_on {value!r} is not a level; choose error, warning or info") from None
+
 
 
 def _engine_code_selected(config: Config, code: str, name: str) -> bool:
