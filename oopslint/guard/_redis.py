@@ -133,6 +133,17 @@ class RedisLedger:
 
         return self._call(action)
 
+    def complete_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
+                      category: str | None) -> list[int]:
+        def action() -> list[int]:
+            pipe = self._client.pipeline(transaction=False)
+            for key, token in items:
+                self._complete(keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)],
+                               client=pipe)
+            return [int(r) for r in pipe.execute()]
+
+        return self._call(action)
+
     def complete(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> int:
         return int(self._call(lambda: self._complete(
             keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)])))

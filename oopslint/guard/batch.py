@@ -115,10 +115,9 @@ def check_rows(guard: SendGuard, rows: Any, *, base: Mapping[str, Any] | None = 
         for key, category in free:
             by_category.setdefault(category, []).append(key)
         for category, keys in by_category.items():
-            for held in guard.claim_many(keys, category=category):
-                if held is not None:
-                    held.done()
-                    tally.claimed += 1
+            held = [claim for claim in guard.claim_many(keys, category=category) if claim is not None]
+            guard.done_many(held)
+            tally.claimed += len(held)
         pending.clear()
 
     for item in iter_context_rows(rows, contexts_format):
