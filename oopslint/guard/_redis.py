@@ -1,7 +1,8 @@
 """The shared ledger: one Redis database for workers on many machines.
 
-A claim is ``SET key value NX PX ttl`` (one round trip); only when the key
-exists does a Lua script look at it, to take over a released key. Completing
+A claim is one Lua script (one round trip): it reads the key and, when the
+key is free or released, sets it with the in-progress TTL; when it is taken,
+it answers with the holder's record and remaining TTL. Completing
 and releasing are Lua scripts that compare the holder's token and change the
 record in one atomic step, so a worker whose claim expired cannot overwrite
 the worker that took the key after it. Values are ``state|token|since_ms|category``.
@@ -22,10 +23,10 @@ __all__ = ["RedisLedger", "AsyncRedisLedger", "PREFIX"]
 
 PREFIX = "oopslint:guard:"
 
-# KEYS[1] key; ARGV value, ttl ms. Returns the holder's value, or false when claimed.
+# KEYS[1] key; ARGV value, ttl ms. Returns {holder's value, its PTTL}, or false when claimed.
 _CLAIM = """
 local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, 1) ~= 'r' then return v end
+if v and string.sub(v, 1, 1) ~= 'r' then return {v, redis.call('PTTL', KEYS[1])} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false
 """
@@ -101,35 +102,19 @@ class RedisLedger:
             raise _unavailable(self.url, exc) from None
 
     def claim(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> Entry | None:
-        value = _value("p", token, now, category)
-        ttl_ms = _ms(ttl)
-
-        def action() -> Entry | None:
-            if self._client.set(PREFIX + key, value, nx=True, px=ttl_ms):
-                return None
-            holder = self._claim(keys=[PREFIX + key], args=[value, ttl_ms])
-            if holder is None:
-                return None
-            return _entry(holder, self._client.pttl(PREFIX + key), time.time())
-
-        return self._call(action)
+        holder = self._call(lambda: self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), _ms(ttl)]))
+        return _entry(holder[0], holder[1], time.time()) if holder else None
 
     def claim_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
                    category: str | None) -> list[bool]:
-        """Claim several keys in one round trip (SET NX each); True where claimed."""
+        """Claim several keys in one round trip; True where claimed."""
         ttl_ms = _ms(ttl)
 
         def action() -> list[bool]:
             pipe = self._client.pipeline(transaction=False)
             for key, token in items:
-                pipe.set(PREFIX + key, _value("p", token, now, category), nx=True, px=ttl_ms)
-            results = [bool(r) for r in pipe.execute()]
-            for index, ok in enumerate(results):
-                if not ok:  # a released key may be taken over
-                    key, token = items[index]
-                    results[index] = self._claim(keys=[PREFIX + key],
-                                                 args=[_value("p", token, now, category), ttl_ms]) is None
-            return results
+                self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), ttl_ms], client=pipe)
+            return [not reply for reply in pipe.execute()]
 
         return self._call(action)
 
@@ -247,18 +232,8 @@ class AsyncRedisLedger:
             raise _unavailable(self.url, exc) from None
 
     async def claim(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> Entry | None:
-        value = _value("p", token, now, category)
-        ttl_ms = _ms(ttl)
-
-        async def action() -> Entry | None:
-            if await self._client.set(PREFIX + key, value, nx=True, px=ttl_ms):
-                return None
-            holder = await self._claim(keys=[PREFIX + key], args=[value, ttl_ms])
-            if holder is None:
-                return None
-            return _entry(holder, await self._client.pttl(PREFIX + key), time.time())
-
-        return await self._call(action())
+        holder = await self._call(self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), _ms(ttl)]))
+        return _entry(holder[0], holder[1], time.time()) if holder else None
 
     async def complete(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> int:
         return int(await self._call(self._complete(

@@ -20,7 +20,7 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, folder: Path, *, appendfsync: str = "always", port: int | None = None):
+    def __init__(self, folder: Path, *, appendfsync: str = "everysec", port: int | None = None):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
