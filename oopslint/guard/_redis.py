@@ -105,29 +105,37 @@ class RedisLedger:
         holder = self._call(lambda: self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), _ms(ttl)]))
         return _entry(holder[0], holder[1], time.time()) if holder else None
 
+    def _pipelined(self, script: Any, calls: list[list[Any]], key_names: list[str]) -> list[Any]:
+        """Run ``script`` once per call in one round trip. EVALSHA directly: a
+        pipeline of Script objects would first ask SCRIPT EXISTS every time."""
+        from redis.exceptions import NoScriptError
+
+        for attempt in (1, 2):
+            pipe = self._client.pipeline(transaction=False)
+            for name, args in zip(key_names, calls):
+                pipe.evalsha(script.sha, 1, name, *args)
+            try:
+                return pipe.execute()
+            except NoScriptError:
+                if attempt == 2:
+                    raise
+                # a restarted Redis has lost its scripts; no call ran, so load and repeat
+                self._client.script_load(script.script)
+        return []
+
     def claim_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
                    category: str | None) -> list[bool]:
         """Claim several keys in one round trip; True where claimed."""
         ttl_ms = _ms(ttl)
-
-        def action() -> list[bool]:
-            pipe = self._client.pipeline(transaction=False)
-            for key, token in items:
-                self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), ttl_ms], client=pipe)
-            return [not reply for reply in pipe.execute()]
-
-        return self._call(action)
+        calls = [[_value("p", token, now, category), ttl_ms] for _, token in items]
+        replies = self._call(lambda: self._pipelined(self._claim, calls, [PREFIX + key for key, _ in items]))
+        return [not reply for reply in replies]
 
     def complete_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
                       category: str | None) -> list[int]:
-        def action() -> list[int]:
-            pipe = self._client.pipeline(transaction=False)
-            for key, token in items:
-                self._complete(keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)],
-                               client=pipe)
-            return [int(r) for r in pipe.execute()]
-
-        return self._call(action)
+        calls = [[token, _value("s", token, now, category), _ms(ttl)] for _, token in items]
+        replies = self._call(lambda: self._pipelined(self._complete, calls, [PREFIX + key for key, _ in items]))
+        return [int(reply) for reply in replies]
 
     def complete(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> int:
         return int(self._call(lambda: self._complete(
