@@ -177,6 +177,11 @@ class SendGuard:
         table.update(options)
         if url is not None:
             table["url"] = url
+        elif loaded.root is not None and str(table.get("url", "")).startswith("sqlite:///"):
+            # a relative ledger path in a config file is relative to that file's folder
+            relative = str(table["url"])[len("sqlite:///"):]
+            if relative and not relative.startswith("/"):
+                table["url"] = f"sqlite:///{loaded.root / relative}"
         self.settings = GuardSettings.from_mapping(
             table, context_fields=dict(loaded.section("context").get("fields") or {}))
         if not self.settings.url:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Mapping, TextIO
 
 from ..context import SendContext, load_context_file
-from ._entry import GuardError
+from ._entry import GuardError, GuardUnavailable
 from ._guard import SendGuard
 
 __all__ = ["add_guard_arguments", "run_guarded_batch", "GuardTally"]
@@ -162,6 +162,7 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
     from ..context import _resolve_timezone, parse_timestamp
     from ..formats import get_writer
     from ..formats.text import use_color
+    from ..report import Finding, Severity
 
     if args.claim and not args.guard:
         sys.stderr.write("oopslint: --claim needs --guard URL\n")
@@ -197,12 +198,22 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
             tally = check_rows(guard, args.contexts, base=base, claim=claim, sample_size=getattr(args, "show_rows", 5),
                                fields=config.section("context").get("fields") or {},
                                contexts_format=getattr(args, "contexts_format", "auto"))
+        except GuardUnavailable as exc:
+            if guard.settings.fail == "closed":
+                sys.stderr.write(f"oopslint: {exc}\n")
+                return 2
+            # fail open: the batch may go, with a warning that nothing was checked
+            tally = GuardTally(no_key_reason=str(exc))
+            unchecked = [Finding(message=f"the send guard could not check this batch: {exc}", code="DUP002",
+                                 rule="send-not-guarded", severity=Severity.WARNING, path=path)]
         except GuardError as exc:
             sys.stderr.write(f"oopslint: {exc}\n")
             return 2
+        else:
+            unchecked = []
         if report.files:
-            report.files[0].findings.extend(_findings(tally, guard, path))
-        lines = [line for line in tally.lines(guard, bool(args.claim)) if not line.startswith("DUP")]
+            report.files[0].findings.extend(_findings(tally, guard, path) + unchecked)
+        lines = [] if unchecked else [line for line in tally.lines(guard, bool(args.claim)) if not line.startswith("DUP")]
         if args.claim and not claim:
             lines.append("Nothing claimed: the batch has findings at the fail level")
         report.extra["guard"] = {**tally.as_json(), "url": guard.url, "claim": bool(args.claim)}

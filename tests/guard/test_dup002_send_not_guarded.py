@@ -37,3 +37,17 @@ def test_an_unreachable_ledger_is_a_warning_when_failing_open():
 def test_a_context_without_a_key_cannot_be_checked(sqlite_url):
     with pytest.raises(oopslint.PreflightError, match="needs recipient.email\\+campaign.id or recipient.email\\+event.id"):
         preflight({"recipient": {"email": "ada@example.com"}}, SendGuard(sqlite_url, config={}))
+
+
+def test_batch_against_an_unreachable_ledger_exits_2_or_warns_when_failing_open(tmp_path, cli):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"recipient": {"email": "ada@example.com"}, "campaign": {"id": "c"}}\n')
+    template = tmp_path / "news.html"
+    template.write_bytes(NEWSLETTER.read_bytes())
+    closed = cli("batch", str(template), "--contexts", str(rows), "--offline", "--select", "DUP", "--guard", DOWN)
+    assert closed.returncode == 2
+    assert f"ledger {DOWN} unreachable" in closed.stderr.decode() and "Traceback" not in closed.stderr.decode()
+    (tmp_path / "oopslint.toml").write_text('[guard]\nfail = "open"\n')
+    opened = cli("batch", str(template), "--contexts", str(rows), "--offline", "--select", "DUP", "--guard", DOWN)
+    assert opened.returncode == 0
+    assert "DUP002 [warning] the send guard could not check this batch" in opened.stdout.decode()

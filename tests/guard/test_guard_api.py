@@ -275,3 +275,14 @@ def test_the_async_twins(ledger_url):
 
     assert asyncio.run(pipeline()) == ["sent", "duplicate", "released"]
     assert g.lookup(g.key_for(ADA)).state == "sent"
+
+
+def test_a_relative_ledger_in_a_config_file_is_next_to_that_file(tmp_path, monkeypatch):
+    (tmp_path / "oopslint.toml").write_text('[guard]\nurl = "sqlite:///state/sent.db"\nfail = "closed"\n')
+    (tmp_path / "state").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    g = SendGuard(config=tmp_path / "oopslint.toml")
+    g.try_claim("k")
+    assert (tmp_path / "state" / "sent.db").is_file()
