@@ -186,6 +186,9 @@ class SendGuard:
             table, context_fields=dict(loaded.section("context").get("fields") or {}))
         if not self.settings.url:
             raise ConfigError("no ledger for the send guard: pass SendGuard(url) or set url in [tool.oopslint.guard]")
+        from .._redact import remember_references
+
+        remember_references(self.settings.url)   # a ${PASSWORD} in the URL is masked in every output
         self._key_function = key
         self._ledger, self.url = _open_ledger(_expand_env(self.settings.url), self.settings)
         self._raw_url = _expand_env(self.settings.url)

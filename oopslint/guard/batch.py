@@ -22,6 +22,7 @@ from typing import Any, Mapping, TextIO
 
 from ..context import SendContext, load_context_file
 from ._entry import GuardError, GuardUnavailable
+from .._redact import redact
 from ._guard import SendGuard
 
 __all__ = ["add_guard_arguments", "run_guarded_batch", "GuardTally"]
@@ -174,7 +175,7 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
     try:
         guard = SendGuard(args.guard, config=config)
     except GuardError as exc:
-        sys.stderr.write(f"oopslint: {exc}\n")
+        sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
         return 2
     spooled = None
     try:
@@ -200,14 +201,14 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
                                contexts_format=getattr(args, "contexts_format", "auto"))
         except GuardUnavailable as exc:
             if guard.settings.fail == "closed":
-                sys.stderr.write(f"oopslint: {exc}\n")
+                sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
                 return 2
             # fail open: the batch may go, with a warning that nothing was checked
             tally = GuardTally(no_key_reason=str(exc))
             unchecked = [Finding(message=f"the send guard could not check this batch: {exc}", code="DUP002",
                                  rule="send-not-guarded", severity=Severity.WARNING, path=path)]
         except GuardError as exc:
-            sys.stderr.write(f"oopslint: {exc}\n")
+            sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
             return 2
         else:
             unchecked = []

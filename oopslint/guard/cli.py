@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ._entry import GuardError
+from .._redact import redact
 from ._guard import SendGuard
 
 __all__ = ["add_guard_command", "run_guard_command"]
@@ -34,13 +35,13 @@ def run_guard_command(args: argparse.Namespace) -> int:
     try:
         guard = SendGuard(args.url, config=args.config)
     except GuardError as exc:
-        sys.stderr.write(f"oopslint: {exc}\n")
+        sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
         return 2
     try:
         with guard:
             return _run(guard, args)
     except GuardError as exc:
-        sys.stderr.write(f"oopslint: {exc}\n")
+        sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
         return 2
 
 
