@@ -20,11 +20,13 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, folder: Path, *, appendfsync: str = "everysec", port: int | None = None):
+    def __init__(self, folder: Path, *, appendfsync: str = "everysec", port: int | None = None,
+                 appendonly: bool = True):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.appendfsync = appendfsync
+        self.appendonly = appendonly
         self.process: subprocess.Popen | None = None
 
     @property
@@ -37,7 +39,7 @@ class RedisServer:
             raise FileNotFoundError("redis-server")
         self.process = subprocess.Popen(
             [executable, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder),
-             "--appendonly", "yes", "--appendfsync", self.appendfsync, "--save", "",
+             "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", self.appendfsync, "--save", "",
              "--protected-mode", "yes", "--daemonize", "no", "--logfile", str(self.folder / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

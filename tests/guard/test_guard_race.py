@@ -147,3 +147,20 @@ def test_redis_unreachable_refuses_and_says_why(own_redis, cli):
     assert result.returncode == 2
     assert f"ledger {own_redis.url} unreachable" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_guard_stats_warns_about_a_redis_that_forgets_claims_on_restart(tmp_path, cli):
+    from .conftest import need_redis_server
+    from .redisserver import RedisServer
+
+    need_redis_server()
+    forgetful = RedisServer(tmp_path / "volatile", appendonly=False).start()
+    try:
+        result = cli("guard", "stats", "--url", forgetful.url)
+        assert result.returncode == 0
+        assert "warning: Redis does not persist (no appendonly, no snapshots): a restart forgets every claim" \
+            in result.stdout.decode()
+    finally:
+        forgetful.stop()
+    durable = cli("guard", "stats", "--url", "sqlite:///" + str(tmp_path / "l.db"))
+    assert "warning" not in durable.stdout.decode()
