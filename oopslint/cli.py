@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("template", metavar="TEMPLATE")
     _add_common(batch)
     _add_batch_arguments(batch)
+    from .guard.batch import add_guard_arguments
+    from .guard.cli import add_guard_command
+
+    add_guard_arguments(batch)
+    add_guard_command(commands, _Parser)
     return parser
 
 
@@ -231,6 +236,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     stream = _open_output(args)
     try:
+        if args.guard or args.claim:
+            from .guard.batch import run_guarded_batch
+
+            return run_guarded_batch(args, _linter(args), stream)
         linter = _linter(args)
         if args.template == "-" and args.contexts == "-":
             sys.stderr.write("oopslint: the template and --contexts cannot both be read from stdin\n")
@@ -255,6 +264,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     finally:
         if stream is not sys.stdout:
             stream.close()
+
+
+def _cmd_guard(args: argparse.Namespace) -> int:
+    from .guard.cli import run_guard_command
+
+    return run_guard_command(args)
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -336,7 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    handlers = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "batch": _cmd_batch}
+    handlers = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "batch": _cmd_batch,
+                "guard": _cmd_guard}
     try:
         return handlers[args.command](args)
     except (ConfigError, ContextError, RegistryError) as exc:

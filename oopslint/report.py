@@ -133,6 +133,7 @@ class Report:
     fail_on: Severity = Severity.ERROR
     skipped_network_rules: list[str] = field(default_factory=list)
     unchecked_urls: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -197,6 +198,7 @@ class Report:
             ],
             "summary": self.summary(),
         }
+        data.update(_jsonable(self.extra))
         from ._redact import redact_value
 
         return redact_value(data)
