@@ -1,195 +1,844 @@
-"""Computed styles per element: the CSS cascade, the way mail clients apply it.
+"""Computed styles per element and per mail-client profile; never fetches anything.
 
-Mail clients differ in one big way: some honour the ``<style>`` block, some
-strip it and keep only inline ``style`` attributes. So there are two views:
+The cascade is computed here, the way a browser engine would, on the email's
+own element tree (so every result keeps its place in the file):
 
-- ``styles(email).inline(element)``: inline declarations only (what a
-  client that strips ``<style>`` sees);
-- ``styles(email).cascaded(element)``: ``<style>`` rules applied by
-  specificity and order, then inline styles on top (via premailer, the tool
-  email teams already use to inline CSS).
+- ``<style>`` blocks are parsed with tinycss2; rules apply by selector
+  specificity and source order, ``!important`` beats inline declarations;
+- inline ``style`` attributes;
+- the presentational attributes email still uses (``bgcolor``, ``<font color
+  size>``, ``<body text link bgcolor background>``, ``background=``) at the
+  lowest author priority, as browsers map them;
+- inherited properties (``color``, ``font-*``) and the user-agent defaults that
+  matter for contrast (link colour and underline, heading sizes, bold tags).
 
-``computed(element, property)`` walks up the tree for inherited properties
-(``color``, ``font-*``...). Results are cached by the email's content hash,
-so a batch of emails sharing a template computes them once.
+Selectors are matched by cssselect: type, class, id and descendant/child
+combinations (almost all email CSS) directly on the element tree; anything
+else through cssselect's XPath on an lxml copy of the tree. ``@import`` is
+read and never fetched; ``@media`` rules apply only when they hold for a
+desktop client in light mode, and ``(prefers-color-scheme: dark)`` rules in
+the ``dark-media`` profile. A parsed stylesheet is kept by its text, so a
+batch of renders of one template parses and compiles it once.
 
-premailer merges inline styles last whatever their priority; a second pass
-applies ``!important`` declarations from ``<style>`` the way browsers do (they
-beat inline declarations that are not themselves ``!important``).
-Rules inside ``@media`` blocks (dark mode, mobile) are not applied here.
+Client profiles (see ``PROFILES``) say how a client paints: with the whole
+cascade, without ``<style>``, with its own link colour, or darkened.
 """
 
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .colors import (
+    BLACK,
+    CURRENT_COLOR,
+    RGBA,
+    WHITE,
+    blend,
+    contrast_ratio,
+    floor2,
+    invert_lightness,
+    lab_lightness,
+    parse_color,
+)
 
 if TYPE_CHECKING:
     from .email import Element, Email
 
-__all__ = ["StyleMap", "styles", "parse_declarations"]
+__all__ = [
+    "PROFILES",
+    "LIGHT_PROFILES",
+    "DARK_PROFILES",
+    "DEFAULT_LINK_COLOUR",
+    "Painted",
+    "StyleMap",
+    "Stylesheet",
+    "styles",
+    "parse_declarations",
+    "compile_stylesheet",
+]
+
+PROFILES = ("full-css", "style-stripped", "default-link-colour", "dark-media", "dark-partial", "dark-full")
+LIGHT_PROFILES = ("full-css", "style-stripped", "default-link-colour")
+DARK_PROFILES = ("dark-media", "dark-partial", "dark-full")
+DEFAULT_LINK_COLOUR = "#0000EE"
+_VARIANT = {
+    "full-css": "full",
+    "style-stripped": "stripped",
+    "default-link-colour": "full",
+    "dark-media": "dark",
+    "dark-partial": "full",
+    "dark-full": "full",
+}
 
 INHERITED = frozenset(
     "color font font-family font-size font-style font-weight line-height letter-spacing text-align "
     "text-transform visibility white-space direction color-scheme".split()
 )
-_DECLARATION = re.compile(r"\s*([-a-zA-Z]+)\s*:\s*([^;]+?)\s*(?:;|$)")
-_SAFE_TAG = re.compile(r"[^a-zA-Z0-9_.-]")
+_UA_BOLD = frozenset("b strong th h1 h2 h3 h4 h5 h6".split())
+_UA_EM = {"h1": 2.0, "h2": 1.5, "h3": 1.17, "h4": 1.0, "h5": 0.83, "h6": 0.67, "small": 0.83, "big": 1.2}
+_FONT_SIZE_ATTR = {1: 10.0, 2: 13.0, 3: 16.0, 4: 18.0, 5: 24.0, 6: 32.0, 7: 48.0}
+_SIZE_KEYWORDS = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "large": 18.0,
+                  "x-large": 24.0, "xx-large": 32.0, "xxx-large": 48.0}
+_LENGTH = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(px|pt|pc|em|rem|%|ex|ch|in|cm|mm|q)?$", re.I)
+_BORDER_STYLES = frozenset("solid dashed dotted double groove ridge inset outset".split())
+_IMAGE_VALUE = re.compile(r"url\(|gradient\(|image\(|image-set\(", re.I)
+_VML_OPEN = re.compile(r"<v:(rect|roundrect|shape|oval)\b", re.I)
+_VML_IMAGE = re.compile(r"<v:fill\b[^>]*(?:\bsrc\s*=|type\s*=\s*[\"']?(?:gradient|frame|tile))|<v:image\b|<v:imagedata\b|"
+                        r"<v:(?:rect|roundrect|shape|oval)\b[^>]*\bfill\s*=", re.I)
+_VML_CLOSE = re.compile(r"</v:(rect|roundrect|shape|oval)\s*>", re.I)
+
+
+# ------------------------------------------------------------------ parsing
+
+
+@lru_cache(maxsize=4096)
+def _inline_declarations(style: str) -> tuple[tuple[str, str, bool], ...]:
+    import tinycss2
+
+    out = []
+    for node in tinycss2.parse_blocks_contents(style, skip_whitespace=True, skip_comments=True):
+        if node.type == "declaration":
+            out.append((node.lower_name, tinycss2.serialize(node.value).strip(), bool(node.important)))
+    return tuple(out)
 
 
 def parse_declarations(style: str) -> dict[str, str]:
     """``"color: red; font-size:12px !important"`` -> ``{"color": "red", "font-size": "12px !important"}``.
-    Later declarations win, as in CSS."""
+    Later declarations win, as in CSS; malformed declarations are skipped."""
     out: dict[str, str] = {}
-    for name, value in _DECLARATION.findall(style or ""):
-        out[name.lower()] = value.strip()
+    for name, value, important in _inline_declarations(style or ""):
+        out[name] = value + " !important" if important else value
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Compound:
+    tag: str | None
+    id: str | None
+    classes: tuple[str, ...]
+
+    def matches(self, element: "Element") -> bool:
+        if self.tag is not None and element.tag != self.tag:
+            return False
+        attrs = element.attrs
+        if self.id is not None and attrs.get("id") != self.id:
+            return False
+        if self.classes:
+            have = (attrs.get("class") or "").split()
+            return all(c in have for c in self.classes)
+        return True
+
+
+@dataclass(slots=True)
+class _Selector:
+    text: str
+    specificity: tuple[int, int, int]
+    #: rightmost compound first, each with the combinator that leads to the next one left
+    chain: tuple[tuple[_Compound, str], ...] | None
+    xpath: Any = None  # compiled lxml XPath when the chain cannot express the selector
+
+    def key(self) -> tuple[str, str] | None:
+        if self.chain is None:
+            return None
+        last = self.chain[0][0]
+        if last.id is not None:
+            return ("id", last.id)
+        if last.classes:
+            return ("class", last.classes[0])
+        if last.tag is not None:
+            return ("tag", last.tag)
+        return ("any", "")
+
+    def matches(self, element: "Element") -> bool:
+        assert self.chain is not None
+        return _match_chain(self.chain, 0, element)
+
+
+def _match_chain(chain: tuple[tuple[_Compound, str], ...], index: int, element: "Element") -> bool:
+    compound, combinator = chain[index]
+    if not compound.matches(element):
+        return False
+    if index + 1 == len(chain):
+        return True
+    node = element.parent
+    if combinator == ">":
+        return node is not None and node.tag != "#document" and _match_chain(chain, index + 1, node)
+    while node is not None and node.tag != "#document":
+        if _match_chain(chain, index + 1, node):
+            return True
+        node = node.parent
+    return False
+
+
+def _simple_chain(tree: Any) -> tuple[tuple[_Compound, str], ...] | None:
+    """The selector as compounds of type/class/id joined by descendant or child
+    combinators, or None when it needs the full engine."""
+    from cssselect import parser as css
+
+    chain: list[tuple[_Compound, str]] = []
+    combinator = ""
+    node = tree
+    while True:
+        if isinstance(node, css.CombinedSelector):
+            if node.combinator not in (" ", ">"):
+                return None
+            compound = _compound(node.subselector)
+            if compound is None:
+                return None
+            chain.append((compound, node.combinator))
+            node = node.selector
+            continue
+        compound = _compound(node)
+        if compound is None:
+            return None
+        chain.append((compound, combinator))
+        break
+    # chain[i][1] is the combinator between chain[i] and chain[i + 1]
+    return tuple(chain)
+
+
+def _compound(node: Any) -> _Compound | None:
+    from cssselect import parser as css
+
+    classes: list[str] = []
+    ident: str | None = None
+    while True:
+        if isinstance(node, css.Class):
+            classes.append(node.class_name)
+            node = node.selector
+        elif isinstance(node, css.Hash):
+            if ident is not None:
+                return None
+            ident = node.id
+            node = node.selector
+        elif isinstance(node, css.Element):
+            if node.namespace not in (None, "*"):
+                return None
+            tag = None if node.element in (None, "*") else node.element.lower()
+            return _Compound(tag, ident, tuple(reversed(classes)))
+        else:
+            return None
+
+
+@dataclass(slots=True)
+class _StyleRule:
+    selectors: list[_Selector]
+    declarations: tuple[tuple[str, str, bool], ...]
+    order: int
+    dark: bool
+
+
+@dataclass
+class Stylesheet:
+    """The ``<style>`` blocks of an email, parsed and compiled once per text."""
+
+    rules: list[_StyleRule] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
+    has_dark: bool = False
+    needs_tree: bool = False
+
+
+def _media_applies(prelude: str) -> str | None:
+    """``"light"`` when an @media rule holds for a desktop client in light mode,
+    ``"dark"`` for a dark-mode query, None when it does not apply."""
+    text = prelude.lower()
+    verdicts = []
+    for query in text.split(","):
+        query = query.strip()
+        if "prefers-color-scheme" in query:
+            if re.search(r"prefers-color-scheme\s*:\s*dark", query) and not re.search(r"\((?!prefers)", query):
+                verdicts.append("dark")
+            elif re.search(r"prefers-color-scheme\s*:\s*light", query) and not re.search(r"\((?!prefers)", query):
+                verdicts.append("light")
+            continue
+        if "(" in query or query.startswith("not ") or "print" in query or "speech" in query:
+            continue  # width-dependent or not for screens: not the desktop view
+        words = set(re.findall(r"[a-z-]+", query)) - {"only", "and"}
+        if words <= {"all", "screen"}:
+            verdicts.append("light")
+    if "light" in verdicts:
+        return "light"
+    if "dark" in verdicts:
+        return "dark"
+    return None
+
+
+_sheet_cache: "OrderedDict[str, Stylesheet]" = OrderedDict()
+
+
+def compile_stylesheet(css: str) -> Stylesheet:
+    """Parse ``<style>`` text (several blocks joined in order) into rules. Kept
+    by text, so one template's stylesheet is compiled once per process."""
+    found = _sheet_cache.get(css)
+    if found is not None:
+        _sheet_cache.move_to_end(css)
+        return found
+    sheet = _compile(css)
+    _sheet_cache[css] = sheet
+    if len(_sheet_cache) > 64:
+        _sheet_cache.popitem(last=False)
+    return sheet
+
+
+def _compile(css: str) -> Stylesheet:
+    import tinycss2
+
+    sheet = Stylesheet()
+    order = 0
+
+    def walk(nodes: list[Any], dark: bool) -> None:
+        nonlocal order
+        for node in nodes:
+            if node.type == "qualified-rule":
+                selectors = _selectors(tinycss2.serialize(node.prelude).strip())
+                if not selectors:
+                    continue
+                declarations = []
+                for item in tinycss2.parse_blocks_contents(node.content, skip_whitespace=True, skip_comments=True):
+                    if item.type == "declaration":
+                        declarations.append((item.lower_name, tinycss2.serialize(item.value).strip(), bool(item.important)))
+                if not declarations:
+                    continue
+                order += 1
+                sheet.rules.append(_StyleRule(selectors, tuple(declarations), order, dark))
+                if any(s.chain is None for s in selectors):
+                    sheet.needs_tree = True
+            elif node.type == "at-rule":
+                keyword = node.lower_at_keyword
+                if keyword == "import":
+                    sheet.imports.append(tinycss2.serialize(node.prelude).strip())  # read, never fetched
+                elif keyword == "media" and node.content is not None:
+                    verdict = _media_applies(tinycss2.serialize(node.prelude))
+                    if verdict is None:
+                        continue
+                    inner = tinycss2.parse_rule_list(node.content, skip_whitespace=True, skip_comments=True)
+                    if verdict == "dark":
+                        sheet.has_dark = True
+                    walk(inner, dark or verdict == "dark")
+
+    walk(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True), False)
+    return sheet
+
+
+def _selectors(text: str) -> list[_Selector]:
+    import cssselect
+    from cssselect import HTMLTranslator
+
+    try:
+        parsed = cssselect.parse(text)
+    except Exception:  # a selector list with one bad selector is dropped whole, as browsers do
+        return []
+    out = []
+    for selector in parsed:
+        if selector.pseudo_element is not None:
+            continue
+        chain = _simple_chain(selector.parsed_tree)
+        entry = _Selector(str(text), selector.specificity(), chain)
+        if chain is None:
+            try:
+                from lxml import etree
+
+                entry.xpath = etree.XPath(HTMLTranslator().selector_to_xpath(selector))
+            except Exception:
+                continue  # :hover, :visited and friends never match a resting email
+        out.append(entry)
+    return out
+
+
+# ------------------------------------------------------------------ cascade
+
+
+def _expand(name: str, value: str) -> list[tuple[str, str]]:
+    """Shorthands into the longhands the contrast checks read."""
+    if name == "background":
+        lowered = value.lower()
+        colour = "transparent"
+        for token in _split_css(value):
+            if parse_color(token) is not None:
+                colour = token
+        image = "url()" if _IMAGE_VALUE.search(lowered) else "none"
+        return [("background", value), ("background-color", colour), ("background-image", image)]
+    if name == "font":
+        out = [("font", value)]
+        for token in _split_css(value):
+            size = token.split("/", 1)[0]
+            if _LENGTH.match(size) and not _LENGTH.match(size).group(2) is None or size.lower() in _SIZE_KEYWORDS:
+                out.append(("font-size", size))
+                break
+            if token.lower() in ("bold", "bolder", "lighter", "normal") or token.isdigit():
+                out.append(("font-weight", token))
+        return out
+    if name in ("text-decoration", "text-decoration-line"):
+        return [(name, value), ("text-decoration-line", value)]
+    if name in ("border", "border-bottom"):
+        style, width = "none", "medium"
+        for token in _split_css(value):
+            lowered = token.lower()
+            if lowered in _BORDER_STYLES or lowered in ("none", "hidden"):
+                style = lowered
+            elif _LENGTH.match(lowered) or lowered in ("thin", "medium", "thick"):
+                width = lowered
+        return [(name, value), ("border-bottom-style", style), ("border-bottom-width", width)]
+    return [(name, value)]
+
+
+def _split_css(value: str) -> list[str]:
+    tokens, depth, current = [], 0, []
+    for char in value:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char.isspace() and depth == 0:
+            if current:
+                tokens.append("".join(current))
+                current = []
+            continue
+        current.append(char)
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def _valid(name: str, value: str) -> bool:
+    """Clients drop a declaration they cannot read; the next one down the cascade applies."""
+    if name in ("color", "background-color"):
+        lowered = value.lower()
+        return lowered in ("inherit", "initial", "unset") or parse_color(value) is not None
+    return bool(value)
+
+
+def _hints(element: "Element") -> list[tuple[str, str]]:
+    """Presentational attributes as CSS, at the bottom of the author cascade."""
+    attrs = element.attrs
+    out: list[tuple[str, str]] = []
+    tag = element.tag
+    colour = attrs.get("bgcolor")
+    if colour and parse_color(colour.strip()) is not None:
+        out.append(("background-color", colour.strip()))
+    if attrs.get("background", "").strip() and tag in ("body", "table", "td", "th", "tr"):
+        out.append(("background-image", "url()"))
+    if tag == "font":
+        if attrs.get("color") and parse_color(attrs["color"].strip()) is not None:
+            out.append(("color", attrs["color"].strip()))
+        size = (attrs.get("size") or "").strip()
+        if size:
+            try:
+                number = int(size.lstrip("+-"))
+                if size.startswith("+"):
+                    number += 3
+                elif size.startswith("-"):
+                    number = 3 - number
+                out.append(("font-size", f"{_FONT_SIZE_ATTR[max(1, min(7, number))]}px"))
+            except ValueError:
+                pass
+    elif tag == "body" and attrs.get("text") and parse_color(attrs["text"].strip()) is not None:
+        out.append(("color", attrs["text"].strip()))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Painted:
+    """How one element's text is painted in one client profile."""
+
+    profile: str
+    color: RGBA  #: the text colour, blended over its background
+    background: RGBA  #: the solid colour behind the text (the fallback when an image is there)
+    background_image: bool  #: an image, gradient or VML shape paints behind the text
+    fallback: bool  #: with an image behind, a solid fallback colour is set and was checked
+    font_size: float  #: px
+    bold: bool
+    ratio: float  #: WCAG 2.x ratio, two decimals, rounded down
+    threshold: float  #: 4.5, or 3 for large text
+    color_origin: str  #: "style-block", "inline", "attribute", "default-link", "client-link", "default"
+    background_element: "Element | None" = None
+
+    @property
+    def large(self) -> bool:
+        return self.threshold == 3.0
+
+    @property
+    def verifiable(self) -> bool:
+        return not self.background_image or self.fallback
+
+    @property
+    def passes(self) -> bool:
+        return self.ratio >= self.threshold
+
+    def to_data(self) -> dict[str, Any]:
+        return {"color": self.color.hex(), "background": self.background.hex(), "ratio": self.ratio,
+                "threshold": self.threshold, "background_image": self.background_image,
+                "fallback": self.fallback, "font_size": round(self.font_size, 2), "bold": self.bold}
+
+
 class StyleMap:
-    """Declared styles per element, with and without the ``<style>`` block."""
+    """Cascaded and computed styles of one email, per variant of the cascade:
+    ``full`` (every ``<style>`` block), ``stripped`` (inline styles and
+    attributes only), ``dark`` (with ``prefers-color-scheme: dark`` rules)."""
 
     def __init__(self, email: "Email"):
         self._email = email
-        self._inline: dict[int, dict[str, str]] = {}
-        self._cascaded: dict[int, dict[str, str]] | None = None
+        self.sheet = compile_stylesheet("\n".join(css for css, _ in email.stylesheets))
+        self._matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
+        self._declared: dict[tuple[int, str], dict[str, tuple[str, str]]] = {}
+        self._colors: dict[tuple[int, str, str | None], tuple[RGBA, str]] = {}
+        self._sizes: dict[tuple[int, str], float] = {}
+        self._hidden: dict[int, bool] = {}
+        self._vml: list[tuple[int, int]] | None = None
 
+    # ----------------------------------------------------------- matching
+
+    def _match(self) -> dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]]:
+        if self._matched is not None:
+            return self._matched
+        matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] = {}
+        rules = self.sheet.rules
+        if rules:
+            elements = [e for e in self._email.elements if not e.in_comment]
+            by_class: dict[str, list[Element]] = {}
+            by_id: dict[str, list[Element]] = {}
+            by_tag: dict[str, list[Element]] = {}
+            for element in elements:
+                by_tag.setdefault(element.tag, []).append(element)
+                attrs = element.attrs
+                if "class" in attrs:
+                    for name in attrs["class"].split():
+                        by_class.setdefault(name, []).append(element)
+                if "id" in attrs:
+                    by_id.setdefault(attrs["id"], []).append(element)
+            tree_nodes = self._lxml_tree(elements) if self.sheet.needs_tree else None
+            for style_rule in rules:
+                for selector in style_rule.selectors:
+                    if selector.chain is None:
+                        if tree_nodes is None:
+                            continue
+                        root, by_node = tree_nodes
+                        try:
+                            hits = [by_node[n] for n in selector.xpath(root) if n in by_node]
+                        except Exception:
+                            continue
+                    else:
+                        kind, name = selector.key()  # type: ignore[misc]
+                        pool = (by_id.get(name, []) if kind == "id" else by_class.get(name, []) if kind == "class"
+                                else by_tag.get(name, []) if kind == "tag" else elements)
+                        hits = [e for e in pool if selector.matches(e)]
+                    for element in hits:
+                        matched.setdefault(element.index, []).append(
+                            (selector.specificity, style_rule.order, style_rule))
+            for entries in matched.values():
+                entries.sort(key=lambda entry: (entry[0], entry[1]))
+        self._matched = matched
+        return matched
+
+    @staticmethod
+    def _lxml_tree(elements: list["Element"]) -> tuple[Any, dict[Any, "Element"]]:
+        from lxml import etree
+
+        safe = re.compile(r"[^a-zA-Z0-9_.-]")
+        nodes: dict[int, Any] = {}
+        by_node: dict[Any, Element] = {}
+        root = etree.Element("oopslint-root")
+        for element in elements:
+            parent = nodes.get(id(element.parent)) if element.parent is not None else None
+            attrs = {k: v for k, v in element.attrs.items() if not safe.search(k) and k[:1].isalpha()}
+            tag = safe.sub("_", element.tag) or "x"
+            if not tag[:1].isalpha():
+                tag = "x" + tag
+            try:
+                node = etree.SubElement(parent if parent is not None else root, tag, attrs)
+            except ValueError:
+                node = etree.SubElement(parent if parent is not None else root, "x")
+            nodes[id(element)] = node
+            by_node[node] = element
+        return root, by_node
+
+    # ----------------------------------------------------------- declared values
+
+    def declared(self, element: "Element", variant: str = "full") -> dict[str, tuple[str, str]]:
+        """The winning declaration per property: ``{prop: (value, origin)}`` with
+        origin ``attribute``, ``style-block`` or ``inline``."""
+        key = (element.index, variant)
+        found = self._declared.get(key)
+        if found is not None:
+            return found
+        out: dict[str, tuple[str, str]] = {}
+        for name, value in _hints(element):
+            out[name] = (value, "attribute")
+        rules = self._match().get(element.index, ()) if variant != "stripped" else ()
+        important: list[tuple[str, str, str]] = []
+        for _, _, style_rule in rules:
+            if style_rule.dark and variant != "dark":
+                continue
+            for name, value, is_important in style_rule.declarations:
+                if is_important:
+                    important.append((name, value, "style-block"))
+                elif _valid(name, value):
+                    for long_name, long_value in _expand(name, value):
+                        out[long_name] = (long_value, "style-block")
+        inline = _inline_declarations(element.attrs["style"]) if "style" in element.attrs else ()
+        for name, value, is_important in inline:
+            if is_important:
+                important.append((name, value, "inline"))
+            elif _valid(name, value):
+                for long_name, long_value in _expand(name, value):
+                    out[long_name] = (long_value, "inline")
+        for name, value, origin in sorted(important, key=lambda item: item[2] == "inline"):
+            if _valid(name, value):
+                for long_name, long_value in _expand(name, value):
+                    out[long_name] = (long_value, origin)
+        self._declared[key] = out
+        return out
+
+    # the older API, kept for plugins: declared values as plain strings
     def inline(self, element: "Element") -> dict[str, str]:
-        key = id(element)
-        if key not in self._inline:
-            self._inline[key] = parse_declarations(element.attrs.get("style", ""))
-        return self._inline[key]
+        return {k: v for k, (v, origin) in self.declared(element, "stripped").items() if origin == "inline"}
 
     def cascaded(self, element: "Element") -> dict[str, str]:
-        if self._cascaded is None:
-            self._cascaded = self._cascade()
-        return self._cascaded.get(id(element)) or self.inline(element)
+        return {k: v for k, (v, _) in self.declared(element, "full").items()}
 
     def computed(self, element: "Element", prop: str, *, with_style_blocks: bool = True) -> str | None:
-        """The value of ``prop`` for ``element``, inherited from ancestors where CSS inherits it."""
-        lookup = self.cascaded if with_style_blocks else self.inline
+        """The declared value of ``prop`` for ``element``, inherited from ancestors where CSS inherits it."""
+        variant = "full" if with_style_blocks else "stripped"
         node: Element | None = element
         while node is not None and node.tag != "#document":
-            value = lookup(node).get(prop)
-            if value is not None and value.split("!")[0].strip().lower() != "inherit":
-                return value.split("!")[0].strip()
+            entry = self.declared(node, variant).get(prop)
+            if entry is not None and entry[0].lower() not in ("inherit", "unset"):
+                return entry[0]
             if prop not in INHERITED:
                 return None
             node = node.parent
         return None
 
-    def _cascade(self) -> dict[int, dict[str, str]]:
-        """Apply the ``<style>`` blocks with premailer on a tree built from our own
-        elements, so every result maps back to the element (and line) it belongs to."""
-        if not self._email.stylesheets:
-            return {}
-        from lxml import etree
+    # ----------------------------------------------------------- computed values
 
-        builder = etree.TreeBuilder()
-        order: list[tuple[Element, object]] = []
-        builder.start("html", {})
-        self._feed(builder, self._email.root.children, order)
-        builder.end("html")
-        root = builder.close()
-        head = etree.SubElement(root, "head")
-        root.insert(0, head)
-        for css, _ in self._email.stylesheets:
-            style = etree.SubElement(head, "style")
-            style.text = css
-        from premailer import Premailer
-
-        try:
-            Premailer(
-                root, allow_network=False, disable_validation=True, keep_style_tags=False,
-                cssutils_logging_level="CRITICAL", disable_leftover_css=True, remove_classes=False,
-                strip_important=False, exclude_pseudoclasses=True,
-            ).transform()
-        except Exception:
-            # CSS that premailer cannot parse leaves the inline view as the best we know
-            return {}
-        result: dict[int, dict[str, str]] = {}
-        for element, node in order:
-            result[id(element)] = parse_declarations(node.get("style", ""))  # type: ignore[attr-defined]
-        self._apply_important(root, order, result)
+    def hidden(self, element: "Element") -> bool:
+        """Not painted in a client that honours ``<style>``: ``display:none``,
+        ``visibility:hidden``, zero font size or an ancestor of that."""
+        key = element.index
+        found = self._hidden.get(key)
+        if found is not None:
+            return found
+        result = element.hidden
+        if not result:
+            declared = self.declared(element, "full")
+            display = declared.get("display", ("", ""))[0].lower()
+            visibility = declared.get("visibility", ("", ""))[0].lower()
+            result = display.startswith("none") or visibility.startswith(("hidden", "collapse"))
+            if not result and element.parent is not None and element.parent.tag != "#document":
+                result = self.hidden(element.parent)
+        self._hidden[key] = result
         return result
 
-    def _apply_important(self, root, order, result: dict[int, dict[str, str]]) -> None:
-        """``!important`` in a stylesheet beats a normal inline declaration."""
-        import logging
+    def _color(self, element: "Element", variant: str, link_colour: str | None) -> tuple[RGBA, str]:
+        """Computed text colour and where it came from. ``link_colour`` set:
+        links without a colour of their own (declared on the link) get it."""
+        key = (element.index, variant, link_colour)
+        found = self._colors.get(key)
+        if found is not None:
+            return found
+        parent = element.parent
+        inherited = (self._color(parent, variant, link_colour) if parent is not None and parent.tag != "#document"
+                     else (BLACK, "default"))
+        entry = self.declared(element, variant).get("color")
+        value = entry[0].strip().lower() if entry else ""
+        concrete = parse_color(entry[0]) if entry else None
+        is_link = element.tag == "a" and "href" in element.attrs
+        result: tuple[RGBA, str]
+        if isinstance(concrete, RGBA):
+            result = (concrete, entry[1])  # type: ignore[index]
+            if is_link and link_colour is not None and variant == "stripped" and entry[1] != "inline":  # type: ignore[index]
+                result = (parse_color(link_colour), "client-link")  # type: ignore[assignment]
+        elif is_link and link_colour is not None:
+            result = (parse_color(link_colour), "client-link")  # type: ignore[assignment]
+        elif concrete == CURRENT_COLOR or value in ("inherit", "unset"):
+            result = inherited
+        elif is_link:
+            body = self._email.body_element
+            hint = parse_color(body.attrs.get("link", "")) if body is not None else None
+            result = (hint, "attribute") if isinstance(hint, RGBA) else (parse_color(DEFAULT_LINK_COLOUR), "default-link")  # type: ignore[assignment]
+        elif value == "initial":
+            result = (BLACK, "default")
+        else:
+            result = inherited
+        self._colors[key] = result
+        return result
 
-        import cssutils
-        from cssselect import GenericTranslator, SelectorError
+    def font_size(self, element: "Element", variant: str = "full") -> float:
+        """Computed font size in px (16px at the root)."""
+        key = (element.index, variant)
+        found = self._sizes.get(key)
+        if found is not None:
+            return found
+        parent = element.parent
+        inherited = self.font_size(parent, variant) if parent is not None and parent.tag != "#document" else 16.0
+        size = inherited * _UA_EM.get(element.tag, 1.0)
+        entry = self.declared(element, variant).get("font-size")
+        if entry:
+            size = _resolve_size(entry[0], inherited, size)
+        self._sizes[key] = size
+        return size
 
-        cssutils.log.setLevel(logging.CRITICAL)
-        important_rules = []
-        position = 0
-        for css, _ in self._email.stylesheets:
-            if "!important" not in css.replace(" ", "").lower() and "! important" not in css.lower():
+    def bold(self, element: "Element", variant: str = "full") -> bool:
+        node: Element | None = element
+        while node is not None and node.tag != "#document":
+            entry = self.declared(node, variant).get("font-weight")
+            if entry is not None:
+                value = entry[0].lower().split("!")[0].strip()
+                if value not in ("inherit", "unset"):
+                    if value in ("bold", "bolder"):
+                        return True
+                    if value in ("normal", "lighter", "initial"):
+                        return False
+                    try:
+                        return float(value) >= 700
+                    except ValueError:
+                        pass
+            if node.tag in _UA_BOLD:
+                return True
+            node = node.parent
+        return False
+
+    def background(self, element: "Element", variant: str = "full") -> tuple[RGBA, bool, bool, "Element | None"]:
+        """The solid colour behind ``element``, whether an image/gradient/VML
+        paints there, whether a solid fallback colour is set under that image,
+        and the element that paints the background."""
+        layers: list[RGBA] = []
+        image = False
+        fallback = False
+        painter: Element | None = None
+        node: Element | None = element
+        if self._behind_vml(element):
+            image = True
+        while node is not None and node.tag != "#document":
+            declared = self.declared(node, variant)
+            has_image = "url()" in declared.get("background-image", ("none", ""))[0] or bool(
+                _IMAGE_VALUE.search(declared.get("background-image", ("none", ""))[0]))
+            colour = parse_color(declared["background-color"][0]) if "background-color" in declared else None
+            if has_image and not layers:
+                image = True
+                fallback = isinstance(colour, RGBA) and colour.opaque
+            if isinstance(colour, RGBA) and colour.a > 0:
+                layers.append(colour)
+                if painter is None:
+                    painter = node
+                if colour.opaque:
+                    break
+            node = node.parent
+        if image and not fallback and layers and layers[-1].opaque and painter is not None:
+            # VML behind the text with an HTML colour under it: that colour is the fallback
+            fallback = self._behind_vml(element) and not any(
+                "url()" in self.declared(n, variant).get("background-image", ("none", ""))[0]
+                for n in (element, *element.ancestors()) if n.tag != "#document")
+        colour = WHITE
+        for layer in reversed(layers):
+            colour = blend(layer, colour)
+        return colour, image, fallback, painter
+
+    def _behind_vml(self, element: "Element") -> bool:
+        if self._vml is None:
+            spans: list[tuple[int, int]] = []
+            open_at: int | None = None
+            for comment in self._email.comments:
+                text = comment.text
+                if open_at is None and _VML_OPEN.search(text) and _VML_IMAGE.search(text) and not _VML_CLOSE.search(text):
+                    open_at = comment.end
+                elif open_at is not None and _VML_CLOSE.search(text):
+                    spans.append((open_at, comment.start))
+                    open_at = None
+            self._vml = spans
+        return any(start <= element.start < end for start, end in self._vml)
+
+    def underlined(self, element: "Element", variant: str = "full") -> bool:
+        """Text in ``element`` is underlined (or has a bottom border) by itself or an ancestor."""
+        node: Element | None = element
+        while node is not None and node.tag != "#document":
+            declared = self.declared(node, variant)
+            line = declared.get("text-decoration-line")
+            if line is not None:
+                if "underline" in line[0].lower():
+                    return True
+            elif node.tag in ("u", "ins") or (node.tag == "a" and "href" in node.attrs):
+                return True
+            style = declared.get("border-bottom-style", ("none", ""))[0]
+            width = declared.get("border-bottom-width", ("medium", ""))[0]
+            if style in _BORDER_STYLES and not re.match(r"^0(?:\.0*)?[a-z]*$", width):
+                return True
+            node = node.parent
+        return False
+
+    def paint(self, element: "Element", profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
+        """How ``element``'s own text is painted in a client profile."""
+        variant = _VARIANT[profile]
+        client_link = link_colour if profile in ("style-stripped", "default-link-colour") else None
+        fg, origin = self._color(element, variant, client_link)
+        bg, image, fallback, painter = self.background(element, variant)
+        fg = blend(fg, bg)
+        if profile == "dark-full":
+            fg, bg = invert_lightness(fg), invert_lightness(bg)
+        elif profile == "dark-partial":
+            if lab_lightness(bg) > 50:
+                bg = invert_lightness(bg)
+            if lab_lightness(fg) < 50:
+                fg = invert_lightness(fg)
+        size = self.font_size(element, variant)
+        bold = self.bold(element, variant)
+        large = size >= 23.995 or (bold and size >= 18.66)
+        return Painted(profile, fg, bg, image, fallback, size, bold, floor2(contrast_ratio(fg, bg)),
+                       3.0 if large else 4.5, origin, painter)
+
+    def text_elements(self) -> Iterator["Element"]:
+        """Elements that hold visible text of their own, in source order (once each)."""
+        seen: set[int] = set()
+        for segment in self._email.segments:
+            element = segment.element
+            if segment.kind != "text" or element is None or segment.hidden or segment.preheader:
                 continue
-            for css_rule in cssutils.parseString(css, validate=False):
-                if css_rule.type != css_rule.STYLE_RULE:
-                    continue  # @media and friends: client-specific
-                declarations = [(p.name.lower(), p.propertyValue.cssText) for p in css_rule.style
-                                if p.priority == "important"]
-                position += 1
-                if declarations:
-                    for selector in css_rule.selectorList:
-                        important_rules.append((selector.specificity, position, selector.selectorText, declarations))
-        if not important_rules:
-            return
-        by_node = {node: element for element, node in order}
-        translator = GenericTranslator()
-        for _, _, selector, declarations in sorted(important_rules, key=lambda r: (r[0], r[1])):
-            try:
-                xpath = translator.css_to_xpath(selector)
-            except (SelectorError, Exception):
-                continue  # pseudo-classes (:hover) and selectors lxml cannot express
-            for node in root.xpath(xpath):
-                element = by_node.get(node)
-                if element is None:
-                    continue
-                inline = parse_declarations(element.attrs.get("style", ""))
-                target = result.setdefault(id(element), {})
-                for name, value in declarations:
-                    if "!important" in inline.get(name, "").replace(" ", ""):
-                        continue
-                    target[name] = f"{value} !important"
-
-    @staticmethod
-    def _feed(builder, children: Iterable["Element"], order: list[tuple["Element", object]]) -> None:
-        stack: list[tuple[Iterable[Element], str | None]] = [(iter(children), None)]
-        while stack:
-            iterator, opened = stack[-1]
-            element = next(iterator, None)  # type: ignore[call-overload]
-            if element is None:
-                stack.pop()
-                if opened:
-                    builder.end(opened)
+            if element.index in seen:
                 continue
-            if element.tag in ("head", "style", "script", "html"):
-                if element.tag == "html":
-                    stack.append((iter(element.children), None))
+            visible = "".join(segment.text.split())
+            if not visible or self.hidden(element):
                 continue
-            attrs = {k: v for k, v in element.attrs.items() if not _SAFE_TAG.search(k) and k[:1].isalpha()}
-            tag = _SAFE_TAG.sub("_", element.tag) or "x"
-            node = builder.start(tag, attrs)
-            order.append((element, node))
-            stack.append((iter(element.children), tag))
+            seen.add(element.index)
+            yield element
 
 
-_cache: "OrderedDict[str, StyleMap]" = OrderedDict()
+def _resolve_size(value: str, inherited: float, default: float) -> float:
+    text = value.strip().lower()
+    if text in ("inherit", "unset"):
+        return inherited
+    if text in _SIZE_KEYWORDS:
+        return _SIZE_KEYWORDS[text]
+    if text == "smaller":
+        return inherited / 1.2
+    if text == "larger":
+        return inherited * 1.2
+    if text == "initial":
+        return 16.0
+    match = _LENGTH.match(text)
+    if not match:
+        return default
+    number = float(match.group(1))
+    unit = match.group(2) or ""
+    if number < 0:
+        return default
+    factors = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
+    if unit in factors:
+        return number * factors[unit]
+    if unit == "em":
+        return number * inherited
+    if unit == "rem":
+        return number * 16.0
+    if unit == "%":
+        return number * inherited / 100
+    if unit in ("ex", "ch"):
+        return number * inherited / 2
+    return number if number == 0 else default  # unitless lengths are invalid, except 0
 
 
 def styles(email: "Email") -> StyleMap:
-    """The StyleMap of an email, cached by content hash."""
-    key = email.content_hash
-    found = _cache.get(key)
-    if found is not None and found._email is email:
-        _cache.move_to_end(key)
-        return found
-    style_map = StyleMap(email)
-    _cache[key] = style_map
-    if len(_cache) > 128:
-        _cache.popitem(last=False)
-    return style_map
+    """The StyleMap of an email, computed once per email."""
+    return email.memo("oopslint.styles", StyleMap)

@@ -1,0 +1,67 @@
+"""ACC004 layout-table-without-role."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from oopslint import Email, Finding, SendContext, rule
+
+_DATA_MARKERS = ("th", "caption", "thead", "tfoot")
+
+
+@rule(
+    code="ACC004",
+    name="layout-table-without-role",
+    summary='A layout table lacks role="presentation"',
+    severity="info",
+    section="access",
+)
+def layout_table_without_role(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
+    """What it does
+    Reports `<table>` elements used for layout (no `<th>`, `<caption>`,
+    `<thead>`, `<tfoot>`, `summary`, or `scope`/`headers` cells of their own)
+    that do not say `role="presentation"` (or `role="none"`).
+
+    Why is this bad?
+    Screen readers announce a table as a table: "table with 3 rows and 2
+    columns, row 1 column 1", for every wrapper table of the layout, before
+    the reader hears a word of the message.
+
+    Example
+    ```html
+    <table width="100%" cellpadding="0" cellspacing="0"><tr><td>Hello Ada,</td></tr></table>
+    ```
+
+    Use instead
+    ```html
+    <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td>Hello Ada,</td></tr></table>
+    ```
+    """
+    tables = email.find("table")
+    if not tables:
+        return
+    data_tables = email.memo("oopslint.rules.access.data-tables", _data_tables)
+    for table in tables:
+        if table.in_comment or table.hidden:
+            continue
+        role = table.attrs.get("role", "").strip().lower()
+        if role in ("presentation", "none"):
+            continue
+        if role or table.attrs.get("summary") or table.index in data_tables:
+            continue
+        yield Finding('Layout table without role="presentation": screen readers announce its rows and columns',
+                      span=email.element_span(table), suggestion='add role="presentation" to the <table>')
+
+
+def _data_tables(email: Email) -> set[int]:
+    """Tables with header cells, captions or header groups of their own (not of a nested table)."""
+    out: set[int] = set()
+    for element in email.elements:
+        marker = element.tag in _DATA_MARKERS or (
+            element.tag == "td" and ("scope" in element.attrs or "headers" in element.attrs))
+        if not marker:
+            continue
+        owner = next((a for a in element.ancestors() if a.tag == "table"), None)
+        if owner is not None:
+            out.add(owner.index)
+    return out
