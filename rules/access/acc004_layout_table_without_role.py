@@ -18,9 +18,12 @@ _DATA_MARKERS = ("th", "caption", "thead", "tfoot")
 )
 def layout_table_without_role(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
-    Reports `<table>` elements used for layout (no `<th>`, `<caption>`,
-    `<thead>`, `<tfoot>`, `summary`, or `scope`/`headers` cells of their own)
-    that do not say `role="presentation"` (or `role="none"`).
+    Reports `<table>` elements used for layout that do not say
+    `role="presentation"` (or `role="none"`). A table counts as layout when it
+    holds another table or has a single column; one with `<th>`, `<caption>`,
+    `<thead>`, `<tfoot>`, `summary` or `scope`/`headers` cells is data, and a
+    grid of several rows and columns may be data (an order summary), so it is
+    left alone.
 
     Why is this bad?
     Screen readers announce a table as a table: "table with 3 rows and 2
@@ -41,6 +44,7 @@ def layout_table_without_role(email: Email, context: SendContext, options: Any) 
     if not tables:
         return
     data_tables = email.memo("oopslint.rules.access.data-tables", _data_tables)
+    layout = email.memo("oopslint.rules.access.layout-tables", _layout_tables)
     for table in tables:
         if table.in_comment or table.hidden:
             continue
@@ -48,6 +52,8 @@ def layout_table_without_role(email: Email, context: SendContext, options: Any) 
         if role in ("presentation", "none"):
             continue
         if role or table.attrs.get("summary") or table.index in data_tables:
+            continue
+        if not layout.get(table.index, False):
             continue
         yield Finding('Layout table without role="presentation": screen readers announce its rows and columns',
                       span=email.element_span(table), suggestion='add role="presentation" to the <table>')
@@ -65,3 +71,21 @@ def _data_tables(email: Email) -> set[int]:
         if owner is not None:
             out.add(owner.index)
     return out
+
+
+def _layout_tables(email: Email) -> dict[int, bool]:
+    """Tables that hold another table, or whose rows have at most one cell each."""
+    nested: set[int] = set()
+    widest: dict[int, int] = {}
+    for element in email.elements:
+        if element.in_comment:
+            continue
+        owner = next((a for a in element.ancestors() if a.tag == "table"), None)
+        if owner is None:
+            continue
+        if element.tag == "table":
+            nested.add(owner.index)
+        elif element.tag == "tr":
+            cells = sum(1 for child in element.children if child.tag in ("td", "th"))
+            widest[owner.index] = max(widest.get(owner.index, 0), cells)
+    return {table.index: table.index in nested or widest.get(table.index, 0) <= 1 for table in email.find("table")}

@@ -3,10 +3,12 @@ computed once per email (``email.memo``) for all of them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from oopslint import ConfigError, Email
+from oopslint.templating import MASK_CHAR
 from oopslint.colors import RGBA, contrast_ratio, floor2, nearest_passing, parse_color
 from oopslint.styles import (
     DARK_PROFILES,
@@ -105,7 +107,7 @@ def _own_text(email: Email, element: Any) -> str:
 
 def text_of(email: Email, element: Any, limit: int = 40) -> str:
     text = " ".join(" ".join(s.text for s in email.segments if s.element is element and s.kind == "text").split())
-    text = text.replace("\u2063", "…")
+    text = re.sub(MASK_CHAR + "+", "{{…}}", text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
