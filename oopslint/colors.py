@@ -104,6 +104,7 @@ def _channel(c: float) -> float:
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
+@lru_cache(maxsize=8192)
 def luminance(color: RGBA) -> float:
     """WCAG 2.x relative luminance of an opaque colour."""
     return 0.2126 * _channel(color.r) + 0.7152 * _channel(color.g) + 0.0722 * _channel(color.b)
@@ -133,6 +134,7 @@ def lab_lightness(color: RGBA) -> float:
     return 116 * _lab_f(y) - 16
 
 
+@lru_cache(maxsize=4096)
 def invert_lightness(color: RGBA) -> RGBA:
     """The colour with its lightness mirrored (L* -> 100 - L*), hue and
     saturation kept, the way clients that darken emails recolour them."""
@@ -155,19 +157,28 @@ def nearest_passing(foreground: RGBA, backgrounds: list[RGBA], threshold: float)
     ``foreground``, that reaches ``threshold`` against every background (None if
     no lightness does)."""
     h, l, s = colorsys.rgb_to_hls(foreground.r / 255, foreground.g / 255, foreground.b / 255)
+
+    def at(lightness: float) -> RGBA:
+        r, g, b = colorsys.hls_to_rgb(h, lightness, s)
+        # rounded to what a stylesheet can say, then checked as painted
+        return RGBA(float(round(r * 255)), float(round(g * 255)), float(round(b * 255)))
+
+    def passes(candidate: RGBA) -> bool:
+        return all(floor2(contrast_ratio(candidate, bg)) >= threshold for bg in backgrounds)
+
     best: tuple[float, RGBA] | None = None
-    for step in range(0, 101):
-        for direction in (-1, 1):
-            candidate_l = l + direction * step / 100
-            if not 0 <= candidate_l <= 1:
-                continue
-            r, g, b = colorsys.hls_to_rgb(h, candidate_l, s)
-            # rounded to what a stylesheet can say, then checked as painted
-            candidate = RGBA(float(round(r * 255)), float(round(g * 255)), float(round(b * 255)))
-            if all(floor2(contrast_ratio(candidate, bg)) >= threshold for bg in backgrounds):
-                distance = abs(candidate_l - l)
-                if best is None or distance < best[0]:
-                    best = (distance, candidate)
-        if best is not None:
-            return best[1]
-    return None
+    for end in (0.0, 1.0):
+        if not passes(at(end)):
+            continue
+        near, far = l, end  # contrast grows monotonically towards black or white: bisect the boundary
+        for _ in range(16):
+            middle = (near + far) / 2
+            if passes(at(middle)):
+                far = middle
+            else:
+                near = middle
+        candidate = at(far)
+        distance = abs(far - l)
+        if passes(candidate) and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return best[1] if best is not None else None

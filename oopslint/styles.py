@@ -65,6 +65,9 @@ PROFILES = ("full-css", "style-stripped", "default-link-colour", "dark-media", "
 LIGHT_PROFILES = ("full-css", "style-stripped", "default-link-colour")
 DARK_PROFILES = ("dark-media", "dark-partial", "dark-full")
 DEFAULT_LINK_COLOUR = "#0000EE"
+#: dark-partial: backgrounds lighter than this CIE L* are darkened, text darker than that lightened
+PARTIAL_LIGHT_BACKGROUND = 80.0
+PARTIAL_DARK_TEXT = 50.0
 _VARIANT = {
     "full-css": "full",
     "style-stripped": "stripped",
@@ -115,11 +118,17 @@ def parse_declarations(style: str) -> dict[str, str]:
     return out
 
 
+#: pseudo-classes that never match an email at rest (no pointer, no focus, nothing visited)
+_NEVER = frozenset("hover active focus focus-within focus-visible visited target".split())
+
+
 @dataclass(frozen=True, slots=True)
 class _Compound:
     tag: str | None
     id: str | None
     classes: tuple[str, ...]
+    attributes: tuple[tuple[str, str, str], ...] = ()
+    pseudos: tuple[str, ...] = ()
 
     def matches(self, element: "Element") -> bool:
         if self.tag is not None and element.tag != self.tag:
@@ -129,8 +138,52 @@ class _Compound:
             return False
         if self.classes:
             have = (attrs.get("class") or "").split()
-            return all(c in have for c in self.classes)
+            if not all(c in have for c in self.classes):
+                return False
+        for name, operator, value in self.attributes:
+            if name not in attrs:
+                return False
+            if operator != "exists" and not _attribute_matches(attrs[name], operator, value):
+                return False
+        for pseudo in self.pseudos:
+            if not _pseudo_matches(element, pseudo):
+                return False
         return True
+
+
+def _attribute_matches(actual: str, operator: str, value: str) -> bool:
+    if operator == "=":
+        return actual == value
+    if operator == "~=":
+        return value in actual.split()
+    if operator == "^=":
+        return bool(value) and actual.startswith(value)
+    if operator == "$=":
+        return bool(value) and actual.endswith(value)
+    if operator == "*=":
+        return bool(value) and value in actual
+    if operator == "|=":
+        return actual == value or actual.startswith(value + "-")
+    return False
+
+
+def _pseudo_matches(element: "Element", pseudo: str) -> bool:
+    parent = element.parent
+    if pseudo == "root":
+        return parent is not None and parent.tag == "#document" and element.tag == "html"
+    if pseudo == "link" or pseudo == "any-link":
+        return element.tag in ("a", "area") and "href" in element.attrs
+    if pseudo in ("first-child", "last-child", "only-child"):
+        siblings = [c for c in parent.children if not c.in_comment] if parent is not None else [element]
+        if pseudo == "first-child":
+            return bool(siblings) and siblings[0] is element
+        if pseudo == "last-child":
+            return bool(siblings) and siblings[-1] is element
+        return siblings == [element]
+    return False
+
+
+_FAST_PSEUDOS = frozenset(("root", "link", "any-link", "first-child", "last-child", "only-child"))
 
 
 @dataclass(slots=True)
@@ -205,6 +258,8 @@ def _compound(node: Any) -> _Compound | None:
     from cssselect import parser as css
 
     classes: list[str] = []
+    attributes: list[tuple[str, str, str]] = []
+    pseudos: list[str] = []
     ident: str | None = None
     while True:
         if isinstance(node, css.Class):
@@ -215,13 +270,27 @@ def _compound(node: Any) -> _Compound | None:
                 return None
             ident = node.id
             node = node.selector
+        elif isinstance(node, css.Attrib):
+            if node.namespace not in (None, "*"):
+                return None
+            value = node.value.value if node.value is not None else ""
+            attributes.append((node.attrib.lower(), node.operator, value))
+            node = node.selector
+        elif isinstance(node, css.Pseudo) and node.ident.lower() in _FAST_PSEUDOS:
+            pseudos.append(node.ident.lower())
+            node = node.selector
         elif isinstance(node, css.Element):
             if node.namespace not in (None, "*"):
                 return None
             tag = None if node.element in (None, "*") else node.element.lower()
-            return _Compound(tag, ident, tuple(reversed(classes)))
+            return _Compound(tag, ident, tuple(reversed(classes)), tuple(attributes), tuple(pseudos))
         else:
             return None
+
+
+def _never_matches(tree: Any) -> bool:
+    """A selector with :hover, :focus, :visited... never matches an email at rest."""
+    return any(f":{name}" in repr(tree).lower() for name in _NEVER)
 
 
 @dataclass(slots=True)
@@ -230,6 +299,26 @@ class _StyleRule:
     declarations: tuple[tuple[str, str, bool], ...]
     order: int
     dark: bool
+    normal: tuple[tuple[str, str], ...] = ()
+    important: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.normal, self.important = _expanded(self.declarations)
+
+
+def _expanded(declarations: tuple[tuple[str, str, bool], ...]) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Valid declarations as longhands, normal and !important apart."""
+    normal: list[tuple[str, str]] = []
+    important: list[tuple[str, str]] = []
+    for name, value, is_important in declarations:
+        if _valid(name, value):
+            (important if is_important else normal).extend(_expand(name, value))
+    return tuple(normal), tuple(important)
+
+
+@lru_cache(maxsize=4096)
+def _inline_expanded(style: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    return _expanded(_inline_declarations(style))
 
 
 @dataclass
@@ -334,7 +423,7 @@ def _selectors(text: str) -> list[_Selector]:
         return []
     out = []
     for selector in parsed:
-        if selector.pseudo_element is not None:
+        if selector.pseudo_element is not None or _never_matches(selector.parsed_tree):
             continue
         chain = _simple_chain(selector.parsed_tree)
         entry = _Selector(str(text), selector.specificity(), chain)
@@ -489,6 +578,9 @@ class StyleMap:
         self._sizes: dict[tuple[int, str], float] = {}
         self._hidden: dict[int, bool] = {}
         self._vml: list[tuple[int, int]] | None = None
+        self._bold: dict[tuple[int, str], bool] = {}
+        self._backgrounds: dict[tuple[int, str], tuple[RGBA, bool, bool, Element | None]] = {}
+        self._base: dict[tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]] = {}
 
     # ----------------------------------------------------------- matching
 
@@ -565,31 +657,29 @@ class StyleMap:
         found = self._declared.get(key)
         if found is not None:
             return found
-        out: dict[str, tuple[str, str]] = {}
+        rules = self._match().get(element.index, ()) if variant != "stripped" else ()
+        if variant == "dark" and not any(entry[2].dark for entry in rules):
+            out = self.declared(element, "full")  # no dark rule here: the same values
+            self._declared[key] = out
+            return out
+        out = {}
         for name, value in _hints(element):
             out[name] = (value, "attribute")
-        rules = self._match().get(element.index, ()) if variant != "stripped" else ()
-        important: list[tuple[str, str, str]] = []
         for _, _, style_rule in rules:
             if style_rule.dark and variant != "dark":
                 continue
-            for name, value, is_important in style_rule.declarations:
-                if is_important:
-                    important.append((name, value, "style-block"))
-                elif _valid(name, value):
-                    for long_name, long_value in _expand(name, value):
-                        out[long_name] = (long_value, "style-block")
-        inline = _inline_declarations(element.attrs["style"]) if "style" in element.attrs else ()
-        for name, value, is_important in inline:
-            if is_important:
-                important.append((name, value, "inline"))
-            elif _valid(name, value):
-                for long_name, long_value in _expand(name, value):
-                    out[long_name] = (long_value, "inline")
-        for name, value, origin in sorted(important, key=lambda item: item[2] == "inline"):
-            if _valid(name, value):
-                for long_name, long_value in _expand(name, value):
-                    out[long_name] = (long_value, origin)
+            for name, value in style_rule.normal:
+                out[name] = (value, "style-block")
+        inline_normal, inline_important = _inline_expanded(element.attrs["style"]) if "style" in element.attrs else ((), ())
+        for name, value in inline_normal:
+            out[name] = (value, "inline")
+        for _, _, style_rule in rules:
+            if style_rule.dark and variant != "dark":
+                continue
+            for name, value in style_rule.important:
+                out[name] = (value, "style-block")
+        for name, value in inline_important:
+            out[name] = (value, "inline")
         self._declared[key] = out
         return out
 
@@ -615,6 +705,17 @@ class StyleMap:
 
     # ----------------------------------------------------------- computed values
 
+    @staticmethod
+    def _warm(element: "Element", cached: Any, compute: Any) -> None:
+        """Compute uncached ancestors top-down first, so a 10,000-deep tree never recurses deeply."""
+        pending = []
+        node = element.parent
+        while node is not None and node.tag != "#document" and not cached(node):
+            pending.append(node)
+            node = node.parent
+        for node in reversed(pending):
+            compute(node)
+
     def hidden(self, element: "Element") -> bool:
         """Not painted in a client that honours ``<style>``: ``display:none``,
         ``visibility:hidden``, zero font size or an ancestor of that."""
@@ -622,6 +723,7 @@ class StyleMap:
         found = self._hidden.get(key)
         if found is not None:
             return found
+        self._warm(element, lambda n: n.index in self._hidden, self.hidden)
         result = element.hidden
         if not result:
             declared = self.declared(element, "full")
@@ -636,10 +738,14 @@ class StyleMap:
     def _color(self, element: "Element", variant: str, link_colour: str | None) -> tuple[RGBA, str]:
         """Computed text colour and where it came from. ``link_colour`` set:
         links without a colour of their own (declared on the link) get it."""
+        if element.link is None:
+            link_colour = None  # only links and what they hold take a client's link colour
         key = (element.index, variant, link_colour)
         found = self._colors.get(key)
         if found is not None:
             return found
+        self._warm(element, lambda n: (n.index, variant, link_colour if n.link is not None else None) in self._colors,
+                   lambda n: self._color(n, variant, link_colour))
         parent = element.parent
         inherited = (self._color(parent, variant, link_colour) if parent is not None and parent.tag != "#document"
                      else (BLACK, "default"))
@@ -673,6 +779,7 @@ class StyleMap:
         found = self._sizes.get(key)
         if found is not None:
             return found
+        self._warm(element, lambda n: (n.index, variant) in self._sizes, lambda n: self.font_size(n, variant))
         parent = element.parent
         inherited = self.font_size(parent, variant) if parent is not None and parent.tag != "#document" else 16.0
         size = inherited * _UA_EM.get(element.tag, 1.0)
@@ -683,60 +790,66 @@ class StyleMap:
         return size
 
     def bold(self, element: "Element", variant: str = "full") -> bool:
-        node: Element | None = element
-        while node is not None and node.tag != "#document":
-            entry = self.declared(node, variant).get("font-weight")
-            if entry is not None:
-                value = entry[0].lower().split("!")[0].strip()
-                if value not in ("inherit", "unset"):
-                    if value in ("bold", "bolder"):
-                        return True
-                    if value in ("normal", "lighter", "initial"):
-                        return False
-                    try:
-                        return float(value) >= 700
-                    except ValueError:
-                        pass
-            if node.tag in _UA_BOLD:
+        """Weight 700 or more (bold, bolder, <b>, <strong>, <th>, headings)."""
+        key = (element.index, variant)
+        found = self._bold.get(key)
+        if found is None:
+            self._warm(element, lambda n: (n.index, variant) in self._bold, lambda n: self.bold(n, variant))
+            found = self._bold[key] = self._compute_bold(element, variant)
+        return found
+
+    def _compute_bold(self, element: "Element", variant: str) -> bool:
+        entry = self.declared(element, variant).get("font-weight")
+        if entry is not None:
+            value = entry[0].lower().split("!")[0].strip()
+            if value in ("bold", "bolder"):
                 return True
-            node = node.parent
-        return False
+            if value in ("normal", "lighter", "initial"):
+                return False
+            try:
+                return float(value) >= 700
+            except ValueError:
+                pass  # inherit, unset or nonsense: inherited
+        if element.tag in _UA_BOLD:
+            return True
+        parent = element.parent
+        return parent is not None and parent.tag != "#document" and self.bold(parent, variant)
 
     def background(self, element: "Element", variant: str = "full") -> tuple[RGBA, bool, bool, "Element | None"]:
         """The solid colour behind ``element``, whether an image/gradient/VML
         paints there, whether a solid fallback colour is set under that image,
         and the element that paints the background."""
-        layers: list[RGBA] = []
-        image = False
-        fallback = False
-        painter: Element | None = None
-        node: Element | None = element
-        if self._behind_vml(element):
-            image = True
-        while node is not None and node.tag != "#document":
-            declared = self.declared(node, variant)
-            has_image = "url()" in declared.get("background-image", ("none", ""))[0] or bool(
-                _IMAGE_VALUE.search(declared.get("background-image", ("none", ""))[0]))
-            colour = parse_color(declared["background-color"][0]) if "background-color" in declared else None
-            if has_image and not layers:
-                image = True
-                fallback = isinstance(colour, RGBA) and colour.opaque
-            if isinstance(colour, RGBA) and colour.a > 0:
-                layers.append(colour)
-                if painter is None:
-                    painter = node
-                if colour.opaque:
-                    break
-            node = node.parent
-        if image and not fallback and layers and layers[-1].opaque and painter is not None:
-            # VML behind the text with an HTML colour under it: that colour is the fallback
-            fallback = self._behind_vml(element) and not any(
-                "url()" in self.declared(n, variant).get("background-image", ("none", ""))[0]
-                for n in (element, *element.ancestors()) if n.tag != "#document")
-        colour = WHITE
-        for layer in reversed(layers):
-            colour = blend(layer, colour)
-        return colour, image, fallback, painter
+        key = (element.index, variant)
+        found = self._backgrounds.get(key)
+        if found is not None:
+            return found
+        self._warm(element, lambda n: (n.index, variant) in self._backgrounds, lambda n: self.background(n, variant))
+        parent = element.parent
+        if parent is not None and parent.tag != "#document":
+            below = self.background(parent, variant)
+        else:
+            below = (WHITE, False, False, None)
+        declared = self.declared(element, variant)
+        image_value = declared.get("background-image", ("none", ""))[0]
+        has_image = "url()" in image_value or bool(_IMAGE_VALUE.search(image_value))
+        colour = parse_color(declared["background-color"][0]) if "background-color" in declared else None
+        solid = isinstance(colour, RGBA) and colour.a > 0
+        result: tuple[RGBA, bool, bool, Element | None]
+        if has_image:
+            fallback = solid and colour.opaque  # type: ignore[union-attr]
+            result = (blend(colour, below[0]) if solid else below[0], True, fallback, element)  # type: ignore[arg-type]
+        elif solid:
+            if colour.opaque:  # type: ignore[union-attr]
+                result = (colour, False, False, element)  # type: ignore[assignment]
+            else:
+                result = (blend(colour, below[0]), below[1], below[2], element)  # type: ignore[arg-type]
+        else:
+            result = below
+        if self._behind_vml(element) and not result[1]:
+            # an Outlook VML shape with an image behind: the HTML colour under it is the fallback
+            result = (result[0], True, result[3] is not None, result[3])
+        self._backgrounds[key] = result
+        return result
 
     def _behind_vml(self, element: "Element") -> bool:
         if self._vml is None:
@@ -750,6 +863,8 @@ class StyleMap:
                     spans.append((open_at, comment.start))
                     open_at = None
             self._vml = spans
+        if not self._vml:
+            return False
         return any(start <= element.start < end for start, end in self._vml)
 
     def underlined(self, element: "Element", variant: str = "full") -> bool:
@@ -773,19 +888,25 @@ class StyleMap:
     def paint(self, element: "Element", profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
         """How ``element``'s own text is painted in a client profile."""
         variant = _VARIANT[profile]
-        client_link = link_colour if profile in ("style-stripped", "default-link-colour") else None
-        fg, origin = self._color(element, variant, client_link)
-        bg, image, fallback, painter = self.background(element, variant)
-        fg = blend(fg, bg)
+        client_link = link_colour if profile in ("style-stripped", "default-link-colour") and element.link is not None else None
+        key = (element.index, variant, client_link)
+        base = self._base.get(key)
+        if base is None:
+            fg, origin = self._color(element, variant, client_link)
+            bg, image, fallback, painter = self.background(element, variant)
+            base = (blend(fg, bg), origin, bg, image, fallback, painter, self.font_size(element, variant),
+                    self.bold(element, variant))
+            self._base[key] = base
+        fg, origin, bg, image, fallback, painter, size, bold = base
         if profile == "dark-full":
             fg, bg = invert_lightness(fg), invert_lightness(bg)
         elif profile == "dark-partial":
-            if lab_lightness(bg) > 50:
+            # near-white backgrounds are darkened and dark text lightened; brand-coloured
+            # and dark areas keep their colours
+            if lab_lightness(bg) > PARTIAL_LIGHT_BACKGROUND:
                 bg = invert_lightness(bg)
-            if lab_lightness(fg) < 50:
+            if lab_lightness(fg) < PARTIAL_DARK_TEXT:
                 fg = invert_lightness(fg)
-        size = self.font_size(element, variant)
-        bold = self.bold(element, variant)
         large = size >= 23.995 or (bold and size >= 18.66)
         return Painted(profile, fg, bg, image, fallback, size, bold, floor2(contrast_ratio(fg, bg)),
                        3.0 if large else 4.5, origin, painter)

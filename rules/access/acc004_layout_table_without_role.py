@@ -19,7 +19,8 @@ _DATA_MARKERS = ("th", "caption", "thead", "tfoot")
 def layout_table_without_role(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports `<table>` elements used for layout that do not say
-    `role="presentation"` (or `role="none"`). A table counts as layout when it
+    `role="presentation"` (or `role="none"`), once for the outermost such
+    table with a count of those inside it. A table counts as layout when it
     holds another table or has a single column; one with `<th>`, `<caption>`,
     `<thead>`, `<tfoot>`, `summary` or `scope`/`headers` cells is data, and a
     grid of several rows and columns may be data (an order summary), so it is
@@ -45,18 +46,46 @@ def layout_table_without_role(email: Email, context: SendContext, options: Any) 
         return
     data_tables = email.memo("oopslint.rules.access.data-tables", _data_tables)
     layout = email.memo("oopslint.rules.access.layout-tables", _layout_tables)
-    for table in tables:
-        if table.in_comment or table.hidden:
+    offenders = [t for t in tables if _offends(t, data_tables, layout)]
+    offending = {t.index for t in offenders}
+    root_of: dict[int, int] = {}
+    reported: set[int] = set()
+    nested: dict[int, int] = {}
+    for table in offenders:
+        # one finding for the outermost offender; the ones inside it are counted in it
+        outer = _nearest_table(table, offending)
+        if outer is not None:
+            root = root_of[outer.index]
+            root_of[table.index] = root
+            nested[root] = nested.get(root, 0) + 1
             continue
-        role = table.attrs.get("role", "").strip().lower()
-        if role in ("presentation", "none"):
+        root_of[table.index] = table.index
+        reported.add(table.index)
+    for table in offenders:
+        if table.index not in reported:
             continue
-        if role or table.attrs.get("summary") or table.index in data_tables:
-            continue
-        if not layout.get(table.index, False):
-            continue
-        yield Finding('Layout table without role="presentation": screen readers announce its rows and columns',
-                      span=email.element_span(table), suggestion='add role="presentation" to the <table>')
+        inside = nested.get(table.index, 0)
+        more = f" (and {inside} layout table{'s' if inside != 1 else ''} inside it)" if inside else ""
+        yield Finding(f'Layout table without role="presentation"{more}: screen readers announce its rows and columns',
+                      span=email.element_span(table), suggestion='add role="presentation" to the <table>',
+                      data={"nested": inside})
+
+
+def _nearest_table(table: Any, offending: set[int]) -> Any:
+    """The nearest enclosing table that is itself an offender (tables with a role are passed over)."""
+    for ancestor in table.ancestors():
+        if ancestor.tag == "table" and ancestor.index in offending:
+            return ancestor
+    return None
+
+
+def _offends(table: Any, data_tables: set[int], layout: dict[int, bool]) -> bool:
+    if table.in_comment or table.hidden:
+        return False
+    role = table.attrs.get("role", "").strip().lower()
+    if role or table.attrs.get("summary") or table.index in data_tables:
+        return False
+    return layout.get(table.index, False)
 
 
 def _data_tables(email: Email) -> set[int]:

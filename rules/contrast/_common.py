@@ -101,12 +101,25 @@ def _compute(email: Email, config: Settings) -> list[Verdict]:
     return out
 
 
+def _texts(email: Email) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for segment in email.segments:
+        if segment.kind == "text" and segment.element is not None:
+            out.setdefault(segment.element.index, []).append(segment.text)
+    return out
+
+
+def own_texts(email: Email, element: Any) -> list[str]:
+    """The text segments an element holds itself (not its children's)."""
+    return email.memo("oopslint.rules.contrast.texts", _texts).get(element.index, [])
+
+
 def _own_text(email: Email, element: Any) -> str:
-    return "".join("".join(s.text.split()) for s in email.segments if s.element is element and s.kind == "text")
+    return "".join("".join(t.split()) for t in own_texts(email, element))
 
 
 def text_of(email: Email, element: Any, limit: int = 40) -> str:
-    text = " ".join(" ".join(s.text for s in email.segments if s.element is element and s.kind == "text").split())
+    text = " ".join(" ".join(own_texts(email, element)).split())
     text = re.sub(MASK_CHAR + "+", "{{…}}", text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
