@@ -91,10 +91,16 @@ def image_missing_alt(email: Email, context: SendContext, options: Any) -> Itera
         yield Finding(
             message,
             span=email.element_span(image.element),
-            severity=Severity.ERROR if image.element.link is not None else None,  # a link with no name
+            severity=Severity.ERROR if _link_without_text(email, image.element.link) else None,  # a link with no name
             suggestion='add alt="…" describing the image, or alt="" if it is decorative',
             data={"src": image.url, "linked": image.element.link is not None},
         )
+
+
+def _link_without_text(email: Email, link_element: Any) -> bool:
+    if link_element is None:
+        return False
+    return not any(link.element is link_element and link.text.strip() for link in email.links)
 
 
 # ------------------------------------------------------------------ TPL005
