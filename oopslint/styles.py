@@ -273,8 +273,8 @@ def _compound(node: Any) -> _Compound | None:
         elif isinstance(node, css.Attrib):
             if node.namespace not in (None, "*"):
                 return None
-            value = node.value.value if node.value is not None else ""
-            attributes.append((node.attrib.lower(), node.operator, value))
+            value = str(node.value.value) if node.value is not None else ""
+            attributes.append((node.attrib.lower(), str(node.operator), value))
             node = node.selector
         elif isinstance(node, css.Pseudo) and node.ident.lower() in _FAST_PSEUDOS:
             pseudos.append(node.ident.lower())
@@ -455,7 +455,8 @@ def _expand(name: str, value: str) -> list[tuple[str, str]]:
         out = [("font", value)]
         for token in _split_css(value):
             size = token.split("/", 1)[0]
-            if _LENGTH.match(size) and not _LENGTH.match(size).group(2) is None or size.lower() in _SIZE_KEYWORDS:
+            length = _LENGTH.match(size)
+            if (length is not None and length.group(2) is not None) or size.lower() in _SIZE_KEYWORDS:
                 out.append(("font-size", size))
                 break
             if token.lower() in ("bold", "bolder", "lighter", "normal") or token.isdigit():
@@ -476,7 +477,9 @@ def _expand(name: str, value: str) -> list[tuple[str, str]]:
 
 
 def _split_css(value: str) -> list[str]:
-    tokens, depth, current = [], 0, []
+    tokens: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in value:
         if char == "(":
             depth += 1

@@ -82,7 +82,7 @@ def test_computing_styles_fetches_nothing(tmp_path):
     hits: list[str] = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self):
             hits.append(self.path)
             body = b"p { color: #FFFFFF !important; }"
             self.send_response(200)

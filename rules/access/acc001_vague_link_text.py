@@ -76,15 +76,15 @@ def _block_text(email: Email) -> dict[int, dict[int, str]]:
         element = segment.element
         if segment.kind != "text" or element is None or segment.hidden or element.block is None:
             continue
-        link = element.link
-        pieces.setdefault(element.block.index, []).append((link.index if link is not None else None, segment.text))
+        owner = element.link
+        pieces.setdefault(element.block.index, []).append((owner.index if owner is not None else None, segment.text))
     out: dict[int, dict[int, str]] = {}
     for block, parts in pieces.items():
         for index, (link, _) in enumerate(parts):
             if link is None:
                 continue
-            before = " ".join(t for l, t in parts[:index] if l != link)
-            after = " ".join(t for l, t in parts[index + 1:] if l != link)
+            before = " ".join(t for other, t in parts[:index] if other != link)
+            after = " ".join(t for other, t in parts[index + 1:] if other != link)
             sentence_before = _split_sentences(before)[-1] if before.strip() else ""
             sentence_after = _split_sentences(after)[0] if after.strip() else ""
             out.setdefault(block, {})[link] = f"{sentence_before} {sentence_after}".strip()
