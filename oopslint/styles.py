@@ -726,7 +726,9 @@ class StyleMap:
         found = self._hidden.get(key)
         if found is not None:
             return found
-        self._warm(element, lambda n: n.index in self._hidden, self.hidden)
+        parent = element.parent
+        if parent is not None and parent.tag != "#document" and parent.index not in self._hidden:
+            self._warm(element, lambda n: n.index in self._hidden, self.hidden)
         result = element.hidden
         if not result:
             declared = self.declared(element, "full")
@@ -747,8 +749,11 @@ class StyleMap:
         found = self._colors.get(key)
         if found is not None:
             return found
-        self._warm(element, lambda n: (n.index, variant, link_colour if n.link is not None else None) in self._colors,
-                   lambda n: self._color(n, variant, link_colour))
+        up = element.parent
+        if up is not None and up.tag != "#document" and (
+                up.index, variant, link_colour if up.link is not None else None) not in self._colors:
+            self._warm(element, lambda n: (n.index, variant, link_colour if n.link is not None else None) in self._colors,
+                       lambda n: self._color(n, variant, link_colour))
         parent = element.parent
         inherited = (self._color(parent, variant, link_colour) if parent is not None and parent.tag != "#document"
                      else (BLACK, "default"))
@@ -782,7 +787,9 @@ class StyleMap:
         found = self._sizes.get(key)
         if found is not None:
             return found
-        self._warm(element, lambda n: (n.index, variant) in self._sizes, lambda n: self.font_size(n, variant))
+        up = element.parent
+        if up is not None and up.tag != "#document" and (up.index, variant) not in self._sizes:
+            self._warm(element, lambda n: (n.index, variant) in self._sizes, lambda n: self.font_size(n, variant))
         parent = element.parent
         inherited = self.font_size(parent, variant) if parent is not None and parent.tag != "#document" else 16.0
         size = inherited * _UA_EM.get(element.tag, 1.0)
@@ -797,7 +804,9 @@ class StyleMap:
         key = (element.index, variant)
         found = self._bold.get(key)
         if found is None:
-            self._warm(element, lambda n: (n.index, variant) in self._bold, lambda n: self.bold(n, variant))
+            up = element.parent
+            if up is not None and up.tag != "#document" and (up.index, variant) not in self._bold:
+                self._warm(element, lambda n: (n.index, variant) in self._bold, lambda n: self.bold(n, variant))
             found = self._bold[key] = self._compute_bold(element, variant)
         return found
 
@@ -826,7 +835,9 @@ class StyleMap:
         found = self._backgrounds.get(key)
         if found is not None:
             return found
-        self._warm(element, lambda n: (n.index, variant) in self._backgrounds, lambda n: self.background(n, variant))
+        up = element.parent
+        if up is not None and up.tag != "#document" and (up.index, variant) not in self._backgrounds:
+            self._warm(element, lambda n: (n.index, variant) in self._backgrounds, lambda n: self.background(n, variant))
         parent = element.parent
         if parent is not None and parent.tag != "#document":
             below = self.background(parent, variant)
