@@ -55,11 +55,20 @@ def main() -> None:
     best = [min(r[i] for r in rounds) for i in range(5)]
     full_ms, without_ms, ctr_ms, cascade_ms, premailer_ms = best
 
-    compiled_before = len(styles_module._sheet_cache)
+    styles_module._sheet_cache.clear()
+    compiles = 0
+    real_compile = styles_module._compile
+
+    def counting_compile(css: str) -> styles_module.Stylesheet:
+        nonlocal compiles
+        compiles += 1
+        return real_compile(css)
+
+    styles_module._compile = counting_compile  # type: ignore[assignment]
     for i in range(200):  # 200 renders of one template: one stylesheet compile
-        styles_module.styles(Email.parse(html.replace("{{name}}", f"Reader {i}") + f"<!-- {i} -->")).declared(
-            Email.parse(html).elements[0])
-    compiled = len(styles_module._sheet_cache) - compiled_before
+        rendered = Email.parse(html.replace("{{name}}", f"Reader {i}") + f"<!-- {i} -->")
+        styles_module.styles(rendered).declared(rendered.elements[0])
+    styles_module._compile = real_compile  # type: ignore[assignment]
 
     print(f"email: {path.name} ({len(html.encode()) / 1024:.1f} KB); best of 3 medians")
     print(f"whole offline lint with CTR and ACC:     {full_ms:7.2f} ms   (target < 10 ms)")
@@ -69,7 +78,7 @@ def main() -> None:
     print(f"parse + cascade + 6 profiles per text:   {cascade_ms:7.2f} ms")
     print(f"premailer transform (same run):          {premailer_ms:7.2f} ms")
     print(f"  ratio premailer / whole lint:          {premailer_ms / full_ms:7.1f}x")
-    print(f"stylesheet compiles for 200 renders of one template: {compiled} (already cached: {compiled_before})")
+    print(f"stylesheet compiles for 200 renders of one template: {compiles}")
 
 
 if __name__ == "__main__":

@@ -562,9 +562,13 @@ class Painted:
         return self.ratio >= self.threshold
 
     def to_data(self) -> dict[str, Any]:
-        return {"color": self.color.hex(), "background": self.background.hex(), "ratio": self.ratio,
-                "threshold": self.threshold, "background_image": self.background_image,
-                "fallback": self.fallback, "font_size": round(self.font_size, 2), "bold": self.bold}
+        """The painted colours, compact: the visual report reads these without running a check."""
+        data: dict[str, Any] = {"color": self.color.hex(), "background": self.background.hex(),
+                                "ratio": self.ratio, "threshold": self.threshold, "passes": self.passes}
+        if self.background_image:
+            data["background_image"] = True
+            data["fallback"] = self.fallback
+        return data
 
 
 class StyleMap:
@@ -582,6 +586,7 @@ class StyleMap:
         self._hidden: dict[int, bool] = {}
         self._vml: list[tuple[int, int]] | None = None
         self._bold: dict[tuple[int, str], bool] = {}
+        self._touched: dict[int, bool] = {}
         self._backgrounds: dict[tuple[int, str], tuple[RGBA, bool, bool, Element | None]] = {}
         self._base: dict[tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]] = {}
 
@@ -899,9 +904,28 @@ class StyleMap:
             node = node.parent
         return False
 
+    def _dark_touched(self, element: "Element") -> bool:
+        """A dark-mode rule applies to this element or an ancestor (else dark values are the full ones)."""
+        found = self._touched.get(element.index)
+        if found is not None:
+            return found
+        pending = []
+        node: Element | None = element
+        while node is not None and node.tag != "#document" and node.index not in self._touched:
+            pending.append(node)
+            node = node.parent
+        inherited = self._touched.get(node.index, False) if node is not None and node.tag != "#document" else False
+        matched = self._match()
+        for item in reversed(pending):
+            inherited = inherited or any(entry[2].dark for entry in matched.get(item.index, ()))
+            self._touched[item.index] = inherited
+        return self._touched[element.index]
+
     def paint(self, element: "Element", profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
         """How ``element``'s own text is painted in a client profile."""
         variant = _VARIANT[profile]
+        if variant == "dark" and not self._dark_touched(element):
+            variant = "full"
         client_link = link_colour if profile in ("style-stripped", "default-link-colour") and element.link is not None else None
         key = (element.index, variant, client_link)
         base = self._base.get(key)

@@ -76,9 +76,9 @@ class Verdict:
         return [p for p, v in self.painted.items() if v.verifiable and v.ratio <= 1.0]
 
     def data(self) -> dict[str, Any]:
-        return {"profiles": {p: v.to_data() | {"passes": v.passes, "verifiable": v.verifiable}
-                             for p, v in self.painted.items()},
-                "failing": self.failing, "tag": self.element.tag}
+        first = next(iter(self.painted.values()), None)
+        return {"profiles": {p: v.to_data() for p, v in self.painted.items()}, "failing": self.failing,
+                "font_size": round(first.font_size, 2) if first else None, "bold": first.bold if first else None}
 
 
 def verdicts(email: Email, config: Settings) -> list[Verdict]:
