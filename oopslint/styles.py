@@ -42,6 +42,7 @@ from .colors import (
     floor2,
     invert_lightness,
     lab_lightness,
+    nearest_passing,
     parse_color,
 )
 
@@ -49,6 +50,13 @@ if TYPE_CHECKING:
     from .email import Element, Email
 
 __all__ = [
+    # colours, so rules need only this module
+    "RGBA",
+    "parse_color",
+    "blend",
+    "contrast_ratio",
+    "floor2",
+    "nearest_passing",
     "PROFILES",
     "LIGHT_PROFILES",
     "DARK_PROFILES",

@@ -8,17 +8,21 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from oopslint import ConfigError, Email
-from oopslint.templating import MASK_CHAR
-from oopslint.colors import RGBA, contrast_ratio, floor2, nearest_passing, parse_color
 from oopslint.styles import (
     DARK_PROFILES,
     DEFAULT_LINK_COLOUR,
     LIGHT_PROFILES,
     PROFILES,
+    RGBA,
     Painted,
     StyleMap,
+    contrast_ratio,
+    floor2,
+    nearest_passing,
+    parse_color,
     styles,
 )
+from oopslint.templating import MASK_CHAR
 
 OPTIONS: dict[str, Any] = {"profiles": list(PROFILES), "link_colours": {}}
 OPTION_DOCS = {

@@ -6,7 +6,17 @@ from typing import Any, Iterator
 
 from oopslint import Email, Finding, SendContext, rule
 
-from ._common import DARK_PROFILES, LIGHT_PROFILES, OPTION_DOCS, OPTIONS, describe, settings, suggest, text_of, verdicts
+from ._common import (
+    DARK_PROFILES,
+    LIGHT_PROFILES,
+    OPTION_DOCS,
+    OPTIONS,
+    describe,
+    settings,
+    suggest,
+    text_of,
+    verdicts,
+)
 
 
 @rule(

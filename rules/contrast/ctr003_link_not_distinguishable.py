@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from oopslint import Email, Finding, SendContext, rule
+from oopslint.styles import contrast_ratio, floor2
 
-from ._common import LIGHT_PROFILES, OPTION_DOCS, OPTIONS, links_in_text, settings, styles, text_of
+from ._common import (
+    LIGHT_PROFILES,
+    OPTION_DOCS,
+    OPTIONS,
+    links_in_text,
+    settings,
+    styles,
+    text_of,
+)
 
 
 @rule(
@@ -60,8 +69,6 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
             if link_paint.background_element is not block_paint.background_element and \
                     link_paint.background.hex() != block_paint.background.hex():
                 continue  # a background of its own marks the link
-            from oopslint.colors import contrast_ratio, floor2
-
             ratio = floor2(contrast_ratio(link_paint.color, block_paint.color))
             data[profile] = {"link": link_paint.color.hex(), "text": block_paint.color.hex(), "ratio": ratio}
             if ratio < 3.0:
