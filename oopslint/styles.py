@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from ._stylesheet import (
     _BORDER_STYLES,
@@ -145,6 +145,18 @@ class Painted:
         return data
 
 
+class _Computed(NamedTuple):
+    color: RGBA
+    origin: str
+    background: tuple[RGBA, bool, bool, "Element | None"]
+    size: float
+    bold: bool
+
+
+_ROOT = _Computed(BLACK, "default", (WHITE, False, False, None), 16.0, False)
+_DEFAULT_LINK_RGBA = RGBA(0.0, 0.0, 238.0)
+
+
 class StyleMap:
     """Cascaded and computed styles of one email, per variant of the cascade:
     ``full`` (every ``<style>`` block), ``stripped`` (inline styles and
@@ -156,12 +168,10 @@ class StyleMap:
         self._matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
         self._declared: dict[tuple[int, str], dict[str, tuple[str, str]]] = {}
         self._colors: dict[tuple[int, str, str | None], tuple[RGBA, str]] = {}
-        self._sizes: dict[tuple[int, str], float] = {}
         self._hidden: dict[int, bool] = {}
         self._vml: list[tuple[int, int]] | None = None
-        self._bold: dict[tuple[int, str], bool] = {}
+        self._nodes: dict[tuple[int, str], _Computed] = {}
         self._touched: dict[int, bool] = {}
-        self._backgrounds: dict[tuple[int, str], tuple[RGBA, bool, bool, Element | None]] = {}
         self._base: dict[tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]] = {}
 
     # ----------------------------------------------------------- matching
@@ -319,130 +329,144 @@ class StyleMap:
         self._hidden[key] = result
         return result
 
+    def _node(self, element: "Element", variant: str) -> "_Computed":
+        """Colour, background, size and weight of an element, computed top-down
+        in one pass per variant (no deep recursion on deeply nested markup)."""
+        nodes = self._nodes
+        found = nodes.get((element.index, variant))
+        if found is not None:
+            return found
+        pending = []
+        node: Element | None = element
+        while node is not None and node.tag != "#document" and (node.index, variant) not in nodes:
+            pending.append(node)
+            node = node.parent
+        above = nodes[(node.index, variant)] if node is not None and node.tag != "#document" else _ROOT
+        for item in reversed(pending):
+            above = self._compute_node(item, variant, above)
+            nodes[(item.index, variant)] = above
+        return above
+
+    def _compute_node(self, element: "Element", variant: str, parent: "_Computed") -> "_Computed":
+        declared = self.declared(element, variant)
+        # colour (a client's own link colour is applied in _color)
+        entry = declared.get("color")
+        inherited = (parent.color, parent.origin)
+        colour: tuple[RGBA, str]
+        if entry is None:
+            concrete, value = None, ""
+        else:
+            concrete, value = parse_color(entry[0]), entry[0].strip().lower()
+        is_link = element.tag == "a" and "href" in element.attrs
+        if isinstance(concrete, RGBA):
+            colour = (concrete, entry[1])  # type: ignore[index]
+        elif concrete == CURRENT_COLOR or value in ("inherit", "unset"):
+            colour = inherited
+        elif is_link:
+            body = self._email.body_element
+            hint = parse_color(body.attrs.get("link", "")) if body is not None else None
+            colour = (hint, "attribute") if isinstance(hint, RGBA) else (_DEFAULT_LINK_RGBA, "default-link")
+        elif value == "initial":
+            colour = (BLACK, "default")
+        else:
+            colour = inherited
+        # background
+        below = parent.background
+        image_value = declared.get("background-image", ("none", ""))[0]
+        has_image = "url()" in image_value or bool(_IMAGE_VALUE.search(image_value))
+        paint = parse_color(declared["background-color"][0]) if "background-color" in declared else None
+        solid = isinstance(paint, RGBA) and paint.a > 0
+        background: tuple[RGBA, bool, bool, Element | None]
+        if has_image:
+            fallback = solid and paint.opaque  # type: ignore[union-attr]
+            background = (blend(paint, below[0]) if solid else below[0], True, fallback, element)  # type: ignore[arg-type]
+        elif solid:
+            if paint.opaque:  # type: ignore[union-attr]
+                background = (paint, False, False, element)  # type: ignore[assignment]
+            else:
+                background = (blend(paint, below[0]), below[1], below[2], element)  # type: ignore[arg-type]
+        else:
+            background = below
+        if not background[1] and self._behind_vml(element):
+            # an Outlook VML shape with an image behind: the HTML colour under it is the fallback
+            background = (background[0], True, background[3] is not None, background[3])
+        # size
+        size = parent.size * _UA_EM.get(element.tag, 1.0)
+        size_entry = declared.get("font-size")
+        if size_entry:
+            size = _resolve_size(size_entry[0], parent.size, size)
+        # weight
+        bold: bool | None = None
+        weight = declared.get("font-weight")
+        if weight is not None:
+            text = weight[0].lower().split("!")[0].strip()
+            if text in ("bold", "bolder"):
+                bold = True
+            elif text in ("normal", "lighter", "initial"):
+                bold = False
+            else:
+                try:
+                    bold = float(text) >= 700
+                except ValueError:
+                    bold = None  # inherit, unset or nonsense: inherited
+        if bold is None:
+            bold = element.tag in _UA_BOLD or parent.bold
+        return _Computed(colour[0], colour[1], background, size, bold)
+
     def _color(self, element: "Element", variant: str, link_colour: str | None) -> tuple[RGBA, str]:
         """Computed text colour and where it came from. ``link_colour`` set:
         links without a colour of their own (declared on the link) get it."""
-        if element.link is None:
-            link_colour = None  # only links and what they hold take a client's link colour
+        if element.link is None or link_colour is None:
+            computed = self._node(element, variant)
+            return computed.color, computed.origin
         key = (element.index, variant, link_colour)
         found = self._colors.get(key)
         if found is not None:
             return found
-        up = element.parent
-        if up is not None and up.tag != "#document" and (
-                up.index, variant, link_colour if up.link is not None else None) not in self._colors:
-            self._warm(element, lambda n: (n.index, variant, link_colour if n.link is not None else None) in self._colors,
-                       lambda n: self._color(n, variant, link_colour))
-        parent = element.parent
-        inherited = (self._color(parent, variant, link_colour) if parent is not None and parent.tag != "#document"
-                     else (BLACK, "default"))
+        chain = []
+        node: Element | None = element
+        while node is not None and node.tag != "#document" and node.link is not None and (
+                node.index, variant, link_colour) not in self._colors:
+            chain.append(node)
+            node = node.parent
+        if node is None or node.tag == "#document":
+            inherited: tuple[RGBA, str] = (BLACK, "default")
+        elif node.link is None:
+            above = self._node(node, variant)
+            inherited = (above.color, above.origin)
+        else:
+            inherited = self._colors[(node.index, variant, link_colour)]
+        for item in reversed(chain):
+            inherited = self._client_link_color(item, variant, link_colour, inherited)
+            self._colors[(item.index, variant, link_colour)] = inherited
+        return inherited
+
+    def _client_link_color(self, element: "Element", variant: str, link_colour: str,
+                           inherited: tuple[RGBA, str]) -> tuple[RGBA, str]:
         entry = self.declared(element, variant).get("color")
         value = entry[0].strip().lower() if entry else ""
         concrete = parse_color(entry[0]) if entry else None
-        is_link = element.tag == "a" and "href" in element.attrs
-        result: tuple[RGBA, str]
         if isinstance(concrete, RGBA):
-            result = (concrete, entry[1])  # type: ignore[index]
-            if is_link and link_colour is not None and variant == "stripped" and entry[1] != "inline":  # type: ignore[index]
-                result = (parse_color(link_colour), "client-link")  # type: ignore[assignment]
-        elif is_link and link_colour is not None:
-            result = (parse_color(link_colour), "client-link")  # type: ignore[assignment]
-        elif concrete == CURRENT_COLOR or value in ("inherit", "unset"):
-            result = inherited
-        elif is_link:
-            body = self._email.body_element
-            hint = parse_color(body.attrs.get("link", "")) if body is not None else None
-            result = (hint, "attribute") if isinstance(hint, RGBA) else (parse_color(DEFAULT_LINK_COLOUR), "default-link")  # type: ignore[assignment]
-        elif value == "initial":
-            result = (BLACK, "default")
-        else:
-            result = inherited
-        self._colors[key] = result
-        return result
+            return (concrete, entry[1])  # type: ignore[index]
+        if element.tag == "a" and "href" in element.attrs:
+            return (parse_color(link_colour), "client-link")  # type: ignore[return-value]
+        if value == "initial":
+            return (BLACK, "default")
+        return inherited
 
     def font_size(self, element: "Element", variant: str = "full") -> float:
         """Computed font size in px (16px at the root)."""
-        key = (element.index, variant)
-        found = self._sizes.get(key)
-        if found is not None:
-            return found
-        up = element.parent
-        if up is not None and up.tag != "#document" and (up.index, variant) not in self._sizes:
-            self._warm(element, lambda n: (n.index, variant) in self._sizes, lambda n: self.font_size(n, variant))
-        parent = element.parent
-        inherited = self.font_size(parent, variant) if parent is not None and parent.tag != "#document" else 16.0
-        size = inherited * _UA_EM.get(element.tag, 1.0)
-        entry = self.declared(element, variant).get("font-size")
-        if entry:
-            size = _resolve_size(entry[0], inherited, size)
-        self._sizes[key] = size
-        return size
+        return self._node(element, variant).size
 
     def bold(self, element: "Element", variant: str = "full") -> bool:
         """Weight 700 or more (bold, bolder, <b>, <strong>, <th>, headings)."""
-        key = (element.index, variant)
-        found = self._bold.get(key)
-        if found is None:
-            up = element.parent
-            if up is not None and up.tag != "#document" and (up.index, variant) not in self._bold:
-                self._warm(element, lambda n: (n.index, variant) in self._bold, lambda n: self.bold(n, variant))
-            found = self._bold[key] = self._compute_bold(element, variant)
-        return found
-
-    def _compute_bold(self, element: "Element", variant: str) -> bool:
-        entry = self.declared(element, variant).get("font-weight")
-        if entry is not None:
-            value = entry[0].lower().split("!")[0].strip()
-            if value in ("bold", "bolder"):
-                return True
-            if value in ("normal", "lighter", "initial"):
-                return False
-            try:
-                return float(value) >= 700
-            except ValueError:
-                pass  # inherit, unset or nonsense: inherited
-        if element.tag in _UA_BOLD:
-            return True
-        parent = element.parent
-        return parent is not None and parent.tag != "#document" and self.bold(parent, variant)
+        return self._node(element, variant).bold
 
     def background(self, element: "Element", variant: str = "full") -> tuple[RGBA, bool, bool, "Element | None"]:
         """The solid colour behind ``element``, whether an image/gradient/VML
         paints there, whether a solid fallback colour is set under that image,
         and the element that paints the background."""
-        key = (element.index, variant)
-        found = self._backgrounds.get(key)
-        if found is not None:
-            return found
-        up = element.parent
-        if up is not None and up.tag != "#document" and (up.index, variant) not in self._backgrounds:
-            self._warm(element, lambda n: (n.index, variant) in self._backgrounds, lambda n: self.background(n, variant))
-        parent = element.parent
-        if parent is not None and parent.tag != "#document":
-            below = self.background(parent, variant)
-        else:
-            below = (WHITE, False, False, None)
-        declared = self.declared(element, variant)
-        image_value = declared.get("background-image", ("none", ""))[0]
-        has_image = "url()" in image_value or bool(_IMAGE_VALUE.search(image_value))
-        colour = parse_color(declared["background-color"][0]) if "background-color" in declared else None
-        solid = isinstance(colour, RGBA) and colour.a > 0
-        result: tuple[RGBA, bool, bool, Element | None]
-        if has_image:
-            fallback = solid and colour.opaque  # type: ignore[union-attr]
-            result = (blend(colour, below[0]) if solid else below[0], True, fallback, element)  # type: ignore[arg-type]
-        elif solid:
-            if colour.opaque:  # type: ignore[union-attr]
-                result = (colour, False, False, element)  # type: ignore[assignment]
-            else:
-                result = (blend(colour, below[0]), below[1], below[2], element)  # type: ignore[arg-type]
-        else:
-            result = below
-        if self._behind_vml(element) and not result[1]:
-            # an Outlook VML shape with an image behind: the HTML colour under it is the fallback
-            result = (result[0], True, result[3] is not None, result[3])
-        self._backgrounds[key] = result
-        return result
+        return self._node(element, variant).background
 
     def _behind_vml(self, element: "Element") -> bool:
         if self._vml is None:
