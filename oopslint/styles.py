@@ -3,8 +3,10 @@
 The cascade is computed here, the way a browser engine would, on the email's
 own element tree (so every result keeps its place in the file):
 
-- ``<style>`` blocks are parsed with tinycss2; rules apply by selector
-  specificity and source order, ``!important`` beats inline declarations;
+- ``<style>`` blocks as :mod:`oopslint.css` parses them (tinycss2, once per
+  email, shared with the other CSS rules; Outlook-only conditional blocks left
+  out); rules apply by selector specificity and source order, ``!important``
+  beats inline declarations;
 - inline ``style`` attributes;
 - the presentational attributes email still uses (``bgcolor``, ``<font color
   size>``, ``<body text link bgcolor background>``, ``background=``) at the
@@ -39,6 +41,7 @@ from ._stylesheet import (
     _hints,
     _inline_expanded,
     _StyleRule,
+    compile_parsed,
     compile_stylesheet,
     parse_declarations,
 )
@@ -164,7 +167,9 @@ class StyleMap:
 
     def __init__(self, email: "Email"):
         self._email = email
-        self.sheet = compile_stylesheet("\n".join(css for css, _ in email.stylesheets))
+        from .css import stylesheets
+
+        self.sheet = compile_parsed(stylesheets(email))
         self._matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
         self._declared: dict[tuple[int, str], dict[str, tuple[str, str]]] = {}
         self._colors: dict[tuple[int, str, str | None], tuple[RGBA, str]] = {}
