@@ -224,10 +224,6 @@ class SendContext:
         value = self.get("campaign_id")
         return str(value) if value is not None and value != "" else None
 
-    @property
-    def has_data(self) -> bool:
-        return bool(self.data)
-
     def with_data(self, data: Mapping[str, Any]) -> "SendContext":
         """This context with other data and the same settings (a batch row).
 

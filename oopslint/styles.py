@@ -1,195 +1,606 @@
-"""Computed styles per element: the CSS cascade, the way mail clients apply it.
+"""Computed styles per element and per mail-client profile; never fetches anything.
 
-Mail clients differ in one big way: some honour the ``<style>`` block, some
-strip it and keep only inline ``style`` attributes. So there are two views:
+The cascade is computed here, the way a browser engine would, on the email's
+own element tree (so every result keeps its place in the file):
 
-- ``styles(email).inline(element)``: inline declarations only (what a
-  client that strips ``<style>`` sees);
-- ``styles(email).cascaded(element)``: ``<style>`` rules applied by
-  specificity and order, then inline styles on top (via premailer, the tool
-  email teams already use to inline CSS).
+- ``<style>`` blocks as :mod:`oopslint.css` parses them (tinycss2, once per
+  email, shared with the other CSS rules; Outlook-only conditional blocks left
+  out); rules apply by selector specificity and source order, ``!important``
+  beats inline declarations;
+- inline ``style`` attributes;
+- the presentational attributes email still uses (``bgcolor``, ``<font color
+  size>``, ``<body text link bgcolor background>``, ``background=``) at the
+  lowest author priority, as browsers map them;
+- inherited properties (``color``, ``font-*``) and the user-agent defaults that
+  matter for contrast (link colour and underline, heading sizes, bold tags).
 
-``computed(element, property)`` walks up the tree for inherited properties
-(``color``, ``font-*``...). Results are cached by the email's content hash,
-so a batch of emails sharing a template computes them once.
+Selectors are matched by cssselect: type, class, id and descendant/child
+combinations (almost all email CSS) directly on the element tree; anything
+else through cssselect's XPath on an lxml copy of the tree. ``@import`` is
+read and never fetched; ``@media`` rules apply only when they hold for a
+desktop client in light mode, and ``(prefers-color-scheme: dark)`` rules in
+the ``dark-media`` profile. A parsed stylesheet is kept by its text, so a
+batch of renders of one template parses and compiles it once.
 
-premailer merges inline styles last whatever their priority; a second pass
-applies ``!important`` declarations from ``<style>`` the way browsers do (they
-beat inline declarations that are not themselves ``!important``).
-Rules inside ``@media`` blocks (dark mode, mobile) are not applied here.
+Client profiles (see ``PROFILES``) say how a client paints: with the whole
+cascade, without ``<style>``, with its own link colour, or darkened.
 """
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
-from typing import TYPE_CHECKING, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
+
+from ._stylesheet import (
+    _BORDER_STYLES,
+    _IMAGE_VALUE,
+    _LENGTH,
+    _SIZE_KEYWORDS,
+    Stylesheet,
+    _hints,
+    _inline_expanded,
+    _StyleRule,
+    compile_parsed,
+    compile_stylesheet,
+    parse_declarations,
+)
+from .colors import (
+    BLACK,
+    CURRENT_COLOR,
+    RGBA,
+    WHITE,
+    blend,
+    contrast_ratio,
+    floor2,
+    invert_lightness,
+    lab_lightness,
+    nearest_passing,
+    parse_color,
+)
 
 if TYPE_CHECKING:
     from .email import Element, Email
 
-__all__ = ["StyleMap", "styles", "parse_declarations"]
+__all__ = [
+    # colours, so rules need only this module
+    "RGBA",
+    "parse_color",
+    "blend",
+    "contrast_ratio",
+    "floor2",
+    "nearest_passing",
+    "PROFILES",
+    "LIGHT_PROFILES",
+    "DARK_PROFILES",
+    "DEFAULT_LINK_COLOUR",
+    "Painted",
+    "StyleMap",
+    "Stylesheet",
+    "styles",
+    "parse_declarations",
+    "compile_stylesheet",
+]
+
+PROFILES = ("full-css", "style-stripped", "default-link-colour", "dark-media", "dark-partial", "dark-full")
+LIGHT_PROFILES = ("full-css", "style-stripped", "default-link-colour")
+DARK_PROFILES = ("dark-media", "dark-partial", "dark-full")
+DEFAULT_LINK_COLOUR = "#0000EE"
+#: dark-partial: backgrounds lighter than this CIE L* are darkened, text darker than that lightened
+PARTIAL_LIGHT_BACKGROUND = 80.0
+PARTIAL_DARK_TEXT = 50.0
+_VARIANT = {
+    "full-css": "full",
+    "style-stripped": "stripped",
+    "default-link-colour": "full",
+    "dark-media": "dark",
+    "dark-partial": "full",
+    "dark-full": "full",
+}
 
 INHERITED = frozenset(
     "color font font-family font-size font-style font-weight line-height letter-spacing text-align "
     "text-transform visibility white-space direction color-scheme".split()
 )
-_DECLARATION = re.compile(r"\s*([-a-zA-Z]+)\s*:\s*([^;]+?)\s*(?:;|$)")
-_SAFE_TAG = re.compile(r"[^a-zA-Z0-9_.-]")
+_UA_BOLD = frozenset("b strong th h1 h2 h3 h4 h5 h6".split())
+_UA_EM = {"h1": 2.0, "h2": 1.5, "h3": 1.17, "h4": 1.0, "h5": 0.83, "h6": 0.67, "small": 0.83, "big": 1.2}
+_VML_OPEN = re.compile(r"<v:(rect|roundrect|shape|oval)\b", re.I)
+_VML_IMAGE = re.compile(r"<v:fill\b[^>]*(?:\bsrc\s*=|type\s*=\s*[\"']?(?:gradient|frame|tile))|<v:image\b|<v:imagedata\b|"
+                        r"<v:(?:rect|roundrect|shape|oval)\b[^>]*\bfill\s*=", re.I)
+_VML_CLOSE = re.compile(r"</v:(rect|roundrect|shape|oval)\s*>", re.I)
 
 
-def parse_declarations(style: str) -> dict[str, str]:
-    """``"color: red; font-size:12px !important"`` -> ``{"color": "red", "font-size": "12px !important"}``.
-    Later declarations win, as in CSS."""
-    out: dict[str, str] = {}
-    for name, value in _DECLARATION.findall(style or ""):
-        out[name.lower()] = value.strip()
-    return out
+@dataclass(frozen=True, slots=True)
+class Painted:
+    """How one element's text is painted in one client profile."""
+
+    profile: str
+    color: RGBA  #: the text colour, blended over its background
+    background: RGBA  #: the solid colour behind the text (the fallback when an image is there)
+    background_image: bool  #: an image, gradient or VML shape paints behind the text
+    fallback: bool  #: with an image behind, a solid fallback colour is set and was checked
+    font_size: float  #: px
+    bold: bool
+    ratio: float  #: WCAG 2.x ratio, two decimals, rounded down
+    threshold: float  #: 4.5, or 3 for large text
+    color_origin: str  #: "style-block", "inline", "attribute", "default-link", "client-link", "default"
+    background_element: "Element | None" = None
+
+    @property
+    def large(self) -> bool:
+        return self.threshold == 3.0
+
+    @property
+    def verifiable(self) -> bool:
+        return not self.background_image or self.fallback
+
+    @property
+    def passes(self) -> bool:
+        return self.ratio >= self.threshold
+
+    def to_data(self) -> dict[str, Any]:
+        """The painted colours, compact: the visual report reads these without running a check."""
+        data: dict[str, Any] = {"color": self.color.hex(), "background": self.background.hex(),
+                                "ratio": self.ratio, "threshold": self.threshold, "passes": self.passes}
+        if self.background_image:
+            data["background_image"] = True
+            data["fallback"] = self.fallback
+        return data
+
+
+class _Computed(NamedTuple):
+    color: RGBA
+    origin: str
+    background: tuple[RGBA, bool, bool, "Element | None"]
+    size: float
+    bold: bool
+
+
+_ROOT = _Computed(BLACK, "default", (WHITE, False, False, None), 16.0, False)
+_DEFAULT_LINK_RGBA = RGBA(0.0, 0.0, 238.0)
 
 
 class StyleMap:
-    """Declared styles per element, with and without the ``<style>`` block."""
+    """Cascaded and computed styles of one email, per variant of the cascade:
+    ``full`` (every ``<style>`` block), ``stripped`` (inline styles and
+    attributes only), ``dark`` (with ``prefers-color-scheme: dark`` rules)."""
 
     def __init__(self, email: "Email"):
         self._email = email
-        self._inline: dict[int, dict[str, str]] = {}
-        self._cascaded: dict[int, dict[str, str]] | None = None
+        from .css import stylesheets
 
+        self.sheet = compile_parsed(stylesheets(email))
+        self._matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
+        self._declared: dict[tuple[int, str], dict[str, tuple[str, str]]] = {}
+        self._colors: dict[tuple[int, str, str | None], tuple[RGBA, str]] = {}
+        self._hidden: dict[int, bool] = {}
+        self._vml: list[tuple[int, int]] | None = None
+        self._nodes: dict[tuple[int, str], _Computed] = {}
+        self._touched: dict[int, bool] = {}
+        self._base: dict[tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]] = {}
+
+    # ----------------------------------------------------------- matching
+
+    def _match(self) -> dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]]:
+        if self._matched is not None:
+            return self._matched
+        matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] = {}
+        rules = self.sheet.rules
+        if rules:
+            elements = [e for e in self._email.elements if not e.in_comment]
+            by_class: dict[str, list[Element]] = {}
+            by_id: dict[str, list[Element]] = {}
+            by_tag: dict[str, list[Element]] = {}
+            for element in elements:
+                by_tag.setdefault(element.tag, []).append(element)
+                attrs = element.attrs
+                if "class" in attrs:
+                    for name in attrs["class"].split():
+                        by_class.setdefault(name, []).append(element)
+                if "id" in attrs:
+                    by_id.setdefault(attrs["id"], []).append(element)
+            tree_nodes = self._lxml_tree(elements) if self.sheet.needs_tree else None
+            for style_rule in rules:
+                for selector in style_rule.selectors:
+                    if selector.chain is None:
+                        if tree_nodes is None:
+                            continue
+                        root, by_node = tree_nodes
+                        try:
+                            hits = [by_node[n] for n in selector.xpath(root) if n in by_node]
+                        except Exception:
+                            continue
+                    else:
+                        kind, name = selector.key()  # type: ignore[misc]
+                        pool = (by_id.get(name, []) if kind == "id" else by_class.get(name, []) if kind == "class"
+                                else by_tag.get(name, []) if kind == "tag" else elements)
+                        hits = [e for e in pool if selector.matches(e)]
+                    for element in hits:
+                        matched.setdefault(element.index, []).append(
+                            (selector.specificity, style_rule.order, style_rule))
+            for entries in matched.values():
+                entries.sort(key=lambda entry: (entry[0], entry[1]))
+        self._matched = matched
+        return matched
+
+    @staticmethod
+    def _lxml_tree(elements: list["Element"]) -> tuple[Any, dict[Any, "Element"]]:
+        from lxml import etree
+
+        safe = re.compile(r"[^a-zA-Z0-9_.-]")
+        nodes: dict[int, Any] = {}
+        by_node: dict[Any, Element] = {}
+        root = etree.Element("oopslint-root")
+        for element in elements:
+            parent = nodes.get(id(element.parent)) if element.parent is not None else None
+            attrs = {k: v for k, v in element.attrs.items() if not safe.search(k) and k[:1].isalpha()}
+            tag = safe.sub("_", element.tag) or "x"
+            if not tag[:1].isalpha():
+                tag = "x" + tag
+            try:
+                node = etree.SubElement(parent if parent is not None else root, tag, attrs)
+            except ValueError:
+                node = etree.SubElement(parent if parent is not None else root, "x")
+            nodes[id(element)] = node
+            by_node[node] = element
+        return root, by_node
+
+    # ----------------------------------------------------------- declared values
+
+    def declared(self, element: "Element", variant: str = "full") -> dict[str, tuple[str, str]]:
+        """The winning declaration per property: ``{prop: (value, origin)}`` with
+        origin ``attribute``, ``style-block`` or ``inline``."""
+        key = (element.index, variant)
+        found = self._declared.get(key)
+        if found is not None:
+            return found
+        rules = self._match().get(element.index, ()) if variant != "stripped" else ()
+        if variant == "dark" and not any(entry[2].dark for entry in rules):
+            out = self.declared(element, "full")  # no dark rule here: the same values
+            self._declared[key] = out
+            return out
+        out = {}
+        for name, value in _hints(element):
+            out[name] = (value, "attribute")
+        for _, _, style_rule in rules:
+            if style_rule.dark and variant != "dark":
+                continue
+            for name, value in style_rule.normal:
+                out[name] = (value, "style-block")
+        inline_normal, inline_important = _inline_expanded(element.attrs["style"]) if "style" in element.attrs else ((), ())
+        for name, value in inline_normal:
+            out[name] = (value, "inline")
+        for _, _, style_rule in rules:
+            if style_rule.dark and variant != "dark":
+                continue
+            for name, value in style_rule.important:
+                out[name] = (value, "style-block")
+        for name, value in inline_important:
+            out[name] = (value, "inline")
+        self._declared[key] = out
+        return out
+
+    # the older API, kept for plugins: declared values as plain strings
     def inline(self, element: "Element") -> dict[str, str]:
-        key = id(element)
-        if key not in self._inline:
-            self._inline[key] = parse_declarations(element.attrs.get("style", ""))
-        return self._inline[key]
+        return {k: v for k, (v, origin) in self.declared(element, "stripped").items() if origin == "inline"}
 
     def cascaded(self, element: "Element") -> dict[str, str]:
-        if self._cascaded is None:
-            self._cascaded = self._cascade()
-        return self._cascaded.get(id(element)) or self.inline(element)
+        return {k: v for k, (v, _) in self.declared(element, "full").items()}
 
     def computed(self, element: "Element", prop: str, *, with_style_blocks: bool = True) -> str | None:
-        """The value of ``prop`` for ``element``, inherited from ancestors where CSS inherits it."""
-        lookup = self.cascaded if with_style_blocks else self.inline
+        """The declared value of ``prop`` for ``element``, inherited from ancestors where CSS inherits it."""
+        variant = "full" if with_style_blocks else "stripped"
         node: Element | None = element
         while node is not None and node.tag != "#document":
-            value = lookup(node).get(prop)
-            if value is not None and value.split("!")[0].strip().lower() != "inherit":
-                return value.split("!")[0].strip()
+            entry = self.declared(node, variant).get(prop)
+            if entry is not None and entry[0].lower() not in ("inherit", "unset"):
+                return entry[0]
             if prop not in INHERITED:
                 return None
             node = node.parent
         return None
 
-    def _cascade(self) -> dict[int, dict[str, str]]:
-        """Apply the ``<style>`` blocks with premailer on a tree built from our own
-        elements, so every result maps back to the element (and line) it belongs to."""
-        if not self._email.stylesheets:
-            return {}
-        from lxml import etree
-
-        builder = etree.TreeBuilder()
-        order: list[tuple[Element, object]] = []
-        builder.start("html", {})
-        self._feed(builder, self._email.root.children, order)
-        builder.end("html")
-        root = builder.close()
-        head = etree.SubElement(root, "head")
-        root.insert(0, head)
-        for css, _ in self._email.stylesheets:
-            style = etree.SubElement(head, "style")
-            style.text = css
-        from premailer import Premailer
-
-        try:
-            Premailer(
-                root, allow_network=False, disable_validation=True, keep_style_tags=False,
-                cssutils_logging_level="CRITICAL", disable_leftover_css=True, remove_classes=False,
-                strip_important=False, exclude_pseudoclasses=True,
-            ).transform()
-        except Exception:
-            # CSS that premailer cannot parse leaves the inline view as the best we know
-            return {}
-        result: dict[int, dict[str, str]] = {}
-        for element, node in order:
-            result[id(element)] = parse_declarations(node.get("style", ""))  # type: ignore[attr-defined]
-        self._apply_important(root, order, result)
-        return result
-
-    def _apply_important(self, root, order, result: dict[int, dict[str, str]]) -> None:
-        """``!important`` in a stylesheet beats a normal inline declaration."""
-        import logging
-
-        import cssutils
-        from cssselect import GenericTranslator, SelectorError
-
-        cssutils.log.setLevel(logging.CRITICAL)
-        important_rules = []
-        position = 0
-        for css, _ in self._email.stylesheets:
-            if "!important" not in css.replace(" ", "").lower() and "! important" not in css.lower():
-                continue
-            for css_rule in cssutils.parseString(css, validate=False):
-                if css_rule.type != css_rule.STYLE_RULE:
-                    continue  # @media and friends: client-specific
-                declarations = [(p.name.lower(), p.propertyValue.cssText) for p in css_rule.style
-                                if p.priority == "important"]
-                position += 1
-                if declarations:
-                    for selector in css_rule.selectorList:
-                        important_rules.append((selector.specificity, position, selector.selectorText, declarations))
-        if not important_rules:
-            return
-        by_node = {node: element for element, node in order}
-        translator = GenericTranslator()
-        for _, _, selector, declarations in sorted(important_rules, key=lambda r: (r[0], r[1])):
-            try:
-                xpath = translator.css_to_xpath(selector)
-            except (SelectorError, Exception):
-                continue  # pseudo-classes (:hover) and selectors lxml cannot express
-            for node in root.xpath(xpath):
-                element = by_node.get(node)
-                if element is None:
-                    continue
-                inline = parse_declarations(element.attrs.get("style", ""))
-                target = result.setdefault(id(element), {})
-                for name, value in declarations:
-                    if "!important" in inline.get(name, "").replace(" ", ""):
-                        continue
-                    target[name] = f"{value} !important"
+    # ----------------------------------------------------------- computed values
 
     @staticmethod
-    def _feed(builder, children: Iterable["Element"], order: list[tuple["Element", object]]) -> None:
-        stack: list[tuple[Iterable[Element], str | None]] = [(iter(children), None)]
-        while stack:
-            iterator, opened = stack[-1]
-            element = next(iterator, None)  # type: ignore[call-overload]
-            if element is None:
-                stack.pop()
-                if opened:
-                    builder.end(opened)
+    def _warm(element: "Element", cached: Any, compute: Any) -> None:
+        """Compute uncached ancestors top-down first, so a 10,000-deep tree never recurses deeply."""
+        pending = []
+        node = element.parent
+        while node is not None and node.tag != "#document" and not cached(node):
+            pending.append(node)
+            node = node.parent
+        for node in reversed(pending):
+            compute(node)
+
+    def hidden(self, element: "Element") -> bool:
+        """Not painted in a client that honours ``<style>``: ``display:none``,
+        ``visibility:hidden``, zero font size or an ancestor of that."""
+        key = element.index
+        found = self._hidden.get(key)
+        if found is not None:
+            return found
+        parent = element.parent
+        if parent is not None and parent.tag != "#document" and parent.index not in self._hidden:
+            self._warm(element, lambda n: n.index in self._hidden, self.hidden)
+        result = element.hidden
+        if not result:
+            declared = self.declared(element, "full")
+            display = declared.get("display", ("", ""))[0].lower()
+            visibility = declared.get("visibility", ("", ""))[0].lower()
+            result = display.startswith("none") or visibility.startswith(("hidden", "collapse"))
+            if not result and element.parent is not None and element.parent.tag != "#document":
+                result = self.hidden(element.parent)
+        self._hidden[key] = result
+        return result
+
+    def _node(self, element: "Element", variant: str) -> "_Computed":
+        """Colour, background, size and weight of an element, computed top-down
+        in one pass per variant (no deep recursion on deeply nested markup)."""
+        nodes = self._nodes
+        found = nodes.get((element.index, variant))
+        if found is not None:
+            return found
+        pending = []
+        node: Element | None = element
+        while node is not None and node.tag != "#document" and (node.index, variant) not in nodes:
+            pending.append(node)
+            node = node.parent
+        above = nodes[(node.index, variant)] if node is not None and node.tag != "#document" else _ROOT
+        for item in reversed(pending):
+            above = self._compute_node(item, variant, above)
+            nodes[(item.index, variant)] = above
+        return above
+
+    def _compute_node(self, element: "Element", variant: str, parent: "_Computed") -> "_Computed":
+        declared = self.declared(element, variant)
+        # colour (a client's own link colour is applied in _color)
+        entry = declared.get("color")
+        inherited = (parent.color, parent.origin)
+        colour: tuple[RGBA, str]
+        if entry is None:
+            concrete, value = None, ""
+        else:
+            concrete, value = parse_color(entry[0]), entry[0].strip().lower()
+        is_link = element.tag == "a" and "href" in element.attrs
+        if isinstance(concrete, RGBA):
+            colour = (concrete, entry[1])  # type: ignore[index]
+        elif concrete == CURRENT_COLOR or value in ("inherit", "unset"):
+            colour = inherited
+        elif is_link:
+            body = self._email.body_element
+            hint = parse_color(body.attrs.get("link", "")) if body is not None else None
+            colour = (hint, "attribute") if isinstance(hint, RGBA) else (_DEFAULT_LINK_RGBA, "default-link")
+        elif value == "initial":
+            colour = (BLACK, "default")
+        else:
+            colour = inherited
+        # background
+        below = parent.background
+        image_value = declared.get("background-image", ("none", ""))[0]
+        has_image = "url()" in image_value or bool(_IMAGE_VALUE.search(image_value))
+        paint = parse_color(declared["background-color"][0]) if "background-color" in declared else None
+        solid = isinstance(paint, RGBA) and paint.a > 0
+        background: tuple[RGBA, bool, bool, Element | None]
+        if has_image:
+            fallback = solid and paint.opaque  # type: ignore[union-attr]
+            background = (blend(paint, below[0]) if solid else below[0], True, fallback, element)  # type: ignore[arg-type]
+        elif solid:
+            if paint.opaque:  # type: ignore[union-attr]
+                background = (paint, False, False, element)  # type: ignore[assignment]
+            else:
+                background = (blend(paint, below[0]), below[1], below[2], element)  # type: ignore[arg-type]
+        else:
+            background = below
+        if not background[1] and self._behind_vml(element):
+            # an Outlook VML shape with an image behind: the HTML colour under it is the fallback
+            background = (background[0], True, background[3] is not None, background[3])
+        # size
+        size = parent.size * _UA_EM.get(element.tag, 1.0)
+        size_entry = declared.get("font-size")
+        if size_entry:
+            size = _resolve_size(size_entry[0], parent.size, size)
+        # weight
+        bold: bool | None = None
+        weight = declared.get("font-weight")
+        if weight is not None:
+            text = weight[0].lower().split("!")[0].strip()
+            if text in ("bold", "bolder"):
+                bold = True
+            elif text in ("normal", "lighter", "initial"):
+                bold = False
+            else:
+                try:
+                    bold = float(text) >= 700
+                except ValueError:
+                    bold = None  # inherit, unset or nonsense: inherited
+        if bold is None:
+            bold = element.tag in _UA_BOLD or parent.bold
+        return _Computed(colour[0], colour[1], background, size, bold)
+
+    def _color(self, element: "Element", variant: str, link_colour: str | None) -> tuple[RGBA, str]:
+        """Computed text colour and where it came from. ``link_colour`` set:
+        links without a colour of their own (declared on the link) get it."""
+        if element.link is None or link_colour is None:
+            computed = self._node(element, variant)
+            return computed.color, computed.origin
+        key = (element.index, variant, link_colour)
+        found = self._colors.get(key)
+        if found is not None:
+            return found
+        chain = []
+        node: Element | None = element
+        while node is not None and node.tag != "#document" and node.link is not None and (
+                node.index, variant, link_colour) not in self._colors:
+            chain.append(node)
+            node = node.parent
+        if node is None or node.tag == "#document":
+            inherited: tuple[RGBA, str] = (BLACK, "default")
+        elif node.link is None:
+            above = self._node(node, variant)
+            inherited = (above.color, above.origin)
+        else:
+            inherited = self._colors[(node.index, variant, link_colour)]
+        for item in reversed(chain):
+            inherited = self._client_link_color(item, variant, link_colour, inherited)
+            self._colors[(item.index, variant, link_colour)] = inherited
+        return inherited
+
+    def _client_link_color(self, element: "Element", variant: str, link_colour: str,
+                           inherited: tuple[RGBA, str]) -> tuple[RGBA, str]:
+        entry = self.declared(element, variant).get("color")
+        value = entry[0].strip().lower() if entry else ""
+        concrete = parse_color(entry[0]) if entry else None
+        if isinstance(concrete, RGBA):
+            return (concrete, entry[1])  # type: ignore[index]
+        if element.tag == "a" and "href" in element.attrs:
+            return (parse_color(link_colour), "client-link")  # type: ignore[return-value]
+        if value == "initial":
+            return (BLACK, "default")
+        return inherited
+
+    def font_size(self, element: "Element", variant: str = "full") -> float:
+        """Computed font size in px (16px at the root)."""
+        return self._node(element, variant).size
+
+    def bold(self, element: "Element", variant: str = "full") -> bool:
+        """Weight 700 or more (bold, bolder, <b>, <strong>, <th>, headings)."""
+        return self._node(element, variant).bold
+
+    def background(self, element: "Element", variant: str = "full") -> tuple[RGBA, bool, bool, "Element | None"]:
+        """The solid colour behind ``element``, whether an image/gradient/VML
+        paints there, whether a solid fallback colour is set under that image,
+        and the element that paints the background."""
+        return self._node(element, variant).background
+
+    def _behind_vml(self, element: "Element") -> bool:
+        if self._vml is None:
+            spans: list[tuple[int, int]] = []
+            open_at: int | None = None
+            for comment in self._email.comments:
+                text = comment.text
+                if open_at is None and _VML_OPEN.search(text) and _VML_IMAGE.search(text) and not _VML_CLOSE.search(text):
+                    open_at = comment.end
+                elif open_at is not None and _VML_CLOSE.search(text):
+                    spans.append((open_at, comment.start))
+                    open_at = None
+            self._vml = spans
+        if not self._vml:
+            return False
+        return any(start <= element.start < end for start, end in self._vml)
+
+    def underlined(self, element: "Element", variant: str = "full") -> bool:
+        """Text in ``element`` is underlined (or has a bottom border) by itself or an ancestor."""
+        node: Element | None = element
+        while node is not None and node.tag != "#document":
+            declared = self.declared(node, variant)
+            line = declared.get("text-decoration-line")
+            if line is not None:
+                if "underline" in line[0].lower():
+                    return True
+            elif node.tag in ("u", "ins") or (node.tag == "a" and "href" in node.attrs):
+                return True
+            style = declared.get("border-bottom-style", ("none", ""))[0]
+            width = declared.get("border-bottom-width", ("medium", ""))[0]
+            if style in _BORDER_STYLES and not re.match(r"^0(?:\.0*)?[a-z]*$", width):
+                return True
+            node = node.parent
+        return False
+
+    def _dark_touched(self, element: "Element") -> bool:
+        """A dark-mode rule applies to this element or an ancestor (else dark values are the full ones)."""
+        found = self._touched.get(element.index)
+        if found is not None:
+            return found
+        pending = []
+        node: Element | None = element
+        while node is not None and node.tag != "#document" and node.index not in self._touched:
+            pending.append(node)
+            node = node.parent
+        inherited = self._touched.get(node.index, False) if node is not None and node.tag != "#document" else False
+        matched = self._match()
+        for item in reversed(pending):
+            inherited = inherited or any(entry[2].dark for entry in matched.get(item.index, ()))
+            self._touched[item.index] = inherited
+        return self._touched[element.index]
+
+    def paint(self, element: "Element", profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
+        """How ``element``'s own text is painted in a client profile."""
+        variant = _VARIANT[profile]
+        if variant == "dark" and not self._dark_touched(element):
+            variant = "full"
+        client_link = link_colour if profile in ("style-stripped", "default-link-colour") and element.link is not None else None
+        key = (element.index, variant, client_link)
+        base = self._base.get(key)
+        if base is None:
+            fg, origin = self._color(element, variant, client_link)
+            bg, image, fallback, painter = self.background(element, variant)
+            base = (blend(fg, bg), origin, bg, image, fallback, painter, self.font_size(element, variant),
+                    self.bold(element, variant))
+            self._base[key] = base
+        fg, origin, bg, image, fallback, painter, size, bold = base
+        if profile == "dark-full":
+            fg, bg = invert_lightness(fg), invert_lightness(bg)
+        elif profile == "dark-partial":
+            # near-white backgrounds are darkened and dark text lightened; brand-coloured
+            # and dark areas keep their colours
+            if lab_lightness(bg) > PARTIAL_LIGHT_BACKGROUND:
+                bg = invert_lightness(bg)
+            if lab_lightness(fg) < PARTIAL_DARK_TEXT:
+                fg = invert_lightness(fg)
+        large = size >= 23.995 or (bold and size >= 18.66)
+        return Painted(profile, fg, bg, image, fallback, size, bold, floor2(contrast_ratio(fg, bg)),
+                       3.0 if large else 4.5, origin, painter)
+
+    def text_elements(self) -> Iterator["Element"]:
+        """Elements that hold visible text of their own, in source order (once each)."""
+        seen: set[int] = set()
+        for segment in self._email.segments:
+            element = segment.element
+            if segment.kind != "text" or element is None or segment.hidden or segment.preheader:
                 continue
-            if element.tag in ("head", "style", "script", "html"):
-                if element.tag == "html":
-                    stack.append((iter(element.children), None))
+            if element.index in seen:
                 continue
-            attrs = {k: v for k, v in element.attrs.items() if not _SAFE_TAG.search(k) and k[:1].isalpha()}
-            tag = _SAFE_TAG.sub("_", element.tag) or "x"
-            node = builder.start(tag, attrs)
-            order.append((element, node))
-            stack.append((iter(element.children), tag))
+            visible = "".join(segment.text.split())
+            if not visible or self.hidden(element):
+                continue
+            seen.add(element.index)
+            yield element
 
 
-_cache: "OrderedDict[str, StyleMap]" = OrderedDict()
+def _resolve_size(value: str, inherited: float, default: float) -> float:
+    text = value.strip().lower()
+    if text in ("inherit", "unset"):
+        return inherited
+    if text in _SIZE_KEYWORDS:
+        return _SIZE_KEYWORDS[text]
+    if text == "smaller":
+        return inherited / 1.2
+    if text == "larger":
+        return inherited * 1.2
+    if text == "initial":
+        return 16.0
+    match = _LENGTH.match(text)
+    if not match:
+        return default
+    number = float(match.group(1))
+    unit = match.group(2) or ""
+    if number < 0:
+        return default
+    factors = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
+    if unit in factors:
+        return number * factors[unit]
+    if unit == "em":
+        return number * inherited
+    if unit == "rem":
+        return number * 16.0
+    if unit == "%":
+        return number * inherited / 100
+    if unit in ("ex", "ch"):
+        return number * inherited / 2
+    return number if number == 0 else default  # unitless lengths are invalid, except 0
 
 
 def styles(email: "Email") -> StyleMap:
-    """The StyleMap of an email, cached by content hash."""
-    key = email.content_hash
-    found = _cache.get(key)
-    if found is not None and found._email is email:
-        _cache.move_to_end(key)
-        return found
-    style_map = StyleMap(email)
-    _cache[key] = style_map
-    if len(_cache) > 128:
-        _cache.popitem(last=False)
-    return style_map
+    """The StyleMap of an email, computed once per email."""
+    return email.memo("oopslint.styles", StyleMap)

@@ -78,7 +78,7 @@ def test_every_writer_redacts_every_field_of_a_report_it_did_not_get_from_the_en
         data={"final_url": url, "redirects": [url, "https://u:pw1234@shop.example/"], "nested": {"k": referenced}},
         path="welcome.html",
     )
-    report = Report(files=[FileResult(path="welcome.html", findings=[finding])])
+    report = Report(files=[FileResult(path="welcome.html", findings=[finding])], extra={"note": referenced})
     for name in FORMATS:
         stream = io.StringIO()
         get_writer(name)(report, stream)

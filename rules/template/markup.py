@@ -58,7 +58,7 @@ def image_missing_alt(email: Email, context: SendContext, options: Any) -> Itera
     Most clients block images until the reader allows them; without `alt` the
     reader sees an empty box where your message was. Screen readers read out the
     file name instead ("hero underscore final two dot png"). A linked image
-    without alt leaves the link with no name at all.
+    without alt leaves the link with no name at all: that is an error.
 
     Example
     ```html
@@ -91,9 +91,16 @@ def image_missing_alt(email: Email, context: SendContext, options: Any) -> Itera
         yield Finding(
             message,
             span=email.element_span(image.element),
+            severity=Severity.ERROR if _link_without_text(email, image.element.link) else None,  # a link with no name
             suggestion='add alt="…" describing the image, or alt="" if it is decorative',
             data={"src": image.url, "linked": image.element.link is not None},
         )
+
+
+def _link_without_text(email: Email, link_element: Any) -> bool:
+    if link_element is None:
+        return False
+    return not any(link.element is link_element and link.text.strip() for link in email.links)
 
 
 # ------------------------------------------------------------------ TPL005

@@ -31,6 +31,7 @@ def test_linked_image_without_alt_names_the_link_problem(tpl):
         "block images see an empty link"
     ]
     assert found[0].data["linked"] is True
+    assert found[0].severity.name == "ERROR"  # a link with no name: one finding, at error level
 
 
 @pytest.mark.parametrize(

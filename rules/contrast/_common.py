@@ -1,0 +1,190 @@
+"""What the CTR rules share: the options, and one verdict per text element
+computed once per email (``email.memo``) for all of them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from oopslint import ConfigError, Email
+from oopslint.styles import (
+    DARK_PROFILES,
+    DEFAULT_LINK_COLOUR,
+    LIGHT_PROFILES,
+    PROFILES,
+    RGBA,
+    Painted,
+    StyleMap,
+    contrast_ratio,
+    floor2,
+    nearest_passing,
+    parse_color,
+    styles,
+)
+from oopslint.templating import MASK_CHAR
+
+OPTIONS: dict[str, Any] = {"profiles": list(PROFILES), "link_colours": {}}
+OPTION_DOCS = {
+    "profiles": "client profiles to check: " + ", ".join(PROFILES),
+    "link_colours": 'colour a client paints on links with no colour of their own, per profile '
+                    f'(default {DEFAULT_LINK_COLOUR}), e.g. {{"style-stripped" = "#1155CC"}}',
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    profiles: tuple[str, ...]
+    link_colours: tuple[tuple[str, str], ...]
+
+    def link_colour(self, profile: str) -> str:
+        return dict(self.link_colours).get(profile, DEFAULT_LINK_COLOUR)
+
+
+def settings(options: Mapping[str, Any]) -> Settings:
+    profiles = options.get("profiles", list(PROFILES))
+    if not isinstance(profiles, list) or not profiles:
+        raise ConfigError(f"[contrast] profiles must name at least one profile: {', '.join(PROFILES)}")
+    for profile in profiles:
+        if profile not in PROFILES:
+            raise ConfigError(f"[contrast] profiles: {profile!r} is not a profile; choose from {', '.join(PROFILES)}")
+    colours = options.get("link_colours", {}) or {}
+    for profile, colour in colours.items():
+        if profile not in ("style-stripped", "default-link-colour"):
+            raise ConfigError(f"[contrast] link_colours: {profile!r}; only style-stripped and default-link-colour "
+                              "paint a client link colour")
+        if not isinstance(colour, str) or not isinstance(parse_color(colour), RGBA):
+            raise ConfigError(f"[contrast] link_colours.{profile}: {colour!r} is not a colour")
+    ordered = tuple(p for p in PROFILES if p in profiles)
+    return Settings(ordered, tuple(sorted(colours.items())))
+
+
+@dataclass
+class Verdict:
+    """One text element judged in every selected profile."""
+
+    element: Any
+    painted: dict[str, Painted] = field(default_factory=dict)
+
+    @property
+    def failing(self) -> list[str]:
+        return [p for p, v in self.painted.items() if v.verifiable and not v.passes and v.ratio > 1.0]
+
+    @property
+    def unverifiable(self) -> list[str]:
+        return [p for p, v in self.painted.items() if not v.verifiable]
+
+    @property
+    def invisible(self) -> list[str]:
+        """Profiles where the text has the very colour of its background (hidden on purpose, or a mistake)."""
+        return [p for p, v in self.painted.items() if v.verifiable and v.ratio <= 1.0]
+
+    def data(self) -> dict[str, Any]:
+        first = next(iter(self.painted.values()), None)
+        return {"profiles": {p: v.to_data() for p, v in self.painted.items()}, "failing": self.failing,
+                "font_size": round(first.font_size, 2) if first else None, "bold": first.bold if first else None}
+
+
+def verdicts(email: Email, config: Settings) -> list[Verdict]:
+    return email.memo(("oopslint.rules.contrast", config), lambda e: _compute(e, config))
+
+
+def _compute(email: Email, config: Settings) -> list[Verdict]:
+    style_map = styles(email)
+    out = []
+    dark_media = style_map.sheet.has_dark
+    for element in style_map.text_elements():
+        if len(_own_text(email, element)) < 2:
+            continue  # a lone "|" or "·": axe leaves single characters for review too
+        verdict = Verdict(element)
+        for profile in config.profiles:
+            if profile == "dark-media" and not dark_media:
+                continue  # no dark rules: the dark-media view is the full-css view
+            verdict.painted[profile] = style_map.paint(element, profile, link_colour=config.link_colour(profile))
+        out.append(verdict)
+    return out
+
+
+def _texts(email: Email) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for segment in email.segments:
+        if segment.kind == "text" and segment.element is not None:
+            out.setdefault(segment.element.index, []).append(segment.text)
+    return out
+
+
+def own_texts(email: Email, element: Any) -> list[str]:
+    """The text segments an element holds itself (not its children's)."""
+    return email.memo("oopslint.rules.contrast.texts", _texts).get(element.index, [])
+
+
+def _own_text(email: Email, element: Any) -> str:
+    return "".join("".join(t.split()) for t in own_texts(email, element))
+
+
+def text_of(email: Email, element: Any, limit: int = 40) -> str:
+    text = " ".join(" ".join(own_texts(email, element)).split())
+    text = re.sub(MASK_CHAR + "+", "{{…}}", text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def suggest(painted: Painted, others: list[Painted]) -> str | None:
+    """The nearest colour of the same hue that passes in every failing profile of this kind."""
+    backgrounds = [painted.background] + [o.background for o in others if o.threshold == painted.threshold]
+    colour = nearest_passing(painted.color, backgrounds, painted.threshold)
+    return colour.hex() if colour is not None else None
+
+
+def describe(painted: Painted) -> str:
+    size = f"{painted.font_size:.4g}px" + (" bold" if painted.bold else "")
+    return (f"{painted.color.hex()} on {painted.background.hex()} is {painted.ratio:.2f}:1, "
+            f"below {painted.threshold:g}:1 for {'large' if painted.large else 'normal'} text ({size})")
+
+
+def link_contrast(style_map: StyleMap, link: Any, block: Any, profile: str, link_colour: str) -> tuple[float, RGBA, RGBA]:
+    """Ratio between a link's colour and its block's text colour (both as painted)."""
+    link_paint = style_map.paint(link, profile, link_colour=link_colour)
+    block_paint = style_map.paint(block, profile, link_colour=link_colour)
+    return floor2(contrast_ratio(link_paint.color, block_paint.color)), link_paint.color, block_paint.color
+
+
+def links_in_text(email: Email, style_map: StyleMap) -> list[tuple[Any, Any]]:
+    """Visible links inside running text, with their block: the block holds more
+    text outside links than inside them (axe-core's link-in-text-block test)."""
+    outside: dict[int, int] = {}
+    inside: dict[int, int] = {}
+    blocks: dict[int, Any] = {}
+    links: dict[int, Any] = {}
+    for segment in email.segments:
+        element = segment.element
+        if segment.kind != "text" or element is None or segment.hidden or segment.preheader:
+            continue
+        block = element.block
+        if block is None or style_map.hidden(element):
+            continue
+        size = len("".join(segment.text.split()))
+        link = element.link
+        if link is not None and block is not link and _is_block(style_map, block, link):
+            block = link.block if link.block is not None else block
+        blocks[block.index] = block
+        if link is not None and "href" in link.attrs:
+            inside[block.index] = inside.get(block.index, 0) + size
+            if not _displayed_as_block(style_map, link):
+                links.setdefault(link.index, (link, block))
+        else:
+            outside[block.index] = outside.get(block.index, 0) + size
+    return [(link, block) for link, block in links.values()
+            if outside.get(block.index, 0) > inside.get(block.index, 0)]
+
+
+def _is_block(style_map: StyleMap, block: Any, link: Any) -> bool:
+    return any(a is link for a in block.ancestors())
+
+
+def _displayed_as_block(style_map: StyleMap, element: Any) -> bool:
+    display = style_map.declared(element, "full").get("display", ("inline", ""))[0].lower()
+    return display.startswith(("block", "inline-block", "flex", "inline-flex", "table", "grid", "list-item"))
+
+
+__all__ = ["links_in_text", "OPTIONS", "OPTION_DOCS", "Settings", "settings", "Verdict", "verdicts", "text_of", "suggest",
+           "describe", "link_contrast", "LIGHT_PROFILES", "DARK_PROFILES", "styles"]

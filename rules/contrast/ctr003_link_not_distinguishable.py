@@ -1,0 +1,95 @@
+"""CTR003 link-not-distinguishable."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from oopslint import Email, Finding, SendContext, rule
+from oopslint.styles import contrast_ratio, floor2
+
+from ._common import (
+    LIGHT_PROFILES,
+    OPTION_DOCS,
+    OPTIONS,
+    links_in_text,
+    settings,
+    styles,
+    text_of,
+)
+
+
+@rule(
+    code="CTR003",
+    name="link-not-distinguishable",
+    summary="A link in running text is not underlined and its colour is too close to the text around it",
+    severity="error",
+    section="contrast",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+)
+def link_not_distinguishable(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
+    """What it does
+    For a link inside a sentence (its block holds more text outside links than
+    inside them, as axe-core's `link-in-text-block` decides), checks that the
+    reader can tell it is a link without seeing colour: an underline or bottom
+    border, a background of its own, or a colour with at least 3:1 contrast
+    against the surrounding text (WCAG technique G183). Checked in the light
+    profiles selected; one finding per link.
+
+    Why is this bad?
+    Readers with colour-vision deficiencies see a link with no underline and a
+    colour close to the text as plain text, and miss it.
+
+    Example
+    ```html
+    <p style="color: #51545E">Questions? <a href="https://example.com/help"
+       style="color: #6B6E76; text-decoration: none">Visit our help center</a>.</p>
+    ```
+
+    Use instead
+    ```html
+    <p style="color: #51545E">Questions? <a href="https://example.com/help"
+       style="color: #3869D4; text-decoration: underline">Visit our help center</a>.</p>
+    ```
+    """
+    config = settings(options)
+    profiles = [p for p in config.profiles if p in LIGHT_PROFILES]
+    if not profiles:
+        return
+    style_map = styles(email)
+    for link, block in links_in_text(email, style_map):
+        failing = []
+        data: dict[str, Any] = {}
+        for profile in profiles:
+            variant = "stripped" if profile == "style-stripped" else "full"
+            if style_map.underlined(link, variant) or _own_text_underlined(email, style_map, link, variant):
+                continue
+            link_paint = style_map.paint(link, profile, link_colour=config.link_colour(profile))
+            block_paint = style_map.paint(block, profile, link_colour=config.link_colour(profile))
+            if link_paint.background_element is not block_paint.background_element and \
+                    link_paint.background.hex() != block_paint.background.hex():
+                continue  # a background of its own marks the link
+            ratio = floor2(contrast_ratio(link_paint.color, block_paint.color))
+            data[profile] = {"link": link_paint.color.hex(), "text": block_paint.color.hex(), "ratio": ratio}
+            if ratio < 3.0:
+                failing.append(profile)
+        if not failing:
+            continue
+        first = data[failing[0]]
+        text = text_of(email, link) or "link"
+        yield Finding(
+            f"Link {text!r} is not underlined and its colour {first['link']} is {first['ratio']:.2f}:1 against the "
+            f"text around it ({first['text']}), below 3:1, in {', '.join(failing)}: readers who do not see colour "
+            "cannot find it",
+            span=email.element_span(link),
+            suggestion="underline the link (text-decoration: underline) or give it a colour with 3:1 against the text",
+            data={"profiles": data, "failing": failing},
+        )
+
+
+def _own_text_underlined(email: Email, style_map: Any, link: Any, variant: str) -> bool:
+    """Every piece of the link's text sits in an underlined element inside it."""
+    elements = {s.element for s in email.segments if s.kind == "text" and s.element is not None and s.link is link}
+    elements.discard(link)
+    return bool(elements) and all(style_map.underlined(e, variant) for e in elements) and not any(
+        s.element is link for s in email.segments if s.kind == "text" and "".join(s.text.split()))
