@@ -363,20 +363,25 @@ class Linter:
         )
         out: list[Finding] = []
         secrets = secret_values()
+        snippets: dict[int, str] = {}
         for finding in findings:
-            finding = self._normalize(finding, job, secrets)
+            finding = self._normalize(finding, job, secrets, snippets)
             if finding.code in ENGINE_CODES and not _engine_code_selected(job.config, finding.code, finding.rule):
                 continue
             out.append(finding)
         out.sort(key=Finding.sort_key)
         return out
 
-    def _normalize(self, finding: Finding, job: _Job, secrets: Sequence[str]) -> Finding:
+    def _normalize(self, finding: Finding, job: _Job, secrets: Sequence[str], snippets: dict[int, str]) -> Finding:
         changes: dict[str, Any] = {"path": job.path}
         if finding.span is not None and finding.snippet is None:
-            line = job.email.line_text(finding.span.line)
-            if line:
-                changes["snippet"] = line[:2000]
+            # one snippet per line, shared: many findings on one long line must
+            # not each copy the line
+            number = finding.span.line
+            if number not in snippets:
+                snippets[number] = job.email.line_text(number)[:2000]
+            if snippets[number]:
+                changes["snippet"] = snippets[number]
         severity = finding.severity or Severity.WARNING
         changes["severity"] = job.config.severity_for(finding.code, finding.rule, severity)
         if secrets:

@@ -17,7 +17,9 @@ __all__ = ["Token", "tokenize", "SENTENCE_BREAK"]
 
 # a chunk (a run of non-space) holding an address-like character, a brand mark,
 # a masked merge tag, or a dot inside it ("acme.com", not "done.")
-_SPECIAL_CHUNK = re.compile(r"\S*(?:[@\\=/#:\u2122\u00ae\u2120\ufffc]|\.(?=\S))\S*")
+# (anchored at the start of a chunk and lazy up to the first such character, so
+# a long chunk without one costs one pass, not a backtrack from every position)
+_SPECIAL_CHUNK = re.compile(r"(?<!\S)\S*?(?:[@\\=/#:\u2122\u00ae\u2120\ufffc]|\.(?=\S))\S*")
 _DIGIT_OR_UNDERSCORE = re.compile(r"[\d_]")
 # letters, digits and underscores, joined by single apostrophes or hyphens
 # (U+2010 and the non-breaking U+2011 are hyphens too)
