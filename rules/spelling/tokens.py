@@ -83,6 +83,7 @@ def tokenize(text: str) -> list[Token]:
                for m in _SPECIAL_CHUNK.finditer(text)]
     tokens: list[Token] = []
     position = 0
+    held = 0  # placeholder spans, like tokens, come left to right: walk both once
     for m in _WORD.finditer(text):
         start, end = m.span()
         word = m.group()
@@ -96,18 +97,14 @@ def tokenize(text: str) -> list[Token]:
                     checkable = False
                 elif (start > 0 and text[start - 1] == MASK_CHAR) or (end < len(text) and text[end] == MASK_CHAR):
                     checkable = False
-        if checkable and placeholders and _inside(start, placeholders):
-            checkable = False
+        if placeholders:
+            while held < len(placeholders) and placeholders[held][1] <= start:
+                held += 1
+            if checkable and held < len(placeholders) and placeholders[held][0] <= start:
+                checkable = False
         tokens.append(Token(start, end, word, checkable))
     return tokens
 
 
 def _has_brand_mark(chunk: str) -> bool:
     return any(mark in chunk for mark in _BRAND_MARKS)
-
-
-def _inside(index: int, spans: list[tuple[int, int]]) -> bool:
-    for start, end in spans:
-        if start <= index < end:
-            return True
-    return False
