@@ -79,7 +79,11 @@ def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str =
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        except (OverflowError, ValueError, OSError):
+            # NaN, infinity, or seconds beyond the years datetime can hold
+            raise ContextError(f"{what} is a number that is not a point in time (epoch seconds out of range)") from None
     elif isinstance(value, str):
         text = value.strip()
         if not text:
