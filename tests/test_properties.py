@@ -52,7 +52,7 @@ FRAGMENTS = [
 CHARACTERS = string.printable + "\x00\x0b\x1b\u00a0\u00e9\u00fc\u00df\u0142\u4e2d\u6587\u0627\u05d0\u202e\u200b\ufeff\u2019\u201c\u2014\u2026\U0001f600\ufffd"
 
 PROPERTY_SETTINGS = settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     database=None,
