@@ -190,3 +190,22 @@ def test_scaling_bench_shapes_lint_cleanly_at_small_size() -> None:
             assert result["findings"] >= 1 and result["output_bytes"] > 0, shape
     finally:
         sys.path.remove(str(bench.parent))
+
+
+def test_linting_leaves_the_garbage_collector_as_the_application_set_it() -> None:
+    import gc
+
+    html = receipt_with("")
+    assert gc.isenabled()
+    lint(html)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        lint(html + "<!-- again -->")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    import asyncio
+
+    asyncio.run(oopslint.alint(html + "<!-- async -->", mode="template", offline=True, config={}))
+    assert gc.isenabled()
