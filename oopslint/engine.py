@@ -12,6 +12,8 @@ and the HTTP results of a run are cached across them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import glob as _glob
 import inspect
 import os
@@ -20,7 +22,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import http as _http
 from .config import Config, ConfigError, find_config_file, load_config
@@ -61,6 +63,38 @@ class _Job:
     async_rules: list[Rule]
     skipped: list[Rule] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_paused_by_us = False
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a synchronous stage.
+
+    Parsing and the rules build many long-lived objects (elements, segments,
+    findings) that hold no garbage cycles; the collector would walk all of
+    them again and again as they pile up (20 MB of markup ran 1.65x slower).
+    Nested and concurrent callers share one pause, the collector is restored
+    when the last one leaves, and one left disabled by the application stays so.
+    Never held across an ``await``: other coroutines keep their collector.
+    """
+    global _gc_holders, _gc_paused_by_us
+    with _gc_lock:
+        _gc_holders += 1
+        if _gc_holders == 1 and gc.isenabled():
+            gc.disable()
+            _gc_paused_by_us = True
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_paused_by_us:
+                _gc_paused_by_us = False
+                gc.enable()
 
 
 class Linter:
@@ -199,6 +233,10 @@ class Linter:
     # ------------------------------------------------------------ running
 
     def _prepare_all(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> tuple[list[_Job], list[FileResult]]:
+        with _gc_paused():
+            return self._prepare_each(items)
+
+    def _prepare_each(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> tuple[list[_Job], list[FileResult]]:
         jobs: list[_Job] = []
         results: list[FileResult] = []
         for source, path, context, subject in items:
@@ -264,8 +302,9 @@ class Linter:
         return _Job(email, path, send_context, config, sync_rules, async_rules, skipped)
 
     def _run_sync(self, job: _Job) -> None:
-        for rule in job.sync_rules:
-            job.findings.extend(self._call_sync(rule, job))
+        with _gc_paused():
+            for rule in job.sync_rules:
+                job.findings.extend(self._call_sync(rule, job))
 
     def _call_sync(self, rule: Rule, job: _Job) -> list[Finding]:
         try:
@@ -369,25 +408,34 @@ class Linter:
         )
         out: list[Finding] = []
         secrets = secret_values()
+        snippets: dict[int, str] = {}
         for finding in findings:
-            finding = self._normalize(finding, job, secrets)
+            finding = self._normalize(finding, job, secrets, snippets)
             if finding.code in ENGINE_CODES and not _engine_code_selected(job.config, finding.code, finding.rule):
                 continue
             out.append(finding)
         out.sort(key=Finding.sort_key)
         return out
 
-    def _normalize(self, finding: Finding, job: _Job, secrets: Sequence[str]) -> Finding:
+    def _normalize(self, finding: Finding, job: _Job, secrets: Sequence[str], snippets: dict[int, str]) -> Finding:
         changes: dict[str, Any] = {"path": job.path}
         if finding.span is not None and finding.snippet is None:
-            line = job.email.line_text(finding.span.line)
-            if line:
-                changes["snippet"] = line[:2000]
+            # one snippet per line, shared: many findings on one long line must
+            # not each copy the line
+            number = finding.span.line
+            if number not in snippets:
+                snippets[number] = job.email.line_text(number)[:2000]
+            if snippets[number]:
+                changes["snippet"] = snippets[number]
         severity = finding.severity or Severity.WARNING
         changes["severity"] = job.config.severity_for(finding.code, finding.rule, severity)
         return redact_finding(finding.with_(**changes), secrets)
 
     def _report(self, jobs: list[_Job], results: list[FileResult]) -> Report:
+        with _gc_paused():
+            return self._collect(jobs, results)
+
+    def _collect(self, jobs: list[_Job], results: list[FileResult]) -> Report:
         job_iter = iter(jobs)
         fail_on = self.fail_on
         skipped: list[str] = []
