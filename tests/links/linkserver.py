@@ -8,6 +8,8 @@ is recorded, so tests can assert what was (and was not) asked.
 
 from __future__ import annotations
 
+from oopslint_testing import assert_read
+
 import asyncio
 import socket
 import ssl
@@ -226,4 +228,5 @@ def page(*hrefs: str, images: tuple[str, ...] = ()) -> str:
 
 
 def codes(report) -> list[str]:
+    assert_read(report)
     return [f.code for f in report.findings]

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from oopslint import Linter
+from oopslint_testing import assert_read
 
 from .linkserver import FIXTURES
 
@@ -18,7 +19,7 @@ def lint(html: str, *, mode: str = "rendered", links: dict | None = None, select
     config: dict = {"select": list(select)}
     if links:
         config["links"] = links
-    return Linter(config, mode=mode, offline=True).lint(html, path="email.html")
+    return assert_read(Linter(config, mode=mode, offline=True).lint(html, path="email.html"))
 
 
 def email_with(body: str) -> str:
@@ -26,6 +27,7 @@ def email_with(body: str) -> str:
 
 
 def found(report) -> list[tuple[str, str, str]]:
+    assert_read(report)
     return [(f.code, str(f.severity), f.message) for f in report.findings]
 
 
@@ -389,7 +391,7 @@ def test_fragment_links_in_a_rendered_real_receipt():
 
 
 def test_fragment_target_that_may_come_from_a_partial_could_not_be_verified():
-    html = (FIXTURES.parent / "template" / "postmark" / "receipt.source.html").read_text().replace(
+    html = (FIXTURES.parent / "corpus" / "postmark" / "receipt.source.html").read_text().replace(
         "<h1>Hi {{name}},</h1>", '<h1>Hi {{name}},</h1><p><a href="#faq">FAQ</a></p>{{> faq_section}}', 1)
     report = lint(html, mode="template", select=["LNK011"])
     assert [str(f.severity) for f in report.findings] == ["info"]
