@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from oopslint import ConfigError
+from oopslint import ConfigError, Severity, http
 
 MASK_CHAR = "\ufffc"
 
@@ -276,3 +277,294 @@ def literal_prefix(url: str, tokens: Any) -> str:
     first = min(token.start for token in tokens)
     literal = url if any(url[t.start:t.end] == t.text for t in tokens) else unquote(url)
     return literal[:first]
+
+
+KNOWN_SCHEMES = frozenset(
+    "http https mailto tel sms cid data ftp ftps sftp webcal geo maps facetime facetime-audio skype callto "
+    "whatsapp viber tg sip sips irc ircs news nntp market itms itms-apps itms-appss intent fb twitter spotify "
+    "zoommtg msteams slack ms-outlook".split()
+)
+
+
+def mode_severity(context: Any) -> Severity:
+    """Incomplete values are a warning in a template, an error in mail about to be sent."""
+    return Severity.WARNING if getattr(context, "mode", "rendered") == "template" else Severity.ERROR
+
+
+COMMON_TLDS = frozenset(
+    "com net org edu gov mil int io co ai app dev shop store online site info biz me us uk de fr nl es it ca au "
+    "nz eu ch at be se no dk fi ie pl cz jp cn in br mx ru tv fm ly gg xyz tech cloud email news blog page "
+    "world global agency design studio media link live club pro mobi asia".split()
+)
+
+_DOMAIN_LIKE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})(?::\d+)?(?:[/?#]|$)", re.I)
+
+_LABEL = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$", re.I)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def host_problem(host: str) -> str | None:
+    if is_ip(host):
+        return None
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return f"the host {host!r} is not a valid domain name"
+    labels = ascii_host.rstrip(".").split(".")
+    if any(not label for label in labels):
+        return f"the host {host!r} has an empty part (two dots in a row)"
+    for label in labels:
+        if len(label) > 63 or not _LABEL.match(label):
+            return f"the host {host!r} has characters a domain name cannot have"
+    tld = labels[-1]
+    if len(labels) > 1 and not (tld.isalpha() or tld.lower().startswith("xn--")):
+        return f"the host {host!r} does not end in a top-level domain"
+    return None
+
+
+def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None, str] | None:
+    """(message, suggestion, level) for a malformed URL; level is "error",
+    "warning" or "mode" (warning in a template, error when rendered)."""
+    noun = "image source" if kind == "image" else "link"
+    if not url:
+        return (f"Empty {noun}: the {'src' if kind == 'image' else 'href'} has no address", None, "mode")
+    if url.startswith("#"):
+        return None
+    if re.match(r"^[A-Za-z]:[\\/]", url) or url.startswith("\\\\"):
+        return (f"Malformed {noun}: {url} is a path on the sender's computer", None, "error")
+    scheme = scheme_of(url)
+    if not scheme:
+        if url.startswith("//"):
+            return (f"Protocol-relative {noun} {url}: an email has no page to take http or https from",
+                    "https:" + url, "error")
+        typo = re.match(r"(?i)^(https?)/{1,3}(?=[^/])", url)
+        if typo:
+            return (f"Malformed {noun}: {url} is missing the ':' after {typo.group(1)}",
+                    f"{typo.group(1).lower()}://{url[typo.end():]}", "error")
+        if url.lower().startswith("www.") or (_DOMAIN_LIKE.match(url) and _DOMAIN_LIKE.match(url).group(1).lower() in COMMON_TLDS):
+            return (f"Malformed {noun}: {url} has no https://, so it is read as a relative path",
+                    "https://" + url, "error")
+        if has_base:
+            return None
+        return (f"Relative {noun} {url}: an email has no address to resolve it against; use an absolute https:// URL",
+                None, "error")
+    after = url[len(scheme) + 1:]
+    if scheme in ("http", "https"):
+        if not after.startswith("//"):
+            return (f"Malformed {noun}: {url} needs // after {scheme}:", f"{scheme}://{after.lstrip('/')}", "error")
+        if after.startswith("///"):
+            return (f"Malformed {noun}: {url} has too many slashes after {scheme}:",
+                    f"{scheme}://{after.lstrip('/')}", "error")
+        if "\\" in url:
+            return (f"Malformed {noun}: {url} contains a backslash; URLs use /", url.replace("\\", "/"), "error")
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError as exc:
+            return (f"Malformed {noun}: {url} cannot be parsed ({exc})", None, "error")
+        if not host:
+            return (f"Malformed {noun}: {url} has no host", None, "error")
+        problem = host_problem(host)
+        if problem:
+            return (f"Malformed {noun}: {problem} ({url})", None, "error")
+        if re.search(r"\s", url):
+            return (f"Malformed {noun}: {url!r} contains whitespace; some email clients cut the link there",
+                    re.sub(r"\s", "%20", url), "warning")
+        return None
+    if scheme in KNOWN_SCHEMES:
+        return None
+    if scheme == "javascript":
+        return (f"javascript: {noun}: email clients remove scripts, so this {noun} does nothing", None, "error")
+    if scheme == "file":
+        return (f"Malformed {noun}: {url} is a file on the sender's computer", None, "error")
+    if after.startswith("//") and min(_edit_distance(scheme, "http"), _edit_distance(scheme, "https")) <= 2:
+        fixed = "https" if _edit_distance(scheme, "https") <= _edit_distance(scheme, "http") else "http"
+        return (f"Malformed {noun}: unknown scheme {scheme}: in {url}; did you mean {fixed}://?",
+                f"{fixed}:{after}", "error")
+    return None
+
+
+def mailto_addresses(url: str) -> tuple[list[str], list[tuple[str, str]]]:
+    rest = url[len("mailto:"):]
+    path, _, query = rest.partition("?")
+    addresses = [unquote(a).strip() for a in path.split(",") if unquote(a).strip()]
+    fields = parse_qsl(query, keep_blank_values=True)
+    return addresses, fields
+
+
+NETWORK_OPTIONS: dict[str, Any] = {**FILTER_OPTIONS, "accept": [], "remap": []}
+
+NETWORK_DOCS = {
+    **FILTER_DOCS,
+    "accept": 'extra status codes that count as working, e.g. [403, 999] or ["200..=299"]',
+    "remap": 'rewrite URLs before checking: ["REGEX REPLACEMENT"], e.g. ["^https://acme\\\\.com http://localhost:8000"]',
+}
+
+_GENERIC_REASONS = {401: "the page needs a login", 403: "the site refuses automated checks",
+                    429: "the site is rate-limiting", 999: "LinkedIn refuses automated checks",
+                    406: "the site refuses automated checks", 418: "the site refuses automated checks",
+                    451: "the page is blocked for legal reasons in some places"}
+
+_UNVERIFIABLE_STATUSES = frozenset(_GENERIC_REASONS)
+
+_UNVERIFIABLE_ERRORS = frozenset(("budget", "blocked", "dns-unavailable", "config"))
+
+
+@dataclass(frozen=True)
+class Target:
+    ref: Ref
+    url: str         # what is fetched, after remapping
+    host_only: bool  # a templated URL: only its host is checked
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # "ok", "broken", "unverified"
+    reason: str
+
+
+@lru_cache(maxsize=32)
+def _parse_accept(items: tuple[Any, ...]) -> Callable[[int], bool]:
+    codes: set[int] = set()
+    ranges: list[tuple[int, int]] = []
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool):
+            codes.add(item)
+            continue
+        text = str(item).strip()
+        match = re.fullmatch(r"(\d{3})\s*(?:(?:\.\.=?|-)\s*(\d{3}))?", text)
+        if not match:
+            raise ConfigError(f'[links] accept: {item!r} is not a status code or a range like "200..=299"')
+        low = int(match.group(1))
+        high = int(match.group(2) or low)
+        ranges.append((low, high))
+    return lambda status: status in codes or any(low <= status <= high for low, high in ranges)
+
+
+@lru_cache(maxsize=32)
+def _parse_remap(items: tuple[Any, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    out = []
+    for item in items:
+        parts = str(item).split(None, 1)
+        if len(parts) != 2:
+            raise ConfigError(f'[links] remap: {item!r} must be "REGEX REPLACEMENT"')
+        try:
+            out.append((re.compile(parts[0]), parts[1].strip()))
+        except re.error as exc:
+            raise ConfigError(f"[links] remap: {parts[0]!r} is not a valid regular expression ({exc})") from None
+    return tuple(out)
+
+
+def _remap(url: str, rules: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    for pattern, replacement in rules:
+        if pattern.search(url):
+            return pattern.sub(replacement, url, count=1)
+    return url
+
+
+def _list_option(options: Any, key: str) -> tuple[Any, ...]:
+    value = options.get(key, [])
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"[links] {key} must be a list")
+    return tuple(value)
+
+
+def targets(email: Any, options: Any, *, links: bool, images: bool) -> list[Target]:
+    wanted = url_filter(options)
+    remaps = _parse_remap(_list_option(options, "remap"))
+    found: list[Target] = []
+    for ref in refs(email, links=links, images=images):
+        url = ref.url
+        if ref.templated:
+            origin = literal_origin(url, ref.item.tokens)
+            if origin is not None and wanted(origin):
+                found.append(Target(ref, _remap(origin, remaps), True))
+            continue
+        if url.startswith("//"):
+            url = "https:" + url
+        if not url.lower().startswith(("http://", "https://")) or not wanted(url):
+            continue
+        problem = url_problem(url, kind=ref.kind, has_base=False)
+        if problem is not None and problem[2] != "warning":
+            continue  # LNK007 reports it; fetching a malformed address proves nothing more
+        found.append(Target(ref, _remap(url, remaps), False))
+    return found
+
+
+async def checked(email: Any, options: Any, *, links: bool, images: bool) -> list[tuple[Target, http.LinkCheck]]:
+    chosen = targets(email, options, links=links, images=images)
+    if not chosen:
+        return []
+    shared = http.client()
+    results = await asyncio.gather(*(shared.check(target.url) for target in chosen))
+    return list(zip(chosen, results))
+
+
+def _tries(check: http.LinkCheck) -> str:
+    return f" after {check.attempts} attempts" if check.attempts > 1 else ""
+
+
+def _at(check: http.LinkCheck) -> str:
+    if check.redirects:
+        hops = len(check.redirects)
+        return f"at {check.final_url} ({hops} redirect{'s' if hops != 1 else ''} from {check.url})"
+    return f"at {check.final_url}"
+
+
+def judge(check: http.LinkCheck, accept: Callable[[int], bool], *, host_only: bool = False) -> Verdict:
+    """Broken, fine, or could not tell: a failure we cannot pin on the link is
+    never called broken."""
+    if check.error == "invalid-url":
+        return Verdict("ok", "")  # LNK007 reports an address that cannot be fetched
+    if check.error is not None:
+        if check.error in _UNVERIFIABLE_ERRORS:
+            return Verdict("unverified", f"{check.detail}")
+        extra = _tries(check) if check.error in ("timeout", "reset") else ""
+        return Verdict("broken", f"{check.detail}{extra} {_at(check)}")
+    if host_only:
+        return Verdict("ok", "")
+    status = check.status or 0
+    if accept(status):
+        return Verdict("ok", "")
+    if check.challenge:
+        return Verdict("unverified", f"a {check.challenge} bot check answered instead of the page "
+                                     f"({check.status_text}) {_at(check)}")
+    if check.ok:
+        return Verdict("ok", "")
+    if status in _UNVERIFIABLE_STATUSES:
+        why = _GENERIC_REASONS[status]
+        return Verdict("unverified", f"{check.status_text}{_tries(check) if status == 429 else ''} {_at(check)}; "
+                                     f"{why}, so check it in a browser")
+    if 300 <= status < 400:
+        return Verdict("broken", f"{check.status_text} without a Location to follow {_at(check)}")
+    if status >= 400:
+        return Verdict("broken", f"{check.status_text}{_tries(check) if status >= 500 else ''} {_at(check)}")
+    return Verdict("unverified", f"unexpected status {check.status_text} {_at(check)}")
+
+
+def check_data(target: Target, check: http.LinkCheck) -> dict[str, Any]:
+    data: dict[str, Any] = {"url": target.ref.url, "final_url": check.final_url, "status": check.status,
+                            "error": check.error, "attempts": check.attempts}
+    if target.url != target.ref.url:
+        data["checked_url"] = target.url
+    if check.redirects:
+        data["redirects"] = list(check.redirects)
+    if check.challenge:
+        data["challenge"] = check.challenge
+    if check.from_cache:
+        data["cached"] = True
+    return data
+
+
+def accept_statuses(options: Any) -> Callable[[int], bool]:
+    return _parse_accept(_list_option(options, "accept"))

@@ -14,8 +14,22 @@ from typing import Any, Iterable, Mapping
 
 from oopslint import Email, SendContext
 
-from .dictionary import ALLOWED_REPEATS, Dictionary, get_dictionary, normalize_apostrophes, primary_language
-from .settings import OPTION_DOCS, OPTIONS, Settings, options_key, sender_sources, sender_words, settings_from_options
+from .dictionary import (
+    ALLOWED_REPEATS,
+    Dictionary,
+    get_dictionary,
+    normalize_apostrophes,
+    primary_language,
+)
+from .settings import (
+    OPTION_DOCS,
+    OPTIONS,
+    Settings,
+    options_key,
+    sender_sources,
+    sender_words,
+    settings_from_options,
+)
 from .tokens import SENTENCE_BREAK, Token, tokenize
 from .wordlists import available_languages
 

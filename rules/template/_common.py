@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from weakref import WeakKeyDictionary
 
 from oopslint import ConfigError, Email, SendContext, Severity, Span
@@ -220,3 +221,90 @@ def normalized(text: str) -> str:
 
 def kilobytes(size: int) -> str:
     return f"{size / 1024:.1f} KB"
+
+
+# a check gets the run's text and the match; False means "not a placeholder here"
+Check = Callable[[str, "re.Match[str]"], bool]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str
+    regex: re.Pattern[str]
+    explanation: str
+    soft: bool = False  # a warning in template mode, an error in rendered mode
+    fixed: Severity | None = None  # always this severity (lower-confidence patterns)
+    once_per_run: bool = False
+    check: Check | None = None
+    only_in: frozenset[str] | None = None  # run kinds ("subject", "preheader") it applies to
+    needles: tuple[str, ...] = ()  # lower-case strings one of which any match contains: a fast pre-check
+
+
+def make_pattern(kind: str, regex: str, explanation: str, *, flags: int = re.I, **extra: Any) -> Pattern:
+    return Pattern(kind, re.compile(regex, flags), explanation, **extra)
+
+
+_SEPARATOR = "\n\x00\n"  # between runs: no pattern matches across it, and it reads as a line start
+
+
+@dataclass(frozen=True)
+class Hit:
+    run: TextRun
+    pattern: Pattern
+    start: int  # offsets in run.text
+    end: int
+    text: str
+
+
+def _joined(runs: list[TextRun]) -> tuple[str, list[int]]:
+    starts = []
+    pieces = []
+    position = 0
+    for run in runs:
+        starts.append(position)
+        pieces.append(run.text)
+        position += len(run.text) + len(_SEPARATOR)
+    return _SEPARATOR.join(pieces), starts
+
+
+def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozenset[str]) -> Iterator[Hit]:
+    """Every pattern over all runs at once (one regex pass per pattern, not per run);
+    a later pattern never reports text an earlier one already reported."""
+    text, starts = _joined(runs)
+    taken: dict[int, list[tuple[int, int]]] = {}
+    reported_once: set[tuple[int, int]] = set()
+    lowered = text.lower()
+    for number, pattern in enumerate(patterns):
+        if pattern.needles and not any(needle in lowered for needle in pattern.needles):
+            continue
+        if pattern.only_in is not None:
+            chosen = [(i, run.text) for i, run in enumerate(runs) if run.where in pattern.only_in]
+        else:
+            chosen = [(-1, text)]
+        for fixed_index, haystack in chosen:
+            for match in pattern.regex.finditer(haystack):
+                if match.end() == match.start():
+                    continue
+                if fixed_index >= 0:
+                    index, offset = fixed_index, 0
+                else:
+                    index = bisect_right(starts, match.start()) - 1
+                    offset = starts[index]
+                if pattern.once_per_run and (index, number) in reported_once:
+                    continue
+                shown = match.group(0)
+                if normalized(shown) in allow:
+                    continue
+                if pattern.check is not None and not pattern.check(haystack, match):
+                    continue
+                local_start, local_end = match.start() - offset, match.end() - offset
+                spans = taken.setdefault(index, [])
+                if any(local_start < end and start < local_end for start, end in spans):
+                    continue
+                spans.append((local_start, local_end))
+                reported_once.add((index, number))
+                yield Hit(runs[index], pattern, local_start, local_end, shown)
+
+
+def run_place(run: TextRun) -> str:
+    return "the " + run.where

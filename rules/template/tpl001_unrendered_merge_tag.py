@@ -1,4 +1,4 @@
-"""TPL001: merge tags left in an email that is about to be sent."""
+"""TPL001 unrendered-merge-tag: A merge tag was left in an email that is about to be sent."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ from typing import Any, Iterator
 from oopslint import Email, Finding, SendContext, Span, rule
 from oopslint.templating import find_tokens, find_tokens_in_url
 
-from ._common import header_span
+from ._common import (
+    header_span,
+)
 
 # attributes that are read as text segments (and checked there)
 _SEGMENT_ATTRIBUTES = frozenset(("alt", "title"))
+
 # headers a recipient sees or a mail client acts on; the subject is a segment
 _HEADERS = ("From", "Reply-To", "To", "Cc", "List-Unsubscribe")
+
 _RAW_TEXT_TAGS = ("title", "style", "script")
+
 _TEXT_WHERE = {
     "subject": "the subject",
     "alt": "alt text",
@@ -194,4 +199,3 @@ def unrendered_merge_tag(email: Email, context: SendContext, options: Any) -> It
         for token in find_tokens(email.text_part, email.dialects):
             line = email.text_part.count("\n", 0, token.start) + 1
             yield _finding(token.text, token.dialect, f"the plain-text part (its line {line})", None)
-

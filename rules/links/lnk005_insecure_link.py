@@ -1,0 +1,50 @@
+"""LNK005 insecure-link: Link uses http:// instead of https://."""
+
+from __future__ import annotations
+
+from oopslint import Finding, rule
+
+from ._common import (
+    FILTER_DOCS,
+    FILTER_OPTIONS,
+    classify_host,
+    host_of,
+    literal_origin,
+    literal_prefix,
+    refs,
+    url_filter,
+)
+
+
+@rule(code="LNK005", name="insecure-link", summary="Link uses http:// instead of https://",
+      severity="warning", section="links", options=dict(FILTER_OPTIONS), option_docs=FILTER_DOCS)
+def insecure_link(email, context, options):
+    """What it does
+    Reports links whose address starts with `http://`.
+
+    Why is this bad?
+    Browsers mark plain-http pages "Not secure", anyone on the reader's network
+    can read or change what they send and receive, and spam filters count
+    unencrypted links against a message. Almost every site serves https today.
+    Links to non-production hosts are left to LNK006.
+
+    Example
+        <a href="http://shop.example.com/sale">Shop the sale</a>
+
+    Use instead
+        <a href="https://shop.example.com/sale">Shop the sale</a>
+    """
+    wanted = url_filter(options)
+    for ref in refs(email, images=False):
+        url = literal_prefix(ref.url, ref.item.tokens) if ref.templated else ref.url
+        if not url.lower().startswith("http://") or not wanted(ref.url):
+            continue
+        host = host_of(url) if not ref.templated else host_of(literal_origin(ref.url, ref.item.tokens) or "")
+        if host and classify_host(host) is not None:
+            continue
+        yield Finding(
+            f"Insecure link: {ref.url} uses http://; use https://",
+            span=ref.span,
+            suggestion="https://" + ref.url[len("http://"):],
+            data={"url": ref.url},
+        )
