@@ -6,6 +6,7 @@ import re
 from typing import Any, Iterator
 
 from oopslint import Email, Finding, SendContext, Severity, rule
+from oopslint.text import text_runs
 
 from ._common import (
     Pattern,
@@ -13,7 +14,6 @@ from ._common import (
     make_pattern,
     run_place,
     scan_runs,
-    text_runs,
     user_patterns,
 )
 

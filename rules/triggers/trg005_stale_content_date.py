@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Iterator
 
 from oopslint import ConfigError, Finding, Severity, rule
+from oopslint.text import printed_dates
 
 from ._common import (
     OLD_ORDER_DOCS,
@@ -15,7 +16,6 @@ from ._common import (
     cap,
     fmt,
 )
-from .dates import printed_dates
 from .events import STAGES, describe_age, settings_for
 from .facts import (
     facts_for,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import weakref
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -157,20 +156,10 @@ class _Run:
     pieces: list[tuple[int, Any, list[int] | None]]  # (run offset, segment, index map or None)
 
 
-_cache: "weakref.WeakKeyDictionary[Any, dict[str, list[PrintedDate]]]" = weakref.WeakKeyDictionary()
-
-
 def printed_dates(email: Any, date_order: str = "auto") -> list[PrintedDate]:
-    """Every labelled date in the email, in reading order (cached per email)."""
-    try:
-        per_email = _cache.setdefault(email, {})
-    except TypeError:
-        per_email = {}
-    found = per_email.get(date_order)
-    if found is None:
-        found = _scan(email, date_order)
-        per_email[date_order] = found
-    return found
+    """Every labelled date in the email, in reading order (computed once per
+    email and ``date_order``, through ``email.memo``)."""
+    return email.memo(("oopslint.text.dates", date_order), lambda e: _scan(e, date_order))
 
 
 def _runs(email: Any) -> list[_Run]:

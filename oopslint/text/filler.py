@@ -1,0 +1,159 @@
+"""Filler text: copy that stands in for real copy and was never replaced.
+
+Recognised:
+
+- lorem ipsum and the Latin it is made of, also passages that never say
+  "lorem ipsum" ("Duis aute irure dolor in reprehenderit ...", "Class aptent
+  taciti sociosqu ad litora torquent ...", Cicero's "Sed ut perspiciatis unde
+  omnis iste natus error ...");
+- the "Far far away, behind the word mountains, far from the countries
+  Vokalia and Consonantia ..." blind text and "Li Europan lingues ...";
+- themed generators: "Bacon ipsum dolor amet ...", "Cupcake ipsum ...",
+  "Hipster ipsum ..." (any "<word> ipsum").
+
+``find_filler(text)`` returns the filler passages of one run of text;
+``filler_segments(email)`` the segments of every run of visible text that holds
+filler. A rule that reports filler (TPL002) and a rule that must not read it
+as prose (the spelling rules) use the same test, so they always agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .runs import text_runs
+
+if TYPE_CHECKING:
+    from ..email import Email
+
+__all__ = ["Filler", "FILLER_SIGNATURE", "THEMED_IPSUM", "BLIND_TEXT", "find_filler", "filler_segments",
+           "is_filler_word"]
+
+#: The openings of lorem ipsum; one of them in a run makes the run filler.
+FILLER_SIGNATURE = re.compile(
+    r"\b(?:lorem\s+ipsum|ipsum\s+dolor|dolor\s+sit\s+amet|consectetur\s+adipiscing|sed\s+do\s+eiusmod)\b", re.I
+)
+#: "Bacon ipsum", "Cupcake ipsum", "Hipster Ipsum": themed filler generators.
+THEMED_IPSUM = re.compile(r"\b(?!lorem\b)[A-Za-z][A-Za-z'’-]{1,24}\s+ipsum\b", re.I)
+#: Sentences of the German "Blindtext" and of "Li Europan lingues".
+BLIND_TEXT = re.compile(
+    r"\bfar\s+far\s+away,?\s+behind\s+the\s+word\s+mountains\b|\bvokalia\s+and\s+consonantia\b"
+    r"|\bthere\s+live\s+the\s+blind\s+texts\b|\bseparated\s+they\s+live\s+in\s+bookmarksgrove\b"
+    r"|\ba\s+small\s+river\s+named\s+duden\b|\bthe\s+big\s+oxmox\b|\blittle\s+blind\s+text\b"
+    r"|\bli\s+europan\s+lingues\b",
+    re.I,
+)
+
+# The Latin of lorem ipsum generators and of the Cicero passage they come from.
+_LATIN = frozenset(
+    """lorem ipsum dolor sit amet consectetur consectetuer adipiscing adipisicing elit sed do eiusmod tempor
+    incididunt ut labore et dolore magna aliqua enim ad minim veniam quis nostrud exercitation ullamco laboris
+    nisi aliquip ex ea commodo consequat duis aute irure in reprehenderit voluptate velit esse cillum eu fugiat
+    nulla pariatur excepteur sint occaecat cupidatat non proident sunt culpa qui officia deserunt mollit anim id
+    est laborum class aptent taciti sociosqu litora torquent per conubia nostra inceptos himenaeos curabitur
+    vestibulum mauris nunc pellentesque maecenas vivamus fusce integer donec suspendisse aenean morbi etiam
+    praesent phasellus proin quisque nam cras vitae risus lacus tellus ligula tortor sapien turpis arcu massa
+    eros odio felis augue metus purus neque lectus nibh diam urna justo erat libero quam orci leo ante mi dui
+    sem nisl eget vel nec ac at a semper tincidunt ultrices facilisis malesuada fermentum porttitor sagittis
+    dignissim vulputate condimentum pharetra efficitur ullamcorper viverra blandit lobortis faucibus hendrerit
+    elementum accumsan rhoncus venenatis volutpat mollis imperdiet euismod sollicitudin gravida aliquam
+    aliquet feugiat placerat egestas finibus interdum luctus bibendum cursus dapibus dictum fringilla iaculis
+    lacinia laoreet maximus ornare posuere pretium pulvinar sodales suscipit tempus tristique varius vehicula
+    auctor convallis congue molestie rutrum scelerisque ultricies primis cubilia curae habitant senectus netus
+    fames turpis potenti habitasse platea dictumst montes nascetur ridiculus mus natoque penatibus magnis dis
+    parturient quisque nullam vivamus sociis odio sollicitudin perspiciatis unde omnis iste natus error
+    voluptatem accusantium doloremque laudantium totam rem aperiam eaque ipsa quae ab illo inventore veritatis
+    quasi architecto beatae dicta explicabo nemo ipsam quia voluptas aspernatur aut odit fugit consequuntur
+    magni dolores eos ratione sequi nesciunt porro quisquam dolorem adipisci numquam eius modi tempora incidunt
+    magnam quaerat minima nostrum exercitationem ullam corporis laboriosam aliquid commodi consequatur autem
+    eum iure nihil molestiae illum vero accusamus iusto dignissimos ducimus blanditiis praesentium voluptatum
+    deleniti atque corrupti quos quas molestias excepturi occaecati cupiditate provident similique mollitia
+    animi dolorum fuga harum quidem rerum facilis expedita distinctio tempore cum soluta nobis eligendi optio
+    cumque impedit quo minus maxime placeat facere possimus assumenda repellendus temporibus quibusdam
+    officiis debitis necessitatibus saepe eveniet voluptates repudiandae recusandae itaque earum hic tenetur
+    sapiente delectus reiciendis voluptatibus maiores alias perferendis doloribus asperiores repellat
+    tellus lacus mattis ligula sed eget orci tincidunt nibh dictum""".split()
+)
+# Latin filler words that are also everyday English (or other languages'
+# everyday) words: they count toward a passage, but never decide one.
+_SHARED = frozenset(
+    """a ad at do et ex in id est non per sit sem mi leo ante error alias minus nemo hic rem cum quo
+    class magna dolore vero modi nostra animi culpa quasi""".split()
+)
+_WORD = re.compile(r"[A-Za-z]+")
+_SENTENCE = re.compile(r"[^.!?;\n\x00]+")
+_MIN_WORDS = 3
+_MIN_SHARE = 0.75
+_MIN_DISTINCT = 2
+
+
+@dataclass(frozen=True)
+class Filler:
+    """A filler passage: ``text[start:end]`` of the run it was found in."""
+
+    start: int
+    end: int
+    kind: str  # "lorem-ipsum", "themed-ipsum" or "blind-text"
+
+
+def is_filler_word(word: str) -> bool:
+    """True for a word of lorem ipsum's Latin that is not also an everyday word."""
+    lowered = word.lower()
+    return lowered in _LATIN and lowered not in _SHARED
+
+
+def find_filler(text: str) -> list[Filler]:
+    """The filler passages of one run of text, in order.
+
+    Signature phrases ("lorem ipsum", "bacon ipsum", "behind the word
+    mountains") are passages of their own; a sentence that is mostly the
+    Latin of lorem ipsum (three words or more, three in four of them Latin,
+    two of them no everyday word) is a passage too.
+    """
+    found: list[Filler] = []
+    for kind, pattern in (("lorem-ipsum", FILLER_SIGNATURE), ("themed-ipsum", THEMED_IPSUM),
+                          ("blind-text", BLIND_TEXT)):
+        found.extend(Filler(m.start(), m.end(), kind) for m in pattern.finditer(text))
+    lowered = text.lower()
+    if any(word in lowered for word in ("ipsum", "dolor", "amet", "aptent", "duis", "perspiciatis", "vestibulum")) \
+            or _has_latin(text):
+        for sentence in _SENTENCE.finditer(text):
+            words = list(_WORD.finditer(sentence.group()))
+            if len(words) < _MIN_WORDS:
+                continue
+            latin = [w.group().lower() for w in words if w.group().lower() in _LATIN]
+            distinct = {w for w in latin if w not in _SHARED}
+            if len(latin) >= _MIN_SHARE * len(words) and len(distinct) >= _MIN_DISTINCT:
+                start = sentence.start() + words[0].start()
+                end = sentence.start() + words[-1].end()
+                if not any(f.start < end and start < f.end for f in found):
+                    found.append(Filler(start, end, "lorem-ipsum"))
+    found.sort(key=lambda f: (f.start, f.end))
+    return found
+
+
+def _has_latin(text: str) -> bool:
+    hits = 0
+    for match in _WORD.finditer(text):
+        if is_filler_word(match.group()):
+            hits += 1
+            if hits >= _MIN_DISTINCT:
+                return True
+    return False
+
+
+def filler_segments(email: "Email") -> frozenset[int]:
+    """``id()`` of every segment in a run of visible text (see
+    :func:`~oopslint.text.text_runs`) that holds filler: such text is
+    placeholder copy, not prose to proofread."""
+    return email.memo("oopslint.text.filler", _filler_segments)
+
+
+def _filler_segments(email: "Email") -> frozenset[int]:
+    ids: set[int] = set()
+    for run in text_runs(email):
+        if find_filler(run.text):
+            ids.update(id(segment) for segment in run.segments)
+    return frozenset(ids)
