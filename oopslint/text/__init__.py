@@ -44,6 +44,7 @@ from .filler import (
     filler_segments,
     find_filler,
     is_filler_word,
+    is_themed_ipsum,
 )
 from .phrases import EVENT_PHRASE_PATTERNS, EVENT_PHRASES, is_hedged
 from .runs import TextRun, place_of, text_runs
@@ -59,6 +60,7 @@ __all__ = [
     "find_filler",
     "filler_segments",
     "is_filler_word",
+    "is_themed_ipsum",
     "PrintedDate",
     "printed_dates",
     "order_from_lang",

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..email import Email
 
 __all__ = ["Filler", "FILLER_SIGNATURE", "THEMED_IPSUM", "BLIND_TEXT", "find_filler", "filler_segments",
-           "is_filler_word"]
+           "is_filler_word", "is_themed_ipsum"]
 
 #: The openings of lorem ipsum; one of them in a run makes the run filler.
 FILLER_SIGNATURE = re.compile(
@@ -95,7 +95,13 @@ class Filler:
 
     start: int
     end: int
-    kind: str  # "lorem-ipsum", "themed-ipsum" or "blind-text"
+    kind: str  # "lorem-ipsum", "themed-ipsum", "blind-text", or "latin" (a passage of lorem ipsum's Latin)
+
+
+def is_themed_ipsum(phrase: str) -> bool:
+    """For a match of :data:`THEMED_IPSUM`: "Bacon ipsum" is a themed
+    generator's, "Vestibulum ipsum" is lorem ipsum's own Latin."""
+    return phrase.split()[0].lower() not in _LATIN
 
 
 def is_filler_word(word: str) -> bool:
@@ -115,7 +121,8 @@ def find_filler(text: str) -> list[Filler]:
     found: list[Filler] = []
     for kind, pattern in (("lorem-ipsum", FILLER_SIGNATURE), ("themed-ipsum", THEMED_IPSUM),
                           ("blind-text", BLIND_TEXT)):
-        found.extend(Filler(m.start(), m.end(), kind) for m in pattern.finditer(text))
+        found.extend(Filler(m.start(), m.end(), kind) for m in pattern.finditer(text)
+                     if kind != "themed-ipsum" or is_themed_ipsum(m.group()))
     lowered = text.lower()
     if any(word in lowered for word in ("ipsum", "dolor", "amet", "aptent", "duis", "perspiciatis", "vestibulum")) \
             or _has_latin(text):
@@ -129,7 +136,7 @@ def find_filler(text: str) -> list[Filler]:
                 start = sentence.start() + words[0].start()
                 end = sentence.start() + words[-1].end()
                 if not any(f.start < end and start < f.end for f in found):
-                    found.append(Filler(start, end, "lorem-ipsum"))
+                    found.append(Filler(start, end, "latin"))
     found.sort(key=lambda f: (f.start, f.end))
     return found
 

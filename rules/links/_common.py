@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import re
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
@@ -46,7 +45,6 @@ class Ref:
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^"')\s;]+))""", re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^"')\s]+))""", re.I)
-_not_images: "weakref.WeakKeyDictionary[Any, frozenset[str]]" = weakref.WeakKeyDictionary()
 
 
 def _first_group(match: re.Match[str]) -> str:
@@ -55,15 +53,16 @@ def _first_group(match: re.Match[str]) -> str:
 
 def _css_non_images(email: Any) -> frozenset[str]:
     """URLs in <style> that are stylesheets (@import) or fonts (@font-face), not images."""
-    found = _not_images.get(email)
-    if found is None:
-        urls: set[str] = set()
-        for css, _offset in getattr(email, "stylesheets", ()):
-            urls.update(_first_group(m) for m in _CSS_IMPORT.finditer(css))
-            for block in _FONT_FACE.finditer(css):
-                urls.update(_first_group(m) for m in _CSS_URL.finditer(block.group()))
-        found = _not_images[email] = frozenset(urls)
-    return found
+    return email.memo("oopslint.rules.links.css_non_images", _find_css_non_images)  # type: ignore[no-any-return]
+
+
+def _find_css_non_images(email: Any) -> frozenset[str]:
+    urls: set[str] = set()
+    for css, _offset in getattr(email, "stylesheets", ()):
+        urls.update(_first_group(m) for m in _CSS_IMPORT.finditer(css))
+        for block in _FONT_FACE.finditer(css):
+            urls.update(_first_group(m) for m in _CSS_URL.finditer(block.group()))
+    return frozenset(urls)
 
 
 def refs(email: Any, *, links: bool = True, images: bool = True) -> Iterator[Ref]:

@@ -1,4 +1,4 @@
-"""LNK005 insecure-link: Link uses http:// instead of https://."""
+"""LNK005 insecure-link: Link or image uses http:// instead of https://."""
 
 from __future__ import annotations
 
@@ -16,26 +16,31 @@ from ._common import (
 )
 
 
-@rule(code="LNK005", name="insecure-link", summary="Link uses http:// instead of https://",
+@rule(code="LNK005", name="insecure-link", summary="Link or image uses http:// instead of https://",
       severity="warning", section="links", options=dict(FILTER_OPTIONS), option_docs=FILTER_DOCS)
 def insecure_link(email, context, options):
     """What it does
-    Reports links whose address starts with `http://`.
+    Reports links and images whose address starts with `http://`.
 
     Why is this bad?
     Browsers mark plain-http pages "Not secure", anyone on the reader's network
     can read or change what they send and receive, and spam filters count
-    unencrypted links against a message. Almost every site serves https today.
-    Links to non-production hosts are left to LNK006.
+    unencrypted links against a message. An image loaded over http can be
+    swapped on the way, and clients that load images over https only show a
+    broken image instead. Almost every site serves https today. Links and
+    images on non-production hosts are left to LNK006, which also says when
+    they use http://.
 
     Example
         <a href="http://shop.example.com/sale">Shop the sale</a>
+        <img src="http://shop.example.com/logo.png" alt="Shop">
 
     Use instead
         <a href="https://shop.example.com/sale">Shop the sale</a>
+        <img src="https://shop.example.com/logo.png" alt="Shop">
     """
     wanted = url_filter(options)
-    for ref in refs(email, images=False):
+    for ref in refs(email):
         url = literal_prefix(ref.url, ref.item.tokens) if ref.templated else ref.url
         if not url.lower().startswith("http://") or not wanted(ref.url):
             continue
@@ -43,7 +48,7 @@ def insecure_link(email, context, options):
         if host and classify_host(host) is not None:
             continue
         yield Finding(
-            f"Insecure link: {ref.url} uses http://; use https://",
+            f"Insecure {ref.kind}: {ref.url} uses http://; use https://",
             span=ref.span,
             suggestion="https://" + ref.url[len("http://"):],
             data={"url": ref.url},

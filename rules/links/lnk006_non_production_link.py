@@ -35,7 +35,8 @@ def non_production_link(email, context, options):
     (`staging.`, `stage.`, `uat.`, `preprod.`), and reserved example domains
     (`example.com`, `.example`). Development-looking hosts (`dev.`, `test.`,
     `qa.`) and example domains in a template are warnings; the rest are errors.
-    Hosts listed in `allowed_hosts` are never reported.
+    Hosts listed in `allowed_hosts` are never reported. An address that also
+    uses `http://` gets this finding only, which says so (not LNK005 too).
 
     Why is this bad?
     These addresses work on the sender's machine or office network and nowhere
@@ -73,5 +74,8 @@ def non_production_link(email, context, options):
         else:
             severity = Severity.ERROR if verdict.strong else Severity.WARNING
             message = f"{_noun(ref.kind)} points at a non-production host: {verdict.description}"
+        if ref.url.lower().startswith("http://"):
+            # one problem, one finding: LNK005 leaves this URL to this rule
+            message += "; it also uses http:// instead of https:// (LNK005)"
         yield Finding(message, span=ref.span, severity=severity,
                       data={"url": ref.url, "host": host, "category": verdict.category})

@@ -20,7 +20,8 @@ def spelling_not_checked(email: Any, context: Any, options: Any) -> Iterator[Fin
     Says which text was not spell-checked because its `lang` attribute names
     a language pyspellchecker has no dictionary for (it ships ar, de, en,
     es, eu, fa, fr, it, lv, nl, pt and ru). One finding per language, at
-    its first word.
+    its first word. Text marked `lang="und"` (undetermined, MJML's default)
+    names no language: it is read in the configured `languages`.
 
     Why is this bad?
     A check that silently skips text looks like a pass. This tells you that

@@ -6,12 +6,22 @@ import re
 from typing import Any, Iterator
 
 from oopslint import Email, Finding, SendContext, Severity, rule
-from oopslint.text import text_runs
+from oopslint.text import (
+    BLIND_TEXT,
+    FILLER_SIGNATURE,
+    THEMED_IPSUM,
+    TextRun,
+    find_filler,
+    is_themed_ipsum,
+    text_runs,
+)
 
 from ._common import (
+    Hit,
     Pattern,
     allowed,
     make_pattern,
+    normalized,
     run_place,
     scan_runs,
     user_patterns,
@@ -82,14 +92,34 @@ def _todo_is_placeholder(text: str, match: "re.Match[str]") -> bool:
     return not re.match(r"\s+(?:list|lists|app|apps|item|items)\b", text[match.end() :], re.I)
 
 
+LOREM_IPSUM = make_pattern(
+    "lorem-ipsum",
+    FILLER_SIGNATURE.pattern,
+    "filler text that was never replaced",
+    once_per_run=True,
+    needles=("ipsum", "dolor", "consectetur", "eiusmod"),
+)
+
+THEMED_IPSUM_PATTERN = make_pattern(
+    "themed-ipsum",
+    THEMED_IPSUM.pattern,
+    "filler text from an ipsum generator that was never replaced",
+    once_per_run=True,
+    check=lambda text, match: is_themed_ipsum(match.group()),
+    needles=("ipsum",),
+)
+BLIND_TEXT_PATTERN = make_pattern(
+    "blind-text",
+    BLIND_TEXT.pattern,
+    "filler text (the \"Far far away\" blind text) that was never replaced",
+    once_per_run=True,
+    needles=("mountains", "vokalia", "blind", "bookmarksgrove", "duden", "oxmox", "europan"),
+)
+#: The filler patterns, in the order they are tried.
+FILLER_PATTERNS = (THEMED_IPSUM_PATTERN, LOREM_IPSUM, BLIND_TEXT_PATTERN)
+
 PLACEHOLDERS: tuple[Pattern, ...] = (
-    make_pattern(
-        "lorem-ipsum",
-        r"\b(?:lorem\s+ipsum|ipsum\s+dolor|dolor\s+sit\s+amet|consectetur\s+adipiscing|sed\s+do\s+eiusmod)\b",
-        "filler text that was never replaced",
-        once_per_run=True,
-        needles=("ipsum", "dolor", "consectetur", "eiusmod"),
-    ),
+    *FILLER_PATTERNS,
     make_pattern(
         "todo",
         r"(?<![\w%@*|{\[$#<-])(?:TODO|FIXME|TKTK)(?![\w%@|}\]>-])",
@@ -174,6 +204,25 @@ def _severity(pattern: Pattern, mode: str) -> Severity:
     return Severity.ERROR
 
 
+def _latin_passages(runs: list[TextRun], allow: frozenset[str]) -> Iterator[Hit]:
+    """Lorem ipsum's Latin in a run that never says "lorem ipsum" ("Duis aute
+    irure dolor ..."): once per run, shown by its first three words."""
+    with_filler = {id(hit.run) for hit in scan_runs(runs, FILLER_PATTERNS, frozenset())}
+    for run in runs:
+        if id(run) in with_filler:
+            continue
+        for passage in find_filler(run.text):
+            if passage.kind != "latin":
+                continue
+            words = list(re.finditer(r"\S+", run.text[passage.start : passage.end]))[:3]
+            end = passage.start + words[-1].end()
+            shown = run.text[passage.start : end].rstrip(",:;")
+            end = passage.start + len(shown)
+            if normalized(shown) not in allow:
+                yield Hit(run, LOREM_IPSUM, passage.start, end, shown)
+            break
+
+
 @rule(
     code="TPL002",
     name="placeholder-text",
@@ -229,7 +278,8 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
         Pattern("custom", regex, "matches a pattern in placeholder_patterns") for regex in extra
     )
     allow = allowed(options, "placeholder_allow")
-    for hit in scan_runs(text_runs(email), patterns, allow):
+    runs = text_runs(email)
+    for hit in [*scan_runs(runs, patterns, allow), *_latin_passages(runs, allow)]:
         run, pattern = hit.run, hit.pattern
         shown = " ".join(hit.text.split())
         severity = _severity(pattern, context.mode)

@@ -19,6 +19,10 @@ _LANGUAGE_TAG = re.compile(
 )
 
 
+#: The BCP 47 tag for "undetermined language" (MJML writes it by default).
+UNDETERMINED = "und"
+
+
 def _lang_value(element: Any) -> tuple[str, str] | None:
     for name in ("lang", "xml:lang"):
         if name in element.attrs:
@@ -44,8 +48,9 @@ def _uncovered_text(email: Email) -> Any:
 def missing_lang(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports an email whose `<html>` element has no `lang` (or `xml:lang`)
-    attribute, and any `lang` value that is not a language tag (`lang="english"`,
-    `lang="en_US"`).
+    attribute, any `lang` value that is not a language tag (`lang="english"`,
+    `lang="en_US"`), and `lang="und"` ("undetermined", which MJML writes unless
+    told the language): it names no language either.
 
     A `lang` on a wrapper instead of `<html>` is accepted when every piece of
     visible text is inside an element with a `lang`. Screen readers switch voice
@@ -82,10 +87,15 @@ def missing_lang(email: Email, context: SendContext, options: Any) -> Iterator[F
         if "\ufffc" in value or "{" in value or "%" in value or "*|" in value:
             continue  # a templated language
         stripped = value.strip()
-        if stripped and _LANGUAGE_TAG.match(stripped):
+        undetermined = stripped.lower().split("-", 1)[0] == UNDETERMINED
+        if stripped and _LANGUAGE_TAG.match(stripped) and not undetermined:
             continue
         start, end = element.attr_spans.get(name, (element.start, element.end))
-        if not stripped:
+        if undetermined:
+            message = (f'{name}="{stripped}" on <{element.tag}> says the language is undetermined: '
+                       f"screen readers fall back to the reader's default language")
+            suggestion = f'{name}="en" (or the email\'s language)'
+        elif not stripped:
             message = f"<{element.tag}> has an empty {name}: screen readers fall back to the reader's default language"
             suggestion = f'{name}="en" (or the email\'s language)'
         else:

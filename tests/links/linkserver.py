@@ -8,8 +8,6 @@ is recorded, so tests can assert what was (and was not) asked.
 
 from __future__ import annotations
 
-from oopslint_testing import assert_read
-
 import asyncio
 import socket
 import ssl
@@ -18,6 +16,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+
+from oopslint_testing import assert_read
 
 from oopslint import Linter
 

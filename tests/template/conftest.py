@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from oopslint_testing import assert_read
 
 import oopslint
-from oopslint_testing import assert_read
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "template"
 CORPUS = FIXTURES.parent / "corpus"
