@@ -193,3 +193,65 @@ def test_date_placeholder_from_the_rule_documentation(tpl):
     html = _paragraph(tpl, "Your code expires on XX/XX.")
     found = tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002")
     assert [f.data["text"] for f in found] == ["XX/XX"]
+
+
+# ---------------------------------------------------------------- filler variants
+
+FILLER_PARAGRAPHS = {
+    "Duis aute": "Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur.",
+    "Class aptent": "Class aptent taciti sociosqu ad litora torquent per conubia nostra, per inceptos himenaeos.",
+    "Sed ut": "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque laudantium.",
+    "Far far away": "Far far away, behind the word mountains, far from the countries Vokalia and Consonantia, "
+                    "there live the blind texts.",
+    "Bacon ipsum": "Bacon ipsum dolor amet pancetta andouille kielbasa, turducken shankle picanha.",
+    "Cupcake ipsum": "Cupcake ipsum dolor sit amet chocolate cake gummies.",
+}
+
+
+def filler_email(tpl) -> str:
+    """Postmark's welcome template with one paragraph of each kind of filler
+    after its first paragraph."""
+    html = tpl.text("postmark/welcome.source.html")
+    extra = "".join(f"\n                        <p>{text}</p>" for text in FILLER_PARAGRAPHS.values())
+    marker = "<p>Thanks for trying [Product Name]."
+    assert marker in html
+    return html.replace(marker, extra.lstrip() + "\n                        " + marker, 1)
+
+
+def test_lorem_variants_are_filler_once_per_paragraph(tpl):
+    html = filler_email(tpl)
+    found = [f for f in tpl.findings(tpl.lint(html, mode="template", select="TPL002"), "TPL002")
+             if f.data["kind"] != "bracket"]
+    assert [(f.line, f.column, f.message, f.severity.name) for f in found] == [
+        (*tpl.locate(html, "Duis aute"), "Placeholder text 'Duis aute irure' in the body text: "
+         "filler text that was never replaced", "ERROR"),
+        (*tpl.locate(html, "Class aptent"), "Placeholder text 'Class aptent taciti' in the body text: "
+         "filler text that was never replaced", "ERROR"),
+        (*tpl.locate(html, "Sed ut"), "Placeholder text 'Sed ut perspiciatis' in the body text: "
+         "filler text that was never replaced", "ERROR"),
+        (*tpl.locate(html, "Far far away"), "Placeholder text 'Far far away, behind the word mountains' in the "
+         "body text: filler text (the \"Far far away\" blind text) that was never replaced", "ERROR"),
+        (*tpl.locate(html, "Bacon ipsum"), "Placeholder text 'Bacon ipsum' in the body text: "
+         "filler text from an ipsum generator that was never replaced", "ERROR"),
+        (*tpl.locate(html, "Cupcake ipsum"), "Placeholder text 'Cupcake ipsum' in the body text: "
+         "filler text from an ipsum generator that was never replaced", "ERROR"),
+    ]
+    assert [f.data["kind"] for f in found] == [
+        "lorem-ipsum", "lorem-ipsum", "lorem-ipsum", "blind-text", "themed-ipsum", "themed-ipsum"]
+
+
+def test_a_lorem_paragraph_with_latin_ipsum_inside_is_one_finding(tpl):
+    html = _paragraph(tpl, "Lorem ipsum dolor sit amet, consectetur adipiscing elit. Vestibulum ipsum sed massa.")
+    found = tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002")
+    assert [f.data["text"] for f in found] == ["Lorem ipsum"]
+
+
+@pytest.mark.parametrize("text", [
+    "Error codes are listed in the appendix, in order.",
+    "Our Magna Carta exhibit opens in June, and the Via Appia tour is back.",
+    "Our summer sale has a minimum order of $20; items ship per order.",
+    "Duis, our cat, loves the new tempor collection.",
+])
+def test_english_with_a_few_latin_looking_words_is_not_filler(tpl, text):
+    html = _paragraph(tpl, text)
+    assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002") == []

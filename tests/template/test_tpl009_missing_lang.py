@@ -64,3 +64,15 @@ def test_template_partials_are_not_checked_but_rendered_fragments_are(tpl):
         "The email has no <html> element with a lang attribute: screen readers cannot tell which language to read "
         "the email in"
     ]
+
+
+@pytest.mark.parametrize("value", ["und", "UND", "und-Latn"])
+def test_lang_und_names_no_language(tpl, value):
+    """MJML writes lang="und" unless told the language: that says nothing either."""
+    html = tpl.text("mailgun/action.source.html").replace('<html lang="en"', f'<html lang="{value}"', 1)
+    found = tpl.findings(tpl.lint(html, select="TPL009"), "TPL009")
+    assert [(f.line, f.column, f.message, f.suggestion, f.severity.name) for f in found] == [
+        (*tpl.locate(html, f'lang="{value}"', offset=6),
+         f'lang="{value}" on <html> says the language is undetermined: screen readers fall back to the '
+         "reader's default language", 'lang="en" (or the email\'s language)', "WARNING"),
+    ]
