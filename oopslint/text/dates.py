@@ -20,7 +20,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Iterator
 
 __all__ = ["PrintedDate", "printed_dates", "order_from_lang"]
 
@@ -159,7 +159,8 @@ class _Run:
 def printed_dates(email: Any, date_order: str = "auto") -> list[PrintedDate]:
     """Every labelled date in the email, in reading order (computed once per
     email and ``date_order``, through ``email.memo``)."""
-    return email.memo(("oopslint.text.dates", date_order), lambda e: _scan(e, date_order))
+    found: list[PrintedDate] = email.memo(("oopslint.text.dates", date_order), lambda e: _scan(e, date_order))
+    return found
 
 
 def _runs(email: Any) -> list[_Run]:
@@ -278,9 +279,13 @@ def _clause_tail(text: str) -> str:
     return text[cut.end() :] if cut is not None else text
 
 
-def _dates_in(text: str, date_order: str, email_order: str | None, run: _Run):
+_Candidate = tuple[int, int, tuple[date, ...], tuple[int, int] | None, str]
+_Parsed = tuple[tuple[date, ...], tuple[int, int] | None, str]
+
+
+def _dates_in(text: str, date_order: str, email_order: str | None, run: _Run) -> Iterator[_Candidate]:
     """(start, end, readings, month_day, precision) for each date, leftmost-longest."""
-    candidates: list[tuple[int, int, tuple[date, ...], tuple[int, int] | None, str]] = []
+    candidates: list[_Candidate] = []
     for name, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             parsed = _parse(name, m, date_order, email_order, run)
@@ -302,7 +307,7 @@ def _valid(year: int, month: int, day: int) -> date | None:
     return date(year, month, day)
 
 
-def _parse(name: str, m: re.Match[str], date_order: str, email_order: str | None, run: _Run):
+def _parse(name: str, m: re.Match[str], date_order: str, email_order: str | None, run: _Run) -> _Parsed | None:
     if name == "iso":
         value = _valid(int(m.group("year")), int(m.group("month")), int(m.group("day")))
         return ((value,), None, "day") if value else None

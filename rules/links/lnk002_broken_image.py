@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oopslint import Finding, rule
 
-from ._common import (
+from ._network import (
     NETWORK_DOCS,
     NETWORK_OPTIONS,
     accept_statuses,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from oopslint import Finding, rule
 
-from ._common import (
+from ._common import classify_host, host_of
+from ._network import (
     NETWORK_DOCS,
     NETWORK_OPTIONS,
     accept_statuses,
     check_data,
     checked,
-    classify_host,
-    host_of,
     judge,
 )
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from oopslint import Finding, Severity, http, rule
 
-from ._common import (
+from ._common import host_of, same_site
+from ._network import (
     NETWORK_DOCS,
     NETWORK_OPTIONS,
     accept_statuses,
     check_data,
     checked,
-    host_of,
     judge,
-    same_site,
 )
 
 

@@ -7,13 +7,7 @@ from urllib.parse import unquote
 
 from oopslint import Finding, rule
 
-from ._common import (
-    FILTER_DOCS,
-    FILTER_OPTIONS,
-    refs,
-    scheme_of,
-    url_filter,
-)
+from ._common import FILTER_DOCS, FILTER_OPTIONS, refs, scheme_of, url_filter
 
 _SEPARATORS = re.compile(r"[\s\-.()/\u00a0\u2010-\u2015]")
 

@@ -6,10 +6,19 @@ import shutil
 import time
 
 import pytest
-
 from oopslint_testing import assert_read
 
-from .linkserver import FIXTURES, HANG, HUGE, RESET, Reply, codes, free_port, make_linter, page
+from .linkserver import (
+    FIXTURES,
+    HANG,
+    HUGE,
+    RESET,
+    Reply,
+    codes,
+    free_port,
+    make_linter,
+    page,
+)
 
 NETWORK = ("LNK001", "LNK002", "LNK003", "LNK004")
 
