@@ -1,4 +1,4 @@
-"""Helpers the spelling rules share."""
+"""Helpers the TYP rules share: where an issue sits, in words and as a span."""
 
 from __future__ import annotations
 

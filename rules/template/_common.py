@@ -1,4 +1,5 @@
-"""Helpers shared by the TPL rules: readable text runs, header places, user patterns."""
+"""Helpers shared by the TPL rules: pattern scans over text runs, header places,
+user patterns, readable message text."""
 
 from __future__ import annotations
 

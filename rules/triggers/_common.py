@@ -1,4 +1,5 @@
-"""Helpers the triggers rules share."""
+"""Helpers the TRG rules share: the option tables several rules declare, and how
+times and orders read in messages."""
 
 from __future__ import annotations
 
