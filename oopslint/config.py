@@ -127,7 +127,10 @@ class Config:
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any], *, registry: "Registry | None" = None, path: Path | None = None) -> "Config":
         """Validate a mapping (the ``[tool.oopslint]`` table) into a Config."""
+        from ._redact import remember_references
         from .registry import default_registry
+
+        remember_references(raw)  # a ${NAME} anywhere in configuration names a secret
 
         registry = registry or default_registry()
         where = f"{path}: " if path else ""

@@ -15,7 +15,6 @@ import asyncio
 import glob as _glob
 import inspect
 import os
-import re
 import sys
 import threading
 from collections import OrderedDict
@@ -39,6 +38,7 @@ from .email import Email, InputError
 from .registry import Registry, default_registry
 from .report import FileResult, Finding, Report, Severity, Span
 from .rule import Rule
+from ._redact import redact, redact_finding, secret_values
 from .suppressions import apply_suppressions
 
 __all__ = ["Linter", "LINTABLE_EXTENSIONS", "redact"]
@@ -49,22 +49,6 @@ LINTABLE_EXTENSIONS = (
     ".html", ".htm", ".xhtml", ".eml", ".hbs", ".handlebars", ".mustache", ".liquid",
     ".j2", ".jinja", ".jinja2", ".njk", ".twig", ".tpl", ".mjml.html",
 )
-_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)", re.I)
-
-
-def secret_values() -> list[str]:
-    """Values of secret-looking environment variables (API keys, tokens, passwords)."""
-    return [value for name, value in os.environ.items() if len(value) >= 8 and _SECRET_NAME.search(name)]
-
-
-def redact(text: str, secrets: Sequence[str] | None = None) -> str:
-    """Replace the value of any secret-looking environment variable by ``***``."""
-    if not text:
-        return text
-    for value in secret_values() if secrets is None else secrets:
-        if value in text:
-            text = text.replace(value, "***")
-    return text
 
 
 @dataclass
@@ -218,7 +202,7 @@ class Linter:
     def _input_error(self, path: str, message: str, code: EngineCode = UNREADABLE_INPUT) -> FileResult:
         if message.startswith(f"{path}: "):
             message = message[len(path) + 2 :]
-        finding = Finding(message=redact(message), code=code.code, rule=code.name, severity=code.severity, path=path)
+        finding = redact_finding(Finding(message=message, code=code.code, rule=code.name, severity=code.severity, path=path))
         return FileResult(path=path, findings=[finding], input_error=True)
 
     def _parse(self, source: Any, path: str, subject: str | None, dialects: tuple[str, ...] | None,
@@ -379,11 +363,7 @@ class Linter:
                 changes["snippet"] = line[:2000]
         severity = finding.severity or Severity.WARNING
         changes["severity"] = job.config.severity_for(finding.code, finding.rule, severity)
-        if secrets:
-            changes["message"] = redact(finding.message, secrets)
-            if finding.suggestion:
-                changes["suggestion"] = redact(finding.suggestion, secrets)
-        return finding.with_(**changes)
+        return redact_finding(finding.with_(**changes), secrets)
 
     def _report(self, jobs: list[_Job], results: list[FileResult]) -> Report:
         job_iter = iter(jobs)

@@ -200,15 +200,23 @@ class Report:
             "summary": self.summary(),
         }
         data.update(_jsonable(self.extra))
-        return data
+        from ._redact import redact_value
+
+        return redact_value(data)
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        data = self.to_dict()
+        if type(self).to_dict is not Report.to_dict:  # a subclass may add what Report.to_dict did not redact
+            from ._redact import redact_value
+
+            data = redact_value(data)
+        return json.dumps(data, indent=indent, ensure_ascii=False)
 
     def to_sarif(self) -> dict[str, Any]:
+        from ._redact import redact_report
         from .formats.sarif import build_sarif
 
-        return build_sarif(self)
+        return build_sarif(redact_report(self))
 
     def merged(self, others: Iterable["Report"]) -> "Report":
         report = Report(files=list(self.files), fail_on=self.fail_on,

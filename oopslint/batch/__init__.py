@@ -208,8 +208,10 @@ def run_batch_command(args: argparse.Namespace, linter: Linter, writer_stdout: T
 
 def write_text(report: BatchReport, stream: TextIO, *, color: bool = False) -> None:
     """Findings as ``oopslint check`` prints them, then the batch table."""
+    from .._redact import redact_report
     from ..formats.text import format_finding, summary_line
 
+    report = redact_report(report)
     for finding in report.findings:
         stream.write(format_finding(finding, color=color))
         stream.write("\n\n" if finding.snippet else "\n")

@@ -131,7 +131,9 @@ class BatchReport(Report):
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         if self.batch is not None:
-            data["batch"] = self.batch.to_dict()
+            from .._redact import redact_value
+
+            data["batch"] = redact_value(self.batch.to_dict())
         return data
 
 

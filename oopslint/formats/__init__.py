@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from typing import Any, Callable, TextIO
 
+from .._redact import redact_report
 from ..report import Report
 
 FORMATS = ("text", "json", "github", "sarif", "html")
 
 
 def get_writer(name: str) -> Callable[..., None]:
-    """The ``write(report, stream, **options)`` function of a format."""
+    """The ``write(report, stream, **options)`` function of a format. Every
+    writer is handed a redacted copy of the report: no secret reaches output."""
+    write = _format_writer(name)
+
+    def write_redacted(report: Report, stream: TextIO, **options: Any) -> None:
+        write(redact_report(report), stream, **options)
+
+    return write_redacted
+
+
+def _format_writer(name: str) -> Callable[..., None]:
     if name == "text":
         from .text import write
     elif name == "json":

@@ -45,6 +45,8 @@ from typing import Any, AsyncIterator, Mapping
 from ..config import register_core_section
 from ._cache import default_cache_path
 from ._client import HttpClient
+from ._guard import embedded_ipv4, is_public_address
+from ._urls import browser_ipv4
 from ._options import DEFAULT_USER_AGENT, HOST_OPTION_KEYS, HTTP_OPTIONS
 from ._results import HttpError, LinkCheck, Response, is_click_tracking
 
@@ -60,6 +62,9 @@ __all__ = [
     "session",
     "default_cache_path",
     "is_click_tracking",
+    "embedded_ipv4",
+    "is_public_address",
+    "browser_ipv4",
 ]
 
 register_core_section("http", HTTP_OPTIONS)

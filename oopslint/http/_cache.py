@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from .._redact import redact, redact_value
 from ._results import LinkCheck
 
 log = logging.getLogger("oopslint.http")
@@ -86,7 +87,8 @@ class LinkCache:
             return None
 
     def put(self, key: str, result: LinkCheck) -> None:
-        self._pending[key] = (result.url, _json.dumps(result.to_dict()), time.time())
+        # a token a server put in a Location is not written to disk (nor a URL password)
+        self._pending[key] = (redact(result.url), _json.dumps(redact_value(result.to_dict())), time.time())
 
     def flush(self) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json as _json
 import os
@@ -12,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -37,6 +38,7 @@ from ._results import (
     safe_url,
     with_root_path,
 )
+from ._urls import resolve_reference
 
 _MEMORY_TTL_FAILURES = 60.0
 _IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
@@ -48,6 +50,7 @@ class _Host:
     settings: HostSettings
     client: httpx.AsyncClient
     gate: Gate
+    transport: httpx.AsyncBaseTransport
     head_refused: bool = False
 
 
@@ -174,7 +177,11 @@ class HttpClient:
             try:
                 reply, tries = await self._probe(current, cookies)
             except Failure as failure:
-                return LinkCheck(url=url, final_url=current, error=failure.kind, detail=failure.detail,
+                kind, detail = failure.kind, failure.detail
+                if kind == "invalid-url" and len(chain) > 1:
+                    # the link itself was fine to fetch; where the server sent the reader is not
+                    kind, detail = "invalid-redirect", f"redirected to an address no browser can open ({detail})"
+                return LinkCheck(url=url, final_url=current, error=kind, detail=detail,
                                  redirects=tuple(chain[1:]), attempts=attempts + failure.attempts)
             attempts += tries
             _keep_cookies(cookies, current, reply.headers)
@@ -213,7 +220,7 @@ class HttpClient:
         if not location or not location.strip():
             return None
         try:
-            return urljoin(current, location.strip()).split("#", 1)[0]
+            return resolve_reference(current, location).split("#", 1)[0]
         except ValueError:
             return None
 
@@ -229,7 +236,7 @@ class HttpClient:
         match = META_REFRESH.search(body)
         if not match:
             return None
-        target = urljoin(current, match.group(1).decode("latin-1").strip())
+        target = resolve_reference(current, match.group(1).decode("latin-1")).split("#", 1)[0]
         return target if target != current else None
 
     async def _probe(self, url: str, cookies: dict[str, dict[str, str]]) -> tuple[Reply, int]:
@@ -306,7 +313,7 @@ class HttpClient:
                                          limit=settings.max_per_host)
             http_client = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False,
                                             timeout=httpx.Timeout(settings.timeout, pool=None))
-            host = self._hosts[key] = _Host(name, settings, http_client, gate)
+            host = self._hosts[key] = _Host(name, settings, http_client, gate, transport)
         return host
 
     def _tls_context(self, verify: bool) -> ssl.SSLContext:
@@ -334,9 +341,9 @@ class HttpClient:
             "Accept-Language": "en-US,en;q=0.9",
         }
         for name, value in host.settings.headers:
-            headers[name] = expand_env(value, f"the {name} header for {host.name}")
+            headers[name] = expand_env(value, f"the {name} header for {host.name}", header=name)
         for name, value in (extra or {}).items():
-            headers[name] = expand_env(value, f"the {name} header")
+            headers[name] = expand_env(value, f"the {name} header", header=name)
         jar = cookies.get(host.name)
         if jar:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
@@ -356,9 +363,13 @@ class HttpClient:
                 try:
                     async with asyncio.timeout(timeout):
                         request = host.client.build_request(method, url, headers=headers, content=body)
-                        response = await host.client.send(request, stream=True)
-                        # no await since httpx stored its cookies: no other request saw them
-                        host.client.cookies.clear()
+                        # straight to the transport: the client would parse a Location itself
+                        # (refusing what browsers follow); _next_hop reads it as a browser does.
+                        # Nor does it keep cookies: _keep_cookies does, for one redirect chain.
+                        if request.url.username or request.url.password:
+                            request.headers["Authorization"] = _basic_auth(request.url)
+                        response = await host.transport.handle_async_request(request)
+                        response.request = request
                         try:
                             content = await _read_some(response, read if method != "HEAD" else 0,
                                                        limit_exceeded_is_error)
@@ -481,6 +492,13 @@ async def _read_some(response: httpx.Response, limit: int, limit_is_error: bool)
     except httpx.DecodingError:
         pass  # a body we cannot decompress is still an answer
     return b"".join(chunks)[:limit]
+
+
+def _basic_auth(url: httpx.URL) -> str:
+    """The Authorization header for credentials written in the URL (as the
+    httpx client would add them; only ever sent to the URL's own host)."""
+    pair = f"{url.username}:{url.password}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
 def _cookie_state(jar: Mapping[str, Mapping[str, str]]) -> str:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from .._redact import ENV_REFERENCE, remember_references
 from ..config import ConfigError
 from ._results import Failure
 
@@ -48,7 +49,7 @@ HTTP_OPTIONS: dict[str, Any] = {
 #: Keys a ``[tool.oopslint.http.hosts."name"]`` table may set.
 HOST_OPTION_KEYS = ("timeout", "retries", "max_per_host", "min_interval", "allow_private", "verify_tls", "headers")
 
-ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,13 @@ class Settings:
             headers = clean.get("headers", {})
             if not isinstance(headers, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
                 raise ConfigError(f"{where_host}headers must be a table of header name = \"value\"")
-            for name in headers:
+            remember_references(dict(headers))
+            for name, value in headers.items():
                 if not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name):
                     raise ConfigError(f"{where_host}headers: {name!r} is not a valid header name")
+                check_header_value(name, value, f"{where_host}headers")
+                if all(ref in os.environ for ref in ENV_REFERENCE.findall(value)):
+                    expand_env(value, f"{where_host}headers", header=name)
             clean["headers"] = tuple(headers.items())
             parsed_hosts.append((pattern.strip().lower(), clean))
         probes = merged.get("dns_probe_hosts") or []
@@ -205,12 +210,36 @@ def _flag(values: Mapping[str, Any], key: str, where: str) -> bool:
     return value
 
 
-def expand_env(value: str, what: str) -> str:
-    def lookup(match: re.Match[str]) -> str:
-        name = match.group(1)
-        found = os.environ.get(name)
-        if found is None:
-            raise Failure("config", f"{what} needs the environment variable {name}, which is not set")
-        return found
+def check_header_value(name: str, value: str, where: str, template: str | None = None) -> None:
+    """A header value is one line of ASCII text. The error names the header
+    and the variables its value was read from, never the value."""
+    if _HEADER_VALUE.fullmatch(value):
+        return
+    bad = next(ch for ch in value if not _HEADER_VALUE.fullmatch(ch))
+    fault = "a line break" if bad in "\r\n" else "a control character" if bad.isascii() else "a character that is not ASCII"
+    names = ENV_REFERENCE.findall(template or "")
+    source = f" (read from {', '.join('${' + n + '}' for n in names)})" if names else ""
+    raise ConfigError(f"{where}: the value of the {name} header{source} has {fault}; "
+                      "a header value must be one line of ASCII text")
 
-    return ENV_REFERENCE.sub(lookup, value)
+
+def expand_env(value: str, what: str, header: str | None = None) -> str:
+    """``value`` with each ``${NAME}`` read from the environment. With
+    ``header``, the result must be a valid value for that header
+    (:class:`ConfigError` otherwise)."""
+    if "${" in value:
+        remember_references(value)
+
+        def lookup(match: re.Match[str]) -> str:
+            name = match.group(1)
+            found = os.environ.get(name)
+            if found is None:
+                raise Failure("config", f"{what} needs the environment variable {name}, which is not set")
+            return found
+
+        expanded = ENV_REFERENCE.sub(lookup, value)
+    else:
+        expanded = value
+    if header is not None:
+        check_header_value(header, expanded, what, template=value)
+    return expanded

@@ -30,7 +30,8 @@ class LinkCheck:
     ``connect``, ``protocol``, ``redirect-loop``, ``too-many-redirects``,
     ``blocked`` (a private address the SSRF guard refused), ``budget`` (the
     run's time budget ran out), ``config`` (a header needs an unset
-    environment variable) or ``invalid-url``.
+    environment variable), ``invalid-url`` or ``invalid-redirect`` (a redirect
+    to an address no browser can open).
     """
 
     url: str

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from oopslint import ConfigError, Severity
+from oopslint import ConfigError, Severity, http
 
 MASK_CHAR = "\ufffc"
 
@@ -204,10 +204,18 @@ def classify_host(host: str) -> HostVerdict | None:
     host = host.lower().rstrip(".").strip("[]")
     if not host:
         return None
-    if is_ip(host):
-        ip = ipaddress.ip_address(host)
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
+    numeric = None if is_ip(host) else http.browser_ipv4(host)  # 2130706433, 0x7f.1: 127.0.0.1 to a browser
+    if numeric is not None or is_ip(host):
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = numeric or ipaddress.ip_address(host)
+        if numeric is not None:
+            host = f"{host} ({numeric})"
+        embedded = http.embedded_ipv4(ip)
+        if embedded is not None:  # ::ffff:a.b.c.d, 64:ff9b::a.b.c.d (NAT64), 2002::/16 (6to4), ...
+            ip, form = embedded
+            if form != "IPv4-mapped":
+                host = f"{host} ({ip} in {form} form)"
+        elif ip.is_global and not ip.is_multicast and not http.is_public_address(str(ip)):
+            return HostVerdict("private", f"{host} is not a public internet address", True)
         if ip.is_loopback or ip.is_unspecified:
             return HostVerdict("local", f"{host} is this computer (loopback)", True)
         if ip.is_link_local:

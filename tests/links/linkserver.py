@@ -39,6 +39,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     delay: float = 0.0
+    reason: str | None = None  # the status line's text; by default the usual one
 
 
 HANG = "hang"          # accept the request, never answer
@@ -153,7 +154,7 @@ class Server:
                 if reply.delay:
                     await asyncio.sleep(reply.delay)
                 body = b"" if method == "HEAD" else reply.body
-                status_line = f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}\r\n"
+                status_line = f"HTTP/1.1 {reply.status} {reply.reason or REASONS.get(reply.status, 'Status')}\r\n"
                 out_headers = {"Content-Length": str(len(reply.body)), "Content-Type": "text/html", **reply.headers}
                 data = status_line + "".join(f"{k}: {v}\r\n" for k, v in out_headers.items()) + "\r\n"
                 writer.write(data.encode("latin-1") + body)
