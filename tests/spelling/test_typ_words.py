@@ -116,11 +116,6 @@ def test_capitalised_word_that_may_be_a_name_is_a_warning() -> None:
     assert codes(report, "TYP001")[-1].data["correction"] == "Shop"
 
 
-def test_single_letters_repeat_only_when_they_are_words() -> None:
-    html = page("<p>Press b b to go back. It is a a small step.</p>")
-    assert [f.message for f in codes(lint(html), "TYP003")] == ["Repeated word 'a a'"]
-
-
 def test_missing_apostrophes_and_run_together_words() -> None:
     html = page("<p>We dont know, thats why alot of you say thankyou.</p>")
     report = lint(html)
@@ -144,26 +139,6 @@ def test_unknown_words_are_reported_once_with_suggestions_and_a_count() -> None:
     assert "add it to [tool.oopslint.spelling] words" in finding.suggestion
 
 
-def test_repeated_word_within_text_across_inline_tags_and_not_across_blocks() -> None:
-    html = page(
-        "<p>Your order is on the the way.</p>\n"
-        "<p>Your order is on <b>the</b> <i>the</i> way.</p>\n"
-        "<p>Sign in to <a href='#'>to your account</a>.</p>\n"
-        "<table><tr><td>Total</td><td>Total</td></tr></table>\n"
-        "<p>Total<br>Total</p>\n"
-        "<p>The the end, and again: and, and more.</p>"
-    )
-    report = lint(html)
-    found = [(f.line, f.data["word"]) for f in codes(report, "TYP003")]
-    assert found == [(4, "the"), (5, "the"), (6, "to"), (9, "the")]
-
-
-def test_allowed_repeats_option() -> None:
-    html = page("<p>We sell sell sell every day.</p>")
-    assert len(codes(lint(html), "TYP003")) == 2
-    assert not codes(lint(html, spelling={"allowed_repeats": ["sell"]}), "TYP003")
-
-
 def test_title_attribute_and_link_text_are_read() -> None:
     html = page('<p><a href="https://acme.example" title="Opne your acount">Veiw your order</a></p>')
     report = lint(html)
@@ -182,9 +157,6 @@ def test_brands_and_loanwords_are_not_called_misspellings() -> None:
     assert [(f.data["word"], f.severity.name) for f in codes(report, "TYP001")] == [
         ("Plese", "ERROR"), ("adress", "ERROR")]
     assert "Lyft" in words(report, "TYP002")
-
-
-# ---------------------------------------------------------------- filler is not proofread
 
 
 def test_text_tpl002_reports_as_filler_is_not_spell_checked():
