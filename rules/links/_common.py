@@ -246,6 +246,11 @@ def classify_host(host: str) -> HostVerdict | None:
     return None
 
 
+#: LNK005 and LNK006 share it: an allowed host is production, so plain http:// to it is LNK005's.
+ALLOWED_HOSTS_OPTION: dict[str, Any] = {"allowed_hosts": []}
+ALLOWED_HOSTS_DOCS = {"allowed_hosts": 'hosts that are production despite their name ("dev.acme.com", "*.acme.test")'}
+
+
 def host_allowed(host: str, patterns: Any) -> bool:
     """``allowed_hosts`` entries: exact names or ``*.suffix``."""
     host = host.lower().rstrip(".")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from oopslint import Finding, rule
 
 from ._common import (
+    ALLOWED_HOSTS_DOCS,
+    ALLOWED_HOSTS_OPTION,
     FILTER_DOCS,
     FILTER_OPTIONS,
     classify_host,
+    host_allowed,
     host_of,
     literal_origin,
     literal_prefix,
@@ -17,7 +20,8 @@ from ._common import (
 
 
 @rule(code="LNK005", name="insecure-link", summary="Link or image uses http:// instead of https://",
-      severity="warning", section="links", options=dict(FILTER_OPTIONS), option_docs=FILTER_DOCS)
+      severity="warning", section="links", options={**FILTER_OPTIONS, **ALLOWED_HOSTS_OPTION},
+      option_docs={**FILTER_DOCS, **ALLOWED_HOSTS_DOCS})
 def insecure_link(email, context, options):
     """What it does
     Reports links and images whose address starts with `http://`.
@@ -29,7 +33,8 @@ def insecure_link(email, context, options):
     swapped on the way, and clients that load images over https only show a
     broken image instead. Almost every site serves https today. Links and
     images on non-production hosts are left to LNK006, which also says when
-    they use http://.
+    they use http://; hosts in `allowed_hosts` are production, so they are
+    reported here.
 
     Example
         <a href="http://shop.example.com/sale">Shop the sale</a>
@@ -40,13 +45,14 @@ def insecure_link(email, context, options):
         <img src="https://shop.example.com/logo.png" alt="Shop">
     """
     wanted = url_filter(options)
+    allowed = options.get("allowed_hosts", [])
     for ref in refs(email):
         url = literal_prefix(ref.url, ref.item.tokens) if ref.templated else ref.url
         if not url.lower().startswith("http://") or not wanted(ref.url):
             continue
         host = host_of(url) if not ref.templated else host_of(literal_origin(ref.url, ref.item.tokens) or "")
-        if host and classify_host(host) is not None:
-            continue
+        if host and classify_host(host) is not None and not host_allowed(host, allowed):
+            continue  # LNK006 reports it, and says it uses http://
         yield Finding(
             f"Insecure {ref.kind}: {ref.url} uses http://; use https://",
             span=ref.span,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from oopslint import Finding, Severity, rule
 
 from ._common import (
+    ALLOWED_HOSTS_DOCS,
+    ALLOWED_HOSTS_OPTION,
     FILTER_DOCS,
     FILTER_OPTIONS,
     classify_host,
@@ -24,8 +26,8 @@ def _noun(kind: str) -> str:
 
 @rule(code="LNK006", name="non-production-link", summary="Link or image points at a non-production host",
       severity="error", section="links",
-      options={**FILTER_OPTIONS, "allowed_hosts": []},
-      option_docs={**FILTER_DOCS, "allowed_hosts": 'hosts that are production despite their name ("dev.acme.com", "*.acme.test")'})
+      options={**FILTER_OPTIONS, **ALLOWED_HOSTS_OPTION},
+      option_docs={**FILTER_DOCS, **ALLOWED_HOSTS_DOCS})
 def non_production_link(email, context, options):
     """What it does
     Reports links and images whose host recipients cannot reach, or should not

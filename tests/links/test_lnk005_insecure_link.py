@@ -63,3 +63,13 @@ def test_http_placeholder_link_gets_one_finding_that_names_both_problems(corpus)
     at_button = [(f.code, f.message) for f in report.findings if f.line == 474]
     assert at_button == [("LNK006", "Link points at a placeholder: example.com is a reserved example domain, a placeholder "
                                     "rather than a real site; it also uses http:// instead of https:// (LNK005)")]
+
+
+def test_an_allowed_host_is_production_so_plain_http_to_it_is_insecure():
+    html = email_with('<a href="http://dev.acme.com/orders">Orders</a>')
+    report = lint(html, select=["LNK005", "LNK006"], links={"allowed_hosts": ["dev.acme.com"]})
+    assert [(f.code, f.message) for f in report.findings] == [
+        ("LNK005", "Insecure link: http://dev.acme.com/orders uses http://; use https://")]
+    without = lint(html, select=["LNK005", "LNK006"])
+    assert [f.code for f in without.findings] == ["LNK006"]
+    assert without.findings[0].message.endswith("; it also uses http:// instead of https:// (LNK005)")
