@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from oopslint import Email, SendContext
-from oopslint.text import filler_segments, find_filler
+from oopslint.text import filler_segments
 
 from .dictionary import (
     ALLOWED_REPEATS,
@@ -186,12 +186,10 @@ class _Reader:
             yield current
 
     def _is_filler(self, run: _Run) -> bool:
-        """The run is filler text, by the test TPL002 reports filler with: its
-        block (or the run itself) holds lorem ipsum or another filler text."""
+        """The run is filler text, by the test TPL002 reports filler with: the
+        text run (its block) holds lorem ipsum or another filler text."""
         in_filler = filler_segments(self.email)
-        if any(id(segment) in in_filler for segment in run.segments):
-            return True
-        return bool(find_filler(" ".join(segment.text for segment in run.segments)))
+        return any(id(segment) in in_filler for segment in run.segments)
 
     def _break_between(self, before: Any, after: Any) -> bool:
         if before.source == "header" or after.source == "header":
