@@ -62,6 +62,7 @@ class Registry:
     @classmethod
     def from_entry_points(cls, group: str = ENTRY_POINT_GROUP) -> "Registry":
         registry = cls()
+        loaded_plugins: list[tuple[EntryPoint, Any]] = []
         for entry_point in sorted(entry_points(group=group), key=lambda ep: ep.name):
             try:
                 loaded = entry_point.load()
@@ -71,9 +72,13 @@ class Registry:
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
             rules = _rules_in(loaded)
-            _check_all_registered(entry_point, loaded, rules)
+            loaded_plugins.append((entry_point, loaded))
             for rule in rules:
                 registry.add(rule)
+        # a rule one entry point leaves out may be another's (two entry points, one module)
+        registered = {id(rule) for rule in registry._rules.values()}
+        for entry_point, loaded in loaded_plugins:
+            _check_all_registered(entry_point, loaded, registered)
         return registry
 
     def __iter__(self) -> Iterator[Rule]:
@@ -136,11 +141,10 @@ def _same_default(a: Any, b: Any) -> bool:
         return False
 
 
-def _check_all_registered(entry_point: EntryPoint, loaded: Any, rules: list[Rule]) -> None:
+def _check_all_registered(entry_point: EntryPoint, loaded: Any, registered: set[int]) -> None:
     """Every Rule a plugin's package defines must be among the rules its entry
     point registers: a rule left out of ``RULES`` would silently never run."""
     package = loaded if isinstance(loaded, types.ModuleType) else importlib.import_module(entry_point.module)
-    registered = {id(rule) for rule in rules}
     modules = [package]
     if hasattr(package, "__path__"):
         for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):

@@ -42,7 +42,8 @@ def install(site: Path, modules: dict[str, str], init: str, entry_point: str) ->
     dist = site / "acme_oopslint-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-oopslint\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(f"[oopslint.rules]\nacme = {entry_point}\n")
+    lines = entry_point if "=" in entry_point else f"acme = {entry_point}"
+    (dist / "entry_points.txt").write_text(f"[oopslint.rules]\n{lines}\n")
     (dist / "RECORD").write_text("")
     return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
 
@@ -139,3 +140,17 @@ def test_every_built_in_family_lists_all_its_rules():
         for code in codes:  # one module a rule, named by its code
             rule = default_registry().get(code)
             assert rule.origin.split(".")[-1].startswith(code.lower() + "_"), rule.origin
+
+
+def test_two_entry_points_may_each_register_one_rule_of_one_module(tmp_path, monkeypatch):
+    both = rule_module("ACME001", "shouting-headline") + rule_module("ACME002", "whispering-headline").replace(
+        "def check(", "def check_two(")
+    env = install(tmp_path / "site", {"rules": both}, "", "acme = acme_oopslint.rules:check\nacme2 = acme_oopslint.rules:check_two")
+    monkeypatch.syspath_prepend(env["PYTHONPATH"].split(os.pathsep)[0])
+    importlib.invalidate_caches()
+    try:
+        codes = [rule.code for rule in Registry.from_entry_points() if rule.code.startswith("ACME")]
+    finally:
+        for name in [m for m in sys.modules if m == "acme_oopslint" or m.startswith("acme_oopslint.")]:
+            del sys.modules[name]
+    assert codes == ["ACME001", "ACME002"]
