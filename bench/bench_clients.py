@@ -1,0 +1,179 @@
+"""CMP and MKP: crashes over every real email in the repository, and the speed of a whole
+offline lint of the reference email, beside the `caniemail` npm package on the same emails.
+
+    python bench/bench_clients.py [EMAIL]
+
+Prints:
+- crashes: emails of fixtures/ (corpus included) on which a CMP or MKP rule raised
+  (target 0), and the same count for the peer;
+- warm medians of a whole offline lint of the reference email (every rule, CMP and
+  MKP included; target under 10 ms), of the same lint without CMP and MKP, of
+  CMP+MKP alone, and of the CMP+MKP rules on already parsed emails; measured round
+  robin, in wall time and in CPU time of this process (median and best), since wall
+  time on a busy machine mostly measures the other processes;
+- the peer, the `caniemail` npm package (the caniemail data with its own HTML and
+  CSS checks), installed into a temporary folder at run time (never committed) and
+  timed on the same email in the same run; skipped with a message when npm or node
+  is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from _timing import REFERENCE_EMAIL, ROOT
+
+PEER_VERSION = "2.0.2"
+TARGETS = ["apple-mail.*", "gmail.*", "outlook.*", "yahoo.*"]
+PEER_SCRIPT = r"""
+import { caniemail } from 'caniemail';
+import { readFileSync } from 'node:fs';
+const [emailPath, listPath, repeat] = process.argv.slice(2);
+const clients = JSON.parse(process.env.TARGETS);
+const html = readFileSync(emailPath, 'utf8');
+for (let i = 0; i < 20; i++) caniemail({ clients, html });
+const samples = [];
+for (let i = 0; i < Number(repeat); i++) {
+  const start = process.hrtime.bigint();
+  caniemail({ clients, html: html + `<!-- ${i} -->` });
+  samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+}
+samples.sort((a, b) => a - b);
+let crashes = 0;
+const files = JSON.parse(readFileSync(listPath, 'utf8'));
+for (const file of files) {
+  try { caniemail({ clients, html: readFileSync(file, 'utf8') }); } catch { crashes += 1; }
+}
+console.log(JSON.stringify({ median: samples[Math.floor(samples.length / 2)], crashes, files: files.length }));
+"""
+
+
+def email_files() -> list[Path]:
+    fixtures = ROOT / "fixtures"
+    return sorted(p for p in fixtures.rglob("*") if p.suffix.lower() in (".html", ".htm", ".eml") and p.is_file())
+
+
+def count_crashes(files: list[Path]) -> tuple[int, list[str]]:
+    from oopslint.engine import Linter
+
+    linter = Linter({"select": ["CMP", "MKP"]}, offline=True)
+    crashed = []
+    for path in files:
+        try:
+            report = linter.lint(path)
+        except Exception as error:  # noqa: BLE001 - a crash is what is being counted
+            crashed.append(f"{path.relative_to(ROOT)}: {type(error).__name__}: {error}")
+            continue
+        for finding in report.findings:
+            if finding.data.get("crashed_rule"):
+                crashed.append(f"{path.relative_to(ROOT)}: {finding.data['crashed_rule']}: {finding.message}")
+    return len(crashed), crashed
+
+
+def run_peer(email: Path, files: list[Path]) -> dict | str:
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        return "peer skipped: npm or node is not installed"
+    with tempfile.TemporaryDirectory(prefix="oopslint-peer-") as folder:
+        install = subprocess.run(
+            ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", folder, f"caniemail@{PEER_VERSION}"],
+            capture_output=True, text=True, timeout=600,
+        )
+        if install.returncode != 0:
+            return f"peer skipped: npm install caniemail@{PEER_VERSION} failed: {install.stderr.strip()[:300]}"
+        script = Path(folder) / "bench.mjs"
+        script.write_text(PEER_SCRIPT)
+        listing = Path(folder) / "files.json"
+        listing.write_text(json.dumps([str(f) for f in files]))
+        run = subprocess.run(
+            ["node", str(script), str(email), str(listing), "100"],
+            capture_output=True, text=True, timeout=600, cwd=folder,
+            env={**os.environ, "TARGETS": json.dumps(TARGETS)},
+        )
+        if run.returncode != 0:
+            return f"peer failed: {run.stderr.strip()[:300]}"
+        return json.loads(run.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    email = Path(sys.argv[1]) if len(sys.argv) > 1 else REFERENCE_EMAIL
+    html = email.read_text(encoding="utf-8")
+    files = email_files()
+
+    crashes, crashed = count_crashes(files)
+
+    from oopslint.engine import Linter
+
+    variants = [html + f"<!-- {i} -->" for i in range(400)]
+    counter = iter(range(10**9))
+    linters = {
+        "whole offline lint (every rule)": Linter({}, offline=True),
+        "whole lint without CMP and MKP": Linter({"ignore": ["CMP", "MKP"]}, offline=True),
+        "CMP + MKP alone (parse included)": Linter({"select": ["CMP", "MKP"]}, offline=True),
+    }
+    # the rules alone on fresh, already parsed emails (no per-email memo reused)
+    from oopslint import Email, SendContext
+
+    selected = linters["CMP + MKP alone (parse included)"]
+    rules = [r for r in selected.registry if r.code.startswith(("CMP", "MKP"))]
+    config = selected.config_for(None)
+    options = {r.code: config.options_for(r) for r in rules}
+    context = SendContext()
+    parsed = [Email.parse(html + f"<!-- parsed {i} -->") for i in range(240)]
+    fresh = iter(parsed)
+
+    def rules_only() -> None:
+        email = next(fresh)  # never one whose memo is already filled
+        for rule in rules:
+            list(rule.check(email, context, options[rule.code]))
+
+    jobs: dict[str, Callable[[], object]] = {
+        label: (lambda linter=linter: linter.lint(variants[next(counter) % len(variants)]))
+        for label, linter in linters.items()
+    }
+    jobs["CMP + MKP rules only (email already parsed)"] = rules_only
+    # round robin, so a busy moment of the machine slows every measurement alike
+    wall: dict[str, list[float]] = {label: [] for label in jobs}
+    cpu_samples: dict[str, list[float]] = {label: [] for label in jobs}
+    for round_number in range(220):
+        for label, job in jobs.items():
+            start_wall, start_cpu = time.perf_counter(), time.process_time()
+            job()
+            if round_number >= 20:  # warm-up rounds are not counted
+                wall[label].append((time.perf_counter() - start_wall) * 1000)
+                cpu_samples[label].append((time.process_time() - start_cpu) * 1000)
+    timings = {label: statistics.median(samples) for label, samples in wall.items()}
+    cpu = {label: (statistics.median(samples), min(samples)) for label, samples in cpu_samples.items()}
+    findings = selected.lint(html).findings
+
+    peer = run_peer(email, files)
+
+    print(f"email: {email.relative_to(ROOT)} ({len(html.encode()) / 1024:.1f} KB); "
+          f"CMP+MKP findings on it: {len(findings)} (targets {', '.join(TARGETS)})")
+    print(f"crashes over {len(files)} fixture and corpus emails: oopslint CMP+MKP {crashes}   (target 0)")
+    for line in crashed:
+        print(f"  {line}")
+    for label, ms in timings.items():
+        print(f"{label + ', warm median:':56} {ms:7.2f} ms   "
+              f"(CPU time: median {cpu[label][0]:6.2f} ms, best {cpu[label][1]:6.2f} ms)")
+    print(f"{'':56} (target: whole offline lint under 10 ms)")
+    if isinstance(peer, str):
+        print(peer)
+    else:
+        print(f"peer caniemail {PEER_VERSION} (npm), same email, warm median: {peer['median']:7.2f} ms   "
+              f"crashes over the same {peer['files']} emails: {peer['crashes']}")
+        whole = timings["whole offline lint (every rule)"]
+        print(f"  ratio peer / oopslint whole lint: {peer['median'] / whole:5.2f}x;  "
+              f"peer / oopslint CMP+MKP: {peer['median'] / timings['CMP + MKP alone (parse included)']:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,398 @@
+"""Which caniemail features an email uses, and where.
+
+The caniemail data names features by slug (``css-display-flex``,
+``html-srcset``...) but does not say how to spot them; this module is that
+mapping. Each use is a ``Usage``: the slug, the source offset, and the clients
+that can see it (everyone; only Outlook on Windows inside ``<!--[if mso]>``;
+everyone but Outlook on Windows inside ``<!--[if !mso]><!-->``), and whether it
+is a progressive enhancement (inside ``@media``, a ``:hover`` rule...) that
+degrades gracefully where unsupported.
+
+Client hacks (``.ExternalClass``, ``#outlook a``, ``u + .body``,
+``[x-apple-data-detectors]``...) target one client on purpose and are skipped,
+as are ``mso-*`` and vendor-prefixed properties.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from oopslint import Email
+from oopslint.css import Declaration, inline_style, stylesheets
+
+ALL = "all"
+MSO_ONLY = "mso"  # only Outlook on Windows reads it
+NOT_MSO = "not-mso"  # hidden from Outlook on Windows
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    slug: str
+    start: int
+    audience: str  # ALL, MSO_ONLY or NOT_MSO
+    enhancement: bool  # degrades gracefully where unsupported
+    in_stylesheet: bool = False  # inside a <style> block (clients that drop <style> never see it)
+
+
+CLIENT_HACK = re.compile(
+    r"\.ExternalClass|#outlook\b|\.ReadMsgBody|#MessageViewBody|#MessageWebViewDiv|\bu\s*[+~]\s*[.#\w]"
+    r"|x-apple-data-detectors|data-ogs[cb]|\[owa\]|\.yshortcuts|\.MsoHyperlink|\.MsoNormal|\.a6S\b|\.im\b"
+    r"|#bodyTable|\[class\^?=[\"']?x_|\.gmail|\.Gmail|\.apple-link|\.appleLinks|#root\b|\[data-outlook",
+    re.IGNORECASE,
+)
+
+_EXTRA_PROPERTIES: dict[str, str] = {
+    **{f"border-{side}": "css-border" for side in ("top", "bottom", "left", "right", "width", "style", "color")},
+    **{f"border-{side}-{part}": "css-border" for side in ("top", "bottom", "left", "right")
+       for part in ("width", "style", "color")},
+    **{f"border-{v}-{h}-radius": "css-border-radius" for v in ("top", "bottom") for h in ("left", "right")},
+    **{f"border-{a}-{b}-radius": "css-border-radius-logical" for a in ("start", "end") for b in ("start", "end")},
+    **{f"margin-{side}": "css-margin" for side in ("top", "bottom", "left", "right")},
+    **{f"padding-{side}": "css-padding" for side in ("top", "bottom", "left", "right")},
+    "margin-inline": "css-margin-inline-block", "margin-block": "css-margin-inline-block",
+    "margin-inline-start": "css-margin-inline-start-end", "margin-inline-end": "css-margin-inline-start-end",
+    "margin-block-start": "css-margin-block-start-end", "margin-block-end": "css-margin-block-start-end",
+    "padding-inline": "css-padding-inline-block", "padding-block": "css-padding-inline-block",
+    "padding-inline-start": "css-padding-inline-start-end", "padding-inline-end": "css-padding-inline-start-end",
+    "padding-block-start": "css-padding-block-start-end", "padding-block-end": "css-padding-block-start-end",
+    "border-inline": "css-border-inline-block", "border-block": "css-border-inline-block",
+    **{f"border-{axis}-{part}": "css-border-inline-block-individual" for axis in ("inline", "block")
+       for part in ("color", "style", "width", "start", "end")},
+    **{f"border-{axis}-{end}-{part}": "css-border-inline-block-longhand" for axis in ("inline", "block")
+       for end in ("start", "end") for part in ("color", "style", "width")},
+    "columns": "css-column-layout-properties",
+    **{f"column-{part}": "css-column-layout-properties"
+       for part in ("fill", "rule", "rule-color", "rule-style", "rule-width", "span", "width")},
+    "column-gap": "css-gap", "row-gap": "css-gap",
+    "grid-template-areas": "css-grid-template", "grid-template-columns": "css-grid-template",
+    "grid-template-rows": "css-grid-template", "grid-template": "css-grid-template",
+    "block-size": "css-block-inline-size", "inline-size": "css-inline-size",
+    "left": "css-left-right-top-bottom", "right": "css-left-right-top-bottom",
+    "top": "css-left-right-top-bottom", "bottom": "css-left-right-top-bottom",
+    **{f"inset-{a}": "css-inset" for a in ("block", "inline", "inline-start", "inline-end", "block-start", "block-end")},
+    **{f"animation-{p}": "css-animation" for p in ("name", "duration", "delay", "iteration-count", "direction",
+                                                   "timing-function", "fill-mode", "play-state")},
+    **{f"transition-{p}": "css-transition" for p in ("property", "duration", "delay", "timing-function")},
+    **{f"outline-{p}": "css-outline" for p in ("color", "style", "width")},
+    "overflow-x": "css-overflow", "overflow-y": "css-overflow",
+    "overflow-block": "css-overflow", "overflow-inline": "css-overflow",
+    **{f"text-emphasis-{p}": "css-text-emphasis" for p in ("color", "style")},
+    **{f"scroll-snap-{p}": "css-scroll-snap" for p in ("type", "align", "stop")},
+    "font": "css-font",
+    "inert": "css-inert-attribute",
+}
+_DISPLAY_VALUES = {"flex": "css-display-flex", "inline-flex": "css-display-flex", "grid": "css-display-grid",
+                   "inline-grid": "css-display-grid", "none": "css-display-none"}
+_FUNCTIONS = {
+    "rgb": "css-rgb", "rgba": "css-rgba", "linear-gradient": "css-linear-gradient",
+    "repeating-linear-gradient": "css-linear-gradient", "radial-gradient": "css-radial-gradient",
+    "repeating-radial-gradient": "css-radial-gradient", "conic-gradient": "css-conic-gradient",
+    "calc": "css-unit-calc", "clamp": "css-function-clamp", "min": "css-function-min", "max": "css-function-max",
+    "light-dark": "css-function-light-dark", "lch": "css-modern-color", "oklch": "css-modern-color",
+    "lab": "css-modern-color", "oklab": "css-modern-color", "var": "css-variables",
+}
+_KEYWORDS = {
+    "system-ui": "css-sytem-ui", "ui-serif": "css-sytem-ui", "ui-sans-serif": "css-sytem-ui",
+    "ui-rounded": "css-sytem-ui", "ui-monospace": "css-sytem-ui", "fit-content": "css-intrinsic-size",
+    "min-content": "css-intrinsic-size", "max-content": "css-intrinsic-size", "initial": "css-unit-initial",
+}
+_UNITS = {"px", "em", "rem", "pt", "pc", "cm", "mm", "in", "ex", "ch", "vh", "vw", "vmin", "vmax"}
+_MEDIA_FEATURES = {
+    "prefers-color-scheme": "css-at-media-prefers-color-scheme",
+    "prefers-reduced-motion": "css-at-media-prefers-reduced-motion",
+    "orientation": "css-at-media-orientation", "hover": "css-at-media-hover", "any-hover": "css-at-media-hover",
+    "-webkit-device-pixel-ratio": "css-at-media-device-pixel-ratio",
+    "-webkit-min-device-pixel-ratio": "css-at-media-device-pixel-ratio",
+    "min-device-pixel-ratio": "css-at-media-device-pixel-ratio", "min-resolution": "css-at-media-device-pixel-ratio",
+}
+_AT_RULES = {"media": "css-at-media", "font-face": "css-at-font-face", "import": "css-at-import",
+             "keyframes": "css-at-keyframes", "supports": "css-at-supports"}
+# features that only add polish where they work, and document structure every email needs
+# (a client that ignores the doctype, turns <body> into a <div> or drops target="_blank"
+# still shows the email; the CSS on those elements is judged on its own)
+ENHANCEMENT_SLUGS = frozenset(
+    {"css-at-media", "css-at-font-face", "css-at-import", "css-at-keyframes", "css-at-supports",
+     "css-animation", "css-transition", "css-color-scheme", "html-meta-color-scheme", "css-cursor",
+     "css-user-select", "css-comments", "html-doctype", "html-body", "html-style", "html-target", "html-role",
+     "html-lang", "html-aria-describedby", "html-aria-hidden", "html-aria-label", "html-aria-labelledby",
+     "html-aria-live", "html-loading-attribute"}
+)
+# a block that says display:none hides with a stack of fallbacks for clients that ignore it
+_HIDING_FALLBACKS = frozenset(
+    {"visibility", "opacity", "max-height", "max-width", "overflow", "font-size", "line-height", "height",
+     "width", "color", "mso-hide"}
+)
+_ELEMENTS = {
+    **{f"h{n}": "html-h1-h6" for n in range(1, 7)},
+    **{tag: "html-lists" for tag in ("ul", "ol", "li", "dl", "dt", "dd")},
+    **{tag: "html-semantics" for tag in ("article", "aside", "details", "figcaption", "figure", "footer", "header",
+                                          "main", "mark", "nav", "section", "summary", "time")},
+    "map": "html-image-maps",
+}
+_ATTRIBUTES = {"align": "html-align", "valign": "html-valign", "background": "html-background",
+               "cellpadding": "html-cellpadding", "cellspacing": "html-cellspacing", "dir": "html-dir",
+               "height": "html-height", "width": "html-width", "lang": "html-lang", "hidden": "html-hidden",
+               "role": "html-role", "target": "html-target", "srcset": "html-srcset", "loading": "html-loading-attribute",
+               "required": "html-required", "popover": "html-popover", "aria-describedby": "html-aria-describedby",
+               "aria-hidden": "html-aria-hidden", "aria-label": "html-aria-label",
+               "aria-labelledby": "html-aria-labelledby", "aria-live": "html-aria-live", "inert": "css-inert-attribute"}
+_IMAGE_TYPES = {"png": "image-png", "jpg": "image-jpg", "jpeg": "image-jpg", "gif": "image-gif", "webp": "image-webp",
+                "avif": "image-avif", "svg": "image-svg", "bmp": "image-bmp", "ico": "image-ico", "tif": "image-tiff",
+                "tiff": "image-tiff", "heif": "image-heif", "heic": "image-heif", "apng": "image-apng",
+                "mp4": "image-mp4"}
+_IMAGE_EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,5})(?:[?#]|$)")
+_LEGACY_PSEUDO_ELEMENTS = {"before", "after", "first-letter", "first-line"}
+
+
+def property_slug(name: str, slugs: frozenset[str]) -> str | None:
+    """The feature of a CSS property, or None (custom properties are ``css-variables``)."""
+    if name.startswith("--"):
+        return "css-variables"
+    if name.startswith(("-", "mso-")):
+        return None  # vendor prefixes and Outlook's own properties: fallbacks on purpose
+    slug = f"css-{name}"
+    if slug in slugs:
+        return slug
+    return _EXTRA_PROPERTIES.get(name)
+
+
+_value_slug_cache: dict[tuple[str, str, bool], tuple[str, ...]] = {}
+
+
+def value_slugs(declaration: Declaration, slugs: frozenset[str]) -> tuple[str, ...]:
+    """Features used by a declaration's value: display kinds, functions, keywords, units, !important.
+    A pure function of the declaration's text, so results are shared (bounded)."""
+    key = (declaration.name, declaration.value, declaration.important)
+    found = _value_slug_cache.get(key)
+    if found is None:
+        found = tuple(_value_slugs(declaration, slugs))
+        if len(_value_slug_cache) < 8192:
+            _value_slug_cache[key] = found
+    return found
+
+
+def _value_slugs(declaration: Declaration, slugs: frozenset[str]) -> Iterator[str]:
+    if declaration.name == "display":
+        special = _DISPLAY_VALUES.get(declaration.value.lower())
+        if special:
+            yield special
+    if declaration.important:
+        yield "css-important"
+    stack = list(declaration.tokens)
+    while stack:
+        token = stack.pop()
+        kind = token.type
+        if kind == "function":
+            slug = _FUNCTIONS.get(token.lower_name)
+            if slug:
+                yield slug
+            stack.extend(token.arguments)
+        elif kind == "ident":
+            slug = _KEYWORDS.get(token.lower_value)
+            if slug:
+                yield slug
+        elif kind == "dimension":
+            unit = token.lower_unit
+            if unit in _UNITS and f"css-unit-{unit}" in slugs:
+                yield f"css-unit-{unit}"
+        elif kind == "percentage":
+            yield "css-unit-percent"
+        elif kind in ("() block", "[] block", "{} block"):
+            stack.extend(token.content)
+
+
+def selector_slugs(prelude: tuple[Any, ...], slugs: frozenset[str]) -> Iterator[str]:
+    """Selector features: kinds of simple selectors, combinators, pseudo-classes and -elements."""
+    tokens = list(prelude)
+    simple_in_compound = 0
+    previous_meaningful: str | None = None
+    pending_space = False
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        kind = token.type
+        if kind == "whitespace":
+            pending_space = True
+            index += 1
+            continue
+        value = getattr(token, "value", None)
+        is_combinator = kind == "literal" and value in (">", "+", "~", ",")
+        if pending_space and not is_combinator and previous_meaningful not in (None, "combinator"):
+            yield "css-selector-descendant"
+            simple_in_compound = 0
+        pending_space = False
+        if is_combinator:
+            yield {">": "css-selector-child", "+": "css-selector-adjacent-sibling",
+                   "~": "css-selector-general-sibling", ",": "css-selector-grouping"}[str(value)]
+            simple_in_compound = 0
+            previous_meaningful = "combinator"
+            index += 1
+            continue
+        previous_meaningful = "simple"
+        if kind == "literal" and value == ":":
+            element = index + 1 < len(tokens) and getattr(tokens[index + 1], "value", None) == ":"
+            if element:
+                index += 1
+            target = tokens[index + 1] if index + 1 < len(tokens) else None
+            name = (getattr(target, "lower_value", None) or getattr(target, "lower_name", None) or "") if target else ""
+            if element or name in _LEGACY_PSEUDO_ELEMENTS:
+                slug = f"css-pseudo-element-{name}"
+            else:
+                slug = f"css-pseudo-class-{name}"
+            if slug in slugs:
+                yield slug
+            index += 2
+            continue
+        if kind == "literal" and value == ".":
+            yield "css-selector-class"
+            index += 1
+        elif kind == "hash":
+            yield "css-selector-id"
+        elif kind == "ident":
+            yield "css-selector-type"
+        elif kind == "literal" and value == "*":
+            yield "css-selector-universal"
+        elif kind == "[] block":
+            yield "css-selector-attribute"
+        else:
+            index += 1
+            continue
+        simple_in_compound += 1
+        if simple_in_compound == 2:
+            yield "css-selector-chaining"
+        index += 1
+
+
+def _uses_hover(prelude: tuple[Any, ...]) -> bool:
+    tokens = [t for t in prelude if t.type != "whitespace"]
+    return any(
+        getattr(a, "value", None) == ":" and getattr(b, "type", None) in ("ident", "function")
+        for a, b in zip(tokens, tokens[1:])
+    )
+
+
+_sheet_usages: dict[tuple[Any, ...], tuple[Usage, ...]] = {}
+
+
+def _not_mso_ranges(email: Email) -> list[tuple[int, int]]:
+    """Source ranges between ``<!--[if !mso]><!-->`` and ``<!--<![endif]-->``."""
+    ranges: list[tuple[int, int]] = []
+    opened: int | None = None
+    for comment in email.comments:
+        text = comment.text.strip().lower().replace(" ", "")
+        if text.startswith("[if!mso") and text.endswith("<!"):
+            opened = comment.end
+        elif opened is not None and "<![endif]" in text:
+            ranges.append((opened, comment.start))
+            opened = None
+    return ranges
+
+
+def _audience_at(offset: int, ranges: list[tuple[int, int]]) -> str:
+    for start, end in ranges:
+        if start <= offset < end:
+            return NOT_MSO
+    return ALL
+
+
+def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
+    """Every feature use of the email, in source order."""
+    found: list[Usage] = []
+    add = found.append
+    hidden_from_mso = _not_mso_ranges(email)
+
+    def declarations(items: tuple[Declaration, ...], audience: str, enhancement: bool, sheet: bool) -> None:
+        hiding = any(d.name == "display" and d.value.lower() == "none" for d in items)
+        seen: set[str] = set()
+        for declaration in items:
+            if hiding and declaration.name in _HIDING_FALLBACKS:
+                continue
+            # font-size: 16px; font-size: 1rem; a client that ignores the second keeps the first
+            fallback_exists = declaration.name in seen
+            seen.add(declaration.name)
+            slug = property_slug(declaration.name, slugs)
+            if slug is None:
+                continue
+            graceful = enhancement or fallback_exists
+            add(Usage(slug, declaration.start, audience, graceful or slug in ENHANCEMENT_SLUGS, sheet))
+            if declaration.templated:
+                continue
+            for value_slug in value_slugs(declaration, slugs):
+                add(Usage(value_slug, declaration.value_start, audience, graceful, sheet))
+
+    for sheet in stylesheets(email):
+        audience = MSO_ONLY if sheet.only_outlook else _audience_at(sheet.offset, hidden_from_mso)
+        key = (sheet.css, sheet.offset, sheet.element.start if sheet.element is not None else -1, audience, slugs)
+        cached = _sheet_usages.get(key)
+        if cached is not None:
+            found.extend(cached)
+            continue
+        first = len(found)
+        if sheet.element is not None:
+            add(Usage("html-style", sheet.element.start, audience, True))
+        if "/*" in sheet.css:
+            add(Usage("css-comments", sheet.offset + sheet.css.index("/*"), audience, True, True))
+        for at_rule in sheet.at_rules:
+            slug = _AT_RULES.get(at_rule.keyword)
+            if slug:
+                add(Usage(slug, at_rule.start, audience, True, True))
+            if at_rule.keyword == "media":
+                for feature, media_slug in _MEDIA_FEATURES.items():
+                    if re.search(r"\(\s*(?:min-|max-)?" + re.escape(feature) + r"\s*[:)]", at_rule.prelude, re.IGNORECASE):
+                        add(Usage(media_slug, at_rule.start, audience, True, True))
+        for style_rule in sheet.rules:
+            if CLIENT_HACK.search(style_rule.selector):
+                continue
+            enhancement = bool(style_rule.context) or _uses_hover(style_rule.prelude)
+            for slug in selector_slugs(style_rule.prelude, slugs):
+                add(Usage(slug, style_rule.start, audience, enhancement or slug.startswith("css-pseudo"), True))
+            declarations(style_rule.declarations, audience, enhancement, True)
+        if len(_sheet_usages) > 256:
+            _sheet_usages.clear()
+        _sheet_usages[key] = tuple(found[first:])  # a pure function of the block's text and place
+
+    doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.IGNORECASE)
+    if doctype:
+        add(Usage("html-doctype", doctype.start() + len(doctype.group()) - len(doctype.group().lstrip()), ALL, True))
+    for element in email.elements:
+        tag = element.tag
+        if tag.startswith(("v:", "o:", "w:")):
+            continue  # VML and Office markup: only Outlook on Windows reads it, and it is made for it
+        audience = MSO_ONLY if element.in_comment else _audience_at(element.start, hidden_from_mso)
+        slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
+        if tag in ("input", "button"):
+            kind = (element.attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
+            slug = f"html-{tag}-{kind}" if f"html-{tag}-{kind}" in slugs else None
+        elif tag == "meta" and (element.attrs.get("name") or "").lower() in ("color-scheme", "supported-color-schemes"):
+            slug = "html-meta-color-scheme"
+        if slug:
+            add(Usage(slug, element.start, audience, slug in ENHANCEMENT_SLUGS))
+        for attribute in element.attrs:
+            attribute_slug = _ATTRIBUTES.get(attribute)
+            if attribute_slug and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th")):
+                start = element.attr_spans.get(attribute, (element.start, 0))[0]
+                add(Usage(attribute_slug, start, audience, attribute_slug in ENHANCEMENT_SLUGS))
+        if tag == "a":
+            href = (element.attrs.get("href") or "").strip().lower()
+            if href.startswith("#") and len(href) > 1:
+                add(Usage("html-anchor-links", element.start, audience, False))
+            elif href.startswith("mailto:"):
+                add(Usage("html-mailto-links", element.start, audience, False))
+        if "style" in element.attrs:
+            declarations(inline_style(email, element).declarations, audience, False, False)
+    for image in email.images:
+        if image.kind not in ("img", "css", "background") or image.templated:
+            continue
+        url = image.url.strip()
+        if url[:5].lower() == "data:":
+            slug = "image-base64" if ";base64," in url[:60].lower() else None
+        else:
+            extension = _IMAGE_EXTENSION.search(url.split("?", 1)[0] + "?")
+            slug = _IMAGE_TYPES.get(extension.group(1).lower()) if extension else None
+        if slug:
+            audience = MSO_ONLY if image.element.in_comment else _audience_at(image.element.start, hidden_from_mso)
+            add(Usage(slug, image.element.start, audience, False))
+    return [usage for usage in found if usage.slug in slugs]

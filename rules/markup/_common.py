@@ -1,0 +1,358 @@
+"""Helpers of the MKP rules: a tag scanner that keeps what the email model repairs.
+
+``Email`` builds a forgiving tree, the way browsers do: it drops a repeated
+attribute and closes what is left open. The markup rules need to see exactly
+those repairs, so this module scans the tags again (once per email, through
+``email.memo``) and records every place where clients have to guess:
+
+- ``stray``: an end tag that closes nothing open in its scope (a ``</div>``
+  inside a cell whose ``<div>`` is outside the table, a ``</p>`` with no ``<p>``);
+- ``unclosed``: an element whose end tag never comes, closed by its parent's
+  end tag or by the end of the email (``<td>``, ``<li>``, ``<p>`` and other
+  elements whose end tag HTML makes optional are never reported);
+- ``misnested``: overlapping inline elements (``<b><i></b></i>``), a link in a
+  link, a block that closes an open ``<p>`` and leaves its ``</p>`` behind,
+  content placed in a table outside any cell;
+- ``duplicate``: an attribute given twice in one tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from oopslint import Email
+from oopslint.css import Declaration, inline_style, stylesheets
+from oopslint.templating import MASK_CHAR, find_tokens, mask
+
+VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "basefont", "bgsound", "frame", "keygen"]
+)
+RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp", "noscript"))
+OPTIONAL_END = frozenset(
+    ["p", "li", "dt", "dd", "td", "th", "tr", "tbody", "thead", "tfoot", "option", "optgroup", "colgroup", "caption", "rb", "rt", "rp", "html", "head", "body"]
+)
+SCOPE = frozenset(("td", "th", "table", "caption", "html", "template", "object", "marquee", "applet"))
+INLINE_FORMATTING = frozenset(
+    ["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u", "span", "sup", "sub", "abbr", "label", "mark", "del", "ins"]
+)
+CLOSES_P = frozenset(
+    ["address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "table", "ul"]
+)
+TABLE_CONTEXT = frozenset(("table", "tbody", "thead", "tfoot", "tr"))
+ALLOWED_IN_TABLE = frozenset(
+    ["caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th", "script", "style", "template", "form", "input"]
+)
+
+_TOKEN = re.compile(
+    r"""<!--.*?(?:-->|\Z)
+      |<!\[CDATA\[.*?(?:\]\]>|\Z)
+      |<![^>]*>
+      |<\?[^>]*>
+      |</(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
+      |<(?P<tag>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>
+    """,
+    re.DOTALL | re.VERBOSE,
+)
+_ATTR = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?""")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkupProblem:
+    kind: str  # "stray", "unclosed", "misnested", "duplicate"
+    tag: str
+    start: int  # offset of the tag (or attribute) concerned
+    end: int
+    message: str
+    related: int | None = None  # offset of the other tag involved (the opening tag, the closer...)
+    branch: int | None = None  # offset of a template branch ({% else %}, {{#if}}) that may balance it
+
+
+@dataclass(slots=True)
+class _Open:
+    tag: str
+    start: int
+    end: int
+
+
+_BRANCH = re.compile(
+    r"\{\{\s*[#/^]|\{\{\s*else\b|\{%-?\s*(?:if|elif|elsif|else|endif|for|endfor|unless|endunless|case|when)\b"
+    r"|\*\|(?:IF|ELSE|ELSEIF|END:IF|INTERESTED|END:INTERESTED):?|%%\[\s*(?:IF|ELSE|ELSEIF|ENDIF|FOR|NEXT)\b",
+    re.IGNORECASE,
+)
+
+
+def _scan(email: Email) -> list[MarkupProblem]:
+    tokens = find_tokens(email.html, email.dialects)
+    html = mask(email.html, tokens) if tokens else email.html
+    branches = [(token.start, token.end) for token in tokens if _BRANCH.match(token.text)]
+    problems = _scan_tags(email, html)
+    if not branches:
+        return problems
+    # markup that template branches open and close ({% if %}<div a>{% else %}<div b>{% endif %}) cannot be
+    # judged on the template: a tag right beside a branch is named, and MKP010 reports it at a lower severity
+    out = []
+    for problem in problems:
+        branch = None
+        if problem.kind in ("unclosed", "stray"):
+            branch = next((start for start, end in branches
+                           if (0 <= problem.start - end < 200 and not html[end:problem.start].strip())
+                           or (0 <= start - problem.end < 200 and not html[problem.end:start].strip())), None)
+        out.append(replace(problem, branch=branch) if branch is not None else problem)
+    return out
+
+
+def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
+    problems: list[MarkupProblem] = []
+    stack: list[_Open] = []
+    closed_p_by: list[tuple[int, str, _Open | None]] = []  # <p> closed by a block, its parent, awaiting </p>
+    expected_misnested: list[str] = []  # end tags that will come after an overlap already reported
+    reported_misnested: set[int] = set()  # elements whose misnesting is reported: not "unclosed" too
+    position = 0
+    length = len(html)
+    in_foreign = 0  # inside <svg> or <math>: XML rules, not HTML's
+
+    def line(offset: int) -> int:
+        return email.position(offset)[0]
+
+    def text_in_table(start: int, end: int) -> None:
+        if stack and stack[-1].tag in TABLE_CONTEXT and not in_foreign:
+            chunk = html[start:end]
+            if chunk.strip() and chunk.replace(MASK_CHAR, "").replace("&nbsp;", "").strip():
+                first = start + len(chunk) - len(chunk.lstrip())
+                problems.append(MarkupProblem(
+                    "misnested", "#text", first, first + len(chunk.strip()),
+                    f"Text directly inside <{stack[-1].tag}> (line {line(stack[-1].start)}), outside any cell: "
+                    "browsers move it above the table, Outlook on Windows keeps it in place",
+                    stack[-1].start))
+
+    def close_implied(names: frozenset[str] | tuple[str, ...], scope: tuple[str, ...]) -> _Open | None:
+        for depth in range(len(stack) - 1, -1, -1):
+            tag = stack[depth].tag
+            if tag in names:
+                closed = stack[depth]
+                del stack[depth:]
+                return closed
+            if tag in scope:
+                return None
+        return None
+
+    while position < length:
+        match = _TOKEN.search(html, position)
+        if match is None:
+            text_in_table(position, length)
+            break
+        if match.start() > position:
+            text_in_table(position, match.start())
+        position = match.end()
+        tag = match.group("tag")
+        if tag is not None:
+            name = tag.lower()
+            attrs_text = match.group("attrs") or ""
+            _duplicates(email, name, attrs_text, match.start("attrs"), problems)
+            if in_foreign:
+                if name in ("svg", "math") and not attrs_text.rstrip().endswith("/"):
+                    in_foreign += 1
+                continue
+            if name in ("svg", "math"):
+                if not attrs_text.rstrip().endswith("/"):
+                    in_foreign = 1
+                continue
+            if ":" in name:
+                continue  # VML and Office namespaces outside conditional comments: XML rules
+            if stack and stack[-1].tag in TABLE_CONTEXT and name not in ALLOWED_IN_TABLE:
+                problems.append(MarkupProblem(
+                    "misnested", name, match.start(), match.end(),
+                    f"<{name}> directly inside <{stack[-1].tag}> (line {line(stack[-1].start)}), outside any cell: "
+                    "browsers move it above the table, Outlook on Windows keeps it in place",
+                    stack[-1].start))
+            if name in CLOSES_P:
+                closed = close_implied(("p",), ("button",) + tuple(SCOPE))
+                if closed is not None and name != "p":
+                    closed_p_by.append((closed.start, name, stack[-1] if stack else None))
+            if name == "li":
+                close_implied(("li",), ("ul", "ol") + tuple(SCOPE))
+            elif name in ("dt", "dd"):
+                close_implied(("dt", "dd"), ("dl",) + tuple(SCOPE))
+            elif name in ("td", "th"):
+                close_implied(("td", "th"), ("tr", "table"))
+            elif name == "tr":
+                close_implied(("tr", "td", "th"), ("table", "tbody", "thead", "tfoot"))
+            elif name in ("tbody", "thead", "tfoot"):
+                close_implied(("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",))
+            elif name == "option":
+                close_implied(("option",), ("select",))
+            elif name == "a":
+                outer = next((o for o in reversed(stack) if o.tag == "a" or o.tag in SCOPE), None)
+                if outer is not None and outer.tag == "a":
+                    problems.append(MarkupProblem(
+                        "misnested", "a", match.start(), match.end(),
+                        f"A link inside the link opened on line {line(outer.start)}: browsers end the first link "
+                        "here, other clients keep both or join them", outer.start))
+                    stack.remove(outer)
+                    expected_misnested.append("a")
+            if name in RAW_TEXT:
+                close = re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE).search(html, position)
+                position = close.end() if close else length
+                continue
+            if name not in VOID:
+                stack.append(_Open(name, match.start(), match.end()))
+            continue
+        end_tag = match.group("endtag")
+        if end_tag is None:
+            continue
+        name = end_tag.lower()
+        if in_foreign:
+            if name in ("svg", "math"):
+                in_foreign -= 1
+            continue
+        if ":" in name:
+            continue
+        found = None
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth].tag == name:
+                found = depth
+                break
+            if stack[depth].tag in SCOPE and name not in SCOPE:
+                break
+            if name in ("td", "th") and stack[depth].tag in ("tr", "table"):
+                break
+            if name == "tr" and stack[depth].tag == "table":
+                break
+        if found is None:
+            if name in ("html", "head", "body"):
+                continue  # optional end tags: nothing to close is fine
+            if name in expected_misnested:
+                expected_misnested.remove(name)
+                continue
+            while closed_p_by and closed_p_by[-1][2] is not None and closed_p_by[-1][2] not in stack:
+                closed_p_by.pop()  # that paragraph's parent is closed: its </p> never came
+            if name == "p" and closed_p_by and (closed_p_by[-1][2] is None or closed_p_by[-1][2] is stack[-1]):
+                p_start, closer, _ = closed_p_by.pop()
+                problems.append(MarkupProblem(
+                    "misnested", "p", match.start(), match.end(),
+                    f"<{closer}> inside the <p> of line {line(p_start)}: a <p> cannot hold it, so browsers close "
+                    "the paragraph before it and turn this </p> into an empty paragraph; Outlook keeps one paragraph",
+                    p_start))
+                continue
+            if name != "p" and name in OPTIONAL_END or name in VOID and name != "br":
+                continue  # </td> after an implied end, </img>: ignored alike by every client
+            where = ""
+            open_elsewhere = next((o for o in reversed(stack) if o.tag == name), None)
+            if open_elsewhere is not None:
+                where = f" here (its <{name}> on line {line(open_elsewhere.start)} is outside this table cell)"
+            problems.append(MarkupProblem(
+                "stray", name, match.start(), match.end(),
+                f"Stray </{name}>: nothing to close{where}; browsers ignore it"
+                + (" or turn it into an empty paragraph" if name == "p" else "")
+                + (" or read it as a line break" if name == "br" else "")
+                + ", Outlook on Windows may close an enclosing element instead",
+                open_elsewhere.start if open_elsewhere is not None else None))
+            continue
+        inner = stack[found + 1:]
+        if name in INLINE_FORMATTING:
+            block = next((e for e in inner if e.tag not in INLINE_FORMATTING), None)
+            if block is not None:
+                # </span> across a <div> opened inside it: browsers ignore the end tag (or, for
+                # <a>/<b>..., split the element around the block); Outlook closes both
+                if stack[found].start not in reported_misnested:
+                    problems.append(MarkupProblem(
+                        "misnested", name, match.start(), match.end(),
+                        f"</{name}> cannot close the <{name}> of line {line(stack[found].start)} across the "
+                        f"<{block.tag}> opened inside it on line {line(block.start)}: browsers ignore or split it, "
+                        "other clients close both", stack[found].start))
+                    reported_misnested.add(stack[found].start)
+                continue
+        del stack[found:]
+        for element in inner:
+            if element.tag in OPTIONAL_END or element.start in reported_misnested:
+                continue
+            if element.tag in INLINE_FORMATTING and name in INLINE_FORMATTING:
+                problems.append(MarkupProblem(
+                    "misnested", element.tag, match.start(), match.end(),
+                    f"</{name}> closes <{name}> while the <{element.tag}> opened inside it on line "
+                    f"{line(element.start)} is still open: overlapping tags are repaired differently by each client",
+                    element.start))
+                expected_misnested.append(element.tag)
+            else:
+                problems.append(MarkupProblem(
+                    "unclosed", element.tag, element.start, element.end,
+                    f"<{element.tag}> is never closed: the </{name}> on line {line(match.start())} closes it "
+                    f"(a </{element.tag}> is missing before it), and clients disagree on where it ends",
+                    match.start()))
+    for element in stack:
+        if element.tag not in OPTIONAL_END and element.start not in reported_misnested:
+            problems.append(MarkupProblem(
+                "unclosed", element.tag, element.start, element.end,
+                f"<{element.tag}> is never closed before the end of the email: everything after it ends up inside it",
+                None))
+    problems.sort(key=lambda problem: problem.start)
+    return problems
+
+
+def _duplicates(email: Email, tag: str, attrs_text: str, base: int, problems: list[MarkupProblem]) -> None:
+    if not attrs_text or attrs_text.count("=") < 2:
+        return
+    seen: dict[str, int] = {}
+    values: dict[str, str | None] = {}
+    for attribute in _ATTR.finditer(attrs_text):
+        name = attribute.group("name").lower()
+        if MASK_CHAR in name:
+            continue
+        value = next((v for v in attribute.group("dq", "sq", "uq") if v is not None), None)
+        if name in seen and values[name] == value:
+            continue  # the same value twice changes nothing
+        if name in seen:
+            first_line = email.position(seen[name])[0]
+            where = "" if first_line == email.position(base + attribute.start())[0] else f" on line {first_line}"
+            problems.append(MarkupProblem(
+                "duplicate", tag, base + attribute.start(), base + attribute.end(),
+                f"<{tag}> has {name}= twice: clients keep the first one{where} and ignore this one",
+                seen[name]))
+        else:
+            seen[name] = base + attribute.start()
+            values[name] = value
+
+
+def markup_problems(email: Email) -> list[MarkupProblem]:
+    """Every markup problem of the email, scanned once and shared by the MKP rules."""
+    return email.memo("rules.markup.problems", _scan)
+
+
+# ------------------------------------------------------------------ CSS
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationBlock:
+    """The declarations of one style rule or one ``style=""`` attribute."""
+
+    declarations: tuple[Declaration, ...]
+    content: tuple[Any, ...]  # tinycss2 tokens as written
+    locate: Callable[[Any], int]
+    inline: bool
+    may_misplace_important: bool  # the text has "; !" or "!important" followed by more value
+
+
+_IMPORTANT_SUSPECT = re.compile(r";\s*!|!\s*important\s*[^\s;}\"']", re.IGNORECASE)
+
+
+def declaration_blocks(email: Email) -> list[DeclarationBlock]:
+    """Every declaration block of the email: ``<style>`` rules first, then inline styles."""
+
+    def collect(email: Email) -> list[DeclarationBlock]:
+        blocks: list[DeclarationBlock] = []
+        for sheet in stylesheets(email):
+            suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
+            blocks.extend(DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect)
+                          for rule in sheet.rules)
+        for element in email.elements:
+            value = element.attrs.get("style")
+            if value and value.strip():
+                style = inline_style(email, element)
+                blocks.append(DeclarationBlock(style.declarations, style.content, style.locate, True,
+                                               bool(_IMPORTANT_SUSPECT.search(value))))
+        return blocks
+
+    return email.memo("rules.markup.declaration_blocks", collect)

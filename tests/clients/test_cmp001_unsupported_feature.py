@@ -1,0 +1,123 @@
+"""CMP001 unsupported-feature: caniemail's "not supported" in a targeted client."""
+
+from __future__ import annotations
+
+from oopslint_testing import run_cli
+
+from oopslint.report import Severity
+
+RECEIPT = "postmark/receipt.source.html"
+FLEX = '<div style="display: flex; gap: 12px">'
+
+
+def _with_flex(mail) -> str:
+    text = mail.text(RECEIPT)
+    text = mail.insert_after(text, "<h1>Hi {{name}},</h1>", f"\n{FLEX}<span>A</span></div>")
+    return mail.insert_after(text, "<body>", f"\n    {FLEX}<span>B</span></div>")
+
+
+def test_flex_layout_is_one_finding_naming_every_line_and_outlook_releases(mail):
+    text = _with_flex(mail)
+    found = mail.by_feature(mail.lint(text, select="CMP001"), "css-display-flex")
+    assert len(found) == 1
+    finding = found[0]
+    lines = [mail.line_of(text, FLEX, 0), mail.line_of(text, FLEX, 1)]
+    assert finding.line == lines[0]
+    assert finding.data["lines"] == lines
+    assert finding.severity == Severity.WARNING
+    assert finding.message.startswith(
+        "display:flex (css-display-flex) is not supported in Outlook (Windows 2007, 2010, 2013, 2016, 2019; "
+        "Windows Mail)")
+    assert f"used on lines {lines[0]}, {lines[1]}" in finding.message
+    assert finding.data["feature"] == "css-display-flex"
+    assert finding.data["clients"][:2] == ["outlook.windows", "outlook.windows-mail"]
+    assert finding.data["versions"]["outlook.windows"] == ["2007", "2010", "2013", "2016", "2019"]
+    assert "https://www.caniemail.com/features/css-display-flex/" in finding.suggestion
+
+
+def test_targets_decide_which_clients_are_judged(mail):
+    text = _with_flex(mail)
+    apple = mail.lint(text, select="CMP001", clients={"targets": ["apple-mail.*"]})
+    assert mail.by_feature(apple, "css-display-flex") == []
+    outlook = mail.lint(text, select="CMP001", clients={"targets": ["outlook.windows"]})
+    [finding] = mail.by_feature(outlook, "css-display-flex")
+    assert finding.data["clients"] == ["outlook.windows"]
+
+
+def test_teams_that_must_support_outlook_make_it_an_error(mail):
+    text = _with_flex(mail)
+    report = mail.lint(text, select="CMP", config={"severity": {"CMP001": "error"}})
+    [flex] = mail.by_feature(report, "css-display-flex")
+    assert flex.severity == Severity.ERROR
+    [media] = mail.by_feature(report, "css-at-media")
+    assert media.code == "CMP003" and media.severity == Severity.WARNING
+
+
+def test_css_inside_mso_conditional_is_judged_only_against_outlook_on_windows(mail):
+    text = mail.text("mailgun/action.source.html")
+    # a :link rule Gmail ignores but Outlook on Windows reads: fine inside <!--[if mso]>
+    mso = "<!--[if mso]><style>a:link { color: #348eda; } .cta { display: flex; }</style><![endif]-->"
+    text = text.replace("</head>", mso + "\n</head>", 1)
+    report = mail.lint(text, select="CMP")
+    assert mail.by_feature(report, "css-pseudo-class-link") == []
+    [flex] = mail.by_feature(report, "css-display-flex")
+    assert flex.data["clients"] == ["outlook.windows"]
+
+
+def test_client_hacks_and_vendor_properties_are_not_reported(mail):
+    text = mail.text("mailgun/action.source.html")
+    hacks = ["<style>", ".ExternalClass, .ExternalClass p { line-height: 100%; }", "#outlook a { padding: 0; }",
+             "u + .body .gmail-fix { display: none; }", "#MessageViewBody a { color: inherit; }",
+             "[data-ogsc] .dark-text { color: #ffffff !important; }", "</style>"]
+    text = text.replace("</head>", "\n".join(hacks) + "\n</head>", 1)
+    hack_lines = {mail.line_of(text, hack) for hack in hacks[1:-1]}
+    report = mail.lint(text, select="CMP")
+    assert report.findings
+    assert [f for f in report.findings if hack_lines & set(f.data.get("lines", []))] == []
+
+
+def test_font_size_fallback_chain_is_not_a_missing_feature(mail):
+    # mailgun writes font-size:16px;font-size:1rem;font-size:max(16px,1rem): Outlook keeps 16px
+    report = mail.lint("mailgun/action.source.html", select="CMP001")
+    assert mail.by_feature(report, "css-unit-rem") == []
+    assert mail.by_feature(report, "css-function-max") == []
+
+
+def test_unknown_target_is_a_configuration_error_naming_the_families(mail, tmp_path):
+    (tmp_path / "oopslint.toml").write_text('[clients]\ntargets = ["gmial.*"]\n')
+    (tmp_path / "receipt.html").write_text(mail.text(RECEIPT))
+    result = run_cli("check", "--offline", "--select", "CMP", "receipt.html", cwd=tmp_path)
+    assert result.returncode == 2
+    err = result.stderr.decode() + result.stdout.decode()
+    assert "'gmial.*' names no client in the caniemail data" in err
+    assert "Traceback" not in err
+
+
+def test_clean_corpus_exits_zero_by_default():
+    result = run_cli("check", "--offline", "--select", "CMP,MKP", "fixtures/corpus/")
+    assert result.returncode == 0, result.stdout.decode()[-2000:]
+    assert " CMP001 [error]" not in result.stdout.decode()
+
+
+def test_quiet_on_clean_corpus_for_clients_that_support_it(mail):
+    for name in ("postmark/welcome.inlined.html", "mailgun/billing.inlined.html", "leemunroe/email.inlined.html"):
+        report = mail.lint(name, select="CMP001", clients={"targets": ["apple-mail.*"]})
+        assert mail.findings(report, "CMP001") == [], name
+
+
+def test_markup_hidden_from_outlook_is_not_judged_against_it(mail):
+    text = mail.text("mailgun/action.source.html")
+    hidden = '<!--[if !mso]><!--><div style="display: flex">Shop</div><!--<![endif]-->'
+    text = text.replace("</body>", hidden + "\n</body>", 1)
+    report = mail.lint(text, select="CMP001", clients={"targets": ["outlook.windows", "gmail.*"]})
+    assert mail.by_feature(report, "css-display-flex") == []
+    report = mail.lint(text, select="CMP001", clients={"targets": ["outlook.*"]})
+    [flex] = mail.by_feature(report, "css-display-flex")
+    assert "outlook.windows" not in flex.data["clients"] and "outlook.windows-mail" in flex.data["clients"]
+
+
+def test_unclosed_comment_block_is_reported_not_a_crash(mail):
+    text = mail.text("mailgun/action.source.html").replace("</head>", "<style>/* dark mode\n.a{color:red}</style>\n</head>", 1)
+    report = mail.lint(text, select="CMP", config={"select": ["CMP", "MKP"]})
+    assert not [f for f in report.findings if f.data.get("crashed_rule")]
+    assert any(f.code == "MKP009" and "a /* comment is never closed" in f.message for f in report.findings)

@@ -1,0 +1,32 @@
+"""CMP003 unsupported-enhancement: @media, :hover and friends that degrade gracefully."""
+
+from __future__ import annotations
+
+from oopslint.report import Severity
+
+RECEIPT = "postmark/receipt.source.html"
+
+
+def test_media_queries_are_a_warning_naming_outlook_on_windows(mail):
+    text = mail.text(RECEIPT)
+    report = mail.lint(text, select="CMP", clients={"targets": ["outlook.windows"]})
+    [media] = mail.by_feature(report, "css-at-media")
+    assert media.code == "CMP003" and media.severity == Severity.WARNING
+    assert media.message.startswith("@media (css-at-media) is ignored in Outlook (Windows 2007, 2010, 2013, 2016, 2019)")
+    assert media.data["lines"] == [mail.line_of(text, "@media", n) for n in range(text.count("@media"))]
+    # what only lives inside @media is not a separate CMP001 finding
+    assert all(f.code != "CMP001" or f.data["feature"] != "css-pseudo-class-hover" for f in report.findings)
+
+
+def test_hover_rule_is_an_enhancement_not_a_broken_feature(mail):
+    text = mail.text("mailgun/action.source.html")
+    text = text.replace("</head>", "<style>a.button:hover { background-color: #2d6fc0; }</style>\n</head>", 1)
+    report = mail.lint(text, select="CMP", clients={"targets": ["gmail.ios"]})
+    [hover] = mail.by_feature(report, "css-pseudo-class-hover")
+    assert hover.code == "CMP003"
+    assert hover.data["clients"] == ["gmail.ios"]
+
+
+def test_quiet_for_a_client_that_supports_media_queries(mail):
+    report = mail.lint(RECEIPT, select="CMP003", clients={"targets": ["apple-mail.macos"]})
+    assert mail.findings(report, "CMP003") == []

@@ -1,0 +1,32 @@
+"""MKP010 unverified-template-markup."""
+
+from __future__ import annotations
+
+from oopslint.report import Severity
+from test_mkp001_stray_end_tag import CLEAN
+
+
+def test_a_div_opened_in_each_branch_is_not_called_unclosed(mail):
+    text = mail.text("postmark/receipt.source.html")
+    text = mail.insert_after(text, '<td class="content-cell">',
+                             '\n{{#if vip}}<div class="vip">{{else}}<div class="member">{{/if}}Welcome back!</div>')
+    report = mail.lint(text, select="MKP", config={"select": ["MKP"]})
+    assert mail.findings(report, "MKP002") == []
+    [finding] = mail.findings(report, "MKP010")
+    assert finding.severity == Severity.INFO
+    assert finding.message.startswith("Could not verify: <div> is never closed")
+    assert finding.message.endswith(f"(the template branch on line {mail.line_of(text, '{{else}}')} may balance it)")
+
+
+def test_the_same_markup_rendered_is_judged(mail):
+    text = mail.text("postmark/receipt.source.html")
+    text = mail.insert_after(text, '<td class="content-cell">',
+                             '\n<div class="vip"><div class="member">Welcome back!</div>')
+    report = mail.lint(text, select="MKP", config={"select": ["MKP"]})
+    assert mail.findings(report, "MKP010") == []
+    assert len(mail.findings(report, "MKP002")) == 1
+
+
+def test_quiet_on_clean_corpus(mail):
+    for name in CLEAN:
+        assert mail.findings(mail.lint(name, select="MKP010"), "MKP010") == [], name
