@@ -32,6 +32,7 @@ TEMPLATE = ROOT / "fixtures" / "triggers" / "postmark" / "shipped.html"
 
 CHILD = r"""
 import json, resource, sys, time
+from pathlib import Path
 mode, template, rows_path, jobs, ignore = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 started = time.perf_counter()
 cpu = time.process_time()
@@ -45,7 +46,7 @@ if mode == "peer":
     result = {"rows": rows, "findings": None}
 else:
     from oopslint.batch import lint_batch
-    report = lint_batch(template, rows_path, offline=True, jobs=int(jobs), ignore=[ignore] if ignore else None)
+    report = lint_batch(Path(template), rows_path, offline=True, jobs=int(jobs), ignore=[ignore] if ignore else None)
     result = {"rows": report.batch.rows, "findings": len(report.findings),
               "failing": {code: tally.failed_rows for code, tally in report.batch.rules.items() if tally.failed_rows},
               "batch_findings": [f.code for f in report.findings if f.code in ("TRG006", "TRG007")]}

@@ -2,7 +2,8 @@
 
     import oopslint
 
-    report = oopslint.lint(html, context={"category": "marketing"})
+    report = oopslint.lint(html, context={"category": "marketing"})   # html: the email as a str
+    report = oopslint.lint(Path("emails/welcome.html"))                # a file: a Path, never a str
     for finding in report.findings:
         print(finding.code, finding.line, finding.message)
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from email.message import Message
 from typing import Any, Mapping
 
 from .config import Config, ConfigError
@@ -90,7 +92,7 @@ def _linter(config: Any, offline: bool, mode: str | None, fail_on: Any) -> Linte
         config_key = os.fspath(config)
     else:
         config_key = id(config) if config is not None else None
-    key = (config_key, offline, mode, str(fail_on) if fail_on else None)
+    key = (config_key, offline, mode, None if fail_on is None else repr(fail_on))
     linter = _linters.get(key)
     if linter is None:
         if len(_linters) > 32:
@@ -101,7 +103,7 @@ def _linter(config: Any, offline: bool, mode: str | None, fail_on: Any) -> Linte
 
 
 def lint(
-    email: Any,
+    email: "str | bytes | os.PathLike[str] | Message",
     *,
     context: "SendContext | Mapping[str, Any] | str | None" = None,
     config: Any = None,
@@ -111,7 +113,15 @@ def lint(
     path: str | None = None,
     fail_on: "Severity | str | None" = None,
 ) -> Report:
-    """Lint one email (HTML str/bytes, a path, an .eml file or an EmailMessage).
+    """Lint one email and return its :class:`Report`.
+
+    ``email`` is the HTML as ``str`` or ``bytes`` (a ``str`` is always the
+    email's content, never a file name), a file as a ``pathlib.Path`` or other
+    ``os.PathLike`` (HTML or ``.eml``), or an :class:`email.message.EmailMessage`.
+    ``path`` names the email in findings. ``context`` and ``config`` may be
+    paths (``str`` or ``Path``) of a context file and a configuration file.
+    ``mode`` is ``"template"`` or ``"rendered"`` and ``fail_on`` ``"error"``,
+    ``"warning"`` or ``"info"``; any other value raises :class:`ConfigError`.
 
     The API lints in ``rendered`` mode by default: any merge tag left is an
     error. Pass ``mode="template"`` for template files.
@@ -121,7 +131,7 @@ def lint(
 
 
 async def alint(
-    email: Any,
+    email: "str | bytes | os.PathLike[str] | Message",
     *,
     context: "SendContext | Mapping[str, Any] | str | None" = None,
     config: Any = None,
@@ -137,7 +147,7 @@ async def alint(
 
 
 def preflight(
-    email: Any,
+    email: "str | bytes | os.PathLike[str] | Message",
     *,
     context: "SendContext | Mapping[str, Any] | str | None" = None,
     config: Any = None,

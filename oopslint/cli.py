@@ -35,6 +35,16 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _dialect_names(value: str) -> str:
+    from .templating import resolve_dialects
+
+    try:
+        resolve_dialects(_split([value]) or [value])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: found by walking up from each file)")
@@ -42,7 +52,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", metavar="CODES", help="skip these codes, prefixes or rule names")
     parser.add_argument("--offline", action="store_true", help="skip every network check; say how many URLs went unchecked")
     parser.add_argument("--rendered", action="store_true", help="lint as mail about to be sent: any merge tag left is an error")
-    parser.add_argument("--dialect", action="append", metavar="NAME", help="merge-tag dialect(s) to recognise (default: the unambiguous ones)")
+    parser.add_argument("--dialect", action="append", metavar="NAME", type=_dialect_names, help="merge-tag dialect(s) to recognise (default: the unambiguous ones)")
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest level that makes the exit code 1 (default: error)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the link-check cache")
     parser.add_argument("--cache-path", metavar="FILE", help="where the link-check cache lives")
@@ -63,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or globs; - for stdin (default: .)")
     check.add_argument("--context", metavar="FILE", help="send context (JSON or YAML): why this email goes out")
     _add_common(check)
+    adopt = check.add_argument_group("adoption and CI")
+    adopt.add_argument("--quiet", "-q", action="store_true", help="print findings only: no summary, no progress")
+    adopt.add_argument("--statistics", action="store_true", help="print counts per code instead of the findings")
+    adopt.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not recorded in FILE (written with today's findings if missing)")
+    adopt.add_argument("--update-baseline", action="store_true", help="rewrite the --baseline file with today's findings")
+    adopt.add_argument("--diff-base", metavar="REF",
+                       help="findings outside the lines changed since REF (git) become notices, or are dropped")
+    adopt.add_argument("--diff-mode", choices=("notice", "drop"), default="notice",
+                       help="what --diff-base does with findings outside the change (default: notice)")
+    adopt.add_argument("--report", action="append", metavar="FORMAT=FILE", default=[],
+                       help=f"also write the report as FORMAT ({', '.join(FORMATS)}) to FILE; repeatable")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
@@ -115,19 +137,61 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from .context import load_context_file
 
         context = load_context_file(args.context)
+    extra_reports = [_report_target(value) for value in args.report]
+    if args.update_baseline and not args.baseline:
+        raise ConfigError("--update-baseline needs --baseline FILE")
     entries = expand_paths(paths, linter)
     if not entries:
         sys.stderr.write(f"oopslint: no email files found under {', '.join(paths)}\n")
         return EXIT_OK
     stdin = sys.stdin.buffer.read() if "-" in entries else None
     report = linter.lint_paths(entries, context=context, stdin=stdin)
+    if args.baseline:
+        report = _baseline(report, args)
+    if args.diff_base:
+        from ._diff import apply_diff
+
+        apply_diff(report, args.diff_base, args.diff_mode)
+    for format_name, target in extra_reports:
+        with open(target, "w", encoding="utf-8") as extra:
+            get_writer(format_name)(report, extra, color=False)
     stream = _open_output(args)
     try:
-        get_writer(args.format)(report, stream, color=use_color(args.color, stream))
+        if args.statistics:
+            from .formats.text import write_statistics
+
+            write_statistics(report, stream)
+        else:
+            get_writer(args.format)(report, stream, color=use_color(args.color, stream), quiet=args.quiet)
     finally:
         if stream is not sys.stdout:
             stream.close()
     return report.exit_code
+
+
+def _report_target(value: str) -> tuple[str, str]:
+    name, sep, target = value.partition("=")
+    if not sep or not target or name not in FORMATS:
+        raise ConfigError(f"--report {value!r}: write it as FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}")
+    return name, target
+
+
+def _baseline(report, args: argparse.Namespace):  # -> Report
+    from pathlib import Path
+
+    from ._baseline import apply_baseline, describe, write_baseline
+
+    path = Path(args.baseline)
+    if args.update_baseline or not path.exists():
+        written = write_baseline(report, path)
+        sys.stderr.write(f"oopslint: baseline {path} records {describe(written)}; later runs report only new ones\n")
+        for result in report.files:
+            result.findings = [f for f in result.findings if f.code.startswith("OOPS")]
+        return report
+    dropped = apply_baseline(report, path)
+    if dropped and not args.quiet:
+        sys.stderr.write(f"oopslint: {describe(dropped)} recorded in {path} not shown\n")
+    return report
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:

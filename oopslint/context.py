@@ -79,7 +79,13 @@ def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str =
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise ContextError(
+                f"{what} {_describe_number(value)} is not a time: epoch seconds must be a finite number "
+                "between the years 1 and 9999"
+            ) from None
     elif isinstance(value, str):
         text = value.strip()
         if not text:
@@ -103,6 +109,14 @@ def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str =
             )
         parsed = parsed.replace(tzinfo=default_tz)
     return parsed
+
+
+def _describe_number(value: int | float) -> str:
+    """A number for a message, without printing thousands of digits."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"(a whole number of about {digits} digits)"
+    return repr(value)
 
 
 @lru_cache(maxsize=256)
@@ -220,6 +234,8 @@ def load_context_file(path: str | Path) -> dict[str, Any]:
 
         try:
             data = yaml.safe_load(text)
+        except RecursionError:
+            raise ContextError(f"context file {file_path}: invalid YAML: nested too deeply") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -227,6 +243,8 @@ def load_context_file(path: str | Path) -> dict[str, Any]:
     else:
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise ContextError(f"context file {file_path}: invalid JSON: nested too deeply") from None
         except json.JSONDecodeError as exc:
             raise ContextError(f"context file {file_path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
     if data is None:

@@ -41,7 +41,9 @@ UNUSED_SUPPRESSION = EngineCode(
 UNDECODABLE_BYTES = EngineCode(
     "OOPS003", "undecodable-bytes", Severity.WARNING, "Bytes in the file are not valid in its encoding.",
     "What it does: the input declared (or defaulted to) an encoding its bytes do not\n"
-    "follow. The bad bytes were replaced by U+FFFD and linting went on.\n\n"
+    "follow. The bad bytes were replaced by U+FFFD and linting went on. In an .eml,\n"
+    "also an HTML part whose base64 or quoted-printable is broken (stray characters,\n"
+    "'=' not followed by two hex digits): what could be decoded was linted.\n\n"
     "Why it matters: recipients see replacement characters or mojibake.\n\n"
     "Use instead: save the file as UTF-8, or declare its real charset in\n"
     "<meta charset> or the MIME Content-Type.",
@@ -49,7 +51,9 @@ UNDECODABLE_BYTES = EngineCode(
 UNREADABLE_INPUT = EngineCode(
     "OOPS004", "unreadable-input", Severity.ERROR, "The input could not be read as an email.",
     "What it does: reports a path that does not exist, an empty or binary file, a file\n"
-    "over the size limit, or a message with no HTML part. The exit code is 2.",
+    "over the size limit, a message with no HTML part or an empty one, an HTML part\n"
+    "whose base64 cannot be decoded, or MIME parts nested more than 100 levels deep.\n"
+    "The exit code is 2; other files are still linted.",
 )
 INVALID_CONTEXT = EngineCode(
     "OOPS005", "invalid-context", Severity.ERROR, "The send context has a malformed value.",

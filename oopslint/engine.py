@@ -88,9 +88,18 @@ class Linter:
     ):
         self.registry = registry or default_registry()
         self.offline = offline
-        self.mode = mode
-        self.default_mode = default_mode
-        self.fail_on = Severity.parse(fail_on) if fail_on else None
+        self.mode = _check_mode(mode, "mode") if mode is not None else None
+        self.default_mode = _check_mode(default_mode, "default_mode")
+        self.fail_on = _check_fail_on(fail_on) if fail_on is not None else None
+        if isinstance(dialects, str):
+            dialects = [dialects]
+        if dialects:
+            from .templating import resolve_dialects
+
+            try:
+                resolve_dialects(list(dialects))
+            except ValueError as exc:
+                raise ConfigError(f"dialects: {exc}") from None
         self.use_cache = use_cache
         self.cache_path = cache_path
         self._overrides = {"select": list(select) if select else None, "ignore": list(ignore or ()),
@@ -148,7 +157,14 @@ class Linter:
     # ------------------------------------------------------------ public
 
     def lint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None) -> Report:
-        """Lint one email and return its Report."""
+        """Lint one email and return its Report.
+
+        ``source`` is the HTML as ``str`` or ``bytes`` (a ``str`` is always the
+        content, never a file name), a file as a ``pathlib.Path`` (HTML or
+        ``.eml``), or an :class:`email.message.EmailMessage`. ``path`` names
+        the email in findings. ``context`` is a SendContext, a mapping, or the
+        path of a JSON/YAML context file.
+        """
         return self.lint_many([(source, path, context, subject)])
 
     async def alint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None) -> Report:
@@ -200,14 +216,16 @@ class Linter:
         return jobs, results
 
     def _input_error(self, path: str, message: str, code: EngineCode = UNREADABLE_INPUT) -> FileResult:
-        if message.startswith(f"{path}: "):
-            message = message[len(path) + 2 :]
+        for name in (path, "<input>"):
+            if message.startswith(f"{name}: "):
+                message = message[len(name) + 2 :]
+                break
         finding = redact_finding(Finding(message=message, code=code.code, rule=code.name, severity=code.severity, path=path))
         return FileResult(path=path, findings=[finding], input_error=True)
 
     def _parse(self, source: Any, path: str, subject: str | None, dialects: tuple[str, ...] | None,
                fallback_subject: str | None = None) -> Email:
-        if isinstance(source, (str, bytes)) and not (isinstance(source, str) and len(source) < 4096 and "<" not in source and os.path.exists(source)):
+        if isinstance(source, (str, bytes)):
             key: tuple | None = (hash(source), len(source), path, subject, fallback_subject, dialects)
         else:
             key = None
@@ -264,7 +282,10 @@ class Linter:
         if isinstance(exc, ConfigError):
             raise _option_error(job.config, exc) from None
         if isinstance(exc, ContextError):
-            return [self._engine_finding(INVALID_CONTEXT, f"{rule.code} ({rule.name}) skipped: {exc}")]
+            label = f"{rule.code} ({rule.name})"
+            return [Finding(message=f"{label} skipped: {exc}", code=INVALID_CONTEXT.code, rule=INVALID_CONTEXT.name,
+                            severity=INVALID_CONTEXT.severity,
+                            data={"context_error": str(exc), "skipped_rules": [label]})]
         return [self._crash(rule, exc)]
 
     async def _call_async(self, rule: Rule, job: _Job) -> list[Finding]:
@@ -289,12 +310,12 @@ class Linter:
         pending = [(job, rule) for job in jobs for rule in job.async_rules]
         if not pending:
             return
-        needs_http = any(rule.network for _, rule in pending)
-        if needs_http:
-            http_options = jobs[0].config.section("http")
-            async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache, cache_path=self.cache_path):
-                results = await asyncio.gather(*(self._call_async(rule, job) for job, rule in pending))
-        else:
+        # async rules that may use the network get the shared client too; it is
+        # only made when one of them asks for it
+        lazy = not any(rule.network for _, rule in pending)
+        http_options = jobs[0].config.section("http")
+        async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache,
+                                 cache_path=self.cache_path, offline=self.offline, lazy=lazy):
             results = await asyncio.gather(*(self._call_async(rule, job) for job, rule in pending))
         for (job, _), found in zip(pending, results):
             job.findings.extend(found)
@@ -322,8 +343,7 @@ class Linter:
         rules_by_id: dict[int, Rule] = {}
         for rule in job.sync_rules + job.async_rules:
             rules_by_id[id(rule)] = rule
-        for finding in job.findings:
-            findings.append(finding)
+        findings.extend(_merge_context_skips(job.findings))
         if email.replaced_bytes:
             offset = email.first_replaced_offset or 0
             findings.append(self._engine_finding(
@@ -331,6 +351,8 @@ class Linter:
                 f"{email.replaced_bytes} byte sequence(s) are not valid {email.encoding or 'UTF-8'} and were replaced",
                 email.span(offset, offset + 1) if email.kind == "html" else None,
             ))
+        for defect in email.decoding_defects:
+            findings.append(self._engine_finding(UNDECODABLE_BYTES, defect))
         ran_codes = {r.code for r in job.sync_rules + job.async_rules}
         ran_names = {r.name for r in job.sync_rules + job.async_rules}
 
@@ -388,6 +410,45 @@ class Linter:
         return Report(files=results, fail_on=fail_on, skipped_network_rules=skipped, unchecked_urls=unchecked)
 
 
+def _merge_context_skips(findings: list[Finding]) -> list[Finding]:
+    """One unreadable context value is one OOPS005 finding, naming every rule
+    it stopped, not one per rule."""
+    out: list[Finding] = []
+    first_for: dict[str, int] = {}
+    for finding in findings:
+        reason = finding.data.get("context_error") if finding.code == INVALID_CONTEXT.code and finding.data else None
+        if not isinstance(reason, str):
+            out.append(finding)
+            continue
+        index = first_for.get(reason)
+        if index is None:
+            first_for[reason] = len(out)
+            out.append(finding)
+            continue
+        previous = out[index]
+        rules = [*previous.data["skipped_rules"], *finding.data["skipped_rules"]]
+        out[index] = previous.with_(message=f"{', '.join(rules)} skipped: {reason}",
+                                    data={**previous.data, "skipped_rules": rules})
+    return out
+
+
+def _check_mode(value: Any, what: str) -> str:
+    from .rule import MODES
+
+    if value not in MODES:
+        raise ConfigError(f"{what} {value!r} is not a mode; choose {' or '.join(MODES)}")
+    return str(value)
+
+
+def _check_fail_on(value: Any) -> Severity:
+    if not isinstance(value, (str, Severity)):
+        raise ConfigError(f"fail_on {value!r} is not a level; choose error, warning or info")
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise ConfigError(f"fail_on {value!r} is not a level; choose error, warning or info") from None
+
+
 def _option_error(config: Config, exc: ConfigError) -> ConfigError:
     """A rule rejected an option value: that is a configuration error (exit 2),
     not a crash of the rule."""
@@ -421,6 +482,15 @@ def _count_urls(job: _Job) -> int:
 
 
 def _coerce_context(context: Any, mode: str, config: Config, options: Mapping[str, Any]) -> SendContext:
+    timezone_name = options.get("timezone") or None
+    if timezone_name:
+        from .context import _resolve_timezone
+
+        try:
+            _resolve_timezone(timezone_name)
+        except ContextError as exc:
+            where = f"{config.path}: " if config.path else ""
+            raise ConfigError(f"{where}[context] timezone: {exc}") from None
     settings = {
         "mode": mode,
         "default_category": config.category,

@@ -3,7 +3,7 @@
     oopslint batch emails/shipped.html --contexts rows.jsonl
 
     from oopslint.batch import lint_batch
-    report = lint_batch("emails/shipped.html", rows)      # rows: a path or any iterable of dicts
+    report = lint_batch(Path("emails/shipped.html"), rows)      # rows: a path or any iterable of dicts
     report.batch.rules["TRG002"].failed_rows
 
 The template is parsed once. Rules that do not read the context run once;
@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping, TextIO
 
+from ..config import ConfigError
 from ..context import SendContext, load_context_file, parse_timestamp
 from ..engine import Linter, _run_coroutine
 from ..report import Severity
@@ -76,7 +77,8 @@ def lint_batch(
 ) -> BatchReport:
     """Check one template against every context in ``contexts``.
 
-    ``template`` is a path or the HTML itself; ``contexts`` is a path to a
+    ``template`` is the HTML itself (``str`` or ``bytes``; a ``str`` is
+    always content) or a file as a ``pathlib.Path``; ``contexts`` is a path to a
     JSON Lines, JSON array, CSV or TSV file (``-`` for stdin), a stream, or
     any iterable of mappings. ``context`` is merged under every row (values
     shared by the whole batch). ``send_at`` is the send time of rows without
@@ -90,15 +92,19 @@ def lint_batch(
     not raised.
     """
     started = _time.perf_counter()
+    if contexts_format not in CONTEXT_FORMATS:
+        raise ConfigError(f"contexts_format {contexts_format!r} is not a format; choose one of: {', '.join(CONTEXT_FORMATS)}")
+    if isinstance(jobs, str) and jobs.strip().isdigit():
+        jobs = int(jobs)
+    if jobs != "auto" and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ConfigError(f"jobs {jobs!r} must be a whole number of 1 or more, or \"auto\"")
     if linter is None:
         linter = Linter(config, offline=offline, mode=mode, default_mode="template", fail_on=fail_on,
                         select=select, ignore=ignore)
     if isinstance(send_at, str):
         send_at = parse_timestamp(send_at, what="send_at")
-    if sample_size < 1:
-        raise ValueError("sample_size must be at least 1")
-    if isinstance(template, str) and path is None and "<" not in template and "\n" not in template:
-        template = Path(template)
+    if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 1:
+        raise ConfigError(f"sample_size {sample_size!r} must be a whole number of 1 or more")
     label = path or (os.fspath(template) if isinstance(template, os.PathLike) else "<email>")
     contexts_name = os.fspath(contexts) if isinstance(contexts, (str, os.PathLike)) else None
     if contexts_name == "-":
@@ -203,6 +209,8 @@ def run_batch_command(args: argparse.Namespace, linter: Linter, writer_stdout: T
         from ..formats import get_writer
 
         get_writer(format_name)(report, writer_stdout, color=False)
+    if report.empty:
+        sys.stderr.write(f"oopslint: {report.batch.contexts if report.batch else 'contexts'}: 0 rows; nothing was checked\n")
     return report.exit_code
 
 
@@ -218,7 +226,10 @@ def write_text(report: BatchReport, stream: TextIO, *, color: bool = False) -> N
     summary = report.batch
     if summary is not None:
         stream.write(format_batch_summary(summary) + "\n")
-    stream.write(summary_line(report) + "\n")
+    if report.empty:
+        stream.write("Nothing checked: the contexts had 0 rows.\n")
+    else:
+        stream.write(summary_line(report) + "\n")
 
 
 def format_batch_summary(summary: BatchSummary) -> str:

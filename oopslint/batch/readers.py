@@ -224,6 +224,21 @@ def _json_rows(text: TextIO, name: str) -> Iterator[RawRow]:
         while True:
             try:
                 value, end = decoder.raw_decode(buffer, position)
+            except RecursionError:
+                number += 1
+                yield number, line, None, "invalid JSON: nested too deeply"
+                # go on after this value: find where its brackets close without parsing it
+                depth, in_string, scanned = 0, False, 0
+                while True:
+                    scan = _bracket_scan_end(buffer, position + scanned, depth, in_string)
+                    if isinstance(scan, int):
+                        break
+                    depth, in_string, scanned = scan[0], scan[1], scan[2] - position
+                    if not fill():
+                        return
+                line += buffer.count("\n", position, scan)
+                position = scan
+                break
             except json.JSONDecodeError as exc:
                 if fill():
                     continue
@@ -250,6 +265,32 @@ def _json_rows(text: TextIO, name: str) -> Iterator[RawRow]:
                 else:
                     yield number, start_line, None, f"expected a JSON object, got {_describe(value)}"
                 break
+
+
+def _bracket_scan_end(buffer: str, start: int, depth: int, in_string: bool) -> "int | tuple[int, bool, int]":
+    """Where the JSON value whose scan began earlier (``depth`` brackets open,
+    inside a string or not) ends in ``buffer``: the offset after its last
+    closing bracket, or the state to resume from (depth, in a string, offset)
+    once more text is read."""
+    index = start
+    length = len(buffer)
+    while index < length:
+        char = buffer[index]
+        if in_string:
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth <= 0:
+                return index + 1
+        index += 1
+    return depth, in_string, index
 
 
 def _csv_rows(text: TextIO, delimiter: str, name: str) -> Iterator[RawRow]:

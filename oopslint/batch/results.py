@@ -128,6 +128,20 @@ class BatchReport(Report):
 
     batch: BatchSummary | None = None
 
+    @property
+    def empty(self) -> bool:
+        """No row was read: nothing was checked against a context, so the
+        batch does not pass (exit code 2)."""
+        return self.batch is not None and self.batch.rows == 0
+
+    @property
+    def ok(self) -> bool:
+        return super().ok and not self.empty
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.empty else super().exit_code
+
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         if self.batch is not None:

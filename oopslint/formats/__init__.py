@@ -7,7 +7,7 @@ from typing import Any, Callable, TextIO
 from .._redact import redact_report
 from ..report import Report
 
-FORMATS = ("text", "json", "github", "sarif", "html")
+FORMATS = ("text", "json", "github", "sarif", "html", "junit", "gitlab", "markdown")
 
 
 def get_writer(name: str) -> Callable[..., None]:
@@ -32,6 +32,12 @@ def _format_writer(name: str) -> Callable[..., None]:
         from .sarif import write
     elif name == "html":
         from .html import write
+    elif name == "junit":
+        from .junit import write
+    elif name == "gitlab":
+        from .gitlab import write
+    elif name == "markdown":
+        from .markdown import write
     else:
         raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
     return write

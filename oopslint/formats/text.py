@@ -98,8 +98,24 @@ def summary_line(report: Report) -> str:
     return text
 
 
-def write(report: Report, stream: TextIO, *, color: bool = False, show_source: bool = True, **_: Any) -> None:
+def write(report: Report, stream: TextIO, *, color: bool = False, show_source: bool = True, quiet: bool = False,
+          **_: Any) -> None:
+    """Findings as ruff prints them, then a summary line (left out when ``quiet``)."""
     for finding in report.findings:
         stream.write(format_finding(finding, color=color, show_source=show_source))
         stream.write("\n\n" if show_source and finding.snippet else "\n")
+    if not quiet:
+        stream.write(summary_line(report) + "\n")
+
+
+def write_statistics(report: Report, stream: TextIO) -> None:
+    """Counts per code, most frequent first, like ``ruff check --statistics``."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for finding in report.findings:
+        key = (finding.code, finding.rule, str(finding.severity))
+        counts[key] = counts.get(key, 0) + 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    width = max((len(str(n)) for _, n in rows), default=1)
+    for (code, rule, level), n in rows:
+        stream.write(f"{n:>{width}}\t{code:<7}\t[{level}] {rule}\n")
     stream.write(summary_line(report) + "\n")

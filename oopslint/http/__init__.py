@@ -40,7 +40,7 @@ from __future__ import annotations
 import contextvars
 import os
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Mapping
+from typing import Any, AsyncIterator, Callable, Mapping
 
 from ..config import register_core_section
 from ._cache import default_cache_path
@@ -69,15 +69,38 @@ __all__ = [
 
 register_core_section("http", HTTP_OPTIONS)
 
-_current: contextvars.ContextVar["HttpClient | None"] = contextvars.ContextVar("oopslint_http_client", default=None)
+class _Pending:
+    """A session whose client is made on first use, so runs that never ask
+    for it pay nothing."""
+
+    def __init__(self, make: "Callable[[], HttpClient]"):
+        self.make = make
+        self.made: HttpClient | None = None
+
+    def get(self) -> HttpClient:
+        if self.made is None:
+            self.made = self.make()
+            self.made._start()
+        return self.made
+
+
+_current: contextvars.ContextVar["HttpClient | _Pending | None"] = contextvars.ContextVar(
+    "oopslint_http_client", default=None)
 
 
 def client() -> HttpClient:
-    """The session's shared client. Only valid inside a network rule's check
-    (or inside your own ``async with session()``)."""
+    """The session's shared client. Valid inside a rule that is async or
+    marked ``network`` (or inside your own ``async with session()``).
+
+    In an ``--offline`` run the client exists but every request raises
+    :class:`HttpError` with ``kind == "offline"``, so a rule that can also
+    work without the network (a coupon file) tells the two apart.
+    """
     current = _current.get()
     if current is None:
         raise RuntimeError("oopslint.http.client() called outside a lint run; open one with oopslint.http.session()")
+    if isinstance(current, _Pending):
+        return current.get()
     return current
 
 
@@ -88,16 +111,34 @@ async def session(
     memory: dict[str, Any] | None = None,
     use_cache: bool = True,
     cache_path: "str | os.PathLike[str] | None" = None,
-) -> AsyncIterator[HttpClient]:
+    offline: bool = False,
+    lazy: bool = False,
+) -> AsyncIterator["HttpClient | None"]:
     """Open the shared client for one run and make :func:`client` return it.
 
     ``options`` is the ``[tool.oopslint.http]`` table (invalid values raise
     :class:`~oopslint.ConfigError`). ``memory`` is a dict kept by the caller
     across runs, so results are reused in one process; ``use_cache`` and
-    ``cache_path`` control the persistent SQLite cache.
+    ``cache_path`` control the persistent SQLite cache. ``offline`` makes every
+    request fail with ``kind == "offline"``. With ``lazy`` the client is only
+    made when :func:`client` is first called (and None is yielded).
     """
-    shared = HttpClient(options, memory=memory, use_cache=use_cache, cache_path=cache_path)
-    await shared._open()
+
+    def make() -> HttpClient:
+        return HttpClient(options, memory=memory, use_cache=use_cache, cache_path=cache_path, offline=offline)
+
+    if lazy:
+        pending = _Pending(make)
+        token = _current.set(pending)
+        try:
+            yield None
+        finally:
+            _current.reset(token)
+            if pending.made is not None:
+                await pending.made.aclose()
+        return
+    shared = make()
+    shared._start()
     token = _current.set(shared)
     try:
         yield shared

@@ -59,8 +59,10 @@ class HttpClient:
     your own with :func:`session` elsewhere."""
 
     def __init__(self, options: Mapping[str, Any] | None = None, *, memory: dict[str, Any] | None = None,
-                 use_cache: bool = True, cache_path: "str | os.PathLike[str] | None" = None):
+                 use_cache: bool = True, cache_path: "str | os.PathLike[str] | None" = None,
+                 offline: bool = False):
         self.settings = Settings.parse(options or {})
+        self.offline = offline
         self._memory: dict[str, tuple[float, LinkCheck]] = (memory if memory is not None else {}).setdefault(
             "link_checks", {})
         cache = Path(cache_path).expanduser() if cache_path else default_cache_path()
@@ -80,6 +82,9 @@ class HttpClient:
     # ------------------------------------------------------------ lifecycle
 
     async def _open(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
         loop = asyncio.get_running_loop()
         self._deadline = loop.time() + self.settings.budget
         self._global = asyncio.Semaphore(self.settings.max_concurrency)
@@ -396,6 +401,8 @@ class HttpClient:
         Any HTTP status is returned; transport failures raise :class:`HttpError`.
         """
         method = method.upper()
+        if self.offline:
+            raise HttpError(f"{method} {safe_url(url)}: not sent (offline)", kind="offline", url=url)
         if json is not None:
             content = _json.dumps(json).encode()
             headers = {"Content-Type": "application/json", **(headers or {})}

@@ -139,6 +139,8 @@ class Settings:
             raise ConfigError("[http] ca_bundle must be the path of a PEM file")
         if ca_bundle and not Path(ca_bundle).expanduser().is_file():
             raise ConfigError(f"[http] ca_bundle: {ca_bundle!r} is not a file")
+        if ca_bundle:
+            _check_ca_bundle(str(Path(ca_bundle).expanduser()))
         return cls(
             base=base,
             backoff=_number(merged, "backoff", where),
@@ -188,9 +190,24 @@ def _host_pattern_rank(pattern: str, host: str, port: int | None) -> int:
     return 0
 
 
+def _check_ca_bundle(path: str) -> None:
+    """Load the bundle once here, so a file that is not PEM certificates is a
+    configuration error and not a failure of every HTTPS check."""
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except ssl.SSLError as exc:
+        reason = exc.reason or exc.strerror or str(exc)
+        raise ConfigError(f"[http] ca_bundle: {path!r} is not a PEM file of CA certificates ({reason})") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"[http] ca_bundle: cannot read {path!r} ({getattr(exc, 'strerror', None) or exc})") from None
+
+
 def _number(values: Mapping[str, Any], key: str, where: str, *, positive: bool = False) -> float:
     value = values.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (positive and value == 0):
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e15
+            or (positive and value == 0)):
         need = "a number above 0" if positive else "a number of 0 or more"
         raise ConfigError(f"{where}{key} must be {need}, got {value!r}")
     return float(value)

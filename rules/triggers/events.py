@@ -94,6 +94,9 @@ _ALIAS_TO_TYPE = {alias: kind for kind, aliases in _ALIASES.items() for alias in
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|m|s)", re.I)
 _DURATION_FULL_RE = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*[wdhms]\s*)+", re.I)
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+# longer ages would only overflow date arithmetic: no trigger waits a century
+_MAX_DURATION_SECONDS = 36525 * 86400
+_MAX_DURATION_TEXT = "100 years, the longest age a trigger may have"
 
 
 def normalize_name(value: Any) -> str:
@@ -103,11 +106,15 @@ def normalize_name(value: Any) -> str:
 def parse_duration(value: Any, where: str) -> timedelta:
     """``"72h"``, ``"3d"``, ``"1d12h"``, ``"90m"``, ``"2w"``; a bare number means hours."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value <= 0:
+        if not value > 0:
             raise ConfigError(f"{where}: {value!r} must be more than zero")
+        if value > _MAX_DURATION_SECONDS / 3600:
+            raise ConfigError(f"{where}: {value!r} hours is longer than {_MAX_DURATION_TEXT}")
         return timedelta(hours=value)
     if isinstance(value, str) and _DURATION_FULL_RE.fullmatch(value):
         seconds = sum(float(n) * _UNITS[u.lower()] for n, u in _DURATION_RE.findall(value))
+        if seconds > _MAX_DURATION_SECONDS:
+            raise ConfigError(f"{where}: {value!r} is longer than {_MAX_DURATION_TEXT}")
         if seconds > 0:
             return timedelta(seconds=seconds)
     raise ConfigError(f'{where}: {value!r} is not a duration; write it like "72h", "3d", "90m" or "2w"')

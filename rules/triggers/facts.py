@@ -90,9 +90,16 @@ def path_of(context: Any, name: str) -> str:
 
 def positive_number(options: Mapping[str, Any], key: str) -> float:
     value = options[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
         raise ConfigError(f"[triggers] {key}: {value!r} must be a number greater than zero")
+    limit = _MAXIMA.get(key)
+    if limit is not None and value > limit:
+        raise ConfigError(f"[triggers] {key}: {value!r} must be at most {limit:,}")
     return float(value)
+
+
+# options that become time spans: larger values only overflow date arithmetic
+_MAXIMA = {"old_order_days": 36525, "replay_spread_days": 36525}
 
 
 class RowFacts:

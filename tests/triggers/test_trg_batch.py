@@ -351,10 +351,16 @@ def test_unreadable_template_is_exit_2(tmp_path):
     assert data["files"][0]["findings"][0]["code"] == "OOPS004"
 
 
-def test_empty_contexts_file_is_an_empty_batch(tmp_path):
+def test_empty_contexts_file_says_0_rows_and_exits_2(tmp_path):
     (tmp_path / "empty.jsonl").write_text("\n\n", encoding="utf-8")
     code, data = batch_json(str(SHIPPED), "--contexts", str(tmp_path / "empty.jsonl"), "--select", "TRG")
-    assert code == 0 and data["batch"]["rows"] == 0
+    assert code == 2 and data["batch"]["rows"] == 0
+    (tmp_path / "none.jsonl").write_bytes(b"")
+    result = run_cli("batch", "--offline", str(SHIPPED), "--contexts", str(tmp_path / "none.jsonl"), "--select", "TRG")
+    assert result.returncode == 2
+    out = result.stdout.decode()
+    assert "Batch: 0 rows" in out and "All checks passed" not in out
+    assert "0 rows; nothing was checked" in result.stderr.decode()
 
 
 def test_generator_helper_is_reproducible():
