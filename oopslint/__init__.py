@@ -21,6 +21,7 @@ from .config import Config, ConfigError
 from .context import ContextError, SendContext
 from .email import Email, InputError
 from .engine import Linter
+from .guard import Claim, DuplicateSend, SendGuard
 from .report import Finding, Report, Severity, Span
 from .rule import Rule, RuleOptions, rule
 
@@ -45,6 +46,9 @@ __all__ = [
     "ConfigError",
     "ContextError",
     "InputError",
+    "SendGuard",
+    "Claim",
+    "DuplicateSend",
     "lint_batch",
     "BatchReport",
     "BatchSummary",
@@ -156,9 +160,18 @@ def preflight(
     subject: str | None = None,
     path: str | None = None,
     fail_on: "Severity | str | None" = None,
+    guard: SendGuard | None = None,
 ) -> Report:
     """Lint and raise :class:`PreflightError` if anything reaches the fail level
-    (or the input cannot be read, or a rule crashed). Returns the Report otherwise."""
+    (or the input cannot be read, or a rule crashed). Returns the Report otherwise.
+
+    With ``guard``, the DUP rules also check the send against the guard's
+    ledger (already sent, or in progress on another worker) without claiming
+    it: send inside ``with guard.claim(key):`` to close the race."""
+    if guard is not None:
+        from .guard import guarded_context
+
+        context = guarded_context(context, guard, _linter(config, offline, mode, fail_on), path, mode)
     report = lint(email, context=context, config=config, offline=offline, mode=mode,
                   subject=subject, path=path, fail_on=fail_on)
     if not report.ok:

@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_batch_arguments(batch)
+    from .guard.batch import add_guard_arguments
+    from .guard.cli import add_guard_command
+
+    add_guard_arguments(batch)
+    add_guard_command(commands, _Parser)
     return parser
 
 
@@ -202,10 +207,20 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     stream = _open_output(args)
     try:
+        if args.guard or args.claim:
+            from .guard.batch import run_guarded_batch
+
+            return run_guarded_batch(args, _linter(args), stream)
         return run_batch_command(args, _linter(args), stream)
     finally:
         if stream is not sys.stdout:
             stream.close()
+
+
+def _cmd_guard(args: argparse.Namespace) -> int:
+    from .guard.cli import run_guard_command
+
+    return run_guard_command(args)
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -287,7 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    handlers = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "batch": _cmd_batch}
+    handlers = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "batch": _cmd_batch,
+                "guard": _cmd_guard}
     try:
         return handlers[args.command](args)
     except (ConfigError, ContextError, RegistryError) as exc:

@@ -8,7 +8,10 @@ so a team can point oopslint at the names its own pipeline already uses::
      "event": {"type": "shipped", "at": "2026-11-22T17:02:00Z"},
      "order": {"id": "A-1001", "placed_at": "2026-11-20T10:00:00Z",
                "shipped_at": "2026-11-22T17:02:00Z", "status": "shipped"},
-     "recipient": {"email": "ada@example.com"}}
+     "recipient": {"email": "ada@example.com"}, "campaign": {"id": "2026-11-newsletter"}}
+
+``campaign.id`` names a marketing send (one newsletter issue); with
+``recipient.email`` it is the key a :class:`~oopslint.SendGuard` claims.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ DEFAULT_FIELDS: dict[str, str] = {
     "order_delivered_at": "order.delivered_at",
     "order_status": "order.status",
     "recipient_email": "recipient.email",
+    "campaign_id": "campaign.id",
     "row_id": "id",
 }
 
@@ -149,6 +153,9 @@ class SendContext:
     because a value it needs is missing raises :class:`ContextError` (the row
     is counted as bad) instead of staying quiet as it does for a single email.
     ``now`` is the send time of a context without ``send_at``.
+    ``guard`` is the :class:`~oopslint.SendGuard` that ``preflight(...,
+    guard=guard)`` checks this send against (None: no guard), read by the
+    DUP rules.
     """
 
     data: Mapping[str, Any] = field(default_factory=dict)
@@ -158,6 +165,7 @@ class SendContext:
     default_category: str | None = None
     now: datetime | None = None
     strict: bool = False
+    guard: Any = None
 
     def __post_init__(self) -> None:
         merged = dict(DEFAULT_FIELDS)
@@ -214,6 +222,12 @@ class SendContext:
     @property
     def is_marketing(self) -> bool:
         return self.category == "marketing"
+
+    @property
+    def campaign_id(self) -> str | None:
+        """``campaign.id``: which marketing send this is (one newsletter issue)."""
+        value = self.get("campaign_id")
+        return str(value) if value is not None and value != "" else None
 
     @property
     def has_data(self) -> bool:

@@ -1,0 +1,262 @@
+"""The shared ledger: one Redis database for workers on many machines.
+
+A claim is one Lua script (one round trip): it reads the key and, when the
+key is free or released, sets it with the in-progress TTL; when it is taken,
+it answers with the holder's record and remaining TTL. Completing
+and releasing are Lua scripts that compare the holder's token and change the
+record in one atomic step, so a worker whose claim expired cannot overwrite
+the worker that took the key after it. Values are ``state|token|since_ms|category``.
+
+Redis forgets everything on a restart unless it persists: run it with
+``appendonly yes`` (``appendfsync always`` for a ledger that must survive a
+power cut), or a restart frees every key.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable
+
+from ._entry import Entry, GuardUnavailable
+
+__all__ = ["RedisLedger", "AsyncRedisLedger", "PREFIX"]
+
+PREFIX = "oopslint:guard:"
+
+# KEYS[1] key; ARGV value, ttl ms. Returns {holder's value, its PTTL}, or false when claimed.
+_CLAIM = """
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 1) ~= 'r' then return {v, redis.call('PTTL', KEYS[1])} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+"""
+# ARGV token, value, ttl ms (0: never). 1 done, 2 done late (key was free), 0 held by another.
+_COMPLETE = """
+local v = redis.call('GET', KEYS[1])
+local outcome = 2
+if v then
+  local state, token = string.match(v, '^(%a)|([^|]*)|')
+  if token == ARGV[1] and state ~= 'r' then outcome = 1
+  elseif state ~= 'r' then return 0 end
+end
+if ARGV[3] == '0' then redis.call('SET', KEYS[1], ARGV[2])
+else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return outcome
+"""
+# ARGV token, value, ttl ms. 1 released, 0 not ours (expired and taken, or sent).
+_RELEASE = """
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local state, token = string.match(v, '^(%a)|([^|]*)|')
+if token ~= ARGV[1] or state == 's' then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+
+def _value(state: str, token: str, now: float, category: str | None) -> str:
+    return f"{state}|{token}|{int(now * 1000)}|{category or ''}"
+
+
+def _entry(value: Any, pttl: int, now: float) -> Entry | None:
+    if value is None:
+        return None
+    text = value.decode() if isinstance(value, bytes) else str(value)
+    state, _token, since_ms, category = (text.split("|", 3) + ["", "", ""])[:4]
+    expires = now + pttl / 1000 if pttl is not None and pttl >= 0 else None
+    return Entry.from_parts(state, int(since_ms or 0) / 1000, expires, category or None)
+
+
+def _ms(seconds: float | None) -> int:
+    return max(1, int(seconds * 1000)) if seconds is not None else 0
+
+
+def _unavailable(url: str, exc: Exception) -> GuardUnavailable:
+    reason = str(exc) or type(exc).__name__
+    return GuardUnavailable(f"ledger {url} unreachable or refused the command: {type(exc).__name__}: {reason}")
+
+
+def _client_options() -> dict[str, Any]:
+    return {"socket_timeout": 5.0, "socket_connect_timeout": 2.0, "health_check_interval": 0}
+
+
+class RedisLedger:
+    def __init__(self, url: str, display: str):
+        import redis
+        from redis.backoff import ExponentialBackoff
+        from redis.retry import Retry
+
+        self.url = display
+        self._errors = (redis.RedisError, OSError)
+        # one quick retry on a dropped connection: every operation is safe to repeat
+        self._client = redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+                                            **_client_options())
+        self._claim = self._client.register_script(_CLAIM)
+        self._complete = self._client.register_script(_COMPLETE)
+        self._release = self._client.register_script(_RELEASE)
+
+    def _call(self, action):  # type: ignore[no-untyped-def]
+        try:
+            return action()
+        except self._errors as exc:
+            raise _unavailable(self.url, exc) from None
+
+    def claim(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> Entry | None:
+        holder = self._call(lambda: self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), _ms(ttl)]))
+        return _entry(holder[0], holder[1], time.time()) if holder else None
+
+    def _pipelined(self, script: Any, calls: list[list[Any]], key_names: list[str]) -> list[Any]:
+        """Run ``script`` once per call in one round trip. EVALSHA directly: a
+        pipeline of Script objects would first ask SCRIPT EXISTS every time."""
+        from redis.exceptions import NoScriptError
+
+        for attempt in (1, 2):
+            pipe = self._client.pipeline(transaction=False)
+            for name, args in zip(key_names, calls):
+                pipe.evalsha(script.sha, 1, name, *args)
+            try:
+                return pipe.execute()
+            except NoScriptError:
+                if attempt == 2:
+                    raise
+                # a restarted Redis has lost its scripts; no call ran, so load and repeat
+                self._client.script_load(script.script)
+        return []
+
+    def claim_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
+                   category: str | None) -> list[bool]:
+        """Claim several keys in one round trip; True where claimed."""
+        ttl_ms = _ms(ttl)
+        calls = [[_value("p", token, now, category), ttl_ms] for _, token in items]
+        replies = self._call(lambda: self._pipelined(self._claim, calls, [PREFIX + key for key, _ in items]))
+        return [not reply for reply in replies]
+
+    def complete_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
+                      category: str | None) -> list[int]:
+        calls = [[token, _value("s", token, now, category), _ms(ttl)] for _, token in items]
+        replies = self._call(lambda: self._pipelined(self._complete, calls, [PREFIX + key for key, _ in items]))
+        return [int(reply) for reply in replies]
+
+    def complete(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> int:
+        return int(self._call(lambda: self._complete(
+            keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)])))
+
+    def release(self, key: str, token: str, now: float, ttl: float | None) -> bool:
+        return bool(self._call(lambda: self._release(
+            keys=[PREFIX + key], args=[token, _value("r", token, now, None), _ms(ttl)])))
+
+    def lookup(self, key: str, now: float) -> Entry | None:
+        return self.lookup_many([key], now)[0]
+
+    def lookup_many(self, keys: list[str], now: float) -> list[Entry | None]:
+        def action() -> list[Entry | None]:
+            out: list[Entry | None] = []
+            for start in range(0, len(keys), 1000):
+                pipe = self._client.pipeline(transaction=False)
+                for key in keys[start:start + 1000]:
+                    pipe.get(PREFIX + key)
+                    pipe.pttl(PREFIX + key)
+                replies = pipe.execute()
+                out.extend(_entry(replies[i], replies[i + 1], now) for i in range(0, len(replies), 2))
+            return out
+
+        return self._call(action)
+
+    def forget(self, keys: Iterable[str]) -> int:
+        names = [PREFIX + key for key in keys]
+        return int(self._call(lambda: self._client.delete(*names))) if names else 0
+
+    def stats(self, now: float) -> dict[str, dict[str, int]]:
+        def action() -> dict[str, dict[str, int]]:
+            out: dict[str, dict[str, int]] = {}
+            batch: list[bytes] = []
+
+            def count() -> None:
+                for value in self._client.mget(batch):
+                    if value is None:
+                        continue
+                    state, _, rest = value.decode().partition("|")
+                    category = rest.split("|", 2)[-1]
+                    table = out.setdefault(state, {})
+                    table[category] = table.get(category, 0) + 1
+                batch.clear()
+
+            for name in self._client.scan_iter(match=PREFIX + "*", count=1000):
+                batch.append(name)
+                if len(batch) >= 1000:
+                    count()
+            if batch:
+                count()
+            return out
+
+        return self._call(action)
+
+    def persistence(self) -> str | None:
+        """Why a restart would forget claims, or None when Redis persists them."""
+        try:
+            info = self._client.info("persistence")
+        except Exception:
+            return None
+        if info.get("aof_enabled"):
+            return None
+        if info.get("rdb_last_save_time") is not None and self._rdb_on():
+            return "Redis saves snapshots only (no appendonly): a restart forgets claims made since the last snapshot"
+        return "Redis does not persist (no appendonly, no snapshots): a restart forgets every claim"
+
+    def _rdb_on(self) -> bool:
+        try:
+            return bool(self._client.config_get("save").get("save"))
+        except Exception:
+            return True
+
+    def describe(self) -> str:
+        return self.url
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class AsyncRedisLedger:
+    """The same ledger through ``redis.asyncio``, for code inside an event loop."""
+
+    def __init__(self, url: str, display: str):
+        import redis
+        import redis.asyncio as aredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
+
+        self.url = display
+        self._errors = (redis.RedisError, OSError)
+        self._client = aredis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+                                             **_client_options())
+        self._claim = self._client.register_script(_CLAIM)
+        self._complete = self._client.register_script(_COMPLETE)
+        self._release = self._client.register_script(_RELEASE)
+
+    async def _call(self, coroutine):  # type: ignore[no-untyped-def]
+        try:
+            return await coroutine
+        except self._errors as exc:
+            raise _unavailable(self.url, exc) from None
+
+    async def claim(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> Entry | None:
+        holder = await self._call(self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), _ms(ttl)]))
+        return _entry(holder[0], holder[1], time.time()) if holder else None
+
+    async def complete(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> int:
+        return int(await self._call(self._complete(
+            keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)])))
+
+    async def release(self, key: str, token: str, now: float, ttl: float | None) -> bool:
+        return bool(await self._call(self._release(
+            keys=[PREFIX + key], args=[token, _value("r", token, now, None), _ms(ttl)])))
+
+    async def lookup(self, key: str, now: float) -> Entry | None:
+        async def action() -> Entry | None:
+            value, pttl = await self._client.pipeline(transaction=False).get(PREFIX + key).pttl(PREFIX + key).execute()
+            return _entry(value, pttl, now)
+
+        return await self._call(action())
+
+    async def close(self) -> None:
+        await self._client.aclose()
