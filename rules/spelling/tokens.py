@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from oopslint.templating import MASK_CHAR
 
 __all__ = ["Token", "tokenize", "SENTENCE_BREAK"]
