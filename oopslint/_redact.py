@@ -183,6 +183,12 @@ def redact_value(value: Any, secrets: Sequence[str] | None = None, _depth: int =
     return value if shown == text else shown
 
 
+def _may_hold_secret(text: str, secrets: Sequence[str]) -> bool:
+    """False when no secret (in any escaped form) and no URL password can be in
+    ``text``: every form of a secret keeps its longest alphanumeric run."""
+    return "@" in text or any(core in text for core, _ in _forms(tuple(secrets)))
+
+
 def redact_finding(finding: "Finding", secrets: Sequence[str] | None = None) -> "Finding":
     """The finding with its message, suggestion, snippet, path and data redacted."""
     if secrets is None:
@@ -194,7 +200,7 @@ def redact_finding(finding: "Finding", secrets: Sequence[str] | None = None) -> 
             shown = redact(text, secrets)
             if shown != text:
                 changes[name] = shown
-    if finding.data:
+    if finding.data and _may_hold_secret(repr(finding.data), secrets):
         data = redact_value(finding.data, secrets)
         if data != finding.data:
             changes["data"] = data

@@ -1,14 +1,21 @@
 """Rule discovery through the entry-point group ``oopslint.rules``.
 
 Built-in rules arrive exactly as a third-party plugin's do: an entry point
-names a module (every :class:`Rule` in it is taken), a single Rule, or a list
-of Rules.
+names a list of Rules (the built-in families name their ``RULES``), a module
+(every :class:`Rule` in it is taken), or a single Rule.
+
+Registration is loud: loading stops with a :class:`RegistryError` (the CLI
+exits 2 with its message) when a rule package defines a Rule that its entry
+point does not register, when two rules claim one code or name, and when two
+rules of one option section declare different defaults for the same option.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import types
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Iterable, Iterator
 
 from .rule import Rule
@@ -28,6 +35,7 @@ class Registry:
     def __init__(self, rules: Iterable[Rule] = ()):
         self._rules: dict[str, Rule] = {}
         self._names: dict[str, Rule] = {}
+        self._defaults: dict[tuple[str, str], tuple[Any, Rule]] = {}
         for rule in rules:
             self.add(rule)
 
@@ -38,12 +46,23 @@ class Registry:
                 raise RegistryError(
                     f"{key} is claimed twice: by {existing.origin or existing.code} and by {rule.origin or rule.code}"
                 )
+        for option, default in rule.options.items():
+            seen = self._defaults.get((rule.section, option))
+            if seen is not None and seen[1] is not rule and not _same_default(seen[0], default):
+                raise RegistryError(
+                    f"option {option!r} of [{rule.section}] has two defaults: {seen[0]!r} in {seen[1].code} "
+                    f"({seen[1].origin}) and {default!r} in {rule.code} ({rule.origin}); rules of one "
+                    f"section share their options, so give them one default"
+                )
+        for option, default in rule.options.items():
+            self._defaults.setdefault((rule.section, option), (default, rule))
         self._rules[rule.code] = rule
         self._names[rule.name] = rule
 
     @classmethod
     def from_entry_points(cls, group: str = ENTRY_POINT_GROUP) -> "Registry":
         registry = cls()
+        loaded_plugins: list[tuple[EntryPoint, Any]] = []
         for entry_point in sorted(entry_points(group=group), key=lambda ep: ep.name):
             try:
                 loaded = entry_point.load()
@@ -52,8 +71,14 @@ class Registry:
                     f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
-            for rule in _rules_in(loaded):
+            rules = _rules_in(loaded)
+            loaded_plugins.append((entry_point, loaded))
+            for rule in rules:
                 registry.add(rule)
+        # a rule one entry point leaves out may be another's (two entry points, one module)
+        registered = {id(rule) for rule in registry._rules.values()}
+        for entry_point, loaded in loaded_plugins:
+            _check_all_registered(entry_point, loaded, registered)
         return registry
 
     def __iter__(self) -> Iterator[Rule]:
@@ -107,6 +132,41 @@ def _rules_in(obj: Any) -> list[Rule]:
     if callable(obj):
         return _rules_in(obj())
     return []
+
+
+def _same_default(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except Exception:  # an option value whose comparison fails is not the same default
+        return False
+
+
+def _check_all_registered(entry_point: EntryPoint, loaded: Any, registered: set[int]) -> None:
+    """Every Rule a plugin's package defines must be among the rules its entry
+    point registers: a rule left out of ``RULES`` would silently never run."""
+    package = loaded if isinstance(loaded, types.ModuleType) else importlib.import_module(entry_point.module)
+    modules = [package]
+    if hasattr(package, "__path__"):
+        for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
+            try:
+                modules.append(importlib.import_module(info.name))
+            except Exception as exc:
+                raise RegistryError(
+                    f"plugin {entry_point.name!r} ({entry_point.value}): module {info.name} failed to load: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+    for module in modules:
+        for value in vars(module).values():
+            if not isinstance(value, Rule) or id(value) in registered:
+                continue
+            defined_in = value.origin or module.__name__
+            if defined_in != package.__name__ and not defined_in.startswith(package.__name__ + "."):
+                continue  # imported from elsewhere; its own package registers it
+            where = f"{entry_point.module}:{entry_point.attr}" if entry_point.attr else entry_point.module
+            raise RegistryError(
+                f"plugin {entry_point.name!r}: rule {value.code} ({value.name}) is defined in {defined_in} "
+                f"but not registered; add it to {where}"
+            )
 
 
 _default: Registry | None = None

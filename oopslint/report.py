@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Iterable, Iterator, Mapping
 
 
 class Severity(enum.IntEnum):
@@ -76,7 +76,11 @@ class Finding:
         return self.span.end_column if self.span else None
 
     def with_(self, **changes: Any) -> "Finding":
-        return replace(self, **changes)
+        # dataclasses.replace inspects the fields on every call; the engine
+        # calls this for every finding, and emails can have very many
+        values = {name: getattr(self, name) for name in _FINDING_FIELDS}
+        values.update(changes)
+        return Finding(**values)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +99,9 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.path or "", self.line or 0, self.column or 0, self.code, self.message)
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def _jsonable(value: Any) -> Any:

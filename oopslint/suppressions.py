@@ -12,7 +12,9 @@ stale ones do not pile up.
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -60,7 +62,12 @@ class Directive:
 
 def parse_directives(email: Email) -> list[Directive]:
     directives: list[Directive] = []
-    open_regions: list[Directive] = []
+    # open regions, indexed so that an enable finds the latest one it closes
+    # without scanning every open region (many comments must stay linear)
+    by_selector: dict[str, list[int]] = {}
+    unnamed: list[int] = []
+    opened: list[Directive] = []
+    closed: set[int] = set()
     for comment in email.comments:
         match = _DIRECTIVE.match(comment.text)
         if not match:
@@ -75,18 +82,46 @@ def parse_directives(email: Email) -> list[Directive]:
         end = (span.end_line, span.end_column)
         kind = match.group("kind")
         if kind == "enable":
-            for region in reversed(open_regions):
-                if not selectors or set(selectors) & set(region.selectors) or not region.selectors:
-                    region.region_end = start
-                    open_regions.remove(region)
-                    if selectors:
-                        break
+            if not selectors:
+                for number, region in enumerate(opened):
+                    if number not in closed:
+                        region.region_end = start
+                opened, closed = [], set()
+                by_selector.clear()
+                unnamed.clear()
+                continue
+            # the latest open region that shares a selector with this enable, or names none
+            latest = -1
+            for stack in [by_selector.get(s, []) for s in set(selectors)] + [unnamed]:
+                while stack and stack[-1] in closed:
+                    stack.pop()
+                if stack:
+                    latest = max(latest, stack[-1])
+            if latest >= 0:
+                opened[latest].region_end = start
+                closed.add(latest)
             continue
         directive = Directive(kind, selectors, start, end, span, reason.strip())
         directives.append(directive)
         if kind == "disable":
-            open_regions.append(directive)
+            number = len(opened)
+            opened.append(directive)
+            for selector in set(selectors):
+                by_selector.setdefault(selector, []).append(number)
+            if not selectors:
+                unnamed.append(number)
     return directives
+
+
+_END_OF_FILE = (sys.maxsize, 0)
+
+
+def _reach(directive: Directive) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The positions a directive covers, as a half-open range (see ``covers``)."""
+    if directive.kind == "disable-next-line":
+        # the rest of the comment's last line and all of the next one
+        return directive.end, (directive.end[0] + 2, 0)
+    return directive.end, directive.region_end or _END_OF_FILE
 
 
 def apply_suppressions(
@@ -102,21 +137,63 @@ def apply_suppressions(
     ``is_known(selector)`` tells whether a selector names any rule; ``ran(selector)``
     whether a rule it names ran on this email (a skipped network rule cannot
     prove its suppression stale).
+
+    Same result as asking every directive about every finding (``covers`` and
+    ``matching_selector``), in time that grows with directives plus findings:
+    findings are grouped by rule, each group's positions sorted, and each
+    directive looks its range up in the groups its selectors name.
     """
     directives = parse_directives(email)
+    findings = list(findings)
     if not directives:
-        return list(findings)
-    kept: list[Finding] = []
-    for finding in findings:
-        suppressed = False
+        return findings
+    groups: dict[tuple[str, str], list[int]] = {}
+    for number, finding in enumerate(findings):
+        groups.setdefault((finding.code, finding.rule), []).append(number)
+    suppressed = [False] * len(findings)
+    for members in groups.values():
+        probe = findings[members[0]]
+        placed = sorted((findings[n].span.line, findings[n].span.column, n)  # type: ignore[union-attr]
+                        for n in members if findings[n].span is not None)
+        positions = [(line, column) for line, column, _ in placed]
+        ranges: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        whole_file = False
         for directive in directives:
-            if directive.covers(finding):
-                selector = directive.matching_selector(finding)
-                if selector is not None:
-                    directive.used.add(selector)
-                    suppressed = True
-        if not suppressed:
-            kept.append(finding)
+            selector = directive.matching_selector(probe)
+            if selector is None:
+                continue
+            if directive.kind == "disable-file":
+                whole_file = True
+                directive.used.add(selector)
+                continue
+            low, high = _reach(directive)
+            if low >= high:
+                continue
+            ranges.append((low, high))
+            index = bisect.bisect_left(positions, low)
+            if index < len(positions) and positions[index] < high:
+                directive.used.add(selector)
+        if whole_file:
+            for n in members:
+                suppressed[n] = True
+            continue
+        # the union of the ranges, then one sweep over the sorted positions
+        ranges.sort()
+        merged: list[list[tuple[int, int]]] = []
+        for low, high in ranges:
+            if merged and low <= merged[-1][1]:
+                if high > merged[-1][1]:
+                    merged[-1][1] = high
+            else:
+                merged.append([low, high])
+        cursor = 0
+        for line, column, n in placed:
+            position = (line, column)
+            while cursor < len(merged) and merged[cursor][1] <= position:
+                cursor += 1
+            if cursor < len(merged) and merged[cursor][0] <= position:
+                suppressed[n] = True
+    kept = [finding for number, finding in enumerate(findings) if not suppressed[number]]
     for directive in directives:
         label = f"oopslint-{directive.kind}"
         if not directive.selectors:

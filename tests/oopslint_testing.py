@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "fixtures" / "corpus"
@@ -75,3 +75,17 @@ def _run_in_process(args: list[str], cwd: Path, stdin: bytes, env: dict[str, str
         return subprocess.CompletedProcess(["oopslint", *args], code, out.getvalue(), err.getvalue())
     finally:
         sys.stdin, sys.stdout, sys.stderr = streams
+
+
+#: Engine codes that mean the input was not (fully) read: a test that finds no
+#: rule finding in such a report has checked nothing.
+UNREAD_CODES = ("OOPS003", "OOPS004")
+
+
+def assert_read(report: Any, *, allow: tuple[str, ...] = ()) -> Any:
+    """Fail loudly when an input of ``report`` could not be read (OOPS004) or was
+    read with undecodable bytes (OOPS003), unless the test ``allow``s that code."""
+    unread = [f"{f.path}: {f.code} {f.message}" for f in report.findings
+              if f.code in UNREAD_CODES and f.code not in allow]
+    assert not unread, "the input was not read: " + "; ".join(unread)
+    return report

@@ -38,6 +38,10 @@ def _excerpt(finding: Finding) -> tuple[str, int, int] | None:
         return None
     line = finding.snippet.replace("\t", " ")
     start = max((finding.column or 1) - 1, 0)
+    if start > len(line):
+        # the snippet stops before the finding (a very long line is cut): a caret
+        # padded out to the column would make the output grow with line length
+        return None
     if finding.end_line == finding.line and finding.end_column and finding.end_column > (finding.column or 1):
         width = finding.end_column - (finding.column or 1)
     else:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from oopslint import ConfigError, http
+from oopslint import ConfigError, Severity, http
 
 MASK_CHAR = "\ufffc"
 
@@ -45,7 +44,6 @@ class Ref:
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^"')\s;]+))""", re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^"')\s]+))""", re.I)
-_not_images: "weakref.WeakKeyDictionary[Any, frozenset[str]]" = weakref.WeakKeyDictionary()
 
 
 def _first_group(match: re.Match[str]) -> str:
@@ -54,15 +52,16 @@ def _first_group(match: re.Match[str]) -> str:
 
 def _css_non_images(email: Any) -> frozenset[str]:
     """URLs in <style> that are stylesheets (@import) or fonts (@font-face), not images."""
-    found = _not_images.get(email)
-    if found is None:
-        urls: set[str] = set()
-        for css, _offset in getattr(email, "stylesheets", ()):
-            urls.update(_first_group(m) for m in _CSS_IMPORT.finditer(css))
-            for block in _FONT_FACE.finditer(css):
-                urls.update(_first_group(m) for m in _CSS_URL.finditer(block.group()))
-        found = _not_images[email] = frozenset(urls)
-    return found
+    return email.memo("oopslint.rules.links.css_non_images", _find_css_non_images)  # type: ignore[no-any-return]
+
+
+def _find_css_non_images(email: Any) -> frozenset[str]:
+    urls: set[str] = set()
+    for css, _offset in getattr(email, "stylesheets", ()):
+        urls.update(_first_group(m) for m in _CSS_IMPORT.finditer(css))
+        for block in _FONT_FACE.finditer(css):
+            urls.update(_first_group(m) for m in _CSS_URL.finditer(block.group()))
+    return frozenset(urls)
 
 
 def refs(email: Any, *, links: bool = True, images: bool = True) -> Iterator[Ref]:
@@ -247,6 +246,11 @@ def classify_host(host: str) -> HostVerdict | None:
     return None
 
 
+#: LNK005 and LNK006 share it: an allowed host is production, so plain http:// to it is LNK005's.
+ALLOWED_HOSTS_OPTION: dict[str, Any] = {"allowed_hosts": []}
+ALLOWED_HOSTS_DOCS = {"allowed_hosts": 'hosts that are production despite their name ("dev.acme.com", "*.acme.test")'}
+
+
 def host_allowed(host: str, patterns: Any) -> bool:
     """``allowed_hosts`` entries: exact names or ``*.suffix``."""
     host = host.lower().rstrip(".")
@@ -284,3 +288,126 @@ def literal_prefix(url: str, tokens: Any) -> str:
     first = min(token.start for token in tokens)
     literal = url if any(url[t.start:t.end] == t.text for t in tokens) else unquote(url)
     return literal[:first]
+
+
+KNOWN_SCHEMES = frozenset(
+    "http https mailto tel sms cid data ftp ftps sftp webcal geo maps facetime facetime-audio skype callto "
+    "whatsapp viber tg sip sips irc ircs news nntp market itms itms-apps itms-appss intent fb twitter spotify "
+    "zoommtg msteams slack ms-outlook".split()
+)
+
+
+def mode_severity(context: Any) -> Severity:
+    """Incomplete values are a warning in a template, an error in mail about to be sent."""
+    return Severity.WARNING if getattr(context, "mode", "rendered") == "template" else Severity.ERROR
+
+
+COMMON_TLDS = frozenset(
+    "com net org edu gov mil int io co ai app dev shop store online site info biz me us uk de fr nl es it ca au "
+    "nz eu ch at be se no dk fi ie pl cz jp cn in br mx ru tv fm ly gg xyz tech cloud email news blog page "
+    "world global agency design studio media link live club pro mobi asia".split()
+)
+
+_DOMAIN_LIKE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})(?::\d+)?(?:[/?#]|$)", re.I)
+
+_LABEL = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$", re.I)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def host_problem(host: str) -> str | None:
+    if is_ip(host):
+        return None
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return f"the host {host!r} is not a valid domain name"
+    labels = ascii_host.rstrip(".").split(".")
+    if any(not label for label in labels):
+        return f"the host {host!r} has an empty part (two dots in a row)"
+    for label in labels:
+        if len(label) > 63 or not _LABEL.match(label):
+            return f"the host {host!r} has characters a domain name cannot have"
+    tld = labels[-1]
+    if len(labels) > 1 and not (tld.isalpha() or tld.lower().startswith("xn--")):
+        return f"the host {host!r} does not end in a top-level domain"
+    return None
+
+
+def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None, str] | None:
+    """(message, suggestion, level) for a malformed URL; level is "error",
+    "warning" or "mode" (warning in a template, error when rendered)."""
+    noun = "image source" if kind == "image" else "link"
+    if not url:
+        return (f"Empty {noun}: the {'src' if kind == 'image' else 'href'} has no address", None, "mode")
+    if url.startswith("#"):
+        return None
+    if re.match(r"^[A-Za-z]:[\\/]", url) or url.startswith("\\\\"):
+        return (f"Malformed {noun}: {url} is a path on the sender's computer", None, "error")
+    scheme = scheme_of(url)
+    if not scheme:
+        if url.startswith("//"):
+            return (f"Protocol-relative {noun} {url}: an email has no page to take http or https from",
+                    "https:" + url, "error")
+        typo = re.match(r"(?i)^(https?)/{1,3}(?=[^/])", url)
+        if typo:
+            return (f"Malformed {noun}: {url} is missing the ':' after {typo.group(1)}",
+                    f"{typo.group(1).lower()}://{url[typo.end():]}", "error")
+        if url.lower().startswith("www.") or (_DOMAIN_LIKE.match(url) and _DOMAIN_LIKE.match(url).group(1).lower() in COMMON_TLDS):
+            return (f"Malformed {noun}: {url} has no https://, so it is read as a relative path",
+                    "https://" + url, "error")
+        if has_base:
+            return None
+        return (f"Relative {noun} {url}: an email has no address to resolve it against; use an absolute https:// URL",
+                None, "error")
+    after = url[len(scheme) + 1:]
+    if scheme in ("http", "https"):
+        if not after.startswith("//"):
+            return (f"Malformed {noun}: {url} needs // after {scheme}:", f"{scheme}://{after.lstrip('/')}", "error")
+        if after.startswith("///"):
+            return (f"Malformed {noun}: {url} has too many slashes after {scheme}:",
+                    f"{scheme}://{after.lstrip('/')}", "error")
+        if "\\" in url:
+            return (f"Malformed {noun}: {url} contains a backslash; URLs use /", url.replace("\\", "/"), "error")
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError as exc:
+            return (f"Malformed {noun}: {url} cannot be parsed ({exc})", None, "error")
+        if not host:
+            return (f"Malformed {noun}: {url} has no host", None, "error")
+        problem = host_problem(host)
+        if problem:
+            return (f"Malformed {noun}: {problem} ({url})", None, "error")
+        if re.search(r"\s", url):
+            return (f"Malformed {noun}: {url!r} contains whitespace; some email clients cut the link there",
+                    re.sub(r"\s", "%20", url), "warning")
+        return None
+    if scheme in KNOWN_SCHEMES:
+        return None
+    if scheme == "javascript":
+        return (f"javascript: {noun}: email clients remove scripts, so this {noun} does nothing", None, "error")
+    if scheme == "file":
+        return (f"Malformed {noun}: {url} is a file on the sender's computer", None, "error")
+    if after.startswith("//") and min(_edit_distance(scheme, "http"), _edit_distance(scheme, "https")) <= 2:
+        fixed = "https" if _edit_distance(scheme, "https") <= _edit_distance(scheme, "http") else "http"
+        return (f"Malformed {noun}: unknown scheme {scheme}: in {url}; did you mean {fixed}://?",
+                f"{fixed}:{after}", "error")
+    return None
+
+
+def mailto_addresses(url: str) -> tuple[list[str], list[tuple[str, str]]]:
+    rest = url[len("mailto:"):]
+    path, _, query = rest.partition("?")
+    addresses = [unquote(a).strip() for a in path.split(",") if unquote(a).strip()]
+    fields = parse_qsl(query, keep_blank_values=True)
+    return addresses, fields

@@ -8,21 +8,37 @@ from __future__ import annotations
 
 import re
 import threading
-import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from oopslint import Email, SendContext
+from oopslint.text import filler_segments
 
-from .dictionary import ALLOWED_REPEATS, Dictionary, get_dictionary, normalize_apostrophes, primary_language
-from .settings import OPTION_DOCS, OPTIONS, Settings, options_key, sender_sources, sender_words, settings_from_options
+from .dictionary import (
+    ALLOWED_REPEATS,
+    Dictionary,
+    get_dictionary,
+    normalize_apostrophes,
+    primary_language,
+)
+from .settings import (
+    OPTION_DOCS,
+    OPTIONS,
+    Settings,
+    options_key,
+    sender_sources,
+    sender_words,
+    settings_from_options,
+)
 from .tokens import SENTENCE_BREAK, Token, tokenize
 from .wordlists import available_languages
 
 __all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS"]
 
-_FILLER = re.compile(r"\blorem\s+ipsum\b|\bipsum\s+dolor\b", re.I)
 # Capitalised words that say nothing about their neighbour being a name.
+#: lang="und" names no language (MJML's default): read with the configured ones.
+_UNDETERMINED = "und"
+_APOSTROPHES = ("'", "\u2019")
 _NOT_NAMES = frozenset("i a the your our my this these those we you it".split())
 _ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]+$")
 _TAG = re.compile(r"<[^>]*>")
@@ -59,7 +75,6 @@ class Analysis:
 # Tokens found right, per configuration and sender, then per languages: shared
 # by the emails of a batch, so each distinct word is judged once.
 _fine_tokens: dict[tuple, dict[tuple[str, ...] | None, set[str]]] = {}
-_cache: "weakref.WeakKeyDictionary[Email, dict[tuple, Analysis]]" = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
@@ -68,9 +83,11 @@ def analyze(email_: Email, context: SendContext | None, options: Mapping[str, An
     settings = settings_from_options(options)
     sources = sender_sources(email_, context, str(options.get("sender") or ""))
     key = (options_key(options), tuple(sources), settings.word_files)
+    # one store per email (email.memo), holding the analyses of the few option
+    # sets and senders a batch's rows use with this template
+    per_email: dict[tuple, Analysis] = email_.memo("oopslint.rules.spelling.analyses", lambda _email: {})
     with _cache_lock:
-        per_email = _cache.get(email_)
-        if per_email is not None and key in per_email:
+        if key in per_email:
             return per_email[key]
         fine = _fine_tokens.get(key)
         if fine is None:
@@ -79,7 +96,6 @@ def analyze(email_: Email, context: SendContext | None, options: Mapping[str, An
             fine = _fine_tokens[key] = {}
     analysis = _Reader(email_, settings, sender_words(sources), fine).run()
     with _cache_lock:
-        per_email = _cache.setdefault(email_, {})
         if len(per_email) > 8:
             per_email.clear()
         per_email[key] = analysis
@@ -133,7 +149,7 @@ class _Reader:
         defaults = self.settings.languages
         code = segment.lang if self.settings.lang_attribute else None
         language = primary_language(code)
-        if language is None:
+        if language is None or language == _UNDETERMINED:
             return defaults, defaults[0]
         if language not in available_languages():
             return None, code
@@ -169,6 +185,12 @@ class _Reader:
         if current is not None:
             yield current
 
+    def _is_filler(self, run: _Run) -> bool:
+        """The run is filler text, by the test TPL002 reports filler with: the
+        text run (its block) holds lorem ipsum or another filler text."""
+        in_filler = filler_segments(self.email)
+        return any(id(segment) in in_filler for segment in run.segments)
+
     def _break_between(self, before: Any, after: Any) -> bool:
         if before.source == "header" or after.source == "header":
             return True
@@ -185,8 +207,8 @@ class _Reader:
             return
         if not any(token.checkable for _, token in words):
             return
-        if any(_FILLER.search(segment.text) for segment in run.segments):
-            return  # lorem ipsum: placeholder copy, which TPL rules report
+        if self._is_filler(run):
+            return  # lorem ipsum and other filler: placeholder copy, which TPL002 reports
         dictionaries = [get_dictionary(code) for code in run.languages]
         shouting = self._is_shouting(words)
         fine = self._fine.setdefault(run.languages, set())
@@ -227,11 +249,21 @@ class _Reader:
         if self._known(text, dictionaries):
             fine.add(token.text)
             return
+        if self._dropped_g(segment, token, text, dictionaries):
+            return
         pieces = text.split("-")
         offset = 0
         for piece in pieces:
             self._check_word(dictionaries, words, index, segment, token.start + offset, piece, shouting, len(pieces) > 1)
             offset += len(piece) + 1
+
+    def _dropped_g(self, segment: Any, token: Token, text: str, dictionaries: list[Dictionary]) -> bool:
+        """Colloquial "-in'" for "-ing" ("Bendin'", "rockin’"): written on
+        purpose, not a misspelling, when the "-ing" word is known. Without the
+        apostrophe ("rockin") the word is still checked."""
+        if not text.lower().endswith("in") or segment.text[token.end:token.end + 1] not in _APOSTROPHES:
+            return False
+        return self._known(text + "g", dictionaries)
 
     def _flagged(self, segment: Any, token: Token, text: str) -> bool:
         """Report project flag-words: the whole token, else its hyphenated parts."""

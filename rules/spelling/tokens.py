@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from oopslint.templating import MASK_CHAR
 
 __all__ = ["Token", "tokenize", "SENTENCE_BREAK"]
 
 # a chunk (a run of non-space) holding an address-like character, a brand mark,
 # a masked merge tag, or a dot inside it ("acme.com", not "done.")
-_SPECIAL_CHUNK = re.compile(r"\S*(?:[@\\=/#:\u2122\u00ae\u2120\ufffc]|\.(?=\S))\S*")
+# (anchored at the start of a chunk and lazy up to the first such character, so
+# a long chunk without one costs one pass, not a backtrack from every position)
+_SPECIAL_CHUNK = re.compile(r"(?<!\S)\S*?(?:[@\\=/#:\u2122\u00ae\u2120\ufffc]|\.(?=\S))\S*")
 _DIGIT_OR_UNDERSCORE = re.compile(r"[\d_]")
 # letters, digits and underscores, joined by single apostrophes or hyphens
 # (U+2010 and the non-breaking U+2011 are hyphens too)
@@ -81,6 +84,7 @@ def tokenize(text: str) -> list[Token]:
                for m in _SPECIAL_CHUNK.finditer(text)]
     tokens: list[Token] = []
     position = 0
+    held = 0  # placeholder spans, like tokens, come left to right: walk both once
     for m in _WORD.finditer(text):
         start, end = m.span()
         word = m.group()
@@ -94,18 +98,14 @@ def tokenize(text: str) -> list[Token]:
                     checkable = False
                 elif (start > 0 and text[start - 1] == MASK_CHAR) or (end < len(text) and text[end] == MASK_CHAR):
                     checkable = False
-        if checkable and placeholders and _inside(start, placeholders):
-            checkable = False
+        if placeholders:
+            while held < len(placeholders) and placeholders[held][1] <= start:
+                held += 1
+            if checkable and held < len(placeholders) and placeholders[held][0] <= start:
+                checkable = False
         tokens.append(Token(start, end, word, checkable))
     return tokens
 
 
 def _has_brand_mark(chunk: str) -> bool:
     return any(mark in chunk for mark in _BRAND_MARKS)
-
-
-def _inside(index: int, spans: list[tuple[int, int]]) -> bool:
-    for start, end in spans:
-        if start <= index < end:
-            return True
-    return False

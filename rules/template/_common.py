@@ -1,112 +1,20 @@
-"""Helpers shared by the TPL rules: readable text runs, header places, user patterns."""
+"""Helpers shared by the TPL rules: pattern scans over text runs, header places,
+user patterns, readable message text."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
-from weakref import WeakKeyDictionary
+from typing import Any, Callable, Iterator
 
 from oopslint import ConfigError, Email, SendContext, Severity, Span
 from oopslint.templating import MASK_CHAR
+from oopslint.text import TextRun
 
-_BREAKING_MARKUP = re.compile(r"<(?:br|p|div|td|th|tr|li|h[1-6]|table|hr)\b", re.I)
 _MASK_RUN = re.compile(MASK_CHAR + "+")
 _ELLIPSES = re.compile(r"…(?:[\s()\[\],.:;-]*…)+")
-
-
-@dataclass
-class TextRun:
-    """Text a reader sees as one piece: the subject, one alt or title
-    attribute, or the inline text of one block (``Hi <b>there</b>,`` reads
-    as ``Hi there,``). Offsets in ``text`` map back to the source."""
-
-    text: str
-    where: str  # "subject", "preheader", "body text", "hidden text", "alt text", "title attribute"
-    pieces: list[tuple[int, Any]] = field(default_factory=list)  # (offset in text, Segment)
-
-    def span(self, email: Email, start: int, end: int) -> Span | None:
-        first = self._locate(start)
-        last = self._locate(max(start, end - 1))
-        if first is None or last is None:
-            return None
-        begin = email.segment_span(first[0], first[1], first[1] + 1)
-        finish = email.segment_span(last[0], last[1], last[1] + 1)
-        if begin is None or finish is None:
-            return None
-        return Span(begin.line, begin.column, finish.end_line, finish.end_column)
-
-    def _locate(self, index: int) -> tuple[Any, int] | None:
-        chosen = None
-        for offset, segment in self.pieces:
-            if offset <= index:
-                chosen = (segment, offset)
-            else:
-                break
-        if chosen is None:
-            return None
-        segment, offset = chosen
-        local = min(index - offset, max(len(segment.text) - 1, 0))
-        return segment, local
-
-
-def _where(segment: Any) -> str:
-    if segment.kind == "subject":
-        return "subject"
-    if segment.kind == "alt":
-        return "alt text"
-    if segment.kind == "title":
-        return "title attribute"
-    if segment.preheader:
-        return "preheader"
-    if segment.hidden:
-        return "hidden text"
-    return "body text"
-
-
-_RUNS: "WeakKeyDictionary[Email, list[TextRun]]" = WeakKeyDictionary()
-
-
-def text_runs(email: Email) -> list[TextRun]:
-    """The subject, then every block of body text (hidden text too) and every
-    alt/title attribute. Built once per email and shared by the text rules."""
-    runs = _RUNS.get(email)
-    if runs is None:
-        runs = list(_build_runs(email))
-        _RUNS[email] = runs
-    return runs
-
-
-def _build_runs(email: Email) -> Iterator[TextRun]:
-    subject = email.subject_segment
-    if subject is not None:
-        yield TextRun(subject.text, "subject", [(0, subject)])
-    current: TextRun | None = None
-    current_key: tuple | None = None
-    previous_end = 0
-    for segment in email.segments:
-        if segment.kind != "text":
-            if current is not None:
-                yield current
-                current, current_key = None, None
-            yield TextRun(segment.text, _where(segment), [(0, segment)])
-            continue
-        key = (id(segment.block), segment.hidden, segment.preheader)
-        if current is not None and key == current_key:
-            gap = email.html[previous_end:segment.start]
-            if _BREAKING_MARKUP.search(gap):
-                current.text += "\n"
-            current.pieces.append((len(current.text), segment))
-            current.text += segment.text
-        else:
-            if current is not None:
-                yield current
-            current = TextRun(segment.text, _where(segment), [(0, segment)])
-            current_key = key
-        previous_end = segment.offset(len(segment.text))
-    if current is not None:
-        yield current
 
 
 def readable(text: str, limit: int = 60) -> str:
@@ -220,3 +128,90 @@ def normalized(text: str) -> str:
 
 def kilobytes(size: int) -> str:
     return f"{size / 1024:.1f} KB"
+
+
+# a check gets the run's text and the match; False means "not a placeholder here"
+Check = Callable[[str, "re.Match[str]"], bool]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str
+    regex: re.Pattern[str]
+    explanation: str
+    soft: bool = False  # a warning in template mode, an error in rendered mode
+    fixed: Severity | None = None  # always this severity (lower-confidence patterns)
+    once_per_run: bool = False
+    check: Check | None = None
+    only_in: frozenset[str] | None = None  # run kinds ("subject", "preheader") it applies to
+    needles: tuple[str, ...] = ()  # lower-case strings one of which any match contains: a fast pre-check
+
+
+def make_pattern(kind: str, regex: str, explanation: str, *, flags: int = re.I, **extra: Any) -> Pattern:
+    return Pattern(kind, re.compile(regex, flags), explanation, **extra)
+
+
+_SEPARATOR = "\n\x00\n"  # between runs: no pattern matches across it, and it reads as a line start
+
+
+@dataclass(frozen=True)
+class Hit:
+    run: TextRun
+    pattern: Pattern
+    start: int  # offsets in run.text
+    end: int
+    text: str
+
+
+def _joined(runs: list[TextRun]) -> tuple[str, list[int]]:
+    starts = []
+    pieces = []
+    position = 0
+    for run in runs:
+        starts.append(position)
+        pieces.append(run.text)
+        position += len(run.text) + len(_SEPARATOR)
+    return _SEPARATOR.join(pieces), starts
+
+
+def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozenset[str]) -> Iterator[Hit]:
+    """Every pattern over all runs at once (one regex pass per pattern, not per run);
+    a later pattern never reports text an earlier one already reported."""
+    text, starts = _joined(runs)
+    taken: dict[int, list[tuple[int, int]]] = {}
+    reported_once: set[tuple[int, int]] = set()
+    lowered = text.lower()
+    for number, pattern in enumerate(patterns):
+        if pattern.needles and not any(needle in lowered for needle in pattern.needles):
+            continue
+        if pattern.only_in is not None:
+            chosen = [(i, run.text) for i, run in enumerate(runs) if run.where in pattern.only_in]
+        else:
+            chosen = [(-1, text)]
+        for fixed_index, haystack in chosen:
+            for match in pattern.regex.finditer(haystack):
+                if match.end() == match.start():
+                    continue
+                if fixed_index >= 0:
+                    index, offset = fixed_index, 0
+                else:
+                    index = bisect_right(starts, match.start()) - 1
+                    offset = starts[index]
+                if pattern.once_per_run and (index, number) in reported_once:
+                    continue
+                shown = match.group(0)
+                if normalized(shown) in allow:
+                    continue
+                if pattern.check is not None and not pattern.check(haystack, match):
+                    continue
+                local_start, local_end = match.start() - offset, match.end() - offset
+                spans = taken.setdefault(index, [])
+                if any(local_start < end and start < local_end for start, end in spans):
+                    continue
+                spans.append((local_start, local_end))
+                reported_once.add((index, number))
+                yield Hit(runs[index], pattern, local_start, local_end, shown)
+
+
+def run_place(run: TextRun) -> str:
+    return "the " + run.where

@@ -55,21 +55,22 @@ findings::
 
 from __future__ import annotations
 
-from .batch_rules import duplicate_send, replayed_batch
-from .checks import (
-    impossible_timeline,
-    old_order,
-    stale_content_date,
-    stale_trigger,
-    status_mismatch,
-)
+from .trg001_stale_trigger import stale_trigger
+from .trg002_old_order import old_order
+from .trg003_status_mismatch import status_mismatch
+from .trg004_impossible_timeline import impossible_timeline
+from .trg005_stale_content_date import stale_content_date
+from .trg006_replayed_batch import replayed_batch
+from .trg007_duplicate_send import duplicate_send
 
-__all__ = [
-    "stale_trigger",
-    "old_order",
-    "status_mismatch",
-    "impossible_timeline",
-    "stale_content_date",
-    "replayed_batch",
-    "duplicate_send",
+RULES = [
+    stale_trigger,
+    old_order,
+    status_mismatch,
+    impossible_timeline,
+    stale_content_date,
+    replayed_batch,
+    duplicate_send,
 ]
+
+__all__ = ["RULES", "stale_trigger", "old_order", "status_mismatch", "impossible_timeline", "stale_content_date", "replayed_batch", "duplicate_send"]

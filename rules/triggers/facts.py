@@ -3,7 +3,6 @@ TRG rule that reads it (a batch checks the same row with several rules)."""
 
 from __future__ import annotations
 
-import weakref
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Mapping
@@ -147,15 +146,24 @@ class RowFacts:
         return bool(getattr(self.context, "strict", False))
 
 
-_dates: "weakref.WeakKeyDictionary[Any, datetime | None]" = weakref.WeakKeyDictionary()
+def _per_email(email: Any, name: str) -> dict[Any, Any]:
+    """A small store of this module's results for one email (``email.memo``);
+    a fresh one, never kept, for an object that is not a parsed Email."""
+    memo = getattr(email, "memo", None)
+    if memo is None:
+        return {}
+    store: dict[Any, Any] = memo(f"oopslint.rules.triggers.facts.{name}", lambda _email: {})
+    return store
 
 
 def _header_date(email: Any) -> datetime | None:
-    try:
-        if email in _dates:
-            return _dates[email]
-    except TypeError:
-        return None
+    store = _per_email(email, "header_date")
+    if "date" not in store:
+        store["date"] = _read_header_date(email)
+    return store["date"]
+
+
+def _read_header_date(email: Any) -> datetime | None:
     value = None
     header = email.header("Date") if hasattr(email, "header") else None
     if header:
@@ -165,7 +173,6 @@ def _header_date(email: Any) -> datetime | None:
             value = None
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-    _dates[email] = value
     return value
 
 
@@ -199,24 +206,18 @@ class Resolved:
         return f"Resolved({self.kind!r}, source={self.source!r})"
 
 
-_config_cache: "weakref.WeakKeyDictionary[Any, tuple[int, str | None]]" = weakref.WeakKeyDictionary()
 _alias_cache: dict[tuple[int, str], str | None] = {}
 
 
 def _config_kind(email: Any, settings: TypeSettings) -> str | None:
     if not settings.templates:
         return None
-    try:
-        cached = _config_cache.get(email)
-    except TypeError:
-        cached = None
-    if cached is not None and cached[0] == id(settings):
+    store = _per_email(email, "config_kind")
+    cached = store.get("kind")
+    if cached is not None and cached[0] is settings:
         return cached[1]
     kind = config_type(getattr(email, "path", None), settings)
-    try:
-        _config_cache[email] = (id(settings), kind)
-    except TypeError:
-        pass
+    store["kind"] = (settings, kind)
     return kind
 
 
@@ -245,20 +246,10 @@ def resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
     return resolved
 
 
-_resolved_cache: "weakref.WeakKeyDictionary[Any, dict[tuple[int, str | None], tuple[Any, Resolved]]]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
     raw = context.get("event_type")
     context_raw = str(raw) if raw not in (None, "") else None
-    try:
-        per_email = _resolved_cache.get(email)
-        if per_email is None:
-            per_email = _resolved_cache.setdefault(email, {})
-    except TypeError:
-        return _resolve_uncached(email, context_raw, settings)
+    per_email = _per_email(email, "resolved")
     key = (id(settings), context_raw)
     hit = per_email.get(key)
     if hit is not None and hit[0] is settings:

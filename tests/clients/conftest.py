@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import oopslint
+from oopslint_testing import assert_read
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
 
@@ -29,10 +30,11 @@ class Linting:
             table.update(config)
         if isinstance(source, str) and "<" not in source:
             source = CORPUS / source
-        return oopslint.lint(source, config=table, offline=True, path=path)
+        return assert_read(oopslint.lint(source, config=table, offline=True, path=path))
 
     @staticmethod
     def findings(report: oopslint.Report, code: str) -> list[oopslint.Finding]:
+        assert_read(report)
         return [f for f in report.findings if f.code == code]
 
     @staticmethod

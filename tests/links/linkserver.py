@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from oopslint_testing import assert_read
+
 from oopslint import Linter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,4 +229,5 @@ def page(*hrefs: str, images: tuple[str, ...] = ()) -> str:
 
 
 def codes(report) -> list[str]:
+    assert_read(report)
     return [f.code for f in report.findings]

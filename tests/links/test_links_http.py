@@ -11,8 +11,7 @@ import time
 
 import pytest
 
-from oopslint import ConfigError, Linter
-from oopslint import http
+from oopslint import ConfigError, Linter, http
 
 from .linkserver import FAST_HTTP, HANG, Reply, codes, make_linter, page
 

@@ -6,8 +6,19 @@ import shutil
 import time
 
 import pytest
+from oopslint_testing import assert_read
 
-from .linkserver import FIXTURES, HANG, HUGE, RESET, Reply, codes, free_port, make_linter, page
+from .linkserver import (
+    FIXTURES,
+    HANG,
+    HUGE,
+    RESET,
+    Reply,
+    codes,
+    free_port,
+    make_linter,
+    page,
+)
 
 NETWORK = ("LNK001", "LNK002", "LNK003", "LNK004")
 
@@ -15,10 +26,11 @@ NETWORK = ("LNK001", "LNK002", "LNK003", "LNK004")
 def lint_one(tmp_path, url, *, http=None, links=None, images=()):
     linter = make_linter(tmp_path, http=http, links=links, select=NETWORK)
     html = page(url) if url else page(images=images)
-    return linter.lint(html, path="email.html")
+    return assert_read(linter.lint(html, path="email.html"))
 
 
 def only(report, code):
+    assert_read(report)
     found = [f for f in report.findings if f.code == code]
     assert len(found) == 1, [(f.code, f.message) for f in report.findings]
     return found[0]

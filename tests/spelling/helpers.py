@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import oopslint
+from oopslint_testing import assert_read
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "spelling"
@@ -24,14 +25,16 @@ def lint(source: Any, *, spelling: dict | None = None, context: Any = None, subj
     table: dict[str, Any] = {"select": [select]}
     if spelling is not None:
         table["spelling"] = spelling
-    return oopslint.lint(source, mode=mode, context=context, config=table, subject=subject)
+    return assert_read(oopslint.lint(source, mode=mode, context=context, config=table, subject=subject))
 
 
 def codes(report: oopslint.Report, code: str) -> list[oopslint.Finding]:
+    assert_read(report)
     return [f for f in report.findings if f.code == code]
 
 
 def words(report: oopslint.Report, code: str) -> list[str]:
+    assert_read(report)
     return [f.data["word"] for f in report.findings if f.code == code]
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import codes, lint, locate, page, words
+import oopslint
+
+from .helpers import CORPUS, codes, lint, locate, page, words
 
 NEVER_FLAGGED = [
     ("merge tags", "<p>Hi {{fname}}, your code is {{ coupon_code }} and *|MERGE1|* %%FirstName%%.</p>"),
@@ -114,11 +116,6 @@ def test_capitalised_word_that_may_be_a_name_is_a_warning() -> None:
     assert codes(report, "TYP001")[-1].data["correction"] == "Shop"
 
 
-def test_single_letters_repeat_only_when_they_are_words() -> None:
-    html = page("<p>Press b b to go back. It is a a small step.</p>")
-    assert [f.message for f in codes(lint(html), "TYP003")] == ["Repeated word 'a a'"]
-
-
 def test_missing_apostrophes_and_run_together_words() -> None:
     html = page("<p>We dont know, thats why alot of you say thankyou.</p>")
     report = lint(html)
@@ -142,26 +139,6 @@ def test_unknown_words_are_reported_once_with_suggestions_and_a_count() -> None:
     assert "add it to [tool.oopslint.spelling] words" in finding.suggestion
 
 
-def test_repeated_word_within_text_across_inline_tags_and_not_across_blocks() -> None:
-    html = page(
-        "<p>Your order is on the the way.</p>\n"
-        "<p>Your order is on <b>the</b> <i>the</i> way.</p>\n"
-        "<p>Sign in to <a href='#'>to your account</a>.</p>\n"
-        "<table><tr><td>Total</td><td>Total</td></tr></table>\n"
-        "<p>Total<br>Total</p>\n"
-        "<p>The the end, and again: and, and more.</p>"
-    )
-    report = lint(html)
-    found = [(f.line, f.data["word"]) for f in codes(report, "TYP003")]
-    assert found == [(4, "the"), (5, "the"), (6, "to"), (9, "the")]
-
-
-def test_allowed_repeats_option() -> None:
-    html = page("<p>We sell sell sell every day.</p>")
-    assert len(codes(lint(html), "TYP003")) == 2
-    assert not codes(lint(html, spelling={"allowed_repeats": ["sell"]}), "TYP003")
-
-
 def test_title_attribute_and_link_text_are_read() -> None:
     html = page('<p><a href="https://acme.example" title="Opne your acount">Veiw your order</a></p>')
     report = lint(html)
@@ -180,3 +157,50 @@ def test_brands_and_loanwords_are_not_called_misspellings() -> None:
     assert [(f.data["word"], f.severity.name) for f in codes(report, "TYP001")] == [
         ("Plese", "ERROR"), ("adress", "ERROR")]
     assert "Lyft" in words(report, "TYP002")
+
+
+def test_text_tpl002_reports_as_filler_is_not_spell_checked():
+    """Every paragraph TPL002 calls filler (Latin without "lorem ipsum", blind
+    text, bacon ipsum) is left out of spelling; a real typo beside it is found."""
+    source = (CORPUS / "postmark" / "welcome.source.html").read_text(encoding="utf-8")
+    filler = [
+        "Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur.",
+        "Class aptent taciti sociosqu ad litora torquent per conubia nostra, per inceptos himenaeos.",
+        "Far far away, behind the word mountains, far from the countries Vokalia and Consonantia, there live "
+        "the blind texts. Separated they live in Bookmarksgrove right at the coast of the Semantics.",
+        "Bacon ipsum dolor amet pancetta andouille kielbasa, turducken shankle picanha.",
+    ]
+    marker = "<p>Thanks for trying [Product Name]."
+    html = source.replace(marker, "".join(f"<p>{p}</p>\n" for p in filler) + "<p>Your acount is ready.</p>\n" + marker, 1)
+    report = oopslint.lint(html, mode="template", config={"select": ["TYP", "TPL002"]})
+    filler_lines = {f.line for f in report.findings if f.code == "TPL002" and f.data["kind"] != "bracket"}
+    assert len(filler_lines) == 4
+    typos = [f for f in report.findings if f.code.startswith("TYP")]
+    assert not [f for f in typos if f.line in filler_lines]
+    assert [(f.code, f.data["word"]) for f in typos] == [("TYP001", "acount")]
+    assert (typos[0].line, typos[0].column) == locate(html, "acount")
+
+
+@pytest.mark.parametrize("text", [
+    "<p>Bendin' the rules and rockin' all night: nothin' but fun.</p>",
+    "<p>We’re lovin’ it, and you’re goin’ to love it too.</p>",
+])
+def test_dropped_g_forms_are_not_misspellings(text):
+    assert codes(lint(page(text)), "TYP001") == [] and codes(lint(page(text)), "TYP002") == []
+
+
+def test_dropped_g_needs_the_apostrophe_and_a_real_ing_word():
+    report = lint(page("<p>We are rockin the summer, and wrekin' nothing.</p>"))
+    assert words(report, "TYP001") + words(report, "TYP002") == ["rockin", "wrekin"]
+
+
+def test_lang_und_is_read_in_the_configured_languages():
+    """MJML writes lang="und" (no language given): spelling still reads the text."""
+    html = page("<p>You will recieve a receipt by email.</p>", lang="und")
+    report = lint(html)
+    assert codes(report, "TYP005") == []
+    (typo,) = codes(report, "TYP001")
+    assert (typo.data["word"], typo.data["language"]) == ("recieve", "en")
+    german = lint(page("<p>Ihre Bestellung wurde heute versandt.</p>", lang="und"), spelling={"languages": ["de"]})
+    assert german.findings == []
+    assert codes(lint(page("<p>Ihre Bestellung wurde heute versandt.</p>", lang="und")), "TYP002") != []

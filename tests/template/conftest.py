@@ -6,10 +6,18 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from oopslint_testing import assert_read
 
 import oopslint
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "template"
+CORPUS = FIXTURES.parent / "corpus"
+
+
+def _fixture_path(name: str) -> Path:
+    """A TPL fixture by name; clean templates are read from the corpus, not copied."""
+    own = FIXTURES / name
+    return own if own.is_file() else CORPUS / name
 
 
 class Place(NamedTuple):
@@ -22,10 +30,10 @@ class TemplateLinting:
 
     @staticmethod
     def is_fixture(value: Any) -> bool:
-        return isinstance(value, str) and "<" not in value and "\n" not in value and (FIXTURES / value).is_file()
+        return isinstance(value, str) and "<" not in value and "\n" not in value and _fixture_path(value).is_file()
 
     def path(self, name: str) -> Path:
-        path = FIXTURES / name
+        path = _fixture_path(name)
         assert path.is_file(), f"missing fixture {path}"
         return path
 
@@ -42,10 +50,11 @@ class TemplateLinting:
         if config:
             table.update(config)
         if self.is_fixture(source):
-            source = FIXTURES / source
-        return oopslint.lint(source, mode=mode, context=context, config=table, path=path, subject=subject)
+            source = _fixture_path(source)
+        return assert_read(oopslint.lint(source, mode=mode, context=context, config=table, path=path, subject=subject))
 
     def findings(self, report: oopslint.Report, code: str) -> list[oopslint.Finding]:
+        assert_read(report)
         return [f for f in report.findings if f.code == code]
 
     def locate(self, name_or_text: str, needle: str, *, nth: int = 0, offset: int = 0) -> Place:

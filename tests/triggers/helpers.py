@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import oopslint
+from oopslint_testing import assert_read
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "triggers"
+CORPUS = ROOT / "fixtures" / "corpus"
 SHIPPED = FIXTURES / "postmark" / "shipped.html"
 SHIPPED_2016 = FIXTURES / "postmark" / "shipped-2016.html"
-NEWSLETTER = FIXTURES / "leemunroe" / "newsletter.html"
+NEWSLETTER = CORPUS / "leemunroe" / "email.source.html"
 CONTEXTS = FIXTURES / "contexts"
-CORPUS = ROOT / "fixtures" / "corpus"
 
 sys.path.insert(0, str(FIXTURES))
 from make_batch import rows as batch_rows, write_rows  # noqa: E402,F401
@@ -29,14 +30,16 @@ def lint(source: Any, ctx: Any = None, *, config: dict | None = None, select: st
          mode: str = "template", path: str | None = None) -> oopslint.Report:
     """Lint with only the TRG rules (and invalid-context reports), offline."""
     merged = {"select": select.split(","), **(config or {})}
-    return oopslint.lint(source, context=ctx, config=merged, offline=True, mode=mode, path=path)
+    return assert_read(oopslint.lint(source, context=ctx, config=merged, offline=True, mode=mode, path=path))
 
 
 def codes(report: oopslint.Report) -> list[str]:
+    assert_read(report)
     return [f.code for f in report.findings]
 
 
 def only(report: oopslint.Report, code: str) -> oopslint.Finding:
+    assert_read(report)
     found = [f for f in report.findings if f.code == code]
     assert len(found) == 1, [(f.code, f.message) for f in report.findings]
     return found[0]

@@ -1,0 +1,38 @@
+"""TYP003 repeated-word: A word is repeated ("the the")."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from oopslint import Finding, rule
+
+from ._common import (
+    issue_span,
+    place_of,
+)
+from .checker import OPTION_DOCS, OPTIONS, analyze
+
+
+@rule(code="TYP003", name="repeated-word", summary="A word is repeated (\"the the\")",
+      severity="warning", section="spelling", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+def repeated_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
+    """What it does
+    Finds a word written twice in a row, also when the two sit in different
+    inline tags ("the <b>the</b>"). Doublings that are grammatical ("that
+    that", "had had", German "die die", French "nous nous") are allowed, and
+    `allowed-repeats` adds more.
+
+    Why is this bad?
+    Readers stumble on a doubled word, and editing in a template editor
+    makes them easy to create and hard to see.
+
+    Example
+        <p>Your order is on the <b>the</b> way.</p>
+
+    Use instead
+        <p>Your order is on the <b>way</b>.</p>
+    """
+    for issue in analyze(email, context, options).of("repeated"):
+        yield Finding(f"Repeated word '{issue.correction} {issue.word}'{place_of(issue)}",
+                      span=issue_span(email, issue), suggestion=f"remove the second '{issue.word}'",
+                      data={"word": issue.word})

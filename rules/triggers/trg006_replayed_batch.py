@@ -1,0 +1,161 @@
+"""TRG006 replayed-batch: The batch looks like replayed history, not live events."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any, Iterator
+
+from oopslint import ConfigError, ContextError, Finding, rule
+
+from ._common import (
+    OLD_ORDER_DOCS,
+    OLD_ORDER_OPTIONS,
+    TYPE_OPTION_DOCS,
+    TYPE_OPTIONS,
+)
+from .events import settings_for
+from .facts import (
+    ORDER_TYPES,
+    event_time,
+    facts_for,
+    positive_number,
+    resolve,
+)
+
+REPLAY_OPTIONS = {"replay_share": 0.2, "replay_spread_days": 365, "replay_min_rows": 10}
+
+REPLAY_DOCS = {
+    "replay_share": "a batch with a larger share of stale rows (0.2 = 20%) is a replay",
+    "replay_spread_days": "a batch whose event dates spread over more days than this is a replay",
+    "replay_min_rows": "smaller batches are not judged as a whole",
+}
+
+
+def _plural(label: str) -> str:
+    return label + "s"
+
+
+def _trimmed_range(days: Counter[int], total: int) -> tuple[int, int]:
+    """First and last day, leaving out the oldest and newest 1% from 100 rows up."""
+    trim = total // 100 if total >= 100 else 0
+    ordered = sorted(days.items())
+    seen = 0
+    first = ordered[0][0]
+    for day, count in ordered:
+        seen += count
+        if seen > trim:
+            first = day
+            break
+    seen = 0
+    last = ordered[-1][0]
+    for day, count in reversed(ordered):
+        seen += count
+        if seen > trim:
+            last = day
+            break
+    return first, last
+
+
+def _years(days: int) -> str:
+    return f"{days / 365.25:.1f} years" if days >= 365 else f"{days} days"
+
+
+@rule(code="TRG006", name="replayed-batch", summary="The batch looks like replayed history, not live events",
+      severity="error", section="triggers", scope="batch", uses_context=True,
+      options={**TYPE_OPTIONS, **OLD_ORDER_OPTIONS, **REPLAY_OPTIONS},
+      option_docs={**TYPE_OPTION_DOCS, **OLD_ORDER_DOCS, **REPLAY_DOCS})
+def replayed_batch(batch, context, options) -> Iterator[Any]:
+    """What it does
+    Looks at a whole batch (`oopslint batch`) and reports one error when more
+    than `replay_share` (default 20%) of its rows are stale (the event older
+    than its type allows, or a shipping or delivery notice for an order older
+    than `old_order_days`), or when the rows' dates (order date, else event
+    date) spread over more than `replay_spread_days` (default 365; the oldest
+    and newest 1% are left out in batches of 100 rows or more). The message
+    gives the counts and a per-year breakdown.
+
+    Why is this bad?
+    Live transactional email is about events from the last hours or days. A
+    batch full of old events is a backfill, a migration or a replayed queue:
+    one retailer's new platform told customers, across years of old orders,
+    that their orders had shipped.
+
+    Example
+    `11,842 of 25,000 shipping notices are for orders from 2019-2023`.
+
+    Use instead
+    Stop the send; filter the batch to events inside their window.
+    """
+    share_limit = positive_number(options, "replay_share")
+    if share_limit >= 1:
+        raise ConfigError(f"[triggers] replay_share: {share_limit!r} must be a fraction below 1, such as 0.2")
+    spread_limit = positive_number(options, "replay_spread_days")
+    min_rows = int(options["replay_min_rows"])
+    old_order = timedelta(days=positive_number(options, "old_order_days"))
+    settings = settings_for(options)
+    email = batch.email
+    judged = stale = 0
+    kinds: Counter[str] = Counter()
+    days: Counter[int] = Counter()
+    years: Counter[int] = Counter()
+    stale_years: Counter[int] = Counter()
+    uses_orders = 0
+    while (row := (yield)) is not None:
+        try:
+            row_context = row.context
+            facts = facts_for(row_context)
+            resolved = resolve(email, row_context, settings)
+            kind = resolved.kind
+            send_at = facts.sent(email)
+            placed = facts.time("order_placed_at") if kind in ORDER_TYPES or kind is None else None
+            found = event_time(facts, kind)
+        except ContextError:
+            continue  # counted as a bad row by the rule that needs the value
+        reference = placed or (found[0] if found else None)
+        if reference is None:
+            continue
+        judged += 1
+        if placed is not None:
+            uses_orders += 1
+        kinds[kind or ""] += 1
+        is_stale = False
+        limit = settings.max_age(kind)
+        if limit is not None and found is not None and send_at - found[0] > limit:
+            is_stale = True
+        if kind in ORDER_TYPES and placed is not None and send_at - placed > old_order:
+            is_stale = True
+        day = reference.date()
+        days[day.toordinal()] += 1
+        years[day.year] += 1
+        if is_stale:
+            stale += 1
+            stale_years[day.year] += 1
+    if judged < max(min_rows, 1):
+        return
+    share = stale / judged
+    first, last = _trimmed_range(days, judged)
+    spread = last - first
+    if share <= share_limit and spread <= spread_limit:
+        return
+    kind = kinds.most_common(1)[0][0] or None
+    noun = _plural(settings.label(kind)) if kind else "rows"
+    what = "orders" if uses_orders * 2 >= judged else "events"
+    breakdown = ", ".join(f"{year}: {count:,}" for year, count in sorted(years.items()))
+    if share > share_limit:
+        span_years = sorted(stale_years)
+        period = str(span_years[0]) if span_years[0] == span_years[-1] else f"{span_years[0]}-{span_years[-1]}"
+        head = (f"{stale:,} of {judged:,} {noun} ({share:.1%}) are for stale {what} from {period}, "
+                f"over the {share_limit:.0%} a live batch may have")
+    else:
+        head = (f"The {what} of these {judged:,} {noun} spread over {_years(spread)} "
+                f"({date.fromordinal(first)} to {date.fromordinal(last)}), more than {spread_limit:g} days")
+    yield Finding(
+        f"{head}: this looks like a replayed backfill or migration. By year: {breakdown}",
+        suggestion="stop this send and keep only events inside their window",
+        data={"rows_judged": judged, "stale_rows": stale, "stale_share": round(share, 4),
+              "spread_days": spread, "oldest": date.fromordinal(min(days)), "newest": date.fromordinal(max(days)),
+              "per_year": {str(year): count for year, count in sorted(years.items())},
+              "stale_per_year": {str(year): count for year, count in sorted(stale_years.items())},
+              "event_type": kind},
+    )
