@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="lint files, folders or globs (- reads stdin)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or globs; - for stdin (default: .)")
     check.add_argument("--context", metavar="FILE", help="send context (JSON or YAML): why this email goes out")
+    _add_scheduler(check)
     _add_common(check)
     adopt = check.add_argument_group("adoption and CI")
     adopt.add_argument("--quiet", "-q", action="store_true", help="print findings only: no summary, no progress")
@@ -122,6 +123,13 @@ def _add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", metavar="N", type=_jobs, default="auto",
                         help="processes for the per-row checks "
                         "(default: auto, one per core for files of 16 MB or more)")
+    _add_scheduler(parser)
+
+
+def _add_scheduler(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on Dask: tcp://host:8786, or local:N for N local worker processes "
+                        "(pip install 'oopslint[dask]')")
 
 
 def _jobs(value: str) -> "int | str":
@@ -181,7 +189,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"oopslint: no email files found under {', '.join(paths)}\n")
         return EXIT_OK
     stdin = sys.stdin.buffer.read() if "-" in entries else None
-    report = linter.lint_paths(entries, context=context, stdin=stdin)
+    if args.scheduler:
+        from .batch.dask_backend import connect, lint_paths_on_dask
+
+        with connect(args.scheduler) as connection:
+            report = lint_paths_on_dask(connection.client, linter, entries, context=context, stdin=stdin)
+    else:
+        report = linter.lint_paths(entries, context=context, stdin=stdin)
     if args.baseline:
         report = _baseline(report, args)
     if args.diff_base:
@@ -255,8 +269,15 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         else:
             template = Path(args.template)
             path = args.template
-        report = lint_batch(template, args.contexts, context=base, linter=linter, path=path, send_at=send_at,
-                            sample_size=args.show_rows, contexts_format=args.contexts_format, jobs=args.jobs)
+        options = dict(context=base, linter=linter, path=path, send_at=send_at, sample_size=args.show_rows,
+                       contexts_format=args.contexts_format, jobs=args.jobs)
+        if args.scheduler:
+            from .batch.dask_backend import connect
+
+            with connect(args.scheduler) as connection:
+                report = lint_batch(template, args.contexts, client=connection.client, **options)
+        else:
+            report = lint_batch(template, args.contexts, **options)
         get_writer(args.format)(report, stream, color=use_color(args.color, stream) if args.format == "text" else False)
         if report.empty:
             sys.stderr.write(f"oopslint: {report.batch.contexts if report.batch else 'contexts'}: 0 rows; nothing was checked\n")
