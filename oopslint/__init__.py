@@ -66,9 +66,6 @@ def __getattr__(name: str) -> Any:
         return getattr(batch, name)
     raise AttributeError(f"module 'oopslint' has no attribute {name!r}")
 
-EmailInput = "str | bytes | os.PathLike[str] | email.message.Message"
-ConfigInput = "Config | Mapping[str, Any] | str | os.PathLike[str] | None"
-
 
 class PreflightError(Exception):
     """Raised by :func:`preflight` when an email must not be sent. ``report``

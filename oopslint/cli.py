@@ -10,6 +10,7 @@ import argparse
 import io
 import os
 import sys
+from pathlib import Path
 from typing import Sequence, TextIO
 
 from . import __version__
@@ -95,18 +96,48 @@ def build_parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("batch", help="check one template against many recipients' contexts")
     batch.add_argument("template", metavar="TEMPLATE")
     _add_common(batch)
-    try:
-        from .batch import add_batch_arguments
-    except ImportError:
-        pass
-    else:
-        add_batch_arguments(batch)
+    _add_batch_arguments(batch)
     from .guard.batch import add_guard_arguments
     from .guard.cli import add_guard_command
 
     add_guard_arguments(batch)
     add_guard_command(commands, _Parser)
     return parser
+
+
+def _add_batch_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``oopslint batch`` options beyond the common ones."""
+    from .batch.readers import CONTEXT_FORMATS
+
+    parser.add_argument("--contexts", metavar="FILE", required=True,
+                        help="one send context per row: JSON Lines, a JSON array, CSV or TSV (- for stdin)")
+    parser.add_argument("--contexts-format", choices=CONTEXT_FORMATS, default="auto",
+                        help="format of --contexts (default: from the file name, else sniffed)")
+    parser.add_argument("--context", metavar="FILE",
+                        help="values shared by every row (JSON or YAML), merged under each row")
+    parser.add_argument("--send-at", metavar="TIMESTAMP",
+                        help="send time of rows without send_at, ISO 8601 with an offset (default: now)")
+    parser.add_argument("--show-rows", metavar="N", type=_positive_int, default=5,
+                        help="how many row ids to name per rule (default: 5)")
+    parser.add_argument("--jobs", "-j", metavar="N", type=_jobs, default="auto",
+                        help="processes for the per-row checks "
+                        "(default: auto, one per core for files of 16 MB or more)")
+
+
+def _jobs(value: str) -> "int | str":
+    if value == "auto":
+        return value
+    return _positive_int(value)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def _linter(args: argparse.Namespace):  # -> Linter
@@ -133,7 +164,7 @@ def _open_output(args: argparse.Namespace) -> TextIO:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .engine import expand_paths
+    from .paths import expand_paths
 
     linter = _linter(args)
     paths = args.paths or ["."]
@@ -145,7 +176,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     extra_reports = [_report_target(value) for value in args.report]
     if args.update_baseline and not args.baseline:
         raise ConfigError("--update-baseline needs --baseline FILE")
-    entries = expand_paths(paths, linter)
+    entries = expand_paths(paths, linter.config_for)
     if not entries:
         sys.stderr.write(f"oopslint: no email files found under {', '.join(paths)}\n")
         return EXIT_OK
@@ -200,18 +231,36 @@ def _baseline(report, args: argparse.Namespace):  # -> Report
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    try:
-        from .batch import run_batch_command
-    except ImportError:
-        sys.stderr.write("oopslint: batch checking is not available in this installation\n")
-        return EXIT_ERROR
+    from .batch import lint_batch
+    from .context import load_context_file, parse_timestamp, resolve_timezone
+
     stream = _open_output(args)
     try:
         if args.guard or args.claim:
             from .guard.batch import run_guarded_batch
 
             return run_guarded_batch(args, _linter(args), stream)
-        return run_batch_command(args, _linter(args), stream)
+        linter = _linter(args)
+        if args.template == "-" and args.contexts == "-":
+            sys.stderr.write("oopslint: the template and --contexts cannot both be read from stdin\n")
+            return EXIT_ERROR
+        base = load_context_file(args.context) if args.context else None
+        send_at = None
+        if args.send_at:
+            tz_name = linter.config_for(args.template).section("context").get("timezone") or None
+            send_at = parse_timestamp(args.send_at, default_tz=resolve_timezone(tz_name), what="--send-at")
+        if args.template == "-":
+            template: object = sys.stdin.buffer.read()
+            path = "<stdin>"
+        else:
+            template = Path(args.template)
+            path = args.template
+        report = lint_batch(template, args.contexts, context=base, linter=linter, path=path, send_at=send_at,
+                            sample_size=args.show_rows, contexts_format=args.contexts_format, jobs=args.jobs)
+        get_writer(args.format)(report, stream, color=use_color(args.color, stream) if args.format == "text" else False)
+        if report.empty:
+            sys.stderr.write(f"oopslint: {report.batch.contexts if report.batch else 'contexts'}: 0 rows; nothing was checked\n")
+        return report.exit_code
     finally:
         if stream is not sys.stdout:
             stream.close()

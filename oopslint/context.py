@@ -17,13 +17,15 @@ so a team can point oopslint at the names its own pipeline already uses::
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["SendContext", "ContextError", "DEFAULT_FIELDS", "load_context_file", "parse_timestamp"]
+__all__ = ["SendContext", "ContextError", "DEFAULT_FIELDS", "coerce_context", "dig", "load_context_file",
+           "parse_timestamp", "resolve_timezone"]
 
 #: Logical field -> dotted path in the context data. Override any of them in
 #: ``[tool.oopslint.context] fields = {order_placed_at = "order.created_at"}``.
@@ -45,14 +47,12 @@ DEFAULT_FIELDS: dict[str, str] = {
     "row_id": "id",
 }
 
-CATEGORIES = ("transactional", "marketing")
-
-
 class ContextError(ValueError):
     """A context value is missing, malformed or ambiguous (a naive timestamp)."""
 
 
-def _resolve_timezone(name: str | None) -> tzinfo | None:
+def resolve_timezone(name: str | None) -> tzinfo | None:
+    """The timezone of a configured name (IANA, or UTC); None for no name."""
     if not name:
         return None
     if name.upper() in ("UTC", "Z"):
@@ -128,7 +128,8 @@ def _split_path(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
-def _dig(data: Any, path: str) -> Any:
+def dig(data: Any, path: str) -> Any:
+    """The value at a dotted path (``order.placed_at``, ``items.0.sku``) in plain data, or None."""
     current = data
     for part in _split_path(path):
         if current.__class__ is dict:  # the common case, without the cost of an ABC check
@@ -172,12 +173,6 @@ class SendContext:
         merged.update(self.fields)
         self.fields = merged
 
-    @classmethod
-    def coerce(cls, value: "SendContext | Mapping[str, Any] | None", **settings: Any) -> "SendContext":
-        if isinstance(value, SendContext):
-            return value
-        return cls(data=dict(value or {}), **settings)
-
     def get(self, name: str, default: Any = None) -> Any:
         """A value by logical field name (``order_placed_at``) or dotted path."""
         current = self.data
@@ -185,7 +180,7 @@ class SendContext:
             if current.__class__ is dict:
                 current = current.get(part)
             else:
-                current = _dig(current, part)
+                current = dig(current, part)
             if current is None:
                 return default
         return current
@@ -205,7 +200,7 @@ class SendContext:
             else:
                 if quick.tzinfo is not None:
                     return quick
-        return parse_timestamp(value, default_tz=_resolve_timezone(self.timezone), what=self.fields.get(name, name))
+        return parse_timestamp(value, default_tz=resolve_timezone(self.timezone), what=self.fields.get(name, name))
 
     @property
     def send_at(self) -> datetime:
@@ -229,9 +224,50 @@ class SendContext:
         value = self.get("campaign_id")
         return str(value) if value is not None and value != "" else None
 
-    @property
-    def has_data(self) -> bool:
-        return bool(self.data)
+    def with_data(self, data: Mapping[str, Any]) -> "SendContext":
+        """This context with other data and the same settings (a batch row).
+
+        The settings were checked when this context was built, so the copy
+        is made without checking them again: a batch makes one per row."""
+        clone = object.__new__(self.__class__)
+        vars(clone).update(vars(self))
+        clone.data = data
+        return clone
+
+
+def coerce_context(value: Any, *, mode: str, default_category: str | None = None,
+                   options: Mapping[str, Any] | None = None, config_path: Any = None) -> SendContext:
+    """The SendContext of a lint run from what the caller passed: a
+    SendContext (its mode set to the run's), a mapping, a path to a JSON or
+    YAML file, or None. ``options`` is the ``[tool.oopslint.context]`` table
+    of the configuration file ``config_path`` (named when its timezone is unknown)."""
+    options = options or {}
+    timezone_name = options.get("timezone") or None
+    if timezone_name:
+        try:
+            resolve_timezone(timezone_name)
+        except ContextError as exc:
+            from .config import ConfigError
+
+            where = f"{config_path}: " if config_path else ""
+            raise ConfigError(f"{where}[context] timezone: {exc}") from None
+    settings: dict[str, Any] = {
+        "mode": mode,
+        "default_category": default_category,
+        "timezone": options.get("timezone") or None,
+        "fields": dict(options.get("fields") or {}),
+    }
+    if isinstance(value, SendContext):
+        from dataclasses import replace
+
+        return replace(value, mode=mode, default_category=value.default_category or default_category)
+    if value is None:
+        return SendContext(**settings)
+    if isinstance(value, (str, os.PathLike)):
+        return SendContext(data=load_context_file(os.fspath(value)), **settings)
+    if isinstance(value, Mapping):
+        return SendContext(data=dict(value), **settings)
+    raise ContextError(f"context must be a SendContext, a mapping or a path, not {type(value).__name__}")
 
 
 def load_context_file(path: str | Path) -> dict[str, Any]:

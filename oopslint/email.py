@@ -6,21 +6,17 @@
 position-keeping tokenizer; every element, attribute value and text segment
 knows its offset in the source, so findings point at the line the user edits.
 
-What rules see:
-
-- ``email.segments``: text a reader sees (body text, ``alt`` and ``title``
-  attributes, the subject), entity-decoded, with zero-width characters removed
-  and merge tags masked; hidden text and the preheader are marked.
-- ``email.links`` and ``email.images``: every URL with its place.
-- ``email.elements``: every element, in source order.
-- ``email.subject``, ``email.preheader``, ``email.headers``, ``email.text_part``.
+This module is the read-only model rules see: :class:`Email` and the
+:class:`Element`, :class:`Segment`, :class:`Link`, :class:`Image` and
+:class:`Comment` it holds. Every attribute and method documented on them is
+the contract a rule (built-in or third-party) may rely on; names starting with
+``_`` are not. The scanner that builds the model lives in ``oopslint._scan``.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-import html as _html
 import os
 import re
 from dataclasses import dataclass, field
@@ -30,7 +26,7 @@ from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
 from ._source import MAX_INPUT_BYTES, InputError, _load, _Source
 from .report import Span
-from .templating import DEFAULT_DIALECTS, Token, find_tokens, find_tokens_in_url, mask
+from .templating import DEFAULT_DIALECTS, Token, find_tokens, mask
 
 _T = TypeVar("_T")
 
@@ -45,56 +41,36 @@ __all__ = [
     "MAX_INPUT_BYTES",
 ]
 
-VOID_TAGS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr basefont bgsound frame keygen".split()
-)
-RAW_TEXT_TAGS = frozenset(("script", "style", "textarea", "title", "xmp"))
-NON_VISIBLE_TAGS = frozenset(("head", "script", "style", "title", "template", "noscript", "meta", "link"))
-SKIP_SPELLING_TAGS = frozenset(("code", "pre", "kbd", "samp", "var", "tt"))
-BLOCK_TAGS = frozenset(
-    (
-        "#document html body address article aside blockquote center dd details dialog div dl dt "
-        "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre "
-        "section summary table tbody thead tfoot tr td th caption ul button br"
-    ).split()
-)
-CLOSES_P = frozenset(
-    "address article aside blockquote center div dl fieldset footer form h1 h2 h3 h4 h5 h6 header hr main nav ol p pre section table ul".split()
-)
-_IMPLIES_END = CLOSES_P | frozenset(("li", "dt", "dd", "td", "th", "tr", "tbody", "thead", "tfoot", "option"))
-INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u180e"
-
-_TOKEN_RE = re.compile(
-    r"""<!--(?P<comment>.*?)(?:-->|\Z)
-      |<!\[CDATA\[.*?(?:\]\]>|\Z)
-      |<![^>]*>
-      |<\?[^>]*>
-      |</(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
-      |<(?P<tag>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>
-    """,
-    re.S | re.X,
-)
-_ATTR_RE = re.compile(
-    r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?"""
-)
-_DECODE_RE = re.compile(
-    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?|[" + INVISIBLE_CHARS + "]"
-)
-_CSS_URL_RE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
-_HIDDEN_STYLE_RE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d]*[1-9])(?:\.0+)?\s*(?:;|!|$)",
-    re.I,
-)
-_COLLAPSED_RE = re.compile(r"max-height\s*:\s*0(?:px)?\s*(?:;|!|$)", re.I)
-_OVERFLOW_HIDDEN_RE = re.compile(r"overflow\s*:\s*hidden", re.I)
-_PREHEADER_CLASS_RE = re.compile(r"pre-?header|preview", re.I)
-_CSS_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
-_CSS_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 
 
 @dataclass(eq=False, slots=True)
 class Element:
-    """One element of the email, with the place of its start tag."""
+    """One element of the email, with the place of its start tag.
+
+    Read by rules:
+
+    - ``tag``: the lower-case tag name (``"td"``, ``"v:roundrect"``).
+    - ``attrs``: attribute values by lower-case name, entities decoded; an
+      attribute without a value is ``""``. ``get(name, default)`` reads one.
+    - ``start``, ``end``: source offsets of the start tag (``<td ...>``);
+      ``close_end`` the offset after its end tag (None when never closed).
+      ``email.element_span(element)`` turns them into a Span.
+    - ``attr_spans``: source offsets ``(start, end)`` of each attribute's value.
+    - ``parent``, ``children``, ``ancestors()``: the tree (the root is a
+      ``#document`` element); ``index``: position in ``email.elements``.
+    - ``hidden``: hidden from readers by itself or an ancestor (``hidden``,
+      ``display:none``, ``visibility:hidden``, ``opacity:0``, a collapsed
+      ``max-height:0; overflow:hidden``, or a class a ``<style>`` hides).
+    - ``lang``: the nearest ``lang``/``xml:lang``, inherited.
+    - ``skip_spelling``: in ``code``/``pre``/..., ``translate="no"``,
+      ``spellcheck="false"``, class ``notranslate`` or ``data-oopslint-skip``.
+    - ``in_head``: in ``<head>`` or another element readers never see
+      (``script``, ``style``, ``title``, ``template``, ``noscript``...).
+    - ``in_comment``: a VML element inside an Outlook conditional comment.
+    - ``block``: the nearest block-level element (itself if it is one);
+      ``link``: the enclosing ``<a>`` (itself for an ``<a>``), or None.
+    - ``classes`` and ``style``: the ``class`` list and the ``style`` text.
+    """
 
     tag: str
     attrs: dict[str, str]
@@ -114,17 +90,21 @@ class Element:
     close_end: int | None = None
 
     def get(self, name: str, default: str | None = None) -> str | None:
+        """An attribute's value (lower-case name), or ``default``."""
         return self.attrs.get(name, default)
 
     @property
     def classes(self) -> list[str]:
+        """The class names in ``class``."""
         return (self.attrs.get("class") or "").split()
 
     @property
     def style(self) -> str:
+        """The inline ``style`` text (empty without one)."""
         return self.attrs.get("style") or ""
 
     def ancestors(self) -> Iterator["Element"]:
+        """Parent, grandparent, ... up to the ``#document`` root."""
         node = self.parent
         while node is not None:
             yield node
@@ -139,9 +119,24 @@ class Segment:
     """A run of text a reader sees (or would see, for hidden text).
 
     ``text`` is what rules should read: entities decoded, zero-width
-    characters removed, merge tags replaced by ``MASK_CHAR``. ``raw`` is the
-    same without masking. ``offset(i)`` maps an index in ``text`` back to an
-    offset in the email's source; ``email.span(...)`` turns it into a Span.
+    characters removed, merge tags replaced by ``MASK_CHAR`` (one per
+    character, so indexes line up with ``raw``). ``raw`` is the same without
+    masking; ``tokens`` the merge tags in it (positions in ``text``).
+    ``offset(i)`` maps an index in ``text`` back to an offset in the source
+    and ``email.segment_span(segment, start, end)`` gives the Span of
+    ``text[start:end]``.
+
+    - ``kind``: ``"text"`` (body text), ``"alt"``, ``"title"`` (attribute
+      values a reader sees) or ``"subject"``.
+    - ``element``: the element the text is in (for ``alt``/``title``, the
+      element carrying the attribute; None for the subject); ``link`` and
+      ``block``: that element's enclosing ``<a>`` and block element.
+    - ``hidden``: hidden from readers; ``preheader``: part of the preheader
+      (hidden text before the visible body, or an element whose class names
+      it); ``lang``, ``skip_spelling``: as on the element.
+    - ``source``: ``"html"``, or ``"header"`` for the subject of a message,
+      whose offsets are in ``email.header_text``, not in ``email.html``.
+    - ``start``: the source offset of the segment's first character.
     """
 
     text: str
@@ -159,14 +154,17 @@ class Segment:
 
     @property
     def link(self) -> Element | None:
+        """The ``<a>`` the text is in, or None."""
         return self.element.link if self.element is not None else None
 
     @property
     def block(self) -> Element | None:
+        """The block-level element the text is in, or None."""
         return self.element.block if self.element is not None else None
 
     @property
     def start(self) -> int:
+        """Source offset of ``text[0]``."""
         return self._source_points[0] if self._source_points else 0
 
     def offset(self, index: int) -> int:
@@ -180,6 +178,18 @@ class Segment:
 
 @dataclass(eq=False)
 class Link:
+    """A link: ``<a href>``, ``<area href>`` or a VML ``href``.
+
+    - ``url``: the href, whitespace stripped, entities decoded.
+    - ``element``: the element carrying it; ``span``: the place of the href value.
+    - ``kind``: ``"a"``, ``"area"`` or ``"vml"``.
+    - ``tokens``: merge tags in the URL (also percent-encoded ones);
+      ``templated``: there is at least one.
+    - ``text``: the link's visible text, whitespace collapsed, merge tags
+      masked (``<a>`` only); ``image_alts``: the ``alt`` of images inside it.
+    - ``visible``: the link is not hidden.
+    """
+
     url: str
     element: Element
     span: Span
@@ -190,15 +200,30 @@ class Link:
 
     @property
     def templated(self) -> bool:
+        """The URL holds a merge tag."""
         return bool(self.tokens)
 
     @property
     def visible(self) -> bool:
+        """The link is not hidden from readers."""
         return not self.element.hidden
 
 
 @dataclass(eq=False)
 class Image:
+    """An image the email loads.
+
+    - ``url``: the source, whitespace stripped.
+    - ``element``: the element that loads it; ``span``: the place of the URL.
+    - ``kind``: ``"img"`` (``<img src>``), ``"background"`` (a ``background``
+      attribute), ``"css"`` (``url()`` in a ``style`` attribute or a
+      ``<style>`` block; not ``@import`` stylesheets or ``@font-face``
+      fonts) or ``"vml"`` (``v:fill``, ``v:image``, ``v:imagedata``).
+    - ``tokens``, ``templated``: merge tags in the URL, as on :class:`Link`.
+    - ``alt``: the ``alt`` attribute of an ``<img>`` (None when absent or for
+      other kinds).
+    """
+
     url: str
     element: Element
     span: Span
@@ -207,100 +232,60 @@ class Image:
 
     @property
     def alt(self) -> str | None:
+        """The ``alt`` of an ``<img>``; None when absent or not an ``<img>``."""
         return self.element.attrs.get("alt") if self.kind == "img" else None
 
     @property
     def templated(self) -> bool:
+        """The URL holds a merge tag."""
         return bool(self.tokens)
 
 
 @dataclass(eq=False)
 class Comment:
+    """An HTML comment: its ``text`` (between ``<!--`` and ``-->``) and the
+    source offsets ``start``, ``end`` of the whole comment."""
+
     text: str
     start: int
     end: int
 
 
-def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
-    """Decode entities and drop invisible characters, keeping an index map."""
-    if "&" not in raw and not any(c in raw for c in INVISIBLE_CHARS):
-        return raw, [0], [base]
-    pieces: list[str] = []
-    index_points = [0]
-    source_points = [base]
-    length = 0
-    last = 0
-    for m in _DECODE_RE.finditer(raw):
-        if m.start() > last:
-            pieces.append(raw[last : m.start()])
-            length += m.start() - last
-        matched = m.group()
-        decoded = "" if matched in INVISIBLE_CHARS else _html.unescape(matched)
-        decoded = "".join(c for c in decoded if c not in INVISIBLE_CHARS)
-        if decoded:
-            pieces.append(decoded)
-            index_points.append(length)
-            source_points.append(base + m.start())
-            length += len(decoded)
-        index_points.append(length)
-        source_points.append(base + m.end())
-        last = m.end()
-    pieces.append(raw[last:])
-    return "".join(pieces), index_points, source_points
-
-
-def _hidden_classes(css: str) -> set[str]:
-    """Classes a ``<style>`` block hides outside media queries (``.preheader {display:none}``)."""
-    css = _CSS_COMMENT_RE.sub("", css)
-    out: list[str] = []
-    depth = 0
-    i = 0
-    # drop @media/@supports blocks: they hide things only on some clients
-    while i < len(css):
-        at = css.find("@", i)
-        if at < 0:
-            out.append(css[i:])
-            break
-        out.append(css[i:at])
-        brace = css.find("{", at)
-        semicolon = css.find(";", at)
-        if brace < 0 or (0 <= semicolon < brace):
-            i = (semicolon + 1) if semicolon >= 0 else len(css)
-            continue
-        depth = 0
-        j = brace
-        while j < len(css):
-            if css[j] == "{":
-                depth += 1
-            elif css[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
-        i = j + 1
-    hidden: set[str] = set()
-    for selectors, body in _CSS_RULE_RE.findall("".join(out)):
-        if not _HIDDEN_STYLE_RE.search(body) and not (
-            _COLLAPSED_RE.search(body) and _OVERFLOW_HIDDEN_RE.search(body)
-        ):
-            continue
-        for selector in selectors.split(","):
-            match = re.fullmatch(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*", selector)
-            if match:
-                hidden.add(match.group(1))
-    return hidden
-
-
-def _style_hides(style: str) -> bool:
-    if not style:
-        return False
-    if _HIDDEN_STYLE_RE.search(style):
-        return True
-    return bool(_COLLAPSED_RE.search(style) and _OVERFLOW_HIDDEN_RE.search(style))
 
 
 class Email:
-    """A parsed email. Build one with :meth:`Email.parse`; it is read-only."""
+    """A parsed email. Build one with :meth:`Email.parse`; it is read-only.
+
+    What a rule may read (methods and properties are documented where defined):
+
+    - ``html``: the HTML source the offsets refer to (the text/html part of a
+      message); ``path``: the file linted, or None.
+    - ``kind``: ``"html"``, or ``"eml"`` for a message (``.eml`` or EmailMessage).
+    - ``elements``: every element in source order; ``root``: the
+      ``#document`` element above them; ``find(tag)``, ``html_element``,
+      ``body_element``, ``lang`` (of ``<html>``).
+    - ``segments``: the text a reader sees (:class:`Segment`) in source order;
+      ``reading_segments()`` adds the subject; ``visible_text``,
+      ``preheader``, ``subject``, ``subject_segment``, ``subject_span``.
+    - ``links``, ``images``: every URL with its place (:class:`Link`,
+      :class:`Image`); ``ids``: every ``id`` (and ``<a name>``) in the email.
+    - ``comments``: every HTML comment; ``stylesheets``: the text of each
+      ``<style>`` block with its source offset.
+    - ``headers``: the message's headers (an :class:`email.message.Message`,
+      None for HTML input); ``header(name)``, ``header_span(name)``,
+      ``header_text``; ``text_part``: the text/plain part, or None.
+    - ``dialects``: the merge-tag dialects in effect (for
+      :func:`oopslint.templating.find_tokens`).
+    - ``line_offset``: lines before ``html`` in the file (a message's headers),
+      already added to every Span.
+    - ``encoding``, ``replaced_bytes``, ``first_replaced_offset``: how the
+      bytes were decoded, and how many invalid sequences were replaced.
+      ``decoding_defects``: parts whose transfer encoding was broken.
+    - ``size_bytes``, ``content_hash``: the HTML's UTF-8 size and SHA-1.
+    - ``position(offset)``, ``span(start, end)``, ``element_span(element)``,
+      ``segment_span(segment, start, end)``, ``line_text(line)``: places.
+    - ``memo(key, compute)``: derived data that several rules share.
+    """
 
     def __init__(self, src: _Source, *, subject: str | None = None, dialects: tuple[str, ...] = DEFAULT_DIALECTS,
                  fallback_subject: str | None = None):
@@ -317,20 +302,19 @@ class Email:
         self.dialects = dialects
         self._header_text = src.header_text
         self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.html)]
-        self.elements: list[Element] = []
-        self.segments: list[Segment] = []
-        self.links: list[Link] = []
-        self.images: list[Image] = []
-        self.comments: list[Comment] = []
-        self.stylesheets: list[tuple[str, int]] = []
-        self.ids: set[str] = set()
-        self.root = Element("#document", {}, 0, 0)
-        self._hidden_classes: set[str] = set()
         self._memo: dict[Hashable, Any] = {}
-        self._scan()
+        from ._scan import Scanner
+
+        scanned = Scanner(self.html, dialects, self.span).run()
+        self.elements: list[Element] = scanned.elements
+        self.segments: list[Segment] = scanned.segments
+        self.links: list[Link] = scanned.links
+        self.images: list[Image] = scanned.images
+        self.comments: list[Comment] = scanned.comments
+        self.stylesheets: list[tuple[str, int]] = scanned.stylesheets
+        self.ids: set[str] = scanned.ids
+        self.root: Element = scanned.root
         self._subject = subject if subject is not None else (self._header("Subject") or fallback_subject)
-        self._build_attribute_segments()
-        self._collect_link_text()
 
     # ----------------------------------------------------------------- parsing
 
@@ -386,277 +370,8 @@ class Email:
 
     @cached_property
     def content_hash(self) -> str:
+        """SHA-1 of the HTML: the key batch caches use."""
         return hashlib.sha1(self.html.encode("utf-8", "surrogatepass")).hexdigest()
-
-    def _scan(self) -> None:
-        html = self.html
-        # class-hidden rules must be known before elements are built
-        for match in re.finditer(r"<style[^>]*>(.*?)</style", html, re.S | re.I):
-            self._hidden_classes |= _hidden_classes(match.group(1))
-        stack: list[Element] = [self.root]
-        pos = 0
-        length = len(html)
-        search = _TOKEN_RE.search
-        while pos < length:
-            m = search(html, pos)
-            if m is None:
-                self._text(html[pos:], pos, stack[-1])
-                break
-            if m.start() > pos:
-                self._text(html[pos : m.start()], pos, stack[-1])
-            pos = m.end()
-            tag = m.group("tag")
-            if tag is not None:
-                name = tag.lower()
-                element = self._element(name, m, stack)
-                attrs_text = m.group("attrs") or ""
-                self_closing = attrs_text.rstrip().endswith("/") and (":" in name or name in ("svg", "path", "rect", "circle"))
-                if name in RAW_TEXT_TAGS:
-                    close = re.compile(r"</" + re.escape(name) + r"\s*>", re.I).search(html, pos)
-                    end = close.start() if close else length
-                    body = html[pos:end]
-                    if name == "style":
-                        self.stylesheets.append((body, pos))
-                        self._css_urls(body, pos, element)
-                    elif name == "textarea":
-                        self._text(body, pos, element)
-                    pos = close.end() if close else length
-                    element.close_end = pos
-                elif name not in VOID_TAGS and not self_closing:
-                    stack.append(element)
-                continue
-            endtag = m.group("endtag")
-            if endtag is not None:
-                name = endtag.lower()
-                for depth in range(len(stack) - 1, 0, -1):
-                    if stack[depth].tag == name:
-                        stack[depth].close_end = m.end()
-                        del stack[depth:]
-                        break
-                continue
-            comment = m.group("comment")
-            if comment is not None:
-                self.comments.append(Comment(comment, m.start(), m.end()))
-                if comment.startswith("[if") and "<v:" in comment.lower():
-                    self._scan_conditional(comment, m.start("comment"), stack[-1])
-
-    def _element(self, name: str, m: re.Match[str], stack: list[Element]) -> Element:
-        # implied end tags that matter for email markup
-        if name not in _IMPLIES_END:
-            pass
-        elif name in CLOSES_P:
-            self._close_if_open(stack, ("p",), ("td", "th", "table", "body", "div", "li"))
-        if name == "li":
-            self._close_if_open(stack, ("li",), ("ul", "ol", "td", "table"))
-        elif name in ("dt", "dd"):
-            self._close_if_open(stack, ("dt", "dd"), ("dl",))
-        elif name in ("td", "th"):
-            self._close_if_open(stack, ("td", "th"), ("tr", "table"))
-        elif name == "tr":
-            self._close_if_open(stack, ("tr", "td", "th"), ("table", "tbody", "thead", "tfoot"))
-        elif name in ("tbody", "thead", "tfoot"):
-            self._close_if_open(stack, ("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",))
-        elif name == "option":
-            self._close_if_open(stack, ("option",), ("select",))
-        parent = stack[-1]
-        attrs: dict[str, str] = {}
-        spans: dict[str, tuple[int, int]] = {}
-        attrs_text = m.group("attrs")
-        if attrs_text:
-            base = m.start("attrs")
-            for a in _ATTR_RE.finditer(attrs_text):
-                attr = a.group("name").lower()
-                if attr in attrs:
-                    continue
-                group = a.lastgroup or "name"
-                if group == "name":
-                    attrs[attr] = ""
-                else:
-                    value = a.group(group)
-                    attrs[attr] = _html.unescape(value) if "&" in value else value
-                spans[attr] = (base + a.start(group), base + a.end(group))
-        element = Element(name, attrs, m.start(), m.end(), parent, spans, index=len(self.elements))
-        parent.children.append(element)
-        self.elements.append(element)
-        self._inherit(element, parent)
-        self._collect_urls(element)
-        return element
-
-    @staticmethod
-    def _close_if_open(stack: list[Element], names: tuple[str, ...], scope: tuple[str, ...]) -> None:
-        for depth in range(len(stack) - 1, 0, -1):
-            tag = stack[depth].tag
-            if tag in names:
-                del stack[depth:]
-                return
-            if tag in scope:
-                return
-
-    def _inherit(self, element: Element, parent: Element) -> None:
-        attrs = element.attrs
-        element.in_head = parent.in_head or element.tag in NON_VISIBLE_TAGS
-        element.in_comment = parent.in_comment
-        element.lang = attrs.get("lang") or attrs.get("xml:lang") or parent.lang
-        hidden = parent.hidden or "hidden" in attrs or _style_hides(attrs.get("style", ""))
-        if not hidden and self._hidden_classes and "class" in attrs:
-            hidden = any(c in self._hidden_classes for c in attrs["class"].split())
-        element.hidden = hidden
-        element.skip_spelling = (
-            parent.skip_spelling
-            or element.tag in SKIP_SPELLING_TAGS
-            or attrs.get("translate", "").lower() == "no"
-            or "notranslate" in attrs.get("class", "").split()
-            or attrs.get("spellcheck", "").lower() == "false"
-            or "data-oopslint-skip" in attrs
-        )
-        element.block = element if element.tag in BLOCK_TAGS else (parent.block or parent)
-        element.link = element if element.tag == "a" else parent.link
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if element.tag in ("a", "map") and "name" in attrs:
-            self.ids.add(attrs["name"])
-
-    def _collect_urls(self, element: Element) -> None:
-        attrs = element.attrs
-        tag = element.tag
-        if "href" in attrs and tag in ("a", "area") or (tag.startswith("v:") and "href" in attrs):
-            url = attrs["href"]
-            kind = "vml" if tag.startswith("v:") else tag
-            self.links.append(Link(url.strip(), element, self._attr_span(element, "href"), kind, find_tokens_in_url(url, self.dialects)))
-        if tag == "img" and "src" in attrs or tag in ("v:fill", "v:image", "v:imagedata") and "src" in attrs:
-            url = attrs["src"]
-            kind = "vml" if tag.startswith("v:") else "img"
-            self.images.append(Image(url.strip(), element, self._attr_span(element, "src"), kind, find_tokens_in_url(url, self.dialects)))
-        if "background" in attrs and attrs["background"].strip():
-            url = attrs["background"]
-            self.images.append(Image(url.strip(), element, self._attr_span(element, "background"), "background", find_tokens_in_url(url, self.dialects)))
-        style = attrs.get("style")
-        if style and "url(" in style.lower():
-            start = element.attr_spans["style"][0]
-            self._css_urls(style, start, element)
-
-    def _css_urls(self, css: str, base: int, element: Element) -> None:
-        for m in _CSS_URL_RE.finditer(css):
-            group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
-            url = m.group(group).strip()
-            if not url or url.startswith("#"):
-                continue
-            span = self.span(base + m.start(group), base + m.end(group))
-            self.images.append(Image(url, element, span, "css", find_tokens_in_url(url, self.dialects)))
-
-    def _scan_conditional(self, body: str, base: int, parent: Element) -> None:
-        """Collect VML links and images from an Outlook conditional comment."""
-        for m in _TOKEN_RE.finditer(body):
-            name = (m.group("tag") or "").lower()
-            if not name.startswith("v:"):
-                continue
-            attrs: dict[str, str] = {}
-            spans: dict[str, tuple[int, int]] = {}
-            attrs_base = base + m.start("attrs")
-            for a in _ATTR_RE.finditer(m.group("attrs") or ""):
-                for group in ("dq", "sq", "uq"):
-                    value = a.group(group)
-                    if value is not None:
-                        attrs[a.group("name").lower()] = _html.unescape(value)
-                        spans[a.group("name").lower()] = (attrs_base + a.start(group), attrs_base + a.end(group))
-                        break
-            element = Element(name, attrs, base + m.start(), base + m.end(), parent, spans, index=len(self.elements), in_comment=True)
-            element.lang = parent.lang
-            element.hidden = parent.hidden
-            element.block = parent.block or parent
-            element.link = parent.link
-            self.elements.append(element)
-            self._collect_urls(element)
-
-    def _attr_span(self, element: Element, name: str) -> Span:
-        start, end = element.attr_spans.get(name, (element.start, element.end))
-        return self.span(start, end)
-
-    def _text(self, raw: str, base: int, parent: Element) -> None:
-        if parent.in_head or parent.in_comment:
-            return
-        if not raw or raw.isspace():
-            return
-        decoded, index_points, source_points = _decode_with_map(raw, base)
-        if not decoded.strip():
-            return
-        tokens = find_tokens(decoded, self.dialects)
-        segment = Segment(
-            text=mask(decoded, tokens),
-            raw=decoded,
-            kind="text",
-            element=parent,
-            tokens=tokens,
-            _index_points=index_points,
-            _source_points=source_points,
-            hidden=parent.hidden,
-            lang=parent.lang,
-            skip_spelling=parent.skip_spelling,
-        )
-        self.segments.append(segment)
-
-    def _build_attribute_segments(self) -> None:
-        # alt and title attributes are text a reader sees too
-        extra: list[Segment] = []
-        for element in self.elements:
-            if element.in_head:
-                continue
-            for attr in ("alt", "title"):
-                value = element.attrs.get(attr)
-                if not value or not value.strip() or attr not in element.attr_spans:
-                    continue
-                start, end = element.attr_spans[attr]
-                raw = self.html[start:end]
-                decoded, index_points, source_points = _decode_with_map(raw, start)
-                tokens = find_tokens(decoded, self.dialects)
-                extra.append(
-                    Segment(mask(decoded, tokens), decoded, attr, element, tokens, index_points, source_points,
-                            hidden=element.hidden, lang=element.lang, skip_spelling=element.skip_spelling)
-                )
-        if extra:
-            self.segments = sorted(self.segments + extra, key=lambda s: s.start)
-        self._mark_preheader()
-
-    def _mark_preheader(self) -> None:
-        """The preheader: hidden text before any visible body text, or an
-        element whose class names it (``preheader``, ``preview``)."""
-        for segment in self.segments:
-            if segment.kind != "text":
-                continue
-            element = segment.element
-            named = element is not None and any(
-                _PREHEADER_CLASS_RE.search(c) for e in (element, *element.ancestors()) for c in e.classes
-            )
-            if named or segment.hidden:
-                segment.preheader = True
-                continue
-            break
-        else:
-            return
-        # later hidden text whose class says preheader, e.g. after a visible logo alt
-        for segment in self.segments:
-            element = segment.element
-            if segment.kind == "text" and segment.hidden and element is not None and any(
-                _PREHEADER_CLASS_RE.search(c) for e in (element, *element.ancestors()) for c in e.classes
-            ):
-                segment.preheader = True
-
-    def _collect_link_text(self) -> None:
-        by_link: dict[int, list[str]] = {}
-        for segment in self.segments:
-            link = segment.link
-            if link is None:
-                continue
-            if segment.kind == "text":
-                by_link.setdefault(id(link), []).append(segment.text)
-        alts: dict[int, list[str]] = {}
-        for image in self.images:
-            if image.kind == "img" and image.element.link is not None:
-                alts.setdefault(id(image.element.link), []).append(image.element.attrs.get("alt") or "")
-        for link in self.links:
-            if link.kind == "a":
-                link.text = " ".join(" ".join(by_link.get(id(link.element), [])).split())
-                link.image_alts = alts.get(id(link.element), [])
 
     # -------------------------------------------------------------- positions
 
@@ -671,16 +386,22 @@ class Email:
         return Span(line, column, end_line, end_column)
 
     def segment_span(self, segment: Segment, start: int, end: int) -> Span | None:
-        """Span of ``segment.text[start:end]`` in the source (None for a subject
+        """Span of ``segment.text[start:end]`` in the file (None for a subject
         that came from the API rather than a header)."""
+        first = segment.offset(start)
+        last = segment.offset(end - 1) + 1 if end > start else first
         if segment.source == "header":
-            if not segment._source_points[0]:
+            if self.subject_span is None:
                 return None
-            return Span(segment._source_points[0], start + segment._index_points[0] + 1,
-                        segment._source_points[0], end + segment._index_points[0] + 1)
-        return self.span(segment.offset(start), segment.offset(end - 1) + 1 if end > start else segment.offset(start))
+            return Span(*self._header_position(first), *self._header_position(last))
+        return self.span(first, last)
+
+    def _header_position(self, offset: int) -> tuple[int, int]:
+        text = self._header_text
+        return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
     def element_span(self, element: Element) -> Span:
+        """Span of an element's start tag."""
         return self.span(element.start, element.end)
 
     def line_text(self, line: int) -> str:
@@ -706,6 +427,8 @@ class Email:
 
     @property
     def subject(self) -> str | None:
+        """The subject: the ``subject`` argument, else the Subject header,
+        else the send context's ``subject``; None without any."""
         return self._subject
 
     def header_span(self, name: str) -> Span | None:
@@ -719,6 +442,7 @@ class Email:
 
     @cached_property
     def subject_span(self) -> Span | None:
+        """Where the subject is in an ``.eml`` file (the Subject header's value), or None."""
         if self._subject is None:
             return None
         span = self.header_span("Subject")
@@ -728,15 +452,42 @@ class Email:
 
     @cached_property
     def subject_segment(self) -> Segment | None:
-        """The subject as a segment, so text rules read it like body text."""
+        """The subject as a segment, so text rules read it like body text.
+
+        Its ``source`` is ``"header"``: its offsets are offsets in
+        :attr:`header_text`, not in :attr:`html` (use :meth:`segment_span`)."""
         if not self._subject:
             return None
-        span = self.subject_span
         tokens = find_tokens(self._subject, self.dialects)
-        line = span.line if span else 0
-        column0 = (span.column - 1) if span else 0
+        index_points, source_points = self._subject_points()
         return Segment(mask(self._subject, tokens), self._subject, "subject", None, tokens,
-                       [column0], [line], lang=self.lang, source="header")
+                       index_points, source_points, lang=self.lang, source="header")
+
+    def _subject_points(self) -> tuple[list[int], list[int]]:
+        """Where the subject's characters are in the header text: from the
+        value's start, and after every line fold when the header is folded."""
+        match = re.search(r"^Subject:[ \t]*(.*(?:\r?\n[ \t].*)*)", self._header_text, re.M | re.I)
+        if match is None:
+            return [0], [0]
+        base = match.start(1)
+        raw = match.group(1).rstrip("\r")
+        index_points, source_points = [0], [base]
+        unfolded: list[str] = []
+        last = 0
+        for fold in re.finditer(r"\r?\n(?=[ \t])", raw):
+            unfolded.append(raw[last : fold.start()])
+            last = fold.end()
+            index_points.append(sum(map(len, unfolded)))
+            source_points.append(base + last)
+        unfolded.append(raw[last:])
+        if len(index_points) > 1 and "".join(unfolded) != self._subject:
+            return [0], [base]  # an encoded or replaced subject: count from the value's start
+        return index_points, source_points
+
+    @property
+    def header_text(self) -> str:
+        """The message's header block as written (``.eml`` input), else empty."""
+        return self._header_text
 
     def reading_segments(self, *, include_hidden: bool = False) -> Iterator[Segment]:
         """Subject first, then every body, alt and title segment in source order.
@@ -750,6 +501,7 @@ class Email:
 
     @cached_property
     def preheader(self) -> str | None:
+        """The preheader text, whitespace collapsed, or None."""
         text = " ".join(" ".join(s.text for s in self.segments if s.preheader and s.kind == "text").split())
         return text or None
 
@@ -760,19 +512,23 @@ class Email:
 
     @cached_property
     def html_element(self) -> Element | None:
+        """The ``<html>`` element, or None."""
         return next((e for e in self.elements if e.tag == "html"), None)
 
     @cached_property
     def body_element(self) -> Element | None:
+        """The ``<body>`` element, or None."""
         return next((e for e in self.elements if e.tag == "body"), None)
 
     @property
     def lang(self) -> str | None:
+        """The ``lang`` (or ``xml:lang``) of ``<html>``, or None."""
         element = self.html_element
         return (element.attrs.get("lang") or element.attrs.get("xml:lang")) if element else None
 
     @cached_property
     def size_bytes(self) -> int:
+        """Size of the HTML in UTF-8 bytes."""
         return len(self.html.encode("utf-8", "surrogatepass"))
 
     def find(self, tag: str) -> list[Element]:

@@ -7,6 +7,29 @@ and severity overrides are applied last.
 
 One :class:`Linter` may lint many emails: parsed emails, configuration files
 and the HTTP results of a run are cached across them.
+
+The hook every way of linting uses (``lint``, ``lint_batch``, the batch
+workers, a distributed backend)::
+
+    jobs = linter.prepare([(source, path, context, subject), ...])  # one LintJob per email
+    linter.run(jobs)                    # or: await linter.arun(jobs)
+    report = linter.report(jobs)
+
+``prepare`` parses each email, builds its :class:`SendContext` and selects its
+rules (``job.rules``); an input that cannot be read becomes a job that holds
+its OOPS004/OOPS005 finding and runs nothing. ``run`` calls the selected rules
+(sync rules first, then async and network rules concurrently in one HTTP
+session); ``exclude`` leaves out rules the caller runs itself, whose findings
+it hands back with ``job.add(findings, ran=rules)``. ``report`` applies
+suppressions and severity overrides and builds the :class:`Report`.
+
+:func:`call_rule` (and :func:`acall_rule` inside an event loop) is the one
+function that calls a rule: it returns the rule's findings (code, name and
+default severity filled in), the :class:`ContextError` that kept it from
+checking, or a :class:`RuleCrash`; a bad option value raises
+:class:`ConfigError`. :func:`rule_failure` says the same of an exception a
+caller caught while driving a rule itself (the generator protocol of batch
+rules).
 """
 
 from __future__ import annotations
@@ -14,19 +37,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import glob as _glob
 import inspect
 import os
 import sys
 import threading
+import types
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence, Union
 
 from . import http as _http
 from .config import Config, ConfigError, find_config_file, load_config
-from .context import ContextError, SendContext, register_context_section
+from .context import ContextError, SendContext, coerce_context, register_context_section
 from .diagnostics import (
     ENGINE_CODES,
     INTERNAL_ERROR,
@@ -37,32 +60,157 @@ from .diagnostics import (
     EngineCode,
 )
 from .email import Email, InputError
+from .paths import expand_paths
 from .registry import Registry, default_registry
 from .report import FileResult, Finding, Report, Severity, Span
 from .rule import Rule
 from ._redact import redact, redact_finding, secret_values
 from .suppressions import apply_suppressions
 
-__all__ = ["Linter", "LINTABLE_EXTENSIONS", "redact"]
+__all__ = ["Linter", "LintJob", "RuleCrash", "RuleOutcome", "call_rule", "acall_rule", "rule_failure", "redact"]
 
 register_context_section()
 
-LINTABLE_EXTENSIONS = (
-    ".html", ".htm", ".xhtml", ".eml", ".hbs", ".handlebars", ".mustache", ".liquid",
-    ".j2", ".jinja", ".jinja2", ".njk", ".twig", ".tpl", ".mjml.html",
-)
 
 
 @dataclass
-class _Job:
-    email: Email
+class LintJob:
+    """One email on its way through the engine (see the module docstring).
+
+    ``rules`` are the selected rules :meth:`Linter.run` will call; ``skipped``
+    the network rules left out offline; ``findings`` what the rules found so
+    far. A job whose input could not be read has ``email`` None and carries
+    its finding in ``error``.
+    """
+
+    email: Email | None
     path: str
-    context: SendContext
-    config: Config
-    sync_rules: list[Rule]
-    async_rules: list[Rule]
+    context: SendContext | None = None
+    config: Config | None = None
+    rules: list[Rule] = field(default_factory=list)
     skipped: list[Rule] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    ran: list[Rule] = field(default_factory=list)
+    error: FileResult | None = None
+
+    @property
+    def failed(self) -> bool:
+        """The input could not be read (or its context not built): nothing runs."""
+        return self.error is not None
+
+    def add(self, findings: Iterable[Finding], *, ran: Iterable[Rule] = ()) -> None:
+        """Findings of rules the caller ran itself (the per-row and batch rules of a batch)."""
+        self.findings.extend(findings)
+        for rule in ran:
+            if rule not in self.ran:
+                self.ran.append(rule)
+
+
+@dataclass(frozen=True, eq=False)
+class RuleCrash:
+    """A rule raised: which rule, and what it raised."""
+
+    rule: Rule
+    error: BaseException
+
+    @property
+    def detail(self) -> str:
+        """``TypeError: message (at module.py:42)``, the innermost frame named."""
+        tb = self.error.__traceback__
+        where = ""
+        while tb is not None:
+            where = f" (at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno})"
+            tb = tb.tb_next
+        return f"{type(self.error).__name__}: {self.error}{where}"
+
+    def finding(self) -> Finding:
+        """The OOPS001 finding a crash on one email reports."""
+        rule = self.rule
+        return Finding(message=redact(f"rule {rule.code} ({rule.name}) crashed: {self.detail}"),
+                       code=INTERNAL_ERROR.code, rule=INTERNAL_ERROR.name, severity=INTERNAL_ERROR.severity,
+                       data={"crashed_rule": rule.code})
+
+
+#: What calling a rule comes to: its findings, the context error that kept it
+#: from checking, or its crash.
+RuleOutcome = Union[list[Finding], ContextError, RuleCrash]
+
+
+def rule_failure(rule: Rule, exc: Exception, config: Config | None = None) -> "ContextError | RuleCrash":
+    """What a rule that raised ``exc`` reports: a bad option value is a
+    configuration error (raised: exit 2), an unreadable context value a
+    :class:`ContextError` (OOPS005, or a bad row in a batch), anything else
+    a crash (OOPS001)."""
+    if isinstance(exc, ConfigError):
+        where = f"{config.path}: " if config is not None and config.path and str(config.path) not in str(exc) else ""
+        raise ConfigError(f"{where}{exc}") from None
+    if isinstance(exc, ContextError):
+        return exc
+    return RuleCrash(rule, exc)
+
+
+def stamp(finding: Any, rule: Rule) -> Finding:
+    """Fill in the code, name and default severity of the rule that yielded ``finding``.
+
+    A finding a rule has just yielded is not yet seen by anyone else, so it
+    is completed in place: copying a frozen dataclass for every failing row
+    of a million-row batch would cost more than the check itself."""
+    if not isinstance(finding, Finding):
+        raise TypeError(f"check yielded {type(finding).__name__}, expected Finding")
+    if finding.__class__ is Finding and finding.code and finding.severity.__class__ is Severity:
+        return finding
+    severity = Severity.parse(finding.severity) if finding.severity else rule.severity
+    if finding.__class__ is not Finding:
+        return finding.with_(code=finding.code or rule.code, rule=finding.rule or rule.name, severity=severity)
+    if finding.code and finding.code != rule.code:
+        return finding.with_(severity=severity)
+    set_field = object.__setattr__
+    set_field(finding, "code", rule.code)
+    set_field(finding, "rule", finding.rule or rule.name)
+    set_field(finding, "severity", severity)
+    return finding
+
+
+def call_rule(rule: Rule, email: Email, context: SendContext, options: Any, *,
+              config: Config | None = None) -> RuleOutcome:
+    """Call one rule on one email and context: its findings, a context error or a crash.
+
+    An async rule is run to completion (in a thread of its own when an event
+    loop is already running); inside a loop, prefer :func:`acall_rule`.
+    ``config`` names the configuration file when an option value is bad."""
+    try:
+        result = rule.check(email, context, options)
+        if result is None:
+            return []
+        if result.__class__ not in _PLAIN_RESULTS and (inspect.isasyncgen(result) or inspect.isawaitable(result)):
+            result = _run_coroutine(_gather(result))
+        return [stamp(item, rule) for item in result]
+    except Exception as exc:
+        return rule_failure(rule, exc, config)
+
+
+async def acall_rule(rule: Rule, email: Email, context: SendContext, options: Any, *,
+                     config: Config | None = None) -> RuleOutcome:
+    """:func:`call_rule` for code running in an event loop."""
+    try:
+        result = rule.check(email, context, options)
+        if result is None:
+            return []
+        if inspect.isasyncgen(result) or inspect.isawaitable(result):
+            result = await _gather(result)
+        return [stamp(item, rule) for item in result]
+    except Exception as exc:
+        return rule_failure(rule, exc, config)
+
+
+_PLAIN_RESULTS = (types.GeneratorType, list, tuple)
+
+
+async def _gather(result: Any) -> list[Any]:
+    if inspect.isasyncgen(result):
+        return [item async for item in result]
+    awaited = await result
+    return list(awaited) if awaited is not None else []
 
 
 _gc_lock = threading.Lock()
@@ -206,23 +354,19 @@ class Linter:
 
     def lint_many(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> Report:
         """Lint several emails in one run: network checks share one session."""
-        jobs, results = self._prepare_all(items)
-        if any(job.async_rules for job in jobs):
-            _run_coroutine(self._run_async(jobs))
-        else:
-            for job in jobs:
-                self._run_sync(job)
-        return self._report(jobs, results)
+        jobs = self.prepare(items)
+        self.run(jobs)
+        return self.report(jobs)
 
     async def alint_many(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> Report:
-        jobs, results = self._prepare_all(items)
-        await self._run_async(jobs)
-        return self._report(jobs, results)
+        jobs = self.prepare(items)
+        await self.arun(jobs)
+        return self.report(jobs)
 
     def lint_paths(self, paths: Sequence[str], *, context: Any = None, stdin: bytes | None = None) -> Report:
         """Lint files, folders and globs (``-`` reads stdin), as the CLI does."""
         items: list[tuple[Any, str | None, Any, str | None]] = []
-        for entry in expand_paths(paths, self):
+        for entry in expand_paths(paths, self.config_for):
             if entry == "-":
                 data = stdin if stdin is not None else sys.stdin.buffer.read()
                 items.append((data, "<stdin>", context, None))
@@ -230,28 +374,78 @@ class Linter:
                 items.append((Path(entry), entry, context, None))
         return self.lint_many(items)
 
-    # ------------------------------------------------------------ running
+    # ------------------------------------------------------------ the hook
 
-    def _prepare_all(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> tuple[list[_Job], list[FileResult]]:
+    def prepare(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> list[LintJob]:
+        """One :class:`LintJob` per ``(source, path, context, subject)``, in order."""
+        jobs: list[LintJob] = []
         with _gc_paused():
-            return self._prepare_each(items)
+            for source, path, context, subject in items:
+                label = path or (str(source) if isinstance(source, os.PathLike) else "<email>")
+                try:
+                    jobs.append(self._prepare(source, label, context, subject))
+                except InputError as exc:
+                    jobs.append(LintJob(None, label, error=self._input_error(label, str(exc))))
+                except ContextError as exc:
+                    jobs.append(LintJob(None, label, error=self._input_error(label, f"context: {exc}",
+                                                                              code=INVALID_CONTEXT)))
+        return jobs
 
-    def _prepare_each(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> tuple[list[_Job], list[FileResult]]:
-        jobs: list[_Job] = []
+    def run(self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = ()) -> None:
+        """Call every job's rules (but those in ``exclude``) and keep their findings."""
+        if any(rule.network or rule.is_async for job in jobs for rule in job.rules if rule not in exclude):
+            _run_coroutine(self.arun(jobs, exclude=exclude))
+            return
+        for job in jobs:
+            self._run_sync(job, exclude)
+
+    async def arun(self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = ()) -> None:
+        """:meth:`run` inside an event loop: sync rules first, then the others
+        concurrently, network rules within one HTTP session."""
+        for job in jobs:
+            self._run_sync(job, exclude)
+        pending = [(job, rule) for job in jobs if not job.failed for rule in job.rules
+                   if (rule.network or rule.is_async) and rule not in exclude]
+        if not pending:
+            return
+        # async rules that may use the network get the shared client too; it is
+        # only made when one of them asks for it
+        lazy = not any(rule.network for _, rule in pending)
+        first = next(job for job in jobs if not job.failed)
+        assert first.config is not None
+        http_options = first.config.section("http")
+        async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache,
+                                 cache_path=self.cache_path, offline=self.offline, lazy=lazy):
+            results = await asyncio.gather(*(self._acall(rule, job) for job, rule in pending))
+        for (job, rule), found in zip(pending, results):
+            job.add(found, ran=[rule])
+
+    def report(self, jobs: Sequence[LintJob]) -> Report:
+        """Suppressions, severity overrides and the Report of these jobs."""
+        fail_on = self.fail_on
+        skipped: list[str] = []
+        unchecked = 0
         results: list[FileResult] = []
-        for source, path, context, subject in items:
-            label = path or (str(source) if isinstance(source, os.PathLike) else "<email>")
-            try:
-                job = self._prepare(source, label, context, subject)
-            except InputError as exc:
-                results.append(self._input_error(label, str(exc)))
+        for job in jobs:
+            if job.error is not None:
+                results.append(job.error)
                 continue
-            except ContextError as exc:
-                results.append(self._input_error(label, f"context: {exc}", code=INVALID_CONTEXT))
-                continue
-            jobs.append(job)
-            results.append(FileResult(path=label))
-        return jobs, results
+            assert job.config is not None
+            with _gc_paused():
+                findings = self._finish(job)
+            results.append(FileResult(path=job.path, findings=findings))
+            fail_on = fail_on or job.config.fail_on
+            for rule in job.skipped:
+                if rule.code not in skipped:
+                    skipped.append(rule.code)
+            if job.skipped:
+                unchecked += _count_urls(job)
+        if fail_on is None:
+            configs = [job.config for job in jobs if job.config is not None]
+            fail_on = configs[0].fail_on if configs else Severity.ERROR
+        return Report(files=results, fail_on=fail_on, skipped_network_rules=skipped, unchecked_urls=unchecked)
+
+    # ------------------------------------------------------------ running
 
     def _input_error(self, path: str, message: str, code: EngineCode = UNREADABLE_INPUT) -> FileResult:
         for name in (path, "<input>"):
@@ -278,97 +472,47 @@ class Linter:
                 self._emails.popitem(last=False)
         return email
 
-    def _prepare(self, source: Any, path: str, context: Any, subject: str | None) -> _Job:
+    def _prepare(self, source: Any, path: str, context: Any, subject: str | None) -> LintJob:
         config = self.config_for(path)
         mode = self.mode or config.mode or self.default_mode
-        send_context = _coerce_context(context, mode, config, config.section("context"))
+        send_context = coerce_context(context, mode=mode, default_category=config.category,
+                                      options=config.section("context"), config_path=config.path)
         context_subject = send_context.get("subject")
         email = self._parse(source, path, subject, config.dialects,
                             fallback_subject=str(context_subject) if context_subject else None)
-        selected = [
-            rule for rule in self.registry
-            if rule.scope == "email" and mode in rule.modes and config.is_selected(rule, path)
-        ]
-        sync_rules: list[Rule] = []
-        async_rules: list[Rule] = []
+        rules: list[Rule] = []
         skipped: list[Rule] = []
-        for rule in selected:
-            if rule.network and self.offline:
-                skipped.append(rule)
-            elif rule.network or rule.is_async:
-                async_rules.append(rule)
-            else:
-                sync_rules.append(rule)
-        return _Job(email, path, send_context, config, sync_rules, async_rules, skipped)
+        for rule in self.registry:
+            if rule.scope == "email" and mode in rule.modes and config.is_selected(rule, path):
+                (skipped if rule.network and self.offline else rules).append(rule)
+        return LintJob(email, path, send_context, config, rules, skipped)
 
-    def _run_sync(self, job: _Job) -> None:
-        with _gc_paused():
-            for rule in job.sync_rules:
-                job.findings.extend(self._call_sync(rule, job))
-
-    def _call_sync(self, rule: Rule, job: _Job) -> list[Finding]:
-        try:
-            result = rule.check(job.email, job.context, job.config.options_for(rule))
-            found = list(result) if result is not None else []
-            _check_findings(rule, found)
-            return found
-        except Exception as exc:
-            return self._failure(rule, job, exc)
-
-    def _failure(self, rule: Rule, job: _Job, exc: Exception) -> list[Finding]:
-        """What a rule that raised reports: a bad option is a configuration error
-        (exit 2), an unreadable context value OOPS005, anything else a crash."""
-        if isinstance(exc, ConfigError):
-            raise _option_error(job.config, exc) from None
-        if isinstance(exc, ContextError):
-            label = f"{rule.code} ({rule.name})"
-            return [Finding(message=f"{label} skipped: {exc}", code=INVALID_CONTEXT.code, rule=INVALID_CONTEXT.name,
-                            severity=INVALID_CONTEXT.severity,
-                            data={"context_error": str(exc), "skipped_rules": [label]})]
-        return [self._crash(rule, exc)]
-
-    async def _call_async(self, rule: Rule, job: _Job) -> list[Finding]:
-        try:
-            options = job.config.options_for(rule)
-            result = rule.check(job.email, job.context, options)
-            if inspect.isasyncgen(result):
-                found = [item async for item in result]
-            elif inspect.isawaitable(result):
-                awaited = await result
-                found = list(awaited) if awaited is not None else []
-            else:
-                found = list(result) if result is not None else []
-            _check_findings(rule, found)
-            return found
-        except Exception as exc:
-            return self._failure(rule, job, exc)
-
-    async def _run_async(self, jobs: list[_Job]) -> None:
-        for job in jobs:
-            self._run_sync(job)
-        pending = [(job, rule) for job in jobs for rule in job.async_rules]
-        if not pending:
+    def _run_sync(self, job: LintJob, exclude: Collection[Rule] = ()) -> None:
+        if job.failed:
             return
-        # async rules that may use the network get the shared client too; it is
-        # only made when one of them asks for it
-        lazy = not any(rule.network for _, rule in pending)
-        http_options = jobs[0].config.section("http")
-        async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache,
-                                 cache_path=self.cache_path, offline=self.offline, lazy=lazy):
-            results = await asyncio.gather(*(self._call_async(rule, job) for job, rule in pending))
-        for (job, _), found in zip(pending, results):
-            job.findings.extend(found)
+        assert job.email is not None and job.context is not None and job.config is not None
+        with _gc_paused():
+            for rule in job.rules:
+                if rule.network or rule.is_async or rule in exclude:
+                    continue
+                outcome = call_rule(rule, job.email, job.context, job.config.options_for(rule), config=job.config)
+                job.add(self._findings(rule, outcome), ran=[rule])
 
-    def _crash(self, rule: Rule, exc: BaseException) -> Finding:
-        tb = exc.__traceback__
-        where = ""
-        while tb is not None:
-            frame = tb.tb_frame
-            where = f" (at {Path(frame.f_code.co_filename).name}:{tb.tb_lineno})"
-            tb = tb.tb_next
-        message = f"rule {rule.code} ({rule.name}) crashed: {type(exc).__name__}: {exc}{where}"
-        return Finding(message=redact(message), code=INTERNAL_ERROR.code, rule=INTERNAL_ERROR.name,
-                       severity=INTERNAL_ERROR.severity, data={"crashed_rule": rule.code})
+    async def _acall(self, rule: Rule, job: LintJob) -> list[Finding]:
+        assert job.email is not None and job.context is not None and job.config is not None
+        outcome = await acall_rule(rule, job.email, job.context, job.config.options_for(rule), config=job.config)
+        return self._findings(rule, outcome)
+
+    def _findings(self, rule: Rule, outcome: RuleOutcome) -> list[Finding]:
+        """A rule's findings on one email; a context error or a crash becomes an engine finding."""
+        if isinstance(outcome, ContextError):
+            label = f"{rule.code} ({rule.name})"
+            return [Finding(message=f"{label} skipped: {outcome}", code=INVALID_CONTEXT.code, rule=INVALID_CONTEXT.name,
+                            severity=INVALID_CONTEXT.severity,
+                            data={"context_error": str(outcome), "skipped_rules": [label]})]
+        if isinstance(outcome, RuleCrash):
+            return [outcome.finding()]
+        return outcome
 
     @staticmethod
     def _engine_finding(code: EngineCode, message: str, span: Span | None = None) -> Finding:
@@ -376,13 +520,10 @@ class Linter:
 
     # ------------------------------------------------------------ results
 
-    def _finish(self, job: _Job) -> list[Finding]:
+    def _finish(self, job: LintJob) -> list[Finding]:
         email = job.email
-        findings: list[Finding] = []
-        rules_by_id: dict[int, Rule] = {}
-        for rule in job.sync_rules + job.async_rules:
-            rules_by_id[id(rule)] = rule
-        findings.extend(_merge_context_skips(job.findings))
+        assert email is not None and job.config is not None
+        findings: list[Finding] = _merge_context_skips(job.findings)
         if email.replaced_bytes:
             offset = email.first_replaced_offset or 0
             findings.append(self._engine_finding(
@@ -392,8 +533,8 @@ class Linter:
             ))
         for defect in email.decoding_defects:
             findings.append(self._engine_finding(UNDECODABLE_BYTES, defect))
-        ran_codes = {r.code for r in job.sync_rules + job.async_rules}
-        ran_names = {r.name for r in job.sync_rules + job.async_rules}
+        ran_codes = {r.code for r in job.ran}
+        ran_names = {r.name for r in job.ran}
 
         def ran(selector: str) -> bool:
             up = selector.upper()
@@ -417,7 +558,8 @@ class Linter:
         out.sort(key=Finding.sort_key)
         return out
 
-    def _normalize(self, finding: Finding, job: _Job, secrets: Sequence[str], snippets: dict[int, str]) -> Finding:
+    def _normalize(self, finding: Finding, job: LintJob, secrets: Sequence[str], snippets: dict[int, str]) -> Finding:
+        assert job.email is not None and job.config is not None
         changes: dict[str, Any] = {"path": job.path}
         if finding.span is not None and finding.snippet is None:
             # one snippet per line, shared: many findings on one long line must
@@ -430,32 +572,6 @@ class Linter:
         severity = finding.severity or Severity.WARNING
         changes["severity"] = job.config.severity_for(finding.code, finding.rule, severity)
         return redact_finding(finding.with_(**changes), secrets)
-
-    def _report(self, jobs: list[_Job], results: list[FileResult]) -> Report:
-        with _gc_paused():
-            return self._collect(jobs, results)
-
-    def _collect(self, jobs: list[_Job], results: list[FileResult]) -> Report:
-        job_iter = iter(jobs)
-        fail_on = self.fail_on
-        skipped: list[str] = []
-        unchecked = 0
-        for result in results:
-            if result.input_error:
-                continue
-            job = next(job_iter)
-            result.findings = self._finish(job)
-            result.source_lines = None
-            fail_on = fail_on or job.config.fail_on
-            for rule in job.skipped:
-                if rule.code not in skipped:
-                    skipped.append(rule.code)
-            if job.skipped:
-                unchecked += _count_urls(job)
-        if fail_on is None:
-            configs = [job.config for job in jobs]
-            fail_on = configs[0].fail_on if configs else Severity.ERROR
-        return Report(files=results, fail_on=fail_on, skipped_network_rules=skipped, unchecked_urls=unchecked)
 
 
 def _merge_context_skips(findings: list[Finding]) -> list[Finding]:
@@ -497,12 +613,6 @@ def _check_fail_on(value: Any) -> Severity:
         raise ConfigError(f"fail_on {value!r} is not a level; choose error, warning or info") from None
 
 
-def _option_error(config: Config, exc: ConfigError) -> ConfigError:
-    """A rule rejected an option value: that is a configuration error (exit 2),
-    not a crash of the rule."""
-    where = f"{config.path}: " if config.path and str(config.path) not in str(exc) else ""
-    return ConfigError(f"{where}{exc}")
-
 
 def _engine_code_selected(config: Config, code: str, name: str) -> bool:
     if config.ignore and any(code.startswith(s.upper()) or s == name for s in config.ignore):
@@ -510,54 +620,13 @@ def _engine_code_selected(config: Config, code: str, name: str) -> bool:
     return True
 
 
-def _check_findings(rule: Rule, found: list[Any]) -> None:
-    for item in found:
-        if not isinstance(item, Finding):
-            raise TypeError(f"check yielded {type(item).__name__}, expected Finding")
-    for index, item in enumerate(found):
-        if not item.code:
-            found[index] = item.with_(code=rule.code, rule=rule.name, severity=item.severity or rule.severity)
-        elif item.severity is None:
-            found[index] = item.with_(severity=rule.severity)
-
-
-def _count_urls(job: _Job) -> int:
+def _count_urls(job: LintJob) -> int:
+    assert job.email is not None and job.context is not None
     urls = set()
     for item in [*job.email.links, *job.email.images]:
         if item.url.lower().startswith(("http://", "https://", "//")) and not (item.tokens and job.context.mode == "template"):
             urls.add(item.url)
     return len(urls)
-
-
-def _coerce_context(context: Any, mode: str, config: Config, options: Mapping[str, Any]) -> SendContext:
-    timezone_name = options.get("timezone") or None
-    if timezone_name:
-        from .context import _resolve_timezone
-
-        try:
-            _resolve_timezone(timezone_name)
-        except ContextError as exc:
-            where = f"{config.path}: " if config.path else ""
-            raise ConfigError(f"{where}[context] timezone: {exc}") from None
-    settings = {
-        "mode": mode,
-        "default_category": config.category,
-        "timezone": options.get("timezone") or None,
-        "fields": dict(options.get("fields") or {}),
-    }
-    if isinstance(context, SendContext):
-        from dataclasses import replace
-
-        return replace(context, mode=mode, default_category=context.default_category or config.category)
-    if context is None:
-        return SendContext(**settings)
-    if isinstance(context, (str, os.PathLike)):
-        from .context import load_context_file
-
-        return SendContext(data=load_context_file(context), **settings)
-    if isinstance(context, Mapping):
-        return SendContext(data=dict(context), **settings)
-    raise ContextError(f"context must be a SendContext, a mapping or a path, not {type(context).__name__}")
 
 
 def _run_coroutine(coro: Any) -> Any:
@@ -584,45 +653,3 @@ def _run_coroutine(coro: Any) -> Any:
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
-
-
-def expand_paths(paths: Sequence[str], linter: Linter | None = None) -> list[str]:
-    """Files, folders (walked for lintable extensions) and globs, in order, deduplicated.
-    A path that does not exist is kept so it is reported as unreadable."""
-    out: list[str] = []
-    seen: set[str] = set()
-
-    def add(entry: str, explicit: bool) -> None:
-        if entry in seen:
-            return
-        if not explicit and linter is not None:
-            try:
-                if linter.config_for(entry).is_excluded(entry):
-                    return
-            except ConfigError:
-                pass
-        seen.add(entry)
-        out.append(entry)
-
-    for raw in paths:
-        if raw == "-":
-            add("-", True)
-            continue
-        if any(ch in raw for ch in "*?[") and not os.path.exists(raw):
-            matches = sorted(_glob.glob(raw, recursive=True))
-            for match in matches:
-                if os.path.isdir(match):
-                    continue
-                add(match, False)
-            if not matches:
-                add(raw, True)
-            continue
-        if os.path.isdir(raw):
-            for folder, dirs, files in os.walk(raw):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("node_modules", "__pycache__"))
-                for name in sorted(files):
-                    if name.lower().endswith(LINTABLE_EXTENSIONS):
-                        add(os.path.join(folder, name), False)
-            continue
-        add(raw, True)
-    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 
 class Severity(enum.IntEnum):
@@ -124,7 +124,6 @@ class FileResult:
 
     path: str
     findings: list[Finding] = field(default_factory=list)
-    source_lines: list[str] | None = None
     input_error: bool = False
 
 
@@ -224,15 +223,3 @@ class Report:
         from .formats.sarif import build_sarif
 
         return build_sarif(redact_report(self))
-
-    def merged(self, others: Iterable["Report"]) -> "Report":
-        report = Report(files=list(self.files), fail_on=self.fail_on,
-                        skipped_network_rules=list(self.skipped_network_rules),
-                        unchecked_urls=self.unchecked_urls)
-        for other in others:
-            report.files.extend(other.files)
-            report.unchecked_urls += other.unchecked_urls
-            for name in other.skipped_network_rules:
-                if name not in report.skipped_network_rules:
-                    report.skipped_network_rules.append(name)
-        return report

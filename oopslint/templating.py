@@ -187,8 +187,3 @@ def mask(text: str, tokens: Sequence[Token], char: str = MASK_CHAR) -> str:
         last = token.end
     pieces.append(text[last:])
     return "".join(pieces)
-
-
-def is_templated(text: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> bool:
-    """True when ``text`` holds at least one merge tag (raw or percent-encoded)."""
-    return bool(find_tokens_in_url(text, dialects))

@@ -25,8 +25,9 @@ def check(*args, **kwargs):
 
 
 def test_version_and_help():
-    assert run_cli("--version").stdout.decode().startswith("oopslint ")
-    result = run_cli()
+    # a real process: `python -m oopslint` is how the command starts
+    assert run_cli("--version", subprocess_=True).stdout.decode().startswith("oopslint ")
+    result = run_cli(subprocess_=True)
     assert result.returncode == 2
     assert "check" in result.stderr.decode()
 

@@ -8,6 +8,7 @@ import pytest
 
 from oopslint import Email, InputError
 from oopslint.templating import MASK_CHAR
+from oopslint_testing import FIXTURES
 
 
 def test_text_segments_keep_source_line_and_column():
@@ -187,3 +188,43 @@ def test_truncated_html_still_parses():
     assert email.links[0].url == "https://x.example/a"
     assert "link te" in email.visible_text
 
+
+
+def test_stylesheets_and_fonts_in_style_are_not_images(corpus):
+    # the Postmark templates load Google Fonts with @import url(...)
+    source = (corpus / "postmark" / "receipt.source.html").read_text(encoding="utf-8")
+    assert '@import url("https://fonts.googleapis.com/' in source
+    font_face = ("@font-face { font-family: Brand; src: url('https://cdn.acme.example/brand.woff2') format('woff2'); }\n"
+                 ".hero { background: url('https://cdn.acme.example/hero.png'); }\n")
+    html = source.replace("<style", "<style>" + font_face + "</style>\n<style", 1)
+    email = Email.parse(html)
+    css_images = [image.url for image in email.images if image.kind == "css"]
+    assert css_images == ["https://cdn.acme.example/hero.png"]
+    hero = next(image for image in email.images if image.url.endswith("hero.png"))
+    line = html.splitlines()[hero.span.line - 1]
+    assert line[hero.span.column - 1 : hero.span.end_column - 1] == "https://cdn.acme.example/hero.png"
+
+
+def test_a_folded_subject_points_at_the_line_it_is_on(tmp_path):
+    # a long Subject header folded onto a second line, as mail tools write it
+    source = (FIXTURES / "template" / "eml" / "newsletter.one-click.eml").read_bytes()
+    head, _, rest = source.partition(b"\nSubject: ")
+    _, _, rest = rest.partition(b"\n")
+    path = tmp_path / "folded.eml"
+    path.write_bytes(head + b"\nSubject: Your weekly digest from Acme:\n new arrivals and a recieved coupon\n" + rest)
+    email = Email.parse(path)
+    assert email.subject == "Your weekly digest from Acme: new arrivals and a recieved coupon"
+    segment = email.subject_segment
+    index = segment.text.index("recieved")
+    span = email.segment_span(segment, index, index + len("recieved"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[span.line - 1][span.column - 1 : span.end_column - 1] == "recieved"
+    assert lines[span.line - 1].startswith(" new arrivals")
+    first = email.segment_span(segment, 0, 4)
+    assert lines[first.line - 1][first.column - 1 : first.end_column - 1] == "Your"
+
+
+def test_a_subject_from_the_api_has_no_place():
+    email = Email.parse("<p>Hello</p>", subject="Hello there")
+    assert email.subject_segment is not None
+    assert email.segment_span(email.subject_segment, 0, 5) is None

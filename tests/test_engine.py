@@ -221,3 +221,48 @@ def test_batch_of_emails_shares_one_parse():
     second = lint.lint(HTML)
     assert len(lint._emails) == email_cache_size == 1
     assert codes(first) == codes(second)
+
+
+def test_call_rule_gives_findings_a_context_error_or_a_crash():
+    from oopslint import ContextError, Email, RuleOptions, SendContext
+    from oopslint.engine import RuleCrash, call_rule
+
+    email = Email.parse(HTML)
+    found = call_rule(every_image, email, SendContext(), RuleOptions({"label": "image"}))
+    assert [(f.code, f.rule, f.severity, f.message) for f in found] == [
+        ("TST001", "every-image", Severity.WARNING, "image https://cdn.example/a.png")]
+    crash = call_rule(always_crashes, email, SendContext(), {})
+    assert isinstance(crash, RuleCrash)
+    assert crash.detail.startswith("ValueError: boom (at test_engine.py:")
+    assert crash.finding().message.startswith("rule TST002 (always-crashes) crashed: ValueError: boom")
+    strict = SendContext(data={"order": {"placed_at": "2024-05-01T10:00:00"}})
+    problem = call_rule(needs_send_time, email, strict, {})
+    assert isinstance(problem, ContextError) and "has no timezone" in str(problem)
+    checked = call_rule(slow_network, email, SendContext(), {})  # an async rule, run to completion
+    assert [f.message for f in checked] == ["checked https://shop.example/"]
+
+
+def test_the_hook_runs_what_lint_runs_and_lets_a_caller_run_rules_itself():
+    lint = linter(offline=True)
+    expected = lint.lint(HTML, path="a.html")
+    jobs = lint.prepare([(HTML, "a.html", None, None)])
+    lint.run(jobs)
+    assert lint.report(jobs).to_dict() == expected.to_dict()
+
+    jobs = lint.prepare([(HTML, "a.html", None, None)])
+    (job,) = jobs
+    lint.run(jobs, exclude=[every_image])
+    assert "TST001" not in [f.code for f in job.findings]
+    job.add([Finding("counted elsewhere", code="TST001", rule="every-image", severity=Severity.WARNING)],
+            ran=[every_image])
+    assert [f.message for f in lint.report(jobs).by_code("TST001")] == ["counted elsewhere"]
+
+
+def test_an_unreadable_input_is_a_job_that_runs_nothing(tmp_path):
+    lint = linter()
+    (job,) = lint.prepare([(tmp_path / "missing.html", None, None, None)])
+    assert job.failed and job.email is None
+    lint.run([job])
+    report = lint.report([job])
+    assert report.exit_code == 2
+    assert [(f.code, f.message) for f in report.findings] == [("OOPS004", "no such file")]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from oopslint.engine import LINTABLE_EXTENSIONS
+from oopslint.paths import LINTABLE_EXTENSIONS
 from oopslint_testing import CORPUS, FIXTURES, ROOT
 
 WHEELHOUSE = ROOT / ".wheelhouse"

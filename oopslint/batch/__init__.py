@@ -24,23 +24,19 @@ JSON array, CSV or TSV (dotted headers such as ``order.placed_at`` nest).
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import time as _time
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import Any, Mapping
 
 from ..config import ConfigError
-from ..context import SendContext, load_context_file, parse_timestamp
-from ..engine import Linter, _run_coroutine
+from ..context import SendContext, parse_timestamp
+from ..engine import Linter
 from ..report import Severity
 from .parallel import auto_jobs, fork_available, run_parallel
 from .readers import CONTEXT_FORMATS, iter_context_rows
 from .results import BadRow, BatchReport, BatchRow, BatchSummary, RowRef, RuleTally
 from .runner import Runner
-from ..formats.text import use_color
 
 __all__ = [
     "lint_batch",
@@ -51,8 +47,6 @@ __all__ = [
     "RowRef",
     "BadRow",
     "iter_context_rows",
-    "add_batch_arguments",
-    "run_batch_command",
     "CONTEXT_FORMATS",
 ]
 
@@ -110,17 +104,15 @@ def lint_batch(
     if contexts_name == "-":
         contexts_name = "<stdin>"
     summary = BatchSummary(path=label, contexts=contexts_name, sample_size=sample_size)
-    prepared, results = linter._prepare_all([(template, label, context, None)])
-    if not prepared:
+    [job] = linter.prepare([(template, label, context, None)])
+    if job.failed:
+        report = linter.report([job])
         summary.seconds = _time.perf_counter() - started
-        return BatchReport(files=results, fail_on=linter.fail_on or Severity.ERROR, batch=summary)
-    job = prepared[0]
+        return BatchReport(files=report.files, fail_on=report.fail_on, batch=summary)
+    assert job.context is not None and job.config is not None
     summary.email = job.email
     mode_name = job.context.mode
-    every_rule = job.sync_rules + job.async_rules
-    row_rules = [rule for rule in every_rule if rule.uses_context and not rule.network]
-    once_sync = [rule for rule in job.sync_rules if rule not in row_rules]
-    once_async = [rule for rule in job.async_rules if rule not in row_rules]
+    row_rules = [rule for rule in job.rules if rule.uses_context and not rule.network]
     batch_rules = [rule for rule in linter.registry
                    if rule.scope == "batch" and mode_name in rule.modes and job.config.is_selected(rule, label)]
     workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
@@ -132,127 +124,9 @@ def lint_batch(
     else:
         runner.run(iter_context_rows(contexts, contexts_format))
     runner.finish_batch_rules()
-    job.sync_rules, job.async_rules = once_sync, once_async
-    if once_async:
-        _run_coroutine(linter._run_async([job]))
-    else:
-        linter._run_sync(job)
-    job.findings.extend(runner.results())
-    job.sync_rules = once_sync + row_rules + batch_rules
-    report = linter._report([job], results)
+    linter.run([job], exclude=row_rules)
+    job.add(runner.results(), ran=row_rules + batch_rules)
+    report = linter.report([job])
     summary.seconds = _time.perf_counter() - started
     return BatchReport(files=report.files, fail_on=report.fail_on, skipped_network_rules=report.skipped_network_rules,
-                       unchecked_urls=report.unchecked_urls, extra=report.extra, batch=summary)
-
-
-# ---------------------------------------------------------------- command line
-
-
-def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``oopslint batch`` options beyond the common ones."""
-    parser.add_argument("--contexts", metavar="FILE", required=True,
-                        help="one send context per row: JSON Lines, a JSON array, CSV or TSV (- for stdin)")
-    parser.add_argument("--contexts-format", choices=CONTEXT_FORMATS, default="auto",
-                        help="format of --contexts (default: from the file name, else sniffed)")
-    parser.add_argument("--context", metavar="FILE",
-                        help="values shared by every row (JSON or YAML), merged under each row")
-    parser.add_argument("--send-at", metavar="TIMESTAMP",
-                        help="send time of rows without send_at, ISO 8601 with an offset (default: now)")
-    parser.add_argument("--show-rows", metavar="N", type=_positive_int, default=5,
-                        help="how many row ids to name per rule (default: 5)")
-    parser.add_argument("--jobs", "-j", metavar="N", type=_jobs, default="auto",
-                        help="processes for the per-row checks "
-                        "(default: auto, one per core for files of 16 MB or more)")
-
-
-def _jobs(value: str) -> "int | str":
-    if value == "auto":
-        return value
-    return _positive_int(value)
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
-
-
-def run_batch_command(args: argparse.Namespace, linter: Linter, writer_stdout: TextIO) -> int:
-    """Run ``oopslint batch`` and write the report; returns the exit code."""
-    if args.template == "-" and args.contexts == "-":
-        sys.stderr.write("oopslint: the template and --contexts cannot both be read from stdin\n")
-        return 2
-    base = load_context_file(args.context) if getattr(args, "context", None) else None
-    send_at = None
-    if getattr(args, "send_at", None):
-        tz_name = linter.config_for(args.template).section("context").get("timezone") or None
-        from ..context import _resolve_timezone
-
-        send_at = parse_timestamp(args.send_at, default_tz=_resolve_timezone(tz_name), what="--send-at")
-    if args.template == "-":
-        template: Any = sys.stdin.buffer.read()
-        path = "<stdin>"
-    else:
-        template = Path(args.template)
-        path = args.template
-    report = lint_batch(template, args.contexts, context=base, linter=linter, path=path, send_at=send_at,
-                        sample_size=getattr(args, "show_rows", 5),
-                        contexts_format=getattr(args, "contexts_format", "auto"), jobs=getattr(args, "jobs", "auto"))
-    format_name = getattr(args, "format", "text")
-    if format_name == "text":
-        write_text(report, writer_stdout, color=use_color(getattr(args, "color", "auto"), writer_stdout))
-    else:
-        from ..formats import get_writer
-
-        get_writer(format_name)(report, writer_stdout, color=False)
-    if report.empty:
-        sys.stderr.write(f"oopslint: {report.batch.contexts if report.batch else 'contexts'}: 0 rows; nothing was checked\n")
-    return report.exit_code
-
-
-def write_text(report: BatchReport, stream: TextIO, *, color: bool = False) -> None:
-    """Findings as ``oopslint check`` prints them, then the batch table."""
-    from .._redact import redact_report
-    from ..formats.text import format_finding, summary_line
-
-    report = redact_report(report)
-    for finding in report.findings:
-        stream.write(format_finding(finding, color=color))
-        stream.write("\n\n" if finding.snippet else "\n")
-    summary = report.batch
-    if summary is not None:
-        stream.write(format_batch_summary(summary) + "\n")
-    if report.empty:
-        stream.write("Nothing checked: the contexts had 0 rows.\n")
-    else:
-        stream.write(summary_line(report) + "\n")
-
-
-def format_batch_summary(summary: BatchSummary) -> str:
-    contexts = f" from {summary.contexts}" if summary.contexts else ""
-    lines = [
-        f"Batch: {summary.rows:,} rows{contexts} ({summary.checked:,} checked, {summary.bad_rows:,} bad) "
-        f"in {summary.seconds:.2f} s, {summary.rows_per_second:,.0f} rows/s"
-    ]
-    if summary.rules:
-        width = max(len(t.name) for t in summary.rules.values())
-        for code, tally in sorted(summary.rules.items()):
-            noun = "row " if tally.failed_rows == 1 else "rows"
-            share = tally.share(summary.checked)
-            line = f"  {code} {tally.name:<{width}}  {tally.failed_rows:>10,} {noun} ({share:6.1%})"
-            if tally.first_rows:
-                line += "  first: " + ", ".join(
-                    str(ref.row) + (f" [{ref.id}]" if ref.id else "") for ref in tally.first_rows)
-            if tally.oldest_event:
-                line += f"  oldest event: {tally.oldest_event.date().isoformat()}"
-            lines.append(line)
-    for code, count in sorted(summary.batch_rules.items()):
-        lines.append(f"  {code} (whole batch): {'reported' if count else 'ok'}")
-    if summary.bad_samples:
-        lines.append("  bad rows: " + "; ".join(f"{RowRef(b.row, b.id, b.line)}: {b.reason}"
-                                                for b in summary.bad_samples[: summary.sample_size]))
-    return "\n".join(lines)
+                       unchecked_urls=report.unchecked_urls, batch=summary)

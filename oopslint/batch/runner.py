@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ..config import ConfigError
-from ..context import ContextError, SendContext, _dig, parse_timestamp
+from ..context import ContextError, SendContext, dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
-from ..engine import _option_error, _run_coroutine, redact
-from ..report import Finding, Severity
+from ..engine import LintJob, RuleCrash, call_rule, redact, rule_failure, stamp
+from ..report import Finding
 from ..rule import Rule
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
 
@@ -89,6 +87,13 @@ class TrackedContext(SendContext):
     _reads: set[str]
     _opaque: bool
 
+    def __init__(self, base: SendContext, data: Mapping[str, Any]):  # no dataclass __init__: settings are base's
+        vars(self).update(vars(base))
+        vars(self).pop("data", None)
+        self._raw = data
+        self._reads = set()
+        self._opaque = False
+
     @property  # type: ignore[override]
     def data(self) -> Mapping[str, Any]:  # reading the raw data defeats tracking
         self._opaque = True
@@ -96,7 +101,7 @@ class TrackedContext(SendContext):
 
     def get(self, name: str, default: Any = None) -> Any:
         self._reads.add(name)
-        value = _dig(self._raw, self.fields.get(name, name))
+        value = dig(self._raw, self.fields.get(name, name))
         return default if value is None else value
 
 
@@ -106,45 +111,18 @@ def _freeze(value: Any) -> Any:
     return (value.__class__.__name__, repr(value))
 
 
-def _stamp(finding: Any, rule: Rule) -> Finding:
-    """Fill in the rule's code, name and default severity, as the engine does.
-
-    A finding a rule has just yielded is not yet seen by anyone else, so it
-    is completed in place: copying a frozen dataclass for every failing row
-    of a million-row batch would cost more than the check itself."""
-    if not isinstance(finding, Finding):
-        raise TypeError(f"check yielded {type(finding).__name__}, expected Finding")
-    severity = Severity.parse(finding.severity) if finding.severity else rule.severity
-    if finding.__class__ is not Finding:
-        return finding.with_(code=finding.code or rule.code, rule=finding.rule or rule.name, severity=severity)
-    if finding.code and finding.code != rule.code:
-        return finding.with_(severity=severity)
-    set_field = object.__setattr__
-    set_field(finding, "code", rule.code)
-    set_field(finding, "rule", finding.rule or rule.name)
-    set_field(finding, "severity", Severity.parse(finding.severity) if finding.severity else rule.severity)
-    return finding
-
-
-async def _collect(result: Any) -> list[Any]:
-    if hasattr(result, "__aiter__"):
-        return [item async for item in result]
-    awaited = await result
-    return list(awaited) if awaited is not None else []
-
-
 class Runner:
     """Checks rows one by one and keeps the tallies (see :mod:`.parallel` for
     spreading the per-row rules over processes)."""
 
-    def __init__(self, job: Any, row_rules: list[Rule], batch_rules: list[Rule], summary: BatchSummary,
+    def __init__(self, job: LintJob, row_rules: list[Rule], batch_rules: list[Rule], summary: BatchSummary,
                  send_at: datetime | None):
+        assert job.email is not None and job.context is not None and job.config is not None
         self.job = job
         self.summary = summary
         self.email = job.email
-        config = job.config
+        self.config = config = job.config
         self.row_rules = [RowRule(rule, config.options_for(rule)) for rule in row_rules]
-        self.rules_by_code = {rule.code: rule for rule in row_rules}
         self.groups: dict[tuple, Group] = {}
         self.crashes: dict[str, list[Any]] = {}  # code -> [rule name, message, first row, count]
         self.findings: list[Finding] = []
@@ -153,8 +131,7 @@ class Runner:
         prototype = SendContext(mode=base.mode, fields=dict(base.fields), timezone=base.timezone,
                                 default_category=base.default_category, now=send_at or datetime.now(timezone.utc),
                                 strict=True)
-        self.prototype_object = prototype
-        self.prototype = dict(vars(prototype)) if hasattr(prototype, "__dict__") else None
+        self.prototype = prototype
         for rule in row_rules:
             summary.rules.setdefault(rule.code, _tally(rule))
         self.consumers: list[tuple[Rule, Any]] = []
@@ -165,7 +142,7 @@ class Runner:
     # ------------------------------------------------------------ batch rules
 
     def _start_batch_rule(self, rule: Rule) -> None:
-        options = self.job.config.options_for(rule)
+        options = self.config.options_for(rule)
         self.summary.batch_rules[rule.code] = 0
         try:
             result = rule.check(self.summary, self.job.context, options)
@@ -178,10 +155,8 @@ class Runner:
                 self.finishers.append((rule, options))
         except StopIteration:
             pass
-        except ConfigError as exc:
-            raise _option_error(self.job.config, exc) from None
         except Exception as exc:
-            self.crash(rule, exc, None)
+            self._batch_rule_failed(rule, exc, None)
 
     def feed(self, row: BatchRow) -> None:
         for entry in list(self.consumers):
@@ -193,11 +168,9 @@ class Runner:
                     value = next(generator)
             except StopIteration:
                 self.consumers.remove(entry)
-            except ConfigError as exc:
-                raise _option_error(self.job.config, exc) from None
             except Exception as exc:
                 self.consumers.remove(entry)
-                self.crash(rule, exc, row.number)
+                self._batch_rule_failed(rule, exc, row.number)
 
     def finish_batch_rules(self) -> None:
         for rule, generator in self.consumers:
@@ -209,37 +182,31 @@ class Runner:
                     value = next(generator)
             except StopIteration:
                 pass
-            except ConfigError as exc:
-                raise _option_error(self.job.config, exc) from None
             except Exception as exc:
-                self.crash(rule, exc, None)
+                self._batch_rule_failed(rule, exc, None)
         self.consumers = []
         for rule, options in self.finishers:
             try:
                 result = rule.check(self.summary, self.job.context, options)
                 for value in result or ():
                     self._batch_finding(rule, value)
-            except ConfigError as exc:
-                raise _option_error(self.job.config, exc) from None
             except Exception as exc:
-                self.crash(rule, exc, None)
+                self._batch_rule_failed(rule, exc, None)
+
+    def _batch_rule_failed(self, rule: Rule, exc: Exception, row: int | None) -> None:
+        """A batch rule judges the whole batch: a context error in it is a crash too."""
+        rule_failure(rule, exc, self.config)  # raises ConfigError for a bad option value
+        self.crash(RuleCrash(rule, exc), row)
 
     def _batch_finding(self, rule: Rule, value: Any) -> None:
-        value = _stamp(value, rule)
+        value = stamp(value, rule)
         self.summary.batch_rules[rule.code] = self.summary.batch_rules.get(rule.code, 0) + 1
         self.findings.append(value)
 
     # ------------------------------------------------------------ rows
 
     def context(self, data: Mapping[str, Any]) -> SendContext:
-        if self.prototype is not None:
-            context = object.__new__(SendContext)
-            vars(context).update(self.prototype)
-            context.data = data
-            return context
-        from dataclasses import replace
-
-        return replace(self.prototype_object, data=data)
+        return self.prototype.with_data(data)
 
     def row_data(self, data: Any) -> Mapping[str, Any]:
         if isinstance(data, SendContext):
@@ -348,38 +315,21 @@ class Runner:
         """The per-row rules' findings for one row, without counting them."""
         out: list[Finding] = []
         for entry in self.row_rules:
-            try:
-                result = entry.check(self.email, context, entry.options)
-                if result is None:
-                    continue
-                if entry.is_async:
-                    result = _run_coroutine(_collect(result))
-                out.extend(_stamp(f, entry.rule) for f in result)
-            except Exception:
-                continue
+            outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+            if isinstance(outcome, list):
+                out.extend(outcome)
         return out
 
     def _call(self, entry: RowRule, context: SendContext, number: int) -> "list[Finding] | str | None":
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
-        rule = entry.rule
-        try:
-            result = entry.check(self.email, context, entry.options)
-            if result is None:
-                return []
-            if entry.is_async:
-                result = _run_coroutine(_collect(result))
-            found = list(result)
-            for index, finding in enumerate(found):
-                if finding.__class__ is not Finding or not finding.code or finding.severity.__class__ is not Severity:
-                    found[index] = _stamp(finding, rule)
-        except ContextError as exc:
-            return str(exc)
-        except ConfigError as exc:
-            raise _option_error(self.job.config, exc) from None
-        except Exception as exc:
-            self.crash(rule, exc, number)
-            return None
-        return found
+        outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+        if outcome.__class__ is list:
+            return outcome  # type: ignore[return-value]
+        if isinstance(outcome, ContextError):
+            return str(outcome)
+        assert isinstance(outcome, RuleCrash)
+        self.crash(outcome, number)
+        return None
 
     def _memo_miss(self, entry: RowRule, context: SendContext, data: Mapping[str, Any], number: int
                    ) -> "list[Finding] | str | None":
@@ -410,27 +360,13 @@ class Runner:
         return outcome
 
     def _tracked(self, data: Mapping[str, Any]) -> TrackedContext:
-        context = object.__new__(TrackedContext)
-        if self.prototype is not None:
-            vars(context).update(self.prototype)
-            vars(context).pop("data", None)
-        else:
-            for name in ("mode", "fields", "timezone", "default_category", "now", "strict"):
-                setattr(context, name, getattr(self.prototype_object, name))
-        context._raw = data
-        context._reads = set()
-        context._opaque = False
-        return context
+        return TrackedContext(self.prototype, data)
 
-    def crash(self, rule: Rule, exc: BaseException, row: int | None) -> None:
+    def crash(self, crash: RuleCrash, row: int | None) -> None:
+        rule = crash.rule
         record = self.crashes.get(rule.code)
         if record is None:
-            tb = exc.__traceback__
-            where = ""
-            while tb is not None:
-                where = f" (at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno})"
-                tb = tb.tb_next
-            self.crashes[rule.code] = [rule.name, f"{type(exc).__name__}: {exc}{where}", row or 0, 1]
+            self.crashes[rule.code] = [rule.name, crash.detail, row or 0, 1]
         else:
             record[3] += 1
         tally = self.summary.rules.get(rule.code)

@@ -41,7 +41,3 @@ def _format_writer(name: str) -> Callable[..., None]:
     else:
         raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
     return write
-
-
-def write_report(report: Report, stream: TextIO, format: str = "text", **options: Any) -> None:
-    get_writer(format)(report, stream, **options)

@@ -1,7 +1,8 @@
 """SARIF 2.1.0 output, as GitHub code scanning accepts it.
 
 Every known rule is described in ``tool.driver.rules`` with its summary, its
-documentation as help text and its default level; results point at relative
+documentation as help text, its default level and its family (the rule's
+``section``) as a tag; results point at relative
 file URIs with 1-based regions.
 """
 
@@ -16,10 +17,6 @@ from ..report import Finding, Report, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_FAMILIES = {
-    "TPL": "template", "LNK": "links", "TYP": "spelling", "CPN": "coupons",
-    "CTR": "contrast", "TRG": "triggers", "OOPS": "engine",
-}
 
 
 def _uri(path: str | None) -> str:
@@ -49,7 +46,7 @@ def _rule_descriptors() -> list[dict[str, Any]]:
             "fullDescription": {"text": rule.summary},
             "help": {"text": rule.explain(), "markdown": "```\n" + rule.explain() + "```"},
             "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-            "properties": {"tags": [_FAMILIES.get(rule.prefix, rule.prefix.lower())], "network": rule.network},
+            "properties": {"tags": [rule.section or rule.prefix.lower()], "network": rule.network},
         })
     for code in ENGINE_CODES.values():
         descriptors.append({

@@ -104,11 +104,17 @@ def summary_line(report: Report) -> str:
 
 def write(report: Report, stream: TextIO, *, color: bool = False, show_source: bool = True, quiet: bool = False,
           **_: Any) -> None:
-    """Findings as ruff prints them, then a summary line (left out when ``quiet``)."""
+    """Findings as ruff prints them, then (for a batch) the batch table, then a
+    summary line (left out when ``quiet``)."""
     for finding in report.findings:
         stream.write(format_finding(finding, color=color, show_source=show_source))
         stream.write("\n\n" if show_source and finding.snippet else "\n")
-    if not quiet:
+    batch = getattr(report, "batch", None)
+    if batch is not None:
+        stream.write(format_batch_summary(batch) + "\n")
+    if getattr(report, "empty", False):  # a batch whose contexts had no rows
+        stream.write("Nothing checked: the contexts had 0 rows.\n")
+    elif not quiet:
         stream.write(summary_line(report) + "\n")
 
 
@@ -123,3 +129,32 @@ def write_statistics(report: Report, stream: TextIO) -> None:
     for (code, rule, level), n in rows:
         stream.write(f"{n:>{width}}\t{code:<7}\t[{level}] {rule}\n")
     stream.write(summary_line(report) + "\n")
+
+
+def format_batch_summary(summary: Any) -> str:
+    """The table ``oopslint batch`` prints: rows, per-rule counts, bad rows."""
+    from ..batch.results import RowRef
+
+    contexts = f" from {summary.contexts}" if summary.contexts else ""
+    lines = [
+        f"Batch: {summary.rows:,} rows{contexts} ({summary.checked:,} checked, {summary.bad_rows:,} bad) "
+        f"in {summary.seconds:.2f} s, {summary.rows_per_second:,.0f} rows/s"
+    ]
+    if summary.rules:
+        width = max(len(t.name) for t in summary.rules.values())
+        for code, tally in sorted(summary.rules.items()):
+            noun = "row " if tally.failed_rows == 1 else "rows"
+            share = tally.share(summary.checked)
+            line = f"  {code} {tally.name:<{width}}  {tally.failed_rows:>10,} {noun} ({share:6.1%})"
+            if tally.first_rows:
+                line += "  first: " + ", ".join(
+                    str(ref.row) + (f" [{ref.id}]" if ref.id else "") for ref in tally.first_rows)
+            if tally.oldest_event:
+                line += f"  oldest event: {tally.oldest_event.date().isoformat()}"
+            lines.append(line)
+    for code, count in sorted(summary.batch_rules.items()):
+        lines.append(f"  {code} (whole batch): {'reported' if count else 'ok'}")
+    if summary.bad_samples:
+        lines.append("  bad rows: " + "; ".join(f"{RowRef(b.row, b.id, b.line)}: {b.reason}"
+                                                for b in summary.bad_samples[: summary.sample_size]))
+    return "\n".join(lines)

@@ -159,8 +159,8 @@ def _findings(tally: GuardTally, guard: SendGuard, path: str) -> list[Any]:
 def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> int:
     """``oopslint batch ... --guard URL [--claim]``: the batch's report with
     DUP findings for rows the ledger has seen, and a ``guard`` object in JSON."""
-    from ..batch import lint_batch, write_text
-    from ..context import _resolve_timezone, parse_timestamp
+    from ..batch import lint_batch
+    from ..context import parse_timestamp, resolve_timezone
     from ..formats import get_writer
     from ..formats.text import use_color
     from ..report import Finding, Severity
@@ -188,7 +188,7 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
         send_at = None
         if getattr(args, "send_at", None):
             tz_name = config.section("context").get("timezone") or None
-            send_at = parse_timestamp(args.send_at, default_tz=_resolve_timezone(tz_name), what="--send-at")
+            send_at = parse_timestamp(args.send_at, default_tz=resolve_timezone(tz_name), what="--send-at")
         template: Any = sys.stdin.buffer.read() if args.template == "-" else Path(args.template)
         path = "<stdin>" if args.template == "-" else args.template
         report = lint_batch(template, args.contexts, context=base, linter=linter, path=path, send_at=send_at,
@@ -220,7 +220,7 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
         report.extra["guard"] = {**tally.as_json(), "url": guard.url, "claim": bool(args.claim)}
         format_name = getattr(args, "format", "text")
         if format_name == "text":
-            write_text(report, stream, color=use_color(getattr(args, "color", "auto"), stream))
+            get_writer("text")(report, stream, color=use_color(getattr(args, "color", "auto"), stream))
             for line in lines:
                 stream.write(line + "\n")
         else:

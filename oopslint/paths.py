@@ -1,0 +1,72 @@
+"""Which files the command line lints: files, folders and globs.
+
+``LINTABLE_EXTENSIONS`` is the one list of the file names a folder walk picks
+up; a file named explicitly is linted whatever its name.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from typing import Callable, Sequence
+
+from .config import Config, ConfigError
+
+__all__ = ["LINTABLE_EXTENSIONS", "expand_paths", "is_lintable"]
+
+LINTABLE_EXTENSIONS = (
+    ".html", ".htm", ".xhtml", ".eml", ".hbs", ".handlebars", ".mustache", ".liquid",
+    ".j2", ".jinja", ".jinja2", ".njk", ".twig", ".tpl", ".mjml.html",
+)
+
+_SKIPPED_FOLDERS = ("node_modules", "__pycache__")
+
+
+def is_lintable(name: str) -> bool:
+    """Whether a folder walk lints a file of this name."""
+    return name.lower().endswith(LINTABLE_EXTENSIONS)
+
+
+def expand_paths(paths: Sequence[str], config_for: "Callable[[str], Config] | None" = None) -> list[str]:
+    """Files, folders (walked for lintable extensions) and globs, in order, deduplicated.
+
+    A path that does not exist is kept so it is reported as unreadable. Files
+    found by a walk or a glob are dropped when ``config_for(path)`` excludes
+    them; files named explicitly never are."""
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def add(entry: str, explicit: bool) -> None:
+        if entry in seen:
+            return
+        if not explicit and config_for is not None:
+            try:
+                if config_for(entry).is_excluded(entry):
+                    return
+            except ConfigError:
+                pass
+        seen.add(entry)
+        out.append(entry)
+
+    for raw in paths:
+        if raw == "-":
+            add("-", True)
+            continue
+        if any(ch in raw for ch in "*?[") and not os.path.exists(raw):
+            matches = sorted(glob.glob(raw, recursive=True))
+            for match in matches:
+                if os.path.isdir(match):
+                    continue
+                add(match, False)
+            if not matches:
+                add(raw, True)
+            continue
+        if os.path.isdir(raw):
+            for folder, dirs, files in os.walk(raw):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_FOLDERS)
+                for name in sorted(files):
+                    if is_lintable(name):
+                        add(os.path.join(folder, name), False)
+            continue
+        add(raw, True)
+    return out
