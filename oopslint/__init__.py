@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from email.message import Message
+from email.message import EmailMessage, Message
 from typing import Any, Mapping
 
 from .config import Config, ConfigError
@@ -103,64 +103,104 @@ def _linter(config: Any, offline: bool, mode: str | None, fail_on: Any) -> Linte
     return linter
 
 
+def _compose(email: Any, html: "str | bytes | None", text: str | None, subject: str | None) -> Any:
+    """The email to lint: ``email`` as given, or a message built from ``html=`` (and ``text=``)."""
+    if html is None:
+        if email is None:
+            raise TypeError("give the email to lint, or html= (with text= and subject=)")
+        if text is not None:
+            raise TypeError("text= goes with html=; an email given whole already has its text part")
+        return email
+    if email is not None:
+        raise TypeError("give the email, or html=, not both")
+    message = EmailMessage()
+    if subject is not None:
+        message["Subject"] = subject
+    if text is not None:
+        message.set_content(text)
+        message.add_alternative(html if isinstance(html, str) else html.decode("utf-8", "replace"), subtype="html")
+    else:
+        message.set_content(html if isinstance(html, str) else html.decode("utf-8", "replace"), subtype="html")
+    return message
+
+
 def lint(
-    email: "str | bytes | os.PathLike[str] | Message",
+    email: "str | bytes | os.PathLike[str] | Message | None" = None,
     *,
-    context: "SendContext | Mapping[str, Any] | str | None" = None,
+    html: "str | bytes | None" = None,
+    text: str | None = None,
+    subject: str | None = None,
+    context: "SendContext | Mapping[str, Any] | str | os.PathLike[str] | None" = None,
     config: Any = None,
     offline: bool = False,
     mode: str | None = None,
-    subject: str | None = None,
     path: str | None = None,
     fail_on: "Severity | str | None" = None,
+    deadline: float | None = None,
 ) -> Report:
     """Lint one email and return its :class:`Report`.
 
     ``email`` is the HTML as ``str`` or ``bytes`` (a ``str`` is always the
     email's content, never a file name), a file as a ``pathlib.Path`` or other
     ``os.PathLike`` (HTML or ``.eml``), or an :class:`email.message.EmailMessage`.
+    Or give the parts as an ESP payload has them: ``html=``, ``text=`` and
+    ``subject=`` (``subject`` also overrides a message's Subject header).
     ``path`` names the email in findings. ``context`` and ``config`` may be
-    paths (``str`` or ``Path``) of a context file and a configuration file.
-    ``mode`` is ``"template"`` or ``"rendered"`` and ``fail_on`` ``"error"``,
+    paths of a context file and a configuration file. ``mode`` is
+    ``"template"`` or ``"rendered"`` and ``fail_on`` ``"error"``,
     ``"warning"`` or ``"info"``; any other value raises :class:`ConfigError`.
+
+    ``deadline`` (seconds) bounds the whole run, network included: it caps
+    ``[tool.oopslint.http] budget``, and whatever could not be checked in time
+    is reported as could-not-verify (LNK003, CPN006, OOPS006), never passed.
+    A rule that computes in pure Python cannot be interrupted midway.
 
     The API lints in ``rendered`` mode by default: any merge tag left is an
     error. Pass ``mode="template"`` for template files.
     """
+    source = _compose(email, html, text, subject)
     linter = _linter(config, offline, mode, fail_on)
-    return linter.lint(email, path=path, context=context, subject=subject)
+    return linter.lint(source, path=path, context=context, subject=subject, deadline=deadline)
 
 
 async def alint(
-    email: "str | bytes | os.PathLike[str] | Message",
+    email: "str | bytes | os.PathLike[str] | Message | None" = None,
     *,
-    context: "SendContext | Mapping[str, Any] | str | None" = None,
+    html: "str | bytes | None" = None,
+    text: str | None = None,
+    subject: str | None = None,
+    context: "SendContext | Mapping[str, Any] | str | os.PathLike[str] | None" = None,
     config: Any = None,
     offline: bool = False,
     mode: str | None = None,
-    subject: str | None = None,
     path: str | None = None,
     fail_on: "Severity | str | None" = None,
+    deadline: float | None = None,
 ) -> Report:
     """Like :func:`lint`, for code that already runs an event loop."""
+    source = _compose(email, html, text, subject)
     linter = _linter(config, offline, mode, fail_on)
-    return await linter.alint(email, path=path, context=context, subject=subject)
+    return await linter.alint(source, path=path, context=context, subject=subject, deadline=deadline)
 
 
 def preflight(
-    email: "str | bytes | os.PathLike[str] | Message",
+    email: "str | bytes | os.PathLike[str] | Message | None" = None,
     *,
-    context: "SendContext | Mapping[str, Any] | str | None" = None,
+    html: "str | bytes | None" = None,
+    text: str | None = None,
+    subject: str | None = None,
+    context: "SendContext | Mapping[str, Any] | str | os.PathLike[str] | None" = None,
     config: Any = None,
     offline: bool = False,
     mode: str | None = None,
-    subject: str | None = None,
     path: str | None = None,
     fail_on: "Severity | str | None" = None,
+    deadline: float | None = None,
     guard: SendGuard | None = None,
 ) -> Report:
     """Lint and raise :class:`PreflightError` if anything reaches the fail level
     (or the input cannot be read, or a rule crashed). Returns the Report otherwise.
+    Arguments as for :func:`lint`.
 
     With ``guard``, the DUP rules also check the send against the guard's
     ledger (already sent, or in progress on another worker) without claiming
@@ -169,8 +209,8 @@ def preflight(
         from .guard import guarded_context
 
         context = guarded_context(context, guard, _linter(config, offline, mode, fail_on), path, mode)
-    report = lint(email, context=context, config=config, offline=offline, mode=mode,
-                  subject=subject, path=path, fail_on=fail_on)
+    report = lint(email, html=html, text=text, subject=subject, context=context, config=config, offline=offline,
+                  mode=mode, path=path, fail_on=fail_on, deadline=deadline)
     if not report.ok:
         raise PreflightError(report)
     return report

@@ -62,7 +62,18 @@ INVALID_CONTEXT = EngineCode(
     "the value are skipped for this email; the others run.",
 )
 
+DEADLINE_REACHED = EngineCode(
+    "OOPS006", "deadline-reached", Severity.WARNING, "A check did not finish within the run's deadline.",
+    "What it does: with `deadline=` on lint, alint or preflight, the whole run ends\n"
+    "within that many seconds. Network look-ups still waiting then are reported by\n"
+    "their rules as could-not-verify; a rule that had not finished at all is\n"
+    "reported here, naming it. Nothing is silently passed.\n\n"
+    "Why it matters: a send pipeline must not wait on a slow server, and an\n"
+    "unchecked email must not look like a checked one.",
+)
+
 ENGINE_CODES: dict[str, EngineCode] = {
-    c.code: c for c in (INTERNAL_ERROR, UNUSED_SUPPRESSION, UNDECODABLE_BYTES, UNREADABLE_INPUT, INVALID_CONTEXT)
+    c.code: c for c in (INTERNAL_ERROR, UNUSED_SUPPRESSION, UNDECODABLE_BYTES, UNREADABLE_INPUT, INVALID_CONTEXT,
+                        DEADLINE_REACHED)
 }
 ENGINE_NAMES: dict[str, EngineCode] = {c.name: c for c in ENGINE_CODES.values()}

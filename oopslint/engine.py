@@ -41,6 +41,7 @@ import inspect
 import os
 import sys
 import threading
+import time
 import types
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from . import http as _http
 from .config import Config, ConfigError, find_config_file, load_config
 from .context import ContextError, SendContext, coerce_context, register_context_section
 from .diagnostics import (
+    DEADLINE_REACHED,
     ENGINE_CODES,
     INTERNAL_ERROR,
     INVALID_CONTEXT,
@@ -251,6 +253,12 @@ class Linter:
     ``config`` may be a :class:`Config`, a mapping shaped like
     ``[tool.oopslint]``, a path to a config file, or None to look for one
     next to each linted file (and fall back to the defaults).
+
+    Keep one Linter for a long-running sender: it reuses parsed templates (the
+    last 64), loaded configuration, spelling dictionaries and link results
+    across thousands of sends. It is thread-safe: threads may call
+    :meth:`lint` on one Linter at once and get the results they would get one
+    after another (each call runs its own event loop and HTTP session).
     """
 
     def __init__(
@@ -297,6 +305,7 @@ class Linter:
             self._fixed_config = None
         self._configs: dict[Path | None, Config] = {}
         self._emails: OrderedDict[tuple, Email] = OrderedDict()
+        self._emails_lock = threading.Lock()
         self._http_memory: dict[str, Any] = {}
 
     # ------------------------------------------------------------ config
@@ -338,29 +347,36 @@ class Linter:
 
     # ------------------------------------------------------------ public
 
-    def lint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None) -> Report:
+    def lint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None,
+             deadline: float | None = None) -> Report:
         """Lint one email and return its Report.
 
         ``source`` is the HTML as ``str`` or ``bytes`` (a ``str`` is always the
         content, never a file name), a file as a ``pathlib.Path`` (HTML or
         ``.eml``), or an :class:`email.message.EmailMessage`. ``path`` names
         the email in findings. ``context`` is a SendContext, a mapping, or the
-        path of a JSON/YAML context file.
+        path of a JSON/YAML context file. ``deadline`` bounds the whole run in
+        seconds (see :meth:`run`).
         """
-        return self.lint_many([(source, path, context, subject)])
+        return self.lint_many([(source, path, context, subject)], deadline=deadline)
 
-    async def alint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None) -> Report:
-        return await self.alint_many([(source, path, context, subject)])
+    async def alint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None,
+                    deadline: float | None = None) -> Report:
+        return await self.alint_many([(source, path, context, subject)], deadline=deadline)
 
-    def lint_many(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> Report:
+    def lint_many(self, items: Iterable[tuple[Any, str | None, Any, str | None]], *,
+                  deadline: float | None = None) -> Report:
         """Lint several emails in one run: network checks share one session."""
+        until = _deadline_at(deadline)
         jobs = self.prepare(items)
-        self.run(jobs)
+        self.run(jobs, until=until)
         return self.report(jobs)
 
-    async def alint_many(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> Report:
+    async def alint_many(self, items: Iterable[tuple[Any, str | None, Any, str | None]], *,
+                         deadline: float | None = None) -> Report:
+        until = _deadline_at(deadline)
         jobs = self.prepare(items)
-        await self.arun(jobs)
+        await self.arun(jobs, until=until)
         return self.report(jobs)
 
     def lint_paths(self, paths: Sequence[str], *, context: Any = None, stdin: bytes | None = None) -> Report:
@@ -378,30 +394,35 @@ class Linter:
 
     def prepare(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> list[LintJob]:
         """One :class:`LintJob` per ``(source, path, context, subject)``, in order."""
-        with _gc_paused():
-            return self._prepare_each(items)
-
-    def _prepare_each(self, items: Iterable[tuple[Any, str | None, Any, str | None]]) -> list[LintJob]:
         jobs: list[LintJob] = []
-        for source, path, context, subject in items:
-            label = path or (str(source) if isinstance(source, os.PathLike) else "<email>")
-            try:
-                jobs.append(self._prepare(source, label, context, subject))
-            except InputError as exc:
-                jobs.append(LintJob(None, label, error=self._input_error(label, str(exc))))
-            except ContextError as exc:
-                jobs.append(LintJob(None, label, error=self._input_error(label, f"context: {exc}", code=INVALID_CONTEXT)))
+        with _gc_paused():
+            for source, path, context, subject in items:
+                label = path or (str(source) if isinstance(source, os.PathLike) else "<email>")
+                try:
+                    jobs.append(self._prepare(source, label, context, subject))
+                except InputError as exc:
+                    jobs.append(LintJob(None, label, error=self._input_error(label, str(exc))))
+                except ContextError as exc:
+                    jobs.append(LintJob(None, label, error=self._input_error(label, f"context: {exc}",
+                                                                              code=INVALID_CONTEXT)))
         return jobs
 
-    def run(self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = ()) -> None:
-        """Call every job's rules (but those in ``exclude``) and keep their findings."""
+    def run(self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = (), until: float | None = None) -> None:
+        """Call every job's rules (but those in ``exclude``) and keep their findings.
+
+        ``until`` is a :func:`time.monotonic` moment by which the run ends: the
+        network budget is capped to it, and an async or network rule still
+        running then is stopped and reported as OOPS006 (could not verify). A
+        synchronous rule cannot be interrupted midway; it only delays the end.
+        """
         if any(rule.network or rule.is_async for job in jobs for rule in job.rules if rule not in exclude):
-            _run_coroutine(self.arun(jobs, exclude=exclude))
+            _run_coroutine(self.arun(jobs, exclude=exclude, until=until))
             return
         for job in jobs:
             self._run_sync(job, exclude)
 
-    async def arun(self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = ()) -> None:
+    async def arun(self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = (),
+                   until: float | None = None) -> None:
         """:meth:`run` inside an event loop: sync rules first, then the others
         concurrently, network rules within one HTTP session."""
         for job in jobs:
@@ -416,18 +437,27 @@ class Linter:
         first = next(job for job in jobs if not job.failed)
         assert first.config is not None
         http_options = first.config.section("http")
+        left = None if until is None else max(0.001, until - time.monotonic())
+        if left is not None:
+            http_options = {**http_options, "budget": min(float(http_options.get("budget") or left), left)}
         async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache,
                                  cache_path=self.cache_path, offline=self.offline, lazy=lazy):
-            results = await asyncio.gather(*(self._acall(rule, job) for job, rule in pending))
-        for (job, rule), found in zip(pending, results):
-            job.add(found, ran=[rule])
+            tasks = [asyncio.ensure_future(self._acall(rule, job)) for job, rule in pending]
+            _, late = await asyncio.wait(tasks, timeout=left)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.gather(*late, return_exceptions=True)
+        for (job, rule), task in zip(pending, tasks):
+            if task in late:
+                job.add([self._engine_finding(
+                    DEADLINE_REACHED, f"{rule.code} ({rule.name}) did not finish within the {left:g} s deadline; "
+                                      "what it checks could not be verified")], ran=[rule])
+            else:
+                job.add(task.result(), ran=[rule])
 
     def report(self, jobs: Sequence[LintJob]) -> Report:
         """Suppressions, severity overrides and the Report of these jobs."""
-        with _gc_paused():
-            return self._collect(jobs)
-
-    def _collect(self, jobs: Sequence[LintJob]) -> Report:
         fail_on = self.fail_on
         skipped: list[str] = []
         unchecked = 0
@@ -437,7 +467,9 @@ class Linter:
                 results.append(job.error)
                 continue
             assert job.config is not None
-            results.append(FileResult(path=job.path, findings=self._finish(job)))
+            with _gc_paused():
+                findings = self._finish(job)
+            results.append(FileResult(path=job.path, findings=findings))
             fail_on = fail_on or job.config.fail_on
             for rule in job.skipped:
                 if rule.code not in skipped:
@@ -465,15 +497,19 @@ class Linter:
             key: tuple | None = (hash(source), len(source), path, subject, fallback_subject, dialects)
         else:
             key = None
-        if key is not None and key in self._emails:
-            self._emails.move_to_end(key)
-            return self._emails[key]
+        if key is not None:
+            with self._emails_lock:
+                cached = self._emails.get(key)
+                if cached is not None:
+                    self._emails.move_to_end(key)
+                    return cached
         email = Email.parse(source, path=path if not path.startswith("<") else None, subject=subject,
                             dialects=dialects, fallback_subject=fallback_subject)
         if key is not None:
-            self._emails[key] = email
-            if len(self._emails) > 64:
-                self._emails.popitem(last=False)
+            with self._emails_lock:
+                self._emails[key] = email
+                while len(self._emails) > 64:
+                    self._emails.popitem(last=False)
         return email
 
     def _prepare(self, source: Any, path: str, context: Any, subject: str | None) -> LintJob:
@@ -631,6 +667,15 @@ def _count_urls(job: LintJob) -> int:
         if item.url.lower().startswith(("http://", "https://", "//")) and not (item.tokens and job.context.mode == "template"):
             urls.add(item.url)
     return len(urls)
+
+
+def _deadline_at(seconds: float | None) -> float | None:
+    """The :func:`time.monotonic` moment ``seconds`` from now; ConfigError for a bad value."""
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < 86400 * 365:
+        raise ConfigError(f"deadline must be a positive number of seconds, got {seconds!r}")
+    return time.monotonic() + float(seconds)
 
 
 def _run_coroutine(coro: Any) -> Any:

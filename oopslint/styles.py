@@ -522,7 +522,8 @@ class StyleMap:
         for item in reversed(pending):
             inherited = inherited or any(entry[2].dark for entry in matched.get(item.index, ()))
             self._touched[item.index] = inherited
-        return self._touched[element.index]
+        # text directly in the document (no element around it) is touched by nothing
+        return self._touched.get(element.index, False)
 
     def paint(self, element: "Element", profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
         """How ``element``'s own text is painted in a client profile."""
