@@ -239,7 +239,7 @@ def _worker_runner(setup: BatchSetup) -> Runner:
             return runner
     from . import prepare_runner
 
-    prepared = prepare_runner(setup.linter, setup.template, setup.label, setup.context, setup.send_at,
+    prepared = prepare_runner(_revive(setup.linter), setup.template, setup.label, setup.context, setup.send_at,
                               setup.sample_size, batch_rules=False)
     if isinstance(prepared, Report):
         raise ClusterError(f"a worker could not read the template {setup.label}")
@@ -279,12 +279,27 @@ def check_partition(setup: BatchSetup, index: int, items: list[tuple[int, int | 
 
 
 def _shippable(linter: Linter) -> Linter:
-    """A copy of ``linter`` without the emails and HTTP results it cached."""
+    """A copy of ``linter`` without the emails and HTTP results it cached, and
+    without its locks (a lock cannot be sent; :func:`_revive` makes new ones)."""
     shipped = copy.copy(linter)
     for name, empty in (("_emails", OrderedDict), ("_http_memory", dict)):
         if hasattr(shipped, name):
             setattr(shipped, name, empty())
+    for name, value in list(vars(shipped).items()):
+        if isinstance(value, _LOCK_TYPES):
+            setattr(shipped, name, None)
     return shipped
+
+
+_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
+def _revive(linter: Linter) -> Linter:
+    """New locks in a Linter a worker received from :func:`_shippable`."""
+    for name, value in list(vars(linter).items()):
+        if value is None and name.endswith("_lock"):
+            setattr(linter, name, threading.Lock())
+    return linter
 
 
 # ------------------------------------------------------------------ the client
@@ -405,7 +420,7 @@ def lint_files(linter: Linter, token: str, items: list[tuple[Any, str, Any]]) ->
     with _LOCK:
         kept = _LINTERS.get(token)
         if kept is None:
-            kept = _LINTERS[token] = linter
+            kept = _LINTERS[token] = _revive(linter)
             while len(_LINTERS) > _KEEP:
                 _LINTERS.popitem(last=False)
     from pathlib import Path
