@@ -21,10 +21,11 @@ RESTART_KEYS = 800
 FORK = multiprocessing.get_context("fork")
 
 
-def _race_worker(url: str, seed: int, out: str, keys_total: int, chunk: int) -> None:
+def _race_worker(url: str, seed: int, out: str, keys_total: int, chunk: int, start: object) -> None:
     # synchronous=normal: whether two processes can win one key does not depend on
     # when the file is synced; bench/bench_guard.py measures the durable default
     guard = SendGuard(url, config={}, sqlite_synchronous="normal")
+    start.wait(60)  # type: ignore[attr-defined]  # every worker starts claiming at once
     keys = list(range(keys_total))
     random.Random(seed).shuffle(keys)
     won = []
@@ -52,7 +53,8 @@ def _run_workers(target, args_for, count: int, timeout: float = 120) -> None:
 @pytest.mark.parametrize("keys_total, chunk", [(KEYS, 1000), (300, 1)], ids=["10000-keys-pipelined", "300-keys-one-by-one"])
 def test_eight_processes_claim_the_same_keys_exactly_once(ledger_url, tmp_path, keys_total, chunk):
     outputs = [tmp_path / f"won-{i}.json" for i in range(WORKERS)]
-    _run_workers(_race_worker, lambda i: (ledger_url, i, str(outputs[i]), keys_total, chunk), WORKERS)
+    start = FORK.Barrier(WORKERS)
+    _run_workers(_race_worker, lambda i: (ledger_url, i, str(outputs[i]), keys_total, chunk, start), WORKERS)
     won = [key for out in outputs for key in json.loads(out.read_text())]
     assert len(won) == keys_total and set(won) == set(range(keys_total))
     # the race is real: more than one worker won keys
@@ -63,14 +65,18 @@ def _hold_worker(url: str) -> None:
     guard = SendGuard(url, config={}, ttl={"in_progress": "3s"})
     number = 0
     while True:   # claims until killed; never completes a send
-        guard.try_claim(f"recipient_email=u{number}@example.com|campaign_id=kill")
+        try:
+            guard.try_claim(f"recipient_email=u{number}@example.com|campaign_id=kill")
+        except GuardUnavailable:  # a busy ledger under load: try the same key again
+            time.sleep(0.01)
+            continue
         number += 1
 
 
 def test_a_worker_killed_while_holding_claims_frees_them_after_the_ttl(ledger_url):
+    guard = SendGuard(ledger_url, config={})
     worker = FORK.Process(target=_hold_worker, args=(ledger_url,))
     worker.start()
-    guard = SendGuard(ledger_url, config={})
     deadline = time.monotonic() + 30
     while guard.lookup("recipient_email=u100@example.com|campaign_id=kill") is None:
         assert time.monotonic() < deadline, "the worker claimed nothing"
