@@ -27,8 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from _timing import REFERENCE_EMAIL, ROOT
 
@@ -85,7 +85,9 @@ def run_peer(email: Path, files: list[Path]) -> dict | str:
     with tempfile.TemporaryDirectory(prefix="oopslint-peer-") as folder:
         install = subprocess.run(
             ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", folder, f"caniemail@{PEER_VERSION}"],
-            capture_output=True, text=True, timeout=600,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if install.returncode != 0:
             return f"peer skipped: npm install caniemail@{PEER_VERSION} failed: {install.stderr.strip()[:300]}"
@@ -95,7 +97,10 @@ def run_peer(email: Path, files: list[Path]) -> dict | str:
         listing.write_text(json.dumps([str(f) for f in files]))
         run = subprocess.run(
             ["node", str(script), str(email), str(listing), "100"],
-            capture_output=True, text=True, timeout=600, cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=folder,
             env={**os.environ, "TARGETS": json.dumps(TARGETS)},
         )
         if run.returncode != 0:
@@ -156,23 +161,31 @@ def main() -> None:
 
     peer = run_peer(email, files)
 
-    print(f"email: {email.relative_to(ROOT)} ({len(html.encode()) / 1024:.1f} KB); "
-          f"CMP+MKP findings on it: {len(findings)} (targets {', '.join(TARGETS)})")
+    print(
+        f"email: {email.relative_to(ROOT)} ({len(html.encode()) / 1024:.1f} KB); "
+        f"CMP+MKP findings on it: {len(findings)} (targets {', '.join(TARGETS)})"
+    )
     print(f"crashes over {len(files)} fixture and corpus emails: oopslint CMP+MKP {crashes}   (target 0)")
     for line in crashed:
         print(f"  {line}")
     for label, ms in timings.items():
-        print(f"{label + ', warm median:':56} {ms:7.2f} ms   "
-              f"(CPU time: median {cpu[label][0]:6.2f} ms, best {cpu[label][1]:6.2f} ms)")
+        print(
+            f"{label + ', warm median:':56} {ms:7.2f} ms   "
+            f"(CPU time: median {cpu[label][0]:6.2f} ms, best {cpu[label][1]:6.2f} ms)"
+        )
     print(f"{'':56} (target: whole offline lint under 10 ms)")
     if isinstance(peer, str):
         print(peer)
     else:
-        print(f"peer caniemail {PEER_VERSION} (npm), same email, warm median: {peer['median']:7.2f} ms   "
-              f"crashes over the same {peer['files']} emails: {peer['crashes']}")
+        print(
+            f"peer caniemail {PEER_VERSION} (npm), same email, warm median: {peer['median']:7.2f} ms   "
+            f"crashes over the same {peer['files']} emails: {peer['crashes']}"
+        )
         whole = timings["whole offline lint (every rule)"]
-        print(f"  ratio peer / oopslint whole lint: {peer['median'] / whole:5.2f}x;  "
-              f"peer / oopslint CMP+MKP: {peer['median'] / timings['CMP + MKP alone (parse included)']:5.2f}x")
+        print(
+            f"  ratio peer / oopslint whole lint: {peer['median'] / whole:5.2f}x;  "
+            f"peer / oopslint CMP+MKP: {peer['median'] / timings['CMP + MKP alone (parse included)']:5.2f}x"
+        )
 
 
 if __name__ == "__main__":

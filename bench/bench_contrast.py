@@ -19,9 +19,11 @@ def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else REFERENCE_EMAIL
     html = path.read_text(encoding="utf-8")
 
-    from oopslint import Email, _stylesheet, styles as styles_module
-    from oopslint.engine import Linter
     from premailer import Premailer
+
+    from oopslint import Email, _stylesheet
+    from oopslint import styles as styles_module
+    from oopslint.engine import Linter
 
     everything = Linter({}, offline=True, mode="template")
     without = Linter({"ignore": ["CTR", "ACC"]}, offline=True, mode="template")
@@ -49,9 +51,15 @@ def main() -> None:
     premailer_transform()
     rounds = []
     for _ in range(3):  # interleaved, so machine load hits every figure alike
-        rounds.append((median_ms(lambda: run(everything), 100), median_ms(lambda: run(without), 100),
-                       median_ms(lambda: run(only_contrast), 100), median_ms(cascade_only, 100),
-                       median_ms(premailer_transform, 20)))
+        rounds.append(
+            (
+                median_ms(lambda: run(everything), 100),
+                median_ms(lambda: run(without), 100),
+                median_ms(lambda: run(only_contrast), 100),
+                median_ms(cascade_only, 100),
+                median_ms(premailer_transform, 20),
+            )
+        )
     best = [min(r[i] for r in rounds) for i in range(5)]
     full_ms, without_ms, ctr_ms, cascade_ms, premailer_ms = best
 

@@ -46,13 +46,36 @@ class Stripe:
                 server.requests += 1
                 time.sleep(latency)
                 code = parse_qs(urlsplit(self.path).query).get("code", [""])[0]
-                coupon = {"id": "co_1", "object": "coupon", "percent_off": 20.0, "amount_off": None,
-                          "currency": None, "redeem_by": None, "valid": True, "max_redemptions": None,
-                          "times_redeemed": 0}
-                body = json.dumps({"object": "list", "has_more": False, "data": [
-                    {"id": f"promo_{code}", "object": "promotion_code", "code": code, "active": True,
-                     "expires_at": None, "max_redemptions": None, "times_redeemed": 0, "restrictions": {},
-                     "promotion": {"type": "coupon", "coupon": coupon}}]}).encode()
+                coupon = {
+                    "id": "co_1",
+                    "object": "coupon",
+                    "percent_off": 20.0,
+                    "amount_off": None,
+                    "currency": None,
+                    "redeem_by": None,
+                    "valid": True,
+                    "max_redemptions": None,
+                    "times_redeemed": 0,
+                }
+                body = json.dumps(
+                    {
+                        "object": "list",
+                        "has_more": False,
+                        "data": [
+                            {
+                                "id": f"promo_{code}",
+                                "object": "promotion_code",
+                                "code": code,
+                                "active": True,
+                                "expires_at": None,
+                                "max_redemptions": None,
+                                "times_redeemed": 0,
+                                "restrictions": {},
+                                "promotion": {"type": "coupon", "coupon": coupon},
+                            }
+                        ],
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -76,8 +99,11 @@ def main() -> None:
     os.environ[KEY_VARIABLE] = "sk_test_bench_0000000000"
     server = Stripe(args.latency)
     codes = [f"BENCH{n:04d}" for n in range(args.codes)]
-    html = "<html lang='en'><body>" + "".join(
-        f"<p>Take 20% off with code <strong>{code}</strong>.</p>" for code in codes) + "</body></html>"
+    html = (
+        "<html lang='en'><body>"
+        + "".join(f"<p>Take 20% off with code <strong>{code}</strong>.</p>" for code in codes)
+        + "</body></html>"
+    )
     stripe = {"api_key": "${" + KEY_VARIABLE + "}", "base_url": server.origin, "stripe_version": "2025-09-30.clover"}
     http_options = {"allow_private": True}
     config = {"select": ["CPN"], "coupons": {"source": "stripe", "stripe": stripe}, "http": http_options}
@@ -104,10 +130,14 @@ def main() -> None:
     pacing_floor = args.codes * settings.min_interval
     concurrency_floor = args.codes * args.latency / settings.max_per_host
     floor = max(pacing_floor, concurrency_floor)
-    print(f"{args.codes} distinct codes, server latency {args.latency * 1000:.0f} ms, "
-          f"politeness {settings.max_per_host}/host and {settings.min_interval * 1000:.0f} ms between requests")
-    print(f"  oopslint lint (concurrent): {concurrent:6.2f} s, {requests_concurrent} requests "
-          f"({requests_concurrent / args.codes:.2f} per code), {len(problems)} findings")
+    print(
+        f"{args.codes} distinct codes, server latency {args.latency * 1000:.0f} ms, "
+        f"politeness {settings.max_per_host}/host and {settings.min_interval * 1000:.0f} ms between requests"
+    )
+    print(
+        f"  oopslint lint (concurrent): {concurrent:6.2f} s, {requests_concurrent} requests "
+        f"({requests_concurrent / args.codes:.2f} per code), {len(problems)} findings"
+    )
     print(f"  one look-up after another:  {sequential:6.2f} s  ({sequential / concurrent:.1f}x slower)")
     print(f"  floor of the politeness:    {floor:6.2f} s  (oopslint at {concurrent / floor:.2f}x the floor)")
 

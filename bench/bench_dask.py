@@ -66,8 +66,12 @@ print(json.dumps({"rows": report.batch.rows, "seconds": seconds, "report": summa
 
 
 def run(mode: str, rows_path: Path, workers: int, partition_rows: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, mode, str(TEMPLATE), str(rows_path), str(workers),
-                          str(partition_rows), SEND_AT], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(TEMPLATE), str(rows_path), str(workers), str(partition_rows), SEND_AT],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if out.returncode != 0:
         raise SystemExit(f"{mode} run failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -86,15 +90,20 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="oopslint-bench-dask-"))
     rows_path = write_rows(folder / "rows.jsonl", args.rows)
     size_mb = rows_path.stat().st_size / 1e6
-    print(f"{args.rows:,} rows ({size_mb:.0f} MB), {args.workers} workers, "
-          f"partitions of {args.partition_rows:,} rows, on {os.cpu_count()} cores")
+    print(
+        f"{args.rows:,} rows ({size_mb:.0f} MB), {args.workers} workers, "
+        f"partitions of {args.partition_rows:,} rows, on {os.cpu_count()} cores"
+    )
     local = run("local", rows_path, args.workers, args.partition_rows)
     dask = run("dask", rows_path, args.workers, args.partition_rows)
     for name, result in (("local forked pool", local), ("Dask LocalCluster", dask)):
         rate = result["rows"] / result["seconds"]
-        print(f"{name:18} {result['seconds']:7.1f} s  {rate:9,.0f} rows/s  {rate / args.workers:9,.0f} rows/s "
-              f"per worker  client peak {result['client_mb']:5.0f} MB  worker peak "
-              + ", ".join(f"{mb:.0f}" for mb in result["workers_mb"]) + " MB")
+        print(
+            f"{name:18} {result['seconds']:7.1f} s  {rate:9,.0f} rows/s  {rate / args.workers:9,.0f} rows/s "
+            f"per worker  client peak {result['client_mb']:5.0f} MB  worker peak "
+            + ", ".join(f"{mb:.0f}" for mb in result["workers_mb"])
+            + " MB"
+        )
     ratio = dask["seconds"] / local["seconds"]
     print(f"Dask / local time: {ratio:.2f}x (target: within 2x)")
     same = dask["report"] == local["report"]

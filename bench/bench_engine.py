@@ -37,8 +37,11 @@ def main() -> None:
     findings = len(linter.lint(html, path=str(path)).findings)
 
     def cold() -> None:
-        subprocess.run([sys.executable, "-m", "oopslint", "check", "--offline", "--no-cache", str(path)],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "oopslint", "check", "--offline", "--no-cache", str(path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     cold()
     cold_ms = median_ms(cold, 7)
@@ -61,7 +64,9 @@ def main() -> None:
     print(f"warm offline lint, median of 200:   {warm_ms:8.2f} ms   (target < 10 ms)")
     print(f"premailer transform, median of 20:  {premailer_ms:8.2f} ms")
     print(f"  ratio premailer / oopslint lint:  {premailer_ms / warm_ms:8.1f}x")
-    print(f"cold `oopslint check`, median of 7: {cold_ms:8.1f} ms   (target < 500 ms; bare python start {startup_ms:.0f} ms)")
+    print(
+        f"cold `oopslint check`, median of 7: {cold_ms:8.1f} ms   (target < 500 ms; bare python start {startup_ms:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -46,23 +46,28 @@ def _worker(url: str, prefix: str, claims: int, depth: int, journal: str, synchr
     if journal != "wal":  # SQLite's own default journal, for comparison only
         guard._ledger = SQLiteLedger(guard._ledger.path, synchronous=synchronous, journal=journal)
     keys = [f"recipient_email={prefix}{n}@example.com|campaign_id=bench" for n in range(claims)]
-    guard.try_claim(f"warm-{prefix}")          # connect and load scripts before the clock starts
+    guard.try_claim(f"warm-{prefix}")  # connect and load scripts before the clock starts
     start.wait()
     if depth == 1:
         for key in keys:
             assert guard.try_claim(key) is not None
     else:
         for index in range(0, claims, depth):
-            assert all(guard.claim_many(keys[index:index + depth]))
+            assert all(guard.claim_many(keys[index : index + depth]))
     done.put(time.perf_counter())
 
 
-def claims_per_second(url: str, clients: int, claims: int, depth: int, journal: str = "wal",
-                      synchronous: str = "full") -> float:
+def claims_per_second(
+    url: str, clients: int, claims: int, depth: int, journal: str = "wal", synchronous: str = "full"
+) -> float:
     start = FORK.Barrier(clients + 1)
     done = FORK.Queue()
-    workers = [FORK.Process(target=_worker, args=(url, f"c{i}-{time.monotonic_ns()}-", claims, depth, journal,
-                                                  synchronous, start, done)) for i in range(clients)]
+    workers = [
+        FORK.Process(
+            target=_worker, args=(url, f"c{i}-{time.monotonic_ns()}-", claims, depth, journal, synchronous, start, done)
+        )
+        for i in range(clients)
+    ]
     for worker in workers:
         worker.start()
     start.wait()
@@ -96,8 +101,9 @@ def python_set_per_second(url: str, clients: int, count: int, depth: int) -> flo
     """Plain SETs through the same Python client: what the client alone costs."""
     start = FORK.Barrier(clients + 1)
     done = FORK.Queue()
-    workers = [FORK.Process(target=_set_worker, args=(url, f"set-{i}-", count, depth, start, done))
-               for i in range(clients)]
+    workers = [
+        FORK.Process(target=_set_worker, args=(url, f"set-{i}-", count, depth, start, done)) for i in range(clients)
+    ]
     for worker in workers:
         worker.start()
     start.wait()
@@ -110,8 +116,28 @@ def python_set_per_second(url: str, clients: int, count: int, depth: int) -> flo
 
 def redis_benchmark(port: int, clients: int, depth: int, requests: int) -> float:
     output = subprocess.run(
-        ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", "set", "-c", str(clients), "-P", str(depth),
-         "-n", str(requests), "-r", "1000000", "--csv"], capture_output=True, text=True, check=True).stdout
+        [
+            "redis-benchmark",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-t",
+            "set",
+            "-c",
+            str(clients),
+            "-P",
+            str(depth),
+            "-n",
+            str(requests),
+            "-r",
+            "1000000",
+            "--csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     match = re.search(r'"SET","([0-9.]+)"', output)
     if not match:
         raise SystemExit(f"could not read redis-benchmark's output: {output!r}")
@@ -137,16 +163,21 @@ def main() -> None:
             floor = redis_benchmark(server.port, args.clients, depth, args.clients * args.claims)
             plain = python_set_per_second(server.url, args.clients, args.claims, depth)
             redis_rate = claims_per_second(server.url, args.clients, args.claims, depth)
-            print(f"depth {depth:>3}: redis-benchmark SET {floor:>9,.0f}/s | redis-py SET {plain:>8,.0f}/s | "
-                  f"Redis claims {redis_rate:>8,.0f}/s | floor/claims {floor / redis_rate:5.2f}x (target <= 3x), "
-                  f"redis-py SET/claims {plain / redis_rate:4.2f}x")
+            print(
+                f"depth {depth:>3}: redis-benchmark SET {floor:>9,.0f}/s | redis-py SET {plain:>8,.0f}/s | "
+                f"Redis claims {redis_rate:>8,.0f}/s | floor/claims {floor / redis_rate:5.2f}x (target <= 3x), "
+                f"redis-py SET/claims {plain / redis_rate:4.2f}x"
+            )
         for depth in depths:
-            for journal, synchronous, label in (("wal", "full", "WAL + FULL (default, durable)"),
-                                                ("wal", "normal", "WAL + NORMAL"),
-                                                ("delete", "full", "rollback journal + FULL")):
+            for journal, synchronous, label in (
+                ("wal", "full", "WAL + FULL (default, durable)"),
+                ("wal", "normal", "WAL + NORMAL"),
+                ("delete", "full", "rollback journal + FULL"),
+            ):
                 ledger = folder / f"ledger-{journal}-{synchronous}-{depth}.db"
-                rate = claims_per_second(f"sqlite:///{ledger}", args.clients, args.sqlite_claims, depth,
-                                         journal, synchronous)
+                rate = claims_per_second(
+                    f"sqlite:///{ledger}", args.clients, args.sqlite_claims, depth, journal, synchronous
+                )
                 print(f"depth {depth:>3}: SQLite {label:<32} {rate:>9,.0f} claims/s")
     finally:
         server.stop()

@@ -30,7 +30,7 @@ from pathlib import Path
 HOSTS = 20
 DELAY = 0.05
 
-SERVER = r'''
+SERVER = r"""
 import asyncio, json, sys
 DELAY = float(sys.argv[1]); HOSTS = int(sys.argv[2])
 counts = {}
@@ -64,11 +64,13 @@ async def main():
     print(port, flush=True)
     await asyncio.Event().wait()
 asyncio.run(main())
-'''
+"""
 
 
 def start_server() -> tuple[subprocess.Popen, int]:
-    process = subprocess.Popen([sys.executable, "-c", SERVER, str(DELAY), str(HOSTS)], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(DELAY), str(HOSTS)], stdout=subprocess.PIPE, text=True
+    )
     port = int(process.stdout.readline())
     return process, port
 
@@ -82,7 +84,7 @@ def make_page(port: int, count: int) -> str:
     links = "\n".join(
         f'<p><a href="http://127.0.0.{i % HOSTS + 1}:{port}/product/{i}">Product {i}</a></p>' for i in range(count)
     )
-    return f"<!doctype html>\n<html lang=\"en\"><head><title>links</title></head><body>\n{links}\n</body></html>\n"
+    return f'<!doctype html>\n<html lang="en"><head><title>links</title></head><body>\n{links}\n</body></html>\n'
 
 
 def run_oopslint(html: str, cache_path: str | None) -> tuple[float, int]:
@@ -116,9 +118,18 @@ def run_linkchecker(command: list[str], html: str) -> tuple[float, str]:
     os.chmod(page, 0o644)
     started = time.perf_counter()
     result = subprocess.run(
-        [*command, "--check-extern", "--recursion-level=1", "--no-status", "--no-warnings", "-o", "text",
-         page.as_uri()],
-        capture_output=True, text=True,
+        [
+            *command,
+            "--check-extern",
+            "--recursion-level=1",
+            "--no-status",
+            "--no-warnings",
+            "-o",
+            "text",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
     )
     elapsed = time.perf_counter() - started
     summary = re.search(r"That's it\.\s*(.*?checked\.)", result.stdout, re.S)
@@ -137,14 +148,18 @@ def main() -> int:
         html = make_page(port, args.urls)
         cold, problems = run_oopslint(html, None)
         after_oopslint = stats(port).get("oopslint", 0)
-        print(f"oopslint     {args.urls} URLs on {HOSTS} hosts, {DELAY * 1000:.0f} ms each: {cold:.2f} s "
-              f"({after_oopslint} requests, {problems} findings)  target < 2.50 s")
+        print(
+            f"oopslint     {args.urls} URLs on {HOSTS} hosts, {DELAY * 1000:.0f} ms each: {cold:.2f} s "
+            f"({after_oopslint} requests, {problems} findings)  target < 2.50 s"
+        )
         with tempfile.TemporaryDirectory() as cache_folder:
             cache_file = str(Path(cache_folder) / "links.sqlite3")
             run_oopslint(html, cache_file)
             warm, _ = run_oopslint(html, cache_file)
-        print(f"oopslint     second run from the cache: {warm:.2f} s "
-              f"({stats(port).get('oopslint', 0) - 2 * after_oopslint} requests)")
+        print(
+            f"oopslint     second run from the cache: {warm:.2f} s "
+            f"({stats(port).get('oopslint', 0) - 2 * after_oopslint} requests)"
+        )
         if args.skip_peer:
             return 0
         command = linkchecker_command()

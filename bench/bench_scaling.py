@@ -22,8 +22,7 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from _timing import CORPUS
 
@@ -53,8 +52,10 @@ def words(size: int) -> str:
 def suppressions(size: int) -> str:
     """Suppression comments, each covering an image without alt text on its next line."""
     return _fill(
-        "<!-- oopslint-disable-next-line TPL004 -- spacer -->\n<img src=\"https://cdn.example.com/s.gif\">\n",
-        size, head="<html lang=\"en\"><body>\n", tail="</body></html>",
+        '<!-- oopslint-disable-next-line TPL004 -- spacer -->\n<img src="https://cdn.example.com/s.gif">\n',
+        size,
+        head='<html lang="en"><body>\n',
+        tail="</body></html>",
     )
 
 
@@ -72,7 +73,7 @@ def _pseudo_word(n: int) -> str:
 
 def unknown_words(size: int) -> str:
     """Distinct made-up words that no dictionary knows, in short paragraphs."""
-    head, tail = "<html lang=\"en\"><body>\n", "</body></html>"
+    head, tail = '<html lang="en"><body>\n', "</body></html>"
     parts: list[str] = []
     length = len(head) + len(tail)
     n = 0
@@ -155,8 +156,9 @@ def measure_one(shape: str, size: int) -> dict[str, float]:
 def run_child(shape: str, size: int, timeout: float) -> dict[str, float] | None:
     command = [sys.executable, __file__, "--child", shape, str(size)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONHASHSEED": "0"})
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, env={**os.environ, "PYTHONHASHSEED": "0"}
+        )
     except subprocess.TimeoutExpired:
         return None
     if done.returncode != 0:
@@ -189,8 +191,10 @@ def main() -> None:
     cap = _parse_size(args.max_size) if args.max_size else (1_000_000 if args.quick else max(SIZES.values()))
     sizes = [(label, size) for label, size in SIZES.items() if size <= cap]
     shapes = args.shape or list(SHAPES)
-    print(f"{'shape':<14} {'size':>6} {'lint s':>8} {'write s':>8} {'x time':>7} {'x size':>7} "
-          f"{'peak MB':>8} {'x mem':>6} {'output KB':>10} {'findings':>9}")
+    print(
+        f"{'shape':<14} {'size':>6} {'lint s':>8} {'write s':>8} {'x time':>7} {'x size':>7} "
+        f"{'peak MB':>8} {'x mem':>6} {'output KB':>10} {'findings':>9}"
+    )
     worst = 0.0
     for shape in shapes:
         previous: dict[str, float] | None = None
@@ -212,9 +216,11 @@ def main() -> None:
                 step = result["bytes"] / previous["bytes"]
                 if prev_total >= 0.05:
                     worst = max(worst, ratio * 10 / step)
-            print(f"{shape:<14} {label:>6} {result['lint_s']:8.2f} {result['write_s']:8.2f} {time_ratio:>7} "
-                  f"{size_ratio:>7} {result['peak_mb']:8.1f} {mem_ratio:>6} {result['output_bytes'] / 1024:10.0f} "
-                  f"{int(result['findings']):9d}")
+            print(
+                f"{shape:<14} {label:>6} {result['lint_s']:8.2f} {result['write_s']:8.2f} {time_ratio:>7} "
+                f"{size_ratio:>7} {result['peak_mb']:8.1f} {mem_ratio:>6} {result['output_bytes'] / 1024:10.0f} "
+                f"{int(result['findings']):9d}"
+            )
             previous = result
     print(f"\nworst time growth, normalised to a 10x larger input: {worst:.1f}x  (target at most ~12x)")
 

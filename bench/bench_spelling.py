@@ -78,8 +78,8 @@ def big_email(seed: int = 7) -> str:
         else:
             token = "".join(rng.choice(letters) for _ in range(rng.randint(12, 18)))
         body.insert(rng.randrange(len(body)), token)
-    paragraphs = [" ".join(body[i:i + 50]) for i in range(0, len(body), 50)]
-    return "<html lang=\"en\"><body>" + "".join(f"<p>{p}.</p>\n" for p in paragraphs) + "</body></html>"
+    paragraphs = [" ".join(body[i : i + 50]) for i in range(0, len(body), 50)]
+    return '<html lang="en"><body>' + "".join(f"<p>{p}.</p>\n" for p in paragraphs) + "</body></html>"
 
 
 def main() -> None:
@@ -111,8 +111,10 @@ def main() -> None:
     reference_words = reader_words(emails[0])
     peer = median_ms(lambda: naive_peer(peer_checker, reference_words), 30)
     findings = run_rules(rules, emails[0], context, options)
-    print(f"1. {REFERENCE.name} ({len(reference_words)} words), TYP rules warm: {ours:.2f} ms median "
-          f"(target < 3 ms; {findings} findings)")
+    print(
+        f"1. {REFERENCE.name} ({len(reference_words)} words), TYP rules warm: {ours:.2f} ms median "
+        f"(target < 3 ms; {findings} findings)"
+    )
     print(f"   peer SpellChecker unknown()+correction(): {peer:.2f} ms median  ->  ratio {peer / ours:.1f}x")
 
     # 2. 5,000 words with 200 unknown long tokens, every word seen for the first time
@@ -139,11 +141,15 @@ def main() -> None:
     unknown_only, _, _ = naive_peer(peer_checker, words, 0)
     per_word = (seconds - unknown_only) / max(corrected, 1)
     peer_total = unknown_only + per_word * unknown
-    print(f"2. {len(words)} words, 200 unknown long tokens, first sight: {cold_words:.1f} ms median "
-          f"(target < 100 ms; {count} findings); all words seen before: {warm_big:.1f} ms")
-    print(f"   peer SpellChecker unknown() over {len(words)} words: {unknown_only * 1000:.1f} ms; correction(): "
-          f"{per_word * 1000:.0f} ms per unknown word (timed on {corrected} of {unknown}), "
-          f"{peer_total:.1f} s extrapolated  ->  ratio {peer_total * 1000 / cold_words:.0f}x")
+    print(
+        f"2. {len(words)} words, 200 unknown long tokens, first sight: {cold_words:.1f} ms median "
+        f"(target < 100 ms; {count} findings); all words seen before: {warm_big:.1f} ms"
+    )
+    print(
+        f"   peer SpellChecker unknown() over {len(words)} words: {unknown_only * 1000:.1f} ms; correction(): "
+        f"{per_word * 1000:.0f} ms per unknown word (timed on {corrected} of {unknown}), "
+        f"{peer_total:.1f} s extrapolated  ->  ratio {peer_total * 1000 / cold_words:.0f}x"
+    )
 
     # 3. dictionary loading and the cold CLI
     with tempfile.TemporaryDirectory() as folder:
@@ -170,11 +176,15 @@ def main() -> None:
 
         with_typ = cli([])
         without_typ = cli(["--ignore", "TYP"])
-    print(f"3. English dictionary: SpellChecker() {peer_load * 1000:.0f} ms; oopslint first load (gzip JSON, "
-          f"writes the cache) {first * 1000:.0f} ms; from the cache {cached * 1000:.0f} ms  ->  ratio "
-          f"{peer_load / cached:.1f}x")
-    print(f"   cold `oopslint check --offline` of {REFERENCE.name}: {with_typ * 1000:.0f} ms with TYP, "
-          f"{without_typ * 1000:.0f} ms without (target for the whole run < 500 ms)")
+    print(
+        f"3. English dictionary: SpellChecker() {peer_load * 1000:.0f} ms; oopslint first load (gzip JSON, "
+        f"writes the cache) {first * 1000:.0f} ms; from the cache {cached * 1000:.0f} ms  ->  ratio "
+        f"{peer_load / cached:.1f}x"
+    )
+    print(
+        f"   cold `oopslint check --offline` of {REFERENCE.name}: {with_typ * 1000:.0f} ms with TYP, "
+        f"{without_typ * 1000:.0f} ms without (target for the whole run < 500 ms)"
+    )
 
 
 if __name__ == "__main__":

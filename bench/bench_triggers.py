@@ -60,8 +60,13 @@ print(json.dumps(result))
 
 
 def measure(mode: str, rows_path: Path, jobs: int, ignore: str = "") -> dict:
-    output = subprocess.run([sys.executable, "-c", CHILD, mode, str(TEMPLATE), str(rows_path), str(jobs), ignore],
-                            capture_output=True, text=True, check=True, cwd=ROOT)
+    output = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(TEMPLATE), str(rows_path), str(jobs), ignore],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     result = json.loads(output.stdout.strip().splitlines()[-1])
     if not result["rows"]:
         raise SystemExit(f"{mode}: no rows were checked; is {TEMPLATE} readable?")
@@ -70,9 +75,11 @@ def measure(mode: str, rows_path: Path, jobs: int, ignore: str = "") -> dict:
 
 def line(label: str, result: dict, peer_seconds: float | None) -> str:
     rate = result["rows"] / result["seconds"]
-    text = (f"{label:<36} {result['rows']:>9,} rows  {result['seconds']:6.2f} s  {rate:>9,.0f} rows/s  "
-            f"cpu {result['cpu_parent']:5.1f} s + workers {result['cpu_children']:5.1f} s  "
-            f"peak RSS {result['peak_rss_mb']:6.1f} MB")
+    text = (
+        f"{label:<36} {result['rows']:>9,} rows  {result['seconds']:6.2f} s  {rate:>9,.0f} rows/s  "
+        f"cpu {result['cpu_parent']:5.1f} s + workers {result['cpu_children']:5.1f} s  "
+        f"peak RSS {result['peak_rss_mb']:6.1f} MB"
+    )
     if result.get("peak_rss_children_mb"):
         text += f" (a worker {result['peak_rss_children_mb']:.1f} MB)"
     if peer_seconds:
@@ -96,8 +103,10 @@ def main() -> None:
     started = time.perf_counter()
     write_rows(big, args.rows)
     write_rows(small, max(1, args.rows // 10))
-    print(f"wrote {args.rows:,} rows ({big.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s "
-          f"to {folder}; {os.cpu_count()} cores")
+    print(
+        f"wrote {args.rows:,} rows ({big.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s "
+        f"to {folder}; {os.cpu_count()} cores"
+    )
 
     peer = measure("peer", big, 1)
     print(line("peer: read + json.loads", peer, None))
@@ -114,11 +123,15 @@ def main() -> None:
     best = min(serial["seconds"], parallel["seconds"])
     limit = 30 * args.rows / 1_000_000
     verdict = "met" if best < limit else "missed"
-    print(f"target: {args.rows:,} rows under {limit:g} s (30 s a million) -> {verdict} "
-          f"({best:.1f} s, {args.rows / best:,.0f} rows/s)")
-    print(f"memory: {tenth['peak_rss_mb']:.0f} MB at 1/10 of the rows, {parallel['peak_rss_mb']:.0f} MB at all of them; "
-          f"{unique['peak_rss_mb']:.0f} MB without TRG007, whose index of recipients is the only part that grows "
-          f"(about {max(0.0, parallel['peak_rss_mb'] - unique['peak_rss_mb']) * 1e6 / args.rows:.0f} bytes a recipient)")
+    print(
+        f"target: {args.rows:,} rows under {limit:g} s (30 s a million) -> {verdict} "
+        f"({best:.1f} s, {args.rows / best:,.0f} rows/s)"
+    )
+    print(
+        f"memory: {tenth['peak_rss_mb']:.0f} MB at 1/10 of the rows, {parallel['peak_rss_mb']:.0f} MB at all of them; "
+        f"{unique['peak_rss_mb']:.0f} MB without TRG007, whose index of recipients is the only part that grows "
+        f"(about {max(0.0, parallel['peak_rss_mb'] - unique['peak_rss_mb']) * 1e6 / args.rows:.0f} bytes a recipient)"
+    )
     if not args.keep:
         big.unlink()
         small.unlink()

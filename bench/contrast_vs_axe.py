@@ -30,8 +30,15 @@ from pathlib import Path
 from _timing import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE_RULES = ["color-contrast", "link-in-text-block"]
 
 _COLLECT = """async () => {
@@ -59,8 +66,11 @@ def default_files() -> list[Path]:
 
 
 def install_axe(target: Path) -> Path:
-    subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(target), "axe-core@4"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(target), "axe-core@4"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return target / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -74,7 +84,7 @@ def mark_elements(html: str) -> tuple[str, dict[int, object]]:
         if element.in_comment or element.tag.startswith("#"):
             continue
         at = element.start + 1 + len(element.tag)
-        if html[element.start + 1: at].lower() != element.tag:
+        if html[element.start + 1 : at].lower() != element.tag:
             continue
         inserts.append((at, f' data-oopslint-index="{element.index}"'))
     out = []
@@ -94,8 +104,9 @@ def oopslint_failures(html: str) -> dict[int, str]:
 
     email = Email.parse(html)
     starts = {email.position(e.start): e.index for e in email.elements}
-    report = oopslint.lint(html, mode="template", config={"select": ["CTR001", "CTR003"],
-                                                         "contrast": {"profiles": ["full-css"]}})
+    report = oopslint.lint(
+        html, mode="template", config={"select": ["CTR001", "CTR003"], "contrast": {"profiles": ["full-css"]}}
+    )
     out: dict[int, str] = {}
     for finding in report.findings:
         index = starts.get((finding.line, finding.column))
@@ -120,8 +131,13 @@ def main() -> int:
         rows = []
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
-                str(Path(temp) / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 720}, color_scheme="light")
+                str(Path(temp) / "profile"),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1280, "height": 720},
+                color_scheme="light",
+            )
             context.route("**/*", lambda route: route.abort())
             page = context.new_page()
             for path in files:
@@ -136,14 +152,33 @@ def main() -> int:
                 only_axe = sorted(set(axe_fail) - set(ours))
                 only_ours = sorted(set(ours) - set(axe_fail))
                 rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-                rows.append({"file": rel, "axe": len(violations), "oopslint": len(ours),
-                             "agree": not only_axe and not only_ours and not unmapped,
-                             "only_axe": [{"index": i, "line": html.count("\n", 0, elements[i].start) + 1,  # type: ignore[attr-defined]
-                                           "rule": axe_fail[i]["rule"], "html": axe_fail[i]["html"],
-                                           "why": axe_fail[i]["summary"]} for i in only_axe],
-                             "only_oopslint": [{"index": i, "line": html.count("\n", 0, elements[i].start) + 1,  # type: ignore[attr-defined]
-                                                "code": ours[i]} for i in only_ours],
-                             "unmapped": unmapped})
+                rows.append(
+                    {
+                        "file": rel,
+                        "axe": len(violations),
+                        "oopslint": len(ours),
+                        "agree": not only_axe and not only_ours and not unmapped,
+                        "only_axe": [
+                            {
+                                "index": i,
+                                "line": html.count("\n", 0, elements[i].start) + 1,  # type: ignore[attr-defined]
+                                "rule": axe_fail[i]["rule"],
+                                "html": axe_fail[i]["html"],
+                                "why": axe_fail[i]["summary"],
+                            }
+                            for i in only_axe
+                        ],
+                        "only_oopslint": [
+                            {
+                                "index": i,
+                                "line": html.count("\n", 0, elements[i].start) + 1,  # type: ignore[attr-defined]
+                                "code": ours[i],
+                            }
+                            for i in only_ours
+                        ],
+                        "unmapped": unmapped,
+                    }
+                )
             context.close()
     agree = sum(1 for row in rows if row["agree"])
     total_axe = sum(row["axe"] for row in rows)
@@ -158,8 +193,10 @@ def main() -> int:
             print(f"    only oopslint line {item['line']:4d} {item['code']}")
         for item in row["unmapped"]:
             print(f"    axe node not mapped: {item['rule']} {item['html'][:90]}")
-    print(f"\n{agree}/{len(rows)} emails agree ({100 * agree / max(1, len(rows)):.1f}%, target >= 95%); "
-          f"failing elements: axe {total_axe}, oopslint {total_ours}")
+    print(
+        f"\n{agree}/{len(rows)} emails agree ({100 * agree / max(1, len(rows)):.1f}%, target >= 95%); "
+        f"failing elements: axe {total_axe}, oopslint {total_ours}"
+    )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
     return 0

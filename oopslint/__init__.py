@@ -1,21 +1,22 @@
 """oopslint: lint outgoing HTML emails before they are sent.
 
-    import oopslint
+import oopslint
 
-    report = oopslint.lint(html, context={"category": "marketing"})   # html: the email as a str
-    report = oopslint.lint(Path("emails/welcome.html"))                # a file: a Path, never a str
-    for finding in report.findings:
-        print(finding.code, finding.line, finding.message)
+report = oopslint.lint(html, context={"category": "marketing"})   # html: the email as a str
+report = oopslint.lint(Path("emails/welcome.html"))                # a file: a Path, never a str
+for finding in report.findings:
+    print(finding.code, finding.line, finding.message)
 
-    oopslint.preflight(html)   # raises PreflightError before a bad send
+oopslint.preflight(html)   # raises PreflightError before a bad send
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from email.message import EmailMessage, Message
-from typing import Any, Mapping
+from typing import Any
 
 from .config import Config, ConfigError
 from .context import ContextError, SendContext
@@ -103,7 +104,7 @@ def _linter(config: Any, offline: bool, mode: str | None, fail_on: Any) -> Linte
     return linter
 
 
-def _compose(email: Any, html: "str | bytes | None", text: str | None, subject: str | None) -> Any:
+def _compose(email: Any, html: str | bytes | None, text: str | None, subject: str | None) -> Any:
     """The email to lint: ``email`` as given, or a message built from ``html=`` (and ``text=``)."""
     if html is None:
         if email is None:
@@ -125,17 +126,17 @@ def _compose(email: Any, html: "str | bytes | None", text: str | None, subject: 
 
 
 def lint(
-    email: "str | bytes | os.PathLike[str] | Message | None" = None,
+    email: str | bytes | os.PathLike[str] | Message | None = None,
     *,
-    html: "str | bytes | None" = None,
+    html: str | bytes | None = None,
     text: str | None = None,
     subject: str | None = None,
-    context: "SendContext | Mapping[str, Any] | str | os.PathLike[str] | None" = None,
+    context: SendContext | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     config: Any = None,
     offline: bool = False,
     mode: str | None = None,
     path: str | None = None,
-    fail_on: "Severity | str | None" = None,
+    fail_on: Severity | str | None = None,
     deadline: float | None = None,
 ) -> Report:
     """Lint one email and return its :class:`Report`.
@@ -164,17 +165,17 @@ def lint(
 
 
 async def alint(
-    email: "str | bytes | os.PathLike[str] | Message | None" = None,
+    email: str | bytes | os.PathLike[str] | Message | None = None,
     *,
-    html: "str | bytes | None" = None,
+    html: str | bytes | None = None,
     text: str | None = None,
     subject: str | None = None,
-    context: "SendContext | Mapping[str, Any] | str | os.PathLike[str] | None" = None,
+    context: SendContext | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     config: Any = None,
     offline: bool = False,
     mode: str | None = None,
     path: str | None = None,
-    fail_on: "Severity | str | None" = None,
+    fail_on: Severity | str | None = None,
     deadline: float | None = None,
 ) -> Report:
     """Like :func:`lint`, for code that already runs an event loop."""
@@ -184,17 +185,17 @@ async def alint(
 
 
 def preflight(
-    email: "str | bytes | os.PathLike[str] | Message | None" = None,
+    email: str | bytes | os.PathLike[str] | Message | None = None,
     *,
-    html: "str | bytes | None" = None,
+    html: str | bytes | None = None,
     text: str | None = None,
     subject: str | None = None,
-    context: "SendContext | Mapping[str, Any] | str | os.PathLike[str] | None" = None,
+    context: SendContext | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     config: Any = None,
     offline: bool = False,
     mode: str | None = None,
     path: str | None = None,
-    fail_on: "Severity | str | None" = None,
+    fail_on: Severity | str | None = None,
     deadline: float | None = None,
     guard: SendGuard | None = None,
 ) -> Report:
@@ -209,8 +210,19 @@ def preflight(
         from .guard import guarded_context
 
         context = guarded_context(context, guard, _linter(config, offline, mode, fail_on), path, mode)
-    report = lint(email, html=html, text=text, subject=subject, context=context, config=config, offline=offline,
-                  mode=mode, path=path, fail_on=fail_on, deadline=deadline)
+    report = lint(
+        email,
+        html=html,
+        text=text,
+        subject=subject,
+        context=context,
+        config=config,
+        offline=offline,
+        mode=mode,
+        path=path,
+        fail_on=fail_on,
+        deadline=deadline,
+    )
     if not report.ok:
         raise PreflightError(report)
     return report

@@ -48,8 +48,9 @@ def write_baseline(report: Report, destination: Path) -> int:
     entries = []
     for finding in report.findings:
         path = _relative(finding.path or "", base)
-        entries.append({"path": path, "code": finding.code, "fingerprint": fingerprint(finding, path),
-                        "message": finding.message})
+        entries.append(
+            {"path": path, "code": finding.code, "fingerprint": fingerprint(finding, path), "message": finding.message}
+        )
     entries.sort(key=lambda e: (e["path"], e["code"], e["fingerprint"]))
     document = {"version": 1, "tool": "oopslint", "findings": entries}
     try:
@@ -66,10 +67,14 @@ def read_baseline(source: Path) -> Counter[str]:
         raise ConfigError(f"baseline {source}: cannot be read ({exc.strerror or exc})") from None
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ConfigError(f"baseline {source}: not a baseline file ({exc})") from None
-    if not isinstance(document, dict) or document.get("tool") != "oopslint" or not isinstance(
-            document.get("findings"), list):
-        raise ConfigError(f"baseline {source}: not an oopslint baseline (expected {{\"tool\": \"oopslint\", "
-                          f"\"findings\": [...]}})")
+    if (
+        not isinstance(document, dict)
+        or document.get("tool") != "oopslint"
+        or not isinstance(document.get("findings"), list)
+    ):
+        raise ConfigError(
+            f'baseline {source}: not an oopslint baseline (expected {{"tool": "oopslint", "findings": [...]}})'
+        )
     known: Counter[str] = Counter()
     for entry in document["findings"]:
         if isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str):

@@ -21,8 +21,9 @@ MODES = ("notice", "drop")
 
 def _git(args: list[str], cwd: Path) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60,
-                              encoding="utf-8", errors="replace")
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60, encoding="utf-8", errors="replace"
+        )
     except FileNotFoundError:
         raise ConfigError("--diff-base needs git, which is not installed") from None
     except subprocess.TimeoutExpired:
@@ -42,8 +43,9 @@ class ChangedLines:
         self.lines: dict[Path, set[int]] = {}
         self.whole: set[Path] = set()
         current: Path | None = None
-        for line in _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative", base, "--"],
-                         top).splitlines():
+        for line in _git(
+            ["diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative", base, "--"], top
+        ).splitlines():
             if line.startswith("+++ "):
                 name = line[4:]
                 current = None if name == "/dev/null" else (top / name[2:]).resolve()
@@ -81,8 +83,11 @@ def apply_diff(report: Report, base: str, mode: str, start: Path | None = None) 
                 continue
             moved += 1
             if mode == "notice":
-                kept.append(finding.with_(severity=Severity.INFO,
-                                          data={**finding.data, "outside_diff": True,
-                                                "severity_in_diff": str(finding.severity)}))
+                kept.append(
+                    finding.with_(
+                        severity=Severity.INFO,
+                        data={**finding.data, "outside_diff": True, "severity_in_diff": str(finding.severity)},
+                    )
+                )
         result.findings = kept
     return moved

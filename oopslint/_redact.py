@@ -20,9 +20,10 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, quote_plus
 
 if TYPE_CHECKING:
@@ -128,16 +129,19 @@ def _forms(secrets: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, str, b
     for value in secrets:
         whole_word = len(value.strip()) < _WHOLE_WORD_BELOW
         core = max(re.findall(r"[A-Za-z0-9]+", value) or [""], key=len)
-        forms = tuple((max(re.split(r"%[0-9A-F]{2}", form), key=len), form, whole_word)
-                      for form in _escaped_forms(value))
+        forms = tuple(
+            (max(re.split(r"%[0-9A-F]{2}", form), key=len), form, whole_word) for form in _escaped_forms(value)
+        )
         out.append((core, forms))
     return tuple(out)
 
 
 @lru_cache(maxsize=256)
 def _pattern(forms: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    parts = [rf"(?<![A-Za-z0-9]){_form_pattern(form)}(?![A-Za-z0-9])" if whole_word else _form_pattern(form)
-             for form, whole_word in forms]
+    parts = [
+        rf"(?<![A-Za-z0-9]){_form_pattern(form)}(?![A-Za-z0-9])" if whole_word else _form_pattern(form)
+        for form, whole_word in forms
+    ]
     return re.compile("|".join(parts))
 
 
@@ -174,8 +178,10 @@ def redact_value(value: Any, secrets: Sequence[str] | None = None, _depth: int =
         return items if isinstance(value, list) else tuple(items) if isinstance(value, tuple) else type(value)(items)
     if is_dataclass(value) and not isinstance(value, type):
         try:
-            return replace(value, **{f.name: redact_value(getattr(value, f.name), secrets, _depth + 1)
-                                     for f in fields(value) if f.init})
+            return replace(
+                value,
+                **{f.name: redact_value(getattr(value, f.name), secrets, _depth + 1) for f in fields(value) if f.init},
+            )
         except (TypeError, ValueError):
             pass
     text = str(value)
@@ -189,7 +195,7 @@ def _may_hold_secret(text: str, secrets: Sequence[str]) -> bool:
     return "@" in text or any(core in text for core, _ in _forms(tuple(secrets)))
 
 
-def redact_finding(finding: "Finding", secrets: Sequence[str] | None = None) -> "Finding":
+def redact_finding(finding: Finding, secrets: Sequence[str] | None = None) -> Finding:
     """The finding with its message, suggestion, snippet, path and data redacted."""
     if secrets is None:
         secrets = secret_values()
@@ -207,7 +213,7 @@ def redact_finding(finding: "Finding", secrets: Sequence[str] | None = None) -> 
     return finding.with_(**changes) if changes else finding
 
 
-def redact_findings(findings: Iterable["Finding"], secrets: Sequence[str] | None = None) -> list["Finding"]:
+def redact_findings(findings: Iterable[Finding], secrets: Sequence[str] | None = None) -> list[Finding]:
     if secrets is None:
         secrets = secret_values()
     return [redact_finding(finding, secrets) for finding in findings]
@@ -218,8 +224,10 @@ def redact_report(report: _ReportT) -> _ReportT:
     redacted (the report given is left as it is)."""
     secrets = secret_values()
     out = copy.copy(report)
-    out.files = [replace(result, findings=redact_findings(result.findings, secrets), path=redact(result.path, secrets))
-                 for result in report.files]
+    out.files = [
+        replace(result, findings=redact_findings(result.findings, secrets), path=redact(result.path, secrets))
+        for result in report.files
+    ]
     for item in fields(report):
         if item.name != "files":
             setattr(out, item.name, redact_value(getattr(report, item.name), secrets))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html as _html
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from .email import Comment, Element, Image, Link, Segment
 from .report import Span
@@ -50,12 +50,8 @@ _TOKEN_RE = re.compile(
     """,
     re.S | re.X,
 )
-_ATTR_RE = re.compile(
-    r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?"""
-)
-_DECODE_RE = re.compile(
-    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?|[" + INVISIBLE_CHARS + "]"
-)
+_ATTR_RE = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?""")
+_DECODE_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?|[" + INVISIBLE_CHARS + "]")
 # @import rules and @font-face blocks: their url() is a stylesheet or a font
 _CSS_NOT_IMAGES_RE = re.compile(r"@import\b[^;{}]*;?|@font-face\s*\{[^}]*\}?", re.I)
 _CSS_URL_RE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
@@ -129,9 +125,7 @@ def _hidden_classes(css: str) -> set[str]:
         i = j + 1
     hidden: set[str] = set()
     for selectors, body in _CSS_RULE_RE.findall("".join(out)):
-        if not _HIDDEN_STYLE_RE.search(body) and not (
-            _COLLAPSED_RE.search(body) and _OVERFLOW_HIDDEN_RE.search(body)
-        ):
+        if not _HIDDEN_STYLE_RE.search(body) and not (_COLLAPSED_RE.search(body) and _OVERFLOW_HIDDEN_RE.search(body)):
             continue
         for selector in selectors.split(","):
             match = re.fullmatch(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*", selector)
@@ -165,7 +159,7 @@ class Scanner:
         self.root = Element("#document", {}, 0, 0)
         self._hidden_classes: set[str] = set()
 
-    def run(self) -> "Scanner":
+    def run(self) -> Scanner:
         self._scan()
         self._build_attribute_segments()
         self._collect_link_text()
@@ -193,7 +187,9 @@ class Scanner:
                 name = tag.lower()
                 element = self._element(name, m, stack)
                 attrs_text = m.group("attrs") or ""
-                self_closing = attrs_text.rstrip().endswith("/") and (":" in name or name in ("svg", "path", "rect", "circle"))
+                self_closing = attrs_text.rstrip().endswith("/") and (
+                    ":" in name or name in ("svg", "path", "rect", "circle")
+                )
                 if name in RAW_TEXT_TAGS:
                     close = re.compile(r"</" + re.escape(name) + r"\s*>", re.I).search(html, pos)
                     end = close.start() if close else length
@@ -305,14 +301,30 @@ class Scanner:
         if "href" in attrs and tag in ("a", "area") or (tag.startswith("v:") and "href" in attrs):
             url = attrs["href"]
             kind = "vml" if tag.startswith("v:") else tag
-            self.links.append(Link(url.strip(), element, self._attr_span(element, "href"), kind, find_tokens_in_url(url, self.dialects)))
+            self.links.append(
+                Link(
+                    url.strip(), element, self._attr_span(element, "href"), kind, find_tokens_in_url(url, self.dialects)
+                )
+            )
         if tag == "img" and "src" in attrs or tag in ("v:fill", "v:image", "v:imagedata") and "src" in attrs:
             url = attrs["src"]
             kind = "vml" if tag.startswith("v:") else "img"
-            self.images.append(Image(url.strip(), element, self._attr_span(element, "src"), kind, find_tokens_in_url(url, self.dialects)))
+            self.images.append(
+                Image(
+                    url.strip(), element, self._attr_span(element, "src"), kind, find_tokens_in_url(url, self.dialects)
+                )
+            )
         if "background" in attrs and attrs["background"].strip():
             url = attrs["background"]
-            self.images.append(Image(url.strip(), element, self._attr_span(element, "background"), "background", find_tokens_in_url(url, self.dialects)))
+            self.images.append(
+                Image(
+                    url.strip(),
+                    element,
+                    self._attr_span(element, "background"),
+                    "background",
+                    find_tokens_in_url(url, self.dialects),
+                )
+            )
         style = attrs.get("style")
         if style and "url(" in style.lower():
             start = element.attr_spans["style"][0]
@@ -348,7 +360,9 @@ class Scanner:
                         attrs[a.group("name").lower()] = _html.unescape(value)
                         spans[a.group("name").lower()] = (attrs_base + a.start(group), attrs_base + a.end(group))
                         break
-            element = Element(name, attrs, base + m.start(), base + m.end(), parent, spans, index=len(self.elements), in_comment=True)
+            element = Element(
+                name, attrs, base + m.start(), base + m.end(), parent, spans, index=len(self.elements), in_comment=True
+            )
             element.lang = parent.lang
             element.hidden = parent.hidden
             element.block = parent.block or parent
@@ -398,8 +412,18 @@ class Scanner:
                 decoded, index_points, source_points = _decode_with_map(raw, start)
                 tokens = find_tokens(decoded, self.dialects)
                 extra.append(
-                    Segment(mask(decoded, tokens), decoded, attr, element, tokens, index_points, source_points,
-                            hidden=element.hidden, lang=element.lang, skip_spelling=element.skip_spelling)
+                    Segment(
+                        mask(decoded, tokens),
+                        decoded,
+                        attr,
+                        element,
+                        tokens,
+                        index_points,
+                        source_points,
+                        hidden=element.hidden,
+                        lang=element.lang,
+                        skip_spelling=element.skip_spelling,
+                    )
                 )
         if extra:
             self.segments = sorted(self.segments + extra, key=lambda s: s.start)
@@ -424,8 +448,11 @@ class Scanner:
         # later hidden text whose class says preheader, e.g. after a visible logo alt
         for segment in self.segments:
             element = segment.element
-            if segment.kind == "text" and segment.hidden and element is not None and any(
-                _PREHEADER_CLASS_RE.search(c) for e in (element, *element.ancestors()) for c in e.classes
+            if (
+                segment.kind == "text"
+                and segment.hidden
+                and element is not None
+                and any(_PREHEADER_CLASS_RE.search(c) for e in (element, *element.ancestors()) for c in e.classes)
             ):
                 segment.preheader = True
 

@@ -105,7 +105,7 @@ def _decode_html_bytes(data: bytes, declared: str | None = None) -> tuple[str, s
     body = data
     for bom, name in _BOMS:
         if data.startswith(bom):
-            encoding, body = name, data[len(bom):]
+            encoding, body = name, data[len(bom) :]
             break
     encoding = encoding or declared or _sniff_utf16(body)
     if not encoding:
@@ -138,7 +138,11 @@ def _looks_like_eml(data: bytes) -> bool:
     if not lines:
         return False
     names = [line.split(b":", 1)[0].strip().lower() for line in lines if b":" in line and line[:1] not in b" \t"]
-    return bool(names) and (b"content-type" in names or b"mime-version" in names) and re.match(rb"^[A-Za-z0-9-]+:", lines[0]) is not None
+    return (
+        bool(names)
+        and (b"content-type" in names or b"mime-version" in names)
+        and re.match(rb"^[A-Za-z0-9-]+:", lines[0]) is not None
+    )
 
 
 #: MIME parts nested deeper than this are refused: no real email comes close,
@@ -213,10 +217,18 @@ def _html_payload(part: Message, name: str) -> tuple[bytes, str, list[str]]:
     if cte == "base64" and found:
         if any(isinstance(d, _stdlib_email.errors.InvalidBase64LengthDefect) for d in found):
             raise InputError(f"{name}: the text/html part is not valid base64 (Content-Transfer-Encoding: base64)")
-        problems = sorted({"characters outside the base64 alphabet" if isinstance(d, _stdlib_email.errors.InvalidBase64CharactersDefect)
-                           else "wrong padding" for d in found})
-        defects.append(f"the text/html part is not valid base64 ({' and '.join(problems)}); "
-                       "what could be decoded was linted, and mail clients may show it differently")
+        problems = sorted(
+            {
+                "characters outside the base64 alphabet"
+                if isinstance(d, _stdlib_email.errors.InvalidBase64CharactersDefect)
+                else "wrong padding"
+                for d in found
+            }
+        )
+        defects.append(
+            f"the text/html part is not valid base64 ({' and '.join(problems)}); "
+            "what could be decoded was linted, and mail clients may show it differently"
+        )
     elif cte == "quoted-printable":
         raw = part.get_payload(decode=False)
         raw_text = raw if isinstance(raw, str) else ""
@@ -224,9 +236,11 @@ def _html_payload(part: Message, name: str) -> tuple[bytes, str, list[str]]:
         if bad:
             first = _QP_BAD_ESCAPE_RE.search(raw_text)
             assert first is not None
-            sample = raw_text[first.start(): first.start() + 3]
-            defects.append(f"the text/html part is not valid quoted-printable: {len(bad)} '=' not followed by two "
-                           f"hex digits (first {sample!r}); mail clients show them as typed or drop them")
+            sample = raw_text[first.start() : first.start() + 3]
+            defects.append(
+                f"the text/html part is not valid quoted-printable: {len(bad)} '=' not followed by two "
+                f"hex digits (first {sample!r}); mail clients show them as typed or drop them"
+            )
     return payload, cte, defects
 
 

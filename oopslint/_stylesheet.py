@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .colors import parse_color
 
@@ -19,8 +20,16 @@ if TYPE_CHECKING:
     from .email import Element
 
 _FONT_SIZE_ATTR = {1: 10.0, 2: 13.0, 3: 16.0, 4: 18.0, 5: 24.0, 6: 32.0, 7: 48.0}
-_SIZE_KEYWORDS = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "large": 18.0,
-                  "x-large": 24.0, "xx-large": 32.0, "xxx-large": 48.0}
+_SIZE_KEYWORDS = {
+    "xx-small": 9.0,
+    "x-small": 10.0,
+    "small": 13.0,
+    "medium": 16.0,
+    "large": 18.0,
+    "x-large": 24.0,
+    "xx-large": 32.0,
+    "xxx-large": 48.0,
+}
 _LENGTH = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(px|pt|pc|em|rem|%|ex|ch|in|cm|mm|q)?$", re.I)
 _BORDER_STYLES = frozenset("solid dashed dotted double groove ridge inset outset".split())
 _IMAGE_VALUE = re.compile(r"url\(|gradient\(|image\(|image-set\(", re.I)
@@ -60,7 +69,7 @@ class _Compound:
     attributes: tuple[tuple[str, str, str], ...] = ()
     pseudos: tuple[str, ...] = ()
 
-    def matches(self, element: "Element") -> bool:
+    def matches(self, element: Element) -> bool:
         if self.tag is not None and element.tag != self.tag:
             return False
         attrs = element.attrs
@@ -97,7 +106,7 @@ def _attribute_matches(actual: str, operator: str, value: str) -> bool:
     return False
 
 
-def _pseudo_matches(element: "Element", pseudo: str) -> bool:
+def _pseudo_matches(element: Element, pseudo: str) -> bool:
     parent = element.parent
     if pseudo == "root":
         return parent is not None and parent.tag == "#document" and element.tag == "html"
@@ -136,12 +145,12 @@ class _Selector:
             return ("tag", last.tag)
         return ("any", "")
 
-    def matches(self, element: "Element") -> bool:
+    def matches(self, element: Element) -> bool:
         assert self.chain is not None
         return _match_chain(self.chain, 0, element)
 
 
-def _match_chain(chain: tuple[tuple[_Compound, str], ...], index: int, element: "Element") -> bool:
+def _match_chain(chain: tuple[tuple[_Compound, str], ...], index: int, element: Element) -> bool:
     compound, combinator = chain[index]
     if not compound.matches(element):
         return False
@@ -236,7 +245,9 @@ class _StyleRule:
         self.normal, self.important = _expanded(self.declarations)
 
 
-def _expanded(declarations: tuple[tuple[str, str, bool], ...]) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+def _expanded(
+    declarations: tuple[tuple[str, str, bool], ...],
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     """Valid declarations as longhands, normal and !important apart."""
     normal: list[tuple[str, str]] = []
     important: list[tuple[str, str]] = []
@@ -286,7 +297,7 @@ def _media_applies(prelude: str) -> str | None:
     return None
 
 
-_sheet_cache: "OrderedDict[str, Stylesheet]" = OrderedDict()
+_sheet_cache: OrderedDict[str, Stylesheet] = OrderedDict()
 
 
 def compile_stylesheet(css: str) -> Stylesheet:
@@ -319,7 +330,9 @@ def _compile(css: str) -> Stylesheet:
                 declarations = []
                 for item in tinycss2.parse_blocks_contents(node.content, skip_whitespace=True, skip_comments=True):
                     if item.type == "declaration":
-                        declarations.append((item.lower_name, tinycss2.serialize(item.value).strip(), bool(item.important)))
+                        declarations.append(
+                            (item.lower_name, tinycss2.serialize(item.value).strip(), bool(item.important))
+                        )
                 if not declarations:
                     continue
                 order += 1
@@ -485,7 +498,7 @@ def _valid(name: str, value: str) -> bool:
     return bool(value)
 
 
-def _hints(element: "Element") -> list[tuple[str, str]]:
+def _hints(element: Element) -> list[tuple[str, str]]:
     """Presentational attributes as CSS, at the bottom of the author cascade."""
     attrs = element.attrs
     out: list[tuple[str, str]] = []

@@ -10,8 +10,9 @@ import argparse
 import io
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from . import __version__
 from .config import ConfigError
@@ -48,13 +49,31 @@ def _dialect_names(value: str) -> str:
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--config", metavar="FILE", help="configuration file (default: found by walking up from each file)")
-    parser.add_argument("--select", action="append", metavar="CODES", help="only these codes, prefixes or rule names (comma-separated)")
+    parser.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: found by walking up from each file)"
+    )
+    parser.add_argument(
+        "--select", action="append", metavar="CODES", help="only these codes, prefixes or rule names (comma-separated)"
+    )
     parser.add_argument("--ignore", action="append", metavar="CODES", help="skip these codes, prefixes or rule names")
-    parser.add_argument("--offline", action="store_true", help="skip every network check; say how many URLs went unchecked")
-    parser.add_argument("--rendered", action="store_true", help="lint as mail about to be sent: any merge tag left is an error")
-    parser.add_argument("--dialect", action="append", metavar="NAME", type=_dialect_names, help="merge-tag dialect(s) to recognise (default: the unambiguous ones)")
-    parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest level that makes the exit code 1 (default: error)")
+    parser.add_argument(
+        "--offline", action="store_true", help="skip every network check; say how many URLs went unchecked"
+    )
+    parser.add_argument(
+        "--rendered", action="store_true", help="lint as mail about to be sent: any merge tag left is an error"
+    )
+    parser.add_argument(
+        "--dialect",
+        action="append",
+        metavar="NAME",
+        type=_dialect_names,
+        help="merge-tag dialect(s) to recognise (default: the unambiguous ones)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest level that makes the exit code 1 (default: error)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the link-check cache")
     parser.add_argument("--cache-path", metavar="FILE", help="where the link-check cache lives")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -78,15 +97,32 @@ def build_parser() -> argparse.ArgumentParser:
     adopt = check.add_argument_group("adoption and CI")
     adopt.add_argument("--quiet", "-q", action="store_true", help="print findings only: no summary, no progress")
     adopt.add_argument("--statistics", action="store_true", help="print counts per code instead of the findings")
-    adopt.add_argument("--baseline", metavar="FILE",
-                       help="report only findings not recorded in FILE (written with today's findings if missing)")
-    adopt.add_argument("--update-baseline", action="store_true", help="rewrite the --baseline file with today's findings")
-    adopt.add_argument("--diff-base", metavar="REF",
-                       help="findings outside the lines changed since REF (git) become notices, or are dropped")
-    adopt.add_argument("--diff-mode", choices=("notice", "drop"), default="notice",
-                       help="what --diff-base does with findings outside the change (default: notice)")
-    adopt.add_argument("--report", action="append", metavar="FORMAT=FILE", default=[],
-                       help=f"also write the report as FORMAT ({', '.join(FORMATS)}) to FILE; repeatable")
+    adopt.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not recorded in FILE (written with today's findings if missing)",
+    )
+    adopt.add_argument(
+        "--update-baseline", action="store_true", help="rewrite the --baseline file with today's findings"
+    )
+    adopt.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="findings outside the lines changed since REF (git) become notices, or are dropped",
+    )
+    adopt.add_argument(
+        "--diff-mode",
+        choices=("notice", "drop"),
+        default="notice",
+        help="what --diff-base does with findings outside the change (default: notice)",
+    )
+    adopt.add_argument(
+        "--report",
+        action="append",
+        metavar="FORMAT=FILE",
+        default=[],
+        help=f"also write the report as FORMAT ({', '.join(FORMATS)}) to FILE; repeatable",
+    )
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
@@ -110,29 +146,49 @@ def _add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``oopslint batch`` options beyond the common ones."""
     from .batch.readers import CONTEXT_FORMATS
 
-    parser.add_argument("--contexts", metavar="FILE", required=True,
-                        help="one send context per row: JSON Lines, a JSON array, CSV or TSV (- for stdin)")
-    parser.add_argument("--contexts-format", choices=CONTEXT_FORMATS, default="auto",
-                        help="format of --contexts (default: from the file name, else sniffed)")
-    parser.add_argument("--context", metavar="FILE",
-                        help="values shared by every row (JSON or YAML), merged under each row")
-    parser.add_argument("--send-at", metavar="TIMESTAMP",
-                        help="send time of rows without send_at, ISO 8601 with an offset (default: now)")
-    parser.add_argument("--show-rows", metavar="N", type=_positive_int, default=5,
-                        help="how many row ids to name per rule (default: 5)")
-    parser.add_argument("--jobs", "-j", metavar="N", type=_jobs, default="auto",
-                        help="processes for the per-row checks "
-                        "(default: auto, one per core for files of 16 MB or more)")
+    parser.add_argument(
+        "--contexts",
+        metavar="FILE",
+        required=True,
+        help="one send context per row: JSON Lines, a JSON array, CSV or TSV (- for stdin)",
+    )
+    parser.add_argument(
+        "--contexts-format",
+        choices=CONTEXT_FORMATS,
+        default="auto",
+        help="format of --contexts (default: from the file name, else sniffed)",
+    )
+    parser.add_argument(
+        "--context", metavar="FILE", help="values shared by every row (JSON or YAML), merged under each row"
+    )
+    parser.add_argument(
+        "--send-at",
+        metavar="TIMESTAMP",
+        help="send time of rows without send_at, ISO 8601 with an offset (default: now)",
+    )
+    parser.add_argument(
+        "--show-rows", metavar="N", type=_positive_int, default=5, help="how many row ids to name per rule (default: 5)"
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=_jobs,
+        default="auto",
+        help="processes for the per-row checks (default: auto, one per core for files of 16 MB or more)",
+    )
     _add_scheduler(parser)
 
 
 def _add_scheduler(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on Dask: tcp://host:8786, or local:N for N local worker processes "
-                        "(pip install 'oopslint[dask]')")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask: tcp://host:8786, or local:N for N local worker processes (pip install 'oopslint[dask]')",
+    )
 
 
-def _jobs(value: str) -> "int | str":
+def _jobs(value: str) -> int | str:
     if value == "auto":
         return value
     return _positive_int(value)
@@ -269,8 +325,15 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         else:
             template = Path(args.template)
             path = args.template
-        options = dict(context=base, linter=linter, path=path, send_at=send_at, sample_size=args.show_rows,
-                       contexts_format=args.contexts_format, jobs=args.jobs)
+        options = dict(
+            context=base,
+            linter=linter,
+            path=path,
+            send_at=send_at,
+            sample_size=args.show_rows,
+            contexts_format=args.contexts_format,
+            jobs=args.jobs,
+        )
         if args.scheduler:
             from .batch.dask_backend import connect
 
@@ -280,7 +343,9 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             report = lint_batch(template, args.contexts, **options)
         get_writer(args.format)(report, stream, color=use_color(args.color, stream) if args.format == "text" else False)
         if report.empty:
-            sys.stderr.write(f"oopslint: {report.batch.contexts if report.batch else 'contexts'}: 0 rows; nothing was checked\n")
+            sys.stderr.write(
+                f"oopslint: {report.batch.contexts if report.batch else 'contexts'}: 0 rows; nothing was checked\n"
+            )
         return report.exit_code
     finally:
         if stream is not sys.stdout:
@@ -302,9 +367,18 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     registry = default_registry()
     if args.format == "json":
         rows = [
-            {"code": r.code, "name": r.name, "summary": r.summary, "severity": str(r.severity),
-             "network": r.network, "modes": list(r.modes), "scope": r.scope, "section": r.section,
-             "options": dict(r.options), "origin": r.origin}
+            {
+                "code": r.code,
+                "name": r.name,
+                "summary": r.summary,
+                "severity": str(r.severity),
+                "network": r.network,
+                "modes": list(r.modes),
+                "scope": r.scope,
+                "section": r.section,
+                "options": dict(r.options),
+                "origin": r.origin,
+            }
             for r in registry
         ]
         json.dump(rows, sys.stdout, indent=2)
@@ -372,8 +446,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    handlers = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "batch": _cmd_batch,
-                "guard": _cmd_guard}
+    handlers = {
+        "check": _cmd_check,
+        "rules": _cmd_rules,
+        "explain": _cmd_explain,
+        "batch": _cmd_batch,
+        "guard": _cmd_guard,
+    }
     try:
         return handlers[args.command](args)
     except (ConfigError, ContextError, RegistryError) as exc:
@@ -391,7 +470,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_OK
     except OSError as exc:
-        sys.stderr.write(f"oopslint: {exc.strerror or exc}{': ' + str(exc.filename) if getattr(exc, 'filename', None) else ''}\n")
+        sys.stderr.write(
+            f"oopslint: {exc.strerror or exc}{': ' + str(exc.filename) if getattr(exc, 'filename', None) else ''}\n"
+        )
         return EXIT_ERROR
     except Exception as exc:
         if os.environ.get("OOPSLINT_DEBUG"):

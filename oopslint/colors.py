@@ -43,7 +43,7 @@ class RGBA(NamedTuple):
     def hex(self) -> str:
         """``#RRGGBB`` (``#RRGGBBAA`` when translucent)."""
         base = "#{:02X}{:02X}{:02X}".format(*(int(round(max(0.0, min(255.0, c)))) for c in self[:3]))
-        return base if self.opaque else base + "{:02X}".format(int(round(self.a * 255)))
+        return base if self.opaque else base + f"{int(round(self.a * 255)):02X}"
 
 
 WHITE = RGBA(255.0, 255.0, 255.0)
@@ -139,7 +139,7 @@ def invert_lightness(color: RGBA) -> RGBA:
     """The colour with its lightness mirrored (L* -> 100 - L*), hue and
     saturation kept, the way clients that darken emails recolour them."""
     target = 100 - lab_lightness(color)
-    h, l, s = colorsys.rgb_to_hls(color.r / 255, color.g / 255, color.b / 255)
+    h, _, s = colorsys.rgb_to_hls(color.r / 255, color.g / 255, color.b / 255)
     low, high = 0.0, 1.0
     for _ in range(22):  # bisect HSL lightness until L* matches
         mid = (low + high) / 2
@@ -156,7 +156,7 @@ def nearest_passing(foreground: RGBA, backgrounds: list[RGBA], threshold: float)
     """The colour of the same hue and saturation, closest in lightness to
     ``foreground``, that reaches ``threshold`` against every background (None if
     no lightness does)."""
-    h, l, s = colorsys.rgb_to_hls(foreground.r / 255, foreground.g / 255, foreground.b / 255)
+    h, own_lightness, s = colorsys.rgb_to_hls(foreground.r / 255, foreground.g / 255, foreground.b / 255)
 
     def at(lightness: float) -> RGBA:
         r, g, b = colorsys.hls_to_rgb(h, lightness, s)
@@ -170,7 +170,7 @@ def nearest_passing(foreground: RGBA, backgrounds: list[RGBA], threshold: float)
     for end in (0.0, 1.0):
         if not passes(at(end)):
             continue
-        near, far = l, end  # contrast grows monotonically towards black or white: bisect the boundary
+        near, far = own_lightness, end  # contrast grows monotonically towards black or white: bisect the boundary
         for _ in range(16):
             middle = (near + far) / 2
             if passes(at(middle)):
@@ -178,7 +178,7 @@ def nearest_passing(foreground: RGBA, backgrounds: list[RGBA], threshold: float)
             else:
                 near = middle
         candidate = at(far)
-        distance = abs(far - l)
+        distance = abs(far - own_lightness)
         if passes(candidate) and (best is None or distance < best[0]):
             best = (distance, candidate)
     return best[1] if best is not None else None

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .report import Severity
 from .rule import MODES, Rule, RuleOptions
@@ -86,8 +87,15 @@ def _type_ok(default: Any, value: Any) -> bool:
 
 
 def _type_name(default: Any) -> str:
-    for kind, name in ((bool, "true or false"), (int, "a whole number"), (float, "a number"),
-                       (str, "a string"), (list, "a list"), (tuple, "a list"), (dict, "a table")):
+    for kind, name in (
+        (bool, "true or false"),
+        (int, "a whole number"),
+        (float, "a number"),
+        (str, "a string"),
+        (list, "a list"),
+        (tuple, "a list"),
+        (dict, "a table"),
+    ):
         if isinstance(default, kind):
             return name
     return "a value"
@@ -125,7 +133,9 @@ class Config:
     # ------------------------------------------------------------ building
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any], *, registry: "Registry | None" = None, path: Path | None = None) -> "Config":
+    def from_mapping(
+        cls, raw: Mapping[str, Any], *, registry: Registry | None = None, path: Path | None = None
+    ) -> Config:
         """Validate a mapping (the ``[tool.oopslint]`` table) into a Config."""
         from ._redact import remember_references
         from .registry import default_registry
@@ -152,7 +162,9 @@ class Config:
                 try:
                     config.fail_on = Severity.parse(value)
                 except ValueError:
-                    raise ConfigError(f"{where}fail-on: {value!r} is not a level; choose error, warning or info") from None
+                    raise ConfigError(
+                        f"{where}fail-on: {value!r} is not a level; choose error, warning or info"
+                    ) from None
             elif key == "mode":
                 if value not in MODES:
                     raise ConfigError(f"{where}mode: {value!r} is not a mode; choose template or rendered")
@@ -208,9 +220,7 @@ class Config:
                 valid = ", ".join(sorted(defaults)) or "(none)"
                 raise ConfigError(f"{where}unknown option {raw_key!r} in [{section}]; valid options: {valid}")
             if not _type_ok(defaults[key], item):
-                raise ConfigError(
-                    f"{where}{section}.{raw_key} must be {_type_name(defaults[key])}, got {item!r}"
-                )
+                raise ConfigError(f"{where}{section}.{raw_key} must be {_type_name(defaults[key])}, got {item!r}")
             out[key] = item
         return out
 
@@ -338,7 +348,9 @@ def read_config_table(path: Path) -> dict[str, Any]:
     return table
 
 
-def load_config(path: str | Path | None = None, *, start: str | Path | None = None, registry: "Registry | None" = None) -> Config:
+def load_config(
+    path: str | Path | None = None, *, start: str | Path | None = None, registry: Registry | None = None
+) -> Config:
     """Load and validate configuration from ``path``, or find it from ``start``.
     No file found means the defaults."""
     if path is not None:

@@ -18,14 +18,23 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-__all__ = ["SendContext", "ContextError", "DEFAULT_FIELDS", "coerce_context", "dig", "load_context_file",
-           "parse_timestamp", "resolve_timezone"]
+__all__ = [
+    "SendContext",
+    "ContextError",
+    "DEFAULT_FIELDS",
+    "coerce_context",
+    "dig",
+    "load_context_file",
+    "parse_timestamp",
+    "resolve_timezone",
+]
 
 #: Logical field -> dotted path in the context data. Override any of them in
 #: ``[tool.oopslint.context] fields = {order_placed_at = "order.created_at"}``.
@@ -47,6 +56,7 @@ DEFAULT_FIELDS: dict[str, str] = {
     "row_id": "id",
 }
 
+
 class ContextError(ValueError):
     """A context value is missing, malformed or ambiguous (a naive timestamp)."""
 
@@ -56,7 +66,7 @@ def resolve_timezone(name: str | None) -> tzinfo | None:
     if not name:
         return None
     if name.upper() in ("UTC", "Z"):
-        return timezone.utc
+        return UTC
     try:
         from zoneinfo import ZoneInfo
 
@@ -84,7 +94,7 @@ def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str =
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(value, tz=timezone.utc)
+            return datetime.fromtimestamp(value, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise ContextError(
                 f"{what} {_describe_number(value)} is not a time: epoch seconds must be a finite number "
@@ -108,8 +118,7 @@ def parse_timestamp(value: Any, *, default_tz: tzinfo | None = None, what: str =
     if parsed.tzinfo is None:
         if default_tz is None:
             raise ContextError(
-                f"{what} {value!r} has no timezone; add an offset (Z, +02:00) "
-                "or set [tool.oopslint.context] timezone"
+                f"{what} {value!r} has no timezone; add an offset (Z, +02:00) or set [tool.oopslint.context] timezone"
             )
         parsed = parsed.replace(tzinfo=default_tz)
     return parsed
@@ -207,7 +216,7 @@ class SendContext:
         value = self.time("send_at")
         if value is not None:
             return value
-        return self.now or datetime.now(timezone.utc)
+        return self.now or datetime.now(UTC)
 
     @property
     def category(self) -> str | None:
@@ -224,7 +233,7 @@ class SendContext:
         value = self.get("campaign_id")
         return str(value) if value is not None and value != "" else None
 
-    def with_data(self, data: Mapping[str, Any]) -> "SendContext":
+    def with_data(self, data: Mapping[str, Any]) -> SendContext:
         """This context with other data and the same settings (a batch row).
 
         The settings were checked when this context was built, so the copy
@@ -235,8 +244,14 @@ class SendContext:
         return clone
 
 
-def coerce_context(value: Any, *, mode: str, default_category: str | None = None,
-                   options: Mapping[str, Any] | None = None, config_path: Any = None) -> SendContext:
+def coerce_context(
+    value: Any,
+    *,
+    mode: str,
+    default_category: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    config_path: Any = None,
+) -> SendContext:
     """The SendContext of a lint run from what the caller passed: a
     SendContext (its mode set to the run's), a mapping, a path to a JSON or
     YAML file, or None. ``options`` is the ``[tool.oopslint.context]`` table

@@ -30,12 +30,13 @@ read from the environment by :mod:`oopslint.http` at request time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from .config import ConfigError
 
@@ -96,9 +97,7 @@ class CouponSource:
         unknown = sorted(set(settings) - set(self.options))
         if unknown:
             valid = ", ".join(sorted(self.options)) or "(none)"
-            raise ConfigError(
-                f"unknown option {unknown[0]!r} in [coupons.{self.name}]; valid options: {valid}"
-            )
+            raise ConfigError(f"unknown option {unknown[0]!r} in [coupons.{self.name}]; valid options: {valid}")
         merged = dict(self.options)
         merged.update(settings)
         self.settings: dict[str, Any] = merged

@@ -246,9 +246,7 @@ def _cached(cache: OrderedDict[Any, Any], key: Any, compute: Callable[[], Any]) 
     return found
 
 
-def _parse_sheet(
-    css: str, offset: int, element: Element | None, conditional: str | None, email: Email
-) -> Stylesheet:
+def _parse_sheet(css: str, offset: int, element: Element | None, conditional: str | None, email: Email) -> Stylesheet:
     text, rules, at_rules, problems, locate = _cached(
         _sheet_cache, (css, offset, email.dialects), lambda: _parse_sheet_text(css, offset, email)
     )
@@ -289,7 +287,10 @@ def _parse_sheet_text(css: str, offset: int, email: Email) -> _ParsedSheet:
                     continue
                 label = f"@{node.lower_at_keyword} {prelude}".strip()
                 if node.lower_at_keyword in ("media", "supports", "document", "-moz-document", "layer", "container"):
-                    walk(tinycss2.parse_rule_list(node.content, skip_whitespace=True, skip_comments=True), context + (label,))
+                    walk(
+                        tinycss2.parse_rule_list(node.content, skip_whitespace=True, skip_comments=True),
+                        context + (label,),
+                    )
                 # @font-face, @page, @keyframes hold declarations or frames, not style rules of the email
             elif kind == "error":
                 problems.append(SyntaxProblem(node.kind, node.message, locate(node)))
@@ -302,9 +303,7 @@ def _parse_sheet_text(css: str, offset: int, email: Email) -> _ParsedSheet:
 
 def _all_stylesheets(email: Email) -> list[Stylesheet]:
     style_elements = {e.end: e for e in email.elements if e.tag == "style" and not e.in_comment}
-    sheets = [
-        _parse_sheet(css, offset, style_elements.get(offset), None, email) for css, offset in email.stylesheets
-    ]
+    sheets = [_parse_sheet(css, offset, style_elements.get(offset), None, email) for css, offset in email.stylesheets]
     for comment in email.comments:
         condition = _CONDITIONAL.match(comment.text)
         if condition is None or "<style" not in comment.text.lower():
@@ -325,8 +324,11 @@ def _parse_inline(email: Email, element: Element) -> InlineStyle:
     value = element.attrs.get("style", "")
     start, end = element.attr_spans.get("style", (element.start, element.start))
     exact = end - start == len(value)
-    return _cached(_inline_cache, (value, start, exact, email.dialects),  # type: ignore[no-any-return]
-                   lambda: _parse_inline_text(value, start, exact, email))
+    return _cached(
+        _inline_cache,
+        (value, start, exact, email.dialects),  # type: ignore[no-any-return]
+        lambda: _parse_inline_text(value, start, exact, email),
+    )
 
 
 def _parse_inline_text(value: str, start: int, exact: bool, email: Email) -> InlineStyle:

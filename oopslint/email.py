@@ -19,10 +19,11 @@ import bisect
 import hashlib
 import os
 import re
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from functools import cached_property
-from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from ._source import MAX_INPUT_BYTES, InputError, _load, _Source
 from .report import Span
@@ -40,7 +41,6 @@ __all__ = [
     "InputError",
     "MAX_INPUT_BYTES",
 ]
-
 
 
 @dataclass(eq=False, slots=True)
@@ -76,17 +76,17 @@ class Element:
     attrs: dict[str, str]
     start: int
     end: int
-    parent: "Element | None" = None
+    parent: Element | None = None
     attr_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
-    children: list["Element"] = field(default_factory=list)
+    children: list[Element] = field(default_factory=list)
     index: int = 0
     hidden: bool = False
     lang: str | None = None
     skip_spelling: bool = False
     in_head: bool = False
     in_comment: bool = False
-    block: "Element | None" = None
-    link: "Element | None" = None
+    block: Element | None = None
+    link: Element | None = None
     close_end: int | None = None
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -103,7 +103,7 @@ class Element:
         """The inline ``style`` text (empty without one)."""
         return self.attrs.get("style") or ""
 
-    def ancestors(self) -> Iterator["Element"]:
+    def ancestors(self) -> Iterator[Element]:
         """Parent, grandparent, ... up to the ``#document`` root."""
         node = self.parent
         while node is not None:
@@ -251,8 +251,6 @@ class Comment:
     end: int
 
 
-
-
 class Email:
     """A parsed email. Build one with :meth:`Email.parse`; it is read-only.
 
@@ -287,8 +285,14 @@ class Email:
     - ``memo(key, compute)``: derived data that several rules share.
     """
 
-    def __init__(self, src: _Source, *, subject: str | None = None, dialects: tuple[str, ...] = DEFAULT_DIALECTS,
-                 fallback_subject: str | None = None):
+    def __init__(
+        self,
+        src: _Source,
+        *,
+        subject: str | None = None,
+        dialects: tuple[str, ...] = DEFAULT_DIALECTS,
+        fallback_subject: str | None = None,
+    ):
         self.path = src.path
         self.kind = src.kind
         self.html = src.html
@@ -321,13 +325,13 @@ class Email:
     @classmethod
     def parse(
         cls,
-        source: "str | bytes | os.PathLike[str] | Message",
+        source: str | bytes | os.PathLike[str] | Message,
         *,
         path: str | None = None,
         subject: str | None = None,
         dialects: Sequence[str] | None = None,
         fallback_subject: str | None = None,
-    ) -> "Email":
+    ) -> Email:
         """Parse HTML (``str`` or ``bytes``), a file (``pathlib.Path``: HTML or
         ``.eml``) or an EmailMessage. A ``str`` is always the email's content,
         never a file name.
@@ -354,7 +358,7 @@ class Email:
             src.path = path
         return cls(src, subject=subject, dialects=chosen, fallback_subject=fallback_subject)
 
-    def memo(self, key: Hashable, compute: "Callable[[Email], _T]") -> _T:
+    def memo(self, key: Hashable, compute: Callable[[Email], _T]) -> _T:
         """Derived data that several rules share, computed once per email.
 
         ``key`` names what is derived (use your module's name plus anything the
@@ -460,8 +464,17 @@ class Email:
             return None
         tokens = find_tokens(self._subject, self.dialects)
         index_points, source_points = self._subject_points()
-        return Segment(mask(self._subject, tokens), self._subject, "subject", None, tokens,
-                       index_points, source_points, lang=self.lang, source="header")
+        return Segment(
+            mask(self._subject, tokens),
+            self._subject,
+            "subject",
+            None,
+            tokens,
+            index_points,
+            source_points,
+            lang=self.lang,
+            source="header",
+        )
 
     def _subject_points(self) -> tuple[list[int], list[int]]:
         """Where the subject's characters are in the header text: from the

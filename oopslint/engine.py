@@ -44,11 +44,13 @@ import threading
 import time
 import types
 from collections import OrderedDict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence, Union
+from typing import Any, Union
 
 from . import http as _http
+from ._redact import redact, redact_finding, secret_values
 from .config import Config, ConfigError, find_config_file, load_config
 from .context import ContextError, SendContext, coerce_context, register_context_section
 from .diagnostics import (
@@ -66,13 +68,11 @@ from .paths import expand_paths
 from .registry import Registry, default_registry
 from .report import FileResult, Finding, Report, Severity, Span
 from .rule import Rule
-from ._redact import redact, redact_finding, secret_values
 from .suppressions import apply_suppressions
 
 __all__ = ["Linter", "LintJob", "RuleCrash", "RuleOutcome", "call_rule", "acall_rule", "rule_failure", "redact"]
 
 register_context_section()
-
 
 
 @dataclass
@@ -128,9 +128,13 @@ class RuleCrash:
     def finding(self) -> Finding:
         """The OOPS001 finding a crash on one email reports."""
         rule = self.rule
-        return Finding(message=redact(f"rule {rule.code} ({rule.name}) crashed: {self.detail}"),
-                       code=INTERNAL_ERROR.code, rule=INTERNAL_ERROR.name, severity=INTERNAL_ERROR.severity,
-                       data={"crashed_rule": rule.code})
+        return Finding(
+            message=redact(f"rule {rule.code} ({rule.name}) crashed: {self.detail}"),
+            code=INTERNAL_ERROR.code,
+            rule=INTERNAL_ERROR.name,
+            severity=INTERNAL_ERROR.severity,
+            data={"crashed_rule": rule.code},
+        )
 
 
 #: What calling a rule comes to: its findings, the context error that kept it
@@ -138,7 +142,7 @@ class RuleCrash:
 RuleOutcome = Union[list[Finding], ContextError, RuleCrash]
 
 
-def rule_failure(rule: Rule, exc: Exception, config: Config | None = None) -> "ContextError | RuleCrash":
+def rule_failure(rule: Rule, exc: Exception, config: Config | None = None) -> ContextError | RuleCrash:
     """What a rule that raised ``exc`` reports: a bad option value is a
     configuration error (raised: exit 2), an unreadable context value a
     :class:`ContextError` (OOPS005, or a bad row in a batch), anything else
@@ -173,8 +177,9 @@ def stamp(finding: Any, rule: Rule) -> Finding:
     return finding
 
 
-def call_rule(rule: Rule, email: Email, context: SendContext, options: Any, *,
-              config: Config | None = None) -> RuleOutcome:
+def call_rule(
+    rule: Rule, email: Email, context: SendContext, options: Any, *, config: Config | None = None
+) -> RuleOutcome:
     """Call one rule on one email and context: its findings, a context error or a crash.
 
     An async rule is run to completion (in a thread of its own when an event
@@ -191,8 +196,9 @@ def call_rule(rule: Rule, email: Email, context: SendContext, options: Any, *,
         return rule_failure(rule, exc, config)
 
 
-async def acall_rule(rule: Rule, email: Email, context: SendContext, options: Any, *,
-                     config: Config | None = None) -> RuleOutcome:
+async def acall_rule(
+    rule: Rule, email: Email, context: SendContext, options: Any, *, config: Config | None = None
+) -> RuleOutcome:
     """:func:`call_rule` for code running in an event loop."""
     try:
         result = rule.check(email, context, options)
@@ -263,13 +269,13 @@ class Linter:
 
     def __init__(
         self,
-        config: "Config | Mapping[str, Any] | str | os.PathLike[str] | None" = None,
+        config: Config | Mapping[str, Any] | str | os.PathLike[str] | None = None,
         *,
         registry: Registry | None = None,
         offline: bool = False,
         mode: str | None = None,
         default_mode: str = "rendered",
-        fail_on: "Severity | str | None" = None,
+        fail_on: Severity | str | None = None,
         use_cache: bool = True,
         cache_path: str | None = None,
         select: Sequence[str] | None = None,
@@ -292,8 +298,11 @@ class Linter:
                 raise ConfigError(f"dialects: {exc}") from None
         self.use_cache = use_cache
         self.cache_path = cache_path
-        self._overrides = {"select": list(select) if select else None, "ignore": list(ignore or ()),
-                           "dialects": list(dialects) if dialects else None}
+        self._overrides = {
+            "select": list(select) if select else None,
+            "ignore": list(ignore or ()),
+            "dialects": list(dialects) if dialects else None,
+        }
         self._fixed_config: Config | None
         if isinstance(config, Config):
             self._fixed_config = config
@@ -317,7 +326,11 @@ class Linter:
             start = Path(path) if path and not path.startswith("<") else Path.cwd()
             found = find_config_file(start)
             if found not in self._configs:
-                self._configs[found] = load_config(found, registry=self.registry) if found else Config.from_mapping({}, registry=self.registry)
+                self._configs[found] = (
+                    load_config(found, registry=self.registry)
+                    if found
+                    else Config.from_mapping({}, registry=self.registry)
+                )
             config = self._configs[found]
         return self._apply_overrides(config)
 
@@ -329,6 +342,7 @@ class Linter:
         if cached is not None:
             return cached
         from dataclasses import replace
+
         from .templating import resolve_dialects
 
         for selector in (self._overrides["select"] or []) + self._overrides["ignore"]:
@@ -347,8 +361,15 @@ class Linter:
 
     # ------------------------------------------------------------ public
 
-    def lint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None,
-             deadline: float | None = None) -> Report:
+    def lint(
+        self,
+        source: Any,
+        *,
+        path: str | None = None,
+        context: Any = None,
+        subject: str | None = None,
+        deadline: float | None = None,
+    ) -> Report:
         """Lint one email and return its Report.
 
         ``source`` is the HTML as ``str`` or ``bytes`` (a ``str`` is always the
@@ -360,20 +381,29 @@ class Linter:
         """
         return self.lint_many([(source, path, context, subject)], deadline=deadline)
 
-    async def alint(self, source: Any, *, path: str | None = None, context: Any = None, subject: str | None = None,
-                    deadline: float | None = None) -> Report:
+    async def alint(
+        self,
+        source: Any,
+        *,
+        path: str | None = None,
+        context: Any = None,
+        subject: str | None = None,
+        deadline: float | None = None,
+    ) -> Report:
         return await self.alint_many([(source, path, context, subject)], deadline=deadline)
 
-    def lint_many(self, items: Iterable[tuple[Any, str | None, Any, str | None]], *,
-                  deadline: float | None = None) -> Report:
+    def lint_many(
+        self, items: Iterable[tuple[Any, str | None, Any, str | None]], *, deadline: float | None = None
+    ) -> Report:
         """Lint several emails in one run: network checks share one session."""
         until = _deadline_at(deadline)
         jobs = self.prepare(items)
         self.run(jobs, until=until)
         return self.report(jobs)
 
-    async def alint_many(self, items: Iterable[tuple[Any, str | None, Any, str | None]], *,
-                         deadline: float | None = None) -> Report:
+    async def alint_many(
+        self, items: Iterable[tuple[Any, str | None, Any, str | None]], *, deadline: float | None = None
+    ) -> Report:
         until = _deadline_at(deadline)
         jobs = self.prepare(items)
         await self.arun(jobs, until=until)
@@ -403,8 +433,9 @@ class Linter:
                 except InputError as exc:
                     jobs.append(LintJob(None, label, error=self._input_error(label, str(exc))))
                 except ContextError as exc:
-                    jobs.append(LintJob(None, label, error=self._input_error(label, f"context: {exc}",
-                                                                              code=INVALID_CONTEXT)))
+                    jobs.append(
+                        LintJob(None, label, error=self._input_error(label, f"context: {exc}", code=INVALID_CONTEXT))
+                    )
         return jobs
 
     def run(self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = (), until: float | None = None) -> None:
@@ -421,14 +452,20 @@ class Linter:
         for job in jobs:
             self._run_sync(job, exclude)
 
-    async def arun(self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = (),
-                   until: float | None = None) -> None:
+    async def arun(
+        self, jobs: Sequence[LintJob], *, exclude: Collection[Rule] = (), until: float | None = None
+    ) -> None:
         """:meth:`run` inside an event loop: sync rules first, then the others
         concurrently, network rules within one HTTP session."""
         for job in jobs:
             self._run_sync(job, exclude)
-        pending = [(job, rule) for job in jobs if not job.failed for rule in job.rules
-                   if (rule.network or rule.is_async) and rule not in exclude]
+        pending = [
+            (job, rule)
+            for job in jobs
+            if not job.failed
+            for rule in job.rules
+            if (rule.network or rule.is_async) and rule not in exclude
+        ]
         if not pending:
             return
         # async rules that may use the network get the shared client too; it is
@@ -440,8 +477,14 @@ class Linter:
         left = None if until is None else max(0.001, until - time.monotonic())
         if left is not None:
             http_options = {**http_options, "budget": min(float(http_options.get("budget") or left), left)}
-        async with _http.session(http_options, memory=self._http_memory, use_cache=self.use_cache,
-                                 cache_path=self.cache_path, offline=self.offline, lazy=lazy):
+        async with _http.session(
+            http_options,
+            memory=self._http_memory,
+            use_cache=self.use_cache,
+            cache_path=self.cache_path,
+            offline=self.offline,
+            lazy=lazy,
+        ):
             tasks = [asyncio.ensure_future(self._acall(rule, job)) for job, rule in pending]
             _, late = await asyncio.wait(tasks, timeout=left)
             for task in late:
@@ -450,9 +493,16 @@ class Linter:
                 await asyncio.gather(*late, return_exceptions=True)
         for (job, rule), task in zip(pending, tasks):
             if task in late:
-                job.add([self._engine_finding(
-                    DEADLINE_REACHED, f"{rule.code} ({rule.name}) did not finish within the {left:g} s deadline; "
-                                      "what it checks could not be verified")], ran=[rule])
+                job.add(
+                    [
+                        self._engine_finding(
+                            DEADLINE_REACHED,
+                            f"{rule.code} ({rule.name}) did not finish within the {left:g} s deadline; "
+                            "what it checks could not be verified",
+                        )
+                    ],
+                    ran=[rule],
+                )
             else:
                 job.add(task.result(), ran=[rule])
 
@@ -488,11 +538,19 @@ class Linter:
             if message.startswith(f"{name}: "):
                 message = message[len(name) + 2 :]
                 break
-        finding = redact_finding(Finding(message=message, code=code.code, rule=code.name, severity=code.severity, path=path))
+        finding = redact_finding(
+            Finding(message=message, code=code.code, rule=code.name, severity=code.severity, path=path)
+        )
         return FileResult(path=path, findings=[finding], input_error=True)
 
-    def _parse(self, source: Any, path: str, subject: str | None, dialects: tuple[str, ...] | None,
-               fallback_subject: str | None = None) -> Email:
+    def _parse(
+        self,
+        source: Any,
+        path: str,
+        subject: str | None,
+        dialects: tuple[str, ...] | None,
+        fallback_subject: str | None = None,
+    ) -> Email:
         if isinstance(source, (str, bytes)):
             key: tuple | None = (hash(source), len(source), path, subject, fallback_subject, dialects)
         else:
@@ -503,8 +561,13 @@ class Linter:
                 if cached is not None:
                     self._emails.move_to_end(key)
                     return cached
-        email = Email.parse(source, path=path if not path.startswith("<") else None, subject=subject,
-                            dialects=dialects, fallback_subject=fallback_subject)
+        email = Email.parse(
+            source,
+            path=path if not path.startswith("<") else None,
+            subject=subject,
+            dialects=dialects,
+            fallback_subject=fallback_subject,
+        )
         if key is not None:
             with self._emails_lock:
                 self._emails[key] = email
@@ -515,11 +578,17 @@ class Linter:
     def _prepare(self, source: Any, path: str, context: Any, subject: str | None) -> LintJob:
         config = self.config_for(path)
         mode = self.mode or config.mode or self.default_mode
-        send_context = coerce_context(context, mode=mode, default_category=config.category,
-                                      options=config.section("context"), config_path=config.path)
+        send_context = coerce_context(
+            context,
+            mode=mode,
+            default_category=config.category,
+            options=config.section("context"),
+            config_path=config.path,
+        )
         context_subject = send_context.get("subject")
-        email = self._parse(source, path, subject, config.dialects,
-                            fallback_subject=str(context_subject) if context_subject else None)
+        email = self._parse(
+            source, path, subject, config.dialects, fallback_subject=str(context_subject) if context_subject else None
+        )
         rules: list[Rule] = []
         skipped: list[Rule] = []
         for rule in self.registry:
@@ -547,9 +616,15 @@ class Linter:
         """A rule's findings on one email; a context error or a crash becomes an engine finding."""
         if isinstance(outcome, ContextError):
             label = f"{rule.code} ({rule.name})"
-            return [Finding(message=f"{label} skipped: {outcome}", code=INVALID_CONTEXT.code, rule=INVALID_CONTEXT.name,
-                            severity=INVALID_CONTEXT.severity,
-                            data={"context_error": str(outcome), "skipped_rules": [label]})]
+            return [
+                Finding(
+                    message=f"{label} skipped: {outcome}",
+                    code=INVALID_CONTEXT.code,
+                    rule=INVALID_CONTEXT.name,
+                    severity=INVALID_CONTEXT.severity,
+                    data={"context_error": str(outcome), "skipped_rules": [label]},
+                )
+            ]
         if isinstance(outcome, RuleCrash):
             return [outcome.finding()]
         return outcome
@@ -566,11 +641,13 @@ class Linter:
         findings: list[Finding] = _merge_context_skips(job.findings)
         if email.replaced_bytes:
             offset = email.first_replaced_offset or 0
-            findings.append(self._engine_finding(
-                UNDECODABLE_BYTES,
-                f"{email.replaced_bytes} byte sequence(s) are not valid {email.encoding or 'UTF-8'} and were replaced",
-                email.span(offset, offset + 1) if email.kind == "html" else None,
-            ))
+            findings.append(
+                self._engine_finding(
+                    UNDECODABLE_BYTES,
+                    f"{email.replaced_bytes} byte sequence(s) are not valid {email.encoding or 'UTF-8'} and were replaced",
+                    email.span(offset, offset + 1) if email.kind == "html" else None,
+                )
+            )
         for defect in email.decoding_defects:
             findings.append(self._engine_finding(UNDECODABLE_BYTES, defect))
         ran_codes = {r.code for r in job.ran}
@@ -584,7 +661,10 @@ class Linter:
             return self.registry.matches_any(selector) or selector in ("all", "ALL")
 
         findings = apply_suppressions(
-            email, findings, is_known=known, ran=ran,
+            email,
+            findings,
+            is_known=known,
+            ran=ran,
             make_finding=lambda message, span: self._engine_finding(UNUSED_SUPPRESSION, message, span),
         )
         out: list[Finding] = []
@@ -631,8 +711,9 @@ def _merge_context_skips(findings: list[Finding]) -> list[Finding]:
             continue
         previous = out[index]
         rules = [*previous.data["skipped_rules"], *finding.data["skipped_rules"]]
-        out[index] = previous.with_(message=f"{', '.join(rules)} skipped: {reason}",
-                                    data={**previous.data, "skipped_rules": rules})
+        out[index] = previous.with_(
+            message=f"{', '.join(rules)} skipped: {reason}", data={**previous.data, "skipped_rules": rules}
+        )
     return out
 
 
@@ -653,7 +734,6 @@ def _check_fail_on(value: Any) -> Severity:
         raise ConfigError(f"fail_on {value!r} is not a level; choose error, warning or info") from None
 
 
-
 def _engine_code_selected(config: Config, code: str, name: str) -> bool:
     if config.ignore and any(code.startswith(s.upper()) or s == name for s in config.ignore):
         return False
@@ -664,7 +744,9 @@ def _count_urls(job: LintJob) -> int:
     assert job.email is not None and job.context is not None
     urls = set()
     for item in [*job.email.links, *job.email.images]:
-        if item.url.lower().startswith(("http://", "https://", "//")) and not (item.tokens and job.context.mode == "template"):
+        if item.url.lower().startswith(("http://", "https://", "//")) and not (
+            item.tokens and job.context.mode == "template"
+        ):
             urls.add(item.url)
     return len(urls)
 

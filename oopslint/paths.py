@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import glob
 import os
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from .config import Config, ConfigError
 
 __all__ = ["LINTABLE_EXTENSIONS", "expand_paths", "is_lintable"]
 
 LINTABLE_EXTENSIONS = (
-    ".html", ".htm", ".xhtml", ".eml", ".hbs", ".handlebars", ".mustache", ".liquid",
-    ".j2", ".jinja", ".jinja2", ".njk", ".twig", ".tpl", ".mjml.html",
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".eml",
+    ".hbs",
+    ".handlebars",
+    ".mustache",
+    ".liquid",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".njk",
+    ".twig",
+    ".tpl",
+    ".mjml.html",
 )
 
 _SKIPPED_FOLDERS = ("node_modules", "__pycache__")
@@ -27,7 +40,7 @@ def is_lintable(name: str) -> bool:
     return name.lower().endswith(LINTABLE_EXTENSIONS)
 
 
-def expand_paths(paths: Sequence[str], config_for: "Callable[[str], Config] | None" = None) -> list[str]:
+def expand_paths(paths: Sequence[str], config_for: Callable[[str], Config] | None = None) -> list[str]:
     """Files, folders (walked for lintable extensions) and globs, in order, deduplicated.
 
     A path that does not exist is kept so it is reported as unreadable. Files

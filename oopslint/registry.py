@@ -15,8 +15,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import types
+from collections.abc import Iterable, Iterator
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .rule import Rule
 
@@ -60,7 +61,7 @@ class Registry:
         self._names[rule.name] = rule
 
     @classmethod
-    def from_entry_points(cls, group: str = ENTRY_POINT_GROUP) -> "Registry":
+    def from_entry_points(cls, group: str = ENTRY_POINT_GROUP) -> Registry:
         registry = cls()
         loaded_plugins: list[tuple[EntryPoint, Any]] = []
         for entry_point in sorted(entry_points(group=group), key=lambda ep: ep.name):
@@ -68,8 +69,7 @@ class Registry:
                 loaded = entry_point.load()
             except Exception as exc:  # a broken plugin must be named, not crash the CLI
                 raise RegistryError(
-                    f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
-                    f"{type(exc).__name__}: {exc}"
+                    f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: {type(exc).__name__}: {exc}"
                 ) from exc
             rules = _rules_in(loaded)
             loaded_plugins.append((entry_point, loaded))

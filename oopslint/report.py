@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 
 class Severity(enum.IntEnum):
@@ -19,15 +20,13 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, value: "str | Severity") -> "Severity":
+    def parse(cls, value: str | Severity) -> Severity:
         if isinstance(value, Severity):
             return value
         try:
             return cls[str(value).strip().upper()]
         except KeyError:
-            raise ValueError(
-                f"unknown severity {value!r}; choose one of: error, warning, info"
-            ) from None
+            raise ValueError(f"unknown severity {value!r}; choose one of: error, warning, info") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +74,7 @@ class Finding:
     def end_column(self) -> int | None:
         return self.span.end_column if self.span else None
 
-    def with_(self, **changes: Any) -> "Finding":
+    def with_(self, **changes: Any) -> Finding:
         # dataclasses.replace inspects the fields on every call; the engine
         # calls this for every finding, and emails can have very many
         values = {name: getattr(self, name) for name in _FINDING_FIELDS}
@@ -183,9 +182,7 @@ class Report:
 
     def by_code(self, code: str) -> list[Finding]:
         """Findings whose code or rule name is ``code``, or whose code starts with it."""
-        return [
-            f for f in self.findings if f.code.startswith(code) or f.rule == code
-        ]
+        return [f for f in self.findings if f.code.startswith(code) or f.rule == code]
 
     def summary(self) -> dict[str, Any]:
         summary: dict[str, Any] = {"files": len(self.files), **self.counts}
@@ -199,10 +196,7 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "version": 1,
-            "files": [
-                {"path": r.path, "findings": [f.to_dict() for f in r.findings]}
-                for r in self.files
-            ],
+            "files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings]} for r in self.files],
             "summary": self.summary(),
         }
         data.update(_jsonable(self.extra))

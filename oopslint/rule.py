@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from .report import Severity
 
@@ -44,7 +45,7 @@ class RuleOptions(Mapping[str, Any]):
 
     __slots__ = ("_values", "base_dir")
 
-    def __init__(self, values: Mapping[str, Any], base_dir: "Path | None" = None):
+    def __init__(self, values: Mapping[str, Any], base_dir: Path | None = None):
         object.__setattr__(self, "_values", dict(values))
         # the folder of the configuration file, for options that name files
         object.__setattr__(self, "base_dir", base_dir)
@@ -102,9 +103,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
-            raise ValueError(
-                f"rule code {self.code!r} must be 2-6 capital letters and 3 digits, like TPL001"
-            )
+            raise ValueError(f"rule code {self.code!r} must be 2-6 capital letters and 3 digits, like TPL001")
         if not NAME_PATTERN.match(self.name):
             raise ValueError(f"rule name {self.name!r} must be kebab-case, like broken-link")
         for mode in self.modes:
@@ -119,9 +118,7 @@ class Rule:
 
     @property
     def is_async(self) -> bool:
-        return inspect.iscoroutinefunction(self.check) or inspect.isasyncgenfunction(
-            self.check
-        )
+        return inspect.iscoroutinefunction(self.check) or inspect.isasyncgenfunction(self.check)
 
     def explain(self) -> str:
         """The rule's documentation as ``oopslint explain`` prints it."""

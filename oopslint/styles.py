@@ -29,8 +29,9 @@ cascade, without ``<style>``, with its own link colour, or darkened.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._stylesheet import (
     _BORDER_STYLES,
@@ -105,8 +106,11 @@ INHERITED = frozenset(
 _UA_BOLD = frozenset("b strong th h1 h2 h3 h4 h5 h6".split())
 _UA_EM = {"h1": 2.0, "h2": 1.5, "h3": 1.17, "h4": 1.0, "h5": 0.83, "h6": 0.67, "small": 0.83, "big": 1.2}
 _VML_OPEN = re.compile(r"<v:(rect|roundrect|shape|oval)\b", re.I)
-_VML_IMAGE = re.compile(r"<v:fill\b[^>]*(?:\bsrc\s*=|type\s*=\s*[\"']?(?:gradient|frame|tile))|<v:image\b|<v:imagedata\b|"
-                        r"<v:(?:rect|roundrect|shape|oval)\b[^>]*\bfill\s*=", re.I)
+_VML_IMAGE = re.compile(
+    r"<v:fill\b[^>]*(?:\bsrc\s*=|type\s*=\s*[\"']?(?:gradient|frame|tile))|<v:image\b|<v:imagedata\b|"
+    r"<v:(?:rect|roundrect|shape|oval)\b[^>]*\bfill\s*=",
+    re.I,
+)
 _VML_CLOSE = re.compile(r"</v:(rect|roundrect|shape|oval)\s*>", re.I)
 
 
@@ -124,7 +128,7 @@ class Painted:
     ratio: float  #: WCAG 2.x ratio, two decimals, rounded down
     threshold: float  #: 4.5, or 3 for large text
     color_origin: str  #: "style-block", "inline", "attribute", "default-link", "client-link", "default"
-    background_element: "Element | None" = None
+    background_element: Element | None = None
 
     @property
     def large(self) -> bool:
@@ -140,8 +144,13 @@ class Painted:
 
     def to_data(self) -> dict[str, Any]:
         """The painted colours, compact: the visual report reads these without running a check."""
-        data: dict[str, Any] = {"color": self.color.hex(), "background": self.background.hex(),
-                                "ratio": self.ratio, "threshold": self.threshold, "passes": self.passes}
+        data: dict[str, Any] = {
+            "color": self.color.hex(),
+            "background": self.background.hex(),
+            "ratio": self.ratio,
+            "threshold": self.threshold,
+            "passes": self.passes,
+        }
         if self.background_image:
             data["background_image"] = True
             data["fallback"] = self.fallback
@@ -151,7 +160,7 @@ class Painted:
 class _Computed(NamedTuple):
     color: RGBA
     origin: str
-    background: tuple[RGBA, bool, bool, "Element | None"]
+    background: tuple[RGBA, bool, bool, Element | None]
     size: float
     bold: bool
 
@@ -165,7 +174,7 @@ class StyleMap:
     ``full`` (every ``<style>`` block), ``stripped`` (inline styles and
     attributes only), ``dark`` (with ``prefers-color-scheme: dark`` rules)."""
 
-    def __init__(self, email: "Email"):
+    def __init__(self, email: Email):
         self._email = email
         from .css import stylesheets
 
@@ -177,7 +186,9 @@ class StyleMap:
         self._vml: list[tuple[int, int]] | None = None
         self._nodes: dict[tuple[int, str], _Computed] = {}
         self._touched: dict[int, bool] = {}
-        self._base: dict[tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]] = {}
+        self._base: dict[
+            tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]
+        ] = {}
 
     # ----------------------------------------------------------- matching
 
@@ -212,19 +223,27 @@ class StyleMap:
                             continue
                     else:
                         kind, name = selector.key()  # type: ignore[misc]
-                        pool = (by_id.get(name, []) if kind == "id" else by_class.get(name, []) if kind == "class"
-                                else by_tag.get(name, []) if kind == "tag" else elements)
+                        pool = (
+                            by_id.get(name, [])
+                            if kind == "id"
+                            else by_class.get(name, [])
+                            if kind == "class"
+                            else by_tag.get(name, [])
+                            if kind == "tag"
+                            else elements
+                        )
                         hits = [e for e in pool if selector.matches(e)]
                     for element in hits:
                         matched.setdefault(element.index, []).append(
-                            (selector.specificity, style_rule.order, style_rule))
+                            (selector.specificity, style_rule.order, style_rule)
+                        )
             for entries in matched.values():
                 entries.sort(key=lambda entry: (entry[0], entry[1]))
         self._matched = matched
         return matched
 
     @staticmethod
-    def _lxml_tree(elements: list["Element"]) -> tuple[Any, dict[Any, "Element"]]:
+    def _lxml_tree(elements: list[Element]) -> tuple[Any, dict[Any, Element]]:
         from lxml import etree
 
         safe = re.compile(r"[^a-zA-Z0-9_.-]")
@@ -247,7 +266,7 @@ class StyleMap:
 
     # ----------------------------------------------------------- declared values
 
-    def declared(self, element: "Element", variant: str = "full") -> dict[str, tuple[str, str]]:
+    def declared(self, element: Element, variant: str = "full") -> dict[str, tuple[str, str]]:
         """The winning declaration per property: ``{prop: (value, origin)}`` with
         origin ``attribute``, ``style-block`` or ``inline``."""
         key = (element.index, variant)
@@ -267,7 +286,9 @@ class StyleMap:
                 continue
             for name, value in style_rule.normal:
                 out[name] = (value, "style-block")
-        inline_normal, inline_important = _inline_expanded(element.attrs["style"]) if "style" in element.attrs else ((), ())
+        inline_normal, inline_important = (
+            _inline_expanded(element.attrs["style"]) if "style" in element.attrs else ((), ())
+        )
         for name, value in inline_normal:
             out[name] = (value, "inline")
         for _, _, style_rule in rules:
@@ -281,13 +302,13 @@ class StyleMap:
         return out
 
     # the older API, kept for plugins: declared values as plain strings
-    def inline(self, element: "Element") -> dict[str, str]:
+    def inline(self, element: Element) -> dict[str, str]:
         return {k: v for k, (v, origin) in self.declared(element, "stripped").items() if origin == "inline"}
 
-    def cascaded(self, element: "Element") -> dict[str, str]:
+    def cascaded(self, element: Element) -> dict[str, str]:
         return {k: v for k, (v, _) in self.declared(element, "full").items()}
 
-    def computed(self, element: "Element", prop: str, *, with_style_blocks: bool = True) -> str | None:
+    def computed(self, element: Element, prop: str, *, with_style_blocks: bool = True) -> str | None:
         """The declared value of ``prop`` for ``element``, inherited from ancestors where CSS inherits it."""
         variant = "full" if with_style_blocks else "stripped"
         node: Element | None = element
@@ -303,7 +324,7 @@ class StyleMap:
     # ----------------------------------------------------------- computed values
 
     @staticmethod
-    def _warm(element: "Element", cached: Any, compute: Any) -> None:
+    def _warm(element: Element, cached: Any, compute: Any) -> None:
         """Compute uncached ancestors top-down first, so a 10,000-deep tree never recurses deeply."""
         pending = []
         node = element.parent
@@ -313,7 +334,7 @@ class StyleMap:
         for node in reversed(pending):
             compute(node)
 
-    def hidden(self, element: "Element") -> bool:
+    def hidden(self, element: Element) -> bool:
         """Not painted in a client that honours ``<style>``: ``display:none``,
         ``visibility:hidden``, zero font size or an ancestor of that."""
         key = element.index
@@ -334,7 +355,7 @@ class StyleMap:
         self._hidden[key] = result
         return result
 
-    def _node(self, element: "Element", variant: str) -> "_Computed":
+    def _node(self, element: Element, variant: str) -> _Computed:
         """Colour, background, size and weight of an element, computed top-down
         in one pass per variant (no deep recursion on deeply nested markup)."""
         nodes = self._nodes
@@ -352,7 +373,7 @@ class StyleMap:
             nodes[(item.index, variant)] = above
         return above
 
-    def _compute_node(self, element: "Element", variant: str, parent: "_Computed") -> "_Computed":
+    def _compute_node(self, element: Element, variant: str, parent: _Computed) -> _Computed:
         declared = self.declared(element, variant)
         # colour (a client's own link colour is applied in _color)
         entry = declared.get("color")
@@ -418,7 +439,7 @@ class StyleMap:
             bold = element.tag in _UA_BOLD or parent.bold
         return _Computed(colour[0], colour[1], background, size, bold)
 
-    def _color(self, element: "Element", variant: str, link_colour: str | None) -> tuple[RGBA, str]:
+    def _color(self, element: Element, variant: str, link_colour: str | None) -> tuple[RGBA, str]:
         """Computed text colour and where it came from. ``link_colour`` set:
         links without a colour of their own (declared on the link) get it."""
         if element.link is None or link_colour is None:
@@ -430,8 +451,12 @@ class StyleMap:
             return found
         chain = []
         node: Element | None = element
-        while node is not None and node.tag != "#document" and node.link is not None and (
-                node.index, variant, link_colour) not in self._colors:
+        while (
+            node is not None
+            and node.tag != "#document"
+            and node.link is not None
+            and (node.index, variant, link_colour) not in self._colors
+        ):
             chain.append(node)
             node = node.parent
         if node is None or node.tag == "#document":
@@ -446,8 +471,9 @@ class StyleMap:
             self._colors[(item.index, variant, link_colour)] = inherited
         return inherited
 
-    def _client_link_color(self, element: "Element", variant: str, link_colour: str,
-                           inherited: tuple[RGBA, str]) -> tuple[RGBA, str]:
+    def _client_link_color(
+        self, element: Element, variant: str, link_colour: str, inherited: tuple[RGBA, str]
+    ) -> tuple[RGBA, str]:
         entry = self.declared(element, variant).get("color")
         value = entry[0].strip().lower() if entry else ""
         concrete = parse_color(entry[0]) if entry else None
@@ -459,27 +485,32 @@ class StyleMap:
             return (BLACK, "default")
         return inherited
 
-    def font_size(self, element: "Element", variant: str = "full") -> float:
+    def font_size(self, element: Element, variant: str = "full") -> float:
         """Computed font size in px (16px at the root)."""
         return self._node(element, variant).size
 
-    def bold(self, element: "Element", variant: str = "full") -> bool:
+    def bold(self, element: Element, variant: str = "full") -> bool:
         """Weight 700 or more (bold, bolder, <b>, <strong>, <th>, headings)."""
         return self._node(element, variant).bold
 
-    def background(self, element: "Element", variant: str = "full") -> tuple[RGBA, bool, bool, "Element | None"]:
+    def background(self, element: Element, variant: str = "full") -> tuple[RGBA, bool, bool, Element | None]:
         """The solid colour behind ``element``, whether an image/gradient/VML
         paints there, whether a solid fallback colour is set under that image,
         and the element that paints the background."""
         return self._node(element, variant).background
 
-    def _behind_vml(self, element: "Element") -> bool:
+    def _behind_vml(self, element: Element) -> bool:
         if self._vml is None:
             spans: list[tuple[int, int]] = []
             open_at: int | None = None
             for comment in self._email.comments:
                 text = comment.text
-                if open_at is None and _VML_OPEN.search(text) and _VML_IMAGE.search(text) and not _VML_CLOSE.search(text):
+                if (
+                    open_at is None
+                    and _VML_OPEN.search(text)
+                    and _VML_IMAGE.search(text)
+                    and not _VML_CLOSE.search(text)
+                ):
                     open_at = comment.end
                 elif open_at is not None and _VML_CLOSE.search(text):
                     spans.append((open_at, comment.start))
@@ -489,7 +520,7 @@ class StyleMap:
             return False
         return any(start <= element.start < end for start, end in self._vml)
 
-    def underlined(self, element: "Element", variant: str = "full") -> bool:
+    def underlined(self, element: Element, variant: str = "full") -> bool:
         """Text in ``element`` is underlined (or has a bottom border) by itself or an ancestor."""
         node: Element | None = element
         while node is not None and node.tag != "#document":
@@ -507,7 +538,7 @@ class StyleMap:
             node = node.parent
         return False
 
-    def _dark_touched(self, element: "Element") -> bool:
+    def _dark_touched(self, element: Element) -> bool:
         """A dark-mode rule applies to this element or an ancestor (else dark values are the full ones)."""
         found = self._touched.get(element.index)
         if found is not None:
@@ -525,19 +556,29 @@ class StyleMap:
         # text directly in the document (no element around it) is touched by nothing
         return self._touched.get(element.index, False)
 
-    def paint(self, element: "Element", profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
+    def paint(self, element: Element, profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
         """How ``element``'s own text is painted in a client profile."""
         variant = _VARIANT[profile]
         if variant == "dark" and not self._dark_touched(element):
             variant = "full"
-        client_link = link_colour if profile in ("style-stripped", "default-link-colour") and element.link is not None else None
+        client_link = (
+            link_colour if profile in ("style-stripped", "default-link-colour") and element.link is not None else None
+        )
         key = (element.index, variant, client_link)
         base = self._base.get(key)
         if base is None:
             fg, origin = self._color(element, variant, client_link)
             bg, image, fallback, painter = self.background(element, variant)
-            base = (blend(fg, bg), origin, bg, image, fallback, painter, self.font_size(element, variant),
-                    self.bold(element, variant))
+            base = (
+                blend(fg, bg),
+                origin,
+                bg,
+                image,
+                fallback,
+                painter,
+                self.font_size(element, variant),
+                self.bold(element, variant),
+            )
             self._base[key] = base
         fg, origin, bg, image, fallback, painter, size, bold = base
         if profile == "dark-full":
@@ -550,10 +591,21 @@ class StyleMap:
             if lab_lightness(fg) < PARTIAL_DARK_TEXT:
                 fg = invert_lightness(fg)
         large = size >= 23.995 or (bold and size >= 18.66)
-        return Painted(profile, fg, bg, image, fallback, size, bold, floor2(contrast_ratio(fg, bg)),
-                       3.0 if large else 4.5, origin, painter)
+        return Painted(
+            profile,
+            fg,
+            bg,
+            image,
+            fallback,
+            size,
+            bold,
+            floor2(contrast_ratio(fg, bg)),
+            3.0 if large else 4.5,
+            origin,
+            painter,
+        )
 
-    def text_elements(self) -> Iterator["Element"]:
+    def text_elements(self) -> Iterator[Element]:
         """Elements that hold visible text of their own, in source order (once each)."""
         seen: set[int] = set()
         for segment in self._email.segments:
@@ -602,6 +654,6 @@ def _resolve_size(value: str, inherited: float, default: float) -> float:
     return number if number == 0 else default  # unitless lengths are invalid, except 0
 
 
-def styles(email: "Email") -> StyleMap:
+def styles(email: Email) -> StyleMap:
     """The StyleMap of an email, computed once per email."""
     return email.memo("oopslint.styles", StyleMap)

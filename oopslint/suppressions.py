@@ -15,15 +15,13 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from .email import Email
 from .report import Finding, Span
 
-_DIRECTIVE = re.compile(
-    r"^\s*oopslint-(?P<kind>disable-next-line|disable-file|disable|enable)\b(?P<rest>.*)$", re.S
-)
+_DIRECTIVE = re.compile(r"^\s*oopslint-(?P<kind>disable-next-line|disable-file|disable|enable)\b(?P<rest>.*)$", re.S)
 
 
 @dataclass
@@ -44,9 +42,7 @@ class Directive:
             return False
         position = (finding.span.line, finding.span.column)
         if self.kind == "disable-next-line":
-            return finding.span.line == self.end[0] + 1 or (
-                finding.span.line == self.end[0] and position >= self.end
-            )
+            return finding.span.line == self.end[0] + 1 or (finding.span.line == self.end[0] and position >= self.end)
         if position < self.end:
             return False
         return self.region_end is None or position < self.region_end
@@ -153,8 +149,11 @@ def apply_suppressions(
     suppressed = [False] * len(findings)
     for members in groups.values():
         probe = findings[members[0]]
-        placed = sorted((findings[n].span.line, findings[n].span.column, n)  # type: ignore[union-attr]
-                        for n in members if findings[n].span is not None)
+        placed = sorted(
+            (findings[n].span.line, findings[n].span.column, n)  # type: ignore[union-attr]
+            for n in members
+            if findings[n].span is not None
+        )
         positions = [(line, column) for line, column, _ in placed]
         ranges: list[tuple[tuple[int, int], tuple[int, int]]] = []
         whole_file = False

@@ -9,9 +9,9 @@ configured with ``dialects = [...]``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
 from urllib.parse import unquote
 
 #: The character that replaces every character of a masked token. It is not a

@@ -23,7 +23,7 @@ import os
 import re
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ _TIMING_KEYS = {"seconds", "rows_per_second", "elapsed", "duration"}
 # the send time of a run without one is "now": a timestamp with microseconds in data,
 # the minute in messages
 _NOW_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
-_STARTED = datetime.now(timezone.utc)
+_STARTED = datetime.now(UTC)
 
 
 def _runs() -> list[tuple[str, list[str]]]:
@@ -49,16 +49,36 @@ def _runs() -> list[tuple[str, list[str]]]:
     contexts = sorted(p.relative_to(ROOT).as_posix() for p in (triggers / "contexts").glob("*.json"))
     for template in templates:
         for context in contexts:
-            runs.append((f"check {template} --context {context}",
-                         ["check", "--offline", "--format", "json", "--context", context, template]))
-    rows = sorted(p.relative_to(ROOT).as_posix() for p in triggers.iterdir()
-                  if p.is_file() and p.suffix in (".jsonl", ".csv"))
+            runs.append(
+                (
+                    f"check {template} --context {context}",
+                    ["check", "--offline", "--format", "json", "--context", context, template],
+                )
+            )
+    rows = sorted(
+        p.relative_to(ROOT).as_posix() for p in triggers.iterdir() if p.is_file() and p.suffix in (".jsonl", ".csv")
+    )
     for template in templates:
         for row_file in rows:
             for jobs in ("1", "2"):
-                runs.append((f"batch {template} --contexts {row_file} --jobs {jobs}",
-                             ["batch", template, "--offline", "--format", "json", "--contexts", row_file,
-                              "--send-at", SEND_AT, "--jobs", jobs]))
+                runs.append(
+                    (
+                        f"batch {template} --contexts {row_file} --jobs {jobs}",
+                        [
+                            "batch",
+                            template,
+                            "--offline",
+                            "--format",
+                            "json",
+                            "--contexts",
+                            row_file,
+                            "--send-at",
+                            SEND_AT,
+                            "--jobs",
+                            jobs,
+                        ],
+                    )
+                )
     return runs
 
 
@@ -73,7 +93,7 @@ def _normalise(value: Any) -> Any:
     if isinstance(value, str):
         value = _NOW_STAMP.sub("<now>", value)
         minute = _STARTED.replace(second=0, microsecond=0)
-        while minute <= datetime.now(timezone.utc):
+        while minute <= datetime.now(UTC):
             value = value.replace(f"{minute:%Y-%m-%d %H:%M}Z", "<now>")
             minute += timedelta(minutes=1)
     return value
@@ -109,7 +129,9 @@ def _findings(run: dict[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(output, dict):
         for file in output.get("files", []):
-            out[file.get("path")] = [json.dumps(f, sort_keys=True, ensure_ascii=False) for f in file.get("findings", [])]
+            out[file.get("path")] = [
+                json.dumps(f, sort_keys=True, ensure_ascii=False) for f in file.get("findings", [])
+            ]
     return out
 
 
@@ -141,7 +163,9 @@ def diff(before_path: Path, after_path: Path) -> int:
             rest_old = {k: v for k, v in old["output"].items() if k != "files"}
             rest_new = {k: v for k, v in new["output"].items() if k != "files"}
             if rest_old != rest_new:
-                print(f"   other fields: {json.dumps(rest_old, sort_keys=True)} -> {json.dumps(rest_new, sort_keys=True)}")
+                print(
+                    f"   other fields: {json.dumps(rest_old, sort_keys=True)} -> {json.dumps(rest_new, sort_keys=True)}"
+                )
         elif old["output"] != new["output"]:
             print("   output differs (not JSON)")
     print(f"{differences} of {len(set(before) | set(after))} runs differ")

@@ -30,7 +30,11 @@ def _check(data: dict) -> None:
     if not isinstance(data.get("data"), list) or not data["data"]:
         raise SystemExit("refusing: no 'data' list in caniemail.json")
     for item in data["data"]:
-        if not isinstance(item, dict) or not isinstance(item.get("slug"), str) or not isinstance(item.get("stats"), dict):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("slug"), str)
+            or not isinstance(item.get("stats"), dict)
+        ):
             raise SystemExit(f"refusing: a feature without slug or stats: {str(item)[:120]}")
     families = (data.get("nicenames") or {}).get("family")
     if not isinstance(families, dict):
@@ -42,8 +46,9 @@ def main() -> None:
     if shutil.which("npm") is None:
         raise SystemExit("npm is not installed: install Node.js and npm, then run this again")
     with tempfile.TemporaryDirectory(prefix="caniemail-") as folder:
-        packed = subprocess.run(["npm", "pack", "--silent", f"{PACKAGE}@{version}"], cwd=folder,
-                                capture_output=True, text=True, timeout=300)
+        packed = subprocess.run(
+            ["npm", "pack", "--silent", f"{PACKAGE}@{version}"], cwd=folder, capture_output=True, text=True, timeout=300
+        )
         if packed.returncode != 0:
             raise SystemExit(f"npm pack {PACKAGE}@{version} failed: {packed.stderr.strip()}")
         tarball = Path(folder) / packed.stdout.strip().splitlines()[-1]
@@ -74,8 +79,10 @@ def main() -> None:
         f"refreshed: {today} by scripts/refresh_caniemail.py\n",
         encoding="utf-8",
     )
-    print(f"vendored {PACKAGE} {package['version']}: {len(data['data'])} features, "
-          f"data of {data.get('last_update_date')} -> {DATA_DIR}")
+    print(
+        f"vendored {PACKAGE} {package['version']}: {len(data['data'])} features, "
+        f"data of {data.get('last_update_date')} -> {DATA_DIR}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Regenerate the rule table in README.md from the installed rules' metadata.
 
-    python scripts/update_readme_rules.py
+python scripts/update_readme_rules.py
 """
 
 from __future__ import annotations

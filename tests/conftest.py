@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from oopslint_testing import CORPUS, run_cli
 
 

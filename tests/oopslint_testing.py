@@ -7,16 +7,23 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "fixtures" / "corpus"
 FIXTURES = ROOT / "fixtures"
 
 
-def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None, env: dict | None = None,
-            timeout: float = 120, subprocess_: bool = False) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    env: dict | None = None,
+    timeout: float = 120,
+    subprocess_: bool = False,
+) -> subprocess.CompletedProcess:
     """Run ``oopslint ARGS`` and capture its exit code, stdout and stderr (bytes).
 
     The command runs in this process (``oopslint.cli.main``), which is what
@@ -85,7 +92,8 @@ UNREAD_CODES = ("OOPS003", "OOPS004")
 def assert_read(report: Any, *, allow: tuple[str, ...] = ()) -> Any:
     """Fail loudly when an input of ``report`` could not be read (OOPS004) or was
     read with undecodable bytes (OOPS003), unless the test ``allow``s that code."""
-    unread = [f"{f.path}: {f.code} {f.message}" for f in report.findings
-              if f.code in UNREAD_CODES and f.code not in allow]
+    unread = [
+        f"{f.path}: {f.code} {f.message}" for f in report.findings if f.code in UNREAD_CODES and f.code not in allow
+    ]
     assert not unread, "the input was not read: " + "; ".join(unread)
     return report

@@ -78,8 +78,20 @@ def test_alint_inside_a_running_loop(corpus):
 
 def test_public_api_is_typed_and_small():
     assert (os.path.dirname(oopslint.__file__) + "/py.typed") and os.path.exists(
-        os.path.join(os.path.dirname(oopslint.__file__), "py.typed"))
-    for name in ("lint", "alint", "preflight", "Report", "Finding", "Severity", "Rule", "rule", "Email",
-                 "SendContext", "PreflightError"):
+        os.path.join(os.path.dirname(oopslint.__file__), "py.typed")
+    )
+    for name in (
+        "lint",
+        "alint",
+        "preflight",
+        "Report",
+        "Finding",
+        "Severity",
+        "Rule",
+        "rule",
+        "Email",
+        "SendContext",
+        "PreflightError",
+    ):
         assert hasattr(oopslint, name)
     assert Severity.ERROR > Severity.WARNING > Severity.INFO

@@ -6,7 +6,6 @@ import json
 import os
 
 import pytest
-
 from oopslint_testing import run_cli
 from test_plugins import install_plugin
 
@@ -132,8 +131,18 @@ def test_missing_empty_and_binary_files_are_exit_2_and_nothing_else_is_lost(tmp_
     (tmp_path / "good.html").write_text(LOUD)
     (tmp_path / "empty.html").write_bytes(b"")
     (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
-    result = check("good.html", "empty.html", "image.html", "missing.html", "--select", "ACME", "--format", "json",
-                   cwd=tmp_path, env=plugin_env)
+    result = check(
+        "good.html",
+        "empty.html",
+        "image.html",
+        "missing.html",
+        "--select",
+        "ACME",
+        "--format",
+        "json",
+        cwd=tmp_path,
+        env=plugin_env,
+    )
     assert result.returncode == 2
     files = {f["path"]: f["findings"] for f in json.loads(result.stdout)["files"]}
     assert files["good.html"][0]["code"] == "ACME001"

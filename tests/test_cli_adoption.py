@@ -11,9 +11,9 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from oopslint_testing import CORPUS, FIXTURES
 
 from oopslint.cli import main
-from oopslint_testing import CORPUS, FIXTURES
 
 BAD = FIXTURES / "template" / "leemunroe" / "newsletter.test-marker.html"
 CLEAN = CORPUS / "mailgun" / "action.source.html"
@@ -70,7 +70,7 @@ def test_baseline_records_then_reports_only_new_findings_stable_across_line_move
     assert code == 0 and out.startswith("All checks passed (1 file).")
 
     # a new problem is reported, and only it
-    template.write_text(template.read_text().replace("<p>Hi there</p>", "<p>Hi there</p><a href=\"#\">Shop</a>", 1))
+    template.write_text(template.read_text().replace("<p>Hi there</p>", '<p>Hi there</p><a href="#">Shop</a>', 1))
     code, out, _ = run("--baseline", str(baseline), "--format", "json", str(template))
     codes = [f["code"] for f in json.loads(out)["files"][0]["findings"]]
     assert code == 1 and codes == ["TPL005"]
@@ -86,9 +86,20 @@ def test_update_baseline_needs_a_baseline_and_a_broken_baseline_is_exit_2(tmp_pa
 
 
 def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin", "HOME": str(cwd)})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(cwd),
+        },
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -100,7 +111,7 @@ def test_diff_base_keeps_the_change_s_own_findings_and_demotes_the_rest(tmp_path
     shutil.copy(BAD, template)
     git("add", ".", cwd=repo)
     git("commit", "-q", "-m", "templates", cwd=repo)
-    template.write_text(template.read_text().replace("<p>Hi there</p>", "<p>Hi there</p><a href=\"#\">Shop</a>", 1))
+    template.write_text(template.read_text().replace("<p>Hi there</p>", '<p>Hi there</p><a href="#">Shop</a>', 1))
 
     code, out, _ = run("--diff-base", "HEAD", "--format", "json", str(template), cwd=repo)
     findings = json.loads(out)["files"][0]["findings"]

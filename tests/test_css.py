@@ -41,7 +41,7 @@ def test_inline_style_offsets_and_merge_tags():
     style = inline_style(email, cell)
     color, size = style.declarations
     assert color.templated and not size.templated
-    assert html[size.start:size.start + 9] == "font-size"
+    assert html[size.start : size.start + 9] == "font-size"
     assert [t.unit for t in size.tokens if t.type == "dimension"] == ["pxl"]
 
 

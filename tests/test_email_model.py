@@ -5,10 +5,10 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from oopslint_testing import FIXTURES
 
 from oopslint import Email, InputError
 from oopslint.templating import MASK_CHAR
-from oopslint_testing import FIXTURES
 
 
 def test_text_segments_keep_source_line_and_column():
@@ -54,8 +54,10 @@ def test_inline_hidden_preheader_on_inlined_email(corpus):
 
 
 def test_head_style_script_and_comments_are_not_visible_text():
-    html = ("<html><head><title>T</title><style>p{color:red}</style></head><body>"
-            "<!-- hidden note --><script>var a='x'</script><p>Seen</p></body></html>")
+    html = (
+        "<html><head><title>T</title><style>p{color:red}</style></head><body>"
+        "<!-- hidden note --><script>var a='x'</script><p>Seen</p></body></html>"
+    )
     email = Email.parse(html)
     assert [s.text for s in email.segments if s.kind == "text"] == ["Seen"]
     assert email.comments[0].text.strip() == "hidden note"
@@ -63,7 +65,7 @@ def test_head_style_script_and_comments_are_not_visible_text():
 
 def test_links_and_images_with_their_places():
     html = (
-        '<html><body style="background:url(\'https://cdn.example/bg.png\')">\n'
+        "<html><body style=\"background:url('https://cdn.example/bg.png')\">\n"
         '<table background="https://cdn.example/tile.png"><tr><td>\n'
         '<a href="https://shop.example/sale?a=1&amp;b=2"><img src="https://cdn.example/hero.jpg" alt="Sale"></a>\n'
         '<map><area href="https://shop.example/map" alt="Map"></map>\n'
@@ -144,10 +146,13 @@ def test_email_message_object_is_accepted():
 @pytest.mark.parametrize(
     "data, encoding",
     [
-        ("<p>Grüße</p>".encode("utf-8"), "utf-8"),
-        (b"\xef\xbb\xbf" + "<p>Grüße</p>".encode("utf-8"), "utf-8"),
+        ("<p>Grüße</p>".encode(), "utf-8"),
+        (b"\xef\xbb\xbf" + "<p>Grüße</p>".encode(), "utf-8"),
         ('<meta charset="iso-8859-1"><p>Grüße</p>'.encode("latin-1"), "iso-8859-1"),
-        ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1252"><p>Grüße</p>'.encode("cp1252"), "windows-1252"),
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252"><p>Grüße</p>'.encode("cp1252"),
+            "windows-1252",
+        ),
     ],
 )
 def test_encodings_are_detected(data, encoding):
@@ -189,13 +194,14 @@ def test_truncated_html_still_parses():
     assert "link te" in email.visible_text
 
 
-
 def test_stylesheets_and_fonts_in_style_are_not_images(corpus):
     # the Postmark templates load Google Fonts with @import url(...)
     source = (corpus / "postmark" / "receipt.source.html").read_text(encoding="utf-8")
     assert '@import url("https://fonts.googleapis.com/' in source
-    font_face = ("@font-face { font-family: Brand; src: url('https://cdn.acme.example/brand.woff2') format('woff2'); }\n"
-                 ".hero { background: url('https://cdn.acme.example/hero.png'); }\n")
+    font_face = (
+        "@font-face { font-family: Brand; src: url('https://cdn.acme.example/brand.woff2') format('woff2'); }\n"
+        ".hero { background: url('https://cdn.acme.example/hero.png'); }\n"
+    )
     html = source.replace("<style", "<style>" + font_face + "</style>\n<style", 1)
     email = Email.parse(html)
     css_images = [image.url for image in email.images if image.kind == "css"]

@@ -116,8 +116,14 @@ def test_mode_selects_rules():
 
 
 def test_select_ignore_and_extend_select_by_code_prefix_and_name():
-    assert set(codes(linter(config={"select": ["TST"], "ignore": ["always-crashes", "TST003"]}).lint(HTML))) == {"TST001", "TST005"}
-    assert set(codes(linter(config={"select": ["TST001"], "extend-select": ["TST005"]}).lint(HTML))) == {"TST001", "TST005"}
+    assert set(codes(linter(config={"select": ["TST"], "ignore": ["always-crashes", "TST003"]}).lint(HTML))) == {
+        "TST001",
+        "TST005",
+    }
+    assert set(codes(linter(config={"select": ["TST001"], "extend-select": ["TST005"]}).lint(HTML))) == {
+        "TST001",
+        "TST005",
+    }
 
 
 def test_severity_overrides_by_code_and_prefix_most_specific_wins():
@@ -171,7 +177,9 @@ def test_bad_configuration_is_an_error_naming_the_key(config, message):
 
 
 def test_config_file_is_found_by_walking_up(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.oopslint]\nselect = ["TST001"]\n[tool.oopslint.testing]\nlabel = "pic"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.oopslint]\nselect = ["TST001"]\n[tool.oopslint.testing]\nlabel = "pic"\n'
+    )
     folder = tmp_path / "emails" / "2026"
     folder.mkdir(parents=True)
     (folder / "a.html").write_text(HTML)
@@ -230,7 +238,8 @@ def test_call_rule_gives_findings_a_context_error_or_a_crash():
     email = Email.parse(HTML)
     found = call_rule(every_image, email, SendContext(), RuleOptions({"label": "image"}))
     assert [(f.code, f.rule, f.severity, f.message) for f in found] == [
-        ("TST001", "every-image", Severity.WARNING, "image https://cdn.example/a.png")]
+        ("TST001", "every-image", Severity.WARNING, "image https://cdn.example/a.png")
+    ]
     crash = call_rule(always_crashes, email, SendContext(), {})
     assert isinstance(crash, RuleCrash)
     assert crash.detail.startswith("ValueError: boom (at test_engine.py:")
@@ -253,8 +262,9 @@ def test_the_hook_runs_what_lint_runs_and_lets_a_caller_run_rules_itself():
     (job,) = jobs
     lint.run(jobs, exclude=[every_image])
     assert "TST001" not in [f.code for f in job.findings]
-    job.add([Finding("counted elsewhere", code="TST001", rule="every-image", severity=Severity.WARNING)],
-            ran=[every_image])
+    job.add(
+        [Finding("counted elsewhere", code="TST001", rule="every-image", severity=Severity.WARNING)], ran=[every_image]
+    )
     assert [f.message for f in lint.report(jobs).by_code("TST001")] == ["counted elsewhere"]
 
 

@@ -16,8 +16,12 @@ HTML = '<html lang="en"><body>\n<p>Hello</p>\n<img src="https://cdn.example/a,b:
 def image_seen(email, context, options):
     """What it does: reports images."""
     for image in email.images:
-        yield Finding(f"image 100% seen\nsecond line {image.url}", span=image.span, suggestion="remove it",
-                      data={"url": image.url})
+        yield Finding(
+            f"image 100% seen\nsecond line {image.url}",
+            span=image.span,
+            suggestion="remove it",
+            data={"url": image.url},
+        )
 
 
 @rule(code="FMT002", name="info-note", severity="info", section="fmt")
@@ -45,8 +49,19 @@ def test_json_follows_the_contract_exactly():
     # file-level findings (no line) sort before line findings
     assert file["findings"][0]["line"] is None
     first = file["findings"][1]
-    assert list(first) == ["code", "rule", "severity", "message", "line", "column", "end_line",
-                           "end_column", "snippet", "suggestion", "data"]
+    assert list(first) == [
+        "code",
+        "rule",
+        "severity",
+        "message",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "snippet",
+        "suggestion",
+        "data",
+    ]
     assert first["code"] == "FMT001" and first["severity"] == "error" and first["line"] == 3
     assert first["snippet"] == '<img src="https://cdn.example/a,b:c.png">'
     assert first["data"] == {"url": "https://cdn.example/a,b:c.png"}

@@ -6,9 +6,10 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
+from oopslint_testing import CORPUS, FIXTURES
+
 import oopslint
 from oopslint.formats import get_writer
-from oopslint_testing import CORPUS, FIXTURES
 
 BAD = FIXTURES / "template" / "leemunroe" / "newsletter.test-marker.html"
 CLEAN = CORPUS / "mailgun" / "action.source.html"
@@ -46,8 +47,9 @@ def test_gitlab_code_quality_fingerprints_survive_moved_lines(tmp_path):
     marker = next(i for i in original if i["check_name"].startswith("TPL003"))
     assert marker["location"]["path"] == str(BAD) and marker["severity"] == "major"
     # the same problems, four lines lower: same fingerprints once the path is the same
-    assert [i["location"]["lines"]["begin"] + 4 for i in original if i["location"]["lines"]["begin"] > 5] == \
-           [i["location"]["lines"]["begin"] for i in shifted if i["location"]["lines"]["begin"] > 9]
+    assert [i["location"]["lines"]["begin"] + 4 for i in original if i["location"]["lines"]["begin"] > 5] == [
+        i["location"]["lines"]["begin"] for i in shifted if i["location"]["lines"]["begin"] > 9
+    ]
     assert len({i["fingerprint"] for i in original}) == len(original)
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from oopslint_testing import CORPUS, FIXTURES, ROOT
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
@@ -31,20 +30,30 @@ def lint_step(tmp_path: Path, workspace: Path, **inputs: str) -> tuple[subproces
             value = ""  # expressions such as the PR base are empty outside a pull request
         env[f"INPUT_{name.upper().replace('-', '_')}"] = str(value)
     summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
-    env.update({
-        "GITHUB_ACTIONS": "true", "GITHUB_ACTION_PATH": str(ROOT), "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output), "GITHUB_SERVER_URL": "https://github.com",
-        "GITHUB_ACTION_REPOSITORY": "acme/oopslint", "GITHUB_ACTION_REF": "v0.2.0", "RUNNER_TEMP": str(tmp_path),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}", "NO_COLOR": "1",
-        "OOPSLINT_CACHE_DIR": str(tmp_path / "cache"),
-    })
+    env.update(
+        {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_ACTION_PATH": str(ROOT),
+            "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_ACTION_REPOSITORY": "acme/oopslint",
+            "GITHUB_ACTION_REF": "v0.2.0",
+            "RUNNER_TEMP": str(tmp_path),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            "NO_COLOR": "1",
+            "OOPSLINT_CACHE_DIR": str(tmp_path / "cache"),
+        }
+    )
     assert step["shell"] == "bash"
     for name in ACTION["inputs"]:
         if name != "python":  # used by the install step
             assert f"INPUT_{name.upper().replace('-', '_')}" in step["env"], f"{name} is not passed to the step"
     summary.write_text("# earlier step\n")
-    done = subprocess.run(["bash", "-c", step["run"]], cwd=workspace, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        ["bash", "-c", step["run"]], cwd=workspace, env=env, capture_output=True, text=True, timeout=300
+    )
     return done, summary, output
 
 
@@ -63,8 +72,10 @@ def test_annotations_summary_sarif_and_exit_code(tmp_path):
     done, summary, output = lint_step(tmp_path, workspace, paths="emails", offline="true", sarif="oopslint.sarif")
     assert done.returncode == 1, done.stderr
     annotations = [line for line in done.stdout.splitlines() if line.startswith("::")]
-    assert any(line.startswith("::error file=emails/newsletter.html,line=") and "title=TPL003 test-marker::" in line
-               for line in annotations)
+    assert any(
+        line.startswith("::error file=emails/newsletter.html,line=") and "title=TPL003 test-marker::" in line
+        for line in annotations
+    )
     assert all(line.split(" ", 1)[0] in ("::error", "::warning", "::notice") for line in annotations)
     text = summary.read_text()
     assert text.startswith("# earlier step\n## oopslint\n")  # appended, not overwritten
@@ -96,16 +107,26 @@ def test_a_clean_run_passes_and_fail_on_is_honoured(tmp_path):
 def test_pull_request_annotations_on_changed_lines_first(tmp_path):
     workspace = tmp_path / "repo"
     workspace.mkdir()
-    run = lambda *a: subprocess.run(["git", *a], cwd=workspace, check=True, capture_output=True,  # noqa: E731
-                                    env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e.x",
-                                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e.x"})
+    run = lambda *a: subprocess.run(
+        ["git", *a],
+        cwd=workspace,
+        check=True,
+        capture_output=True,  # noqa: E731
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@e.x",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@e.x",
+        },
+    )
     run("init", "-q")
     shutil.copy(BAD, workspace / "newsletter.html")
     run("add", ".")
     run("commit", "-q", "-m", "base")
     base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True).stdout.strip()
     page = workspace / "newsletter.html"
-    page.write_text(page.read_text().replace("<p>Hi there</p>", "<p>Hi there</p><a href=\"#\">Shop</a>", 1))
+    page.write_text(page.read_text().replace("<p>Hi there</p>", '<p>Hi there</p><a href="#">Shop</a>', 1))
     run("commit", "-q", "-am", "change")
     done, _, _ = lint_step(tmp_path, workspace, offline="true", diff_base=base)
     lines = done.stdout.splitlines()

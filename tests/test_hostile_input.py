@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+from oopslint_testing import CORPUS
 
 import oopslint
 from oopslint import Finding, Span
 from oopslint.formats import get_writer
 from oopslint.formats.text import format_finding
 from oopslint.rules.spelling.tokens import tokenize
-
-from oopslint_testing import CORPUS
 
 RECEIPT = CORPUS / "postmark" / "receipt.source.html"
 TYPO_PARAGRAPH = "<p>You will recieve a copy by email.</p>"
@@ -103,8 +104,10 @@ def test_text_output_grows_with_findings_not_with_line_length() -> None:
     report = lint(html, select=["TYP003"])
     repeated = [f for f in report.findings if f.code == "TYP003"]
     assert len(repeated) == count - 1
-    assert [f.column for f in repeated[:2]] == [len('<html lang="en"><body><p>word ') + 1,
-                                                 len('<html lang="en"><body><p>word word ') + 1]
+    assert [f.column for f in repeated[:2]] == [
+        len('<html lang="en"><body><p>word ') + 1,
+        len('<html lang="en"><body><p>word word ') + 1,
+    ]
     out = io.StringIO()
     get_writer("text")(report, out)
     text = out.getvalue()
@@ -116,13 +119,20 @@ def test_text_output_grows_with_findings_not_with_line_length() -> None:
 
 def test_a_caret_past_the_end_of_a_cut_snippet_is_not_drawn() -> None:
     snippet = "x" * 2000
-    finding = Finding("far out", span=Span(1, 90_001, 1, 90_005), snippet=snippet, code="TST001",
-                      severity=oopslint.Severity.WARNING, path="long.html")
+    finding = Finding(
+        "far out",
+        span=Span(1, 90_001, 1, 90_005),
+        snippet=snippet,
+        code="TST001",
+        severity=oopslint.Severity.WARNING,
+        path="long.html",
+    )
     text = format_finding(finding)
     assert text.startswith("long.html:1:90001: TST001 [warning] far out")
     assert len(text) < 200
-    near = format_finding(Finding("near", span=Span(1, 1990, 1, 1992), snippet=snippet, code="TST001",
-                                  severity=oopslint.Severity.WARNING))
+    near = format_finding(
+        Finding("near", span=Span(1, 1990, 1, 1992), snippet=snippet, code="TST001", severity=oopslint.Severity.WARNING)
+    )
     caret_line = near.splitlines()[-1]
     assert caret_line.endswith("^^") and len(caret_line) < 200
 
@@ -132,24 +142,33 @@ def test_many_suppression_comments_each_suppress_their_own_line() -> None:
     count = 3_000
     block = '<!-- oopslint-disable-next-line TPL004 -- legacy -->\n<img src="https://cdn.example.com/logo.png">\n'
     stray = '<img src="https://cdn.example.com/stray.png">\n'
-    html = receipt_with("").replace("<body>", "<body>\n" + block * count + stray
-                                    + "<!-- oopslint-disable-next-line TPL004 -->\n<p>no image</p>\n", 1)
+    html = receipt_with("").replace(
+        "<body>",
+        "<body>\n" + block * count + stray + "<!-- oopslint-disable-next-line TPL004 -->\n<p>no image</p>\n",
+        1,
+    )
     report = finishes(lambda: lint(html))
     missing_alt = [f for f in report.findings if f.code == "TPL004"]
     assert [f.line for f in missing_alt] == [line_of(html, "stray.png")]
     unused = [f for f in report.findings if f.code == "OOPS002"]
     assert [(f.line, f.message) for f in unused] == [
-        (line_of(html, "<!-- oopslint-disable-next-line TPL004 -->"),
-         "oopslint-disable-next-line TPL004 suppressed nothing")]
+        (
+            line_of(html, "<!-- oopslint-disable-next-line TPL004 -->"),
+            "oopslint-disable-next-line TPL004 suppressed nothing",
+        )
+    ]
 
 
 def test_many_open_regions_are_closed_by_the_right_enable() -> None:
     count = 2_000
     regions = "<!-- oopslint-disable TPL004 -->\n" * count
-    html = ('<html lang="en"><body>\n<!-- oopslint-disable TYP -->\n' + regions
-            + "<!-- oopslint-enable TYP -->\n<p>A recieve here is reported.</p>\n"
-            + '<img src="https://cdn.example.com/a.gif">\n<!-- oopslint-enable -->\n'
-            + '<img src="https://cdn.example.com/b.gif">\n</body></html>\n')
+    html = (
+        '<html lang="en"><body>\n<!-- oopslint-disable TYP -->\n'
+        + regions
+        + "<!-- oopslint-enable TYP -->\n<p>A recieve here is reported.</p>\n"
+        + '<img src="https://cdn.example.com/a.gif">\n<!-- oopslint-enable -->\n'
+        + '<img src="https://cdn.example.com/b.gif">\n</body></html>\n'
+    )
     report = finishes(lambda: lint(html, select=["TYP001", "TPL004"]))
     found = sorted((f.code, f.line) for f in report.findings if f.code != "OOPS002")
     assert found == [("TPL004", line_of(html, "b.gif")), ("TYP001", line_of(html, "recieve"))]
@@ -160,16 +179,20 @@ def test_many_open_regions_are_closed_by_the_right_enable() -> None:
 
 def test_many_distinct_unknown_words_are_each_reported_once_in_place() -> None:
     consonants, vowels = "bcdfghjklmnpqrstvwxz", "aeiou"
-    made_up = [f"q{consonants[i % 20]}{vowels[i // 20 % 5]}{consonants[i // 100 % 20]}{vowels[i // 2000 % 5]}x"
-               for i in range(3_000)]
-    body = "\n".join("<p>" + " ".join(made_up[i:i + 10]) + ".</p>" for i in range(0, len(made_up), 10))
+    made_up = [
+        f"q{consonants[i % 20]}{vowels[i // 20 % 5]}{consonants[i // 100 % 20]}{vowels[i // 2000 % 5]}x"
+        for i in range(3_000)
+    ]
+    body = "\n".join("<p>" + " ".join(made_up[i : i + 10]) + ".</p>" for i in range(0, len(made_up), 10))
     html = receipt_with("").replace("<body>", "<body>\n" + body, 1)
     report = finishes(lambda: lint(html, select=["TYP"]))
     unknown = {f.data["word"]: f for f in report.findings if f.code == "TYP002"}
     assert set(made_up) <= set(unknown)
     sample = made_up[1234]
     assert (unknown[sample].line, unknown[sample].column) == (
-        line_of(html, sample), html.splitlines()[line_of(html, sample) - 1].index(sample) + 1)
+        line_of(html, sample),
+        html.splitlines()[line_of(html, sample) - 1].index(sample) + 1,
+    )
     assert_typo_found(report, html)
 
 

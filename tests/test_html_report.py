@@ -11,10 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from oopslint_testing import CORPUS, FIXTURES, ROOT
 
 import oopslint
 from oopslint.formats import get_writer
-from oopslint_testing import CORPUS, FIXTURES, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("OOPSLINT_TEST_ARTIFACTS", ROOT / ".test-artifacts"))
@@ -29,9 +29,18 @@ def browser():
         pytest.skip("chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         yield launched
         launched.close()
 
@@ -64,8 +73,7 @@ class Recorder:
 
 
 def write_report(tmp_path: Path, *paths: Path) -> Path:
-    report = oopslint.Linter(offline=True, default_mode="template", use_cache=False).lint_paths(
-        [str(p) for p in paths])
+    report = oopslint.Linter(offline=True, default_mode="template", use_cache=False).lint_paths([str(p) for p in paths])
     target = tmp_path / "report.html"
     with target.open("w", encoding="utf-8") as stream:
         get_writer("html")(report, stream)
@@ -79,11 +87,13 @@ def test_report_shows_each_email_with_markers_and_clicking_a_finding_scrolls_to_
     page.wait_for_function("() => document.getElementById('frame-1').contentDocument.querySelector('.oopslint-marker')")
     assert page.locator("iframe.preview").count() == 2
     assert page.locator("#frame-0").get_attribute("sandbox") == "allow-same-origin"
-    marker_count = page.evaluate("() => document.getElementById('frame-0').contentDocument"
-                                 ".querySelectorAll('.oopslint-marker').length")
+    marker_count = page.evaluate(
+        "() => document.getElementById('frame-0').contentDocument.querySelectorAll('.oopslint-marker').length"
+    )
     assert marker_count >= 3
-    heading = page.evaluate("() => document.getElementById('frame-0').contentDocument"
-                            ".querySelector('h1').getAttribute('data-oopslint')")
+    heading = page.evaluate(
+        "() => document.getElementById('frame-0').contentDocument.querySelector('h1').getAttribute('data-oopslint')"
+    )
     item = page.locator("#email-0 ol.findings li", has_text="TPL003")
     assert heading.split() == [item.get_attribute("data-marker")]  # the test marker sits on the <h1>
 
@@ -142,16 +152,25 @@ def test_a_hostile_email_runs_nothing_and_loads_nothing_until_asked(browser, tmp
 
 def test_contrast_findings_show_the_email_as_the_failing_profile_paints_it(tmp_path):
     finding = oopslint.Finding(
-        "Low contrast", span=oopslint.Span(3, 1, 3, 10), code="CTR001", rule="low-contrast-text",
-        severity=oopslint.Severity.ERROR, path="mail.html",
-        data={"failing": ["style-stripped"],
-              "profiles": {"full-css": {"color": "#222222", "background": "#ffffff", "passes": True},
-                           "style-stripped": {"color": "#0000ee", "background": "#000000", "passes": False}}})
+        "Low contrast",
+        span=oopslint.Span(3, 1, 3, 10),
+        code="CTR001",
+        rule="low-contrast-text",
+        severity=oopslint.Severity.ERROR,
+        path="mail.html",
+        data={
+            "failing": ["style-stripped"],
+            "profiles": {
+                "full-css": {"color": "#222222", "background": "#ffffff", "passes": True},
+                "style-stripped": {"color": "#0000ee", "background": "#000000", "passes": False},
+            },
+        },
+    )
     html = "<html><head><style>a{color:#fff}</style></head><body>\n<p>\n<a href='https://x.example'>Shop</a></p></body></html>"
     report = oopslint.Report(files=[oopslint.report.FileResult("mail.html", [finding])])
     stream = io.StringIO()
     get_writer("html")(report, stream, sources={"mail.html": html})
     page = stream.getvalue()
     assert 'data-variant="style-stripped"' in page
-    assert "[data-oopslint~=\\\"1\\\"]{color:#0000ee!important;background-color:#000000!important}" in page
+    assert '[data-oopslint~=\\"1\\"]{color:#0000ee!important;background-color:#000000!important}' in page
     assert "a{color:#fff}" in page  # as written keeps the style block

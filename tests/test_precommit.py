@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from oopslint_testing import CORPUS, FIXTURES, ROOT
 
 from oopslint.paths import LINTABLE_EXTENSIONS
-from oopslint_testing import CORPUS, FIXTURES, ROOT
 
 WHEELHOUSE = ROOT / ".wheelhouse"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
@@ -48,23 +48,39 @@ def _git(*args: str, cwd: Path) -> None:
 
 def test_pre_commit_try_repo_fails_a_bad_template_and_passes_a_good_one(tmp_path):
     _needs(shutil.which("git") is not None, "git is not installed")
-    _needs(WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("lxml-*.whl")),
-           "no wheelhouse: build it with `pip wheel -w .wheelhouse . setuptools`")
+    _needs(
+        WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("lxml-*.whl")),
+        "no wheelhouse: build it with `pip wheel -w .wheelhouse . setuptools`",
+    )
     _needs((ROOT / ".git").exists(), "the project is not a git checkout")
     repo = tmp_path / "templates"
     repo.mkdir()
     shutil.copy(CORPUS / "mailgun" / "alert.source.html", repo / "alert.html")
     shutil.copy(FIXTURES / "template" / "leemunroe" / "newsletter.test-marker.html", repo / "newsletter.html")
-    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(WHEELHOUSE),
-           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-           "NO_COLOR": "1", "OOPSLINT_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        **os.environ,
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(WHEELHOUSE),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "NO_COLOR": "1",
+        "OOPSLINT_CACHE_DIR": str(tmp_path / "cache"),
+    }
     _git("init", "-q", cwd=repo)
     _git("add", ".", cwd=repo)
 
     def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "oopslint",
-                               "--files", *files], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "oopslint", "--files", *files],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     good = try_repo("alert.html")
     assert good.returncode == 0, good.stdout + good.stderr

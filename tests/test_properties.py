@@ -17,39 +17,104 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oopslint_testing import FIXTURES
 
 import oopslint
 from oopslint import ContextError, Email, InputError, Linter
 from oopslint.context import load_context_file
 from oopslint.suppressions import apply_suppressions, parse_directives
 
-from oopslint_testing import FIXTURES
-
 SEEDS = sorted(p for p in FIXTURES.rglob("*.html") if p.stat().st_size < 40_000)
 SEED_TEXTS = [p.read_text(encoding="utf-8", errors="replace") for p in SEEDS]
-CONTEXT_SEEDS = [json.loads(p.read_text(encoding="utf-8"))
-                 for p in sorted((FIXTURES / "triggers" / "contexts").glob("*.json"))]
+CONTEXT_SEEDS = [
+    json.loads(p.read_text(encoding="utf-8")) for p in sorted((FIXTURES / "triggers" / "contexts").glob("*.json"))
+]
 
 # pieces that have broken linters: unclosed and stray markup, entities, merge tags of
 # every dialect, suppressions, conditional comments, odd whitespace and invisible characters
 FRAGMENTS = [
-    "<", ">", "</", "<!--", "-->", "<!-- oopslint-disable -->", "<!-- oopslint-enable TPL -->",
-    "<!-- oopslint-disable-next-line TYP001,LNK -- why -->", "<!-- oopslint-disable-file -->",
-    "<![CDATA[", "]]>", "<!DOCTYPE html>", "<?xml?>", "<p>", "</p>", "<td>", "<table>", "<li>",
-    "<a href=\"", "<a href='https://example.com/a?b=1&amp;c=2'>go</a>", "<img src=x alt=\"",
-    "<style>", "</style>", "<script>", "<title>", "<textarea>", "<br/>", "<v:rect href=\"x\">",
-    "<!--[if mso]><v:roundrect href=\"https://example.com\"><![endif]-->",
-    "&", "&amp;", "&#", "&#x;", "&#9999999;", "&#x110000;", "&nbsp;", "&zwnj;", "&lt;b&gt;", "&eacute",
-    "{{", "}}", "{{ first_name }}", "{% if x %}", "*|FNAME|*", "%%Name%%", "%%[", "]%%",
-    "[firstname,fallback=]", "@FIRSTNAME@", "{contactfield=x}", "[[x]]", "${X}",
-    "\u200b", "\ufeff", "\u00ad", "\r", "\r\n", "\t", "\x00", "\x0c", "\ud7ff", "\U0001f600", "\u202e",
-    "style=\"display:none\"", "lang=\"zz-Qaaa\"", "class=\"preheader\"", "mailto:", "tel:", "javascript:",
-    "http://[::1", "https://", "recieve", "the the", "Order #12345 shipped on 2019-02-30",
+    "<",
+    ">",
+    "</",
+    "<!--",
+    "-->",
+    "<!-- oopslint-disable -->",
+    "<!-- oopslint-enable TPL -->",
+    "<!-- oopslint-disable-next-line TYP001,LNK -- why -->",
+    "<!-- oopslint-disable-file -->",
+    "<![CDATA[",
+    "]]>",
+    "<!DOCTYPE html>",
+    "<?xml?>",
+    "<p>",
+    "</p>",
+    "<td>",
+    "<table>",
+    "<li>",
+    '<a href="',
+    "<a href='https://example.com/a?b=1&amp;c=2'>go</a>",
+    '<img src=x alt="',
+    "<style>",
+    "</style>",
+    "<script>",
+    "<title>",
+    "<textarea>",
+    "<br/>",
+    '<v:rect href="x">',
+    '<!--[if mso]><v:roundrect href="https://example.com"><![endif]-->',
+    "&",
+    "&amp;",
+    "&#",
+    "&#x;",
+    "&#9999999;",
+    "&#x110000;",
+    "&nbsp;",
+    "&zwnj;",
+    "&lt;b&gt;",
+    "&eacute",
+    "{{",
+    "}}",
+    "{{ first_name }}",
+    "{% if x %}",
+    "*|FNAME|*",
+    "%%Name%%",
+    "%%[",
+    "]%%",
+    "[firstname,fallback=]",
+    "@FIRSTNAME@",
+    "{contactfield=x}",
+    "[[x]]",
+    "${X}",
+    "\u200b",
+    "\ufeff",
+    "\u00ad",
+    "\r",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x0c",
+    "\ud7ff",
+    "\U0001f600",
+    "\u202e",
+    'style="display:none"',
+    'lang="zz-Qaaa"',
+    'class="preheader"',
+    "mailto:",
+    "tel:",
+    "javascript:",
+    "http://[::1",
+    "https://",
+    "recieve",
+    "the the",
+    "Order #12345 shipped on 2019-02-30",
 ]
 
 # a fixed alphabet (ASCII, accents, CJK, emoji, bidi and invisible characters) keeps
 # hypothesis from building its whole-Unicode tables, which costs seconds per process
-CHARACTERS = string.printable + "\x00\x0b\x1b\u00a0\u00e9\u00fc\u00df\u0142\u4e2d\u6587\u0627\u05d0\u202e\u200b\ufeff\u2019\u201c\u2014\u2026\U0001f600\ufffd"
+CHARACTERS = (
+    string.printable
+    + "\x00\x0b\x1b\u00a0\u00e9\u00fc\u00df\u0142\u4e2d\u6587\u0627\u05d0\u202e\u200b\ufeff\u2019\u201c\u2014\u2026\U0001f600\ufffd"
+)
 
 PROPERTY_SETTINGS = settings(
     max_examples=30,
@@ -141,8 +206,9 @@ def test_bytes_and_text_of_an_email_lint_the_same(html: str) -> None:
     as_bytes = linter.lint(html.encode("utf-8", "surrogatepass"))
     assert_positions_inside(as_bytes, html)
     if not any(f.code == "OOPS004" for f in as_text.findings):
-        assert [(f.code, f.line, f.column) for f in as_bytes.findings if f.code != "OOPS003"] == \
-            [(f.code, f.line, f.column) for f in as_text.findings if f.code != "OOPS003"]
+        assert [(f.code, f.line, f.column) for f in as_bytes.findings if f.code != "OOPS003"] == [
+            (f.code, f.line, f.column) for f in as_text.findings if f.code != "OOPS003"
+        ]
 
 
 def _suppressed_by_asking_everyone(email: Email, findings: list[oopslint.Finding]) -> tuple[list[str], list[str]]:
@@ -172,35 +238,78 @@ def _suppressed_by_asking_everyone(email: Email, findings: list[oopslint.Finding
 
 
 SUPPRESSION_LINES = [
-    "<!-- oopslint-disable -->", "<!-- oopslint-disable TST -->", "<!-- oopslint-disable TST001 -->",
-    "<!-- oopslint-disable TST002,TST001 -->", "<!-- oopslint-disable rule-b -->", "<!-- oopslint-enable -->",
-    "<!-- oopslint-enable TST001 -->", "<!-- oopslint-enable TST -->", "<!-- oopslint-disable-next-line -->",
-    "<!-- oopslint-disable-next-line TST002 -->", "<!-- oopslint-disable-file TST001 -->", "<p>text</p>",
+    "<!-- oopslint-disable -->",
+    "<!-- oopslint-disable TST -->",
+    "<!-- oopslint-disable TST001 -->",
+    "<!-- oopslint-disable TST002,TST001 -->",
+    "<!-- oopslint-disable rule-b -->",
+    "<!-- oopslint-enable -->",
+    "<!-- oopslint-enable TST001 -->",
+    "<!-- oopslint-enable TST -->",
+    "<!-- oopslint-disable-next-line -->",
+    "<!-- oopslint-disable-next-line TST002 -->",
+    "<!-- oopslint-disable-file TST001 -->",
+    "<p>text</p>",
     "<p>text</p> <!-- oopslint-disable-next-line TST001 --> <p>x</p>",
 ]
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)
-@given(st.lists(st.sampled_from(SUPPRESSION_LINES), max_size=25),
-       st.lists(st.tuples(st.integers(1, 30), st.integers(1, 60), st.sampled_from([("TST001", "rule-a"), ("TST002", "rule-b")])),
-                max_size=25))
-def test_suppressions_match_the_plain_definition(lines: list[str], placed: list[tuple[int, int, tuple[str, str]]]) -> None:
+@given(
+    st.lists(st.sampled_from(SUPPRESSION_LINES), max_size=25),
+    st.lists(
+        st.tuples(
+            st.integers(1, 30), st.integers(1, 60), st.sampled_from([("TST001", "rule-a"), ("TST002", "rule-b")])
+        ),
+        max_size=25,
+    ),
+)
+def test_suppressions_match_the_plain_definition(
+    lines: list[str], placed: list[tuple[int, int, tuple[str, str]]]
+) -> None:
     email = Email.parse("<html><body>\n" + "\n".join(lines) + "\n</body></html>")
-    findings = [oopslint.Finding(f"f{n}", span=oopslint.Span(line, column, line, column + 1), code=code, rule=name)
-                for n, (line, column, (code, name)) in enumerate(placed)]
+    findings = [
+        oopslint.Finding(f"f{n}", span=oopslint.Span(line, column, line, column + 1), code=code, rule=name)
+        for n, (line, column, (code, name)) in enumerate(placed)
+    ]
     findings.append(oopslint.Finding("file-level", code="TST001", rule="rule-a"))
     expected_kept, expected_unused = _suppressed_by_asking_everyone(email, findings)
-    result = apply_suppressions(email, findings, is_known=lambda s: True, ran=lambda s: True,
-                                make_finding=lambda message, span: oopslint.Finding(message, span=span, code="OOPS002"))
+    result = apply_suppressions(
+        email,
+        findings,
+        is_known=lambda s: True,
+        ran=lambda s: True,
+        make_finding=lambda message, span: oopslint.Finding(message, span=span, code="OOPS002"),
+    )
     assert [f.message for f in result if f.code != "OOPS002"] == expected_kept
     assert sorted(f.message for f in result if f.code == "OOPS002") == sorted(expected_unused)
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(alphabet=CHARACTERS, max_size=20)
-    | st.sampled_from(["2024-05-02T09:00:00Z", "2024-02-30T10:00:00Z", "2024-05-02T09:00:00", "yesterday",
-                       "shipped", "delivered", "marketing", "transactional", "", "1e309", "-1", "NaN"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(alphabet=CHARACTERS, max_size=8), children, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(alphabet=CHARACTERS, max_size=20)
+    | st.sampled_from(
+        [
+            "2024-05-02T09:00:00Z",
+            "2024-02-30T10:00:00Z",
+            "2024-05-02T09:00:00",
+            "yesterday",
+            "shipped",
+            "delivered",
+            "marketing",
+            "transactional",
+            "",
+            "1e309",
+            "-1",
+            "NaN",
+        ]
+    ),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(alphabet=CHARACTERS, max_size=8), children, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -208,10 +317,28 @@ JSON_VALUES = st.recursive(
 # what a timestamp field may hold: ISO text with and without offsets, epoch seconds, and
 # numbers no calendar holds
 TIMESTAMP_VALUES = st.one_of(
-    st.sampled_from(["2024-05-02T09:00:00Z", "2024-05-02T09:00:00+02:00", "2024-05-02T09:00:00", "2024-02-30",
-                     "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", float("inf"), float("-inf"), float("nan"),
-                     1e308, 10**30, -(10**30), 1_714_640_400, 0, -1]),
-    st.floats(), st.integers(), JSON_VALUES,
+    st.sampled_from(
+        [
+            "2024-05-02T09:00:00Z",
+            "2024-05-02T09:00:00+02:00",
+            "2024-05-02T09:00:00",
+            "2024-02-30",
+            "9999-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            float("inf"),
+            float("-inf"),
+            float("nan"),
+            1e308,
+            10**30,
+            -(10**30),
+            1_714_640_400,
+            0,
+            -1,
+        ]
+    ),
+    st.floats(),
+    st.integers(),
+    JSON_VALUES,
 )
 TIME_PATHS = {"send_at", "event.at", "order.placed_at", "order.shipped_at"}
 
@@ -220,9 +347,25 @@ TIME_PATHS = {"send_at", "event.at", "order.placed_at", "order.shipped_at"}
 def mutated_contexts(draw: st.DrawFn) -> dict[str, Any]:
     context = json.loads(json.dumps(draw(st.sampled_from(CONTEXT_SEEDS))))
     for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(["send_at", "category", "audience_size", "subject", "event.type", "event.at",
-                                     "order.placed_at", "order.shipped_at", "order.status", "order.id",
-                                     "recipient.email", "event", "order"]))
+        path = draw(
+            st.sampled_from(
+                [
+                    "send_at",
+                    "category",
+                    "audience_size",
+                    "subject",
+                    "event.type",
+                    "event.at",
+                    "order.placed_at",
+                    "order.shipped_at",
+                    "order.status",
+                    "order.id",
+                    "recipient.email",
+                    "event",
+                    "order",
+                ]
+            )
+        )
         node = context
         *parents, leaf = path.split(".")
         for part in parents:
@@ -247,8 +390,7 @@ def test_context_values_are_read_or_reported_never_crash(context: dict[str, Any]
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None)
-@given(st.binary(max_size=200) | st.text(alphabet=CHARACTERS, max_size=200),
-       st.sampled_from([".json", ".yaml"]))
+@given(st.binary(max_size=200) | st.text(alphabet=CHARACTERS, max_size=200), st.sampled_from([".json", ".yaml"]))
 def test_context_files_are_read_or_refused_with_a_reason(content: bytes | str, suffix: str) -> None:
     import tempfile
 

@@ -14,13 +14,15 @@ from oopslint._redact import redact
 from oopslint.formats import FORMATS, get_writer
 from oopslint.report import FileResult, Span
 
-SECRET = "Tk/9+x=\"q\\w\u00e9-staging"
+SECRET = 'Tk/9+x="q\\w\u00e9-staging'
 
 
 @pytest.fixture
 def referenced(monkeypatch):
     monkeypatch.setenv("STAGING_BEARER", SECRET)
-    Config.from_mapping({"http": {"hosts": {"api.shop.example": {"headers": {"Authorization": "Bearer ${STAGING_BEARER}"}}}}})
+    Config.from_mapping(
+        {"http": {"hosts": {"api.shop.example": {"headers": {"Authorization": "Bearer ${STAGING_BEARER}"}}}}}
+    )
     return SECRET
 
 
@@ -54,13 +56,16 @@ def test_a_short_value_is_masked_only_as_a_whole_word(monkeypatch):
     assert redact("pin 4711 refused; order 947112 kept") == "pin *** refused; order 947112 kept"
 
 
-@pytest.mark.parametrize("url, shown", [
-    ("https://user:pa55word@shop.example/", "https://user:***@shop.example/"),
-    ("ftp://:pa55word@files.example/x", "ftp://:***@files.example/x"),
-    ("http:\\\\user:pa55word@shop.example/", "http:\\\\user:***@shop.example/"),
-    ("http:user:pa55word@shop.example/", "http:user:***@shop.example/"),
-    ("redis://default:pa55word@cache.example:6379/0", "redis://default:***@cache.example:6379/0"),
-])
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("https://user:pa55word@shop.example/", "https://user:***@shop.example/"),
+        ("ftp://:pa55word@files.example/x", "ftp://:***@files.example/x"),
+        ("http:\\\\user:pa55word@shop.example/", "http:\\\\user:***@shop.example/"),
+        ("http:user:pa55word@shop.example/", "http:user:***@shop.example/"),
+        ("redis://default:pa55word@cache.example:6379/0", "redis://default:***@cache.example:6379/0"),
+    ],
+)
 def test_url_passwords_are_masked(url, shown):
     assert redact(f"Broken link at {url} (404)") == f"Broken link at {shown} (404)"
 
@@ -73,8 +78,13 @@ def test_an_address_without_a_password_is_left_alone():
 def test_every_writer_redacts_every_field_of_a_report_it_did_not_get_from_the_engine(referenced):
     url = f"https://shop.example/cb?t={quote(referenced, safe='')}"
     finding = Finding(
-        message=f"server said {referenced!r}", span=Span(2, 1, 2, 5), snippet=f"<a href=\"{url}\">",
-        suggestion=f"use {json.dumps(referenced)}", severity=Severity.ERROR, code="LNK001", rule="broken-link",
+        message=f"server said {referenced!r}",
+        span=Span(2, 1, 2, 5),
+        snippet=f'<a href="{url}">',
+        suggestion=f"use {json.dumps(referenced)}",
+        severity=Severity.ERROR,
+        code="LNK001",
+        rule="broken-link",
         data={"final_url": url, "redirects": [url, "https://u:pw1234@shop.example/"], "nested": {"k": referenced}},
         path="welcome.html",
     )

@@ -11,10 +11,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
+from oopslint_testing import run_cli
 
 from oopslint.registry import Registry, RegistryError, default_registry
-from oopslint_testing import run_cli
 
 RULE = textwrap.dedent(
     '''
@@ -76,49 +75,74 @@ def assert_stops(result, message: str) -> None:
 
 
 def test_a_package_with_every_rule_in_its_list_registers(tmp_path):
-    env = install(tmp_path / "site", {"acme001_shouting": rule_module("ACME001", "shouting-headline")},
-                  "from .acme001_shouting import check\nRULES = [check]\n", "acme_oopslint:RULES")
+    env = install(
+        tmp_path / "site",
+        {"acme001_shouting": rule_module("ACME001", "shouting-headline")},
+        "from .acme001_shouting import check\nRULES = [check]\n",
+        "acme_oopslint:RULES",
+    )
     listed = run_cli("rules", env=env)
     assert listed.returncode == 0, listed.stderr
     assert "ACME001  shouting-headline" in listed.stdout.decode()
 
 
 def test_a_rule_defined_but_left_out_of_rules_stops_the_cli(tmp_path):
-    env = install(tmp_path / "site",
-                  {"acme001_shouting": rule_module("ACME001", "shouting-headline"),
-                   "acme002_whispering": rule_module("ACME002", "whispering-headline")},
-                  "from .acme001_shouting import check\nRULES = [check]\n", "acme_oopslint:RULES")
+    env = install(
+        tmp_path / "site",
+        {
+            "acme001_shouting": rule_module("ACME001", "shouting-headline"),
+            "acme002_whispering": rule_module("ACME002", "whispering-headline"),
+        },
+        "from .acme001_shouting import check\nRULES = [check]\n",
+        "acme_oopslint:RULES",
+    )
     for args in (("rules",), ("check", "--offline", str(tmp_path / "missing.html"))):
-        assert_stops(run_cli(*args, env=env),
-                     "oopslint: plugin 'acme': rule ACME002 (whispering-headline) is defined in "
-                     "acme_oopslint.acme002_whispering but not registered; add it to acme_oopslint:RULES")
+        assert_stops(
+            run_cli(*args, env=env),
+            "oopslint: plugin 'acme': rule ACME002 (whispering-headline) is defined in "
+            "acme_oopslint.acme002_whispering but not registered; add it to acme_oopslint:RULES",
+        )
 
 
 def test_two_rules_with_one_code_stop_the_registry(tmp_path, in_process):
-    env = install(tmp_path / "site",
-                  {"acme001_shouting": rule_module("ACME001", "shouting-headline"),
-                   "acme001_again": rule_module("ACME001", "shouting-again")},
-                  "from .acme001_shouting import check as a\nfrom .acme001_again import check as b\nRULES = [a, b]\n",
-                  "acme_oopslint:RULES")
+    env = install(
+        tmp_path / "site",
+        {
+            "acme001_shouting": rule_module("ACME001", "shouting-headline"),
+            "acme001_again": rule_module("ACME001", "shouting-again"),
+        },
+        "from .acme001_shouting import check as a\nfrom .acme001_again import check as b\nRULES = [a, b]\n",
+        "acme_oopslint:RULES",
+    )
     assert in_process(env) == (
-        "ACME001 is claimed twice: by acme_oopslint.acme001_shouting and by acme_oopslint.acme001_again")
+        "ACME001 is claimed twice: by acme_oopslint.acme001_shouting and by acme_oopslint.acme001_again"
+    )
 
 
 def test_a_plugin_rule_cannot_take_a_built_in_code(tmp_path, in_process):
-    env = install(tmp_path / "site", {"lnk": rule_module("LNK005", "insecure-acme-link")},
-                  "from .lnk import check\nRULES = [check]\n", "acme_oopslint:RULES")
+    env = install(
+        tmp_path / "site",
+        {"lnk": rule_module("LNK005", "insecure-acme-link")},
+        "from .lnk import check\nRULES = [check]\n",
+        "acme_oopslint:RULES",
+    )
     assert in_process(env).startswith("LNK005 is claimed twice")
 
 
 def test_two_defaults_for_one_option_of_a_section_stop_the_registry(tmp_path, in_process):
-    env = install(tmp_path / "site",
-                  {"acme001_shouting": rule_module("ACME001", "shouting-headline", '{"min_length": 8}'),
-                   "acme002_whispering": rule_module("ACME002", "whispering-headline", '{"min_length": 12}')},
-                  "from .acme001_shouting import check as a\nfrom .acme002_whispering import check as b\n"
-                  "RULES = [a, b]\n", "acme_oopslint:RULES")
+    env = install(
+        tmp_path / "site",
+        {
+            "acme001_shouting": rule_module("ACME001", "shouting-headline", '{"min_length": 8}'),
+            "acme002_whispering": rule_module("ACME002", "whispering-headline", '{"min_length": 12}'),
+        },
+        "from .acme001_shouting import check as a\nfrom .acme002_whispering import check as b\nRULES = [a, b]\n",
+        "acme_oopslint:RULES",
+    )
     assert in_process(env).startswith(
         "option 'min_length' of [acme] has two defaults: 8 in ACME001 "
-        "(acme_oopslint.acme001_shouting) and 12 in ACME002 (acme_oopslint.acme002_whispering)")
+        "(acme_oopslint.acme001_shouting) and 12 in ACME002 (acme_oopslint.acme002_whispering)"
+    )
 
 
 def test_the_same_default_in_two_rules_of_a_section_is_fine():
@@ -144,8 +168,14 @@ def test_every_built_in_family_lists_all_its_rules():
 
 def test_two_entry_points_may_each_register_one_rule_of_one_module(tmp_path, monkeypatch):
     both = rule_module("ACME001", "shouting-headline") + rule_module("ACME002", "whispering-headline").replace(
-        "def check(", "def check_two(")
-    env = install(tmp_path / "site", {"rules": both}, "", "acme = acme_oopslint.rules:check\nacme2 = acme_oopslint.rules:check_two")
+        "def check(", "def check_two("
+    )
+    env = install(
+        tmp_path / "site",
+        {"rules": both},
+        "",
+        "acme = acme_oopslint.rules:check\nacme2 = acme_oopslint.rules:check_two",
+    )
     monkeypatch.syspath_prepend(env["PYTHONPATH"].split(os.pathsep)[0])
     importlib.invalidate_caches()
     try:

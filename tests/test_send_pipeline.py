@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-
-import oopslint
 from oopslint_testing import CORPUS, ROOT
 
+import oopslint
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-GOOD_HTML = ("<!DOCTYPE html><html lang=\"en\"><head><title>Your receipt</title></head><body>"
-             "<p>Hi Ada, thanks for your order. Your receipt is attached.</p></body></html>")
+GOOD_HTML = (
+    '<!DOCTYPE html><html lang="en"><head><title>Your receipt</title></head><body>'
+    "<p>Hi Ada, thanks for your order. Your receipt is attached.</p></body></html>"
+)
 BAD_HTML = GOOD_HTML.replace("Hi Ada", "Hi {{ first_name }}")
 
 
@@ -84,18 +86,23 @@ def test_readme_esp_example_posts_only_after_preflight_passes():
 
     code = readme_block("esp.post")
     base = {"esp": Esp(), "oopslint": oopslint, "subject": "Your receipt", "text": "Hi Ada"}
-    exec(code.replace("deadline=5)", "deadline=5, offline=True, config={'select': ['TPL001', 'TPL003']})"),
-         {**base, "html": GOOD_HTML})
+    exec(
+        code.replace("deadline=5)", "deadline=5, offline=True, config={'select': ['TPL001', 'TPL003']})"),
+        {**base, "html": GOOD_HTML},
+    )
     assert len(posted) == 1 and posted[0]["html"] == GOOD_HTML
     with pytest.raises(oopslint.PreflightError):
-        exec(code.replace("deadline=5)", "deadline=5, offline=True, config={'select': ['TPL001', 'TPL003']})"),
-             {**base, "html": BAD_HTML, "subject": "[TEST] Your receipt"})
+        exec(
+            code.replace("deadline=5)", "deadline=5, offline=True, config={'select': ['TPL001', 'TPL003']})"),
+            {**base, "html": BAD_HTML, "subject": "[TEST] Your receipt"},
+        )
     assert len(posted) == 1
 
 
 def test_parts_as_html_text_and_subject():
-    report = oopslint.lint(html=GOOD_HTML, text="Hi Ada", subject="[TEST] Spring news", offline=True,
-                           config={"select": ["TPL003"]})
+    report = oopslint.lint(
+        html=GOOD_HTML, text="Hi Ada", subject="[TEST] Spring news", offline=True, config={"select": ["TPL003"]}
+    )
     [finding] = report.findings
     assert finding.code == "TPL003" and "subject" in finding.message.lower()
     with pytest.raises(TypeError, match="not both"):
@@ -106,8 +113,7 @@ def test_parts_as_html_text_and_subject():
 
 def test_preflight_error_reads_well_in_a_log():
     with pytest.raises(oopslint.PreflightError) as blocked:
-        oopslint.preflight(html=BAD_HTML.replace("thanks", "{{ thanks }}"), offline=True,
-                           config={"select": ["TPL001"]})
+        oopslint.preflight(html=BAD_HTML.replace("thanks", "{{ thanks }}"), offline=True, config={"select": ["TPL001"]})
     lines = str(blocked.value).splitlines()
     assert lines[0] == "2 problem(s) block this send:"
     assert all(line.startswith("  TPL001 line 1: ") for line in lines[1:])

@@ -17,8 +17,10 @@ def test_style_block_cascade_and_inline_view(corpus):
 
 
 def test_inline_style_wins_and_color_inherits():
-    html = ('<html><head><style>.box{color:#111111} p{color:#222222}</style></head><body>'
-            '<div class="box" style="color:#333333"><span><b>x</b></span></div><p style="color:#444">y</p></body></html>')
+    html = (
+        "<html><head><style>.box{color:#111111} p{color:#222222}</style></head><body>"
+        '<div class="box" style="color:#333333"><span><b>x</b></span></div><p style="color:#444">y</p></body></html>'
+    )
     email = Email.parse(html)
     style_map = styles(email)
     bold = email.find("b")[0]
@@ -27,9 +29,11 @@ def test_inline_style_wins_and_color_inherits():
 
 
 def test_important_in_the_style_block_beats_normal_inline_styles():
-    html = ('<html><head><style>p{color:#222222 !important} .keep{color:#999999 !important}'
-            '@media (prefers-color-scheme: dark){p{color:#eeeeee !important}}</style></head><body>'
-            '<p style="color:#444">y</p><p class="keep" style="color:#555 !important">z</p></body></html>')
+    html = (
+        "<html><head><style>p{color:#222222 !important} .keep{color:#999999 !important}"
+        "@media (prefers-color-scheme: dark){p{color:#eeeeee !important}}</style></head><body>"
+        '<p style="color:#444">y</p><p class="keep" style="color:#555 !important">z</p></body></html>'
+    )
     email = Email.parse(html)
     style_map = styles(email)
     first, second = email.find("p")
@@ -40,7 +44,9 @@ def test_important_in_the_style_block_beats_normal_inline_styles():
 
 def test_parse_declarations_keeps_the_last_value():
     assert parse_declarations("color: red; COLOR:blue;font-size:12px !important") == {
-        "color": "blue", "font-size": "12px !important"}
+        "color": "blue",
+        "font-size": "12px !important",
+    }
 
 
 def test_every_element_with_text_gets_painted_colours_in_every_profile(corpus):
@@ -51,7 +57,10 @@ def test_every_element_with_text_gets_painted_colours_in_every_profile(corpus):
     button = next(e for e in email.elements if e.tag == "a" and "button--green" in e.classes)
     painted = {p: style_map.paint(button, p) for p in PROFILES}
     assert (painted["full-css"].color.hex(), painted["full-css"].background.hex(), painted["full-css"].ratio) == (
-        "#FFFFFF", "#22BC66", 2.48)
+        "#FFFFFF",
+        "#22BC66",
+        2.48,
+    )
     assert painted["style-stripped"].color.hex() == "#0000EE"  # <style> gone: the browser's link colour
     assert painted["style-stripped"].background.hex() == "#FFFFFF"
     assert painted["full-css"].color_origin == "style-block"
@@ -59,11 +68,13 @@ def test_every_element_with_text_gets_painted_colours_in_every_profile(corpus):
 
 
 def test_selectors_specificity_order_and_pseudo_classes():
-    html = ('<html><head><style>#x p{color:#111111} div p.k{color:#222222} p{color:#333333} p.k{color:#444444}'
-            'p:first-child{font-weight:bold} a:hover{color:#ff0000} td[bgcolor] span{color:#555555}'
-            '@media only screen and (max-width:600px){p{color:#999999 !important}}'
-            '@media screen{.m{color:#666666}}</style></head><body><div id="x"><p class="k">a</p><p class="m">b</p></div>'
-            '<table><tr><td bgcolor="#fff"><span>c</span></td></tr></table><a href="https://e.example">d</a></body></html>')
+    html = (
+        "<html><head><style>#x p{color:#111111} div p.k{color:#222222} p{color:#333333} p.k{color:#444444}"
+        "p:first-child{font-weight:bold} a:hover{color:#ff0000} td[bgcolor] span{color:#555555}"
+        "@media only screen and (max-width:600px){p{color:#999999 !important}}"
+        '@media screen{.m{color:#666666}}</style></head><body><div id="x"><p class="k">a</p><p class="m">b</p></div>'
+        '<table><tr><td bgcolor="#fff"><span>c</span></td></tr></table><a href="https://e.example">d</a></body></html>'
+    )
     email = Email.parse(html)
     style_map = styles(email)
     first, second = email.find("p")
@@ -101,10 +112,12 @@ def test_computing_styles_fetches_nothing(tmp_path):
     local_css.write_text("p { color: #FEFEFE !important; }")
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        html = (f'<html lang="en"><head><title>t</title><style>@import url("{base}/a.css"); @import "{base}/b.css";'
-                f'@import url(file://{local_css}); p {{ color: #222222; background: url({base}/bg.png) #FFFFFF }}'
-                f'@font-face {{ font-family: X; src: url({base}/font.woff) }}</style>'
-                f'<link rel="stylesheet" href="{base}/c.css"></head><body><p>Hello there</p></body></html>')
+        html = (
+            f'<html lang="en"><head><title>t</title><style>@import url("{base}/a.css"); @import "{base}/b.css";'
+            f"@import url(file://{local_css}); p {{ color: #222222; background: url({base}/bg.png) #FFFFFF }}"
+            f"@font-face {{ font-family: X; src: url({base}/font.woff) }}</style>"
+            f'<link rel="stylesheet" href="{base}/c.css"></head><body><p>Hello there</p></body></html>'
+        )
         import oopslint
 
         report = oopslint.lint(html, mode="template", config={"select": ["CTR"]})

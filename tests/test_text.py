@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from oopslint_testing import CORPUS
+
 import oopslint
 from oopslint.text import (
     EVENT_PHRASE_PATTERNS,
@@ -12,7 +14,6 @@ from oopslint.text import (
     printed_dates,
     text_runs,
 )
-from oopslint_testing import CORPUS
 
 SHIPPED = CORPUS.parent / "triggers" / "postmark" / "shipped-2016.html"
 
@@ -22,7 +23,10 @@ def test_text_runs_join_inline_pieces_and_map_back_to_the_source():
     email = oopslint.Email.parse(html, subject="Your order")
     runs = text_runs(email)
     assert [(run.text, run.where) for run in runs] == [
-        ("Your order", "subject"), ("Hi Ada, your order", "body text"), ("Acme logo", "alt text")]
+        ("Your order", "subject"),
+        ("Hi Ada, your order", "body text"),
+        ("Acme logo", "alt text"),
+    ]
     span = runs[1].span(email, runs[1].text.index("Ada"), runs[1].text.index("Ada") + 3)
     assert (span.line, span.column, span.end_column) == (2, 10, 13)
     assert text_runs(email) is runs  # computed once per email
@@ -30,15 +34,23 @@ def test_text_runs_join_inline_pieces_and_map_back_to_the_source():
 
 
 def test_find_filler_names_each_kind():
-    kinds = {text: [f.kind for f in find_filler(text)] for text in (
-        "Lorem ipsum dolor sit amet.",
-        "Duis aute irure dolor in reprehenderit in voluptate velit esse.",
-        "Far far away, behind the word mountains, far from the countries Vokalia and Consonantia.",
-        "Bacon ipsum dolor amet pancetta.",
-        "Your order has shipped and will arrive on Tuesday.",
-    )}
+    kinds = {
+        text: [f.kind for f in find_filler(text)]
+        for text in (
+            "Lorem ipsum dolor sit amet.",
+            "Duis aute irure dolor in reprehenderit in voluptate velit esse.",
+            "Far far away, behind the word mountains, far from the countries Vokalia and Consonantia.",
+            "Bacon ipsum dolor amet pancetta.",
+            "Your order has shipped and will arrive on Tuesday.",
+        )
+    }
     assert list(kinds.values()) == [
-        ["lorem-ipsum", "lorem-ipsum"], ["latin"], ["blind-text", "blind-text"], ["themed-ipsum", "lorem-ipsum"], []]
+        ["lorem-ipsum", "lorem-ipsum"],
+        ["latin"],
+        ["blind-text", "blind-text"],
+        ["themed-ipsum", "lorem-ipsum"],
+        [],
+    ]
 
 
 def test_filler_segments_are_the_segments_of_runs_with_filler():
@@ -56,9 +68,15 @@ def test_printed_dates_of_a_real_shipping_notice():
 
 def test_event_phrases_in_seven_languages_and_hedges():
     shipped = EVENT_PHRASE_PATTERNS["shipped"]
-    for text in ("Your order has shipped", "Ihre Bestellung wurde versandt", "Votre commande a été expédiée",
-                 "Tu pedido ha sido enviado", "Il tuo ordine è stato spedito", "Je bestelling is verzonden",
-                 "Seu pedido foi enviado"):
+    for text in (
+        "Your order has shipped",
+        "Ihre Bestellung wurde versandt",
+        "Votre commande a été expédiée",
+        "Tu pedido ha sido enviado",
+        "Il tuo ordine è stato spedito",
+        "Je bestelling is verzonden",
+        "Seu pedido foi enviado",
+    ):
         assert shipped.search(text), text
     promise = "We'll email you once it has shipped"
     assert is_hedged(promise, promise.index("has shipped"))

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import os
 import time as _time
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..config import ConfigError
 from ..context import SendContext, parse_timestamp
@@ -56,19 +57,19 @@ def lint_batch(
     template: Any,
     contexts: Any,
     *,
-    context: "SendContext | Mapping[str, Any] | str | os.PathLike[str] | None" = None,
+    context: SendContext | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     config: Any = None,
     linter: Linter | None = None,
     path: str | None = None,
     mode: str | None = None,
     offline: bool = False,
-    select: "list[str] | None" = None,
-    ignore: "list[str] | None" = None,
-    fail_on: "Severity | str | None" = None,
-    send_at: "datetime | str | None" = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    fail_on: Severity | str | None = None,
+    send_at: datetime | str | None = None,
     sample_size: int = 5,
     contexts_format: str = "auto",
-    jobs: "int | str" = 1,
+    jobs: int | str = 1,
     client: Any = None,
 ) -> BatchReport:
     """Check one template against every context in ``contexts``.
@@ -94,20 +95,23 @@ def lint_batch(
     """
     started = _time.perf_counter()
     if contexts_format not in CONTEXT_FORMATS:
-        raise ConfigError(f"contexts_format {contexts_format!r} is not a format; choose one of: {', '.join(CONTEXT_FORMATS)}")
+        raise ConfigError(
+            f"contexts_format {contexts_format!r} is not a format; choose one of: {', '.join(CONTEXT_FORMATS)}"
+        )
     if isinstance(jobs, str) and jobs.strip().isdigit():
         jobs = int(jobs)
     if jobs != "auto" and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise ConfigError(f"jobs {jobs!r} must be a whole number of 1 or more, or \"auto\"")
+        raise ConfigError(f'jobs {jobs!r} must be a whole number of 1 or more, or "auto"')
     if linter is None:
-        linter = Linter(config, offline=offline, mode=mode, default_mode="template", fail_on=fail_on,
-                        select=select, ignore=ignore)
+        linter = Linter(
+            config, offline=offline, mode=mode, default_mode="template", fail_on=fail_on, select=select, ignore=ignore
+        )
     if isinstance(send_at, str):
         send_at = parse_timestamp(send_at, what="send_at")
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 1:
         raise ConfigError(f"sample_size {sample_size!r} must be a whole number of 1 or more")
     if client is not None and send_at is None:
-        send_at = datetime.now(timezone.utc)  # one "now" for the client and every worker
+        send_at = datetime.now(UTC)  # one "now" for the client and every worker
     label = path or (os.fspath(template) if isinstance(template, os.PathLike) else "<email>")
     contexts_name = os.fspath(contexts) if isinstance(contexts, (str, os.PathLike)) else None
     if contexts_name == "-":
@@ -130,8 +134,16 @@ def lint_batch(
         from .dask_backend import BatchSetup, iter_partitioned_rows, run_on_dask
 
         source = Path(template).read_bytes() if isinstance(template, os.PathLike) else template
-        setup = BatchSetup(os.urandom(8).hex(), shipped, source, label, context, send_at,  # type: ignore[arg-type]
-                           sample_size, tuple(rule.code for rule in row_rules))
+        setup = BatchSetup(
+            os.urandom(8).hex(),
+            shipped,
+            source,
+            label,
+            context,
+            send_at,  # type: ignore[arg-type]
+            sample_size,
+            tuple(rule.code for rule in row_rules),
+        )
         run_on_dask(client, runner, iter_partitioned_rows(contexts, contexts_format, with_text=True), setup)
     else:
         workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
@@ -146,13 +158,26 @@ def lint_batch(
     job.add(runner.results(), ran=row_rules + batch_rules)
     report = linter.report([job])
     summary.seconds = _time.perf_counter() - started
-    return BatchReport(files=report.files, fail_on=report.fail_on, skipped_network_rules=report.skipped_network_rules,
-                       unchecked_urls=report.unchecked_urls, batch=summary)
+    return BatchReport(
+        files=report.files,
+        fail_on=report.fail_on,
+        skipped_network_rules=report.skipped_network_rules,
+        unchecked_urls=report.unchecked_urls,
+        batch=summary,
+    )
 
 
-def prepare_runner(linter: Linter, template: Any, label: str, context: Any, send_at: "datetime | None",
-                   sample_size: int, *, contexts_name: str | None = None, batch_rules: bool = True
-                   ) -> "Runner | BatchReport":
+def prepare_runner(
+    linter: Linter,
+    template: Any,
+    label: str,
+    context: Any,
+    send_at: datetime | None,
+    sample_size: int,
+    *,
+    contexts_name: str | None = None,
+    batch_rules: bool = True,
+) -> Runner | BatchReport:
     """Parse the template and select its rules: a :class:`Runner` ready for
     rows, or the report of a template that could not be read. The Dask
     workers call this too (without the batch rules, which the client runs)."""
@@ -165,8 +190,11 @@ def prepare_runner(linter: Linter, template: Any, label: str, context: Any, send
     summary.email = job.email
     mode_name = job.context.mode
     row_rules = [rule for rule in job.rules if rule.uses_context and not rule.network]
-    selected = [rule for rule in linter.registry
-                if rule.scope == "batch" and mode_name in rule.modes and job.config.is_selected(rule, label)]
+    selected = [
+        rule
+        for rule in linter.registry
+        if rule.scope == "batch" and mode_name in rule.modes and job.config.is_selected(rule, label)
+    ]
     runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at)
     runner.batch_rules = selected
     return runner

@@ -28,9 +28,10 @@ import os
 import pickle
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..config import ConfigError
 from ..context import ContextError, SendContext
@@ -41,8 +42,15 @@ from .readers import iter_context_rows
 from .results import BatchRow, RuleTally, row_id
 from .runner import Runner, parse_row_text
 
-__all__ = ["INSTALL_HINT", "PARTITION_ROWS", "ClusterError", "connect", "iter_partitioned_rows", "lint_paths_on_dask",
-           "run_on_dask"]
+__all__ = [
+    "INSTALL_HINT",
+    "PARTITION_ROWS",
+    "ClusterError",
+    "connect",
+    "iter_partitioned_rows",
+    "lint_paths_on_dask",
+    "run_on_dask",
+]
 
 INSTALL_HINT = "pip install 'oopslint[dask]'"
 #: rows per task: large enough that Dask's overhead per task is small against the rows' checks
@@ -83,7 +91,7 @@ class Connection:
             if self.cluster is not None:
                 self.cluster.close()
 
-    def __enter__(self) -> "Connection":
+    def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -104,16 +112,19 @@ def connect(scheduler: str, *, timeout: float = CONNECT_SECONDS) -> Connection:
             raise ClusterError(f"--scheduler {scheduler}: local:N needs a number of worker processes") from None
         if workers < 1:
             raise ClusterError(f"--scheduler {scheduler}: local:N needs at least one worker process")
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None)
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
         return Connection(distributed.Client(cluster), cluster)
     address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
     try:
         with dask.config.set({"distributed.comm.timeouts.connect": f"{timeout}s"}):
             client = distributed.Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
-                           f"({type(exc).__name__}); is `dask scheduler` running there?") from None
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+            f"({type(exc).__name__}); is `dask scheduler` running there?"
+        ) from None
     return Connection(client)
 
 
@@ -160,8 +171,11 @@ def iter_partitioned_rows(source: Any, format: str = "auto", *, with_text: bool 
             raise ContextError(f"contexts file {path}: cannot read ({exc})") from None
         last = 0
         with handle:
-            rows = _parquet_rows(handle, path) if is_parquet else iter_context_rows(handle, file_format,
-                                                                                   with_text=with_text)
+            rows = (
+                _parquet_rows(handle, path)
+                if is_parquet
+                else iter_context_rows(handle, file_format, with_text=with_text)
+            )
             for row in rows:
                 last = row[0]
                 if is_parquet and with_text:
@@ -172,8 +186,14 @@ def iter_partitioned_rows(source: Any, format: str = "auto", *, with_text: bool 
 
 def _format_from_suffix(path: str) -> str:
     suffix = os.path.splitext(path)[1].lower()
-    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".csv": "csv", ".tsv": "tsv",
-            ".json": "json"}.get(suffix, "auto")
+    return {
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+        ".jsonlines": "jsonl",
+        ".csv": "csv",
+        ".tsv": "tsv",
+        ".json": "json",
+    }.get(suffix, "auto")
 
 
 def _parquet_rows(handle: Any, path: str) -> Iterator[tuple[int, None, Any, None]]:
@@ -211,8 +231,8 @@ def _parquet_rows(handle: Any, path: str) -> Iterator[tuple[int, None, Any, None
 # ------------------------------------------------------------------ workers
 
 _LOCK = threading.Lock()
-_RUNNERS: "OrderedDict[str, Runner]" = OrderedDict()
-_LINTERS: "OrderedDict[str, Linter]" = OrderedDict()
+_RUNNERS: OrderedDict[str, Runner] = OrderedDict()
+_LINTERS: OrderedDict[str, Linter] = OrderedDict()
 _KEEP = 4
 
 
@@ -239,15 +259,24 @@ def _worker_runner(setup: BatchSetup) -> Runner:
             return runner
     from . import prepare_runner
 
-    prepared = prepare_runner(_revive(setup.linter), setup.template, setup.label, setup.context, setup.send_at,
-                              setup.sample_size, batch_rules=False)
+    prepared = prepare_runner(
+        _revive(setup.linter),
+        setup.template,
+        setup.label,
+        setup.context,
+        setup.send_at,
+        setup.sample_size,
+        batch_rules=False,
+    )
     if isinstance(prepared, Report):
         raise ClusterError(f"a worker could not read the template {setup.label}")
     runner = prepared
     codes = tuple(entry.rule.code for entry in runner.row_rules)
     if codes != setup.row_rules:
-        raise ClusterError(f"a worker selected other rules than the client ({', '.join(codes)} instead of "
-                           f"{', '.join(setup.row_rules)}): install the same oopslint and plugins on every worker")
+        raise ClusterError(
+            f"a worker selected other rules than the client ({', '.join(codes)} instead of "
+            f"{', '.join(setup.row_rules)}): install the same oopslint and plugins on every worker"
+        )
     with _LOCK:
         _RUNNERS[setup.token] = runner
         while len(_RUNNERS) > _KEEP:
@@ -305,8 +334,9 @@ def _revive(linter: Linter) -> Linter:
 # ------------------------------------------------------------------ the client
 
 
-def run_on_dask(client: Any, runner: Runner, rows: Iterable[Any], setup: BatchSetup,
-                partition_rows: int | None = None) -> None:
+def run_on_dask(
+    client: Any, runner: Runner, rows: Iterable[Any], setup: BatchSetup, partition_rows: int | None = None
+) -> None:
     """Like :meth:`Runner.run`, with the per-row rules on the Dask workers of
     ``client``. ``rows`` carry their JSON text as a fifth item."""
     _require_dask()
@@ -316,7 +346,7 @@ def run_on_dask(client: Any, runner: Runner, rows: Iterable[Any], setup: BatchSe
     # scheduler, so a partition can be run again even when every worker that had it died.
     shared = setup
     merger = _Merger(runner)
-    in_flight: "OrderedDict[int, tuple[_Chunk, Any]]" = OrderedDict()
+    in_flight: OrderedDict[int, tuple[_Chunk, Any]] = OrderedDict()
 
     def merge_oldest() -> None:
         index, (chunk, future) = in_flight.popitem(last=False)
@@ -335,8 +365,14 @@ def run_on_dask(client: Any, runner: Runner, rows: Iterable[Any], setup: BatchSe
     def send(chunk: _Chunk) -> None:
         items = chunk.items
         chunk.items = []
-        future = client.submit(check_partition, shared, chunk.index, items, pure=False,
-                               key=f"oopslint-partition-{setup.token}-{chunk.index}")
+        future = client.submit(
+            check_partition,
+            shared,
+            chunk.index,
+            items,
+            pure=False,
+            key=f"oopslint-partition-{setup.token}-{chunk.index}",
+        )
         in_flight[chunk.index] = (chunk, future)
         while len(in_flight) >= limit:
             merge_oldest()
@@ -376,8 +412,15 @@ def run_on_dask(client: Any, runner: Runner, rows: Iterable[Any], setup: BatchSe
             client.cancel(futures)
 
 
-def lint_paths_on_dask(client: Any, linter: Linter, paths: list[str], *, context: Any = None,
-                       stdin: bytes | None = None, files_per_task: int = FILES_PER_TASK) -> Report:
+def lint_paths_on_dask(
+    client: Any,
+    linter: Linter,
+    paths: list[str],
+    *,
+    context: Any = None,
+    stdin: bytes | None = None,
+    files_per_task: int = FILES_PER_TASK,
+) -> Report:
     """:meth:`Linter.lint_paths` with the emails spread over Dask workers (one
     Linter kept per worker process); the report lists files in path order."""
     _require_dask()
@@ -392,9 +435,17 @@ def lint_paths_on_dask(client: Any, linter: Linter, paths: list[str], *, context
             items.append((entry, entry, context))
         else:
             items.append((os.path.abspath(entry), entry, context))
-    futures = [client.submit(lint_files, shared, token, items[start:start + files_per_task], pure=False,
-                             key=f"oopslint-files-{token}-{start}")
-               for start in range(0, len(items), files_per_task)]
+    futures = [
+        client.submit(
+            lint_files,
+            shared,
+            token,
+            items[start : start + files_per_task],
+            pure=False,
+            key=f"oopslint-files-{token}-{start}",
+        )
+        for start in range(0, len(items), files_per_task)
+    ]
     try:
         parts: list[Report] = []
         for future in futures:
@@ -411,8 +462,12 @@ def lint_paths_on_dask(client: Any, linter: Linter, paths: list[str], *, context
     for part in parts:
         skipped.extend(code for code in part.skipped_network_rules if code not in skipped)
     fail_on = parts[0].fail_on if parts else linter.config_for(None).fail_on
-    return Report(files=files, fail_on=fail_on, skipped_network_rules=skipped,
-                  unchecked_urls=sum(part.unchecked_urls for part in parts))
+    return Report(
+        files=files,
+        fail_on=fail_on,
+        skipped_network_rules=skipped,
+        unchecked_urls=sum(part.unchecked_urls for part in parts),
+    )
 
 
 def lint_files(linter: Linter, token: str, items: list[tuple[Any, str, Any]]) -> bytes:

@@ -17,9 +17,10 @@ import pickle
 import queue
 import sys
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, Iterable
+from typing import Any
 
 from ..config import ConfigError
 from ..context import SendContext
@@ -87,10 +88,12 @@ def _worker(runner: Runner, tasks: Any, results: Any) -> None:
                 payload_bytes = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
             except Exception:
                 # a rule put something unpicklable in a finding's data: keep the counts
-                plain = {key: replace(group, example=group.example.with_(data={}))
-                         for key, group in runner.groups.items()}
-                payload_bytes = pickle.dumps((index, "ok", summary.rules, plain, runner.crashes, problems),
-                                             pickle.HIGHEST_PROTOCOL)
+                plain = {
+                    key: replace(group, example=group.example.with_(data={})) for key, group in runner.groups.items()
+                }
+                payload_bytes = pickle.dumps(
+                    (index, "ok", summary.rules, plain, runner.crashes, problems), pickle.HIGHEST_PROTOCOL
+                )
             results.put(payload_bytes)
     except ConfigError as exc:
         results.put(pickle.dumps((index, "config", str(exc))))
@@ -104,8 +107,10 @@ def run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int
     context = multiprocessing.get_context("fork")
     tasks = context.Queue(maxsize=jobs * 2)
     results = context.Queue()
-    workers = [context.Process(target=_worker, args=(runner, tasks, results), daemon=True, name=f"oopslint-batch-{n}")
-               for n in range(jobs)]
+    workers = [
+        context.Process(target=_worker, args=(runner, tasks, results), daemon=True, name=f"oopslint-batch-{n}")
+        for n in range(jobs)
+    ]
     for worker in workers:
         worker.start()
     merger = _Merger(runner)
@@ -153,7 +158,7 @@ def run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int
         results.close()
 
 
-def _put(tasks: Any, item: Any, results: Any, workers: list[Any], merger: "_Merger") -> None:
+def _put(tasks: Any, item: Any, results: Any, workers: list[Any], merger: _Merger) -> None:
     while True:
         try:
             tasks.put(item, timeout=_POLL)
@@ -180,8 +185,10 @@ class _Merger:
         try:
             task = pickle.dumps((chunk.index, items), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
-            raise TypeError(f"rows must be plain data (dicts, lists, strings, numbers) to be checked by several "
-                            f"processes; use jobs=1 ({exc})") from None
+            raise TypeError(
+                f"rows must be plain data (dicts, lists, strings, numbers) to be checked by several "
+                f"processes; use jobs=1 ({exc})"
+            ) from None
         _put(tasks, task, results, workers, self)
         self.drain(results, workers, block=False)
 
@@ -193,7 +200,9 @@ class _Merger:
                 if block:
                     dead = [w for w in workers if w.exitcode not in (None, 0)]
                     if dead:
-                        raise WorkerError(f"batch worker {dead[0].name} stopped (exit code {dead[0].exitcode})")
+                        raise WorkerError(
+                            f"batch worker {dead[0].name} stopped (exit code {dead[0].exitcode})"
+                        ) from None
                     continue
                 return
             message = pickle.loads(raw)

@@ -8,8 +8,9 @@ import io
 import json
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping, TextIO
+from typing import Any, TextIO
 
 from ..context import ContextError, SendContext
 
@@ -49,8 +50,14 @@ def iter_context_rows(source: Any, format: str = "auto", *, with_text: bool = Fa
         with handle:
             if format == "auto":
                 suffix = path.suffix.lower()
-                format = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".csv": "csv",
-                          ".tsv": "tsv", ".json": "json"}.get(suffix, "auto")
+                format = {
+                    ".jsonl": "jsonl",
+                    ".ndjson": "jsonl",
+                    ".jsonlines": "jsonl",
+                    ".csv": "csv",
+                    ".tsv": "tsv",
+                    ".json": "json",
+                }.get(suffix, "auto")
             yield from _read_stream(handle, format, name, with_text)
         return
     if isinstance(source, (io.IOBase,)) or hasattr(source, "read"):
@@ -135,8 +142,14 @@ def _sniff(stream: Any) -> str:
 
 
 def _describe(value: Any) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        list: "a list",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _jsonl_rows(text: TextIO, with_text: bool = False) -> Iterator[Any]:
@@ -267,7 +280,7 @@ def _json_rows(text: TextIO, name: str) -> Iterator[RawRow]:
                 break
 
 
-def _bracket_scan_end(buffer: str, start: int, depth: int, in_string: bool) -> "int | tuple[int, bool, int]":
+def _bracket_scan_end(buffer: str, start: int, depth: int, in_string: bool) -> int | tuple[int, bool, int]:
     """Where the JSON value whose scan began earlier (``depth`` brackets open,
     inside a string or not) ends in ``buffer``: the offset after its last
     closing bracket, or the state to resume from (depth, in a string, offset)
@@ -332,5 +345,3 @@ def _csv_rows(text: TextIO, delimiter: str, name: str) -> Iterator[RawRow]:
                 target = nested
             target[parts[-1]] = cell
         yield number, reader.line_num, row, None
-
-

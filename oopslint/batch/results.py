@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from ..context import SendContext
 from ..report import Finding, Report
@@ -158,8 +159,15 @@ class BatchRow:
 
     __slots__ = ("number", "_id", "line", "context", "_findings", "_compute", "_rejections")
 
-    def __init__(self, number: int, id: str | None, line: int | None, context: SendContext,
-                 findings: list[Finding] | None = None, compute: Callable[[], list[Finding]] | None = None):
+    def __init__(
+        self,
+        number: int,
+        id: str | None,
+        line: int | None,
+        context: SendContext,
+        findings: list[Finding] | None = None,
+        compute: Callable[[], list[Finding]] | None = None,
+    ):
         self.number = number
         self._id = id
         self.line = line

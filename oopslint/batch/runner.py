@@ -10,9 +10,10 @@ every row through the generator protocol and judge the batch at the end.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from ..context import ContextError, SendContext, dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
@@ -43,10 +44,10 @@ def merge(base: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
 
 def as_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, str):
         try:
-            return parse_timestamp(value, default_tz=timezone.utc)
+            return parse_timestamp(value, default_tz=UTC)
         except ContextError:
             return None
     return None
@@ -115,8 +116,14 @@ class Runner:
     """Checks rows one by one and keeps the tallies (see :mod:`.parallel` for
     spreading the per-row rules over processes)."""
 
-    def __init__(self, job: LintJob, row_rules: list[Rule], batch_rules: list[Rule], summary: BatchSummary,
-                 send_at: datetime | None):
+    def __init__(
+        self,
+        job: LintJob,
+        row_rules: list[Rule],
+        batch_rules: list[Rule],
+        summary: BatchSummary,
+        send_at: datetime | None,
+    ):
         assert job.email is not None and job.context is not None and job.config is not None
         self.job = job
         self.summary = summary
@@ -128,9 +135,14 @@ class Runner:
         self.findings: list[Finding] = []
         base = job.context
         self.base_data = dict(base.data) if base.data else None
-        prototype = SendContext(mode=base.mode, fields=dict(base.fields), timezone=base.timezone,
-                                default_category=base.default_category, now=send_at or datetime.now(timezone.utc),
-                                strict=True)
+        prototype = SendContext(
+            mode=base.mode,
+            fields=dict(base.fields),
+            timezone=base.timezone,
+            default_category=base.default_category,
+            now=send_at or datetime.now(UTC),
+            strict=True,
+        )
         self.prototype = prototype
         for rule in row_rules:
             summary.rules.setdefault(rule.code, _tally(rule))
@@ -242,8 +254,9 @@ class Runner:
             if problem is not None:
                 self.bad(number, line, row_id(context), problem)
 
-    def check_row(self, number: int, line: int | None, data: Mapping[str, Any]
-                  ) -> tuple[SendContext, list[Finding], str | None]:
+    def check_row(
+        self, number: int, line: int | None, data: Mapping[str, Any]
+    ) -> tuple[SendContext, list[Finding], str | None]:
         """Run the per-row rules on one row and count what they found.
         Returns the row's context, its findings and the first reason it is bad."""
         context = self.context(data)
@@ -321,7 +334,7 @@ class Runner:
                 out.extend(outcome)
         return out
 
-    def _call(self, entry: RowRule, context: SendContext, number: int) -> "list[Finding] | str | None":
+    def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
         outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
         if outcome.__class__ is list:
@@ -332,8 +345,9 @@ class Runner:
         self.crash(outcome, number)
         return None
 
-    def _memo_miss(self, entry: RowRule, context: SendContext, data: Mapping[str, Any], number: int
-                   ) -> "list[Finding] | str | None":
+    def _memo_miss(
+        self, entry: RowRule, context: SendContext, data: Mapping[str, Any], number: int
+    ) -> list[Finding] | str | None:
         """Run a rule whose result is remembered by the context values it reads:
         rows that agree on every value it has read so far get the same result
         without running it. A rule that reads ``context.data`` directly, or
@@ -400,19 +414,27 @@ class Runner:
         if summary.bad_rows:
             samples = "; ".join(f"{RowRef(b.row, b.id, b.line)}: {b.reason}" for b in summary.bad_samples[:3])
             rest = summary.bad_rows - min(3, len(summary.bad_samples))
-            out.append(Finding(
-                f"{summary.bad_rows:,} of {summary.rows:,} rows could not be fully checked: {samples}"
-                + (f"; and {rest:,} more" if rest > 0 else ""),
-                code=INVALID_CONTEXT.code, rule=INVALID_CONTEXT.name, severity=INVALID_CONTEXT.severity,
-                data={"bad_rows": summary.bad_rows, "samples": [b.to_dict() for b in summary.bad_samples]},
-            ))
+            out.append(
+                Finding(
+                    f"{summary.bad_rows:,} of {summary.rows:,} rows could not be fully checked: {samples}"
+                    + (f"; and {rest:,} more" if rest > 0 else ""),
+                    code=INVALID_CONTEXT.code,
+                    rule=INVALID_CONTEXT.name,
+                    severity=INVALID_CONTEXT.severity,
+                    data={"bad_rows": summary.bad_rows, "samples": [b.to_dict() for b in summary.bad_samples]},
+                )
+            )
         for code, (name, message, row, count) in self.crashes.items():
             where = f" on {count:,} row{'s' if count != 1 else ''} (first: row {row})" if row else ""
-            out.append(Finding(
-                redact(f"rule {code} ({name}) crashed{where}: {message}"),
-                code=INTERNAL_ERROR.code, rule=INTERNAL_ERROR.name, severity=INTERNAL_ERROR.severity,
-                data={"crashed_rule": code, "rows": count},
-            ))
+            out.append(
+                Finding(
+                    redact(f"rule {code} ({name}) crashed{where}: {message}"),
+                    code=INTERNAL_ERROR.code,
+                    rule=INTERNAL_ERROR.name,
+                    severity=INTERNAL_ERROR.severity,
+                    data={"crashed_rule": code, "rows": count},
+                )
+            )
         return out
 
 

@@ -24,14 +24,16 @@ def write(report: Report, stream: TextIO, **_: Any) -> None:
         identity = fingerprint(finding)
         occurrence = seen.get(identity, 0)
         seen[identity] = occurrence + 1
-        issues.append({
-            "type": "issue",
-            "check_name": f"{finding.code} {finding.rule}",
-            "description": f"{finding.code} {finding.message}",
-            "categories": ["Bug Risk"] if finding.severity == Severity.ERROR else ["Style"],
-            "fingerprint": f"{fingerprint(finding)}-{occurrence}",
-            "severity": SEVERITY.get(finding.severity or Severity.WARNING, "minor"),
-            "location": {"path": finding.path or "", "lines": {"begin": finding.line or 1}},
-        })
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": f"{finding.code} {finding.rule}",
+                "description": f"{finding.code} {finding.message}",
+                "categories": ["Bug Risk"] if finding.severity == Severity.ERROR else ["Style"],
+                "fingerprint": f"{fingerprint(finding)}-{occurrence}",
+                "severity": SEVERITY.get(finding.severity or Severity.WARNING, "minor"),
+                "location": {"path": finding.path or "", "lines": {"begin": finding.line or 1}},
+            }
+        )
     stream.write(json.dumps(issues, indent=2, ensure_ascii=False))
     stream.write("\n")

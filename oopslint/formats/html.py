@@ -22,8 +22,9 @@ import hashlib
 import html as _html
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import Any, TextIO
 
 from ..report import FileResult, Finding, Report
 from .text import summary_line
@@ -117,7 +118,7 @@ _SCRIPT = r"""
 })();
 """
 
-_CSP_META = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; __OOPSLINT_IMAGES__; font-src data:">'
+_CSP_META = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; __OOPSLINT_IMAGES__; font-src data:\">"
 _NOT_IN_BODY = frozenset({"html", "head", "style", "script", "title", "meta", "link", "base", "!doctype", "body"})
 _TAG_START = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)")
 
@@ -128,8 +129,14 @@ def _script_hash() -> str:
 
 
 def _json_for_script(value: Any) -> str:
-    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        json.dumps(value, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _read_email(result: FileResult, sources: Mapping[str, str] | None) -> str | None:
@@ -189,7 +196,7 @@ def _mark(html: str, findings: list[tuple[int, Finding]]) -> tuple[str, set[int]
 def _with_policy(html: str) -> str:
     head = re.search(r"<head\b[^>]*>", html, re.I)
     if head:
-        return html[:head.end()] + _CSP_META + html[head.end():]
+        return html[: head.end()] + _CSP_META + html[head.end() :]
     return _CSP_META + html
 
 
@@ -204,13 +211,14 @@ def _painted(html: str, findings: list[tuple[int, Finding]], profile: str) -> st
             continue
         color, background = str(painted.get("color", "")), str(painted.get("background", ""))
         if re.fullmatch(r"#[0-9a-fA-F]{3,8}", color) and re.fullmatch(r"#[0-9a-fA-F]{3,8}", background):
-            rules.append(f'[data-oopslint~="{number}"]{{color:{color}!important;'
-                         f"background-color:{background}!important}}")
+            rules.append(
+                f'[data-oopslint~="{number}"]{{color:{color}!important;background-color:{background}!important}}'
+            )
     if not rules:
         return html
     block = f"<style>{''.join(rules)}</style>"
     head = re.search(r"</head\s*>", html, re.I)
-    return html[:head.start()] + block + html[head.start():] if head else block + html
+    return html[: head.start()] + block + html[head.start() :] if head else block + html
 
 
 def _profiles(findings: list[Finding]) -> list[str]:
@@ -243,16 +251,25 @@ def write(report: Report, stream: TextIO, *, sources: Mapping[str, str] | None =
         files_data.append({"path": result.path, "variants": variants})
         out = [f'<section class="email" id="email-{index}"><h2>{esc(result.path)}</h2>']
         if variants:
-            buttons = [f'<button type="button" data-index="{index}" data-variant="as-written" '
-                       f'aria-pressed="true">As written</button>']
-            buttons += [f'<button type="button" data-index="{index}" data-variant="{esc(p)}" '
-                        f'aria-pressed="false">As {esc(p)} paints it</button>' for p in profiles]
-            buttons.append(f'<button type="button" data-index="{index}" data-images aria-pressed="false">'
-                           'Load remote images</button>')
+            buttons = [
+                f'<button type="button" data-index="{index}" data-variant="as-written" '
+                f'aria-pressed="true">As written</button>'
+            ]
+            buttons += [
+                f'<button type="button" data-index="{index}" data-variant="{esc(p)}" '
+                f'aria-pressed="false">As {esc(p)} paints it</button>'
+                for p in profiles
+            ]
+            buttons.append(
+                f'<button type="button" data-index="{index}" data-images aria-pressed="false">'
+                "Load remote images</button>"
+            )
             out.append(f'<div class="toolbar">{"".join(buttons)}</div>')
-            out.append(f'<iframe class="preview" id="frame-{index}" data-index="{index}" '
-                       f'sandbox="allow-same-origin" referrerpolicy="no-referrer" loading="lazy" '
-                       f'title="{esc(result.path)} as it renders"></iframe>')
+            out.append(
+                f'<iframe class="preview" id="frame-{index}" data-index="{index}" '
+                f'sandbox="allow-same-origin" referrerpolicy="no-referrer" loading="lazy" '
+                f'title="{esc(result.path)} as it renders"></iframe>'
+            )
         else:
             out.append('<p class="unplaced">The email could not be shown; its findings are listed.</p>')
         out.append('<ol class="findings">')
@@ -265,21 +282,23 @@ def write(report: Report, stream: TextIO, *, sources: Mapping[str, str] | None =
                 where += " (not a visible element)"
             help_ = f'<div class="help">{esc(finding.suggestion)}</div>' if finding.suggestion else ""
             if finding.snippet:
-                help_ += f'<code>{esc(" ".join(finding.snippet.split())[:300])}</code>'
+                help_ += f"<code>{esc(' '.join(finding.snippet.split())[:300])}</code>"
             out.append(
                 f'<li class="{esc(level)}" data-index="{index}" data-marker="{number}" tabindex="0">'
                 f'<span class="num">{number}</span><span class="code">{esc(finding.code)}</span> '
                 f'{esc(finding.rule)} <span class="where">{esc(level)} · {esc(where)}</span>'
-                f'<div>{esc(finding.message)}</div>{help_}</li>'
+                f"<div>{esc(finding.message)}</div>{help_}</li>"
             )
         out.append("</ol></section>")
         sections.append("".join(out))
-    csp = (f"default-src 'none'; script-src '{_script_hash()}'; style-src 'unsafe-inline'; "
-           "img-src data: http: https:; font-src data:; base-uri 'none'; form-action 'none'")
+    csp = (
+        f"default-src 'none'; script-src '{_script_hash()}'; style-src 'unsafe-inline'; "
+        "img-src data: http: https:; font-src data:; base-uri 'none'; form-action 'none'"
+    )
     stream.write(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{esc(csp)}\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(csp)}">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>oopslint report</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>oopslint report</h1><p>{esc(summary_line(report))}</p></header>"
         + "".join(sections)

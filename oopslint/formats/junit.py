@@ -21,8 +21,10 @@ def _clean(text: str) -> str:
 def write(report: Report, stream: TextIO, **_: Any) -> None:
     total = sum(max(1, len(result.findings)) for result in report.files)
     failures = len(report)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           f'<testsuites name="oopslint" tests="{total}" failures="{failures}" errors="0">\n']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<testsuites name="oopslint" tests="{total}" failures="{failures}" errors="0">\n',
+    ]
     for result in report.files:
         path = _clean(result.path)
         count = len(result.findings)
@@ -39,11 +41,11 @@ def write(report: Report, stream: TextIO, **_: Any) -> None:
             if finding.snippet:
                 body += f"\n{_clean(finding.snippet.strip())[:500]}"
             out.append(
-                f'    <testcase name={quoteattr(_clean(name))} classname={quoteattr(path)} '
-                f'file={quoteattr(path)}{f" line={quoteattr(str(finding.line))}" if finding.line else ""}>\n'
-                f'      <failure message={quoteattr(message)} type={quoteattr(str(finding.severity))}>'
-                f'{escape(body)}</failure>\n'
-                '    </testcase>\n'
+                f"    <testcase name={quoteattr(_clean(name))} classname={quoteattr(path)} "
+                f"file={quoteattr(path)}{f' line={quoteattr(str(finding.line))}' if finding.line else ''}>\n"
+                f"      <failure message={quoteattr(message)} type={quoteattr(str(finding.severity))}>"
+                f"{escape(body)}</failure>\n"
+                "    </testcase>\n"
             )
         out.append("  </testsuite>\n")
     out.append("</testsuites>\n")

@@ -32,7 +32,7 @@ def docs_links(report: Report, docs_base: str | None) -> dict[str, str]:
     for code in {f.code for f in report.findings}:
         rule = registry.get(code)
         if rule is not None and rule.origin.startswith("oopslint.rules."):
-            path = "rules/" + rule.origin[len("oopslint.rules."):].replace(".", "/") + ".py"
+            path = "rules/" + rule.origin[len("oopslint.rules.") :].replace(".", "/") + ".py"
             links[code] = f"{docs_base.rstrip('/')}/{path}"
     return links
 
@@ -51,15 +51,19 @@ def write(report: Report, stream: TextIO, *, docs_base: str | None = None, **_: 
         f"| {counts['error']} | {counts['warning']} | {counts['info']} |\n\n",
     ]
     if report.skipped_network_rules:
-        out.append(f"Offline: network rules {', '.join(report.skipped_network_rules)} were skipped; "
-                   f"{report.unchecked_urls} URL(s) not checked.\n\n")
+        out.append(
+            f"Offline: network rules {', '.join(report.skipped_network_rules)} were skipped; "
+            f"{report.unchecked_urls} URL(s) not checked.\n\n"
+        )
     for result in with_findings:
         out.append(f"### `{_cell(result.path)}`\n\n| | Line | Code | Message |\n|---|---:|---|---|\n")
         for finding in result.findings[:MAX_ROWS_PER_FILE]:
             level = str(finding.severity)
             code = f"[{finding.code}]({links[finding.code]})" if finding.code in links else finding.code
-            out.append(f"| {_LEVEL_ICON.get(level, '')} {level} | {finding.line or ''} | {code} {finding.rule} "
-                       f"| {_cell(finding.message)} |\n")
+            out.append(
+                f"| {_LEVEL_ICON.get(level, '')} {level} | {finding.line or ''} | {code} {finding.rule} "
+                f"| {_cell(finding.message)} |\n"
+            )
         if len(result.findings) > MAX_ROWS_PER_FILE:
             out.append(f"\n… and {len(result.findings) - MAX_ROWS_PER_FILE} more in this file.\n")
         out.append("\n")

@@ -39,25 +39,29 @@ def _rule_descriptors() -> list[dict[str, Any]]:
     for rule in default_registry():
         if rule.scope != "email" and rule.scope != "batch":
             continue
-        descriptors.append({
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.summary},
-            "help": {"text": rule.explain(), "markdown": "```\n" + rule.explain() + "```"},
-            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-            "properties": {"tags": [rule.section or rule.prefix.lower()], "network": rule.network},
-        })
+        descriptors.append(
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.summary},
+                "help": {"text": rule.explain(), "markdown": "```\n" + rule.explain() + "```"},
+                "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+                "properties": {"tags": [rule.section or rule.prefix.lower()], "network": rule.network},
+            }
+        )
     for code in ENGINE_CODES.values():
-        descriptors.append({
-            "id": code.code,
-            "name": code.name,
-            "shortDescription": {"text": code.summary},
-            "fullDescription": {"text": code.summary},
-            "help": {"text": code.explain()},
-            "defaultConfiguration": {"level": _LEVEL[code.severity]},
-            "properties": {"tags": ["engine"]},
-        })
+        descriptors.append(
+            {
+                "id": code.code,
+                "name": code.name,
+                "shortDescription": {"text": code.summary},
+                "fullDescription": {"text": code.summary},
+                "help": {"text": code.explain()},
+                "defaultConfiguration": {"level": _LEVEL[code.severity]},
+                "properties": {"tags": ["engine"]},
+            }
+        )
     return descriptors
 
 
@@ -75,12 +79,14 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": finding.code,
         "level": _LEVEL.get(finding.severity or Severity.WARNING, "warning"),
         "message": {"text": finding.message + (f" ({finding.suggestion})" if finding.suggestion else "")},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"},
-                "region": region,
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }
             }
-        }],
+        ],
     }
     if finding.code in index:
         result["ruleIndex"] = index[finding.code]
@@ -97,20 +103,22 @@ def build_sarif(report: Report) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "oopslint",
-                    "informationUri": "https://github.com/oopslint/oopslint",
-                    "version": __version__,
-                    "semanticVersion": __version__,
-                    "rules": rules,
-                }
-            },
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri() + "/"}},
-            "results": [_result(f, index) for f in report.findings],
-            "columnKind": "unicodeCodePoints",
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "oopslint",
+                        "informationUri": "https://github.com/oopslint/oopslint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri() + "/"}},
+                "results": [_result(f, index) for f in report.findings],
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
     }
 
 

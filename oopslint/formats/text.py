@@ -102,8 +102,9 @@ def summary_line(report: Report) -> str:
     return text
 
 
-def write(report: Report, stream: TextIO, *, color: bool = False, show_source: bool = True, quiet: bool = False,
-          **_: Any) -> None:
+def write(
+    report: Report, stream: TextIO, *, color: bool = False, show_source: bool = True, quiet: bool = False, **_: Any
+) -> None:
     """Findings as ruff prints them, then (for a batch) the batch table, then a
     summary line (left out when ``quiet``)."""
     for finding in report.findings:
@@ -148,13 +149,18 @@ def format_batch_summary(summary: Any) -> str:
             line = f"  {code} {tally.name:<{width}}  {tally.failed_rows:>10,} {noun} ({share:6.1%})"
             if tally.first_rows:
                 line += "  first: " + ", ".join(
-                    str(ref.row) + (f" [{ref.id}]" if ref.id else "") for ref in tally.first_rows)
+                    str(ref.row) + (f" [{ref.id}]" if ref.id else "") for ref in tally.first_rows
+                )
             if tally.oldest_event:
                 line += f"  oldest event: {tally.oldest_event.date().isoformat()}"
             lines.append(line)
     for code, count in sorted(summary.batch_rules.items()):
         lines.append(f"  {code} (whole batch): {'reported' if count else 'ok'}")
     if summary.bad_samples:
-        lines.append("  bad rows: " + "; ".join(f"{RowRef(b.row, b.id, b.line)}: {b.reason}"
-                                                for b in summary.bad_samples[: summary.sample_size]))
+        lines.append(
+            "  bad rows: "
+            + "; ".join(
+                f"{RowRef(b.row, b.id, b.line)}: {b.reason}" for b in summary.bad_samples[: summary.sample_size]
+            )
+        )
     return "\n".join(lines)

@@ -68,5 +68,11 @@ def guarded_context(context: Any, guard: SendGuard, linter: Any, path: str | Non
         data = load_context_file(context)  # type: ignore[arg-type]
     else:
         data = dict(context or {})
-    return SendContext(data=data, mode=mode or config.mode or linter.default_mode, fields=dict(options.get("fields") or {}),
-                       timezone=options.get("timezone") or None, default_category=config.category, guard=guard)
+    return SendContext(
+        data=data,
+        mode=mode or config.mode or linter.default_mode,
+        fields=dict(options.get("fields") or {}),
+        timezone=options.get("timezone") or None,
+        default_category=config.category,
+        guard=guard,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["Entry", "GuardError", "GuardUnavailable", "DuplicateSend", "ClaimLost", "mask_key", "STATE_NAMES"]
 
@@ -18,7 +18,7 @@ def mask_key(key: str) -> str:
 
 
 def _when(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,10 @@ class Entry:
     category: str | None = None
 
     @classmethod
-    def from_parts(cls, code: str, since: float, expires: float | None, category: str | None) -> "Entry":
-        return cls(STATE_NAMES.get(code, code), _when(since), _when(expires) if expires is not None else None,
-                   category or None)
+    def from_parts(cls, code: str, since: float, expires: float | None, category: str | None) -> Entry:
+        return cls(
+            STATE_NAMES.get(code, code), _when(since), _when(expires) if expires is not None else None, category or None
+        )
 
     @property
     def taken(self) -> bool:

@@ -1,8 +1,8 @@
 """SendGuard: claim a send before it goes out, record it after.
 
-    guard = oopslint.SendGuard("sqlite:///var/lib/app/sent.db")
-    with guard.claim(guard.key_for(context)):      # DuplicateSend when taken
-        provider.send(message)                     # an exception releases the claim
+guard = oopslint.SendGuard("sqlite:///var/lib/app/sent.db")
+with guard.claim(guard.key_for(context)):      # DuplicateSend when taken
+    provider.send(message)                     # an exception releases the claim
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import re
 import secrets
 import time
 import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from ..config import Config, ConfigError, load_config
@@ -61,17 +62,19 @@ def _open_ledger(url: str, settings: GuardSettings) -> tuple[Any, str]:
     if scheme == "sqlite":
         rest = url.split("://", 1)[1]
         path, _, query = rest.partition("?")
-        path = path[1:] if path.startswith("/") else path   # sqlite:///rel.db, sqlite:////abs.db
+        path = path[1:] if path.startswith("/") else path  # sqlite:///rel.db, sqlite:////abs.db
         if not path:
             raise ConfigError(f"guard url {display!r} names no file; use sqlite:///path/to/ledger.db")
         read_only = parse_qs(query).get("mode") == ["ro"]
         from ._sqlite import SQLiteLedger
 
-        return SQLiteLedger(str(Path(path).expanduser()), synchronous=settings.sqlite_synchronous,
-                            read_only=read_only), display
+        return SQLiteLedger(
+            str(Path(path).expanduser()), synchronous=settings.sqlite_synchronous, read_only=read_only
+        ), display
     if scheme in ("redis", "rediss", "unix"):
         try:
             from ._redis import RedisLedger
+
             ledger = RedisLedger(url, display)
         except ImportError:
             raise ConfigError("a redis:// guard needs the redis client: pip install 'oopslint[redis]'") from None
@@ -86,8 +89,7 @@ class Claim:
     :meth:`release` (it did not). ``guarded`` is False for the stand-in a
     fail-open guard hands out when the ledger cannot be reached."""
 
-    def __init__(self, guard: "SendGuard", key: str, key_id: str, token: str, category: str | None,
-                 guarded: bool = True):
+    def __init__(self, guard: SendGuard, key: str, key_id: str, token: str, category: str | None, guarded: bool = True):
         self.guard = guard
         self.key = key
         self.key_id = key_id
@@ -115,16 +117,25 @@ class Claim:
         if not self._check_open("done"):
             return
         if self.guarded:
-            outcome = self.guard._call(lambda ledger: ledger.complete(
-                self.key_id, self.token, time.time(), self.guard.settings.ttl_for("sent", self.category), self.category))
+            outcome = self.guard._call(
+                lambda ledger: ledger.complete(
+                    self.key_id,
+                    self.token,
+                    time.time(),
+                    self.guard.settings.ttl_for("sent", self.category),
+                    self.category,
+                )
+            )
             self._after_done(outcome)
         self.state = "sent"
 
     def _after_done(self, outcome: int) -> None:
         if outcome == 0:
             self.state = "lost"
-            raise ClaimLost(f"{self.guard.display(self.key)}: the claim expired before the send was recorded and "
-                            "another worker took the key; raise the in_progress TTL above your longest send")
+            raise ClaimLost(
+                f"{self.guard.display(self.key)}: the claim expired before the send was recorded and "
+                "another worker took the key; raise the in_progress TTL above your longest send"
+            )
 
     def release(self) -> bool:
         """Give the key back (the send did not go out): it may be claimed again
@@ -133,8 +144,11 @@ class Claim:
             return False
         released = True
         if self.guarded:
-            released = self.guard._call(lambda ledger: ledger.release(
-                self.key_id, self.token, time.time(), self.guard.settings.ttl_for("released", self.category)))
+            released = self.guard._call(
+                lambda ledger: ledger.release(
+                    self.key_id, self.token, time.time(), self.guard.settings.ttl_for("released", self.category)
+                )
+            )
         self.state = "released" if released else "lost"
         return released
 
@@ -170,8 +184,14 @@ class SendGuard:
     :meth:`key_for` with your own function of a :class:`SendContext`.
     """
 
-    def __init__(self, url: str | None = None, *, config: Any = None,
-                 key: Callable[[SendContext], str] | None = None, **options: Any):
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        config: Any = None,
+        key: Callable[[SendContext], str] | None = None,
+        **options: Any,
+    ):
         loaded = _load_config(config)
         table = dict(loaded.sections.get("guard", {}))
         table.update(options)
@@ -179,16 +199,17 @@ class SendGuard:
             table["url"] = url
         elif loaded.root is not None and str(table.get("url", "")).startswith("sqlite:///"):
             # a relative ledger path in a config file is relative to that file's folder
-            relative = str(table["url"])[len("sqlite:///"):]
+            relative = str(table["url"])[len("sqlite:///") :]
             if relative and not relative.startswith("/"):
                 table["url"] = f"sqlite:///{loaded.root / relative}"
         self.settings = GuardSettings.from_mapping(
-            table, context_fields=dict(loaded.section("context").get("fields") or {}))
+            table, context_fields=dict(loaded.section("context").get("fields") or {})
+        )
         if not self.settings.url:
             raise ConfigError("no ledger for the send guard: pass SendGuard(url) or set url in [tool.oopslint.guard]")
         from .._redact import remember_references
 
-        remember_references(self.settings.url)   # a ${PASSWORD} in the URL is masked in every output
+        remember_references(self.settings.url)  # a ${PASSWORD} in the URL is masked in every output
         self._key_function = key
         self._ledger, self.url = _open_ledger(_expand_env(self.settings.url), self.settings)
         self._raw_url = _expand_env(self.settings.url)
@@ -196,7 +217,7 @@ class SendGuard:
 
     # ------------------------------------------------------------ keys
 
-    def key_for(self, context: "SendContext | Mapping[str, Any]", content: "str | bytes | None" = None) -> str:
+    def key_for(self, context: SendContext | Mapping[str, Any], content: str | bytes | None = None) -> str:
         """The key one send maps to: by default ``recipient.email`` with
         ``campaign.id``, else with ``event.id`` (``key`` in the config names
         other fields). With ``content_hash = true``, ``content`` (the HTML)
@@ -279,7 +300,9 @@ class SendGuard:
         token = secrets.token_hex(12)
         key_id = self.key_id(key)
         try:
-            holder = self._ledger.claim(key_id, token, time.time(), self.settings.ttl_for("in_progress", category), category)
+            holder = self._ledger.claim(
+                key_id, token, time.time(), self.settings.ttl_for("in_progress", category), category
+            )
         except GuardUnavailable as error:
             return self._unguarded(key, category, error), None
         if holder is not None:
@@ -312,8 +335,9 @@ class SendGuard:
         token = secrets.token_hex(12)
         key_id = self.key_id(key)
         try:
-            holder = await self._acall("claim", key_id, token, time.time(),
-                                       self.settings.ttl_for("in_progress", category), category)
+            holder = await self._acall(
+                "claim", key_id, token, time.time(), self.settings.ttl_for("in_progress", category), category
+            )
         except GuardUnavailable as error:
             return self._unguarded(key, category, error), None
         if holder is not None:
@@ -373,8 +397,9 @@ class SendGuard:
             category = held[0].category
             if any(c.category != category for c in held):
                 raise GuardError("done_many: the claims must share one category")
-            outcomes = self._ledger.complete_many([(c.key_id, c.token) for c in held], time.time(),
-                                                  self.settings.ttl_for("sent", category), category)
+            outcomes = self._ledger.complete_many(
+                [(c.key_id, c.token) for c in held], time.time(), self.settings.ttl_for("sent", category), category
+            )
             lost = [c for c, outcome in zip(held, outcomes) if outcome == 0]
             for claim in held:
                 claim.state = "sent"
@@ -411,7 +436,7 @@ class SendGuard:
             await ledger.close()
         self._async_ledgers.clear()
 
-    def __enter__(self) -> "SendGuard":
+    def __enter__(self) -> SendGuard:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -15,7 +15,8 @@ power cut), or a restart frees every key.
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ._entry import Entry, GuardUnavailable
 
@@ -89,8 +90,9 @@ class RedisLedger:
         self.url = display
         self._errors = (redis.RedisError, OSError)
         # one quick retry on a dropped connection: every operation is safe to repeat
-        self._client = redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
-                                            **_client_options())
+        self._client = redis.Redis.from_url(
+            url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), **_client_options()
+        )
         self._claim = self._client.register_script(_CLAIM)
         self._complete = self._client.register_script(_COMPLETE)
         self._release = self._client.register_script(_RELEASE)
@@ -102,7 +104,9 @@ class RedisLedger:
             raise _unavailable(self.url, exc) from None
 
     def claim(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> Entry | None:
-        holder = self._call(lambda: self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), _ms(ttl)]))
+        holder = self._call(
+            lambda: self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), _ms(ttl)])
+        )
         return _entry(holder[0], holder[1], time.time()) if holder else None
 
     def _pipelined(self, script: Any, calls: list[list[Any]], key_names: list[str]) -> list[Any]:
@@ -123,27 +127,35 @@ class RedisLedger:
                 self._client.script_load(script.script)
         return []
 
-    def claim_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
-                   category: str | None) -> list[bool]:
+    def claim_many(
+        self, items: list[tuple[str, str]], now: float, ttl: float | None, category: str | None
+    ) -> list[bool]:
         """Claim several keys in one round trip; True where claimed."""
         ttl_ms = _ms(ttl)
         calls = [[_value("p", token, now, category), ttl_ms] for _, token in items]
         replies = self._call(lambda: self._pipelined(self._claim, calls, [PREFIX + key for key, _ in items]))
         return [not reply for reply in replies]
 
-    def complete_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
-                      category: str | None) -> list[int]:
+    def complete_many(
+        self, items: list[tuple[str, str]], now: float, ttl: float | None, category: str | None
+    ) -> list[int]:
         calls = [[token, _value("s", token, now, category), _ms(ttl)] for _, token in items]
         replies = self._call(lambda: self._pipelined(self._complete, calls, [PREFIX + key for key, _ in items]))
         return [int(reply) for reply in replies]
 
     def complete(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> int:
-        return int(self._call(lambda: self._complete(
-            keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)])))
+        return int(
+            self._call(
+                lambda: self._complete(keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)])
+            )
+        )
 
     def release(self, key: str, token: str, now: float, ttl: float | None) -> bool:
-        return bool(self._call(lambda: self._release(
-            keys=[PREFIX + key], args=[token, _value("r", token, now, None), _ms(ttl)])))
+        return bool(
+            self._call(
+                lambda: self._release(keys=[PREFIX + key], args=[token, _value("r", token, now, None), _ms(ttl)])
+            )
+        )
 
     def lookup(self, key: str, now: float) -> Entry | None:
         return self.lookup_many([key], now)[0]
@@ -153,7 +165,7 @@ class RedisLedger:
             out: list[Entry | None] = []
             for start in range(0, len(keys), 1000):
                 pipe = self._client.pipeline(transaction=False)
-                for key in keys[start:start + 1000]:
+                for key in keys[start : start + 1000]:
                     pipe.get(PREFIX + key)
                     pipe.pttl(PREFIX + key)
                 replies = pipe.execute()
@@ -227,8 +239,9 @@ class AsyncRedisLedger:
 
         self.url = display
         self._errors = (redis.RedisError, OSError)
-        self._client = aredis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
-                                             **_client_options())
+        self._client = aredis.Redis.from_url(
+            url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), **_client_options()
+        )
         self._claim = self._client.register_script(_CLAIM)
         self._complete = self._client.register_script(_COMPLETE)
         self._release = self._client.register_script(_RELEASE)
@@ -244,12 +257,16 @@ class AsyncRedisLedger:
         return _entry(holder[0], holder[1], time.time()) if holder else None
 
     async def complete(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> int:
-        return int(await self._call(self._complete(
-            keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)])))
+        return int(
+            await self._call(
+                self._complete(keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)])
+            )
+        )
 
     async def release(self, key: str, token: str, now: float, ttl: float | None) -> bool:
-        return bool(await self._call(self._release(
-            keys=[PREFIX + key], args=[token, _value("r", token, now, None), _ms(ttl)])))
+        return bool(
+            await self._call(self._release(keys=[PREFIX + key], args=[token, _value("r", token, now, None), _ms(ttl)]))
+        )
 
     async def lookup(self, key: str, now: float) -> Entry | None:
         async def action() -> Entry | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from typing import Iterable
+from collections.abc import Iterable
 
 from ._entry import Entry, GuardUnavailable
 
@@ -39,8 +39,15 @@ WHERE claims.state = 'r' OR (claims.expires IS NOT NULL AND claims.expires <= ex
 class SQLiteLedger:
     """Ledger in a SQLite file; safe across processes (and forks) and threads."""
 
-    def __init__(self, path: str, *, synchronous: str = "full", read_only: bool = False, busy_timeout: float = 30.0,
-                 journal: str = "wal"):
+    def __init__(
+        self,
+        path: str,
+        *,
+        synchronous: str = "full",
+        read_only: bool = False,
+        busy_timeout: float = 30.0,
+        journal: str = "wal",
+    ):
         self.path = path
         self.journal = journal
         self.synchronous = synchronous.upper()
@@ -60,8 +67,9 @@ class SQLiteLedger:
             raise GuardUnavailable(f"ledger {self.path}: folder {folder} does not exist")
         target = f"file:{self.path}?mode=ro" if self.read_only else self.path
         try:
-            connection = sqlite3.connect(target, timeout=self.busy_timeout, isolation_level=None,
-                                         check_same_thread=False, uri=self.read_only)
+            connection = sqlite3.connect(
+                target, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False, uri=self.read_only
+            )
             try:
                 connection.execute(f"PRAGMA journal_mode={self.journal}")
                 connection.execute(f"PRAGMA synchronous={self.synchronous}")
@@ -136,8 +144,9 @@ class SQLiteLedger:
 
         return self._run(action)
 
-    def claim_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
-                   category: str | None) -> list[bool]:
+    def claim_many(
+        self, items: list[tuple[str, str]], now: float, ttl: float | None, category: str | None
+    ) -> list[bool]:
         """Claim several keys in one transaction (one disk sync); True where claimed."""
         expires = now + ttl if ttl is not None else None
 
@@ -149,8 +158,9 @@ class SQLiteLedger:
 
         return self._run(action)
 
-    def complete_many(self, items: list[tuple[str, str]], now: float, ttl: float | None,
-                      category: str | None) -> list[int]:
+    def complete_many(
+        self, items: list[tuple[str, str]], now: float, ttl: float | None, category: str | None
+    ) -> list[int]:
         """:meth:`complete` for several claims in one transaction."""
         expires = now + ttl if ttl is not None else None
 
@@ -166,8 +176,9 @@ class SQLiteLedger:
                 else:
                     out.append(0)
                     continue
-                db.execute("INSERT OR REPLACE INTO claims VALUES (?, 's', ?, ?, ?, ?)",
-                           (key, token, now, expires, category))
+                db.execute(
+                    "INSERT OR REPLACE INTO claims VALUES (?, 's', ?, ?, ?, ?)", (key, token, now, expires, category)
+                )
                 out.append(outcome)
             db.execute("COMMIT")
             return out
@@ -189,7 +200,9 @@ class SQLiteLedger:
             else:
                 db.execute("ROLLBACK")
                 return 0
-            db.execute("INSERT OR REPLACE INTO claims VALUES (?, 's', ?, ?, ?, ?)", (key, token, now, expires, category))
+            db.execute(
+                "INSERT OR REPLACE INTO claims VALUES (?, 's', ?, ?, ?, ?)", (key, token, now, expires, category)
+            )
             db.execute("COMMIT")
             return outcome
 
@@ -199,8 +212,11 @@ class SQLiteLedger:
         expires = now + ttl if ttl is not None else None
 
         def action(db: sqlite3.Connection) -> bool:
-            cursor = db.execute("UPDATE claims SET state = 'r', since = ?, expires = ? "
-                                "WHERE key = ? AND token = ? AND state IN ('p', 'r')", (now, expires, key, token))
+            cursor = db.execute(
+                "UPDATE claims SET state = 'r', since = ?, expires = ? "
+                "WHERE key = ? AND token = ? AND state IN ('p', 'r')",
+                (now, expires, key, token),
+            )
             return cursor.rowcount == 1
 
         return self._run(action)
@@ -216,10 +232,11 @@ class SQLiteLedger:
         def action(db: sqlite3.Connection) -> list[Entry | None]:
             found: dict[str, Entry | None] = {}
             for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
+                chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for key, *rest in db.execute(
-                        f"SELECT key, state, since, expires, category FROM claims WHERE key IN ({marks})", chunk):
+                    f"SELECT key, state, since, expires, category FROM claims WHERE key IN ({marks})", chunk
+                ):
                     found[key] = self._entry(tuple(rest), now)
             return [found.get(key) for key in keys]
 
@@ -237,8 +254,11 @@ class SQLiteLedger:
     def stats(self, now: float) -> dict[str, dict[str, int]]:
         def action(db: sqlite3.Connection) -> dict[str, dict[str, int]]:
             out: dict[str, dict[str, int]] = {}
-            rows = db.execute("SELECT state, COALESCE(category, ''), COUNT(*) FROM claims "
-                              "WHERE expires IS NULL OR expires > ? GROUP BY 1, 2", (now,))
+            rows = db.execute(
+                "SELECT state, COALESCE(category, ''), COUNT(*) FROM claims "
+                "WHERE expires IS NULL OR expires > ? GROUP BY 1, 2",
+                (now,),
+            )
             for state, category, count in rows:
                 out.setdefault(state, {})[category] = count
             return out
@@ -246,8 +266,9 @@ class SQLiteLedger:
         return self._run(action)
 
     def prune(self, now: float) -> int:
-        return self._run(lambda db: db.execute(
-            "DELETE FROM claims WHERE expires IS NOT NULL AND expires <= ?", (now,)).rowcount)
+        return self._run(
+            lambda db: db.execute("DELETE FROM claims WHERE expires IS NOT NULL AND expires <= ?", (now,)).rowcount
+        )
 
     def describe(self) -> str:
         return f"sqlite:///{self.path}" if not os.path.isabs(self.path) else f"sqlite://{self.path}"

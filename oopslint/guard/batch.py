@@ -15,14 +15,15 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import Any, TextIO
 
+from .._redact import redact
 from ..context import SendContext, load_context_file
 from ._entry import GuardError, GuardUnavailable
-from .._redact import redact
 from ._guard import SendGuard
 
 __all__ = ["add_guard_arguments", "run_guarded_batch", "GuardTally"]
@@ -31,10 +32,14 @@ _CHUNK = 1000
 
 
 def add_guard_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--guard", metavar="URL",
-                        help="send guard ledger (sqlite:///file.db or redis://host:port/db): report rows already sent")
-    parser.add_argument("--claim", action="store_true",
-                        help="with --guard: when the batch passes, record its rows not yet sent as sent")
+    parser.add_argument(
+        "--guard",
+        metavar="URL",
+        help="send guard ledger (sqlite:///file.db or redis://host:port/db): report rows already sent",
+    )
+    parser.add_argument(
+        "--claim", action="store_true", help="with --guard: when the batch passes, record its rows not yet sent as sent"
+    )
 
 
 @dataclass
@@ -50,11 +55,16 @@ class GuardTally:
     no_key_reason: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"rows": self.rows, "already_sent": self.already_sent, "in_progress": self.in_progress,
-                "no_key": self.no_key, "claimed": self.claimed,
-                "first_sent": self.first_sent.isoformat() if self.first_sent else None,
-                "last_sent": self.last_sent.isoformat() if self.last_sent else None,
-                "first_rows": self.first_rows}
+        return {
+            "rows": self.rows,
+            "already_sent": self.already_sent,
+            "in_progress": self.in_progress,
+            "no_key": self.no_key,
+            "claimed": self.claimed,
+            "first_sent": self.first_sent.isoformat() if self.first_sent else None,
+            "last_sent": self.last_sent.isoformat() if self.last_sent else None,
+            "first_rows": self.first_rows,
+        }
 
     def lines(self, guard: SendGuard, claim: bool) -> list[str]:
         out = []
@@ -88,8 +98,16 @@ def _merge(base: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def check_rows(guard: SendGuard, rows: Any, *, base: Mapping[str, Any] | None = None, claim: bool = False,
-               sample_size: int = 5, fields: Mapping[str, str] | None = None, contexts_format: str = "auto") -> GuardTally:
+def check_rows(
+    guard: SendGuard,
+    rows: Any,
+    *,
+    base: Mapping[str, Any] | None = None,
+    claim: bool = False,
+    sample_size: int = 5,
+    fields: Mapping[str, str] | None = None,
+    contexts_format: str = "auto",
+) -> GuardTally:
     """Look up (and with ``claim``, record as sent) every row's key."""
     from ..batch import iter_context_rows
 
@@ -151,8 +169,11 @@ def _findings(tally: GuardTally, guard: SendGuard, path: str) -> list[Any]:
             continue
         code, level, message = line.split(" ", 2)
         name = "already-sent" if code == "DUP001" else "send-not-guarded"
-        out.append(Finding(message=message, code=code, rule=name, severity=Severity.parse(level.strip("[]")),
-                           path=path, data=data))
+        out.append(
+            Finding(
+                message=message, code=code, rule=name, severity=Severity.parse(level.strip("[]")), path=path, data=data
+            )
+        )
     return out
 
 
@@ -191,22 +212,43 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
             send_at = parse_timestamp(args.send_at, default_tz=resolve_timezone(tz_name), what="--send-at")
         template: Any = sys.stdin.buffer.read() if args.template == "-" else Path(args.template)
         path = "<stdin>" if args.template == "-" else args.template
-        report = lint_batch(template, args.contexts, context=base, linter=linter, path=path, send_at=send_at,
-                            sample_size=getattr(args, "show_rows", 5),
-                            contexts_format=getattr(args, "contexts_format", "auto"), jobs=getattr(args, "jobs", "auto"))
+        report = lint_batch(
+            template,
+            args.contexts,
+            context=base,
+            linter=linter,
+            path=path,
+            send_at=send_at,
+            sample_size=getattr(args, "show_rows", 5),
+            contexts_format=getattr(args, "contexts_format", "auto"),
+            jobs=getattr(args, "jobs", "auto"),
+        )
         claim = bool(args.claim) and report.exit_code == 0
         try:
-            tally = check_rows(guard, args.contexts, base=base, claim=claim, sample_size=getattr(args, "show_rows", 5),
-                               fields=config.section("context").get("fields") or {},
-                               contexts_format=getattr(args, "contexts_format", "auto"))
+            tally = check_rows(
+                guard,
+                args.contexts,
+                base=base,
+                claim=claim,
+                sample_size=getattr(args, "show_rows", 5),
+                fields=config.section("context").get("fields") or {},
+                contexts_format=getattr(args, "contexts_format", "auto"),
+            )
         except GuardUnavailable as exc:
             if guard.settings.fail == "closed":
                 sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
                 return 2
             # fail open: the batch may go, with a warning that nothing was checked
             tally = GuardTally(no_key_reason=str(exc))
-            unchecked = [Finding(message=f"the send guard could not check this batch: {exc}", code="DUP002",
-                                 rule="send-not-guarded", severity=Severity.WARNING, path=path)]
+            unchecked = [
+                Finding(
+                    message=f"the send guard could not check this batch: {exc}",
+                    code="DUP002",
+                    rule="send-not-guarded",
+                    severity=Severity.WARNING,
+                    path=path,
+                )
+            ]
         except GuardError as exc:
             sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
             return 2
@@ -214,7 +256,9 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
             unchecked = []
         if report.files:
             report.files[0].findings.extend(_findings(tally, guard, path) + unchecked)
-        lines = [] if unchecked else [line for line in tally.lines(guard, bool(args.claim)) if not line.startswith("DUP")]
+        lines = (
+            [] if unchecked else [line for line in tally.lines(guard, bool(args.claim)) if not line.startswith("DUP")]
+        )
         if args.claim and not claim:
             lines.append("Nothing claimed: the batch has findings at the fail level")
         report.extra["guard"] = {**tally.as_json(), "url": guard.url, "claim": bool(args.claim)}

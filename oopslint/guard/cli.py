@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any
 
-from ._entry import GuardError
 from .._redact import redact
+from ._entry import GuardError
 from ._guard import SendGuard
 
 __all__ = ["add_guard_command", "run_guard_command"]
@@ -17,17 +17,29 @@ __all__ = ["add_guard_command", "run_guard_command"]
 def add_guard_command(commands: Any, parser_class: Any) -> None:
     guard = commands.add_parser("guard", help="the send guard's ledger: status KEY..., forget KEY..., stats")
     actions = guard.add_subparsers(dest="guard_action", metavar="ACTION", parser_class=parser_class, required=True)
-    for name, text in (("status", "what the ledger holds for each key"),
-                       ("forget", "remove keys, so those sends may go out again"),
-                       ("stats", "how many keys are sent, in progress and released")):
+    for name, text in (
+        ("status", "what the ledger holds for each key"),
+        ("forget", "remove keys, so those sends may go out again"),
+        ("stats", "how many keys are sent, in progress and released"),
+    ):
         action = actions.add_parser(name, help=text)
         if name != "stats":
-            action.add_argument("keys", nargs="*", metavar="KEY",
-                                help="keys as SendGuard.key_for makes them (recipient_email=...|campaign_id=...)")
-            action.add_argument("--context", action="append", metavar="FILE",
-                                help="a send context (JSON or YAML) whose key to use; repeatable")
+            action.add_argument(
+                "keys",
+                nargs="*",
+                metavar="KEY",
+                help="keys as SendGuard.key_for makes them (recipient_email=...|campaign_id=...)",
+            )
+            action.add_argument(
+                "--context",
+                action="append",
+                metavar="FILE",
+                help="a send context (JSON or YAML) whose key to use; repeatable",
+            )
         action.add_argument("--url", metavar="URL", help="ledger URL (default: url in [tool.oopslint.guard])")
-        action.add_argument("--config", metavar="FILE", help="configuration file (default: found from the working folder)")
+        action.add_argument(
+            "--config", metavar="FILE", help="configuration file (default: found from the working folder)"
+        )
         action.add_argument("--format", "-f", choices=("text", "json"), default="text")
 
 
@@ -76,15 +88,24 @@ def _run(guard: SendGuard, args: argparse.Namespace) -> int:
     keys = _keys(guard, args)
     if args.guard_action == "forget":
         removed = guard.forget(*keys)
-        out.write(json.dumps({"forgotten": removed, "keys": len(keys)}) + "\n" if args.format == "json"
-                  else f"Forgot {removed} of {len(keys)} key{'s' if len(keys) != 1 else ''}\n")
+        out.write(
+            json.dumps({"forgotten": removed, "keys": len(keys)}) + "\n"
+            if args.format == "json"
+            else f"Forgot {removed} of {len(keys)} key{'s' if len(keys) != 1 else ''}\n"
+        )
         return 0
     entries = guard.lookup_many(keys)
     if args.format == "json":
-        rows = [{"key": guard.display(key), "state": entry.state if entry else None,
-                 "since": entry.since.isoformat() if entry else None,
-                 "expires": entry.expires.isoformat() if entry and entry.expires else None,
-                 "category": entry.category if entry else None} for key, entry in zip(keys, entries)]
+        rows = [
+            {
+                "key": guard.display(key),
+                "state": entry.state if entry else None,
+                "since": entry.since.isoformat() if entry else None,
+                "expires": entry.expires.isoformat() if entry and entry.expires else None,
+                "category": entry.category if entry else None,
+            }
+            for key, entry in zip(keys, entries)
+        ]
         json.dump(rows, out, indent=2)
         out.write("\n")
         return 0

@@ -39,16 +39,17 @@ from __future__ import annotations
 
 import contextvars
 import os
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Mapping
+from typing import Any
 
 from ..config import register_core_section
 from ._cache import default_cache_path
 from ._client import HttpClient
 from ._guard import embedded_ipv4, is_public_address
-from ._urls import browser_ipv4
 from ._options import DEFAULT_USER_AGENT, HOST_OPTION_KEYS, HTTP_OPTIONS
 from ._results import HttpError, LinkCheck, Response, is_click_tracking
+from ._urls import browser_ipv4
 
 __all__ = [
     "HTTP_OPTIONS",
@@ -69,11 +70,12 @@ __all__ = [
 
 register_core_section("http", HTTP_OPTIONS)
 
+
 class _Pending:
     """A session whose client is made on first use, so runs that never ask
     for it pay nothing."""
 
-    def __init__(self, make: "Callable[[], HttpClient]"):
+    def __init__(self, make: Callable[[], HttpClient]):
         self.make = make
         self.made: HttpClient | None = None
 
@@ -84,8 +86,9 @@ class _Pending:
         return self.made
 
 
-_current: contextvars.ContextVar["HttpClient | _Pending | None"] = contextvars.ContextVar(
-    "oopslint_http_client", default=None)
+_current: contextvars.ContextVar[HttpClient | _Pending | None] = contextvars.ContextVar(
+    "oopslint_http_client", default=None
+)
 
 
 def client() -> HttpClient:
@@ -110,10 +113,10 @@ async def session(
     *,
     memory: dict[str, Any] | None = None,
     use_cache: bool = True,
-    cache_path: "str | os.PathLike[str] | None" = None,
+    cache_path: str | os.PathLike[str] | None = None,
     offline: bool = False,
     lazy: bool = False,
-) -> AsyncIterator["HttpClient | None"]:
+) -> AsyncIterator[HttpClient | None]:
     """Open the shared client for one run and make :func:`client` return it.
 
     ``options`` is the ``[tool.oopslint.http]`` table (invalid values raise

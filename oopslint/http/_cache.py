@@ -34,9 +34,17 @@ def default_cache_path() -> Path:
 
 _OPTIONAL_TEXT = (str, type(None))
 _RESULT_FIELDS: dict[str, tuple[type, ...]] = {
-    "url": (str,), "final_url": (str,), "status": (int, type(None)), "reason": (str,),
-    "error": _OPTIONAL_TEXT, "detail": (str,), "redirects": (list,), "attempts": (int,),
-    "challenge": _OPTIONAL_TEXT, "retry_after": (int, float, type(None)), "elapsed": (int, float),
+    "url": (str,),
+    "final_url": (str,),
+    "status": (int, type(None)),
+    "reason": (str,),
+    "error": _OPTIONAL_TEXT,
+    "detail": (str,),
+    "redirects": (list,),
+    "attempts": (int,),
+    "challenge": _OPTIONAL_TEXT,
+    "retry_after": (int, float, type(None)),
+    "elapsed": (int, float),
 }
 
 
@@ -152,8 +160,10 @@ class LinkCache:
                             "INSERT OR REPLACE INTO link_checks (key, url, result, checked_at) VALUES (?, ?, ?, ?)",
                             [(key, *row) for key, row in self._pending.items()],
                         )
-                        db.execute("DELETE FROM link_checks WHERE checked_at < ?",
-                                   (time.time() - max(self.ttl, self.PRUNE_AFTER),))
+                        db.execute(
+                            "DELETE FROM link_checks WHERE checked_at < ?",
+                            (time.time() - max(self.ttl, self.PRUNE_AFTER),),
+                        )
             self._pending.clear()
         except (sqlite3.Error, OSError) as exc:
             self._fail(exc)

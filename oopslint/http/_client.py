@@ -10,23 +10,24 @@ import os
 import random
 import ssl
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from ._cache import LinkCache, default_cache_path
 from ._guard import GuardedBackend, GuardedTransport, Resolver
-from ._pacing import Gate, Progress
 from ._options import HostSettings, Settings, expand_env
+from ._pacing import Gate, Progress
 from ._results import (
+    META_REFRESH,
     REDIRECT_STATUSES,
     SNIFF_BYTES,
     Failure,
     HttpError,
-    META_REFRESH,
     LinkCheck,
     Reply,
     Response,
@@ -58,13 +59,20 @@ class HttpClient:
     """The session's shared client. Use :func:`client` inside a rule; build
     your own with :func:`session` elsewhere."""
 
-    def __init__(self, options: Mapping[str, Any] | None = None, *, memory: dict[str, Any] | None = None,
-                 use_cache: bool = True, cache_path: "str | os.PathLike[str] | None" = None,
-                 offline: bool = False):
+    def __init__(
+        self,
+        options: Mapping[str, Any] | None = None,
+        *,
+        memory: dict[str, Any] | None = None,
+        use_cache: bool = True,
+        cache_path: str | os.PathLike[str] | None = None,
+        offline: bool = False,
+    ):
         self.settings = Settings.parse(options or {})
         self.offline = offline
         self._memory: dict[str, tuple[float, LinkCheck]] = (memory if memory is not None else {}).setdefault(
-            "link_checks", {})
+            "link_checks", {}
+        )
         cache = Path(cache_path).expanduser() if cache_path else default_cache_path()
         if cache_path and cache.is_dir():
             cache = cache / "links.sqlite3"
@@ -129,7 +137,9 @@ class HttpClient:
                 raise httpx.InvalidURL("not an http(s) URL with a host")
             normalized = with_root_path(str(parsed.copy_with(fragment=None)))
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
-            return LinkCheck(url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})")
+            return LinkCheck(
+                url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})"
+            )
         settings = self.settings.for_host(parsed.host, parsed.port)
         key = self._key(normalized, settings)
         future = self._checks.get(key)
@@ -159,8 +169,12 @@ class HttpClient:
             async with asyncio.timeout_at(self._deadline):
                 result = await self._follow(url)
         except TimeoutError:
-            result = LinkCheck(url=url, final_url=url, error="budget",
-                               detail=f"the {self.settings.budget:g} s time budget for network checks ran out")
+            result = LinkCheck(
+                url=url,
+                final_url=url,
+                error="budget",
+                detail=f"the {self.settings.budget:g} s time budget for network checks ran out",
+            )
         finally:
             self._progress.finish_one()
         result = replace(result, elapsed=round(time.monotonic() - started, 3))
@@ -186,8 +200,14 @@ class HttpClient:
                 if kind == "invalid-url" and len(chain) > 1:
                     # the link itself was fine to fetch; where the server sent the reader is not
                     kind, detail = "invalid-redirect", f"redirected to an address no browser can open ({detail})"
-                return LinkCheck(url=url, final_url=current, error=kind, detail=detail,
-                                 redirects=tuple(chain[1:]), attempts=attempts + failure.attempts)
+                return LinkCheck(
+                    url=url,
+                    final_url=current,
+                    error=kind,
+                    detail=detail,
+                    redirects=tuple(chain[1:]),
+                    attempts=attempts + failure.attempts,
+                )
             attempts += tries
             _keep_cookies(cookies, current, reply.headers)
             target = self._next_hop(current, reply)
@@ -195,24 +215,48 @@ class HttpClient:
                 target = await self._meta_refresh(current, reply, cookies)
             if target is None:
                 return LinkCheck(
-                    url=url, final_url=current, status=reply.status, reason=reply.reason,
-                    redirects=tuple(chain[1:]), attempts=attempts, challenge=challenge(reply),
+                    url=url,
+                    final_url=current,
+                    status=reply.status,
+                    reason=reply.reason,
+                    redirects=tuple(chain[1:]),
+                    attempts=attempts,
+                    challenge=challenge(reply),
                     retry_after=parse_retry_after(reply.headers.get("retry-after")),
                 )
             if not target.lower().startswith(("http://", "https://")):
-                return LinkCheck(url=url, final_url=target, status=reply.status, reason=reply.reason,
-                                 redirects=tuple(chain[1:]) + (target,), attempts=attempts)
+                return LinkCheck(
+                    url=url,
+                    final_url=target,
+                    status=reply.status,
+                    reason=reply.reason,
+                    redirects=tuple(chain[1:]) + (target,),
+                    attempts=attempts,
+                )
             state = (target, _cookie_state(cookies))
             if state in seen:
-                loop = " -> ".join(chain[chain.index(target):] + [target]) if target in chain else target
-                return LinkCheck(url=url, final_url=target, status=reply.status, reason=reply.reason,
-                                 error="redirect-loop", detail=f"redirect loop: {loop}",
-                                 redirects=tuple(chain[1:]), attempts=attempts)
+                loop = " -> ".join(chain[chain.index(target) :] + [target]) if target in chain else target
+                return LinkCheck(
+                    url=url,
+                    final_url=target,
+                    status=reply.status,
+                    reason=reply.reason,
+                    error="redirect-loop",
+                    detail=f"redirect loop: {loop}",
+                    redirects=tuple(chain[1:]),
+                    attempts=attempts,
+                )
             if len(chain) > self.settings.max_redirects:
-                return LinkCheck(url=url, final_url=target, status=reply.status, reason=reply.reason,
-                                 error="too-many-redirects",
-                                 detail=f"more than {self.settings.max_redirects} redirects",
-                                 redirects=tuple(chain[1:]), attempts=attempts)
+                return LinkCheck(
+                    url=url,
+                    final_url=target,
+                    status=reply.status,
+                    reason=reply.reason,
+                    error="too-many-redirects",
+                    detail=f"more than {self.settings.max_redirects} redirects",
+                    redirects=tuple(chain[1:]),
+                    attempts=attempts,
+                )
             seen.add(state)
             chain.append(target)
             current = target
@@ -234,8 +278,9 @@ class HttpClient:
         if reply.method == "HEAD":
             try:
                 host = self._host_for(current)
-                body = (await self._send(host, "GET", current, self._headers_for(host, current, cookies),
-                                         read=SNIFF_BYTES)).body
+                body = (
+                    await self._send(host, "GET", current, self._headers_for(host, current, cookies), read=SNIFF_BYTES)
+                ).body
             except Failure:
                 return None
         match = META_REFRESH.search(body)
@@ -314,10 +359,15 @@ class HttpClient:
             if gate is None:
                 gate = self._gates[name] = Gate(settings.max_per_host, settings.min_interval)
             backend = GuardedBackend(self._resolver, settings.allow_private)
-            transport = GuardedTransport(backend, ssl_context=self._tls_context(settings.verify_tls),
-                                         limit=settings.max_per_host)
-            http_client = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False,
-                                            timeout=httpx.Timeout(settings.timeout, pool=None))
+            transport = GuardedTransport(
+                backend, ssl_context=self._tls_context(settings.verify_tls), limit=settings.max_per_host
+            )
+            http_client = httpx.AsyncClient(
+                transport=transport,
+                follow_redirects=False,
+                trust_env=False,
+                timeout=httpx.Timeout(settings.timeout, pool=None),
+            )
             host = self._hosts[key] = _Host(name, settings, http_client, gate, transport)
         return host
 
@@ -338,8 +388,9 @@ class HttpClient:
             self._tls_contexts[verify] = context
         return context
 
-    def _headers_for(self, host: _Host, url: str, cookies: dict[str, dict[str, str]],
-                     extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    def _headers_for(
+        self, host: _Host, url: str, cookies: dict[str, dict[str, str]], extra: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
         headers = {
             "User-Agent": self.settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
@@ -354,8 +405,17 @@ class HttpClient:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
         return headers
 
-    async def _send(self, host: _Host, method: str, url: str, headers: Mapping[str, str], *, read: int,
-                    body: bytes | None = None, limit_exceeded_is_error: bool = False) -> Reply:
+    async def _send(
+        self,
+        host: _Host,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        read: int,
+        body: bytes | None = None,
+        limit_exceeded_is_error: bool = False,
+    ) -> Reply:
         """One request through the host's gate and the global limit. The body
         is streamed and at most ``read`` bytes of it are read."""
         assert self._global is not None, "HttpClient used outside session()"
@@ -376,12 +436,14 @@ class HttpClient:
                         response = await host.transport.handle_async_request(request)
                         response.request = request
                         try:
-                            content = await _read_some(response, read if method != "HEAD" else 0,
-                                                       limit_exceeded_is_error)
+                            content = await _read_some(
+                                response, read if method != "HEAD" else 0, limit_exceeded_is_error
+                            )
                         finally:
                             await response.aclose()
-                        return Reply(method, url, response.status_code, response.reason_phrase,
-                                      response.headers, content)
+                        return Reply(
+                            method, url, response.status_code, response.reason_phrase, response.headers, content
+                        )
                 except Failure:
                     raise
                 except Exception as exc:
@@ -389,9 +451,18 @@ class HttpClient:
 
     # ------------------------------------------------------------ API requests
 
-    async def request(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
-                      params: Mapping[str, Any] | None = None, json: Any = None, content: bytes | None = None,
-                      max_bytes: int = 4 * 1024 * 1024, retries: int | None = None) -> Response:
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        max_bytes: int = 4 * 1024 * 1024,
+        retries: int | None = None,
+    ) -> Response:
         """Send one request through the session's limits, SSRF guard, retries
         and time budget, and read the body (at most ``max_bytes``).
 
@@ -418,24 +489,35 @@ class HttpClient:
                 while True:
                     host = self._host_for(current)
                     sent_headers = dict(headers or {}) if host.name == origin_host else {}
-                    reply = await self._request_with_retries(host, method, current, sent_headers, content,
-                                                             max_bytes, retries)
+                    reply = await self._request_with_retries(
+                        host, method, current, sent_headers, content, max_bytes, retries
+                    )
                     hop = self._next_hop(current, reply) if method in ("GET", "HEAD") else None
                     if hop is None or not hop.lower().startswith(("http://", "https://")):
-                        return Response(method, current, reply.status, reply.reason, reply.headers, reply.body,
-                                        tuple(chain))
+                        return Response(
+                            method, current, reply.status, reply.reason, reply.headers, reply.body, tuple(chain)
+                        )
                     if len(chain) >= self.settings.max_redirects or hop in chain:
                         raise Failure("too-many-redirects", "too many redirects or a redirect loop")
                     chain.append(hop)
                     current = hop
         except TimeoutError:
-            raise HttpError(f"{method} {safe_url(url)}: the time budget for network requests ran out",
-                            kind="budget", url=url) from None
+            raise HttpError(
+                f"{method} {safe_url(url)}: the time budget for network requests ran out", kind="budget", url=url
+            ) from None
         except Failure as failure:
             raise HttpError(f"{method} {safe_url(current)}: {failure.detail}", kind=failure.kind, url=current) from None
 
-    async def _request_with_retries(self, host: _Host, method: str, url: str, headers: Mapping[str, str],
-                                    content: bytes | None, max_bytes: int, retries: int | None) -> Reply:
+    async def _request_with_retries(
+        self,
+        host: _Host,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+        max_bytes: int,
+        retries: int | None,
+    ) -> Reply:
         attempts = 0
         limit = host.settings.retries if retries is None else retries
         while True:
@@ -445,8 +527,9 @@ class HttpClient:
             try:
                 sent = self._headers_for(host, url, {}, headers)
                 sent["Accept"] = headers.get("Accept") or "application/json, */*;q=0.5"
-                reply = await self._send(host, method, url, sent, read=max_bytes + 1, body=content,
-                                         limit_exceeded_is_error=True)
+                reply = await self._send(
+                    host, method, url, sent, read=max_bytes + 1, body=content, limit_exceeded_is_error=True
+                )
             except Failure as exc:
                 failure = exc
             # a retried POST could act twice: retry it only when the server said it did nothing
@@ -461,14 +544,19 @@ class HttpClient:
                 host.gate.pause(delay)
             await asyncio.sleep(delay)
 
-    async def get_json(self, url: str, *, headers: Mapping[str, str] | None = None,
-                       params: Mapping[str, Any] | None = None) -> Any:
+    async def get_json(
+        self, url: str, *, headers: Mapping[str, str] | None = None, params: Mapping[str, Any] | None = None
+    ) -> Any:
         """GET a JSON document. Raises :class:`HttpError` on a non-2xx status,
         a transport failure or a body that is not JSON."""
         response = await self.request("GET", url, headers=headers, params=params)
         if not response.ok:
-            raise HttpError(f"GET {safe_url(response.url)} answered {response.status} {response.reason}".rstrip(),
-                            kind="status", url=response.url, status=response.status)
+            raise HttpError(
+                f"GET {safe_url(response.url)} answered {response.status} {response.reason}".rstrip(),
+                kind="status",
+                url=response.url,
+                status=response.status,
+            )
         return response.json()
 
     async def post_json(self, url: str, payload: Any, *, headers: Mapping[str, str] | None = None) -> Any:
@@ -476,8 +564,12 @@ class HttpClient:
         an empty body). Raises :class:`HttpError` like :meth:`get_json`."""
         response = await self.request("POST", url, headers=headers, json=payload)
         if not response.ok:
-            raise HttpError(f"POST {safe_url(response.url)} answered {response.status} {response.reason}".rstrip(),
-                            kind="status", url=response.url, status=response.status)
+            raise HttpError(
+                f"POST {safe_url(response.url)} answered {response.status} {response.reason}".rstrip(),
+                kind="status",
+                url=response.url,
+                status=response.status,
+            )
         return response.json() if response.content.strip() else None
 
 

@@ -14,14 +14,15 @@ import httpx
 
 from ._results import Failure, exception_chain
 
-
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
 _TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
 _COMPATIBLE = ipaddress.IPv6Network("::/96")
 
 
-def embedded_ipv4(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, str] | None:
+def embedded_ipv4(
+    address: str | ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> tuple[ipaddress.IPv4Address, str] | None:
     """The IPv4 address an IPv6 address stands for, and how it is written:
     ``::ffff:a.b.c.d`` (IPv4-mapped), ``::ffff:0:a.b.c.d`` (IPv4-translated),
     ``64:ff9b::a.b.c.d`` (NAT64), ``2002:AABB:CCDD::`` (6to4) and
@@ -134,8 +135,14 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         self._allow_private = allow_private
         self._inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None, socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
         addresses = await self._resolver.resolve(host, port)
         allowed = addresses if self._allow_private else [a for a in addresses if is_public_address(a)]
         if not allowed:
@@ -149,8 +156,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         last: Exception | None = None
         for address in allowed:
             try:
-                stream = await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                                       socket_options=socket_options)
+                stream = await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
                 return GuardedStream(stream, host, port)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
@@ -158,14 +166,17 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         # classify here: the connection pool re-raises without the original cause
         if isinstance(last, httpcore.ConnectTimeout):
             raise Failure("timeout", f"no connection to {host}:{port} within {timeout or 0:g} s", retryable=True)
-        if any(isinstance(node, ConnectionRefusedError) or getattr(node, "errno", None) == errno.ECONNREFUSED
-               for node in exception_chain(last)):
+        if any(
+            isinstance(node, ConnectionRefusedError) or getattr(node, "errno", None) == errno.ECONNREFUSED
+            for node in exception_chain(last)
+        ):
             raise Failure("refused", f"connection refused by {host}:{port}")
         reason = next((str(n) for n in reversed(exception_chain(last)) if isinstance(n, OSError) and str(n)), str(last))
         raise Failure("connect", f"could not connect to {host}:{port} ({reason})")
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
         raise Failure("blocked", "unix sockets are never connected to")
 
     async def sleep(self, seconds: float) -> None:
@@ -190,8 +201,9 @@ class GuardedStream(httpcore.AsyncNetworkStream):
     async def aclose(self) -> None:
         await self._stream.aclose()
 
-    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
         try:
             upgraded = await self._stream.start_tls(ssl_context, server_hostname, timeout)
         except httpcore.ConnectTimeout:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .._redact import ENV_REFERENCE, remember_references
 from ..config import ConfigError
@@ -79,13 +80,15 @@ class Settings:
     hosts: tuple[tuple[str, Mapping[str, Any]], ...] = ()
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any]) -> "Settings":
+    def parse(cls, options: Mapping[str, Any]) -> Settings:
         merged = dict(HTTP_OPTIONS)
         for key, value in options.items():
             merged[key.replace("-", "_")] = value
         unknown = sorted(set(merged) - set(HTTP_OPTIONS))
         if unknown:
-            raise ConfigError(f"unknown option {unknown[0]!r} in [http]; valid options: {', '.join(sorted(HTTP_OPTIONS))}")
+            raise ConfigError(
+                f"unknown option {unknown[0]!r} in [http]; valid options: {', '.join(sorted(HTTP_OPTIONS))}"
+            )
         where = "[http] "
         base = HostSettings(
             timeout=_number(merged, "timeout", where, positive=True),
@@ -107,7 +110,9 @@ class Settings:
             for key, value in table.items():
                 norm = key.replace("-", "_")
                 if norm not in HOST_OPTION_KEYS:
-                    raise ConfigError(f"unknown option {key!r} in {where_host[:-1]}; valid options: {', '.join(HOST_OPTION_KEYS)}")
+                    raise ConfigError(
+                        f"unknown option {key!r} in {where_host[:-1]}; valid options: {', '.join(HOST_OPTION_KEYS)}"
+                    )
                 clean[norm] = value
             probe = {**asdict(base), **clean}
             _number(probe, "timeout", where_host, positive=True)
@@ -117,8 +122,10 @@ class Settings:
             _flag(probe, "allow_private", where_host)
             _flag(probe, "verify_tls", where_host)
             headers = clean.get("headers", {})
-            if not isinstance(headers, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-                raise ConfigError(f"{where_host}headers must be a table of header name = \"value\"")
+            if not isinstance(headers, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+            ):
+                raise ConfigError(f'{where_host}headers must be a table of header name = "value"')
             remember_references(dict(headers))
             for name, value in headers.items():
                 if not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name):
@@ -206,8 +213,12 @@ def _check_ca_bundle(path: str) -> None:
 
 def _number(values: Mapping[str, Any], key: str, where: str, *, positive: bool = False) -> float:
     value = values.get(key)
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e15
-            or (positive and value == 0)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 <= value < 1e15
+        or (positive and value == 0)
+    ):
         need = "a number above 0" if positive else "a number of 0 or more"
         raise ConfigError(f"{where}{key} must be {need}, got {value!r}")
     return float(value)
@@ -233,11 +244,14 @@ def check_header_value(name: str, value: str, where: str, template: str | None =
     if _HEADER_VALUE.fullmatch(value):
         return
     bad = next(ch for ch in value if not _HEADER_VALUE.fullmatch(ch))
-    fault = "a line break" if bad in "\r\n" else "a control character" if bad.isascii() else "a character that is not ASCII"
+    fault = (
+        "a line break" if bad in "\r\n" else "a control character" if bad.isascii() else "a character that is not ASCII"
+    )
     names = ENV_REFERENCE.findall(template or "")
     source = f" (read from {', '.join('${' + n + '}' for n in names)})" if names else ""
-    raise ConfigError(f"{where}: the value of the {name} header{source} has {fault}; "
-                      "a header value must be one line of ASCII text")
+    raise ConfigError(
+        f"{where}: the value of the {name} header{source} has {fault}; a header value must be one line of ASCII text"
+    )
 
 
 def expand_env(value: str, what: str, header: str | None = None) -> str:

@@ -37,7 +37,6 @@ class Gate:
         self._next_start = max(self._next_start, asyncio.get_running_loop().time() + seconds)
 
 
-
 class Progress:
     """A one-line progress bar on stderr, drawn only on a terminal."""
 

@@ -8,8 +8,9 @@ import json as _json
 import re
 import ssl
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -74,7 +75,7 @@ class LinkCheck:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "LinkCheck":
+    def from_dict(cls, data: Mapping[str, Any]) -> LinkCheck:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["redirects"] = tuple(known.get("redirects") or ())
         return cls(**known)
@@ -106,8 +107,12 @@ class Response:
         try:
             return _json.loads(self.content)
         except ValueError:
-            raise HttpError(f"{self.method} {safe_url(self.url)}: the response is not JSON", kind="json",
-                            url=self.url, status=self.status) from None
+            raise HttpError(
+                f"{self.method} {safe_url(self.url)}: the response is not JSON",
+                kind="json",
+                url=self.url,
+                status=self.status,
+            ) from None
 
 
 class HttpError(Exception):
@@ -165,7 +170,7 @@ def with_root_path(url: str) -> str:
     if cut is None:
         return url + "/"
     if url[start + cut.start()] == "?":
-        return url[: start + cut.start()] + "/" + url[start + cut.start():]
+        return url[: start + cut.start()] + "/" + url[start + cut.start() :]
     return url
 
 
@@ -244,12 +249,41 @@ META_REFRESH = re.compile(
 #: Click-tracking and link-protection hosts whose links are wrappers around
 #: another URL (suffix match on the host).
 _TRACKING_HOST_SUFFIXES = (
-    "list-manage.com", "ct.sendgrid.net", "sendgrid.net", "mandrillapp.com", "mjt.lu", "klclick.com",
-    "klclick1.com", "klclick2.com", "klclick3.com", "hubspotlinks.com", "hs-sites.com", "rs6.net",
-    "createsend.com", "createsend1.com", "cmail19.com", "cmail20.com", "sparkpostmail.com", "awstrack.me",
-    "pstmrk.it", "mailchi.mp", "exct.net", "sendibt2.com", "sendibt3.com", "sendibm1.com", "mlsend.com",
-    "customeriomail.com", "ct.mailerlite.com", "safelinks.protection.outlook.com", "urldefense.com",
-    "urldefense.proofpoint.com", "l.facebook.com", "lnkd.in", "t.co", "bit.ly", "ow.ly",
+    "list-manage.com",
+    "ct.sendgrid.net",
+    "sendgrid.net",
+    "mandrillapp.com",
+    "mjt.lu",
+    "klclick.com",
+    "klclick1.com",
+    "klclick2.com",
+    "klclick3.com",
+    "hubspotlinks.com",
+    "hs-sites.com",
+    "rs6.net",
+    "createsend.com",
+    "createsend1.com",
+    "cmail19.com",
+    "cmail20.com",
+    "sparkpostmail.com",
+    "awstrack.me",
+    "pstmrk.it",
+    "mailchi.mp",
+    "exct.net",
+    "sendibt2.com",
+    "sendibt3.com",
+    "sendibm1.com",
+    "mlsend.com",
+    "customeriomail.com",
+    "ct.mailerlite.com",
+    "safelinks.protection.outlook.com",
+    "urldefense.com",
+    "urldefense.proofpoint.com",
+    "l.facebook.com",
+    "lnkd.in",
+    "t.co",
+    "bit.ly",
+    "ow.ly",
 )
 _TRACKING_PATH = re.compile(r"/(?:ls/click|track/click|wf/click|c/|ss/c/|e3t/|l/|r/|redirect|click)", re.I)
 
@@ -264,7 +298,9 @@ def is_click_tracking(url: str) -> bool:
     host = (parts.hostname or "").lower()
     if any(host == s or host.endswith("." + s) for s in _TRACKING_HOST_SUFFIXES):
         return True
-    if host.startswith(("click.", "clicks.", "track.", "tracking.", "links.", "link.", "email.", "e.", "url")) and _TRACKING_PATH.search(parts.path):
+    if host.startswith(
+        ("click.", "clicks.", "track.", "tracking.", "links.", "link.", "email.", "e.", "url")
+    ) and _TRACKING_PATH.search(parts.path):
         return True
     return any(value.lower().startswith(("http://", "https://")) for _, value in parse_qsl(parts.query))
 
@@ -281,8 +317,9 @@ def challenge(reply: Reply) -> str | None:
         return "AWS WAF"
     if status not in (202, 403, 429, 503) and status < 400:
         return None
-    if "cloudflare" in server and (b"just a moment" in body or b"cf-chl" in body or b"challenge-platform" in body
-                                   or b"attention required" in body):
+    if "cloudflare" in server and (
+        b"just a moment" in body or b"cf-chl" in body or b"challenge-platform" in body or b"attention required" in body
+    ):
         return "Cloudflare"
     if "x-datadome" in headers or "datadome" in server:
         return "DataDome"

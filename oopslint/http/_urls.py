@@ -40,7 +40,7 @@ def resolve_reference(base: str, reference: str) -> str:
     scheme = match.group(1).lower()
     if scheme not in SPECIAL_SCHEMES:
         return reference  # mailto:, tel:, a custom app scheme: absolute as written
-    rest = _slashes_before_query(reference[match.end():])
+    rest = _slashes_before_query(reference[match.end() :])
     if scheme == base_scheme:
         return urljoin(base, rest)  # "http:path" on an http page is relative to it
     return f"{scheme}://{rest.lstrip('/')}"

@@ -18,15 +18,26 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["PrintedDate", "printed_dates", "order_from_lang"]
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MON = (
     r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -37,18 +48,33 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)(?!\d)"
 _ORD = r"(?:st|nd|rd|th)?"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("iso", re.compile(
-        r"(?<![\d/.\-])(?P<year>(?:19|20)\d\d)(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"
-        r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:]))?",
-        re.I)),
-    ("numeric", re.compile(
-        r"(?<![\d/.\-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![\d]|[/.\-]\d)")),
-    ("month_first", re.compile(
-        r"\b" + _WEEKDAY + _MON + r"\s*(?P<day>\d{1,2})" + _ORD + r"(?!\d|:\d)(?:(?:\s*,\s*|\s+)" + _YEAR + r")?",
-        re.I)),
-    ("day_first", re.compile(
-        r"\b" + _WEEKDAY + r"(?P<day>\d{1,2})" + _ORD + r"(?:\s+of)?\s+" + _MON + r"(?:,?\s+" + _YEAR + r")?",
-        re.I)),
+    (
+        "iso",
+        re.compile(
+            r"(?<![\d/.\-])(?P<year>(?:19|20)\d\d)(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"
+            r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:]))?",
+            re.I,
+        ),
+    ),
+    (
+        "numeric",
+        re.compile(
+            r"(?<![\d/.\-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![\d]|[/.\-]\d)"
+        ),
+    ),
+    (
+        "month_first",
+        re.compile(
+            r"\b" + _WEEKDAY + _MON + r"\s*(?P<day>\d{1,2})" + _ORD + r"(?!\d|:\d)(?:(?:\s*,\s*|\s+)" + _YEAR + r")?",
+            re.I,
+        ),
+    ),
+    (
+        "day_first",
+        re.compile(
+            r"\b" + _WEEKDAY + r"(?P<day>\d{1,2})" + _ORD + r"(?:\s+of)?\s+" + _MON + r"(?:,?\s+" + _YEAR + r")?", re.I
+        ),
+    ),
     ("month_year", re.compile(r"\b" + _MON + r",?\s+" + _YEAR, re.I)),
 )
 
@@ -56,28 +82,43 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: English first; then German, French, Spanish, Italian, Dutch and Portuguese,
 #: whose shops print dates the same way ("Bestellung vom 12.11.2019").
 _LABELS = (
-    ("order", re.compile(
-        r"\b(?:order(?:ed|s)?|purchase[ds]?|placed|bought"
-        r"|bestell(?:ung|t|datum)|kauf(?:datum)?|gekauft"
-        r"|command(?:e|é|ée)|achat|achet(?:é|ée)"
-        r"|pedido|compra(?:do|da)?"
-        r"|ordin(?:e|ato|ata)|acquist(?:o|ato|ata)"
-        r"|bestelling|besteld|aankoop"
-        r"|encomenda)\b", re.I)),
-    ("ship", re.compile(
-        r"\b(?:ship(?:ped|ping|ment|s)?|dispatch(?:ed|es)?|fulfil(?:l?ed|ment|lment)"
-        r"|versand(?:t|datum)?|verschickt|versendet"
-        r"|exp(?:é|e)di(?:é|ée|e|tion)|envoy(?:é|ée)"
-        r"|envi(?:ado|ada|o|ío)"
-        r"|sped(?:ito|ita|izione)"
-        r"|verzonden|verzending)\b", re.I)),
-    ("delivery", re.compile(
-        r"\b(?:deliver(?:ed|y|ies|s)?|arriv(?:ed|al|es|ing|e)"
-        r"|liefer(?:ung|datum)|geliefert|zugestellt|zustellung"
-        r"|livr(?:é|ée|aison)"
-        r"|entrega(?:do|da)?|entregue"
-        r"|consegn(?:a|ato|ata)"
-        r"|geleverd|bezorgd|levering)\b", re.I)),
+    (
+        "order",
+        re.compile(
+            r"\b(?:order(?:ed|s)?|purchase[ds]?|placed|bought"
+            r"|bestell(?:ung|t|datum)|kauf(?:datum)?|gekauft"
+            r"|command(?:e|é|ée)|achat|achet(?:é|ée)"
+            r"|pedido|compra(?:do|da)?"
+            r"|ordin(?:e|ato|ata)|acquist(?:o|ato|ata)"
+            r"|bestelling|besteld|aankoop"
+            r"|encomenda)\b",
+            re.I,
+        ),
+    ),
+    (
+        "ship",
+        re.compile(
+            r"\b(?:ship(?:ped|ping|ment|s)?|dispatch(?:ed|es)?|fulfil(?:l?ed|ment|lment)"
+            r"|versand(?:t|datum)?|verschickt|versendet"
+            r"|exp(?:é|e)di(?:é|ée|e|tion)|envoy(?:é|ée)"
+            r"|envi(?:ado|ada|o|ío)"
+            r"|sped(?:ito|ita|izione)"
+            r"|verzonden|verzending)\b",
+            re.I,
+        ),
+    ),
+    (
+        "delivery",
+        re.compile(
+            r"\b(?:deliver(?:ed|y|ies|s)?|arriv(?:ed|al|es|ing|e)"
+            r"|liefer(?:ung|datum)|geliefert|zugestellt|zustellung"
+            r"|livr(?:é|ée|aison)"
+            r"|entrega(?:do|da)?|entregue"
+            r"|consegn(?:a|ato|ata)"
+            r"|geleverd|bezorgd|levering)\b",
+            re.I,
+        ),
+    ),
 )
 _CLAUSE_RE = re.compile(r"[!?;|•·]\s|\.\s+(?=[A-Z])|\n")
 _EXTRA_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e")
@@ -241,11 +282,17 @@ def _scan(email: Any, date_order: str) -> list[PrintedDate]:
                 if label is None:
                     continue
                 kind, word = label
-                found.append(PrintedDate(
-                    text=" ".join(text[start:end].split()), kind=kind, label=word,
-                    span=_span(email, run, start, end), readings=readings, month_day=month_day,
-                    precision=precision,
-                ))
+                found.append(
+                    PrintedDate(
+                        text=" ".join(text[start:end].split()),
+                        kind=kind,
+                        label=word,
+                        span=_span(email, run, start, end),
+                        readings=readings,
+                        month_day=month_day,
+                        precision=precision,
+                    )
+                )
         stripped = text.strip()
         if stripped:
             previous_tail = stripped[-_LOOKBACK:]
@@ -273,9 +320,8 @@ def _label(before: str, previous_tail: str) -> tuple[str, str] | None:
 
 
 def _clause_tail(text: str) -> str:
-    cut = None
-    for cut in _CLAUSE_RE.finditer(text):
-        pass
+    cuts = list(_CLAUSE_RE.finditer(text))
+    cut = cuts[-1] if cuts else None
     return text[cut.end() :] if cut is not None else text
 
 

@@ -28,8 +28,16 @@ from .runs import text_runs
 if TYPE_CHECKING:
     from ..email import Email
 
-__all__ = ["Filler", "FILLER_SIGNATURE", "THEMED_IPSUM", "BLIND_TEXT", "find_filler", "filler_segments",
-           "is_filler_word", "is_themed_ipsum"]
+__all__ = [
+    "Filler",
+    "FILLER_SIGNATURE",
+    "THEMED_IPSUM",
+    "BLIND_TEXT",
+    "find_filler",
+    "filler_segments",
+    "is_filler_word",
+    "is_themed_ipsum",
+]
 
 #: The openings of lorem ipsum; one of them in a run makes the run filler.
 FILLER_SIGNATURE = re.compile(
@@ -129,8 +137,11 @@ def find_filler(text: str) -> list[Filler]:
     if any(needle in lowered for needle in _SIGNATURE_NEEDLES):
         found.extend(Filler(m.start(), m.end(), "lorem-ipsum") for m in FILLER_SIGNATURE.finditer(text))
     if "ipsum" in lowered:
-        found.extend(Filler(m.start(), m.end(), "themed-ipsum") for m in THEMED_IPSUM.finditer(text)
-                     if is_themed_ipsum(m.group()))
+        found.extend(
+            Filler(m.start(), m.end(), "themed-ipsum")
+            for m in THEMED_IPSUM.finditer(text)
+            if is_themed_ipsum(m.group())
+        )
     if any(needle in lowered for needle in _BLIND_NEEDLES):
         found.extend(Filler(m.start(), m.end(), "blind-text") for m in BLIND_TEXT.finditer(text))
     if _has_latin(lowered):
@@ -154,14 +165,14 @@ def _has_latin(lowered: str) -> bool:
     return len(_DISTINCT_LATIN.intersection(_LOWER_WORD.findall(lowered))) >= _MIN_DISTINCT
 
 
-def filler_segments(email: "Email") -> frozenset[int]:
+def filler_segments(email: Email) -> frozenset[int]:
     """``id()`` of every segment in a run of visible text (see
     :func:`~oopslint.text.text_runs`) that holds filler: such text is
     placeholder copy, not prose to proofread."""
     return email.memo("oopslint.text.filler", _filler_segments)
 
 
-def _filler_segments(email: "Email") -> frozenset[int]:
+def _filler_segments(email: Email) -> frozenset[int]:
     subject = email.subject_segment
     pieces = [segment.text for segment in email.segments] + ([subject.text] if subject is not None else [])
     everything = "\n".join(pieces).lower()

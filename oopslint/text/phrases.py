@@ -100,7 +100,9 @@ EVENT_PHRASES: dict[str, tuple[str, ...]] = {
         r"\bhow\s+was\s+your\s+(?:order|purchase)\b",
     ),
 }
-EVENT_PHRASE_PATTERNS: dict[str, re.Pattern[str]] = {kind: re.compile("|".join(f"(?:{p})" for p in patterns), re.I) for kind, patterns in EVENT_PHRASES.items()}
+EVENT_PHRASE_PATTERNS: dict[str, re.Pattern[str]] = {
+    kind: re.compile("|".join(f"(?:{p})" for p in patterns), re.I) for kind, patterns in EVENT_PHRASES.items()
+}
 # "we'll email you once it has shipped": the phrase is a promise, not news
 _HEDGE = re.compile(
     r"(?:\bwhen|\bonce|\bafter|\bas\s+soon\s+as|\bif|\bwhether|\buntil|\bbefore|\bwill"
@@ -114,9 +116,8 @@ def is_hedged(text: str, start: int) -> bool:
     """True when the words before ``text[start]`` in the same clause make the
     phrase there a promise, a condition or a negation rather than news."""
     window = text[max(0, start - 48) : start]
-    cut = None
-    for cut in _CLAUSE.finditer(window):
-        pass
+    cuts = list(_CLAUSE.finditer(window))
+    cut = cuts[-1] if cuts else None
     if cut is not None:
         window = window[cut.end() :]
     return _HEDGE.search(window) is not None

@@ -9,8 +9,9 @@ source, so a finding can point at the exact characters.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..report import Span
 
@@ -37,7 +38,7 @@ class TextRun:
         """The segments this run is made of, in order."""
         return [segment for _, segment in self.pieces]
 
-    def span(self, email: "Email", start: int, end: int) -> Span | None:
+    def span(self, email: Email, start: int, end: int) -> Span | None:
         """The source span of ``text[start:end]``."""
         first = self._locate(start)
         last = self._locate(max(start, end - 1))
@@ -79,13 +80,13 @@ def place_of(segment: Any) -> str:
     return "body text"
 
 
-def text_runs(email: "Email") -> list[TextRun]:
+def text_runs(email: Email) -> list[TextRun]:
     """The subject, then every block of body text (hidden text too) and every
     alt/title attribute. Built once per email (``email.memo``) and shared."""
     return email.memo("oopslint.text.runs", lambda e: list(_build_runs(e)))
 
 
-def _build_runs(email: "Email") -> Iterator[TextRun]:
+def _build_runs(email: Email) -> Iterator[TextRun]:
     subject = email.subject_segment
     if subject is not None:
         yield TextRun(subject.text, "subject", [(0, subject)])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import ConfigError, Email, Finding, SendContext, rule
 
@@ -16,7 +17,7 @@ from ._common import is_vague, normalise
     severity="warning",
     section="access",
     options={"phrases": []},
-    option_docs={"phrases": "extra link texts that say nothing about the target, e.g. [\"go now\"]"},
+    option_docs={"phrases": 'extra link texts that say nothing about the target, e.g. ["go now"]'},
 )
 def vague_link_text(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
@@ -64,7 +65,7 @@ def vague_link_text(email: Email, context: SendContext, options: Any) -> Iterato
         yield Finding(
             f"Link text {link.text.strip()!r} does not say where the link goes",
             span=email.element_span(element),
-            suggestion="use words that name the target (\"Reset your password\"), or add an aria-label that does",
+            suggestion='use words that name the target ("Reset your password"), or add an aria-label that does',
             data={"text": link.text.strip(), "href": link.url},
         )
 
@@ -84,7 +85,7 @@ def _block_text(email: Email) -> dict[int, dict[int, str]]:
             if link is None:
                 continue
             before = " ".join(t for other, t in parts[:index] if other != link)
-            after = " ".join(t for other, t in parts[index + 1:] if other != link)
+            after = " ".join(t for other, t in parts[index + 1 :] if other != link)
             sentence_before = _split_sentences(before)[-1] if before.strip() else ""
             sentence_after = _split_sentences(after)[0] if after.strip() else ""
             out.setdefault(block, {})[link] = f"{sentence_before} {sentence_after}".strip()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
@@ -44,14 +45,19 @@ def missing_title(email: Email, context: SendContext, options: Any) -> Iterator[
     if titles:
         title = titles[0]
         end = title.close_end or title.end
-        inner = email.html[title.end:end]
+        inner = email.html[title.end : end]
         inner = inner[: inner.lower().rfind("</title")] if "</title" in inner.lower() else inner
         if inner.strip():
             return
-        yield Finding("The <title> is empty: screen readers announce the email as untitled",
-                      span=email.element_span(title), suggestion="put the subject line in the <title>")
+        yield Finding(
+            "The <title> is empty: screen readers announce the email as untitled",
+            span=email.element_span(title),
+            suggestion="put the subject line in the <title>",
+        )
         return
     anchor = next(iter(email.find("head")), None) or email.html_element or email.body_element
-    yield Finding("The email has no <title>: screen readers announce it as untitled",
-                  span=email.element_span(anchor) if anchor is not None else None,
-                  suggestion="add <title>…</title> with the subject line inside <head>")
+    yield Finding(
+        "The email has no <title>: screen readers announce it as untitled",
+        span=email.element_span(anchor) if anchor is not None else None,
+        suggestion="add <title>…</title> with the subject line inside <head>",
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
@@ -66,9 +67,12 @@ def layout_table_without_role(email: Email, context: SendContext, options: Any) 
             continue
         inside = nested.get(table.index, 0)
         more = f" (and {inside} layout table{'s' if inside != 1 else ''} inside it)" if inside else ""
-        yield Finding(f'Layout table without role="presentation"{more}: screen readers announce its rows and columns',
-                      span=email.element_span(table), suggestion='add role="presentation" to the <table>',
-                      data={"nested": inside})
+        yield Finding(
+            f'Layout table without role="presentation"{more}: screen readers announce its rows and columns',
+            span=email.element_span(table),
+            suggestion='add role="presentation" to the <table>',
+            data={"nested": inside},
+        )
 
 
 def _nearest_table(table: Any, offending: set[int]) -> Any:
@@ -93,7 +97,8 @@ def _data_tables(email: Email) -> set[int]:
     out: set[int] = set()
     for element in email.elements:
         marker = element.tag in _DATA_MARKERS or (
-            element.tag == "td" and ("scope" in element.attrs or "headers" in element.attrs))
+            element.tag == "td" and ("scope" in element.attrs or "headers" in element.attrs)
+        )
         if not marker:
             continue
         owner = next((a for a in element.ancestors() if a.tag == "table"), None)

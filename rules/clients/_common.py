@@ -78,11 +78,23 @@ def dataset() -> Dataset:
         )
         for item in raw["data"]
     }
-    clients = sorted({f"{family}.{platform}" for feature in features.values()
-                      for family, platforms in feature.stats.items() for platform in platforms})
+    clients = sorted(
+        {
+            f"{family}.{platform}"
+            for feature in features.values()
+            for family, platforms in feature.stats.items()
+            for platform in platforms
+        }
+    )
     nicenames = raw.get("nicenames") or {}
-    return Dataset(features, nicenames.get("family", {}), nicenames.get("platform", {}), tuple(clients),
-                   str(raw.get("last_update_date") or ""), frozenset(features))
+    return Dataset(
+        features,
+        nicenames.get("family", {}),
+        nicenames.get("platform", {}),
+        tuple(clients),
+        str(raw.get("last_update_date") or ""),
+        frozenset(features),
+    )
 
 
 def is_date(key: str) -> bool:
@@ -133,7 +145,7 @@ def _expand(patterns: tuple[str, ...]) -> tuple[str, ...]:
             families = sorted({client.split(".")[0] for client in known})
             raise ConfigError(
                 f"clients.targets: {pattern!r} names no client in the caniemail data; "
-                f"use family.platform globs such as \"gmail.*\" or \"outlook.windows\" (families: {', '.join(families)})"
+                f'use family.platform globs such as "gmail.*" or "outlook.windows" (families: {", ".join(families)})'
             )
         chosen.extend(client for client in matched if client not in chosen)
     return tuple(chosen)
@@ -212,13 +224,18 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
     reports = []
     # a client that drops <style> never sees what is inside: reported once, as html-style
     style_feature = data.features.get("html-style")
-    dropped = {v.client for v in verdicts(style_feature, targets) if v.support == "n" and not v.versions} \
-        if style_feature is not None else set()
+    dropped = (
+        {v.client for v in verdicts(style_feature, targets) if v.support == "n" and not v.versions}
+        if style_feature is not None
+        else set()
+    )
     position = email.position
     for slug, uses in grouped.items():
         audiences = {use.audience for use in uses}
-        clients: tuple[str, ...] = targets if ALL in audiences else tuple(
-            dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets))
+        clients: tuple[str, ...] = (
+            targets
+            if ALL in audiences
+            else tuple(dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets)))
         )
         feature = data.features[slug]
         if dropped and all(use.in_stylesheet for use in uses):
@@ -226,9 +243,17 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
         problems = _verdicts(slug, clients)
         if problems:
             lines = tuple(sorted({position(start)[0] for start in {use.start for use in uses}}))
-            reports.append(FeatureReport(
-                feature, tuple(uses), all(use.enhancement for use in uses), problems, lines,
-                tuple(v for v in problems if v.support == "n"), tuple(v for v in problems if v.support == "a")))
+            reports.append(
+                FeatureReport(
+                    feature,
+                    tuple(uses),
+                    all(use.enhancement for use in uses),
+                    problems,
+                    lines,
+                    tuple(v for v in problems if v.support == "n"),
+                    tuple(v for v in problems if v.support == "a"),
+                )
+            )
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
 
@@ -292,9 +317,11 @@ def _notes_text(slug: str, problems: tuple[Verdict, ...]) -> str:
         family, platform = verdict.client.split(".", 1)
         for number in verdict.notes:
             where.setdefault(number, []).append(
-                f"{data.family_names.get(family, family)} {data.platform_names.get(platform, platform)}")
-    parts = [f"note {n} ({', '.join(clients)}): {feature.notes[n]}" for n, clients in where.items()
-             if n in feature.notes]
+                f"{data.family_names.get(family, family)} {data.platform_names.get(platform, platform)}"
+            )
+    parts = [
+        f"note {n} ({', '.join(clients)}): {feature.notes[n]}" for n, clients in where.items() if n in feature.notes
+    ]
     parts += list(dict.fromkeys(v.remark for v in problems if v.remark))
     return " ".join(parts)
 
@@ -302,8 +329,7 @@ def _notes_text(slug: str, problems: tuple[Verdict, ...]) -> str:
 def finding_data(email: Email, report: FeatureReport, problems: tuple[Verdict, ...]) -> dict[str, Any]:
     return {
         "feature": report.feature.slug,
-        "clients": list(dict.fromkeys([v.client for v in problems if v.support == "n"]
-                                      + [v.client for v in problems])),
+        "clients": list(dict.fromkeys([v.client for v in problems if v.support == "n"] + [v.client for v in problems])),
         "support": {v.client: v.support for v in problems},
         "versions": {v.client: list(v.versions) for v in problems if v.versions},
         "notes": {n: report.feature.notes[n] for v in problems for n in v.notes if n in report.feature.notes},
@@ -313,5 +339,7 @@ def finding_data(email: Email, report: FeatureReport, problems: tuple[Verdict, .
 
 
 def message(email: Email, report: FeatureReport, verb: str, problems: tuple[Verdict, ...]) -> str:
-    return (f"{report.feature.title} ({report.feature.slug}) is {verb} in {describe_clients(problems)}; "
-            f"used on {_lines_text(lines_of(email, report))}")
+    return (
+        f"{report.feature.title} ({report.feature.slug}) is {verb} in {describe_clients(problems)}; "
+        f"used on {_lines_text(lines_of(email, report))}"
+    )

@@ -46,103 +46,251 @@ CLIENT_HACK = re.compile(
 
 _EXTRA_PROPERTIES: dict[str, str] = {
     **{f"border-{side}": "css-border" for side in ("top", "bottom", "left", "right", "width", "style", "color")},
-    **{f"border-{side}-{part}": "css-border" for side in ("top", "bottom", "left", "right")
-       for part in ("width", "style", "color")},
+    **{
+        f"border-{side}-{part}": "css-border"
+        for side in ("top", "bottom", "left", "right")
+        for part in ("width", "style", "color")
+    },
     **{f"border-{v}-{h}-radius": "css-border-radius" for v in ("top", "bottom") for h in ("left", "right")},
     **{f"border-{a}-{b}-radius": "css-border-radius-logical" for a in ("start", "end") for b in ("start", "end")},
     **{f"margin-{side}": "css-margin" for side in ("top", "bottom", "left", "right")},
     **{f"padding-{side}": "css-padding" for side in ("top", "bottom", "left", "right")},
-    "margin-inline": "css-margin-inline-block", "margin-block": "css-margin-inline-block",
-    "margin-inline-start": "css-margin-inline-start-end", "margin-inline-end": "css-margin-inline-start-end",
-    "margin-block-start": "css-margin-block-start-end", "margin-block-end": "css-margin-block-start-end",
-    "padding-inline": "css-padding-inline-block", "padding-block": "css-padding-inline-block",
-    "padding-inline-start": "css-padding-inline-start-end", "padding-inline-end": "css-padding-inline-start-end",
-    "padding-block-start": "css-padding-block-start-end", "padding-block-end": "css-padding-block-start-end",
-    "border-inline": "css-border-inline-block", "border-block": "css-border-inline-block",
-    **{f"border-{axis}-{part}": "css-border-inline-block-individual" for axis in ("inline", "block")
-       for part in ("color", "style", "width", "start", "end")},
-    **{f"border-{axis}-{end}-{part}": "css-border-inline-block-longhand" for axis in ("inline", "block")
-       for end in ("start", "end") for part in ("color", "style", "width")},
+    "margin-inline": "css-margin-inline-block",
+    "margin-block": "css-margin-inline-block",
+    "margin-inline-start": "css-margin-inline-start-end",
+    "margin-inline-end": "css-margin-inline-start-end",
+    "margin-block-start": "css-margin-block-start-end",
+    "margin-block-end": "css-margin-block-start-end",
+    "padding-inline": "css-padding-inline-block",
+    "padding-block": "css-padding-inline-block",
+    "padding-inline-start": "css-padding-inline-start-end",
+    "padding-inline-end": "css-padding-inline-start-end",
+    "padding-block-start": "css-padding-block-start-end",
+    "padding-block-end": "css-padding-block-start-end",
+    "border-inline": "css-border-inline-block",
+    "border-block": "css-border-inline-block",
+    **{
+        f"border-{axis}-{part}": "css-border-inline-block-individual"
+        for axis in ("inline", "block")
+        for part in ("color", "style", "width", "start", "end")
+    },
+    **{
+        f"border-{axis}-{end}-{part}": "css-border-inline-block-longhand"
+        for axis in ("inline", "block")
+        for end in ("start", "end")
+        for part in ("color", "style", "width")
+    },
     "columns": "css-column-layout-properties",
-    **{f"column-{part}": "css-column-layout-properties"
-       for part in ("fill", "rule", "rule-color", "rule-style", "rule-width", "span", "width")},
-    "column-gap": "css-gap", "row-gap": "css-gap",
-    "grid-template-areas": "css-grid-template", "grid-template-columns": "css-grid-template",
-    "grid-template-rows": "css-grid-template", "grid-template": "css-grid-template",
-    "block-size": "css-block-inline-size", "inline-size": "css-inline-size",
-    "left": "css-left-right-top-bottom", "right": "css-left-right-top-bottom",
-    "top": "css-left-right-top-bottom", "bottom": "css-left-right-top-bottom",
-    **{f"inset-{a}": "css-inset" for a in ("block", "inline", "inline-start", "inline-end", "block-start", "block-end")},
-    **{f"animation-{p}": "css-animation" for p in ("name", "duration", "delay", "iteration-count", "direction",
-                                                   "timing-function", "fill-mode", "play-state")},
+    **{
+        f"column-{part}": "css-column-layout-properties"
+        for part in ("fill", "rule", "rule-color", "rule-style", "rule-width", "span", "width")
+    },
+    "column-gap": "css-gap",
+    "row-gap": "css-gap",
+    "grid-template-areas": "css-grid-template",
+    "grid-template-columns": "css-grid-template",
+    "grid-template-rows": "css-grid-template",
+    "grid-template": "css-grid-template",
+    "block-size": "css-block-inline-size",
+    "inline-size": "css-inline-size",
+    "left": "css-left-right-top-bottom",
+    "right": "css-left-right-top-bottom",
+    "top": "css-left-right-top-bottom",
+    "bottom": "css-left-right-top-bottom",
+    **{
+        f"inset-{a}": "css-inset" for a in ("block", "inline", "inline-start", "inline-end", "block-start", "block-end")
+    },
+    **{
+        f"animation-{p}": "css-animation"
+        for p in (
+            "name",
+            "duration",
+            "delay",
+            "iteration-count",
+            "direction",
+            "timing-function",
+            "fill-mode",
+            "play-state",
+        )
+    },
     **{f"transition-{p}": "css-transition" for p in ("property", "duration", "delay", "timing-function")},
     **{f"outline-{p}": "css-outline" for p in ("color", "style", "width")},
-    "overflow-x": "css-overflow", "overflow-y": "css-overflow",
-    "overflow-block": "css-overflow", "overflow-inline": "css-overflow",
+    "overflow-x": "css-overflow",
+    "overflow-y": "css-overflow",
+    "overflow-block": "css-overflow",
+    "overflow-inline": "css-overflow",
     **{f"text-emphasis-{p}": "css-text-emphasis" for p in ("color", "style")},
     **{f"scroll-snap-{p}": "css-scroll-snap" for p in ("type", "align", "stop")},
     "font": "css-font",
     "inert": "css-inert-attribute",
 }
-_DISPLAY_VALUES = {"flex": "css-display-flex", "inline-flex": "css-display-flex", "grid": "css-display-grid",
-                   "inline-grid": "css-display-grid", "none": "css-display-none"}
+_DISPLAY_VALUES = {
+    "flex": "css-display-flex",
+    "inline-flex": "css-display-flex",
+    "grid": "css-display-grid",
+    "inline-grid": "css-display-grid",
+    "none": "css-display-none",
+}
 _FUNCTIONS = {
-    "rgb": "css-rgb", "rgba": "css-rgba", "linear-gradient": "css-linear-gradient",
-    "repeating-linear-gradient": "css-linear-gradient", "radial-gradient": "css-radial-gradient",
-    "repeating-radial-gradient": "css-radial-gradient", "conic-gradient": "css-conic-gradient",
-    "calc": "css-unit-calc", "clamp": "css-function-clamp", "min": "css-function-min", "max": "css-function-max",
-    "light-dark": "css-function-light-dark", "lch": "css-modern-color", "oklch": "css-modern-color",
-    "lab": "css-modern-color", "oklab": "css-modern-color", "var": "css-variables",
+    "rgb": "css-rgb",
+    "rgba": "css-rgba",
+    "linear-gradient": "css-linear-gradient",
+    "repeating-linear-gradient": "css-linear-gradient",
+    "radial-gradient": "css-radial-gradient",
+    "repeating-radial-gradient": "css-radial-gradient",
+    "conic-gradient": "css-conic-gradient",
+    "calc": "css-unit-calc",
+    "clamp": "css-function-clamp",
+    "min": "css-function-min",
+    "max": "css-function-max",
+    "light-dark": "css-function-light-dark",
+    "lch": "css-modern-color",
+    "oklch": "css-modern-color",
+    "lab": "css-modern-color",
+    "oklab": "css-modern-color",
+    "var": "css-variables",
 }
 _KEYWORDS = {
-    "system-ui": "css-sytem-ui", "ui-serif": "css-sytem-ui", "ui-sans-serif": "css-sytem-ui",
-    "ui-rounded": "css-sytem-ui", "ui-monospace": "css-sytem-ui", "fit-content": "css-intrinsic-size",
-    "min-content": "css-intrinsic-size", "max-content": "css-intrinsic-size", "initial": "css-unit-initial",
+    "system-ui": "css-sytem-ui",
+    "ui-serif": "css-sytem-ui",
+    "ui-sans-serif": "css-sytem-ui",
+    "ui-rounded": "css-sytem-ui",
+    "ui-monospace": "css-sytem-ui",
+    "fit-content": "css-intrinsic-size",
+    "min-content": "css-intrinsic-size",
+    "max-content": "css-intrinsic-size",
+    "initial": "css-unit-initial",
 }
 _UNITS = {"px", "em", "rem", "pt", "pc", "cm", "mm", "in", "ex", "ch", "vh", "vw", "vmin", "vmax"}
 _MEDIA_FEATURES = {
     "prefers-color-scheme": "css-at-media-prefers-color-scheme",
     "prefers-reduced-motion": "css-at-media-prefers-reduced-motion",
-    "orientation": "css-at-media-orientation", "hover": "css-at-media-hover", "any-hover": "css-at-media-hover",
+    "orientation": "css-at-media-orientation",
+    "hover": "css-at-media-hover",
+    "any-hover": "css-at-media-hover",
     "-webkit-device-pixel-ratio": "css-at-media-device-pixel-ratio",
     "-webkit-min-device-pixel-ratio": "css-at-media-device-pixel-ratio",
-    "min-device-pixel-ratio": "css-at-media-device-pixel-ratio", "min-resolution": "css-at-media-device-pixel-ratio",
+    "min-device-pixel-ratio": "css-at-media-device-pixel-ratio",
+    "min-resolution": "css-at-media-device-pixel-ratio",
 }
-_AT_RULES = {"media": "css-at-media", "font-face": "css-at-font-face", "import": "css-at-import",
-             "keyframes": "css-at-keyframes", "supports": "css-at-supports"}
+_AT_RULES = {
+    "media": "css-at-media",
+    "font-face": "css-at-font-face",
+    "import": "css-at-import",
+    "keyframes": "css-at-keyframes",
+    "supports": "css-at-supports",
+}
 # features that only add polish where they work, and document structure every email needs
 # (a client that ignores the doctype, turns <body> into a <div> or drops target="_blank"
 # still shows the email; the CSS on those elements is judged on its own)
 ENHANCEMENT_SLUGS = frozenset(
-    {"css-at-media", "css-at-font-face", "css-at-import", "css-at-keyframes", "css-at-supports",
-     "css-animation", "css-transition", "css-color-scheme", "html-meta-color-scheme", "css-cursor",
-     "css-user-select", "css-comments", "html-doctype", "html-body", "html-style", "html-target", "html-role",
-     "html-lang", "html-aria-describedby", "html-aria-hidden", "html-aria-label", "html-aria-labelledby",
-     "html-aria-live", "html-loading-attribute"}
+    {
+        "css-at-media",
+        "css-at-font-face",
+        "css-at-import",
+        "css-at-keyframes",
+        "css-at-supports",
+        "css-animation",
+        "css-transition",
+        "css-color-scheme",
+        "html-meta-color-scheme",
+        "css-cursor",
+        "css-user-select",
+        "css-comments",
+        "html-doctype",
+        "html-body",
+        "html-style",
+        "html-target",
+        "html-role",
+        "html-lang",
+        "html-aria-describedby",
+        "html-aria-hidden",
+        "html-aria-label",
+        "html-aria-labelledby",
+        "html-aria-live",
+        "html-loading-attribute",
+    }
 )
 # a block that says display:none hides with a stack of fallbacks for clients that ignore it
 _HIDING_FALLBACKS = frozenset(
-    {"visibility", "opacity", "max-height", "max-width", "overflow", "font-size", "line-height", "height",
-     "width", "color", "mso-hide"}
+    {
+        "visibility",
+        "opacity",
+        "max-height",
+        "max-width",
+        "overflow",
+        "font-size",
+        "line-height",
+        "height",
+        "width",
+        "color",
+        "mso-hide",
+    }
 )
 _ELEMENTS = {
     **{f"h{n}": "html-h1-h6" for n in range(1, 7)},
     **{tag: "html-lists" for tag in ("ul", "ol", "li", "dl", "dt", "dd")},
-    **{tag: "html-semantics" for tag in ("article", "aside", "details", "figcaption", "figure", "footer", "header",
-                                          "main", "mark", "nav", "section", "summary", "time")},
+    **{
+        tag: "html-semantics"
+        for tag in (
+            "article",
+            "aside",
+            "details",
+            "figcaption",
+            "figure",
+            "footer",
+            "header",
+            "main",
+            "mark",
+            "nav",
+            "section",
+            "summary",
+            "time",
+        )
+    },
     "map": "html-image-maps",
 }
-_ATTRIBUTES = {"align": "html-align", "valign": "html-valign", "background": "html-background",
-               "cellpadding": "html-cellpadding", "cellspacing": "html-cellspacing", "dir": "html-dir",
-               "height": "html-height", "width": "html-width", "lang": "html-lang", "hidden": "html-hidden",
-               "role": "html-role", "target": "html-target", "srcset": "html-srcset", "loading": "html-loading-attribute",
-               "required": "html-required", "popover": "html-popover", "aria-describedby": "html-aria-describedby",
-               "aria-hidden": "html-aria-hidden", "aria-label": "html-aria-label",
-               "aria-labelledby": "html-aria-labelledby", "aria-live": "html-aria-live", "inert": "css-inert-attribute"}
-_IMAGE_TYPES = {"png": "image-png", "jpg": "image-jpg", "jpeg": "image-jpg", "gif": "image-gif", "webp": "image-webp",
-                "avif": "image-avif", "svg": "image-svg", "bmp": "image-bmp", "ico": "image-ico", "tif": "image-tiff",
-                "tiff": "image-tiff", "heif": "image-heif", "heic": "image-heif", "apng": "image-apng",
-                "mp4": "image-mp4"}
+_ATTRIBUTES = {
+    "align": "html-align",
+    "valign": "html-valign",
+    "background": "html-background",
+    "cellpadding": "html-cellpadding",
+    "cellspacing": "html-cellspacing",
+    "dir": "html-dir",
+    "height": "html-height",
+    "width": "html-width",
+    "lang": "html-lang",
+    "hidden": "html-hidden",
+    "role": "html-role",
+    "target": "html-target",
+    "srcset": "html-srcset",
+    "loading": "html-loading-attribute",
+    "required": "html-required",
+    "popover": "html-popover",
+    "aria-describedby": "html-aria-describedby",
+    "aria-hidden": "html-aria-hidden",
+    "aria-label": "html-aria-label",
+    "aria-labelledby": "html-aria-labelledby",
+    "aria-live": "html-aria-live",
+    "inert": "css-inert-attribute",
+}
+_IMAGE_TYPES = {
+    "png": "image-png",
+    "jpg": "image-jpg",
+    "jpeg": "image-jpg",
+    "gif": "image-gif",
+    "webp": "image-webp",
+    "avif": "image-avif",
+    "svg": "image-svg",
+    "bmp": "image-bmp",
+    "ico": "image-ico",
+    "tif": "image-tiff",
+    "tiff": "image-tiff",
+    "heif": "image-heif",
+    "heic": "image-heif",
+    "apng": "image-apng",
+    "mp4": "image-mp4",
+}
 _IMAGE_EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,5})(?:[?#]|$)")
 _LEGACY_PSEUDO_ELEMENTS = {"before", "after", "first-letter", "first-line"}
 
@@ -225,8 +373,12 @@ def selector_slugs(prelude: tuple[Any, ...], slugs: frozenset[str]) -> Iterator[
             simple_in_compound = 0
         pending_space = False
         if is_combinator:
-            yield {">": "css-selector-child", "+": "css-selector-adjacent-sibling",
-                   "~": "css-selector-general-sibling", ",": "css-selector-grouping"}[str(value)]
+            yield {
+                ">": "css-selector-child",
+                "+": "css-selector-adjacent-sibling",
+                "~": "css-selector-general-sibling",
+                ",": "css-selector-grouping",
+            }[str(value)]
             simple_in_compound = 0
             previous_meaningful = "combinator"
             index += 1
@@ -341,7 +493,9 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
                 add(Usage(slug, at_rule.start, audience, True, True))
             if at_rule.keyword == "media":
                 for feature, media_slug in _MEDIA_FEATURES.items():
-                    if re.search(r"\(\s*(?:min-|max-)?" + re.escape(feature) + r"\s*[:)]", at_rule.prelude, re.IGNORECASE):
+                    if re.search(
+                        r"\(\s*(?:min-|max-)?" + re.escape(feature) + r"\s*[:)]", at_rule.prelude, re.IGNORECASE
+                    ):
                         add(Usage(media_slug, at_rule.start, audience, True, True))
         for style_rule in sheet.rules:
             if CLIENT_HACK.search(style_rule.selector):

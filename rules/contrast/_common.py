@@ -4,8 +4,9 @@ computed once per email (``email.memo``) for all of them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from oopslint import ConfigError, Email
 from oopslint.styles import (
@@ -27,8 +28,8 @@ from oopslint.templating import MASK_CHAR
 OPTIONS: dict[str, Any] = {"profiles": list(PROFILES), "link_colours": {}}
 OPTION_DOCS = {
     "profiles": "client profiles to check: " + ", ".join(PROFILES),
-    "link_colours": 'colour a client paints on links with no colour of their own, per profile '
-                    f'(default {DEFAULT_LINK_COLOUR}), e.g. {{"style-stripped" = "#1155CC"}}',
+    "link_colours": "colour a client paints on links with no colour of their own, per profile "
+    f'(default {DEFAULT_LINK_COLOUR}), e.g. {{"style-stripped" = "#1155CC"}}',
 }
 
 
@@ -51,8 +52,10 @@ def settings(options: Mapping[str, Any]) -> Settings:
     colours = options.get("link_colours", {}) or {}
     for profile, colour in colours.items():
         if profile not in ("style-stripped", "default-link-colour"):
-            raise ConfigError(f"[contrast] link_colours: {profile!r}; only style-stripped and default-link-colour "
-                              "paint a client link colour")
+            raise ConfigError(
+                f"[contrast] link_colours: {profile!r}; only style-stripped and default-link-colour "
+                "paint a client link colour"
+            )
         if not isinstance(colour, str) or not isinstance(parse_color(colour), RGBA):
             raise ConfigError(f"[contrast] link_colours.{profile}: {colour!r} is not a colour")
     ordered = tuple(p for p in PROFILES if p in profiles)
@@ -81,8 +84,12 @@ class Verdict:
 
     def data(self) -> dict[str, Any]:
         first = next(iter(self.painted.values()), None)
-        return {"profiles": {p: v.to_data() for p, v in self.painted.items()}, "failing": self.failing,
-                "font_size": round(first.font_size, 2) if first else None, "bold": first.bold if first else None}
+        return {
+            "profiles": {p: v.to_data() for p, v in self.painted.items()},
+            "failing": self.failing,
+            "font_size": round(first.font_size, 2) if first else None,
+            "bold": first.bold if first else None,
+        }
 
 
 def verdicts(email: Email, config: Settings) -> list[Verdict]:
@@ -137,11 +144,15 @@ def suggest(painted: Painted, others: list[Painted]) -> str | None:
 
 def describe(painted: Painted) -> str:
     size = f"{painted.font_size:.4g}px" + (" bold" if painted.bold else "")
-    return (f"{painted.color.hex()} on {painted.background.hex()} is {painted.ratio:.2f}:1, "
-            f"below {painted.threshold:g}:1 for {'large' if painted.large else 'normal'} text ({size})")
+    return (
+        f"{painted.color.hex()} on {painted.background.hex()} is {painted.ratio:.2f}:1, "
+        f"below {painted.threshold:g}:1 for {'large' if painted.large else 'normal'} text ({size})"
+    )
 
 
-def link_contrast(style_map: StyleMap, link: Any, block: Any, profile: str, link_colour: str) -> tuple[float, RGBA, RGBA]:
+def link_contrast(
+    style_map: StyleMap, link: Any, block: Any, profile: str, link_colour: str
+) -> tuple[float, RGBA, RGBA]:
     """Ratio between a link's colour and its block's text colour (both as painted)."""
     link_paint = style_map.paint(link, profile, link_colour=link_colour)
     block_paint = style_map.paint(block, profile, link_colour=link_colour)
@@ -173,8 +184,7 @@ def links_in_text(email: Email, style_map: StyleMap) -> list[tuple[Any, Any]]:
                 links.setdefault(link.index, (link, block))
         else:
             outside[block.index] = outside.get(block.index, 0) + size
-    return [(link, block) for link, block in links.values()
-            if outside.get(block.index, 0) > inside.get(block.index, 0)]
+    return [(link, block) for link, block in links.values() if outside.get(block.index, 0) > inside.get(block.index, 0)]
 
 
 def _is_block(style_map: StyleMap, block: Any, link: Any) -> bool:
@@ -186,5 +196,19 @@ def _displayed_as_block(style_map: StyleMap, element: Any) -> bool:
     return display.startswith(("block", "inline-block", "flex", "inline-flex", "table", "grid", "list-item"))
 
 
-__all__ = ["links_in_text", "OPTIONS", "OPTION_DOCS", "Settings", "settings", "Verdict", "verdicts", "text_of", "suggest",
-           "describe", "link_contrast", "LIGHT_PROFILES", "DARK_PROFILES", "styles"]
+__all__ = [
+    "links_in_text",
+    "OPTIONS",
+    "OPTION_DOCS",
+    "Settings",
+    "settings",
+    "Verdict",
+    "verdicts",
+    "text_of",
+    "suggest",
+    "describe",
+    "link_contrast",
+    "LIGHT_PROFILES",
+    "DARK_PROFILES",
+    "styles",
+]

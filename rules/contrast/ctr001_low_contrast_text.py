@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
@@ -69,24 +70,39 @@ def low_contrast_text(email: Email, context: SendContext, options: Any) -> Itera
         stripped = verdict.painted.get("style-stripped")
         full = verdict.painted.get("full-css")
         data = verdict.data()
-        if (stripped is not None and "style-stripped" in failing and stripped.color_origin == "client-link"
-                and full is not None and full.color_origin == "style-block"):
-            message = (f"Link {text!r}: its colour {full.color.hex()} is set only in <style>; clients that strip "
-                       f"<style> paint it in their default link colour: {describe(stripped)}"
-                       + (f" (also fails in {', '.join(p for p in failing if p != 'style-stripped')})"
-                          if len(failing) > 1 else ""))
-            suggestion = (f'inline the colour on the link (style="color: {full.color.hex()}"; premailer does it)'
-                          + ("" if full.passes else f" and use a colour that passes, such as {suggest(full, [])}"))
+        if (
+            stripped is not None
+            and "style-stripped" in failing
+            and stripped.color_origin == "client-link"
+            and full is not None
+            and full.color_origin == "style-block"
+        ):
+            message = (
+                f"Link {text!r}: its colour {full.color.hex()} is set only in <style>; clients that strip "
+                f"<style> paint it in their default link colour: {describe(stripped)}"
+                + (
+                    f" (also fails in {', '.join(p for p in failing if p != 'style-stripped')})"
+                    if len(failing) > 1
+                    else ""
+                )
+            )
+            suggestion = f'inline the colour on the link (style="color: {full.color.hex()}"; premailer does it)' + (
+                "" if full.passes else f" and use a colour that passes, such as {suggest(full, [])}"
+            )
             yield Finding(message, span=email.element_span(verdict.element), suggestion=suggestion, data=data)
             continue
         message = f"Low contrast {text!r}: {describe(first)} in {', '.join(failing)}"
         if any(o.color != first.color or o.background != first.background for o in others):
-            message += "; " + "; ".join(f"{o.profile}: {o.color.hex()} on {o.background.hex()} {o.ratio:.2f}:1"
-                                        for o in others)
+            message += "; " + "; ".join(
+                f"{o.profile}: {o.color.hex()} on {o.background.hex()} {o.ratio:.2f}:1" for o in others
+            )
         if first.fallback:
             message += " (checked against the solid fallback colour under a background image)"
         better = suggest(first, others)
-        suggestion = f"use {better} (same hue, passes {first.threshold:g}:1)" if better else \
-            "change the background: no shade of this hue passes"
+        suggestion = (
+            f"use {better} (same hue, passes {first.threshold:g}:1)"
+            if better
+            else "change the background: no shade of this hue passes"
+        )
         data["suggested_color"] = better
         yield Finding(message, span=email.element_span(verdict.element), suggestion=suggestion, data=data)

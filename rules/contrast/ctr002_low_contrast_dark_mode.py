@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
@@ -67,8 +68,10 @@ def low_contrast_dark_mode(email: Email, context: SendContext, options: Any) -> 
         better = suggest(first, [verdict.painted[p] for p in dark[1:]])
         data = verdict.data()
         data["suggested_color"] = better
-        suggestion = ("give this text its own colour in a prefers-color-scheme: dark rule"
-                      if dark[0] == "dark-media" else
-                      "pick text and background colours whose contrast survives inversion"
-                      + (f" (the text as {better} would pass here)" if better else ""))
+        suggestion = (
+            "give this text its own colour in a prefers-color-scheme: dark rule"
+            if dark[0] == "dark-media"
+            else "pick text and background colours whose contrast survives inversion"
+            + (f" (the text as {better} would pass here)" if better else "")
+        )
         yield Finding(message, span=email.element_span(verdict.element), suggestion=suggestion, data=data)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 from oopslint.styles import contrast_ratio, floor2
@@ -66,8 +67,10 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
                 continue
             link_paint = style_map.paint(link, profile, link_colour=config.link_colour(profile))
             block_paint = style_map.paint(block, profile, link_colour=config.link_colour(profile))
-            if link_paint.background_element is not block_paint.background_element and \
-                    link_paint.background.hex() != block_paint.background.hex():
+            if (
+                link_paint.background_element is not block_paint.background_element
+                and link_paint.background.hex() != block_paint.background.hex()
+            ):
                 continue  # a background of its own marks the link
             ratio = floor2(contrast_ratio(link_paint.color, block_paint.color))
             data[profile] = {"link": link_paint.color.hex(), "text": block_paint.color.hex(), "ratio": ratio}
@@ -91,5 +94,8 @@ def _own_text_underlined(email: Email, style_map: Any, link: Any, variant: str) 
     """Every piece of the link's text sits in an underlined element inside it."""
     elements = {s.element for s in email.segments if s.kind == "text" and s.element is not None and s.link is link}
     elements.discard(link)
-    return bool(elements) and all(style_map.underlined(e, variant) for e in elements) and not any(
-        s.element is link for s in email.segments if s.kind == "text" and "".join(s.text.split()))
+    return (
+        bool(elements)
+        and all(style_map.underlined(e, variant) for e in elements)
+        and not any(s.element is link for s in email.segments if s.kind == "text" and "".join(s.text.split()))
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
@@ -55,12 +56,16 @@ def contrast_not_verified(email: Email, context: SendContext, options: Any) -> I
             continue
         text = text_of(email, verdict.element)
         if unverifiable:
-            message = (f"Could not verify contrast of {text!r}: a background image, gradient or VML shape is behind "
-                       f"it with no solid fallback colour ({', '.join(unverifiable)})")
+            message = (
+                f"Could not verify contrast of {text!r}: a background image, gradient or VML shape is behind "
+                f"it with no solid fallback colour ({', '.join(unverifiable)})"
+            )
             suggestion = "set a solid background colour (bgcolor and background-color) close to the image's tone"
         else:
             painted = verdict.painted[invisible[0]]
-            message = (f"Could not verify contrast of {text!r}: the text has the very colour of its background "
-                       f"({painted.color.hex()} on {painted.background.hex()}) in {', '.join(invisible)}")
+            message = (
+                f"Could not verify contrast of {text!r}: the text has the very colour of its background "
+                f"({painted.color.hex()} on {painted.background.hex()}) in {', '.join(invisible)}"
+            )
             suggestion = "remove hidden text, or give it a colour that can be read"
         yield Finding(message, span=email.element_span(verdict.element), suggestion=suggestion, data=verdict.data())

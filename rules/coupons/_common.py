@@ -11,10 +11,11 @@ import asyncio
 import bisect
 import re
 import weakref
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oopslint import Email, SendContext, Span, http
@@ -39,18 +40,18 @@ OPTIONS: dict[str, Any] = {
 
 OPTION_DOCS: dict[str, str] = {
     "source": 'Where codes are looked up: "file", "stripe", "shopify", "woocommerce", "http", or a plugin\'s name. '
-              "Empty: codes are found but not checked (one info finding says so).",
+    "Empty: codes are found but not checked (one info finding says so).",
     "file": "Settings of the file source: path (CSV, JSON or YAML; relative to the configuration file).",
-    "stripe": "Settings of the Stripe source: api_key (\"${VAR}\"), base_url, stripe_version.",
-    "shopify": "Settings of the Shopify source: access_token (\"${VAR}\"), base_url (the shop's admin origin), "
-               "api_version.",
-    "woocommerce": "Settings of the WooCommerce source: base_url, consumer_key and consumer_secret (\"${VAR}\").",
+    "stripe": 'Settings of the Stripe source: api_key ("${VAR}"), base_url, stripe_version.',
+    "shopify": 'Settings of the Shopify source: access_token ("${VAR}"), base_url (the shop\'s admin origin), '
+    "api_version.",
+    "woocommerce": 'Settings of the WooCommerce source: base_url, consumer_key and consumer_secret ("${VAR}").',
     "http": "Settings of the generic JSON source: url (with {code}), method, headers, not_found, root, fields, kinds.",
     "plugin": "Settings handed to a third-party coupon source named in source.",
-    "minimum_validity": "How long a code must stay valid after the send (\"24h\", \"2d\", \"90m\").",
+    "minimum_validity": 'How long a code must stay valid after the send ("24h", "2d", "90m").',
     "link_patterns": "Extra regular expressions that find a code in a link; the first group is the code.",
-    "attribute": "The attribute that marks a code explicitly (<span data-coupon=\"SAVE20\">).",
-    "timezone": "Timezone of dates the email states (\"valid through December 31\") and of bare dates in sources.",
+    "attribute": 'The attribute that marks a code explicitly (<span data-coupon="SAVE20">).',
+    "timezone": 'Timezone of dates the email states ("valid through December 31") and of bare dates in sources.',
 }
 
 BUILT_IN_TABLES = ("file", "stripe", "shopify", "woocommerce", "http")
@@ -88,8 +89,17 @@ NOT_CODES = frozenset(
     SUMMER WINTER SPRING HOLIDAY CHRISTMAS VIP MEMBERS MEMBER""".split()
 )
 _SHOPIFY_DISCOUNT = re.compile(r"/discount/([^/?#]+)", re.IGNORECASE)
-LINK_PARAMETERS = ("discount", "coupon", "promo", "promo_code", "promocode", "prefilled_promo_code", "coupon_code",
-                   "discount_code", "voucher")
+LINK_PARAMETERS = (
+    "discount",
+    "coupon",
+    "promo",
+    "promo_code",
+    "promocode",
+    "prefilled_promo_code",
+    "coupon_code",
+    "discount_code",
+    "voucher",
+)
 _STYLED_TAGS = frozenset({"strong", "b", "code", "span", "td", "div", "p", "em", "mark", "kbd", "tt", "font", "a"})
 
 
@@ -213,13 +223,18 @@ def _find(email: Email, options: Mapping[str, Any]) -> list[Mention]:
     for piece_start, segment in text.pieces:
         candidate = segment.text.strip()
         element = segment.element
-        if (not candidate or element is None or element.tag not in _STYLED_TAGS
-                or not _set_apart(element) or not _plausible(candidate, explicit=False)):
+        if (
+            not candidate
+            or element is None
+            or element.tag not in _STYLED_TAGS
+            or not _set_apart(element)
+            or not _plausible(candidate, explicit=False)
+        ):
             continue
         start = piece_start + segment.text.index(candidate)
         if any(abs(start - other) < len(candidate) + 2 for other in taken):
             continue
-        window = text.text[max(0, start - 160):start + len(candidate) + 160]
+        window = text.text[max(0, start - 160) : start + len(candidate) + 160]
         if not _COUPON_WORDS.search(window):
             continue
         found.append(Mention(candidate, text.span(email, start, start + len(candidate)), "styled", start))
@@ -260,8 +275,19 @@ def _set_apart(element: Any) -> bool:
     style = (element.style or "").lower().replace(" ", "")
     if element.tag in ("strong", "b", "code", "kbd", "tt", "mark"):
         return True
-    return any(mark in style for mark in ("border", "font-weight:bold", "font-weight:7", "font-weight:8",
-                                          "font-weight:9", "monospace", "letter-spacing", "background"))
+    return any(
+        mark in style
+        for mark in (
+            "border",
+            "font-weight:bold",
+            "font-weight:7",
+            "font-weight:8",
+            "font-weight:9",
+            "monospace",
+            "letter-spacing",
+            "background",
+        )
+    )
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -295,6 +321,7 @@ def _codes_in_link(href: str, patterns: list[re.Pattern[str]]) -> Iterator[str]:
 
 # ---------------------------------------------------------------- claims
 
+
 @dataclass(frozen=True)
 class Claim:
     """What the copy promises near a code."""
@@ -314,8 +341,17 @@ _PERCENT = re.compile(
     r"de\s+remise|de\s+descuento|di\s+sconto|korting|de\s+desconto))?",
     re.IGNORECASE,
 )
-_CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "usd": "USD", "eur": "EUR", "gbp": "GBP", "chf": "CHF",
-                   "cad": "CAD", "aud": "AUD"}
+_CURRENCY_SIGNS = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "usd": "USD",
+    "eur": "EUR",
+    "gbp": "GBP",
+    "chf": "CHF",
+    "cad": "CAD",
+    "aud": "AUD",
+}
 _AMOUNT = re.compile(
     r"(?:(?P<sign>[$€£])\s?(?P<a>\d{1,5}(?:[.,]\d{2})?)|(?P<b>\d{1,5}(?:[.,]\d{2})?)\s?(?P<sign2>€|£|\$|EUR|USD|GBP|CHF))"
     r"\s*(?P<off>off|discount|rabatt|de\s+r[ée]duction|de\s+descuento|di\s+sconto|korting|de\s+desconto)",
@@ -328,12 +364,42 @@ _FREE_SHIPPING = re.compile(
     r"|gratis\s+verzending|frete\s+gr[aá]tis",
     re.IGNORECASE,
 )
-_MONTHS = {name: number for number, names in enumerate(
-    ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul", "august aug",
-     "september sep sept", "october oct", "november nov", "december dec"), start=1) for name in names.split()}
-_WEEKDAYS = {name: number for number, names in enumerate(
-    ("monday mon", "tuesday tue tues", "wednesday wed", "thursday thu thur thurs", "friday fri",
-     "saturday sat", "sunday sun")) for name in names.split()}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "monday mon",
+            "tuesday tue tues",
+            "wednesday wed",
+            "thursday thu thur thurs",
+            "friday fri",
+            "saturday sat",
+            "sunday sun",
+        )
+    )
+    for name in names.split()
+}
 _VALIDITY = re.compile(
     r"(?:valid|good|redeemable|available)\s+(?:through|thru|until|till|to|by)|expires?(?:\s+on)?|"
     r"(?:offer\s+|sale\s+|promotion\s+)?ends?(?:\s+on)?|until|through|thru|before|"
@@ -365,32 +431,42 @@ def claims(email: Email, send_day: date) -> list[Claim]:
 def _claims(text: str, send_day: date) -> list[Claim]:
     found: list[Claim] = []
     for match in _PERCENT.finditer(text):
-        if _UP_TO.search(text[max(0, match.start() - 12):match.start()]):
+        if _UP_TO.search(text[max(0, match.start() - 12) : match.start()]):
             continue
         said = match.group(0)
         # a percentage is a discount claim only with a word that makes it one
-        if not re.search(r"off|discount|rabatt|r[ée]duction|remise|descuento|sconto|korting|desconto|save|take|"
-                         r"get|extra|enjoy|spare|sparen|conomisez|ahorra|risparmia|bespaar|economize", said, re.I):
+        if not re.search(
+            r"off|discount|rabatt|r[ée]duction|remise|descuento|sconto|korting|desconto|save|take|"
+            r"get|extra|enjoy|spare|sparen|conomisez|ahorra|risparmia|bespaar|economize",
+            said,
+            re.I,
+        ):
             continue
-        found.append(Claim("percent", said.strip(), match.start("value"),
-                           value=_number(match.group("value"))))
+        found.append(Claim("percent", said.strip(), match.start("value"), value=_number(match.group("value"))))
     for pattern in (_AMOUNT, _SAVE_AMOUNT):
         for match in pattern.finditer(text):
-            if _UP_TO.search(text[max(0, match.start() - 12):match.start()]):
+            if _UP_TO.search(text[max(0, match.start() - 12) : match.start()]):
                 continue
             groups = match.groupdict()
             sign = groups.get("sign") or groups.get("sign2") or ""
             amount = groups.get("a") or groups.get("b") or "0"
-            found.append(Claim("amount", match.group(0).strip(), match.start(), value=_number(amount),
-                               currency=_CURRENCY_SIGNS.get(sign.lower(), sign.upper() or None)))
+            found.append(
+                Claim(
+                    "amount",
+                    match.group(0).strip(),
+                    match.start(),
+                    value=_number(amount),
+                    currency=_CURRENCY_SIGNS.get(sign.lower(), sign.upper() or None),
+                )
+            )
     for match in _FREE_SHIPPING.finditer(text):
-        tail = text[match.end():match.end() + 40].lower()
+        tail = text[match.end() : match.end() + 40].lower()
         if re.match(r"\s*(?:on\s+(?:all\s+)?orders?\s+(?:over|above)|over|above|ab\s|d[eè]s\s|a\s+partir)", tail):
             # "free shipping on orders over $50" is a shop policy, not this code's promise
             continue
         found.append(Claim("free_shipping", match.group(0), match.start()))
     for match in _VALIDITY.finditer(text):
-        after = text[match.end():match.end() + 40]
+        after = text[match.end() : match.end() + 40]
         stated = _DATE.match(after.lstrip(" :,"))
         if not stated:
             continue
@@ -451,7 +527,8 @@ def nearest(found: list[Claim], kind: str, position: int, window: int = 320) -> 
     """The claim of ``kind`` closest to ``position``; None when there is none
     within ``window`` characters, or when two that disagree are equally close."""
     near = sorted(
-        (abs(claim.position - position), claim) for claim in found
+        (abs(claim.position - position), claim)
+        for claim in found
         if claim.kind == kind and abs(claim.position - position) <= window
     )
     if not near:
@@ -466,6 +543,7 @@ def nearest(found: list[Claim], kind: str, position: int, window: int = 320) -> 
 
 
 # ---------------------------------------------------------------- the judgement
+
 
 @dataclass
 class Checked:
@@ -494,7 +572,7 @@ class Judgement:
     checked: list[Checked] = field(default_factory=list)
     unchecked: list[tuple[Mention, str]] = field(default_factory=list)  # (mention, why)
     source_name: str = ""
-    send_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    send_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     audience: int | None = None
     minimum_validity: timedelta = timedelta(hours=24)
 
@@ -505,12 +583,15 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$", re.IGNORECASE
 def duration(value: Any) -> timedelta:
     match = _DURATION.match(str(value))
     if not match:
-        raise ConfigError(f"coupons.minimum_validity = {value!r}: write a duration such as \"24h\", \"2d\" or \"90m\"")
+        raise ConfigError(f'coupons.minimum_validity = {value!r}: write a duration such as "24h", "2d" or "90m"')
     number = float(match.group(1))
     unit = match.group(2).lower()
     try:
-        return timedelta(minutes=number) if unit in ("m", "min") else timedelta(
-            hours=number * {"h": 1, "d": 24, "w": 168}[unit])
+        return (
+            timedelta(minutes=number)
+            if unit in ("m", "min")
+            else timedelta(hours=number * {"h": 1, "d": 24, "w": 168}[unit])
+        )
     except OverflowError:
         raise ConfigError(f"coupons.minimum_validity = {value!r} is too long") from None
 
@@ -527,7 +608,7 @@ def make_source(options: Mapping[str, Any], base_dir: Any) -> CouponSource | Non
 
 
 # one look-up per code per run, whichever rule or email asks first
-_runs: "weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], asyncio.Future[Coupon | None]]]" = (
+_runs: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str], asyncio.Future[Coupon | None]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -626,15 +707,14 @@ def _attribute_claims(checked_codes: list[Checked], stated: list[Claim], text: s
     def where(position: int) -> tuple[int, int]:
         return bisect.bisect_left(blocks, position), bisect.bisect_left(sentences, position)
 
+    def closeness(item: tuple[int, Checked], claim: Claim) -> tuple[bool, bool, int]:
+        block, sentence = where(claim.position)
+        other_block, other_sentence = where(item[0])
+        return other_block != block, other_sentence != sentence, abs(item[0] - claim.position)
+
     owned: dict[int, list[Claim]] = {}
     for claim in stated:
-        block, sentence = where(claim.position)
-
-        def closeness(item: tuple[int, Checked]) -> tuple[bool, bool, int]:
-            other_block, other_sentence = where(item[0])
-            return other_block != block, other_sentence != sentence, abs(item[0] - claim.position)
-
-        _, owner = min(placed, key=closeness)
+        _, owner = min(placed, key=lambda item, claim=claim: closeness(item, claim))  # type: ignore[misc]
         owned.setdefault(id(owner), []).append(claim)
     for checked in checked_codes:
         positions = [m.position for m in checked.mentions if m.position >= 0]
@@ -650,14 +730,15 @@ def _attribute_claims(checked_codes: list[Checked], stated: list[Claim], text: s
 def _zone(options: Mapping[str, Any]) -> Any:
     name = str(options["timezone"] or "UTC")
     if name.upper() in ("UTC", "Z", "GMT"):
-        return timezone.utc
+        return UTC
     try:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(name)
     except Exception:
-        raise ConfigError(f"coupons.timezone = {name!r} is not a timezone (use an IANA name such as Europe/Berlin)") \
-            from None
+        raise ConfigError(
+            f"coupons.timezone = {name!r} is not a timezone (use an IANA name such as Europe/Berlin)"
+        ) from None
 
 
 def zone(options: Mapping[str, Any]) -> Any:
@@ -686,8 +767,7 @@ def inactive_reason(checked: Checked, judged: Judgement, options: Mapping[str, A
     if not coupon.active:
         return f"is not active in {judged.source_name}"
     if coupon.starts_at is not None and coupon.starts_at > judged.send_at:
-        return (f"only starts on {when(coupon.starts_at, options)}, after the send at "
-                f"{when(judged.send_at, options)}")
+        return f"only starts on {when(coupon.starts_at, options)}, after the send at {when(judged.send_at, options)}"
     if coupon.ends_at is not None and coupon.ends_at <= judged.send_at:
         return f"expired on {when(coupon.ends_at, options)}, before the send at {when(judged.send_at, options)}"
     if coupon.remaining == 0:

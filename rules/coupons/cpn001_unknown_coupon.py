@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import OPTION_DOCS, OPTIONS, code_list, judgements
 
 
-@rule(code="CPN001", name="unknown-coupon", summary="Coupon code does not exist in the shop",
-      severity="error", section="coupons", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="CPN001",
+    name="unknown-coupon",
+    summary="Coupon code does not exist in the shop",
+    severity="error",
+    section="coupons",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 async def unknown_coupon(email: Email, context: SendContext, options: Any) -> AsyncIterator[Finding]:
     """What it does
         Looks up every coupon code the email names in the configured coupon

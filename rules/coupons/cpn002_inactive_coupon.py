@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import OPTION_DOCS, OPTIONS, code_list, inactive_reason, judgements
 
 
-@rule(code="CPN002", name="inactive-coupon", summary="Coupon code is inactive, not started or expired at send time",
-      severity="error", section="coupons", options=OPTIONS, option_docs=OPTION_DOCS,
-      uses_context=True)
+@rule(
+    code="CPN002",
+    name="inactive-coupon",
+    summary="Coupon code is inactive, not started or expired at send time",
+    severity="error",
+    section="coupons",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 async def inactive_coupon(email: Email, context: SendContext, options: Any) -> AsyncIterator[Finding]:
     """What it does
         Reports a code that the shop has but that will not apply when the email
@@ -43,4 +51,3 @@ async def inactive_coupon(email: Email, context: SendContext, options: Any) -> A
                 suggestion=f"activate the code in {judged.source_name} or change the send time",
                 data={"code": checked.code, "source": judged.source_name, "send_at": judged.send_at.isoformat()},
             )
-

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import OPTION_DOCS, OPTIONS, code_list, inactive_reason, judgements, when, zone
 
 
-@rule(code="CPN003", name="coupon-ends-too-soon", summary="Coupon code ends before the date the email states",
-      severity="error", section="coupons", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="CPN003",
+    name="coupon-ends-too-soon",
+    summary="Coupon code ends before the date the email states",
+    severity="error",
+    section="coupons",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 async def coupon_ends_too_soon(email: Email, context: SendContext, options: Any) -> AsyncIterator[Finding]:
     """What it does
         Compares the code's end in the shop with the validity the copy states
@@ -47,9 +56,8 @@ async def coupon_ends_too_soon(email: Email, context: SendContext, options: Any)
                 f"{judged.source_name}, but the email says {claim.text!r}",
                 span=checked.span,
                 suggestion=f"extend the code to the end of {claim.ends_on:%B} {claim.ends_on.day}, {claim.ends_on:%Y}, "
-                           "or change the date in the copy",
-                data={"code": checked.code, "ends_at": coupon.ends_at.isoformat(),
-                      "stated": claim.ends_on.isoformat()},
+                "or change the date in the copy",
+                data={"code": checked.code, "ends_at": coupon.ends_at.isoformat(), "stated": claim.ends_on.isoformat()},
             )
             continue
         if coupon.ends_at < judged.send_at + judged.minimum_validity:
@@ -60,6 +68,9 @@ async def coupon_ends_too_soon(email: Email, context: SendContext, options: Any)
                 f"({when(coupon.ends_at, options)}); readers need at least {options['minimum_validity']}",
                 span=checked.span,
                 suggestion="extend the code or send earlier",
-                data={"code": checked.code, "ends_at": coupon.ends_at.isoformat(),
-                      "send_at": judged.send_at.isoformat()},
+                data={
+                    "code": checked.code,
+                    "ends_at": coupon.ends_at.isoformat(),
+                    "send_at": judged.send_at.isoformat(),
+                },
             )

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import OPTION_DOCS, OPTIONS, Checked, code_list, judgements, money, percent
 
 
-@rule(code="CPN004", name="discount-mismatch", summary="Discount in the copy differs from the shop's",
-      severity="error", section="coupons", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="CPN004",
+    name="discount-mismatch",
+    summary="Discount in the copy differs from the shop's",
+    severity="error",
+    section="coupons",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 async def discount_mismatch(email: Email, context: SendContext, options: Any) -> AsyncIterator[Finding]:
     """What it does
         Reads the discount written nearest to each code ("20% off", "save
@@ -56,27 +65,47 @@ def _mismatch(checked: Checked) -> tuple[str, str] | None:
     said_percent = checked.claims.get("percent")
     said_amount = checked.claims.get("amount")
     # the nearer of a percentage and an amount is what the copy promises for this code
-    said = min((c for c in (said_percent, said_amount) if c is not None),
-               key=lambda c: min(abs(c.position - m.position) for m in checked.mentions if m.position >= 0),
-               default=None) if any(m.position >= 0 for m in checked.mentions) else None
+    said = (
+        min(
+            (c for c in (said_percent, said_amount) if c is not None),
+            key=lambda c: min(abs(c.position - m.position) for m in checked.mentions if m.position >= 0),
+            default=None,
+        )
+        if any(m.position >= 0 for m in checked.mentions)
+        else None
+    )
     if said is not None:
         if coupon.kind == "free_shipping":
-            return (f"the email says {said.text!r}, the shop gives free shipping only",
-                    "change the copy, or give the code the discount it promises")
+            return (
+                f"the email says {said.text!r}, the shop gives free shipping only",
+                "change the copy, or give the code the discount it promises",
+            )
         if said.kind != coupon.kind:
-            return (f"the email says {said.text!r}, the shop gives {shop}",
-                    "make the kind of discount in the copy and in the shop the same")
+            return (
+                f"the email says {said.text!r}, the shop gives {shop}",
+                "make the kind of discount in the copy and in the shop the same",
+            )
         if said.value is not None and coupon.value is not None and said.value != coupon.value:
-            return (f"the email says {said.text!r}, the shop gives {shop}",
-                    f"change the copy to {shop} or the code's value in the shop")
-        if (said.kind == "amount" and said.currency and coupon.currency
-                and said.currency.upper() != coupon.currency.upper()):
-            return (f"the email says {said.text!r} ({said.currency}), the shop gives {shop}",
-                    "state the amount in the shop's currency")
+            return (
+                f"the email says {said.text!r}, the shop gives {shop}",
+                f"change the copy to {shop} or the code's value in the shop",
+            )
+        if (
+            said.kind == "amount"
+            and said.currency
+            and coupon.currency
+            and said.currency.upper() != coupon.currency.upper()
+        ):
+            return (
+                f"the email says {said.text!r} ({said.currency}), the shop gives {shop}",
+                "state the amount in the shop's currency",
+            )
     shipping = checked.claims.get("free_shipping")
     if shipping is not None and not (coupon.free_shipping or coupon.kind == "free_shipping"):
-        return (f"the email promises {shipping.text!r}, but the code does not include free shipping in the shop",
-                "add free shipping to the code, or remove the promise")
+        return (
+            f"the email promises {shipping.text!r}, but the code does not include free shipping in the shop",
+            "add free shipping to the code, or remove the promise",
+        )
     return None
 
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import OPTION_DOCS, OPTIONS, code_list, inactive_reason, judgements
 
 
-@rule(code="CPN005", name="coupon-redemptions-low", summary="Coupon has fewer redemptions left than the audience",
-      severity="warning", section="coupons", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="CPN005",
+    name="coupon-redemptions-low",
+    summary="Coupon has fewer redemptions left than the audience",
+    severity="warning",
+    section="coupons",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 async def coupon_redemptions_low(email: Email, context: SendContext, options: Any) -> AsyncIterator[Finding]:
     """What it does
         Compares the redemptions a code has left in the shop (usage limit minus

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import OPTION_DOCS, OPTIONS, code_list, judgements
 
 
-@rule(code="CPN006", name="coupon-not-verified", summary="Coupon code could not be verified",
-      severity="warning", section="coupons", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="CPN006",
+    name="coupon-not-verified",
+    summary="Coupon code could not be verified",
+    severity="warning",
+    section="coupons",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 async def coupon_not_verified(email: Email, context: SendContext, options: Any) -> AsyncIterator[Finding]:
     """What it does
         Reports each code the configured source could not answer for: the

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
@@ -15,8 +16,16 @@ WHY = {
 }
 
 
-@rule(code="CPN007", name="coupons-not-checked", summary="Coupon codes found but not checked",
-      severity="info", section="coupons", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="CPN007",
+    name="coupons-not-checked",
+    summary="Coupon codes found but not checked",
+    severity="info",
+    section="coupons",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 async def coupons_not_checked(email: Email, context: SendContext, options: Any) -> AsyncIterator[Finding]:
     """What it does
         Says once per email, and per reason, which coupon codes were found but

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Finding, rule
 
@@ -11,8 +12,13 @@ from ._common import check_send
 
 # Not uses_context: batch rows carry no guard (`oopslint batch --guard` looks rows up
 # in bulk instead), so in a batch the rule runs once and stays quiet.
-@rule(code="DUP001", name="already-sent", severity="error", section="guard",
-      summary="This recipient already got this email, or is getting it from another worker now")
+@rule(
+    code="DUP001",
+    name="already-sent",
+    severity="error",
+    section="guard",
+    summary="This recipient already got this email, or is getting it from another worker now",
+)
 def already_sent(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     """What it does
     With a send guard (`oopslint.preflight(html, context=ctx, guard=guard)`),
@@ -47,6 +53,5 @@ def already_sent(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     yield Finding(
         f"{guard.display(check.key)}: {check.entry.describe()}{where}",
         suggestion="skip this recipient; send inside `with guard.claim(key):` to claim the send atomically",
-        data={"state": check.entry.state, "since": check.entry.since.isoformat(),
-              "key": guard.display(check.key)},
+        data={"state": check.entry.state, "since": check.entry.since.isoformat(), "key": guard.display(check.key)},
     )

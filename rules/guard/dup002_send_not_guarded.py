@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Finding, Severity, rule
 
@@ -11,8 +12,13 @@ from ._common import check_send
 
 # Not uses_context: batch rows carry no guard (`oopslint batch --guard` looks rows up
 # in bulk instead), so in a batch the rule runs once and stays quiet.
-@rule(code="DUP002", name="send-not-guarded", severity="error", section="guard",
-      summary="The send guard could not check this send")
+@rule(
+    code="DUP002",
+    name="send-not-guarded",
+    severity="error",
+    section="guard",
+    summary="The send guard could not check this send",
+)
 def send_not_guarded(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     """What it does
     With a send guard, reports a send the guard could not check: its ledger
@@ -38,4 +44,6 @@ def send_not_guarded(email: Any, context: Any, options: Any) -> Iterator[Finding
         return
     guard = context.guard
     severity = Severity.ERROR if guard.settings.fail == "closed" else Severity.WARNING
-    yield Finding(f"the send guard cannot check this send: {check.reason}", severity=severity, data={"problem": check.problem})
+    yield Finding(
+        f"the send guard cannot check this send: {check.reason}", severity=severity, data={"problem": check.problem}
+    )

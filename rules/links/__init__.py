@@ -35,4 +35,17 @@ RULES = [
     missing_fragment_target,
 ]
 
-__all__ = ["RULES", "broken_link", "broken_image", "link_not_verified", "cross_domain_redirect", "insecure_link", "non_production_link", "malformed_url", "malformed_mailto", "malformed_tel", "link_text_mismatch", "missing_fragment_target"]
+__all__ = [
+    "RULES",
+    "broken_link",
+    "broken_image",
+    "link_not_verified",
+    "cross_domain_redirect",
+    "insecure_link",
+    "non_production_link",
+    "malformed_url",
+    "malformed_mailto",
+    "malformed_tel",
+    "link_text_mismatch",
+    "missing_fragment_target",
+]

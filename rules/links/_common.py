@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oopslint import ConfigError, Severity, http
@@ -158,7 +159,7 @@ def site_of(host: str) -> str:
     labels = host.split(".")
     for size in (3, 2):
         if len(labels) > size and ".".join(labels[-size:]) in MULTI_LABEL_SUFFIXES:
-            return ".".join(labels[-size - 1:])
+            return ".".join(labels[-size - 1 :])
     return ".".join(labels[-2:])
 
 
@@ -172,10 +173,31 @@ RESERVED_EXAMPLE = ("example.com", "example.net", "example.org")
 PLACEHOLDER_TLDS = ("example", "invalid")
 INTERNAL_TLDS = ("local", "localhost", "internal", "test", "lan", "intranet", "corp", "home.arpa", "localdomain")
 TUNNEL_SUFFIXES = (
-    "ngrok.io", "ngrok-free.app", "ngrok.app", "ngrok-free.dev", "ngrok.dev", "trycloudflare.com", "loca.lt",
-    "localtunnel.me", "serveo.net", "serveousercontent.com", "localhost.run", "lhr.life", "pagekite.me",
-    "devtunnels.ms", "tunnelmole.net", "localto.net", "pinggy.link", "pinggy.io", "app.github.dev",
-    "gitpod.io", "ngrok.pizza", "expo.dev.tunnel", "telebit.io", "localxpose.io", "loclx.io",
+    "ngrok.io",
+    "ngrok-free.app",
+    "ngrok.app",
+    "ngrok-free.dev",
+    "ngrok.dev",
+    "trycloudflare.com",
+    "loca.lt",
+    "localtunnel.me",
+    "serveo.net",
+    "serveousercontent.com",
+    "localhost.run",
+    "lhr.life",
+    "pagekite.me",
+    "devtunnels.ms",
+    "tunnelmole.net",
+    "localto.net",
+    "pinggy.link",
+    "pinggy.io",
+    "app.github.dev",
+    "gitpod.io",
+    "ngrok.pizza",
+    "expo.dev.tunnel",
+    "telebit.io",
+    "localxpose.io",
+    "loclx.io",
 )
 STRONG_STAGE_LABELS = frozenset(("staging", "stage", "stg", "preprod", "pre-prod", "preproduction", "uat", "sandbox"))
 WEAK_STAGE_LABELS = frozenset(("dev", "develop", "development", "test", "testing", "qa", "local"))
@@ -227,14 +249,20 @@ def classify_host(host: str) -> HostVerdict | None:
         return HostVerdict("local", f"{host} is this computer (localhost)", True)
     if "." not in host:
         return HostVerdict("internal", f"{host} is a bare host name that only resolves inside a local network", True)
-    if any(_ends_with(host, name) for name in RESERVED_EXAMPLE) or any(_ends_with(host, tld) for tld in PLACEHOLDER_TLDS):
-        return HostVerdict("placeholder", f"{host} is a reserved example domain, a placeholder rather than a real site", False)
+    if any(_ends_with(host, name) for name in RESERVED_EXAMPLE) or any(
+        _ends_with(host, tld) for tld in PLACEHOLDER_TLDS
+    ):
+        return HostVerdict(
+            "placeholder", f"{host} is a reserved example domain, a placeholder rather than a real site", False
+        )
     for tld in INTERNAL_TLDS:
         if _ends_with(host, tld):
             return HostVerdict("internal", f"{host} is an internal name (.{tld}) that recipients cannot reach", True)
     for suffix in TUNNEL_SUFFIXES:
         if _ends_with(host, suffix):
-            return HostVerdict("tunnel", f"{host} is a development tunnel ({suffix}) that stops working when closed", True)
+            return HostVerdict(
+                "tunnel", f"{host} is a development tunnel ({suffix}) that stops working when closed", True
+            )
     site = site_of(host)
     sub_labels = host[: -len(site)].rstrip(".").split(".") if host != site else []
     for label in sub_labels:
@@ -270,7 +298,7 @@ def literal_origin(url: str, tokens: Any) -> str | None:
     if not tokens:
         return None
     first = min(token.start for token in tokens)
-    literal = url if any(url[t.start:t.end] == t.text for t in tokens) else unquote(url)
+    literal = url if any(url[t.start : t.end] == t.text for t in tokens) else unquote(url)
     prefix = literal[:first]
     match = re.match(r"(?i)^(https?)://([A-Za-z0-9.\-]+(?::\d{1,5})?)[/?#]", prefix.strip())
     if not match:
@@ -286,7 +314,7 @@ def literal_prefix(url: str, tokens: Any) -> str:
     if not tokens:
         return url
     first = min(token.start for token in tokens)
-    literal = url if any(url[t.start:t.end] == t.text for t in tokens) else unquote(url)
+    literal = url if any(url[t.start : t.end] == t.text for t in tokens) else unquote(url)
     return literal[:first]
 
 
@@ -355,26 +383,43 @@ def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None
     scheme = scheme_of(url)
     if not scheme:
         if url.startswith("//"):
-            return (f"Protocol-relative {noun} {url}: an email has no page to take http or https from",
-                    "https:" + url, "error")
+            return (
+                f"Protocol-relative {noun} {url}: an email has no page to take http or https from",
+                "https:" + url,
+                "error",
+            )
         typo = re.match(r"(?i)^(https?)/{1,3}(?=[^/])", url)
         if typo:
-            return (f"Malformed {noun}: {url} is missing the ':' after {typo.group(1)}",
-                    f"{typo.group(1).lower()}://{url[typo.end():]}", "error")
-        if url.lower().startswith("www.") or (_DOMAIN_LIKE.match(url) and _DOMAIN_LIKE.match(url).group(1).lower() in COMMON_TLDS):
-            return (f"Malformed {noun}: {url} has no https://, so it is read as a relative path",
-                    "https://" + url, "error")
+            return (
+                f"Malformed {noun}: {url} is missing the ':' after {typo.group(1)}",
+                f"{typo.group(1).lower()}://{url[typo.end() :]}",
+                "error",
+            )
+        if url.lower().startswith("www.") or (
+            _DOMAIN_LIKE.match(url) and _DOMAIN_LIKE.match(url).group(1).lower() in COMMON_TLDS
+        ):
+            return (
+                f"Malformed {noun}: {url} has no https://, so it is read as a relative path",
+                "https://" + url,
+                "error",
+            )
         if has_base:
             return None
-        return (f"Relative {noun} {url}: an email has no address to resolve it against; use an absolute https:// URL",
-                None, "error")
-    after = url[len(scheme) + 1:]
+        return (
+            f"Relative {noun} {url}: an email has no address to resolve it against; use an absolute https:// URL",
+            None,
+            "error",
+        )
+    after = url[len(scheme) + 1 :]
     if scheme in ("http", "https"):
         if not after.startswith("//"):
             return (f"Malformed {noun}: {url} needs // after {scheme}:", f"{scheme}://{after.lstrip('/')}", "error")
         if after.startswith("///"):
-            return (f"Malformed {noun}: {url} has too many slashes after {scheme}:",
-                    f"{scheme}://{after.lstrip('/')}", "error")
+            return (
+                f"Malformed {noun}: {url} has too many slashes after {scheme}:",
+                f"{scheme}://{after.lstrip('/')}",
+                "error",
+            )
         if "\\" in url:
             return (f"Malformed {noun}: {url} contains a backslash; URLs use /", url.replace("\\", "/"), "error")
         try:
@@ -389,8 +434,11 @@ def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None
         if problem:
             return (f"Malformed {noun}: {problem} ({url})", None, "error")
         if re.search(r"\s", url):
-            return (f"Malformed {noun}: {url!r} contains whitespace; some email clients cut the link there",
-                    re.sub(r"\s", "%20", url), "warning")
+            return (
+                f"Malformed {noun}: {url!r} contains whitespace; some email clients cut the link there",
+                re.sub(r"\s", "%20", url),
+                "warning",
+            )
         return None
     if scheme in KNOWN_SCHEMES:
         return None
@@ -400,13 +448,16 @@ def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None
         return (f"Malformed {noun}: {url} is a file on the sender's computer", None, "error")
     if after.startswith("//") and min(_edit_distance(scheme, "http"), _edit_distance(scheme, "https")) <= 2:
         fixed = "https" if _edit_distance(scheme, "https") <= _edit_distance(scheme, "http") else "http"
-        return (f"Malformed {noun}: unknown scheme {scheme}: in {url}; did you mean {fixed}://?",
-                f"{fixed}:{after}", "error")
+        return (
+            f"Malformed {noun}: unknown scheme {scheme}: in {url}; did you mean {fixed}://?",
+            f"{fixed}:{after}",
+            "error",
+        )
     return None
 
 
 def mailto_addresses(url: str) -> tuple[list[str], list[tuple[str, str]]]:
-    rest = url[len("mailto:"):]
+    rest = url[len("mailto:") :]
     path, _, query = rest.partition("?")
     addresses = [unquote(a).strip() for a in path.split(",") if unquote(a).strip()]
     fields = parse_qsl(query, keep_blank_values=True)

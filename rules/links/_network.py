@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from oopslint import ConfigError, http
 
@@ -29,10 +30,15 @@ NETWORK_DOCS = {
     "remap": 'rewrite URLs before checking: ["REGEX REPLACEMENT"], e.g. ["^https://acme\\\\.com http://localhost:8000"]',
 }
 
-_GENERIC_REASONS = {401: "the page needs a login", 403: "the site refuses automated checks",
-                    429: "the site is rate-limiting", 999: "LinkedIn refuses automated checks",
-                    406: "the site refuses automated checks", 418: "the site refuses automated checks",
-                    451: "the page is blocked for legal reasons in some places"}
+_GENERIC_REASONS = {
+    401: "the page needs a login",
+    403: "the site refuses automated checks",
+    429: "the site is rate-limiting",
+    999: "LinkedIn refuses automated checks",
+    406: "the site refuses automated checks",
+    418: "the site refuses automated checks",
+    451: "the page is blocked for legal reasons in some places",
+}
 
 _UNVERIFIABLE_STATUSES = frozenset(_GENERIC_REASONS)
 
@@ -42,7 +48,7 @@ _UNVERIFIABLE_ERRORS = frozenset(("budget", "blocked", "dns-unavailable", "confi
 @dataclass(frozen=True)
 class Target:
     ref: Ref
-    url: str         # what is fetched, after remapping
+    url: str  # what is fetched, after remapping
     host_only: bool  # a templated URL: only its host is checked
 
 
@@ -156,14 +162,19 @@ def judge(check: http.LinkCheck, accept: Callable[[int], bool], *, host_only: bo
     if accept(status):
         return Verdict("ok", "")
     if check.challenge:
-        return Verdict("unverified", f"a {check.challenge} bot check answered instead of the page "
-                                     f"({check.status_text}) {_at(check)}")
+        return Verdict(
+            "unverified",
+            f"a {check.challenge} bot check answered instead of the page ({check.status_text}) {_at(check)}",
+        )
     if check.ok:
         return Verdict("ok", "")
     if status in _UNVERIFIABLE_STATUSES:
         why = _GENERIC_REASONS[status]
-        return Verdict("unverified", f"{check.status_text}{_tries(check) if status == 429 else ''} {_at(check)}; "
-                                     f"{why}, so check it in a browser")
+        return Verdict(
+            "unverified",
+            f"{check.status_text}{_tries(check) if status == 429 else ''} {_at(check)}; "
+            f"{why}, so check it in a browser",
+        )
     if 300 <= status < 400:
         return Verdict("broken", f"{check.status_text} without a Location to follow {_at(check)}")
     if status >= 400:
@@ -172,8 +183,13 @@ def judge(check: http.LinkCheck, accept: Callable[[int], bool], *, host_only: bo
 
 
 def check_data(target: Target, check: http.LinkCheck) -> dict[str, Any]:
-    data: dict[str, Any] = {"url": target.ref.url, "final_url": check.final_url, "status": check.status,
-                            "error": check.error, "attempts": check.attempts}
+    data: dict[str, Any] = {
+        "url": target.ref.url,
+        "final_url": check.final_url,
+        "status": check.status,
+        "error": check.error,
+        "attempts": check.attempts,
+    }
     if target.url != target.ref.url:
         data["checked_url"] = target.url
     if check.redirects:

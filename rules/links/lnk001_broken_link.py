@@ -14,8 +14,16 @@ from ._network import (
 )
 
 
-@rule(code="LNK001", name="broken-link", summary="Link is broken", severity="error", section="links",
-      network=True, options=dict(NETWORK_OPTIONS), option_docs=NETWORK_DOCS)
+@rule(
+    code="LNK001",
+    name="broken-link",
+    summary="Link is broken",
+    severity="error",
+    section="links",
+    network=True,
+    options=dict(NETWORK_OPTIONS),
+    option_docs=NETWORK_DOCS,
+)
 async def broken_link(email, context, options):
     """What it does
     Checks every http(s) link live and reports the ones that fail: a 4xx or

@@ -14,8 +14,16 @@ from ._network import (
 )
 
 
-@rule(code="LNK002", name="broken-image", summary="Image is broken", severity="error", section="links",
-      network=True, options=dict(NETWORK_OPTIONS), option_docs=NETWORK_DOCS)
+@rule(
+    code="LNK002",
+    name="broken-image",
+    summary="Image is broken",
+    severity="error",
+    section="links",
+    network=True,
+    options=dict(NETWORK_OPTIONS),
+    option_docs=NETWORK_DOCS,
+)
 async def broken_image(email, context, options):
     """What it does
     Checks every http(s) image live (`<img src>`, `background`, CSS `url()`,

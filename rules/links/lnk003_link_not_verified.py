@@ -17,8 +17,16 @@ from ._network import (
 _LOCAL_CATEGORIES = frozenset(("local", "private", "internal"))
 
 
-@rule(code="LNK003", name="link-not-verified", summary="Link or image could not be verified",
-      severity="warning", section="links", network=True, options=dict(NETWORK_OPTIONS), option_docs=NETWORK_DOCS)
+@rule(
+    code="LNK003",
+    name="link-not-verified",
+    summary="Link or image could not be verified",
+    severity="warning",
+    section="links",
+    network=True,
+    options=dict(NETWORK_OPTIONS),
+    option_docs=NETWORK_DOCS,
+)
 async def link_not_verified(email, context, options):
     """What it does
     Reports links and images whose check was inconclusive: 401 (a login),

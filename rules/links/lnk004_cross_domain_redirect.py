@@ -15,8 +15,16 @@ from ._network import (
 )
 
 
-@rule(code="LNK004", name="cross-domain-redirect", summary="Link redirects to another domain",
-      severity="info", section="links", network=True, options=dict(NETWORK_OPTIONS), option_docs=NETWORK_DOCS)
+@rule(
+    code="LNK004",
+    name="cross-domain-redirect",
+    summary="Link redirects to another domain",
+    severity="info",
+    section="links",
+    network=True,
+    options=dict(NETWORK_OPTIONS),
+    option_docs=NETWORK_DOCS,
+)
 async def cross_domain_redirect(email, context, options):
     """What it does
     Reports links that redirect to a different site, with the final URL:

@@ -19,9 +19,15 @@ from ._common import (
 )
 
 
-@rule(code="LNK005", name="insecure-link", summary="Link or image uses http:// instead of https://",
-      severity="warning", section="links", options={**FILTER_OPTIONS, **ALLOWED_HOSTS_OPTION},
-      option_docs={**FILTER_DOCS, **ALLOWED_HOSTS_DOCS})
+@rule(
+    code="LNK005",
+    name="insecure-link",
+    summary="Link or image uses http:// instead of https://",
+    severity="warning",
+    section="links",
+    options={**FILTER_OPTIONS, **ALLOWED_HOSTS_OPTION},
+    option_docs={**FILTER_DOCS, **ALLOWED_HOSTS_DOCS},
+)
 def insecure_link(email, context, options):
     """What it does
     Reports links and images whose address starts with `http://`.
@@ -56,6 +62,6 @@ def insecure_link(email, context, options):
         yield Finding(
             f"Insecure {ref.kind}: {ref.url} uses http://; use https://",
             span=ref.span,
-            suggestion="https://" + ref.url[len("http://"):],
+            suggestion="https://" + ref.url[len("http://") :],
             data={"url": ref.url},
         )

@@ -24,10 +24,15 @@ def _noun(kind: str) -> str:
     return "Image" if kind == "image" else "Link"
 
 
-@rule(code="LNK006", name="non-production-link", summary="Link or image points at a non-production host",
-      severity="error", section="links",
-      options={**FILTER_OPTIONS, **ALLOWED_HOSTS_OPTION},
-      option_docs={**FILTER_DOCS, **ALLOWED_HOSTS_DOCS})
+@rule(
+    code="LNK006",
+    name="non-production-link",
+    summary="Link or image points at a non-production host",
+    severity="error",
+    section="links",
+    options={**FILTER_OPTIONS, **ALLOWED_HOSTS_OPTION},
+    option_docs={**FILTER_DOCS, **ALLOWED_HOSTS_DOCS},
+)
 def non_production_link(email, context, options):
     """What it does
     Reports links and images whose host recipients cannot reach, or should not
@@ -79,5 +84,6 @@ def non_production_link(email, context, options):
         if ref.url.lower().startswith("http://"):
             # one problem, one finding: LNK005 leaves this URL to this rule
             message += "; it also uses http:// instead of https:// (LNK005)"
-        yield Finding(message, span=ref.span, severity=severity,
-                      data={"url": ref.url, "host": host, "category": verdict.category})
+        yield Finding(
+            message, span=ref.span, severity=severity, data={"url": ref.url, "host": host, "category": verdict.category}
+        )

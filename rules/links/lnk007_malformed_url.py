@@ -14,8 +14,15 @@ from ._common import (
 )
 
 
-@rule(code="LNK007", name="malformed-url", summary="Link or image address is malformed or relative",
-      severity="error", section="links", options=dict(FILTER_OPTIONS), option_docs=FILTER_DOCS)
+@rule(
+    code="LNK007",
+    name="malformed-url",
+    summary="Link or image address is malformed or relative",
+    severity="error",
+    section="links",
+    options=dict(FILTER_OPTIONS),
+    option_docs=FILTER_DOCS,
+)
 def malformed_url(email, context, options):
     """What it does
     Reports link and image addresses that cannot work in an email: empty ones,

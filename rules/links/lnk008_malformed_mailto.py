@@ -29,7 +29,7 @@ def address_problem(address: str) -> tuple[str, str | None] | None:
         inner = re.search(r"<([^<>]+)>", address)
         return ("has a display name; a mailto: link takes only the address", inner.group(1) if inner else None)
     quoted = re.match(r'^"(?:[^"\\]|\\.)*"@', address)
-    if re.search(r"\s", address[quoted.end() if quoted else 0:]):
+    if re.search(r"\s", address[quoted.end() if quoted else 0 :]):
         return ("contains a space", re.sub(r"\s+", "", address))
     if "@" not in address:
         return ("has no @", None)
@@ -56,8 +56,15 @@ def address_problem(address: str) -> tuple[str, str | None] | None:
 _TEXT_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
-@rule(code="LNK008", name="malformed-mailto", summary="mailto: link has a missing or malformed address",
-      severity="error", section="links", options=dict(FILTER_OPTIONS), option_docs=FILTER_DOCS)
+@rule(
+    code="LNK008",
+    name="malformed-mailto",
+    summary="mailto: link has a missing or malformed address",
+    severity="error",
+    section="links",
+    options=dict(FILTER_OPTIONS),
+    option_docs=FILTER_DOCS,
+)
 def malformed_mailto(email, context, options):
     """What it does
     Reports `mailto:` links with no address, or with an address that is not
@@ -81,9 +88,13 @@ def malformed_mailto(email, context, options):
         url = ref.url
         if ref.templated or not url.lower().startswith("mailto:") or not wanted(url):
             continue
-        if url[len("mailto:"):].startswith("//"):
-            yield Finding(f"Malformed mailto: link: {url} has '//' after mailto:", span=ref.span,
-                          suggestion="mailto:" + url[len("mailto:"):].lstrip("/"), data={"url": url})
+        if url[len("mailto:") :].startswith("//"):
+            yield Finding(
+                f"Malformed mailto: link: {url} has '//' after mailto:",
+                span=ref.span,
+                suggestion="mailto:" + url[len("mailto:") :].lstrip("/"),
+                data={"url": url},
+            )
             continue
         addresses, fields = mailto_addresses(url)
         extra = [unquote(value).strip() for key, value in fields if key.lower() in ("to", "cc", "bcc")]
@@ -92,12 +103,20 @@ def malformed_mailto(email, context, options):
             text = (ref.item.text or "").strip()
             shown = f' (the text says "{text}")' if "@" in text else ""
             suggestion = f"mailto:{text}" if _TEXT_ADDRESS.match(text) else None
-            yield Finding(f"mailto: link has no address, so it opens an empty draft{shown}", span=ref.span,
-                          severity=mode_severity(context), suggestion=suggestion, data={"url": url})
+            yield Finding(
+                f"mailto: link has no address, so it opens an empty draft{shown}",
+                span=ref.span,
+                severity=mode_severity(context),
+                suggestion=suggestion,
+                data={"url": url},
+            )
             continue
         for address in everyone:
             problem = address_problem(address)
             if problem:
-                yield Finding(f"Malformed mailto: address {address!r}: {problem[0]}", span=ref.span,
-                              suggestion=("mailto:" + problem[1]) if problem[1] else None,
-                              data={"url": url, "address": address})
+                yield Finding(
+                    f"Malformed mailto: address {address!r}: {problem[0]}",
+                    span=ref.span,
+                    suggestion=("mailto:" + problem[1]) if problem[1] else None,
+                    data={"url": url, "address": address},
+                )

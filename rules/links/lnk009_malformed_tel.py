@@ -34,8 +34,15 @@ def phone_problem(number: str) -> str | None:
     return None
 
 
-@rule(code="LNK009", name="malformed-tel", summary="tel: or sms: link has a malformed phone number",
-      severity="error", section="links", options=dict(FILTER_OPTIONS), option_docs=FILTER_DOCS)
+@rule(
+    code="LNK009",
+    name="malformed-tel",
+    summary="tel: or sms: link has a malformed phone number",
+    severity="error",
+    section="links",
+    options=dict(FILTER_OPTIONS),
+    option_docs=FILTER_DOCS,
+)
 def malformed_tel(email, context, options):
     """What it does
     Reports `tel:` and `sms:` links whose number a phone cannot dial: empty,
@@ -59,10 +66,14 @@ def malformed_tel(email, context, options):
         scheme = scheme_of(url)
         if ref.templated or scheme not in ("tel", "sms") or not wanted(url):
             continue
-        rest = unquote(url[len(scheme) + 1:])
+        rest = unquote(url[len(scheme) + 1 :])
         if rest.startswith("//"):
-            yield Finding(f"Malformed {scheme}: link: {url} has '//' after {scheme}:", span=ref.span,
-                          suggestion=f"{scheme}:{rest.lstrip('/')}", data={"url": url})
+            yield Finding(
+                f"Malformed {scheme}: link: {url} has '//' after {scheme}:",
+                span=ref.span,
+                suggestion=f"{scheme}:{rest.lstrip('/')}",
+                data={"url": url},
+            )
             continue
         numbers = rest.split("?", 1)[0] if scheme == "sms" else rest
         candidates = numbers.split(",") if scheme == "sms" else [numbers.split(";", 1)[0]]
@@ -71,5 +82,8 @@ def malformed_tel(email, context, options):
         for number in candidates:
             problem = phone_problem(number)
             if problem:
-                yield Finding(f"Malformed {scheme}: number {number.strip()!r}: {problem}", span=ref.span,
-                              data={"url": url, "number": number.strip()})
+                yield Finding(
+                    f"Malformed {scheme}: number {number.strip()!r}: {problem}",
+                    span=ref.span,
+                    data={"url": url, "number": number.strip()},
+                )

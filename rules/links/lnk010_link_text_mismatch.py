@@ -44,8 +44,15 @@ def text_host(text: str) -> str | None:
     return host
 
 
-@rule(code="LNK010", name="link-text-mismatch", summary="Link text shows a different address than the link",
-      severity="warning", section="links", options=dict(FILTER_OPTIONS), option_docs=FILTER_DOCS)
+@rule(
+    code="LNK010",
+    name="link-text-mismatch",
+    summary="Link text shows a different address than the link",
+    severity="warning",
+    section="links",
+    options=dict(FILTER_OPTIONS),
+    option_docs=FILTER_DOCS,
+)
 def link_text_mismatch(email, context, options):
     """What it does
     Reports links whose visible text is a URL or a domain (`www.acme.com`,
@@ -81,9 +88,12 @@ def link_text_mismatch(email, context, options):
             addresses += [unquote(v).strip() for k, v in fields if k.lower() == "to" and v.strip()]
             if not addresses or shown.group(1).lower() in {a.lower() for a in addresses}:
                 continue
-            yield Finding(f"Link text shows {shown.group(1)} but the mailto: link writes to {', '.join(addresses)}",
-                          span=link.span, suggestion=f"mailto:{shown.group(1)}",
-                          data={"url": link.url, "text": text})
+            yield Finding(
+                f"Link text shows {shown.group(1)} but the mailto: link writes to {', '.join(addresses)}",
+                span=link.span,
+                suggestion=f"mailto:{shown.group(1)}",
+                data={"url": link.url, "text": text},
+            )
             continue
         if scheme not in ("http", "https"):
             continue
@@ -93,5 +103,8 @@ def link_text_mismatch(email, context, options):
             continue
         if is_click_tracking(link.url):
             continue
-        yield Finding(f"Link text shows {shown_host} but the link goes to {target_host}", span=link.span,
-                      data={"url": link.url, "text": text, "text_host": shown_host, "host": target_host})
+        yield Finding(
+            f"Link text shows {shown_host} but the link goes to {target_host}",
+            span=link.span,
+            data={"url": link.url, "text": text, "text_host": shown_host, "host": target_host},
+        )

@@ -16,8 +16,15 @@ from ._common import (
 _INCLUDE = re.compile(r"\{\{>|\{%-?\s*(?:include|render|extends|section)\b|\{\{\s*(?:include|partial)\b", re.I)
 
 
-@rule(code="LNK011", name="missing-fragment-target", summary="#fragment link points at no id in the email",
-      severity="warning", section="links", options=dict(FILTER_OPTIONS), option_docs=FILTER_DOCS)
+@rule(
+    code="LNK011",
+    name="missing-fragment-target",
+    summary="#fragment link points at no id in the email",
+    severity="warning",
+    section="links",
+    options=dict(FILTER_OPTIONS),
+    option_docs=FILTER_DOCS,
+)
 def missing_fragment_target(email, context, options):
     """What it does
     Reports in-email links (`href="#details"`) when no element has that `id`
@@ -50,17 +57,20 @@ def missing_fragment_target(email, context, options):
         if unverifiable is None:
             # a templated id, or a partial included in template mode, may hold the target
             unverifiable = any("\ufffc" in i or "{" in i or "%" in i for i in email.ids) or bool(
-                context.mode == "template" and _INCLUDE.search(email.html))
+                context.mode == "template" and _INCLUDE.search(email.html)
+            )
         if unverifiable:
             yield Finding(
                 f"Link {url} points at no id in this file; the target may come from a partial or a "
                 "templated id, so this could not be verified",
-                span=link.span, severity=Severity.INFO, data={"url": url, "fragment": name, "verified": False})
+                span=link.span,
+                severity=Severity.INFO,
+                data={"url": url, "fragment": name, "verified": False},
+            )
             continue
         near = lowered.get(name.lower())
         yield Finding(
-            f"Link {url} points at nothing: no element has id=\"{name}\""
-            + (f" (there is id=\"{near}\")" if near else ""),
+            f'Link {url} points at nothing: no element has id="{name}"' + (f' (there is id="{near}")' if near else ""),
             span=link.span,
             suggestion=f"#{near}" if near else None,
             data={"url": url, "fragment": name},

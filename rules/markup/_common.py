@@ -28,22 +28,134 @@ from oopslint.css import Declaration, inline_style, stylesheets
 from oopslint.templating import MASK_CHAR, find_tokens, mask
 
 VOID = frozenset(
-    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "basefont", "bgsound", "frame", "keygen"]
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "basefont",
+        "bgsound",
+        "frame",
+        "keygen",
+    ]
 )
 RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp", "noscript"))
 OPTIONAL_END = frozenset(
-    ["p", "li", "dt", "dd", "td", "th", "tr", "tbody", "thead", "tfoot", "option", "optgroup", "colgroup", "caption", "rb", "rt", "rp", "html", "head", "body"]
+    [
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "td",
+        "th",
+        "tr",
+        "tbody",
+        "thead",
+        "tfoot",
+        "option",
+        "optgroup",
+        "colgroup",
+        "caption",
+        "rb",
+        "rt",
+        "rp",
+        "html",
+        "head",
+        "body",
+    ]
 )
 SCOPE = frozenset(("td", "th", "table", "caption", "html", "template", "object", "marquee", "applet"))
 INLINE_FORMATTING = frozenset(
-    ["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u", "span", "sup", "sub", "abbr", "label", "mark", "del", "ins"]
+    [
+        "a",
+        "b",
+        "big",
+        "code",
+        "em",
+        "font",
+        "i",
+        "nobr",
+        "s",
+        "small",
+        "strike",
+        "strong",
+        "tt",
+        "u",
+        "span",
+        "sup",
+        "sub",
+        "abbr",
+        "label",
+        "mark",
+        "del",
+        "ins",
+    ]
 )
 CLOSES_P = frozenset(
-    ["address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "table", "ul"]
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "ul",
+    ]
 )
 TABLE_CONTEXT = frozenset(("table", "tbody", "thead", "tfoot", "tr"))
 ALLOWED_IN_TABLE = frozenset(
-    ["caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th", "script", "style", "template", "form", "input"]
+    [
+        "caption",
+        "colgroup",
+        "col",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "script",
+        "style",
+        "template",
+        "form",
+        "input",
+    ]
 )
 
 _TOKEN = re.compile(
@@ -97,9 +209,15 @@ def _scan(email: Email) -> list[MarkupProblem]:
     for problem in problems:
         branch = None
         if problem.kind in ("unclosed", "stray"):
-            branch = next((start for start, end in branches
-                           if (0 <= problem.start - end < 200 and not html[end:problem.start].strip())
-                           or (0 <= start - problem.end < 200 and not html[problem.end:start].strip())), None)
+            branch = next(
+                (
+                    start
+                    for start, end in branches
+                    if (0 <= problem.start - end < 200 and not html[end : problem.start].strip())
+                    or (0 <= start - problem.end < 200 and not html[problem.end : start].strip())
+                ),
+                None,
+            )
         out.append(replace(problem, branch=branch) if branch is not None else problem)
     return out
 
@@ -122,11 +240,17 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
             chunk = html[start:end]
             if chunk.strip() and chunk.replace(MASK_CHAR, "").replace("&nbsp;", "").strip():
                 first = start + len(chunk) - len(chunk.lstrip())
-                problems.append(MarkupProblem(
-                    "misnested", "#text", first, first + len(chunk.strip()),
-                    f"Text directly inside <{stack[-1].tag}> (line {line(stack[-1].start)}), outside any cell: "
-                    "browsers move it above the table, Outlook on Windows keeps it in place",
-                    stack[-1].start))
+                problems.append(
+                    MarkupProblem(
+                        "misnested",
+                        "#text",
+                        first,
+                        first + len(chunk.strip()),
+                        f"Text directly inside <{stack[-1].tag}> (line {line(stack[-1].start)}), outside any cell: "
+                        "browsers move it above the table, Outlook on Windows keeps it in place",
+                        stack[-1].start,
+                    )
+                )
 
     def close_implied(names: frozenset[str] | tuple[str, ...], scope: tuple[str, ...]) -> _Open | None:
         for depth in range(len(stack) - 1, -1, -1):
@@ -163,11 +287,17 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
             if ":" in name:
                 continue  # VML and Office namespaces outside conditional comments: XML rules
             if stack and stack[-1].tag in TABLE_CONTEXT and name not in ALLOWED_IN_TABLE:
-                problems.append(MarkupProblem(
-                    "misnested", name, match.start(), match.end(),
-                    f"<{name}> directly inside <{stack[-1].tag}> (line {line(stack[-1].start)}), outside any cell: "
-                    "browsers move it above the table, Outlook on Windows keeps it in place",
-                    stack[-1].start))
+                problems.append(
+                    MarkupProblem(
+                        "misnested",
+                        name,
+                        match.start(),
+                        match.end(),
+                        f"<{name}> directly inside <{stack[-1].tag}> (line {line(stack[-1].start)}), outside any cell: "
+                        "browsers move it above the table, Outlook on Windows keeps it in place",
+                        stack[-1].start,
+                    )
+                )
             if name in CLOSES_P:
                 closed = close_implied(("p",), ("button",) + tuple(SCOPE))
                 if closed is not None and name != "p":
@@ -187,10 +317,17 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
             elif name == "a":
                 outer = next((o for o in reversed(stack) if o.tag == "a" or o.tag in SCOPE), None)
                 if outer is not None and outer.tag == "a":
-                    problems.append(MarkupProblem(
-                        "misnested", "a", match.start(), match.end(),
-                        f"A link inside the link opened on line {line(outer.start)}: browsers end the first link "
-                        "here, other clients keep both or join them", outer.start))
+                    problems.append(
+                        MarkupProblem(
+                            "misnested",
+                            "a",
+                            match.start(),
+                            match.end(),
+                            f"A link inside the link opened on line {line(outer.start)}: browsers end the first link "
+                            "here, other clients keep both or join them",
+                            outer.start,
+                        )
+                    )
                     stack.remove(outer)
                     expected_misnested.append("a")
             if name in RAW_TEXT:
@@ -231,11 +368,17 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                 closed_p_by.pop()  # that paragraph's parent is closed: its </p> never came
             if name == "p" and closed_p_by and (closed_p_by[-1][2] is None or closed_p_by[-1][2] is stack[-1]):
                 p_start, closer, _ = closed_p_by.pop()
-                problems.append(MarkupProblem(
-                    "misnested", "p", match.start(), match.end(),
-                    f"<{closer}> inside the <p> of line {line(p_start)}: a <p> cannot hold it, so browsers close "
-                    "the paragraph before it and turn this </p> into an empty paragraph; Outlook keeps one paragraph",
-                    p_start))
+                problems.append(
+                    MarkupProblem(
+                        "misnested",
+                        "p",
+                        match.start(),
+                        match.end(),
+                        f"<{closer}> inside the <p> of line {line(p_start)}: a <p> cannot hold it, so browsers close "
+                        "the paragraph before it and turn this </p> into an empty paragraph; Outlook keeps one paragraph",
+                        p_start,
+                    )
+                )
                 continue
             if name != "p" and name in OPTIONAL_END or name in VOID and name != "br":
                 continue  # </td> after an implied end, </img>: ignored alike by every client
@@ -243,26 +386,39 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
             open_elsewhere = next((o for o in reversed(stack) if o.tag == name), None)
             if open_elsewhere is not None:
                 where = f" here (its <{name}> on line {line(open_elsewhere.start)} is outside this table cell)"
-            problems.append(MarkupProblem(
-                "stray", name, match.start(), match.end(),
-                f"Stray </{name}>: nothing to close{where}; browsers ignore it"
-                + (" or turn it into an empty paragraph" if name == "p" else "")
-                + (" or read it as a line break" if name == "br" else "")
-                + ", Outlook on Windows may close an enclosing element instead",
-                open_elsewhere.start if open_elsewhere is not None else None))
+            problems.append(
+                MarkupProblem(
+                    "stray",
+                    name,
+                    match.start(),
+                    match.end(),
+                    f"Stray </{name}>: nothing to close{where}; browsers ignore it"
+                    + (" or turn it into an empty paragraph" if name == "p" else "")
+                    + (" or read it as a line break" if name == "br" else "")
+                    + ", Outlook on Windows may close an enclosing element instead",
+                    open_elsewhere.start if open_elsewhere is not None else None,
+                )
+            )
             continue
-        inner = stack[found + 1:]
+        inner = stack[found + 1 :]
         if name in INLINE_FORMATTING:
             block = next((e for e in inner if e.tag not in INLINE_FORMATTING), None)
             if block is not None:
                 # </span> across a <div> opened inside it: browsers ignore the end tag (or, for
                 # <a>/<b>..., split the element around the block); Outlook closes both
                 if stack[found].start not in reported_misnested:
-                    problems.append(MarkupProblem(
-                        "misnested", name, match.start(), match.end(),
-                        f"</{name}> cannot close the <{name}> of line {line(stack[found].start)} across the "
-                        f"<{block.tag}> opened inside it on line {line(block.start)}: browsers ignore or split it, "
-                        "other clients close both", stack[found].start))
+                    problems.append(
+                        MarkupProblem(
+                            "misnested",
+                            name,
+                            match.start(),
+                            match.end(),
+                            f"</{name}> cannot close the <{name}> of line {line(stack[found].start)} across the "
+                            f"<{block.tag}> opened inside it on line {line(block.start)}: browsers ignore or split it, "
+                            "other clients close both",
+                            stack[found].start,
+                        )
+                    )
                     reported_misnested.add(stack[found].start)
                 continue
         del stack[found:]
@@ -270,24 +426,42 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
             if element.tag in OPTIONAL_END or element.start in reported_misnested:
                 continue
             if element.tag in INLINE_FORMATTING and name in INLINE_FORMATTING:
-                problems.append(MarkupProblem(
-                    "misnested", element.tag, match.start(), match.end(),
-                    f"</{name}> closes <{name}> while the <{element.tag}> opened inside it on line "
-                    f"{line(element.start)} is still open: overlapping tags are repaired differently by each client",
-                    element.start))
+                problems.append(
+                    MarkupProblem(
+                        "misnested",
+                        element.tag,
+                        match.start(),
+                        match.end(),
+                        f"</{name}> closes <{name}> while the <{element.tag}> opened inside it on line "
+                        f"{line(element.start)} is still open: overlapping tags are repaired differently by each client",
+                        element.start,
+                    )
+                )
                 expected_misnested.append(element.tag)
             else:
-                problems.append(MarkupProblem(
-                    "unclosed", element.tag, element.start, element.end,
-                    f"<{element.tag}> is never closed: the </{name}> on line {line(match.start())} closes it "
-                    f"(a </{element.tag}> is missing before it), and clients disagree on where it ends",
-                    match.start()))
+                problems.append(
+                    MarkupProblem(
+                        "unclosed",
+                        element.tag,
+                        element.start,
+                        element.end,
+                        f"<{element.tag}> is never closed: the </{name}> on line {line(match.start())} closes it "
+                        f"(a </{element.tag}> is missing before it), and clients disagree on where it ends",
+                        match.start(),
+                    )
+                )
     for element in stack:
         if element.tag not in OPTIONAL_END and element.start not in reported_misnested:
-            problems.append(MarkupProblem(
-                "unclosed", element.tag, element.start, element.end,
-                f"<{element.tag}> is never closed before the end of the email: everything after it ends up inside it",
-                None))
+            problems.append(
+                MarkupProblem(
+                    "unclosed",
+                    element.tag,
+                    element.start,
+                    element.end,
+                    f"<{element.tag}> is never closed before the end of the email: everything after it ends up inside it",
+                    None,
+                )
+            )
     problems.sort(key=lambda problem: problem.start)
     return problems
 
@@ -307,10 +481,16 @@ def _duplicates(email: Email, tag: str, attrs_text: str, base: int, problems: li
         if name in seen:
             first_line = email.position(seen[name])[0]
             where = "" if first_line == email.position(base + attribute.start())[0] else f" on line {first_line}"
-            problems.append(MarkupProblem(
-                "duplicate", tag, base + attribute.start(), base + attribute.end(),
-                f"<{tag}> has {name}= twice: clients keep the first one{where} and ignore this one",
-                seen[name]))
+            problems.append(
+                MarkupProblem(
+                    "duplicate",
+                    tag,
+                    base + attribute.start(),
+                    base + attribute.end(),
+                    f"<{tag}> has {name}= twice: clients keep the first one{where} and ignore this one",
+                    seen[name],
+                )
+            )
         else:
             seen[name] = base + attribute.start()
             values[name] = value
@@ -345,14 +525,18 @@ def declaration_blocks(email: Email) -> list[DeclarationBlock]:
         blocks: list[DeclarationBlock] = []
         for sheet in stylesheets(email):
             suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
-            blocks.extend(DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect)
-                          for rule in sheet.rules)
+            blocks.extend(
+                DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect) for rule in sheet.rules
+            )
         for element in email.elements:
             value = element.attrs.get("style")
             if value and value.strip():
                 style = inline_style(email, element)
-                blocks.append(DeclarationBlock(style.declarations, style.content, style.locate, True,
-                                               bool(_IMPORTANT_SUSPECT.search(value))))
+                blocks.append(
+                    DeclarationBlock(
+                        style.declarations, style.content, style.locate, True, bool(_IMPORTANT_SUSPECT.search(value))
+                    )
+                )
         return blocks
 
     return email.memo("rules.markup.declaration_blocks", collect)

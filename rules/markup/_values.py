@@ -23,28 +23,56 @@ LENGTH_PROPERTIES = frozenset(
     "word-spacing text-indent top right bottom left outline-width border-spacing".split()
 )
 LENGTH_KEYWORDS = {
-    "font-size": {"xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large",
-                  "smaller", "larger", "math"},
-    "width": {"auto", "fit-content", "min-content", "max-content", "stretch", "-webkit-fill-available",
-              "-moz-available"},
+    "font-size": {
+        "xx-small",
+        "x-small",
+        "small",
+        "medium",
+        "large",
+        "x-large",
+        "xx-large",
+        "xxx-large",
+        "smaller",
+        "larger",
+        "math",
+    },
+    "width": {
+        "auto",
+        "fit-content",
+        "min-content",
+        "max-content",
+        "stretch",
+        "-webkit-fill-available",
+        "-moz-available",
+    },
     "height": {"auto", "fit-content", "min-content", "max-content", "stretch", "-webkit-fill-available"},
     "min-width": {"auto", "fit-content", "min-content", "max-content"},
     "min-height": {"auto", "fit-content", "min-content", "max-content"},
     "max-width": {"none", "fit-content", "min-content", "max-content"},
     "max-height": {"none", "fit-content", "min-content", "max-content"},
-    "margin": {"auto"}, "margin-top": {"auto"}, "margin-right": {"auto"}, "margin-bottom": {"auto"},
+    "margin": {"auto"},
+    "margin-top": {"auto"},
+    "margin-right": {"auto"},
+    "margin-bottom": {"auto"},
     "margin-left": {"auto"},
-    "border-width": {"thin", "medium", "thick"}, "border-top-width": {"thin", "medium", "thick"},
-    "border-right-width": {"thin", "medium", "thick"}, "border-bottom-width": {"thin", "medium", "thick"},
-    "border-left-width": {"thin", "medium", "thick"}, "outline-width": {"thin", "medium", "thick"},
-    "letter-spacing": {"normal"}, "word-spacing": {"normal"},
-    "top": {"auto"}, "right": {"auto"}, "bottom": {"auto"}, "left": {"auto"},
+    "border-width": {"thin", "medium", "thick"},
+    "border-top-width": {"thin", "medium", "thick"},
+    "border-right-width": {"thin", "medium", "thick"},
+    "border-bottom-width": {"thin", "medium", "thick"},
+    "border-left-width": {"thin", "medium", "thick"},
+    "outline-width": {"thin", "medium", "thick"},
+    "letter-spacing": {"normal"},
+    "word-spacing": {"normal"},
+    "top": {"auto"},
+    "right": {"auto"},
+    "bottom": {"auto"},
+    "left": {"auto"},
 }
 KEYWORD_PROPERTIES: dict[str, frozenset[str]] = {
     name: frozenset(values.split())
     for name, values in {
         "text-align": "left right center justify start end match-parent justify-all -webkit-center "
-                      "-moz-center -webkit-left -webkit-right -moz-left -moz-right -khtml-center",
+        "-moz-center -webkit-left -webkit-right -moz-left -moz-right -khtml-center",
         "font-style": "normal italic oblique",
         "text-transform": "none capitalize uppercase lowercase full-width full-size-kana",
         "visibility": "visible hidden collapse",
@@ -58,9 +86,9 @@ KEYWORD_PROPERTIES: dict[str, frozenset[str]] = {
         "white-space": "normal nowrap pre pre-wrap pre-line break-spaces",
         "word-break": "normal break-all keep-all break-word auto-phrase",
         "display": "block inline inline-block flex inline-flex grid inline-grid flow-root none contents table "
-                   "table-row table-cell table-column table-column-group table-header-group table-footer-group "
-                   "table-row-group table-caption list-item run-in ruby ruby-text -webkit-box -webkit-inline-box "
-                   "-ms-flexbox -ms-inline-flexbox -webkit-flex -moz-box inline-table math",
+        "table-row table-cell table-column table-column-group table-header-group table-footer-group "
+        "table-row-group table-caption list-item run-in ruby ruby-text -webkit-box -webkit-inline-box "
+        "-ms-flexbox -ms-inline-flexbox -webkit-flex -moz-box inline-table math",
     }.items()
 }
 FONT_WEIGHT_KEYWORDS = frozenset(("normal", "bold", "bolder", "lighter"))
@@ -149,15 +177,20 @@ def _invalid_reason(declaration: Declaration) -> tuple[str, Any] | None:
         part = parts[0]
         allowed = KEYWORD_PROPERTIES[name]
         if part.type != "ident" or part.lower_value not in allowed:
-            hint = " (use vertical-align for top, middle and bottom)" if name == "text-align" and getattr(
-                part, "lower_value", "") in VERTICAL_ALIGN_KEYWORDS else ""
+            hint = (
+                " (use vertical-align for top, middle and bottom)"
+                if name == "text-align" and getattr(part, "lower_value", "") in VERTICAL_ALIGN_KEYWORDS
+                else ""
+            )
             return f"{part.serialize()!r} is not a value of {name}{hint}", part
         return None
     if name == "font-weight" and len(parts) == 1:
         part = parts[0]
         if part.type == "ident" and part.lower_value not in FONT_WEIGHT_KEYWORDS:
-            return (f"{part.serialize()!r} is not a value of font-weight; use normal, bold, lighter, "
-                    "bolder or a number from 100 to 900 (light is 300)"), part
+            return (
+                f"{part.serialize()!r} is not a value of font-weight; use normal, bold, lighter, "
+                "bolder or a number from 100 to 900 (light is 300)"
+            ), part
         if part.type == "number" and not (1 <= part.value <= 1000):
             return f"{part.serialize()!r} is not a font-weight between 1 and 1000", part
         if part.type not in ("ident", "number"):
@@ -192,6 +225,7 @@ def _invalid_reason(declaration: Declaration) -> tuple[str, Any] | None:
             if part.type == "ident" and part.lower_value not in keywords:
                 return f"{part.serialize()!r} is not a value of {name}", part
             if part.type not in ("number", "dimension", "percentage", "ident") and not (
-                    part.type == "literal" and part.value == "/" and name == "border-radius"):
+                part.type == "literal" and part.value == "/" and name == "border-radius"
+            ):
                 return f"{part.serialize()!r} is not a value of {name}", part
     return None

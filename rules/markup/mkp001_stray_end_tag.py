@@ -10,7 +10,9 @@ from oopslint import Email, Finding, SendContext, rule
 from ._common import markup_problems
 
 
-@rule(code="MKP001", name="stray-end-tag", summary="An end tag that closes nothing", severity="warning", section="markup")
+@rule(
+    code="MKP001", name="stray-end-tag", summary="An end tag that closes nothing", severity="warning", section="markup"
+)
 def stray_end_tag(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports end tags that close nothing open in their scope: a `</div>` inside a

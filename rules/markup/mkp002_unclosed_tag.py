@@ -10,7 +10,9 @@ from oopslint import Email, Finding, SendContext, rule
 from ._common import markup_problems
 
 
-@rule(code="MKP002", name="unclosed-tag", summary="An element that is never closed", severity="warning", section="markup")
+@rule(
+    code="MKP002", name="unclosed-tag", summary="An element that is never closed", severity="warning", section="markup"
+)
 def unclosed_tag(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports elements whose end tag never comes: closed by the end tag of an

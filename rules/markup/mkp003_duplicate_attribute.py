@@ -10,7 +10,13 @@ from oopslint import Email, Finding, SendContext, rule
 from ._common import markup_problems
 
 
-@rule(code="MKP003", name="duplicate-attribute", summary="An attribute given twice in one tag", severity="warning", section="markup")
+@rule(
+    code="MKP003",
+    name="duplicate-attribute",
+    summary="An attribute given twice in one tag",
+    severity="warning",
+    section="markup",
+)
 def duplicate_attribute(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports an attribute written twice in the same tag with different values

@@ -10,7 +10,13 @@ from oopslint import Email, Finding, SendContext, rule
 from ._common import markup_problems
 
 
-@rule(code="MKP004", name="misnested-tags", summary="Nesting that mail clients repair differently", severity="warning", section="markup")
+@rule(
+    code="MKP004",
+    name="misnested-tags",
+    summary="Nesting that mail clients repair differently",
+    severity="warning",
+    section="markup",
+)
 def misnested_tags(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports nesting that HTML does not allow and that clients repair each in their

@@ -11,8 +11,13 @@ from ._common import declaration_blocks
 from ._values import invalid_reason
 
 
-@rule(code="MKP005", name="invalid-css-value", summary="A CSS value that is not valid for its property",
-      severity="warning", section="markup")
+@rule(
+    code="MKP005",
+    name="invalid-css-value",
+    summary="A CSS value that is not valid for its property",
+    severity="warning",
+    section="markup",
+)
 def invalid_css_value(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reads every declaration of the `<style>` blocks and `style=""` attributes with a

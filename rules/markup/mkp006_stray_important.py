@@ -12,15 +12,20 @@ from ._common import declaration_blocks
 
 def _is_important_at(tokens: list[Any], index: int) -> bool:
     """``!`` at ``index`` followed (after spaces) by ``important``."""
-    for token in tokens[index + 1:]:
+    for token in tokens[index + 1 :]:
         if token.type in ("whitespace", "comment"):
             continue
         return token.type == "ident" and token.lower_value == "important"
     return False
 
 
-@rule(code="MKP006", name="stray-important", summary="An !important that belongs to no declaration",
-      severity="warning", section="markup")
+@rule(
+    code="MKP006",
+    name="stray-important",
+    summary="An !important that belongs to no declaration",
+    severity="warning",
+    section="markup",
+)
 def stray_important(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports `!important` written after the semicolon that ends its declaration
@@ -62,8 +67,12 @@ def stray_important(email: Email, context: SendContext, options: Any) -> Iterato
         for declaration in block.declarations:
             values = [t for t in declaration.tokens if t.type not in ("whitespace", "comment")]
             for index, token in enumerate(values):
-                if token.type == "literal" and token.value == "!" and _is_important_at(values, index) \
-                        and index + 2 < len(values):
+                if (
+                    token.type == "literal"
+                    and token.value == "!"
+                    and _is_important_at(values, index)
+                    and index + 2 < len(values)
+                ):
                     yield Finding(
                         f"`!important` in the middle of `{declaration.name}: {declaration.value}`: the whole "
                         "declaration is invalid and dropped",

@@ -10,8 +10,13 @@ from oopslint import Email, Finding, SendContext, rule
 from ._common import declaration_blocks
 
 
-@rule(code="MKP007", name="empty-declaration", summary="A CSS property with no value",
-      severity="warning", section="markup")
+@rule(
+    code="MKP007",
+    name="empty-declaration",
+    summary="A CSS property with no value",
+    severity="warning",
+    section="markup",
+)
 def empty_declaration(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports declarations that name a property and give it no value (`color: ;`,

@@ -11,8 +11,13 @@ from oopslint.css import stylesheets
 _MAY_PRECEDE_IMPORT = frozenset(("import", "charset", "layer"))
 
 
-@rule(code="MKP008", name="misplaced-import", summary="An @import that every client ignores",
-      severity="warning", section="markup")
+@rule(
+    code="MKP008",
+    name="misplaced-import",
+    summary="An @import that every client ignores",
+    severity="warning",
+    section="markup",
+)
 def misplaced_import(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports `@import` inside `@media` (or another block), and `@import` after other

@@ -9,13 +9,31 @@ from oopslint import Email, Finding, SendContext, rule
 from oopslint.css import stylesheets
 
 # syntax errors that leave the block's structure in doubt (not one bad declaration)
-_STRUCTURAL = frozenset(("unclosed-block", "stray-brace", "unclosed-comment", "bad-string", "eof-in-string",
-                         "bad-url", "eof-in-url", "invalid", "}", ")", "]"))
+_STRUCTURAL = frozenset(
+    (
+        "unclosed-block",
+        "stray-brace",
+        "unclosed-comment",
+        "bad-string",
+        "eof-in-string",
+        "bad-url",
+        "eof-in-url",
+        "invalid",
+        "}",
+        ")",
+        "]",
+    )
+)
 GMAIL_STYLE_LIMIT = 16 * 1024
 
 
-@rule(code="MKP009", name="style-block-dropped", summary="A <style> block that Gmail drops whole",
-      severity="error", section="markup")
+@rule(
+    code="MKP009",
+    name="style-block-dropped",
+    summary="A <style> block that Gmail drops whole",
+    severity="error",
+    section="markup",
+)
 def style_block_dropped(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports `<style>` blocks that Gmail removes entirely, and says which block and

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import markup_problems
 
 
-@rule(code="MKP010", name="unverified-template-markup",
-      summary="Unbalanced tags that template branches may balance: could not verify",
-      severity="info", section="markup")
+@rule(
+    code="MKP010",
+    name="unverified-template-markup",
+    summary="Unbalanced tags that template branches may balance: could not verify",
+    severity="info",
+    section="markup",
+)
 def unverified_template_markup(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
     Reports the unclosed and stray tags of MKP001 and MKP002 that sit across a

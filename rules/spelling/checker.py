@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from oopslint import Email, SendContext
 from oopslint.text import filler_segments
@@ -112,8 +113,9 @@ class _Run:
 
 
 class _Reader:
-    def __init__(self, email_: Email, settings: Settings, senders: frozenset[str],
-                 fine: dict[tuple[str, ...] | None, set[str]]):
+    def __init__(
+        self, email_: Email, settings: Settings, senders: frozenset[str], fine: dict[tuple[str, ...] | None, set[str]]
+    ):
         self.email = email_
         self.settings = settings
         self.known_words = settings.words | senders
@@ -201,7 +203,9 @@ class _Reader:
     # ------------------------------------------------------------ words
 
     def _read_run(self, run: _Run) -> None:
-        words: list[tuple[Any, Token]] = [(segment, token) for segment in run.segments for token in tokenize(segment.text)]
+        words: list[tuple[Any, Token]] = [
+            (segment, token) for segment in run.segments for token in tokenize(segment.text)
+        ]
         if run.languages is None:
             self._note_unsupported(run, words)
             return
@@ -214,7 +218,7 @@ class _Reader:
         fine = self._fine.setdefault(run.languages, set())
         if len(fine) > 100_000:
             fine.clear()
-        for index, (segment, token) in enumerate(words):
+        for index, (_segment, token) in enumerate(words):
             if token.checkable and token.text not in fine:
                 self._check_token(run, dictionaries, words, index, shouting, fine)
         self._find_repeats(run, words, dictionaries)
@@ -227,8 +231,9 @@ class _Reader:
         issue = self._unsupported.get(code.lower())
         if issue is None:
             segment, token = next((s, t) for s, t in words if t.checkable)
-            self._unsupported[code.lower()] = Issue("unsupported-language", segment, token.start, token.end,
-                                                    token.text, language=code, count=count)
+            self._unsupported[code.lower()] = Issue(
+                "unsupported-language", segment, token.start, token.end, token.text, language=code, count=count
+            )
         else:
             issue.count += count
 
@@ -240,8 +245,15 @@ class _Reader:
         upper = sum(1 for w in letters if w.isupper())
         return upper * 10 >= len(letters) * 6
 
-    def _check_token(self, run: _Run, dictionaries: list[Dictionary], words: list[tuple[Any, Token]],
-                     index: int, shouting: bool, fine: set[str]) -> None:
+    def _check_token(
+        self,
+        run: _Run,
+        dictionaries: list[Dictionary],
+        words: list[tuple[Any, Token]],
+        index: int,
+        shouting: bool,
+        fine: set[str],
+    ) -> None:
         segment, token = words[index]
         text = normalize_apostrophes(token.text)
         if self._flagged(segment, token, text):
@@ -254,14 +266,16 @@ class _Reader:
         pieces = text.split("-")
         offset = 0
         for piece in pieces:
-            self._check_word(dictionaries, words, index, segment, token.start + offset, piece, shouting, len(pieces) > 1)
+            self._check_word(
+                dictionaries, words, index, segment, token.start + offset, piece, shouting, len(pieces) > 1
+            )
             offset += len(piece) + 1
 
     def _dropped_g(self, segment: Any, token: Token, text: str, dictionaries: list[Dictionary]) -> bool:
         """Colloquial "-in'" for "-ing" ("Bendin'", "rockin’"): written on
         purpose, not a misspelling, when the "-ing" word is known. Without the
         apostrophe ("rockin") the word is still checked."""
-        if not text.lower().endswith("in") or segment.text[token.end:token.end + 1] not in _APOSTROPHES:
+        if not text.lower().endswith("in") or segment.text[token.end : token.end + 1] not in _APOSTROPHES:
             return False
         return self._known(text + "g", dictionaries)
 
@@ -285,8 +299,16 @@ class _Reader:
             if correction is None:
                 continue
             start = token.start + offset
-            self.issues.append(Issue("flagged", segment, start, start + len(bare), token.text[offset:offset + len(bare)],
-                                     correction=correction or None))
+            self.issues.append(
+                Issue(
+                    "flagged",
+                    segment,
+                    start,
+                    start + len(bare),
+                    token.text[offset : offset + len(bare)],
+                    correction=correction or None,
+                )
+            )
             found = True
             if position == 0:
                 break  # the whole token is flagged; its parts need no report of their own
@@ -302,8 +324,17 @@ class _Reader:
             return True
         return dictionaries[0].classify(folded).kind == "known"
 
-    def _check_word(self, dictionaries: list[Dictionary], words: list[tuple[Any, Token]], index: int,
-                    segment: Any, start: int, word: str, shouting: bool, part: bool) -> None:
+    def _check_word(
+        self,
+        dictionaries: list[Dictionary],
+        words: list[tuple[Any, Token]],
+        index: int,
+        segment: Any,
+        start: int,
+        word: str,
+        shouting: bool,
+        part: bool,
+    ) -> None:
         """Report one word (a whole token or a part of a hyphenated one) that
         is not listed as it stands."""
         settings = self.settings
@@ -330,16 +361,36 @@ class _Reader:
         capitalized = word[:1].isupper()
         maybe_name = capitalized and not word.isupper() and self._maybe_name(words, index)
         if verdict.kind == "misspelling" and (" " not in (verdict.correction or "") or word.islower()):
-            self.issues.append(Issue("misspelling", segment, start, start + len(word), word,
-                                     correction=match_case(verdict.correction or "", word),
-                                     language=primary.language, maybe_name=maybe_name,
-                                     dictionary=primary, lookup=folded))
-        elif len(word) <= 4 and segment.text[start + len(word):start + len(word) + 1] == ".":
+            self.issues.append(
+                Issue(
+                    "misspelling",
+                    segment,
+                    start,
+                    start + len(word),
+                    word,
+                    correction=match_case(verdict.correction or "", word),
+                    language=primary.language,
+                    maybe_name=maybe_name,
+                    dictionary=primary,
+                    lookup=folded,
+                )
+            )
+        elif len(word) <= 4 and segment.text[start + len(word) : start + len(word) + 1] == ".":
             return  # an abbreviation: "Str.", "Nr.", "Dept."
         else:
-            self.issues.append(Issue("unknown", segment, start, start + len(word), word,
-                                     language=primary.language, maybe_name=maybe_name,
-                                     dictionary=primary, lookup=folded))
+            self.issues.append(
+                Issue(
+                    "unknown",
+                    segment,
+                    start,
+                    start + len(word),
+                    word,
+                    language=primary.language,
+                    maybe_name=maybe_name,
+                    dictionary=primary,
+                    lookup=folded,
+                )
+            )
 
     def _maybe_name(self, words: list[tuple[Any, Token]], index: int) -> bool:
         """A capitalised word is perhaps a name when it follows a lower-case
@@ -360,12 +411,12 @@ class _Reader:
         segment, token = words[index]
         previous_segment, previous = words[index - 1]
         if previous_segment is segment:
-            return segment.text[previous.end:token.start]
+            return segment.text[previous.end : token.start]
         # whitespace between inline tags makes no segment of its own: read the source
-        between = self.email.html[previous_segment.offset(len(previous_segment.text)):segment.start]
+        between = self.email.html[previous_segment.offset(len(previous_segment.text)) : segment.start]
         between = _TAG.sub("", between)
         spacing = " " if between.strip(" \t\r\n") != between or "&nbsp;" in between or "&#160;" in between else ""
-        return previous_segment.text[previous.end:] + spacing + segment.text[:token.start]
+        return previous_segment.text[previous.end :] + spacing + segment.text[: token.start]
 
     # ------------------------------------------------------------ repeats
 
@@ -384,8 +435,17 @@ class _Reader:
             gap = self._gap(words, index)
             if not gap or not gap.isspace():
                 continue
-            self.issues.append(Issue("repeated", segment, token.start, token.end, token.text,
-                                     correction=previous.text, language=run.language))
+            self.issues.append(
+                Issue(
+                    "repeated",
+                    segment,
+                    token.start,
+                    token.end,
+                    token.text,
+                    correction=previous.text,
+                    language=run.language,
+                )
+            )
 
 
 def match_case(correction: str, typed: str) -> str:

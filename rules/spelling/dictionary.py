@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from .english import EN_PREFIXES, british_variant, english_base, inflection_of
 from .wordlists import available_languages, data_words, read_prepared
@@ -50,8 +50,18 @@ _KEYBOARDS = {
     "azerty": ("azertyuiop", "qsdfghjklm", "wxcvbn"),
     "jcuken": ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю"),
 }
-_LAYOUT = {"en": "qwerty", "es": "qwerty", "it": "qwerty", "pt": "qwerty", "nl": "qwerty", "lv": "qwerty",
-           "eu": "qwerty", "de": "qwertz", "fr": "azerty", "ru": "jcuken"}
+_LAYOUT = {
+    "en": "qwerty",
+    "es": "qwerty",
+    "it": "qwerty",
+    "pt": "qwerty",
+    "nl": "qwerty",
+    "lv": "qwerty",
+    "eu": "qwerty",
+    "de": "qwertz",
+    "fr": "azerty",
+    "ru": "jcuken",
+}
 _VOWELS = set("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœаеёиоуыэюя")
 #: Vowels a writer confuses with one another ("seperate"); "y" is left out:
 #: "Lyft" is a brand, not a slip for "left".
@@ -61,14 +71,18 @@ _APOSTROPHE_TABLE = str.maketrans({**{c: "'" for c in _APOSTROPHES}, "\u2010": "
 
 # Closed-class words that people run into their neighbour ("alot", "incase").
 _SPLIT_GLUE: dict[str, frozenset[str]] = {
-    "en": frozenset("a an the i you he she it we they me him her us them my your his its our their "
-                    "and or but so if as than of at to in for with from by each".split()),
+    "en": frozenset(
+        "a an the i you he she it we they me him her us them my your his its our their "
+        "and or but so if as than of at to in for with from by each".split()
+    ),
 }
 
 # Repeated words that are grammatical ("that that", "nous nous").
 ALLOWED_REPEATS: dict[str, frozenset[str]] = {
-    "en": frozenset("that had is bye ha haha no so very really well now there blah knock chop tsk yeah "
-                    "hip bora walla can dum pom mahi tom".split()),
+    "en": frozenset(
+        "that had is bye ha haha no so very really well now there blah knock chop tsk yeah "
+        "hip bora walla can dum pom mahi tom".split()
+    ),
     "de": frozenset("die der das dass sie".split()),
     "fr": frozenset("nous vous".split()),
     "nl": frozenset("dat die".split()),
@@ -125,7 +139,7 @@ class Dictionary:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def build(cls, language: str, prepared: dict, common: Iterable[str] = (), terms: Iterable[str] = ()) -> "Dictionary":
+    def build(cls, language: str, prepared: dict, common: Iterable[str] = (), terms: Iterable[str] = ()) -> Dictionary:
         frequencies: dict[str, int] = prepared["frequencies"]
         # email vocabulary counts as frequent; product and format names are only known
         for word in common:
@@ -141,8 +155,9 @@ class Dictionary:
         layout = _KEYBOARDS.get(_LAYOUT.get(language, ""), ())
         positions = {ch: (row, col) for row, keys in enumerate(layout) for col, ch in enumerate(keys)}
         adjacent = {
-            ch: frozenset(other for other, (r, c) in positions.items()
-                          if other != ch and abs(r - row) <= 1 and abs(c - col) <= 1)
+            ch: frozenset(
+                other for other, (r, c) in positions.items() if other != ch and abs(r - row) <= 1 and abs(c - col) <= 1
+            )
             for ch, (row, col) in positions.items()
         }
         return cls(
@@ -246,13 +261,13 @@ class Dictionary:
             return False
         for prefix in EN_PREFIXES:
             if word.startswith(prefix):
-                rest = word[len(prefix):].lstrip("-")
+                rest = word[len(prefix) :].lstrip("-")
                 if len(rest) >= 5 and rest in self.frequencies:
                     return True
         return False
 
     def _function_word_split(self, word: str) -> str | None:
-        """"alot" -> "a lot", "thankyou" -> "thank you", "aswell" -> "as well":
+        """ "alot" -> "a lot", "thankyou" -> "thank you", "aswell" -> "as well":
         two of the most common words, one of them an article, pronoun,
         conjunction or preposition. ("lookup" and "runtime" are compounds.)"""
         glue = _SPLIT_GLUE.get(self.language)
@@ -326,7 +341,9 @@ class Dictionary:
             extra = typed[i]
             if (i > 0 and typed[i - 1] == extra) or (i + 1 < len(typed) and typed[i + 1] == extra):
                 weight = 1.0  # "untill"
-            elif (i > 0 and self._near(typed[i - 1], extra)) or (i + 1 < len(typed) and self._near(typed[i + 1], extra)):
+            elif (i > 0 and self._near(typed[i - 1], extra)) or (
+                i + 1 < len(typed) and self._near(typed[i + 1], extra)
+            ):
                 weight = 0.4
             elif extra in _VOWELS and i < len(typed) - 1:
                 weight = 0.3
@@ -369,7 +386,11 @@ class Dictionary:
         if best_score >= MIN_SLIP_WEIGHT * count - 1e-9:
             return best if best_score >= CONFIDENCE_RATIO * runner_up else None
         # a less likely slip, but into one of the most common words ("foy your")
-        if best in self.function_words and best_score >= 0.1 * count - 1e-9 and best_score >= FUNCTION_WORD_RATIO * runner_up:
+        if (
+            best in self.function_words
+            and best_score >= 0.1 * count - 1e-9
+            and best_score >= FUNCTION_WORD_RATIO * runner_up
+        ):
             return best
         return None
 
@@ -414,7 +435,10 @@ class Dictionary:
         for edit in self._edits1(word):
             # one more deletion or swap after any first edit
             for i in range(len(edit)):
-                for candidate in (edit[:i] + edit[i + 1:], edit[:i] + edit[i + 1:i + 2] + edit[i:i + 1] + edit[i + 2:]):
+                for candidate in (
+                    edit[:i] + edit[i + 1 :],
+                    edit[:i] + edit[i + 1 : i + 2] + edit[i : i + 1] + edit[i + 2 :],
+                ):
                     count = frequencies.get(candidate)
                     if count is not None and count >= floor:
                         found[candidate] = count

@@ -6,10 +6,33 @@ from __future__ import annotations
 __all__ = ["inflection_of", "english_base", "british_variant", "EN_PREFIXES"]
 
 _INFLECTION_PAIRS = frozenset(
-    frozenset(pair) for pair in (
-        ("", "s"), ("", "es"), ("", "d"), ("", "ed"), ("", "r"), ("", "er"), ("", "ers"), ("", "ing"), ("", "ly"),
-        ("", "n"), ("", "en"), ("", "y"), ("e", "y"), ("a", "e"), ("s", "d"), ("s", "r"), ("d", "r"), ("s", "ed"),
-        ("er", "ed"), ("ed", "ing"), ("e", "ing"), ("y", "ies"), ("y", "ied"), ("s", "n"), ("e", "es"),
+    frozenset(pair)
+    for pair in (
+        ("", "s"),
+        ("", "es"),
+        ("", "d"),
+        ("", "ed"),
+        ("", "r"),
+        ("", "er"),
+        ("", "ers"),
+        ("", "ing"),
+        ("", "ly"),
+        ("", "n"),
+        ("", "en"),
+        ("", "y"),
+        ("e", "y"),
+        ("a", "e"),
+        ("s", "d"),
+        ("s", "r"),
+        ("d", "r"),
+        ("s", "ed"),
+        ("er", "ed"),
+        ("ed", "ing"),
+        ("e", "ing"),
+        ("y", "ies"),
+        ("y", "ied"),
+        ("s", "n"),
+        ("e", "es"),
     )
 )
 
@@ -26,20 +49,90 @@ def inflection_of(word: str, other: str) -> bool:
 
 
 _EN_SUFFIXES = (
-    ("s", ""), ("es", ""), ("ies", "y"), ("ied", "y"), ("ier", "y"), ("iers", "y"), ("iest", "y"), ("ily", "y"),
-    ("iness", "y"), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"),
-    ("ers", ""), ("ers", "e"), ("est", ""), ("est", "e"), ("ly", ""), ("ly", "le"), ("ness", ""), ("ment", ""), ("ments", ""),
-    ("able", ""), ("able", "e"), ("ably", ""), ("ful", ""), ("less", ""), ("ship", ""), ("ity", ""), ("ize", ""),
-    ("ization", "ize"), ("ation", "e"), ("ation", ""), ("al", ""),
+    ("s", ""),
+    ("es", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ier", "y"),
+    ("iers", "y"),
+    ("iest", "y"),
+    ("ily", "y"),
+    ("iness", "y"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("d", ""),
+    ("ing", ""),
+    ("ing", "e"),
+    ("er", ""),
+    ("er", "e"),
+    ("ers", ""),
+    ("ers", "e"),
+    ("est", ""),
+    ("est", "e"),
+    ("ly", ""),
+    ("ly", "le"),
+    ("ness", ""),
+    ("ment", ""),
+    ("ments", ""),
+    ("able", ""),
+    ("able", "e"),
+    ("ably", ""),
+    ("ful", ""),
+    ("less", ""),
+    ("ship", ""),
+    ("ity", ""),
+    ("ize", ""),
+    ("ization", "ize"),
+    ("ation", "e"),
+    ("ation", ""),
+    ("al", ""),
 )
-EN_PREFIXES = ("un", "re", "pre", "non", "co", "sub", "multi", "auto", "over", "under", "out", "mis", "dis",
-                "de", "anti", "inter", "super", "micro", "semi", "mini", "mega", "e")
+EN_PREFIXES = (
+    "un",
+    "re",
+    "pre",
+    "non",
+    "co",
+    "sub",
+    "multi",
+    "auto",
+    "over",
+    "under",
+    "out",
+    "mis",
+    "dis",
+    "de",
+    "anti",
+    "inter",
+    "super",
+    "micro",
+    "semi",
+    "mini",
+    "mega",
+    "e",
+)
 # British spellings mapped to the American ones the word list holds
 _EN_BRITISH = (
-    ("our", "or"), ("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"), ("ising", "izing"),
-    ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"), ("tre", "ter"), ("tres", "ters"), ("ogue", "og"),
-    ("ogues", "ogs"), ("lled", "led"), ("lling", "ling"), ("ller", "ler"), ("llers", "lers"), ("ence", "ense"),
-    ("mme", "m"), ("mmes", "ms"),
+    ("our", "or"),
+    ("isation", "ization"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ising", "izing"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("ysing", "yzing"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+    ("ogue", "og"),
+    ("ogues", "ogs"),
+    ("lled", "led"),
+    ("lling", "ling"),
+    ("ller", "ler"),
+    ("llers", "lers"),
+    ("ence", "ense"),
+    ("mme", "m"),
+    ("mmes", "ms"),
 )
 
 
@@ -54,8 +147,14 @@ def english_base(word: str, known: dict[str, int]) -> bool:
         if stem in known:
             if not _other_spelling_listed(word, stem, suffix, known):
                 return True
-        elif (replacement == "" and suffix[0] in "aeiouy" and len(stem) > 3 and stem[-1] == stem[-2]
-              and stem[:-1] in known and stem[:-1] + suffix not in known):
+        elif (
+            replacement == ""
+            and suffix[0] in "aeiouy"
+            and len(stem) > 3
+            and stem[-1] == stem[-2]
+            and stem[:-1] in known
+            and stem[:-1] + suffix not in known
+        ):
             return True  # doubled final consonant: shipping -> ship, unless "visited" is listed
     return False
 
@@ -77,12 +176,12 @@ _BRITISH_OUR_TAILS = ("", "s", "ed", "ing", "ite", "ites", "able", "ably", "ful"
 
 
 def british_variant(word: str, known: dict[str, int]) -> bool:
-    """"colour", "organisation", "centre", "travelled": the list holds the
+    """ "colour", "organisation", "centre", "travelled": the list holds the
     American spelling (or an inflection of it)."""
     for british, american in _EN_BRITISH:
         start = word.find(british, 2)
         while start >= 2:
-            rest = word[start + len(british):]
+            rest = word[start + len(british) :]
             if british != "our" or rest in _BRITISH_OUR_TAILS:
                 variant = word[:start] + american + rest
                 if variant in known or english_base(variant, known):

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from oopslint import ConfigError, Email, SendContext
 
 from .dictionary import normalize_apostrophes, primary_language
 from .wordlists import available_languages, read_word_file
 
-__all__ = ["OPTIONS", "OPTION_DOCS", "Settings", "settings_from_options", "options_key", "sender_sources",
-           "sender_words", "fold"]
+__all__ = [
+    "OPTIONS",
+    "OPTION_DOCS",
+    "Settings",
+    "settings_from_options",
+    "options_key",
+    "sender_sources",
+    "sender_words",
+    "fold",
+]
 
 OPTIONS: dict[str, Any] = {
     "languages": ["en"],
@@ -110,7 +119,7 @@ def settings_from_options(options: Mapping[str, Any]) -> Settings:
         if language not in languages:
             languages.append(language)
     if not languages:
-        raise ConfigError("spelling.languages must name at least one language, e.g. [\"en\"]")
+        raise ConfigError('spelling.languages must name at least one language, e.g. ["en"]')
     words = {fold(w) for w in _string_list(options, "words") for w in w.split()}
     files = []
     for name in _string_list(options, "dictionaries"):

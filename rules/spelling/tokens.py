@@ -34,7 +34,7 @@ _DOMAIN_OR_FILE = re.compile(r"^[\w\-]+(?:\.[\w\-]+)*\.[a-z][a-z0-9]{1,23}$")
 _EDGE_PUNCT = "\"'()[]{}<>.,;:!?\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026*_~"
 _BRAND_MARKS = "\u2122\u00ae\u2120"  # ™ ® ℠
 #: Characters after which the next word starts a sentence.
-SENTENCE_BREAK = frozenset(".!?:;\u2026\u2022|\u00b7\u2013\u2014\"\u201c\u201d(\u00ab\u00bb\u00bf\u00a1")
+SENTENCE_BREAK = frozenset('.!?:;\u2026\u2022|\u00b7\u2013\u2014"\u201c\u201d(\u00ab\u00bb\u00bf\u00a1')
 
 
 @dataclass(slots=True)
@@ -80,8 +80,9 @@ def tokenize(text: str) -> list[Token]:
     """Word tokens of a segment's (masked) text, left to right."""
     placeholders = _placeholder_spans(text)
     # only chunks with an address-like character need a closer look
-    special = [(m.start(), m.end(), _skip_chunk(m.group()), _has_brand_mark(m.group()))
-               for m in _SPECIAL_CHUNK.finditer(text)]
+    special = [
+        (m.start(), m.end(), _skip_chunk(m.group()), _has_brand_mark(m.group())) for m in _SPECIAL_CHUNK.finditer(text)
+    ]
     tokens: list[Token] = []
     position = 0
     held = 0  # placeholder spans, like tokens, come left to right: walk both once

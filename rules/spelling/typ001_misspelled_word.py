@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Finding, Severity, rule
 
@@ -13,8 +14,16 @@ from ._common import (
 from .checker import OPTION_DOCS, OPTIONS, analyze
 
 
-@rule(code="TYP001", name="misspelled-word", summary="A word is a known misspelling",
-      severity="error", section="spelling", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="TYP001",
+    name="misspelled-word",
+    summary="A word is a known misspelling",
+    severity="error",
+    section="spelling",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 def misspelled_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     """What it does
     Finds words that are not in the dictionary and have one clear correction:
@@ -38,12 +47,18 @@ def misspelled_word(email: Any, context: Any, options: Any) -> Iterator[Finding]
     for issue in analyze(email, context, options).of("misspelling"):
         correction = issue.correction or ""
         if issue.maybe_name:
-            message = (f"'{issue.word}'{place_of(issue)} looks like a misspelling of '{correction}' "
-                       f"(if it is a name, add it to [tool.oopslint.spelling] words)")
+            message = (
+                f"'{issue.word}'{place_of(issue)} looks like a misspelling of '{correction}' "
+                f"(if it is a name, add it to [tool.oopslint.spelling] words)"
+            )
             severity = Severity.WARNING
         else:
             message = f"Misspelled word '{issue.word}'{place_of(issue)}: did you mean '{correction}'?"
             severity = None
-        yield Finding(message, span=issue_span(email, issue), suggestion=f"replace with '{correction}'",
-                      severity=severity,
-                      data={"word": issue.word, "correction": correction, "language": issue.language})
+        yield Finding(
+            message,
+            span=issue_span(email, issue),
+            suggestion=f"replace with '{correction}'",
+            severity=severity,
+            data={"word": issue.word, "correction": correction, "language": issue.language},
+        )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Finding, rule
 
@@ -25,8 +26,16 @@ def _quote_list(words: list[str]) -> str:
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
-@rule(code="TYP002", name="unknown-word", summary="A word is in no dictionary",
-      severity="warning", section="spelling", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="TYP002",
+    name="unknown-word",
+    summary="A word is in no dictionary",
+    severity="warning",
+    section="spelling",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 def unknown_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     """What it does
     Reports words found in no dictionary of the text's language, nor in the
@@ -80,6 +89,9 @@ def unknown_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
         count = counts[key]
         if count > 1:
             message += f" ({count} times)"
-        yield Finding(message, span=issue_span(email, issue), suggestion=_ADD_WORD,
-                      data={"word": issue.word, "suggestions": suggestions, "language": issue.language,
-                            "occurrences": count})
+        yield Finding(
+            message,
+            span=issue_span(email, issue),
+            suggestion=_ADD_WORD,
+            data={"word": issue.word, "suggestions": suggestions, "language": issue.language, "occurrences": count},
+        )

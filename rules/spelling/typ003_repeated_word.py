@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Finding, rule
 
@@ -13,8 +14,16 @@ from ._common import (
 from .checker import OPTION_DOCS, OPTIONS, analyze
 
 
-@rule(code="TYP003", name="repeated-word", summary="A word is repeated (\"the the\")",
-      severity="warning", section="spelling", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="TYP003",
+    name="repeated-word",
+    summary='A word is repeated ("the the")',
+    severity="warning",
+    section="spelling",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 def repeated_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     """What it does
     Finds a word written twice in a row, also when the two sit in different
@@ -33,6 +42,9 @@ def repeated_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
         <p>Your order is on the <b>way</b>.</p>
     """
     for issue in analyze(email, context, options).of("repeated"):
-        yield Finding(f"Repeated word '{issue.correction} {issue.word}'{place_of(issue)}",
-                      span=issue_span(email, issue), suggestion=f"remove the second '{issue.word}'",
-                      data={"word": issue.word})
+        yield Finding(
+            f"Repeated word '{issue.correction} {issue.word}'{place_of(issue)}",
+            span=issue_span(email, issue),
+            suggestion=f"remove the second '{issue.word}'",
+            data={"word": issue.word},
+        )

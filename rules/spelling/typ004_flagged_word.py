@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Finding, rule
 
@@ -13,8 +14,16 @@ from ._common import (
 from .checker import OPTION_DOCS, OPTIONS, analyze
 
 
-@rule(code="TYP004", name="flagged-word", summary="A word this project never uses",
-      severity="error", section="spelling", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="TYP004",
+    name="flagged-word",
+    summary="A word this project never uses",
+    severity="error",
+    section="spelling",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 def flagged_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     """What it does
     Reports words listed in `flag-words`: spellings that are always wrong in
@@ -38,10 +47,16 @@ def flagged_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     """
     for issue in analyze(email, context, options).of("flagged"):
         if issue.correction:
-            message = f"'{issue.word}'{place_of(issue)} is on this project's list of words to avoid: use '{issue.correction}'"
+            message = (
+                f"'{issue.word}'{place_of(issue)} is on this project's list of words to avoid: use '{issue.correction}'"
+            )
             suggestion = f"replace with '{issue.correction}'"
         else:
             message = f"'{issue.word}'{place_of(issue)} is on this project's list of words to avoid"
             suggestion = None
-        yield Finding(message, span=issue_span(email, issue), suggestion=suggestion,
-                      data={"word": issue.word, "correction": issue.correction})
+        yield Finding(
+            message,
+            span=issue_span(email, issue),
+            suggestion=suggestion,
+            data={"word": issue.word, "correction": issue.correction},
+        )

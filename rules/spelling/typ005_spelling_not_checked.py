@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Finding, rule
 
@@ -13,8 +14,16 @@ from .checker import OPTION_DOCS, OPTIONS, analyze
 from .wordlists import available_languages
 
 
-@rule(code="TYP005", name="spelling-not-checked", summary="Text in a language without a dictionary",
-      severity="info", section="spelling", options=OPTIONS, option_docs=OPTION_DOCS, uses_context=True)
+@rule(
+    code="TYP005",
+    name="spelling-not-checked",
+    summary="Text in a language without a dictionary",
+    severity="info",
+    section="spelling",
+    options=OPTIONS,
+    option_docs=OPTION_DOCS,
+    uses_context=True,
+)
 def spelling_not_checked(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     """What it does
     Says which text was not spell-checked because its `lang` attribute names
@@ -37,7 +46,7 @@ def spelling_not_checked(email: Any, context: Any, options: Any) -> Iterator[Fin
     for issue in analyze(email, context, options).of("unsupported-language"):
         words = "word" if issue.count == 1 else "words"
         yield Finding(
-            f"Spelling not checked in {issue.count} {words} marked lang=\"{issue.language}\": "
+            f'Spelling not checked in {issue.count} {words} marked lang="{issue.language}": '
             f"no dictionary for it (available: {', '.join(available_languages())})",
             span=issue_span(email, issue),
             data={"language": issue.language, "words": issue.count},

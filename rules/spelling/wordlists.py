@@ -20,8 +20,15 @@ from collections import Counter
 from operator import itemgetter
 from pathlib import Path
 
-__all__ = ["available_languages", "cache_folder", "read_prepared", "read_word_file", "data_words",
-           "FREQUENT_RANK", "FUNCTION_WORD_RANK"]
+__all__ = [
+    "available_languages",
+    "cache_folder",
+    "read_prepared",
+    "read_word_file",
+    "data_words",
+    "FREQUENT_RANK",
+    "FUNCTION_WORD_RANK",
+]
 
 _FORMAT = 3  # bump when the cached form changes
 _DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -53,7 +60,11 @@ def available_languages() -> tuple[str, ...]:
     global _available
     if _available is None:
         folder = _resources_folder()
-        names = sorted(p.name[: -len(".json.gz")] for p in folder.iterdir() if p.name.endswith(".json.gz")) if folder else []
+        names = (
+            sorted(p.name[: -len(".json.gz")] for p in folder.iterdir() if p.name.endswith(".json.gz"))
+            if folder
+            else []
+        )
         _available = tuple(names)
     return _available
 

@@ -33,4 +33,16 @@ RULES = [
     missing_preheader,
 ]
 
-__all__ = ["RULES", "unrendered_merge_tag", "placeholder_text", "leftover_test_marker", "image_missing_alt", "dead_href", "gmail_clipping", "missing_unsubscribe_link", "missing_one_click_unsubscribe", "missing_lang", "missing_preheader"]
+__all__ = [
+    "RULES",
+    "unrendered_merge_tag",
+    "placeholder_text",
+    "leftover_test_marker",
+    "image_missing_alt",
+    "dead_href",
+    "gmail_clipping",
+    "missing_unsubscribe_link",
+    "missing_one_click_unsubscribe",
+    "missing_lang",
+    "missing_preheader",
+]

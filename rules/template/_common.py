@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from oopslint import ConfigError, Email, SendContext, Severity, Span
 from oopslint.templating import MASK_CHAR
@@ -89,8 +90,11 @@ def dead_reason(url: str) -> tuple[str, str, Severity] | None:
         scheme = match.group(0).lower()
         if scheme == "data:":
             return "data", "uses a data: URL: mail clients block it, so the link does nothing", Severity.ERROR
-        return ("script", f"uses a {scheme} URL: mail clients strip scripts, so the link does nothing "
-                "and spam filters notice it", Severity.ERROR)
+        return (
+            "script",
+            f"uses a {scheme} URL: mail clients strip scripts, so the link does nothing and spam filters notice it",
+            Severity.ERROR,
+        )
     if _EMPTY_WEB_URL.match(compact):
         return "scheme-only", f'is just "{compact}" with no address after it: it goes nowhere', Severity.ERROR
     return None

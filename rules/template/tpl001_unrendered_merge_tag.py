@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, Span, rule
 from oopslint.templating import find_tokens, find_tokens_in_url
@@ -178,7 +179,7 @@ def unrendered_merge_tag(email: Email, context: SendContext, options: Any) -> It
         if element.tag in _RAW_TEXT_TAGS and element.close_end:
             body_end = email.html.rfind("</", element.end, element.close_end)
             body_end = body_end if body_end >= 0 else element.close_end
-            body = email.html[element.end:body_end]
+            body = email.html[element.end : body_end]
             for token in _tokens_in_long_text(body, email.dialects):
                 offset = element.end + token.start
                 if offset in seen:

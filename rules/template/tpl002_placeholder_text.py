@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, Severity, rule
 from oopslint.text import (
@@ -51,7 +52,7 @@ _SINGLE_LETTER = re.compile(r"^(?:x|n|#)$", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
-def _bracket_is_placeholder(text: str, match: "re.Match[str]") -> bool:
+def _bracket_is_placeholder(text: str, match: re.Match[str]) -> bool:
     inner = match.group(1).strip()
     if not inner or "\ufffc" in inner or ":" in inner or any(ch.isdigit() for ch in inner):
         return False  # merge tags, "[Photo: Jane Doe]" credits, "[1]" footnotes
@@ -74,7 +75,7 @@ def _bracket_is_placeholder(text: str, match: "re.Match[str]") -> bool:
     return lowered[-1] in _PLACEHOLDER_NOUNS
 
 
-def _x_run_is_placeholder(text: str, match: "re.Match[str]") -> bool:
+def _x_run_is_placeholder(text: str, match: re.Match[str]) -> bool:
     after = text[match.end() : match.end() + 2]
     before = text[max(0, match.start() - 2) : match.start()]
     # XXXX-XXXX-XXXX-4242 and 12-XXX are masked numbers, not placeholders
@@ -88,7 +89,7 @@ def _x_run_is_placeholder(text: str, match: "re.Match[str]") -> bool:
     return True
 
 
-def _todo_is_placeholder(text: str, match: "re.Match[str]") -> bool:
+def _todo_is_placeholder(text: str, match: re.Match[str]) -> bool:
     return not re.match(r"\s+(?:list|lists|app|apps|item|items)\b", text[match.end() :], re.I)
 
 
@@ -111,7 +112,7 @@ THEMED_IPSUM_PATTERN = make_pattern(
 BLIND_TEXT_PATTERN = make_pattern(
     "blind-text",
     BLIND_TEXT.pattern,
-    "filler text (the \"Far far away\" blind text) that was never replaced",
+    'filler text (the "Far far away" blind text) that was never replaced',
     once_per_run=True,
     needles=("mountains", "vokalia", "blind", "bookmarksgrove", "duden", "oxmox", "europan"),
 )
@@ -232,7 +233,7 @@ def _latin_passages(runs: list[TextRun], allow: frozenset[str]) -> Iterator[Hit]
     options={"placeholder_patterns": [], "placeholder_allow": []},
     option_docs={
         "placeholder_patterns": "extra regular expressions (case-insensitive) that mark placeholder text",
-        "placeholder_allow": "exact texts never reported, e.g. [\"TBD\"] for event copy",
+        "placeholder_allow": 'exact texts never reported, e.g. ["TBD"] for event copy',
     },
 )
 def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
@@ -286,7 +287,8 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
         explanation = pattern.explanation
         if pattern.kind == "bracket":
             explanation += (
-                ": recipients will see it as typed" if context.mode == "rendered"
+                ": recipients will see it as typed"
+                if context.mode == "rendered"
                 else "; replace it with the real value before this template is sent"
             )
         yield Finding(

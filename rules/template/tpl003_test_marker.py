@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, Severity, rule
 from oopslint.text import text_runs
@@ -25,7 +26,7 @@ _PROSE_BEFORE_TEST = re.compile(
 )
 
 
-def _test_email_is_marker(text: str, match: "re.Match[str]") -> bool:
+def _test_email_is_marker(text: str, match: re.Match[str]) -> bool:
     return not _PROSE_BEFORE_TEST.search(text[: match.start()])
 
 
@@ -44,8 +45,9 @@ TEST_MARKERS: tuple[Pattern, ...] = (
         flags=0,
         only_in=frozenset(("subject", "preheader")),
     ),
-    make_pattern("do-not-send", r"\bDO\s+NOT\s+SEND\b", "a note that this email must not be sent", flags=0,
-             needles=("send",)),
+    make_pattern(
+        "do-not-send", r"\bDO\s+NOT\s+SEND\b", "a note that this email must not be sent", flags=0, needles=("send",)
+    ),
     make_pattern(
         "do-not-send-note",
         r"\b(?:do\s+not|don[’']?t)\s+send\b"
@@ -73,8 +75,12 @@ TEST_MARKERS: tuple[Pattern, ...] = (
         "a test marker",
         needles=("test",),
     ),
-    make_pattern("testing-123", r"\btesting\s*,?\s*(?:1\s*,?\s*2\s*,?\s*3|one\s*,?\s*two(?:\s*,?\s*three)?)\b",
-             "a test marker", needles=("testing",)),
+    make_pattern(
+        "testing-123",
+        r"\btesting\s*,?\s*(?:1\s*,?\s*2\s*,?\s*3|one\s*,?\s*two(?:\s*,?\s*three)?)\b",
+        "a test marker",
+        needles=("testing",),
+    ),
     make_pattern("test-test", r"\b(?:test\s*123|test\s+test)\b", "a test marker", needles=("test",)),
     make_pattern(
         "test-email",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, Severity, rule
 
@@ -83,11 +84,15 @@ def image_missing_alt(email: Email, context: SendContext, options: Any) -> Itera
         name = image.url.rsplit("/", 1)[-1].split("?", 1)[0] or image.url
         name = readable(name, 60) or "(no src)"
         if image.element.link is not None:
-            message = (f"Linked image {name} has no alt attribute: the link has no name for screen readers, "
-                       "and readers who block images see an empty link")
+            message = (
+                f"Linked image {name} has no alt attribute: the link has no name for screen readers, "
+                "and readers who block images see an empty link"
+            )
         else:
-            message = (f"Image {name} has no alt attribute: screen readers read out its file name, and readers "
-                       "who block images see nothing in its place")
+            message = (
+                f"Image {name} has no alt attribute: screen readers read out its file name, and readers "
+                "who block images see nothing in its place"
+            )
         yield Finding(
             message,
             span=email.element_span(image.element),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import ConfigError, Email, Finding, SendContext, Severity, rule
 
@@ -73,8 +74,11 @@ def gmail_clipping(email: Email, context: SendContext, options: Any) -> Iterator
     counted = kilobytes(size)
     if overhead:
         counted += f" (with {kilobytes(overhead)} of click tracking for {tracked} links)"
-    later = " The rendered email will be bigger still: merge tags expand and links get tracking." \
-        if context.mode == "template" else ""
+    later = (
+        " The rendered email will be bigger still: merge tags expand and links get tracking."
+        if context.mode == "template"
+        else ""
+    )
     data = {"bytes": size, "limit_bytes": limit, "warn_bytes": warn, "tracking_bytes": overhead}
     if size > limit:
         budget = max(0, limit - overhead)
@@ -83,7 +87,7 @@ def gmail_clipping(email: Email, context: SendContext, options: Any) -> Iterator
         line = email.position(cut)[0]
         yield Finding(
             f"The HTML is {counted}, over Gmail's ~{clip_kb} KB clipping limit: Gmail hides everything from about "
-            f"line {line} on behind \"[Message clipped]\", including the footer, the unsubscribe link and the "
+            f'line {line} on behind "[Message clipped]", including the footer, the unsubscribe link and the '
             f"open-tracking pixel.{later}",
             span=email.span(cut, cut),
             suggestion="remove unused CSS and comments, minify, or move content to a web page",

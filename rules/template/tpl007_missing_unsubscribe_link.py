@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
@@ -147,7 +148,7 @@ def missing_unsubscribe_link(email: Email, context: SendContext, options: Any) -
             return
         reason = dead_reason(link.url)
         if reason is not None:
-            broken.append((link, f"points nowhere (href=\"{link.url}\")"))
+            broken.append((link, f'points nowhere (href="{link.url}")'))
         elif not link.visible:
             broken.append((link, "is hidden"))
         else:
@@ -166,7 +167,7 @@ def missing_unsubscribe_link(email: Email, context: SendContext, options: Any) -
         return
     yield Finding(
         "Marketing email has no unsubscribe link: the law (CAN-SPAM, GDPR/PECR) and Gmail's and Yahoo's "
-        "bulk-sender rules require a visible way to opt out; without one, readers press \"Report spam\"",
+        'bulk-sender rules require a visible way to opt out; without one, readers press "Report spam"',
         span=body_anchor(email),
         suggestion='add <a href="{{ unsubscribe_url }}">Unsubscribe</a> to the footer (your sender\'s tag)',
         data={"category": context.category or "assumed marketing"},

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, Severity, rule
 from oopslint.templating import find_tokens_in_url
@@ -121,7 +122,7 @@ def missing_one_click_unsubscribe(email: Email, context: SendContext, options: A
         if lowered.startswith("https://") and len(uri) > len("https://"):
             https = True
         elif lowered.startswith("mailto:"):
-            address = uri[len("mailto:"):].split("?", 1)[0].strip()
+            address = uri[len("mailto:") :].split("?", 1)[0].strip()
             if "@" not in address:
                 yield Finding(
                     f"List-Unsubscribe has a mailto: URI without an address: <{uri}>",
@@ -133,7 +134,7 @@ def missing_one_click_unsubscribe(email: Email, context: SendContext, options: A
                 f"List-Unsubscribe URI <{uri}> is plain http: RFC 8058 one-click needs an https URI",
                 span=span,
                 severity=Severity.WARNING,
-                suggestion=f"<https://{uri[len('http://'):]}>",
+                suggestion=f"<https://{uri[len('http://') :]}>",
                 data={"header": "List-Unsubscribe", "uri": uri},
             )
         else:
@@ -145,7 +146,7 @@ def missing_one_click_unsubscribe(email: Email, context: SendContext, options: A
             )
     if post is None:
         yield Finding(
-            "Marketing message has List-Unsubscribe but no \"List-Unsubscribe-Post: List-Unsubscribe=One-Click\": "
+            'Marketing message has List-Unsubscribe but no "List-Unsubscribe-Post: List-Unsubscribe=One-Click": '
             "Gmail and Yahoo require one-click unsubscribe (RFC 8058) from bulk senders",
             span=span,
             suggestion="List-Unsubscribe-Post: List-Unsubscribe=One-Click",
@@ -154,8 +155,7 @@ def missing_one_click_unsubscribe(email: Email, context: SendContext, options: A
     elif " ".join(post.split()).lower() != _ONE_CLICK or post.strip() != "List-Unsubscribe=One-Click":
         exact = " ".join(post.split()).lower() == _ONE_CLICK
         yield Finding(
-            f"List-Unsubscribe-Post is {readable(post, 60)!r}; "
-            "RFC 8058 requires exactly \"List-Unsubscribe=One-Click\"",
+            f'List-Unsubscribe-Post is {readable(post, 60)!r}; RFC 8058 requires exactly "List-Unsubscribe=One-Click"',
             span=header_span(email, "List-Unsubscribe-Post"),
             severity=Severity.WARNING if exact else Severity.ERROR,
             suggestion="List-Unsubscribe-Post: List-Unsubscribe=One-Click",
@@ -175,7 +175,8 @@ def missing_one_click_unsubscribe(email: Email, context: SendContext, options: A
         if not any(needed <= signed for signed in signatures):
             missing = sorted(needed - set().union(*signatures))
             yield Finding(
-                "The DKIM signature does not cover " + " and ".join(h.title() for h in missing or sorted(needed))
+                "The DKIM signature does not cover "
+                + " and ".join(h.title() for h in missing or sorted(needed))
                 + ": receivers ignore one-click unsubscribe headers that are not signed (RFC 8058 section 4)",
                 span=header_span(email, "DKIM-Signature"),
                 severity=Severity.WARNING,

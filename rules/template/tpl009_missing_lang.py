@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
@@ -92,8 +93,10 @@ def missing_lang(email: Email, context: SendContext, options: Any) -> Iterator[F
             continue
         start, end = element.attr_spans.get(name, (element.start, element.end))
         if undetermined:
-            message = (f'{name}="{stripped}" on <{element.tag}> says the language is undetermined: '
-                       f"screen readers fall back to the reader's default language")
+            message = (
+                f'{name}="{stripped}" on <{element.tag}> says the language is undetermined: '
+                f"screen readers fall back to the reader's default language"
+            )
             suggestion = f'{name}="en" (or the email\'s language)'
         elif not stripped:
             message = f"<{element.tag}> has an empty {name}: screen readers fall back to the reader's default language"

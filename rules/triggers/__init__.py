@@ -73,4 +73,13 @@ RULES = [
     duplicate_send,
 ]
 
-__all__ = ["RULES", "stale_trigger", "old_order", "status_mismatch", "impossible_timeline", "stale_content_date", "replayed_batch", "duplicate_send"]
+__all__ = [
+    "RULES",
+    "stale_trigger",
+    "old_order",
+    "status_mismatch",
+    "impossible_timeline",
+    "stale_content_date",
+    "replayed_batch",
+    "duplicate_send",
+]

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePath
-from typing import Any, Mapping
+from typing import Any
 
 from oopslint import ConfigError
 from oopslint.text import EVENT_PHRASE_PATTERNS, is_hedged
@@ -66,25 +67,64 @@ STAGES: dict[str, int] = {"order_confirmation": 0, "shipped": 1, "delivered": 2,
 #: (lower case, runs of other characters turned into ``_``).
 _ALIASES: dict[str, tuple[str, ...]] = {
     "order_confirmation": (
-        "order_confirmation", "order_confirmed", "order_placed", "order_created", "order_received",
-        "order_receipt", "new_order", "confirmation", "purchase", "purchase_confirmation", "checkout_completed",
+        "order_confirmation",
+        "order_confirmed",
+        "order_placed",
+        "order_created",
+        "order_received",
+        "order_receipt",
+        "new_order",
+        "confirmation",
+        "purchase",
+        "purchase_confirmation",
+        "checkout_completed",
     ),
     "shipped": (
-        "shipped", "shipping", "shipment", "order_shipped", "shipping_confirmation", "shipment_confirmation",
-        "shipment_created", "shipping_notification", "shipping_update", "dispatched", "dispatch",
-        "order_dispatched", "fulfillment", "fulfilment", "fulfillment_created", "fulfilment_created",
-        "order_fulfilled", "fulfilled", "in_transit", "out_for_delivery",
+        "shipped",
+        "shipping",
+        "shipment",
+        "order_shipped",
+        "shipping_confirmation",
+        "shipment_confirmation",
+        "shipment_created",
+        "shipping_notification",
+        "shipping_update",
+        "dispatched",
+        "dispatch",
+        "order_dispatched",
+        "fulfillment",
+        "fulfilment",
+        "fulfillment_created",
+        "fulfilment_created",
+        "order_fulfilled",
+        "fulfilled",
+        "in_transit",
+        "out_for_delivery",
     ),
     "delivered": (
-        "delivered", "delivery", "order_delivered", "delivery_confirmation", "package_delivered",
+        "delivered",
+        "delivery",
+        "order_delivered",
+        "delivery_confirmation",
+        "package_delivered",
         "shipment_delivered",
     ),
     "password_reset": (
-        "password_reset", "reset_password", "forgot_password", "password_recovery", "password_reset_request",
+        "password_reset",
+        "reset_password",
+        "forgot_password",
+        "password_recovery",
+        "password_reset_request",
     ),
     "abandoned_cart": (
-        "abandoned_cart", "cart_abandoned", "cart_abandonment", "cart_reminder", "abandoned_checkout",
-        "checkout_abandoned", "abandoned_basket", "basket_abandoned",
+        "abandoned_cart",
+        "cart_abandoned",
+        "cart_abandonment",
+        "cart_reminder",
+        "abandoned_checkout",
+        "checkout_abandoned",
+        "abandoned_basket",
+        "basket_abandoned",
     ),
     "back_in_stock": ("back_in_stock", "restock", "restocked", "stock_alert", "back_in_stock_alert", "in_stock"),
     "review_request": ("review_request", "request_review", "review", "product_review", "review_reminder"),
@@ -179,8 +219,10 @@ def settings_for(options: Mapping[str, Any]) -> TypeSettings:
     if cached is not None and cached[0] is options:
         return cached[1]
     base_dir = getattr(options, "base_dir", None)
-    value_key = repr([sorted((options.get(name) or {}).items()) for name in ("max_age", "event_types", "templates")]
-                     + [str(base_dir)])
+    value_key = repr(
+        [sorted((options.get(name) or {}).items()) for name in ("max_age", "event_types", "templates")]
+        + [str(base_dir)]
+    )
     settings = _settings_by_value.get(value_key)
     if settings is None:
         settings = _parse_settings(options, base_dir)
@@ -200,12 +242,12 @@ def _parse_settings(options: Mapping[str, Any], base_dir: Any) -> TypeSettings:
     aliases: dict[str, str] = {}
     for name, target in (options.get("event_types") or {}).items():
         if not isinstance(target, str) or not target.strip():
-            raise ConfigError(f"[triggers] event_types.{name}: {target!r} must name an event type, such as \"shipped\"")
+            raise ConfigError(f'[triggers] event_types.{name}: {target!r} must name an event type, such as "shipped"')
         aliases[normalize_name(name)] = normalize_type_key(target)
     templates: list[tuple[str, str]] = []
     for glob, target in (options.get("templates") or {}).items():
         if not isinstance(target, str) or not target.strip():
-            raise ConfigError(f"[triggers] templates.{glob}: {target!r} must name an event type, such as \"shipped\"")
+            raise ConfigError(f'[triggers] templates.{glob}: {target!r} must name an event type, such as "shipped"')
         templates.append((str(glob), normalize_type_key(target)))
     known = set(max_ages)
     for target in [*aliases.values(), *(t for _, t in templates)]:

@@ -3,9 +3,10 @@ TRG rule that reads it (a batch checks the same row with several rules)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Mapping
+from typing import Any
 
 from oopslint import ConfigError, ContextError
 
@@ -43,19 +44,60 @@ ORDER_TYPES = ("shipped", "delivered")
 
 _STATUS_GROUPS: dict[str, tuple[str, ...]] = {
     "cancelled": (
-        "cancelled", "canceled", "cancel", "cancellation", "voided", "void", "rejected", "declined",
-        "failed", "payment_failed", "expired", "abandoned",
+        "cancelled",
+        "canceled",
+        "cancel",
+        "cancellation",
+        "voided",
+        "void",
+        "rejected",
+        "declined",
+        "failed",
+        "payment_failed",
+        "expired",
+        "abandoned",
     ),
     "refunded": ("refunded", "refund", "fully_refunded", "returned", "chargeback", "charged_back", "reversed"),
     "pending": (
-        "pending", "pending_payment", "awaiting_payment", "unpaid", "on_hold", "hold", "held", "created",
-        "new", "open", "placed", "confirmed", "processing", "paid", "authorized", "authorised",
-        "unfulfilled", "not_shipped", "awaiting_fulfillment", "awaiting_fulfilment", "awaiting_shipment",
-        "ready_to_ship", "backordered", "back_ordered", "pre_order", "preorder",
+        "pending",
+        "pending_payment",
+        "awaiting_payment",
+        "unpaid",
+        "on_hold",
+        "hold",
+        "held",
+        "created",
+        "new",
+        "open",
+        "placed",
+        "confirmed",
+        "processing",
+        "paid",
+        "authorized",
+        "authorised",
+        "unfulfilled",
+        "not_shipped",
+        "awaiting_fulfillment",
+        "awaiting_fulfilment",
+        "awaiting_shipment",
+        "ready_to_ship",
+        "backordered",
+        "back_ordered",
+        "pre_order",
+        "preorder",
     ),
     "in_transit": (
-        "shipped", "in_transit", "dispatched", "sent", "out_for_delivery", "partially_shipped",
-        "partially_fulfilled", "partially_delivered", "shipping", "awaiting_pickup", "ready_for_pickup",
+        "shipped",
+        "in_transit",
+        "dispatched",
+        "sent",
+        "out_for_delivery",
+        "partially_shipped",
+        "partially_fulfilled",
+        "partially_delivered",
+        "shipping",
+        "awaiting_pickup",
+        "ready_for_pickup",
     ),
     "delivered": ("delivered", "picked_up", "collected"),
     # fulfilled with no word on delivery: consistent with a shipping or a delivery notice
@@ -172,7 +214,7 @@ def _read_header_date(email: Any) -> datetime | None:
         except (TypeError, ValueError, IndexError):
             value = None
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
     return value
 
 
@@ -193,8 +235,15 @@ class Resolved:
 
     __slots__ = ("kind", "source", "config_kind", "context_kind", "context_raw", "content")
 
-    def __init__(self, kind: str | None, source: str | None, config_kind: str | None, context_kind: str | None,
-                 context_raw: str | None, content: ContentType):
+    def __init__(
+        self,
+        kind: str | None,
+        source: str | None,
+        config_kind: str | None,
+        context_kind: str | None,
+        context_raw: str | None,
+        content: ContentType,
+    ):
         self.kind = kind
         self.source = source
         self.config_kind = config_kind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from oopslint import Finding, rule
 
@@ -22,8 +22,16 @@ from .facts import (
 )
 
 
-@rule(code="TRG001", name="stale-trigger", summary="The event this email announces is too old to announce",
-      severity="error", section="triggers", uses_context=True, options=TYPE_OPTIONS, option_docs=TYPE_OPTION_DOCS)
+@rule(
+    code="TRG001",
+    name="stale-trigger",
+    summary="The event this email announces is too old to announce",
+    severity="error",
+    section="triggers",
+    uses_context=True,
+    options=TYPE_OPTIONS,
+    option_docs=TYPE_OPTION_DOCS,
+)
 def stale_trigger(email, context, options) -> Iterator[Finding]:
     """What it does
     Compares the age of the event an email announces with the maximum age of
@@ -72,6 +80,12 @@ def stale_trigger(email, context, options) -> Iterator[Finding]:
         f"send time {fmt(send_at)}); a {label} is stale after {describe_age(limit)}",
         suggestion=f"do not send {label}s for old events; if this window is too short, set "
         f'[tool.oopslint.triggers] max_age = {{{kind} = "..."}}',
-        data={"event_type": kind, "type_source": resolved.source, "event_at": at, "send_at": send_at,
-              "age_seconds": int(age.total_seconds()), "max_age_seconds": int(limit.total_seconds())},
+        data={
+            "event_type": kind,
+            "type_source": resolved.source,
+            "event_at": at,
+            "send_at": send_at,
+            "age_seconds": int(age.total_seconds()),
+            "max_age_seconds": int(limit.total_seconds()),
+        },
     )

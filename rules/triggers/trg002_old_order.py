@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Iterator
 
 from oopslint import Finding, rule
 
@@ -26,9 +26,16 @@ from .facts import (
 )
 
 
-@rule(code="TRG002", name="old-order", summary="A shipping or delivery notice for an old order",
-      severity="error", section="triggers", uses_context=True,
-      options={**TYPE_OPTIONS, **OLD_ORDER_OPTIONS}, option_docs={**TYPE_OPTION_DOCS, **OLD_ORDER_DOCS})
+@rule(
+    code="TRG002",
+    name="old-order",
+    summary="A shipping or delivery notice for an old order",
+    severity="error",
+    section="triggers",
+    uses_context=True,
+    options={**TYPE_OPTIONS, **OLD_ORDER_OPTIONS},
+    option_docs={**TYPE_OPTION_DOCS, **OLD_ORDER_DOCS},
+)
 def old_order(email, context, options) -> Iterator[Finding]:
     """What it does
     Reports a shipping or delivery notice whose order (`order.placed_at`) was
@@ -66,6 +73,11 @@ def old_order(email, context, options) -> Iterator[Finding]:
         f"({path_of(context, 'order_placed_at')} {fmt(placed)}); orders older than {days:g} days "
         f"should not get a {label}",
         suggestion="exclude old orders from this send (a backfill or migration replays history)",
-        data={"event_type": resolved.kind, "event_at": placed, "order_id": facts_for(context).text("order_id"),
-              "age_days": round(age.total_seconds() / 86400, 1), "old_order_days": days},
+        data={
+            "event_type": resolved.kind,
+            "event_at": placed,
+            "order_id": facts_for(context).text("order_id"),
+            "age_days": round(age.total_seconds() / 86400, 1),
+            "old_order_days": days,
+        },
     )

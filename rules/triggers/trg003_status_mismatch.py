@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import Finding, Severity, rule
 
@@ -66,8 +67,16 @@ def _type_conflicts(resolved: Any, context: Any, settings: Any) -> Iterator[Find
     )
 
 
-@rule(code="TRG003", name="status-mismatch", summary="The email says one thing, the order data another",
-      severity="error", section="triggers", uses_context=True, options=TYPE_OPTIONS, option_docs=TYPE_OPTION_DOCS)
+@rule(
+    code="TRG003",
+    name="status-mismatch",
+    summary="The email says one thing, the order data another",
+    severity="error",
+    section="triggers",
+    uses_context=True,
+    options=TYPE_OPTIONS,
+    option_docs=TYPE_OPTION_DOCS,
+)
 def status_mismatch(email, context, options) -> Iterator[Finding]:
     """What it does
     Compares what the email announces with the order in the context:
@@ -123,8 +132,13 @@ def status_mismatch(email, context, options) -> Iterator[Finding]:
                 suggestion="send the shipping notice from the shipment event, after the carrier has the parcel",
                 data=data,
             )
-        elif group is None and raw_status in (None, "") and shipped_at is None and _has_order(facts) \
-                and facts.time("event_at") is None:
+        elif (
+            group is None
+            and raw_status in (None, "")
+            and shipped_at is None
+            and _has_order(facts)
+            and facts.time("event_at") is None
+        ):
             yield Finding(
                 f"{cap(label)} {_SAYS[kind]}, but {ref} has no {path_of(context, 'order_shipped_at')} "
                 f"and no {status_path}: nothing says it shipped",
@@ -140,8 +154,13 @@ def status_mismatch(email, context, options) -> Iterator[Finding]:
                 suggestion="send the delivery notice from the carrier's delivery event",
                 data=data,
             )
-        elif delivered_at is None and group is None and raw_status in (None, "") and _has_order(facts) \
-                and facts.time("event_at") is None:
+        elif (
+            delivered_at is None
+            and group is None
+            and raw_status in (None, "")
+            and _has_order(facts)
+            and facts.time("event_at") is None
+        ):
             yield Finding(
                 f"{cap(label)} {_SAYS[kind]}, but {ref} has no {path_of(context, 'order_delivered_at')} "
                 f"and no {status_path}: nothing says it was delivered",

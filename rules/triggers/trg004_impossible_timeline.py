@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Iterator
 
 from oopslint import ConfigError, Finding, rule
 
@@ -19,9 +19,16 @@ from .facts import (
 )
 
 
-@rule(code="TRG004", name="impossible-timeline", summary="The order's timestamps cannot all be true",
-      severity="error", section="triggers", uses_context=True, options={"clock_skew_minutes": 5},
-      option_docs={"clock_skew_minutes": "tolerance for clocks of different systems"})
+@rule(
+    code="TRG004",
+    name="impossible-timeline",
+    summary="The order's timestamps cannot all be true",
+    severity="error",
+    section="triggers",
+    uses_context=True,
+    options={"clock_skew_minutes": 5},
+    option_docs={"clock_skew_minutes": "tolerance for clocks of different systems"},
+)
 def impossible_timeline(email, context, options) -> Iterator[Finding]:
     """What it does
     Checks the order of the context's timestamps: an order shipped before it

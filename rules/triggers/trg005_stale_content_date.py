@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from oopslint import ConfigError, Finding, Severity, rule
 from oopslint.text import printed_dates
@@ -51,11 +52,20 @@ def _long(day: Any) -> str:
     return f"{day.day} {day.strftime('%B %Y')}"
 
 
-@rule(code="TRG005", name="stale-content-date", summary="A date printed in the email is too old for what it announces",
-      severity="error", section="triggers", uses_context=True,
-      options={**TYPE_OPTIONS, **OLD_ORDER_OPTIONS, "date_order": "auto"},
-      option_docs={**TYPE_OPTION_DOCS, **OLD_ORDER_DOCS,
-                   "date_order": 'day/month order of numeric dates: "auto" (from lang), "dmy" or "mdy"'})
+@rule(
+    code="TRG005",
+    name="stale-content-date",
+    summary="A date printed in the email is too old for what it announces",
+    severity="error",
+    section="triggers",
+    uses_context=True,
+    options={**TYPE_OPTIONS, **OLD_ORDER_OPTIONS, "date_order": "auto"},
+    option_docs={
+        **TYPE_OPTION_DOCS,
+        **OLD_ORDER_DOCS,
+        "date_order": 'day/month order of numeric dates: "auto" (from lang), "dmy" or "mdy"',
+    },
+)
 def stale_content_date(email, context, options) -> Iterator[Finding]:
     """What it does
     Reads dates printed next to order, shipping, delivery or purchase words
@@ -107,10 +117,15 @@ def stale_content_date(email, context, options) -> Iterator[Finding]:
         ages = [send_at - datetime.combine(day, time.max, tzinfo=send_at.tzinfo) for day in readings]
         stale = [age > limit for age in ages]
         what = _DATE_KIND_WORD[printed.kind]
-        data = {"event_type": kind, "date_kind": printed.kind, "printed": printed.text,
-                "readings": [d.isoformat() for d in readings], "send_at": send_at,
-                "event_at": datetime.combine(min(readings), time.min, tzinfo=send_at.tzinfo),
-                "max_age_seconds": int(limit.total_seconds())}
+        data = {
+            "event_type": kind,
+            "date_kind": printed.kind,
+            "printed": printed.text,
+            "readings": [d.isoformat() for d in readings],
+            "send_at": send_at,
+            "event_at": datetime.combine(min(readings), time.min, tzinfo=send_at.tzinfo),
+            "max_age_seconds": int(limit.total_seconds()),
+        }
         if all(stale):
             age = min(ages)
             if printed.ambiguous:

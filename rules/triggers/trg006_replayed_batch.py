@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from oopslint import ConfigError, ContextError, Finding, rule
 
@@ -61,10 +62,17 @@ def _years(days: int) -> str:
     return f"{days / 365.25:.1f} years" if days >= 365 else f"{days} days"
 
 
-@rule(code="TRG006", name="replayed-batch", summary="The batch looks like replayed history, not live events",
-      severity="error", section="triggers", scope="batch", uses_context=True,
-      options={**TYPE_OPTIONS, **OLD_ORDER_OPTIONS, **REPLAY_OPTIONS},
-      option_docs={**TYPE_OPTION_DOCS, **OLD_ORDER_DOCS, **REPLAY_DOCS})
+@rule(
+    code="TRG006",
+    name="replayed-batch",
+    summary="The batch looks like replayed history, not live events",
+    severity="error",
+    section="triggers",
+    scope="batch",
+    uses_context=True,
+    options={**TYPE_OPTIONS, **OLD_ORDER_OPTIONS, **REPLAY_OPTIONS},
+    option_docs={**TYPE_OPTION_DOCS, **OLD_ORDER_DOCS, **REPLAY_DOCS},
+)
 def replayed_batch(batch, context, options) -> Iterator[Any]:
     """What it does
     Looks at a whole batch (`oopslint batch`) and reports one error when more
@@ -145,17 +153,27 @@ def replayed_batch(batch, context, options) -> Iterator[Any]:
     if share > share_limit:
         span_years = sorted(stale_years)
         period = str(span_years[0]) if span_years[0] == span_years[-1] else f"{span_years[0]}-{span_years[-1]}"
-        head = (f"{stale:,} of {judged:,} {noun} ({share:.1%}) are for stale {what} from {period}, "
-                f"over the {share_limit:.0%} a live batch may have")
+        head = (
+            f"{stale:,} of {judged:,} {noun} ({share:.1%}) are for stale {what} from {period}, "
+            f"over the {share_limit:.0%} a live batch may have"
+        )
     else:
-        head = (f"The {what} of these {judged:,} {noun} spread over {_years(spread)} "
-                f"({date.fromordinal(first)} to {date.fromordinal(last)}), more than {spread_limit:g} days")
+        head = (
+            f"The {what} of these {judged:,} {noun} spread over {_years(spread)} "
+            f"({date.fromordinal(first)} to {date.fromordinal(last)}), more than {spread_limit:g} days"
+        )
     yield Finding(
         f"{head}: this looks like a replayed backfill or migration. By year: {breakdown}",
         suggestion="stop this send and keep only events inside their window",
-        data={"rows_judged": judged, "stale_rows": stale, "stale_share": round(share, 4),
-              "spread_days": spread, "oldest": date.fromordinal(min(days)), "newest": date.fromordinal(max(days)),
-              "per_year": {str(year): count for year, count in sorted(years.items())},
-              "stale_per_year": {str(year): count for year, count in sorted(stale_years.items())},
-              "event_type": kind},
+        data={
+            "rows_judged": judged,
+            "stale_rows": stale,
+            "stale_share": round(share, 4),
+            "spread_days": spread,
+            "oldest": date.fromordinal(min(days)),
+            "newest": date.fromordinal(max(days)),
+            "per_year": {str(year): count for year, count in sorted(years.items())},
+            "stale_per_year": {str(year): count for year, count in sorted(stale_years.items())},
+            "event_type": kind,
+        },
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from array import array
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from oopslint import ConfigError, Finding, rule
 
@@ -81,9 +82,17 @@ def mask_email(address: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-@rule(code="TRG007", name="duplicate-send", summary="The same recipient gets the same email more than once",
-      severity="error", section="triggers", scope="batch", uses_context=True,
-      options=DUPLICATE_OPTIONS, option_docs=DUPLICATE_DOCS)
+@rule(
+    code="TRG007",
+    name="duplicate-send",
+    summary="The same recipient gets the same email more than once",
+    severity="error",
+    section="triggers",
+    scope="batch",
+    uses_context=True,
+    options=DUPLICATE_OPTIONS,
+    option_docs=DUPLICATE_DOCS,
+)
 def duplicate_send(batch, context, options) -> Iterator[Any]:
     """What it does
     Reports a batch (`oopslint batch`) in which the same recipient
@@ -141,8 +150,14 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
         most = max(most, copies)
         if len(samples) < batch.sample_size:
             address = str(recipient).strip()
-            samples.append({"row": row.number, "id": row.id, "first_row": first_row,
-                            "recipient": address if show else mask_email(address)})
+            samples.append(
+                {
+                    "row": row.number,
+                    "id": row.id,
+                    "first_row": first_row,
+                    "recipient": address if show else mask_email(address),
+                }
+            )
     if not repeated_rows:
         return
     examples = "; ".join(f"row {s['row']} repeats row {s['first_row']} for {s['recipient']}" for s in samples[:3])
@@ -151,6 +166,11 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
         f"{repeated_rows:,} extra cop{'ies' if repeated_rows != 1 else 'y'}, up to {most if most < 255 else '255+'} "
         f"to one recipient ({examples})",
         suggestion="deduplicate the audience on recipient and event before sending",
-        data={"recipients": recipients, "extra_copies": repeated_rows, "max_copies": most, "samples": samples,
-              "key": ["recipient_email", *key_fields]},
+        data={
+            "recipients": recipients,
+            "extra_copies": repeated_rows,
+            "max_copies": most,
+            "samples": samples,
+            "key": ["recipient_email", *key_fields],
+        },
     )

@@ -9,17 +9,26 @@ def test_click_here_button_and_german_read_more_link(acc):
     name = "access/postmark/welcome.vague-links.html"
     found = acc.findings(acc.lint(name, "ACC001"), "ACC001")
     assert [(f.line, f.column, f.message) for f in found] == [
-        (*acc.locate(name, '<a href="{{action_url}}" class="f-fallback button"'),
-         "Link text 'Click here' does not say where the link goes"),
-        (*acc.locate(name, '<a href="{{help_url}}" lang="de">Mehr erfahren'),
-         "Link text 'Mehr erfahren' does not say where the link goes"),
+        (
+            *acc.locate(name, '<a href="{{action_url}}" class="f-fallback button"'),
+            "Link text 'Click here' does not say where the link goes",
+        ),
+        (
+            *acc.locate(name, '<a href="{{help_url}}" lang="de">Mehr erfahren'),
+            "Link text 'Mehr erfahren' does not say where the link goes",
+        ),
     ]
     assert found[0].severity == oopslint.Severity.WARNING
 
 
-def test_quiet_on_the_clean_real_emails(acc, ):
-    for name in ("corpus/postmark/welcome.source.html", "corpus/mailgun/action.source.html",
-                 "corpus/leemunroe/email.source.html"):
+def test_quiet_on_the_clean_real_emails(
+    acc,
+):
+    for name in (
+        "corpus/postmark/welcome.source.html",
+        "corpus/mailgun/action.source.html",
+        "corpus/leemunroe/email.source.html",
+    ):
         assert not acc.findings(acc.lint(name, "ACC001"), "ACC001"), name
 
 
@@ -29,8 +38,17 @@ def test_languages_aria_label_and_the_surrounding_sentence():
         report = oopslint.lint(html, mode="template", config={"select": ["ACC001"]})
         return len(report.findings)
 
-    for phrase in ("Click here", "Read more »", "learn more →", "cliquez ici", "Leer más", "clicca qui",
-                   "Lees meer", "Saiba mais", "hier klicken"):
+    for phrase in (
+        "Click here",
+        "Read more »",
+        "learn more →",
+        "cliquez ici",
+        "Leer más",
+        "clicca qui",
+        "Lees meer",
+        "Saiba mais",
+        "hier klicken",
+    ):
         assert found(f'<p><a href="https://example.com/a">{phrase}</a></p>') == 1, phrase
     assert found('<p><a href="https://example.com/a" aria-label="Read the spring catalogue">Read more</a></p>') == 0
     assert found('<p>To reset your password, <a href="https://example.com/a">click here</a>.</p>') == 0

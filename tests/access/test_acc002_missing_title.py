@@ -16,7 +16,8 @@ def test_empty_title_of_the_real_postmark_emails(acc):
     name = "corpus/postmark/receipt.source.html"
     found = acc.findings(acc.lint(name, "ACC002"), "ACC002")
     assert [(f.line, f.column, f.message) for f in found] == [
-        (*acc.locate(name, "<title></title>"), "The <title> is empty: screen readers announce the email as untitled")]
+        (*acc.locate(name, "<title></title>"), "The <title> is empty: screen readers announce the email as untitled")
+    ]
 
 
 def test_quiet_with_a_title_a_merge_tag_title_or_a_partial(acc):

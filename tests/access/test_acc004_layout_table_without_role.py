@@ -16,10 +16,12 @@ def test_the_inlined_mailgun_email_has_layout_tables_without_role(acc):
 
 def test_quiet_on_postmark_and_on_data_tables(acc):
     assert not acc.findings(acc.lint("corpus/postmark/welcome.source.html", "ACC004"), "ACC004")
-    data = ('<html lang="en"><title>t</title><body><table role="presentation"><tr><td>'
-            '<table><tr><th>Item</th><th>Price</th></tr><tr><td>Tea</td><td>$3</td></tr></table>'
-            '<table><tr><td>Tea</td><td>$3</td></tr><tr><td>Cake</td><td>$4</td></tr></table>'
-            '</td></tr></table></body></html>')
+    data = (
+        '<html lang="en"><title>t</title><body><table role="presentation"><tr><td>'
+        "<table><tr><th>Item</th><th>Price</th></tr><tr><td>Tea</td><td>$3</td></tr></table>"
+        "<table><tr><td>Tea</td><td>$3</td></tr><tr><td>Cake</td><td>$4</td></tr></table>"
+        "</td></tr></table></body></html>"
+    )
     assert not oopslint.lint(data, config={"select": ["ACC004"]}).findings
 
 

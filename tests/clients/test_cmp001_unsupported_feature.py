@@ -27,7 +27,8 @@ def test_flex_layout_is_one_finding_naming_every_line_and_outlook_releases(mail)
     assert finding.severity == Severity.WARNING
     assert finding.message.startswith(
         "display:flex (css-display-flex) is not supported in Outlook (Windows 2007, 2010, 2013, 2016, 2019; "
-        "Windows Mail)")
+        "Windows Mail)"
+    )
     assert f"used on lines {lines[0]}, {lines[1]}" in finding.message
     assert finding.data["feature"] == "css-display-flex"
     assert finding.data["clients"][:2] == ["outlook.windows", "outlook.windows-mail"]
@@ -66,9 +67,15 @@ def test_css_inside_mso_conditional_is_judged_only_against_outlook_on_windows(ma
 
 def test_client_hacks_and_vendor_properties_are_not_reported(mail):
     text = mail.text("mailgun/action.source.html")
-    hacks = ["<style>", ".ExternalClass, .ExternalClass p { line-height: 100%; }", "#outlook a { padding: 0; }",
-             "u + .body .gmail-fix { display: none; }", "#MessageViewBody a { color: inherit; }",
-             "[data-ogsc] .dark-text { color: #ffffff !important; }", "</style>"]
+    hacks = [
+        "<style>",
+        ".ExternalClass, .ExternalClass p { line-height: 100%; }",
+        "#outlook a { padding: 0; }",
+        "u + .body .gmail-fix { display: none; }",
+        "#MessageViewBody a { color: inherit; }",
+        "[data-ogsc] .dark-text { color: #ffffff !important; }",
+        "</style>",
+    ]
     text = text.replace("</head>", "\n".join(hacks) + "\n</head>", 1)
     hack_lines = {mail.line_of(text, hack) for hack in hacks[1:-1]}
     report = mail.lint(text, select="CMP")
@@ -117,7 +124,9 @@ def test_markup_hidden_from_outlook_is_not_judged_against_it(mail):
 
 
 def test_unclosed_comment_block_is_reported_not_a_crash(mail):
-    text = mail.text("mailgun/action.source.html").replace("</head>", "<style>/* dark mode\n.a{color:red}</style>\n</head>", 1)
+    text = mail.text("mailgun/action.source.html").replace(
+        "</head>", "<style>/* dark mode\n.a{color:red}</style>\n</head>", 1
+    )
     report = mail.lint(text, select="CMP", config={"select": ["CMP", "MKP"]})
     assert not [f for f in report.findings if f.data.get("crashed_rule")]
     assert any(f.code == "MKP009" and "a /* comment is never closed" in f.message for f in report.findings)

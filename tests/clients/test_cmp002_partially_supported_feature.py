@@ -15,7 +15,8 @@ def test_padding_on_a_div_names_the_outlook_note(mail):
     assert finding.code == "CMP002"
     assert finding.severity == Severity.INFO
     assert finding.message.startswith(
-        "padding (css-padding) is partially supported in Outlook (Windows 2007, 2010, 2013, 2016, 2019)")
+        "padding (css-padding) is partially supported in Outlook (Windows 2007, 2010, 2013, 2016, 2019)"
+    )
     assert "note 1 (Outlook Windows): Partial. Only supported on table cells." in finding.suggestion
     assert finding.data["notes"]["1"] == "Partial. Only supported on table cells."
     assert finding.data["support"] == {"outlook.windows": "a"}

@@ -12,7 +12,9 @@ def test_media_queries_are_a_warning_naming_outlook_on_windows(mail):
     report = mail.lint(text, select="CMP", clients={"targets": ["outlook.windows"]})
     [media] = mail.by_feature(report, "css-at-media")
     assert media.code == "CMP003" and media.severity == Severity.WARNING
-    assert media.message.startswith("@media (css-at-media) is ignored in Outlook (Windows 2007, 2010, 2013, 2016, 2019)")
+    assert media.message.startswith(
+        "@media (css-at-media) is ignored in Outlook (Windows 2007, 2010, 2013, 2016, 2019)"
+    )
     assert media.data["lines"] == [mail.line_of(text, "@media", n) for n in range(text.count("@media"))]
     # what only lives inside @media is not a separate CMP001 finding
     assert all(f.code != "CMP001" or f.data["feature"] != "css-pseudo-class-hover" for f in report.findings)

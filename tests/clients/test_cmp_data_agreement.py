@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from oopslint.rules.clients._common import dataset, expand_targets, version_key
-from oopslint.rules.clients._features import usages
 
 from oopslint import Email
+from oopslint.rules.clients._common import dataset, expand_targets, version_key
+from oopslint.rules.clients._features import usages
 
 DATA = Path(__file__).resolve().parents[2] / "rules" / "clients" / "data" / "caniemail.json"
 TARGETS = ["apple-mail.*", "gmail.*", "outlook.*", "yahoo.*"]
@@ -38,14 +38,26 @@ def _expected(stats: dict, client: str) -> dict[str, str]:
 
 def test_every_feature_of_a_sample_email_matches_a_direct_lookup(mail):
     text = mail.text("postmark/receipt.source.html")
-    text = mail.insert_after(text, "<h1>Hi {{name}},</h1>",
-                             '\n<div style="display: flex; padding: 2rem; box-shadow: 0 1px 2px rgba(0,0,0,.2)">'
-                             '<img src="https://cdn.example/hero.webp" srcset="x.webp 2x" alt="Sale"></div>')
+    text = mail.insert_after(
+        text,
+        "<h1>Hi {{name}},</h1>",
+        '\n<div style="display: flex; padding: 2rem; box-shadow: 0 1px 2px rgba(0,0,0,.2)">'
+        '<img src="https://cdn.example/hero.webp" srcset="x.webp 2x" alt="Sale"></div>',
+    )
     raw = _raw()
     uses = usages(Email.parse(text), dataset().slugs)
     used = {u.slug for u in uses}
-    assert {"css-display-flex", "css-padding", "css-unit-rem", "css-box-shadow", "css-rgba", "image-webp",
-            "html-srcset", "css-at-media", "css-selector-class"} <= used
+    assert {
+        "css-display-flex",
+        "css-padding",
+        "css-unit-rem",
+        "css-box-shadow",
+        "css-rgba",
+        "image-webp",
+        "html-srcset",
+        "css-at-media",
+        "css-selector-class",
+    } <= used
     report = mail.lint(text, select="CMP")
     by_feature = {f.data["feature"]: f for f in report.findings}
     assert len(by_feature) == len(report.findings), "one finding per feature"

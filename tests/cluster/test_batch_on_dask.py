@@ -17,21 +17,24 @@ from pathlib import Path
 
 import pytest
 from distributed import Client, LocalCluster
+from oopslint_testing import CORPUS, run_cli
+from triggers.helpers import FIXTURES, NEWSLETTER, SHIPPED, write_rows
 
 import oopslint.batch.dask_backend as dask_backend
 from oopslint import ContextError
 from oopslint.batch import lint_batch
-from oopslint_testing import CORPUS, run_cli
-
-from triggers.helpers import FIXTURES, NEWSLETTER, SHIPPED, write_rows
 
 SEND_AT = "2024-05-02T09:00:00Z"
 
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as connected:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster) as connected,
+    ):
         yield connected
 
 
@@ -67,8 +70,13 @@ def test_migration_report_on_dask_equals_the_local_one(client, migration, monkey
     batch = on_dask["batch"]
     assert (batch["rows"], batch["checked"], batch["bad_rows"]) == (25_000, 25_000, 0)
     assert batch["rules"]["TRG002"]["failed_rows"] == 12_500
-    assert [r["id"] for r in batch["rules"]["TRG002"]["first_rows"]] == ["r000002", "r000004", "r000006",
-                                                                         "r000008", "r000010"]
+    assert [r["id"] for r in batch["rules"]["TRG002"]["first_rows"]] == [
+        "r000002",
+        "r000004",
+        "r000006",
+        "r000008",
+        "r000010",
+    ]
     assert batch["rules"]["TRG002"]["oldest_event"].startswith("2019-01-0")
     replay = next(f for f in on_dask["files"][0]["findings"] if f["code"] == "TRG006")
     assert replay["message"].startswith("12,500 of 25,000 shipping notices (50.0%) are for stale orders")
@@ -100,10 +108,11 @@ def test_a_glob_of_partitions_numbers_rows_across_files(client, tmp_path, small_
     parts = tmp_path / "parts"
     parts.mkdir()
     for index, start in enumerate(range(0, len(lines), 400)):
-        (parts / f"part-{index:03d}.jsonl").write_text("".join(lines[start:start + 400]), encoding="utf-8")
+        (parts / f"part-{index:03d}.jsonl").write_text("".join(lines[start : start + 400]), encoding="utf-8")
     local = report_json(lint_batch(SHIPPED, whole, select=["TRG"], offline=True, send_at=SEND_AT))
-    on_dask = report_json(lint_batch(SHIPPED, str(parts / "part-*.jsonl"), select=["TRG"], offline=True,
-                                     send_at=SEND_AT, client=client))
+    on_dask = report_json(
+        lint_batch(SHIPPED, str(parts / "part-*.jsonl"), select=["TRG"], offline=True, send_at=SEND_AT, client=client)
+    )
     assert on_dask["batch"]["rows"] == 1_200
     assert [b["row"] for b in on_dask["batch"]["bad_row_samples"]] == [400, 800, 1200]
     assert [b.get("line") for b in on_dask["batch"]["bad_row_samples"]] == [None, 400, 400]  # lines per file
@@ -118,14 +127,24 @@ def test_parquet_and_csv_values_keep_their_text(client, tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns = {"id": ["00123", "00124"], "send_at": [SEND_AT, SEND_AT], "event.type": ["shipped", "shipped"],
-               "recipient.email": ["ada@example.com", "bob@example.com"], "order.id": ["00042", "00043"],
-               "order.placed_at": ["2019-03-01T10:00:00Z", "2024-05-01T10:00:00Z"],
-               "order.shipped_at": ["2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z"]}
+    columns = {
+        "id": ["00123", "00124"],
+        "send_at": [SEND_AT, SEND_AT],
+        "event.type": ["shipped", "shipped"],
+        "recipient.email": ["ada@example.com", "bob@example.com"],
+        "order.id": ["00042", "00043"],
+        "order.placed_at": ["2019-03-01T10:00:00Z", "2024-05-01T10:00:00Z"],
+        "order.shipped_at": ["2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z"],
+    }
     pq.write_table(pa.table(columns), tmp_path / "rows.parquet")
     csv_path = tmp_path / "rows.csv"
-    csv_path.write_text(",".join(columns) + "\n" + "\n".join(",".join(values[i] for values in columns.values())
-                                                             for i in range(2)) + "\n", encoding="utf-8")
+    csv_path.write_text(
+        ",".join(columns)
+        + "\n"
+        + "\n".join(",".join(values[i] for values in columns.values()) for i in range(2))
+        + "\n",
+        encoding="utf-8",
+    )
     tsv_path = tmp_path / "rows.tsv"
     tsv_path.write_text(csv_path.read_text(encoding="utf-8").replace(",", "\t"), encoding="utf-8")
     for path in (tmp_path / "rows.parquet", csv_path, tsv_path):
@@ -190,19 +209,50 @@ def test_scheduler_and_worker_as_separate_processes(tmp_path):
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    scheduler = subprocess.Popen([dask_command, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                  "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    worker = subprocess.Popen([dask_command, "worker", address, "--nworkers", "1", "--nthreads", "1",
-                               "--no-dashboard", "--host", "127.0.0.1"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path)
+    scheduler = subprocess.Popen(
+        [dask_command, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    worker = subprocess.Popen(
+        [
+            dask_command,
+            "worker",
+            address,
+            "--nworkers",
+            "1",
+            "--nthreads",
+            "1",
+            "--no-dashboard",
+            "--host",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         with Client(address, timeout="30s") as connected:
             connected.wait_for_workers(1, timeout=60)
         contexts = str(FIXTURES / "newsletter-duplicates.csv")
-        local = run_cli("batch", "--offline", "--format", "json", str(NEWSLETTER), "--contexts", contexts,
-                        "--select", "TRG")
-        on_dask = run_cli("batch", "--offline", "--format", "json", str(NEWSLETTER), "--contexts", contexts,
-                          "--select", "TRG", "--scheduler", address)
+        local = run_cli(
+            "batch", "--offline", "--format", "json", str(NEWSLETTER), "--contexts", contexts, "--select", "TRG"
+        )
+        on_dask = run_cli(
+            "batch",
+            "--offline",
+            "--format",
+            "json",
+            str(NEWSLETTER),
+            "--contexts",
+            contexts,
+            "--select",
+            "TRG",
+            "--scheduler",
+            address,
+        )
         assert on_dask.returncode == local.returncode == 1, on_dask.stderr.decode()
         local_data, dask_data = json.loads(local.stdout), json.loads(on_dask.stdout)
         for data in (local_data, dask_data):
@@ -233,8 +283,15 @@ def test_missing_contexts_are_a_clear_error(client, tmp_path):
 def test_unreachable_scheduler_is_a_clear_error_within_seconds():
     port = _free_port()
     started = time.monotonic()
-    result = run_cli("batch", "--offline", str(SHIPPED), "--contexts", str(FIXTURES / "bad-rows.jsonl"),
-                     "--scheduler", f"tcp://127.0.0.1:{port}")
+    result = run_cli(
+        "batch",
+        "--offline",
+        str(SHIPPED),
+        "--contexts",
+        str(FIXTURES / "bad-rows.jsonl"),
+        "--scheduler",
+        f"tcp://127.0.0.1:{port}",
+    )
     assert result.returncode == 2
     assert time.monotonic() - started < 15
     message = result.stderr.decode()
@@ -246,8 +303,16 @@ def test_without_dask_the_message_says_how_to_install_it(tmp_path):
     blocker = tmp_path / "blocked" / "distributed"
     blocker.mkdir(parents=True)
     (blocker / "__init__.py").write_text("raise ImportError('distributed is not installed')\n", encoding="utf-8")
-    result = run_cli("batch", "--offline", str(SHIPPED), "--contexts", str(FIXTURES / "bad-rows.jsonl"),
-                     "--scheduler", "local:1", env={"PYTHONPATH": str(blocker.parent)})
+    result = run_cli(
+        "batch",
+        "--offline",
+        str(SHIPPED),
+        "--contexts",
+        str(FIXTURES / "bad-rows.jsonl"),
+        "--scheduler",
+        "local:1",
+        env={"PYTHONPATH": str(blocker.parent)},
+    )
     assert result.returncode == 2
     assert "pip install 'oopslint[dask]'" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()

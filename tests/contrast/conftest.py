@@ -25,8 +25,15 @@ class Linting:
         assert path.is_file(), f"missing fixture {path}"
         return path
 
-    def lint(self, source: Any, select: str, *, contrast: dict | None = None, access: dict | None = None,
-             mode: str = "template") -> oopslint.Report:
+    def lint(
+        self,
+        source: Any,
+        select: str,
+        *,
+        contrast: dict | None = None,
+        access: dict | None = None,
+        mode: str = "template",
+    ) -> oopslint.Report:
         table: dict[str, Any] = {"select": [select]}
         if contrast:
             table["contrast"] = contrast

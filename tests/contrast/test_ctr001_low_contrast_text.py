@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-import oopslint
 from oopslint_testing import run_cli
+
+import oopslint
 
 
 def test_reports_the_postmark_receipts_real_low_contrast_spots(ctr):
@@ -20,7 +21,10 @@ def test_reports_the_postmark_receipts_real_low_contrast_spots(ctr):
     ]
     button = found[1]
     assert button.severity == oopslint.Severity.ERROR
-    assert "#FFFFFF on #22BC66 is 2.48:1, below 4.5:1 for normal text (16px) in full-css, default-link-colour" in button.message
+    assert (
+        "#FFFFFF on #22BC66 is 2.48:1, below 4.5:1 for normal text (16px) in full-css, default-link-colour"
+        in button.message
+    )
     # every failing profile is in the data, dark ones included; the message names the light ones
     assert button.data["failing"] == ["full-css", "default-link-colour", "dark-media", "dark-partial", "dark-full"]
     # painted colours of every profile travel with the finding, for the visual report
@@ -28,8 +32,10 @@ def test_reports_the_postmark_receipts_real_low_contrast_spots(ctr):
     assert button.data["profiles"]["style-stripped"]["color"] == "#0000EE"
     suggested = button.data["suggested_color"]
     assert suggested and suggested != "#FFFFFF" and button.suggestion.startswith(f"use {suggested}")
-    assert oopslint.colors.contrast_ratio(oopslint.colors.parse_color(suggested),
-                                          oopslint.colors.parse_color("#22BC66")) >= 4.5
+    assert (
+        oopslint.colors.contrast_ratio(oopslint.colors.parse_color(suggested), oopslint.colors.parse_color("#22BC66"))
+        >= 4.5
+    )
 
 
 def test_red_button_and_small_print_thresholds(ctr):
@@ -56,11 +62,18 @@ def test_link_coloured_only_in_style_is_reported_for_clients_that_strip_it(ctr):
     assert (finding.line, finding.column) == ctr.locate(name, '<a href="{{action_url}}" class="f-fallback button"')
     assert finding.message == (
         "Link 'Do this Next': its colour #FFFFFF is set only in <style>; clients that strip <style> paint it in "
-        "their default link colour: #0000EE on #3869D4 is 1.85:1, below 4.5:1 for normal text (16px)")
+        "their default link colour: #0000EE on #3869D4 is 1.85:1, below 4.5:1 for normal text (16px)"
+    )
     assert finding.suggestion.startswith('inline the colour on the link (style="color: #FFFFFF"; premailer does it)')
     # the same email with the colour inlined is fine in that client
-    fixed = ctr.path(name).read_text().replace('class="f-fallback button" target="_blank"',
-                                               'class="f-fallback button" target="_blank" style="color: #FFFFFF"')
+    fixed = (
+        ctr.path(name)
+        .read_text()
+        .replace(
+            'class="f-fallback button" target="_blank"',
+            'class="f-fallback button" target="_blank" style="color: #FFFFFF"',
+        )
+    )
     assert not [f for f in ctr.findings(ctr.lint(fixed, "CTR001"), "CTR001") if "Do this Next" in f.message]
 
 
@@ -96,7 +109,9 @@ def test_unknown_profile_is_a_configuration_error(tmp_path):
 
 def test_ratios_are_never_rounded_up_across_the_threshold(ctr):
     # #777777 on white is 4.478:1: shown as 4.47, and it fails
-    html = '<html lang="en"><head><title>t</title></head><body><p style="color:#777777">Small grey print</p></body></html>'
+    html = (
+        '<html lang="en"><head><title>t</title></head><body><p style="color:#777777">Small grey print</p></body></html>'
+    )
     found = ctr.findings(ctr.lint(html, "CTR001", contrast={"profiles": ["full-css"]}), "CTR001")
     assert len(found) == 1 and "4.47:1, below 4.5:1" in found[0].message
     passing = html.replace("#777777", "#767676")  # 4.54:1
@@ -105,8 +120,16 @@ def test_ratios_are_never_rounded_up_across_the_threshold(ctr):
 
 def test_large_text_thresholds_from_pt_em_and_percent(ctr):
     # #949494 on white is 3.03:1: fails normal text, passes large text
-    cases = {"font-size:24px": 0, "font-size:18pt": 0, "font-size:14pt;font-weight:bold": 0, "font-size:150%": 0,
-             "font-size:1.5em": 0, "font-size:18px;font-weight:700": 1, "font-size:23px": 1, "font-size:14pt": 1}
+    cases = {
+        "font-size:24px": 0,
+        "font-size:18pt": 0,
+        "font-size:14pt;font-weight:bold": 0,
+        "font-size:150%": 0,
+        "font-size:1.5em": 0,
+        "font-size:18px;font-weight:700": 1,
+        "font-size:23px": 1,
+        "font-size:14pt": 1,
+    }
     for style, expected in cases.items():
         html = f'<html lang="en"><title>t</title><body><p style="color:#949494;{style}">Large heading text</p></body></html>'
         assert len(ctr.findings(ctr.lint(html, "CTR001"), "CTR001")) == expected, style
@@ -114,8 +137,19 @@ def test_large_text_thresholds_from_pt_em_and_percent(ctr):
 
 def test_colour_syntaxes_and_alpha_blending(ctr):
     template = '<html lang="en"><title>t</title><body style="background:#FFFFFF"><p style="color:{}">Some words here</p></body></html>'
-    failing = ["#aaa", "#aaaf", "#aaaaaa", "#aaaaaaff", "rgb(170,170,170)", "rgb(170 170 170 / 100%)",
-               "hsl(0, 0%, 66.7%)", "hsla(0 0% 66.7% / 1)", "darkgray", "rgba(0,0,0,0.3)", "#00000050"]
+    failing = [
+        "#aaa",
+        "#aaaf",
+        "#aaaaaa",
+        "#aaaaaaff",
+        "rgb(170,170,170)",
+        "rgb(170 170 170 / 100%)",
+        "hsl(0, 0%, 66.7%)",
+        "hsla(0 0% 66.7% / 1)",
+        "darkgray",
+        "rgba(0,0,0,0.3)",
+        "#00000050",
+    ]
     for colour in failing:
         assert len(ctr.findings(ctr.lint(template.format(colour), "CTR001"), "CTR001")) == 1, colour
     for colour in ["#333", "rgba(0,0,0,0.9)", "black", "not-a-colour", "rgb(1,2", "currentColor", "inherit"]:
@@ -123,9 +157,11 @@ def test_colour_syntaxes_and_alpha_blending(ctr):
 
 
 def test_presentational_attributes_and_inheritance(ctr):
-    html = ('<html lang="en"><title>t</title><body bgcolor="#222222" text="#333333" link="#444444">'
-            '<table><tr><td><p>Body text in the body colour</p><a href="https://example.com/x">A linked phrase</a>'
-            '<font color="#FFFFFF">White words on dark</font></td></tr></table></body></html>')
+    html = (
+        '<html lang="en"><title>t</title><body bgcolor="#222222" text="#333333" link="#444444">'
+        '<table><tr><td><p>Body text in the body colour</p><a href="https://example.com/x">A linked phrase</a>'
+        '<font color="#FFFFFF">White words on dark</font></td></tr></table></body></html>'
+    )
     found = ctr.findings(ctr.lint(html, "CTR001", contrast={"profiles": ["full-css"]}), "CTR001")
     assert [f.data["profiles"]["full-css"]["color"] for f in found] == ["#333333", "#444444"]
     assert all(f.data["profiles"]["full-css"]["background"] == "#222222" for f in found)
@@ -138,8 +174,15 @@ def test_clean_real_email_with_good_contrast_is_quiet(ctr):
 
 
 def test_json_output_carries_profiles(ctr, tmp_path):
-    result = run_cli("check", "--offline", "--select", "CTR001", "--format", "json",
-                     str(ctr.path("corpus/postmark/receipt.source.html")))
+    result = run_cli(
+        "check",
+        "--offline",
+        "--select",
+        "CTR001",
+        "--format",
+        "json",
+        str(ctr.path("corpus/postmark/receipt.source.html")),
+    )
     assert result.returncode == 1
     finding = json.loads(result.stdout)["files"][0]["findings"][0]
     assert finding["code"] == "CTR001" and finding["data"]["profiles"]["full-css"]["ratio"] == 2.1

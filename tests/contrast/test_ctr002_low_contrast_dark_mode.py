@@ -8,12 +8,16 @@ import oopslint
 def test_dark_stylesheet_that_darkens_backgrounds_but_not_text(ctr):
     name = "contrast/leemunroe/email.dark-background-only.html"
     found = ctr.findings(ctr.lint(name, "CTR002"), "CTR002")
-    assert [(f.line, f.column) for f in found][:2] == [ctr.locate(name, "<p>Hi there"),
-                                                       ctr.locate(name, "<p>Sometimes you just want")]
+    assert [(f.line, f.column) for f in found][:2] == [
+        ctr.locate(name, "<p>Hi there"),
+        ctr.locate(name, "<p>Sometimes you just want"),
+    ]
     first = found[0]
     assert first.severity == oopslint.Severity.WARNING
-    assert first.message == ("Low contrast in dark mode 'Hi there': #000000 on #2A2A2A is 1.46:1, below 4.5:1 "
-                             "for normal text (16px) in dark-media")
+    assert first.message == (
+        "Low contrast in dark mode 'Hi there': #000000 on #2A2A2A is 1.46:1, below 4.5:1 "
+        "for normal text (16px) in dark-media"
+    )
     assert first.suggestion == "give this text its own colour in a prefers-color-scheme: dark rule"
     assert first.data["profiles"]["full-css"]["passes"] is True
     # text that already fails in light mode is CTR001's, reported once
@@ -27,11 +31,14 @@ def test_quiet_without_dark_rules_and_on_a_clean_real_email(ctr):
 
 
 def test_partial_inversion_lightens_dark_text_on_a_brand_coloured_button_it_keeps(ctr):
-    html = ('<html lang="en"><title>t</title><body><table><tr><td bgcolor="#FFA500">'
-            '<a href="https://example.com/deal" style="color:#1A1A1A;text-decoration:none">Get the deal</a>'
-            '</td></tr></table></body></html>')
-    found = ctr.findings(ctr.lint(html, "CTR002", contrast={"profiles": ["full-css", "dark-partial", "dark-full"]}),
-                         "CTR002")
+    html = (
+        '<html lang="en"><title>t</title><body><table><tr><td bgcolor="#FFA500">'
+        '<a href="https://example.com/deal" style="color:#1A1A1A;text-decoration:none">Get the deal</a>'
+        "</td></tr></table></body></html>"
+    )
+    found = ctr.findings(
+        ctr.lint(html, "CTR002", contrast={"profiles": ["full-css", "dark-partial", "dark-full"]}), "CTR002"
+    )
     assert len(found) == 1 and found[0].data["failing"] == ["dark-partial"]
     assert "#FFA500" in found[0].message  # the orange is kept, the near-black text turned light
 

@@ -10,7 +10,9 @@ def test_full_css_finds_exactly_the_88_spots_axe_core_reports(corpus):
     assert len(files) == 30
     total = 0
     for path in files:
-        report = oopslint.lint(path, mode="template", config={"select": ["CTR"], "contrast": {"profiles": ["full-css"]}})
+        report = oopslint.lint(
+            path, mode="template", config={"select": ["CTR"], "contrast": {"profiles": ["full-css"]}}
+        )
         errors = [f for f in report.findings if f.severity == oopslint.Severity.ERROR]
         assert {f.code for f in errors} <= {"CTR001"}, path.name
         for finding in errors:

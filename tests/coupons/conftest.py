@@ -3,8 +3,9 @@ file, and real provider servers on 127.0.0.1 (see providers.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -15,8 +16,10 @@ from .providers import Provider
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "coupons"
 NEWSLETTER = ROOT / "fixtures" / "corpus" / "leemunroe" / "email.source.html"
-INTRO = ("<p>Sometimes you just want to send a simple HTML email with a simple design and clear call to action. "
-         "This is it.</p>")
+INTRO = (
+    "<p>Sometimes you just want to send a simple HTML email with a simple design and clear call to action. "
+    "This is it.</p>"
+)
 CTA = 'href="http://htmlemail.io" target'
 SEND_AT = "2026-11-20T09:00:00Z"
 
@@ -36,14 +39,24 @@ def file_config(**extra: Any) -> dict[str, Any]:
 
 
 def remote_config(source: str, settings: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"select": ["CPN"], "coupons": {"source": source, source: settings, **extra},
-            "http": {"allow_private": True, "timeout": 2.0, "retries": 1, "budget": 20.0}}
+    return {
+        "select": ["CPN"],
+        "coupons": {"source": source, source: settings, **extra},
+        "http": {"allow_private": True, "timeout": 2.0, "retries": 1, "budget": 20.0},
+    }
 
 
-def lint(html: str, config: dict[str, Any], *, context: dict[str, Any] | None = None, offline: bool = False,
-         mode: str = "rendered") -> oopslint.Report:
-    report = oopslint.lint(html, config=config, context={"send_at": SEND_AT, **(context or {})}, offline=offline,
-                           mode=mode)
+def lint(
+    html: str,
+    config: dict[str, Any],
+    *,
+    context: dict[str, Any] | None = None,
+    offline: bool = False,
+    mode: str = "rendered",
+) -> oopslint.Report:
+    report = oopslint.lint(
+        html, config=config, context={"send_at": SEND_AT, **(context or {})}, offline=offline, mode=mode
+    )
     crashed = [f for f in report.findings if f.code.startswith("OOPS")]
     assert not crashed, [f.message for f in crashed]
     return report

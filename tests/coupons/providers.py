@@ -10,9 +10,10 @@ import base64
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -57,8 +58,13 @@ class Provider:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
-                seen = Seen(self.command, parts.path, parse_qs(parts.query),
-                            {k.lower(): v for k, v in self.headers.items()}, body)
+                seen = Seen(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
                 provider.seen.append(seen)
                 answer = provider.handler(seen)
                 if answer == HANG:
@@ -94,6 +100,7 @@ class Provider:
 
 
 # ------------------------------------------------------------------ Stripe
+
 
 def stripe_error(status: int, kind: str, message: str) -> Answer:
     return Answer(status, {"error": {"type": kind, "message": message}})
@@ -137,19 +144,39 @@ def stripe_handler(promotions: dict[str, dict[str, Any]], coupons: dict[str, dic
 
 
 def stripe_promotion(code: str, coupon_id: str, **fields: Any) -> dict[str, Any]:
-    return {"id": f"promo_{code.lower()}", "object": "promotion_code", "active": True, "code": code,
-            "coupon_id": coupon_id, "created": 1760000000, "expires_at": None, "max_redemptions": None,
-            "times_redeemed": 0, "restrictions": {"first_time_transaction": False, "minimum_amount": None,
-                                                  "minimum_amount_currency": None}, **fields}
+    return {
+        "id": f"promo_{code.lower()}",
+        "object": "promotion_code",
+        "active": True,
+        "code": code,
+        "coupon_id": coupon_id,
+        "created": 1760000000,
+        "expires_at": None,
+        "max_redemptions": None,
+        "times_redeemed": 0,
+        "restrictions": {"first_time_transaction": False, "minimum_amount": None, "minimum_amount_currency": None},
+        **fields,
+    }
 
 
 def stripe_coupon(coupon_id: str, **fields: Any) -> dict[str, Any]:
-    return {"id": coupon_id, "object": "coupon", "amount_off": None, "currency": None, "duration": "once",
-            "max_redemptions": None, "percent_off": None, "redeem_by": None, "times_redeemed": 0,
-            "valid": True, **fields}
+    return {
+        "id": coupon_id,
+        "object": "coupon",
+        "amount_off": None,
+        "currency": None,
+        "duration": "once",
+        "max_redemptions": None,
+        "percent_off": None,
+        "redeem_by": None,
+        "times_redeemed": 0,
+        "valid": True,
+        **fields,
+    }
 
 
 # ------------------------------------------------------------------ Shopify
+
 
 def shopify_handler(discounts: dict[str, dict[str, Any] | None], token: str) -> Handler:
     """``POST /admin/api/<version>/graphql.json`` answering ``codeDiscountNodeByCode``."""
@@ -158,20 +185,26 @@ def shopify_handler(discounts: dict[str, dict[str, Any] | None], token: str) -> 
         if seen.method != "POST" or not seen.path.endswith("/graphql.json"):
             return Answer(404, {"errors": "Not Found"})
         if seen.headers.get("x-shopify-access-token") != token:
-            return Answer(401, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
+            return Answer(
+                401, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
+            )
         request = json.loads(seen.body)
         if "codeDiscountNodeByCode" not in request.get("query", ""):
-            return Answer(200, {"errors": [{"message": "Field doesn't exist", "extensions": {"code": "undefinedField"}}]})
+            return Answer(
+                200, {"errors": [{"message": "Field doesn't exist", "extensions": {"code": "undefinedField"}}]}
+            )
         code = request["variables"]["code"]
         found = next((d for c, d in discounts.items() if c.casefold() == code.casefold()), None)
         node = None if found is None else {"id": "gid://shopify/DiscountCodeNode/1", "codeDiscount": found}
-        return Answer(200, {"data": {"codeDiscountNodeByCode": node},
-                            "extensions": {"cost": {"requestedQueryCost": 3}}})
+        return Answer(
+            200, {"data": {"codeDiscountNodeByCode": node}, "extensions": {"cost": {"requestedQueryCost": 3}}}
+        )
 
     return handle
 
 
 # ------------------------------------------------------------------ WooCommerce
+
 
 def woo_handler(coupons: list[dict[str, Any]], key: str, secret: str) -> Handler:
     """``GET /wp-json/wc/v3/coupons?code=`` with HTTP Basic auth."""
@@ -179,11 +212,19 @@ def woo_handler(coupons: list[dict[str, Any]], key: str, secret: str) -> Handler
 
     def handle(seen: Seen) -> Answer:
         if seen.headers.get("authorization") != expected:
-            return Answer(401, {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources.",
-                                "data": {"status": 401}})
+            return Answer(
+                401,
+                {
+                    "code": "woocommerce_rest_cannot_view",
+                    "message": "Sorry, you cannot list resources.",
+                    "data": {"status": 401},
+                },
+            )
         if seen.path != "/wp-json/wc/v3/coupons":
             return Answer(404, {"code": "rest_no_route", "message": "No route was found", "data": {"status": 404}})
         code = (seen.query.get("code") or [""])[0].lower()
-        return Answer(200, [c for c in coupons if c["code"] == code], headers={"X-WP-Total": "1", "X-WP-TotalPages": "1"})
+        return Answer(
+            200, [c for c in coupons if c["code"] == code], headers={"X-WP-Total": "1", "X-WP-TotalPages": "1"}
+        )
 
     return handle

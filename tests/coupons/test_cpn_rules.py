@@ -26,8 +26,11 @@ def test_cpn002_expired_at_send_time():
 
 
 def test_cpn002_not_started_and_inactive():
-    report = lint(promo("<p>Use code <strong>WINTER20</strong> or code <strong>PAUSED10</strong>.</p>"),
-                  file_config(), context={"send_at": "2026-10-15T09:00:00Z"})
+    report = lint(
+        promo("<p>Use code <strong>WINTER20</strong> or code <strong>PAUSED10</strong>.</p>"),
+        file_config(),
+        context={"send_at": "2026-10-15T09:00:00Z"},
+    )
     messages = sorted(f.message for f in found(report, "CPN002"))
     assert messages == [
         "coupon code PAUSED10 is not active in coupons.csv",
@@ -46,8 +49,10 @@ def test_cpn003_ends_before_the_date_the_email_states():
     copy = "<p>Use code <strong>XMAS15</strong> for 15% off, valid through December 31, 2026.</p>"
     report = lint(promo(copy), file_config())
     [finding] = found(report, "CPN003")
-    assert finding.message == ("coupon code XMAS15 ends on Dec 24, 2026 23:59 UTC in coupons.csv, "
-                               "but the email says 'valid through December 31, 2026'")
+    assert finding.message == (
+        "coupon code XMAS15 ends on Dec 24, 2026 23:59 UTC in coupons.csv, "
+        "but the email says 'valid through December 31, 2026'"
+    )
     assert found(report, "CPN004") == []
 
 
@@ -74,18 +79,24 @@ def test_cpn004_percentage_differs():
 
 def test_cpn004_kind_and_currency_and_free_shipping():
     report = lint(promo("<p>Save 10% with code <strong>TENOFF</strong>.</p>"), file_config())
-    assert found(report, "CPN004")[0].message == "coupon code TENOFF: the email says 'Save 10%', the shop gives 10 USD off"
+    assert (
+        found(report, "CPN004")[0].message == "coupon code TENOFF: the email says 'Save 10%', the shop gives 10 USD off"
+    )
     report = lint(promo("<p>Get €10 off with code <strong>TENOFF</strong>.</p>"), file_config())
     assert "(EUR), the shop gives 10 USD off" in found(report, "CPN004")[0].message
     report = lint(promo("<p>Free shipping with code <strong>WINTER20</strong>, plus 20% off.</p>"), file_config())
-    assert found(report, "CPN004")[0].message == ("coupon code WINTER20: the email promises 'Free shipping', "
-                                                  "but the code does not include free shipping in the shop")
+    assert found(report, "CPN004")[0].message == (
+        "coupon code WINTER20: the email promises 'Free shipping', "
+        "but the code does not include free shipping in the shop"
+    )
 
 
 def test_cpn004_quiet_when_copy_and_shop_agree_and_on_up_to_claims():
-    copy = ("<p>Take 20% off with code <strong>WINTER20</strong>.</p>"
-            "<p>Up to 50% off in the outlet. Free shipping with code <strong>SHIPFREE</strong>.</p>"
-            "<p>$10 off orders over $50 with code <strong>TENOFF</strong>.</p>")
+    copy = (
+        "<p>Take 20% off with code <strong>WINTER20</strong>.</p>"
+        "<p>Up to 50% off in the outlet. Free shipping with code <strong>SHIPFREE</strong>.</p>"
+        "<p>$10 off orders over $50 with code <strong>TENOFF</strong>.</p>"
+    )
     report = lint(promo(copy), file_config())
     assert [f for f in report.findings if f.code.startswith("CPN")] == []
 
@@ -95,8 +106,9 @@ def test_cpn005_fewer_redemptions_than_the_audience():
     report = lint(promo(copy), file_config(), context={"audience_size": 60000})
     [finding] = found(report, "CPN005")
     assert finding.severity == oopslint.Severity.WARNING
-    assert finding.message == ("coupon code WINTER20 has 48,800 redemptions left (1,200 of 50,000 used) "
-                               "for an audience of 60,000")
+    assert finding.message == (
+        "coupon code WINTER20 has 48,800 redemptions left (1,200 of 50,000 used) for an audience of 60,000"
+    )
     assert found(lint(promo(copy), file_config(), context={"audience_size": 40000}), "CPN005") == []
 
 
@@ -105,8 +117,9 @@ def test_cpn007_no_source_configured_says_so_once():
     report = lint(promo(copy), {"select": ["CPN"]})
     [finding] = found(report, "CPN007")
     assert finding.severity == oopslint.Severity.INFO
-    assert finding.message == ("coupon codes SPRING24, WINTER20 not checked: no coupon source is configured "
-                               "([tool.oopslint.coupons] source)")
+    assert finding.message == (
+        "coupon codes SPRING24, WINTER20 not checked: no coupon source is configured ([tool.oopslint.coupons] source)"
+    )
 
 
 def test_cpn007_merge_tag_code_in_a_template_and_per_recipient_check():

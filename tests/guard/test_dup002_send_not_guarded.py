@@ -10,7 +10,7 @@ from oopslint import SendGuard
 from .conftest import NEWSLETTER
 
 ADA = {"recipient": {"email": "ada@example.com"}, "campaign": {"id": "2026-11-newsletter"}}
-DOWN = "redis://127.0.0.1:9/0"          # the discard port: nothing listens
+DOWN = "redis://127.0.0.1:9/0"  # the discard port: nothing listens
 
 
 def preflight(context, guard):
@@ -35,7 +35,9 @@ def test_an_unreachable_ledger_is_a_warning_when_failing_open():
 
 
 def test_a_context_without_a_key_cannot_be_checked(sqlite_url):
-    with pytest.raises(oopslint.PreflightError, match="needs recipient.email\\+campaign.id or recipient.email\\+event.id"):
+    with pytest.raises(
+        oopslint.PreflightError, match="needs recipient.email\\+campaign.id or recipient.email\\+event.id"
+    ):
         preflight({"recipient": {"email": "ada@example.com"}}, SendGuard(sqlite_url, config={}))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-import warnings
 
 import pytest
 
@@ -78,7 +77,7 @@ def test_only_the_holder_can_complete_or_release(ledger_url):
     time.sleep(0.5)
     second = g.try_claim(key)
     with pytest.raises(ClaimLost, match="another worker took the key"):
-        first.done()                     # the send went out twice: say so loudly
+        first.done()  # the send went out twice: say so loudly
     second.done()
 
 
@@ -86,10 +85,10 @@ def test_a_stale_holder_cannot_release_the_new_holders_claim(ledger_url):
     g = guard(ledger_url, ttl={"in_progress": "300ms"})
     key = g.key_for(ADA)
     first = g.try_claim(key)
-    time.sleep(0.5)                      # the first worker stalls past its TTL
+    time.sleep(0.5)  # the first worker stalls past its TTL
     second = g.try_claim(key)
     assert second is not None
-    assert first.release() is False      # not the holder any more: changes nothing
+    assert first.release() is False  # not the holder any more: changes nothing
     assert g.lookup(key).state == "in_progress"
     with pytest.raises(ClaimLost, match="another worker holds the key"):
         first.done()
@@ -151,11 +150,15 @@ def test_key_for_campaign_else_event_else_a_clear_error(sqlite_url):
 
 
 def test_key_fields_and_context_paths_are_configurable(sqlite_url):
-    config = {"guard": {"key": ["recipient_email+order_id"]},
-              "context": {"fields": {"recipient_email": "customer.mail"}}}
+    config = {
+        "guard": {"key": ["recipient_email+order_id"]},
+        "context": {"fields": {"recipient_email": "customer.mail"}},
+    }
     g = SendGuard(sqlite_url, config=config)
-    assert g.key_for({"customer": {"mail": "ada@example.com"}, "order": {"id": "A-1"}}) == \
-        "recipient_email=ada@example.com|order_id=A-1"
+    assert (
+        g.key_for({"customer": {"mail": "ada@example.com"}, "order": {"id": "A-1"}})
+        == "recipient_email=ada@example.com|order_id=A-1"
+    )
     custom = SendGuard(sqlite_url, config={}, key=lambda ctx: f"{ctx.get('recipient_email')}/{ctx.campaign_id}")
     assert custom.key_for(ADA) == "Ada@Example.com/2026-11-newsletter"
 
@@ -163,7 +166,9 @@ def test_key_fields_and_context_paths_are_configurable(sqlite_url):
 def test_content_hash_makes_a_corrected_email_a_new_send(sqlite_url):
     g = guard(sqlite_url, content_hash=True)
     first, fixed = g.key_for(ADA, "<p>Helo</p>"), g.key_for(ADA, "<p>Hello</p>")
-    assert first != fixed and first.startswith("recipient_email=ada@example.com|campaign_id=2026-11-newsletter|content=")
+    assert first != fixed and first.startswith(
+        "recipient_email=ada@example.com|campaign_id=2026-11-newsletter|content="
+    )
     with pytest.raises(GuardError, match="pass the email's content"):
         g.key_for(ADA)
 
@@ -210,7 +215,7 @@ def test_show_recipients_prints_addresses(sqlite_url):
 
 
 def test_unreachable_ledger_fails_closed_by_default():
-    g = guard("redis://127.0.0.1:9/0")   # the discard port: nothing listens
+    g = guard("redis://127.0.0.1:9/0")  # the discard port: nothing listens
     with pytest.raises(GuardUnavailable, match=r"ledger redis://127.0.0.1:9/0 unreachable.*Connection refused"):
         g.try_claim("recipient_email=ada@example.com|campaign_id=c")
     with pytest.raises(GuardUnavailable):
@@ -236,14 +241,17 @@ def test_the_redis_password_never_appears_in_errors(monkeypatch):
     assert "s3cret-hunter2" not in repr(g)
 
 
-@pytest.mark.parametrize("table, message", [
-    ({"fail": "maybe"}, "choose \"closed\""),
-    ({"ttl": {"in_progress": "never"}}, "must expire"),
-    ({"ttl": {"sending": "1m"}}, "unknown state 'sending'"),
-    ({"ttl": {"sent": "soon"}}, "is not a duration"),
-    ({"url": "postgres://db/ledger"}, "use sqlite:///path/to/ledger.db or redis://host:6379/0"),
-    ({"colour": "red"}, "unknown option 'colour'"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ({"fail": "maybe"}, 'choose "closed"'),
+        ({"ttl": {"in_progress": "never"}}, "must expire"),
+        ({"ttl": {"sending": "1m"}}, "unknown state 'sending'"),
+        ({"ttl": {"sent": "soon"}}, "is not a duration"),
+        ({"url": "postgres://db/ledger"}, "use sqlite:///path/to/ledger.db or redis://host:6379/0"),
+        ({"colour": "red"}, "unknown option 'colour'"),
+    ],
+)
 def test_bad_guard_configuration_is_named(table, message):
     with pytest.raises(ConfigError, match=message):
         SendGuard(config={"guard": {"url": "sqlite:///x.db", **table}})

@@ -20,7 +20,7 @@ def corrupt_ledger(tmp_path):
     for suffix in ("-wal", "-shm"):
         (tmp_path / f"ledger.db{suffix}").unlink(missing_ok=True)
     data = bytearray(path.read_bytes())
-    data[:16] = b"this is not ok!\0"       # the header a disk error or a stray write destroyed
+    data[:16] = b"this is not ok!\0"  # the header a disk error or a stray write destroyed
     path.write_bytes(bytes(data))
     return path
 
@@ -32,14 +32,25 @@ def test_a_damaged_ledger_is_named_with_what_to_do(corrupt_ledger):
 
 
 def test_a_damaged_ledger_exits_2_on_the_command_line(corrupt_ledger, cli, tmp_path):
-    result = cli("guard", "status", "--url", f"sqlite:///{corrupt_ledger}", "recipient_email=ada@example.com|campaign_id=c")
+    result = cli(
+        "guard", "status", "--url", f"sqlite:///{corrupt_ledger}", "recipient_email=ada@example.com|campaign_id=c"
+    )
     assert result.returncode == 2
     assert "is damaged or is not a SQLite database" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
     rows = tmp_path / "rows.jsonl"
     rows.write_text('{"recipient": {"email": "ada@example.com"}, "campaign": {"id": "c"}}\n')
-    batch = cli("batch", str(NEWSLETTER), "--contexts", str(rows), "--offline", "--select", "DUP",
-                "--guard", f"sqlite:///{corrupt_ledger}")
+    batch = cli(
+        "batch",
+        str(NEWSLETTER),
+        "--contexts",
+        str(rows),
+        "--offline",
+        "--select",
+        "DUP",
+        "--guard",
+        f"sqlite:///{corrupt_ledger}",
+    )
     assert batch.returncode == 2
     assert "is damaged or is not a SQLite database" in batch.stderr.decode()
 
@@ -51,7 +62,7 @@ def test_a_read_only_ledger_is_named(tmp_path, cli):
     url = f"sqlite:///{path}?mode=ro"
     with pytest.raises(GuardUnavailable, match="is read-only: the guard must write to claim a send"):
         SendGuard(url, config={}).try_claim("recipient_email=ada@example.com|campaign_id=c")
-    assert cli("guard", "stats", "--url", url).returncode == 0      # reading still works
+    assert cli("guard", "stats", "--url", url).returncode == 0  # reading still works
     result = cli("guard", "forget", "--url", url, "k")
     assert result.returncode == 2 and "is read-only" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()

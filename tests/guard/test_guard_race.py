@@ -30,7 +30,7 @@ def _race_worker(url: str, seed: int, out: str, keys_total: int, chunk: int, sta
     random.Random(seed).shuffle(keys)
     won = []
     for start in range(0, keys_total, chunk):
-        batch = keys[start:start + chunk]
+        batch = keys[start : start + chunk]
         if chunk == 1:
             claims = [guard.try_claim(f"recipient_email=u{batch[0]}@example.com|campaign_id=race")]
         else:  # pipelined: one transaction (SQLite) or one round trip (Redis) per chunk
@@ -50,7 +50,9 @@ def _run_workers(target, args_for, count: int, timeout: float = 120) -> None:
     assert [w.exitcode for w in workers] == [0] * count
 
 
-@pytest.mark.parametrize("keys_total, chunk", [(KEYS, 1000), (300, 1)], ids=["10000-keys-pipelined", "300-keys-one-by-one"])
+@pytest.mark.parametrize(
+    "keys_total, chunk", [(KEYS, 1000), (300, 1)], ids=["10000-keys-pipelined", "300-keys-one-by-one"]
+)
 def test_eight_processes_claim_the_same_keys_exactly_once(ledger_url, tmp_path, keys_total, chunk):
     outputs = [tmp_path / f"won-{i}.json" for i in range(WORKERS)]
     start = FORK.Barrier(WORKERS)
@@ -64,7 +66,7 @@ def test_eight_processes_claim_the_same_keys_exactly_once(ledger_url, tmp_path, 
 def _hold_worker(url: str) -> None:
     guard = SendGuard(url, config={}, ttl={"in_progress": "3s"})
     number = 0
-    while True:   # claims until killed; never completes a send
+    while True:  # claims until killed; never completes a send
         try:
             guard.try_claim(f"recipient_email=u{number}@example.com|campaign_id=kill")
         except GuardUnavailable:  # a busy ledger under load: try the same key again
@@ -164,8 +166,10 @@ def test_guard_stats_warns_about_a_redis_that_forgets_claims_on_restart(tmp_path
     try:
         result = cli("guard", "stats", "--url", forgetful.url)
         assert result.returncode == 0
-        assert "warning: Redis does not persist (no appendonly, no snapshots): a restart forgets every claim" \
+        assert (
+            "warning: Redis does not persist (no appendonly, no snapshots): a restart forgets every claim"
             in result.stdout.decode()
+        )
     finally:
         forgetful.stop()
     durable = cli("guard", "stats", "--url", "sqlite:///" + str(tmp_path / "l.db"))

@@ -17,5 +17,3 @@ def servers():
 @pytest.fixture
 def server(servers) -> Server:
     return servers.start("127.0.0.1")
-
-

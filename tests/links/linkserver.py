@@ -13,9 +13,10 @@ import socket
 import ssl
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from oopslint_testing import assert_read
 
@@ -26,10 +27,24 @@ FIXTURES = ROOT / "fixtures" / "links"
 CORPUS = ROOT / "fixtures" / "corpus"
 
 REASONS = {
-    200: "OK", 202: "Accepted", 301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
-    308: "Permanent Redirect", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    408: "Request Timeout", 410: "Gone", 429: "Too Many Requests", 500: "Internal Server Error",
-    502: "Bad Gateway", 503: "Service Unavailable", 999: "Request denied",
+    200: "OK",
+    202: "Accepted",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    999: "Request denied",
 }
 
 
@@ -42,9 +57,9 @@ class Reply:
     reason: str | None = None  # the status line's text; by default the usual one
 
 
-HANG = "hang"          # accept the request, never answer
-RESET = "reset"        # close the connection with a TCP reset
-HUGE = "huge"          # 200 with a body of 10 GB, streamed until the client goes away
+HANG = "hang"  # accept the request, never answer
+RESET = "reset"  # close the connection with a TCP reset
+HUGE = "huge"  # 200 with a body of 10 GB, streamed until the client goes away
 
 
 @dataclass
@@ -60,7 +75,7 @@ Handler = Callable[[Request, int], Any]
 class Server:
     """One HTTP/1.1 server on ``host``; add behaviour with :meth:`route`."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, host: str, tls: "ssl.SSLContext | None" = None):
+    def __init__(self, loop: asyncio.AbstractEventLoop, host: str, tls: ssl.SSLContext | None = None):
         self.loop = loop
         self.host = host
         self.tls = tls
@@ -92,7 +107,9 @@ class Server:
         return self.url(path)
 
     def hits(self, path: str | None = None, method: str | None = None) -> int:
-        return sum(1 for r in self.requests if (path is None or r.path == path) and (method is None or r.method == method))
+        return sum(
+            1 for r in self.requests if (path is None or r.path == path) and (method is None or r.method == method)
+        )
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, self.host, 0, backlog=512, ssl=self.tls)
@@ -144,8 +161,10 @@ class Server:
                     writer.transport.abort()
                     return
                 if reply == HUGE:
-                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-                                 b"Content-Length: 10000000000\r\n\r\n")
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                        b"Content-Length: 10000000000\r\n\r\n"
+                    )
                     chunk = b"x" * 65536
                     while True:
                         writer.write(chunk)
@@ -179,7 +198,7 @@ class ServerPool:
         self.thread.start()
         self.servers: list[Server] = []
 
-    def start(self, host: str = "127.0.0.1", tls: "ssl.SSLContext | None" = None) -> Server:
+    def start(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Server:
         server = Server(self.loop, host, tls)
         asyncio.run_coroutine_threadsafe(server.start(), self.loop).result(5)
         self.servers.append(server)
@@ -213,8 +232,15 @@ FAST_HTTP = {
 }
 
 
-def make_linter(tmp_path: Path, *, http: dict | None = None, links: dict | None = None, select=("LNK",),
-                use_cache: bool = False, **kwargs: Any) -> Linter:
+def make_linter(
+    tmp_path: Path,
+    *,
+    http: dict | None = None,
+    links: dict | None = None,
+    select=("LNK",),
+    use_cache: bool = False,
+    **kwargs: Any,
+) -> Linter:
     config = {"select": list(select), "http": {**FAST_HTTP, **(http or {})}}
     if links:
         config["links"] = links
@@ -225,7 +251,7 @@ def page(*hrefs: str, images: tuple[str, ...] = ()) -> str:
     """A small rendered email with one link per href."""
     links = "\n".join(f'<p><a href="{href}">Open link {i}</a></p>' for i, href in enumerate(hrefs))
     imgs = "\n".join(f'<img src="{src}" alt="picture {i}" width="100">' for i, src in enumerate(images))
-    return f"<!doctype html>\n<html lang=\"en\"><body>\n{links}\n{imgs}\n</body></html>\n"
+    return f'<!doctype html>\n<html lang="en"><body>\n{links}\n{imgs}\n</body></html>\n'
 
 
 def codes(report) -> list[str]:

@@ -22,8 +22,17 @@ NETWORK = ("LNK001", "LNK002", "LNK003", "LNK004")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("bad_row", ["[]", "null", '"text"', '{"url": 5, "final_url": "x"}',
-                                     '{"url": "u", "final_url": "u", "status": "200"}', "{not json"])
+@pytest.mark.parametrize(
+    "bad_row",
+    [
+        "[]",
+        "null",
+        '"text"',
+        '{"url": 5, "final_url": "x"}',
+        '{"url": "u", "final_url": "u", "status": "200"}',
+        "{not json",
+    ],
+)
 def test_a_cache_row_it_did_not_write_is_a_miss_not_a_crash(tmp_path, server, bad_row):
     url = server.route("/page", Reply(200))
     assert make_linter(tmp_path, select=NETWORK, use_cache=True).lint(page(url)).findings == []
@@ -71,8 +80,12 @@ def test_a_valid_cache_on_a_read_only_disk_is_still_read(server):
         probe = subprocess.run(_without_root_powers(["sh", "-c", f"touch {folder}/probe"]), capture_output=True)
         assert probe.returncode != 0, "the cache folder should not be writable"
         result = subprocess.run(
-            _without_root_powers([sys.executable, "-c", CHILD, str(folder / "links.sqlite3"), url, str(ROOT / "tests")]),
-            capture_output=True, timeout=60, cwd=base,
+            _without_root_powers(
+                [sys.executable, "-c", CHILD, str(folder / "links.sqlite3"), url, str(ROOT / "tests")]
+            ),
+            capture_output=True,
+            timeout=60,
+            cwd=base,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         assert result.returncode == 0, result.stderr.decode()
@@ -94,7 +107,8 @@ def test_a_ca_bundle_that_is_not_pem_is_a_configuration_error(tmp_path, server, 
         make_linter(tmp_path, select=NETWORK, http={"ca_bundle": str(bundle)}).lint(page(url))
     assert "ca_bundle" in str(raised.value) and "not a PEM file" in str(raised.value)
     (tmp_path / "oopslint.toml").write_text(
-        f'select = ["LNK001"]\n[http]\nca_bundle = "{bundle}"\nallow_private = true\n', encoding="utf-8")
+        f'select = ["LNK001"]\n[http]\nca_bundle = "{bundle}"\nallow_private = true\n', encoding="utf-8"
+    )
     email = tmp_path / "email.html"
     email.write_text(page(url), encoding="utf-8")
     result = cli("check", str(email), cwd=tmp_path)

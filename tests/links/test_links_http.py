@@ -148,23 +148,26 @@ def test_the_time_budget_caps_the_run(tmp_path, server):
 # ------------------------------------------------------------------ SSRF guard
 
 
-@pytest.mark.parametrize("url", [
-    "http://169.254.169.254/latest/meta-data/",
-    "http://[::ffff:127.0.0.1]:9/",
-    "http://0.0.0.0:9/",
-    "http://10.0.0.1/",
-    "http://[::1]:9/",
-    "http://localhost:9/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:127.0.0.1]:9/",
+        "http://0.0.0.0:9/",
+        "http://10.0.0.1/",
+        "http://[::1]:9/",
+        "http://localhost:9/",
+    ],
+)
 def test_private_addresses_are_never_connected_to(url):
-    result, = run(check_all([url], allow_private=False))
+    (result,) = run(check_all([url], allow_private=False))
     assert result.error == "blocked"
     assert "private or local address; not connecting" in result.detail
 
 
 def test_allow_private_per_host(server):
     url = server.route("/ok", Reply(200))
-    result, = run(check_all([url], allow_private=False, hosts={"127.0.0.1": {"allow_private": True}}))
+    (result,) = run(check_all([url], allow_private=False, hosts={"127.0.0.1": {"allow_private": True}}))
     assert result.ok
 
 
@@ -175,12 +178,17 @@ def test_headers_per_host_come_from_the_environment_and_stay_on_their_host(tmp_p
     monkeypatch.setenv("LNK_STAGING_TOKEN", "s3cr3t-staging-token")
     staging, elsewhere = servers.start("127.0.0.2"), servers.start("127.0.0.3")
     elsewhere.route("/landing", Reply(200))
-    staging.route("/private", handler=lambda request, n: Reply(200) if request.headers.get("authorization") ==
-                  "Bearer s3cr3t-staging-token" else Reply(401))
+    staging.route(
+        "/private",
+        handler=lambda request, n: (
+            Reply(200) if request.headers.get("authorization") == "Bearer s3cr3t-staging-token" else Reply(401)
+        ),
+    )
     staging.route("/out", Reply(302, {"Location": elsewhere.url("/landing")}))
     hosts = {"127.0.0.2": {"headers": {"Authorization": "Bearer ${LNK_STAGING_TOKEN}"}}}
     report = make_linter(tmp_path, select=NETWORK, http={"hosts": hosts}).lint(
-        page(staging.url("/private"), staging.url("/out"), elsewhere.url("/landing")))
+        page(staging.url("/private"), staging.url("/out"), elsewhere.url("/landing"))
+    )
     assert codes(report) == ["LNK004"]  # the redirect to another host; /private worked with its token
     assert all("authorization" not in r.headers for r in elsewhere.requests)
     assert "s3cr3t-staging-token" not in report.to_json()
@@ -203,7 +211,7 @@ def test_url_credentials_are_not_forwarded_to_another_host(servers):
     second.route("/next", Reply(200))
     first.route("/start", Reply(302, {"Location": second.url("/next")}))
     url = first.url("/start").replace("http://", "http://user:pass@")
-    result, = run(check_all([url]))
+    (result,) = run(check_all([url]))
     assert result.ok
     assert first.requests[0].headers["authorization"].startswith("Basic ")
     assert "authorization" not in second.requests[0].headers
@@ -232,10 +240,26 @@ def self_signed(tmp_path_factory):
         pytest.skip("openssl is needed to make a test certificate")
     folder = tmp_path_factory.mktemp("tls")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(folder / "key.pem"),
-         "-out", str(folder / "cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     return folder / "cert.pem", folder / "key.pem"
 
@@ -249,10 +273,14 @@ def test_tls_errors_are_broken_and_named(tmp_path, servers, self_signed):
     url = secure.route("/", Reply(200))
     report = make_linter(tmp_path, select=NETWORK).lint(page(url))
     assert codes(report) == ["LNK001"]
-    assert report.findings[0].message.startswith(f"Broken link: TLS error talking to 127.0.0.1:{secure.port}: certificate verify failed: self-signed certificate at {url}")
+    assert report.findings[0].message.startswith(
+        f"Broken link: TLS error talking to 127.0.0.1:{secure.port}: certificate verify failed: self-signed certificate at {url}"
+    )
     trusted = make_linter(tmp_path, select=NETWORK, http={"ca_bundle": str(self_signed[0])}).lint(page(url))
     assert trusted.findings == []
-    unverified = make_linter(tmp_path, select=NETWORK, http={"hosts": {"127.0.0.1": {"verify_tls": False}}}).lint(page(url))
+    unverified = make_linter(tmp_path, select=NETWORK, http={"hosts": {"127.0.0.1": {"verify_tls": False}}}).lint(
+        page(url)
+    )
     assert unverified.findings == []
 
 
@@ -261,13 +289,20 @@ def test_tls_errors_are_broken_and_named(tmp_path, servers, self_signed):
 
 def test_get_json_with_secret_header_from_the_environment(server, monkeypatch):
     monkeypatch.setenv("LNK_API_KEY", "key-1234567890")
-    server.route("/v1/coupons/SAVE10", handler=lambda request, n: Reply(
-        200, {"Content-Type": "application/json"}, b'{"code": "SAVE10", "active": true}')
-        if request.headers.get("x-api-key") == "key-1234567890" else Reply(401))
+    server.route(
+        "/v1/coupons/SAVE10",
+        handler=lambda request, n: (
+            Reply(200, {"Content-Type": "application/json"}, b'{"code": "SAVE10", "active": true}')
+            if request.headers.get("x-api-key") == "key-1234567890"
+            else Reply(401)
+        ),
+    )
 
     async def main():
         async with http.session(FAST_HTTP, use_cache=False):
-            return await http.client().get_json(server.url("/v1/coupons/SAVE10"), headers={"X-Api-Key": "${LNK_API_KEY}"})
+            return await http.client().get_json(
+                server.url("/v1/coupons/SAVE10"), headers={"X-Api-Key": "${LNK_API_KEY}"}
+            )
 
     assert run(main()) == {"code": "SAVE10", "active": True}
 
@@ -349,14 +384,17 @@ def test_no_progress_bar_for_a_handful_or_off_a_terminal(tmp_path, server, monke
     assert terminal.getvalue() == ""
 
 
-@pytest.mark.parametrize("options,message", [
-    ({"timeout": -1}, "[http] timeout must be a number above 0, got -1"),
-    ({"retries": 1.5}, "http.retries must be a whole number, got 1.5"),
-    ({"max_per_host": 0}, "[http] max_per_host must be a whole number of 1 or more, got 0"),
-    ({"hosts": {"shop.example": {"timeot": 3}}}, "unknown option 'timeot' in [http] hosts.\"shop.example\""),
-    ({"hosts": {"shop.example": {"headers": {"Bad Header": "x"}}}}, "'Bad Header' is not a valid header name"),
-    ({"ca_bundle": "/no/such/file.pem"}, "[http] ca_bundle: '/no/such/file.pem' is not a file"),
-])
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        ({"timeout": -1}, "[http] timeout must be a number above 0, got -1"),
+        ({"retries": 1.5}, "http.retries must be a whole number, got 1.5"),
+        ({"max_per_host": 0}, "[http] max_per_host must be a whole number of 1 or more, got 0"),
+        ({"hosts": {"shop.example": {"timeot": 3}}}, "unknown option 'timeot' in [http] hosts.\"shop.example\""),
+        ({"hosts": {"shop.example": {"headers": {"Bad Header": "x"}}}}, "'Bad Header' is not a valid header name"),
+        ({"ca_bundle": "/no/such/file.pem"}, "[http] ca_bundle: '/no/such/file.pem' is not a file"),
+    ],
+)
 def test_bad_http_options_are_configuration_errors(tmp_path, server, options, message):
     url = server.route("/ok", Reply(200))
     with pytest.raises(ConfigError) as caught:
@@ -364,11 +402,14 @@ def test_bad_http_options_are_configuration_errors(tmp_path, server, options, me
     assert message in str(caught.value)
 
 
-@pytest.mark.parametrize("links,message", [
-    ({"accept": ["20x"]}, "[links] accept: '20x' is not a status code"),
-    ({"exclude": ["("]}, "[links] exclude: '(' is not a valid regular expression"),
-    ({"remap": ["only-one-part"]}, '[links] remap: \'only-one-part\' must be "REGEX REPLACEMENT"'),
-])
+@pytest.mark.parametrize(
+    "links,message",
+    [
+        ({"accept": ["20x"]}, "[links] accept: '20x' is not a status code"),
+        ({"exclude": ["("]}, "[links] exclude: '(' is not a valid regular expression"),
+        ({"remap": ["only-one-part"]}, "[links] remap: 'only-one-part' must be \"REGEX REPLACEMENT\""),
+    ],
+)
 def test_bad_links_options_are_configuration_errors(tmp_path, server, links, message):
     url = server.route("/ok", Reply(200))
     with pytest.raises(ConfigError) as caught:
@@ -380,7 +421,8 @@ def test_exclude_and_include_patterns(tmp_path, server):
     skipped = server.route("/skip/me", Reply(404))
     kept = server.route("/skip/but-check", Reply(404))
     report = make_linter(tmp_path, select=NETWORK, links={"exclude": ["/skip/"], "include": ["but-check"]}).lint(
-        page(skipped, kept))
+        page(skipped, kept)
+    )
     assert [f.data["url"] for f in report.findings] == [kept]
     assert server.hits("/skip/me") == 0
 
@@ -388,6 +430,12 @@ def test_exclude_and_include_patterns(tmp_path, server):
 def test_per_host_overrides_pick_the_most_specific_entry(servers):
     slow = servers.start("127.0.0.2")
     slow.route("/wait", Reply(200, delay=0.4))
-    results = run(check_all([slow.url("/wait")], timeout=0.1, retries=0,
-                            hosts={"127.0.0.2": {"timeout": 2.0}, f"127.0.0.2:{slow.port + 1}": {"timeout": 0.1}}))
+    results = run(
+        check_all(
+            [slow.url("/wait")],
+            timeout=0.1,
+            retries=0,
+            hosts={"127.0.0.2": {"timeout": 2.0}, f"127.0.0.2:{slow.port + 1}": {"timeout": 0.1}},
+        )
+    )
     assert results[0].ok

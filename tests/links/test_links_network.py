@@ -95,7 +95,9 @@ def test_redirect_loop_is_broken(tmp_path, server):
     server.route("/a", Reply(302, {"Location": "/b"}))
     server.route("/b", Reply(302, {"Location": "/a"}))
     finding = only(lint_one(tmp_path, server.url("/a")), "LNK001")
-    assert finding.message.startswith(f"Broken link: redirect loop: {server.url('/a')} -> {server.url('/b')} -> {server.url('/a')}")
+    assert finding.message.startswith(
+        f"Broken link: redirect loop: {server.url('/a')} -> {server.url('/b')} -> {server.url('/a')}"
+    )
     assert finding.data["error"] == "redirect-loop"
 
 
@@ -190,8 +192,9 @@ def test_403_on_head_and_get_could_not_verify(tmp_path, server):
     url = server.route("/private", Reply(403))
     report = lint_one(tmp_path, url)
     finding = only(report, "LNK003")
-    assert finding.message == (f"Could not verify link: 403 Forbidden at {url}; the site refuses automated checks, "
-                               "so check it in a browser")
+    assert finding.message == (
+        f"Could not verify link: 403 Forbidden at {url}; the site refuses automated checks, so check it in a browser"
+    )
     assert [r.method for r in server.requests] == ["HEAD", "GET"]
 
 
@@ -240,7 +243,10 @@ def test_refused_port_is_broken(tmp_path):
 
 def test_dns_failure_is_broken_when_dns_works(tmp_path):
     finding = only(lint_one(tmp_path, "https://no-such-host.invalid/page"), "LNK001")
-    assert finding.message == "Broken link: DNS lookup failed: no-such-host.invalid does not exist at https://no-such-host.invalid/page"
+    assert (
+        finding.message
+        == "Broken link: DNS lookup failed: no-such-host.invalid does not exist at https://no-such-host.invalid/page"
+    )
 
 
 def test_dns_failure_without_any_working_dns_could_not_verify(tmp_path):
@@ -335,8 +341,13 @@ def test_real_email_with_broken_links_and_images(tmp_path, servers):
         ("LNK002", 307, 23, f"Broken image: 404 Not Found at {cdn.url('/img/logo-2019.png')}"),
         ("LNK001", 323, 47, f"Broken link: 404 Not Found at {shop.url('/spring-sale')}"),
         ("LNK004", 332, 62, f"Link redirects to another domain: {go.url('/r/spring')} -> {shop.url('/blog/spring')}"),
-        ("LNK003", 351, 37, f"Could not verify link: 999 Request denied at {social.url('/company/acme-shop')}; "
-                            "LinkedIn refuses automated checks, so check it in a browser"),
+        (
+            "LNK003",
+            351,
+            37,
+            f"Could not verify link: 999 Request denied at {social.url('/company/acme-shop')}; "
+            "LinkedIn refuses automated checks, so check it in a browser",
+        ),
     ]
     assert report.exit_code == 1
     # every unique URL once, whatever the number of rules asking
@@ -346,8 +357,9 @@ def test_real_email_with_broken_links_and_images(tmp_path, servers):
 def test_clean_corpus_emails_have_no_network_findings(tmp_path, server, corpus):
     for path in ("/", "/blog", "/mail_gun", "/activecampaign/mustachio"):
         server.route(path, Reply(200))
-    linter = make_linter(tmp_path, select=NETWORK, mode="template",
-                         links={"remap": [f"^https?://[^/]+ {server.origin}"]})
+    linter = make_linter(
+        tmp_path, select=NETWORK, mode="template", links={"remap": [f"^https?://[^/]+ {server.origin}"]}
+    )
     report = linter.lint_paths(sorted(str(p) for p in corpus.glob("*/*.html")))
     assert report.findings == []
     # every literal URL of 30 emails checked once each; merge-tag URLs skipped
@@ -359,15 +371,18 @@ def test_redirect_that_leaves_the_web_is_where_the_link_goes(tmp_path, server):
     url = server.route("/app", Reply(302, {"Location": "itms-apps://apps.apple.com/app/id123"}))
     report = lint_one(tmp_path, url)
     assert codes(report) == ["LNK004"]
-    assert report.findings[0].message == f"Link redirects to another domain: {url} -> itms-apps://apps.apple.com/app/id123"
+    assert (
+        report.findings[0].message == f"Link redirects to another domain: {url} -> itms-apps://apps.apple.com/app/id123"
+    )
 
 
 def test_4xx_after_a_same_site_redirect_names_the_final_url(tmp_path, server):
     server.route("/old-sale", Reply(301, {"Location": "/sale-2019"}))
     server.route("/sale-2019", Reply(410))
     finding = only(lint_one(tmp_path, server.url("/old-sale")), "LNK001")
-    assert finding.message == (f"Broken link: 410 Gone at {server.url('/sale-2019')} "
-                               f"(1 redirect from {server.url('/old-sale')})")
+    assert finding.message == (
+        f"Broken link: 410 Gone at {server.url('/sale-2019')} (1 redirect from {server.url('/old-sale')})"
+    )
 
 
 def test_an_address_that_cannot_be_fetched_is_left_to_malformed_url(tmp_path):

@@ -44,8 +44,12 @@ def shows(outputs: dict[str, str], secret: str) -> list[str]:
 def test_a_header_value_a_server_echoes_is_masked_whatever_the_variable_is_called(tmp_path, servers, monkeypatch):
     monkeypatch.setenv("STAGING_BEARER", BEARER)
     staging = servers.start("127.0.0.2")
-    url = staging.route("/private", handler=lambda request, n: Reply(
-        401, reason=f"Unauthorized, {request.headers.get('authorization')} is not valid here"))
+    url = staging.route(
+        "/private",
+        handler=lambda request, n: Reply(
+            401, reason=f"Unauthorized, {request.headers.get('authorization')} is not valid here"
+        ),
+    )
     hosts = {"127.0.0.2": {"headers": {"Authorization": "Bearer ${STAGING_BEARER}"}}}
     report = make_linter(tmp_path, select=NETWORK, http={"hosts": hosts}).lint(page(url))
     assert staging.requests[0].headers["authorization"] == f"Bearer {BEARER}"
@@ -85,13 +89,17 @@ def test_a_url_password_is_masked_everywhere(tmp_path, servers):
     assert all("mailer:***@" in text for text in outputs.values())
 
 
-@pytest.mark.parametrize("value, fault", [
-    (BEARER + "\n", "a line break"),
-    ("pz7\r\nX-Injected: 1", "a line break"),
-    ("pz7-q4-ü", "a character that is not ASCII"),
-])
-def test_a_header_value_that_is_not_one_line_of_ascii_is_a_configuration_error(tmp_path, server, monkeypatch,
-                                                                               value, fault):
+@pytest.mark.parametrize(
+    "value, fault",
+    [
+        (BEARER + "\n", "a line break"),
+        ("pz7\r\nX-Injected: 1", "a line break"),
+        ("pz7-q4-ü", "a character that is not ASCII"),
+    ],
+)
+def test_a_header_value_that_is_not_one_line_of_ascii_is_a_configuration_error(
+    tmp_path, server, monkeypatch, value, fault
+):
     monkeypatch.setenv("STAGING_BEARER", value)
     url = server.route("/private", Reply(200))
     hosts = {"127.0.0.1": {"headers": {"Authorization": "Bearer ${STAGING_BEARER}"}}}
@@ -109,10 +117,12 @@ def test_a_header_value_with_a_newline_exits_2_naming_the_header_not_the_value(t
     email.write_text(page(url))
     (tmp_path / "oopslint.toml").write_text(
         'select = ["LNK"]\n[http]\nallow_private = true\nprogress = false\ndns_probe_hosts = ["localhost"]\n'
-        '[http.hosts."127.0.0.1".headers]\nAuthorization = "Bearer ${STAGING_BEARER}"\n')
+        '[http.hosts."127.0.0.1".headers]\nAuthorization = "Bearer ${STAGING_BEARER}"\n'
+    )
     for fmt in ("text", "json"):
-        result = run_cli("check", str(email), "--no-cache", "--format", fmt, cwd=tmp_path,
-                         env={"STAGING_BEARER": BEARER + "\n"})
+        result = run_cli(
+            "check", str(email), "--no-cache", "--format", fmt, cwd=tmp_path, env={"STAGING_BEARER": BEARER + "\n"}
+        )
         stderr = result.stderr.decode()
         assert result.returncode == 2, stderr
         assert "Authorization header (read from ${STAGING_BEARER}) has a line break" in stderr
@@ -143,8 +153,11 @@ def test_a_header_value_added_by_a_rule_is_checked_when_it_is_sent(server, monke
 def test_a_literal_header_value_that_is_not_ascii_is_a_configuration_error(tmp_path, server):
     url = server.route("/private", Reply(200))
     hosts = {"127.0.0.1": {"headers": {"X-Team": "Zürich office"}}}
-    with pytest.raises(ConfigError, match=r'hosts."127.0.0.1".headers: the value of the X-Team header has a character '
-                                          r"that is not ASCII"):
+    with pytest.raises(
+        ConfigError,
+        match=r'hosts."127.0.0.1".headers: the value of the X-Team header has a character '
+        r"that is not ASCII",
+    ):
         make_linter(tmp_path, select=NETWORK, http={"hosts": hosts}).lint(page(url))
     assert server.requests == []
 

@@ -39,14 +39,15 @@ def check(urls, **options):
 def test_the_guard_judges_the_embedded_ipv4_address(address, ipv4, form):
     assert http.embedded_ipv4(address) is not None and str(http.embedded_ipv4(address)[0]) == ipv4
     assert not http.is_public_address(address)
-    result, = check([f"http://[{address}]:9/admin"], allow_private=False)
+    (result,) = check([f"http://[{address}]:9/admin"], allow_private=False)
     assert result.error == "blocked"
     assert result.detail.startswith(f"{address} ")
     assert "a private or local address; not connecting" in result.detail
 
 
-@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "::ffff:0:8.8.8.8", "::ffff:8.8.8.8",
-                                     "2606:4700:4700::1111"])
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::808:808", "2002:808:808::1", "::ffff:0:8.8.8.8", "::ffff:8.8.8.8", "2606:4700:4700::1111"]
+)
 def test_public_addresses_in_those_forms_stay_public(address):
     assert http.is_public_address(address)
 
@@ -67,8 +68,10 @@ def test_lnk006_leaves_a_public_address_in_nat64_form_alone():
 # ------------------------------------------------------------------ Location as browsers read it
 
 
-@pytest.mark.parametrize("location", ["http:\\\\{host}/gone", "http:\\/{host}/gone", "\\\\{host}/gone",
-                                      "http:/\\{host}/gone", "http:\\\\{host}/go\tne"])
+@pytest.mark.parametrize(
+    "location",
+    ["http:\\\\{host}/gone", "http:\\/{host}/gone", "\\\\{host}/gone", "http:/\\{host}/gone", "http:\\\\{host}/go\tne"],
+)
 def test_a_location_a_browser_reads_as_another_host_is_followed_there(tmp_path, servers, location):
     staging, landing = servers.start("127.0.0.2"), servers.start("127.0.0.3")
     landing.route("/gone", Reply(404))
@@ -85,7 +88,7 @@ def test_the_guard_stops_a_backslash_location_to_a_private_address(servers):
     staging, internal = servers.start("127.0.0.2"), servers.start("127.0.0.3")
     internal.route("/admin", Reply(200))
     url = staging.route("/out", Reply(302, {"Location": f"http:\\\\127.0.0.3:{internal.port}/admin"}))
-    result, = check([url], allow_private=False, hosts={"127.0.0.2": {"allow_private": True}})
+    (result,) = check([url], allow_private=False, hosts={"127.0.0.2": {"allow_private": True}})
     assert result.error == "blocked"
     assert result.final_url == internal.url("/admin")
     assert internal.requests == []
@@ -95,10 +98,26 @@ def test_the_guard_stops_a_backslash_location_to_a_private_address(servers):
 def tls_context(tmp_path_factory) -> ssl.SSLContext:
     folder = tmp_path_factory.mktemp("tls")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(folder / "key.pem"),
-         "-out", str(folder / "cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.2",
-         "-addext", "subjectAltName=IP:127.0.0.2"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.2",
+            "-addext",
+            "subjectAltName=IP:127.0.0.2",
+        ],
+        check=True,
+        capture_output=True,
     )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(folder / "cert.pem"), str(folder / "key.pem"))
@@ -119,7 +138,7 @@ def test_a_scheme_relative_location_from_https_is_not_called_leaving_the_web(tmp
 def test_http_path_on_an_http_page_stays_relative_as_in_a_browser(tmp_path, server):
     server.route("/a/127.0.0.3/gone", Reply(200))
     url = server.route("/a/out", Reply(302, {"Location": "http:127.0.0.3/gone"}))
-    result, = check([url])
+    (result,) = check([url])
     assert result.ok and result.final_url == server.url("/a/127.0.0.3/gone")
 
 
@@ -133,8 +152,16 @@ def test_a_redirect_no_browser_can_follow_is_a_broken_link(tmp_path, servers, lo
     assert report.findings[0].data["error"] == "invalid-redirect"
 
 
-@pytest.mark.parametrize("host, ipv4", [("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"),
-                                        ("0177.0.0.1", "127.0.0.1"), ("10.1", "10.0.0.1"), ("0xa9.0xfe.0xa9.0xfe", "169.254.169.254")])
+@pytest.mark.parametrize(
+    "host, ipv4",
+    [
+        ("2130706433", "127.0.0.1"),
+        ("0x7f.1", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("10.1", "10.0.0.1"),
+        ("0xa9.0xfe.0xa9.0xfe", "169.254.169.254"),
+    ],
+)
 def test_lnk006_reads_a_numeric_host_as_a_browser_does(host, ipv4):
     report = Linter({"select": ["LNK006"]}, offline=True).lint(page(f"http://{host}/orders/1001"))
     assert codes(report) == ["LNK006"]

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from oopslint_testing import assert_read
 
 import oopslint
-from oopslint_testing import assert_read
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
 
@@ -21,8 +21,15 @@ class Linting:
         assert path.is_file(), f"missing corpus email {path}"
         return path.read_text(encoding="utf-8")
 
-    def lint(self, source: Any, *, select: str, clients: dict | None = None, config: dict | None = None,
-             path: str | None = None) -> oopslint.Report:
+    def lint(
+        self,
+        source: Any,
+        *,
+        select: str,
+        clients: dict | None = None,
+        config: dict | None = None,
+        path: str | None = None,
+    ) -> oopslint.Report:
         table: dict[str, Any] = {"select": [select]}
         if clients is not None:
             table["clients"] = clients

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-CLEAN = ["postmark/receipt.source.html", "mailgun/action.source.html", "leemunroe/email.source.html",
-         "postmark/welcome.inlined.html", "mailgun/billing.inlined.html"]
+CLEAN = [
+    "postmark/receipt.source.html",
+    "mailgun/action.source.html",
+    "leemunroe/email.source.html",
+    "postmark/welcome.inlined.html",
+    "mailgun/billing.inlined.html",
+]
 
 
 def test_div_closed_inside_a_cell_it_was_not_opened_in(mail):
@@ -15,7 +20,8 @@ def test_div_closed_inside_a_cell_it_was_not_opened_in(mail):
     assert finding.column == text.splitlines()[finding.line - 1].index("</div>") + 1
     card_line = mail.line_of(text, '<div class="card">')
     assert finding.message.startswith(
-        f"Stray </div>: nothing to close here (its <div> on line {card_line} is outside this table cell)")
+        f"Stray </div>: nothing to close here (its <div> on line {card_line} is outside this table cell)"
+    )
     assert finding.data["tag"] == "div"
 
 

@@ -18,7 +18,9 @@ def test_second_style_attribute(mail):
     text = text.replace("</body>", '<p style="margin: 0"\n   style="color: #d93025">Payment failed</p>\n</body>', 1)
     [finding] = mail.findings(mail.lint(text, select="MKP003"), "MKP003")
     first_line = mail.line_of(text, '<p style="margin: 0"')
-    assert finding.message == f"<p> has style= twice: clients keep the first one on line {first_line} and ignore this one"
+    assert (
+        finding.message == f"<p> has style= twice: clients keep the first one on line {first_line} and ignore this one"
+    )
 
 
 def test_same_value_twice_and_clean_emails_are_quiet(mail):

@@ -8,8 +8,9 @@ from test_mkp001_stray_end_tag import CLEAN
 
 def test_the_classic_mistakes_inline_and_in_a_style_block(mail):
     text = mail.text("postmark/receipt.source.html")
-    text = mail.insert_after(text, "<h1>Hi {{name}},</h1>",
-                             '\n<p style="font-size: 20pxl; text-align: top; font-weight: light">Total</p>')
+    text = mail.insert_after(
+        text, "<h1>Hi {{name}},</h1>", '\n<p style="font-size: 20pxl; text-align: top; font-weight: light">Total</p>'
+    )
     text = text.replace("</style>", ".total { vertical-align: center; width: 600; color: #fffff; }\n</style>", 1)
     found = mail.findings(mail.lint(text, select="MKP005"), "MKP005")
     messages = [f.message for f in found]
@@ -29,9 +30,20 @@ def test_the_classic_mistakes_inline_and_in_a_style_block(mail):
     assert found[3].column == line.index("20pxl") + 1
 
 
-@pytest.mark.parametrize("value", ["font-size: {{ size }}", "width: calc(100% - 20px)", "color: var(--brand)",
-                                   "mso-line-height-rule: exactly", "*zoom: 1", "width: 100px\\9",
-                                   "font-weight: 700", "text-align: -webkit-center", "color: transparent"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "font-size: {{ size }}",
+        "width: calc(100% - 20px)",
+        "color: var(--brand)",
+        "mso-line-height-rule: exactly",
+        "*zoom: 1",
+        "width: 100px\\9",
+        "font-weight: 700",
+        "text-align: -webkit-center",
+        "color: transparent",
+    ],
+)
 def test_values_it_cannot_or_need_not_judge(mail, value):
     text = mail.text("mailgun/action.source.html").replace("</body>", f'<p style="{value}">x</p></body>', 1)
     assert mail.findings(mail.lint(text, select="MKP005"), "MKP005") == []

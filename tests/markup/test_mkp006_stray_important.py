@@ -18,7 +18,10 @@ def test_important_after_the_semicolon(mail):
 
 def test_important_in_an_inline_style(mail):
     text = mail.text("mailgun/action.source.html").replace(
-        "</body>", '<a href="https://mailgun.example" style="color: #fff; !important; text-decoration: none">Go</a></body>', 1)
+        "</body>",
+        '<a href="https://mailgun.example" style="color: #fff; !important; text-decoration: none">Go</a></body>',
+        1,
+    )
     [finding] = mail.findings(mail.lint(text, select="MKP006"), "MKP006")
     assert finding.line == mail.line_of(text, "; !important")
 

@@ -13,7 +13,9 @@ def test_unclosed_brace_says_which_block_and_why(mail):
     [finding] = mail.findings(mail.lint(text, select="MKP009"), "MKP009")
     block_line = mail.line_of(text, '<style type="text/css" rel="stylesheet" media="all">')
     assert finding.severity == Severity.ERROR
-    assert finding.message.startswith(f"Gmail drops the whole <style> block of line {block_line}: a {{ is never closed (line ")
+    assert finding.message.startswith(
+        f"Gmail drops the whole <style> block of line {block_line}: a {{ is never closed (line "
+    )
     assert finding.line == mail.line_of(text, ".button--unfinished")
     assert finding.data["block_line"] == block_line
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from oopslint.report import Severity
 from test_mkp001_stray_end_tag import CLEAN
+
+from oopslint.report import Severity
 
 
 def test_a_div_opened_in_each_branch_is_not_called_unclosed(mail):
     text = mail.text("postmark/receipt.source.html")
-    text = mail.insert_after(text, '<td class="content-cell">',
-                             '\n{{#if vip}}<div class="vip">{{else}}<div class="member">{{/if}}Welcome back!</div>')
+    text = mail.insert_after(
+        text,
+        '<td class="content-cell">',
+        '\n{{#if vip}}<div class="vip">{{else}}<div class="member">{{/if}}Welcome back!</div>',
+    )
     report = mail.lint(text, select="MKP", config={"select": ["MKP"]})
     assert mail.findings(report, "MKP002") == []
     [finding] = mail.findings(report, "MKP010")
@@ -20,8 +24,9 @@ def test_a_div_opened_in_each_branch_is_not_called_unclosed(mail):
 
 def test_the_same_markup_rendered_is_judged(mail):
     text = mail.text("postmark/receipt.source.html")
-    text = mail.insert_after(text, '<td class="content-cell">',
-                             '\n<div class="vip"><div class="member">Welcome back!</div>')
+    text = mail.insert_after(
+        text, '<td class="content-cell">', '\n<div class="vip"><div class="member">Welcome back!</div>'
+    )
     report = mail.lint(text, select="MKP", config={"select": ["MKP"]})
     assert mail.findings(report, "MKP010") == []
     assert len(mail.findings(report, "MKP002")) == 1

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import oopslint
 from oopslint_testing import assert_read
+
+import oopslint
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "spelling"
@@ -19,8 +20,15 @@ class Place(NamedTuple):
     column: int
 
 
-def lint(source: Any, *, spelling: dict | None = None, context: Any = None, subject: str | None = None,
-         mode: str = "template", select: str = "TYP") -> oopslint.Report:
+def lint(
+    source: Any,
+    *,
+    spelling: dict | None = None,
+    context: Any = None,
+    subject: str | None = None,
+    mode: str = "template",
+    select: str = "TYP",
+) -> oopslint.Report:
     """Lint a path, an HTML string or an EmailMessage with only the TYP rules."""
     table: dict[str, Any] = {"select": [select]}
     if spelling is not None:
@@ -53,4 +61,3 @@ def locate(text: str, needle: str, *, nth: int = 0, offset: int = 0) -> Place:
 def page(body: str, lang: str | None = "en") -> str:
     lang_attr = f' lang="{lang}"' if lang else ""
     return f"<!DOCTYPE html>\n<html{lang_attr}>\n<body>\n{body}\n</body>\n</html>\n"
-

@@ -17,8 +17,7 @@ def test_flag_words_with_corrections_exact_case_and_any_case() -> None:
         ("Github", "GitHub", *locate(html, "Github")),
     ]
     assert found and all(f.severity == oopslint.Severity.ERROR for f in codes(report, "TYP004"))
-    assert codes(report, "TYP004")[0].message == \
-        "'e-mail' is on this project's list of words to avoid: use 'email'"
+    assert codes(report, "TYP004")[0].message == "'e-mail' is on this project's list of words to avoid: use 'email'"
 
 
 def test_flag_words_override_the_dictionary_and_need_no_correction() -> None:

@@ -16,7 +16,9 @@ def test_check_reports_misspellings_with_place_and_correction_and_exits_1() -> N
     out = result.stdout.decode()
     assert result.returncode == 1, result.stderr.decode()
     line, column = locate(path.read_text(encoding="utf-8"), "reciept")
-    assert f"receipt-typos.html:{line}:{column}: TYP001 [error] Misspelled word 'reciept': did you mean 'receipt'?" in out
+    assert (
+        f"receipt-typos.html:{line}:{column}: TYP001 [error] Misspelled word 'reciept': did you mean 'receipt'?" in out
+    )
     assert "= help: replace with 'receipt'" in out
     assert "Found 6 problems in 1 file (4 errors, 2 warnings)." in out
 
@@ -61,6 +63,13 @@ def test_explain_prints_the_rule_documentation_and_options() -> None:
     out = result.stdout.decode()
     assert result.returncode == 0
     assert out.startswith("TYP001 misspelled-word")
-    for part in ("What it does", "Why is this bad?", "Example", "Use instead",
-                 "Options ([tool.oopslint.spelling]):", 'languages = ["en"]', "flag_words = {}"):
+    for part in (
+        "What it does",
+        "Why is this bad?",
+        "Example",
+        "Use instead",
+        "Options ([tool.oopslint.spelling]):",
+        'languages = ["en"]',
+        "flag_words = {}",
+    ):
         assert part in out

@@ -23,11 +23,13 @@ def test_project_words_are_case_insensitive() -> None:
 
 def test_word_list_files_are_read_relative_to_the_config_file(tmp_path: Path) -> None:
     (tmp_path / "words").mkdir()
-    (tmp_path / "words" / "brand.txt").write_text("# our brand\nZorblax Quibbl  # product names\n\nFrobnitz\n",
-                                                 encoding="utf-8")
+    (tmp_path / "words" / "brand.txt").write_text(
+        "# our brand\nZorblax Quibbl  # product names\n\nFrobnitz\n", encoding="utf-8"
+    )
     (tmp_path / "pyproject.toml").write_text(
         '[tool.oopslint]\nselect = ["TYP"]\n[tool.oopslint.spelling]\ndictionaries = ["words/brand.txt"]\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     email = tmp_path / "email.html"
     email.write_text(BRAND, encoding="utf-8")
     report = Linter(default_mode="template").lint(email, path=str(email))
@@ -69,13 +71,16 @@ def test_max_suggestions() -> None:
     assert finding.data["suggestions"] == [] and "did you mean" not in finding.message
 
 
-@pytest.mark.parametrize("spelling, message", [
-    ({"languages": ["xx"]}, r"spelling\.languages: no dictionary for 'xx'; pyspellchecker ships: ar, de, en"),
-    ({"languages": []}, r"spelling\.languages must name at least one language"),
-    ({"flag_words": {"two words": "x"}}, r"spelling\.flag-words: 'two words'"),
-    ({"flag_words": {"teh": 1}}, r"spelling\.flag-words: 'teh' = 1"),
-    ({"max_acronym_length": -1}, r"spelling\.max-acronym-length must be a whole number >= 0"),
-])
+@pytest.mark.parametrize(
+    "spelling, message",
+    [
+        ({"languages": ["xx"]}, r"spelling\.languages: no dictionary for 'xx'; pyspellchecker ships: ar, de, en"),
+        ({"languages": []}, r"spelling\.languages must name at least one language"),
+        ({"flag_words": {"two words": "x"}}, r"spelling\.flag-words: 'two words'"),
+        ({"flag_words": {"teh": 1}}, r"spelling\.flag-words: 'teh' = 1"),
+        ({"max_acronym_length": -1}, r"spelling\.max-acronym-length must be a whole number >= 0"),
+    ],
+)
 def test_bad_option_values_are_configuration_errors(spelling: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         lint(BRAND, spelling=spelling)
@@ -93,7 +98,7 @@ def test_languages_from_lang_attributes_in_a_mixed_email() -> None:
         '<!DOCTYPE html>\n<html lang="en">\n<body>\n'
         "<p>Thank you for your order.</p>\n"
         '<p lang="de">Vielen Dank für Ihre Bestellung. Sie wird morgen versendet.</p>\n'
-        '<p lang="fr-CA">Merci pour votre commande, nous l\'avons bien reçue aujourd\'hui.</p>\n'
+        "<p lang=\"fr-CA\">Merci pour votre commande, nous l'avons bien reçue aujourd'hui.</p>\n"
         '<div lang="es"><p>Gracias por su pedido. Lo enviaremos mañana.</p></div>\n'
         '<p lang="it">Grazie per il tuo ordine, la spedizione è gratuita.</p>\n'
         "</body>\n</html>\n"

@@ -28,8 +28,10 @@ def test_clean_corpus_has_no_misspellings_and_only_genuinely_unknown_words(corpu
     for path in files:
         report = lint(path)
         name = path.relative_to(corpus).as_posix()
-        assert not [f for f in report.findings if f.code != "TYP002"], (name, [
-            (f.code, f.line, f.message) for f in report.findings if f.code != "TYP002"])
+        assert not [f for f in report.findings if f.code != "TYP002"], (
+            name,
+            [(f.code, f.line, f.message) for f in report.findings if f.code != "TYP002"],
+        )
         unknown |= {(name, f.data["word"]) for f in codes(report, "TYP002")}
     assert unknown == EXPECTED_UNKNOWN
 
@@ -74,7 +76,7 @@ def test_misspelling_injected_into_corpus_text_is_found_in_place(
     pattern = re.compile(rf"(?<![\w@./]){original}(?![\w@]|\.\w)")
     segment, match = next((s, m) for s in email.reading_segments() for m in [pattern.search(s.text)] if m)
     offset = segment.offset(match.start())
-    broken = html[:offset] + typo + html[offset + len(original):]
+    broken = html[:offset] + typo + html[offset + len(original) :]
     report = lint(broken)
     found = codes(report, "TYP001")
     assert len(found) == len(codes(report_clean, "TYP001")) + 1
@@ -93,7 +95,7 @@ def test_receipt_fixture_typos_in_preheader_alt_text_link_and_body() -> None:
     report = lint(path)
     misspelled = {(f.data["word"], f.line, f.column, f.data["correction"]) for f in codes(report, "TYP001")}
     assert misspelled == {
-        ("lgoo", *locate(text, "lgoo"), "logo"),          # alt text of the masthead logo
+        ("lgoo", *locate(text, "lgoo"), "logo"),  # alt text of the masthead logo
         ("reciept", *locate(text, "reciept"), "receipt"),  # body text
         ("paymnet", *locate(text, "paymnet"), "payment"),  # inside a link
         ("recrods", *locate(text, "recrods"), "records"),

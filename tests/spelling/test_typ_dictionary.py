@@ -16,22 +16,72 @@ from oopslint.rules.spelling.wordlists import available_languages
 
 # Real misspellings (and their one clear correction), none of them in the word list.
 MISSPELLINGS = {
-    "recieve": "receive", "teh": "the", "foy": "for", "hte": "the", "adn": "and", "untill": "until",
-    "definately": "definitely", "seperate": "separate", "occured": "occurred", "begining": "beginning",
-    "adress": "address", "acount": "account", "pasword": "password", "paymnet": "payment",
-    "reciept": "receipt", "unsubcribe": "unsubscribe", "sucessful": "successful", "becuase": "because",
-    "accomodate": "accommodate", "goverment": "government", "existance": "existence", "truely": "truly",
-    "imediately": "immediately", "buisness": "business", "sincerly": "sincerely", "managment": "management",
-    "thier": "their", "confrim": "confirm", "invocie": "invoice", "cusomer": "customer", "biling": "billing",
-    "dont": "don't", "youre": "you're", "alot": "a lot", "thankyou": "thank you", "visitted": "visited",
-    "makeing": "making", "buton": "button", "availble": "available", "neccessary": "necessary",
+    "recieve": "receive",
+    "teh": "the",
+    "foy": "for",
+    "hte": "the",
+    "adn": "and",
+    "untill": "until",
+    "definately": "definitely",
+    "seperate": "separate",
+    "occured": "occurred",
+    "begining": "beginning",
+    "adress": "address",
+    "acount": "account",
+    "pasword": "password",
+    "paymnet": "payment",
+    "reciept": "receipt",
+    "unsubcribe": "unsubscribe",
+    "sucessful": "successful",
+    "becuase": "because",
+    "accomodate": "accommodate",
+    "goverment": "government",
+    "existance": "existence",
+    "truely": "truly",
+    "imediately": "immediately",
+    "buisness": "business",
+    "sincerly": "sincerely",
+    "managment": "management",
+    "thier": "their",
+    "confrim": "confirm",
+    "invocie": "invoice",
+    "cusomer": "customer",
+    "biling": "billing",
+    "dont": "don't",
+    "youre": "you're",
+    "alot": "a lot",
+    "thankyou": "thank you",
+    "visitted": "visited",
+    "makeing": "making",
+    "buton": "button",
+    "availble": "available",
+    "neccessary": "necessary",
 }
 # Not in the list, but no single clear correction: warnings, never errors.
 AMBIGUOUS = ["wierd", "shiped", "servce", "delivey", "regars", "rember"]
 # Valid words the list lacks, or forms of listed words: never misspellings.
-VALID = ["colour", "favourite", "organisation", "centre", "travelled", "apologise", "subscribers",
-         "unsubscribing", "reactivating", "copiers", "horribly", "preheader", "webinar", "signup", "inbox",
-         "wishlist", "gmail", "mailgunners", "customers'", "o'brien's"]
+VALID = [
+    "colour",
+    "favourite",
+    "organisation",
+    "centre",
+    "travelled",
+    "apologise",
+    "subscribers",
+    "unsubscribing",
+    "reactivating",
+    "copiers",
+    "horribly",
+    "preheader",
+    "webinar",
+    "signup",
+    "inbox",
+    "wishlist",
+    "gmail",
+    "mailgunners",
+    "customers'",
+    "o'brien's",
+]
 
 
 @pytest.mark.parametrize("typed, meant", sorted(MISSPELLINGS.items()))
@@ -60,23 +110,29 @@ def test_suggestions_look_two_edits_away_for_short_words_only() -> None:
 
 
 def test_every_language_pyspellchecker_ships_is_available() -> None:
-    shipped = sorted(p.name[:-len(".json.gz")] for p in (Path(sys.modules["spellchecker"].__file__).parent
-                                                        / "resources").glob("*.json.gz"))
+    shipped = sorted(
+        p.name[: -len(".json.gz")]
+        for p in (Path(sys.modules["spellchecker"].__file__).parent / "resources").glob("*.json.gz")
+    )
     assert list(available_languages()) == shipped
     assert set(SpellChecker.languages()) <= set(shipped)
 
 
-@pytest.mark.parametrize("language, word, typo, correction", [
-    ("de", "bestellung", "bestelung", "bestellung"),
-    ("fr", "commande", "comande", "commande"),
-    ("es", "pedido", "pedidio", "pedido"),
-    ("it", "ordine", "ordnie", "ordine"),
-    ("pt", "pedido", "pedidio", "pedido"),
-    ("nl", "bestelling", "bestleling", "bestelling"),
-    ("ru", "спасибо", "спасибл", "спасибо"),
-])
-def test_other_languages_know_their_words_and_suggest_corrections(language: str, word: str, typo: str,
-                                                                  correction: str) -> None:
+@pytest.mark.parametrize(
+    "language, word, typo, correction",
+    [
+        ("de", "bestellung", "bestelung", "bestellung"),
+        ("fr", "commande", "comande", "commande"),
+        ("es", "pedido", "pedidio", "pedido"),
+        ("it", "ordine", "ordnie", "ordine"),
+        ("pt", "pedido", "pedidio", "pedido"),
+        ("nl", "bestelling", "bestleling", "bestelling"),
+        ("ru", "спасибо", "спасибл", "спасибо"),
+    ],
+)
+def test_other_languages_know_their_words_and_suggest_corrections(
+    language: str, word: str, typo: str, correction: str
+) -> None:
     dictionary = get_dictionary(language)
     assert dictionary.classify(word).kind == "known"
     assert dictionary.classify(typo).kind != "known"

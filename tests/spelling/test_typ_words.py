@@ -22,19 +22,31 @@ NEVER_FLAGGED = [
     ("mixed case", "<p>Get it on iPhone, eBay, PayPal, YouTube, JavaScript, McDonald and WordPress.</p>"),
     ("acronyms", "<p>See the FAQ, ask HR, RSVP via SMS, pay by ACH, NYSE and NASDQ news.</p>"),
     ("codes in capitals", "<p>Use code SAVEBIGG at checkout, or FREESHIPP on orders over 50.</p>"),
-    ("placeholders", "<p>Thanks for using [Product Nmae]. The {prodct} team. Dear &lt;frist name&gt;, %FRISTNAME%.</p>"),
-    ("code elements", "<p>Run <code>npm instal</code>, <kbd>Ctlr</kbd>, <samp>eror</samp>, <var>lenght</var>.</p><pre>recieve\nteh</pre>"),
+    (
+        "placeholders",
+        "<p>Thanks for using [Product Nmae]. The {prodct} team. Dear &lt;frist name&gt;, %FRISTNAME%.</p>",
+    ),
+    (
+        "code elements",
+        "<p>Run <code>npm instal</code>, <kbd>Ctlr</kbd>, <samp>eror</samp>, <var>lenght</var>.</p><pre>recieve\nteh</pre>",
+    ),
     ("translate=no", '<p><span translate="no">Recieve Acmme</span></p>'),
     ("notranslate class", '<p><span class="notranslate">Recieve Acmme</span></p>'),
     ("spellcheck=false", '<p spellcheck="false">Recieve Acmme</p>'),
-    ("data-oopslint-skip", '<p data-oopslint-skip>Recieve Acmme</p>'),
+    ("data-oopslint-skip", "<p data-oopslint-skip>Recieve Acmme</p>"),
     ("brand marks", "<p>Try Zorblax\u2122 and Quibbl\u00ae today.</p>"),
     ("hidden text", '<p>Hello.</p><div style="display:none">recieve teh</div><p>Bye.</p>'),
-    ("contractions and possessives", "<p>Don't wait: it's your customers' choice, we'll ship today's order, you’re set, O’Brien’s too.</p>"),
+    (
+        "contractions and possessives",
+        "<p>Don't wait: it's your customers' choice, we'll ship today's order, you’re set, O’Brien’s too.</p>",
+    ),
     ("british spellings", "<p>Your favourite colour, organised by our centre, travelled far; we apologise.</p>"),
     ("inflections", "<p>Unsubscribing, reactivated, subscribers, rescheduled and reordering all work.</p>"),
     ("hyphenated words", "<p>A one-time, well-known, follow-up sign-up for re-enter and double-check.</p>"),
-    ("email vocabulary", "<p>Check your inbox, preheader, webinar, wishlist, signup, login, checkout and dropdown.</p>"),
+    (
+        "email vocabulary",
+        "<p>Check your inbox, preheader, webinar, wishlist, signup, login, checkout and dropdown.</p>",
+    ),
     ("lorem ipsum (reported by TPL rules)", "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>"),
     ("grammatical doubling", "<p>He said that that was fine, and she had had enough. Bye bye!</p>"),
 ]
@@ -57,18 +69,23 @@ def test_sender_name_and_domain_words_from_the_from_header() -> None:
     assert words(report, "TYP002") == ["Wibblex"]
 
 
-@pytest.mark.parametrize("context", [
-    {"from": "Zorblax Quibbl <news@frobnitz.example>"},
-    {"from": {"name": "Zorblax Quibbl", "email": "news@frobnitz.example"}},
-    {"sender": "Zorblax Quibbl <news@frobnitz.example>"},
-])
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"from": "Zorblax Quibbl <news@frobnitz.example>"},
+        {"from": {"name": "Zorblax Quibbl", "email": "news@frobnitz.example"}},
+        {"sender": "Zorblax Quibbl <news@frobnitz.example>"},
+    ],
+)
 def test_sender_words_from_the_send_context(context: dict) -> None:
     html = page("<p>Zorblax and Quibbl send Frobnitz news. Also Wibblex.</p>")
     assert sorted(words(lint(html), "TYP002")) == ["Frobnitz", "Quibbl", "Wibblex", "Zorblax"]
     assert words(lint(html, context=context), "TYP002") == ["Wibblex"]
 
 
-@pytest.mark.parametrize("sender", ["Zorblax Quibbl <hello@frobnitz.example>", '"Zorblax Quibbl" <hello@frobnitz.example>'])
+@pytest.mark.parametrize(
+    "sender", ["Zorblax Quibbl <hello@frobnitz.example>", '"Zorblax Quibbl" <hello@frobnitz.example>']
+)
 def test_sender_words_from_configuration(sender: str) -> None:
     html = page("<p>Zorblax and Quibbl send Frobnitz news.</p>")
     assert not lint(html, spelling={"sender": sender}).findings
@@ -99,15 +116,17 @@ def test_case_of_the_correction_follows_the_word() -> None:
     html = page("<p>Recieve it now.</p><p>WELCOME TO OUR SPRNG SALE</p>")
     report = lint(html)
     assert [(f.data["word"], f.data["correction"]) for f in codes(report, "TYP001")] == [
-        ("Recieve", "Receive"), ("SPRNG", "SPRING")]
+        ("Recieve", "Receive"),
+        ("SPRNG", "SPRING"),
+    ]
 
 
 def test_capitalised_word_that_may_be_a_name_is_a_warning() -> None:
     html = page(
-        "<p>Thanks for shopping at Shopp today.</p>\n"   # after a lower-case word
-        "<p>Hi Guido, your order shipped.</p>\n"          # after a greeting
-        "<p>Signed, Lee Munroe and Shopp Smith.</p>\n"    # next to another capitalised word
-        "<p>Shopp now and save.</p>"                       # starts a sentence: an error
+        "<p>Thanks for shopping at Shopp today.</p>\n"  # after a lower-case word
+        "<p>Hi Guido, your order shipped.</p>\n"  # after a greeting
+        "<p>Signed, Lee Munroe and Shopp Smith.</p>\n"  # next to another capitalised word
+        "<p>Shopp now and save.</p>"  # starts a sentence: an error
     )
     report = lint(html)
     found = [(f.line, f.data["word"], f.severity.name) for f in codes(report, "TYP001")]
@@ -120,7 +139,11 @@ def test_missing_apostrophes_and_run_together_words() -> None:
     html = page("<p>We dont know, thats why alot of you say thankyou.</p>")
     report = lint(html)
     assert [(f.data["word"], f.data["correction"]) for f in codes(report, "TYP001")] == [
-        ("dont", "don't"), ("thats", "that's"), ("alot", "a lot"), ("thankyou", "thank you")]
+        ("dont", "don't"),
+        ("thats", "that's"),
+        ("alot", "a lot"),
+        ("thankyou", "thank you"),
+    ]
 
 
 def test_curly_apostrophes_read_like_straight_ones() -> None:
@@ -151,11 +174,15 @@ def test_title_attribute_and_link_text_are_read() -> None:
 def test_brands_and_loanwords_are_not_called_misspellings() -> None:
     # "Lyft" is not a slip for "left" ("y" is no vowel a writer swaps for "e"), and a vowel
     # after the end of a word ("matcha", "latte") is a loanword more often than a slip
-    html = page("<p>Lyft riders save 20% this week.</p>\n<p>Try the new matcha smoothie bowl.</p>\n"
-                "<p>Plese confirm your adress.</p>")
+    html = page(
+        "<p>Lyft riders save 20% this week.</p>\n<p>Try the new matcha smoothie bowl.</p>\n"
+        "<p>Plese confirm your adress.</p>"
+    )
     report = lint(html)
     assert [(f.data["word"], f.severity.name) for f in codes(report, "TYP001")] == [
-        ("Plese", "ERROR"), ("adress", "ERROR")]
+        ("Plese", "ERROR"),
+        ("adress", "ERROR"),
+    ]
     assert "Lyft" in words(report, "TYP002")
 
 
@@ -171,7 +198,9 @@ def test_text_tpl002_reports_as_filler_is_not_spell_checked():
         "Bacon ipsum dolor amet pancetta andouille kielbasa, turducken shankle picanha.",
     ]
     marker = "<p>Thanks for trying [Product Name]."
-    html = source.replace(marker, "".join(f"<p>{p}</p>\n" for p in filler) + "<p>Your acount is ready.</p>\n" + marker, 1)
+    html = source.replace(
+        marker, "".join(f"<p>{p}</p>\n" for p in filler) + "<p>Your acount is ready.</p>\n" + marker, 1
+    )
     report = oopslint.lint(html, mode="template", config={"select": ["TYP", "TPL002"]})
     filler_lines = {f.line for f in report.findings if f.code == "TPL002" and f.data["kind"] != "bracket"}
     assert len(filler_lines) == 4
@@ -181,10 +210,13 @@ def test_text_tpl002_reports_as_filler_is_not_spell_checked():
     assert (typos[0].line, typos[0].column) == locate(html, "acount")
 
 
-@pytest.mark.parametrize("text", [
-    "<p>Bendin' the rules and rockin' all night: nothin' but fun.</p>",
-    "<p>We’re lovin’ it, and you’re goin’ to love it too.</p>",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p>Bendin' the rules and rockin' all night: nothin' but fun.</p>",
+        "<p>We’re lovin’ it, and you’re goin’ to love it too.</p>",
+    ],
+)
 def test_dropped_g_forms_are_not_misspellings(text):
     assert codes(lint(page(text)), "TYP001") == [] and codes(lint(page(text)), "TYP002") == []
 

@@ -40,9 +40,18 @@ class TemplateLinting:
     def text(self, name: str) -> str:
         return self.path(name).read_text(encoding="utf-8")
 
-    def lint(self, source: Any, *, mode: str = "template", context: Any = None, select: str = "TPL",
-             options: dict | None = None, config: dict | None = None, path: str | None = None,
-             subject: str | None = None) -> oopslint.Report:
+    def lint(
+        self,
+        source: Any,
+        *,
+        mode: str = "template",
+        context: Any = None,
+        select: str = "TPL",
+        options: dict | None = None,
+        config: dict | None = None,
+        path: str | None = None,
+        subject: str | None = None,
+    ) -> oopslint.Report:
         """Lint a fixture name, a Path, an HTML string or an EmailMessage with only TPL rules."""
         table: dict[str, Any] = {"select": [select]}
         if options:
@@ -74,4 +83,3 @@ class TemplateLinting:
 @pytest.fixture
 def tpl() -> TemplateLinting:
     return TemplateLinting()
-

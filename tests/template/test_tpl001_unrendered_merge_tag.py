@@ -60,7 +60,10 @@ def test_tags_in_other_attributes_title_and_style(tpl):
     report = tpl.lint(html, mode="rendered", select="TPL001")
     messages = {f.message for f in report.findings}
     assert "Unrendered merge tag {{ subject }} in <title>: recipients will see it exactly as typed" in messages
-    assert "Unrendered merge tag {{brand_color}} in the bgcolor of <td>: recipients will see it exactly as typed" in messages
+    assert (
+        "Unrendered merge tag {{brand_color}} in the bgcolor of <td>: recipients will see it exactly as typed"
+        in messages
+    )
     assert "Unrendered merge tag {{ link_color }} in <style>: the style is broken" in messages
     bgcolor = next(f for f in report.findings if "brand_color" in f.message)
     assert (bgcolor.line, bgcolor.column) == tpl.locate(html, "{{brand_color}}")
@@ -68,8 +71,13 @@ def test_tags_in_other_attributes_title_and_style(tpl):
 
 @pytest.mark.parametrize(
     ("tag", "dialect"),
-    [("*|FNAME|*", "mailchimp"), ("%%FirstName%%", "salesforce"), ("{% if vip %}", "jinja"),
-     ("[firstname,fallback=there]", "campaign-monitor"), ("@FIRSTNAME@", "dotdigital")],
+    [
+        ("*|FNAME|*", "mailchimp"),
+        ("%%FirstName%%", "salesforce"),
+        ("{% if vip %}", "jinja"),
+        ("[firstname,fallback=there]", "campaign-monitor"),
+        ("@FIRSTNAME@", "dotdigital"),
+    ],
 )
 def test_every_default_dialect_is_caught(tpl, tag, dialect):
     html = tpl.text(RENDERED).replace("<h1>Hi Ada,</h1>", f"<h1>Hi {tag},</h1>", 1)
@@ -119,5 +127,6 @@ def test_ambiguous_dialects_only_when_configured(tpl):
 def test_braces_written_as_entities_are_meant_to_be_shown(tpl):
     # Postmark's example template shows its own syntax: "&#123;&#123; something }} will turn into ..."
     html = tpl.text(RENDERED).replace(
-        "<h1>Hi Ada,</h1>", "<h1>Hi Ada,</h1><p>Type &#123;&#123; name }} in a template to greet people.</p>", 1)
+        "<h1>Hi Ada,</h1>", "<h1>Hi Ada,</h1><p>Type &#123;&#123; name }} in a template to greet people.</p>", 1
+    )
     assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL001"), "TPL001") == []

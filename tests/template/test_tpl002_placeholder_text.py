@@ -40,7 +40,11 @@ def test_bracketed_placeholders_are_warnings_in_template_mode(tpl):
     found = tpl.findings(tpl.lint(name, mode="template", select="TPL002"), "TPL002")
     assert {f.severity.name for f in found} == {"WARNING"}
     assert [f.data["text"] for f in found] == [
-        "[Product Name]", "[Product Name]", "[Credit Card Statement Name]", "[Product Name]", "[Company Name, LLC]",
+        "[Product Name]",
+        "[Product Name]",
+        "[Credit Card Statement Name]",
+        "[Product Name]",
+        "[Company Name, LLC]",
     ]
     first = found[0]
     assert (first.line, first.column) == tpl.locate(name, "[Product Name]")
@@ -140,7 +144,8 @@ def test_placeholders_in_alt_text_and_split_by_inline_markup(tpl):
     html = html.replace("</h1>", '</h1>\n<img src="https://acme.example/hero.png" alt="Lorem ipsum hero">', 1)
     found = tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002")
     assert sorted((f.data["where"], f.data["text"]) for f in found) == [
-        ("alt text", "Lorem ipsum"), ("body text", "Your text here"),
+        ("alt text", "Lorem ipsum"),
+        ("body text", "Your text here"),
     ]
     split = next(f for f in found if f.data["text"] == "Your text here")
     assert (split.line, split.column) == tpl.locate(html, "Your <strong>")
@@ -155,8 +160,11 @@ def test_extra_patterns_from_configuration(tpl):
 
 
 def test_a_bad_pattern_is_a_configuration_error_not_a_crash(tpl):
-    with pytest.raises(oopslint.ConfigError, match=r"\[tool.oopslint.template\] placeholder_patterns: "
-                       r"'\(unclosed' is not a valid regular expression"):
+    with pytest.raises(
+        oopslint.ConfigError,
+        match=r"\[tool.oopslint.template\] placeholder_patterns: "
+        r"'\(unclosed' is not a valid regular expression",
+    ):
         tpl.lint(RENDERED, mode="rendered", select="TPL002", options={"placeholder_patterns": ["(unclosed"]})
 
 
@@ -173,8 +181,13 @@ def test_a_bad_pattern_in_a_config_file_exits_2_with_a_message(cli, tpl, tmp_pat
 
 @pytest.mark.parametrize(
     "subject",
-    ["[Price Drop] Your saved items are cheaper", "[Time Sensitive] Confirm your seat", "[Event] Join us Thursday",
-     "[Reminder] Your trial ends soon", "[Photo: Jane Doe] Behind the scenes"],
+    [
+        "[Price Drop] Your saved items are cheaper",
+        "[Time Sensitive] Confirm your seat",
+        "[Event] Join us Thursday",
+        "[Reminder] Your trial ends soon",
+        "[Photo: Jane Doe] Behind the scenes",
+    ],
 )
 def test_subject_tags_in_brackets_are_not_placeholders(tpl, subject):
     found = tpl.findings(tpl.lint(RENDERED, mode="rendered", select="TPL002", subject=subject), "TPL002")
@@ -186,7 +199,8 @@ def test_editor_copy_must_stand_alone_to_count(tpl):
     assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002") == []
     html = _paragraph(tpl, "Click to edit text")
     assert [f.data["text"] for f in tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002")] == [
-        "Click to edit text"]
+        "Click to edit text"
+    ]
 
 
 def test_date_placeholder_from_the_rule_documentation(tpl):
@@ -202,7 +216,7 @@ FILLER_PARAGRAPHS = {
     "Class aptent": "Class aptent taciti sociosqu ad litora torquent per conubia nostra, per inceptos himenaeos.",
     "Sed ut": "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque laudantium.",
     "Far far away": "Far far away, behind the word mountains, far from the countries Vokalia and Consonantia, "
-                    "there live the blind texts.",
+    "there live the blind texts.",
     "Bacon ipsum": "Bacon ipsum dolor amet pancetta andouille kielbasa, turducken shankle picanha.",
     "Cupcake ipsum": "Cupcake ipsum dolor sit amet chocolate cake gummies.",
 }
@@ -220,24 +234,54 @@ def filler_email(tpl) -> str:
 
 def test_lorem_variants_are_filler_once_per_paragraph(tpl):
     html = filler_email(tpl)
-    found = [f for f in tpl.findings(tpl.lint(html, mode="template", select="TPL002"), "TPL002")
-             if f.data["kind"] != "bracket"]
+    found = [
+        f
+        for f in tpl.findings(tpl.lint(html, mode="template", select="TPL002"), "TPL002")
+        if f.data["kind"] != "bracket"
+    ]
     assert [(f.line, f.column, f.message, f.severity.name) for f in found] == [
-        (*tpl.locate(html, "Duis aute"), "Placeholder text 'Duis aute irure' in the body text: "
-         "filler text that was never replaced", "ERROR"),
-        (*tpl.locate(html, "Class aptent"), "Placeholder text 'Class aptent taciti' in the body text: "
-         "filler text that was never replaced", "ERROR"),
-        (*tpl.locate(html, "Sed ut"), "Placeholder text 'Sed ut perspiciatis' in the body text: "
-         "filler text that was never replaced", "ERROR"),
-        (*tpl.locate(html, "Far far away"), "Placeholder text 'Far far away, behind the word mountains' in the "
-         "body text: filler text (the \"Far far away\" blind text) that was never replaced", "ERROR"),
-        (*tpl.locate(html, "Bacon ipsum"), "Placeholder text 'Bacon ipsum' in the body text: "
-         "filler text from an ipsum generator that was never replaced", "ERROR"),
-        (*tpl.locate(html, "Cupcake ipsum"), "Placeholder text 'Cupcake ipsum' in the body text: "
-         "filler text from an ipsum generator that was never replaced", "ERROR"),
+        (
+            *tpl.locate(html, "Duis aute"),
+            "Placeholder text 'Duis aute irure' in the body text: filler text that was never replaced",
+            "ERROR",
+        ),
+        (
+            *tpl.locate(html, "Class aptent"),
+            "Placeholder text 'Class aptent taciti' in the body text: filler text that was never replaced",
+            "ERROR",
+        ),
+        (
+            *tpl.locate(html, "Sed ut"),
+            "Placeholder text 'Sed ut perspiciatis' in the body text: filler text that was never replaced",
+            "ERROR",
+        ),
+        (
+            *tpl.locate(html, "Far far away"),
+            "Placeholder text 'Far far away, behind the word mountains' in the "
+            'body text: filler text (the "Far far away" blind text) that was never replaced',
+            "ERROR",
+        ),
+        (
+            *tpl.locate(html, "Bacon ipsum"),
+            "Placeholder text 'Bacon ipsum' in the body text: "
+            "filler text from an ipsum generator that was never replaced",
+            "ERROR",
+        ),
+        (
+            *tpl.locate(html, "Cupcake ipsum"),
+            "Placeholder text 'Cupcake ipsum' in the body text: "
+            "filler text from an ipsum generator that was never replaced",
+            "ERROR",
+        ),
     ]
     assert [f.data["kind"] for f in found] == [
-        "lorem-ipsum", "lorem-ipsum", "lorem-ipsum", "blind-text", "themed-ipsum", "themed-ipsum"]
+        "lorem-ipsum",
+        "lorem-ipsum",
+        "lorem-ipsum",
+        "blind-text",
+        "themed-ipsum",
+        "themed-ipsum",
+    ]
 
 
 def test_a_lorem_paragraph_with_latin_ipsum_inside_is_one_finding(tpl):
@@ -246,12 +290,15 @@ def test_a_lorem_paragraph_with_latin_ipsum_inside_is_one_finding(tpl):
     assert [f.data["text"] for f in found] == ["Lorem ipsum"]
 
 
-@pytest.mark.parametrize("text", [
-    "Error codes are listed in the appendix, in order.",
-    "Our Magna Carta exhibit opens in June, and the Via Appia tour is back.",
-    "Our summer sale has a minimum order of $20; items ship per order.",
-    "Duis, our cat, loves the new tempor collection.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Error codes are listed in the appendix, in order.",
+        "Our Magna Carta exhibit opens in June, and the Via Appia tour is back.",
+        "Our summer sale has a minimum order of $20; items ship per order.",
+        "Duis, our cat, loves the new tempor collection.",
+    ],
+)
 def test_english_with_a_few_latin_looking_words_is_not_filler(tpl, text):
     html = _paragraph(tpl, text)
     assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002") == []

@@ -34,8 +34,12 @@ def test_test_marker_in_the_subject_of_an_eml(tpl):
 
 
 def test_quiet_on_clean_real_emails(tpl):
-    for name in (NEWSLETTER, "eml/newsletter.one-click.eml", "postmark/receipt.rendered.html",
-                 "mailgun/alert.source.html"):
+    for name in (
+        NEWSLETTER,
+        "eml/newsletter.one-click.eml",
+        "postmark/receipt.rendered.html",
+        "mailgun/alert.source.html",
+    ):
         assert tpl.findings(tpl.lint(name, mode="rendered", select="TPL003"), "TPL003") == [], name
 
 

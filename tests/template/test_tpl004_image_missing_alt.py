@@ -21,8 +21,8 @@ def test_logo_without_alt_is_reported_but_spacer_and_pixel_are_not(tpl):
 
 def test_linked_image_without_alt_names_the_link_problem(tpl):
     html = tpl.text("postmark/receipt.rendered.html").replace(
-        "\n                Acme\n              </a>",
-        '<img src="https://acme.example/logo.png" width="94"></a>', 1)
+        "\n                Acme\n              </a>", '<img src="https://acme.example/logo.png" width="94"></a>', 1
+    )
     found = tpl.findings(tpl.lint(html, mode="rendered", select="TPL004"), "TPL004")
     assert [f.message for f in found] == [
         "Linked image logo.png has no alt attribute: the link has no name for screen readers, and readers who "

@@ -23,8 +23,11 @@ def test_dead_links_in_a_real_template(tpl):
 
 def test_templated_hrefs_of_the_clean_template_are_fine(tpl, tmp_path):
     clean = tpl.text(DEAD)
-    clean = clean.replace('href="#" class', 'href="{{action_url}}" class').replace(
-        'href="javascript:openChat()"', 'href="{{live_chat_url}}"').replace('href=""', 'href="{{help_url}}"')
+    clean = (
+        clean.replace('href="#" class', 'href="{{action_url}}" class')
+        .replace('href="javascript:openChat()"', 'href="{{live_chat_url}}"')
+        .replace('href=""', 'href="{{help_url}}"')
+    )
     assert tpl.findings(tpl.lint(clean, select="TPL005"), "TPL005") == []
 
 
@@ -32,5 +35,6 @@ def test_mailto_without_address_and_fragments_are_left_to_the_link_rules(tpl, co
     # LNK008 and LNK011 own these; TPL005 must not report the same link twice
     assert tpl.findings(tpl.lint(corpus / "mailgun" / "billing.source.html", select="TPL005"), "TPL005") == []
     html = tpl.text("postmark/receipt.rendered.html").replace(
-        "<h1>Hi Ada,</h1>", '<h1>Hi Ada,</h1><p><a href="#faq">FAQ</a></p>', 1)
+        "<h1>Hi Ada,</h1>", '<h1>Hi Ada,</h1><p><a href="#faq">FAQ</a></p>', 1
+    )
     assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL005"), "TPL005") == []

@@ -17,14 +17,15 @@ def test_newsletter_over_the_clipping_limit(tpl):
     assert found[0].severity.name == "ERROR"
     assert found[0].message.startswith(
         f"The HTML is {len(data) / 1024:.1f} KB, over Gmail's ~102 KB clipping limit: Gmail hides everything "
-        f"from about line {clip_line} on behind \"[Message clipped]\", including the footer, the unsubscribe link"
+        f'from about line {clip_line} on behind "[Message clipped]", including the footer, the unsubscribe link'
     )
     assert found[0].data["bytes"] == len(data)
 
 
 def test_close_to_the_limit_is_a_warning(tpl):
-    found = tpl.findings(tpl.lint(CLIPPED, select="TPL006", options={"gmail_clip_kb": 120, "gmail_warn_kb": 100}),
-                         "TPL006")
+    found = tpl.findings(
+        tpl.lint(CLIPPED, select="TPL006", options={"gmail_clip_kb": 120, "gmail_warn_kb": 100}), "TPL006"
+    )
     assert [f.severity.name for f in found] == ["WARNING"]
     assert "close to Gmail's ~120 KB clipping limit (warning from 100 KB)" in found[0].message
     assert found[0].line is None
@@ -33,8 +34,9 @@ def test_close_to_the_limit_is_a_warning(tpl):
 def test_click_tracking_counts_toward_the_limit(tpl):
     name = "leemunroe/email.source.html"
     assert tpl.findings(tpl.lint(name, select="TPL006"), "TPL006") == []
-    tracked = tpl.lint(name, select="TPL006", options={"gmail_clip_kb": 10, "gmail_warn_kb": 9,
-                                                      "tracking_bytes_per_link": 600})
+    tracked = tpl.lint(
+        name, select="TPL006", options={"gmail_clip_kb": 10, "gmail_warn_kb": 9, "tracking_bytes_per_link": 600}
+    )
     found = tpl.findings(tracked, "TPL006")
     assert [f.severity.name for f in found] == ["ERROR"]
     assert "(with 1.8 KB of click tracking for 3 links)" in found[0].message

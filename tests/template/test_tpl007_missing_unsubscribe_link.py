@@ -27,7 +27,7 @@ def test_marketing_newsletter_without_unsubscribe_link(tpl):
     assert (found[0].line, found[0].column) == tpl.locate(NO_UNSUB, "<body>")
     assert found[0].message == (
         "Marketing email has no unsubscribe link: the law (CAN-SPAM, GDPR/PECR) and Gmail's and Yahoo's "
-        "bulk-sender rules require a visible way to opt out; without one, readers press \"Report spam\""
+        'bulk-sender rules require a visible way to opt out; without one, readers press "Report spam"'
     )
     assert found[0].severity.name == "ERROR"
     assert report.exit_code == 1
@@ -47,8 +47,9 @@ def test_category_decides(tpl):
     assumed = tpl.lint(NO_UNSUB, options={"assume_marketing": True}, select="TPL007")
     assert len(tpl.findings(assumed, "TPL007")) == 1
     # an explicit transactional category wins over assume_marketing
-    explicit = tpl.lint(NO_UNSUB, context={"category": "transactional"}, options={"assume_marketing": True},
-                        select="TPL007")
+    explicit = tpl.lint(
+        NO_UNSUB, context={"category": "transactional"}, options={"assume_marketing": True}, select="TPL007"
+    )
     assert tpl.findings(explicit, "TPL007") == []
 
 
@@ -81,10 +82,10 @@ def test_hidden_unsubscribe_link_does_not_count(tpl):
         '<a href="%%unsub_center_url%%">Manage subscriptions</a>',
         '<a href="<%asm_group_unsubscribe_raw_url%>">Click here</a>',
         '<a href="{% unsubscribe_link %}">Click here</a>',
-        '{{{ pm:unsubscribe }}}',
+        "{{{ pm:unsubscribe }}}",
         '<a href="%UNSUBSCRIBELINK%">Leave</a>',
-        '[unsubscribe]',
-        '<unsubscribe>Leave this list</unsubscribe>',
+        "[unsubscribe]",
+        "<unsubscribe>Leave this list</unsubscribe>",
         '<a href="https://acme.example/email-preferences?u=1">Update your email preferences</a>',
         '<a href="https://acme.example/p/1">Opt out</a>',
         '<a href="https://acme.example/p/1">Newsletter abbestellen</a>',

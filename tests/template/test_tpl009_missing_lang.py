@@ -16,8 +16,9 @@ def test_real_inlined_mailgun_email_without_lang(tpl):
     assert found[0].severity.name == "WARNING"
 
 
-@pytest.mark.parametrize("name", ["mailgun/action.source.html", "mailgun/action.wrapper-lang.html",
-                                  "leemunroe/email.source.html"])
+@pytest.mark.parametrize(
+    "name", ["mailgun/action.source.html", "mailgun/action.wrapper-lang.html", "leemunroe/email.source.html"]
+)
 def test_lang_on_html_or_on_a_wrapper_around_all_text(tpl, name):
     assert tpl.findings(tpl.lint(name, select="TPL009"), "TPL009") == []
 
@@ -25,7 +26,8 @@ def test_lang_on_html_or_on_a_wrapper_around_all_text(tpl, name):
 def test_lang_on_a_wrapper_that_leaves_text_outside(tpl):
     body = '<body class="body" style="background-color:#f4f4f4;">'
     html = tpl.text("mailgun/action.wrapper-lang.html").replace(
-        body, body + '<p style="font-size:12px">View this email in your browser</p>', 1)
+        body, body + '<p style="font-size:12px">View this email in your browser</p>', 1
+    )
     found = tpl.findings(tpl.lint(html, select="TPL009"), "TPL009")
     assert [f.message for f in found] == [
         "<html> has no lang attribute (a lang on an inner element covers only part of the text): screen readers "
@@ -36,12 +38,21 @@ def test_lang_on_a_wrapper_that_leaves_text_outside(tpl):
 @pytest.mark.parametrize(
     ("attribute", "message", "suggestion"),
     [
-        ('lang="en_US"', 'lang="en_US" on <html> is not a language tag like "en" or "pt-BR" (did you mean "en-US"?)',
-         'lang="en-US"'),
-        ('lang="english"', 'lang="english" on <html> is not a language tag like "en" or "pt-BR"',
-         'lang="en" (a BCP 47 language tag)'),
-        ('lang=""', "<html> has an empty lang: screen readers fall back to the reader's default language",
-         'lang="en" (or the email\'s language)'),
+        (
+            'lang="en_US"',
+            'lang="en_US" on <html> is not a language tag like "en" or "pt-BR" (did you mean "en-US"?)',
+            'lang="en-US"',
+        ),
+        (
+            'lang="english"',
+            'lang="english" on <html> is not a language tag like "en" or "pt-BR"',
+            'lang="en" (a BCP 47 language tag)',
+        ),
+        (
+            'lang=""',
+            "<html> has an empty lang: screen readers fall back to the reader's default language",
+            'lang="en" (or the email\'s language)',
+        ),
     ],
 )
 def test_invalid_language_tags(tpl, attribute, message, suggestion):
@@ -72,7 +83,11 @@ def test_lang_und_names_no_language(tpl, value):
     html = tpl.text("mailgun/action.source.html").replace('<html lang="en"', f'<html lang="{value}"', 1)
     found = tpl.findings(tpl.lint(html, select="TPL009"), "TPL009")
     assert [(f.line, f.column, f.message, f.suggestion, f.severity.name) for f in found] == [
-        (*tpl.locate(html, f'lang="{value}"', offset=6),
-         f'lang="{value}" on <html> says the language is undetermined: screen readers fall back to the '
-         "reader's default language", 'lang="en" (or the email\'s language)', "WARNING"),
+        (
+            *tpl.locate(html, f'lang="{value}"', offset=6),
+            f'lang="{value}" on <html> says the language is undetermined: screen readers fall back to the '
+            "reader's default language",
+            'lang="en" (or the email\'s language)',
+            "WARNING",
+        ),
     ]

@@ -17,7 +17,10 @@ EXAMPLE_COPY = {"This is preheader text", "This is example text"}
 def _expected_lang_finding(relative: str) -> bool:
     # the Postmark files and the inlined Mailgun files truly have no lang
     return relative.startswith("postmark/") or relative in {
-        "mailgun/action.inlined.html", "mailgun/alert.inlined.html", "mailgun/billing.inlined.html"}
+        "mailgun/action.inlined.html",
+        "mailgun/alert.inlined.html",
+        "mailgun/billing.inlined.html",
+    }
 
 
 def test_clean_corpus_in_template_mode_reports_only_what_is_there(tpl, corpus):
@@ -40,17 +43,19 @@ def test_clean_corpus_in_template_mode_reports_only_what_is_there(tpl, corpus):
             assert (lang[0].line, lang[0].column) == tpl.locate(text, "<html")
 
         placeholders = by_code.get("TPL002", [])
-        body = text[text.index("<body"):]
+        body = text[text.index("<body") :]
         brackets = [f for f in placeholders if f.data["kind"] == "bracket"]
         assert len(brackets) == len(BRACKET_PLACEHOLDER.findall(body)), relative
         examples = [f.data["text"] for f in placeholders if f.data["kind"] == "example-text"]
         assert set(examples) <= EXAMPLE_COPY and len(examples) == (
-            1 if relative.startswith(("leemunroe/", "postmark/example.")) else 0), relative
+            1 if relative.startswith(("leemunroe/", "postmark/example.")) else 0
+        ), relative
         assert len(brackets) + len(examples) == len(placeholders), relative
 
         preheader = by_code.get("TPL010", [])
-        assert len(preheader) == (
-            1 if relative.startswith(("mailgun/", "postmark/comment-notification.")) else 0), relative
+        assert len(preheader) == (1 if relative.startswith(("mailgun/", "postmark/comment-notification.")) else 0), (
+            relative
+        )
 
         # Mailgun billing's bare "mailto:" is a real defect, reported once, by LNK008 (tests/links)
 

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import oopslint
 from oopslint_testing import assert_read
+
+import oopslint
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "triggers"
@@ -19,15 +20,22 @@ NEWSLETTER = CORPUS / "leemunroe" / "email.source.html"
 CONTEXTS = FIXTURES / "contexts"
 
 sys.path.insert(0, str(FIXTURES))
-from make_batch import rows as batch_rows, write_rows  # noqa: E402,F401
+from make_batch import rows as batch_rows  # noqa: E402,F401
 
 
 def context(name: str) -> dict[str, Any]:
     return json.loads((CONTEXTS / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def lint(source: Any, ctx: Any = None, *, config: dict | None = None, select: str = "TRG,OOPS005",
-         mode: str = "template", path: str | None = None) -> oopslint.Report:
+def lint(
+    source: Any,
+    ctx: Any = None,
+    *,
+    config: dict | None = None,
+    select: str = "TRG,OOPS005",
+    mode: str = "template",
+    path: str | None = None,
+) -> oopslint.Report:
     """Lint with only the TRG rules (and invalid-context reports), offline."""
     merged = {"select": select.split(","), **(config or {})}
     return assert_read(oopslint.lint(source, context=ctx, config=merged, offline=True, mode=mode, path=path))

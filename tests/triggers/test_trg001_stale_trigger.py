@@ -10,8 +10,10 @@ from .helpers import CORPUS, SHIPPED, codes, email_with, lint, only
 
 
 def test_event_time_falls_back_to_the_order_timestamp_of_the_type():
-    ctx = {"send_at": "2024-05-02T09:00:00Z", "order": {"placed_at": "2024-04-20T09:00:00Z",
-                                                        "shipped_at": "2024-04-25T09:00:00Z", "status": "shipped"}}
+    ctx = {
+        "send_at": "2024-05-02T09:00:00Z",
+        "order": {"placed_at": "2024-04-20T09:00:00Z", "shipped_at": "2024-04-25T09:00:00Z", "status": "shipped"},
+    }
     finding = only(lint(SHIPPED, ctx), "TRG001")
     assert "(order.shipped_at 2024-04-25 09:00Z" in finding.message and "7 days old" in finding.message
     assert finding.data["type_source"] == "content"
@@ -47,7 +49,8 @@ def test_template_globs_set_the_type_and_win_over_content(tmp_path):
     template = folder / "ask.html"
     template.write_text(email_with("<h1>Hello</h1><p>We hope all is well.</p>", preheader="Hello"), encoding="utf-8")
     (tmp_path / "oopslint.toml").write_text(
-        '[triggers]\ntemplates = {"emails/reviews/*.html" = "review_request"}\n', encoding="utf-8")
+        '[triggers]\ntemplates = {"emails/reviews/*.html" = "review_request"}\n', encoding="utf-8"
+    )
     ctx = {"send_at": "2024-05-02T09:00:00Z", "order": {"delivered_at": "2024-02-01T09:00:00Z"}}
     report = oopslint.lint(template, context=ctx, config=tmp_path / "oopslint.toml", mode="template", offline=True)
     finding = only(report, "TRG001")
@@ -59,7 +62,9 @@ def test_hedged_phrases_do_not_make_an_order_confirmation_a_shipping_notice():
     html = email_with(
         "<h1>Thanks for your order!</h1><p>We'll email you as soon as it has shipped. "
         "Once it is on its way you can track your package.</p>",
-        preheader="Your order is confirmed", title="Order confirmed")
+        preheader="Your order is confirmed",
+        title="Order confirmed",
+    )
     ctx = {"send_at": "2024-05-02T09:00:00Z", "order": {"placed_at": "2024-03-20T09:00:00Z"}}
     report = lint(html, ctx)
     assert codes(report) == ["TRG001"]  # an old order confirmation, not an old-order shipping notice
@@ -74,8 +79,15 @@ def test_renamed_context_fields():
 
 
 def test_check_with_context_file_reports_and_exits_1():
-    result = run_cli("check", "--offline", "--select", "TRG", str(SHIPPED),
-                     "--context", str(SHIPPED.parents[1] / "contexts" / "years-old.json"))
+    result = run_cli(
+        "check",
+        "--offline",
+        "--select",
+        "TRG",
+        str(SHIPPED),
+        "--context",
+        str(SHIPPED.parents[1] / "contexts" / "years-old.json"),
+    )
     out = result.stdout.decode()
     assert result.returncode == 1, result.stderr.decode()
     assert f"{SHIPPED}: TRG001 [error] Shipping notice for an event 5.2 years old" in out

@@ -7,8 +7,10 @@ from .helpers import SHIPPED, codes, context, lint, only
 
 def test_shipped_before_placed():
     finding = only(lint(SHIPPED, context("shipped-before-placed")), "TRG004")
-    assert finding.message == ("Order A-1007 shipped before it was placed: order.shipped_at 2024-05-01 08:00Z is "
-                               "24 hours before order.placed_at 2024-05-02 08:00Z")
+    assert finding.message == (
+        "Order A-1007 shipped before it was placed: order.shipped_at 2024-05-01 08:00Z is "
+        "24 hours before order.placed_at 2024-05-02 08:00Z"
+    )
 
 
 def test_delivered_before_shipped():

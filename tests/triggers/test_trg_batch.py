@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from oopslint_testing import run_cli
 
 from oopslint import Finding, Linter, Severity, rule
 from oopslint.batch import BatchReport, lint_batch
 from oopslint.registry import Registry
-from oopslint_testing import run_cli
 
 from .helpers import CORPUS, FIXTURES, NEWSLETTER, SHIPPED, batch_rows, write_rows
 
@@ -62,7 +62,8 @@ def test_migration_batch_is_one_replay_error_with_counts_per_year(migration):
     assert replay["severity"] == "error"
     assert replay["message"].startswith(
         "12,500 of 25,000 shipping notices (50.0%) are for stale orders from 2019-2023, over the 20% a live batch "
-        "may have: this looks like a replayed backfill or migration. By year: 2019: ")
+        "may have: this looks like a replayed backfill or migration. By year: 2019: "
+    )
     per_year = replay["data"]["per_year"]
     assert sum(per_year.values()) == 25_000 and per_year["2024"] == 12_500
     assert set(per_year) == {"2019", "2020", "2021", "2022", "2023", "2024"}
@@ -80,8 +81,9 @@ def test_migration_batch_counts_rows_per_rule_with_first_ids_and_oldest_event(mi
     assert old["oldest_event"].startswith("2019-01-0")
     assert batch["rules"]["TRG003"]["failed_rows"] == 0
     aggregated = next(f for f in data["files"][0]["findings"] if f["code"] == "TRG002")
-    assert aggregated["message"].startswith("12,500 of 25,000 rows (50.0%); row 2 [r000002]: Shipping notice for "
-                                            "order A-000002 placed ")
+    assert aggregated["message"].startswith(
+        "12,500 of 25,000 rows (50.0%); row 2 [r000002]: Shipping notice for order A-000002 placed "
+    )
     assert aggregated["data"]["batch"]["rows"] == 12_500
     assert data["summary"] == {"files": 1, "error": 3, "warning": 0, "info": 0}
 
@@ -93,13 +95,17 @@ def test_worker_processes_give_the_same_report(migration):
 
 
 def test_text_output_has_the_per_rule_table(migration):
-    result = run_cli("batch", "--offline", str(SHIPPED), "--contexts", str(migration), "--select", "TRG",
-                     "--show-rows", "3")
+    result = run_cli(
+        "batch", "--offline", str(SHIPPED), "--contexts", str(migration), "--select", "TRG", "--show-rows", "3"
+    )
     out = result.stdout.decode()
     assert result.returncode == 1
     assert f"Batch: 25,000 rows from {migration} (25,000 checked, 0 bad) in " in out
-    assert re.search(r"TRG002 old-order +12,500 rows \( 50\.0%\)  first: 2 \[r000002\], 4 \[r000004\], "
-                     r"6 \[r000006\]  oldest event: 2019-01-0", out), out
+    assert re.search(
+        r"TRG002 old-order +12,500 rows \( 50\.0%\)  first: 2 \[r000002\], 4 \[r000004\], "
+        r"6 \[r000006\]  oldest event: 2019-01-0",
+        out,
+    ), out
     assert "TRG006 (whole batch): reported" in out and "TRG007 (whole batch): ok" in out
 
 
@@ -120,10 +126,12 @@ def test_csv_json_array_and_stdin_read_the_same_rows(tmp_path):
     array = tmp_path / "rows.json"
     array.write_text(json.dumps(rows, indent=2))
     reports = {}
-    for name, args, stdin in (("jsonl", ["--contexts", str(jsonl)], None),
-                              ("csv", ["--contexts", str(csv_path)], None),
-                              ("array", ["--contexts", str(array)], None),
-                              ("stdin", ["--contexts", "-"], jsonl.read_bytes())):
+    for name, args, stdin in (
+        ("jsonl", ["--contexts", str(jsonl)], None),
+        ("csv", ["--contexts", str(csv_path)], None),
+        ("array", ["--contexts", str(array)], None),
+        ("stdin", ["--contexts", "-"], jsonl.read_bytes()),
+    ):
         result = run_cli("batch", "--offline", "--format", "json", str(SHIPPED), *args, "--select", "TRG", stdin=stdin)
         data = without_timing(json.loads(result.stdout))
         data["batch"].pop("contexts")
@@ -134,8 +142,10 @@ def test_csv_json_array_and_stdin_read_the_same_rows(tmp_path):
 
 def test_tsv_and_dotted_headers_nest(tmp_path):
     path = tmp_path / "rows.tsv"
-    path.write_text("id\tsend_at\torder.id\torder.placed_at\tevent.type\n"
-                    f"t1\t{SEND_AT}\tA-1\t2019-01-01T00:00:00Z\tshipped\n", encoding="utf-8")
+    path.write_text(
+        f"id\tsend_at\torder.id\torder.placed_at\tevent.type\nt1\t{SEND_AT}\tA-1\t2019-01-01T00:00:00Z\tshipped\n",
+        encoding="utf-8",
+    )
     report = lint_batch(SHIPPED, path, select=["TRG002"], offline=True)
     assert report.batch.rules["TRG002"].failed_rows == 1
     assert report.batch.rules["TRG002"].first_rows[0].id == "t1"
@@ -143,9 +153,12 @@ def test_tsv_and_dotted_headers_nest(tmp_path):
 
 def test_json_array_with_a_broken_element_reports_it_and_reads_on(tmp_path):
     path = tmp_path / "rows.json"
-    path.write_text('[\n{"id": "a", "order": {"placed_at": "2019-01-01T00:00:00Z"}},\n'
-                    '{"id": "b", "order": {"placed_at": },\n'
-                    '{"id": "c", "order": {"placed_at": "2019-01-01T00:00:00Z"}}\n]\n', encoding="utf-8")
+    path.write_text(
+        '[\n{"id": "a", "order": {"placed_at": "2019-01-01T00:00:00Z"}},\n'
+        '{"id": "b", "order": {"placed_at": },\n'
+        '{"id": "c", "order": {"placed_at": "2019-01-01T00:00:00Z"}}\n]\n',
+        encoding="utf-8",
+    )
     report = lint_batch(SHIPPED, path, select=["TRG002"], offline=True, send_at=SEND_AT)
     summary = report.batch
     assert (summary.rows, summary.bad_rows, summary.rules["TRG002"].failed_rows) == (3, 1, 2)
@@ -157,22 +170,33 @@ def test_json_array_with_a_broken_element_reports_it_and_reads_on(tmp_path):
 
 
 def test_newsletter_sent_several_times_to_the_same_people():
-    code, data = batch_json(str(NEWSLETTER), "--contexts", str(FIXTURES / "newsletter-duplicates.csv"),
-                            "--select", "TRG")
+    code, data = batch_json(
+        str(NEWSLETTER), "--contexts", str(FIXTURES / "newsletter-duplicates.csv"), "--select", "TRG"
+    )
     assert code == 1
     (finding,) = data["files"][0]["findings"]
     assert finding["code"] == "TRG007" and finding["severity"] == "error"
     assert finding["message"] == (
         "3 recipients would get this email more than once: 6 extra copies, up to 4 to one recipient "
         "(row 3 repeats row 2 for g***@example.com; row 4 repeats row 2 for g***@example.com; "
-        "row 7 repeats row 6 for b***@example.com)")
+        "row 7 repeats row 6 for b***@example.com)"
+    )
     assert finding["data"]["max_copies"] == 4
     assert [s["row"] for s in finding["data"]["samples"]] == [3, 4, 7, 10, 11]
 
 
 def test_bad_rows_are_counted_by_row_number_and_the_rest_checked():
-    code, data = batch_json(str(SHIPPED), "--contexts", str(FIXTURES / "bad-rows.jsonl"), "--send-at", SEND_AT,
-                            "--select", "TRG", "--show-rows", "10")
+    code, data = batch_json(
+        str(SHIPPED),
+        "--contexts",
+        str(FIXTURES / "bad-rows.jsonl"),
+        "--send-at",
+        SEND_AT,
+        "--select",
+        "TRG",
+        "--show-rows",
+        "10",
+    )
     assert code == 1
     batch = data["batch"]
     assert (batch["rows"], batch["checked"], batch["bad_rows"]) == (10, 8, 7)
@@ -207,15 +231,21 @@ def test_backfill_with_historical_send_times_is_a_replay_by_spread():
     for month in range(24):
         year, m = 2021 + month // 12, month % 12 + 1
         at = f"{year}-{m:02d}-15T10:00:00Z"
-        rows.append({"id": f"p{month}", "send_at": at.replace("10:00", "10:05"),
-                     "recipient": {"email": f"user{month}@example.com"},
-                     "event": {"type": "password_reset", "at": at}})
+        rows.append(
+            {
+                "id": f"p{month}",
+                "send_at": at.replace("10:00", "10:05"),
+                "recipient": {"email": f"user{month}@example.com"},
+                "event": {"type": "password_reset", "at": at},
+            }
+        )
     reset = CORPUS / "postmark" / "password-reset.source.html"
     report = lint_batch(reset, rows, select=["TRG"], offline=True)
     (finding,) = report.findings
     assert finding.code == "TRG006"
-    assert finding.message.startswith("The events of these 24 password resets spread over 1.9 years "
-                                      "(2021-01-15 to 2022-12-15), more than 365 days")
+    assert finding.message.startswith(
+        "The events of these 24 password resets spread over 1.9 years (2021-01-15 to 2022-12-15), more than 365 days"
+    )
     assert "By year: 2021: 12, 2022: 12" in finding.message
     assert lint_batch(reset, rows[:6], select=["TRG"], offline=True).findings == []  # too few rows to judge
 
@@ -224,12 +254,22 @@ def test_backfill_with_historical_send_times_is_a_replay_by_spread():
 
 
 def test_api_takes_any_iterable_and_a_base_context():
-    rows = ({"id": f"x{i}", "order": {"id": f"A-{i}", "placed_at": "2019-06-01T00:00:00Z" if i % 4 == 0
-                                      else "2024-05-01T00:00:00Z", "status": "shipped"},
-             "recipient": {"email": f"u{i}@example.com"}} for i in range(40))
+    rows = (
+        {
+            "id": f"x{i}",
+            "order": {
+                "id": f"A-{i}",
+                "placed_at": "2019-06-01T00:00:00Z" if i % 4 == 0 else "2024-05-01T00:00:00Z",
+                "status": "shipped",
+            },
+            "recipient": {"email": f"u{i}@example.com"},
+        }
+        for i in range(40)
+    )
     base = {"send_at": SEND_AT, "event": {"type": "shipped"}}
-    report = lint_batch(SHIPPED.read_text(encoding="utf-8"), rows, context=base, select=["TRG002", "TRG006"],
-                        offline=True)
+    report = lint_batch(
+        SHIPPED.read_text(encoding="utf-8"), rows, context=base, select=["TRG002", "TRG006"], offline=True
+    )
     assert isinstance(report, BatchReport)
     assert report.batch.rows == 40 and report.batch.rules["TRG002"].failed_rows == 10
     assert [ref.row for ref in report.batch.rules["TRG002"].first_rows] == [1, 5, 9, 13, 17]
@@ -241,8 +281,10 @@ def test_api_takes_any_iterable_and_a_base_context():
 def test_api_reports_rows_that_are_not_mappings():
     report = lint_batch(SHIPPED, [{"id": "ok"}, "nope", None], select=["TRG002"], offline=True)
     assert report.batch.bad_rows == 2
-    assert [b.reason for b in report.batch.bad_samples] == ["expected a mapping, got str",
-                                                            "expected a mapping, got NoneType"]
+    assert [b.reason for b in report.batch.bad_samples] == [
+        "expected a mapping, got str",
+        "expected a mapping, got NoneType",
+    ]
 
 
 # ---------------------------------------------------------------- the engine side, with rules of our own
@@ -315,8 +357,9 @@ def test_third_party_rules_in_a_batch(tmp_path, jobs):
     assert messages["XBT101"] == "3000 rows, 1000 marketing, 1 bad so far"  # row 8; a crash is not a bad row
     assert messages["XBT102"] == "3000 rows, XBT001 failed 1000"
     assert messages["XBT001"].startswith("1,000 of 3,000 rows (33.3%); row 1 [r1]: marketing send")
-    assert messages["OOPS001"].startswith("rule XBT003 (crashes-on-some-rows) crashed on 2 rows (first: row 101): "
-                                          "RuntimeError: boom")
+    assert messages["OOPS001"].startswith(
+        "rule XBT003 (crashes-on-some-rows) crashed on 2 rows (first: row 101): RuntimeError: boom"
+    )
     assert summary.bad_rows == 1 and summary.bad_samples[0].reason == "asked to be rejected"
     assert report.exit_code == 2
     if jobs == 1:
@@ -334,8 +377,15 @@ def test_missing_contexts_file_is_exit_2(tmp_path):
 
 
 def test_naive_send_at_option_is_exit_2():
-    result = run_cli("batch", "--offline", str(SHIPPED), "--contexts", str(FIXTURES / "bad-rows.jsonl"),
-                     "--send-at", "2024-05-02 09:00")
+    result = run_cli(
+        "batch",
+        "--offline",
+        str(SHIPPED),
+        "--contexts",
+        str(FIXTURES / "bad-rows.jsonl"),
+        "--send-at",
+        "2024-05-02 09:00",
+    )
     assert result.returncode == 2
     assert "--send-at '2024-05-02 09:00' has no timezone" in result.stderr.decode()
 

@@ -28,5 +28,7 @@ def test_corpus_password_reset_sent_for_a_shipment_is_flagged(variant):
     report = lint(CORPUS / "postmark" / f"password-reset.{variant}.html", FRESH)
     (finding,) = report.findings
     assert finding.code == "TRG003"
-    assert finding.message == ("The preheader says 'reset your password' (a password reset), but this email is sent "
-                               "for event.type 'shipped', a shipping notice")
+    assert finding.message == (
+        "The preheader says 'reset your password' (a password reset), but this email is sent "
+        "for event.type 'shipped', a shipping notice"
+    )

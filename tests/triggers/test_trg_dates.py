@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from oopslint import Severity
 from oopslint_testing import run_cli
+
+from oopslint import Severity
 
 from .helpers import SHIPPED, SHIPPED_2016, codes, email_with, lint, locate, only
 
@@ -52,8 +53,10 @@ def test_ambiguous_numeric_date_is_reported_as_such_not_guessed():
     report = lint(_ordered_on("03/04/2021"), sent)
     finding = only(report, "TRG005")
     assert finding.severity == Severity.INFO
-    assert finding.message == ("Could not verify the order date '03/04/2021': it reads as 4 March 2021 or "
-                               "3 April 2021, and only one of them is older than a shipping notice allows")
+    assert finding.message == (
+        "Could not verify the order date '03/04/2021': it reads as 4 March 2021 or "
+        "3 April 2021, and only one of them is older than a shipping notice allows"
+    )
     assert finding.data["ambiguous"] is True
 
 
@@ -83,8 +86,12 @@ def test_unambiguous_numeric_dates_need_no_order():
 
 
 def test_iso_and_long_forms():
-    html = email_with("<h1>Your package has been delivered</h1><p>Delivered 2016-08-31T14:02:00Z to your door.</p>"
-                      "<p>Order placed: Monday, August 22nd 2016</p>", preheader="Delivered", title="Delivered")
+    html = email_with(
+        "<h1>Your package has been delivered</h1><p>Delivered 2016-08-31T14:02:00Z to your door.</p>"
+        "<p>Order placed: Monday, August 22nd 2016</p>",
+        preheader="Delivered",
+        title="Delivered",
+    )
     report = lint(html, SENT_2024)
     printed = [f.data["printed"] for f in report.findings if f.code == "TRG005"]
     assert printed == ["2016-08-31T14:02:00Z", "Monday, August 22nd 2016"]
@@ -109,20 +116,26 @@ def test_deadlines_and_unlabelled_dates_are_not_event_dates():
     html = email_with(
         "<h1>Your order has shipped!</h1>"
         "<p>Here's 10% off your next purchase if used by June 30, 2016.</p>"
-        "<p>Member since March 2, 2011. Prices valid until Jan 1, 2016.</p>")
+        "<p>Member since March 2, 2011. Prices valid until Jan 1, 2016.</p>"
+    )
     assert codes(lint(html, SENT_2024)) == []
 
 
 def test_no_event_type_no_judgement():
-    html = email_with("<h1>Hello from Acme</h1><p>Ordered on 03/04/2016 and shipped on 2016-04-05.</p>",
-                      preheader="News", title="News")
+    html = email_with(
+        "<h1>Hello from Acme</h1><p>Ordered on 03/04/2016 and shipped on 2016-04-05.</p>",
+        preheader="News",
+        title="News",
+    )
     assert codes(lint(html, SENT_2024)) == []
 
 
 def _eml(date_header: str) -> bytes:
     html = SHIPPED_2016.read_text(encoding="utf-8")
-    head = (f"From: Shop <shop@example.com>\r\nTo: ada@example.com\r\nSubject: Your order has shipped\r\n"
-            f"Date: {date_header}\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n")
+    head = (
+        f"From: Shop <shop@example.com>\r\nTo: ada@example.com\r\nSubject: Your order has shipped\r\n"
+        f"Date: {date_header}\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+    )
     return head.encode() + html.encode()
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from oopslint_testing import run_cli
 
 from oopslint import ConfigError, Linter
 from oopslint.batch import lint_batch
-from oopslint_testing import run_cli
 
 from .helpers import SHIPPED, codes, context, lint
 
@@ -123,8 +123,10 @@ def test_a_context_file_nested_100000_deep_is_a_context_error(tmp_path, suffix, 
 
 @pytest.mark.parametrize("layout", ["jsonl", "json-array"])
 def test_a_row_nested_100000_deep_is_a_bad_row_and_the_others_are_checked(tmp_path, layout):
-    good = [json.dumps({**context("fresh"), "id": f"row-{n}", "recipient": {"email": f"r{n}@example.com"}})
-            for n in range(3)]
+    good = [
+        json.dumps({**context("fresh"), "id": f"row-{n}", "recipient": {"email": f"r{n}@example.com"}})
+        for n in range(3)
+    ]
     deep = '{"a":' * 100_000 + '"x]}\\"' + '"' + "}" * 100_000
     if layout == "jsonl":
         rows = tmp_path / "rows.jsonl"
@@ -138,8 +140,17 @@ def test_a_row_nested_100000_deep_is_a_bad_row_and_the_others_are_checked(tmp_pa
     assert summary.bad_samples[0].row == 2 and "nested too deeply" in summary.bad_samples[0].reason
 
 
-@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00",
-                                   "9999-12-31T23:59:59-12:00", 253402300799, -62135596800])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
+        253402300799,
+        -62135596800,
+    ],
+)
 @pytest.mark.parametrize("field", ["send_at", "event.at", "order.placed_at", "order.shipped_at", "order.delivered_at"])
 def test_dates_at_the_ends_of_the_calendar_do_not_crash_the_rules(value, field):
     ctx = context("fresh")

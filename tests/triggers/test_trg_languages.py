@@ -35,7 +35,9 @@ def test_german_french_and_spanish_phrases_name_the_event():
         "<p>Tu pedido ha sido entregado. Pedido del 03/02/2020.</p>": "delivered",
     }
     for body, kind in cases.items():
-        findings = lint(f'<html lang="{"de" if "Ihre" in body else "fr" if "Votre" in body else "es"}"><body>{body}</body></html>').findings
+        findings = lint(
+            f'<html lang="{"de" if "Ihre" in body else "fr" if "Votre" in body else "es"}"><body>{body}</body></html>'
+        ).findings
         assert [f.code for f in findings] == ["TRG005"], body
         assert findings[0].data["event_type"] == kind, body
 

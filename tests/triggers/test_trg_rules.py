@@ -38,8 +38,11 @@ def test_quiet_when_the_context_lacks_what_the_rules_need():
 
 def test_quiet_when_the_email_type_is_unknown():
     newsletter = CORPUS / "leemunroe" / "email.source.html"
-    old = {"send_at": "2024-05-02T09:00:00Z", "event": {"at": "2019-01-01T00:00:00Z"},
-           "order": {"placed_at": "2019-01-01T00:00:00Z"}}
+    old = {
+        "send_at": "2024-05-02T09:00:00Z",
+        "event": {"at": "2019-01-01T00:00:00Z"},
+        "order": {"placed_at": "2019-01-01T00:00:00Z"},
+    }
     assert codes(lint(newsletter, old)) == []
 
 
@@ -51,8 +54,10 @@ def test_unknown_status_names_are_left_alone():
 def test_naive_timestamp_is_a_clear_error_not_a_crash():
     report = lint(SHIPPED, context("naive-timestamp"))
     assert set(codes(report)) == {"OOPS005"}
-    assert "event.at '2024-05-02 08:12:00' has no timezone; add an offset (Z, +02:00) or set " \
-           "[tool.oopslint.context] timezone" in report.findings[0].message
+    assert (
+        "event.at '2024-05-02 08:12:00' has no timezone; add an offset (Z, +02:00) or set "
+        "[tool.oopslint.context] timezone" in report.findings[0].message
+    )
     assert report.exit_code == 1
 
 
@@ -64,8 +69,10 @@ def test_naive_timestamps_are_read_in_the_configured_timezone():
 def test_impossible_date_is_reported_as_such():
     report = lint(SHIPPED, context("bad-date"))
     assert set(codes(report)) == {"OOPS005"}
-    assert "order.placed_at '2024-02-30T10:00:00Z' is not a real date or time (day is out of range for month)" \
+    assert (
+        "order.placed_at '2024-02-30T10:00:00Z' is not a real date or time (day is out of range for month)"
         in report.findings[0].message
+    )
 
 
 def test_bad_option_value_is_a_configuration_error(tmp_path):

@@ -7,7 +7,8 @@ from __future__ import annotations
 import base64
 import os
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from oopslint import http
 from oopslint.config import ConfigError
@@ -28,7 +29,7 @@ def credential(settings: Mapping[str, Any], key: str, source: str) -> str:
     client reads the variable at request time."""
     value = str(settings.get(key) or "")
     if not value:
-        raise ConfigError(f"[coupons.{source}] needs {key} (write it as \"${{VAR}}\" and set VAR in the environment)")
+        raise ConfigError(f'[coupons.{source}] needs {key} (write it as "${{VAR}}" and set VAR in the environment)')
     return value
 
 
@@ -58,8 +59,15 @@ def refusal(status: int, source: str) -> SourceError:
     return SourceError(f"{source} answered HTTP {status}")
 
 
-async def request(source: str, method: str, url: str, *, headers: Mapping[str, str],
-                  params: Mapping[str, Any] | None = None, json: Any = None) -> tuple[int, Any]:
+async def request(
+    source: str,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    params: Mapping[str, Any] | None = None,
+    json: Any = None,
+) -> tuple[int, Any]:
     """Send one request; return the status and the parsed JSON body (None when
     the body is not JSON). Transport failures become a SourceError."""
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,7 +20,7 @@ def timestamp(value: Any, what: str, *, end_of_day: bool = False) -> datetime | 
         raise SourceError(f"{what} is not a timestamp: {value!r}")
     if isinstance(value, (int, float)):
         try:
-            return datetime.fromtimestamp(value, tz=timezone.utc)
+            return datetime.fromtimestamp(value, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise SourceError(f"{what} is not a timestamp: {value!r}") from None
     if not isinstance(value, str):
@@ -32,12 +32,12 @@ def timestamp(value: Any, what: str, *, end_of_day: bool = False) -> datetime | 
         except ValueError:
             raise SourceError(f"{what} is not a date: {value!r}") from None
         moment = time(23, 59, 59) if end_of_day else time(0, 0)
-        return datetime.combine(day, moment, tzinfo=timezone.utc)
+        return datetime.combine(day, moment, tzinfo=UTC)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
         raise SourceError(f"{what} is not an ISO 8601 timestamp: {value!r}") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def decimal(value: Any, what: str) -> Decimal | None:

@@ -139,7 +139,7 @@ def _document_rows(text: str, suffix: str, where: str) -> list[tuple[int, dict[s
     if isinstance(document, dict) and "coupons" in document:
         document = document["coupons"]
     if not isinstance(document, list):
-        raise ConfigError(f"{where}: must hold a list of coupons (or {{\"coupons\": [...]}})")
+        raise ConfigError(f'{where}: must hold a list of coupons (or {{"coupons": [...]}})')
     rows: list[tuple[int, dict[str, Any]]] = []
     for index, item in enumerate(document, start=1):
         if not isinstance(item, dict):

@@ -32,14 +32,23 @@ from oopslint.coupons import KINDS, Coupon, CouponSource, SourceError
 
 from . import _remote, _values
 
-FIELDS = ("code", "active", "starts_at", "ends_at", "kind", "value", "currency", "minimum_amount",
-          "usage_limit", "times_used")
+FIELDS = (
+    "code",
+    "active",
+    "starts_at",
+    "ends_at",
+    "kind",
+    "value",
+    "currency",
+    "minimum_amount",
+    "usage_limit",
+    "times_used",
+)
 
 
 class HttpSource(CouponSource):
     name = "http"
-    options = {"url": "", "method": "GET", "headers": {}, "not_found": [404], "root": "", "fields": {},
-               "kinds": {}}
+    options = {"url": "", "method": "GET", "headers": {}, "not_found": [404], "root": "", "fields": {}, "kinds": {}}
 
     def __init__(self, settings: Any, base_dir: Any = None):
         super().__init__(settings, base_dir)
@@ -63,8 +72,9 @@ class HttpSource(CouponSource):
         _remote.origin({"url": url}, "http", "url")
         method = str(self.settings["method"]).upper()
         headers = {str(k): str(v) for k, v in dict(self.settings["headers"]).items()}
-        status, body = await _remote.request("The coupon endpoint", method, url, headers=headers,
-                                             json={"code": code} if method == "POST" else None)
+        status, body = await _remote.request(
+            "The coupon endpoint", method, url, headers=headers, json={"code": code} if method == "POST" else None
+        )
         if status in set(self.settings["not_found"]):
             return None
         if not 200 <= status < 300:

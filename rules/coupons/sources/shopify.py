@@ -60,7 +60,9 @@ class ShopifySource(CouponSource):
         token = _remote.credential(self.settings, "access_token", "shopify")
         version = str(self.settings["api_version"]).strip("/ ")
         status, body = await _remote.request(
-            "Shopify", "POST", f"{base}/admin/api/{version}/graphql.json",
+            "Shopify",
+            "POST",
+            f"{base}/admin/api/{version}/graphql.json",
             headers={"X-Shopify-Access-Token": token, "Accept": "application/json"},
             json={"query": QUERY, "variables": {"code": code}},
         )

@@ -30,9 +30,7 @@ from oopslint.coupons import Coupon, CouponSource, SourceError
 from . import _remote, _values
 
 CLOVER = "2025-09-30"
-ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
-)
+ZERO_DECIMAL = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
 
 
 class StripeSource(CouponSource):
@@ -55,14 +53,18 @@ class StripeSource(CouponSource):
         params: list[tuple[str, str]] = [("code", code), ("limit", "100")]
         if str(self.settings["stripe_version"] or "")[:10] >= CLOVER:
             params.append(("expand[]", "data.promotion.coupon"))
-        status, body = await _remote.request("Stripe", "GET", f"{base}/v1/promotion_codes", headers=headers,
-                                             params=params)
+        status, body = await _remote.request(
+            "Stripe", "GET", f"{base}/v1/promotion_codes", headers=headers, params=params
+        )
         if status != 200:
             raise _stripe_error(status, body)
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise SourceError("Stripe answered with something that is not a list of promotion codes")
-        candidates = [item for item in body["data"] if isinstance(item, dict)
-                      and str(item.get("code", "")).casefold() == code.casefold()]
+        candidates = [
+            item
+            for item in body["data"]
+            if isinstance(item, dict) and str(item.get("code", "")).casefold() == code.casefold()
+        ]
         if not candidates:
             return None
         # an active code wins; among inactive ones, the newest
@@ -76,8 +78,9 @@ class StripeSource(CouponSource):
         if coupon is None and isinstance(nested, dict):
             coupon = nested.get("coupon")
         if isinstance(coupon, str) and coupon:
-            status, body = await _remote.request("Stripe", "GET", f"{base}/v1/coupons/{quote(coupon, safe='')}",
-                                                 headers=headers)
+            status, body = await _remote.request(
+                "Stripe", "GET", f"{base}/v1/coupons/{quote(coupon, safe='')}", headers=headers
+            )
             if status != 200:
                 raise _stripe_error(status, body)
             coupon = body
@@ -112,16 +115,25 @@ def _read(promotion: dict[str, Any], coupon: dict[str, Any]) -> Coupon:
             kind, value = "amount", _money(coupon.get("amount_off"), currency, "amount_off")
         else:
             kind, value = None, None
-        ends = [moment for moment in (
-            _values.timestamp(promotion.get("expires_at"), "expires_at"),
-            _values.timestamp(coupon.get("redeem_by"), "redeem_by"),
-        ) if moment is not None]
+        ends = [
+            moment
+            for moment in (
+                _values.timestamp(promotion.get("expires_at"), "expires_at"),
+                _values.timestamp(coupon.get("redeem_by"), "redeem_by"),
+            )
+            if moment is not None
+        ]
         limits = []
         for owner in (promotion, coupon):
             limit = _values.count(owner.get("max_redemptions"), "max_redemptions")
             if limit is not None:
-                limits.append((limit - (_values.count(owner.get("times_redeemed"), "times_redeemed") or 0),
-                               limit, _values.count(owner.get("times_redeemed"), "times_redeemed") or 0))
+                limits.append(
+                    (
+                        limit - (_values.count(owner.get("times_redeemed"), "times_redeemed") or 0),
+                        limit,
+                        _values.count(owner.get("times_redeemed"), "times_redeemed") or 0,
+                    )
+                )
         restrictions = promotion.get("restrictions") if isinstance(promotion.get("restrictions"), dict) else {}
         minimum_currency = str(restrictions.get("minimum_amount_currency") or currency or "").upper() or None
         usage_limit, times_used = (min(limits)[1], min(limits)[2]) if limits else (None, None)

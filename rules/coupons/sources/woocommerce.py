@@ -39,8 +39,13 @@ class WooCommerceSource(CouponSource):
             _remote.credential(self.settings, "consumer_secret", "woocommerce"),
             "WooCommerce",
         )
-        status, body = await _remote.request("WooCommerce", "GET", f"{base}/wp-json/wc/v3/coupons",
-                                             headers={"Authorization": authorization}, params={"code": code})
+        status, body = await _remote.request(
+            "WooCommerce",
+            "GET",
+            f"{base}/wp-json/wc/v3/coupons",
+            headers={"Authorization": authorization},
+            params={"code": code},
+        )
         if status != 200:
             error = _remote.refusal(status, "WooCommerce")
             if isinstance(body, dict) and body.get("code"):
@@ -48,8 +53,9 @@ class WooCommerceSource(CouponSource):
             raise error
         if not isinstance(body, list):
             raise SourceError("WooCommerce answered with something that is not a list of coupons")
-        matches = [item for item in body if isinstance(item, dict)
-                   and str(item.get("code", "")).casefold() == code.casefold()]
+        matches = [
+            item for item in body if isinstance(item, dict) and str(item.get("code", "")).casefold() == code.casefold()
+        ]
         if not matches:
             return None
         try:
