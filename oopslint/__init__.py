@@ -84,7 +84,7 @@ class PreflightError(Exception):
         super().__init__("\n".join(lines))
 
 
-_linters: dict[tuple, Linter] = {}
+_linters: dict[tuple[Any, ...], Linter] = {}
 
 
 def _linter(config: Any, offline: bool, mode: str | None, fail_on: Any) -> Linter:

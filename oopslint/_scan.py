@@ -468,7 +468,7 @@ class Scanner:
         for image in self.images:
             if image.kind == "img" and image.element.link is not None:
                 alts.setdefault(id(image.element.link), []).append(image.element.attrs.get("alt") or "")
-        for link in self.links:
-            if link.kind == "a":
-                link.text = " ".join(" ".join(by_link.get(id(link.element), [])).split())
-                link.image_alts = alts.get(id(link.element), [])
+        for anchor in self.links:
+            if anchor.kind == "a":
+                anchor.text = " ".join(" ".join(by_link.get(id(anchor.element), [])).split())
+                anchor.image_alts = alts.get(id(anchor.element), [])

@@ -358,7 +358,8 @@ def load_config(
         if not file_path.is_file():
             raise ConfigError(f"{file_path}: configuration file not found")
     else:
-        file_path = find_config_file(Path(start) if start else Path.cwd())
-        if file_path is None:
+        found = find_config_file(Path(start) if start else Path.cwd())
+        if found is None:
             return Config.from_mapping({}, registry=registry)
+        file_path = found
     return Config.from_mapping(read_config_table(file_path), registry=registry, path=file_path)

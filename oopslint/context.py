@@ -184,7 +184,7 @@ class SendContext:
 
     def get(self, name: str, default: Any = None) -> Any:
         """A value by logical field name (``order_placed_at``) or dotted path."""
-        current = self.data
+        current: Any = self.data
         for part in _split_path(self.fields.get(name, name)):
             if current.__class__ is dict:
                 current = current.get(part)

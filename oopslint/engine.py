@@ -298,7 +298,7 @@ class Linter:
                 raise ConfigError(f"dialects: {exc}") from None
         self.use_cache = use_cache
         self.cache_path = cache_path
-        self._overrides = {
+        self._overrides: dict[str, list[str] | None] = {
             "select": list(select) if select else None,
             "ignore": list(ignore or ()),
             "dialects": list(dialects) if dialects else None,
@@ -309,10 +309,10 @@ class Linter:
         elif isinstance(config, Mapping):
             self._fixed_config = Config.from_mapping(config, registry=self.registry)
         elif config is not None:
-            self._fixed_config = load_config(config, registry=self.registry)
+            self._fixed_config = load_config(os.fspath(config), registry=self.registry)
         else:
             self._fixed_config = None
-        self._configs: dict[Path | None, Config] = {}
+        self._configs: dict[Any, Config] = {}
         self._emails: OrderedDict[tuple, Email] = OrderedDict()
         self._emails_lock = threading.Lock()
         self._http_memory: dict[str, Any] = {}
@@ -338,21 +338,22 @@ class Linter:
         if not any((self._overrides["select"], self._overrides["ignore"], self._overrides["dialects"], self.fail_on)):
             return config
         key = id(config)
-        cached = self._configs.get(("override", key))  # type: ignore[arg-type]
+        cached = self._configs.get(("override", key))
         if cached is not None:
             return cached
         from dataclasses import replace
 
         from .templating import resolve_dialects
 
-        for selector in (self._overrides["select"] or []) + self._overrides["ignore"]:
+        added = self._overrides["ignore"] or []
+        for selector in (self._overrides["select"] or []) + added:
             if not self.registry.matches_any(selector):
                 raise ConfigError(f"{selector!r} matches no rule; use a code, a prefix, a rule name or ALL")
         changed = replace(
             config,
             select=self._overrides["select"] if self._overrides["select"] else config.select,
             extend_select=[] if self._overrides["select"] else config.extend_select,
-            ignore=list(config.ignore) + self._overrides["ignore"],
+            ignore=list(config.ignore) + added,
             dialects=resolve_dialects(self._overrides["dialects"]) if self._overrides["dialects"] else config.dialects,
             fail_on=self.fail_on or config.fail_on,
         )
@@ -742,8 +743,9 @@ def _engine_code_selected(config: Config, code: str, name: str) -> bool:
 
 def _count_urls(job: LintJob) -> int:
     assert job.email is not None and job.context is not None
-    urls = set()
-    for item in [*job.email.links, *job.email.images]:
+    urls: set[str] = set()
+    items: list[Any] = [*job.email.links, *job.email.images]
+    for item in items:
         if item.url.lower().startswith(("http://", "https://", "//")) and not (
             item.tokens and job.context.mode == "template"
         ):

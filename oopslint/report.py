@@ -96,7 +96,7 @@ class Finding:
             "data": _jsonable(self.data),
         }
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path or "", self.line or 0, self.column or 0, self.code, self.message)
 
 
@@ -202,7 +202,8 @@ class Report:
         data.update(_jsonable(self.extra))
         from ._redact import redact_value
 
-        return redact_value(data)
+        redacted: dict[str, Any] = redact_value(data)
+        return redacted
 
     def to_json(self, indent: int | None = 2) -> str:
         data = self.to_dict()

@@ -55,7 +55,8 @@ class RuleOptions(Mapping[str, Any]):
         candidate = Path(value).expanduser()
         if candidate.is_absolute() or self.base_dir is None:
             return candidate
-        return self.base_dir / candidate
+        base: Path = self.base_dir
+        return base / candidate
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key]

@@ -136,7 +136,7 @@ def lint_batch(
         source = Path(template).read_bytes() if isinstance(template, os.PathLike) else template
         setup = BatchSetup(
             os.urandom(8).hex(),
-            shipped,
+            shipped,  # type: ignore[arg-type]
             source,
             label,
             context,

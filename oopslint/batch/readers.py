@@ -70,6 +70,7 @@ def iter_context_rows(source: Any, format: str = "auto", *, with_text: bool = Fa
     except TypeError:
         raise ContextError(f"contexts must be a path or an iterable of mappings, not {type(source).__name__}") from None
     for number, item in enumerate(iterator, 1):
+        row: tuple[int, None, Mapping[Any, Any] | SendContext | None, str | None]
         if isinstance(item, (Mapping, SendContext)):
             row = (number, None, item, None)
         else:

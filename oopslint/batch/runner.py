@@ -96,7 +96,7 @@ class TrackedContext(SendContext):
         self._opaque = False
 
     @property  # type: ignore[override]
-    def data(self) -> Mapping[str, Any]:  # reading the raw data defeats tracking
+    def data(self) -> Mapping[str, Any]:  # type: ignore[override]  # reading the raw data defeats tracking
         self._opaque = True
         return self._raw
 
@@ -303,7 +303,7 @@ class Runner:
                 ref = RowRef(number, the_id, line)
                 tally.first_rows.append(ref)
             for finding in found:
-                key = (code, finding.span, finding.severity._value_)
+                key = (code, finding.span, finding.severity._value_)  # type: ignore[union-attr]
                 group = groups.get(key)
                 if group is None or len(group.samples) < sample_size:
                     if ref is None:

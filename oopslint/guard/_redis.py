@@ -187,7 +187,7 @@ class RedisLedger:
                 for value in self._client.mget(batch):
                     if value is None:
                         continue
-                    state, _, rest = value.decode().partition("|")
+                    state, _, rest = (value.decode() if isinstance(value, bytes) else str(value)).partition("|")
                     category = rest.split("|", 2)[-1]
                     table = out.setdefault(state, {})
                     table[category] = table.get(category, 0) + 1
@@ -270,7 +270,10 @@ class AsyncRedisLedger:
 
     async def lookup(self, key: str, now: float) -> Entry | None:
         async def action() -> Entry | None:
-            value, pttl = await self._client.pipeline(transaction=False).get(PREFIX + key).pttl(PREFIX + key).execute()
+            pipe = self._client.pipeline(transaction=False)
+            pipe.get(PREFIX + key)
+            pipe.pttl(PREFIX + key)
+            value, pttl = await pipe.execute()
             return _entry(value, pttl, now)
 
         return await self._call(action())

@@ -620,13 +620,13 @@ def _options_key(options: Mapping[str, Any]) -> str:
 async def judgements(email: Email, context: SendContext, options: Any) -> Judgement:
     """The shared judgement of one email: computed once per email and run."""
     run = http.client()
-    per_run = _runs.setdefault(run, {})
+    per_run: dict[Any, Any] = _runs.setdefault(run, {})
     key = ("coupons.judgement", id(email), id(context), _options_key(options))
-    task = per_run.get(key)  # type: ignore[arg-type]
+    task: asyncio.Future[Judgement] | None = per_run.get(key)
     if task is None:
         task = asyncio.ensure_future(_judge(email, context, options, run))
-        per_run[key] = task  # type: ignore[index]
-    return await asyncio.shield(task)  # type: ignore[return-value]
+        per_run[key] = task
+    return await asyncio.shield(task)
 
 
 async def _judge(email: Email, context: SendContext, options: Any, run: Any) -> Judgement:
@@ -722,9 +722,9 @@ def _attribute_claims(checked_codes: list[Checked], stated: list[Claim], text: s
         if not positions or not mine:
             continue
         for kind in ("percent", "amount", "free_shipping", "ends"):
-            claim = nearest(mine, kind, positions[0])
-            if claim is not None:
-                checked.claims[kind] = claim
+            chosen = nearest(mine, kind, positions[0])
+            if chosen is not None:
+                checked.claims[kind] = chosen
 
 
 def _zone(options: Mapping[str, Any]) -> Any:

@@ -395,9 +395,8 @@ def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None
                 f"{typo.group(1).lower()}://{url[typo.end() :]}",
                 "error",
             )
-        if url.lower().startswith("www.") or (
-            _DOMAIN_LIKE.match(url) and _DOMAIN_LIKE.match(url).group(1).lower() in COMMON_TLDS
-        ):
+        domain = _DOMAIN_LIKE.match(url)
+        if url.lower().startswith("www.") or (domain and domain.group(1).lower() in COMMON_TLDS):
             return (
                 f"Malformed {noun}: {url} has no https://, so it is read as a relative path",
                 "https://" + url,

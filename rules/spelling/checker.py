@@ -178,6 +178,7 @@ class _Reader:
                 and not self._break_between(previous, segment)
             )
             if joins:
+                assert current is not None
                 current.segments.append(segment)
             else:
                 if current is not None:

@@ -190,9 +190,10 @@ def unrendered_merge_tag(email: Email, context: SendContext, options: Any) -> It
 
     if email.headers is not None:
         for name in _HEADERS:
-            value = email.header(name)
-            if not value:
+            header_value = email.header(name)
+            if not header_value:
                 continue
+            value = header_value
             for token in find_tokens_in_url(value, email.dialects):
                 yield _finding(token.text, token.dialect, f"the {name} header", header_span(email, name))
 

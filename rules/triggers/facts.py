@@ -339,7 +339,7 @@ def event_time(facts: RowFacts, kind: str | None) -> tuple[datetime, str] | None
     return None
 
 
-def needs_event_time(facts: RowFacts, kind: str) -> ContextError:
+def needs_event_time(facts: RowFacts, kind: str | None) -> ContextError:
     context = facts.context
     wanted = [path_of(context, "event_at")]
     if kind in EVENT_FIELDS:

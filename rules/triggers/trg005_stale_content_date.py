@@ -31,7 +31,7 @@ _DATE_KIND_TYPE = {"order": "order_confirmation", "ship": "shipped", "delivery":
 _DATE_KIND_WORD = {"order": "order date", "ship": "shipping date", "delivery": "delivery date"}
 
 
-def content_date_limit(kind: str, date_kind: str, settings: Any, old_order: timedelta) -> timedelta:
+def content_date_limit(kind: str | None, date_kind: str, settings: Any, old_order: timedelta) -> timedelta:
     """How old a printed date may be in an email of type ``kind``.
 
     The date of the email's own event: the type's maximum age. An earlier
@@ -39,7 +39,7 @@ def content_date_limit(kind: str, date_kind: str, settings: Any, old_order: time
     A later stage (an estimated delivery in a shipping notice): the maximum
     age of that stage's type."""
     type_age = settings.max_age(kind)
-    stage = STAGES.get(kind)
+    stage = STAGES.get(kind) if kind is not None else None
     date_stage = _DATE_KIND_STAGE[date_kind]
     if stage is None or date_stage < stage:
         return type_age + old_order

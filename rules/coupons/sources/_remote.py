@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from oopslint import http
@@ -65,7 +65,7 @@ async def request(
     url: str,
     *,
     headers: Mapping[str, str],
-    params: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | Sequence[tuple[str, str]] | None = None,
     json: Any = None,
 ) -> tuple[int, Any]:
     """Send one request; return the status and the parsed JSON body (None when

@@ -134,7 +134,9 @@ def _read(promotion: dict[str, Any], coupon: dict[str, Any]) -> Coupon:
                         _values.count(owner.get("times_redeemed"), "times_redeemed") or 0,
                     )
                 )
-        restrictions = promotion.get("restrictions") if isinstance(promotion.get("restrictions"), dict) else {}
+        restrictions: dict[str, Any] = (
+            promotion["restrictions"] if isinstance(promotion.get("restrictions"), dict) else {}
+        )
         minimum_currency = str(restrictions.get("minimum_amount_currency") or currency or "").upper() or None
         usage_limit, times_used = (min(limits)[1], min(limits)[2]) if limits else (None, None)
         return Coupon(
