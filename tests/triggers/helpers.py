@@ -21,6 +21,7 @@ CONTEXTS = FIXTURES / "contexts"
 
 sys.path.insert(0, str(FIXTURES))
 from make_batch import rows as batch_rows  # noqa: E402,F401
+from make_batch import write_rows  # noqa: E402,F401
 
 
 def context(name: str) -> dict[str, Any]:
