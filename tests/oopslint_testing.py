@@ -97,3 +97,13 @@ def assert_read(report: Any, *, allow: tuple[str, ...] = ()) -> Any:
     ]
     assert not unread, "the input was not read: " + "; ".join(unread)
     return report
+
+
+def readable_alert() -> str:
+    """Mailgun's real alert email with its low-contrast colours (CTR001 errors) made
+    readable: an email with no error-level finding, for tests of passing runs."""
+    html = (CORPUS / "mailgun" / "alert.source.html").read_text(encoding="utf-8")
+    for low, readable in (("#FF9F00", "#A86800"), ("#348eda", "#247AC4"), ("#999;", "#707070;")):
+        assert low in html, f"the corpus alert changed: {low} is gone"
+        html = html.replace(low, readable)
+    return html

@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from oopslint_testing import CORPUS, FIXTURES, ROOT
+from oopslint_testing import CORPUS, FIXTURES, ROOT, readable_alert
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_text())
@@ -91,11 +91,7 @@ def test_annotations_summary_sarif_and_exit_code(tmp_path):
 def test_a_clean_run_passes_and_fail_on_is_honoured(tmp_path):
     workspace = tmp_path / "repo"
     workspace.mkdir()
-    # the real alert with its low-contrast colours (CTR001 errors) made readable: a clean email
-    html = (CORPUS / "mailgun" / "alert.source.html").read_text(encoding="utf-8")
-    for low, readable in (("#FF9F00", "#A86800"), ("#348eda", "#247AC4"), ("#999;", "#707070;")):
-        html = html.replace(low, readable)
-    (workspace / "alert.html").write_text(html, encoding="utf-8")
+    (workspace / "alert.html").write_text(readable_alert(), encoding="utf-8")
     done, _, output = lint_step(tmp_path, workspace, offline="true")
     assert done.returncode == 0, done.stdout + done.stderr
     assert output.read_text() == "exit-code=0\n"

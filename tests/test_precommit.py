@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from oopslint_testing import CORPUS, FIXTURES, ROOT
+from oopslint_testing import FIXTURES, ROOT, readable_alert
 
 from oopslint.paths import LINTABLE_EXTENSIONS
 
@@ -55,7 +55,7 @@ def test_pre_commit_try_repo_fails_a_bad_template_and_passes_a_good_one(tmp_path
     _needs((ROOT / ".git").exists(), "the project is not a git checkout")
     repo = tmp_path / "templates"
     repo.mkdir()
-    shutil.copy(CORPUS / "mailgun" / "alert.source.html", repo / "alert.html")
+    (repo / "alert.html").write_text(readable_alert(), encoding="utf-8")
     shutil.copy(FIXTURES / "template" / "leemunroe" / "newsletter.test-marker.html", repo / "newsletter.html")
     env = {
         **os.environ,

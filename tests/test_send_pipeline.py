@@ -4,10 +4,12 @@ Linter shared by 8 threads."""
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
 import threading
 import time
+import types
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -85,17 +87,15 @@ def test_readme_esp_example_posts_only_after_preflight_passes():
             posted.append(json)
 
     code = readme_block("esp.post")
-    base = {"esp": Esp(), "oopslint": oopslint, "subject": "Your receipt", "text": "Hi Ada"}
-    exec(
-        code.replace("deadline=5)", "deadline=5, offline=True, config={'select': ['TPL001', 'TPL003']})"),
-        {**base, "html": GOOD_HTML},
+    # the example as written; preflight runs offline with the rules this test is about
+    offline = types.SimpleNamespace(
+        preflight=functools.partial(oopslint.preflight, offline=True, config={"select": ["TPL001", "TPL003"]})
     )
+    base = {"esp": Esp(), "oopslint": offline, "subject": "Your receipt", "text": "Hi Ada"}
+    exec(code, {**base, "html": GOOD_HTML})
     assert len(posted) == 1 and posted[0]["html"] == GOOD_HTML
     with pytest.raises(oopslint.PreflightError):
-        exec(
-            code.replace("deadline=5)", "deadline=5, offline=True, config={'select': ['TPL001', 'TPL003']})"),
-            {**base, "html": BAD_HTML, "subject": "[TEST] Your receipt"},
-        )
+        exec(code, {**base, "html": BAD_HTML, "subject": "[TEST] Your receipt"})
     assert len(posted) == 1
 
 
