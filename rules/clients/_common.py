@@ -25,7 +25,7 @@ from typing import Any
 
 from oopslint import ConfigError, Email
 
-from ._features import ALL, MSO_ONLY, NOT_MSO, Usage, usages
+from ._features import ALL, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
 
 DATA_FILE = Path(__file__).parent / "data" / "caniemail.json"
 DEFAULT_TARGETS = ["apple-mail.*", "gmail.*", "outlook.*", "yahoo.*"]
@@ -220,7 +220,8 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
     data = dataset()
     grouped: dict[str, list[Usage]] = {}
     for usage in usages(email, data.slugs):
-        grouped.setdefault(usage.slug, []).append(usage)
+        if usage.slug not in NEVER_REPORTED:
+            grouped.setdefault(usage.slug, []).append(usage)
     reports = []
     # a client that drops <style> never sees what is inside: reported once, as html-style
     style_feature = data.features.get("html-style")

@@ -211,6 +211,22 @@ ENHANCEMENT_SLUGS = frozenset(
         "html-loading-attribute",
     }
 )
+# what every email needs, or what the accessibility rules ask for (TPL009 wants lang, ACC004
+# role="presentation"): a client that ignores it shows the email as well as one that reads it,
+# so it is never reported; advice to leave it out would contradict those rules
+NEVER_REPORTED = frozenset(
+    {
+        "html-doctype",
+        "html-body",
+        "html-role",
+        "html-lang",
+        "html-aria-describedby",
+        "html-aria-hidden",
+        "html-aria-label",
+        "html-aria-labelledby",
+        "html-aria-live",
+    }
+)
 # a block that says display:none hides with a stack of fallbacks for clients that ignore it
 _HIDING_FALLBACKS = frozenset(
     {

@@ -32,3 +32,12 @@ def test_hover_rule_is_an_enhancement_not_a_broken_feature(mail):
 def test_quiet_for_a_client_that_supports_media_queries(mail):
     report = mail.lint(RECEIPT, select="CMP003", clients={"targets": ["apple-mail.macos"]})
     assert mail.findings(report, "CMP003") == []
+
+
+def test_what_every_email_needs_and_the_accessibility_rules_ask_for_is_never_reported(mail):
+    # a doctype, <body>, lang= and role="presentation" are in every clean corpus email; ACC004
+    # and TPL009 ask for role and lang, so advice against them would contradict those rules
+    report = mail.lint("postmark/receipt.source.html", select="CMP")
+    features = {f.data["feature"] for f in report.findings}
+    assert not features & {"html-doctype", "html-body", "html-role", "html-lang"}
+    assert "css-at-media" in features  # a real enhancement is still reported
