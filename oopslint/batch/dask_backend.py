@@ -30,16 +30,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any
 
 from ..config import ConfigError
-from ..context import ContextError, SendContext
+from ..context import ContextError
 from ..engine import Linter
 from ..report import Report
-from .parallel import _Chunk, _Merger
+from .parallel import _Chunk, _Merger, chunked_rows
 from .readers import iter_context_rows
-from .results import BatchRow, RuleTally, row_id
+from .results import RuleTally, row_id
 from .runner import Runner, parse_row_text
 
 __all__ = [
@@ -378,32 +377,8 @@ def run_on_dask(
             merge_oldest()
 
     try:
-        summary = runner.summary
-        consumers = runner.consumers
-        chunk = _Chunk(0)
-        for number, line, data, error, text in rows:
-            summary.rows += 1
-            if error is not None:
-                chunk.unreadable.append((number, line, None, error))
-                continue
-            summary.checked += 1
-            if text is not None:
-                payload = text
-            elif isinstance(data, SendContext):
-                payload = dict(data.data)
-            else:
-                payload = dict(data)
-            chunk.items.append((number, line, payload))
-            if consumers:
-                row_context = runner.context(runner.row_data(data))
-                row = BatchRow(number, None, line, row_context, None, partial(runner.findings_for, row_context, number))
-                runner.feed(row)
-                if row._rejections:
-                    chunk.rejected[number] = (line, row_id(row_context), row._rejections[0])
-            if len(chunk.items) >= size:
-                send(chunk)
-                chunk = _Chunk(chunk.index + 1)
-        send(chunk)
+        for chunk in chunked_rows(runner, rows, size):
+            send(chunk)
         while in_flight:
             merge_oldest()
     finally:

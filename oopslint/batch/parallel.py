@@ -17,7 +17,7 @@ import pickle
 import queue
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -59,6 +59,39 @@ class _Chunk:
     items: list[tuple[int, int | None, Any]] = field(default_factory=list)
     unreadable: list[tuple[int, int | None, str | None, str]] = field(default_factory=list)
     rejected: dict[int, tuple[int | None, str | None, str]] = field(default_factory=dict)
+
+
+def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Chunk]:
+    """Rows in chunks of ``size`` for the workers, the last one possibly short.
+
+    Unreadable rows are counted and kept by number; the batch rules (which
+    need every row, in order) are fed here, in the reading process."""
+    summary = runner.summary
+    consumers = runner.consumers
+    chunk = _Chunk(0)
+    for number, line, data, error, text in rows:
+        summary.rows += 1
+        if error is not None:
+            chunk.unreadable.append((number, line, None, error))
+            continue
+        summary.checked += 1
+        if text is not None:
+            payload = text
+        elif isinstance(data, SendContext):
+            payload = dict(data.data)
+        else:
+            payload = dict(data)
+        chunk.items.append((number, line, payload))
+        if consumers:
+            row_context = runner.context(runner.row_data(data))
+            row = BatchRow(number, None, line, row_context, None, partial(runner.findings_for, row_context, number))
+            runner.feed(row)
+            if row._rejections:
+                chunk.rejected[number] = (line, row_id(row_context), row._rejections[0])
+        if len(chunk.items) >= size:
+            yield chunk
+            chunk = _Chunk(chunk.index + 1)
+    yield chunk
 
 
 class WorkerError(RuntimeError):
@@ -116,32 +149,8 @@ def run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int
     merger = _Merger(runner)
     ok = False
     try:
-        summary = runner.summary
-        consumers = runner.consumers
-        chunk = _Chunk(0)
-        for number, line, data, error, text in rows:
-            summary.rows += 1
-            if error is not None:
-                chunk.unreadable.append((number, line, None, error))
-                continue
-            summary.checked += 1
-            if text is not None:
-                payload = text
-            elif isinstance(data, SendContext):
-                payload = dict(data.data)
-            else:
-                payload = dict(data)
-            chunk.items.append((number, line, payload))
-            if consumers:
-                row_context = runner.context(runner.row_data(data))
-                row = BatchRow(number, None, line, row_context, None, partial(runner.findings_for, row_context, number))
-                runner.feed(row)
-                if row._rejections:
-                    chunk.rejected[number] = (line, row_id(row_context), row._rejections[0])
-            if len(chunk.items) >= chunk_rows:
-                merger.send(chunk, tasks, results, workers)
-                chunk = _Chunk(chunk.index + 1)
-        merger.send(chunk, tasks, results, workers)
+        for chunk in chunked_rows(runner, rows, chunk_rows):
+            merger.send(chunk, tasks, results, workers)
         for _ in workers:
             _put(tasks, None, results, workers, merger)
         merger.wait_all(results, workers)

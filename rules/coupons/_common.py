@@ -669,7 +669,7 @@ async def _judge(email: Email, context: SendContext, options: Any, run: Any) -> 
 
     codes = list(by_code.values())
     answers = await asyncio.gather(*(look_up(c.code) for c in codes), return_exceptions=True)
-    send_day = context.send_at.astimezone(_zone(options)).date()
+    send_day = context.send_at.astimezone(zone(options)).date()
     for checked, answer in zip(codes, answers):
         if isinstance(answer, http.HttpError) and answer.kind == "offline":
             judgement.unchecked.append((checked.mentions[0], "offline"))
@@ -727,7 +727,7 @@ def _attribute_claims(checked_codes: list[Checked], stated: list[Claim], text: s
                 checked.claims[kind] = chosen
 
 
-def _zone(options: Mapping[str, Any]) -> Any:
+def zone(options: Mapping[str, Any]) -> Any:
     name = str(options["timezone"] or "UTC")
     if name.upper() in ("UTC", "Z", "GMT"):
         return UTC
@@ -741,13 +741,9 @@ def _zone(options: Mapping[str, Any]) -> Any:
         ) from None
 
 
-def zone(options: Mapping[str, Any]) -> Any:
-    return _zone(options)
-
-
 def when(moment: datetime, options: Mapping[str, Any]) -> str:
     """A timestamp as findings show it: ``Dec 20, 2026 23:59 UTC``."""
-    local = moment.astimezone(_zone(options))
+    local = moment.astimezone(zone(options))
     return f"{local:%b} {local.day}, {local:%Y %H:%M} {local.tzname() or ''}".rstrip()
 
 
