@@ -111,21 +111,35 @@ class RedisLedger:
 
     def _pipelined(self, script: Any, calls: list[list[Any]], key_names: list[str]) -> list[Any]:
         """Run ``script`` once per call in one round trip. EVALSHA directly: a
-        pipeline of Script objects would first ask SCRIPT EXISTS every time."""
+        pipeline of Script objects would first ask SCRIPT EXISTS every time.
+
+        Each call stands alone: when Redis has lost the script (a restart), only
+        the calls that answered NOSCRIPT are repeated once it is loaded again. Calls
+        after another client loaded it mid-pipeline did run, and must not run twice."""
         from redis.exceptions import NoScriptError
 
+        results: list[Any] = [None] * len(calls)
+        pending = list(range(len(calls)))
         for attempt in (1, 2):
             pipe = self._client.pipeline(transaction=False)
-            for name, args in zip(key_names, calls):
-                pipe.evalsha(script.sha, 1, name, *args)
-            try:
-                return pipe.execute()
-            except NoScriptError:
-                if attempt == 2:
-                    raise
-                # a restarted Redis has lost its scripts; no call ran, so load and repeat
-                self._client.script_load(script.script)
-        return []
+            for index in pending:
+                pipe.evalsha(script.sha, 1, key_names[index], *calls[index])
+            replies = pipe.execute(raise_on_error=False)
+            missing = []
+            for index, reply in zip(pending, replies):
+                if isinstance(reply, NoScriptError):
+                    missing.append(index)
+                elif isinstance(reply, Exception):
+                    raise reply
+                else:
+                    results[index] = reply
+            if not missing:
+                return results
+            if attempt == 2:
+                raise NoScriptError("the claim script could not be loaded into Redis")
+            self._client.script_load(script.script)
+            pending = missing
+        return results
 
     def claim_many(
         self, items: list[tuple[str, str]], now: float, ttl: float | None, category: str | None

@@ -25,14 +25,20 @@ def _race_worker(url: str, seed: int, out: str, keys_total: int, chunk: int, sta
     # synchronous=normal: whether two processes can win one key does not depend on
     # when the file is synced; bench/bench_guard.py measures the durable default
     guard = SendGuard(url, config={}, sqlite_synchronous="normal")
-    start.wait(60)  # type: ignore[attr-defined]  # every worker starts claiming at once
+    if chunk == 1:
+        start.wait(60)  # type: ignore[attr-defined]  # every worker starts claiming at once
     keys = list(range(keys_total))
     random.Random(seed).shuffle(keys)
     won = []
     for start in range(0, keys_total, chunk):
         batch = keys[start : start + chunk]
         if chunk == 1:
-            claims = [guard.try_claim(f"recipient_email=u{batch[0]}@example.com|campaign_id=race")]
+            while True:
+                try:
+                    claims = [guard.try_claim(f"recipient_email=u{batch[0]}@example.com|campaign_id=race")]
+                    break
+                except GuardUnavailable:  # starved past the busy timeout; nothing was claimed: try again
+                    continue
         else:  # pipelined: one transaction (SQLite) or one round trip (Redis) per chunk
             claims = guard.claim_many([f"recipient_email=u{key}@example.com|campaign_id=race" for key in batch])
         won.extend(key for key, claim in zip(batch, claims) if claim is not None)
