@@ -1,5 +1,8 @@
-"""Helpers the network LNK rules (LNK001-LNK004) share: which URLs to check, and
-what a check's result means."""
+"""Helpers the network LNK rules (LNK001-LNK004) share: which URLs to check,
+what a check's result means, and how LNK001 and LNK002 report a broken one.
+
+(The network half of the family's helpers; the offline half is ``_common.py``,
+which this module builds on.)"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from oopslint import ConfigError, http
+from oopslint import ConfigError, Finding, http
 
 from ._common import (
     FILTER_DOCS,
@@ -203,3 +206,21 @@ def check_data(target: Target, check: http.LinkCheck) -> dict[str, Any]:
 
 def accept_statuses(options: Any) -> Callable[[int], bool]:
     return _parse_accept(_list_option(options, "accept"))
+
+
+async def broken_findings(email: Any, options: Any, *, kind: str) -> list[Finding]:
+    """LNK001 (``kind="link"``) and LNK002 (``kind="image"``): one finding for
+    each URL of that kind the checks prove broken."""
+    accept = accept_statuses(options)
+    findings = []
+    images = kind == "image"
+    for target, check in await checked(email, options, links=not images, images=images):
+        verdict = judge(check, accept, host_only=target.host_only)
+        if verdict.kind != "broken":
+            continue
+        if target.host_only:
+            message = f"Unreachable host in templated {kind} {target.ref.url}: {check.detail}"
+        else:
+            message = f"Broken {kind}: {verdict.reason}"
+        findings.append(Finding(message, span=target.ref.span, data=check_data(target, check)))
+    return findings
