@@ -108,10 +108,26 @@ def _list_option(options: Any, key: str) -> tuple[Any, ...]:
 
 
 def targets(email: Any, options: Any, *, links: bool, images: bool) -> list[Target]:
+    """The URLs to check: links, then images. Worked out once per email and
+    filter options, however many network rules ask."""
     wanted = url_filter(options)
     remaps = _parse_remap(_list_option(options, "remap"))
+    key = (
+        "oopslint.rules.links.targets",
+        repr(options.get("exclude", [])),
+        repr(options.get("include", [])),
+        remaps,
+    )
+    every: list[Target] = email.memo(key, lambda email: _targets(email, wanted, remaps))
+    kinds = {kind for kind, chosen in (("link", links), ("image", images)) if chosen}
+    return [target for target in every if target.ref.kind in kinds]
+
+
+def _targets(
+    email: Any, wanted: Callable[[str], bool], remaps: tuple[tuple[re.Pattern[str], str], ...]
+) -> list[Target]:
     found: list[Target] = []
-    for ref in refs(email, links=links, images=images):
+    for ref in refs(email, links=True, images=True):
         url = ref.url
         if ref.templated:
             origin = literal_origin(url, ref.item.tokens)
