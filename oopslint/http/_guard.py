@@ -93,6 +93,11 @@ class Resolver:
 
     async def _lookup(self, host: str, port: int) -> list[str]:
         try:
+            # an address written out needs no lookup (nor a thread for getaddrinfo)
+            return [str(ipaddress.ip_address(host.strip("[]")))]
+        except ValueError:
+            pass
+        try:
             return await self._getaddrinfo(host, port)
         except TimeoutError:
             raise Failure("dns-unavailable", f"the DNS lookup of {host} timed out") from None
