@@ -104,6 +104,8 @@ def _worker(runner: Runner, tasks: Any, results: Any) -> None:
         while True:
             task = tasks.get()
             if task is None:
+                if runner.async_rules is not None:
+                    runner.async_rules.close()
                 return
             index, items = pickle.loads(task)
             summary = runner.summary
@@ -111,9 +113,14 @@ def _worker(runner: Runner, tasks: Any, results: Any) -> None:
             runner.groups = {}
             runner.crashes = {}
             problems = []
-            for number, line, payload in items:
-                data = parse_row_text(payload) if payload.__class__ is str else payload
-                context, _found, problem = runner.check_row(number, line, runner.row_data(data))
+            rows = [
+                (number, line, runner.row_data(parse_row_text(payload) if payload.__class__ is str else payload))
+                for number, line, payload in items
+            ]
+            if runner.async_rules is not None:
+                runner.prefetch([(number, data) for number, _line, data in rows])
+            for number, line, data in rows:
+                context, _found, problem = runner.check_row(number, line, data)
                 if problem is not None:
                     problems.append((number, line, row_id(context), problem))
             message = (index, "ok", summary.rules, runner.groups, runner.crashes, problems)
