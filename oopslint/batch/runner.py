@@ -10,8 +10,9 @@ every row through the generator protocol and judge the batch at the end.
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -345,6 +346,33 @@ class Runner:
                 out.extend(outcome)
         return out
 
+    def check_chunk(self, index: int, items: list[tuple[int, int | None, Any]]) -> bytes:
+        """Run the per-row rules on one chunk of rows (a worker's task): the
+        chunk's tallies, example findings, crashes and bad rows, pickled for
+        the reading process to merge in chunk order."""
+        summary = self.summary
+        summary.rules = {code: _tally_like(t) for code, t in summary.rules.items()}
+        self.groups = {}
+        self.crashes = {}
+        problems = []
+        rows = [
+            (number, line, self.row_data(parse_row_text(payload) if payload.__class__ is str else payload))
+            for number, line, payload in items
+        ]
+        if self.async_rules is not None:
+            self.prefetch([(number, data) for number, _line, data in rows])
+        for number, line, data in rows:
+            context, _found, problem = self.check_row(number, line, data)
+            if problem is not None:
+                problems.append((number, line, row_id(context), problem))
+        message = (index, "ok", summary.rules, self.groups, self.crashes, problems)
+        try:
+            return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            # a rule put something unpicklable in a finding's data: keep the counts
+            plain = {key: replace(group, example=group.example.with_(data={})) for key, group in self.groups.items()}
+            return pickle.dumps((index, "ok", summary.rules, plain, self.crashes, problems), pickle.HIGHEST_PROTOCOL)
+
     # ------------------------------------------------------------ async rules
 
     def _prefetching(self, rows: Iterable[Any], size: int = ASYNC_CHUNK_ROWS) -> Iterator[Any]:
@@ -538,6 +566,12 @@ def _tally(rule: Rule) -> Any:
     from .results import RuleTally
 
     return RuleTally(rule.code, rule.name)
+
+
+def _tally_like(tally: Any) -> Any:
+    from .results import RuleTally
+
+    return RuleTally(tally.code, tally.name)
 
 
 def parse_row_text(text: str) -> Any:
