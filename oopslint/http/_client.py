@@ -43,6 +43,7 @@ from ._results import (
 from ._urls import resolve_reference
 
 _MEMORY_TTL_FAILURES = 60.0
+_PARSED_KEPT = 4096
 _IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 
 
@@ -158,7 +159,7 @@ class HttpClient:
                 raise httpx.InvalidURL("not an http(s) URL with a host")
             text = str(parsed)
             normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
-            if normalized == text:
+            if normalized == text and len(self._parsed) < _PARSED_KEPT:
                 self._parsed.setdefault(normalized, parsed)
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
             return LinkCheck(
@@ -371,6 +372,8 @@ class HttpClient:
         """``httpx.URL(url)``, parsed once per session (a check needs it three times)."""
         parsed = self._parsed.get(url)
         if parsed is None:
+            if len(self._parsed) >= _PARSED_KEPT:
+                self._parsed.clear()  # a batch session sees endless personalised URLs
             parsed = self._parsed[url] = httpx.URL(url)
         return parsed
 
