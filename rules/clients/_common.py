@@ -18,14 +18,17 @@ import fnmatch
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from oopslint import ConfigError, Email
+from oopslint.css import stylesheets
+from oopslint.styles import styles
 
 from ._features import ALL, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
+from ._notes import note_checks, relevant
 
 DATA_FILE = Path(__file__).parent / "data" / "caniemail.json"
 DEFAULT_TARGETS = ["apple-mail.*", "gmail.*", "outlook.*", "yahoo.*"]
@@ -36,8 +39,21 @@ TARGETS_DOC = (
     'clients to check, as caniemail family.platform names with globs ("gmail.*", "outlook.windows", '
     '"apple-mail.ios"); the default is Apple Mail, Gmail, Outlook and Yahoo! Mail on every platform'
 )
-OPTIONS: dict[str, Any] = {"targets": DEFAULT_TARGETS}
-OPTION_DOCS = {"targets": TARGETS_DOC}
+# one table for the three CMP rules: they share [tool.oopslint.clients] and decide together
+# which of them reports a feature (one finding per feature)
+OPTIONS: dict[str, Any] = {"targets": DEFAULT_TARGETS, "report_graceful": False, "report_partial": False}
+OPTION_DOCS = {
+    "targets": TARGETS_DOC,
+    "report_graceful": (
+        "also report (as CMP003) features a targeted client ignores where the email does not depend on them: "
+        "@media, :hover, border-radius, shadows, a background image over a background colour, values with a fallback"
+    ),
+    "report_partial": (
+        "report (as CMP002) every partial support, not only the caniemail notes that concern what the email does"
+    ),
+}
+
+RULE_SETTINGS: dict[str, Any] = {"section": "clients", "options": OPTIONS, "option_docs": OPTION_DOCS}
 
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 _NUMBER = re.compile(r"\d+")
@@ -199,13 +215,31 @@ def _verdicts(slug: str, clients: tuple[str, ...]) -> tuple[Verdict, ...]:
 
 @dataclass(frozen=True)
 class FeatureReport:
+    """What a targeted client does not fully support of one feature of the email."""
+
     feature: Feature
     usages: tuple[Usage, ...]
-    enhancement: bool  # every use degrades gracefully
-    problems: tuple[Verdict, ...]
-    lines: tuple[int, ...] = ()  # every line that uses the feature
-    unsupported: tuple[Verdict, ...] = ()  # the problems that say "not supported"
-    partial: tuple[Verdict, ...] = ()  # the problems that say "partial"
+    relied: tuple[Usage, ...]  # the uses the email relies on (no fallback, not polish)
+    problems: tuple[Verdict, ...]  # verdicts over the clients that see any use
+    relied_problems: tuple[Verdict, ...]  # verdicts over the clients that see a relied-on use
+    effects: tuple[str, ...] = ()  # html-style: what the email loses without its <style> blocks
+
+    @property
+    def unsupported(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.problems if v.support == "n")
+
+    @property
+    def partial(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.problems if v.support == "a")
+
+    @property
+    def relied_unsupported(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.relied_problems if v.support == "n")
+
+    @property
+    def enhancement(self) -> bool:
+        """Every use degrades gracefully."""
+        return not self.relied
 
 
 def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...]:
@@ -214,6 +248,66 @@ def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...
     if audience == NOT_MSO:
         return tuple(t for t in targets if t != OUTLOOK_WINDOWS)
     return targets
+
+
+def _clients_of(uses: Iterable[Usage], targets: tuple[str, ...], dropped: set[str]) -> tuple[str, ...]:
+    uses = list(uses)
+    audiences = {use.audience for use in uses}
+    clients = (
+        targets
+        if ALL in audiences
+        else tuple(dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets)))
+    )
+    if dropped and all(use.in_stylesheet for use in uses):
+        clients = tuple(c for c in clients if c not in dropped)  # reported once, as html-style
+    return clients
+
+
+# what a reader notices when a client drops the <style> blocks: colours, what is shown or
+# hidden, widths; lost padding, margins or fonts leave the email readable
+STYLE_EFFECTS = frozenset(
+    "color background-color background background-image display visibility width max-width float position "
+    "max-height overflow opacity".split()
+)
+
+
+def _style_effects(email: Email) -> dict[int, list[str]]:
+    """Style rules (by start offset) whose effect on some element is not also inlined, with that effect:
+    ``{rule_start: ['color: #3869D4 on <a> (line 88)']}``. Rules inside @media or for :hover are left out."""
+    computed = styles(email)
+    lost: dict[tuple[str, str], Any] = {}
+    for element in email.elements:
+        if element.in_comment or element.tag in _NO_RENDER:
+            continue
+        full = computed.declared(element, "full")
+        stripped = None
+        for prop, (value, origin) in full.items():
+            if origin != "style-block" or prop not in STYLE_EFFECTS:
+                continue
+            if stripped is None:
+                stripped = computed.declared(element, "stripped")
+            kept = stripped.get(prop)
+            if kept is None or kept[0].strip().lower() != value.strip().lower():
+                lost.setdefault((prop, value.strip().lower()), element)
+    effects: dict[int, list[str]] = {}
+    if not lost:
+        return effects
+    position = email.position
+    for sheet in stylesheets(email):
+        for style_rule in sheet.rules:
+            if style_rule.context:
+                continue
+            for declaration in style_rule.declarations:
+                element = lost.get((declaration.name, declaration.value.strip().lower()))
+                if element is not None:
+                    effect = f"{declaration.name}: {declaration.value} on <{element.tag}> (line {position(element.start)[0]})"
+                    found = effects.setdefault(style_rule.start, [])
+                    if effect not in found:
+                        found.append(effect)
+    return effects
+
+
+_NO_RENDER = frozenset(("head", "title", "meta", "style", "link", "script", "#document"))
 
 
 def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
@@ -230,33 +324,118 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
         if style_feature is not None
         else set()
     )
-    position = email.position
+    effects: dict[int, list[str]] | None = None
+    sheet_ends: dict[int, int] = {}
     for slug, uses in grouped.items():
-        audiences = {use.audience for use in uses}
-        clients: tuple[str, ...] = (
-            targets
-            if ALL in audiences
-            else tuple(dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets)))
-        )
-        feature = data.features[slug]
-        if dropped and all(use.in_stylesheet for use in uses):
-            clients = tuple(c for c in clients if c not in dropped)
+        clients = _clients_of(uses, targets, dropped)
         problems = _verdicts(slug, clients)
-        if problems:
-            lines = tuple(sorted({position(start)[0] for start in {use.start for use in uses}}))
-            reports.append(
-                FeatureReport(
-                    feature,
-                    tuple(uses),
-                    all(use.enhancement for use in uses),
-                    problems,
-                    lines,
-                    tuple(v for v in problems if v.support == "n"),
-                    tuple(v for v in problems if v.support == "a"),
-                )
-            )
+        if not problems:
+            continue
+        relied = [use for use in uses if not use.enhancement]
+        if any(use.via_style for use in relied):
+            if effects is None:
+                effects = _style_effects(email)
+                sheet_ends = {sheet.offset: sheet.offset + len(sheet.css) for sheet in stylesheets(email)}
+            relied = [use for use in relied if _style_relied(use, effects, sheet_ends)]
+        lost: tuple[str, ...] = ()
+        if slug == "html-style" and relied and effects:
+            lost = tuple(dict.fromkeys(
+                effect
+                for use in relied
+                for start, found in effects.items()
+                if use.rule_start <= start < sheet_ends.get(use.rule_start, -1)
+                for effect in found
+            ))
+        if slug == "css-max-width" and relied:
+            relied = [use for use in relied if not _max_width_held(email, use)]
+        relied_problems = _verdicts(slug, _clients_of(relied, targets, dropped)) if relied else ()
+        reports.append(
+            FeatureReport(data.features[slug], tuple(uses), tuple(relied), problems, relied_problems, lost)
+        )
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
+
+
+_PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.IGNORECASE)
+
+
+def _pixels(value: str | None) -> float | None:
+    match = _PIXELS.match(value or "")
+    return float(match.group(1)) if match else None
+
+
+def _max_width_held(email: Email, use: Usage) -> bool:
+    """A client that ignores max-width still keeps the element within it when the element has a
+    fixed width of its own, or sits in a cell or table no wider (the hybrid layout's ghost table);
+    ``max-width: 100%`` (an image kept inside its column) is held by the element's own width."""
+    value = use.value.replace("!important", "").strip()
+    percent = value.endswith("%")
+    limit = _pixels(value)
+    if limit is None and not percent:
+        return False
+    if limit is not None:
+        ghost = email.memo("rules.clients.ghost_width", _ghost_table_width)
+        if ghost is not None and ghost <= limit + 1:
+            return True
+    computed = styles(email)
+    if use.element >= 0:
+        elements = [email.elements[use.element]]
+    else:
+        wanted = value.lower()
+        elements = [
+            element
+            for element in email.elements
+            if not element.in_comment
+            and (found := computed.declared(element, "full").get("max-width")) is not None
+            and found[1] == "style-block"
+            and found[0].strip().lower() == wanted
+        ]
+    for element in elements:
+        held = False
+        node = element
+        while node is not None and node.tag not in ("body", "#document"):
+            pixels = _fixed_width(computed, node)
+            if pixels is not None:
+                held = limit is None or pixels <= limit + 1
+                break
+            if percent:
+                break
+            node = node.parent
+        if not held:
+            return False
+    return True
+
+
+def _fixed_width(computed: Any, element: Any) -> float | None:
+    width = computed.declared(element, "full").get("width")
+    pixels = _pixels(width[0]) if width else None
+    if pixels is None and (width is None or width[1] == "attribute"):
+        pixels = _pixels(element.attrs.get("width"))
+    return pixels
+
+
+_GHOST_TABLE = re.compile(r"<table\b[^>]*\bwidth\s*=\s*[\"']?(\d+)[\"'\s>]", re.IGNORECASE)
+
+
+def _ghost_table_width(email: Email) -> float | None:
+    """The narrowest fixed-width table inside ``<!--[if mso]>``: Outlook on Windows lays the email
+    out in it, so a max-width it ignores is held by that table."""
+    widths = [
+        float(match.group(1))
+        for comment in email.comments
+        if comment.text.lstrip().lower().startswith("[if") and "mso" in comment.text[:40].lower()
+        for match in _GHOST_TABLE.finditer(comment.text)
+    ]
+    return min(widths) if widths else None
+
+
+def _style_relied(use: Usage, effects: dict[int, list[str]], sheet_ends: dict[int, int]) -> bool:
+    if use.via_style == "rule":
+        return use.rule_start in effects
+    if use.via_style == "sheet":
+        end = sheet_ends.get(use.rule_start, -1)
+        return any(use.rule_start <= start < end for start in effects)
+    return True
 
 
 def judged(email: Email, targets: Iterable[str]) -> list[FeatureReport]:
@@ -265,11 +444,51 @@ def judged(email: Email, targets: Iterable[str]) -> list[FeatureReport]:
     return email.memo(("rules.clients.judged", clients), lambda e: _judge(e, clients))
 
 
+def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
+    """The partial verdicts whose caniemail note is about a relied-on use of the email (the
+    notes kept are those), and those uses. A verdict without such a note is left out."""
+    kept: list[Verdict] = []
+    concerned: dict[int, Usage] = {}
+    notes_text = report.feature.notes
+    slug = report.feature.slug
+    for verdict in report.relied_problems:
+        if verdict.support != "a":
+            continue
+        notes = []
+        for number in verdict.notes:
+            text = notes_text.get(number)
+            if not text or not note_checks(slug, text):
+                continue
+            hits = [use for use in report.relied if verdict.client in _audience_clients(use.audience, (verdict.client,))
+                    and relevant(slug, text, use)]
+            if hits:
+                notes.append(number)
+                for use in hits:
+                    concerned[use.start] = use
+        if notes:
+            kept.append(replace(verdict, notes=tuple(notes)))
+    return tuple(kept), tuple(concerned[start] for start in sorted(concerned))
+
+
+def kind_of(report: FeatureReport, options: Any) -> str:
+    """Which CMP rule reports the feature: "CMP001" (a client ignores what the email relies on),
+    "CMP003" (a client ignores what degrades gracefully; with ``report_graceful``), "CMP002"
+    (partial support whose note concerns the email; every partial with ``report_partial``), or ""."""
+    if report.relied_unsupported:
+        return "CMP001"
+    if report.unsupported and options.get("report_graceful"):
+        return "CMP003"
+    if options.get("report_partial"):
+        return "CMP002" if report.partial else ""
+    return "CMP002" if relevant_partial(report)[0] else ""
+
+
 # ------------------------------------------------------------------ messages
 
 
-def lines_of(email: Email, report: FeatureReport) -> list[int]:
-    return list(report.lines)
+def lines_of(email: Email, uses: Iterable[Usage]) -> list[int]:
+    position = email.position
+    return sorted({position(start)[0] for start in {use.start for use in uses}})
 
 
 def _lines_text(lines: list[int]) -> str:
@@ -327,20 +546,28 @@ def _notes_text(slug: str, problems: tuple[Verdict, ...]) -> str:
     return " ".join(parts)
 
 
-def finding_data(email: Email, report: FeatureReport, problems: tuple[Verdict, ...]) -> dict[str, Any]:
-    return {
+def finding_data(email: Email, report: FeatureReport, problems: tuple[Verdict, ...], uses: Iterable[Usage]) -> dict[str, Any]:
+    data = {
         "feature": report.feature.slug,
         "clients": list(dict.fromkeys([v.client for v in problems if v.support == "n"] + [v.client for v in problems])),
         "support": {v.client: v.support for v in problems},
         "versions": {v.client: list(v.versions) for v in problems if v.versions},
         "notes": {n: report.feature.notes[n] for v in problems for n in v.notes if n in report.feature.notes},
-        "lines": lines_of(email, report),
+        "lines": lines_of(email, uses),
         "url": report.feature.url,
     }
+    if report.effects:
+        data["relies_on"] = list(report.effects)
+    return data
 
 
-def message(email: Email, report: FeatureReport, verb: str, problems: tuple[Verdict, ...]) -> str:
-    return (
+def message(email: Email, report: FeatureReport, verb: str, problems: tuple[Verdict, ...], uses: Iterable[Usage]) -> str:
+    text = (
         f"{report.feature.title} ({report.feature.slug}) is {verb} in {describe_clients(problems)}; "
-        f"used on {_lines_text(lines_of(email, report))}"
+        f"used on {_lines_text(lines_of(email, uses))}"
     )
+    if report.effects:
+        shown = "; ".join(report.effects[:3])
+        more = f" and {len(report.effects) - 3} more" if len(report.effects) > 3 else ""
+        text += f"; the email relies on it for {shown}{more}"
+    return text
