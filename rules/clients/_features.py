@@ -576,14 +576,15 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             # font-size: 16px; font-size: 1rem; a client that ignores the second keeps the first
             fallback_exists = name in seen
             seen.add(name)
+            if name.startswith(("-", "mso-")) and not name.startswith("--"):
+                continue  # vendor prefixes and Outlook's own properties: fallbacks on purpose
             slug = property_slug(name, slugs)
-            if slug is None:
-                continue
-            graceful = enhancement or fallback_exists or slug in GRACEFUL_SLUGS
+            graceful = enhancement or fallback_exists or (slug is not None and slug in GRACEFUL_SLUGS)
             value = declaration.value
             if colour_under and (name == "background-image" or (name == "background" and "(" in value)):
                 graceful = True  # the colour shows where the image does not
-            add(Usage(slug, declaration.start, audience, graceful, sheet, tag, name, value, rule_start, "", element))
+            if slug is not None:  # a property the data does not list (color) still has values it does (var())
+                add(Usage(slug, declaration.start, audience, graceful, sheet, tag, name, value, rule_start, "", element))
             if declaration.templated:
                 continue
             for value_slug in value_slugs(declaration, slugs):
