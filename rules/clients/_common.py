@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,10 @@ from oopslint import ConfigError, Email
 from oopslint.css import stylesheets
 from oopslint.styles import styles
 
-from ._features import ALL, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
-from ._notes import note_checks, relevant
+from oopslint.css import inline_style
+
+from ._features import ALL, CLIENT_HACK, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
+from ._notes import note_checks
 
 DATA_FILE = Path(__file__).parent / "data" / "caniemail.json"
 DEFAULT_TARGETS = ["apple-mail.*", "gmail.*", "outlook.*", "yahoo.*"]
@@ -241,6 +243,10 @@ class FeatureReport:
         """Every use degrades gracefully."""
         return not self.relied
 
+    @cached_property
+    def relevant_partial(self) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
+        return _relevant_partial(self)
+
 
 def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...]:
     if audience == MSO_ONLY:
@@ -272,39 +278,116 @@ STYLE_EFFECTS = frozenset(
 
 
 def _style_effects(email: Email) -> dict[int, list[str]]:
-    """Style rules (by start offset) whose effect on some element is not also inlined, with that effect:
-    ``{rule_start: ['color: #3869D4 on <a> (line 88)']}``. Rules inside @media or for :hover are left out."""
-    computed = styles(email)
-    lost: dict[tuple[str, str], Any] = {}
+    """Style rules (by start offset) that give an element of the email a colour, a display, a
+    width... that its inline ``style=""`` does not carry, with that effect: ``{rule_start:
+    ['color: #3869D4 on <a> (line 88)']}``. Rules inside @media, for :hover, and client hacks
+    are left out, and so are initial values (``width: auto``), which need no ``<style>``.
+
+    The element is looked up by the last compound of the selector (``.button``, ``a``,
+    ``#header``) by class, id and tag, instead of running the cascade: cheap, and enough to
+    decide whether the CSS was inlined (an inliner writes the property into the element's
+    ``style=""``, which wins over any non-important rule)."""
+    inline_props: dict[int, dict[str, str]] = {}
+    by_key: dict[str, list[Any]] = {}
     for element in email.elements:
         if element.in_comment or element.tag in _NO_RENDER:
             continue
-        full = computed.declared(element, "full")
-        stripped = None
-        for prop, (value, origin) in full.items():
-            if origin != "style-block" or prop not in STYLE_EFFECTS:
-                continue
-            if stripped is None:
-                stripped = computed.declared(element, "stripped")
-            kept = stripped.get(prop)
-            if kept is None or kept[0].strip().lower() != value.strip().lower():
-                lost.setdefault((prop, value.strip().lower()), element)
+        attrs = element.attrs
+        by_key.setdefault(element.tag, []).append(element)
+        if "class" in attrs:
+            for name in attrs["class"].split():
+                by_key.setdefault("." + name, []).append(element)
+        if "id" in attrs:
+            by_key.setdefault("#" + attrs["id"], []).append(element)
+        if "style" in attrs:
+            inline_props[element.index] = {
+                d.name: d.value.strip().lower() for d in inline_style(email, element).declarations
+            }
     effects: dict[int, list[str]] = {}
-    if not lost:
-        return effects
     position = email.position
     for sheet in stylesheets(email):
         for style_rule in sheet.rules:
-            if style_rule.context:
+            if style_rule.context or ":" in style_rule.selector or CLIENT_HACK.search(style_rule.selector):
                 continue
-            for declaration in style_rule.declarations:
-                element = lost.get((declaration.name, declaration.value.strip().lower()))
-                if element is not None:
-                    effect = f"{declaration.name}: {declaration.value} on <{element.tag}> (line {position(element.start)[0]})"
-                    found = effects.setdefault(style_rule.start, [])
-                    if effect not in found:
-                        found.append(effect)
+            wanted = [
+                d
+                for d in style_rule.declarations
+                if d.name in STYLE_EFFECTS and d.value.strip().lower() not in _INITIAL.get(d.name, ())
+            ]
+            if not wanted:
+                continue
+            found = []
+            for element in _subjects(style_rule.selector, by_key):
+                carried = inline_props.get(element.index, {})
+                for declaration in wanted:
+                    value = carried.get(declaration.name)
+                    if value is None or (declaration.important and value != declaration.value.strip().lower()):
+                        effect = f"{declaration.name}: {declaration.value} on <{element.tag}> (line {position(element.start)[0]})"
+                        if not any(e.startswith(f"{declaration.name}: {declaration.value} ") for e in found):
+                            found.append(effect)
+            if found:
+                effects[style_rule.start] = found
     return effects
+
+
+# values a client shows without any CSS: a <style> that only says these loses nothing when dropped
+_INITIAL: dict[str, tuple[str, ...]] = {
+    "width": ("auto",),
+    "max-width": ("none",),
+    "background-color": ("transparent",),
+    "background-image": ("none",),
+    "background": ("none", "transparent"),
+    "float": ("none",),
+    "position": ("static",),
+    "visibility": ("visible",),
+    "overflow": ("visible",),
+    "opacity": ("1",),
+    "max-height": ("none",),
+    "color": ("inherit",),
+}
+_COMPOUND_SPLIT = re.compile(r"[\s>+~]+")
+_SIMPLE = re.compile(r"([.#]?)(-?[A-Za-z_][\w-]*)")
+
+
+def _subjects(selector: str, by_key: dict[str, list[Any]]) -> list[Any]:
+    """The elements of the email that one of the selectors names: the last compound by class, id
+    and tag, the compounds before it on ancestors (sibling combinators are not checked)."""
+    found: dict[int, Any] = {}
+    for part in selector.split(","):
+        compounds = [c for c in _COMPOUND_SPLIT.split(part.strip()) if c]
+        if not compounds or "[" in compounds[-1]:
+            continue
+        chain = [_keys(compound) for compound in compounds]
+        if not chain[-1]:
+            continue
+        subject, ancestors = chain[-1], [keys for keys in chain[:-1] if keys]
+        for element in by_key.get(subject[0], ()):
+            if all(_has_key(element, key) for key in subject[1:]) and _inside(element, ancestors):
+                found[element.index] = element
+    return [found[index] for index in sorted(found)]
+
+
+def _keys(compound: str) -> list[str]:
+    compound = compound.split(":", 1)[0]
+    return [prefix + name if prefix else name.lower() for prefix, name in _SIMPLE.findall(compound)]
+
+
+def _inside(element: Any, ancestors: list[list[str]]) -> bool:
+    pending = list(ancestors)
+    node = element.parent
+    while pending and node is not None:
+        if all(_has_key(node, key) for key in pending[-1]):
+            pending.pop()
+        node = node.parent
+    return not pending
+
+
+def _has_key(element: Any, key: str) -> bool:
+    if key[0] == ".":
+        return key[1:] in (element.attrs.get("class") or "").split()
+    if key[0] == "#":
+        return element.attrs.get("id") == key[1:]
+    return bool(element.tag == key)
 
 
 _NO_RENDER = frozenset(("head", "title", "meta", "style", "link", "script", "#document"))
@@ -445,12 +528,18 @@ def judged(email: Email, targets: Iterable[str]) -> list[FeatureReport]:
 
 
 def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
+    """The partial verdicts whose caniemail note is about a relied-on use (computed once per report)."""
+    return report.relevant_partial
+
+
+def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
     """The partial verdicts whose caniemail note is about a relied-on use of the email (the
     notes kept are those), and those uses. A verdict without such a note is left out."""
     kept: list[Verdict] = []
     concerned: dict[int, Usage] = {}
     notes_text = report.feature.notes
     slug = report.feature.slug
+    decided: dict[tuple[str, str], list[Usage]] = {}  # (note, audience) -> uses it concerns
     for verdict in report.relied_problems:
         if verdict.support != "a":
             continue
@@ -459,8 +548,11 @@ def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[
             text = notes_text.get(number)
             if not text or not note_checks(slug, text):
                 continue
-            hits = [use for use in report.relied if verdict.client in _audience_clients(use.audience, (verdict.client,))
-                    and relevant(slug, text, use)]
+            hits = [
+                use
+                for use in _concerned(decided, slug, text, report.relied)
+                if verdict.client in _audience_clients(use.audience, (verdict.client,))
+            ]
             if hits:
                 notes.append(number)
                 for use in hits:
@@ -468,6 +560,15 @@ def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[
         if notes:
             kept.append(replace(verdict, notes=tuple(notes)))
     return tuple(kept), tuple(concerned[start] for start in sorted(concerned))
+
+
+def _concerned(decided: dict[tuple[str, str], list[Usage]], slug: str, note: str, uses: tuple[Usage, ...]) -> list[Usage]:
+    key = (note, "")
+    found = decided.get(key)
+    if found is None:
+        checks = note_checks(slug, note)
+        found = decided[key] = [use for use in uses if any(check(use) for check in checks)]
+    return found
 
 
 def kind_of(report: FeatureReport, options: Any) -> str:
