@@ -226,15 +226,15 @@ class FeatureReport:
     relied_problems: tuple[Verdict, ...]  # verdicts over the clients that see a relied-on use
     effects: tuple[str, ...] = ()  # html-style: what the email loses without its <style> blocks
 
-    @property
+    @cached_property
     def unsupported(self) -> tuple[Verdict, ...]:
         return tuple(v for v in self.problems if v.support == "n")
 
-    @property
+    @cached_property
     def partial(self) -> tuple[Verdict, ...]:
         return tuple(v for v in self.problems if v.support == "a")
 
-    @property
+    @cached_property
     def relied_unsupported(self) -> tuple[Verdict, ...]:
         return tuple(v for v in self.relied_problems if v.support == "n")
 
@@ -289,45 +289,82 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
     ``style=""``, which wins over any non-important rule)."""
     inline_props: dict[int, dict[str, str]] = {}
     by_key: dict[str, list[Any]] = {}
+    keysets: dict[int, frozenset[str]] = {}
     for element in email.elements:
         if element.in_comment or element.tag in _NO_RENDER:
             continue
         attrs = element.attrs
-        by_key.setdefault(element.tag, []).append(element)
+        keys = [element.tag]
         if "class" in attrs:
-            for name in attrs["class"].split():
-                by_key.setdefault("." + name, []).append(element)
+            keys.extend("." + name for name in attrs["class"].split())
         if "id" in attrs:
-            by_key.setdefault("#" + attrs["id"], []).append(element)
-        if "style" in attrs:
-            inline_props[element.index] = {
-                d.name: d.value.strip().lower() for d in inline_style(email, element).declarations
-            }
+            keys.append("#" + attrs["id"])
+        keysets[element.index] = frozenset(keys)
+        for key in keys:
+            by_key.setdefault(key, []).append(element)
     effects: dict[int, list[str]] = {}
     position = email.position
     for sheet in stylesheets(email):
-        for style_rule in sheet.rules:
-            if style_rule.context or ":" in style_rule.selector or CLIENT_HACK.search(style_rule.selector):
-                continue
-            wanted = [
-                d
-                for d in style_rule.declarations
-                if d.name in STYLE_EFFECTS and d.value.strip().lower() not in _INITIAL.get(d.name, ())
-            ]
-            if not wanted:
-                continue
-            found = []
-            for element in _subjects(style_rule.selector, by_key):
-                carried = inline_props.get(element.index, {})
-                for declaration in wanted:
-                    value = carried.get(declaration.name)
-                    if value is None or (declaration.important and value != declaration.value.strip().lower()):
-                        effect = f"{declaration.name}: {declaration.value} on <{element.tag}> (line {position(element.start)[0]})"
-                        if not any(e.startswith(f"{declaration.name}: {declaration.value} ") for e in found):
-                            found.append(effect)
+        for rule_start, chains, wanted in _effect_rules(sheet):
+            found: list[str] = []
+            for element in _subjects(chains, by_key, keysets):
+                carried = inline_props.get(element.index)
+                if carried is None:
+                    carried = inline_props[element.index] = (
+                        {d.name: d.value.strip().lower() for d in inline_style(email, element).declarations}
+                        if "style" in element.attrs
+                        else {}
+                    )
+                for name, written, value, important in wanted:
+                    inline = carried.get(name)
+                    if inline is None or (important and inline != value):
+                        said = f"{name}: {written} "
+                        if not any(e.startswith(said) for e in found):
+                            found.append(f"{said}on <{element.tag}> (line {position(element.start)[0]})")
             if found:
-                effects[style_rule.start] = found
+                effects[rule_start] = found
     return effects
+
+
+_Chain = tuple[frozenset[str], tuple[frozenset[str], ...]]  # the subject's keys, its ancestors' keys
+_EffectRule = tuple[int, tuple[_Chain, ...], tuple[tuple[str, str, str, bool], ...]]
+_effect_rules_cache: dict[tuple[str, int], tuple[_EffectRule, ...]] = {}
+
+
+def _effect_rules(sheet: Any) -> tuple[_EffectRule, ...]:
+    """The rules of a <style> block that can change what a reader sees, with their selectors read
+    into keys: a pure function of the block's text and place, kept across emails (bounded)."""
+    key = (sheet.css, sheet.offset)
+    found = _effect_rules_cache.get(key)
+    if found is not None:
+        return found
+    rules = []
+    for style_rule in sheet.rules:
+        if style_rule.context or ":" in style_rule.selector or CLIENT_HACK.search(style_rule.selector):
+            continue
+        wanted = tuple(
+            (d.name, d.value, d.value.strip().lower(), d.important)
+            for d in style_rule.declarations
+            if d.name in STYLE_EFFECTS and d.value.strip().lower() not in _INITIAL.get(d.name, ())
+        )
+        if wanted:
+            rules.append((style_rule.start, _chains(style_rule.selector), wanted))
+    if len(_effect_rules_cache) > 256:
+        _effect_rules_cache.clear()
+    found = _effect_rules_cache[key] = tuple(rules)
+    return found
+
+
+def _chains(selector: str) -> tuple[_Chain, ...]:
+    chains = []
+    for part in selector.split(","):
+        compounds = [c for c in _COMPOUND_SPLIT.split(part.strip()) if c]
+        if not compounds or "[" in compounds[-1]:
+            continue
+        keys = [_keys(compound) for compound in compounds]
+        if keys[-1]:
+            chains.append((keys[-1], tuple(k for k in keys[:-1] if k)))
+    return tuple(chains)
 
 
 # values a client shows without any CSS: a <style> that only says these loses nothing when dropped
@@ -349,45 +386,33 @@ _COMPOUND_SPLIT = re.compile(r"[\s>+~]+")
 _SIMPLE = re.compile(r"([.#]?)(-?[A-Za-z_][\w-]*)")
 
 
-def _subjects(selector: str, by_key: dict[str, list[Any]]) -> list[Any]:
+def _subjects(chains: tuple[_Chain, ...], by_key: dict[str, list[Any]], keysets: dict[int, frozenset[str]]) -> list[Any]:
     """The elements of the email that one of the selectors names: the last compound by class, id
     and tag, the compounds before it on ancestors (sibling combinators are not checked)."""
     found: dict[int, Any] = {}
-    for part in selector.split(","):
-        compounds = [c for c in _COMPOUND_SPLIT.split(part.strip()) if c]
-        if not compounds or "[" in compounds[-1]:
-            continue
-        chain = [_keys(compound) for compound in compounds]
-        if not chain[-1]:
-            continue
-        subject, ancestors = chain[-1], [keys for keys in chain[:-1] if keys]
-        for element in by_key.get(subject[0], ()):
-            if all(_has_key(element, key) for key in subject[1:]) and _inside(element, ancestors):
+    empty: frozenset[str] = frozenset()
+    for subject, ancestors in chains:
+        first = min(subject, key=lambda key: len(by_key.get(key, ())))  # the rarest key
+        for element in by_key.get(first, ()):
+            if subject <= keysets.get(element.index, empty) and _inside(element, ancestors, keysets):
                 found[element.index] = element
     return [found[index] for index in sorted(found)]
 
 
-def _keys(compound: str) -> list[str]:
+def _keys(compound: str) -> frozenset[str]:
     compound = compound.split(":", 1)[0]
-    return [prefix + name if prefix else name.lower() for prefix, name in _SIMPLE.findall(compound)]
+    return frozenset(prefix + name if prefix else name.lower() for prefix, name in _SIMPLE.findall(compound))
 
 
-def _inside(element: Any, ancestors: list[list[str]]) -> bool:
+def _inside(element: Any, ancestors: tuple[frozenset[str], ...], keysets: dict[int, frozenset[str]]) -> bool:
     pending = list(ancestors)
     node = element.parent
+    empty: frozenset[str] = frozenset()
     while pending and node is not None:
-        if all(_has_key(node, key) for key in pending[-1]):
+        if pending[-1] <= keysets.get(node.index, empty):
             pending.pop()
         node = node.parent
     return not pending
-
-
-def _has_key(element: Any, key: str) -> bool:
-    if key[0] == ".":
-        return key[1:] in (element.attrs.get("class") or "").split()
-    if key[0] == "#":
-        return element.attrs.get("id") == key[1:]
-    return bool(element.tag == key)
 
 
 _NO_RENDER = frozenset(("head", "title", "meta", "style", "link", "script", "#document"))
@@ -415,7 +440,8 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
         if not problems:
             continue
         relied = [use for use in uses if not use.enhancement]
-        if any(use.via_style for use in relied):
+        # whether a <style> rule is inlined matters only where a client ignores it outright
+        if any(v.support == "n" for v in problems) and any(use.via_style for use in relied):
             if effects is None:
                 effects = _style_effects(email)
                 sheet_ends = {sheet.offset: sheet.offset + len(sheet.css) for sheet in stylesheets(email)}
@@ -535,11 +561,18 @@ def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[
 def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
     """The partial verdicts whose caniemail note is about a relied-on use of the email (the
     notes kept are those), and those uses. A verdict without such a note is left out."""
-    kept: list[Verdict] = []
-    concerned: dict[int, Usage] = {}
     notes_text = report.feature.notes
     slug = report.feature.slug
-    decided: dict[tuple[str, str], list[Usage]] = {}  # (note, audience) -> uses it concerns
+    kept: list[Verdict] = []
+    concerned: dict[int, Usage] = {}
+    if not any(verdict.support == "a" and verdict.notes for verdict in report.relied_problems):
+        return (), ()
+    if not any(note_checks(slug, notes_text.get(n, "")) for v in report.relied_problems for n in v.notes):
+        return (), ()  # no note of this feature can be decided on an email
+    decided: dict[str, list[Usage]] = {}  # note -> the uses it concerns
+    groups: dict[tuple[str, str, str], list[Usage]] = {}
+    for use in report.relied:
+        groups.setdefault((use.tag, use.prop, use.value), []).append(use)
     for verdict in report.relied_problems:
         if verdict.support != "a":
             continue
@@ -548,11 +581,11 @@ def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple
             text = notes_text.get(number)
             if not text or not note_checks(slug, text):
                 continue
-            hits = [
-                use
-                for use in _concerned(decided, slug, text, report.relied)
-                if verdict.client in _audience_clients(use.audience, (verdict.client,))
-            ]
+            hits = _concerned(decided, slug, text, groups)
+            if verdict.client == OUTLOOK_WINDOWS:
+                hits = [use for use in hits if use.audience != NOT_MSO]
+            else:
+                hits = [use for use in hits if use.audience != MSO_ONLY]
             if hits:
                 notes.append(number)
                 for use in hits:
@@ -562,12 +595,16 @@ def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple
     return tuple(kept), tuple(concerned[start] for start in sorted(concerned))
 
 
-def _concerned(decided: dict[tuple[str, str], list[Usage]], slug: str, note: str, uses: tuple[Usage, ...]) -> list[Usage]:
-    key = (note, "")
-    found = decided.get(key)
+def _concerned(
+    decided: dict[str, list[Usage]], slug: str, note: str, groups: dict[tuple[str, str, str], list[Usage]]
+) -> list[Usage]:
+    """The uses ``note`` is about; uses of one shape (tag, property, value) are tested once."""
+    found = decided.get(note)
     if found is None:
         checks = note_checks(slug, note)
-        found = decided[key] = [use for use in uses if any(check(use) for check in checks)]
+        found = decided[note] = [
+            use for shape, uses in groups.items() if any(check(uses[0]) for check in checks) for use in uses
+        ]
     return found
 
 

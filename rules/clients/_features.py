@@ -504,6 +504,9 @@ def _uses_hover(prelude: tuple[Any, ...]) -> bool:
 
 
 _sheet_usages: dict[tuple[Any, ...], tuple[Usage, ...]] = {}
+# the uses of one style="" attribute depend only on its text, place, element, bgcolor and audience:
+# the same template linted again (a batch, a watch loop) reuses them
+_inline_usages: dict[tuple[Any, ...], tuple[Usage, ...]] = {}
 
 
 def _not_mso_ranges(email: Email) -> list[tuple[int, int]]:
@@ -683,7 +686,17 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             elif href.startswith("mailto:"):
                 add(Usage("html-mailto-links", element.start, audience, False, tag=tag, prop="href", value=href))
         if "style" in attrs:
-            declarations(inline_style(email, element).declarations, audience, False, False, tag, attrs, -1, element.index)
+            style = inline_style(email, element)
+            shape = (attrs["style"], tag, bool((attrs.get("bgcolor") or "").strip()), audience, style.start, element.index)
+            known = _inline_usages.get(shape)
+            if known is None:
+                first = len(found)
+                declarations(style.declarations, audience, False, False, tag, attrs, -1, element.index)
+                if len(_inline_usages) > 4096:
+                    _inline_usages.clear()
+                _inline_usages[shape] = tuple(found[first:])
+            else:
+                found.extend(known)
     for image in email.images:
         if image.kind not in ("img", "css", "background") or image.templated:
             continue

@@ -45,7 +45,7 @@ _ZERO = re.compile(r"^(?:\s*-?0*\.?0+(?:px|em|rem|%|pt)?\s*)+$", re.IGNORECASE)
 
 def _nonzero(check: Check) -> Check:
     """A zero padding or margin ignored by a client changes nothing."""
-    return lambda use: _ZERO.match(use.value.replace("!important", "")) is None and check(use)
+    return lambda use: check(use) and _ZERO.match(use.value.replace("!important", "")) is None
 
 
 def _all(*checks: Check) -> Check:
