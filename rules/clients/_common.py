@@ -24,10 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from oopslint import ConfigError, Email
-from oopslint.css import stylesheets
+from oopslint.css import inline_style, stylesheets
 from oopslint.styles import styles
-
-from oopslint.css import inline_style
 
 from ._features import ALL, CLIENT_HACK, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
 from ._notes import note_checks
@@ -386,7 +384,9 @@ _COMPOUND_SPLIT = re.compile(r"[\s>+~]+")
 _SIMPLE = re.compile(r"([.#]?)(-?[A-Za-z_][\w-]*)")
 
 
-def _subjects(chains: tuple[_Chain, ...], by_key: dict[str, list[Any]], keysets: dict[int, frozenset[str]]) -> list[Any]:
+def _subjects(
+    chains: tuple[_Chain, ...], by_key: dict[str, list[Any]], keysets: dict[int, frozenset[str]]
+) -> list[Any]:
     """The elements of the email that one of the selectors names: the last compound by class, id
     and tag, the compounds before it on ancestors (sibling combinators are not checked)."""
     found: dict[int, Any] = {}
@@ -448,19 +448,19 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
             relied = [use for use in relied if _style_relied(use, effects, sheet_ends)]
         lost: tuple[str, ...] = ()
         if slug == "html-style" and relied and effects:
-            lost = tuple(dict.fromkeys(
-                effect
-                for use in relied
-                for start, found in effects.items()
-                if use.rule_start <= start < sheet_ends.get(use.rule_start, -1)
-                for effect in found
-            ))
+            lost = tuple(
+                dict.fromkeys(
+                    effect
+                    for use in relied
+                    for start, found in effects.items()
+                    if use.rule_start <= start < sheet_ends.get(use.rule_start, -1)
+                    for effect in found
+                )
+            )
         if slug == "css-max-width" and relied:
             relied = [use for use in relied if not _max_width_held(email, use)]
         relied_problems = _verdicts(slug, _clients_of(relied, targets, dropped)) if relied else ()
-        reports.append(
-            FeatureReport(data.features[slug], tuple(uses), tuple(relied), problems, relied_problems, lost)
-        )
+        reports.append(FeatureReport(data.features[slug], tuple(uses), tuple(relied), problems, relied_problems, lost))
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
 
@@ -501,7 +501,7 @@ def _max_width_held(email: Email, use: Usage) -> bool:
         ]
     for element in elements:
         held = False
-        node = element
+        node: Any = element
         while node is not None and node.tag not in ("body", "#document"):
             pixels = _fixed_width(computed, node)
             if pixels is not None:
@@ -684,7 +684,26 @@ def _notes_text(slug: str, problems: tuple[Verdict, ...]) -> str:
     return " ".join(parts)
 
 
-def finding_data(email: Email, report: FeatureReport, problems: tuple[Verdict, ...], uses: Iterable[Usage]) -> dict[str, Any]:
+def effects_text(report: FeatureReport) -> str:
+    """Where the email relies on a <style> block, for the suggestion: the first few effects, with lines."""
+    if not report.effects:
+        return ""
+    shown = "; ".join(report.effects[:4])
+    more = f" and {len(report.effects) - 4} more (data.relies_on)" if len(report.effects) > 4 else ""
+    return f"Inline these, as an inliner such as premailer or juice does: {shown}{more}."
+
+
+def shown_partial(report: FeatureReport, options: Any) -> tuple[Verdict, ...]:
+    """The partial verdicts worth naming beside a CMP001 or CMP003 finding: every one with
+    ``report_partial``, else those whose note concerns the email."""
+    if options.get("report_partial"):
+        return report.partial
+    return report.relevant_partial[0]
+
+
+def finding_data(
+    email: Email, report: FeatureReport, problems: tuple[Verdict, ...], uses: Iterable[Usage]
+) -> dict[str, Any]:
     data = {
         "feature": report.feature.slug,
         "clients": list(dict.fromkeys([v.client for v in problems if v.support == "n"] + [v.client for v in problems])),
@@ -699,13 +718,15 @@ def finding_data(email: Email, report: FeatureReport, problems: tuple[Verdict, .
     return data
 
 
-def message(email: Email, report: FeatureReport, verb: str, problems: tuple[Verdict, ...], uses: Iterable[Usage]) -> str:
+def message(
+    email: Email, report: FeatureReport, verb: str, problems: tuple[Verdict, ...], uses: Iterable[Usage]
+) -> str:
     text = (
         f"{report.feature.title} ({report.feature.slug}) is {verb} in {describe_clients(problems)}; "
         f"used on {_lines_text(lines_of(email, uses))}"
     )
     if report.effects:
-        shown = "; ".join(report.effects[:3])
-        more = f" and {len(report.effects) - 3} more" if len(report.effects) > 3 else ""
-        text += f"; the email relies on it for {shown}{more}"
+        # the property names only: the message stays the same when lines move or more elements share them
+        properties = sorted({effect.split(":", 1)[0] for effect in report.effects})
+        text += f"; the email relies on it for {', '.join(properties)} not inlined anywhere"
     return text

@@ -41,7 +41,8 @@ class Usage:
     prop: str = ""  # the CSS property, or the attribute's name
     value: str = ""  # the declaration's or the attribute's value
     rule_start: int = -1  # the style rule of a selector or declaration in a <style> block
-    via_style: str = ""  # "sheet" (the <style> element) or "rule" (a selector): relied on only if its effects are not inlined
+    # "sheet" (the <style> element) or "rule" (a selector): relied on only if its effects are not inlined
+    via_style: str = ""
     element: int = -1  # index in email.elements of the element that carries it (-1 in a <style> block)
 
 
@@ -587,7 +588,9 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             if colour_under and (name == "background-image" or (name == "background" and "(" in value)):
                 graceful = True  # the colour shows where the image does not
             if slug is not None:  # a property the data does not list (color) still has values it does (var())
-                add(Usage(slug, declaration.start, audience, graceful, sheet, tag, name, value, rule_start, "", element))
+                add(
+                    Usage(slug, declaration.start, audience, graceful, sheet, tag, name, value, rule_start, "", element)
+                )
             if declaration.templated:
                 continue
             for value_slug in value_slugs(declaration, slugs):
@@ -622,15 +625,36 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             continue
         first = len(found)
         if sheet.element is not None:
-            add(Usage("html-style", sheet.element.start, audience, False, prop="style", value=str(len(sheet.css)),
-                      tag="body" if _in_body(sheet.element) else "head", rule_start=sheet.offset, via_style="sheet"))
+            add(
+                Usage(
+                    "html-style",
+                    sheet.element.start,
+                    audience,
+                    False,
+                    prop="style",
+                    value=str(len(sheet.css)),
+                    tag="body" if _in_body(sheet.element) else "head",
+                    rule_start=sheet.offset,
+                    via_style="sheet",
+                )
+            )
         if "/*" in sheet.css:
             add(Usage("css-comments", sheet.offset + sheet.css.index("/*"), audience, True, True))
         for at_rule in sheet.at_rules:
             slug = _AT_RULES.get(at_rule.keyword)
             if slug:
-                add(Usage(slug, at_rule.start, audience, True, True, prop=at_rule.keyword, value=at_rule.prelude,
-                          tag=str(len(at_rule.context))))
+                add(
+                    Usage(
+                        slug,
+                        at_rule.start,
+                        audience,
+                        True,
+                        True,
+                        prop=at_rule.keyword,
+                        value=at_rule.prelude,
+                        tag=str(len(at_rule.context)),
+                    )
+                )
             if at_rule.keyword == "media":
                 for feature, media_slug in _MEDIA_FEATURES.items():
                     if re.search(
@@ -643,8 +667,19 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             enhancement = bool(style_rule.context) or _uses_hover(style_rule.prelude)
             for slug in selector_slugs(style_rule.prelude, slugs):
                 graceful = enhancement or slug.startswith("css-pseudo")
-                add(Usage(slug, style_rule.start, audience, graceful, True, prop="selector",
-                          value=style_rule.selector, rule_start=style_rule.start, via_style="rule"))
+                add(
+                    Usage(
+                        slug,
+                        style_rule.start,
+                        audience,
+                        graceful,
+                        True,
+                        prop="selector",
+                        value=style_rule.selector,
+                        rule_start=style_rule.start,
+                        via_style="rule",
+                    )
+                )
             declarations(style_rule.declarations, audience, enhancement, True, rule_start=style_rule.start)
         if len(_sheet_usages) > 256:
             _sheet_usages.clear()
@@ -668,8 +703,18 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
         elif tag == "style":
             slug = None  # judged with its rules, above
         if slug:
-            add(Usage(slug, element.start, audience, slug in GRACEFUL_SLUGS, tag=tag,
-                      prop=" ".join(attrs), value=attrs.get("href", ""), element=element.index))
+            add(
+                Usage(
+                    slug,
+                    element.start,
+                    audience,
+                    slug in GRACEFUL_SLUGS,
+                    tag=tag,
+                    prop=" ".join(attrs),
+                    value=attrs.get("href", ""),
+                    element=element.index,
+                )
+            )
         for attribute in attrs:
             attribute_slug = _ATTRIBUTES.get(attribute)
             if attribute_slug and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th")):
@@ -677,8 +722,18 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
                 graceful = attribute_slug in GRACEFUL_SLUGS or (
                     attribute_slug == "html-background" and bool((attrs.get("bgcolor") or "").strip())
                 )
-                add(Usage(attribute_slug, start, audience, graceful, tag=tag, prop=attribute, value=attrs[attribute],
-                          element=element.index))
+                add(
+                    Usage(
+                        attribute_slug,
+                        start,
+                        audience,
+                        graceful,
+                        tag=tag,
+                        prop=attribute,
+                        value=attrs[attribute],
+                        element=element.index,
+                    )
+                )
         if tag == "a":
             href = (attrs.get("href") or "").strip().lower()
             if href.startswith("#") and len(href) > 1:
@@ -687,7 +742,14 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
                 add(Usage("html-mailto-links", element.start, audience, False, tag=tag, prop="href", value=href))
         if "style" in attrs:
             style = inline_style(email, element)
-            shape = (attrs["style"], tag, bool((attrs.get("bgcolor") or "").strip()), audience, style.start, element.index)
+            shape = (
+                attrs["style"],
+                tag,
+                bool((attrs.get("bgcolor") or "").strip()),
+                audience,
+                style.start,
+                element.index,
+            )
             known = _inline_usages.get(shape)
             if known is None:
                 first = len(found)
@@ -710,8 +772,18 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             element = image.element
             audience = MSO_ONLY if element.in_comment else _audience_at(element.start, hidden_from_mso)
             graceful = image.kind != "img" and _paints_colour(email, element)
-            add(Usage(slug, element.start, audience, graceful, image.kind == "css" and element.tag == "style",
-                      tag=element.tag, prop=image.kind, value=url))
+            add(
+                Usage(
+                    slug,
+                    element.start,
+                    audience,
+                    graceful,
+                    image.kind == "css" and element.tag == "style",
+                    tag=element.tag,
+                    prop=image.kind,
+                    value=url,
+                )
+            )
     return [usage for usage in found if usage.slug in slugs]
 
 

@@ -54,7 +54,9 @@ def _all(*checks: Check) -> Check:
 
 def _not_full_width(use: Usage) -> bool:
     """``width: 100%`` on a block is what the block does anyway."""
-    return use.value.strip().lower() not in ("100%", "auto", "") and not (use.tag == "div" and use.value.strip() == "100%")
+    return use.value.strip().lower() not in ("100%", "auto", "") and not (
+        use.tag == "div" and use.value.strip() == "100%"
+    )
 
 
 def _font_weight_number(use: Usage) -> bool:
@@ -95,9 +97,17 @@ _TABLE: list[tuple[str, str, Check | Callable[[str], Check]]] = [
     # tables and cells centre with align="center" where auto is ignored; a <div> or an image does not
     ("css-margin", "`auto` value", _all(_tag_in("div", "p", "img", "span", "a"), _value_has("auto"))),
     ("css-font-size", "`rem` values", lambda use: "rem" in use.value.lower()),
-    ("css-font-size", "`relative` and `percentage`", lambda use: re.search(r"%|\d(?:em)\b|smaller|larger", use.value) is not None),
+    (
+        "css-font-size",
+        "`relative` and `percentage`",
+        lambda use: re.search(r"%|\d(?:em)\b|smaller|larger", use.value) is not None,
+    ),
     ("css-line-height", "`normal` value", _value_has("normal")),
-    ("css-font-weight", "only the following numeric values", lambda use: use.value.strip().isdigit() and int(use.value) % 100 != 0),
+    (
+        "css-font-weight",
+        "only the following numeric values",
+        lambda use: use.value.strip().isdigit() and int(use.value) % 100 != 0,
+    ),
     ("css-font-weight", "set as normal font weight", _font_weight_number),
     ("css-text-align", "`start` and `end`", _value_has("start", "end")),
     ("css-text-align", "`match-parent`", _value_has("match-parent")),
@@ -114,7 +124,11 @@ _TABLE: list[tuple[str, str, Check | Callable[[str], Check]]] = [
     ("css-display-none", "directly to an `<img>`", _tag_in("img")),
     ("css-background", "multiple values", lambda use: "," in re.sub(r"\([^)]*\)", "", use.value)),
     ("css-background", "`/ value` shorthand", lambda use: "/" in re.sub(r"\([^)]*\)", "", use.value)),
-    ("css-background", "only `background-color`", lambda use: "url(" in use.value.lower() or "gradient(" in use.value.lower()),
+    (
+        "css-background",
+        "only `background-color`",
+        lambda use: "url(" in use.value.lower() or "gradient(" in use.value.lower(),
+    ),
     ("css-background", "between quotes", lambda use: _URL_UNQUOTED.search(use.value) is not None),
     ("css-background", "`url()` function", lambda use: "url(" in use.value.lower()),
     ("css-background-image", "multiple values", lambda use: "," in re.sub(r"\([^)]*\)", "", use.value)),

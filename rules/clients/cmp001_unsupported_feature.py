@@ -7,7 +7,17 @@ from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
-from ._common import RULE_SETTINGS, describe_clients, finding_data, judged, kind_of, message, notes_text
+from ._common import (
+    RULE_SETTINGS,
+    describe_clients,
+    effects_text,
+    finding_data,
+    judged,
+    kind_of,
+    message,
+    notes_text,
+    shown_partial,
+)
 
 
 @rule(
@@ -67,13 +77,15 @@ def unsupported_feature(email: Email, context: SendContext, options: Any) -> Ite
         if kind_of(report, options) != "CMP001":
             continue
         unsupported = report.relied_unsupported
-        partial = tuple(v for v in report.relied_problems if v.support == "a")
+        partial = shown_partial(report, options)
+        problems = unsupported + partial
         text = message(email, report, "not supported", unsupported, report.relied)
         if partial:
             text += f" (partial in {describe_clients(partial)})"
+        suggestion = " ".join(part for part in (effects_text(report), notes_text(report, problems)) if part)
         yield Finding(
             text,
             span=email.span(report.relied[0].start),
-            suggestion=(notes_text(report, report.relied_problems) + f" See {report.feature.url}").strip(),
-            data=finding_data(email, report, report.relied_problems, report.relied),
+            suggestion=(suggestion + f" See {report.feature.url}").strip(),
+            data=finding_data(email, report, problems, report.relied),
         )

@@ -7,7 +7,16 @@ from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
-from ._common import RULE_SETTINGS, describe_clients, finding_data, judged, kind_of, message, notes_text
+from ._common import (
+    RULE_SETTINGS,
+    describe_clients,
+    finding_data,
+    judged,
+    kind_of,
+    message,
+    notes_text,
+    shown_partial,
+)
 
 
 @rule(
@@ -49,12 +58,14 @@ def unsupported_enhancement(email: Email, context: SendContext, options: Any) ->
     for report in judged(email, options["targets"]):
         if kind_of(report, options) != "CMP003":
             continue
+        partial = shown_partial(report, options)
+        problems = report.unsupported + partial
         text = message(email, report, "ignored", report.unsupported, report.usages)
-        if report.partial:
-            text += f" (partial in {describe_clients(report.partial)})"
+        if partial:
+            text += f" (partial in {describe_clients(partial)})"
         yield Finding(
             text,
             span=email.span(report.usages[0].start),
-            suggestion=(notes_text(report, report.problems) + f" See {report.feature.url}").strip(),
-            data=finding_data(email, report, report.problems, report.usages),
+            suggestion=(notes_text(report, problems) + f" See {report.feature.url}").strip(),
+            data=finding_data(email, report, problems, report.usages),
         )

@@ -52,9 +52,7 @@ def test_teams_that_must_support_outlook_make_it_an_error(mail):
     assert flex.severity == Severity.ERROR
     # @media degrades gracefully: not reported by default, and never with CMP001's severity
     assert mail.by_feature(report, "css-at-media") == []
-    report = mail.lint(
-        text, select="CMP", clients={"report_graceful": True}, config={"severity": {"CMP001": "error"}}
-    )
+    report = mail.lint(text, select="CMP", clients={"report_graceful": True}, config={"severity": {"CMP001": "error"}})
     [media] = mail.by_feature(report, "css-at-media")
     assert media.code == "CMP003" and media.severity == Severity.INFO
 
@@ -170,8 +168,15 @@ def test_style_only_link_colour_is_relied_on_where_style_is_dropped(mail):
     [style] = mail.by_feature(report, "html-style")
     assert style.line == mail.line_of(text, "<style")
     assert style.data["clients"] == ["gmail.mobile-webmail"]
-    assert "color: #3869D4 on <a>" in style.message
+    assert "the email relies on it for " in style.message and ", color, display" in style.message
+    assert "color: #3869D4 on <a> (line " in " ".join(style.data["relies_on"])
     assert any(effect.startswith("display: none on <span>") for effect in style.data["relies_on"])
+    assert "Inline these" in style.suggestion
+    # the message names properties, not lines or counts: a baseline keeps matching it as the email changes
+    moved = text.replace("<body>", '<body>\n\n\n<p>Hello</p><a href="{{action_url}}">More</a>', 1)
+    report = mail.lint(moved, select="CMP001", clients={"targets": ["gmail.mobile-webmail"]})
+    [again] = mail.by_feature(report, "html-style")
+    assert again.message == style.message
 
 
 def test_style_whose_rules_are_also_inlined_is_not_relied_on(mail):
