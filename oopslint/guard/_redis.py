@@ -186,7 +186,12 @@ class RedisLedger:
         try:
             return self._idle.pop()
         except IndexError:
-            return self._client.connection_pool.get_connection()
+            pass
+        pool = self._client.connection_pool
+        try:
+            return pool.get_connection()
+        except TypeError:  # redis-py before 5.3 asks for a command name
+            return pool.get_connection("EVALSHA")
 
     def _exchange(self, packed: bytes, count: int) -> list[Any]:
         """Send ``count`` packed commands in one write and read their replies;
