@@ -26,15 +26,21 @@ from .settings import (
     OPTION_DOCS,
     OPTIONS,
     Settings,
+    cached_settings,
     options_key,
     sender_sources,
     sender_words,
-    settings_from_options,
 )
 from .tokens import SENTENCE_BREAK, Token, tokenize
 from .wordlists import available_languages
 
-__all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS"]
+__all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS", "MAX_LISTED"]
+
+#: Issues of one kind listed per email (for unknown words: distinct words);
+#: the rest are counted and reported as one finding at the first of them, so
+#: a page of "word word word ..." costs time and memory in proportion to its
+#: length and its report stays readable.
+MAX_LISTED = 10_000
 
 # Capitalised words that say nothing about their neighbour being a name.
 #: lang="und" names no language (MJML's default): read with the configured ones.
@@ -66,6 +72,9 @@ class Issue:
 @dataclass
 class Analysis:
     issues: list[Issue] = field(default_factory=list)
+    #: per kind, the first issue past ``MAX_LISTED``; its ``count`` is how many
+    #: were not listed (for unknown words: occurrences of words not listed)
+    unlisted: dict[str, Issue] = field(default_factory=dict)
 
     def of(self, kind: str) -> list[Issue]:
         return [issue for issue in self.issues if issue.kind == kind]
@@ -81,7 +90,7 @@ _cache_lock = threading.Lock()
 
 def analyze(email_: Email, context: SendContext | None, options: Mapping[str, Any]) -> Analysis:
     """All spelling issues of an email under these options; computed once."""
-    settings = settings_from_options(options)
+    settings = cached_settings(options)
     sources = sender_sources(email_, context, str(options.get("sender") or ""))
     key = (options_key(options), tuple(sources), settings.word_files)
     # one store per email (email.memo), holding the analyses of the few option
@@ -123,12 +132,40 @@ class _Reader:
         self._skipped_elements: dict[int, bool] = {}
         self._fine = fine
         self._unsupported: dict[str, Issue] = {}
+        self._unknown: dict[tuple[str, str | None], Issue] = {}  # first place of each unknown word
+        self._listed: dict[str, int] = {}
+        self._unlisted: dict[str, Issue] = {}
 
     def run(self) -> Analysis:
         for run in self._runs():
             self._read_run(run)
+        self.issues.extend(self._unknown.values())
         self.issues.extend(self._unsupported.values())
-        return Analysis(self.issues)
+        return Analysis(self.issues, self._unlisted)
+
+    def _add(self, issue: Issue) -> None:
+        """List an issue, or count it once ``MAX_LISTED`` of its kind are listed."""
+        kind = issue.kind
+        if kind == "unknown":
+            key = (issue.lookup, issue.language)
+            first = self._unknown.get(key)
+            if first is not None:
+                first.count += 1
+                return
+            if len(self._unknown) < MAX_LISTED:
+                self._unknown[key] = issue
+                return
+        else:
+            listed = self._listed.get(kind, 0)
+            if listed < MAX_LISTED:
+                self._listed[kind] = listed + 1
+                self.issues.append(issue)
+                return
+        first = self._unlisted.get(kind)
+        if first is None:
+            self._unlisted[kind] = issue
+        else:
+            first.count += 1
 
     # ------------------------------------------------------------ runs
 
@@ -300,7 +337,7 @@ class _Reader:
             if correction is None:
                 continue
             start = token.start + offset
-            self.issues.append(
+            self._add(
                 Issue(
                     "flagged",
                     segment,
@@ -362,7 +399,7 @@ class _Reader:
         capitalized = word[:1].isupper()
         maybe_name = capitalized and not word.isupper() and self._maybe_name(words, index)
         if verdict.kind == "misspelling" and (" " not in (verdict.correction or "") or word.islower()):
-            self.issues.append(
+            self._add(
                 Issue(
                     "misspelling",
                     segment,
@@ -379,7 +416,7 @@ class _Reader:
         elif len(word) <= 4 and segment.text[start + len(word) : start + len(word) + 1] == ".":
             return  # an abbreviation: "Str.", "Nr.", "Dept."
         else:
-            self.issues.append(
+            self._add(
                 Issue(
                     "unknown",
                     segment,
@@ -436,7 +473,7 @@ class _Reader:
             gap = self._gap(words, index)
             if not gap or not gap.isspace():
                 continue
-            self.issues.append(
+            self._add(
                 Issue(
                     "repeated",
                     segment,

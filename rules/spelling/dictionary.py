@@ -115,7 +115,10 @@ class Verdict:
 
     kind: str
     correction: str | None = None
-    candidates: tuple[str, ...] = ()
+    #: known words one edit away, most likely first; None when the verdict
+    #: did not need them (an unknown word without a frequent neighbour):
+    #: :meth:`Dictionary.suggestions` looks them up when a finding shows them
+    candidates: tuple[str, ...] | None = ()
 
 
 KNOWN = Verdict("known")
@@ -137,6 +140,9 @@ class Dictionary:
     _verdicts: dict[str, Verdict] = field(default_factory=dict)
     _suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: every string one deletion away from a frequent word (see ``_may_have_frequent_neighbour``)
+    _frequent_deletions: frozenset[str] | None = None
+    _misses: int = 0
 
     @classmethod
     def build(cls, language: str, prepared: dict, common: Iterable[str] = (), terms: Iterable[str] = ()) -> Dictionary:
@@ -201,6 +207,8 @@ class Dictionary:
             return Verdict("unknown")
         if self._is_variant(word):
             return KNOWN
+        if not self._may_have_frequent_neighbour(word):
+            return self._classify_without_frequent_neighbour(word)
         candidates = self._distance1(word)
         if self.language == "en" and english_base(word, frequencies):
             # an inflection the list lacks, unless a doubled or swapped letter
@@ -218,6 +226,75 @@ class Dictionary:
         if self._is_compound(word) or self._is_prefixed(word):
             return KNOWN
         return Verdict("unknown", None, tuple(c for c, _ in candidates))
+
+    def _classify_without_frequent_neighbour(self, word: str) -> Verdict:
+        """The verdict of :meth:`_classify` for a word with no frequent word
+        and no apostrophe form one edit away. Then no slip explains it well
+        enough to be a misspelling (a correction must be frequent), so the
+        full and slower look-up of its rare neighbours is left to
+        :meth:`suggestions`, for the words a finding shows."""
+        if self.language == "en" and english_base(word, self.frequencies):
+            return KNOWN
+        split = self._function_word_split(word)
+        if split:
+            return Verdict("misspelling", split, (split, *(c for c, _ in self._distance1(word))))
+        if self._is_compound(word) or self._is_prefixed(word):
+            return KNOWN
+        return Verdict("unknown", None, None)
+
+    # ------------------------------------------------------------ the frequent-neighbour filter
+
+    #: Words classified the slow way before the filter is built: a few typos
+    #: in one email never pay for it; a page of unknown words does, once.
+    FILTER_AFTER_MISSES = 64
+
+    def _may_have_frequent_neighbour(self, word: str) -> bool:
+        """False only when no word one edit away is frequent and no listed
+        word is ``word`` with an apostrophe put in: then :meth:`_classify`
+        cannot find a misspelling. True may be wrong (the exact search decides).
+
+        One edit away, a frequent word ``w`` is ``word`` minus a letter (looked
+        up), ``word`` with two letters swapped (looked up), or shares a
+        one-deletion form with it: ``word`` minus a letter at the same place
+        equals ``w`` minus one (a substitution), or ``word`` equals ``w``
+        minus one (an insertion). The set of one-deletion forms of the
+        frequent words (about 140,000 strings for English) is built once
+        per dictionary, after ``FILTER_AFTER_MISSES`` words needed a search."""
+        deletions = self._frequent_deletions
+        if deletions is None:
+            self._misses += 1
+            if self._misses <= self.FILTER_AFTER_MISSES:
+                return True
+            deletions = self._build_frequent_deletions()
+        frequencies = self.frequencies
+        floor = self.frequent_floor
+        if word in deletions:
+            return True
+        n = len(word)
+        for i in range(n):
+            shorter = word[:i] + word[i + 1 :]
+            if shorter in deletions or frequencies.get(shorter, 0) >= floor:
+                return True
+        for i in range(n - 1):
+            if frequencies.get(word[:i] + word[i + 1] + word[i] + word[i + 2 :], 0) >= floor:
+                return True
+        if self.has_apostrophes:
+            for i in range(1, n):
+                if word[:i] + "'" + word[i:] in frequencies:
+                    return True
+        return False
+
+    def _build_frequent_deletions(self) -> frozenset[str]:
+        with self._lock:
+            if self._frequent_deletions is None:
+                floor = self.frequent_floor
+                self._frequent_deletions = frozenset(
+                    word[:i] + word[i + 1 :]
+                    for word, count in self.frequencies.items()
+                    if count >= floor and len(word) <= MAX_WORD_LENGTH + 1
+                    for i in range(len(word))
+                )
+            return self._frequent_deletions
 
     # ------------------------------------------------------------ variants
 
@@ -415,7 +492,7 @@ class Dictionary:
         cached = self._suggestions.get(word)
         if cached is not None:
             return cached[:limit]
-        found = list(self.classify(word).candidates)
+        found = list(self.neighbours(word))
         if not found:
             if not deep:
                 return ()
@@ -427,6 +504,13 @@ class Dictionary:
                 self._suggestions.clear()
             self._suggestions[word] = result
         return result[:limit]
+
+    def neighbours(self, word: str) -> tuple[str, ...]:
+        """Known words one edit away (and a split into two words), most likely first."""
+        candidates = self.classify(word).candidates
+        if candidates is None:
+            candidates = tuple(c for c, _ in self._distance1(word))
+        return candidates
 
     def _distance2(self, word: str) -> list[str]:
         frequencies = self.frequencies
