@@ -358,9 +358,10 @@ class _Reader:
             return True
         if folded.endswith("'s") and folded[:-2] in self.known_words:
             return True
-        if any(d.lists(folded) for d in dictionaries):
+        # the primary language's verdict covers its lists() (and is cached)
+        if dictionaries[0].classify(folded).kind == "known":
             return True
-        return dictionaries[0].classify(folded).kind == "known"
+        return any(d.lists(folded) for d in dictionaries[1:])
 
     def _check_word(
         self,

@@ -140,8 +140,10 @@ class Dictionary:
     _verdicts: dict[str, Verdict] = field(default_factory=dict)
     _suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    #: every string one deletion away from a frequent word (see ``_may_have_frequent_neighbour``)
-    _frequent_deletions: frozenset[str] | None = None
+    #: the frequent words and every string one deletion away from one (see
+    #: ``_may_have_frequent_neighbour``), built on demand
+    _frequent_keys: frozenset[str] | None = None
+    _apostrophe_free: frozenset[str] = frozenset()
     _misses: int = 0
 
     @classmethod
@@ -253,48 +255,41 @@ class Dictionary:
         word is ``word`` with an apostrophe put in: then :meth:`_classify`
         cannot find a misspelling. True may be wrong (the exact search decides).
 
-        One edit away, a frequent word ``w`` is ``word`` minus a letter (looked
-        up), ``word`` with two letters swapped (looked up), or shares a
-        one-deletion form with it: ``word`` minus a letter at the same place
-        equals ``w`` minus one (a substitution), or ``word`` equals ``w``
-        minus one (an insertion). The set of one-deletion forms of the
-        frequent words (about 140,000 strings for English) is built once
-        per dictionary, after ``FILTER_AFTER_MISSES`` words needed a search."""
-        deletions = self._frequent_deletions
-        if deletions is None:
+        A frequent word ``w`` one edit away is ``word`` minus a letter, or
+        shares a one-deletion form with ``word``: ``word`` minus a letter
+        equals ``w`` minus one (a substitution at that place, or two swapped
+        letters), or ``word`` is ``w`` minus one (a letter left out). So one
+        set, the frequent words and their one-deletion forms (about 160,000
+        strings for English), answers with ``len(word) + 1`` look-ups. It is
+        built once per dictionary, after ``FILTER_AFTER_MISSES`` words were
+        searched the slow way, so a few typos in one email never pay for it."""
+        keys = self._frequent_keys
+        if keys is None:
             self._misses += 1
             if self._misses <= self.FILTER_AFTER_MISSES:
                 return True
-            deletions = self._build_frequent_deletions()
-        frequencies = self.frequencies
-        floor = self.frequent_floor
-        if word in deletions:
+            keys = self._build_frequent_keys()
+        if word in keys or word in self._apostrophe_free:
             return True
-        n = len(word)
-        for i in range(n):
-            shorter = word[:i] + word[i + 1 :]
-            if shorter in deletions or frequencies.get(shorter, 0) >= floor:
+        for i in range(len(word)):
+            if word[:i] + word[i + 1 :] in keys:
                 return True
-        for i in range(n - 1):
-            if frequencies.get(word[:i] + word[i + 1] + word[i] + word[i + 2 :], 0) >= floor:
-                return True
-        if self.has_apostrophes:
-            for i in range(1, n):
-                if word[:i] + "'" + word[i:] in frequencies:
-                    return True
         return False
 
-    def _build_frequent_deletions(self) -> frozenset[str]:
+    def _build_frequent_keys(self) -> frozenset[str]:
         with self._lock:
-            if self._frequent_deletions is None:
+            if self._frequent_keys is None:
                 floor = self.frequent_floor
-                self._frequent_deletions = frozenset(
-                    word[:i] + word[i + 1 :]
-                    for word, count in self.frequencies.items()
-                    if count >= floor and len(word) <= MAX_WORD_LENGTH + 1
-                    for i in range(len(word))
-                )
-            return self._frequent_deletions
+                frequent = [w for w, count in self.frequencies.items() if count >= floor and len(w) <= MAX_WORD_LENGTH + 1]
+                keys = set(frequent)
+                keys.update(w[:i] + w[i + 1 :] for w in frequent for i in range(len(w)))
+                # listed words with one apostrophe, written without it ("dont" for "don't")
+                if self.has_apostrophes:
+                    self._apostrophe_free = frozenset(
+                        w.replace("'", "") for w in self.frequencies if w.count("'") == 1
+                    )
+                self._frequent_keys = frozenset(keys)
+            return self._frequent_keys
 
     # ------------------------------------------------------------ variants
 
@@ -334,7 +329,7 @@ class Dictionary:
         return False
 
     def _is_prefixed(self, word: str) -> bool:
-        if self.language != "en":
+        if self.language != "en" or not word.startswith(EN_PREFIXES):
             return False
         for prefix in EN_PREFIXES:
             if word.startswith(prefix):
