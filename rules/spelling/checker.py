@@ -31,7 +31,7 @@ from .settings import (
     sender_sources,
     sender_words,
 )
-from .tokens import SENTENCE_BREAK, Token, tokenize
+from .tokens import SENTENCE_BREAK, Token, iter_tokens
 from .wordlists import available_languages
 
 __all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS", "MAX_LISTED"]
@@ -41,6 +41,8 @@ __all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS
 #: a page of "word word word ..." costs time and memory in proportion to its
 #: length and its report stays readable.
 MAX_LISTED = 10_000
+#: Words of one run (the inline text of a block) checked at a time.
+WINDOW = 50_000
 
 # Capitalised words that say nothing about their neighbour being a name.
 #: lang="und" names no language (MJML's default): read with the configured ones.
@@ -143,6 +145,14 @@ class _Reader:
         self.issues.extend(self._unsupported.values())
         return Analysis(self.issues, self._unlisted)
 
+    def _counted_only(self, kind: str) -> bool:
+        """Past ``MAX_LISTED`` issues of a kind (not unknown words), count one more without building it."""
+        past = self._unlisted.get(kind)
+        if past is None:
+            return False
+        past.count += 1
+        return True
+
     def _add(self, issue: Issue) -> None:
         """List an issue, or count it once ``MAX_LISTED`` of its kind are listed."""
         kind = issue.kind
@@ -241,25 +251,40 @@ class _Reader:
     # ------------------------------------------------------------ words
 
     def _read_run(self, run: _Run) -> None:
-        words: list[tuple[Any, Token]] = [
-            (segment, token) for segment in run.segments for token in tokenize(segment.text)
-        ]
-        if run.languages is None:
-            self._note_unsupported(run, words)
-            return
-        if not any(token.checkable for _, token in words):
-            return
-        if self._is_filler(run):
+        if run.languages is not None and self._is_filler(run):
             return  # lorem ipsum and other filler: placeholder copy, which TPL002 reports
+        # a run is read in windows of WINDOW words that overlap by one word on each
+        # side (the neighbours a name or a repeat is judged by): a page without a
+        # block break is never held as one list of tokens
+        words: list[tuple[Any, Token]] = []
+        first = 0
+        for segment in run.segments:
+            for token in iter_tokens(segment.text):
+                words.append((segment, token))
+                if len(words) > WINDOW + first:
+                    self._read_words(run, words, first, len(words) - 1)
+                    words = words[-2:]
+                    first = 1
+        self._read_words(run, words, first, len(words))
+
+    def _read_words(self, run: _Run, words: list[tuple[Any, Token]], first: int, last: int) -> None:
+        """Check ``words[first:last]``; the words around them are their context."""
+        checked = words[first:last] if first or last < len(words) else words
+        if run.languages is None:
+            self._note_unsupported(run, checked)
+            return
+        if not any(token.checkable for _, token in checked):
+            return
         dictionaries = [get_dictionary(code) for code in run.languages]
-        shouting = self._is_shouting(words)
+        shouting = self._is_shouting(checked)
         fine = self._fine.setdefault(run.languages, set())
         if len(fine) > 100_000:
             fine.clear()
-        for index, (_segment, token) in enumerate(words):
+        for index in range(first, last):
+            token = words[index][1]
             if token.checkable and token.text not in fine:
                 self._check_token(run, dictionaries, words, index, shouting, fine)
-        self._find_repeats(run, words, dictionaries)
+        self._find_repeats(run, words, dictionaries, max(first, 1), last)
 
     def _note_unsupported(self, run: _Run, words: list[tuple[Any, Token]]) -> None:
         count = sum(1 for _, token in words if token.checkable)
@@ -459,9 +484,11 @@ class _Reader:
 
     # ------------------------------------------------------------ repeats
 
-    def _find_repeats(self, run: _Run, words: list[tuple[Any, Token]], dictionaries: list[Dictionary]) -> None:
+    def _find_repeats(
+        self, run: _Run, words: list[tuple[Any, Token]], dictionaries: list[Dictionary], first: int, last: int
+    ) -> None:
         allowed = self.settings.allowed_repeats | ALLOWED_REPEATS.get(run.language or "", frozenset())
-        for index in range(1, len(words)):
+        for index in range(first, last):
             segment, token = words[index]
             previous_segment, previous = words[index - 1]
             if not (token.checkable and previous.checkable):
@@ -473,6 +500,8 @@ class _Reader:
                 continue  # "a a" and "I I" are slips, "b b" is a list or a key
             gap = self._gap(words, index)
             if not gap or not gap.isspace():
+                continue
+            if self._counted_only("repeated"):
                 continue
             self._add(
                 Issue(

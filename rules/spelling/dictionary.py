@@ -280,14 +280,14 @@ class Dictionary:
         with self._lock:
             if self._frequent_keys is None:
                 floor = self.frequent_floor
-                frequent = [w for w, count in self.frequencies.items() if count >= floor and len(w) <= MAX_WORD_LENGTH + 1]
+                frequent = [
+                    w for w, count in self.frequencies.items() if count >= floor and len(w) <= MAX_WORD_LENGTH + 1
+                ]
                 keys = set(frequent)
                 keys.update(w[:i] + w[i + 1 :] for w in frequent for i in range(len(w)))
                 # listed words with one apostrophe, written without it ("dont" for "don't")
                 if self.has_apostrophes:
-                    self._apostrophe_free = frozenset(
-                        w.replace("'", "") for w in self.frequencies if w.count("'") == 1
-                    )
+                    self._apostrophe_free = frozenset(w.replace("'", "") for w in self.frequencies if w.count("'") == 1)
                 self._frequent_keys = frozenset(keys)
             return self._frequent_keys
 
