@@ -485,10 +485,10 @@ class _Reader:
     # ------------------------------------------------------------ repeats
 
     def _find_repeats(
-        self, run: _Run, words: list[tuple[Any, Token]], dictionaries: list[Dictionary], first: int, last: int
+        self, run: _Run, words: list[tuple[Any, Token]], dictionaries: list[Dictionary], start: int, stop: int
     ) -> None:
         allowed = self.settings.allowed_repeats | ALLOWED_REPEATS.get(run.language or "", frozenset())
-        for index in range(first, last):
+        for index in range(start, stop):
             segment, token = words[index]
             previous_segment, previous = words[index - 1]
             if not (token.checkable and previous.checkable):
