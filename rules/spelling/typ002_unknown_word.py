@@ -46,6 +46,9 @@ def unknown_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     Reports words found in no dictionary of the text's language, nor in the
     project's words, with up to three suggestions. Each word is reported once
     per email, at its first place, with the number of times it occurs.
+    Suggestions are looked up for the first 1,000 unknown words of an email
+    (the finding says so past them); past 10,000 distinct unknown words, one
+    finding at the next one counts the rest.
 
     Never reported: merge tags, URLs, email addresses, domains and file
     names, hex colours, numbers and units (12px, 2nd), words with digits or

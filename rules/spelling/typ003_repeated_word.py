@@ -31,6 +31,7 @@ def repeated_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     inline tags ("the <b>the</b>"). Doublings that are grammatical ("that
     that", "had had", German "die die", French "nous nous") are allowed, and
     `allowed-repeats` adds more.
+    Past 10,000 repeats in one email, one finding at the next counts the rest.
 
     Why is this bad?
     Readers stumble on a doubled word, and editing in a template editor
