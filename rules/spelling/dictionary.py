@@ -145,6 +145,7 @@ class Dictionary:
     _frequent_keys: frozenset[str] | None = None
     _apostrophe_free: frozenset[str] = frozenset()
     _misses: int = 0
+    _longest_function_word: int = 0
 
     @classmethod
     def build(cls, language: str, prepared: dict, common: Iterable[str] = (), terms: Iterable[str] = ()) -> Dictionary:
@@ -346,7 +347,11 @@ class Dictionary:
         if not glue or len(word) < 4 or "'" in word:
             return None
         top = self.function_words
-        for cut in range(1, len(word) - 1):
+        longest = self._longest_function_word
+        if not longest:
+            longest = self._longest_function_word = max(map(len, top), default=0)
+        # both halves are function words, so neither is longer than the longest one
+        for cut in range(max(1, len(word) - longest), min(len(word) - 1, longest + 1)):
             head, tail = word[:cut], word[cut:]
             if head in top and tail in top and (head in glue or tail in glue) and (len(head) > 1 or head in glue):
                 return f"{head} {tail}"
