@@ -206,7 +206,7 @@ def target_unknown_words(count: int) -> None:
     per_word = r["cpu"] / r["words"] * 1e6
     print(
         f"4. {r['words']:,} distinct unknown words, first sight, fresh process: TYP rules {r['cpu']:.2f} s CPU "
-        f"({r['wall']:.2f} s wall), {per_word:.1f} us per word (target < 50 us; was ~500 us), {r['findings']:,} findings"
+        f"({r['wall']:.2f} s wall), {per_word:.1f} us per word (target < 50 us), {r['findings']:,} findings"
     )
     print(
         f"   floor: set look-up of the same words {r['set_cpu'] * 1000:.1f} ms ({r['set_cpu'] / r['words'] * 1e6:.2f} us "
