@@ -81,9 +81,10 @@ _cache_lock = threading.Lock()
 
 def analyze(email_: Email, context: SendContext | None, options: Mapping[str, Any]) -> Analysis:
     """All spelling issues of an email under these options; computed once."""
-    settings = settings_from_options(options)
+    options_id = options_key(options)
+    settings = settings_from_options(options, options_id)
     sources = sender_sources(email_, context, str(options.get("sender") or ""))
-    key = (options_key(options), tuple(sources), settings.word_files)
+    key = (options_id, tuple(sources), settings.word_files)
     # one store per email (email.memo), holding the analyses of the few option
     # sets and senders a batch's rows use with this template
     per_email: dict[tuple, Analysis] = email_.memo("oopslint.rules.spelling.analyses", lambda _email: {})

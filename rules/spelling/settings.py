@@ -106,8 +106,34 @@ def _string_list(options: Mapping[str, Any], key: str) -> list[str]:
     return list(value)
 
 
-def settings_from_options(options: Mapping[str, Any]) -> Settings:
-    """Validate the ``[tool.oopslint.spelling]`` values a rule received."""
+# Settings per configuration (options_key): every TYP rule of every email asks
+# for them; a configuration's word files are checked for changes on each ask.
+_settings: dict[str, Settings] = {}
+
+
+def settings_from_options(options: Mapping[str, Any], key: str | None = None) -> Settings:
+    """Validate the ``[tool.oopslint.spelling]`` values a rule received
+    (``key``: their :func:`options_key`, when the caller has it already)."""
+    key = options_key(options) if key is None else key
+    cached = _settings.get(key)
+    if cached is not None and all(_word_file_unchanged(file_key) for file_key in cached.word_files):
+        return cached
+    settings = _build_settings(options)
+    if len(_settings) >= 32:
+        _settings.clear()
+    _settings[key] = settings
+    return settings
+
+
+def _word_file_unchanged(file_key: tuple[str, int, int]) -> bool:
+    try:
+        stat = Path(file_key[0]).stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == file_key[1:]
+
+
+def _build_settings(options: Mapping[str, Any]) -> Settings:
     available = available_languages()
     languages: list[str] = []
     for code in _string_list(options, "languages"):
