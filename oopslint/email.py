@@ -316,6 +316,7 @@ class Email:
         self._header_text = src.header_text
         self._line_starts = _line_starts(self.html)
         self._memo: dict[Hashable, Any] = {}
+        self._header_values: dict[str, str | None] = {}
         from ._scan import Scanner
 
         scanned = Scanner(self.html, dialects, self.span).run()
@@ -431,8 +432,14 @@ class Email:
     def _header(self, name: str) -> str | None:
         if self.headers is None:
             return None
-        value = self.headers.get(name)
-        return str(value) if value is not None else None
+        # the stdlib parses a header on every get; rules ask for the same few many times
+        key = name.lower()
+        try:
+            return self._header_values[key]
+        except KeyError:
+            value = self.headers.get(name)
+            found = self._header_values[key] = str(value) if value is not None else None
+            return found
 
     def header(self, name: str) -> str | None:
         """A message header (``.eml`` and EmailMessage input), or None."""
