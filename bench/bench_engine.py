@@ -279,7 +279,7 @@ def families(rounds: int) -> None:
             lint_cpu[path].append(cpu)
             lint_wall[path].append(wall)
             transform(html)
-            peer_cpu[path].append(_peer(lambda: transform(html))[0])
+            peer_cpu[path].append(_peer(lambda: transform(html))[0])  # noqa: B023
 
     rules = sum(1 for r in linter.registry if r.scope == "email" and not r.network)
     print(f"whole offline lint, {rules} rules of every family, {len(emails)} corpus emails, {rounds} rounds; {_load()}")

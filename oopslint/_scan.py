@@ -81,6 +81,8 @@ def _raw_text_end(name: str) -> re.Pattern[str]:
     if pattern is None:
         pattern = _RAW_TEXT_END[name] = re.compile(r"</" + re.escape(name) + r"\s*>", re.I)
     return pattern
+
+
 _CLASS_SELECTOR_RE = re.compile(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*")
 
 
