@@ -3,6 +3,7 @@
     python bench/bench_scaling.py                 # 10 KB .. 20 MB, every shape (many minutes)
     python bench/bench_scaling.py --quick         # 10 KB .. 1 MB, about a minute
     python bench/bench_scaling.py --max-size 10MB --shape words --shape entities
+    python bench/bench_scaling.py --shape dense-markup --select TPL,LNK,TYP,TRG   # the 0.1 rules only
 
 Each (shape, size) is linted offline in template mode in a fresh Python process, which also
 writes the text report into a counting sink. It prints wall time, peak memory above the
@@ -132,13 +133,13 @@ def _rss_kb() -> int:
     return 0
 
 
-def measure_one(shape: str, size: int) -> dict[str, float]:
+def measure_one(shape: str, size: int, select: str = "") -> dict[str, float]:
     """Runs inside the child process: build the input, lint it, write the text report."""
     from oopslint.engine import Linter
     from oopslint.formats import text as text_format
 
     html = SHAPES[shape](size)
-    linter = Linter({}, offline=True, mode="template")
+    linter = Linter({"select": select.split(",")} if select else {}, offline=True, mode="template")
     linter.lint("<html><body><p>warm up</p></body></html>")
     baseline_kb = _rss_kb()
     start = time.perf_counter()
@@ -188,8 +189,10 @@ def _slope(points: list[tuple[float, float]]) -> float:
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else float("nan")
 
 
-def run_child(shape: str, size: int, timeout: float, flag: str = "--child") -> dict[str, float] | None:
-    command = [sys.executable, __file__, flag, shape, str(size)]
+def run_child(
+    shape: str, size: int, timeout: float, flag: str = "--child", select: str = ""
+) -> dict[str, float] | None:
+    command = [sys.executable, __file__, flag, shape, str(size)] + (["--select", select] if select else [])
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, env={**os.environ, "PYTHONHASHSEED": "0"}
@@ -218,11 +221,12 @@ def main() -> None:
     parser.add_argument("--shape", action="append", choices=sorted(SHAPES), help="run only these shapes")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per run before it counts as a hang")
     parser.add_argument("--no-lxml", action="store_true", help="leave out the lxml reference")
+    parser.add_argument("--select", help="lint with these rules only (e.g. TPL,LNK,TYP,TRG); default every rule")
     parser.add_argument("--child", nargs=2, metavar=("SHAPE", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--lxml-child", nargs=2, metavar=("SHAPE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure_one(args.child[0], int(args.child[1]))))
+        print(json.dumps(measure_one(args.child[0], int(args.child[1]), args.select or "")))
         return
     if args.lxml_child:
         print(json.dumps(measure_lxml(args.lxml_child[0], int(args.lxml_child[1]))))
@@ -244,7 +248,7 @@ def main() -> None:
         points: list[tuple[float, float]] = []
         last: tuple[str, dict[str, float], dict[str, float] | None] | None = None
         for label, size in sizes:
-            result = run_child(shape, size, args.timeout)
+            result = run_child(shape, size, args.timeout, select=args.select or "")
             if result is None:
                 print(f"{shape:<14} {label:>6} {'TIMEOUT':>8} (over {args.timeout:.0f} s)")
                 break
