@@ -195,6 +195,20 @@ def prepare_runner(
         for rule in linter.registry
         if rule.scope == "batch" and mode_name in rule.modes and job.config.is_selected(rule, label)
     ]
-    runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at)
+    from .. import http as _http
+
+    http_options = job.config.section("http")
+
+    def http_session() -> Any:
+        return _http.session(
+            http_options,
+            memory=linter._http_memory,
+            use_cache=linter.use_cache,
+            cache_path=linter.cache_path,
+            offline=linter.offline,
+            lazy=True,
+        )
+
+    runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at, http_session)
     runner.batch_rules = selected
     return runner

@@ -10,14 +10,14 @@ every row through the generator protocol and judge the batch at the end.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ..context import ContextError, SendContext, dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
-from ..engine import LintJob, RuleCrash, call_rule, redact, rule_failure, stamp
+from ..engine import LintJob, RuleCrash, _run_coroutine, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
 from ..rule import Rule
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
@@ -123,7 +123,11 @@ class Runner:
         batch_rules: list[Rule],
         summary: BatchSummary,
         send_at: datetime | None,
+        http_session: Callable[[], Any] | None = None,
     ):
+        """``http_session`` opens the HTTP session async rules run in (they may
+        ask for :func:`oopslint.http.client`); by default a lazy one with the
+        template's ``[http]`` settings, offline."""
         assert job.email is not None and job.context is not None and job.config is not None
         self.job = job
         self.summary = summary
@@ -133,6 +137,15 @@ class Runner:
         self.groups: dict[tuple, Group] = {}
         self.crashes: dict[str, list[Any]] = {}  # code -> [rule name, message, first row, count]
         self.findings: list[Finding] = []
+        if http_session is None:
+            from .. import http as _http
+
+            http_options = config.section("http")
+
+            def http_session() -> Any:
+                return _http.session(http_options, offline=True, lazy=True)
+
+        self.http_session = http_session
         base = job.context
         self.base_data = dict(base.data) if base.data else None
         prototype = SendContext(
@@ -329,14 +342,20 @@ class Runner:
         """The per-row rules' findings for one row, without counting them."""
         out: list[Finding] = []
         for entry in self.row_rules:
-            outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+            if entry.is_async:
+                outcome = _run_coroutine(self._acall(entry, context))
+            else:
+                outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
             if isinstance(outcome, list):
                 out.extend(outcome)
         return out
 
     def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
-        outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+        if entry.is_async:
+            outcome = _run_coroutine(self._acall(entry, context))
+        else:
+            outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
         if outcome.__class__ is list:
             return outcome  # type: ignore[return-value]
         if isinstance(outcome, ContextError):
@@ -344,6 +363,11 @@ class Runner:
         assert isinstance(outcome, RuleCrash)
         self.crash(outcome, number)
         return None
+
+    async def _acall(self, entry: RowRule, context: SendContext) -> Any:
+        """An async rule inside an HTTP session, as in a lint of one email."""
+        async with self.http_session():
+            return await acall_rule(entry.rule, self.email, context, entry.options, config=self.config)
 
     def _memo_miss(
         self, entry: RowRule, context: SendContext, data: Mapping[str, Any], number: int
