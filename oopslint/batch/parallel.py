@@ -68,9 +68,12 @@ def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Ch
     need every row, in order) are fed here, in the reading process."""
     summary = runner.summary
     consumers = runner.consumers
+    progress = runner.progress
     chunk = _Chunk(0)
     for number, line, data, error, text in rows:
         summary.rows += 1
+        if progress is not None and not summary.rows & 1023:
+            progress(summary.rows)
         if error is not None:
             chunk.unreadable.append((number, line, None, error))
             continue

@@ -146,6 +146,7 @@ class Runner:
                 return _http.session(http_options, offline=True, lazy=True)
 
         self.http_session = http_session
+        self.progress: Callable[[int], None] | None = None  # called with the rows read so far
         base = job.context
         self.base_data = dict(base.data) if base.data else None
         prototype = SendContext(
@@ -251,8 +252,11 @@ class Runner:
         """Check every row in this process."""
         summary = self.summary
         consumers = self.consumers
+        progress = self.progress
         for number, line, data, error in rows:
             summary.rows += 1
+            if progress is not None and not summary.rows & 1023:
+                progress(summary.rows)
             if error is not None:
                 self.bad(number, line, None, error)
                 continue
