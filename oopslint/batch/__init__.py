@@ -135,29 +135,33 @@ def lint_batch(
     job, summary = runner.job, runner.summary
     row_rules = [entry.rule for entry in runner.row_rules]
     batch_rules = runner.batch_rules
-    if client is not None:
-        from .dask_backend import BatchSetup, iter_partitioned_rows, run_on_dask
+    try:
+        if client is not None:
+            from .dask_backend import BatchSetup, iter_partitioned_rows, run_on_dask
 
-        source = Path(template).read_bytes() if isinstance(template, os.PathLike) else template
-        setup = BatchSetup(
-            os.urandom(8).hex(),
-            shipped,  # type: ignore[arg-type]
-            source,
-            label,
-            context,
-            send_at,  # type: ignore[arg-type]
-            sample_size,
-            tuple(rule.code for rule in row_rules),
-        )
-        run_on_dask(client, runner, iter_partitioned_rows(contexts, contexts_format, with_text=True), setup)
-    else:
-        workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
-        if workers > 1 and not fork_available():
-            workers = 1
-        if workers > 1 and row_rules:
-            run_parallel(runner, iter_context_rows(contexts, contexts_format, with_text=True), workers)
+            source = Path(template).read_bytes() if isinstance(template, os.PathLike) else template
+            setup = BatchSetup(
+                os.urandom(8).hex(),
+                shipped,  # type: ignore[arg-type]
+                source,
+                label,
+                context,
+                send_at,  # type: ignore[arg-type]
+                sample_size,
+                tuple(rule.code for rule in row_rules),
+            )
+            run_on_dask(client, runner, iter_partitioned_rows(contexts, contexts_format, with_text=True), setup)
         else:
-            runner.run(iter_context_rows(contexts, contexts_format))
+            workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
+            if workers > 1 and not fork_available():
+                workers = 1
+            if workers > 1 and row_rules:
+                run_parallel(runner, iter_context_rows(contexts, contexts_format, with_text=True), workers)
+            else:
+                runner.run(iter_context_rows(contexts, contexts_format))
+    finally:
+        if runner.async_rules is not None:
+            runner.async_rules.close()
     runner.finish_batch_rules()
     linter.run([job], exclude=row_rules)
     job.add(runner.results(), ran=row_rules + batch_rules)
@@ -200,20 +204,10 @@ def prepare_runner(
         for rule in linter.registry
         if rule.scope == "batch" and mode_name in rule.modes and job.config.is_selected(rule, label)
     ]
-    from .. import http as _http
-
-    http_options = job.config.section("http")
-
-    def http_session() -> Any:
-        return _http.session(
-            http_options,
-            memory=linter._http_memory,
-            use_cache=linter.use_cache,
-            cache_path=linter.cache_path,
-            offline=linter.offline,
-            lazy=True,
-        )
-
-    runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at, http_session)
+    runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at)
     runner.batch_rules = selected
+    if any(rule.is_async for rule in row_rules):
+        from ._async_rules import AsyncRowRules
+
+        runner.async_rules = AsyncRowRules(linter, job.config.section("http"))
     return runner

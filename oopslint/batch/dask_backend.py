@@ -29,7 +29,7 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import ConfigError
@@ -38,8 +38,7 @@ from ..engine import Linter
 from ..report import Report
 from .parallel import _Chunk, _Merger, chunked_rows
 from .readers import iter_context_rows
-from .results import RuleTally, row_id
-from .runner import Runner, parse_row_text
+from .runner import Runner
 
 __all__ = [
     "INSTALL_HINT",
@@ -287,23 +286,7 @@ def check_partition(setup: BatchSetup, index: int, items: list[tuple[int, int | 
     """Run the per-row rules on one partition; the counts, pickled (a worker task)."""
     runner = _worker_runner(setup)
     with _LOCK:  # one partition at a time per process: the runner's tallies are per partition
-        summary = runner.summary
-        summary.rules = {code: RuleTally(t.code, t.name) for code, t in summary.rules.items()}
-        runner.groups = {}
-        runner.crashes = {}
-        problems = []
-        for number, line, payload in items:
-            data = parse_row_text(payload) if payload.__class__ is str else payload
-            context, _found, problem = runner.check_row(number, line, runner.row_data(data))
-            if problem is not None:
-                problems.append((number, line, row_id(context), problem))
-        message = (index, "ok", summary.rules, runner.groups, runner.crashes, problems)
-        try:
-            return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            # a rule put something unpicklable in a finding's data: keep the counts
-            plain = {key: replace(group, example=group.example.with_(data={})) for key, group in runner.groups.items()}
-            return pickle.dumps((index, "ok", summary.rules, plain, runner.crashes, problems), pickle.HIGHEST_PROTOCOL)
+        return runner.check_chunk(index, items)
 
 
 def _shippable(linter: Linter) -> Linter:
