@@ -189,6 +189,7 @@ def _add_batch_arguments(parser: argparse.ArgumentParser) -> None:
         help="processes for the per-row checks (default: auto, one per core for files of 16 MB or more)",
     )
     _add_scheduler(parser)
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar on the terminal")
 
 
 def _add_scheduler(parser: argparse.ArgumentParser) -> None:
@@ -263,7 +264,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             with connect(args.scheduler) as connection:
                 report = lint_paths_on_dask(connection.client, linter, entries, context=context, stdin=stdin)
         else:
-            report = linter.lint_paths(entries, context=context, stdin=stdin)
+            report = _lint_files(linter, entries, context, stdin, quiet=args.quiet)
     if args.baseline:
         report = _baseline(report, args)
     if args.diff_base:
@@ -285,6 +286,29 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if stream is not sys.stdout:
             stream.close()
     return report.exit_code
+
+
+def _lint_files(linter, entries: list[str], context, stdin: bytes | None, *, quiet: bool):  # -> Report
+    """``linter.lint_paths``, with a progress bar on a terminal: the files are
+    parsed together, then their rules run a few files at a time."""
+    from ._progress import ProgressBar
+
+    bar = ProgressBar("checking files", total=len(entries), enabled=not quiet and len(entries) > 1)
+    if not bar.enabled:
+        return linter.lint_paths(entries, context=context, stdin=stdin)
+    items = [
+        (stdin if stdin is not None else b"", "<stdin>", context, None)
+        if entry == "-"
+        else (Path(entry), entry, context, None)
+        for entry in entries
+    ]
+    with bar:
+        jobs = linter.prepare(items)
+        step = 8
+        for start in range(0, len(jobs), step):
+            linter.run(jobs[start : start + step])
+            bar.advance(len(jobs[start : start + step]))
+    return linter.report(jobs)
 
 
 def _link_progress(quiet: bool) -> contextlib.AbstractContextManager[None]:
@@ -346,7 +370,11 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         else:
             template = Path(args.template)
             path = args.template
+        from ._progress import ProgressBar
+
+        bar = ProgressBar("checking rows", unit="rows", enabled=not args.quiet)
         options = dict(
+            progress=bar.update,
             context=base,
             linter=linter,
             path=path,
@@ -358,10 +386,13 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         if args.scheduler:
             from .batch.dask_backend import connect
 
-            with connect(args.scheduler) as connection:
+            with connect(args.scheduler) as connection, bar:
                 report = lint_batch(template, args.contexts, client=connection.client, **options)
         else:
-            report = lint_batch(template, args.contexts, **options)
+            try:
+                report = lint_batch(template, args.contexts, **options)
+            finally:
+                bar.close()
         get_writer(args.format)(report, stream, color=use_color(args.color, stream) if args.format == "text" else False)
         if report.empty:
             sys.stderr.write(

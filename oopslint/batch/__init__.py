@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 import time as _time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,7 @@ def lint_batch(
     contexts_format: str = "auto",
     jobs: int | str = 1,
     client: Any = None,
+    progress: Callable[[int], None] | None = None,
 ) -> BatchReport:
     """Check one template against every context in ``contexts``.
 
@@ -88,6 +89,9 @@ def lint_batch(
     its workers instead (``pip install 'oopslint[dask]'``); ``contexts`` may
     then also be a glob of partitions, any fsspec URL, or Parquet, and the
     report is the one a local run gives on the same rows.
+
+    ``progress`` is called with the number of rows read so far, every
+    thousand rows or so (the CLI draws its progress bar with it).
 
     Raises :class:`ContextError` when the contexts cannot be opened and
     :class:`ConfigError` for invalid configuration; a bad row is reported,
@@ -127,6 +131,7 @@ def lint_batch(
         prepared.batch.seconds = _time.perf_counter() - started
         return prepared
     runner = prepared
+    runner.progress = progress
     job, summary = runner.job, runner.summary
     row_rules = [entry.rule for entry in runner.row_rules]
     batch_rules = runner.batch_rules

@@ -25,7 +25,7 @@ from typing import Any
 from ..config import ConfigError
 from ..context import SendContext
 from .results import BatchRow, RuleTally, row_id
-from .runner import Group, Runner
+from .runner import Group, Runner, quiet_collector
 
 __all__ = ["run_parallel", "fork_available", "auto_jobs"]
 
@@ -68,9 +68,12 @@ def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Ch
     need every row, in order) are fed here, in the reading process."""
     summary = runner.summary
     consumers = runner.consumers
+    progress = runner.progress
     chunk = _Chunk(0)
     for number, line, data, error, text in rows:
         summary.rows += 1
+        if progress is not None and not summary.rows & 1023:
+            progress(summary.rows)
         if error is not None:
             chunk.unreadable.append((number, line, None, error))
             continue
@@ -101,14 +104,15 @@ class WorkerError(RuntimeError):
 def _worker(runner: Runner, tasks: Any, results: Any) -> None:
     index = -1
     try:
-        while True:
-            task = tasks.get()
-            if task is None:
-                if runner.async_rules is not None:
-                    runner.async_rules.close()
-                return
-            index, items = pickle.loads(task)
-            results.put(runner.check_chunk(index, items))
+        with quiet_collector():  # also keeps the collector off the pages shared with the parent
+            while True:
+                task = tasks.get()
+                if task is None:
+                    if runner.async_rules is not None:
+                        runner.async_rules.close()
+                    return
+                index, items = pickle.loads(task)
+                results.put(runner.check_chunk(index, items))
     except ConfigError as exc:
         results.put(pickle.dumps((index, "config", str(exc))))
     except BaseException:
@@ -130,8 +134,9 @@ def run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int
     merger = _Merger(runner)
     ok = False
     try:
-        for chunk in chunked_rows(runner, rows, chunk_rows):
-            merger.send(chunk, tasks, results, workers)
+        with quiet_collector():
+            for chunk in chunked_rows(runner, rows, chunk_rows):
+                merger.send(chunk, tasks, results, workers)
         for _ in workers:
             _put(tasks, None, results, workers, merger)
         merger.wait_all(results, workers)
