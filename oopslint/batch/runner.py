@@ -432,19 +432,25 @@ class Runner:
                 number, data = rows[0]
                 self._run_pending([(number, entry, self.context(data), self._tracked(data))])
         pending: list[tuple[int, RowRule, SendContext, SendContext]] = []
-        for entry in entries:
-            seen: dict[tuple, int] = {}
-            for number, data in rows:
-                context = self.context(data)
-                if entry.memo is None:
+        seen: dict[tuple[str, tuple], int] = {}
+        prefetched = self._prefetched
+        for number, data in rows:
+            context = self.context(data)
+            keys: dict[tuple[str, ...], tuple] = {}  # rules that read the same fields share the key
+            for entry in entries:
+                memo = entry.memo
+                if memo is None:
                     pending.append((number, entry, context, context))
                     continue
-                key = tuple([_freeze(context.get(name)) for name in entry.fields])
-                if key in entry.memo or (number, entry.rule.code) in self._prefetched:
-                    continue
-                if key in seen:
-                    continue  # the same values as a row already pending: the memo will know
-                seen[key] = number
+                fields = entry.fields
+                key = keys.get(fields)
+                if key is None:
+                    get = context.get
+                    key = keys[fields] = tuple([_freeze(get(name)) for name in fields])
+                code = entry.rule.code
+                if key in memo or (number, code) in prefetched or (code, key) in seen:
+                    continue  # known, or the same values as a row already pending: the memo will know
+                seen[(code, key)] = number
                 pending.append((number, entry, context, self._tracked(data)))
         self._run_pending(pending)
 
