@@ -68,13 +68,13 @@ class ProgressBar:
         """``count`` more items are done."""
         self.update(self.done + count)
 
-    def update(self, done: int) -> None:
-        """``done`` items are done so far."""
+    def update(self, done: int, *, force: bool = False) -> None:
+        """``done`` items are done so far; ``force`` draws now, however recently it last did."""
         self.done = done
         if not self.enabled:
             return
         now = time.monotonic()
-        if now - self._started < self._threshold or now - self._last < self._interval:
+        if not force and (now - self._started < self._threshold or now - self._last < self._interval):
             return
         self._last = now
         self._draw(now)

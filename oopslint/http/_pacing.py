@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from .._progress import ProgressBar
 
 _silenced = 0
 
@@ -54,52 +53,35 @@ class Gate:
 
 
 class Progress:
-    """A one-line progress bar on stderr, drawn only on a terminal."""
+    """The link checks' bar (a :class:`~oopslint._progress.ProgressBar`), drawn
+    once more than ``THRESHOLD`` links are queued, on a terminal only."""
 
     THRESHOLD = 8
 
     def __init__(self, enabled: bool):
-        stream = sys.stderr
-        try:
-            tty = stream.isatty()
-        except Exception:
-            tty = False
-        self._stream = stream
-        self._enabled = enabled and not _silenced and tty and os.environ.get("TERM") != "dumb"
-        self.total = 0
-        self.done = 0
-        self._drawn = False
-        self._last = 0.0
+        self._bar = ProgressBar("checking links", total=0, enabled=enabled and not _silenced, threshold=0.0)
+
+    @property
+    def total(self) -> int:
+        return self._bar.total or 0
+
+    @property
+    def done(self) -> int:
+        return self._bar.done
 
     def add(self) -> None:
-        self.total += 1
-        self._draw()
+        bar = self._bar
+        bar.total = (bar.total or 0) + 1
+        if bar.total > self.THRESHOLD:
+            bar.update(bar.done)
 
     def finish_one(self) -> None:
-        self.done += 1
-        self._draw()
-
-    def _draw(self) -> None:
-        if not self._enabled or self.total <= self.THRESHOLD:
-            return
-        now = time.monotonic()
-        if self.done < self.total and now - self._last < 0.1:
-            return
-        self._last = now
-        width = 24
-        filled = int(width * self.done / self.total)
-        bar = "#" * filled + "-" * (width - filled)
-        try:
-            self._stream.write(f"\roopslint: checking links [{bar}] {self.done}/{self.total}")
-            self._stream.flush()
-            self._drawn = True
-        except Exception:
-            self._enabled = False
+        bar = self._bar
+        done = bar.done + 1
+        if (bar.total or 0) > self.THRESHOLD:
+            bar.update(done, force=done >= (bar.total or 0))
+        else:
+            bar.done = done
 
     def close(self) -> None:
-        if self._drawn:
-            try:
-                self._stream.write("\r\x1b[K")
-                self._stream.flush()
-            except Exception:
-                pass
+        self._bar.close()
