@@ -33,6 +33,7 @@ __all__ = ["Runner"]
 
 _MISSING = object()
 _UNSET = object()
+_CALL = object()
 _MEMO_SIZE = 4096
 _MEMO_PROBE = 256
 #: rows whose async rules (coupon look-ups) run together, in one process
@@ -180,6 +181,11 @@ class Runner:
         #: runs the async per-row rules of many rows at once (set by prepare_runner)
         self.async_rules: AsyncRowRules | None = None
         self._prefetched: dict[tuple[int, str], list[Finding] | str | None] = {}
+        # rows looked up by the values all remembered rules read (see _make_plan)
+        self._generation = 0
+        self._plan_generation = -1
+        self._plan_fields: tuple[str, ...] | None = None
+        self._plans: dict[tuple, tuple] = {}
         self.progress: Callable[[int], None] | None = None  # called with the rows read so far
         self.consumers: list[tuple[Rule, Any]] = []
         self.finishers: list[tuple[Rule, Any]] = []
@@ -303,12 +309,60 @@ class Runner:
         """Run the per-row rules on one row and count what they found.
         Returns the row's context, its findings and the first reason it is bad."""
         context = self.context(data)
-        tallies = self.summary.rules
-        groups = self.groups
-        sample_size = self.summary.sample_size
-        the_id: Any = _UNSET
-        row_findings: list[Finding] = []
-        problem: str | None = None
+        if self._plan_generation != self._generation:
+            self._make_plan()
+        plan_fields = self._plan_fields
+        if plan_fields is not None:
+            get = context.get
+            plan_key = tuple([_freeze(get(name)) for name in plan_fields])
+            plan = self._plans.get(plan_key)
+            if plan is not None:
+                outcomes = [
+                    (entry, self._call(entry, context, number) if outcome is _CALL else outcome)
+                    for entry, outcome in plan
+                ]
+                return context, *self._count(number, line, context, outcomes)
+            generation = self._generation
+            outcomes = self._outcomes(number, context, data)
+            # a crash is counted on every row it happens on: such a row is never planned
+            if self._generation == generation and all(
+                outcome is not None for entry, outcome in outcomes if entry.memo is not None
+            ):
+                plans = self._plans
+                if len(plans) >= _MEMO_SIZE:
+                    plans.clear()
+                plans[plan_key] = tuple(
+                    [
+                        (entry, outcome if entry.memo is not None else _CALL)
+                        for entry, outcome in outcomes
+                        if outcome or entry.memo is None
+                    ]
+                )
+        else:
+            outcomes = self._outcomes(number, context, data)
+        return context, *self._count(number, line, context, outcomes)
+
+    def _make_plan(self) -> None:
+        """Once every remembered rule has settled which values it reads, rows
+        are looked up once by all those values together instead of once per
+        rule (:meth:`check_row`); any change to a rule's memo starts over."""
+        self._plan_generation = self._generation
+        self._plans = {}
+        self._plan_fields = None
+        fields: set[str] = set()
+        for entry in self.row_rules:
+            if entry.memo is None:
+                continue
+            if entry.lookups < _MEMO_PROBE:
+                return
+            fields.update(entry.fields)
+        self._plan_fields = tuple(sorted(fields))
+
+    def _outcomes(
+        self, number: int, context: SendContext, data: Mapping[str, Any]
+    ) -> list[tuple[RowRule, list[Finding] | str | None]]:
+        """Every per-row rule's outcome on this row, remembered ones looked up."""
+        outcomes: list[tuple[RowRule, list[Finding] | str | None]] = []
         keys: dict[tuple[str, ...], tuple] = {}
         for entry in self.row_rules:
             memo = entry.memo
@@ -324,8 +378,27 @@ class Runner:
                 elif entry.lookups < _MEMO_PROBE:
                     entry.lookups += 1
                     entry.hits += 1
+                    if entry.lookups == _MEMO_PROBE:
+                        self._generation += 1
             else:
                 outcome = self._call(entry, context, number)
+            outcomes.append((entry, outcome))
+        return outcomes
+
+    def _count(
+        self,
+        number: int,
+        line: int | None,
+        context: SendContext,
+        outcomes: list[tuple[RowRule, list[Finding] | str | None]],
+    ) -> tuple[list[Finding], str | None]:
+        tallies = self.summary.rules
+        groups = self.groups
+        sample_size = self.summary.sample_size
+        the_id: Any = _UNSET
+        row_findings: list[Finding] = []
+        problem: str | None = None
+        for entry, outcome in outcomes:
             if outcome is None:
                 continue
             if outcome.__class__ is str:
@@ -366,7 +439,7 @@ class Runner:
                         if group.oldest is None or moment < group.oldest:
                             group.oldest = moment
             row_findings.extend(found)
-        return context, row_findings, problem
+        return row_findings, problem
 
     def findings_for(self, context: SendContext, number: int) -> list[Finding]:
         """The per-row rules' findings for one row, without counting them."""
@@ -520,20 +593,25 @@ class Runner:
             return
         if entry.lookups < _MEMO_PROBE:
             entry.lookups += 1
+            if entry.lookups == _MEMO_PROBE:
+                self._generation += 1  # see _make_plan
         if tracked._opaque:
             entry.memo = None
+            self._generation += 1
             return
         if outcome is not None:
             unseen = tracked._reads.difference(entry.fields)
             if unseen:
                 entry.fields = entry.fields + tuple(sorted(unseen))
                 memo.clear()
+                self._generation += 1
             key = tuple([_freeze(context.get(name)) for name in entry.fields])
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
             memo[key] = outcome
         if entry.lookups >= _MEMO_PROBE and entry.hits * 2 < entry.lookups:
             entry.memo = None
+            self._generation += 1
 
     def _tracked(self, data: Mapping[str, Any]) -> TrackedContext:
         return TrackedContext(self.prototype, data)
