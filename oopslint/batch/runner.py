@@ -10,6 +10,7 @@ every row through the generator protocol and judge the batch at the end.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import gc
 import json
 import pickle
@@ -99,13 +100,14 @@ class Group:
 class RowRule:
     """A per-row rule, its options, and what the runner learnt about it."""
 
-    __slots__ = ("rule", "check", "options", "is_async", "memo", "fields", "lookups", "hits")
+    __slots__ = ("rule", "check", "options", "is_async", "is_generator", "memo", "fields", "lookups", "hits")
 
     def __init__(self, rule: Rule, options: Any):
         self.rule = rule
         self.check = rule.check
         self.options = options
         self.is_async = rule.is_async
+        self.is_generator = not self.is_async and inspect.isgeneratorfunction(rule.check)
         self.memo: dict[tuple, Any] | None = {}
         self.fields: tuple[str, ...] = ()
         self.lookups = 0
@@ -507,9 +509,24 @@ class Runner:
         pending: list[tuple[int, RowRule, SendContext, SendContext]] = []
         seen: dict[tuple[str, tuple], int] = {}
         prefetched = self._prefetched
+        by_fields: dict[tuple[str, ...], list[dict[tuple, Any]]] = {}
+        for entry in entries:
+            if entry.memo is None:
+                by_fields = {}  # a rule run on every row: every row is pending
+                break
+            by_fields.setdefault(entry.fields, []).append(entry.memo)
         for number, data in rows:
             context = self.context(data)
             keys: dict[tuple[str, ...], tuple] = {}  # rules that read the same fields share the key
+            if by_fields:
+                get = context.get
+                known = True
+                for fields, memos in by_fields.items():
+                    key = keys[fields] = tuple([_freeze(get(name)) for name in fields])
+                    if known and not all(key in memo for memo in memos):
+                        known = False
+                if known:
+                    continue  # every async rule knows this row's values already
             for entry in entries:
                 memo = entry.memo
                 if memo is None:
@@ -547,6 +564,13 @@ class Runner:
 
     def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
+        if entry.is_generator:
+            # what call_rule does for a plain generator, without its checks for awaitables
+            rule = entry.rule
+            try:
+                return [stamp(item, rule) for item in entry.check(self.email, context, entry.options)]
+            except Exception as exc:
+                return self._outcome(entry, rule_failure(rule, exc, self.config), number)
         if entry.is_async:
             known = self._prefetched.pop((number, entry.rule.code), _MISSING)
             if known is not _MISSING:
