@@ -10,8 +10,8 @@ every row through the generator protocol and judge the batch at the end.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import gc
+import inspect
 import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -522,8 +522,8 @@ class Runner:
                 get = context.get
                 known = True
                 for fields, memos in by_fields.items():
-                    key = keys[fields] = tuple([_freeze(get(name)) for name in fields])
-                    if known and not all(key in memo for memo in memos):
+                    row_key = keys[fields] = tuple([_freeze(get(name)) for name in fields])
+                    if known and not all(row_key in memo for memo in memos):
                         known = False
                 if known:
                     continue  # every async rule knows this row's values already

@@ -55,8 +55,6 @@ def impossible_timeline(email, context, options) -> Iterator[Finding]:
     placed = facts.time("order_placed_at")
     shipped = facts.time("order_shipped_at")
     delivered = facts.time("order_delivered_at")
-    ref = order_ref(context)
-    order_id = facts.text("order_id")
 
     def name(field: str) -> str:
         return path_of(context, field)
@@ -64,21 +62,21 @@ def impossible_timeline(email, context, options) -> Iterator[Finding]:
     # differences, not shifted dates: a date at year 1 or 9999 must not overflow
     if placed and shipped and placed - shipped > skew:
         yield Finding(
-            f"{cap(ref)} shipped before it was placed: {name('order_shipped_at')} {fmt(shipped)} is "
+            f"{cap(order_ref(context))} shipped before it was placed: {name('order_shipped_at')} {fmt(shipped)} is "
             f"{describe_age(placed - shipped)} before {name('order_placed_at')} {fmt(placed)}",
-            data={"problem": "shipped_before_placed", "event_at": shipped, "order_id": order_id},
+            data={"problem": "shipped_before_placed", "event_at": shipped, "order_id": facts.text("order_id")},
         )
     if delivered and shipped and shipped - delivered > skew:
         yield Finding(
-            f"{cap(ref)} was delivered before it shipped: {name('order_delivered_at')} {fmt(delivered)} is "
+            f"{cap(order_ref(context))} was delivered before it shipped: {name('order_delivered_at')} {fmt(delivered)} is "
             f"{describe_age(shipped - delivered)} before {name('order_shipped_at')} {fmt(shipped)}",
-            data={"problem": "delivered_before_shipped", "event_at": delivered, "order_id": order_id},
+            data={"problem": "delivered_before_shipped", "event_at": delivered, "order_id": facts.text("order_id")},
         )
     elif delivered and placed and not shipped and placed - delivered > skew:
         yield Finding(
-            f"{cap(ref)} was delivered before it was placed: {name('order_delivered_at')} {fmt(delivered)} is "
+            f"{cap(order_ref(context))} was delivered before it was placed: {name('order_delivered_at')} {fmt(delivered)} is "
             f"{describe_age(placed - delivered)} before {name('order_placed_at')} {fmt(placed)}",
-            data={"problem": "delivered_before_placed", "event_at": delivered, "order_id": order_id},
+            data={"problem": "delivered_before_placed", "event_at": delivered, "order_id": facts.text("order_id")},
         )
     send_at = facts.sent(email)
     for field in ("event_at", "order_placed_at", "order_shipped_at", "order_delivered_at"):
