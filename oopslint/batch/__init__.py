@@ -156,7 +156,9 @@ def lint_batch(
             if workers > 1 and not fork_available():
                 workers = 1
             if workers > 1 and row_rules:
-                run_parallel(runner, iter_context_rows(contexts, contexts_format, with_text=True), workers)
+                # without batch rules to feed, only the workers parse JSON Lines rows
+                rows = iter_context_rows(contexts, contexts_format, with_text=True, parse_json=bool(runner.consumers))
+                run_parallel(runner, rows, workers)
             else:
                 runner.run(iter_context_rows(contexts, contexts_format))
     finally:

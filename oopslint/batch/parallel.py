@@ -221,7 +221,8 @@ class _Merger:
         runner = self.runner
         summary = runner.summary
         size = summary.sample_size
-        _, _, tallies, groups, crashes, problems = message
+        _, _, tallies, groups, crashes, problems, unreadable = message
+        summary.checked -= unreadable  # rows a worker found unreadable were counted as checked when read
         for code, part in tallies.items():
             total = summary.rules.get(code)
             if total is None:

@@ -22,21 +22,25 @@ _CHUNK = 1 << 16
 RawRow = tuple[int, "int | None", Any, "str | None"]
 
 
-def iter_context_rows(source: Any, format: str = "auto", *, with_text: bool = False) -> Iterator[Any]:
+def iter_context_rows(
+    source: Any, format: str = "auto", *, with_text: bool = False, parse_json: bool = True
+) -> Iterator[Any]:
     """``(row number, line, data, error)`` for each row of a contexts source.
 
     ``source`` is a path (``-`` for stdin), a binary or text stream, or an
     iterable of mappings / SendContexts. A row that cannot be read carries an
     ``error`` and no data; reading goes on with the next row. A source that
     cannot be opened at all raises :class:`ContextError`. ``with_text`` adds
-    a fifth item: the row's JSON text for JSON Lines, else None.
+    a fifth item: the row's JSON text for JSON Lines, else None. With
+    ``with_text``, ``parse_json=False`` leaves JSON Lines rows unparsed (data
+    and error None): whoever takes the text reads it with :func:`parse_json_row`.
     """
     if format not in CONTEXT_FORMATS:
         raise ContextError(f"unknown contexts format {format!r}; choose one of: {', '.join(CONTEXT_FORMATS)}")
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         if name == "-":
-            yield from _read_stream(sys.stdin.buffer, format, "<stdin>", with_text)
+            yield from _read_stream(sys.stdin.buffer, format, "<stdin>", with_text, parse_json)
             return
         path = Path(name)
         if path.is_dir():
@@ -58,10 +62,10 @@ def iter_context_rows(source: Any, format: str = "auto", *, with_text: bool = Fa
                     ".tsv": "tsv",
                     ".json": "json",
                 }.get(suffix, "auto")
-            yield from _read_stream(handle, format, name, with_text)
+            yield from _read_stream(handle, format, name, with_text, parse_json)
         return
     if isinstance(source, (io.IOBase,)) or hasattr(source, "read"):
-        yield from _read_stream(source, format, getattr(source, "name", "<stream>"), with_text)
+        yield from _read_stream(source, format, getattr(source, "name", "<stream>"), with_text, parse_json)
         return
     if isinstance(source, Mapping):
         raise ContextError("contexts must be an iterable of rows (mappings), not a single mapping")
@@ -78,7 +82,9 @@ def iter_context_rows(source: Any, format: str = "auto", *, with_text: bool = Fa
         yield (*row, None) if with_text else row
 
 
-def _read_stream(stream: Any, format: str, name: str, with_text: bool = False) -> Iterator[Any]:
+def _read_stream(
+    stream: Any, format: str, name: str, with_text: bool = False, parse_json: bool = True
+) -> Iterator[Any]:
     if isinstance(stream, io.TextIOBase):
         text: Any = stream
         if format == "auto":
@@ -91,7 +97,7 @@ def _read_stream(stream: Any, format: str, name: str, with_text: bool = False) -
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
     try:
         if format == "jsonl":
-            yield from _jsonl_rows(text, with_text)
+            yield from _jsonl_rows(text, with_text, parse_json or not with_text)
         else:
             if format == "json":
                 rows = _json_rows(text, name)
@@ -153,13 +159,29 @@ def _describe(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def _jsonl_rows(text: TextIO, with_text: bool = False) -> Iterator[Any]:
+def parse_json_row(line: str) -> tuple[Any, str | None]:
+    """One JSON Lines row: its object and None, or None and why it cannot be read."""
+    try:
+        value = json.loads(line)
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply"
+    except ValueError:
+        return None, _json_error(line)
+    if type(value) is dict:
+        return value, None
+    return None, f"expected a JSON object, got {_describe(value)}"
+
+
+def _jsonl_rows(text: TextIO, with_text: bool = False, parse: bool = True) -> Iterator[Any]:
     loads = json.loads
     number = 0
     for line_number, line in enumerate(text, 1):
         if not line.strip():
             continue
         number += 1
+        if not parse:
+            yield (number, line_number, None, None, line)
+            continue
         row: tuple
         try:
             value = loads(line)

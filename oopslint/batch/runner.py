@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import inspect
-import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,7 @@ from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
 from ..engine import LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
 from ..rule import Rule
+from .readers import parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
 
 if TYPE_CHECKING:
@@ -460,24 +460,31 @@ class Runner:
         summary.rules = {code: _tally_like(t) for code, t in summary.rules.items()}
         self.groups = {}
         self.crashes = {}
-        problems = []
-        rows = [
-            (number, line, self.row_data(parse_row_text(payload) if payload.__class__ is str else payload))
-            for number, line, payload in items
-        ]
+        problems: list[tuple[int, int | None, str | None, str]] = []
+        unreadable = 0
+        rows = []
+        for number, line, payload in items:
+            if payload.__class__ is str:
+                payload, error = parse_json_row(payload)
+                if error is not None:  # a row the reading process left unparsed
+                    unreadable += 1
+                    problems.append((number, line, None, error))
+                    continue
+            rows.append((number, line, self.row_data(payload)))
         if self.async_rules is not None:
             self.prefetch([(number, data) for number, _line, data in rows])
         for number, line, data in rows:
             context, _found, problem = self.check_row(number, line, data)
             if problem is not None:
                 problems.append((number, line, row_id(context), problem))
-        message = (index, "ok", summary.rules, self.groups, self.crashes, problems)
+        message = (index, "ok", summary.rules, self.groups, self.crashes, problems, unreadable)
         try:
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
         except Exception:
             # a rule put something unpicklable in a finding's data: keep the counts
             plain = {key: replace(group, example=group.example.with_(data={})) for key, group in self.groups.items()}
-            return pickle.dumps((index, "ok", summary.rules, plain, self.crashes, problems), pickle.HIGHEST_PROTOCOL)
+            message = (index, "ok", summary.rules, plain, self.crashes, problems, unreadable)
+            return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
 
     # ------------------------------------------------------------ async rules
 
@@ -711,8 +718,3 @@ def _tally_like(tally: Any) -> Any:
     from .results import RuleTally
 
     return RuleTally(tally.code, tally.name)
-
-
-def parse_row_text(text: str) -> Any:
-    """A JSON Lines row the reading process already checked is an object."""
-    return json.loads(text)
