@@ -949,3 +949,164 @@ def lint_files(linter: Linter, token: str, items: list[tuple[Any, str, Any]]) ->
         for result in report.files:
             result.findings = [finding.with_(data={}) for finding in result.findings]
         return pickle.dumps(report, pickle.HIGHEST_PROTOCOL)
+
+
+# ------------------------------------------------------------------ the send guard on the workers
+
+_GUARDS: OrderedDict[str, Any] = OrderedDict()
+_LOOPBACK = ("127.", "localhost", "::1", "[::1]")
+
+
+def _guard_scheme(url: str) -> str:
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
+def _worker_hosts(client: Any) -> list[str]:
+    from urllib.parse import urlsplit
+
+    hosts = []
+    for address in client.scheduler_info().get("workers", {}):
+        hosts.append(urlsplit(address).hostname or address)
+    return hosts
+
+
+def refuse_unshared_guard(client: Any, url: str | None) -> None:
+    """A ``sqlite://`` ledger (or a ``unix://`` Redis socket) is a file on this
+    machine: with workers elsewhere each would check its own file and a
+    duplicate would go unseen. It is allowed only when every worker runs on
+    this machine (``--scheduler local:N``, or workers on 127.0.0.1)."""
+    if not url or _guard_scheme(url) not in ("sqlite", "unix"):
+        return
+    remote = [host for host in _worker_hosts(client) if not host.startswith(_LOOPBACK)]
+    if remote:
+        raise ClusterError(
+            f"a {_guard_scheme(url)}:// send guard is a file on this machine, but Dask workers run on "
+            f"{', '.join(sorted(set(remote))[:3])}: they cannot share it. Use a redis:// guard that every "
+            "worker reaches, or --scheduler local:N"
+        )
+
+
+def _absolute_guard_url(url: str) -> str:
+    """A relative ``sqlite:///ledger.db`` made absolute: workers run in other folders."""
+    if _guard_scheme(url) != "sqlite":
+        return url
+    rest = url.split("://", 1)[1]
+    path, mark, query = rest.partition("?")
+    path = path[1:] if path.startswith("/") else path
+    if not path or path.startswith("/") or path.startswith("~"):
+        return url
+    return f"sqlite:///{os.path.abspath(path)}{mark}{query}"
+
+
+@dataclass
+class GuardSetup:
+    """What a worker needs to look up (and claim) the keys of its partitions.
+    The URL travels as written: a ``${VAR}`` in it is expanded on the worker."""
+
+    token: str
+    url: str
+    config: Any
+    base: Any
+    claim: bool
+    sample_size: int
+    fields: dict[str, str]
+
+
+def _worker_guard(setup: GuardSetup) -> Any:
+    from ..guard import SendGuard
+
+    with _LOCK:
+        guard = _GUARDS.get(setup.token)
+        if guard is None:
+            guard = _GUARDS[setup.token] = SendGuard(setup.url, config=setup.config)
+            while len(_GUARDS) > _KEEP:
+                _GUARDS.popitem(last=False)[1].close()
+        return guard
+
+
+def guard_piece(setup: GuardSetup, piece: Piece) -> tuple[str, Any]:
+    """Look up (with ``claim``: record as sent) the keys of one partition's rows
+    on this worker (a worker task): ``("ok", GuardTally)`` or an error kind and
+    its message."""
+    from ..guard._entry import GuardError, GuardUnavailable
+    from ..guard.batch import tally_rows
+
+    try:
+        guard = _worker_guard(setup)
+        tally = tally_rows(
+            guard,
+            _piece_rows(piece),
+            base=setup.base,
+            claim=setup.claim,
+            sample_size=setup.sample_size,
+            fields=setup.fields,
+        )
+    except GuardUnavailable as exc:
+        return "unavailable", str(exc)
+    except GuardError as exc:
+        return "guard", str(exc)
+    except ConfigError as exc:
+        return "config", str(exc)
+    return "ok", tally
+
+
+def guard_on_dask(
+    client: Any,
+    url: str,
+    config: Any,
+    contexts: Any,
+    *,
+    base: Any = None,
+    claim: bool = False,
+    sample_size: int = 5,
+    fields: Any = None,
+    contexts_format: str = "auto",
+) -> Any:
+    """:func:`oopslint.guard.batch.check_rows` with the look-ups and claims on
+    the Dask workers, one task per partition, each worker with its own ledger
+    connection. The tallies are merged in partition order, so the report is
+    the one a local run gives. Raises GuardUnavailable / GuardError as locally."""
+    from ..guard._entry import GuardError, GuardUnavailable
+    from ..guard.batch import GuardTally
+
+    _require_dask()
+    refuse_unshared_guard(client, url)
+    if not isinstance(contexts, (str, os.PathLike)) or os.fspath(contexts) == "-":
+        raise ClusterError("the send guard on Dask reads the contexts on the workers: give --contexts as a path")
+    pieces = plan_partitions(client, contexts, contexts_format)
+    setup = GuardSetup(
+        os.urandom(8).hex(), _absolute_guard_url(url), config, base, claim, sample_size, dict(fields or {})
+    )
+    futures = [
+        client.submit(guard_piece, setup, piece, pure=False, key=f"oopslint-guard-{setup.token}-{piece.index}")
+        for piece in pieces
+    ]
+    total = GuardTally()
+    try:
+        for future in futures:
+            kind, value = _result(future, "the send guard")
+            future.release()
+            if kind == "unavailable":
+                raise GuardUnavailable(value)
+            if kind == "guard":
+                raise GuardError(value)
+            if kind == "config":
+                raise ConfigError(value)
+            _merge_tally(total, value, sample_size)
+    finally:
+        client.cancel(futures)
+    return total
+
+
+def _merge_tally(total: Any, part: Any, sample_size: int) -> None:
+    for name in ("rows", "already_sent", "in_progress", "no_key", "claimed"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+    if part.first_sent is not None and (total.first_sent is None or part.first_sent < total.first_sent):
+        total.first_sent = part.first_sent
+    if part.last_sent is not None and (total.last_sent is None or part.last_sent > total.last_sent):
+        total.last_sent = part.last_sent
+    room = sample_size - len(total.first_rows)
+    if room > 0:
+        total.first_rows.extend(part.first_rows[:room])
+    if part.no_key_reason:
+        total.no_key_reason = part.no_key_reason
