@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from oopslint_testing import CORPUS, run_cli
 from triggers.helpers import FIXTURES, NEWSLETTER, SHIPPED, write_rows
 
@@ -25,17 +25,6 @@ from oopslint import ContextError
 from oopslint.batch import lint_batch
 
 SEND_AT = "2024-05-02T09:00:00Z"
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-        ) as cluster,
-        Client(cluster) as connected,
-    ):
-        yield connected
 
 
 @pytest.fixture
