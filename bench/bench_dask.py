@@ -56,7 +56,7 @@ else:
     import oopslint.batch.dask_backend as backend
     backend.PARTITION_ROWS = partition_rows
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         cpu_before = sum(client.run(lambda: cpu(resource.getrusage(resource.RUSAGE_SELF))).values())
         started = time.perf_counter()

@@ -139,7 +139,7 @@ def connect(scheduler: str, *, timeout: float = CONNECT_SECONDS) -> Connection:
         if workers < 1:
             raise ClusterError(f"--scheduler {scheduler}: local:N needs at least one worker process")
         cluster = distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
         )
         return Connection(distributed.Client(cluster), cluster)
     address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
@@ -469,7 +469,7 @@ def _piece_rows(piece: Piece) -> Iterator[tuple[int, int | None, Any, str | None
 def _result(future: Any, what: str) -> Any:
     try:
         return future.result()
-    except (ClusterError, ConfigError):
+    except (ClusterError, ConfigError, ContextError):
         raise
     except Exception as exc:
         raise ClusterError(f"the Dask cluster failed {what}: {type(exc).__name__}: {exc}") from None
@@ -601,7 +601,11 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
         states: dict[str, Any] = {}
         crashed: dict[str, tuple[int, str]] = {}
         for code in setup.batch_codes:
-            rule = rules[code]
+            rule = rules.get(code)  # type: ignore[assignment]
+            if rule is None:
+                raise ClusterError(
+                    f"a worker has no batch rule {code}: install the same oopslint and plugins on every worker"
+                )
             try:
                 state = mergeable_state(rule)(summary, runner.job.context, runner.config.options_for(rule))
                 if hasattr(state, "keep_firsts"):

@@ -369,3 +369,16 @@ def test_csv_files_and_parquet_row_groups_are_read_on_the_workers(client, tmp_pa
     assert on_dask == local
     duplicate = next(f for f in on_dask["files"][0]["findings"] if f["code"] == "TRG007")
     assert duplicate["data"]["extra_copies"] == 12
+
+
+def test_an_unreadable_csv_header_read_on_a_worker_is_a_clear_error(client, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text(",,\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(ContextError, match="the first line must name the columns"):
+        lint_batch(SHIPPED, rows, offline=True, client=client)
+    result = run_cli(
+        "batch", "--offline", str(SHIPPED), "--contexts", str(rows), "--scheduler", client.scheduler.address
+    )
+    assert result.returncode == 2
+    assert "the first line must name the columns" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
