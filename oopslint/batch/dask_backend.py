@@ -31,10 +31,11 @@ batch rule whose check function carries ``check.mergeable``, a class
 gets one state per partition, fed where the partition is read. The states are
 folded in input order by a chain of tasks on the workers (TRG006 adds counts;
 TRG007 merges key tables and rewrites its samples' first rows), and only the
-findings come back. The fold is linear in distinct keys and runs beside the
-partitions, far faster than they are checked, so it does not bound a
-cluster of hundreds of workers; its memory is that of the local rule (about
-20 bytes per distinct TRG007 key) on one worker. A batch rule without the
+findings come back. The fold runs beside the partitions: measured here,
+folding a 20,000-row partition into TRG007's key table takes 40-90 ms of CPU,
+about 1% of checking those rows, so the one chain keeps up with about a
+hundred workers (hash-bucketed chains would lift that); its memory is that of
+the local rule (about 20 bytes per distinct TRG007 key) on one worker. A batch rule without the
 hook, or contexts that are not a path (a stream, stdin, an iterable), make
 the client read the rows and feed the batch rules as before.
 
