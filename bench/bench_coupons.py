@@ -1,6 +1,6 @@
 """CPN look-ups: 200 distinct codes against a Stripe-speaking server on 127.0.0.1.
 
-    python bench/bench_coupons.py [--codes 200] [--latency 0.05]
+    python bench/bench_coupons.py [--codes 200] [--latency 0.05] [--rows 2000]
 
 The server answers ``GET /v1/promotion_codes?code=`` after ``--latency``
 seconds, as Stripe's API does, and counts requests. Printed side by side, from
@@ -9,7 +9,10 @@ the same run:
 - oopslint: one lint of an email naming every code (each code looked up once,
   concurrently, through the shared client at its configured politeness);
 - the same look-ups one after another (the floor a naive checker pays);
-- the pacing floor of the politeness settings (requests x min_interval).
+- the pacing floor of the politeness settings (requests x min_interval);
+- a batch of ``--rows`` rows whose template names a per-recipient code
+  (``{{ coupon_code }}``), the rows naming ``--codes`` distinct codes: the
+  requests it made (one per distinct code) and its time beside the same floor.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import argparse
 import asyncio
 import json
 import os
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -95,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codes", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--rows", type=int, default=2000)
     args = parser.parse_args()
     os.environ[KEY_VARIABLE] = "sk_test_bench_0000000000"
     server = Stripe(args.latency)
@@ -140,6 +146,31 @@ def main() -> None:
     )
     print(f"  one look-up after another:  {sequential:6.2f} s  ({sequential / concurrent:.1f}x slower)")
     print(f"  floor of the politeness:    {floor:6.2f} s  (oopslint at {concurrent / floor:.2f}x the floor)")
+
+    from oopslint.batch import lint_batch
+
+    with tempfile.TemporaryDirectory() as folder:
+        template = Path(folder) / "promo.html"
+        template.write_text(
+            "<html lang='en'><body><p>Your code: use code <strong>{{ coupon_code }}</strong> for 20% off.</p>"
+            "</body></html>",
+            encoding="utf-8",
+        )
+        rows = Path(folder) / "rows.jsonl"
+        with rows.open("w", encoding="utf-8") as handle:
+            for number in range(args.rows):
+                row = {"id": number, "coupon_code": codes[number % len(codes)], "send_at": "2026-11-20T09:00:00Z"}
+                handle.write(json.dumps(row) + "\n")
+        server.requests = 0
+        started = time.perf_counter()
+        batch = lint_batch(template, rows, config={**config, "http": {**http_options, "budget": 3600}})
+        batch_seconds = time.perf_counter() - started
+    assert batch.batch is not None
+    print(
+        f"  batch, {args.rows} rows naming the {args.codes} codes: {batch_seconds:6.2f} s, {server.requests} requests "
+        f"({server.requests / args.codes:.2f} per distinct code), {batch.batch.rows} rows checked "
+        f"(at {batch_seconds / floor:.2f}x the floor of {args.codes} look-ups)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Exit codes: 0 nothing at or above the fail level; 1 findings at or above it;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -245,13 +246,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"oopslint: no email files found under {', '.join(paths)}\n")
         return EXIT_OK
     stdin = sys.stdin.buffer.read() if "-" in entries else None
-    if args.scheduler:
-        from .batch.dask_backend import connect, lint_paths_on_dask
+    with _link_progress(args.quiet):
+        if args.scheduler:
+            from .batch.dask_backend import connect, lint_paths_on_dask
 
-        with connect(args.scheduler) as connection:
-            report = lint_paths_on_dask(connection.client, linter, entries, context=context, stdin=stdin)
-    else:
-        report = linter.lint_paths(entries, context=context, stdin=stdin)
+            with connect(args.scheduler) as connection:
+                report = lint_paths_on_dask(connection.client, linter, entries, context=context, stdin=stdin)
+        else:
+            report = linter.lint_paths(entries, context=context, stdin=stdin)
     if args.baseline:
         report = _baseline(report, args)
     if args.diff_base:
@@ -273,6 +275,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if stream is not sys.stdout:
             stream.close()
     return report.exit_code
+
+
+def _link_progress(quiet: bool) -> contextlib.AbstractContextManager[None]:
+    """--quiet switches the link-check progress bar off too."""
+    if not quiet:
+        return contextlib.nullcontext()
+    from .http._pacing import progress_silenced  # imported only when asked: it loads the HTTP stack
+
+    return progress_silenced()
 
 
 def _report_target(value: str) -> tuple[str, str]:

@@ -492,6 +492,11 @@ class Linter:
                 task.cancel()
             if late:
                 await asyncio.gather(*late, return_exceptions=True)
+        # a bad option (ConfigError) ends the run; read every task's error so none is logged as lost
+        errors = [task.exception() for task in tasks if task not in late]
+        first_error = next((error for error in errors if error is not None), None)
+        if first_error is not None:
+            raise first_error
         for (job, rule), task in zip(pending, tasks):
             if task in late:
                 job.add(

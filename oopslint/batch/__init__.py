@@ -130,29 +130,33 @@ def lint_batch(
     job, summary = runner.job, runner.summary
     row_rules = [entry.rule for entry in runner.row_rules]
     batch_rules = runner.batch_rules
-    if client is not None:
-        from .dask_backend import BatchSetup, run_on_dask
+    try:
+        if client is not None:
+            from .dask_backend import BatchSetup, run_on_dask
 
-        source = Path(template).read_bytes() if isinstance(template, os.PathLike) else template
-        setup = BatchSetup(
-            os.urandom(8).hex(),
-            shipped,  # type: ignore[arg-type]
-            source,
-            label,
-            context,
-            send_at,  # type: ignore[arg-type]
-            sample_size,
-            tuple(rule.code for rule in row_rules),
-        )
-        run_on_dask(client, runner, contexts, setup, contexts_format)
-    else:
-        workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
-        if workers > 1 and not fork_available():
-            workers = 1
-        if workers > 1 and row_rules:
-            run_parallel(runner, iter_context_rows(contexts, contexts_format, with_text=True), workers)
+            source = Path(template).read_bytes() if isinstance(template, os.PathLike) else template
+            setup = BatchSetup(
+                os.urandom(8).hex(),
+                shipped,  # type: ignore[arg-type]
+                source,
+                label,
+                context,
+                send_at,  # type: ignore[arg-type]
+                sample_size,
+                tuple(rule.code for rule in row_rules),
+            )
+            run_on_dask(client, runner, contexts, setup, contexts_format)
         else:
-            runner.run(iter_context_rows(contexts, contexts_format))
+            workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
+            if workers > 1 and not fork_available():
+                workers = 1
+            if workers > 1 and row_rules:
+                run_parallel(runner, iter_context_rows(contexts, contexts_format, with_text=True), workers)
+            else:
+                runner.run(iter_context_rows(contexts, contexts_format))
+    finally:
+        if runner.async_rules is not None:
+            runner.async_rules.close()
     runner.finish_batch_rules()
     linter.run([job], exclude=row_rules)
     job.add(runner.results(), ran=row_rules + batch_rules)
@@ -197,4 +201,8 @@ def prepare_runner(
     ]
     runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at)
     runner.batch_rules = selected
+    if any(rule.is_async for rule in row_rules):
+        from ._async_rules import AsyncRowRules
+
+        runner.async_rules = AsyncRowRules(linter, job.config.section("http"))
     return runner

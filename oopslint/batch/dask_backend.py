@@ -65,7 +65,7 @@ from ..rule import Rule
 from .parallel import _Chunk, _Merger, chunked_rows
 from .readers import _read_stream, _sniff, iter_context_rows
 from .results import BatchRow, RuleTally, row_id
-from .runner import Runner, parse_row_text
+from .runner import Runner
 
 __all__ = [
     "INSTALL_HINT",
@@ -538,23 +538,7 @@ def check_partition(setup: BatchSetup, index: int, items: list[tuple[int, int | 
     """Run the per-row rules on one partition; the counts, pickled (a worker task)."""
     runner = _worker_runner(setup)
     with _LOCK:  # one partition at a time per process: the runner's tallies are per partition
-        summary = runner.summary
-        summary.rules = {code: RuleTally(t.code, t.name) for code, t in summary.rules.items()}
-        runner.groups = {}
-        runner.crashes = {}
-        problems = []
-        for number, line, payload in items:
-            data = parse_row_text(payload) if payload.__class__ is str else payload
-            context, _found, problem = runner.check_row(number, line, runner.row_data(data))
-            if problem is not None:
-                problems.append((number, line, row_id(context), problem))
-        message = (index, "ok", summary.rules, runner.groups, runner.crashes, problems)
-        try:
-            return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            # a rule put something unpicklable in a finding's data: keep the counts
-            plain = {key: replace(group, example=group.example.with_(data={})) for key, group in runner.groups.items()}
-            return pickle.dumps((index, "ok", summary.rules, plain, runner.crashes, problems), pickle.HIGHEST_PROTOCOL)
+        return runner.check_chunk(index, items)
 
 
 def mergeable_state(rule: Rule) -> Any:
@@ -617,13 +601,21 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
         problems = []
         unreadable: list[tuple[int, int | None, None, str]] = []
         rows = checked = 0
-        for number, line, data, error in _piece_rows(piece):
+        read: Iterable[Any] = _piece_rows(piece)
+        if runner.async_rules is not None:  # per-row network look-ups: collected for the partition, done at once
+            read = [
+                (number, line, runner.row_data(data) if error is None else None, error)
+                for number, line, data, error in read
+            ]
+            runner.prefetch([(number, data) for number, _line, data, error in read if error is None])
+        merged = runner.async_rules is not None
+        for number, line, data, error in read:
             rows += 1
             if error is not None:
                 unreadable.append((number, line, None, error))
                 continue
             checked += 1
-            context, found, problem = runner.check_row(number, line, runner.row_data(data))
+            context, found, problem = runner.check_row(number, line, data if merged else runner.row_data(data))
             if states:
                 row = BatchRow(number, None, line, context, found)
                 for code, state in list(states.items()):

@@ -18,14 +18,14 @@ import queue
 import sys
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from ..config import ConfigError
 from ..context import SendContext
 from .results import BatchRow, RuleTally, row_id
-from .runner import Group, Runner, parse_row_text
+from .runner import Group, Runner
 
 __all__ = ["run_parallel", "fork_available", "auto_jobs"]
 
@@ -104,30 +104,11 @@ def _worker(runner: Runner, tasks: Any, results: Any) -> None:
         while True:
             task = tasks.get()
             if task is None:
+                if runner.async_rules is not None:
+                    runner.async_rules.close()
                 return
             index, items = pickle.loads(task)
-            summary = runner.summary
-            summary.rules = {code: RuleTally(t.code, t.name) for code, t in summary.rules.items()}
-            runner.groups = {}
-            runner.crashes = {}
-            problems = []
-            for number, line, payload in items:
-                data = parse_row_text(payload) if payload.__class__ is str else payload
-                context, _found, problem = runner.check_row(number, line, runner.row_data(data))
-                if problem is not None:
-                    problems.append((number, line, row_id(context), problem))
-            message = (index, "ok", summary.rules, runner.groups, runner.crashes, problems)
-            try:
-                payload_bytes = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-            except Exception:
-                # a rule put something unpicklable in a finding's data: keep the counts
-                plain = {
-                    key: replace(group, example=group.example.with_(data={})) for key, group in runner.groups.items()
-                }
-                payload_bytes = pickle.dumps(
-                    (index, "ok", summary.rules, plain, runner.crashes, problems), pickle.HIGHEST_PROTOCOL
-                )
-            results.put(payload_bytes)
+            results.put(runner.check_chunk(index, items))
     except ConfigError as exc:
         results.put(pickle.dumps((index, "config", str(exc))))
     except BaseException:

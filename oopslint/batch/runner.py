@@ -10,17 +10,22 @@ every row through the generator protocol and judge the batch at the end.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import pickle
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from ..context import ContextError, SendContext, dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
-from ..engine import LintJob, RuleCrash, call_rule, redact, rule_failure, stamp
+from ..engine import LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
 from ..rule import Rule
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
+
+if TYPE_CHECKING:
+    from ._async_rules import AsyncRowRules
 
 __all__ = ["Runner"]
 
@@ -28,6 +33,8 @@ _MISSING = object()
 _UNSET = object()
 _MEMO_SIZE = 4096
 _MEMO_PROBE = 256
+#: rows whose async rules (coupon look-ups) run together, in one process
+ASYNC_CHUNK_ROWS = 500
 
 
 def merge(base: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
@@ -147,6 +154,9 @@ class Runner:
         for rule in row_rules:
             summary.rules.setdefault(rule.code, _tally(rule))
         self.batch_rules: list[Rule] = list(batch_rules)
+        #: runs the async per-row rules of many rows at once (set by prepare_runner)
+        self.async_rules: AsyncRowRules | None = None
+        self._prefetched: dict[tuple[int, str], list[Finding] | str | None] = {}
         self.consumers: list[tuple[Rule, Any]] = []
         self.finishers: list[tuple[Rule, Any]] = []
         for rule in batch_rules:
@@ -236,6 +246,8 @@ class Runner:
 
     def run(self, rows: Iterable[Any]) -> None:
         """Check every row in this process."""
+        if self.async_rules is not None:
+            rows = self._prefetching(rows)
         summary = self.summary
         consumers = self.consumers
         for number, line, data, error in rows:
@@ -334,9 +346,110 @@ class Runner:
                 out.extend(outcome)
         return out
 
+    def check_chunk(self, index: int, items: list[tuple[int, int | None, Any]]) -> bytes:
+        """Run the per-row rules on one chunk of rows (a worker's task): the
+        chunk's tallies, example findings, crashes and bad rows, pickled for
+        the reading process to merge in chunk order."""
+        summary = self.summary
+        summary.rules = {code: _tally_like(t) for code, t in summary.rules.items()}
+        self.groups = {}
+        self.crashes = {}
+        problems = []
+        rows = [
+            (number, line, self.row_data(parse_row_text(payload) if payload.__class__ is str else payload))
+            for number, line, payload in items
+        ]
+        if self.async_rules is not None:
+            self.prefetch([(number, data) for number, _line, data in rows])
+        for number, line, data in rows:
+            context, _found, problem = self.check_row(number, line, data)
+            if problem is not None:
+                problems.append((number, line, row_id(context), problem))
+        message = (index, "ok", summary.rules, self.groups, self.crashes, problems)
+        try:
+            return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            # a rule put something unpicklable in a finding's data: keep the counts
+            plain = {key: replace(group, example=group.example.with_(data={})) for key, group in self.groups.items()}
+            return pickle.dumps((index, "ok", summary.rules, plain, self.crashes, problems), pickle.HIGHEST_PROTOCOL)
+
+    # ------------------------------------------------------------ async rules
+
+    def _prefetching(self, rows: Iterable[Any], size: int = ASYNC_CHUNK_ROWS) -> Iterator[Any]:
+        """``rows`` unchanged, each chunk's async rules run together before its rows are checked."""
+        chunk: list[Any] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= size:
+                self.prefetch([(r[0], self.row_data(r[2])) for r in chunk if r[3] is None])
+                yield from chunk
+                chunk = []
+        self.prefetch([(r[0], self.row_data(r[2])) for r in chunk if r[3] is None])
+        yield from chunk
+
+    def prefetch(self, rows: list[tuple[int, Mapping[str, Any]]]) -> None:
+        """Run the async per-row rules of these rows concurrently, in one
+        event loop and HTTP session; :meth:`check_row` then takes their
+        outcomes. Rows whose outcome the memo already knows are not run."""
+        runner = self.async_rules
+        entries = [entry for entry in self.row_rules if entry.is_async]
+        if runner is None or not entries or not rows:
+            return
+        for entry in entries:
+            if entry.memo is not None and entry.lookups == 0:
+                # the first row shows which values the rule reads: the memo key of every other row
+                number, data = rows[0]
+                self._run_pending([(number, entry, self.context(data), self._tracked(data))])
+        pending: list[tuple[int, RowRule, SendContext, SendContext]] = []
+        for entry in entries:
+            seen: dict[tuple, int] = {}
+            for number, data in rows:
+                context = self.context(data)
+                if entry.memo is None:
+                    pending.append((number, entry, context, context))
+                    continue
+                key = tuple([_freeze(context.get(name)) for name in entry.fields])
+                if key in entry.memo or (number, entry.rule.code) in self._prefetched:
+                    continue
+                if key in seen:
+                    continue  # the same values as a row already pending: the memo will know
+                seen[key] = number
+                pending.append((number, entry, context, self._tracked(data)))
+        self._run_pending(pending)
+
+    def _run_pending(self, pending: list[tuple[int, RowRule, SendContext, SendContext]]) -> None:
+        runner = self.async_rules
+        assert runner is not None
+        email, config = self.email, self.config
+        raw = runner.gather(
+            [
+                partial(acall_rule, entry.rule, email, called, entry.options, config=config)
+                for _number, entry, _context, called in pending
+            ]
+        )
+        for (number, entry, context, called), outcome in zip(pending, raw):
+            result = self._outcome(entry, outcome, number)
+            if entry.memo is not None and isinstance(called, TrackedContext):
+                self._learn(entry, called, context, result)
+            self._prefetched[(number, entry.rule.code)] = result
+
+    # ------------------------------------------------------------ calling rules
+
     def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
+        if entry.is_async:
+            known = self._prefetched.pop((number, entry.rule.code), _MISSING)
+            if known is not _MISSING:
+                return known  # type: ignore[return-value]
+            if self.async_rules is not None:
+                [outcome] = self.async_rules.gather(
+                    [partial(acall_rule, entry.rule, self.email, context, entry.options, config=self.config)]
+                )
+                return self._outcome(entry, outcome, number)
         outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+        return self._outcome(entry, outcome, number)
+
+    def _outcome(self, entry: RowRule, outcome: Any, number: int) -> list[Finding] | str | None:
         if outcome.__class__ is list:
             return outcome  # type: ignore[return-value]
         if isinstance(outcome, ContextError):
@@ -352,15 +465,27 @@ class Runner:
         rows that agree on every value it has read so far get the same result
         without running it. A rule that reads ``context.data`` directly, or
         whose results rarely repeat, is simply run on every row from then on."""
-        memo = entry.memo
-        assert memo is not None
+        if entry.is_async:
+            known = self._prefetched.pop((number, entry.rule.code), _MISSING)
+            if known is not _MISSING:
+                return known  # type: ignore[return-value]
         tracked = self._tracked(data)
         outcome = self._call(entry, tracked, number)
+        self._learn(entry, tracked, context, outcome)
+        return outcome
+
+    def _learn(
+        self, entry: RowRule, tracked: TrackedContext, context: SendContext, outcome: list[Finding] | str | None
+    ) -> None:
+        """Remember ``outcome`` by the values the rule read (see :meth:`_memo_miss`)."""
+        memo = entry.memo
+        if memo is None:
+            return
         if entry.lookups < _MEMO_PROBE:
             entry.lookups += 1
         if tracked._opaque:
             entry.memo = None
-            return outcome
+            return
         if outcome is not None:
             unseen = tracked._reads.difference(entry.fields)
             if unseen:
@@ -372,7 +497,6 @@ class Runner:
             memo[key] = outcome
         if entry.lookups >= _MEMO_PROBE and entry.hits * 2 < entry.lookups:
             entry.memo = None
-        return outcome
 
     def _tracked(self, data: Mapping[str, Any]) -> TrackedContext:
         return TrackedContext(self.prototype, data)
@@ -442,6 +566,12 @@ def _tally(rule: Rule) -> Any:
     from .results import RuleTally
 
     return RuleTally(rule.code, rule.name)
+
+
+def _tally_like(tally: Any) -> Any:
+    from .results import RuleTally
+
+    return RuleTally(tally.code, tally.name)
 
 
 def parse_row_text(text: str) -> Any:

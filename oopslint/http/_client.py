@@ -10,7 +10,7 @@ import os
 import random
 import ssl
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import httpx
 
 from ._cache import LinkCache, default_cache_path
 from ._guard import GuardedBackend, GuardedTransport, Resolver
+from ._lean import LeanPool
 from ._options import HostSettings, Settings, expand_env
 from ._pacing import Gate, Progress
 from ._results import (
@@ -42,6 +43,7 @@ from ._results import (
 from ._urls import resolve_reference
 
 _MEMORY_TTL_FAILURES = 60.0
+_PARSED_KEPT = 4096
 _IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 
 
@@ -49,10 +51,29 @@ _IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 class _Host:
     name: str
     settings: HostSettings
-    client: httpx.AsyncClient
     gate: Gate
-    transport: httpx.AsyncBaseTransport
+    backend: GuardedBackend
+    lean: LeanPool  # link checks
+    tls: Callable[[], ssl.SSLContext]
     head_refused: bool = False
+    _client: httpx.AsyncClient | None = None  # API requests, made on first use
+    _transport: httpx.AsyncBaseTransport | None = None
+
+    def httpx(self) -> tuple[httpx.AsyncClient, httpx.AsyncBaseTransport]:
+        if self._client is None or self._transport is None:
+            self._transport = GuardedTransport(self.backend, ssl_context=self.tls(), limit=self.settings.max_per_host)
+            self._client = httpx.AsyncClient(
+                transport=self._transport,
+                follow_redirects=False,
+                trust_env=False,
+                timeout=httpx.Timeout(self.settings.timeout, pool=None),
+            )
+        return self._client, self._transport
+
+    async def aclose(self) -> None:
+        self.lean.close()
+        if self._client is not None:
+            await self._client.aclose()
 
 
 class HttpClient:
@@ -85,6 +106,7 @@ class HttpClient:
         self._deadline: float | None = None
         self._progress = Progress(self.settings.progress)
         self._tls_contexts: dict[bool, ssl.SSLContext] = {}
+        self._parsed: dict[str, httpx.URL] = {}
         self.stats: dict[str, int] = {"requests": 0, "checks": 0, "cache_hits": 0, "memory_hits": 0}
 
     # ------------------------------------------------------------ lifecycle
@@ -106,7 +128,7 @@ class HttpClient:
             await asyncio.gather(*self._checks.values(), return_exceptions=True)
         for host in self._hosts.values():
             try:
-                await host.client.aclose()
+                await host.aclose()
             except Exception:  # closing a broken connection must not fail the run
                 pass
         self._progress.close()
@@ -132,10 +154,13 @@ class HttpClient:
         """Check one http(s) URL: HEAD, then GET when HEAD is refused, following
         redirects. Every caller of the same URL in a session shares one check."""
         try:
-            parsed = httpx.URL(url.strip())
+            parsed = self._parse(url.strip())
             if parsed.scheme not in ("http", "https") or not parsed.host:
                 raise httpx.InvalidURL("not an http(s) URL with a host")
-            normalized = with_root_path(str(parsed.copy_with(fragment=None)))
+            text = str(parsed)
+            normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
+            if normalized == text and len(self._parsed) < _PARSED_KEPT:
+                self._parsed.setdefault(normalized, parsed)
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
             return LinkCheck(
                 url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})"
@@ -279,7 +304,7 @@ class HttpClient:
             try:
                 host = self._host_for(current)
                 body = (
-                    await self._send(host, "GET", current, self._headers_for(host, current, cookies), read=SNIFF_BYTES)
+                    await self._fetch(host, "GET", current, self._headers_for(host, current, cookies), read=SNIFF_BYTES)
                 ).body
             except Failure:
                 return None
@@ -301,15 +326,15 @@ class HttpClient:
             try:
                 headers = self._headers_for(host, url, cookies)
                 if use_head:
-                    reply = await self._send(host, "HEAD", url, headers, read=SNIFF_BYTES)
+                    reply = await self._fetch(host, "HEAD", url, headers, read=SNIFF_BYTES)
                     if reply.method == "HEAD" and reply.status >= 400 and reply.status != 429:
                         if reply.status in (405, 501):
                             host.head_refused = True
                         # many servers answer HEAD wrongly; GET is what a reader's click does
                         use_head = False
-                        reply = await self._send(host, "GET", url, headers, read=SNIFF_BYTES)
+                        reply = await self._fetch(host, "GET", url, headers, read=SNIFF_BYTES)
                 else:
-                    reply = await self._send(host, "GET", url, headers, read=SNIFF_BYTES)
+                    reply = await self._fetch(host, "GET", url, headers, read=SNIFF_BYTES)
             except Failure as exc:
                 failure = exc
             delay = self._retry_delay(attempts, host.settings.retries, reply, failure)
@@ -343,9 +368,18 @@ class HttpClient:
             return None
         return delay
 
+    def _parse(self, url: str) -> httpx.URL:
+        """``httpx.URL(url)``, parsed once per session (a check needs it three times)."""
+        parsed = self._parsed.get(url)
+        if parsed is None:
+            if len(self._parsed) >= _PARSED_KEPT:
+                self._parsed.clear()  # a batch session sees endless personalised URLs
+            parsed = self._parsed[url] = httpx.URL(url)
+        return parsed
+
     def _host_for(self, url: str) -> _Host:
         try:
-            parsed = httpx.URL(url)
+            parsed = self._parse(url)
         except (httpx.InvalidURL, ValueError) as exc:
             raise Failure("invalid-url", f"not a URL that can be fetched ({exc})") from None
         if parsed.scheme not in ("http", "https") or not parsed.host:
@@ -359,16 +393,12 @@ class HttpClient:
             if gate is None:
                 gate = self._gates[name] = Gate(settings.max_per_host, settings.min_interval)
             backend = GuardedBackend(self._resolver, settings.allow_private)
-            transport = GuardedTransport(
-                backend, ssl_context=self._tls_context(settings.verify_tls), limit=settings.max_per_host
-            )
-            http_client = httpx.AsyncClient(
-                transport=transport,
-                follow_redirects=False,
-                trust_env=False,
-                timeout=httpx.Timeout(settings.timeout, pool=None),
-            )
-            host = self._hosts[key] = _Host(name, settings, http_client, gate, transport)
+
+            def tls(verify: bool = settings.verify_tls) -> ssl.SSLContext:
+                return self._tls_context(verify)  # loading the CA bundle is slow: only for https
+
+            lean = LeanPool(backend, tls, settings.max_per_host)
+            host = self._hosts[key] = _Host(name, settings, gate, backend, lean, tls)
         return host
 
     def _tls_context(self, verify: bool) -> ssl.SSLContext:
@@ -405,6 +435,34 @@ class HttpClient:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
         return headers
 
+    async def _fetch(self, host: _Host, method: str, url: str, headers: Mapping[str, str], *, read: int) -> Reply:
+        """One link-check request (HEAD or GET, no body) through the host's gate
+        and the global limit, on the lean keep-alive client; at most ``read``
+        bytes of the body are read."""
+        assert self._global is not None, "HttpClient used outside session()"
+        timeout = host.settings.timeout
+        async with host.gate:
+            async with self._global:
+                if method == "HEAD" and host.head_refused:
+                    method = "GET"  # learnt while this request waited its turn
+                self.stats["requests"] += 1
+                try:
+                    async with asyncio.timeout(timeout):
+                        target = self._parse(url)
+                        sent = list(headers.items())
+                        if not any(name.lower() == "accept-encoding" for name, _ in sent):
+                            sent.append(("Accept-Encoding", "gzip, deflate"))
+                        if target.username or target.password:
+                            sent.append(("Authorization", _basic_auth(target)))
+                        answer = await host.lean.exchange(
+                            target, method, sent, read if method != "HEAD" else 0, timeout
+                        )
+                        return Reply(method, url, answer.status, answer.reason, answer.headers, answer.body)
+                except Failure:
+                    raise
+                except Exception as exc:
+                    raise classify(exc, url, timeout) from None
+
     async def _send(
         self,
         host: _Host,
@@ -427,13 +485,14 @@ class HttpClient:
                 self.stats["requests"] += 1
                 try:
                     async with asyncio.timeout(timeout):
-                        request = host.client.build_request(method, url, headers=headers, content=body)
+                        http_client, transport = host.httpx()
+                        request = http_client.build_request(method, url, headers=headers, content=body)
                         # straight to the transport: the client would parse a Location itself
                         # (refusing what browsers follow); _next_hop reads it as a browser does.
                         # Nor does it keep cookies: _keep_cookies does, for one redirect chain.
                         if request.url.username or request.url.password:
                             request.headers["Authorization"] = _basic_auth(request.url)
-                        response = await host.transport.handle_async_request(request)
+                        response = await transport.handle_async_request(request)
                         response.request = request
                         try:
                             content = await _read_some(

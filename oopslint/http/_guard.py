@@ -93,6 +93,11 @@ class Resolver:
 
     async def _lookup(self, host: str, port: int) -> list[str]:
         try:
+            # an address written out needs no lookup (nor a thread for getaddrinfo)
+            return [str(ipaddress.ip_address(host.strip("[]")))]
+        except ValueError:
+            pass
+        try:
             return await self._getaddrinfo(host, port)
         except TimeoutError:
             raise Failure("dns-unavailable", f"the DNS lookup of {host} timed out") from None
@@ -143,18 +148,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._resolver.resolve(host, port)
-        allowed = addresses if self._allow_private else [a for a in addresses if is_public_address(a)]
-        if not allowed:
-            shown = addresses[0] if addresses else host
-            what = f"{host} is" if shown == host else f"{host} resolves to {shown},"
-            raise Failure(
-                "blocked",
-                f"{what} a private or local address; not connecting "
-                "(set allow_private, or allow_private for this host under [http.hosts], to check it)",
-            )
         last: Exception | None = None
-        for address in allowed:
+        for address in await self.allowed_addresses(host, port):
             try:
                 stream = await self._inner.connect_tcp(
                     address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
@@ -166,13 +161,50 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         # classify here: the connection pool re-raises without the original cause
         if isinstance(last, httpcore.ConnectTimeout):
             raise Failure("timeout", f"no connection to {host}:{port} within {timeout or 0:g} s", retryable=True)
-        if any(
-            isinstance(node, ConnectionRefusedError) or getattr(node, "errno", None) == errno.ECONNREFUSED
-            for node in exception_chain(last)
-        ):
-            raise Failure("refused", f"connection refused by {host}:{port}")
-        reason = next((str(n) for n in reversed(exception_chain(last)) if isinstance(n, OSError) and str(n)), str(last))
-        raise Failure("connect", f"could not connect to {host}:{port} ({reason})")
+        raise _connect_failure(last, host, port)
+
+    async def allowed_addresses(self, host: str, port: int) -> list[str]:
+        """The addresses of ``host`` this session may connect to; a Failure
+        (``blocked``, ``dns``, ``dns-unavailable``) when there is none."""
+        addresses = await self._resolver.resolve(host, port)
+        allowed = addresses if self._allow_private else [a for a in addresses if is_public_address(a)]
+        if not allowed:
+            shown = addresses[0] if addresses else host
+            what = f"{host} is" if shown == host else f"{host} resolves to {shown},"
+            raise Failure(
+                "blocked",
+                f"{what} a private or local address; not connecting "
+                "(set allow_private, or allow_private for this host under [http.hosts], to check it)",
+            )
+        return allowed
+
+    async def open_stream(
+        self, host: str, port: int, *, tls: ssl.SSLContext | None, timeout: float
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """An asyncio stream (TLS when ``tls`` is given) to an allowed address
+        of ``host``, failing with the same Failures as :meth:`connect_tcp`."""
+        last: Exception | None = None
+        for address in await self.allowed_addresses(host, port):
+            try:
+                async with asyncio.timeout(timeout):
+                    return await asyncio.open_connection(
+                        address,
+                        port,
+                        ssl=tls,
+                        server_hostname=host if tls is not None else None,
+                        ssl_handshake_timeout=timeout if tls is not None else None,
+                        limit=2**20,
+                    )
+            except TimeoutError:
+                raise Failure(
+                    "timeout", f"no connection to {host}:{port} within {timeout:g} s", retryable=True
+                ) from None
+            except ssl.SSLError as exc:
+                raise _tls_failure(exc, f"{host}:{port}") from None
+            except OSError as exc:
+                last = exc
+        assert last is not None
+        raise _connect_failure(last, host, port)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Any = None
@@ -181,6 +213,24 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+def _tls_failure(error: ssl.SSLError, where: str) -> Failure:
+    if isinstance(error, ssl.SSLCertVerificationError) and error.verify_message:
+        reason = f"certificate verify failed: {error.verify_message}"
+    else:
+        reason = getattr(error, "reason", None) or str(error)
+    return Failure("tls", f"TLS error talking to {where}: {reason}")
+
+
+def _connect_failure(last: Exception, host: str, port: int) -> Failure:
+    if any(
+        isinstance(node, ConnectionRefusedError) or getattr(node, "errno", None) == errno.ECONNREFUSED
+        for node in exception_chain(last)
+    ):
+        return Failure("refused", f"connection refused by {host}:{port}")
+    reason = next((str(n) for n in reversed(exception_chain(last)) if isinstance(n, OSError) and str(n)), str(last))
+    return Failure("connect", f"could not connect to {host}:{port} ({reason})")
 
 
 class GuardedStream(httpcore.AsyncNetworkStream):
@@ -212,11 +262,7 @@ class GuardedStream(httpcore.AsyncNetworkStream):
             tls = next((n for n in exception_chain(exc) if isinstance(n, ssl.SSLError)), None)
             if tls is None:
                 raise
-            if isinstance(tls, ssl.SSLCertVerificationError) and tls.verify_message:
-                reason = f"certificate verify failed: {tls.verify_message}"
-            else:
-                reason = getattr(tls, "reason", None) or str(tls)
-            raise Failure("tls", f"TLS error talking to {self._where}: {reason}") from None
+            raise _tls_failure(tls, self._where) from None
         return GuardedStream(upgraded, self._host, self._port)
 
     def get_extra_info(self, info: str) -> Any:

@@ -6,7 +6,23 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+_silenced = 0
+
+
+@contextmanager
+def progress_silenced() -> Iterator[None]:
+    """No progress bar for sessions opened inside (``oopslint check --quiet``),
+    whatever ``[http] progress`` says."""
+    global _silenced
+    _silenced += 1
+    try:
+        yield
+    finally:
+        _silenced -= 1
 
 
 class Gate:
@@ -49,7 +65,7 @@ class Progress:
         except Exception:
             tty = False
         self._stream = stream
-        self._enabled = enabled and tty and os.environ.get("TERM") != "dumb"
+        self._enabled = enabled and not _silenced and tty and os.environ.get("TERM") != "dumb"
         self.total = 0
         self.done = 0
         self._drawn = False

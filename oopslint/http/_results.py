@@ -285,6 +285,15 @@ _TRACKING_HOST_SUFFIXES = (
     "bit.ly",
     "ow.ly",
 )
+_TRACKING_HOSTS = frozenset(_TRACKING_HOST_SUFFIXES)
+
+
+def _suffixes(host: str) -> list[str]:
+    """``a.b.c`` -> ``a.b.c``, ``b.c``, ``c``."""
+    labels = host.split(".")
+    return [".".join(labels[n:]) for n in range(len(labels))]
+
+
 _TRACKING_PATH = re.compile(r"/(?:ls/click|track/click|wf/click|c/|ss/c/|e3t/|l/|r/|redirect|click)", re.I)
 
 
@@ -296,7 +305,7 @@ def is_click_tracking(url: str) -> bool:
     except ValueError:
         return False
     host = (parts.hostname or "").lower()
-    if any(host == s or host.endswith("." + s) for s in _TRACKING_HOST_SUFFIXES):
+    if _TRACKING_HOSTS.intersection(_suffixes(host)):
         return True
     if host.startswith(
         ("click.", "clicks.", "track.", "tracking.", "links.", "link.", "email.", "e.", "url")

@@ -22,6 +22,7 @@ from oopslint import Email, SendContext, Span, http
 from oopslint.config import ConfigError
 from oopslint.coupons import Coupon, CouponSource, SourceError, source_class
 from oopslint.templating import MASK_CHAR
+from oopslint.text import TextRun, text_runs
 
 #: The options every CPN rule shares ([tool.oopslint.coupons]).
 OPTIONS: dict[str, Any] = {
@@ -116,48 +117,50 @@ class Mention:
 
 @dataclass
 class _Reading:
-    """The email's visible text, one line a block, with a way back to the source."""
+    """The email's visible text (body and preheader), its runs joined by a
+    newline, each run mapping back to the source (:mod:`oopslint.text.runs`)."""
 
     text: str
+    runs: list[tuple[int, TextRun]]  # (start in text, run)
     pieces: list[tuple[int, Any]]  # (start in text, segment)
 
+    def _run_at(self, position: int) -> tuple[int, TextRun]:
+        index = bisect.bisect_right([start for start, _run in self.runs], position) - 1
+        return self.runs[max(index, 0)]
+
     def span(self, email: Email, start: int, end: int) -> Span | None:
-        index = 0
-        for i, (piece_start, _segment) in enumerate(self.pieces):
-            if piece_start > start:
-                break
-            index = i
-        piece_start, segment = self.pieces[index]
-        local_start = max(0, start - piece_start)
-        local_end = min(len(segment.text), max(local_start + 1, end - piece_start))
-        return email.segment_span(segment, local_start, local_end)
+        offset, run = self._run_at(start)
+        return run.span(email, start - offset, min(end - offset, len(run.text)))
 
     def segment_at(self, position: int) -> Any:
+        offset, run = self._run_at(position)
         chosen = None
-        for piece_start, segment in self.pieces:
-            if piece_start > position:
+        for piece_start, segment in run.pieces:
+            if piece_start > position - offset:
                 break
             chosen = segment
         return chosen
 
 
+_READ = ("body text", "preheader")
+
+
 def _reading(email: Email) -> _Reading:
     parts: list[str] = []
+    runs: list[tuple[int, TextRun]] = []
     pieces: list[tuple[int, Any]] = []
     length = 0
-    previous_block: Any = None
-    for segment in email.reading_segments():
-        if segment.kind != "text":
+    for run in text_runs(email):
+        if run.where not in _READ:
             continue
-        block = segment.block
-        if parts and block is not previous_block:
+        if parts:
             parts.append("\n")
             length += 1
-        previous_block = block
-        pieces.append((length, segment))
-        parts.append(segment.text)
-        length += len(segment.text)
-    return _Reading("".join(parts), pieces)
+        runs.append((length, run))
+        pieces.extend((length + offset, segment) for offset, segment in run.pieces)
+        parts.append(run.text)
+        length += len(run.text)
+    return _Reading("".join(parts), runs, pieces)
 
 
 def reading(email: Email) -> _Reading:
@@ -621,11 +624,16 @@ async def judgements(email: Email, context: SendContext, options: Any) -> Judgem
     """The shared judgement of one email: computed once per email and run."""
     run = http.client()
     per_run: dict[Any, Any] = _runs.setdefault(run, {})
+    # by identity, checked through a weak reference: a batch makes a context
+    # per row, and a later row's context may get a freed one's id
     key = ("coupons.judgement", id(email), id(context), _options_key(options))
-    task: asyncio.Future[Judgement] | None = per_run.get(key)
-    if task is None:
+    known = per_run.get(key)
+    if known is not None and known[0]() is context and known[1]() is email:
+        task: asyncio.Future[Judgement] = known[2]
+    else:
         task = asyncio.ensure_future(_judge(email, context, options, run))
-        per_run[key] = task
+        per_run[key] = (weakref.ref(context), weakref.ref(email), task)
+        weakref.finalize(context, per_run.pop, key, None)
     return await asyncio.shield(task)
 
 

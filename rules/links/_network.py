@@ -1,5 +1,8 @@
-"""Helpers the network LNK rules (LNK001-LNK004) share: which URLs to check, and
-what a check's result means."""
+"""Helpers the network LNK rules (LNK001-LNK004) share: which URLs to check,
+what a check's result means, and how LNK001 and LNK002 report a broken one.
+
+(The network half of the family's helpers; the offline half is ``_common.py``,
+which this module builds on.)"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from oopslint import ConfigError, http
+from oopslint import ConfigError, Finding, http
 
 from ._common import (
     FILTER_DOCS,
@@ -105,10 +108,26 @@ def _list_option(options: Any, key: str) -> tuple[Any, ...]:
 
 
 def targets(email: Any, options: Any, *, links: bool, images: bool) -> list[Target]:
+    """The URLs to check: links, then images. Worked out once per email and
+    filter options, however many network rules ask."""
     wanted = url_filter(options)
     remaps = _parse_remap(_list_option(options, "remap"))
+    key = (
+        "oopslint.rules.links.targets",
+        repr(options.get("exclude", [])),
+        repr(options.get("include", [])),
+        remaps,
+    )
+    every: list[Target] = email.memo(key, lambda email: _targets(email, wanted, remaps))
+    kinds = {kind for kind, chosen in (("link", links), ("image", images)) if chosen}
+    return [target for target in every if target.ref.kind in kinds]
+
+
+def _targets(
+    email: Any, wanted: Callable[[str], bool], remaps: tuple[tuple[re.Pattern[str], str], ...]
+) -> list[Target]:
     found: list[Target] = []
-    for ref in refs(email, links=links, images=images):
+    for ref in refs(email, links=True, images=True):
         url = ref.url
         if ref.templated:
             origin = literal_origin(url, ref.item.tokens)
@@ -203,3 +222,21 @@ def check_data(target: Target, check: http.LinkCheck) -> dict[str, Any]:
 
 def accept_statuses(options: Any) -> Callable[[int], bool]:
     return _parse_accept(_list_option(options, "accept"))
+
+
+async def broken_findings(email: Any, options: Any, *, kind: str) -> list[Finding]:
+    """LNK001 (``kind="link"``) and LNK002 (``kind="image"``): one finding for
+    each URL of that kind the checks prove broken."""
+    accept = accept_statuses(options)
+    findings = []
+    images = kind == "image"
+    for target, check in await checked(email, options, links=not images, images=images):
+        verdict = judge(check, accept, host_only=target.host_only)
+        if verdict.kind != "broken":
+            continue
+        if target.host_only:
+            message = f"Unreachable host in templated {kind} {target.ref.url}: {check.detail}"
+        else:
+            message = f"Broken {kind}: {verdict.reason}"
+        findings.append(Finding(message, span=target.ref.span, data=check_data(target, check)))
+    return findings

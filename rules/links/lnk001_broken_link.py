@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from oopslint import Finding, rule
+from oopslint import rule
 
-from ._network import (
-    NETWORK_DOCS,
-    NETWORK_OPTIONS,
-    accept_statuses,
-    check_data,
-    checked,
-    judge,
-)
+from ._network import NETWORK_DOCS, NETWORK_OPTIONS, broken_findings
 
 
 @rule(
@@ -50,15 +43,4 @@ async def broken_link(email, context, options):
     Use instead
         <a href="https://acme.com/sale">Shop the sale</a>
     """
-    accept = accept_statuses(options)
-    findings = []
-    for target, check in await checked(email, options, links=True, images=False):
-        verdict = judge(check, accept, host_only=target.host_only)
-        if verdict.kind != "broken":
-            continue
-        if target.host_only:
-            message = f"Unreachable host in templated link {target.ref.url}: {check.detail}"
-        else:
-            message = f"Broken link: {verdict.reason}"
-        findings.append(Finding(message, span=target.ref.span, data=check_data(target, check)))
-    return findings
+    return await broken_findings(email, options, kind="link")

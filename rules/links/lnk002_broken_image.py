@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from oopslint import Finding, rule
+from oopslint import rule
 
-from ._network import (
-    NETWORK_DOCS,
-    NETWORK_OPTIONS,
-    accept_statuses,
-    check_data,
-    checked,
-    judge,
-)
+from ._network import NETWORK_DOCS, NETWORK_OPTIONS, broken_findings
 
 
 @rule(
@@ -39,15 +32,4 @@ async def broken_image(email, context, options):
     Use instead
         <img src="https://cdn.acme.com/hero.png" alt="Winter sale">
     """
-    accept = accept_statuses(options)
-    findings = []
-    for target, check in await checked(email, options, links=False, images=True):
-        verdict = judge(check, accept, host_only=target.host_only)
-        if verdict.kind != "broken":
-            continue
-        if target.host_only:
-            message = f"Unreachable host in templated image {target.ref.url}: {check.detail}"
-        else:
-            message = f"Broken image: {verdict.reason}"
-        findings.append(Finding(message, span=target.ref.span, data=check_data(target, check)))
-    return findings
+    return await broken_findings(email, options, kind="image")

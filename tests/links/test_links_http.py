@@ -17,6 +17,10 @@ from .linkserver import FAST_HTTP, HANG, Reply, codes, make_linter, page
 
 NETWORK = ("LNK001", "LNK002", "LNK003", "LNK004")
 
+# Tests that count the requests a server received: a timeout no loaded machine
+# reaches, so a slow answer is never retried and counted twice.
+PATIENT = {"timeout": 30.0}
+
 
 def run(coro):
     return asyncio.run(coro)
@@ -34,10 +38,10 @@ async def check_all(urls, **options):
 def test_second_run_is_served_from_the_cache_with_zero_requests(tmp_path, server):
     urls = [server.route(f"/page{n}", Reply(200)) for n in range(5)]
     html = page(*urls)
-    first = make_linter(tmp_path, select=NETWORK, use_cache=True).lint(html)
+    first = make_linter(tmp_path, select=NETWORK, use_cache=True, http=PATIENT).lint(html)
     assert first.findings == []
     assert len(server.requests) == 5
-    second = make_linter(tmp_path, select=NETWORK, use_cache=True).lint(html)  # a new process, in effect
+    second = make_linter(tmp_path, select=NETWORK, use_cache=True, http=PATIENT).lint(html)  # a new process, in effect
     assert second.findings == []
     assert len(server.requests) == 5
     assert (tmp_path / "links.sqlite3").is_file()
@@ -45,8 +49,8 @@ def test_second_run_is_served_from_the_cache_with_zero_requests(tmp_path, server
 
 def test_no_cache_checks_again(tmp_path, server):
     url = server.route("/page", Reply(200))
-    make_linter(tmp_path, select=NETWORK, use_cache=True).lint(page(url))
-    make_linter(tmp_path, select=NETWORK, use_cache=False).lint(page(url))
+    make_linter(tmp_path, select=NETWORK, use_cache=True, http=PATIENT).lint(page(url))
+    make_linter(tmp_path, select=NETWORK, use_cache=False, http=PATIENT).lint(page(url))
     assert server.hits("/page") == 2
 
 
@@ -63,9 +67,9 @@ def test_failures_are_not_cached(tmp_path, server, replies):
 
 def test_cache_entries_expire_after_the_ttl(tmp_path, server):
     url = server.route("/page", Reply(200))
-    make_linter(tmp_path, select=NETWORK, use_cache=True, http={"cache_ttl": 0.3}).lint(page(url))
+    make_linter(tmp_path, select=NETWORK, use_cache=True, http={**PATIENT, "cache_ttl": 0.3}).lint(page(url))
     time.sleep(0.4)
-    make_linter(tmp_path, select=NETWORK, use_cache=True, http={"cache_ttl": 0.3}).lint(page(url))
+    make_linter(tmp_path, select=NETWORK, use_cache=True, http={**PATIENT, "cache_ttl": 0.3}).lint(page(url))
     assert server.hits("/page") == 2
 
 
@@ -88,7 +92,7 @@ def test_an_unwritable_cache_does_not_fail_the_run(tmp_path, server):
 
 def test_one_linter_remembers_results_between_runs(tmp_path, server):
     url = server.route("/page", Reply(200))
-    linter = make_linter(tmp_path, select=NETWORK, use_cache=False)
+    linter = make_linter(tmp_path, select=NETWORK, use_cache=False, http=PATIENT)
     linter.lint(page(url))
     linter.lint(page(url, url))
     assert server.hits("/page") == 1
@@ -97,7 +101,9 @@ def test_one_linter_remembers_results_between_runs(tmp_path, server):
 def test_one_url_in_many_emails_and_rules_is_fetched_once(tmp_path, server):
     url = server.route("/shared", Reply(200))
     html = page(url, url) + f'<img src="{url}" alt="">'
-    report = make_linter(tmp_path, select=NETWORK).lint_many([(html, f"e{n}.html", None, None) for n in range(5)])
+    report = make_linter(tmp_path, select=NETWORK, http=PATIENT).lint_many(
+        [(html, f"e{n}.html", None, None) for n in range(5)]
+    )
     assert report.findings == []
     assert server.hits("/shared") == 1
 
@@ -428,14 +434,34 @@ def test_exclude_and_include_patterns(tmp_path, server):
 
 
 def test_per_host_overrides_pick_the_most_specific_entry(servers):
+    # The answer comes after 0.5 s: a 0.1 s timeout always fires first, a 30 s one
+    # never does, however loaded the machine; so which entry applied is certain.
     slow = servers.start("127.0.0.2")
-    slow.route("/wait", Reply(200, delay=0.4))
-    results = run(
+    slow.route("/wait", Reply(200, delay=0.5))
+    host_wins = run(
         check_all(
             [slow.url("/wait")],
             timeout=0.1,
             retries=0,
-            hosts={"127.0.0.2": {"timeout": 2.0}, f"127.0.0.2:{slow.port + 1}": {"timeout": 0.1}},
+            hosts={"127.0.0.2": {"timeout": 30.0}, f"127.0.0.2:{slow.port + 1}": {"timeout": 0.1}},
         )
     )
-    assert results[0].ok
+    assert host_wins[0].ok  # the host entry, not the base, nor the entry for another port
+    port_wins = run(
+        check_all(
+            [slow.url("/wait")],
+            timeout=30.0,
+            retries=0,
+            hosts={"127.0.0.2": {"timeout": 30.0}, f"127.0.0.2:{slow.port}": {"timeout": 0.1}},
+        )
+    )
+    assert port_wins[0].error == "timeout"  # host:port is more specific than host
+    wildcard_wins = run(
+        check_all(
+            [slow.url("/wait")],
+            timeout=30.0,
+            retries=0,
+            hosts={"*.0.0.2": {"timeout": 0.1}, "*.0.2": {"timeout": 30.0}, "*.0.0.2:1": {"timeout": 0.1}},
+        )
+    )
+    assert wildcard_wins[0].error == "timeout"  # the longest matching suffix wins
