@@ -382,3 +382,28 @@ def test_an_unreadable_csv_header_read_on_a_worker_is_a_clear_error(client, tmp_
     assert result.returncode == 2
     assert "the first line must name the columns" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_async_per_row_rules_prefetch_per_partition_on_the_workers(client, tmp_path, small_partitions):
+    """Coupon codes per recipient (async CPN rules, a file source): each worker
+    looks its partition's codes up at once; the report is the local one."""
+    from coupons.conftest import file_config, promo
+
+    template = tmp_path / "promo.html"
+    template.write_text(
+        promo("<p>Your personal code: use code <strong>{{ coupon_code }}</strong> for 20% off at checkout.</p>"),
+        encoding="utf-8",
+    )
+    codes = ["WINTER20", "NOPE99", "GONE50", "nope99", "WINTER20", None] * 200
+    rows = tmp_path / "rows.jsonl"
+    with rows.open("w", encoding="utf-8") as handle:
+        for number, code in enumerate(codes, start=1):
+            row = {"id": f"r{number}", "recipient": {"email": f"reader{number}@example.org"}, "send_at": SEND_AT}
+            if code is not None:
+                row["coupon_code"] = code
+            handle.write(json.dumps(row) + "\n")
+    options = {"config": file_config(), "offline": True, "send_at": SEND_AT}
+    local = report_json(lint_batch(template, rows, **options))
+    on_dask = report_json(lint_batch(template, rows, client=client, **options))
+    assert on_dask == local
+    assert on_dask["batch"]["rules"]["CPN001"]["failed_rows"] == 400
