@@ -59,10 +59,10 @@ def already_sent(url: str, numbers: list[int]) -> None:
         guard.close()
 
 
-def guarded_batch(rows: Path, url: str, *extra: str):
+def guarded_batch(rows: Path, url: str, *extra: str, cwd: Path | None = None):
     return run_cli(
         "batch", str(NEWSLETTER), "--contexts", str(rows), "--offline", "--select", "DUP",
-        "--guard", url, "--claim", "--format", "json", *extra,
+        "--guard", url, "--claim", "--format", "json", *extra, cwd=cwd,
     )  # fmt: skip
 
 
@@ -104,12 +104,13 @@ def test_guard_claims_on_the_workers_and_reports_as_locally(client, redis_server
 
 def test_a_sqlite_guard_works_when_every_worker_is_on_this_machine(client, tmp_path, monkeypatch):
     rows = write_rows(tmp_path / "rows.jsonl", 120)
-    monkeypatch.chdir(tmp_path)  # a relative ledger path names the same file on the workers
     monkeypatch.setattr(dask_backend, "PARTITION_ROWS", 25)
-    first = guarded_batch(rows, "sqlite:///ledger.db", "--scheduler", client.scheduler.address)
+    # a relative ledger path names the same file (in tmp_path) on the workers
+    first = guarded_batch(rows, "sqlite:///ledger.db", "--scheduler", client.scheduler.address, cwd=tmp_path)
     assert first.returncode == 0, first.stderr.decode()
     assert json.loads(first.stdout)["guard"]["claimed"] == 120
-    again = guarded_batch(rows, "sqlite:///ledger.db")
+    again = guarded_batch(rows, "sqlite:///ledger.db", cwd=tmp_path)
+    assert (tmp_path / "ledger.db").exists()
     assert json.loads(again.stdout)["guard"]["already_sent"] == 120
 
 
