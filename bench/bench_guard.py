@@ -1,33 +1,49 @@
-"""Claims per second on the SQLite and Redis ledgers, beside `redis-benchmark -t set`.
+"""Claims per second on the SQLite and Redis ledgers, beside their floors measured in the same run.
 
-    .venv/bin/python bench/bench_guard.py [--clients 8] [--depth 1,16] [--claims 4000]
+    .venv/bin/python bench/bench_guard.py [--clients 8] [--depth 1,16] [--claims 1600] [--sqlite-claims 400]
+        [--repeat 3] [--only redis|sqlite]
 
-Each run starts its own redis-server on 127.0.0.1 (appendonly yes, appendfsync
-everysec) and measures, with the same number of client processes and the same
-pipeline depth:
+Redis: each run starts its own redis-server on 127.0.0.1 (appendonly yes,
+appendfsync everysec). The floor is `redis-benchmark -t set` with the same
+number of clients and the same pipeline depth as the claims (the command is
+printed), run against that server:
 
-- the floor: `redis-benchmark -t set -c CLIENTS -P DEPTH` against that server;
-- plain SETs through redis-py (the Python client the guard uses), same processes and depth;
-- Redis claims: CLIENTS processes claiming fresh keys (depth 1: try_claim; depth
-  N: claim_many of N keys, one round trip);
-- SQLite claims: CLIENTS processes on one ledger file, as journal=WAL with
-  synchronous=FULL (the default: durable), WAL with NORMAL, and SQLite's own
-  default (rollback journal, FULL).
+- one by one, 1 client: `-c 1 -P 1` beside one process calling try_claim;
+- one by one and pipelined, CLIENTS clients: `-c CLIENTS -P DEPTH` beside
+  CLIENTS processes (depth 1: try_claim; depth N: claim_many of N keys, one round trip);
+- plain SETs through redis-py in the same processes, to show what the Python client alone costs.
 
-Prints claims/s and the Redis ratio to the floor. Targets: Redis within 3x
-of the floor; at least 500 durable claims/s on SQLite with 8 processes.
+SQLite: CLIENTS processes (and one) claiming one by one on one ledger file, as
+the default (WAL, synchronous "full": every claim on disk before it returns,
+the ledger syncing the WAL itself so processes share a disk flush), SQLite's
+own WAL + synchronous=FULL, WAL + NORMAL, and SQLite's default journal with
+FULL. The floor is a bare sqlite3 INSERT-and-commit loop with WAL +
+synchronous=FULL in the same folder, and the rate of 4 KiB write + fdatasync.
+
+Rates are wall-clock; "cpu" is the client processes' CPU time per operation
+(user + system, from rusage), printed beside them because the machine may be
+shared: compare ratios from one run, not rates across runs. Targets (the
+send-guard issue): Redis claims within 3x of the floor at the same pipeline
+depth and number of clients; at least 500 durable claims/s on SQLite with 8
+processes.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import re
+import resource
+import shlex
 import shutil
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,43 +57,55 @@ from oopslint.guard._sqlite import SQLiteLedger  # noqa: E402
 FORK = multiprocessing.get_context("fork")
 
 
-def _worker(url: str, prefix: str, claims: int, depth: int, journal: str, synchronous: str, start, done) -> None:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _race(target: Callable[..., None], clients: int, args_for: Callable[[int], tuple]) -> tuple[float, float]:
+    """Start ``clients`` processes running ``target(*args, start, done)`` together;
+    return (wall seconds from the common start to the last finish, CPU seconds of all of them)."""
+    start = FORK.Barrier(clients + 1)
+    done = FORK.Queue()
+    workers = [FORK.Process(target=target, args=(*args_for(i), start, done)) for i in range(clients)]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    results = [done.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+        if worker.exitcode != 0:
+            raise SystemExit(f"a benchmark process failed (exit {worker.exitcode})")
+    return max(finished for finished, _ in results) - began, sum(cpu for _, cpu in results)
+
+
+def _claim_worker(url: str, prefix: str, claims: int, depth: int, variant: str, start, done) -> None:
+    synchronous = "normal" if variant == "wal-normal" else "full"
     guard = SendGuard(url, config={}, sqlite_synchronous=synchronous)
-    if journal != "wal":  # SQLite's own default journal, for comparison only
-        guard._ledger = SQLiteLedger(guard._ledger.path, synchronous=synchronous, journal=journal)
+    if variant == "rollback-full":  # SQLite's own default journal, for comparison only
+        guard._ledger = SQLiteLedger(guard._ledger.path, synchronous="full", journal="delete")
+    elif variant == "sqlite-wal-full":  # SQLite syncing inside every commit, for comparison only
+        guard._ledger = SQLiteLedger(guard._ledger.path, synchronous="full")
+        guard._ledger._own_sync = False
     keys = [f"recipient_email={prefix}{n}@example.com|campaign_id=bench" for n in range(claims)]
     guard.try_claim(f"warm-{prefix}")  # connect and load scripts before the clock starts
     start.wait()
+    cpu = _cpu()
     if depth == 1:
         for key in keys:
             assert guard.try_claim(key) is not None
     else:
         for index in range(0, claims, depth):
             assert all(guard.claim_many(keys[index : index + depth]))
-    done.put(time.perf_counter())
+    done.put((time.perf_counter(), _cpu() - cpu))
 
 
-def claims_per_second(
-    url: str, clients: int, claims: int, depth: int, journal: str = "wal", synchronous: str = "full"
-) -> float:
-    start = FORK.Barrier(clients + 1)
-    done = FORK.Queue()
-    workers = [
-        FORK.Process(
-            target=_worker, args=(url, f"c{i}-{time.monotonic_ns()}-", claims, depth, journal, synchronous, start, done)
-        )
-        for i in range(clients)
-    ]
-    for worker in workers:
-        worker.start()
-    start.wait()
-    began = time.perf_counter()
-    finished = max(done.get() for _ in workers)
-    for worker in workers:
-        worker.join()
-        if worker.exitcode != 0:
-            raise SystemExit(f"a claiming process failed (exit {worker.exitcode})")
-    return clients * claims / (finished - began)
+def claims(url: str, clients: int, count: int, depth: int, variant: str = "default") -> tuple[float, float]:
+    """(claims/s, CPU µs per claim) for ``clients`` processes claiming ``count`` fresh keys each."""
+    stamp = time.monotonic_ns()
+    wall, cpu = _race(_claim_worker, clients, lambda i: (url, f"c{i}-{stamp}-", count, depth, variant))
+    return clients * count / wall, cpu / (clients * count) * 1e6
 
 
 def _set_worker(url: str, prefix: str, count: int, depth: int, start, done) -> None:
@@ -86,6 +114,7 @@ def _set_worker(url: str, prefix: str, count: int, depth: int, start, done) -> N
     client = redis.Redis.from_url(url)
     client.ping()
     start.wait()
+    cpu = _cpu()
     for index in range(0, count, depth):
         if depth == 1:
             client.set(f"{prefix}{index}", "v")
@@ -94,93 +123,170 @@ def _set_worker(url: str, prefix: str, count: int, depth: int, start, done) -> N
             for n in range(index, min(index + depth, count)):
                 pipe.set(f"{prefix}{n}", "v")
             pipe.execute()
-    done.put(time.perf_counter())
+    done.put((time.perf_counter(), _cpu() - cpu))
 
 
-def python_set_per_second(url: str, clients: int, count: int, depth: int) -> float:
-    """Plain SETs through the same Python client: what the client alone costs."""
-    start = FORK.Barrier(clients + 1)
-    done = FORK.Queue()
-    workers = [
-        FORK.Process(target=_set_worker, args=(url, f"set-{i}-", count, depth, start, done)) for i in range(clients)
+def python_sets(url: str, clients: int, count: int, depth: int) -> tuple[float, float]:
+    """Plain SETs through redis-py (the client the guard builds on): what the client alone costs."""
+    wall, cpu = _race(_set_worker, clients, lambda i: (url, f"set-{i}-", count, depth))
+    return clients * count / wall, cpu / (clients * count) * 1e6
+
+
+def redis_benchmark_command(port: int, clients: int, depth: int, requests: int) -> list[str]:
+    return [
+        "redis-benchmark",
+        *("-h", "127.0.0.1", "-p", str(port), "-t", "set"),
+        *("-c", str(clients), "-P", str(depth), "-n", str(requests), "-r", "1000000", "--csv"),
     ]
-    for worker in workers:
-        worker.start()
-    start.wait()
-    began = time.perf_counter()
-    finished = max(done.get() for _ in workers)
-    for worker in workers:
-        worker.join()
-    return clients * count / (finished - began)
 
 
-def redis_benchmark(port: int, clients: int, depth: int, requests: int) -> float:
-    output = subprocess.run(
-        [
-            "redis-benchmark",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-t",
-            "set",
-            "-c",
-            str(clients),
-            "-P",
-            str(depth),
-            "-n",
-            str(requests),
-            "-r",
-            "1000000",
-            "--csv",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def redis_benchmark(command: list[str]) -> tuple[float, float]:
+    """(SET/s, redis-benchmark's CPU µs per SET)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     match = re.search(r'"SET","([0-9.]+)"', output)
     if not match:
         raise SystemExit(f"could not read redis-benchmark's output: {output!r}")
-    return float(match.group(1))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    requests = int(command[command.index("-n") + 1])
+    return float(match.group(1)), cpu / requests * 1e6
+
+
+def _insert_worker(path: str, count: int, start, done) -> None:
+    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    start.wait()
+    cpu = _cpu()
+    pid = os.getpid()
+    for n in range(count):
+        db.execute("INSERT INTO claims VALUES (?, ?)", (f"{pid}-{n}", "p|token|0|"))
+    done.put((time.perf_counter(), _cpu() - cpu))
+
+
+def sqlite_floor(folder: Path, clients: int, count: int) -> float:
+    """A bare INSERT + COMMIT loop, WAL + synchronous=FULL: SQLite's own rate on this disk."""
+    path = folder / f"floor-{clients}.db"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE claims (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+    wall, _ = _race(_insert_worker, clients, lambda i: (str(path), count))
+    return clients * count / wall
+
+
+def fsync_rate(folder: Path, count: int = 200) -> float:
+    """4 KiB appended and fdatasync'd, one after another: the disk's flush rate."""
+    fd = os.open(folder / "fsync-probe", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        began = time.perf_counter()
+        for _ in range(count):
+            os.write(fd, b"\0" * 4096)
+            os.fdatasync(fd)
+        return count / (time.perf_counter() - began)
+    finally:
+        os.close(fd)
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _server_cpu(client) -> float:  # type: ignore[no-untyped-def]
+    info = client.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+def _with_server_cpu(client, requests: int, measure: Callable[..., tuple[float, float]], *args) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
+    """``measure(*args)``'s (rate, client CPU µs/op) and redis-server's CPU µs per op."""
+    before = _server_cpu(client)
+    rate, cpu = measure(*args)
+    return rate, cpu, (_server_cpu(client) - before) / requests * 1e6
+
+
+def bench_redis(folder: Path, clients: int, depths: list[int], count: int, repeat: int) -> None:
+    server = RedisServer(folder / "redis", appendfsync="everysec").start()
+    try:
+        import redis
+        import redis.utils
+
+        admin = redis.Redis.from_url(server.url)
+        parser = "hiredis" if redis.utils.HIREDIS_AVAILABLE else "pure-Python"
+        print(f"\nRedis {server.url} (appendonly, everysec), redis-py {redis.__version__} with the {parser} parser")
+        print(f"  each pair (floor, then claims) measured {repeat} times back to back; the median ratio counts")
+        runs = [(1, 1)] + [(clients, depth) for depth in depths]
+        for procs, depth in runs:
+            requests = max(procs * count, 50_000 if depth > 1 else 20_000)
+            command = redis_benchmark_command(server.port, procs, depth, requests)
+            what = "try_claim" if depth == 1 else f"claim_many({depth})"
+            print(f"  {procs} client(s), depth {depth}; floor: {shlex.join(command)}")
+            plain, plain_cpu, plain_server = _with_server_cpu(
+                admin, procs * count, python_sets, server.url, procs, count, depth
+            )
+            print(
+                f"    redis-py SET, same processes   {plain:>9,.0f}/s cpu {plain_cpu:6.1f} µs/op, "
+                f"redis-server {plain_server:5.1f} µs/op"
+            )
+            ratios = []
+            for _ in range(repeat):
+                floor, floor_cpu, floor_server = _with_server_cpu(admin, requests, redis_benchmark, command)
+                rate, cpu, server_cpu = _with_server_cpu(admin, procs * count, claims, server.url, procs, count, depth)
+                ratios.append(floor / rate)
+                print(
+                    f"    floor {floor:>9,.0f} SET/s (cpu {floor_cpu:4.1f}, server {floor_server:4.1f} µs/op) | "
+                    f"{what} {rate:>8,.0f}/s (cpu {cpu:5.1f}, server {server_cpu:4.1f} µs/op) | "
+                    f"{floor / rate:5.2f}x  ({_load()})"
+                )
+            print(f"    median floor / claims = {statistics.median(ratios):.2f}x (target <= 3x)")
+        admin.close()
+    finally:
+        server.stop()
+
+
+def bench_sqlite(folder: Path, clients: int, count: int) -> None:
+    print(f"\nSQLite {sqlite3.sqlite_version} in {folder} ({_load()})")
+    print(f"  disk: 4 KiB write + fdatasync, one process: {fsync_rate(folder):,.0f}/s")
+    for procs in (1, clients):
+        floor = sqlite_floor(folder, procs, count)
+        print(f"  {procs} process(es), one claim at a time")
+        print(f"    floor: bare INSERT + COMMIT, WAL + synchronous=FULL {floor:>9,.0f}/s")
+        for variant, label in (
+            ("default", 'default: WAL, "full", ledger syncs the WAL'),
+            ("sqlite-wal-full", "WAL + SQLite's synchronous=FULL"),
+            ("wal-normal", "WAL + NORMAL (not durable)"),
+            ("rollback-full", "rollback journal + FULL"),
+        ):
+            ledger = folder / f"ledger-{variant}-{procs}.db"
+            rate, cpu = claims(f"sqlite:///{ledger}", procs, count, 1, variant)
+            durable = "" if variant == "wal-normal" else f"  ({rate / floor:.2f}x the floor)"
+            print(f"    {label:<46} {rate:>9,.0f} claims/s cpu {cpu:7.1f} µs/op{durable}")
+        print(f"    target: >= 500 durable claims/s with {clients} processes")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--depth", default="1,16", help="pipeline depths, comma-separated")
-    parser.add_argument("--claims", type=int, default=1600, help="claims per process and depth on Redis")
-    parser.add_argument("--sqlite-claims", type=int, default=400, help="claims per process and depth on SQLite")
+    parser.add_argument("--depth", default="1,16", help="pipeline depths with CLIENTS clients, comma-separated")
+    parser.add_argument("--claims", type=int, default=1600, help="claims per process and run on Redis")
+    parser.add_argument("--sqlite-claims", type=int, default=400, help="claims per process and run on SQLite")
+    parser.add_argument("--repeat", type=int, default=3, help="Redis floor/claims pairs per setting")
+    parser.add_argument("--only", choices=("redis", "sqlite"), help="run one ledger only")
     args = parser.parse_args()
-    for tool in ("redis-server", "redis-benchmark"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is not installed (bash scripts/setup-test-deps installs it)")
+    if args.only != "sqlite":
+        for tool in ("redis-server", "redis-benchmark"):
+            if shutil.which(tool) is None:
+                raise SystemExit(f"{tool} is not installed (bash scripts/setup-test-deps installs it)")
     depths = [int(d) for d in args.depth.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="oopslint-bench-guard-"))
-    server = RedisServer(folder / "redis", appendfsync="everysec").start()
-    print(f"{args.clients} client processes, {multiprocessing.cpu_count()} cores")
+    import oopslint
+
+    print(f"{multiprocessing.cpu_count()} cores, {_load()}, oopslint from {Path(oopslint.__file__).parent}")
     try:
-        for depth in depths:
-            floor = redis_benchmark(server.port, args.clients, depth, args.clients * args.claims)
-            plain = python_set_per_second(server.url, args.clients, args.claims, depth)
-            redis_rate = claims_per_second(server.url, args.clients, args.claims, depth)
-            print(
-                f"depth {depth:>3}: redis-benchmark SET {floor:>9,.0f}/s | redis-py SET {plain:>8,.0f}/s | "
-                f"Redis claims {redis_rate:>8,.0f}/s | floor/claims {floor / redis_rate:5.2f}x (target <= 3x), "
-                f"redis-py SET/claims {plain / redis_rate:4.2f}x"
-            )
-        for depth in depths:
-            for journal, synchronous, label in (
-                ("wal", "full", "WAL + FULL (default, durable)"),
-                ("wal", "normal", "WAL + NORMAL"),
-                ("delete", "full", "rollback journal + FULL"),
-            ):
-                ledger = folder / f"ledger-{journal}-{synchronous}-{depth}.db"
-                rate = claims_per_second(
-                    f"sqlite:///{ledger}", args.clients, args.sqlite_claims, depth, journal, synchronous
-                )
-                print(f"depth {depth:>3}: SQLite {label:<32} {rate:>9,.0f} claims/s")
+        if args.only != "sqlite":
+            bench_redis(folder, args.clients, depths, args.claims, args.repeat)
+        if args.only != "redis":
+            bench_sqlite(folder, args.clients, args.sqlite_claims)
     finally:
-        server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

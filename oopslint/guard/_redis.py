@@ -14,6 +14,8 @@ power cut), or a restart frees every key.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -23,9 +25,12 @@ from ._entry import Entry, GuardUnavailable
 __all__ = ["RedisLedger", "AsyncRedisLedger", "PREFIX"]
 
 PREFIX = "oopslint:guard:"
+_BATCH = 100  # keys per script call in claim_many / complete_many: Redis runs one script at a time
 
 # KEYS[1] key; ARGV value, ttl ms. Returns {holder's value, its PTTL}, or false when claimed.
+# SET NX first: a free key (the common case) costs one call.
 _CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
 local v = redis.call('GET', KEYS[1])
 if v and string.sub(v, 1, 1) ~= 'r' then return {v, redis.call('PTTL', KEYS[1])} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -43,6 +48,39 @@ end
 if ARGV[3] == '0' then redis.call('SET', KEYS[1], ARGV[2])
 else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 return outcome
+"""
+# Many keys in one call: ARGV the keys' values, then the ttl ms. Per key 1 claimed, 0 taken.
+_CLAIM_MANY = """
+local out, ttl = {}, ARGV[#KEYS + 1]
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[i], 'NX', 'PX', ttl) then out[i] = 1
+  else
+    local v = redis.call('GET', key)
+    if v and string.sub(v, 1, 1) ~= 'r' then out[i] = 0
+    else redis.call('SET', key, ARGV[i], 'PX', ttl); out[i] = 1 end
+  end
+end
+return out
+"""
+# _COMPLETE for many keys: ARGV the tokens, the values, then the ttl ms. Per key as _COMPLETE.
+_COMPLETE_MANY = """
+local out, n = {}, #KEYS
+local ttl = ARGV[2 * n + 1]
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  local outcome = 2
+  if v then
+    local state, token = string.match(v, '^(%a)|([^|]*)|')
+    if token == ARGV[i] and state ~= 'r' then outcome = 1
+    elseif state ~= 'r' then outcome = 0 end
+  end
+  if outcome ~= 0 then
+    if ttl == '0' then redis.call('SET', key, ARGV[n + i])
+    else redis.call('SET', key, ARGV[n + i], 'PX', ttl) end
+  end
+  out[i] = outcome
+end
+return out
 """
 # ARGV token, value, ttl ms. 1 released, 0 not ours (expired and taken, or sent).
 _RELEASE = """
@@ -81,7 +119,40 @@ def _client_options() -> dict[str, Any]:
     return {"socket_timeout": 5.0, "socket_connect_timeout": 2.0, "health_check_interval": 0}
 
 
+class _Script:
+    """One Lua script, called by EVALSHA with its command head packed ahead:
+    a call encodes only its keys and arguments."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+        self._heads: dict[tuple[int, int], bytes] = {}
+
+    def pack(self, keys: list[str], arguments: list[bytes]) -> bytes:
+        shape = (len(keys), len(arguments))
+        head = self._heads.get(shape)
+        if head is None:
+            count = b"%d" % len(keys)
+            head = self._heads[shape] = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$%d\r\n%s\r\n" % (
+                3 + len(keys) + len(arguments),
+                self.sha.encode(),
+                len(count),
+                count,
+            )
+        names = [(PREFIX + key).encode() for key in keys]
+        return head + b"".join(b"$%d\r\n%s\r\n" % (len(item), item) for item in (*names, *arguments))
+
+
+def _ms_bytes(seconds: float | None) -> bytes:
+    return b"%d" % _ms(seconds)
+
+
 class RedisLedger:
+    """Claims, completions and releases go out as packed EVALSHA commands on
+    connections this ledger keeps (one a thread at a time, fresh after a fork):
+    a claim costs one write and one read, not a checkout from redis-py's pool
+    and its command packing. Everything else goes through the redis-py client."""
+
     def __init__(self, url: str, display: str):
         import redis
         from redis.backoff import ExponentialBackoff
@@ -89,13 +160,19 @@ class RedisLedger:
 
         self.url = display
         self._errors = (redis.RedisError, OSError)
+        self._dropped = (redis.ConnectionError, redis.TimeoutError, OSError)
+        self._response_error = redis.ResponseError
+        self._no_script = redis.exceptions.NoScriptError
         # one quick retry on a dropped connection: every operation is safe to repeat
         self._client = redis.Redis.from_url(
             url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), **_client_options()
         )
-        self._claim = self._client.register_script(_CLAIM)
-        self._complete = self._client.register_script(_COMPLETE)
-        self._release = self._client.register_script(_RELEASE)
+        self._claim = _Script(_CLAIM)
+        self._claim_many = _Script(_CLAIM_MANY)
+        self._complete_many = _Script(_COMPLETE_MANY)
+        self._release = _Script(_RELEASE)
+        self._idle: list[Any] = []
+        self._pid = os.getpid()
 
     def _call(self, action):  # type: ignore[no-untyped-def]
         try:
@@ -103,31 +180,83 @@ class RedisLedger:
         except self._errors as exc:
             raise _unavailable(self.url, exc) from None
 
-    def claim(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> Entry | None:
-        holder = self._call(
-            lambda: self._claim(keys=[PREFIX + key], args=[_value("p", token, now, category), _ms(ttl)])
-        )
-        return _entry(holder[0], holder[1], time.time()) if holder else None
+    def _connection(self) -> Any:
+        if self._pid != os.getpid():  # forked: the parent's sockets are not ours to use
+            self._idle, self._pid = [], os.getpid()
+        try:
+            return self._idle.pop()
+        except IndexError:
+            pass
+        pool = self._client.connection_pool
+        try:
+            return pool.get_connection()
+        except TypeError:  # redis-py before 5.3 asks for a command name
+            return pool.get_connection("EVALSHA")
 
-    def _pipelined(self, script: Any, calls: list[list[Any]], key_names: list[str]) -> list[Any]:
-        """Run ``script`` once per call in one round trip. EVALSHA directly: a
-        pipeline of Script objects would first ask SCRIPT EXISTS every time.
+    def _exchange(self, packed: bytes, count: int) -> list[Any]:
+        """Send ``count`` packed commands in one write and read their replies;
+        an error reply is returned in its place, not raised."""
+        connection = self._connection()
+        replies: list[Any] = []
+        try:
+            connection.send_packed_command([packed], check_health=False)
+            for _ in range(count):
+                try:
+                    replies.append(connection.read_response())
+                except self._response_error as error:  # read whole; the connection stays usable
+                    replies.append(error)
+        except BaseException:
+            connection.disconnect()  # replies may be left unread: never reuse it
+            self._client.connection_pool.release(connection)
+            raise
+        self._idle.append(connection)
+        return replies
+
+    def _evalsha(self, script: _Script, calls: list[bytes]) -> list[Any]:
+        """Run packed calls of ``script`` in one round trip.
 
         Each call stands alone: when Redis has lost the script (a restart), only
         the calls that answered NOSCRIPT are repeated once it is loaded again. Calls
-        after another client loaded it mid-pipeline did run, and must not run twice."""
-        from redis.exceptions import NoScriptError
+        after another client loaded it mid-pipeline did run, and must not run twice.
+        A dropped connection is tried once more, as redis-py's retry would."""
+        return self._retrying(lambda: self._evalsha_once(script, calls))
 
+    def _retrying(self, action):  # type: ignore[no-untyped-def]
+        for attempt in (1, 2):
+            try:
+                return action()
+            except self._dropped:
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
+
+    def _set_if_free(self, keys: list[str], values: list[bytes], ttl_ms: bytes) -> list[bool]:
+        """``SET key value NX PX ttl`` for each key, in one round trip: True where
+        the key was free and is now claimed. A taken key may still be a released
+        one, which only the claim script may take."""
+        ttl = b"$%d\r\n%s\r\n" % (len(ttl_ms), ttl_ms)
+        packed = []
+        for key, value in zip(keys, values):
+            name = (PREFIX + key).encode()
+            packed.append(
+                b"*6\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$2\r\nNX\r\n$2\r\nPX\r\n%s"
+                % (len(name), name, len(value), value, ttl)
+            )
+        replies = self._retrying(lambda: self._exchange(b"".join(packed), len(packed)))
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return [reply is not None for reply in replies]
+
+    def _evalsha_once(self, script: _Script, calls: list[bytes]) -> list[Any]:
         results: list[Any] = [None] * len(calls)
         pending = list(range(len(calls)))
         for attempt in (1, 2):
-            pipe = self._client.pipeline(transaction=False)
-            for index in pending:
-                pipe.evalsha(script.sha, 1, key_names[index], *calls[index])
-            replies = pipe.execute(raise_on_error=False)
+            replies = self._exchange(b"".join(calls[i] for i in pending), len(pending))
             missing = []
             for index, reply in zip(pending, replies):
-                if isinstance(reply, NoScriptError):
+                if isinstance(reply, self._no_script):
                     missing.append(index)
                 elif isinstance(reply, Exception):
                     raise reply
@@ -136,40 +265,72 @@ class RedisLedger:
             if not missing:
                 return results
             if attempt == 2:
-                raise NoScriptError("the claim script could not be loaded into Redis")
-            self._client.script_load(script.script)
+                raise self._no_script("the claim script could not be loaded into Redis")
+            loaded = self._exchange(self._script_load(script), 1)[0]
+            if isinstance(loaded, Exception):
+                raise loaded
             pending = missing
         return results
+
+    @staticmethod
+    def _script_load(script: _Script) -> bytes:
+        source = script.source.encode()
+        return b"*3\r\n$6\r\nSCRIPT\r\n$4\r\nLOAD\r\n$%d\r\n%s\r\n" % (len(source), source)
+
+    def claim(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> Entry | None:
+        """A free key is taken by a plain SET NX (one round trip, as cheap as a SET);
+        a taken one goes to the claim script, which takes a released key or
+        answers with the holder's record."""
+        value, ttl_ms = _value("p", token, now, category).encode(), _ms_bytes(ttl)
+        if self._call(lambda: self._set_if_free([key], [value], ttl_ms))[0]:
+            return None
+        packed = self._claim.pack([key], [value, ttl_ms])
+        holder = self._call(lambda: self._evalsha(self._claim, [packed]))[0]
+        return _entry(holder[0], holder[1], time.time()) if holder else None
+
+    def _batched(self, script: _Script, keys: list[str], columns: list[list[bytes]], last: bytes) -> list[Any]:
+        """``script`` over ``keys`` in calls of up to _BATCH keys, all sent in one
+        round trip; ARGV is each column's slice for those keys, then ``last``."""
+        calls = [
+            script.pack(keys[i : i + _BATCH], [*(v for column in columns for v in column[i : i + _BATCH]), last])
+            for i in range(0, len(keys), _BATCH)
+        ]
+        if not calls:
+            return []
+        replies = self._call(lambda: self._evalsha(script, calls))
+        return [outcome for reply in replies for outcome in reply]
 
     def claim_many(
         self, items: list[tuple[str, str]], now: float, ttl: float | None, category: str | None
     ) -> list[bool]:
-        """Claim several keys in one round trip; True where claimed."""
-        ttl_ms = _ms(ttl)
-        calls = [[_value("p", token, now, category), ttl_ms] for _, token in items]
-        replies = self._call(lambda: self._pipelined(self._claim, calls, [PREFIX + key for key, _ in items]))
-        return [not reply for reply in replies]
+        """Claim several keys, SET NX in one round trip, then the claim script for
+        the keys that were taken (released keys may be claimed again); True where claimed."""
+        keys = [key for key, _ in items]
+        values = [_value("p", token, now, category).encode() for _, token in items]
+        ttl_ms = _ms_bytes(ttl)
+        won = self._call(lambda: self._set_if_free(keys, values, ttl_ms)) if keys else []
+        taken = [index for index, free in enumerate(won) if not free]
+        if taken:
+            replies = self._batched(self._claim_many, [keys[i] for i in taken], [[values[i] for i in taken]], ttl_ms)
+            for index, reply in zip(taken, replies):
+                won[index] = reply == 1
+        return won
 
     def complete_many(
         self, items: list[tuple[str, str]], now: float, ttl: float | None, category: str | None
     ) -> list[int]:
-        calls = [[token, _value("s", token, now, category), _ms(ttl)] for _, token in items]
-        replies = self._call(lambda: self._pipelined(self._complete, calls, [PREFIX + key for key, _ in items]))
-        return [int(reply) for reply in replies]
+        tokens = [token.encode() for _, token in items]
+        values = [_value("s", token, now, category).encode() for _, token in items]
+        return [
+            int(r) for r in self._batched(self._complete_many, [k for k, _ in items], [tokens, values], _ms_bytes(ttl))
+        ]
 
     def complete(self, key: str, token: str, now: float, ttl: float | None, category: str | None) -> int:
-        return int(
-            self._call(
-                lambda: self._complete(keys=[PREFIX + key], args=[token, _value("s", token, now, category), _ms(ttl)])
-            )
-        )
+        return self.complete_many([(key, token)], now, ttl, category)[0]
 
     def release(self, key: str, token: str, now: float, ttl: float | None) -> bool:
-        return bool(
-            self._call(
-                lambda: self._release(keys=[PREFIX + key], args=[token, _value("r", token, now, None), _ms(ttl)])
-            )
-        )
+        packed = self._release.pack([key], [token.encode(), _value("r", token, now, None).encode(), _ms_bytes(ttl)])
+        return bool(self._call(lambda: self._evalsha(self._release, [packed]))[0])
 
     def lookup(self, key: str, now: float) -> Entry | None:
         return self.lookup_many([key], now)[0]
@@ -239,6 +400,7 @@ class RedisLedger:
         return self.url
 
     def close(self) -> None:
+        self._idle = []
         self._client.close()
 
 

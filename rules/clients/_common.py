@@ -18,14 +18,17 @@ import fnmatch
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from oopslint import ConfigError, Email
+from oopslint.css import inline_style, stylesheets
+from oopslint.styles import styles
 
-from ._features import ALL, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
+from ._features import ALL, CLIENT_HACK, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
+from ._notes import note_checks
 
 DATA_FILE = Path(__file__).parent / "data" / "caniemail.json"
 DEFAULT_TARGETS = ["apple-mail.*", "gmail.*", "outlook.*", "yahoo.*"]
@@ -36,8 +39,21 @@ TARGETS_DOC = (
     'clients to check, as caniemail family.platform names with globs ("gmail.*", "outlook.windows", '
     '"apple-mail.ios"); the default is Apple Mail, Gmail, Outlook and Yahoo! Mail on every platform'
 )
-OPTIONS: dict[str, Any] = {"targets": DEFAULT_TARGETS}
-OPTION_DOCS = {"targets": TARGETS_DOC}
+# one table for the three CMP rules: they share [tool.oopslint.clients] and decide together
+# which of them reports a feature (one finding per feature)
+OPTIONS: dict[str, Any] = {"targets": DEFAULT_TARGETS, "report_graceful": False, "report_partial": False}
+OPTION_DOCS = {
+    "targets": TARGETS_DOC,
+    "report_graceful": (
+        "also report (as CMP003) features a targeted client ignores where the email does not depend on them: "
+        "@media, :hover, border-radius, shadows, a background image over a background colour, values with a fallback"
+    ),
+    "report_partial": (
+        "report (as CMP002) every partial support, not only the caniemail notes that concern what the email does"
+    ),
+}
+
+RULE_SETTINGS: dict[str, Any] = {"section": "clients", "options": OPTIONS, "option_docs": OPTION_DOCS}
 
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 _NUMBER = re.compile(r"\d+")
@@ -199,13 +215,35 @@ def _verdicts(slug: str, clients: tuple[str, ...]) -> tuple[Verdict, ...]:
 
 @dataclass(frozen=True)
 class FeatureReport:
+    """What a targeted client does not fully support of one feature of the email."""
+
     feature: Feature
     usages: tuple[Usage, ...]
-    enhancement: bool  # every use degrades gracefully
-    problems: tuple[Verdict, ...]
-    lines: tuple[int, ...] = ()  # every line that uses the feature
-    unsupported: tuple[Verdict, ...] = ()  # the problems that say "not supported"
-    partial: tuple[Verdict, ...] = ()  # the problems that say "partial"
+    relied: tuple[Usage, ...]  # the uses the email relies on (no fallback, not polish)
+    problems: tuple[Verdict, ...]  # verdicts over the clients that see any use
+    relied_problems: tuple[Verdict, ...]  # verdicts over the clients that see a relied-on use
+    effects: tuple[str, ...] = ()  # html-style: what the email loses without its <style> blocks
+
+    @cached_property
+    def unsupported(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.problems if v.support == "n")
+
+    @cached_property
+    def partial(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.problems if v.support == "a")
+
+    @cached_property
+    def relied_unsupported(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.relied_problems if v.support == "n")
+
+    @property
+    def enhancement(self) -> bool:
+        """Every use degrades gracefully."""
+        return not self.relied
+
+    @cached_property
+    def relevant_partial(self) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
+        return _relevant_partial(self)
 
 
 def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...]:
@@ -214,6 +252,170 @@ def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...
     if audience == NOT_MSO:
         return tuple(t for t in targets if t != OUTLOOK_WINDOWS)
     return targets
+
+
+def _clients_of(uses: Iterable[Usage], targets: tuple[str, ...], dropped: set[str]) -> tuple[str, ...]:
+    uses = list(uses)
+    audiences = {use.audience for use in uses}
+    clients = (
+        targets
+        if ALL in audiences
+        else tuple(dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets)))
+    )
+    if dropped and all(use.in_stylesheet for use in uses):
+        clients = tuple(c for c in clients if c not in dropped)  # reported once, as html-style
+    return clients
+
+
+# what a reader notices when a client drops the <style> blocks: colours, what is shown or
+# hidden, widths; lost padding, margins or fonts leave the email readable
+STYLE_EFFECTS = frozenset(
+    "color background-color background background-image display visibility width max-width float position "
+    "max-height overflow opacity".split()
+)
+
+
+def _style_effects(email: Email) -> dict[int, list[str]]:
+    """Style rules (by start offset) that give an element of the email a colour, a display, a
+    width... that its inline ``style=""`` does not carry, with that effect: ``{rule_start:
+    ['color: #3869D4 on <a> (line 88)']}``. Rules inside @media, for :hover, and client hacks
+    are left out, and so are initial values (``width: auto``), which need no ``<style>``.
+
+    The element is looked up by the last compound of the selector (``.button``, ``a``,
+    ``#header``) by class, id and tag, instead of running the cascade: cheap, and enough to
+    decide whether the CSS was inlined (an inliner writes the property into the element's
+    ``style=""``, which wins over any non-important rule)."""
+    inline_props: dict[int, dict[str, str]] = {}
+    by_key: dict[str, list[Any]] = {}
+    keysets: dict[int, frozenset[str]] = {}
+    for element in email.elements:
+        if element.in_comment or element.tag in _NO_RENDER:
+            continue
+        attrs = element.attrs
+        keys = [element.tag]
+        if "class" in attrs:
+            keys.extend("." + name for name in attrs["class"].split())
+        if "id" in attrs:
+            keys.append("#" + attrs["id"])
+        keysets[element.index] = frozenset(keys)
+        for key in keys:
+            by_key.setdefault(key, []).append(element)
+    effects: dict[int, list[str]] = {}
+    position = email.position
+    for sheet in stylesheets(email):
+        for rule_start, chains, wanted in _effect_rules(sheet):
+            found: list[str] = []
+            for element in _subjects(chains, by_key, keysets):
+                carried = inline_props.get(element.index)
+                if carried is None:
+                    carried = inline_props[element.index] = (
+                        {d.name: d.value.strip().lower() for d in inline_style(email, element).declarations}
+                        if "style" in element.attrs
+                        else {}
+                    )
+                for name, written, value, important in wanted:
+                    inline = carried.get(name)
+                    if inline is None or (important and inline != value):
+                        said = f"{name}: {written} "
+                        if not any(e.startswith(said) for e in found):
+                            found.append(f"{said}on <{element.tag}> (line {position(element.start)[0]})")
+            if found:
+                effects[rule_start] = found
+    return effects
+
+
+_Chain = tuple[frozenset[str], tuple[frozenset[str], ...]]  # the subject's keys, its ancestors' keys
+_EffectRule = tuple[int, tuple[_Chain, ...], tuple[tuple[str, str, str, bool], ...]]
+_effect_rules_cache: dict[tuple[str, int], tuple[_EffectRule, ...]] = {}
+
+
+def _effect_rules(sheet: Any) -> tuple[_EffectRule, ...]:
+    """The rules of a <style> block that can change what a reader sees, with their selectors read
+    into keys: a pure function of the block's text and place, kept across emails (bounded)."""
+    key = (sheet.css, sheet.offset)
+    found = _effect_rules_cache.get(key)
+    if found is not None:
+        return found
+    rules = []
+    for style_rule in sheet.rules:
+        if style_rule.context or ":" in style_rule.selector or CLIENT_HACK.search(style_rule.selector):
+            continue
+        wanted = tuple(
+            (d.name, d.value, d.value.strip().lower(), d.important)
+            for d in style_rule.declarations
+            if d.name in STYLE_EFFECTS and d.value.strip().lower() not in _INITIAL.get(d.name, ())
+        )
+        if wanted:
+            rules.append((style_rule.start, _chains(style_rule.selector), wanted))
+    if len(_effect_rules_cache) > 256:
+        _effect_rules_cache.clear()
+    found = _effect_rules_cache[key] = tuple(rules)
+    return found
+
+
+def _chains(selector: str) -> tuple[_Chain, ...]:
+    chains = []
+    for part in selector.split(","):
+        compounds = [c for c in _COMPOUND_SPLIT.split(part.strip()) if c]
+        if not compounds or "[" in compounds[-1]:
+            continue
+        keys = [_keys(compound) for compound in compounds]
+        if keys[-1]:
+            chains.append((keys[-1], tuple(k for k in keys[:-1] if k)))
+    return tuple(chains)
+
+
+# values a client shows without any CSS: a <style> that only says these loses nothing when dropped
+_INITIAL: dict[str, tuple[str, ...]] = {
+    "width": ("auto",),
+    "max-width": ("none",),
+    "background-color": ("transparent",),
+    "background-image": ("none",),
+    "background": ("none", "transparent"),
+    "float": ("none",),
+    "position": ("static",),
+    "visibility": ("visible",),
+    "overflow": ("visible",),
+    "opacity": ("1",),
+    "max-height": ("none",),
+    "color": ("inherit",),
+}
+_COMPOUND_SPLIT = re.compile(r"[\s>+~]+")
+_SIMPLE = re.compile(r"([.#]?)(-?[A-Za-z_][\w-]*)")
+
+
+def _subjects(
+    chains: tuple[_Chain, ...], by_key: dict[str, list[Any]], keysets: dict[int, frozenset[str]]
+) -> list[Any]:
+    """The elements of the email that one of the selectors names: the last compound by class, id
+    and tag, the compounds before it on ancestors (sibling combinators are not checked)."""
+    found: dict[int, Any] = {}
+    empty: frozenset[str] = frozenset()
+    for subject, ancestors in chains:
+        first = min(subject, key=lambda key: len(by_key.get(key, ())))  # the rarest key
+        for element in by_key.get(first, ()):
+            if subject <= keysets.get(element.index, empty) and _inside(element, ancestors, keysets):
+                found[element.index] = element
+    return [found[index] for index in sorted(found)]
+
+
+def _keys(compound: str) -> frozenset[str]:
+    compound = compound.split(":", 1)[0]
+    return frozenset(prefix + name if prefix else name.lower() for prefix, name in _SIMPLE.findall(compound))
+
+
+def _inside(element: Any, ancestors: tuple[frozenset[str], ...], keysets: dict[int, frozenset[str]]) -> bool:
+    pending = list(ancestors)
+    node = element.parent
+    empty: frozenset[str] = frozenset()
+    while pending and node is not None:
+        if pending[-1] <= keysets.get(node.index, empty):
+            pending.pop()
+        node = node.parent
+    return not pending
+
+
+_NO_RENDER = frozenset(("head", "title", "meta", "style", "link", "script", "#document"))
 
 
 def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
@@ -230,33 +432,119 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
         if style_feature is not None
         else set()
     )
-    position = email.position
+    effects: dict[int, list[str]] | None = None
+    sheet_ends: dict[int, int] = {}
     for slug, uses in grouped.items():
-        audiences = {use.audience for use in uses}
-        clients: tuple[str, ...] = (
-            targets
-            if ALL in audiences
-            else tuple(dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets)))
-        )
-        feature = data.features[slug]
-        if dropped and all(use.in_stylesheet for use in uses):
-            clients = tuple(c for c in clients if c not in dropped)
+        clients = _clients_of(uses, targets, dropped)
         problems = _verdicts(slug, clients)
-        if problems:
-            lines = tuple(sorted({position(start)[0] for start in {use.start for use in uses}}))
-            reports.append(
-                FeatureReport(
-                    feature,
-                    tuple(uses),
-                    all(use.enhancement for use in uses),
-                    problems,
-                    lines,
-                    tuple(v for v in problems if v.support == "n"),
-                    tuple(v for v in problems if v.support == "a"),
+        if not problems:
+            continue
+        relied = [use for use in uses if not use.enhancement]
+        # whether a <style> rule is inlined matters only where a client ignores it outright
+        if any(v.support == "n" for v in problems) and any(use.via_style for use in relied):
+            if effects is None:
+                effects = _style_effects(email)
+                sheet_ends = {sheet.offset: sheet.offset + len(sheet.css) for sheet in stylesheets(email)}
+            relied = [use for use in relied if _style_relied(use, effects, sheet_ends)]
+        lost: tuple[str, ...] = ()
+        if slug == "html-style" and relied and effects:
+            lost = tuple(
+                dict.fromkeys(
+                    effect
+                    for use in relied
+                    for start, found in effects.items()
+                    if use.rule_start <= start < sheet_ends.get(use.rule_start, -1)
+                    for effect in found
                 )
             )
+        if slug == "css-max-width" and relied:
+            relied = [use for use in relied if not _max_width_held(email, use)]
+        relied_problems = _verdicts(slug, _clients_of(relied, targets, dropped)) if relied else ()
+        reports.append(FeatureReport(data.features[slug], tuple(uses), tuple(relied), problems, relied_problems, lost))
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
+
+
+_PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.IGNORECASE)
+
+
+def _pixels(value: str | None) -> float | None:
+    match = _PIXELS.match(value or "")
+    return float(match.group(1)) if match else None
+
+
+def _max_width_held(email: Email, use: Usage) -> bool:
+    """A client that ignores max-width still keeps the element within it when the element has a
+    fixed width of its own, or sits in a cell or table no wider (the hybrid layout's ghost table);
+    ``max-width: 100%`` (an image kept inside its column) is held by the element's own width."""
+    value = use.value.replace("!important", "").strip()
+    percent = value.endswith("%")
+    limit = _pixels(value)
+    if limit is None and not percent:
+        return False
+    if limit is not None:
+        ghost = email.memo("rules.clients.ghost_width", _ghost_table_width)
+        if ghost is not None and ghost <= limit + 1:
+            return True
+    computed = styles(email)
+    if use.element >= 0:
+        elements = [email.elements[use.element]]
+    else:
+        wanted = value.lower()
+        elements = [
+            element
+            for element in email.elements
+            if not element.in_comment
+            and (found := computed.declared(element, "full").get("max-width")) is not None
+            and found[1] == "style-block"
+            and found[0].strip().lower() == wanted
+        ]
+    for element in elements:
+        held = False
+        node: Any = element
+        while node is not None and node.tag not in ("body", "#document"):
+            pixels = _fixed_width(computed, node)
+            if pixels is not None:
+                held = limit is None or pixels <= limit + 1
+                break
+            if percent:
+                break
+            node = node.parent
+        if not held:
+            return False
+    return True
+
+
+def _fixed_width(computed: Any, element: Any) -> float | None:
+    width = computed.declared(element, "full").get("width")
+    pixels = _pixels(width[0]) if width else None
+    if pixels is None and (width is None or width[1] == "attribute"):
+        pixels = _pixels(element.attrs.get("width"))
+    return pixels
+
+
+_GHOST_TABLE = re.compile(r"<table\b[^>]*\bwidth\s*=\s*[\"']?(\d+)[\"'\s>]", re.IGNORECASE)
+
+
+def _ghost_table_width(email: Email) -> float | None:
+    """The narrowest fixed-width table inside ``<!--[if mso]>``: Outlook on Windows lays the email
+    out in it, so a max-width it ignores is held by that table."""
+    widths = [
+        float(match.group(1))
+        for comment in email.comments
+        if comment.text.lstrip().lower().startswith("[if") and "mso" in comment.text[:40].lower()
+        for match in _GHOST_TABLE.finditer(comment.text)
+    ]
+    return min(widths) if widths else None
+
+
+def _style_relied(use: Usage, effects: dict[int, list[str]], sheet_ends: dict[int, int]) -> bool:
+    if use.via_style == "rule":
+        return use.rule_start in effects
+    if use.via_style == "sheet":
+        end = sheet_ends.get(use.rule_start, -1)
+        return any(use.rule_start <= start < end for start in effects)
+    return True
 
 
 def judged(email: Email, targets: Iterable[str]) -> list[FeatureReport]:
@@ -265,11 +553,80 @@ def judged(email: Email, targets: Iterable[str]) -> list[FeatureReport]:
     return email.memo(("rules.clients.judged", clients), lambda e: _judge(e, clients))
 
 
+def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
+    """The partial verdicts whose caniemail note is about a relied-on use (computed once per report)."""
+    return report.relevant_partial
+
+
+def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
+    """The partial verdicts whose caniemail note is about a relied-on use of the email (the
+    notes kept are those), and those uses. A verdict without such a note is left out."""
+    notes_text = report.feature.notes
+    slug = report.feature.slug
+    kept: list[Verdict] = []
+    concerned: dict[int, Usage] = {}
+    if not any(verdict.support == "a" and verdict.notes for verdict in report.relied_problems):
+        return (), ()
+    if not any(note_checks(slug, notes_text.get(n, "")) for v in report.relied_problems for n in v.notes):
+        return (), ()  # no note of this feature can be decided on an email
+    decided: dict[str, list[Usage]] = {}  # note -> the uses it concerns
+    groups: dict[tuple[str, str, str], list[Usage]] = {}
+    for use in report.relied:
+        groups.setdefault((use.tag, use.prop, use.value), []).append(use)
+    for verdict in report.relied_problems:
+        if verdict.support != "a":
+            continue
+        notes = []
+        for number in verdict.notes:
+            text = notes_text.get(number)
+            if not text or not note_checks(slug, text):
+                continue
+            hits = _concerned(decided, slug, text, groups)
+            if verdict.client == OUTLOOK_WINDOWS:
+                hits = [use for use in hits if use.audience != NOT_MSO]
+            else:
+                hits = [use for use in hits if use.audience != MSO_ONLY]
+            if hits:
+                notes.append(number)
+                for use in hits:
+                    concerned[use.start] = use
+        if notes:
+            kept.append(replace(verdict, notes=tuple(notes)))
+    return tuple(kept), tuple(concerned[start] for start in sorted(concerned))
+
+
+def _concerned(
+    decided: dict[str, list[Usage]], slug: str, note: str, groups: dict[tuple[str, str, str], list[Usage]]
+) -> list[Usage]:
+    """The uses ``note`` is about; uses of one shape (tag, property, value) are tested once."""
+    found = decided.get(note)
+    if found is None:
+        checks = note_checks(slug, note)
+        found = decided[note] = [
+            use for shape, uses in groups.items() if any(check(uses[0]) for check in checks) for use in uses
+        ]
+    return found
+
+
+def kind_of(report: FeatureReport, options: Any) -> str:
+    """Which CMP rule reports the feature: "CMP001" (a client ignores what the email relies on),
+    "CMP003" (a client ignores what degrades gracefully; with ``report_graceful``), "CMP002"
+    (partial support whose note concerns the email; every partial with ``report_partial``), or ""."""
+    if report.relied_unsupported:
+        return "CMP001"
+    if report.unsupported and options.get("report_graceful"):
+        return "CMP003"
+    if options.get("report_partial"):
+        return "CMP002" if report.partial else ""
+    return "CMP002" if relevant_partial(report)[0] else ""
+
+
 # ------------------------------------------------------------------ messages
 
 
-def lines_of(email: Email, report: FeatureReport) -> list[int]:
-    return list(report.lines)
+def lines_of(email: Email, uses: Iterable[Usage]) -> list[int]:
+    position = email.position
+    return sorted({position(start)[0] for start in {use.start for use in uses}})
 
 
 def _lines_text(lines: list[int]) -> str:
@@ -327,20 +684,49 @@ def _notes_text(slug: str, problems: tuple[Verdict, ...]) -> str:
     return " ".join(parts)
 
 
-def finding_data(email: Email, report: FeatureReport, problems: tuple[Verdict, ...]) -> dict[str, Any]:
-    return {
+def effects_text(report: FeatureReport) -> str:
+    """Where the email relies on a <style> block, for the suggestion: the first few effects, with lines."""
+    if not report.effects:
+        return ""
+    shown = "; ".join(report.effects[:4])
+    more = f" and {len(report.effects) - 4} more (data.relies_on)" if len(report.effects) > 4 else ""
+    return f"Inline these, as an inliner such as premailer or juice does: {shown}{more}."
+
+
+def shown_partial(report: FeatureReport, options: Any) -> tuple[Verdict, ...]:
+    """The partial verdicts worth naming beside a CMP001 or CMP003 finding: every one with
+    ``report_partial``, else those whose note concerns the email."""
+    if options.get("report_partial"):
+        return report.partial
+    return report.relevant_partial[0]
+
+
+def finding_data(
+    email: Email, report: FeatureReport, problems: tuple[Verdict, ...], uses: Iterable[Usage]
+) -> dict[str, Any]:
+    data = {
         "feature": report.feature.slug,
         "clients": list(dict.fromkeys([v.client for v in problems if v.support == "n"] + [v.client for v in problems])),
         "support": {v.client: v.support for v in problems},
         "versions": {v.client: list(v.versions) for v in problems if v.versions},
         "notes": {n: report.feature.notes[n] for v in problems for n in v.notes if n in report.feature.notes},
-        "lines": lines_of(email, report),
+        "lines": lines_of(email, uses),
         "url": report.feature.url,
     }
+    if report.effects:
+        data["relies_on"] = list(report.effects)
+    return data
 
 
-def message(email: Email, report: FeatureReport, verb: str, problems: tuple[Verdict, ...]) -> str:
-    return (
+def message(
+    email: Email, report: FeatureReport, verb: str, problems: tuple[Verdict, ...], uses: Iterable[Usage]
+) -> str:
+    text = (
         f"{report.feature.title} ({report.feature.slug}) is {verb} in {describe_clients(problems)}; "
-        f"used on {_lines_text(lines_of(email, report))}"
+        f"used on {_lines_text(lines_of(email, uses))}"
     )
+    if report.effects:
+        # the property names only: the message stays the same when lines move or more elements share them
+        properties = sorted({effect.split(":", 1)[0] for effect in report.effects})
+        text += f"; the email relies on it for {', '.join(properties)} not inlined anywhere"
+    return text

@@ -5,8 +5,9 @@ The caniemail data names features by slug (``css-display-flex``,
 mapping. Each use is a ``Usage``: the slug, the source offset, and the clients
 that can see it (everyone; only Outlook on Windows inside ``<!--[if mso]>``;
 everyone but Outlook on Windows inside ``<!--[if !mso]><!-->``), and whether it
-is a progressive enhancement (inside ``@media``, a ``:hover`` rule...) that
-degrades gracefully where unsupported.
+degrades gracefully where unsupported (``enhancement``): see ``GRACEFUL_SLUGS``
+and ``_graceful_reason`` for why, and ``rules.clients._common`` for the one
+case decided per email (a ``<style>`` rule whose effects are also inlined).
 
 Client hacks (``.ExternalClass``, ``#outlook a``, ``u + .body``,
 ``[x-apple-data-detectors]``...) target one client on purpose and are skipped,
@@ -33,8 +34,16 @@ class Usage:
     slug: str
     start: int
     audience: str  # ALL, MSO_ONLY or NOT_MSO
-    enhancement: bool  # degrades gracefully where unsupported
+    enhancement: bool  # degrades gracefully where unsupported (a fallback exists, or it only adds polish)
     in_stylesheet: bool = False  # inside a <style> block (clients that drop <style> never see it)
+    # what the partial-support notes and the per-email checks need to know about the use
+    tag: str = ""  # the element's tag ("" in a <style> block: any element the selector matches)
+    prop: str = ""  # the CSS property, or the attribute's name
+    value: str = ""  # the declaration's or the attribute's value
+    rule_start: int = -1  # the style rule of a selector or declaration in a <style> block
+    # "sheet" (the <style> element) or "rule" (a selector): relied on only if its effects are not inlined
+    via_style: str = ""
+    element: int = -1  # index in email.elements of the element that carries it (-1 in a <style> block)
 
 
 CLIENT_HACK = re.compile(
@@ -185,6 +194,8 @@ _AT_RULES = {
 # still shows the email; the CSS on those elements is judged on its own)
 ENHANCEMENT_SLUGS = frozenset(
     {
+        "html-srcset",  # the client loads src=
+        "html-picture",
         "css-at-media",
         "css-at-font-face",
         "css-at-import",
@@ -199,7 +210,6 @@ ENHANCEMENT_SLUGS = frozenset(
         "css-comments",
         "html-doctype",
         "html-body",
-        "html-style",
         "html-target",
         "html-role",
         "html-lang",
@@ -211,6 +221,50 @@ ENHANCEMENT_SLUGS = frozenset(
         "html-loading-attribute",
     }
 )
+# decoration: where it is ignored the email keeps its layout, its content and its colours
+# (square corners, no shadow, a line that wraps elsewhere, padding that adds to a width)
+DECORATIVE_SLUGS = frozenset(
+    {
+        "css-border-radius",
+        "css-border-radius-logical",
+        "css-box-shadow",
+        "css-text-shadow",
+        "css-box-sizing",
+        "css-outline",
+        "css-outline-offset",
+        "css-opacity",
+        "css-filter",
+        "css-mix-blend-mode",
+        "css-background-blend-mode",
+        "css-text-decoration-color",
+        "css-text-decoration-thickness",
+        "css-text-underline-offset",
+        "css-text-decoration-skip-ink",
+        "css-text-overflow",
+        "css-word-break",
+        "css-overflow-wrap",
+        "css-hyphens",
+        "css-white-space",
+        "css-letter-spacing",
+        "css-font-kerning",
+        "css-font-variant",
+        "css-font-variant-numeric",
+        "css-font-feature-settings",
+        "css-text-rendering",
+        "css-caret-color",
+        "css-accent-color",
+        "css-min-width",
+        "css-min-height",
+        "css-height",  # Yahoo! Mail turns it into min-height; tables size to their content
+        "css-clear",
+        "css-text-indent",
+        "css-tab-size",
+        "css-image-rendering",
+        "css-scroll-snap",
+        "css-unit-initial",
+    }
+)
+GRACEFUL_SLUGS = ENHANCEMENT_SLUGS | DECORATIVE_SLUGS
 # what every email needs, or what the accessibility rules ask for (TPL009 wants lang, ACC004
 # role="presentation"): a client that ignores it shows the email as well as one that reads it,
 # so it is never reported; advice to leave it out would contradict those rules
@@ -242,6 +296,14 @@ _HIDING_FALLBACKS = frozenset(
         "color",
         "mso-hide",
     }
+)
+_BACKGROUND_IMAGE_SLUGS = frozenset(
+    {"css-background-image", "css-background", "css-linear-gradient", "css-radial-gradient", "css-conic-gradient"}
+)
+_COLOUR_FALLBACK = re.compile(r"#[0-9a-f]{3,8}\b|\brgba?\(|\bhsla?\(|\b[a-z]+\b", re.IGNORECASE)
+_NOT_COLOURS = frozenset(
+    "url none no-repeat repeat repeat-x repeat-y center top bottom left right cover contain scroll fixed local "
+    "transparent initial inherit unset auto".split()
 )
 _ELEMENTS = {
     **{f"h{n}": "html-h1-h6" for n in range(1, 7)},
@@ -443,6 +505,9 @@ def _uses_hover(prelude: tuple[Any, ...]) -> bool:
 
 
 _sheet_usages: dict[tuple[Any, ...], tuple[Usage, ...]] = {}
+# the uses of one style="" attribute depend only on its text, place, element, bgcolor and audience:
+# the same template linted again (a batch, a watch loop) reuses them
+_inline_usages: dict[tuple[Any, ...], tuple[Usage, ...]] = {}
 
 
 def _not_mso_ranges(email: Email) -> list[tuple[int, int]]:
@@ -466,30 +531,90 @@ def _audience_at(offset: int, ranges: list[tuple[int, int]]) -> str:
     return ALL
 
 
+def _has_colour(value: str) -> bool:
+    """A background shorthand that also paints a colour: ``#f4f4f4 url(a.png)``."""
+    return any(
+        match.group().lower() not in _NOT_COLOURS and not match.group().lower().startswith("url")
+        for match in _COLOUR_FALLBACK.finditer(value.split("url(", 1)[0] + " " + value.rsplit(")", 1)[-1])
+    )
+
+
+def _block_facts(items: tuple[Declaration, ...], attrs: dict[str, str] | None) -> tuple[bool, bool]:
+    """(hides itself with fallbacks, paints a background colour under any image)."""
+    hiding = False
+    colour = attrs is not None and bool((attrs.get("bgcolor") or "").strip())
+    for declaration in items:
+        name = declaration.name
+        if name == "display" and declaration.value.lower() == "none":
+            hiding = True
+        elif name == "background-color" and declaration.value.lower() not in ("transparent", "none", ""):
+            colour = True
+        elif name == "background" and _has_colour(declaration.value):
+            colour = True
+    return hiding, colour
+
+
 def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
     """Every feature use of the email, in source order."""
     found: list[Usage] = []
     add = found.append
     hidden_from_mso = _not_mso_ranges(email)
 
-    def declarations(items: tuple[Declaration, ...], audience: str, enhancement: bool, sheet: bool) -> None:
-        hiding = any(d.name == "display" and d.value.lower() == "none" for d in items)
+    def declarations(
+        items: tuple[Declaration, ...],
+        audience: str,
+        enhancement: bool,
+        sheet: bool,
+        tag: str = "",
+        attrs: dict[str, str] | None = None,
+        rule_start: int = -1,
+        element: int = -1,
+    ) -> None:
+        hiding, colour_under = _block_facts(items, attrs)
+        hiding = hiding and any(d.name in _HIDING_FALLBACKS for d in items)
         seen: set[str] = set()
         for declaration in items:
-            if hiding and declaration.name in _HIDING_FALLBACKS:
+            name = declaration.name
+            if hiding and name in _HIDING_FALLBACKS:
                 continue
             # font-size: 16px; font-size: 1rem; a client that ignores the second keeps the first
-            fallback_exists = declaration.name in seen
-            seen.add(declaration.name)
-            slug = property_slug(declaration.name, slugs)
-            if slug is None:
-                continue
-            graceful = enhancement or fallback_exists
-            add(Usage(slug, declaration.start, audience, graceful or slug in ENHANCEMENT_SLUGS, sheet))
+            fallback_exists = name in seen
+            seen.add(name)
+            if name.startswith(("-", "mso-")) and not name.startswith("--"):
+                continue  # vendor prefixes and Outlook's own properties: fallbacks on purpose
+            slug = property_slug(name, slugs)
+            graceful = enhancement or fallback_exists or (slug is not None and slug in GRACEFUL_SLUGS)
+            value = declaration.value
+            if colour_under and (name == "background-image" or (name == "background" and "(" in value)):
+                graceful = True  # the colour shows where the image does not
+            if slug is not None:  # a property the data does not list (color) still has values it does (var())
+                add(
+                    Usage(slug, declaration.start, audience, graceful, sheet, tag, name, value, rule_start, "", element)
+                )
             if declaration.templated:
                 continue
             for value_slug in value_slugs(declaration, slugs):
-                add(Usage(value_slug, declaration.value_start, audience, graceful, sheet))
+                value_graceful = (
+                    graceful
+                    or (colour_under and value_slug in _BACKGROUND_IMAGE_SLUGS)
+                    # visibility, max-height, font-size, mso-hide... hide it where display:none is ignored
+                    or (hiding and value_slug == "css-display-none")
+                )
+                add(
+                    Usage(
+                        value_slug,
+                        declaration.value_start,
+                        audience,
+                        value_graceful,
+                        sheet,
+                        tag,
+                        name,
+                        value,
+                        rule_start,
+                        "",
+                        element,
+                    )
+                )
 
     for sheet in stylesheets(email):
         audience = MSO_ONLY if sheet.only_outlook else _audience_at(sheet.offset, hidden_from_mso)
@@ -500,26 +625,62 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             continue
         first = len(found)
         if sheet.element is not None:
-            add(Usage("html-style", sheet.element.start, audience, True))
+            add(
+                Usage(
+                    "html-style",
+                    sheet.element.start,
+                    audience,
+                    False,
+                    prop="style",
+                    value=str(len(sheet.css)),
+                    tag="body" if _in_body(sheet.element) else "head",
+                    rule_start=sheet.offset,
+                    via_style="sheet",
+                )
+            )
         if "/*" in sheet.css:
             add(Usage("css-comments", sheet.offset + sheet.css.index("/*"), audience, True, True))
         for at_rule in sheet.at_rules:
             slug = _AT_RULES.get(at_rule.keyword)
             if slug:
-                add(Usage(slug, at_rule.start, audience, True, True))
+                add(
+                    Usage(
+                        slug,
+                        at_rule.start,
+                        audience,
+                        True,
+                        True,
+                        prop=at_rule.keyword,
+                        value=at_rule.prelude,
+                        tag=str(len(at_rule.context)),
+                    )
+                )
             if at_rule.keyword == "media":
                 for feature, media_slug in _MEDIA_FEATURES.items():
                     if re.search(
                         r"\(\s*(?:min-|max-)?" + re.escape(feature) + r"\s*[:)]", at_rule.prelude, re.IGNORECASE
                     ):
-                        add(Usage(media_slug, at_rule.start, audience, True, True))
+                        add(Usage(media_slug, at_rule.start, audience, True, True, prop="media", value=at_rule.prelude))
         for style_rule in sheet.rules:
             if CLIENT_HACK.search(style_rule.selector):
                 continue
             enhancement = bool(style_rule.context) or _uses_hover(style_rule.prelude)
             for slug in selector_slugs(style_rule.prelude, slugs):
-                add(Usage(slug, style_rule.start, audience, enhancement or slug.startswith("css-pseudo"), True))
-            declarations(style_rule.declarations, audience, enhancement, True)
+                graceful = enhancement or slug.startswith("css-pseudo")
+                add(
+                    Usage(
+                        slug,
+                        style_rule.start,
+                        audience,
+                        graceful,
+                        True,
+                        prop="selector",
+                        value=style_rule.selector,
+                        rule_start=style_rule.start,
+                        via_style="rule",
+                    )
+                )
+            declarations(style_rule.declarations, audience, enhancement, True, rule_start=style_rule.start)
         if len(_sheet_usages) > 256:
             _sheet_usages.clear()
         _sheet_usages[key] = tuple(found[first:])  # a pure function of the block's text and place
@@ -532,27 +693,72 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
         if tag.startswith(("v:", "o:", "w:")):
             continue  # VML and Office markup: only Outlook on Windows reads it, and it is made for it
         audience = MSO_ONLY if element.in_comment else _audience_at(element.start, hidden_from_mso)
+        attrs = element.attrs
         slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
         if tag in ("input", "button"):
-            kind = (element.attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
+            kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
             slug = f"html-{tag}-{kind}" if f"html-{tag}-{kind}" in slugs else None
-        elif tag == "meta" and (element.attrs.get("name") or "").lower() in ("color-scheme", "supported-color-schemes"):
+        elif tag == "meta" and (attrs.get("name") or "").lower() in ("color-scheme", "supported-color-schemes"):
             slug = "html-meta-color-scheme"
+        elif tag == "style":
+            slug = None  # judged with its rules, above
         if slug:
-            add(Usage(slug, element.start, audience, slug in ENHANCEMENT_SLUGS))
-        for attribute in element.attrs:
+            add(
+                Usage(
+                    slug,
+                    element.start,
+                    audience,
+                    slug in GRACEFUL_SLUGS,
+                    tag=tag,
+                    prop=" ".join(attrs),
+                    value=attrs.get("href", ""),
+                    element=element.index,
+                )
+            )
+        for attribute in attrs:
             attribute_slug = _ATTRIBUTES.get(attribute)
             if attribute_slug and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th")):
                 start = element.attr_spans.get(attribute, (element.start, 0))[0]
-                add(Usage(attribute_slug, start, audience, attribute_slug in ENHANCEMENT_SLUGS))
+                graceful = attribute_slug in GRACEFUL_SLUGS or (
+                    attribute_slug == "html-background" and bool((attrs.get("bgcolor") or "").strip())
+                )
+                add(
+                    Usage(
+                        attribute_slug,
+                        start,
+                        audience,
+                        graceful,
+                        tag=tag,
+                        prop=attribute,
+                        value=attrs[attribute],
+                        element=element.index,
+                    )
+                )
         if tag == "a":
-            href = (element.attrs.get("href") or "").strip().lower()
+            href = (attrs.get("href") or "").strip().lower()
             if href.startswith("#") and len(href) > 1:
-                add(Usage("html-anchor-links", element.start, audience, False))
+                add(Usage("html-anchor-links", element.start, audience, False, tag=tag, prop="href", value=href))
             elif href.startswith("mailto:"):
-                add(Usage("html-mailto-links", element.start, audience, False))
-        if "style" in element.attrs:
-            declarations(inline_style(email, element).declarations, audience, False, False)
+                add(Usage("html-mailto-links", element.start, audience, False, tag=tag, prop="href", value=href))
+        if "style" in attrs:
+            style = inline_style(email, element)
+            shape = (
+                attrs["style"],
+                tag,
+                bool((attrs.get("bgcolor") or "").strip()),
+                audience,
+                style.start,
+                element.index,
+            )
+            known = _inline_usages.get(shape)
+            if known is None:
+                first = len(found)
+                declarations(style.declarations, audience, False, False, tag, attrs, -1, element.index)
+                if len(_inline_usages) > 4096:
+                    _inline_usages.clear()
+                _inline_usages[shape] = tuple(found[first:])
+            else:
+                found.extend(known)
     for image in email.images:
         if image.kind not in ("img", "css", "background") or image.templated:
             continue
@@ -563,6 +769,32 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             extension = _IMAGE_EXTENSION.search(url.split("?", 1)[0] + "?")
             slug = _IMAGE_TYPES.get(extension.group(1).lower()) if extension else None
         if slug:
-            audience = MSO_ONLY if image.element.in_comment else _audience_at(image.element.start, hidden_from_mso)
-            add(Usage(slug, image.element.start, audience, False))
+            element = image.element
+            audience = MSO_ONLY if element.in_comment else _audience_at(element.start, hidden_from_mso)
+            graceful = image.kind != "img" and _paints_colour(email, element)
+            add(
+                Usage(
+                    slug,
+                    element.start,
+                    audience,
+                    graceful,
+                    image.kind == "css" and element.tag == "style",
+                    tag=element.tag,
+                    prop=image.kind,
+                    value=url,
+                )
+            )
     return [usage for usage in found if usage.slug in slugs]
+
+
+def _in_body(element: Any) -> bool:
+    return any(ancestor.tag == "body" for ancestor in element.ancestors())
+
+
+def _paints_colour(email: Email, element: Any) -> bool:
+    """A background image whose element also paints a colour degrades to that colour."""
+    if (element.attrs.get("bgcolor") or "").strip():
+        return True
+    if "style" in element.attrs:
+        return _block_facts(inline_style(email, element).declarations, None)[1]
+    return False

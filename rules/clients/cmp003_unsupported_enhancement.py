@@ -8,38 +8,40 @@ from typing import Any
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import (
-    OPTION_DOCS,
-    OPTIONS,
+    RULE_SETTINGS,
     describe_clients,
     finding_data,
     judged,
+    kind_of,
     message,
     notes_text,
+    shown_partial,
 )
 
 
 @rule(
     code="CMP003",
     name="unsupported-enhancement",
-    summary="A progressive enhancement that a targeted mail client ignores",
-    severity="warning",
-    section="clients",
-    options=OPTIONS,
-    option_docs=OPTION_DOCS,
+    summary="A feature that a targeted mail client ignores but that degrades gracefully (opt-in)",
+    severity="info",
+    **RULE_SETTINGS,
 )
 def unsupported_enhancement(email: Email, context: SendContext, options: Any) -> Iterator[Finding]:
     """What it does
-    Reports features that a targeted client does not support but that degrade
-    gracefully where they are ignored: `@media` queries and everything inside them,
-    `:hover` and other pseudo-class rules, `@font-face` and `@import` of web fonts,
-    `@keyframes`, transitions, `color-scheme`. It is kept apart from CMP001 so a
-    team that makes CMP001 an error still gets these as warnings. Same data, targets
-    and one-finding-per-feature reporting as CMP001.
+    Only with `[tool.oopslint.clients] report_graceful = true`: reports features a
+    targeted client does not support but that the email does not depend on, the
+    ones CMP001 leaves out: `@media` queries and everything inside them, `:hover`
+    and other pseudo-class rules, `@font-face` and `@import` of web fonts,
+    `@keyframes`, transitions, `color-scheme`, decoration (`border-radius`,
+    shadows...), a background image over a background colour, values with an
+    earlier fallback, and `<style>` blocks whose effects are also inlined. Same
+    data, targets and one-finding-per-feature reporting as CMP001. By default it
+    reports nothing: an email that works without these is not broken.
 
     Why is this bad?
-    Usually it is not, if the email reads well without the enhancement: the mobile
-    layout from `@media` never reaches Outlook on Windows, which then shows the
-    desktop layout. The warning is a reminder to look at that fallback once.
+    Usually it is not: the mobile layout from `@media` never reaches Outlook on
+    Windows, which shows the desktop layout; buttons are square there. The list is
+    for a review of what each client loses, once.
 
     Example
     ```html
@@ -54,14 +56,16 @@ def unsupported_enhancement(email: Email, context: SendContext, options: Any) ->
     ```
     """
     for report in judged(email, options["targets"]):
-        if not report.enhancement or not report.unsupported:
+        if kind_of(report, options) != "CMP003":
             continue
-        text = message(email, report, "ignored", report.unsupported)
-        if report.partial:
-            text += f" (partial in {describe_clients(report.partial)})"
+        partial = shown_partial(report, options)
+        problems = report.unsupported + partial
+        text = message(email, report, "ignored", report.unsupported, report.usages)
+        if partial:
+            text += f" (partial in {describe_clients(partial)})"
         yield Finding(
             text,
             span=email.span(report.usages[0].start),
-            suggestion=(notes_text(report, report.problems) + f" See {report.feature.url}").strip(),
-            data=finding_data(email, report, report.problems),
+            suggestion=(notes_text(report, problems) + f" See {report.feature.url}").strip(),
+            data=finding_data(email, report, problems, report.usages),
         )

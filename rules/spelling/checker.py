@@ -26,15 +26,23 @@ from .settings import (
     OPTION_DOCS,
     OPTIONS,
     Settings,
+    cached_settings,
     options_key,
     sender_sources,
     sender_words,
-    settings_from_options,
 )
-from .tokens import SENTENCE_BREAK, Token, tokenize
+from .tokens import SENTENCE_BREAK, Token, iter_tokens
 from .wordlists import available_languages
 
-__all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS"]
+__all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS", "MAX_LISTED"]
+
+#: Issues of one kind listed per email (for unknown words: distinct words);
+#: the rest are counted and reported as one finding at the first of them, so
+#: a page of "word word word ..." costs time and memory in proportion to its
+#: length and its report stays readable.
+MAX_LISTED = 10_000
+#: Words of one run (the inline text of a block) checked at a time.
+WINDOW = 50_000
 
 # Capitalised words that say nothing about their neighbour being a name.
 #: lang="und" names no language (MJML's default): read with the configured ones.
@@ -66,6 +74,9 @@ class Issue:
 @dataclass
 class Analysis:
     issues: list[Issue] = field(default_factory=list)
+    #: per kind, the first issue past ``MAX_LISTED``; its ``count`` is how many
+    #: were not listed (for unknown words: occurrences of words not listed)
+    unlisted: dict[str, Issue] = field(default_factory=dict)
 
     def of(self, kind: str) -> list[Issue]:
         return [issue for issue in self.issues if issue.kind == kind]
@@ -81,7 +92,7 @@ _cache_lock = threading.Lock()
 
 def analyze(email_: Email, context: SendContext | None, options: Mapping[str, Any]) -> Analysis:
     """All spelling issues of an email under these options; computed once."""
-    settings = settings_from_options(options)
+    settings = cached_settings(options)
     sources = sender_sources(email_, context, str(options.get("sender") or ""))
     key = (options_key(options), tuple(sources), settings.word_files)
     # one store per email (email.memo), holding the analyses of the few option
@@ -123,12 +134,48 @@ class _Reader:
         self._skipped_elements: dict[int, bool] = {}
         self._fine = fine
         self._unsupported: dict[str, Issue] = {}
+        self._unknown: dict[tuple[str, str | None], Issue] = {}  # first place of each unknown word
+        self._listed: dict[str, int] = {}
+        self._unlisted: dict[str, Issue] = {}
 
     def run(self) -> Analysis:
         for run in self._runs():
             self._read_run(run)
+        self.issues.extend(self._unknown.values())
         self.issues.extend(self._unsupported.values())
-        return Analysis(self.issues)
+        return Analysis(self.issues, self._unlisted)
+
+    def _counted_only(self, kind: str) -> bool:
+        """Past ``MAX_LISTED`` issues of a kind (not unknown words), count one more without building it."""
+        past = self._unlisted.get(kind)
+        if past is None:
+            return False
+        past.count += 1
+        return True
+
+    def _add(self, issue: Issue) -> None:
+        """List an issue, or count it once ``MAX_LISTED`` of its kind are listed."""
+        kind = issue.kind
+        if kind == "unknown":
+            key = (issue.lookup, issue.language)
+            first = self._unknown.get(key)
+            if first is not None:
+                first.count += 1
+                return
+            if len(self._unknown) < MAX_LISTED:
+                self._unknown[key] = issue
+                return
+        else:
+            listed = self._listed.get(kind, 0)
+            if listed < MAX_LISTED:
+                self._listed[kind] = listed + 1
+                self.issues.append(issue)
+                return
+        first = self._unlisted.get(kind)
+        if first is None:
+            self._unlisted[kind] = issue
+        else:
+            first.count += 1
 
     # ------------------------------------------------------------ runs
 
@@ -204,25 +251,40 @@ class _Reader:
     # ------------------------------------------------------------ words
 
     def _read_run(self, run: _Run) -> None:
-        words: list[tuple[Any, Token]] = [
-            (segment, token) for segment in run.segments for token in tokenize(segment.text)
-        ]
-        if run.languages is None:
-            self._note_unsupported(run, words)
-            return
-        if not any(token.checkable for _, token in words):
-            return
-        if self._is_filler(run):
+        if run.languages is not None and self._is_filler(run):
             return  # lorem ipsum and other filler: placeholder copy, which TPL002 reports
+        # a run is read in windows of WINDOW words that overlap by one word on each
+        # side (the neighbours a name or a repeat is judged by): a page without a
+        # block break is never held as one list of tokens
+        words: list[tuple[Any, Token]] = []
+        first = 0
+        for segment in run.segments:
+            for token in iter_tokens(segment.text):
+                words.append((segment, token))
+                if len(words) > WINDOW + first:
+                    self._read_words(run, words, first, len(words) - 1)
+                    words = words[-2:]
+                    first = 1
+        self._read_words(run, words, first, len(words))
+
+    def _read_words(self, run: _Run, words: list[tuple[Any, Token]], first: int, last: int) -> None:
+        """Check ``words[first:last]``; the words around them are their context."""
+        checked = words[first:last] if first or last < len(words) else words
+        if run.languages is None:
+            self._note_unsupported(run, checked)
+            return
+        if not any(token.checkable for _, token in checked):
+            return
         dictionaries = [get_dictionary(code) for code in run.languages]
-        shouting = self._is_shouting(words)
+        shouting = self._is_shouting(checked)
         fine = self._fine.setdefault(run.languages, set())
         if len(fine) > 100_000:
             fine.clear()
-        for index, (_segment, token) in enumerate(words):
+        for index in range(first, last):
+            token = words[index][1]
             if token.checkable and token.text not in fine:
                 self._check_token(run, dictionaries, words, index, shouting, fine)
-        self._find_repeats(run, words, dictionaries)
+        self._find_repeats(run, words, dictionaries, max(first, 1), last)
 
     def _note_unsupported(self, run: _Run, words: list[tuple[Any, Token]]) -> None:
         count = sum(1 for _, token in words if token.checkable)
@@ -300,7 +362,7 @@ class _Reader:
             if correction is None:
                 continue
             start = token.start + offset
-            self.issues.append(
+            self._add(
                 Issue(
                     "flagged",
                     segment,
@@ -321,9 +383,10 @@ class _Reader:
             return True
         if folded.endswith("'s") and folded[:-2] in self.known_words:
             return True
-        if any(d.lists(folded) for d in dictionaries):
+        # the primary language's verdict covers its lists() (and is cached)
+        if dictionaries[0].classify(folded).kind == "known":
             return True
-        return dictionaries[0].classify(folded).kind == "known"
+        return any(d.lists(folded) for d in dictionaries[1:])
 
     def _check_word(
         self,
@@ -362,7 +425,7 @@ class _Reader:
         capitalized = word[:1].isupper()
         maybe_name = capitalized and not word.isupper() and self._maybe_name(words, index)
         if verdict.kind == "misspelling" and (" " not in (verdict.correction or "") or word.islower()):
-            self.issues.append(
+            self._add(
                 Issue(
                     "misspelling",
                     segment,
@@ -379,7 +442,7 @@ class _Reader:
         elif len(word) <= 4 and segment.text[start + len(word) : start + len(word) + 1] == ".":
             return  # an abbreviation: "Str.", "Nr.", "Dept."
         else:
-            self.issues.append(
+            self._add(
                 Issue(
                     "unknown",
                     segment,
@@ -421,9 +484,11 @@ class _Reader:
 
     # ------------------------------------------------------------ repeats
 
-    def _find_repeats(self, run: _Run, words: list[tuple[Any, Token]], dictionaries: list[Dictionary]) -> None:
+    def _find_repeats(
+        self, run: _Run, words: list[tuple[Any, Token]], dictionaries: list[Dictionary], start: int, stop: int
+    ) -> None:
         allowed = self.settings.allowed_repeats | ALLOWED_REPEATS.get(run.language or "", frozenset())
-        for index in range(1, len(words)):
+        for index in range(start, stop):
             segment, token = words[index]
             previous_segment, previous = words[index - 1]
             if not (token.checkable and previous.checkable):
@@ -436,7 +501,9 @@ class _Reader:
             gap = self._gap(words, index)
             if not gap or not gap.isspace():
                 continue
-            self.issues.append(
+            if self._counted_only("repeated"):
+                continue
+            self._add(
                 Issue(
                     "repeated",
                     segment,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["inflection_of", "english_base", "british_variant", "EN_PREFIXES"]
 
 _INFLECTION_PAIRS = frozenset(
@@ -136,11 +138,16 @@ _EN_BRITISH = (
 )
 
 
+_EN_SUFFIXES_BY_LAST_LETTER: dict[str, tuple[tuple[str, str], ...]] = {
+    last: tuple(pair for pair in _EN_SUFFIXES if pair[0][-1] == last) for last in {s[-1] for s, _ in _EN_SUFFIXES}
+}
+
+
 def english_base(word: str, known: dict[str, int]) -> bool:
     """An inflected or derived form of a listed word ("subscribers",
     "reactivating"), unless the same form is listed with another spelling:
     "shiped" is not accepted because "shipped" is listed."""
-    for suffix, replacement in _EN_SUFFIXES:
+    for suffix, replacement in _EN_SUFFIXES_BY_LAST_LETTER.get(word[-1:], ()):
         if len(word) <= len(suffix) + 2 or not word.endswith(suffix):
             continue
         stem = word[: -len(suffix)] + replacement
@@ -172,12 +179,15 @@ def _other_spelling_listed(word: str, stem: str, suffix: str, known: dict[str, i
     return any(alt != word and alt in known for alt in alternatives)
 
 
+_BRITISH_PART = re.compile("|".join(sorted({re.escape(british) for british, _ in _EN_BRITISH})))
 _BRITISH_OUR_TAILS = ("", "s", "ed", "ing", "ite", "ites", "able", "ably", "ful", "er", "ers", "ism", "less", "ist")
 
 
 def british_variant(word: str, known: dict[str, int]) -> bool:
     """ "colour", "organisation", "centre", "travelled": the list holds the
     American spelling (or an inflection of it)."""
+    if _BRITISH_PART.search(word, 2) is None:
+        return False  # the common case, in one scan
     for british, american in _EN_BRITISH:
         start = word.find(british, 2)
         while start >= 2:

@@ -4,7 +4,9 @@ validation, and the sender whose name and domain are never typos."""
 from __future__ import annotations
 
 import email.utils
+import os
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ __all__ = [
     "OPTION_DOCS",
     "Settings",
     "settings_from_options",
+    "cached_settings",
     "options_key",
     "sender_sources",
     "sender_words",
@@ -162,6 +165,34 @@ def settings_from_options(options: Mapping[str, Any]) -> Settings:
         allowed_repeats=frozenset(fold(w) for w in _string_list(options, "allowed_repeats")),
         word_files=tuple(files),
     )
+
+
+_settings: dict[str, Settings] = {}
+_settings_lock = threading.Lock()
+
+
+def cached_settings(options: Mapping[str, Any]) -> Settings:
+    """:func:`settings_from_options`, validated once per set of options (every
+    TYP rule asks for them on every email); read again when a word list changed."""
+    key = options_key(options)
+    settings = _settings.get(key)
+    if settings is not None and all(_unchanged(file_key) for file_key in settings.word_files):
+        return settings
+    settings = settings_from_options(options)
+    with _settings_lock:
+        if len(_settings) >= 32:
+            _settings.clear()
+        _settings[key] = settings
+    return settings
+
+
+def _unchanged(file_key: tuple[str, int, int]) -> bool:
+    path, size, mtime = file_key
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (size, mtime)
 
 
 def options_key(options: Mapping[str, Any]) -> str:

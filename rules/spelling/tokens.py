@@ -10,11 +10,12 @@ and anything with a digit or an underscore in it (``12px``, ``2nd``,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from oopslint.templating import MASK_CHAR
 
-__all__ = ["Token", "tokenize", "SENTENCE_BREAK"]
+__all__ = ["Token", "tokenize", "iter_tokens", "SENTENCE_BREAK"]
 
 # a chunk (a run of non-space) holding an address-like character, a brand mark,
 # a masked merge tag, or a dot inside it ("acme.com", not "done.")
@@ -51,10 +52,10 @@ class Token:
     checkable: bool = True
 
 
-def _placeholder_spans(text: str) -> list[tuple[int, int]]:
+def _placeholder_spans(text: str) -> Iterator[tuple[int, int]]:
     if not _PLACEHOLDER_START.search(text):
-        return []
-    return [m.span() for m in _PLACEHOLDER.finditer(text)]
+        return iter(())
+    return (m.span() for m in _PLACEHOLDER.finditer(text))
 
 
 def _skip_chunk(chunk: str) -> bool:
@@ -78,34 +79,39 @@ def _skip_chunk(chunk: str) -> bool:
 
 def tokenize(text: str) -> list[Token]:
     """Word tokens of a segment's (masked) text, left to right."""
-    placeholders = _placeholder_spans(text)
-    # only chunks with an address-like character need a closer look
-    special = [
+    return list(iter_tokens(text))
+
+
+_END = (1 << 62, 1 << 62, False, False)
+
+
+def iter_tokens(text: str) -> Iterator[Token]:
+    """:func:`tokenize`, one token at a time: a long text is never held as a list."""
+    # placeholder spans and the chunks with an address-like character come left
+    # to right, like the tokens: walk all three once
+    placeholders = iter(_placeholder_spans(text))
+    held = next(placeholders, (1 << 62, 1 << 62))
+    chunks = (
         (m.start(), m.end(), _skip_chunk(m.group()), _has_brand_mark(m.group())) for m in _SPECIAL_CHUNK.finditer(text)
-    ]
-    tokens: list[Token] = []
-    position = 0
-    held = 0  # placeholder spans, like tokens, come left to right: walk both once
+    )
+    special = next(chunks, _END)
     for m in _WORD.finditer(text):
         start, end = m.span()
         word = m.group()
         checkable = word.isalpha() or not _DIGIT_OR_UNDERSCORE.search(word)
-        if special:
-            while position < len(special) and special[position][1] <= start:
-                position += 1
-            if position < len(special) and special[position][0] <= start:
-                _, _, skip_all, branded = special[position]
-                if skip_all or branded:
-                    checkable = False
-                elif (start > 0 and text[start - 1] == MASK_CHAR) or (end < len(text) and text[end] == MASK_CHAR):
-                    checkable = False
-        if placeholders:
-            while held < len(placeholders) and placeholders[held][1] <= start:
-                held += 1
-            if checkable and held < len(placeholders) and placeholders[held][0] <= start:
+        while special[1] <= start:
+            special = next(chunks, _END)
+        if special[0] <= start:
+            _, _, skip_all, branded = special
+            if skip_all or branded:
                 checkable = False
-        tokens.append(Token(start, end, word, checkable))
-    return tokens
+            elif (start > 0 and text[start - 1] == MASK_CHAR) or (end < len(text) and text[end] == MASK_CHAR):
+                checkable = False
+        while held[1] <= start:
+            held = next(placeholders, (1 << 62, 1 << 62))
+        if checkable and held[0] <= start:
+            checkable = False
+        yield Token(start, end, word, checkable)
 
 
 def _has_brand_mark(chunk: str) -> bool:

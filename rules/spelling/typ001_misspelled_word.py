@@ -10,6 +10,7 @@ from oopslint import Finding, Severity, rule
 from ._common import (
     issue_span,
     place_of,
+    unlisted_finding,
 )
 from .checker import OPTION_DOCS, OPTIONS, analyze
 
@@ -44,7 +45,8 @@ def misspelled_word(email: Any, context: Any, options: Any) -> Iterator[Finding]
     Use instead
         <p>You will receive a receipt by email.</p>
     """
-    for issue in analyze(email, context, options).of("misspelling"):
+    analysis = analyze(email, context, options)
+    for issue in analysis.of("misspelling"):
         correction = issue.correction or ""
         if issue.maybe_name:
             message = (
@@ -62,3 +64,7 @@ def misspelled_word(email: Any, context: Any, options: Any) -> Iterator[Finding]
             severity=severity,
             data={"word": issue.word, "correction": correction, "language": issue.language},
         )
+    past = analysis.unlisted.get("misspelling")
+    if past is not None:
+        shown = f"Misspelled word '{past.word}'"
+        yield from unlisted_finding(email, analysis, "misspelling", "misspelled words", shown)

@@ -10,11 +10,16 @@ from oopslint import Finding, rule
 from ._common import (
     issue_span,
     place_of,
+    unlisted_finding,
 )
-from .checker import OPTION_DOCS, OPTIONS, Issue, analyze, match_case
+from .checker import OPTION_DOCS, OPTIONS, analyze, match_case
 
 #: Unknown words per email for which suggestions two edits away are looked for.
 DEEP_SUGGESTIONS_PER_EMAIL = 30
+#: Unknown words per email for which suggestions are looked for at all (a
+#: fraction of a millisecond each): a page of text in an unexpected language
+#: or of random tokens stays fast, and says so.
+SUGGESTED_WORDS_PER_EMAIL = 1_000
 
 _ADD_WORD = "if it is right, add it to [tool.oopslint.spelling] words"
 
@@ -41,6 +46,9 @@ def unknown_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     Reports words found in no dictionary of the text's language, nor in the
     project's words, with up to three suggestions. Each word is reported once
     per email, at its first place, with the number of times it occurs.
+    Suggestions are looked up for the first 1,000 unknown words of an email
+    (the finding says so past them); past 10,000 distinct unknown words, one
+    finding at the next one counts the rest.
 
     Never reported: merge tags, URLs, email addresses, domains and file
     names, hex colours, numbers and units (12px, 2nd), words with digits or
@@ -66,32 +74,38 @@ def unknown_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
         words = ["Acmeshop"]
     """
     analysis = analyze(email, context, options)
-    first: dict[tuple[str, str | None], Issue] = {}
-    counts: dict[tuple[str, str | None], int] = {}
-    for issue in analysis.of("unknown"):
-        key = (issue.lookup, issue.language)
-        first.setdefault(key, issue)
-        counts[key] = counts.get(key, 0) + 1
     limit = int(options.get("max_suggestions", 3))
     deep_left = DEEP_SUGGESTIONS_PER_EMAIL
-    for key, issue in first.items():
+    suggested_left = SUGGESTED_WORDS_PER_EMAIL
+    for issue in analysis.of("unknown"):
         suggestions: list[str] = []
+        notes: list[str] = []
         if issue.dictionary is not None and limit:
-            # the slower distance-2 search is capped per email, so a page of
-            # text in an unexpected language stays fast
-            suggestions = list(issue.dictionary.suggestions(issue.lookup, limit, deep=deep_left > 0))
-            if not issue.dictionary.classify(issue.lookup).candidates:
-                deep_left -= 1
+            if suggested_left > 0:
+                suggested_left -= 1
+                # the slower distance-2 search is capped per email too
+                suggestions = list(issue.dictionary.suggestions(issue.lookup, limit, deep=deep_left > 0))
+                if not issue.dictionary.neighbours(issue.lookup):
+                    deep_left -= 1
+            else:
+                notes.append(f"no suggestions past the first {SUGGESTED_WORDS_PER_EMAIL:,} unknown words of an email")
         suggestions = [match_case(s, issue.word) for s in suggestions]
         message = f"Unknown word '{issue.word}'{place_of(issue)}"
         if suggestions:
             message += f": did you mean {_quote_list(suggestions)}?"
-        count = counts[key]
+        count = issue.count
         if count > 1:
-            message += f" ({count} times)"
+            notes.insert(0, f"{count} times")
+        if notes:
+            message += f" ({'; '.join(notes)})"
         yield Finding(
             message,
             span=issue_span(email, issue),
             suggestion=_ADD_WORD,
             data={"word": issue.word, "suggestions": suggestions, "language": issue.language, "occurrences": count},
+        )
+    past = analysis.unlisted.get("unknown")
+    if past is not None:
+        yield from unlisted_finding(
+            email, analysis, "unknown", "occurrences of unknown words", f"Unknown word '{past.word}'"
         )

@@ -10,6 +10,7 @@ from oopslint import Finding, rule
 from ._common import (
     issue_span,
     place_of,
+    unlisted_finding,
 )
 from .checker import OPTION_DOCS, OPTIONS, analyze
 
@@ -30,6 +31,7 @@ def repeated_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     inline tags ("the <b>the</b>"). Doublings that are grammatical ("that
     that", "had had", German "die die", French "nous nous") are allowed, and
     `allowed-repeats` adds more.
+    Past 10,000 repeats in one email, one finding at the next counts the rest.
 
     Why is this bad?
     Readers stumble on a doubled word, and editing in a template editor
@@ -41,10 +43,15 @@ def repeated_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     Use instead
         <p>Your order is on the <b>way</b>.</p>
     """
-    for issue in analyze(email, context, options).of("repeated"):
+    analysis = analyze(email, context, options)
+    for issue in analysis.of("repeated"):
         yield Finding(
             f"Repeated word '{issue.correction} {issue.word}'{place_of(issue)}",
             span=issue_span(email, issue),
             suggestion=f"remove the second '{issue.word}'",
             data={"word": issue.word},
         )
+    past = analysis.unlisted.get("repeated")
+    if past is not None:
+        shown = f"Repeated word '{past.correction} {past.word}'"
+        yield from unlisted_finding(email, analysis, "repeated", "repeated words", shown)

@@ -10,6 +10,7 @@ from oopslint import Finding, rule
 from ._common import (
     issue_span,
     place_of,
+    unlisted_finding,
 )
 from .checker import OPTION_DOCS, OPTIONS, analyze
 
@@ -45,7 +46,8 @@ def flagged_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
     Use instead
         <p>Reply to this email to reach us.</p>
     """
-    for issue in analyze(email, context, options).of("flagged"):
+    analysis = analyze(email, context, options)
+    for issue in analysis.of("flagged"):
         if issue.correction:
             message = (
                 f"'{issue.word}'{place_of(issue)} is on this project's list of words to avoid: use '{issue.correction}'"
@@ -60,3 +62,7 @@ def flagged_word(email: Any, context: Any, options: Any) -> Iterator[Finding]:
             suggestion=suggestion,
             data={"word": issue.word, "correction": issue.correction},
         )
+    past = analysis.unlisted.get("flagged")
+    if past is not None:
+        shown = f"'{past.word}' is on this project's list of words to avoid"
+        yield from unlisted_finding(email, analysis, "flagged", "words to avoid", shown)

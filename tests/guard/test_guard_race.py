@@ -18,6 +18,7 @@ from oopslint.guard import GuardUnavailable
 KEYS = 10_000
 WORKERS = 8
 RESTART_KEYS = 800
+HOLD_TTL = 2.0  # seconds a killed worker's claims stay held
 FORK = multiprocessing.get_context("fork")
 
 
@@ -70,7 +71,9 @@ def test_eight_processes_claim_the_same_keys_exactly_once(ledger_url, tmp_path, 
 
 
 def _hold_worker(url: str) -> None:
-    guard = SendGuard(url, config={}, ttl={"in_progress": "3s"})
+    # synchronous=normal: a killed process loses nothing it committed, and its
+    # claims come fast enough to be many and young when it dies
+    guard = SendGuard(url, config={}, ttl={"in_progress": f"{HOLD_TTL}s"}, sqlite_synchronous="normal")
     number = 0
     while True:  # claims until killed; never completes a send
         try:
@@ -95,11 +98,15 @@ def test_a_worker_killed_while_holding_claims_frees_them_after_the_ttl(ledger_ur
     stats = guard.stats()
     held = stats["in_progress"][""]
     assert held > 100 and "sent" not in stats
-    assert guard.try_claim("recipient_email=u0@example.com|campaign_id=kill") is None
-    time.sleep(max(0.0, killed_at + 3.1 - time.time()))
+    # the worker claimed u0, u1, ... in order: its youngest claim is still held after its death
+    keys = [f"recipient_email=u{n}@example.com|campaign_id=kill" for n in range(held + 200)]
+    entries = guard.lookup_many(keys)
+    youngest = max(n for n, entry in enumerate(entries) if entry is not None)
+    assert youngest >= held - 1 and entries[youngest].state == "in_progress"
+    assert guard.try_claim(keys[youngest]) is None
+    time.sleep(max(0.0, killed_at + HOLD_TTL + 0.1 - time.time()))
     assert guard.stats() == {}
-    keys = [f"recipient_email=u{n}@example.com|campaign_id=kill" for n in range(held)]
-    assert all(claim is not None for claim in guard.claim_many(keys))
+    assert all(claim is not None for claim in guard.claim_many(keys[: youngest + 1]))
 
 
 def _restart_worker(url: str, seed: int, out: str) -> None:

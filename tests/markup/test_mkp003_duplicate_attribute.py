@@ -27,3 +27,16 @@ def test_same_value_twice_and_clean_emails_are_quiet(mail):
     # receipt.inlined.html repeats xmlns with the same value: nothing changes
     for name in ("postmark/receipt.inlined.html", "mailgun/action.source.html", "leemunroe/email.source.html"):
         assert mail.findings(mail.lint(name, select="MKP003"), "MKP003") == [], name
+
+
+def test_the_corpus_carries_exactly_the_defect_its_readme_names(mail):
+    # fixtures/corpus/README.md: the Postmark receipt and invoice sources, and no other email
+    found = {
+        str(path.relative_to(mail.corpus)): [f.line for f in mail.findings(mail.lint(path, select="MKP003"), "MKP003")]
+        for path in sorted(mail.corpus.rglob("*.html"))
+    }
+    assert {name: lines for name, lines in found.items() if lines} == {
+        "postmark/invoice.source.html": [523],
+        "postmark/receipt.source.html": [502],
+    }
+    assert "postmark/receipt.source.html` (line 502)" in (mail.corpus / "README.md").read_text()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
+import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import pytest
 from spellchecker import SpellChecker
 
 from oopslint.rules.spelling import wordlists
-from oopslint.rules.spelling.dictionary import get_dictionary
+from oopslint.rules.spelling.dictionary import Dictionary, get_dictionary
 from oopslint.rules.spelling.wordlists import available_languages
 
 # Real misspellings (and their one clear correction), none of them in the word list.
@@ -188,3 +192,61 @@ def test_cli_start_does_not_parse_the_gzip_json_when_the_cache_is_warm(tmp_path:
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert (first.stdout.strip(), second.stdout.strip()) == ("1", "0")
+
+
+def _copy(dictionary: Dictionary, *, filter_after: int) -> Dictionary:
+    """The same word list with empty caches, building its frequent-neighbour filter after ``filter_after`` words."""
+    copy = dataclasses.replace(
+        dictionary, _verdicts={}, _suggestions={}, _frequent_keys=None, _misses=0, _lock=threading.Lock()
+    )
+    copy.FILTER_AFTER_MISSES = filter_after  # type: ignore[misc]
+    return copy
+
+
+def _words_to_judge(dictionary: Dictionary, rng: random.Random, count: int) -> list[str]:
+    """Words of the corpus emails, one-edit slips of listed words, and strings of random letters."""
+    found = {
+        w.lower()
+        for path in sorted((Path(__file__).resolve().parents[2] / "fixtures" / "corpus").glob("*/*.source.html"))
+        for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", path.read_text(encoding="utf-8", errors="replace"))
+    }
+    words = list(dictionary.frequencies)
+    common = words[:30_000]
+    letters = dictionary.alphabet
+    sample = set(rng.sample(sorted(found), min(count // 3, len(found)))) if dictionary.language == "en" else set()
+    while len(sample) < count:
+        word = rng.choice(common if rng.random() < 0.5 else words)
+        i = rng.randrange(len(word))
+        edit = rng.randrange(5)
+        if edit == 0:
+            word = word[:i] + word[i + 1 :]
+        elif edit == 1:
+            word = word[:i] + rng.choice(letters) + word[i + 1 :]
+        elif edit == 2:
+            word = word[:i] + rng.choice(letters) + word[i:]
+        elif edit == 3:
+            word = word.replace("'", "") + rng.choice(letters)
+        else:
+            word = "".join(rng.choice(letters) for _ in range(rng.randint(3, 14)))
+        if len(word) > 1:
+            sample.add(word)
+    return sorted(sample)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_frequent_neighbour_filter_never_changes_a_verdict_or_a_suggestion(language: str) -> None:
+    # the filter skips the full one-edit search for words no frequent word is one edit away
+    # from: verdicts and suggestions must be those of the full search, word for word
+    loaded = get_dictionary(language)
+    exhaustive, filtered = _copy(loaded, filter_after=10**9), _copy(loaded, filter_after=0)
+    words = _words_to_judge(loaded, random.Random(11), 2_000 if language == "en" else 1_000)
+    skipped = 0
+    for word in words:
+        full, fast = exhaustive.classify(word), filtered.classify(word)
+        assert (fast.kind, fast.correction) == (full.kind, full.correction), word
+        if fast.kind != "known":
+            assert filtered.neighbours(word) == exhaustive.neighbours(word), word
+            assert filtered.suggestions(word, 5, deep=False) == exhaustive.suggestions(word, 5, deep=False), word
+        skipped += fast.candidates is None
+    assert filtered._frequent_keys is not None and exhaustive._frequent_keys is None
+    assert skipped > len(words) // 10  # the filter did spare the full search for many words

@@ -1,0 +1,85 @@
+"""The ledgers' connections: a guard shared by threads, a guard carried into a
+forked worker, and claims spread over several script calls on a Redis that
+forgot its scripts. No key is ever claimed twice."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import threading
+from pathlib import Path
+
+from oopslint import SendGuard
+
+FORK = multiprocessing.get_context("fork")
+
+
+def _keys(count: int, campaign: str) -> list[str]:
+    return [f"recipient_email=u{n}@example.com|campaign_id={campaign}" for n in range(count)]
+
+
+def test_threads_sharing_one_guard_claim_each_key_once(ledger_url):
+    guard = SendGuard(ledger_url, config={}, sqlite_synchronous="normal")
+    keys = _keys(300, "threads")
+    won: list[list[str]] = [[] for _ in range(6)]
+    start = threading.Barrier(6)
+
+    def claim_all(index: int) -> None:
+        order = random.Random(index).sample(keys, len(keys))
+        start.wait()
+        won[index] = [key for key in order if guard.try_claim(key) is not None]
+
+    threads = [threading.Thread(target=claim_all, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    claimed = [key for keys_won in won for key in keys_won]
+    assert sorted(claimed) == sorted(keys)
+    assert sum(1 for keys_won in won if keys_won) > 1  # the threads really raced
+
+
+def _forked_claims(guard: SendGuard, keys: list[str], out: str) -> None:
+    won = [key for key in random.Random(7).sample(keys, len(keys)) if guard.try_claim(key) is not None]
+    won += [key for key, claim in zip(keys, guard.claim_many(keys)) if claim is not None]
+    Path(out).write_text(json.dumps(won))
+
+
+def test_a_guard_carried_into_a_forked_worker_keeps_both_processes_apart(ledger_url, tmp_path):
+    # the parent's guard is connected (and its ledger file or socket open) before the fork
+    guard = SendGuard(ledger_url, config={}, sqlite_synchronous="normal")
+    assert guard.try_claim("recipient_email=parent@example.com|campaign_id=fork") is not None
+    keys = _keys(200, "fork")
+    out = tmp_path / "child.json"
+    child = FORK.Process(target=_forked_claims, args=(guard, keys, str(out)))
+    child.start()
+    parent_won = [key for key in keys if guard.try_claim(key) is not None]
+    child.join(60)
+    assert child.exitcode == 0
+    child_won = json.loads(out.read_text())
+    assert sorted(parent_won + child_won) == sorted(keys)
+    # the parent's connection still answers its own calls correctly afterwards
+    claim = guard.try_claim("recipient_email=after@example.com|campaign_id=fork")
+    assert claim is not None
+    claim.done()
+    assert guard.lookup("recipient_email=after@example.com|campaign_id=fork").state == "sent"
+    assert guard.try_claim("recipient_email=parent@example.com|campaign_id=fork") is None
+
+
+def test_claims_over_several_script_calls_survive_a_redis_that_forgot_its_scripts(redis_url):
+    import redis
+
+    guard = SendGuard(redis_url, config={})
+    first, second = _keys(250, "first"), _keys(250, "second")
+    claims = guard.claim_many(first)
+    assert all(claims)
+    redis.Redis.from_url(redis_url).script_flush()  # as after a restart of a persisting Redis
+    # one round trip, several script calls: none may run twice or be lost
+    again = guard.claim_many(first + second)
+    assert again[:250] == [None] * 250 and all(again[250:])
+    redis.Redis.from_url(redis_url).script_flush()
+    guard.done_many(claims)
+    assert {guard.lookup(key).state for key in first} == {"sent"}
+    assert {guard.lookup(key).state for key in second} == {"in_progress"}
+    assert guard.stats() == {"sent": {"": 250}, "in_progress": {"": 250}}
