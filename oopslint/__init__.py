@@ -16,17 +16,22 @@ import json
 import os
 from collections.abc import Mapping
 from email.message import EmailMessage, Message
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, ConfigError
-from .context import ContextError, SendContext
+from .context import ContextError, SendContext, register_context_section
 from .email import Email, InputError
-from .engine import Linter
-from .guard import Claim, DuplicateSend, SendGuard
 from .report import Finding, Report, Severity, Span
 from .rule import Rule, RuleOptions, rule
 
+if TYPE_CHECKING:
+    from .batch import BatchReport, BatchSummary, lint_batch
+    from .engine import Linter
+    from .guard import Claim, DuplicateSend, SendGuard
+
 __version__ = "0.1.0"
+
+register_context_section()
 
 __all__ = [
     "lint",
@@ -56,16 +61,32 @@ __all__ = [
     "__version__",
 ]
 
-_BATCH_EXPORTS = ("lint_batch", "BatchReport", "BatchSummary")
+# imported on first use, keeping `import oopslint` (and every rule module,
+# which imports it) light: the engine, the send guard and the batch runner
+_LAZY = {
+    "Linter": "engine",
+    "SendGuard": "guard",
+    "Claim": "guard",
+    "DuplicateSend": "guard",
+    "lint_batch": "batch",
+    "BatchReport": "batch",
+    "BatchSummary": "batch",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # the batch runner is imported on first use, keeping `import oopslint` light
-    if name in _BATCH_EXPORTS:
-        from . import batch
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'oopslint' has no attribute {name!r}")
+    import importlib
 
-        return getattr(batch, name)
-    raise AttributeError(f"module 'oopslint' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 class PreflightError(Exception):
@@ -88,6 +109,8 @@ _linters: dict[tuple[Any, ...], Linter] = {}
 
 
 def _linter(config: Any, offline: bool, mode: str | None, fail_on: Any) -> Linter:
+    from .engine import Linter
+
     if isinstance(config, Mapping):
         config_key: Any = json.dumps(config, sort_keys=True, default=str)
     elif isinstance(config, (str, os.PathLike)):
@@ -99,7 +122,8 @@ def _linter(config: Any, offline: bool, mode: str | None, fail_on: Any) -> Linte
     if linter is None:
         if len(_linters) > 32:
             _linters.clear()
-        linter = Linter(config, offline=offline, mode=mode, default_mode="rendered", fail_on=fail_on)
+        # no parse cache: once lint() returns, nothing of the email is kept
+        linter = Linter(config, offline=offline, mode=mode, default_mode="rendered", fail_on=fail_on, cache_bytes=0)
         _linters[key] = linter
     return linter
 

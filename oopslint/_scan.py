@@ -40,14 +40,19 @@ CLOSES_P = frozenset(
 _IMPLIES_END = CLOSES_P | frozenset(("li", "dt", "dd", "td", "th", "tr", "tbody", "thead", "tfoot", "option"))
 INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u180e"
 
+# one "<" first, so the engine finds candidates with a fast literal search; the
+# attribute run is possessive (each of its parts starts with a different
+# character, so there is one way to read it and nothing to backtrack into).
+# Groups: 1 comment, 2 endtag, 3 tag, 4 attrs (m.lastindex tells which matched).
 _TOKEN_RE = re.compile(
-    r"""<!--(?P<comment>.*?)(?:-->|\Z)
-      |<!\[CDATA\[.*?(?:\]\]>|\Z)
-      |<![^>]*>
-      |<\?[^>]*>
-      |</(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
-      |<(?P<tag>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>
-    """,
+    r"""<(?:
+       !--(?P<comment>.*?)(?:-->|\Z)
+      |!\[CDATA\[.*?(?:\]\]>|\Z)
+      |![^>]*>
+      |\?[^>]*>
+      |/(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
+      |(?P<tag>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']++|"[^"]*+"|'[^']*+')*+)>
+    )""",
     re.S | re.X,
 )
 _ATTR_RE = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?""")
@@ -64,11 +69,26 @@ _OVERFLOW_HIDDEN_RE = re.compile(r"overflow\s*:\s*hidden", re.I)
 _PREHEADER_CLASS_RE = re.compile(r"pre-?header|preview", re.I)
 _CSS_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 _CSS_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+_BRACE_RE = re.compile(r"[{}]")
+_INVISIBLE_RE = re.compile("[" + INVISIBLE_CHARS + "]")
+_SELF_CLOSING_SVG = frozenset(("svg", "path", "rect", "circle"))
+_RAW_TEXT_END: dict[str, re.Pattern[str]] = {}
+
+
+def _raw_text_end(name: str) -> re.Pattern[str]:
+    """The end tag of a raw-text element (``</style>``), compiled once per name."""
+    pattern = _RAW_TEXT_END.get(name)
+    if pattern is None:
+        pattern = _RAW_TEXT_END[name] = re.compile(r"</" + re.escape(name) + r"\s*>", re.I)
+    return pattern
+
+
+_CLASS_SELECTOR_RE = re.compile(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*")
 
 
 def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
     """Decode entities and drop invisible characters, keeping an index map."""
-    if "&" not in raw and not any(c in raw for c in INVISIBLE_CHARS):
+    if "&" not in raw and _INVISIBLE_RE.search(raw) is None:
         return raw, [0], [base]
     pieces: list[str] = []
     index_points = [0]
@@ -113,22 +133,22 @@ def _hidden_classes(css: str) -> set[str]:
             i = (semicolon + 1) if semicolon >= 0 else len(css)
             continue
         depth = 0
-        j = brace
-        while j < len(css):
-            if css[j] == "{":
+        j = len(css)
+        for brace_match in _BRACE_RE.finditer(css, brace):
+            if brace_match.group() == "{":
                 depth += 1
-            elif css[j] == "}":
+            else:
                 depth -= 1
                 if depth == 0:
+                    j = brace_match.start()
                     break
-            j += 1
         i = j + 1
     hidden: set[str] = set()
     for selectors, body in _CSS_RULE_RE.findall("".join(out)):
         if not _HIDDEN_STYLE_RE.search(body) and not (_COLLAPSED_RE.search(body) and _OVERFLOW_HIDDEN_RE.search(body)):
             continue
         for selector in selectors.split(","):
-            match = re.fullmatch(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*", selector)
+            match = _CLASS_SELECTOR_RE.fullmatch(selector)
             if match:
                 hidden.add(match.group(1))
     return hidden
@@ -136,6 +156,11 @@ def _hidden_classes(css: str) -> set[str]:
 
 def _style_hides(style: str) -> bool:
     if not style:
+        return False
+    # every hiding declaration holds one of these (case-insensitively; none of
+    # their letters has a non-ASCII case-insensitive match, unlike i, k and s)
+    lowered = style.lower()
+    if "none" not in lowered and "dden" not in lowered and "opac" not in lowered:
         return False
     if _HIDDEN_STYLE_RE.search(style):
         return True
@@ -174,91 +199,94 @@ class Scanner:
         pos = 0
         length = len(html)
         search = _TOKEN_RE.search
+        text = self._text
+        element_for = self._element
         while pos < length:
             m = search(html, pos)
             if m is None:
-                self._text(html[pos:], pos, stack[-1])
+                text(html[pos:], pos, stack[-1])
                 break
-            if m.start() > pos:
-                self._text(html[pos : m.start()], pos, stack[-1])
-            pos = m.end()
-            tag = m.group("tag")
-            if tag is not None:
-                name = tag.lower()
-                element = self._element(name, m, stack)
-                attrs_text = m.group("attrs") or ""
-                self_closing = attrs_text.rstrip().endswith("/") and (
-                    ":" in name or name in ("svg", "path", "rect", "circle")
-                )
+            start, pos_end = m.span()
+            if start > pos:
+                parent = stack[-1]
+                if not (parent.in_head or parent.in_comment):
+                    raw = html[pos:start]
+                    if not raw.isspace():
+                        text(raw, pos, parent)
+            pos = pos_end
+            kind = m.lastindex
+            if kind == 4:  # a start tag
+                name = m.group(3).lower()
+                element = element_for(name, m, stack)
                 if name in RAW_TEXT_TAGS:
-                    close = re.compile(r"</" + re.escape(name) + r"\s*>", re.I).search(html, pos)
+                    close = _raw_text_end(name).search(html, pos)
                     end = close.start() if close else length
                     body = html[pos:end]
                     if name == "style":
                         self.stylesheets.append((body, pos))
                         self._css_urls(body, pos, element)
                     elif name == "textarea":
-                        self._text(body, pos, element)
+                        text(body, pos, element)
                     pos = close.end() if close else length
                     element.close_end = pos
-                elif name not in VOID_TAGS and not self_closing:
+                elif name not in VOID_TAGS and not (
+                    (":" in name or name in _SELF_CLOSING_SVG) and m.group(4).rstrip().endswith("/")
+                ):
                     stack.append(element)
-                continue
-            endtag = m.group("endtag")
-            if endtag is not None:
-                name = endtag.lower()
+            elif kind == 2:  # an end tag
+                name = m.group(2).lower()
                 for depth in range(len(stack) - 1, 0, -1):
                     if stack[depth].tag == name:
-                        stack[depth].close_end = m.end()
+                        stack[depth].close_end = pos_end
                         del stack[depth:]
                         break
-                continue
-            comment = m.group("comment")
-            if comment is not None:
-                self.comments.append(Comment(comment, m.start(), m.end()))
+            elif kind == 1:  # a comment
+                comment = m.group(1)
+                self.comments.append(Comment(comment, start, pos_end))
                 if comment.startswith("[if") and "<v:" in comment.lower():
-                    self._scan_conditional(comment, m.start("comment"), stack[-1])
+                    self._scan_conditional(comment, m.start(1), stack[-1])
 
     def _element(self, name: str, m: re.Match[str], stack: list[Element]) -> Element:
         # implied end tags that matter for email markup
-        if name not in _IMPLIES_END:
-            pass
-        elif name in CLOSES_P:
-            self._close_if_open(stack, ("p",), ("td", "th", "table", "body", "div", "li"))
-        if name == "li":
-            self._close_if_open(stack, ("li",), ("ul", "ol", "td", "table"))
-        elif name in ("dt", "dd"):
-            self._close_if_open(stack, ("dt", "dd"), ("dl",))
-        elif name in ("td", "th"):
-            self._close_if_open(stack, ("td", "th"), ("tr", "table"))
-        elif name == "tr":
-            self._close_if_open(stack, ("tr", "td", "th"), ("table", "tbody", "thead", "tfoot"))
-        elif name in ("tbody", "thead", "tfoot"):
-            self._close_if_open(stack, ("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",))
-        elif name == "option":
-            self._close_if_open(stack, ("option",), ("select",))
+        if name in _IMPLIES_END:
+            if name in CLOSES_P:
+                self._close_if_open(stack, ("p",), ("td", "th", "table", "body", "div", "li"))
+            if name == "li":
+                self._close_if_open(stack, ("li",), ("ul", "ol", "td", "table"))
+            elif name in ("dt", "dd"):
+                self._close_if_open(stack, ("dt", "dd"), ("dl",))
+            elif name in ("td", "th"):
+                self._close_if_open(stack, ("td", "th"), ("tr", "table"))
+            elif name == "tr":
+                self._close_if_open(stack, ("tr", "td", "th"), ("table", "tbody", "thead", "tfoot"))
+            elif name in ("tbody", "thead", "tfoot"):
+                self._close_if_open(stack, ("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",))
+            elif name == "option":
+                self._close_if_open(stack, ("option",), ("select",))
         parent = stack[-1]
         attrs: dict[str, str] = {}
         spans: dict[str, tuple[int, int]] = {}
-        attrs_text = m.group("attrs")
-        if attrs_text:
-            base = m.start("attrs")
+        attrs_text = m.group(4)
+        if attrs_text and not attrs_text.isspace():
+            base = m.start(4)
             for a in _ATTR_RE.finditer(attrs_text):
-                attr = a.group("name").lower()
+                attr = a.group(1).lower()
                 if attr in attrs:
                     continue
-                group = a.lastgroup or "name"
-                if group == "name":
+                group = a.lastindex or 1  # 1 name only, 2 "value", 3 'value', 4 value
+                if group == 1:
                     attrs[attr] = ""
                 else:
                     value = a.group(group)
                     attrs[attr] = _html.unescape(value) if "&" in value else value
-                spans[attr] = (base + a.start(group), base + a.end(group))
+                start, end = a.span(group)
+                spans[attr] = (base + start, base + end)
         element = Element(name, attrs, m.start(), m.end(), parent, spans, index=len(self.elements))
         parent.children.append(element)
         self.elements.append(element)
         self._inherit(element, parent)
-        self._collect_urls(element)
+        if attrs:
+            self._collect_urls(element)
         return element
 
     @staticmethod
@@ -273,32 +301,38 @@ class Scanner:
 
     def _inherit(self, element: Element, parent: Element) -> None:
         attrs = element.attrs
-        element.in_head = parent.in_head or element.tag in NON_VISIBLE_TAGS
+        tag = element.tag
+        element.in_head = parent.in_head or tag in NON_VISIBLE_TAGS
         element.in_comment = parent.in_comment
-        element.lang = attrs.get("lang") or attrs.get("xml:lang") or parent.lang
-        hidden = parent.hidden or "hidden" in attrs or _style_hides(attrs.get("style", ""))
-        if not hidden and self._hidden_classes and "class" in attrs:
-            hidden = any(c in self._hidden_classes for c in attrs["class"].split())
-        element.hidden = hidden
-        element.skip_spelling = (
-            parent.skip_spelling
-            or element.tag in SKIP_SPELLING_TAGS
-            or attrs.get("translate", "").lower() == "no"
-            or "notranslate" in attrs.get("class", "").split()
-            or attrs.get("spellcheck", "").lower() == "false"
-            or "data-oopslint-skip" in attrs
-        )
-        element.block = element if element.tag in BLOCK_TAGS else (parent.block or parent)
-        element.link = element if element.tag == "a" else parent.link
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if element.tag in ("a", "map") and "name" in attrs:
-            self.ids.add(attrs["name"])
+        if attrs:
+            element.lang = attrs.get("lang") or attrs.get("xml:lang") or parent.lang
+            hidden = parent.hidden or "hidden" in attrs or _style_hides(attrs.get("style", ""))
+            if not hidden and self._hidden_classes and "class" in attrs:
+                hidden = any(c in self._hidden_classes for c in attrs["class"].split())
+            element.hidden = hidden
+            element.skip_spelling = (
+                parent.skip_spelling
+                or tag in SKIP_SPELLING_TAGS
+                or attrs.get("translate", "").lower() == "no"
+                or "notranslate" in attrs.get("class", "").split()
+                or attrs.get("spellcheck", "").lower() == "false"
+                or "data-oopslint-skip" in attrs
+            )
+            if "id" in attrs:
+                self.ids.add(attrs["id"])
+            if "name" in attrs and tag in ("a", "map"):
+                self.ids.add(attrs["name"])
+        else:
+            element.lang = parent.lang
+            element.hidden = parent.hidden
+            element.skip_spelling = parent.skip_spelling or tag in SKIP_SPELLING_TAGS
+        element.block = element if tag in BLOCK_TAGS else (parent.block or parent)
+        element.link = element if tag == "a" else parent.link
 
     def _collect_urls(self, element: Element) -> None:
         attrs = element.attrs
         tag = element.tag
-        if "href" in attrs and tag in ("a", "area") or (tag.startswith("v:") and "href" in attrs):
+        if "href" in attrs and (tag in ("a", "area") or tag.startswith("v:")):
             url = attrs["href"]
             kind = "vml" if tag.startswith("v:") else tag
             self.links.append(

@@ -46,13 +46,17 @@ class _Source:
     decoding_defects: list[str] = field(default_factory=list)
 
 
+# bytes below 9 and from 14 to 31: text never holds many of them
+_CONTROL_BYTES = bytes(range(9)) + bytes(range(14, 32))
+
+
 def _is_binary(data: bytes) -> bool:
     head = data[:8192]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     if b"\x00" in head:
         return _sniff_utf16(data) is None
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return bool(head) and controls / len(head) > 0.1
 
 

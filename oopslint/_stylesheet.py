@@ -145,12 +145,16 @@ class _Selector:
             return ("tag", last.tag)
         return ("any", "")
 
-    def matches(self, element: Element) -> bool:
+    def matches(self, element: Element, memo: dict[tuple[int, int], bool] | None = None) -> bool:
+        """``memo``: one dict per selector shared across the elements of one email,
+        so the ancestors those elements share are judged once."""
         assert self.chain is not None
-        return _match_chain(self.chain, 0, element)
+        return _match_chain(self.chain, 0, element, memo)
 
 
-def _match_chain(chain: tuple[tuple[_Compound, str], ...], index: int, element: Element) -> bool:
+def _match_chain(
+    chain: tuple[tuple[_Compound, str], ...], index: int, element: Element, memo: dict[tuple[int, int], bool] | None
+) -> bool:
     compound, combinator = chain[index]
     if not compound.matches(element):
         return False
@@ -158,12 +162,30 @@ def _match_chain(chain: tuple[tuple[_Compound, str], ...], index: int, element: 
         return True
     node = element.parent
     if combinator == ">":
-        return node is not None and node.tag != "#document" and _match_chain(chain, index + 1, node)
+        return node is not None and node.tag != "#document" and _match_chain(chain, index + 1, node, memo)
+    if memo is None:
+        while node is not None and node.tag != "#document":
+            if _match_chain(chain, index + 1, node, None):
+                return True
+            node = node.parent
+        return False
+    # whether node or one of its ancestors matches chain[index + 1:]: the answer for a
+    # node is its own match or its parent's answer, so a walk stops at a known one
+    walked = []
+    found = False
     while node is not None and node.tag != "#document":
-        if _match_chain(chain, index + 1, node):
-            return True
+        known = memo.get((index + 1, node.index))
+        if known is not None:
+            found = known
+            break
+        walked.append(node)
+        if _match_chain(chain, index + 1, node, memo):
+            found = True
+            break
         node = node.parent
-    return False
+    for item in walked:
+        memo[(index + 1, item.index)] = found
+    return found
 
 
 def _simple_chain(tree: Any) -> tuple[tuple[_Compound, str], ...] | None:

@@ -81,7 +81,15 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Commands whose parsing needs nothing from the batch runner or the send guard.
+_LIGHT_COMMANDS = ("check", "rules", "explain")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser. Given the ``command`` about to be parsed, one of
+    ``check``, ``rules`` or ``explain``, it leaves out the ``batch`` and
+    ``guard`` commands, whose options would import the batch runner and the
+    guard (multiprocessing, sqlite3) for nothing."""
     parser = _Parser(
         prog="oopslint",
         description="Lint outgoing HTML emails before they are sent.",
@@ -131,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="CODE|NAME")
 
+    if command in _LIGHT_COMMANDS:
+        return parser
     batch = commands.add_parser("batch", help="check one template against many recipients' contexts")
     batch.add_argument("template", metavar="TEMPLATE")
     _add_common(batch)
@@ -451,8 +461,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command about to run: the first argument that is not an option
+    (the only options before it, --help and --version, take no value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_word(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)

@@ -58,10 +58,24 @@ class ConfigError(ValueError):
     """Configuration is invalid. The message names the key and the valid choices."""
 
 
+#: Core sections declared by modules that are imported only when used: the
+#: module that registers each, imported when a configuration names the section.
+_LAZY_SECTIONS = {"http": "oopslint.http", "guard": "oopslint.guard._settings"}
+
+
 def register_core_section(name: str, defaults: Mapping[str, Any]) -> None:
     """Engine modules (the HTTP client, the context reader) declare their own
     option tables through this, so they are validated like rule options."""
     CORE_SECTIONS[name] = dict(defaults)
+
+
+def _declare_sections(names: Iterable[str]) -> None:
+    for name in names:
+        module = _LAZY_SECTIONS.get(name)
+        if module is not None and name not in CORE_SECTIONS:
+            import importlib
+
+            importlib.import_module(module)
 
 
 def _norm(key: str) -> str:
@@ -146,6 +160,7 @@ class Config:
         where = f"{path}: " if path else ""
         config = cls(path=path)
         known_sections = registry.sections()
+        _declare_sections(_norm(str(key)) for key in raw)
         known_sections.update({k: dict(v) for k, v in CORE_SECTIONS.items()})
         for raw_key, value in raw.items():
             key = _norm(raw_key)
@@ -205,6 +220,8 @@ class Config:
                 section = key if key in known_sections else raw_key
                 config.sections[section] = cls._validate_section(section, value, known_sections[section], where)
             else:
+                _declare_sections(_LAZY_SECTIONS)
+                known_sections.update({k: dict(v) for k, v in CORE_SECTIONS.items()})
                 valid = ", ".join(sorted([k.replace("_", "-") for k in TOP_LEVEL_KEYS] + list(known_sections)))
                 raise ConfigError(f"{where}unknown key {raw_key!r} in [tool.oopslint]; valid keys: {valid}")
         return config
@@ -235,6 +252,7 @@ class Config:
 
     def section(self, name: str) -> dict[str, Any]:
         """A core section merged over its defaults."""
+        _declare_sections((name,))
         values = dict(CORE_SECTIONS.get(name, {}))
         values.update(self.sections.get(name, {}))
         return values

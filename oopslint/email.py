@@ -23,6 +23,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from functools import cached_property
+from itertools import accumulate
 from typing import Any, TypeVar
 
 from ._source import MAX_INPUT_BYTES, InputError, _load, _Source
@@ -251,6 +252,14 @@ class Comment:
     end: int
 
 
+def _line_starts(html: str) -> list[int]:
+    """The offset where each line starts (lines end at CRLF, CR or LF)."""
+    if "\r" in html:
+        return [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", html)]
+    # no CR: each line starts one past the end of the one before (all in C)
+    return list(accumulate(map((1).__add__, map(len, html.split("\n")[:-1])), initial=0))
+
+
 class Email:
     """A parsed email. Build one with :meth:`Email.parse`; it is read-only.
 
@@ -305,8 +314,9 @@ class Email:
         self.decoding_defects = list(src.decoding_defects)
         self.dialects = dialects
         self._header_text = src.header_text
-        self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.html)]
+        self._line_starts = _line_starts(self.html)
         self._memo: dict[Hashable, Any] = {}
+        self._header_values: dict[str, str | None] = {}
         from ._scan import Scanner
 
         scanned = Scanner(self.html, dialects, self.span).run()
@@ -422,8 +432,14 @@ class Email:
     def _header(self, name: str) -> str | None:
         if self.headers is None:
             return None
-        value = self.headers.get(name)
-        return str(value) if value is not None else None
+        # the stdlib parses a header on every get; rules ask for the same few many times
+        key = name.lower()
+        try:
+            return self._header_values[key]
+        except KeyError:
+            value = self.headers.get(name)
+            found = self._header_values[key] = str(value) if value is not None else None
+            return found
 
     def header(self, name: str) -> str | None:
         """A message header (``.eml`` and EmailMessage input), or None."""

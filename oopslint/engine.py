@@ -34,7 +34,6 @@ rules).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import inspect
@@ -49,7 +48,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from . import http as _http
 from ._redact import redact, redact_finding, secret_values
 from .config import Config, ConfigError, find_config_file, load_config
 from .context import ContextError, SendContext, coerce_context, register_context_section
@@ -221,6 +219,22 @@ async def _gather(result: Any) -> list[Any]:
     return list(awaited) if awaited is not None else []
 
 
+#: The parse cache's default byte budget.
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+# What a kept email is counted at: its HTML, elements and text segments, and the
+# styles, tokens and verdicts the rules memoise on it. Measured with tracemalloc
+# on the fixtures and the hostile shapes of bench_scaling: 16-80 bytes per
+# character in all; these figures give 1.7x to 8x that.
+_BYTES_PER_CHARACTER = 100
+_BYTES_PER_NODE = 4096
+
+
+def retained_estimate(email: Email) -> int:
+    """The bytes a parsed email is counted at in a :class:`Linter`'s cache (an
+    upper estimate of what it and the rules' results on it take)."""
+    return _BYTES_PER_CHARACTER * len(email.html) + _BYTES_PER_NODE * (len(email.elements) + len(email.segments))
+
+
 _gc_lock = threading.Lock()
 _gc_holders = 0
 _gc_paused_by_us = False
@@ -260,11 +274,17 @@ class Linter:
     ``[tool.oopslint]``, a path to a config file, or None to look for one
     next to each linted file (and fall back to the defaults).
 
-    Keep one Linter for a long-running sender: it reuses parsed templates (the
-    last 64), loaded configuration, spelling dictionaries and link results
-    across thousands of sends. It is thread-safe: threads may call
-    :meth:`lint` on one Linter at once and get the results they would get one
-    after another (each call runs its own event loop and HTTP session).
+    Keep one Linter for a long-running sender: it reuses parsed templates,
+    loaded configuration, spelling dictionaries and link results across
+    thousands of sends. It is thread-safe: threads may call :meth:`lint` on
+    one Linter at once and get the results they would get one after another
+    (each call runs its own event loop and HTTP session).
+
+    The parsed emails it keeps (with what the rules derived from them) take at
+    most ``cache_bytes`` (64 MiB by default; 0 keeps none), the least recently
+    used dropped first. Each is counted at :func:`retained_estimate`, which
+    errs on the high side: what it really takes was measured at 16-80 bytes
+    per character of HTML on real and hostile emails.
     """
 
     def __init__(
@@ -281,7 +301,11 @@ class Linter:
         select: Sequence[str] | None = None,
         ignore: Sequence[str] | None = None,
         dialects: Sequence[str] | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
     ):
+        if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or cache_bytes < 0:
+            raise ConfigError(f"cache_bytes must be a whole number of bytes, 0 or more, got {cache_bytes!r}")
+        self.cache_bytes = cache_bytes
         self.registry = registry or default_registry()
         self.offline = offline
         self.mode = _check_mode(mode, "mode") if mode is not None else None
@@ -313,7 +337,8 @@ class Linter:
         else:
             self._fixed_config = None
         self._configs: dict[Any, Config] = {}
-        self._emails: OrderedDict[tuple, Email] = OrderedDict()
+        self._emails: OrderedDict[tuple, tuple[Email, int]] = OrderedDict()
+        self._emails_bytes = 0
         self._emails_lock = threading.Lock()
         self._http_memory: dict[str, Any] = {}
 
@@ -469,6 +494,10 @@ class Linter:
         ]
         if not pending:
             return
+        import asyncio
+
+        from . import http as _http
+
         # async rules that may use the network get the shared client too; it is
         # only made when one of them asks for it
         lazy = not any(rule.network for _, rule in pending)
@@ -557,7 +586,7 @@ class Linter:
         dialects: tuple[str, ...] | None,
         fallback_subject: str | None = None,
     ) -> Email:
-        if isinstance(source, (str, bytes)):
+        if isinstance(source, (str, bytes)) and self.cache_bytes:
             key: tuple | None = (hash(source), len(source), path, subject, fallback_subject, dialects)
         else:
             key = None
@@ -566,7 +595,7 @@ class Linter:
                 cached = self._emails.get(key)
                 if cached is not None:
                     self._emails.move_to_end(key)
-                    return cached
+                    return cached[0]
         email = Email.parse(
             source,
             path=path if not path.startswith("<") else None,
@@ -575,11 +604,30 @@ class Linter:
             fallback_subject=fallback_subject,
         )
         if key is not None:
-            with self._emails_lock:
-                self._emails[key] = email
-                while len(self._emails) > 64:
-                    self._emails.popitem(last=False)
+            self._keep(key, email)
         return email
+
+    def _keep(self, key: tuple, email: Email) -> None:
+        """Keep a parsed email, dropping the least recently used ones beyond ``cache_bytes``."""
+        size = retained_estimate(email)
+        if size > self.cache_bytes:
+            return
+        with self._emails_lock:
+            previous = self._emails.pop(key, None)
+            if previous is not None:
+                self._emails_bytes -= previous[1]
+            if not self._emails:  # also after a copy of this Linter was given an empty cache
+                self._emails_bytes = 0
+            self._emails[key] = (email, size)
+            self._emails_bytes += size
+            while self._emails_bytes > self.cache_bytes and self._emails:
+                _, (_, dropped) = self._emails.popitem(last=False)
+                self._emails_bytes -= dropped
+
+    @property
+    def cached_bytes(self) -> int:
+        """What the parsed emails this Linter keeps are counted at (see ``cache_bytes``)."""
+        return self._emails_bytes
 
     def _prepare(self, source: Any, path: str, context: Any, subject: str | None) -> LintJob:
         config = self.config_for(path)
@@ -769,6 +817,8 @@ def _deadline_at(seconds: float | None) -> float | None:
 
 def _run_coroutine(coro: Any) -> Any:
     """Run a coroutine from sync code, also when an event loop is already running."""
+    import asyncio
+
     try:
         asyncio.get_running_loop()
         in_loop = True

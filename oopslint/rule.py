@@ -26,6 +26,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,7 @@ class Rule:
     def prefix(self) -> str:
         return self.code.rstrip("0123456789")
 
-    @property
+    @cached_property  # the engine asks for every rule of every email; check never changes
     def is_async(self) -> bool:
         return inspect.iscoroutinefunction(self.check) or inspect.isasyncgenfunction(self.check)
 

@@ -232,7 +232,8 @@ class StyleMap:
                             if kind == "tag"
                             else elements
                         )
-                        hits = [e for e in pool if selector.matches(e)]
+                        memo: dict[tuple[int, int], bool] = {}
+                        hits = [e for e in pool if selector.matches(e, memo)]
                     for element in hits:
                         matched.setdefault(element.index, []).append(
                             (selector.specificity, style_rule.order, style_rule)

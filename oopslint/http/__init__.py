@@ -41,15 +41,16 @@ import contextvars
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import register_core_section
-from ._cache import default_cache_path
-from ._client import HttpClient
-from ._guard import embedded_ipv4, is_public_address
 from ._options import DEFAULT_USER_AGENT, HOST_OPTION_KEYS, HTTP_OPTIONS
 from ._results import HttpError, LinkCheck, Response, is_click_tracking
-from ._urls import browser_ipv4
+from ._urls import browser_ipv4, embedded_ipv4, is_public_address
+
+if TYPE_CHECKING:
+    from ._cache import default_cache_path
+    from ._client import HttpClient
 
 __all__ = [
     "HTTP_OPTIONS",
@@ -60,6 +61,7 @@ __all__ = [
     "LinkCheck",
     "Response",
     "client",
+    "current_session",
     "session",
     "default_cache_path",
     "is_click_tracking",
@@ -69,6 +71,20 @@ __all__ = [
 ]
 
 register_core_section("http", HTTP_OPTIONS)
+
+
+def __getattr__(name: str) -> Any:
+    # the client (httpx, sqlite3) is imported when a session first makes one:
+    # offline runs and the address helpers never load it
+    if name == "HttpClient":
+        from ._client import HttpClient
+
+        return HttpClient
+    if name == "default_cache_path":
+        from ._cache import default_cache_path
+
+        return default_cache_path
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Pending:
@@ -107,6 +123,18 @@ def client() -> HttpClient:
     return current
 
 
+def current_session() -> object:
+    """The current session, as an object to key per-run data on (weakly),
+    without making its client: a rule that needs the client only now and
+    then keeps runs that never ask for it free of the HTTP machinery."""
+    current = _current.get()
+    if current is None:
+        raise RuntimeError(
+            "oopslint.http.current_session() called outside a lint run; open one with oopslint.http.session()"
+        )
+    return current
+
+
 @asynccontextmanager
 async def session(
     options: Mapping[str, Any] | None = None,
@@ -128,6 +156,8 @@ async def session(
     """
 
     def make() -> HttpClient:
+        from ._client import HttpClient
+
         return HttpClient(options, memory=memory, use_cache=use_cache, cache_path=cache_path, offline=offline)
 
     if lazy:

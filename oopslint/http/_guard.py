@@ -13,55 +13,7 @@ import httpcore
 import httpx
 
 from ._results import Failure, exception_chain
-
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
-_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
-_COMPATIBLE = ipaddress.IPv6Network("::/96")
-
-
-def embedded_ipv4(
-    address: str | ipaddress.IPv4Address | ipaddress.IPv6Address,
-) -> tuple[ipaddress.IPv4Address, str] | None:
-    """The IPv4 address an IPv6 address stands for, and how it is written:
-    ``::ffff:a.b.c.d`` (IPv4-mapped), ``::ffff:0:a.b.c.d`` (IPv4-translated),
-    ``64:ff9b::a.b.c.d`` (NAT64), ``2002:AABB:CCDD::`` (6to4) and
-    ``::a.b.c.d`` (IPv4-compatible). None for any other address."""
-    try:
-        ip = address if not isinstance(address, str) else ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return None
-    if not isinstance(ip, ipaddress.IPv6Address):
-        return None
-    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped, "IPv4-mapped"
-    if ip in _TRANSLATED:
-        return low32, "IPv4-translated"
-    if ip in _NAT64:
-        return low32, "NAT64"
-    if ip.sixtofour is not None:
-        return ip.sixtofour, "6to4"
-    if ip in _COMPATIBLE and int(ip) > 1:
-        return low32, "IPv4-compatible"
-    return None
-
-
-def is_public_address(address: str) -> bool:
-    """True for an address anyone on the internet may be sent to: global,
-    not multicast, and, for an IPv6 form that embeds an IPv4 address, that
-    IPv4 address judged the same way."""
-    try:
-        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _NAT64_LOCAL:
-            return False  # local-use NAT64 (RFC 8215): a private translator
-        embedded = embedded_ipv4(ip)
-        if embedded is not None:
-            ip = embedded[0]
-    return ip.is_global and not ip.is_multicast
+from ._urls import is_public_address
 
 
 class Resolver:

@@ -10,10 +10,11 @@ import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported when a request is made: offline runs never load it
+    import httpx
 
 SNIFF_BYTES = 8192
 REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
@@ -99,6 +100,8 @@ class Response:
 
     @property
     def text(self) -> str:
+        import httpx
+
         charset = httpx.Response(self.status, headers=self.headers).charset_encoding or "utf-8"
         return self.content.decode(charset, errors="replace")
 
@@ -208,6 +211,8 @@ def exception_chain(exc: BaseException) -> list[BaseException]:
 
 
 def classify(exc: BaseException, url: str, timeout: float) -> Failure:
+    import httpx
+
     if isinstance(exc, Failure):
         return exc
     where = urlsplit(url).netloc or url

@@ -6,6 +6,9 @@ file): a backslash is a slash, ``http:\\\\host/`` and ``http:host/`` name a
 host when the scheme differs from the base's, ``http:path`` is relative when
 it is the same, and tabs and newlines inside the reference are dropped. A
 redirect is judged by where a reader's browser would really go.
+
+Also which addresses are public, a pure question the offline rules ask too,
+kept here so that answering it imports no HTTP library.
 """
 
 from __future__ import annotations
@@ -80,3 +83,53 @@ def browser_ipv4(host: str) -> ipaddress.IPv4Address | None:
     for index, value in enumerate(values[:-1]):
         address += value * 256 ** (3 - index)
     return ipaddress.IPv4Address(address)
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
+_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(
+    address: str | ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> tuple[ipaddress.IPv4Address, str] | None:
+    """The IPv4 address an IPv6 address stands for, and how it is written:
+    ``::ffff:a.b.c.d`` (IPv4-mapped), ``::ffff:0:a.b.c.d`` (IPv4-translated),
+    ``64:ff9b::a.b.c.d`` (NAT64), ``2002:AABB:CCDD::`` (6to4) and
+    ``::a.b.c.d`` (IPv4-compatible). None for any other address."""
+    try:
+        ip = address if not isinstance(address, str) else ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped, "IPv4-mapped"
+    if ip in _TRANSLATED:
+        return low32, "IPv4-translated"
+    if ip in _NAT64:
+        return low32, "NAT64"
+    if ip.sixtofour is not None:
+        return ip.sixtofour, "6to4"
+    if ip in _COMPATIBLE and int(ip) > 1:
+        return low32, "IPv4-compatible"
+    return None
+
+
+def is_public_address(address: str) -> bool:
+    """True for an address anyone on the internet may be sent to: global,
+    not multicast, and, for an IPv6 form that embeds an IPv4 address, that
+    IPv4 address judged the same way."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False  # local-use NAT64 (RFC 8215): a private translator
+        embedded = embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded[0]
+    return ip.is_global and not ip.is_multicast

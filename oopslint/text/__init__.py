@@ -27,6 +27,7 @@ Phrases of seven languages
     :data:`EVENT_PHRASES` (and compiled, :data:`EVENT_PHRASE_PATTERNS`): what
     an email announces ("has shipped", "wurde versandt", "a été livrée" ...)
     in English, German, French, Spanish, Italian, Dutch and Portuguese;
+    :func:`event_phrases` finds them all in one text;
     :func:`is_hedged` tells a promise ("once it has shipped") from news.
 
 Results that depend only on the email are computed once per email through
@@ -46,7 +47,7 @@ from .filler import (
     is_filler_word,
     is_themed_ipsum,
 )
-from .phrases import EVENT_PHRASE_PATTERNS, EVENT_PHRASES, is_hedged
+from .phrases import EVENT_PHRASE_PATTERNS, EVENT_PHRASES, event_phrases, is_hedged
 from .runs import TextRun, place_of, text_runs
 
 __all__ = [
@@ -66,5 +67,6 @@ __all__ = [
     "order_from_lang",
     "EVENT_PHRASES",
     "EVENT_PHRASE_PATTERNS",
+    "event_phrases",
     "is_hedged",
 ]

@@ -122,6 +122,10 @@ _LABELS = (
 )
 _CLAUSE_RE = re.compile(r"[!?;|•·]\s|\.\s+(?=[A-Z])|\n")
 _EXTRA_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e")
+_EXTRA_INVISIBLE_RE = re.compile("[" + "".join(sorted(_EXTRA_INVISIBLE)) + "]")
+# every date pattern needs a decimal digit: a run without one holds no date
+_DIGIT_RE = re.compile(r"\d")
+_SPACE_RE = re.compile(r"\s")  # str.isspace() and \s agree on every character
 _LOOKBACK = 48
 _MAX_GAP = 30
 _DEADLINE_RE = re.compile(
@@ -215,7 +219,7 @@ def _runs(email: Any) -> list[_Run]:
         block = segment.block if segment.kind == "text" else None
         text = segment.text
         index_map = None
-        if any(c in _EXTRA_INVISIBLE for c in text):
+        if _EXTRA_INVISIBLE_RE.search(text):
             kept = [i for i, c in enumerate(text) if c not in _EXTRA_INVISIBLE]
             index_map = kept
             text = "".join(text[i] for i in kept)
@@ -241,7 +245,7 @@ def _spaced(email: Any, before: Any, after: Any) -> bool:
         gap = email.html[before.offset(len(before.text)) : after.start]
     except (AttributeError, IndexError, TypeError):
         return False
-    return any(c.isspace() for c in _TAG_RE.sub("", gap)) or "&nbsp;" in gap or "&#160;" in gap
+    return _SPACE_RE.search(_TAG_RE.sub("", gap)) is not None or "&nbsp;" in gap or "&#160;" in gap
 
 
 def _locate(run: _Run, index: int) -> tuple[Any, int]:
@@ -276,7 +280,7 @@ def _scan(email: Any, date_order: str) -> list[PrintedDate]:
     previous_tail = ""
     for run in runs:
         text = run.text
-        if any(ch.isdigit() for ch in text):
+        if _DIGIT_RE.search(text):
             for start, end, readings, month_day, precision in _dates_in(text, date_order, email_order, run):
                 label = _label(text[max(0, start - _LOOKBACK) : start], previous_tail)
                 if label is None:

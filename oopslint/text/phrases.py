@@ -5,7 +5,9 @@ Dutch, Portuguese).
 ``EVENT_PHRASES`` maps an event type (``shipped``, ``delivered``,
 ``order_confirmation``, ``password_reset``, ``abandoned_cart``,
 ``back_in_stock``, ``review_request``) to regular expressions;
-``EVENT_PHRASE_PATTERNS`` holds one compiled, case-insensitive pattern per type.
+``EVENT_PHRASE_PATTERNS`` holds one compiled, case-insensitive pattern per type;
+``event_phrases(text)`` gives every match of every type in one text (one
+combined scan first, so text that holds no phrase costs one search).
 ``is_hedged(text, start)`` tells a promise ("we'll email you once it has
 shipped") from news ("it has shipped").
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EVENT_PHRASES", "EVENT_PHRASE_PATTERNS", "is_hedged"]
+__all__ = ["EVENT_PHRASES", "EVENT_PHRASE_PATTERNS", "event_phrases", "is_hedged"]
 
 EVENT_PHRASES: dict[str, tuple[str, ...]] = {
     "shipped": (
@@ -103,6 +105,24 @@ EVENT_PHRASES: dict[str, tuple[str, ...]] = {
 EVENT_PHRASE_PATTERNS: dict[str, re.Pattern[str]] = {
     kind: re.compile("|".join(f"(?:{p})" for p in patterns), re.I) for kind, patterns in EVENT_PHRASES.items()
 }
+_ALL_PHRASES = [phrase for phrases in EVENT_PHRASES.values() for phrase in phrases]
+_ANY_PHRASE = re.compile("|".join(f"(?:{p})" for p in _ALL_PHRASES), re.I)
+# ASCII text lowered matches the lowered phrases exactly as the case-insensitive
+# pattern would, and a case-sensitive pattern is searched about twice as fast
+_ANY_PHRASE_LOWER = re.compile("|".join(f"(?:{p.lower()})" for p in _ALL_PHRASES))
+
+
+def event_phrases(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every ``(event type, match)`` of :data:`EVENT_PHRASE_PATTERNS` in ``text``:
+    types in the order of :data:`EVENT_PHRASES`, each type's matches left to right."""
+    if text.isascii():
+        if _ANY_PHRASE_LOWER.search(text.lower()) is None:
+            return []
+    elif _ANY_PHRASE.search(text) is None:
+        return []
+    return [(kind, match) for kind, pattern in EVENT_PHRASE_PATTERNS.items() for match in pattern.finditer(text)]
+
+
 # "we'll email you once it has shipped": the phrase is a promise, not news
 _HEDGE = re.compile(
     r"(?:\bwhen|\bonce|\bafter|\bas\s+soon\s+as|\bif|\bwhether|\buntil|\bbefore|\bwill"

@@ -622,7 +622,7 @@ def _options_key(options: Mapping[str, Any]) -> str:
 
 async def judgements(email: Email, context: SendContext, options: Any) -> Judgement:
     """The shared judgement of one email: computed once per email and run."""
-    run = http.client()
+    run = http.current_session()  # the client itself only once a code is looked up
     per_run: dict[Any, Any] = _runs.setdefault(run, {})
     # by identity, checked through a weak reference: a batch makes a context
     # per row, and a later row's context may get a freed one's id

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oopslint import Email, SendContext
-from oopslint.guard import Entry, GuardError, GuardUnavailable
+
+if TYPE_CHECKING:  # the guard (and its ledger backends) loads only for a send that carries one
+    from oopslint.guard import Entry
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ def check_send(email: Email, context: SendContext) -> Check | None:
     guard: Any = context.guard
     if guard is None:
         return None
+    from oopslint.guard import GuardError, GuardUnavailable
+
     try:
         key = guard.key_for(context, email.html if guard.settings.content_hash else None)
     except GuardError as exc:

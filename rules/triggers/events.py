@@ -21,7 +21,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from oopslint import ConfigError
-from oopslint.text import EVENT_PHRASE_PATTERNS, is_hedged
+from oopslint.text import event_phrases, is_hedged
 
 __all__ = [
     "DEFAULT_MAX_AGES",
@@ -347,16 +347,15 @@ def _content_type(email: Any) -> ContentType:
             continue
         text = segment.text
         place = None
-        for kind, pattern in EVENT_PHRASE_PATTERNS.items():
-            for match in pattern.finditer(text):
-                if is_hedged(text, match.start()):
-                    continue
-                place = place or _place(segment)
-                weight = WEIGHTS[place]
-                scores[kind] = scores.get(kind, 0) + weight
-                if weight > best_place.get(kind, 0):
-                    best_place[kind] = weight
-                    evidence[kind] = (" ".join(match.group().split()), place)
+        for kind, match in event_phrases(text):
+            if is_hedged(text, match.start()):
+                continue
+            place = place or _place(segment)
+            weight = WEIGHTS[place]
+            scores[kind] = scores.get(kind, 0) + weight
+            if weight > best_place.get(kind, 0):
+                best_place[kind] = weight
+                evidence[kind] = (" ".join(match.group().split()), place)
     if not scores:
         result = ContentType(None)
     else:

@@ -3,6 +3,7 @@ TRG rule that reads it (a batch checks the same row with several rules)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -154,8 +155,9 @@ class RowFacts:
         self._times: dict[str, datetime | None] = {}
         self._texts: dict[str, str | None] = {}
         self._send_at: datetime | None = None
-        # (email, settings, Resolved) of the last resolve() for this row
-        self.resolved: tuple[Any, Any, Any] | None = None
+        # (email, settings, Resolved) of the last resolve() for this row; the
+        # email held weakly, as the last row's facts outlive the lint
+        self.resolved: tuple[weakref.ref[Any], Any, Any] | None = None
 
     def time(self, name: str) -> datetime | None:
         """A timestamp field; raises ContextError when malformed or naive."""
@@ -288,10 +290,13 @@ def resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
     """Configuration first, then the context's ``event.type``, then the content."""
     facts = facts_for(context)
     cached = facts.resolved
-    if cached is not None and cached[0] is email and cached[1] is settings:
+    if cached is not None and cached[0]() is email and cached[1] is settings:
         return cached[2]
     resolved = _resolve(email, context, settings)
-    facts.resolved = (email, settings, resolved)
+    try:
+        facts.resolved = (weakref.ref(email), settings, resolved)
+    except TypeError:  # an object that cannot be referenced weakly is not remembered
+        facts.resolved = None
     return resolved
 
 
