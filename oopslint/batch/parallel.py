@@ -226,8 +226,9 @@ class _Merger:
         runner = self.runner
         summary = runner.summary
         size = summary.sample_size
-        _, _, tallies, groups, crashes, problems, unreadable = message
-        summary.checked -= unreadable  # rows a worker found unreadable were counted as checked when read
+        tallies, groups, crashes, problems = message[2:6]
+        if len(message) > 6:  # rows a worker found unreadable were counted as checked when read
+            summary.checked -= message[6]
         for code, part in tallies.items():
             total = summary.rules.get(code)
             if total is None:
