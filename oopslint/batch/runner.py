@@ -577,12 +577,17 @@ class Runner:
         out: dict[tuple[int, str], Any] = {}
         for number, data in rows:
             context: SendContext | None = None
+            keys: dict[tuple[str, ...], tuple] = {}  # rules that read the same fields share the key
             for entry in entries:
                 code = entry.rule.code
                 known = prefetched.pop((number, code), _MISSING)
                 if known is _MISSING and entry.memo is not None:
                     context = context or self.context(data)
-                    known = entry.memo.get(tuple([_freeze(context.get(name)) for name in entry.fields]), _MISSING)
+                    key = keys.get(entry.fields)
+                    if key is None:
+                        get = context.get
+                        key = keys[entry.fields] = tuple([_freeze(get(name)) for name in entry.fields])
+                    known = entry.memo.get(key, _MISSING)
                 if known is _MISSING:
                     context = context or self.context(data)
                     known = self._call(entry, context, number)
