@@ -834,6 +834,7 @@ def _run_reading_on_client(
     def send(chunk: _Chunk) -> None:
         items = chunk.items
         chunk.items = []
+        chunk.parsed = []  # Dask workers run the async rules themselves
         future = client.submit(
             check_partition,
             shared,

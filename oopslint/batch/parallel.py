@@ -59,6 +59,8 @@ class _Chunk:
     items: list[tuple[int, int | None, Any]] = field(default_factory=list)
     unreadable: list[tuple[int, int | None, str | None, str]] = field(default_factory=list)
     rejected: dict[int, tuple[int | None, str | None, str]] = field(default_factory=dict)
+    #: the rows as read here (parsed), for the async rules run in this process
+    parsed: list[tuple[int, int | None, Any]] = field(default_factory=list)
 
 
 def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Chunk]:
@@ -69,6 +71,7 @@ def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Ch
     summary = runner.summary
     consumers = runner.consumers
     progress = runner.progress
+    keep_parsed = runner.async_rules is not None
     chunk = _Chunk(0)
     for number, line, data, error, text in rows:
         summary.rows += 1
@@ -85,6 +88,8 @@ def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Ch
         else:
             payload = dict(data)
         chunk.items.append((number, line, payload))
+        if keep_parsed:
+            chunk.parsed.append((number, line, payload if data is None else data))
         if consumers:
             row_context = runner.context(runner.row_data(data))
             row = BatchRow(number, None, line, row_context, None, partial(runner.findings_for, row_context, number))
@@ -181,7 +186,8 @@ class _Merger:
         if self.runner.async_rules is not None:
             # async rules (coupon look-ups) run here, through the batch's one client, so
             # each distinct code is asked once at the configured politeness; workers take the outcomes
-            outcomes = self.runner.async_outcomes(items)
+            outcomes = self.runner.async_outcomes(chunk.parsed or items)
+        chunk.parsed = []
         try:
             task = pickle.dumps((chunk.index, items, outcomes), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
