@@ -7,7 +7,6 @@ per email and run, and reports its own part of it.
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import re
 import weakref
@@ -15,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oopslint import Email, SendContext, Span, http
@@ -23,6 +22,9 @@ from oopslint.config import ConfigError
 from oopslint.coupons import Coupon, CouponSource, SourceError, source_class
 from oopslint.templating import MASK_CHAR
 from oopslint.text import TextRun, text_runs
+
+if TYPE_CHECKING:
+    import asyncio
 
 #: The options every CPN rule shares ([tool.oopslint.coupons]).
 OPTIONS: dict[str, Any] = {
@@ -620,24 +622,10 @@ def _options_key(options: Mapping[str, Any]) -> str:
     return repr(sorted((k, repr(v)) for k, v in options.items()))
 
 
-async def judgements(email: Email, context: SendContext, options: Any) -> Judgement:
-    """The shared judgement of one email: computed once per email and run."""
-    run = http.current_session()  # the client itself only once a code is looked up
-    per_run: dict[Any, Any] = _runs.setdefault(run, {})
-    # by identity, checked through a weak reference: a batch makes a context
-    # per row, and a later row's context may get a freed one's id
-    key = ("coupons.judgement", id(email), id(context), _options_key(options))
-    known = per_run.get(key)
-    if known is not None and known[0]() is context and known[1]() is email:
-        task: asyncio.Future[Judgement] = known[2]
-    else:
-        task = asyncio.ensure_future(_judge(email, context, options, run))
-        per_run[key] = (weakref.ref(context), weakref.ref(email), task)
-        weakref.finalize(context, per_run.pop, key, None)
-    return await asyncio.shield(task)
-
-
-async def _judge(email: Email, context: SendContext, options: Any, run: Any) -> Judgement:
+def _plan(email: Email, context: SendContext, options: Any) -> tuple[Judgement, list[Checked], CouponSource | None]:
+    """The part of a judgement that needs neither the source nor an event
+    loop: the codes to look up (none when the source is not configured, then
+    each is recorded as not checked)."""
     judgement = Judgement(send_at=context.send_at, minimum_validity=duration(options["minimum_validity"]))
     audience = context.get("audience_size")
     if isinstance(audience, int) and not isinstance(audience, bool) and audience > 0:
@@ -658,12 +646,53 @@ async def _judge(email: Email, context: SendContext, options: Any, run: Any) -> 
         if folded not in by_code:
             by_code[folded] = Checked(code, [])
         by_code[folded].mentions.append(mention)
-    if not by_code:
-        return judgement
-    if source is None:
+    if by_code and source is None:
         for checked in by_code.values():
             judgement.unchecked.append((checked.mentions[0], "no-source"))
+        by_code = {}
+    return judgement, list(by_code.values()), source
+
+
+def nothing_to_look_up(email: Email, context: SendContext, options: Any) -> bool:
+    """True when the CPN rules on this email and context finish without
+    awaiting anything (no code to look up), so they need no event loop."""
+    return not _plan(email, context, options)[1]
+
+
+async def judgements(email: Email, context: SendContext, options: Any) -> Judgement:
+    """The shared judgement of one email: computed once per email and run."""
+    judgement, codes, source = _plan(email, context, options)
+    if not codes:
         return judgement
+    import asyncio
+
+    run = http.current_session()  # the client itself only once a code is looked up
+    per_run: dict[Any, Any] = _runs.setdefault(run, {})
+    # by identity, checked through a weak reference: a batch makes a context
+    # per row, and a later row's context may get a freed one's id
+    key = ("coupons.judgement", id(email), id(context), _options_key(options))
+    known = per_run.get(key)
+    if known is not None and known[0]() is context and known[1]() is email:
+        task: asyncio.Future[Judgement] = known[2]
+    else:
+        task = asyncio.ensure_future(_judge(email, context, options, run, judgement, codes, source))
+        per_run[key] = (weakref.ref(context), weakref.ref(email), task)
+        weakref.finalize(context, per_run.pop, key, None)
+    return await asyncio.shield(task)
+
+
+async def _judge(
+    email: Email,
+    context: SendContext,
+    options: Any,
+    run: Any,
+    judgement: Judgement,
+    codes: list[Checked],
+    source: CouponSource | None,
+) -> Judgement:
+    import asyncio
+
+    assert source is not None
     per_run = _runs.setdefault(run, {})
     source_key = (type(source).__name__, _options_key(source.settings))
 
@@ -675,7 +704,6 @@ async def _judge(email: Email, context: SendContext, options: Any, run: Any) -> 
             per_run[key] = future
         return await asyncio.shield(future)
 
-    codes = list(by_code.values())
     answers = await asyncio.gather(*(look_up(c.code) for c in codes), return_exceptions=True)
     send_day = context.send_at.astimezone(zone(options)).date()
     for checked, answer in zip(codes, answers):
