@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import marshal
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
@@ -209,8 +213,73 @@ def verdicts(feature: Feature, clients: Iterable[str]) -> list[Verdict]:
 
 @cache
 def _verdicts(slug: str, clients: tuple[str, ...]) -> tuple[Verdict, ...]:
-    feature = dataset().features[slug]
-    return tuple(verdict for client in clients for verdict in _verdicts_for(feature, client))
+    by_client = _verdict_index().get(slug, {})
+    return tuple(Verdict(client, *entry) for client in clients for entry in by_client.get(client, ()))
+
+
+_INDEX_FORMAT = 1  # bump when _verdicts_for decides differently or the index changes shape
+
+#: support, versions, notes, remark of each Verdict, per feature slug and client
+VerdictIndex = dict[str, dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...]]]
+
+
+@cache
+def _verdict_index() -> VerdictIndex:
+    """Every feature's verdicts for every client. Working them out takes
+    longer than a whole cold start should (about 0.1 s), so the first run
+    keeps them in the user cache folder, keyed by the data file; a damaged or
+    unwritable cache only costs that time again."""
+    stat = DATA_FILE.stat()
+    cached = _cache_folder() / f"caniemail-{stat.st_size}-{stat.st_mtime_ns}-v{_INDEX_FORMAT}.marshal"
+    try:
+        index = marshal.loads(cached.read_bytes())
+        if isinstance(index, dict):
+            return index
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    data = dataset()
+    index = {}
+    for slug, feature in data.features.items():
+        by_client = {}
+        for client in data.clients:
+            found = _verdicts_for(feature, client)
+            if found:
+                by_client[client] = tuple((v.support, v.versions, v.notes, v.remark) for v in found)
+        index[slug] = by_client
+    _write_atomically(cached, marshal.dumps(index))
+    return index
+
+
+def _cache_folder() -> Path:
+    """``$OOPSLINT_CACHE_DIR/clients``, else the platform's user cache folder."""
+    explicit = os.environ.get("OOPSLINT_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser() / "clients"
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "oopslint" / "Cache" / "clients"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "oopslint" / "clients"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oopslint" / "clients"
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    """Best effort: a read-only home or a full disk only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(payload)
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True)
