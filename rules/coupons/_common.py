@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -339,12 +340,11 @@ class Claim:
     ends_on: date | None = None
 
 
-_UP_TO = re.compile(r"(?:up\s+to|bis\s+zu|jusqu['’]?\s*[àa]|hasta(?:\s+un)?|fino\s+al|tot\s+wel|at[ée])\s*$", re.I)
-_PERCENT = re.compile(
+_UP_TO_SOURCE = r"(?:up\s+to|bis\s+zu|jusqu['’]?\s*[àa]|hasta(?:\s+un)?|fino\s+al|tot\s+wel|at[ée])\s*$"
+_PERCENT_SOURCE = (
     r"(?:(?:save|take|get|extra|enjoy|spare|sparen\s+sie|[ée]conomisez|ahorra|risparmia|bespaar|economize)\s+)?"
     r"(?<![\d.,])(?P<value>\d{1,3}(?:[.,]\d{1,2})?)\s?%(?:\s*(?:off|discount|rabatt|de\s+r[ée]duction|"
-    r"de\s+remise|de\s+descuento|di\s+sconto|korting|de\s+desconto))?",
-    re.IGNORECASE,
+    r"de\s+remise|de\s+descuento|di\s+sconto|korting|de\s+desconto))?"
 )
 _CURRENCY_SIGNS = {
     "$": "USD",
@@ -357,17 +357,15 @@ _CURRENCY_SIGNS = {
     "cad": "CAD",
     "aud": "AUD",
 }
-_AMOUNT = re.compile(
+_AMOUNT_SOURCE = (
     r"(?:(?P<sign>[$€£])\s?(?P<a>\d{1,5}(?:[.,]\d{2})?)|(?P<b>\d{1,5}(?:[.,]\d{2})?)\s?(?P<sign2>€|£|\$|EUR|USD|GBP|CHF))"
-    r"\s*(?P<off>off|discount|rabatt|de\s+r[ée]duction|de\s+descuento|di\s+sconto|korting|de\s+desconto)",
-    re.IGNORECASE,
+    r"\s*(?P<off>off|discount|rabatt|de\s+r[ée]duction|de\s+descuento|di\s+sconto|korting|de\s+desconto)"
 )
-_SAVE_AMOUNT = re.compile(r"\b(?:save|take|get)\s+(?P<sign>[$€£])\s?(?P<a>\d{1,5}(?:[.,]\d{2})?)\b", re.IGNORECASE)
-_FREE_SHIPPING = re.compile(
+_SAVE_AMOUNT_SOURCE = r"\b(?:save|take|get)\s+(?P<sign>[$€£])\s?(?P<a>\d{1,5}(?:[.,]\d{2})?)\b"
+_FREE_SHIPPING_SOURCE = (
     r"free\s+(?:standard\s+)?(?:shipping|delivery)|kostenlose[rn]?\s+(?:versand|lieferung)|gratis[\s-]?versand"
     r"|versandkostenfrei|livraison\s+(?:gratuite|offerte)|env[ií]o\s+gratis|spedizione\s+gratuita"
-    r"|gratis\s+verzending|frete\s+gr[aá]tis",
-    re.IGNORECASE,
+    r"|gratis\s+verzending|frete\s+gr[aá]tis"
 )
 _MONTHS = {
     name: number
@@ -405,28 +403,44 @@ _WEEKDAYS = {
     )
     for name in names.split()
 }
-_VALIDITY = re.compile(
+_VALIDITY_SOURCE = (
     r"(?:valid|good|redeemable|available)\s+(?:through|thru|until|till|to|by)|expires?(?:\s+on)?|"
     r"(?:offer\s+|sale\s+|promotion\s+)?ends?(?:\s+on)?|until|through|thru|before|"
     r"g[üu]ltig\s+bis|valable\s+jusqu['’]?\s*au|v[áa]lido\s+hasta(?:\s+el)?|valido\s+fino\s+al|geldig\s+tot|"
-    r"v[áa]lido\s+at[ée]",
-    re.IGNORECASE,
+    r"v[áa]lido\s+at[ée]"
 )
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_NAMES = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
-_DATE = re.compile(
+_DATE_SOURCE = (
     rf"(?:(?P<wd0>{_DAY_NAMES}),?\s+)?(?P<mon>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?"
     rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH_NAMES})\.?(?:,?\s+(?P<year2>\d{{4}}))?"
     r"|(?P<iso>\d{4}-\d{2}-\d{2})"
     r"|(?P<n1>\d{1,2})/(?P<n2>\d{1,2})(?:/(?P<n3>\d{2}|\d{4}))?"
-    rf"|(?:midnight\s+(?:on\s+)?)?(?P<wd>{_DAY_NAMES})\b",
-    re.IGNORECASE,
+    rf"|(?:midnight\s+(?:on\s+)?)?(?P<wd>{_DAY_NAMES})\b"
 )
-_RELATIVE = re.compile(
+_RELATIVE_SOURCE = (
     r"\b(?P<what>today\s+only|tonight\s+only|this\s+weekend\s+only|weekend\s+only|ends\s+tonight|ends\s+today|"
-    r"ends\s+(?:this\s+)?(?:sunday|weekend))\b",
-    re.IGNORECASE,
+    r"ends\s+(?:this\s+)?(?:sunday|weekend))\b"
 )
+
+
+@cache
+def _claim_patterns() -> tuple[re.Pattern[str], ...]:
+    """The patterns of what an email promises, compiled on first use: only
+    emails with a code to look up need them."""
+    return tuple(
+        re.compile(source, re.IGNORECASE)
+        for source in (
+            _UP_TO_SOURCE,
+            _PERCENT_SOURCE,
+            _AMOUNT_SOURCE,
+            _SAVE_AMOUNT_SOURCE,
+            _FREE_SHIPPING_SOURCE,
+            _VALIDITY_SOURCE,
+            _DATE_SOURCE,
+            _RELATIVE_SOURCE,
+        )
+    )
 
 
 def claims(email: Email, send_day: date) -> list[Claim]:
@@ -434,9 +448,12 @@ def claims(email: Email, send_day: date) -> list[Claim]:
 
 
 def _claims(text: str, send_day: date) -> list[Claim]:
+    up_to_re, percent_re, amount_re, save_amount_re, free_shipping_re, validity_re, date_re, relative_re = (
+        _claim_patterns()
+    )
     found: list[Claim] = []
-    for match in _PERCENT.finditer(text):
-        if _UP_TO.search(text[max(0, match.start() - 12) : match.start()]):
+    for match in percent_re.finditer(text):
+        if up_to_re.search(text[max(0, match.start() - 12) : match.start()]):
             continue
         said = match.group(0)
         # a percentage is a discount claim only with a word that makes it one
@@ -448,9 +465,9 @@ def _claims(text: str, send_day: date) -> list[Claim]:
         ):
             continue
         found.append(Claim("percent", said.strip(), match.start("value"), value=_number(match.group("value"))))
-    for pattern in (_AMOUNT, _SAVE_AMOUNT):
+    for pattern in (amount_re, save_amount_re):
         for match in pattern.finditer(text):
-            if _UP_TO.search(text[max(0, match.start() - 12) : match.start()]):
+            if up_to_re.search(text[max(0, match.start() - 12) : match.start()]):
                 continue
             groups = match.groupdict()
             sign = groups.get("sign") or groups.get("sign2") or ""
@@ -464,21 +481,21 @@ def _claims(text: str, send_day: date) -> list[Claim]:
                     currency=_CURRENCY_SIGNS.get(sign.lower(), sign.upper() or None),
                 )
             )
-    for match in _FREE_SHIPPING.finditer(text):
+    for match in free_shipping_re.finditer(text):
         tail = text[match.end() : match.end() + 40].lower()
         if re.match(r"\s*(?:on\s+(?:all\s+)?orders?\s+(?:over|above)|over|above|ab\s|d[eè]s\s|a\s+partir)", tail):
             # "free shipping on orders over $50" is a shop policy, not this code's promise
             continue
         found.append(Claim("free_shipping", match.group(0), match.start()))
-    for match in _VALIDITY.finditer(text):
+    for match in validity_re.finditer(text):
         after = text[match.end() : match.end() + 40]
-        stated = _DATE.match(after.lstrip(" :,"))
+        stated = date_re.match(after.lstrip(" :,"))
         if not stated:
             continue
         day = _resolve(stated, send_day)
         if day is not None:
             found.append(Claim("ends", (match.group(0) + " " + stated.group(0)).strip(), match.start(), ends_on=day))
-    for match in _RELATIVE.finditer(text):
+    for match in relative_re.finditer(text):
         what = match.group("what").lower()
         if "today" in what or "tonight" in what:
             day = send_day
