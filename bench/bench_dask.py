@@ -36,6 +36,9 @@ mode, template, rows_path, workers, partition_rows, send_at = sys.argv[1:7]
 workers, partition_rows = int(workers), int(partition_rows)
 from oopslint.batch import lint_batch
 
+def cpu(usage):
+    return usage.ru_utime + usage.ru_stime
+
 def summary(report):
     data = report.to_dict()
     data["batch"].pop("seconds"); data["batch"].pop("rows_per_second")
@@ -47,21 +50,25 @@ if mode == "local":
     seconds = time.perf_counter() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     workers_mb = [children.ru_maxrss / 1024]
+    workers_cpu = cpu(children)
 else:
     from distributed import Client, LocalCluster
     import oopslint.batch.dask_backend as backend
     backend.PARTITION_ROWS = partition_rows
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
+        cpu_before = sum(client.run(lambda: cpu(resource.getrusage(resource.RUSAGE_SELF))).values())
         started = time.perf_counter()
         report = lint_batch(template, rows_path, offline=True, client=client, send_at=send_at)
         seconds = time.perf_counter() - started
         peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         workers_mb = sorted(peaks.values())
+        workers_cpu = sum(client.run(lambda: cpu(resource.getrusage(resource.RUSAGE_SELF))).values()) - cpu_before
 print(json.dumps({"rows": report.batch.rows, "seconds": seconds, "report": summary(report),
                   "client_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "workers_mb": workers_mb}))
+                  "workers_mb": workers_mb, "client_cpu": cpu(resource.getrusage(resource.RUSAGE_SELF)),
+                  "workers_cpu": workers_cpu}))
 """
 
 
@@ -92,7 +99,8 @@ def main() -> None:
     size_mb = rows_path.stat().st_size / 1e6
     print(
         f"{args.rows:,} rows ({size_mb:.0f} MB), {args.workers} workers, "
-        f"partitions of {args.partition_rows:,} rows, on {os.cpu_count()} cores"
+        f"partitions of {args.partition_rows:,} rows, on {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     local = run("local", rows_path, args.workers, args.partition_rows)
     dask = run("dask", rows_path, args.workers, args.partition_rows)
@@ -102,8 +110,9 @@ def main() -> None:
             f"{name:18} {result['seconds']:7.1f} s  {rate:9,.0f} rows/s  {rate / args.workers:9,.0f} rows/s "
             f"per worker  client peak {result['client_mb']:5.0f} MB  worker peak "
             + ", ".join(f"{mb:.0f}" for mb in result["workers_mb"])
-            + " MB"
+            + f" MB  CPU client {result['client_cpu']:.1f} s, workers {result['workers_cpu']:.1f} s"
         )
+    print(f"load average after the runs: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     ratio = dask["seconds"] / local["seconds"]
     print(f"Dask / local time: {ratio:.2f}x (target: within 2x)")
     same = dask["report"] == local["report"]

@@ -137,7 +137,7 @@ def lint_batch(
     batch_rules = runner.batch_rules
     try:
         if client is not None:
-            from .dask_backend import BatchSetup, iter_partitioned_rows, run_on_dask
+            from .dask_backend import BatchSetup, run_on_dask
 
             source = Path(template).read_bytes() if isinstance(template, os.PathLike) else template
             setup = BatchSetup(
@@ -150,7 +150,7 @@ def lint_batch(
                 sample_size,
                 tuple(rule.code for rule in row_rules),
             )
-            run_on_dask(client, runner, iter_partitioned_rows(contexts, contexts_format, with_text=True), setup)
+            run_on_dask(client, runner, contexts, setup, contexts_format)
         else:
             workers = auto_jobs(contexts) if jobs == "auto" else int(jobs)
             if workers > 1 and not fork_available():

@@ -111,8 +111,8 @@ def _worker(runner: Runner, tasks: Any, results: Any) -> None:
                     if runner.async_rules is not None:
                         runner.async_rules.close()
                     return
-                index, items = pickle.loads(task)
-                results.put(runner.check_chunk(index, items))
+                index, items, outcomes = pickle.loads(task)
+                results.put(runner.check_chunk(index, items, outcomes))
     except ConfigError as exc:
         results.put(pickle.dumps((index, "config", str(exc))))
     except BaseException:
@@ -177,8 +177,13 @@ class _Merger:
         chunk.items = []
         self.waiting[chunk.index] = chunk
         self.sent += 1
+        outcomes = None
+        if self.runner.async_rules is not None:
+            # async rules (coupon look-ups) run here, through the batch's one client, so
+            # each distinct code is asked once at the configured politeness; workers take the outcomes
+            outcomes = self.runner.async_outcomes(items)
         try:
-            task = pickle.dumps((chunk.index, items), pickle.HIGHEST_PROTOCOL)
+            task = pickle.dumps((chunk.index, items, outcomes), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
             raise TypeError(
                 f"rows must be plain data (dicts, lists, strings, numbers) to be checked by several "

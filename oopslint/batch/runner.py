@@ -377,10 +377,17 @@ class Runner:
                 out.extend(outcome)
         return out
 
-    def check_chunk(self, index: int, items: list[tuple[int, int | None, Any]]) -> bytes:
+    def check_chunk(
+        self,
+        index: int,
+        items: list[tuple[int, int | None, Any]],
+        outcomes: dict[tuple[int, str], Any] | None = None,
+    ) -> bytes:
         """Run the per-row rules on one chunk of rows (a worker's task): the
         chunk's tallies, example findings, crashes and bad rows, pickled for
-        the reading process to merge in chunk order."""
+        the reading process to merge in chunk order. ``outcomes`` are the
+        async rules' results the reading process already has (see
+        :meth:`async_outcomes`)."""
         summary = self.summary
         summary.rules = {code: _tally_like(t) for code, t in summary.rules.items()}
         self.groups = {}
@@ -390,7 +397,9 @@ class Runner:
             (number, line, self.row_data(parse_row_text(payload) if payload.__class__ is str else payload))
             for number, line, payload in items
         ]
-        if self.async_rules is not None:
+        if outcomes is not None:
+            self._prefetched.update(outcomes)
+        elif self.async_rules is not None:
             self.prefetch([(number, data) for number, _line, data in rows])
         for number, line, data in rows:
             context, _found, problem = self.check_row(number, line, data)
@@ -453,6 +462,31 @@ class Runner:
                 seen[(code, key)] = number
                 pending.append((number, entry, context, self._tracked(data)))
         self._run_pending(pending)
+
+    def async_outcomes(self, items: list[tuple[int, int | None, Any]]) -> dict[tuple[int, str], Any]:
+        """Every row's outcome of every async per-row rule, run here (concurrently)
+        or remembered, for a worker process to take instead of running them."""
+        rows = [
+            (number, self.row_data(parse_row_text(payload) if payload.__class__ is str else payload))
+            for number, _line, payload in items
+        ]
+        self.prefetch(rows)
+        entries = [entry for entry in self.row_rules if entry.is_async]
+        prefetched = self._prefetched
+        out: dict[tuple[int, str], Any] = {}
+        for number, data in rows:
+            context: SendContext | None = None
+            for entry in entries:
+                code = entry.rule.code
+                known = prefetched.pop((number, code), _MISSING)
+                if known is _MISSING and entry.memo is not None:
+                    context = context or self.context(data)
+                    known = entry.memo.get(tuple([_freeze(context.get(name)) for name in entry.fields]), _MISSING)
+                if known is _MISSING:
+                    context = context or self.context(data)
+                    known = self._call(entry, context, number)
+                out[(number, code)] = known
+        return out
 
     def _run_pending(self, pending: list[tuple[int, RowRule, SendContext, SendContext]]) -> None:
         runner = self.async_rules

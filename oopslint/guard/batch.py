@@ -26,7 +26,7 @@ from ..context import SendContext, load_context_file
 from ._entry import GuardError, GuardUnavailable
 from ._guard import SendGuard
 
-__all__ = ["add_guard_arguments", "run_guarded_batch", "GuardTally"]
+__all__ = ["add_guard_arguments", "run_guarded_batch", "GuardTally", "check_rows", "tally_rows"]
 
 _CHUNK = 1000
 
@@ -111,6 +111,27 @@ def check_rows(
     """Look up (and with ``claim``, record as sent) every row's key."""
     from ..batch import iter_context_rows
 
+    return tally_rows(
+        guard,
+        iter_context_rows(rows, contexts_format),
+        base=base,
+        claim=claim,
+        sample_size=sample_size,
+        fields=fields,
+    )
+
+
+def tally_rows(
+    guard: SendGuard,
+    rows: Any,
+    *,
+    base: Mapping[str, Any] | None = None,
+    claim: bool = False,
+    sample_size: int = 5,
+    fields: Mapping[str, str] | None = None,
+) -> GuardTally:
+    """:func:`check_rows` over rows already read: ``(number, line, data, error)``
+    tuples, as the batch readers give them (a Dask worker passes its partition's)."""
     tally = GuardTally()
     pending: list[tuple[int, str, str | None]] = []
 
@@ -139,7 +160,7 @@ def check_rows(
             tally.claimed += len(held)
         pending.clear()
 
-    for item in iter_context_rows(rows, contexts_format):
+    for item in rows:
         number, _line, data, error = item[:4]
         tally.rows += 1
         if error is not None or data is None:
@@ -199,7 +220,13 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
         sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
         return 2
     spooled = None
+    connection = None
     try:
+        if getattr(args, "scheduler", None):
+            from ..batch.dask_backend import connect, refuse_unshared_guard
+
+            connection = connect(args.scheduler)
+            refuse_unshared_guard(connection.client, args.guard)
         if args.contexts == "-":  # read twice: by the batch, then by the guard
             spooled = tempfile.NamedTemporaryFile(prefix="oopslint-rows-", delete=False)
             with spooled:
@@ -222,18 +249,34 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
             sample_size=getattr(args, "show_rows", 5),
             contexts_format=getattr(args, "contexts_format", "auto"),
             jobs=getattr(args, "jobs", "auto"),
+            client=connection.client if connection else None,
         )
         claim = bool(args.claim) and report.exit_code == 0
         try:
-            tally = check_rows(
-                guard,
-                args.contexts,
-                base=base,
-                claim=claim,
-                sample_size=getattr(args, "show_rows", 5),
-                fields=config.section("context").get("fields") or {},
-                contexts_format=getattr(args, "contexts_format", "auto"),
-            )
+            if connection is not None:  # every row's key looked up (and claimed) on the workers
+                from ..batch.dask_backend import guard_on_dask
+
+                tally = guard_on_dask(
+                    connection.client,
+                    args.guard,
+                    config,
+                    args.contexts,
+                    base=base,
+                    claim=claim,
+                    sample_size=getattr(args, "show_rows", 5),
+                    fields=config.section("context").get("fields") or {},
+                    contexts_format=getattr(args, "contexts_format", "auto"),
+                )
+            else:
+                tally = check_rows(
+                    guard,
+                    args.contexts,
+                    base=base,
+                    claim=claim,
+                    sample_size=getattr(args, "show_rows", 5),
+                    fields=config.section("context").get("fields") or {},
+                    contexts_format=getattr(args, "contexts_format", "auto"),
+                )
         except GuardUnavailable as exc:
             if guard.settings.fail == "closed":
                 sys.stderr.write(f"oopslint: {redact(str(exc))}\n")
@@ -274,5 +317,7 @@ def run_guarded_batch(args: argparse.Namespace, linter: Any, stream: TextIO) -> 
         return report.exit_code
     finally:
         guard.close()
+        if connection is not None:
+            connection.close()
         if spooled is not None:
             os.unlink(spooled.name)

@@ -51,6 +51,15 @@ findings::
             rows += 1
         if rows > 100_000:
             yield Finding(f"{rows:,} rows")
+
+On a Dask cluster, a batch rule whose check function carries
+``check.mergeable`` (TRG006 and TRG007 do) runs where each partition is read:
+``check.mergeable(batch, context, options)`` makes a state with
+``add(row)``, ``merge(later)`` (this state followed by ``later``'s rows, as a
+new state; exact, neither input changed), ``findings()`` and optionally
+``keep_firsts()`` (called on a partition's state). The partitions' states are
+folded in input order, so the findings equal those of a local run. A batch
+rule without it makes the client read every row and feed the rule, as above.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -95,85 +96,124 @@ def replayed_batch(batch, context, options) -> Iterator[Any]:
     Use instead
     Stop the send; filter the batch to events inside their window.
     """
-    share_limit = positive_number(options, "replay_share")
-    if share_limit >= 1:
-        raise ConfigError(f"[triggers] replay_share: {share_limit!r} must be a fraction below 1, such as 0.2")
-    spread_limit = positive_number(options, "replay_spread_days")
-    min_rows = int(options["replay_min_rows"])
-    old_order = timedelta(days=positive_number(options, "old_order_days"))
-    settings = settings_for(options)
-    email = batch.email
-    judged = stale = 0
-    kinds: Counter[str] = Counter()
-    days: Counter[int] = Counter()
-    years: Counter[int] = Counter()
-    stale_years: Counter[int] = Counter()
-    uses_orders = 0
+    state = ReplayState(batch, context, options)
     while (row := (yield)) is not None:
+        state.add(row)
+    yield from state.findings()
+
+
+class ReplayState:
+    """What TRG006 keeps of the rows it has seen: counts per kind, day and
+    year. Two states for consecutive runs of rows merge exactly by adding
+    their counts, so a cluster can judge each partition where it is read and
+    merge the partitions' states (the mergeable-state hook, ``check.mergeable``)."""
+
+    def __init__(self, batch: Any, context: Any, options: Any):
+        share_limit = positive_number(options, "replay_share")
+        if share_limit >= 1:
+            raise ConfigError(f"[triggers] replay_share: {share_limit!r} must be a fraction below 1, such as 0.2")
+        self.share_limit = share_limit
+        self.spread_limit = positive_number(options, "replay_spread_days")
+        self.min_rows = int(options["replay_min_rows"])
+        self.old_order = timedelta(days=positive_number(options, "old_order_days"))
+        self.settings = settings_for(options)
+        self.email = batch.email
+        self.judged = self.stale = self.uses_orders = 0
+        self.kinds: Counter[str] = Counter()
+        self.days: Counter[int] = Counter()
+        self.years: Counter[int] = Counter()
+        self.stale_years: Counter[int] = Counter()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(vars(self))
+        state["email"] = None  # the parsed template stays where it was parsed
+        return state
+
+    def add(self, row: Any) -> None:
+        settings = self.settings
         try:
             row_context = row.context
             facts = facts_for(row_context)
-            resolved = resolve(email, row_context, settings)
+            resolved = resolve(self.email, row_context, settings)
             kind = resolved.kind
-            send_at = facts.sent(email)
+            send_at = facts.sent(self.email)
             placed = facts.time("order_placed_at") if kind in ORDER_TYPES or kind is None else None
             found = event_time(facts, kind)
         except ContextError:
-            continue  # counted as a bad row by the rule that needs the value
+            return  # counted as a bad row by the rule that needs the value
         reference = placed or (found[0] if found else None)
         if reference is None:
-            continue
-        judged += 1
+            return
+        self.judged += 1
         if placed is not None:
-            uses_orders += 1
-        kinds[kind or ""] += 1
+            self.uses_orders += 1
+        self.kinds[kind or ""] += 1
         is_stale = False
         limit = settings.max_age(kind)
         if limit is not None and found is not None and send_at - found[0] > limit:
             is_stale = True
-        if kind in ORDER_TYPES and placed is not None and send_at - placed > old_order:
+        if kind in ORDER_TYPES and placed is not None and send_at - placed > self.old_order:
             is_stale = True
         day = reference.date()
-        days[day.toordinal()] += 1
-        years[day.year] += 1
+        self.days[day.toordinal()] += 1
+        self.years[day.year] += 1
         if is_stale:
-            stale += 1
-            stale_years[day.year] += 1
-    if judged < max(min_rows, 1):
-        return
-    share = stale / judged
-    first, last = _trimmed_range(days, judged)
-    spread = last - first
-    if share <= share_limit and spread <= spread_limit:
-        return
-    kind = kinds.most_common(1)[0][0] or None
-    noun = _plural(settings.label(kind)) if kind else "rows"
-    what = "orders" if uses_orders * 2 >= judged else "events"
-    breakdown = ", ".join(f"{year}: {count:,}" for year, count in sorted(years.items()))
-    if share > share_limit:
-        span_years = sorted(stale_years)
-        period = str(span_years[0]) if span_years[0] == span_years[-1] else f"{span_years[0]}-{span_years[-1]}"
-        head = (
-            f"{stale:,} of {judged:,} {noun} ({share:.1%}) are for stale {what} from {period}, "
-            f"over the {share_limit:.0%} a live batch may have"
+            self.stale += 1
+            self.stale_years[day.year] += 1
+
+    def merge(self, later: ReplayState) -> ReplayState:
+        """This state followed by ``later``'s rows, as a new state (neither is changed)."""
+        merged = copy.copy(self)
+        for name in ("judged", "stale", "uses_orders"):
+            setattr(merged, name, getattr(self, name) + getattr(later, name))
+        for name in ("kinds", "days", "years", "stale_years"):
+            total = Counter(getattr(self, name))
+            total.update(getattr(later, name))
+            setattr(merged, name, total)
+        return merged
+
+    def findings(self) -> Iterator[Finding]:
+        judged, stale, days, years = self.judged, self.stale, self.days, self.years
+        share_limit, spread_limit, settings = self.share_limit, self.spread_limit, self.settings
+        if judged < max(self.min_rows, 1):
+            return
+        share = stale / judged
+        first, last = _trimmed_range(days, judged)
+        spread = last - first
+        if share <= share_limit and spread <= spread_limit:
+            return
+        # most_common breaks ties by first insertion: order the kinds as the rows met them
+        kind = self.kinds.most_common(1)[0][0] or None
+        noun = _plural(settings.label(kind)) if kind else "rows"
+        what = "orders" if self.uses_orders * 2 >= judged else "events"
+        breakdown = ", ".join(f"{year}: {count:,}" for year, count in sorted(years.items()))
+        if share > share_limit:
+            span_years = sorted(self.stale_years)
+            period = str(span_years[0]) if span_years[0] == span_years[-1] else f"{span_years[0]}-{span_years[-1]}"
+            head = (
+                f"{stale:,} of {judged:,} {noun} ({share:.1%}) are for stale {what} from {period}, "
+                f"over the {share_limit:.0%} a live batch may have"
+            )
+        else:
+            head = (
+                f"The {what} of these {judged:,} {noun} spread over {_years(spread)} "
+                f"({date.fromordinal(first)} to {date.fromordinal(last)}), more than {spread_limit:g} days"
+            )
+        yield Finding(
+            f"{head}: this looks like a replayed backfill or migration. By year: {breakdown}",
+            suggestion="stop this send and keep only events inside their window",
+            data={
+                "rows_judged": judged,
+                "stale_rows": stale,
+                "stale_share": round(share, 4),
+                "spread_days": spread,
+                "oldest": date.fromordinal(min(days)),
+                "newest": date.fromordinal(max(days)),
+                "per_year": {str(year): count for year, count in sorted(years.items())},
+                "stale_per_year": {str(year): count for year, count in sorted(self.stale_years.items())},
+                "event_type": kind,
+            },
         )
-    else:
-        head = (
-            f"The {what} of these {judged:,} {noun} spread over {_years(spread)} "
-            f"({date.fromordinal(first)} to {date.fromordinal(last)}), more than {spread_limit:g} days"
-        )
-    yield Finding(
-        f"{head}: this looks like a replayed backfill or migration. By year: {breakdown}",
-        suggestion="stop this send and keep only events inside their window",
-        data={
-            "rows_judged": judged,
-            "stale_rows": stale,
-            "stale_share": round(share, 4),
-            "spread_days": spread,
-            "oldest": date.fromordinal(min(days)),
-            "newest": date.fromordinal(max(days)),
-            "per_year": {str(year): count for year, count in sorted(years.items())},
-            "stale_per_year": {str(year): count for year, count in sorted(stale_years.items())},
-            "event_type": kind,
-        },
-    )
+
+
+replayed_batch.check.mergeable = ReplayState  # type: ignore[attr-defined]

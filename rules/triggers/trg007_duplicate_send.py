@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from array import array
 from collections.abc import Iterator
+from hashlib import blake2b
 from typing import Any
 
 from oopslint import ConfigError, Finding, rule
@@ -56,6 +58,55 @@ class _SeenKeys:
                     self.counts[slot] = count
                 return self.rows[slot], count
             slot = (slot + 1) & mask
+
+    def get(self, key: int) -> tuple[int, int] | None:
+        """(first row, copies) of ``key``, or None."""
+        if key == 0:
+            key = 1
+        keys = self.keys
+        mask = self.size - 1
+        slot = key & mask
+        while True:
+            found = keys[slot]
+            if found == 0:
+                return None
+            if found == key:
+                return self.rows[slot], self.counts[slot]
+            slot = (slot + 1) & mask
+
+    def merge(self, key: int, first_row: int, copies: int) -> tuple[int, int]:
+        """Add ``copies`` of ``key`` first seen on ``first_row`` (rows after every
+        row recorded so far); return the key's (first row, copies) now."""
+        seen = self.add(key, first_row)
+        if seen is None:
+            if copies > 1:
+                self._set_count(key, copies)
+            return first_row, min(copies, 255)
+        earlier_first, count = seen  # add() counted one copy already
+        total = min(count + copies - 1, 255)
+        self._set_count(key, total)
+        return earlier_first, total
+
+    def _set_count(self, key: int, count: int) -> None:
+        if key == 0:
+            key = 1
+        mask = self.size - 1
+        slot = key & mask
+        while self.keys[slot] != key:
+            slot = (slot + 1) & mask
+        self.counts[slot] = min(count, 255)
+
+    def items(self) -> Iterator[tuple[int, int, int]]:
+        """(key, first row, copies) for every key, in no particular order."""
+        for index, key in enumerate(self.keys):
+            if key:
+                yield key, self.rows[index], self.counts[index]
+
+    def copy(self) -> _SeenKeys:
+        other = _SeenKeys.__new__(_SeenKeys)
+        other.size, other.used = self.size, self.used
+        other.keys, other.rows, other.counts = array("q", self.keys), array("I", self.rows), array("B", self.counts)
+        return other
 
     def _grow(self) -> None:
         old_keys, old_rows, old_counts = self.keys, self.rows, self.counts
@@ -115,62 +166,149 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
     Use instead
     Deduplicate the audience on recipient and event before sending.
     """
-    key_fields = options["duplicate_key"]
-    if not isinstance(key_fields, list) or not all(isinstance(f, str) and f for f in key_fields):
-        raise ConfigError(f"[triggers] duplicate_key: {key_fields!r} must be a list of field names")
-    key_fields = tuple(key_fields)
-    show = bool(options["show_recipients"])
-    seen = _SeenKeys()
-    repeated_rows = 0
-    recipients = 0
-    most = 1
-    samples: list[dict[str, Any]] = []
+    state = DuplicateState(batch, context, options)
     while (row := (yield)) is not None:
+        state.add(row)
+    yield from state.findings()
+
+
+def _stable_hash(parts: list[Any]) -> int:
+    """A 64-bit hash of a key that every process computes alike (``hash()`` of a
+    string differs between processes), with 1, 1.0 and True equal as before."""
+    plain = []
+    for value in parts:
+        if isinstance(value, (bool, float)) and float(value).is_integer():
+            value = int(value)
+        plain.append(value)
+    digest = blake2b(repr(plain).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+class DuplicateState:
+    """What TRG007 keeps of the rows it has seen: for each key, its first row and
+    copy count (:class:`_SeenKeys`), the first ``sample_size`` repeated rows,
+    and, for merging, who each key's first row was.
+
+    The mergeable-state hook (``check.mergeable``): a cluster feeds one state
+    per partition where the partition is read, then folds them in input order
+    with :meth:`merge`; the result is exactly the one state fed every row."""
+
+    def __init__(self, batch: Any, context: Any, options: Any):
+        key_fields = options["duplicate_key"]
+        if not isinstance(key_fields, list) or not all(isinstance(f, str) and f for f in key_fields):
+            raise ConfigError(f"[triggers] duplicate_key: {key_fields!r} must be a list of field names")
+        self.key_fields = tuple(key_fields)
+        self.show = bool(options["show_recipients"])
+        self.sample_size = batch.sample_size
+        self.seen = _SeenKeys()
+        self.repeated_rows = 0
+        self.recipients = 0
+        self.most = 1
+        self.samples: list[dict[str, Any]] = []
+        self.sample_keys: list[int] = []
+        # first row of each key -> (id, recipient as shown): only a partition's state keeps
+        # these, for the rows that turn out to repeat a key of an earlier partition
+        self.firsts: dict[int, tuple[Any, str]] | None = None
+
+    def keep_firsts(self) -> None:
+        """Remember each key's first row's id and recipient (a partition's state)."""
+        self.firsts = {}
+
+    def add(self, row: Any) -> None:
         row_context = row.context
         get = row_context.get
         recipient = get("recipient_email")
         if recipient is None or not str(recipient).strip():
             row.reject(f"no {path_of(row_context, 'recipient_email')}: cannot check for duplicate sends")
-            continue
+            return
         parts: list[Any] = [str(recipient).strip().lower()]
-        for field in key_fields:
+        for field in self.key_fields:
             value = get(field)
             if value.__class__ is str:
                 value = value.strip().lower()
             elif value is not None and not isinstance(value, (int, float)):
                 value = repr(value)
             parts.append(value)
-        repeat = seen.add(hash(tuple(parts)), row.number)
+        key = _stable_hash(parts)
+        repeat = self.seen.add(key, row.number)
         if repeat is None:
-            continue
+            if self.firsts is not None:
+                self.firsts[row.number] = (row.id, self._shown(recipient))
+            return
         first_row, copies = repeat
-        repeated_rows += 1
+        self.repeated_rows += 1
         if copies == 2:
-            recipients += 1
-        most = max(most, copies)
-        if len(samples) < batch.sample_size:
-            address = str(recipient).strip()
-            samples.append(
-                {
-                    "row": row.number,
-                    "id": row.id,
-                    "first_row": first_row,
-                    "recipient": address if show else mask_email(address),
-                }
+            self.recipients += 1
+        self.most = max(self.most, copies)
+        if len(self.samples) < self.sample_size:
+            self.samples.append(
+                {"row": row.number, "id": row.id, "first_row": first_row, "recipient": self._shown(recipient)}
             )
-    if not repeated_rows:
-        return
-    examples = "; ".join(f"row {s['row']} repeats row {s['first_row']} for {s['recipient']}" for s in samples[:3])
-    yield Finding(
-        f"{recipients:,} recipient{'s' if recipients != 1 else ''} would get this email more than once: "
-        f"{repeated_rows:,} extra cop{'ies' if repeated_rows != 1 else 'y'}, up to {most if most < 255 else '255+'} "
-        f"to one recipient ({examples})",
-        suggestion="deduplicate the audience on recipient and event before sending",
-        data={
-            "recipients": recipients,
-            "extra_copies": repeated_rows,
-            "max_copies": most,
-            "samples": samples,
-            "key": ["recipient_email", *key_fields],
-        },
-    )
+            self.sample_keys.append(key)
+
+    def _shown(self, recipient: Any) -> str:
+        address = str(recipient).strip()
+        return address if self.show else mask_email(address)
+
+    def merge(self, later: DuplicateState) -> DuplicateState:
+        """This state followed by ``later``'s rows, as a new state (neither is changed).
+        ``later`` must be a partition's state (:meth:`keep_firsts`)."""
+        merged = copy.copy(self)
+        merged.seen = self.seen.copy()
+        merged.firsts = None
+        merged.samples = list(self.samples)
+        merged.sample_keys = list(self.sample_keys)
+        merged.repeated_rows += later.repeated_rows
+        merged.recipients += later.recipients
+        merged.most = max(self.most, later.most)
+        crossing: list[tuple[dict[str, Any], int]] = []
+        lookup = self.seen.get
+        for key, first_row, copies in later.seen.items():
+            before = lookup(key)
+            earlier_first, earlier_copies = merged.seen.merge(key, first_row, copies)
+            if before is None:
+                continue
+            # the later part's first row of this key repeats an earlier row
+            merged.repeated_rows += 1
+            if before[1] >= 2 and copies >= 2:
+                merged.recipients -= 1
+            elif before[1] < 2 and copies < 2:
+                merged.recipients += 1
+            merged.most = max(merged.most, earlier_copies)
+            if len(merged.samples) < self.sample_size and later.firsts is not None and first_row in later.firsts:
+                the_id, shown = later.firsts[first_row]
+                crossing.append(({"row": first_row, "id": the_id, "first_row": before[0], "recipient": shown}, key))
+        if len(merged.samples) < self.sample_size:
+            candidates = crossing
+            for sample, key in zip(later.samples, later.sample_keys):
+                before = lookup(key)
+                if before is not None:
+                    sample = {**sample, "first_row": before[0]}
+                candidates.append((sample, key))
+            candidates.sort(key=lambda pair: pair[0]["row"])
+            for sample, key in candidates[: self.sample_size - len(merged.samples)]:
+                merged.samples.append(sample)
+                merged.sample_keys.append(key)
+        return merged
+
+    def findings(self) -> Iterator[Finding]:
+        repeated_rows, recipients, most, samples = self.repeated_rows, self.recipients, self.most, self.samples
+        if not repeated_rows:
+            return
+        examples = "; ".join(f"row {s['row']} repeats row {s['first_row']} for {s['recipient']}" for s in samples[:3])
+        yield Finding(
+            f"{recipients:,} recipient{'s' if recipients != 1 else ''} would get this email more than once: "
+            f"{repeated_rows:,} extra cop{'ies' if repeated_rows != 1 else 'y'}, "
+            f"up to {most if most < 255 else '255+'} to one recipient ({examples})",
+            suggestion="deduplicate the audience on recipient and event before sending",
+            data={
+                "recipients": recipients,
+                "extra_copies": repeated_rows,
+                "max_copies": most,
+                "samples": samples,
+                "key": ["recipient_email", *self.key_fields],
+            },
+        )
+
+
+duplicate_send.check.mergeable = DuplicateState  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from oopslint_testing import CORPUS, run_cli
 from triggers.helpers import FIXTURES, NEWSLETTER, SHIPPED, write_rows
 
@@ -25,17 +25,6 @@ from oopslint import ContextError
 from oopslint.batch import lint_batch
 
 SEND_AT = "2024-05-02T09:00:00Z"
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-        ) as cluster,
-        Client(cluster) as connected,
-    ):
-        yield connected
 
 
 @pytest.fixture
@@ -180,7 +169,7 @@ def test_a_worker_killed_mid_run_changes_nothing(client, tmp_path, monkeypatch):
     assert killed_while_running
     assert "error" not in outcome, outcome.get("error")
     assert report_json(outcome["report"]) == expected
-    client.wait_for_workers(2, timeout=60)
+    client.wait_for_workers(2, timeout=240)  # the nanny restarts the killed worker; slow on a loaded machine
 
 
 def test_many_emails_checked_on_the_cluster_give_the_local_report(client, tmp_path):
@@ -316,3 +305,105 @@ def test_without_dask_the_message_says_how_to_install_it(tmp_path):
     assert result.returncode == 2
     assert "pip install 'oopslint[dask]'" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_rows_are_read_on_the_workers_and_numbered_as_locally(client, tmp_path, monkeypatch):
+    """A BOM, CRLF and lone-CR line ends, blank lines and broken rows, cut into
+    partitions of 37 rows: the client never reads a row, and every number and
+    line is the local one."""
+    lines = write_rows(tmp_path / "plain.jsonl", 900, duplicates=30, bad=9).read_text(encoding="utf-8").splitlines()
+    out = []
+    for index, line in enumerate(lines):
+        end = "\r\n" if index % 3 == 0 else ("\r" if index % 50 == 7 else "\n")
+        out.append(line + end + ("\n \t\n" if index % 41 == 0 else ""))
+    rows = tmp_path / "rows.jsonl"
+    rows.write_bytes(b"\xef\xbb\xbf" + "".join(out).encode("utf-8"))
+    options = {"select": ["TRG"], "offline": True, "send_at": SEND_AT, "sample_size": 10}
+    local = report_json(lint_batch(SHIPPED, rows, **options))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the client read the rows")
+
+    monkeypatch.setattr(dask_backend, "PARTITION_ROWS", 37)
+    monkeypatch.setattr(dask_backend, "iter_partitioned_rows", refuse)
+    monkeypatch.setattr(dask_backend, "_piece_rows", refuse)
+    on_dask = report_json(lint_batch(SHIPPED, rows, client=client, **options))
+    assert on_dask == local
+    assert on_dask["batch"]["bad_rows"] >= 9
+    assert any(sample.get("line") for sample in on_dask["batch"]["bad_row_samples"])
+    assert {f["code"] for f in on_dask["files"][0]["findings"]} >= {"TRG002", "TRG006", "TRG007"}
+
+
+def test_csv_files_and_parquet_row_groups_are_read_on_the_workers(client, tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    whole = write_rows(tmp_path / "whole.csv", 600, duplicates=12, bad=4)
+    header, *records = whole.read_text(encoding="utf-8").splitlines(keepends=True)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for index, start in enumerate(range(0, len(records), 250)):
+        (parts / f"part-{index}.csv").write_text(header + "".join(records[start : start + 250]), encoding="utf-8")
+    options = {"select": ["TRG"], "offline": True, "send_at": SEND_AT}
+    local = report_json(lint_batch(SHIPPED, whole, **options))
+    monkeypatch.setattr(dask_backend, "PARTITION_ROWS", 64)
+    on_dask = report_json(lint_batch(SHIPPED, str(parts / "part-*.csv"), client=client, **options))
+    for report in (local, on_dask):
+        report["batch"].pop("contexts")
+        for sample in report["batch"]["bad_row_samples"]:
+            sample.pop("line", None)  # lines count inside each file
+        findings = report["files"][0]["findings"]
+        findings[:] = [f for f in findings if f["code"] != "OOPS005"]  # its message names the lines
+    assert on_dask == local
+    assert on_dask["batch"]["rows"] == 600
+
+    good = [row for row in __import__("make_batch").rows(600, duplicates=12) if isinstance(row, dict)]
+    table = pa.Table.from_pylist(good)
+    pq.write_table(table, tmp_path / "rows.parquet", row_group_size=50)
+    jsonl = tmp_path / "rows.jsonl"
+    jsonl.write_text("".join(json.dumps(row) + "\n" for row in good), encoding="utf-8")
+    local = report_json(lint_batch(SHIPPED, jsonl, **options))
+    on_dask = report_json(lint_batch(SHIPPED, tmp_path / "rows.parquet", client=client, **options))
+    for report in (local, on_dask):
+        report["batch"].pop("contexts")
+    assert on_dask == local
+    duplicate = next(f for f in on_dask["files"][0]["findings"] if f["code"] == "TRG007")
+    assert duplicate["data"]["extra_copies"] == 12
+
+
+def test_an_unreadable_csv_header_read_on_a_worker_is_a_clear_error(client, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text(",,\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(ContextError, match="the first line must name the columns"):
+        lint_batch(SHIPPED, rows, offline=True, client=client)
+    result = run_cli(
+        "batch", "--offline", str(SHIPPED), "--contexts", str(rows), "--scheduler", client.scheduler.address
+    )
+    assert result.returncode == 2
+    assert "the first line must name the columns" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_async_per_row_rules_prefetch_per_partition_on_the_workers(client, tmp_path, small_partitions):
+    """Coupon codes per recipient (async CPN rules, a file source): each worker
+    looks its partition's codes up at once; the report is the local one."""
+    from coupons.conftest import file_config, promo
+
+    template = tmp_path / "promo.html"
+    template.write_text(
+        promo("<p>Your personal code: use code <strong>{{ coupon_code }}</strong> for 20% off at checkout.</p>"),
+        encoding="utf-8",
+    )
+    codes = ["WINTER20", "NOPE99", "GONE50", "nope99", "WINTER20", None] * 200
+    rows = tmp_path / "rows.jsonl"
+    with rows.open("w", encoding="utf-8") as handle:
+        for number, code in enumerate(codes, start=1):
+            row = {"id": f"r{number}", "recipient": {"email": f"reader{number}@example.org"}, "send_at": SEND_AT}
+            if code is not None:
+                row["coupon_code"] = code
+            handle.write(json.dumps(row) + "\n")
+    options = {"config": file_config(), "offline": True, "send_at": SEND_AT}
+    local = report_json(lint_batch(template, rows, **options))
+    on_dask = report_json(lint_batch(template, rows, client=client, **options))
+    assert on_dask == local
+    assert on_dask["batch"]["rules"]["CPN001"]["failed_rows"] == 400
