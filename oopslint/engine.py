@@ -211,6 +211,68 @@ async def acall_rule(
 
 _PLAIN_RESULTS = (types.GeneratorType, list, tuple)
 
+#: An async check function may carry a callable under this attribute name,
+#: ``(email, context, options) -> bool``: True promises that this call
+#: finishes without awaiting anything, so the engine may run it without an
+#: event loop (a cold start then never imports asyncio). A rule that awaits
+#: after all is run again, in the loop.
+WITHOUT_AWAITING = "finishes_without_awaiting"
+
+
+def _call_without_loop(rule: Rule, email: Email, context: SendContext, options: Any) -> list[Any] | Exception | None:
+    """Drive an async check to its end without an event loop: what it yielded
+    or returned, or what it raised; None when it awaited something (it is
+    then closed, and nothing it made is kept)."""
+    try:
+        result = rule.check(email, context, options)
+        if result is None:
+            return []
+        if inspect.isasyncgen(result):
+            items: list[Any] = []
+            while True:
+                step = result.__anext__()
+                try:
+                    step.send(None)  # type: ignore[attr-defined]
+                except StopIteration as done:
+                    items.append(done.value)
+                    continue
+                except StopAsyncIteration:
+                    return items
+                step.close()  # type: ignore[attr-defined]
+                _close_quietly(result.aclose())
+                return None
+        if inspect.iscoroutine(result):
+            try:
+                result.send(None)
+            except StopIteration as done:
+                return list(done.value) if done.value is not None else []
+            result.close()
+            return None
+        if inspect.isawaitable(result):
+            return None
+        return list(result)
+    except Exception as exc:
+        return exc
+
+
+def _close_quietly(closing: Any) -> None:
+    try:
+        closing.send(None)
+    except BaseException:  # StopIteration when closed; anything else is for the rerun to report
+        pass
+    finally:
+        closing.close()
+
+
+def _rule_outcome(rule: Rule, result: list[Any] | Exception, config: Config | None) -> RuleOutcome:
+    """The outcome of a rule run without a loop, as :func:`acall_rule` makes it."""
+    if isinstance(result, Exception):
+        return rule_failure(rule, result, config)
+    try:
+        return [stamp(item, rule) for item in result]
+    except Exception as exc:
+        return rule_failure(rule, exc, config)
+
 
 async def _gather(result: Any) -> list[Any]:
     if inspect.isasyncgen(result):
@@ -473,7 +535,8 @@ class Linter:
         synchronous rule cannot be interrupted midway; it only delays the end.
         """
         if any(rule.network or rule.is_async for job in jobs for rule in job.rules if rule not in exclude):
-            _run_coroutine(self.arun(jobs, exclude=exclude, until=until))
+            if not self._run_without_loop(jobs, exclude):
+                _run_coroutine(self.arun(jobs, exclude=exclude, until=until))
             return
         for job in jobs:
             self._run_sync(job, exclude)
@@ -660,6 +723,50 @@ class Linter:
                     continue
                 outcome = call_rule(rule, job.email, job.context, job.config.options_for(rule), config=job.config)
                 job.add(self._findings(rule, outcome), ran=[rule])
+
+    def _run_without_loop(self, jobs: Sequence[LintJob], exclude: Collection[Rule]) -> bool:
+        """:meth:`arun` without an event loop, when every async rule to run
+        promises (see :data:`WITHOUT_AWAITING`) to finish without awaiting
+        anything: a cold start then never imports asyncio. False, having run
+        nothing, when one may await or one is a network rule."""
+        pending = [
+            (job, rule)
+            for job in jobs
+            if not job.failed
+            for rule in job.rules
+            if (rule.network or rule.is_async) and rule not in exclude
+        ]
+        for job, rule in pending:
+            promise = getattr(rule.check, WITHOUT_AWAITING, None)
+            if rule.network or promise is None:
+                return False
+            assert job.email is not None and job.context is not None and job.config is not None
+            try:
+                if not promise(job.email, job.context, job.config.options_for(rule)):
+                    return False
+            except Exception:  # the rule reports it in the loop
+                return False
+        raw: list[list[Any] | Exception] = []
+        for job, rule in pending:
+            assert job.email is not None and job.context is not None and job.config is not None
+            result = _call_without_loop(rule, job.email, job.context, job.config.options_for(rule))
+            if result is None:  # it awaited after all: nothing was kept, the loop runs every rule
+                return False
+            raw.append(result)
+        for job in jobs:
+            self._run_sync(job, exclude)
+        errors: list[BaseException] = []
+        results: list[RuleOutcome] = []
+        for (job, rule), result in zip(pending, raw):
+            try:
+                results.append(_rule_outcome(rule, result, job.config))
+            except ConfigError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        for (job, rule), outcome in zip(pending, results):
+            job.add(self._findings(rule, outcome), ran=[rule])
+        return True
 
     async def _acall(self, rule: Rule, job: LintJob) -> list[Finding]:
         assert job.email is not None and job.context is not None and job.config is not None

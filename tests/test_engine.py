@@ -276,3 +276,56 @@ def test_an_unreadable_input_is_a_job_that_runs_nothing(tmp_path):
     report = lint.report([job])
     assert report.exit_code == 2
     assert [(f.code, f.message) for f in report.findings] == [("OOPS004", "no such file")]
+
+
+def _promises_no_await(email, context, options):
+    return True
+
+
+@rule(code="TST010", name="idle-async", severity="warning", section="testing")
+async def idle_async(email, context, options):
+    """An async rule with nothing to await: one finding per link."""
+    for link in email.links:
+        yield Finding(f"saw {link.url}", span=link.span)
+
+
+@rule(code="TST011", name="awaits-after-all", severity="warning", section="testing")
+async def awaits_after_all(email, context, options):
+    """Promises to finish without awaiting, then awaits."""
+    await asyncio.sleep(0)
+    return [Finding(f"slept near {image.url}", span=image.span) for image in email.images]
+
+
+@rule(code="TST012", name="idle-crash", severity="warning", section="testing")
+async def idle_crash(email, context, options):
+    """Crashes without awaiting."""
+    raise ValueError("idle boom")
+
+
+idle_async.check.finishes_without_awaiting = _promises_no_await
+awaits_after_all.check.finishes_without_awaiting = _promises_no_await
+idle_crash.check.finishes_without_awaiting = _promises_no_await
+
+
+def _codes_and_messages(report):
+    return [(f.code, f.line, f.message) for f in report.findings]
+
+
+def test_async_rules_that_promise_not_to_await_report_as_they_do_in_an_event_loop():
+    registry = Registry([every_image, idle_async, idle_crash, awaits_after_all])
+    plain = Linter(registry=registry).lint(HTML)
+
+    async def in_loop():
+        return await Linter(registry=registry).alint(HTML)
+
+    looped = asyncio.run(in_loop())
+    assert _codes_and_messages(plain) == _codes_and_messages(looped)
+    codes = [f.code for f in plain.findings]
+    assert codes.count("TST010") == 1 and codes.count("TST011") == 1 and "TST001" in codes
+    crash = next(f for f in plain.findings if f.code == "OOPS001")
+    assert "TST012" in crash.message and "idle boom" in crash.message
+    # without the rule that awaits, no event loop is needed and the findings are the same
+    idle_only = Registry([every_image, idle_async, idle_crash])
+    assert _codes_and_messages(Linter(registry=idle_only).lint(HTML)) == [
+        item for item in _codes_and_messages(plain) if item[0] != "TST011"
+    ]

@@ -11,7 +11,7 @@ import sys
 from oopslint_testing import CORPUS, ROOT
 
 EMAIL = CORPUS / "postmark" / "receipt.source.html"
-NEVER_OFFLINE = ["httpx", "httpcore", "sqlite3", "multiprocessing", "dask", "distributed", "redis"]
+NEVER_OFFLINE = ["httpx", "httpcore", "sqlite3", "multiprocessing", "dask", "distributed", "redis", "asyncio"]
 
 _REPORT_MODULES = """
 import json, sys

@@ -5,7 +5,8 @@ Dutch, Portuguese).
 ``EVENT_PHRASES`` maps an event type (``shipped``, ``delivered``,
 ``order_confirmation``, ``password_reset``, ``abandoned_cart``,
 ``back_in_stock``, ``review_request``) to regular expressions;
-``EVENT_PHRASE_PATTERNS`` holds one compiled, case-insensitive pattern per type;
+``EVENT_PHRASE_PATTERNS`` holds one compiled, case-insensitive pattern per type
+(compiled on first use);
 ``event_phrases(text)`` gives every match of every type in one text (one
 combined scan first, so text that holds no phrase costs one search).
 ``is_hedged(text, start)`` tells a promise ("we'll email you once it has
@@ -14,7 +15,9 @@ shipped") from news ("it has shipped").
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator, Mapping
 
 __all__ = ["EVENT_PHRASES", "EVENT_PHRASE_PATTERNS", "event_phrases", "is_hedged"]
 
@@ -102,23 +105,56 @@ EVENT_PHRASES: dict[str, tuple[str, ...]] = {
         r"\bhow\s+was\s+your\s+(?:order|purchase)\b",
     ),
 }
-EVENT_PHRASE_PATTERNS: dict[str, re.Pattern[str]] = {
-    kind: re.compile("|".join(f"(?:{p})" for p in patterns), re.I) for kind, patterns in EVENT_PHRASES.items()
-}
-_ALL_PHRASES = [phrase for phrases in EVENT_PHRASES.values() for phrase in phrases]
-_ANY_PHRASE = re.compile("|".join(f"(?:{p})" for p in _ALL_PHRASES), re.I)
-# ASCII text lowered matches the lowered phrases exactly as the case-insensitive
-# pattern would, and a case-sensitive pattern is searched about twice as fast
-_ANY_PHRASE_LOWER = re.compile("|".join(f"(?:{p.lower()})" for p in _ALL_PHRASES))
+
+
+class _CompiledPhrases(Mapping[str, "re.Pattern[str]"]):
+    """:data:`EVENT_PHRASES` compiled, one type's pattern on first use: most
+    texts hold no phrase at all, and compiling every type costs a cold start
+    more than the lint of a small email."""
+
+    def __init__(self, phrases: Mapping[str, tuple[str, ...]]) -> None:
+        self._phrases = phrases
+        self._compiled: dict[str, re.Pattern[str]] = {}
+
+    def __getitem__(self, kind: str) -> re.Pattern[str]:
+        pattern = self._compiled.get(kind)
+        if pattern is None:
+            pattern = re.compile("|".join(f"(?:{p})" for p in self._phrases[kind]), re.I)
+            self._compiled[kind] = pattern
+        return pattern
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._phrases)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def __repr__(self) -> str:
+        return f"EVENT_PHRASE_PATTERNS({', '.join(self._phrases)})"
+
+
+EVENT_PHRASE_PATTERNS: Mapping[str, re.Pattern[str]] = _CompiledPhrases(EVENT_PHRASES)
+
+
+@functools.cache
+def _any_phrase() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for phrases in EVENT_PHRASES.values() for p in phrases), re.I)
+
+
+@functools.cache
+def _any_phrase_lower() -> re.Pattern[str]:
+    # ASCII text lowered matches the lowered phrases exactly as the case-insensitive
+    # pattern would, and a case-sensitive pattern is searched about twice as fast
+    return re.compile("|".join(f"(?:{p.lower()})" for phrases in EVENT_PHRASES.values() for p in phrases))
 
 
 def event_phrases(text: str) -> list[tuple[str, re.Match[str]]]:
     """Every ``(event type, match)`` of :data:`EVENT_PHRASE_PATTERNS` in ``text``:
     types in the order of :data:`EVENT_PHRASES`, each type's matches left to right."""
     if text.isascii():
-        if _ANY_PHRASE_LOWER.search(text.lower()) is None:
+        if _any_phrase_lower().search(text.lower()) is None:
             return []
-    elif _ANY_PHRASE.search(text) is None:
+    elif _any_phrase().search(text) is None:
         return []
     return [(kind, match) for kind, pattern in EVENT_PHRASE_PATTERNS.items() for match in pattern.finditer(text)]
 

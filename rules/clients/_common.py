@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import marshal
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
@@ -82,35 +86,52 @@ class Dataset:
 
 @cache
 def dataset() -> Dataset:
-    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    prepared = _prepared()
     features = {
-        item["slug"]: Feature(
-            slug=item["slug"],
-            title=item.get("title") or item["slug"],
-            category=item.get("category") or "",
-            url=item.get("url") or "",
-            stats=item.get("stats") or {},
-            notes={str(k): str(v) for k, v in (item.get("notes_by_num") or {}).items()},
+        slug: Feature(slug=slug, title=title, category=category, url=url, stats=stats, notes=notes)
+        for slug, title, category, url, stats, notes in prepared["features"]
+    }
+    return Dataset(
+        features,
+        prepared["family_names"],
+        prepared["platform_names"],
+        tuple(prepared["clients"]),
+        prepared["updated"],
+        frozenset(features),
+    )
+
+
+def _read_data() -> dict[str, Any]:
+    """What the rules use of the vendored caniemail JSON, in plain containers."""
+    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    features = [
+        (
+            item["slug"],
+            item.get("title") or item["slug"],
+            item.get("category") or "",
+            item.get("url") or "",
+            item.get("stats") or {},
+            {str(k): str(v) for k, v in (item.get("notes_by_num") or {}).items()},
         )
         for item in raw["data"]
-    }
+    ]
     clients = sorted(
         {
             f"{family}.{platform}"
-            for feature in features.values()
-            for family, platforms in feature.stats.items()
+            for feature in features
+            for family, platforms in feature[4].items()
             for platform in platforms
         }
     )
     nicenames = raw.get("nicenames") or {}
-    return Dataset(
-        features,
-        nicenames.get("family", {}),
-        nicenames.get("platform", {}),
-        tuple(clients),
-        str(raw.get("last_update_date") or ""),
-        frozenset(features),
-    )
+    return {
+        "format": _INDEX_FORMAT,
+        "features": features,
+        "family_names": nicenames.get("family", {}),
+        "platform_names": nicenames.get("platform", {}),
+        "clients": clients,
+        "updated": str(raw.get("last_update_date") or ""),
+    }
 
 
 def is_date(key: str) -> bool:
@@ -209,8 +230,84 @@ def verdicts(feature: Feature, clients: Iterable[str]) -> list[Verdict]:
 
 @cache
 def _verdicts(slug: str, clients: tuple[str, ...]) -> tuple[Verdict, ...]:
-    feature = dataset().features[slug]
-    return tuple(verdict for client in clients for verdict in _verdicts_for(feature, client))
+    by_client = _verdict_index().get(slug, {})
+    return tuple(Verdict(client, *entry) for client in clients for entry in by_client.get(client, ()))
+
+
+_INDEX_FORMAT = 2  # bump when _verdicts_for decides differently or the cached form changes
+
+#: support, versions, notes, remark of each Verdict, per feature slug and client
+VerdictIndex = dict[str, dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...]]]
+
+
+def _verdict_index() -> VerdictIndex:
+    index: VerdictIndex = _prepared()["verdicts"]
+    return index
+
+
+@cache
+def _prepared() -> dict[str, Any]:
+    """The caniemail data and every feature's verdicts for every client.
+    Reading the JSON and working the verdicts out takes longer than a whole
+    cold start should (about 0.1 s), so the first run keeps both in the user
+    cache folder (marshal, keyed by the data file); a damaged or unwritable
+    cache only costs that time again."""
+    stat = DATA_FILE.stat()
+    cached = _cache_folder() / f"caniemail-{stat.st_size}-{stat.st_mtime_ns}-v{_INDEX_FORMAT}.marshal"
+    try:
+        prepared = marshal.loads(cached.read_bytes())
+        if isinstance(prepared, dict) and prepared.get("format") == _INDEX_FORMAT:
+            return prepared
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    prepared = _read_data()
+    features = {
+        slug: Feature(slug=slug, title=title, category=category, url=url, stats=stats, notes=notes)
+        for slug, title, category, url, stats, notes in prepared["features"]
+    }
+    index: VerdictIndex = {}
+    for slug, feature in features.items():
+        by_client = {}
+        for client in prepared["clients"]:
+            found = _verdicts_for(feature, client)
+            if found:
+                by_client[client] = tuple((v.support, v.versions, v.notes, v.remark) for v in found)
+        index[slug] = by_client
+    prepared["verdicts"] = index
+    _write_atomically(cached, marshal.dumps(prepared))
+    return prepared
+
+
+def _cache_folder() -> Path:
+    """``$OOPSLINT_CACHE_DIR/clients``, else the platform's user cache folder."""
+    explicit = os.environ.get("OOPSLINT_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser() / "clients"
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "oopslint" / "Cache" / "clients"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "oopslint" / "clients"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oopslint" / "clients"
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    """Best effort: a read-only home or a full disk only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(payload)
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True)

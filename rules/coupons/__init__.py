@@ -10,6 +10,7 @@ the one the copy promises, too few redemptions left for the audience. When a
 source cannot answer, the code is "could not verify", never a pass.
 """
 
+from ._common import nothing_to_look_up
 from .cpn001_unknown_coupon import unknown_coupon
 from .cpn002_inactive_coupon import inactive_coupon
 from .cpn003_coupon_ends_too_soon import coupon_ends_too_soon
@@ -27,3 +28,7 @@ RULES = [
     coupon_not_verified,
     coupons_not_checked,
 ]
+
+# a template without codes to look up is judged without an event loop
+for _rule in RULES:
+    _rule.check.finishes_without_awaiting = nothing_to_look_up  # type: ignore[attr-defined]

@@ -7,7 +7,6 @@ per email and run, and reports its own part of it.
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import re
 import weakref
@@ -15,7 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oopslint import Email, SendContext, Span, http
@@ -23,6 +23,9 @@ from oopslint.config import ConfigError
 from oopslint.coupons import Coupon, CouponSource, SourceError, source_class
 from oopslint.templating import MASK_CHAR
 from oopslint.text import TextRun, text_runs
+
+if TYPE_CHECKING:
+    import asyncio
 
 #: The options every CPN rule shares ([tool.oopslint.coupons]).
 OPTIONS: dict[str, Any] = {
@@ -337,12 +340,11 @@ class Claim:
     ends_on: date | None = None
 
 
-_UP_TO = re.compile(r"(?:up\s+to|bis\s+zu|jusqu['’]?\s*[àa]|hasta(?:\s+un)?|fino\s+al|tot\s+wel|at[ée])\s*$", re.I)
-_PERCENT = re.compile(
+_UP_TO_SOURCE = r"(?:up\s+to|bis\s+zu|jusqu['’]?\s*[àa]|hasta(?:\s+un)?|fino\s+al|tot\s+wel|at[ée])\s*$"
+_PERCENT_SOURCE = (
     r"(?:(?:save|take|get|extra|enjoy|spare|sparen\s+sie|[ée]conomisez|ahorra|risparmia|bespaar|economize)\s+)?"
     r"(?<![\d.,])(?P<value>\d{1,3}(?:[.,]\d{1,2})?)\s?%(?:\s*(?:off|discount|rabatt|de\s+r[ée]duction|"
-    r"de\s+remise|de\s+descuento|di\s+sconto|korting|de\s+desconto))?",
-    re.IGNORECASE,
+    r"de\s+remise|de\s+descuento|di\s+sconto|korting|de\s+desconto))?"
 )
 _CURRENCY_SIGNS = {
     "$": "USD",
@@ -355,17 +357,15 @@ _CURRENCY_SIGNS = {
     "cad": "CAD",
     "aud": "AUD",
 }
-_AMOUNT = re.compile(
+_AMOUNT_SOURCE = (
     r"(?:(?P<sign>[$€£])\s?(?P<a>\d{1,5}(?:[.,]\d{2})?)|(?P<b>\d{1,5}(?:[.,]\d{2})?)\s?(?P<sign2>€|£|\$|EUR|USD|GBP|CHF))"
-    r"\s*(?P<off>off|discount|rabatt|de\s+r[ée]duction|de\s+descuento|di\s+sconto|korting|de\s+desconto)",
-    re.IGNORECASE,
+    r"\s*(?P<off>off|discount|rabatt|de\s+r[ée]duction|de\s+descuento|di\s+sconto|korting|de\s+desconto)"
 )
-_SAVE_AMOUNT = re.compile(r"\b(?:save|take|get)\s+(?P<sign>[$€£])\s?(?P<a>\d{1,5}(?:[.,]\d{2})?)\b", re.IGNORECASE)
-_FREE_SHIPPING = re.compile(
+_SAVE_AMOUNT_SOURCE = r"\b(?:save|take|get)\s+(?P<sign>[$€£])\s?(?P<a>\d{1,5}(?:[.,]\d{2})?)\b"
+_FREE_SHIPPING_SOURCE = (
     r"free\s+(?:standard\s+)?(?:shipping|delivery)|kostenlose[rn]?\s+(?:versand|lieferung)|gratis[\s-]?versand"
     r"|versandkostenfrei|livraison\s+(?:gratuite|offerte)|env[ií]o\s+gratis|spedizione\s+gratuita"
-    r"|gratis\s+verzending|frete\s+gr[aá]tis",
-    re.IGNORECASE,
+    r"|gratis\s+verzending|frete\s+gr[aá]tis"
 )
 _MONTHS = {
     name: number
@@ -403,28 +403,44 @@ _WEEKDAYS = {
     )
     for name in names.split()
 }
-_VALIDITY = re.compile(
+_VALIDITY_SOURCE = (
     r"(?:valid|good|redeemable|available)\s+(?:through|thru|until|till|to|by)|expires?(?:\s+on)?|"
     r"(?:offer\s+|sale\s+|promotion\s+)?ends?(?:\s+on)?|until|through|thru|before|"
     r"g[üu]ltig\s+bis|valable\s+jusqu['’]?\s*au|v[áa]lido\s+hasta(?:\s+el)?|valido\s+fino\s+al|geldig\s+tot|"
-    r"v[áa]lido\s+at[ée]",
-    re.IGNORECASE,
+    r"v[áa]lido\s+at[ée]"
 )
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_NAMES = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
-_DATE = re.compile(
+_DATE_SOURCE = (
     rf"(?:(?P<wd0>{_DAY_NAMES}),?\s+)?(?P<mon>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?"
     rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH_NAMES})\.?(?:,?\s+(?P<year2>\d{{4}}))?"
     r"|(?P<iso>\d{4}-\d{2}-\d{2})"
     r"|(?P<n1>\d{1,2})/(?P<n2>\d{1,2})(?:/(?P<n3>\d{2}|\d{4}))?"
-    rf"|(?:midnight\s+(?:on\s+)?)?(?P<wd>{_DAY_NAMES})\b",
-    re.IGNORECASE,
+    rf"|(?:midnight\s+(?:on\s+)?)?(?P<wd>{_DAY_NAMES})\b"
 )
-_RELATIVE = re.compile(
+_RELATIVE_SOURCE = (
     r"\b(?P<what>today\s+only|tonight\s+only|this\s+weekend\s+only|weekend\s+only|ends\s+tonight|ends\s+today|"
-    r"ends\s+(?:this\s+)?(?:sunday|weekend))\b",
-    re.IGNORECASE,
+    r"ends\s+(?:this\s+)?(?:sunday|weekend))\b"
 )
+
+
+@cache
+def _claim_patterns() -> tuple[re.Pattern[str], ...]:
+    """The patterns of what an email promises, compiled on first use: only
+    emails with a code to look up need them."""
+    return tuple(
+        re.compile(source, re.IGNORECASE)
+        for source in (
+            _UP_TO_SOURCE,
+            _PERCENT_SOURCE,
+            _AMOUNT_SOURCE,
+            _SAVE_AMOUNT_SOURCE,
+            _FREE_SHIPPING_SOURCE,
+            _VALIDITY_SOURCE,
+            _DATE_SOURCE,
+            _RELATIVE_SOURCE,
+        )
+    )
 
 
 def claims(email: Email, send_day: date) -> list[Claim]:
@@ -432,9 +448,12 @@ def claims(email: Email, send_day: date) -> list[Claim]:
 
 
 def _claims(text: str, send_day: date) -> list[Claim]:
+    up_to_re, percent_re, amount_re, save_amount_re, free_shipping_re, validity_re, date_re, relative_re = (
+        _claim_patterns()
+    )
     found: list[Claim] = []
-    for match in _PERCENT.finditer(text):
-        if _UP_TO.search(text[max(0, match.start() - 12) : match.start()]):
+    for match in percent_re.finditer(text):
+        if up_to_re.search(text[max(0, match.start() - 12) : match.start()]):
             continue
         said = match.group(0)
         # a percentage is a discount claim only with a word that makes it one
@@ -446,9 +465,9 @@ def _claims(text: str, send_day: date) -> list[Claim]:
         ):
             continue
         found.append(Claim("percent", said.strip(), match.start("value"), value=_number(match.group("value"))))
-    for pattern in (_AMOUNT, _SAVE_AMOUNT):
+    for pattern in (amount_re, save_amount_re):
         for match in pattern.finditer(text):
-            if _UP_TO.search(text[max(0, match.start() - 12) : match.start()]):
+            if up_to_re.search(text[max(0, match.start() - 12) : match.start()]):
                 continue
             groups = match.groupdict()
             sign = groups.get("sign") or groups.get("sign2") or ""
@@ -462,21 +481,21 @@ def _claims(text: str, send_day: date) -> list[Claim]:
                     currency=_CURRENCY_SIGNS.get(sign.lower(), sign.upper() or None),
                 )
             )
-    for match in _FREE_SHIPPING.finditer(text):
+    for match in free_shipping_re.finditer(text):
         tail = text[match.end() : match.end() + 40].lower()
         if re.match(r"\s*(?:on\s+(?:all\s+)?orders?\s+(?:over|above)|over|above|ab\s|d[eè]s\s|a\s+partir)", tail):
             # "free shipping on orders over $50" is a shop policy, not this code's promise
             continue
         found.append(Claim("free_shipping", match.group(0), match.start()))
-    for match in _VALIDITY.finditer(text):
+    for match in validity_re.finditer(text):
         after = text[match.end() : match.end() + 40]
-        stated = _DATE.match(after.lstrip(" :,"))
+        stated = date_re.match(after.lstrip(" :,"))
         if not stated:
             continue
         day = _resolve(stated, send_day)
         if day is not None:
             found.append(Claim("ends", (match.group(0) + " " + stated.group(0)).strip(), match.start(), ends_on=day))
-    for match in _RELATIVE.finditer(text):
+    for match in relative_re.finditer(text):
         what = match.group("what").lower()
         if "today" in what or "tonight" in what:
             day = send_day
@@ -620,24 +639,10 @@ def _options_key(options: Mapping[str, Any]) -> str:
     return repr(sorted((k, repr(v)) for k, v in options.items()))
 
 
-async def judgements(email: Email, context: SendContext, options: Any) -> Judgement:
-    """The shared judgement of one email: computed once per email and run."""
-    run = http.current_session()  # the client itself only once a code is looked up
-    per_run: dict[Any, Any] = _runs.setdefault(run, {})
-    # by identity, checked through a weak reference: a batch makes a context
-    # per row, and a later row's context may get a freed one's id
-    key = ("coupons.judgement", id(email), id(context), _options_key(options))
-    known = per_run.get(key)
-    if known is not None and known[0]() is context and known[1]() is email:
-        task: asyncio.Future[Judgement] = known[2]
-    else:
-        task = asyncio.ensure_future(_judge(email, context, options, run))
-        per_run[key] = (weakref.ref(context), weakref.ref(email), task)
-        weakref.finalize(context, per_run.pop, key, None)
-    return await asyncio.shield(task)
-
-
-async def _judge(email: Email, context: SendContext, options: Any, run: Any) -> Judgement:
+def _plan(email: Email, context: SendContext, options: Any) -> tuple[Judgement, list[Checked], CouponSource | None]:
+    """The part of a judgement that needs neither the source nor an event
+    loop: the codes to look up (none when the source is not configured, then
+    each is recorded as not checked)."""
     judgement = Judgement(send_at=context.send_at, minimum_validity=duration(options["minimum_validity"]))
     audience = context.get("audience_size")
     if isinstance(audience, int) and not isinstance(audience, bool) and audience > 0:
@@ -658,12 +663,53 @@ async def _judge(email: Email, context: SendContext, options: Any, run: Any) -> 
         if folded not in by_code:
             by_code[folded] = Checked(code, [])
         by_code[folded].mentions.append(mention)
-    if not by_code:
-        return judgement
-    if source is None:
+    if by_code and source is None:
         for checked in by_code.values():
             judgement.unchecked.append((checked.mentions[0], "no-source"))
+        by_code = {}
+    return judgement, list(by_code.values()), source
+
+
+def nothing_to_look_up(email: Email, context: SendContext, options: Any) -> bool:
+    """True when the CPN rules on this email and context finish without
+    awaiting anything (no code to look up), so they need no event loop."""
+    return not _plan(email, context, options)[1]
+
+
+async def judgements(email: Email, context: SendContext, options: Any) -> Judgement:
+    """The shared judgement of one email: computed once per email and run."""
+    judgement, codes, source = _plan(email, context, options)
+    if not codes:
         return judgement
+    import asyncio
+
+    run = http.current_session()  # the client itself only once a code is looked up
+    per_run: dict[Any, Any] = _runs.setdefault(run, {})
+    # by identity, checked through a weak reference: a batch makes a context
+    # per row, and a later row's context may get a freed one's id
+    key = ("coupons.judgement", id(email), id(context), _options_key(options))
+    known = per_run.get(key)
+    if known is not None and known[0]() is context and known[1]() is email:
+        task: asyncio.Future[Judgement] = known[2]
+    else:
+        task = asyncio.ensure_future(_judge(email, context, options, run, judgement, codes, source))
+        per_run[key] = (weakref.ref(context), weakref.ref(email), task)
+        weakref.finalize(context, per_run.pop, key, None)
+    return await asyncio.shield(task)
+
+
+async def _judge(
+    email: Email,
+    context: SendContext,
+    options: Any,
+    run: Any,
+    judgement: Judgement,
+    codes: list[Checked],
+    source: CouponSource | None,
+) -> Judgement:
+    import asyncio
+
+    assert source is not None
     per_run = _runs.setdefault(run, {})
     source_key = (type(source).__name__, _options_key(source.settings))
 
@@ -675,7 +721,6 @@ async def _judge(email: Email, context: SendContext, options: Any, run: Any) -> 
             per_run[key] = future
         return await asyncio.shield(future)
 
-    codes = list(by_code.values())
     answers = await asyncio.gather(*(look_up(c.code) for c in codes), return_exceptions=True)
     send_day = context.send_at.astimezone(zone(options)).date()
     for checked, answer in zip(codes, answers):

@@ -6,7 +6,6 @@ which this module builds on.)"""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -149,6 +148,8 @@ async def checked(email: Any, options: Any, *, links: bool, images: bool) -> lis
     chosen = targets(email, options, links=links, images=images)
     if not chosen:
         return []
+    import asyncio  # network rules only run online, in a loop: offline starts never load it
+
     shared = http.client()
     results = await asyncio.gather(*(shared.check(target.url) for target in chosen))
     return list(zip(chosen, results))

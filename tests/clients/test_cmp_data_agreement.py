@@ -115,3 +115,31 @@ def test_vendored_data_carries_its_licence_and_version():
     assert "MIT License" in (folder / "LICENSE").read_text()
     version = (folder / "VERSION").read_text()
     assert "caniemail" in version and dataset().updated[:10] in version
+
+
+def test_the_cached_data_gives_the_verdicts_the_json_gives_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
+    from oopslint.rules.clients import _common
+
+    def fresh() -> dict:
+        for cached in (_common._prepared, _common.dataset, _common._verdicts, _common._expand):
+            cached.cache_clear()
+        data = _common.dataset()
+        clients = tuple(expand_targets(TARGETS))
+        return {slug: _common.verdicts(feature, clients) for slug, feature in data.features.items()}
+
+    monkeypatch.setenv("OOPSLINT_CACHE_DIR", str(tmp_path))
+    try:
+        built = fresh()  # from the JSON, written to the cache
+        [cached_file] = (tmp_path / "clients").iterdir()
+        assert fresh() == built  # read back from the cache
+        cached_file.write_bytes(b"\x00 not marshal")
+        assert fresh() == built  # rebuilt from the JSON
+        direct = {
+            slug: [v for client in expand_targets(TARGETS) for v in _common._verdicts_for(feature, client)]
+            for slug, feature in _common.dataset().features.items()
+        }
+        assert {slug: list(found) for slug, found in built.items()} == direct
+        assert any(built.values())
+    finally:
+        monkeypatch.undo()
+        fresh()
