@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["Runner"]
 
 _MISSING = object()
+_NO_FINDINGS: list[Finding] = []
 _UNSET = object()
 _CALL = object()
 _MEMO_SIZE = 4096
@@ -183,6 +184,8 @@ class Runner:
         #: runs the async per-row rules of many rows at once (set by prepare_runner)
         self.async_rules: AsyncRowRules | None = None
         self._prefetched: dict[tuple[int, str], list[Finding] | str | None] = {}
+        #: what an async rule's outcome is when none was prefetched for its row
+        self._not_prefetched: Any = _MISSING
         # rows looked up by the values all remembered rules read (see _make_plan)
         self._generation = 0
         self._plan_generation = -1
@@ -480,6 +483,7 @@ class Runner:
             rows.append((number, line, self.row_data(payload)))
         if outcomes is not None:
             self._prefetched.update(outcomes)
+            self._not_prefetched = _NO_FINDINGS  # the reading process sends only outcomes with something in them
         elif self.async_rules is not None:
             self.prefetch([(number, data) for number, _line, data in rows])
         for number, line, data in rows:
@@ -487,6 +491,7 @@ class Runner:
             if problem is not None:
                 problems.append((number, line, row_id(context), problem))
         self._prefetched.clear()  # this chunk's; a row whose memo knew its values left its outcome unused
+        self._not_prefetched = _MISSING
         message = (index, "ok", summary.rules, self.groups, self.crashes, problems, unreadable)
         try:
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
@@ -574,8 +579,28 @@ class Runner:
         self.prefetch(rows)
         entries = [entry for entry in self.row_rules if entry.is_async]
         prefetched = self._prefetched
+        ran = {number for number, _code in prefetched}
         out: dict[tuple[int, str], Any] = {}
+        # rows the memos know: their outcomes by the values the rules read, worked out once
+        bundles: dict[tuple, list[tuple[str, Any]]] = {}
         for number, data in rows:
+            if number not in ran and all(entry.memo is not None for entry in entries):
+                row_context = self.context(data)
+                get = row_context.get
+                combined = tuple(
+                    tuple([_freeze(get(name)) for name in fields]) for fields in {e.fields: None for e in entries}
+                )
+                bundle = bundles.get(combined)
+                if bundle is None:
+                    found = [(entry.rule.code, self._remembered(entry, row_context)) for entry in entries]
+                    if any(known is _MISSING for _code, known in found):
+                        bundle = None  # a memo forgot it: run this row below
+                    else:
+                        bundle = bundles[combined] = [(code, known) for code, known in found if known != _NO_FINDINGS]
+                if bundle is not None:
+                    for code, known in bundle:
+                        out[(number, code)] = known
+                    continue
             context: SendContext | None = None
             keys: dict[tuple[str, ...], tuple] = {}  # rules that read the same fields share the key
             for entry in entries:
@@ -591,8 +616,16 @@ class Runner:
                 if known is _MISSING:
                     context = context or self.context(data)
                     known = self._call(entry, context, number)
-                out[(number, code)] = known
+                if known != _NO_FINDINGS:  # the worker takes a missing outcome for "no findings"
+                    out[(number, code)] = known
         return out
+
+    def _remembered(self, entry: RowRule, context: SendContext) -> Any:
+        """What ``entry``'s memo knows for this context, or _MISSING."""
+        memo = entry.memo
+        if memo is None:
+            return _MISSING
+        return memo.get(tuple([_freeze(context.get(name)) for name in entry.fields]), _MISSING)
 
     def _run_pending(self, pending: list[tuple[int, RowRule, SendContext, SendContext]]) -> None:
         runner = self.async_rules
@@ -622,7 +655,7 @@ class Runner:
             except Exception as exc:
                 return self._outcome(entry, rule_failure(rule, exc, self.config), number)
         if entry.is_async:
-            known = self._prefetched.pop((number, entry.rule.code), _MISSING)
+            known = self._prefetched.pop((number, entry.rule.code), self._not_prefetched)
             if known is not _MISSING:
                 return known  # type: ignore[return-value]
             if self.async_rules is not None:
@@ -650,7 +683,7 @@ class Runner:
         without running it. A rule that reads ``context.data`` directly, or
         whose results rarely repeat, is simply run on every row from then on."""
         if entry.is_async:
-            known = self._prefetched.pop((number, entry.rule.code), _MISSING)
+            known = self._prefetched.pop((number, entry.rule.code), self._not_prefetched)
             if known is not _MISSING:
                 return known  # type: ignore[return-value]
         tracked = self._tracked(data)
