@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import glob
 import os
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from .config import Config, ConfigError
 
-__all__ = ["LINTABLE_EXTENSIONS", "expand_paths", "is_lintable"]
+__all__ = ["LINTABLE_EXTENSIONS", "cache_folder", "expand_paths", "is_lintable", "write_atomically"]
 
 LINTABLE_EXTENSIONS = (
     ".html",
@@ -83,3 +86,38 @@ def expand_paths(paths: Sequence[str], config_for: Callable[[str], Config] | Non
             continue
         add(raw, True)
     return out
+
+
+def cache_folder(part: str = "") -> Path:
+    """oopslint's cache folder (``part`` names a subfolder): ``$OOPSLINT_CACHE_DIR``,
+    else the platform's user cache folder."""
+    explicit = os.environ.get("OOPSLINT_CACHE_DIR")
+    if explicit:
+        folder = Path(explicit).expanduser()
+    elif sys.platform == "win32":
+        folder = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "oopslint" / "Cache"
+    elif sys.platform == "darwin":
+        folder = Path.home() / "Library" / "Caches" / "oopslint"
+    else:
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oopslint"
+    return folder / part if part else folder
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Write a cache file whole or not at all. Best effort: a read-only home
+    or a full disk only costs the speed the cache would have saved."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(payload)
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json as _json
 import logging
-import os
 import sqlite3
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,16 +18,9 @@ log = logging.getLogger("oopslint.http")
 def default_cache_path() -> Path:
     """Where the link-check cache lives unless ``cache_path`` says otherwise:
     ``$OOPSLINT_CACHE_DIR``, else the user cache folder of the platform."""
-    override = os.environ.get("OOPSLINT_CACHE_DIR")
-    if override:
-        folder = Path(override).expanduser()
-    elif sys.platform == "win32":
-        folder = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "oopslint" / "Cache"
-    elif sys.platform == "darwin":
-        folder = Path.home() / "Library" / "Caches" / "oopslint"
-    else:
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oopslint"
-    return folder / "links.sqlite3"
+    from ..paths import cache_folder
+
+    return cache_folder() / "links.sqlite3"
 
 
 _OPTIONAL_TEXT = (str, type(None))

@@ -17,17 +17,14 @@ from __future__ import annotations
 import fnmatch
 import json
 import marshal
-import os
 import re
-import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from oopslint import ConfigError, Email
+from oopslint import ConfigError, Email, paths
 from oopslint.css import inline_style, stylesheets
 from oopslint.styles import styles
 
@@ -274,40 +271,13 @@ def _prepared() -> dict[str, Any]:
                 by_client[client] = tuple((v.support, v.versions, v.notes, v.remark) for v in found)
         index[slug] = by_client
     prepared["verdicts"] = index
-    _write_atomically(cached, marshal.dumps(prepared))
+    paths.write_atomically(cached, marshal.dumps(prepared))
     return prepared
 
 
 def _cache_folder() -> Path:
-    """``$OOPSLINT_CACHE_DIR/clients``, else the platform's user cache folder."""
-    explicit = os.environ.get("OOPSLINT_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser() / "clients"
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "oopslint" / "Cache" / "clients"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "oopslint" / "clients"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oopslint" / "clients"
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Best effort: a read-only home or a full disk only costs speed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
-            os.replace(temporary, path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
-    except OSError:
-        pass
+    """``clients`` in oopslint's cache folder."""
+    return paths.cache_folder("clients")
 
 
 @dataclass(frozen=True)

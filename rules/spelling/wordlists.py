@@ -13,12 +13,11 @@ import gzip
 import importlib.util
 import json
 import marshal
-import os
-import sys
-import tempfile
 from collections import Counter
 from operator import itemgetter
 from pathlib import Path
+
+from oopslint import paths
 
 __all__ = [
     "available_languages",
@@ -70,18 +69,8 @@ def available_languages() -> tuple[str, ...]:
 
 
 def cache_folder() -> Path:
-    """Where preprocessed dictionaries are kept: ``$OOPSLINT_CACHE_DIR/spelling``,
-    else the platform's user cache folder."""
-    explicit = os.environ.get("OOPSLINT_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser() / "spelling"
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "oopslint" / "Cache" / "spelling"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "oopslint" / "spelling"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "oopslint" / "spelling"
+    """Where preprocessed dictionaries are kept: ``spelling`` in oopslint's cache folder."""
+    return paths.cache_folder("spelling")
 
 
 def read_prepared(language: str) -> dict:
@@ -103,7 +92,7 @@ def read_prepared(language: str) -> dict:
     if not isinstance(raw, dict):
         raise LookupError(f"{source}: not a word-frequency table")
     data = _prepare(raw)
-    _write_atomically(cached, marshal.dumps(data))
+    paths.write_atomically(cached, marshal.dumps(data))
     return data
 
 
@@ -130,25 +119,6 @@ def _prepare(frequencies: dict[str, int]) -> dict:
         "prefixes": {word[:4] for word in frequencies if len(word) >= 4},
         "suffixes": {word[-4:] for word in frequencies if len(word) >= 4},
     }
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Best effort: a read-only home or a full disk only costs speed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
-            os.replace(temporary, path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
-    except OSError:
-        pass
 
 
 def read_word_file(path: Path) -> list[str]:
