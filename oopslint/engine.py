@@ -219,6 +219,17 @@ _PLAIN_RESULTS = (types.GeneratorType, list, tuple)
 WITHOUT_AWAITING = "finishes_without_awaiting"
 
 
+def _async_pending(jobs: Sequence[LintJob], exclude: Collection[Rule]) -> list[tuple[LintJob, Rule]]:
+    """The async and network rules of these jobs still to run, job by job."""
+    return [
+        (job, rule)
+        for job in jobs
+        if not job.failed
+        for rule in job.rules
+        if (rule.network or rule.is_async) and rule not in exclude
+    ]
+
+
 def _call_without_loop(rule: Rule, email: Email, context: SendContext, options: Any) -> list[Any] | Exception | None:
     """Drive an async check to its end without an event loop: what it yielded
     or returned, or what it raised; None when it awaited something (it is
@@ -548,13 +559,7 @@ class Linter:
         concurrently, network rules within one HTTP session."""
         for job in jobs:
             self._run_sync(job, exclude)
-        pending = [
-            (job, rule)
-            for job in jobs
-            if not job.failed
-            for rule in job.rules
-            if (rule.network or rule.is_async) and rule not in exclude
-        ]
+        pending = _async_pending(jobs, exclude)
         if not pending:
             return
         import asyncio
@@ -729,13 +734,7 @@ class Linter:
         promises (see :data:`WITHOUT_AWAITING`) to finish without awaiting
         anything: a cold start then never imports asyncio. False, having run
         nothing, when one may await or one is a network rule."""
-        pending = [
-            (job, rule)
-            for job in jobs
-            if not job.failed
-            for rule in job.rules
-            if (rule.network or rule.is_async) and rule not in exclude
-        ]
+        pending = _async_pending(jobs, exclude)
         for job, rule in pending:
             promise = getattr(rule.check, WITHOUT_AWAITING, None)
             if rule.network or promise is None:

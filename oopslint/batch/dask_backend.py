@@ -165,6 +165,19 @@ def _workers(client: Any) -> int:
 # ------------------------------------------------------------------ reading
 
 
+def _open_files(name: str) -> list[Any]:
+    """The files a path or glob (any fsspec URL) names; ContextError when none can be opened."""
+    import fsspec
+
+    try:
+        files = fsspec.open_files(name, mode="rb")
+    except (OSError, ValueError, ImportError) as exc:
+        raise ContextError(f"contexts {name}: cannot open ({exc})") from None
+    if not files:
+        raise ContextError(f"contexts {name}: no such file")
+    return list(files)
+
+
 def iter_partitioned_rows(source: Any, format: str = "auto", *, with_text: bool = False) -> Iterator[Any]:
     """The rows of one path or a glob of partitions (any fsspec URL), numbered
     across partitions in path order. Line numbers are those inside each file.
@@ -172,15 +185,8 @@ def iter_partitioned_rows(source: Any, format: str = "auto", *, with_text: bool 
     if not isinstance(source, (str, os.PathLike)) or os.fspath(source) == "-":
         yield from iter_context_rows(source, format, with_text=with_text)
         return
-    import fsspec
-
     name = os.fspath(source)
-    try:
-        files = fsspec.open_files(name, mode="rb")
-    except (OSError, ValueError, ImportError) as exc:
-        raise ContextError(f"contexts {name}: cannot open ({exc})") from None
-    if not files:
-        raise ContextError(f"contexts {name}: no such file")
+    files = _open_files(name)
     offset = 0
     for opened in files:
         path = opened.path
@@ -394,16 +400,9 @@ def _plan_parquet(handle: Any, path: str, partition_rows: int) -> list[tuple[int
 def plan_partitions(client: Any, source: Any, format: str = "auto", partition_rows: int | None = None) -> list[Piece]:
     """The partitions of a path or glob (any fsspec URL), planned by the
     workers, numbered across files in path order. Raises ContextError."""
-    import fsspec
-
     size = partition_rows or PARTITION_ROWS
     name = os.fspath(source)
-    try:
-        files = fsspec.open_files(name, mode="rb")
-    except (OSError, ValueError, ImportError) as exc:
-        raise ContextError(f"contexts {name}: cannot open ({exc})") from None
-    if not files:
-        raise ContextError(f"contexts {name}: no such file")
+    files = _open_files(name)
     token = os.urandom(6).hex()
     futures = [
         client.submit(

@@ -90,14 +90,6 @@ class GuardTally:
         return bool(self.already_sent or self.in_progress or (self.no_key and guard.settings.fail == "closed"))
 
 
-def _merge(base: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in row.items():
-        below = merged.get(key)
-        merged[key] = _merge(below, value) if isinstance(below, Mapping) and isinstance(value, Mapping) else value
-    return merged
-
-
 def check_rows(
     guard: SendGuard,
     rows: Any,
@@ -132,6 +124,8 @@ def tally_rows(
 ) -> GuardTally:
     """:func:`check_rows` over rows already read: ``(number, line, data, error)``
     tuples, as the batch readers give them (a Dask worker passes its partition's)."""
+    from ..batch.runner import merge
+
     tally = GuardTally()
     pending: list[tuple[int, str, str | None]] = []
 
@@ -165,7 +159,7 @@ def tally_rows(
         tally.rows += 1
         if error is not None or data is None:
             continue
-        context = SendContext(data=_merge(base or {}, data), fields=dict(fields or {}))
+        context = SendContext(data=merge(base or {}, data), fields=dict(fields or {}))
         try:
             key = guard.key_for(context)
         except GuardError as exc:
