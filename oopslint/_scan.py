@@ -167,6 +167,52 @@ def _style_hides(style: str) -> bool:
     return bool(_COLLAPSED_RE.search(style) and _OVERFLOW_HIDDEN_RE.search(style))
 
 
+def attribute_spans(html: str, start: int, end: int) -> dict[str, tuple[int, int]]:
+    """Source offsets of each attribute value of the start tag at ``html[start:end]``
+    (for a name without a value, the name's), read as the scanner reads them."""
+    m = _TOKEN_RE.match(html, start, end)
+    spans: dict[str, tuple[int, int]] = {}
+    if m is None or m.lastindex != 4:
+        return spans
+    attrs_text = m.group(4)
+    base = m.start(4)
+    for a in _ATTR_RE.finditer(attrs_text):
+        attr = a.group(1).lower()
+        if attr in spans:
+            continue
+        begin, finish = a.span(a.lastindex or 1)
+        spans[attr] = (base + begin, base + finish)
+    return spans
+
+
+# the implied end tags that matter for email markup: for each start tag, the
+# (open tags it closes, tags that stop the search) pairs, nearest open element first
+_IMPLIED_ENDS: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {}
+for _name in _IMPLIES_END:
+    _pairs = []
+    if _name in CLOSES_P:
+        _pairs.append((frozenset(("p",)), frozenset(("td", "th", "table", "body", "div", "li"))))
+    if _name == "li":
+        _pairs.append((frozenset(("li",)), frozenset(("ul", "ol", "td", "table"))))
+    elif _name in ("dt", "dd"):
+        _pairs.append((frozenset(("dt", "dd")), frozenset(("dl",))))
+    elif _name in ("td", "th"):
+        _pairs.append((frozenset(("td", "th")), frozenset(("tr", "table"))))
+    elif _name == "tr":
+        _pairs.append((frozenset(("tr", "td", "th")), frozenset(("table", "tbody", "thead", "tfoot"))))
+    elif _name in ("tbody", "thead", "tfoot"):
+        _pairs.append((frozenset(("tbody", "thead", "tfoot", "tr", "td", "th")), frozenset(("table",))))
+    elif _name == "option":
+        _pairs.append((frozenset(("option",)), frozenset(("select",))))
+    _IMPLIED_ENDS[_name] = tuple(_pairs)
+del _name, _pairs
+
+# attributes that make an element load a URL, or that mark text not to spell-check
+_URL_ATTRS = frozenset(("href", "src", "background", "style"))
+_SKIP_SPELLING_ATTRS = ("translate", "spellcheck", "data-oopslint-skip", "class")
+_DECODE_NEEDED_RE = re.compile("[&" + INVISIBLE_CHARS + "]")
+
+
 class Scanner:
     """Scans one email's HTML once; the lists it fills become the Email's."""
 
@@ -183,6 +229,7 @@ class Scanner:
         self.ids: set[str] = set()
         self.root = Element("#document", {}, 0, 0)
         self._hidden_classes: set[str] = set()
+        self._titled: list[Element] = []  # elements with an alt or title attribute
 
     def run(self) -> Scanner:
         self._scan()
@@ -193,32 +240,128 @@ class Scanner:
     def _scan(self) -> None:
         html = self.html
         # class-hidden rules must be known before elements are built
-        for match in re.finditer(r"<style[^>]*>(.*?)</style", html, re.S | re.I):
-            self._hidden_classes |= _hidden_classes(match.group(1))
-        stack: list[Element] = [self.root]
+        if "<style" in html or "<STYLE" in html or "<Style" in html or re.search("<style", html, re.I):
+            for match in re.finditer(r"<style[^>]*>(.*?)</style", html, re.S | re.I):
+                self._hidden_classes |= _hidden_classes(match.group(1))
+        hidden_classes = self._hidden_classes
+        root = self.root
+        stack: list[Element] = [root]
+        elements = self.elements
+        ids = self.ids
+        titled = self._titled
         pos = 0
         length = len(html)
         search = _TOKEN_RE.search
+        findall_attrs = _ATTR_RE.findall
         text = self._text
-        element_for = self._element
+        collect_urls = self._collect_urls
+        unescape = _html.unescape
+        implied_ends = _IMPLIED_ENDS
+        void_tags = VOID_TAGS
+        raw_text_tags = RAW_TEXT_TAGS
+        non_visible = NON_VISIBLE_TAGS
+        skip_tags = SKIP_SPELLING_TAGS
+        block_tags = BLOCK_TAGS
+        url_attrs = _URL_ATTRS
+        parent = root
         while pos < length:
             m = search(html, pos)
             if m is None:
-                text(html[pos:], pos, stack[-1])
+                text(html[pos:], pos, parent)
                 break
             start, pos_end = m.span()
-            if start > pos:
-                parent = stack[-1]
-                if not (parent.in_head or parent.in_comment):
-                    raw = html[pos:start]
-                    if not raw.isspace():
-                        text(raw, pos, parent)
+            if start > pos and not (parent.in_head or parent.in_comment):
+                raw = html[pos:start]
+                if not raw.isspace():
+                    text(raw, pos, parent)
             pos = pos_end
             kind = m.lastindex
             if kind == 4:  # a start tag
                 name = m.group(3).lower()
-                element = element_for(name, m, stack)
-                if name in RAW_TEXT_TAGS:
+                pairs = implied_ends.get(name)
+                if pairs is not None:
+                    for names, scope in pairs:
+                        for depth in range(len(stack) - 1, 0, -1):
+                            tag = stack[depth].tag
+                            if tag in names:
+                                del stack[depth:]
+                                break
+                            if tag in scope:
+                                break
+                    parent = stack[-1]
+                attrs_text = m.group(4)
+                if attrs_text and not attrs_text.isspace():
+                    attrs: dict[str, str] = {}
+                    for attr, dq, sq, uq in findall_attrs(attrs_text):
+                        attr = attr.lower()
+                        if attr not in attrs:
+                            attrs[attr] = dq or sq or uq
+                    if "&" in attrs_text:
+                        for attr, value in attrs.items():
+                            if "&" in value:
+                                attrs[attr] = unescape(value)
+                else:
+                    attrs = {}
+                in_head = parent.in_head or name in non_visible
+                if attrs:
+                    lang = attrs.get("lang") or attrs.get("xml:lang") or parent.lang
+                    hidden = parent.hidden or "hidden" in attrs
+                    style = attrs.get("style")
+                    if not hidden and style:
+                        hidden = _style_hides(style)
+                    classes = attrs.get("class")
+                    if not hidden and hidden_classes and classes:
+                        hidden = not hidden_classes.isdisjoint(classes.split())
+                    skip_spelling = parent.skip_spelling or name in skip_tags
+                    if not skip_spelling and (
+                        "translate" in attrs
+                        or "spellcheck" in attrs
+                        or "data-oopslint-skip" in attrs
+                        or (classes and "notranslate" in classes)
+                    ):
+                        skip_spelling = (
+                            attrs.get("translate", "").lower() == "no"
+                            or "notranslate" in (classes or "").split()
+                            or attrs.get("spellcheck", "").lower() == "false"
+                            or "data-oopslint-skip" in attrs
+                        )
+                    if "id" in attrs:
+                        ids.add(attrs["id"])
+                    if "name" in attrs and (name == "a" or name == "map"):
+                        ids.add(attrs["name"])
+                else:
+                    lang = parent.lang
+                    hidden = parent.hidden
+                    skip_spelling = parent.skip_spelling or name in skip_tags
+                element = Element(
+                    name,
+                    attrs,
+                    start,
+                    pos_end,
+                    parent,
+                    None,
+                    [],
+                    len(elements),
+                    hidden,
+                    lang,
+                    skip_spelling,
+                    in_head,
+                    parent.in_comment,
+                    None,
+                    None,
+                    None,
+                    html,
+                )
+                element.block = element if name in block_tags else (parent.block or parent)
+                element.link = element if name == "a" else parent.link
+                parent.children.append(element)
+                elements.append(element)
+                if attrs:
+                    if not url_attrs.isdisjoint(attrs):
+                        collect_urls(element)
+                    if ("alt" in attrs or "title" in attrs) and not in_head:
+                        titled.append(element)
+                if name in raw_text_tags:
                     close = _raw_text_end(name).search(html, pos)
                     end = close.start() if close else length
                     body = html[pos:end]
@@ -229,105 +372,24 @@ class Scanner:
                         text(body, pos, element)
                     pos = close.end() if close else length
                     element.close_end = pos
-                elif name not in VOID_TAGS and not (
-                    (":" in name or name in _SELF_CLOSING_SVG) and m.group(4).rstrip().endswith("/")
+                elif name not in void_tags and not (
+                    (":" in name or name in _SELF_CLOSING_SVG) and attrs_text.rstrip().endswith("/")
                 ):
                     stack.append(element)
+                    parent = element
             elif kind == 2:  # an end tag
                 name = m.group(2).lower()
                 for depth in range(len(stack) - 1, 0, -1):
                     if stack[depth].tag == name:
                         stack[depth].close_end = pos_end
                         del stack[depth:]
+                        parent = stack[-1]
                         break
             elif kind == 1:  # a comment
                 comment = m.group(1)
                 self.comments.append(Comment(comment, start, pos_end))
                 if comment.startswith("[if") and "<v:" in comment.lower():
-                    self._scan_conditional(comment, m.start(1), stack[-1])
-
-    def _element(self, name: str, m: re.Match[str], stack: list[Element]) -> Element:
-        # implied end tags that matter for email markup
-        if name in _IMPLIES_END:
-            if name in CLOSES_P:
-                self._close_if_open(stack, ("p",), ("td", "th", "table", "body", "div", "li"))
-            if name == "li":
-                self._close_if_open(stack, ("li",), ("ul", "ol", "td", "table"))
-            elif name in ("dt", "dd"):
-                self._close_if_open(stack, ("dt", "dd"), ("dl",))
-            elif name in ("td", "th"):
-                self._close_if_open(stack, ("td", "th"), ("tr", "table"))
-            elif name == "tr":
-                self._close_if_open(stack, ("tr", "td", "th"), ("table", "tbody", "thead", "tfoot"))
-            elif name in ("tbody", "thead", "tfoot"):
-                self._close_if_open(stack, ("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",))
-            elif name == "option":
-                self._close_if_open(stack, ("option",), ("select",))
-        parent = stack[-1]
-        attrs: dict[str, str] = {}
-        spans: dict[str, tuple[int, int]] = {}
-        attrs_text = m.group(4)
-        if attrs_text and not attrs_text.isspace():
-            base = m.start(4)
-            for a in _ATTR_RE.finditer(attrs_text):
-                attr = a.group(1).lower()
-                if attr in attrs:
-                    continue
-                group = a.lastindex or 1  # 1 name only, 2 "value", 3 'value', 4 value
-                if group == 1:
-                    attrs[attr] = ""
-                else:
-                    value = a.group(group)
-                    attrs[attr] = _html.unescape(value) if "&" in value else value
-                start, end = a.span(group)
-                spans[attr] = (base + start, base + end)
-        element = Element(name, attrs, m.start(), m.end(), parent, spans, index=len(self.elements))
-        parent.children.append(element)
-        self.elements.append(element)
-        self._inherit(element, parent)
-        if attrs:
-            self._collect_urls(element)
-        return element
-
-    @staticmethod
-    def _close_if_open(stack: list[Element], names: tuple[str, ...], scope: tuple[str, ...]) -> None:
-        for depth in range(len(stack) - 1, 0, -1):
-            tag = stack[depth].tag
-            if tag in names:
-                del stack[depth:]
-                return
-            if tag in scope:
-                return
-
-    def _inherit(self, element: Element, parent: Element) -> None:
-        attrs = element.attrs
-        tag = element.tag
-        element.in_head = parent.in_head or tag in NON_VISIBLE_TAGS
-        element.in_comment = parent.in_comment
-        if attrs:
-            element.lang = attrs.get("lang") or attrs.get("xml:lang") or parent.lang
-            hidden = parent.hidden or "hidden" in attrs or _style_hides(attrs.get("style", ""))
-            if not hidden and self._hidden_classes and "class" in attrs:
-                hidden = any(c in self._hidden_classes for c in attrs["class"].split())
-            element.hidden = hidden
-            element.skip_spelling = (
-                parent.skip_spelling
-                or tag in SKIP_SPELLING_TAGS
-                or attrs.get("translate", "").lower() == "no"
-                or "notranslate" in attrs.get("class", "").split()
-                or attrs.get("spellcheck", "").lower() == "false"
-                or "data-oopslint-skip" in attrs
-            )
-            if "id" in attrs:
-                self.ids.add(attrs["id"])
-            if "name" in attrs and tag in ("a", "map"):
-                self.ids.add(attrs["name"])
-        else:
-            element.lang = parent.lang
-            element.hidden = parent.hidden
-            element.skip_spelling = parent.skip_spelling or tag in SKIP_SPELLING_TAGS
-        element.block = element if tag in BLOCK_TAGS else (parent.block or parent)
-        element.link = element if tag == "a" else parent.link
+                    self._scan_conditional(comment, m.start(1), parent)
 
     def _collect_urls(self, element: Element) -> None:
         attrs = element.attrs
@@ -360,7 +422,7 @@ class Scanner:
                 )
             )
         style = attrs.get("style")
-        if style and "url(" in style.lower():
+        if style and "(" in style and "url(" in style.lower():
             start = element.attr_spans["style"][0]
             self._css_urls(style, start, element)
 
@@ -403,6 +465,8 @@ class Scanner:
             element.link = parent.link
             self.elements.append(element)
             self._collect_urls(element)
+            if "alt" in attrs or "title" in attrs:
+                self._titled.append(element)
 
     def _attr_span(self, element: Element, name: str) -> Span:
         start, end = element.attr_spans.get(name, (element.start, element.end))
@@ -413,35 +477,43 @@ class Scanner:
             return
         if not raw or raw.isspace():
             return
-        decoded, index_points, source_points = _decode_with_map(raw, base)
-        if not decoded.strip():
-            return
+        if _DECODE_NEEDED_RE.search(raw) is None:
+            decoded, index_points, source_points = raw, [0], [base]
+        else:
+            decoded, index_points, source_points = _decode_with_map(raw, base)
+            if not decoded.strip():
+                return
         tokens = find_tokens(decoded, self.dialects)
-        segment = Segment(
-            text=mask(decoded, tokens),
-            raw=decoded,
-            kind="text",
-            element=parent,
-            tokens=tokens,
-            _index_points=index_points,
-            _source_points=source_points,
-            hidden=parent.hidden,
-            lang=parent.lang,
-            skip_spelling=parent.skip_spelling,
+        self.segments.append(
+            Segment(
+                mask(decoded, tokens) if tokens else decoded,
+                decoded,
+                "text",
+                parent,
+                tokens,
+                index_points,
+                source_points,
+                parent.hidden,
+                False,
+                parent.lang,
+                parent.skip_spelling,
+            )
         )
-        self.segments.append(segment)
 
     def _build_attribute_segments(self) -> None:
         # alt and title attributes are text a reader sees too
         extra: list[Segment] = []
-        for element in self.elements:
+        for element in self._titled:
             if element.in_head:
                 continue
             for attr in ("alt", "title"):
                 value = element.attrs.get(attr)
-                if not value or not value.strip() or attr not in element.attr_spans:
+                if not value or value.isspace():
                     continue
-                start, end = element.attr_spans[attr]
+                place = element.attr_spans.get(attr)
+                if place is None:
+                    continue
+                start, end = place
                 raw = self.html[start:end]
                 decoded, index_points, source_points = _decode_with_map(raw, start)
                 tokens = find_tokens(decoded, self.dialects)
@@ -460,7 +532,9 @@ class Scanner:
                     )
                 )
         if extra:
-            self.segments = sorted(self.segments + extra, key=lambda s: s.start)
+            segments = self.segments + extra
+            starts = [segment._source_points[0] for segment in segments]
+            self.segments = [segments[i] for i in sorted(range(len(segments)), key=starts.__getitem__)]
         self._mark_preheader()
 
     def _mark_preheader(self) -> None:

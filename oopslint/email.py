@@ -44,7 +44,6 @@ __all__ = [
 ]
 
 
-@dataclass(eq=False, slots=True)
 class Element:
     """One element of the email, with the place of its start tag.
 
@@ -73,22 +72,77 @@ class Element:
     - ``classes`` and ``style``: the ``class`` list and the ``style`` text.
     """
 
-    tag: str
-    attrs: dict[str, str]
-    start: int
-    end: int
-    parent: Element | None = None
-    attr_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
-    children: list[Element] = field(default_factory=list)
-    index: int = 0
-    hidden: bool = False
-    lang: str | None = None
-    skip_spelling: bool = False
-    in_head: bool = False
-    in_comment: bool = False
-    block: Element | None = None
-    link: Element | None = None
-    close_end: int | None = None
+    # a plain slotted class, not a dataclass: the scanner builds one per start
+    # tag, and the attribute places are only worked out for the few elements
+    # whose attributes a finding points at (see ``attr_spans``)
+    __slots__ = (
+        "tag",
+        "attrs",
+        "start",
+        "end",
+        "parent",
+        "children",
+        "index",
+        "hidden",
+        "lang",
+        "skip_spelling",
+        "in_head",
+        "in_comment",
+        "block",
+        "link",
+        "close_end",
+        "_attr_spans",
+        "_source",
+    )
+
+    def __init__(
+        self,
+        tag: str,
+        attrs: dict[str, str],
+        start: int,
+        end: int,
+        parent: Element | None = None,
+        attr_spans: dict[str, tuple[int, int]] | None = None,
+        children: list[Element] | None = None,
+        index: int = 0,
+        hidden: bool = False,
+        lang: str | None = None,
+        skip_spelling: bool = False,
+        in_head: bool = False,
+        in_comment: bool = False,
+        block: Element | None = None,
+        link: Element | None = None,
+        close_end: int | None = None,
+        _source: str | None = None,
+    ):
+        self.tag = tag
+        self.attrs = attrs
+        self.start = start
+        self.end = end
+        self.parent = parent
+        self.children = [] if children is None else children
+        self.index = index
+        self.hidden = hidden
+        self.lang = lang
+        self.skip_spelling = skip_spelling
+        self.in_head = in_head
+        self.in_comment = in_comment
+        self.block = block
+        self.link = link
+        self.close_end = close_end
+        # without spans given, they are read again from the start tag in ``_source`` when asked for
+        self._attr_spans = attr_spans if attr_spans is not None or _source is not None else {}
+        self._source = _source
+
+    @property
+    def attr_spans(self) -> dict[str, tuple[int, int]]:
+        """Source offsets ``(start, end)`` of each attribute's value."""
+        spans = self._attr_spans
+        if spans is None:
+            from ._scan import attribute_spans
+
+            spans = self._attr_spans = attribute_spans(self._source or "", self.start, self.end)
+        return spans
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """An attribute's value (lower-case name), or ``default``."""

@@ -6,10 +6,12 @@ issues of its kind, and the pass runs once per email and configuration.
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from oopslint import Email, SendContext
@@ -26,12 +28,11 @@ from .settings import (
     OPTION_DOCS,
     OPTIONS,
     Settings,
-    cached_settings,
-    options_key,
     sender_sources,
     sender_words,
+    settings_and_key,
 )
-from .tokens import SENTENCE_BREAK, Token, iter_tokens
+from .tokens import SENTENCE_BREAK, Token, has_digit_or_underscore, iter_tokens, words_of
 from .wordlists import available_languages
 
 __all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS", "MAX_LISTED"]
@@ -43,6 +44,9 @@ __all__ = ["Issue", "Analysis", "analyze", "match_case", "OPTIONS", "OPTION_DOCS
 MAX_LISTED = 10_000
 #: Words of one run (the inline text of a block) checked at a time.
 WINDOW = 50_000
+#: Runs up to this many characters are first read as a list of words, to settle
+#: the common run whose words are all known at once (longer ones go by window).
+_QUICK_RUN_CHARACTERS = 100_000
 
 # Capitalised words that say nothing about their neighbour being a name.
 #: lang="und" names no language (MJML's default): read with the configured ones.
@@ -92,9 +96,9 @@ _cache_lock = threading.Lock()
 
 def analyze(email_: Email, context: SendContext | None, options: Mapping[str, Any]) -> Analysis:
     """All spelling issues of an email under these options; computed once."""
-    settings = cached_settings(options)
+    settings, options_id = settings_and_key(options)
     sources = sender_sources(email_, context, str(options.get("sender") or ""))
-    key = (options_key(options), tuple(sources), settings.word_files)
+    key = (options_id, tuple(sources), settings.word_files)
     # one store per email (email.memo), holding the analyses of the few option
     # sets and senders a batch's rows use with this template
     per_email: dict[tuple, Analysis] = email_.memo("oopslint.rules.spelling.analyses", lambda _email: {})
@@ -137,6 +141,7 @@ class _Reader:
         self._unknown: dict[tuple[str, str | None], Issue] = {}  # first place of each unknown word
         self._listed: dict[str, int] = {}
         self._unlisted: dict[str, Issue] = {}
+        self._dictionaries_for: dict[tuple[str, ...], list[Dictionary]] = {}
 
     def run(self) -> Analysis:
         for run in self._runs():
@@ -251,7 +256,7 @@ class _Reader:
     # ------------------------------------------------------------ words
 
     def _read_run(self, run: _Run) -> None:
-        if run.languages is not None and self._is_filler(run):
+        if run.languages is not None and (self._is_filler(run) or self._all_fine(run)):
             return  # lorem ipsum and other filler: placeholder copy, which TPL002 reports
         # a run is read in windows of WINDOW words that overlap by one word on each
         # side (the neighbours a name or a repeat is judged by): a page without a
@@ -267,6 +272,59 @@ class _Reader:
                     first = 1
         self._read_words(run, words, first, len(words))
 
+    def _all_fine(self, run: _Run) -> bool:
+        """Every word of the run was found right before and none follows itself:
+        the run holds no issue. Renders of one template repeat most of their
+        text, so most runs are settled here by set and list operations, without
+        a step per word."""
+        fine = self._fine.get(run.languages)
+        if not fine:
+            return False
+        segments = run.segments
+        if len(segments) == 1:
+            text = segments[0].text
+            if len(text) > _QUICK_RUN_CHARACTERS:
+                return False
+            words = words_of(text)
+        else:
+            words = []
+            size = 0
+            for segment in segments:
+                size += len(segment.text)
+                if size > _QUICK_RUN_CHARACTERS:
+                    return False
+                words += words_of(segment.text)
+        if not fine.issuperset(words):
+            dictionaries = self._dictionaries(run.languages)
+            for word in set(words).difference(fine):
+                if has_digit_or_underscore(word):
+                    continue  # never checked
+                if not self._settled(word, dictionaries):
+                    return False
+                fine.add(word)
+        lowered = list(map(str.lower, words))
+        return not any(map(operator.eq, lowered, islice(lowered, 1, None)))
+
+    def _dictionaries(self, languages: tuple[str, ...]) -> list[Dictionary]:
+        found = self._dictionaries_for.get(languages)
+        if found is None:
+            found = self._dictionaries_for[languages] = [get_dictionary(code) for code in languages]
+        return found
+
+    def _settled(self, word: str, dictionaries: list[Dictionary]) -> bool:
+        """The word is right wherever it stands: no flag-word, and listed (or,
+        hyphenated, each of its parts is), so no reading of it reports anything."""
+        text = normalize_apostrophes(word)
+        settings = self.settings
+        if settings.flag_exact or settings.flag_folded:
+            for piece in (text, *text.split("-")) if "-" in text else (text,):
+                bare = piece[:-2] if piece.endswith("'s") else piece
+                if bare in settings.flag_exact or bare.lower() in settings.flag_folded:
+                    return False
+        if self._known(text, dictionaries):
+            return True
+        return "-" in text and all(self._known(piece, dictionaries) for piece in text.split("-"))
+
     def _read_words(self, run: _Run, words: list[tuple[Any, Token]], first: int, last: int) -> None:
         """Check ``words[first:last]``; the words around them are their context."""
         checked = words[first:last] if first or last < len(words) else words
@@ -275,7 +333,7 @@ class _Reader:
             return
         if not any(token.checkable for _, token in checked):
             return
-        dictionaries = [get_dictionary(code) for code in run.languages]
+        dictionaries = self._dictionaries(run.languages)
         shouting = self._is_shouting(checked)
         fine = self._fine.setdefault(run.languages, set())
         if len(fine) > 100_000:

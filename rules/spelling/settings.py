@@ -3,6 +3,7 @@ validation, and the sender whose name and domain are never typos."""
 
 from __future__ import annotations
 
+import copy
 import email.utils
 import os
 import re
@@ -23,6 +24,7 @@ __all__ = [
     "Settings",
     "settings_from_options",
     "cached_settings",
+    "settings_and_key",
     "options_key",
     "sender_sources",
     "sender_words",
@@ -167,23 +169,35 @@ def settings_from_options(options: Mapping[str, Any]) -> Settings:
     )
 
 
-_settings: dict[str, Settings] = {}
+# validated settings and their key, per set of option values: every TYP rule
+# gets its own copy of the same options on every email, so they are compared
+# by value (one dict comparison) rather than keyed by a repr built each time
+_settings: list[tuple[dict[str, Any], Any, Settings, str]] = []
 _settings_lock = threading.Lock()
 
 
 def cached_settings(options: Mapping[str, Any]) -> Settings:
     """:func:`settings_from_options`, validated once per set of options (every
     TYP rule asks for them on every email); read again when a word list changed."""
-    key = options_key(options)
-    settings = _settings.get(key)
-    if settings is not None and all(_unchanged(file_key) for file_key in settings.word_files):
-        return settings
+    return settings_and_key(options)[0]
+
+
+def settings_and_key(options: Mapping[str, Any]) -> tuple[Settings, str]:
+    """:func:`cached_settings` and the :func:`options_key` of these options."""
+    values = dict(options)
+    base_dir = getattr(options, "base_dir", None)
+    for known, known_dir, settings, key in reversed(_settings):
+        if known == values and known_dir == base_dir:
+            if all(_unchanged(file_key) for file_key in settings.word_files):
+                return settings, key
+            break
     settings = settings_from_options(options)
+    key = options_key(options)
     with _settings_lock:
         if len(_settings) >= 32:
             _settings.clear()
-        _settings[key] = settings
-    return settings
+        _settings.append((copy.deepcopy(values), base_dir, settings, key))
+    return settings, key
 
 
 def _unchanged(file_key: tuple[str, int, int]) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from oopslint.templating import MASK_CHAR
 
-__all__ = ["Token", "tokenize", "iter_tokens", "SENTENCE_BREAK"]
+__all__ = ["Token", "tokenize", "iter_tokens", "words_of", "has_digit_or_underscore", "SENTENCE_BREAK"]
 
 # a chunk (a run of non-space) holding an address-like character, a brand mark,
 # a masked merge tag, or a dot inside it ("acme.com", not "done.")
@@ -75,6 +75,16 @@ def _skip_chunk(chunk: str) -> bool:
     if "." in core and _DOMAIN_OR_FILE.match(core):
         return True
     return False
+
+
+def has_digit_or_underscore(word: str) -> bool:
+    """A token with a digit or an underscore is never checked (``12px``, ``SKU_1``)."""
+    return _DIGIT_OR_UNDERSCORE.search(word) is not None
+
+
+def words_of(text: str) -> list[str]:
+    """The text of every token :func:`iter_tokens` gives, in order, without their places."""
+    return _WORD.findall(text)
 
 
 def tokenize(text: str) -> list[Token]:
