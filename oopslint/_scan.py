@@ -68,7 +68,10 @@ _COLLAPSED_RE = re.compile(r"max-height\s*:\s*0(?:px)?\s*(?:;|!|$)", re.I)
 _OVERFLOW_HIDDEN_RE = re.compile(r"overflow\s*:\s*hidden", re.I)
 _PREHEADER_CLASS_RE = re.compile(r"pre-?header|preview", re.I)
 _CSS_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
-_CSS_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+# A rule: "selectors { body }". One can only start at the text's start or after
+# a brace or "@" (from anywhere else, the rule starting one character earlier
+# is the same rule), which the lookbehind tells the engine.
+_CSS_RULE_RE = re.compile(r"(?<![^{}@])([^{}@]++)\{([^{}]*)\}")
 _BRACE_RE = re.compile(r"[{}]")
 _INVISIBLE_RE = re.compile("[" + INVISIBLE_CHARS + "]")
 _SELF_CLOSING_SVG = frozenset(("svg", "path", "rect", "circle"))
@@ -116,7 +119,8 @@ def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
 
 def _hidden_classes(css: str) -> set[str]:
     """Classes a ``<style>`` block hides outside media queries (``.preheader {display:none}``)."""
-    css = _CSS_COMMENT_RE.sub("", css)
+    if "/*" in css:
+        css = _CSS_COMMENT_RE.sub("", css)
     out: list[str] = []
     depth = 0
     i = 0
@@ -144,8 +148,13 @@ def _hidden_classes(css: str) -> set[str]:
                     break
         i = j + 1
     hidden: set[str] = set()
-    for selectors, body in _CSS_RULE_RE.findall("".join(out)):
-        if not _HIDDEN_STYLE_RE.search(body) and not (_COLLAPSED_RE.search(body) and _OVERFLOW_HIDDEN_RE.search(body)):
+    flat = "".join(out)
+    if not _may_hide(flat):
+        return hidden  # the common case: no hiding declaration outside media queries
+    for selectors, body in _CSS_RULE_RE.findall(flat):
+        if not _may_hide(body) or (
+            not _HIDDEN_STYLE_RE.search(body) and not (_COLLAPSED_RE.search(body) and _OVERFLOW_HIDDEN_RE.search(body))
+        ):
             continue
         for selector in selectors.split(","):
             match = _CLASS_SELECTOR_RE.fullmatch(selector)
@@ -154,13 +163,17 @@ def _hidden_classes(css: str) -> set[str]:
     return hidden
 
 
+def _may_hide(css: str) -> bool:
+    """Whether ``css`` holds one of the words every hiding declaration holds
+    (display:none, visibility:hidden, opacity:0, and the overflow:hidden a
+    collapsed max-height needs), case-insensitively: none of their letters has
+    a non-ASCII case-insensitive match, unlike i, k and s."""
+    lowered = css.lower()
+    return "none" in lowered or "dden" in lowered or "opac" in lowered
+
+
 def _style_hides(style: str) -> bool:
-    if not style:
-        return False
-    # every hiding declaration holds one of these (case-insensitively; none of
-    # their letters has a non-ASCII case-insensitive match, unlike i, k and s)
-    lowered = style.lower()
-    if "none" not in lowered and "dden" not in lowered and "opac" not in lowered:
+    if not style or not _may_hide(style):
         return False
     if _HIDDEN_STYLE_RE.search(style):
         return True
@@ -422,13 +435,15 @@ class Scanner:
                 )
             )
         style = attrs.get("style")
-        if style and "(" in style and "url(" in style.lower():
+        if style and "(" in style:
             start = element.attr_spans["style"][0]
             self._css_urls(style, start, element)
 
     def _css_urls(self, css: str, base: int, element: Element) -> None:
         """Images that CSS loads: ``url()`` outside ``@import`` rules (stylesheets)
         and ``@font-face`` blocks (fonts)."""
+        if "url(" not in css.lower():  # none of its letters has a non-ASCII case-insensitive match
+            return
         not_images = [m.span() for m in _CSS_NOT_IMAGES_RE.finditer(css)] if "@" in css else []
         for m in _CSS_URL_RE.finditer(css):
             if not_images and any(start <= m.start() < end for start, end in not_images):

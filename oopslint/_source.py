@@ -350,6 +350,29 @@ def _load(source: Any, path: str | None) -> _Source:
     raise InputError(f"cannot lint an object of type {type(source).__name__}")
 
 
+class _ParseOncePolicy(email.policy.EmailPolicy):
+    """``email.policy.default`` that parses each header value once per message.
+
+    The standard library parses a header again on every read, and reading a
+    message (``get_body``, ``get_content_type``, ``is_attachment``) reads each
+    part's Content-Type and Content-Disposition many times; the header objects
+    it makes are immutable, so one per (name, value) serves every read."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        object.__setattr__(self, "_parsed", {})
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name"):
+            return value
+        parsed: dict[tuple[str, str], Any] = self._parsed  # type: ignore[attr-defined]
+        key = (name, value)
+        header = parsed.get(key)
+        if header is None:
+            header = parsed[key] = super().header_fetch_parse(name, value)
+        return header
+
+
 def _from_bytes(data: bytes, path: str | None, is_eml: bool) -> _Source:
     name = path or "<input>"
     if len(data) > MAX_INPUT_BYTES:
@@ -362,7 +385,7 @@ def _from_bytes(data: bytes, path: str | None, is_eml: bool) -> _Source:
         if _raw_mime_depth_exceeds(data):
             raise InputError(f"{name}: MIME parts are nested more than {MAX_MIME_DEPTH} levels deep")
         try:
-            msg = _stdlib_email.message_from_bytes(data, policy=email.policy.default)
+            msg = _stdlib_email.message_from_bytes(data, policy=_ParseOncePolicy())
         except RecursionError:
             raise InputError(f"{name}: MIME parts are nested more than {MAX_MIME_DEPTH} levels deep") from None
         return _from_message(msg, data, path)

@@ -93,6 +93,8 @@ def _build_runs(email: Email) -> Iterator[TextRun]:
     current: TextRun | None = None
     current_key: tuple[Any, ...] | None = None
     previous_end = 0
+    html = email.html
+    search_breaking = _BREAKING_MARKUP.search
     for segment in email.segments:
         if segment.kind != "text":
             if current is not None:
@@ -100,10 +102,10 @@ def _build_runs(email: Email) -> Iterator[TextRun]:
                 current, current_key = None, None
             yield TextRun(segment.text, place_of(segment), [(0, segment)])
             continue
-        key = (id(segment.block), segment.hidden, segment.preheader)
+        element = segment.element
+        key = (id(element.block if element is not None else None), segment.hidden, segment.preheader)
         if current is not None and key == current_key:
-            gap = email.html[previous_end : segment.start]
-            if _BREAKING_MARKUP.search(gap):
+            if search_breaking(html, previous_end, segment.start):
                 current.text += "\n"
             current.pieces.append((len(current.text), segment))
             current.text += segment.text

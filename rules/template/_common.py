@@ -148,7 +148,9 @@ class Pattern:
     once_per_run: bool = False
     check: Check | None = None
     only_in: frozenset[str] | None = None  # run kinds ("subject", "preheader") it applies to
-    needles: tuple[str, ...] = ()  # lower-case strings one of which any match contains: a fast pre-check
+    # lower-case strings one of which any match contains (a fast pre-check, and the
+    # runs a pattern reads); a match never crosses the separator between runs
+    needles: tuple[str, ...] = ()
 
 
 def make_pattern(kind: str, regex: str, explanation: str, *, flags: int = re.I, **extra: Any) -> Pattern:
@@ -178,22 +180,47 @@ def _joined(runs: list[TextRun]) -> tuple[str, list[int]]:
     return _SEPARATOR.join(pieces), starts
 
 
+def _runs_holding(lowered: str, starts: list[int], needles: tuple[str, ...]) -> list[int]:
+    """Indexes of the runs whose (lower-cased) text holds one of ``needles``, in order."""
+    found: set[int] = set()
+    for needle in needles:
+        at = lowered.find(needle)
+        while at >= 0:
+            index = bisect_right(starts, at) - 1
+            found.add(index)
+            # on to the next run: one hit is enough to read a run
+            at = lowered.find(needle, starts[index + 1]) if index + 1 < len(starts) else -1
+    return sorted(found)
+
+
 def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozenset[str]) -> Iterator[Hit]:
     """Every pattern over all runs at once (one regex pass per pattern, not per run);
-    a later pattern never reports text an earlier one already reported."""
+    a later pattern never reports text an earlier one already reported.
+
+    A pattern with ``needles`` reads only the runs that hold one of them (each
+    up to the next run's start, so it sees the same text around its matches as
+    in one pass): its matches hold a needle and never cross the separator."""
     text, starts = _joined(runs)
     taken: dict[int, list[tuple[int, int]]] = {}
     reported_once: set[tuple[int, int]] = set()
     lowered = text.lower()
+    # lower-casing keeps offsets for all but a few letters (İ); otherwise read everything
+    aligned = len(lowered) == len(text)
+    whole = [(-1, text, 0, len(text))]
     for number, pattern in enumerate(patterns):
         if pattern.needles and not any(needle in lowered for needle in pattern.needles):
             continue
         if pattern.only_in is not None:
-            chosen = [(i, run.text) for i, run in enumerate(runs) if run.where in pattern.only_in]
+            chosen = [(i, run.text, 0, len(run.text)) for i, run in enumerate(runs) if run.where in pattern.only_in]
+        elif pattern.needles and aligned:
+            chosen = [
+                (-1, text, starts[i], starts[i + 1] if i + 1 < len(starts) else len(text))
+                for i in _runs_holding(lowered, starts, pattern.needles)
+            ]
         else:
-            chosen = [(-1, text)]
-        for fixed_index, haystack in chosen:
-            for match in pattern.regex.finditer(haystack):
+            chosen = whole
+        for fixed_index, haystack, window_start, window_end in chosen:
+            for match in pattern.regex.finditer(haystack, window_start, window_end):
                 if match.end() == match.start():
                     continue
                 if fixed_index >= 0:

@@ -12,6 +12,7 @@ from oopslint.text import (
     FILLER_SIGNATURE,
     THEMED_IPSUM,
     TextRun,
+    filler_segments,
     find_filler,
     is_themed_ipsum,
     text_runs,
@@ -205,12 +206,15 @@ def _severity(pattern: Pattern, mode: str) -> Severity:
     return Severity.ERROR
 
 
-def _latin_passages(runs: list[TextRun], allow: frozenset[str]) -> Iterator[Hit]:
+def _latin_passages(email: Email, runs: list[TextRun], allow: frozenset[str]) -> Iterator[Hit]:
     """Lorem ipsum's Latin in a run that never says "lorem ipsum" ("Duis aute
     irure dolor ..."): once per run, shown by its first three words."""
+    in_filler = filler_segments(email)  # the segments of every run with filler, found once per email
+    if not in_filler:
+        return
     with_filler = {id(hit.run) for hit in scan_runs(runs, FILLER_PATTERNS, frozenset())}
     for run in runs:
-        if id(run) in with_filler:
+        if id(run) in with_filler or not run.pieces or id(run.pieces[0][1]) not in in_filler:
             continue
         for passage in find_filler(run.text):
             if passage.kind != "latin":
@@ -280,7 +284,7 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
     )
     allow = allowed(options, "placeholder_allow")
     runs = text_runs(email)
-    for hit in [*scan_runs(runs, patterns, allow), *_latin_passages(runs, allow)]:
+    for hit in [*scan_runs(runs, patterns, allow), *_latin_passages(email, runs, allow)]:
         run, pattern = hit.run, hit.pattern
         shown = " ".join(hit.text.split())
         severity = _severity(pattern, context.mode)
