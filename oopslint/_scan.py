@@ -73,7 +73,6 @@ _CSS_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 # is the same rule), which the lookbehind tells the engine.
 _CSS_RULE_RE = re.compile(r"(?<![^{}@])([^{}@]++)\{([^{}]*)\}")
 _BRACE_RE = re.compile(r"[{}]")
-_INVISIBLE_RE = re.compile("[" + INVISIBLE_CHARS + "]")
 _SELF_CLOSING_SVG = frozenset(("svg", "path", "rect", "circle"))
 _RAW_TEXT_END: dict[str, re.Pattern[str]] = {}
 
@@ -89,30 +88,41 @@ def _raw_text_end(name: str) -> re.Pattern[str]:
 _CLASS_SELECTOR_RE = re.compile(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*")
 
 
+# what each entity (or invisible character) decodes to, invisible characters
+# dropped: a preheader pads with hundreds of the same few ("&zwnj;&nbsp;")
+_DECODED: dict[str, str] = {}
+
+
 def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
     """Decode entities and drop invisible characters, keeping an index map."""
-    if "&" not in raw and _INVISIBLE_RE.search(raw) is None:
+    if _DECODE_NEEDED_RE.search(raw) is None:
         return raw, [0], [base]
     pieces: list[str] = []
     index_points = [0]
     source_points = [base]
     length = 0
     last = 0
+    known = _DECODED
     for m in _DECODE_RE.finditer(raw):
-        if m.start() > last:
-            pieces.append(raw[last : m.start()])
-            length += m.start() - last
+        start, end = m.span()
+        if start > last:
+            pieces.append(raw[last:start])
+            length += start - last
         matched = m.group()
-        decoded = "" if matched in INVISIBLE_CHARS else _html.unescape(matched)
-        decoded = "".join(c for c in decoded if c not in INVISIBLE_CHARS)
+        decoded = known.get(matched)
+        if decoded is None:
+            decoded = "" if matched in INVISIBLE_CHARS else _html.unescape(matched)
+            decoded = "".join(c for c in decoded if c not in INVISIBLE_CHARS)
+            if len(known) < 4096:
+                known[matched] = decoded
         if decoded:
             pieces.append(decoded)
             index_points.append(length)
-            source_points.append(base + m.start())
+            source_points.append(base + start)
             length += len(decoded)
         index_points.append(length)
-        source_points.append(base + m.end())
-        last = m.end()
+        source_points.append(base + end)
+        last = end
     pieces.append(raw[last:])
     return "".join(pieces), index_points, source_points
 
@@ -392,7 +402,12 @@ class Scanner:
                     parent = element
             elif kind == 2:  # an end tag
                 name = m.group(2).lower()
-                for depth in range(len(stack) - 1, 0, -1):
+                if parent.tag == name:  # the common case: it closes the innermost element
+                    parent.close_end = pos_end
+                    stack.pop()
+                    parent = stack[-1]
+                    continue
+                for depth in range(len(stack) - 2, 0, -1):
                     if stack[depth].tag == name:
                         stack[depth].close_end = pos_end
                         del stack[depth:]
@@ -492,12 +507,9 @@ class Scanner:
             return
         if not raw or raw.isspace():
             return
-        if _DECODE_NEEDED_RE.search(raw) is None:
-            decoded, index_points, source_points = raw, [0], [base]
-        else:
-            decoded, index_points, source_points = _decode_with_map(raw, base)
-            if not decoded.strip():
-                return
+        decoded, index_points, source_points = _decode_with_map(raw, base)
+        if decoded is not raw and not decoded.strip():
+            return
         tokens = find_tokens(decoded, self.dialects)
         self.segments.append(
             Segment(

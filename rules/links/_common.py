@@ -110,8 +110,11 @@ def url_filter(options: Mapping[str, Any]) -> Callable[[str], bool]:
     return wanted
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
 def scheme_of(url: str) -> str:
-    match = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*):", url)
+    match = _SCHEME.match(url)
     return match.group(1).lower() if match else ""
 
 
@@ -143,9 +146,16 @@ MULTI_LABEL_SUFFIXES = frozenset(
 )
 
 
+# what an IP address is written with (an IPv6 zone, after "%", may hold anything)
+_NOT_IP = re.compile(r"[^0-9A-Fa-f.:]")
+
+
 def is_ip(host: str) -> bool:
+    host = host.strip("[]")
+    if "%" not in host and _NOT_IP.search(host) is not None:
+        return False  # the common case, a name: no exception raised and caught
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(host)
         return True
     except ValueError:
         return False
@@ -221,8 +231,11 @@ def _stage_label(label: str, names: frozenset[str], *, hyphenated: bool) -> bool
     return hyphenated and len(parts) > 1 and (parts[0] in names or parts[-1] in names)
 
 
+@lru_cache(maxsize=1024)
 def classify_host(host: str) -> HostVerdict | None:
-    """Why ``host`` is not a production host, or None when it looks like one."""
+    """Why ``host`` is not a production host, or None when it looks like one
+    (it depends on the host alone: the verdicts of the hosts a sender's emails
+    repeat are kept)."""
     host = host.lower().rstrip(".").strip("[]")
     if not host:
         return None
@@ -351,6 +364,7 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+@lru_cache(maxsize=1024)
 def host_problem(host: str) -> str | None:
     if is_ip(host):
         return None
