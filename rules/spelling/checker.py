@@ -142,6 +142,7 @@ class _Reader:
         self._listed: dict[str, int] = {}
         self._unlisted: dict[str, Issue] = {}
         self._dictionaries_for: dict[tuple[str, ...], list[Dictionary]] = {}
+        self._languages_of: dict[str | None, tuple[tuple[str, ...] | None, str | None]] = {}
 
     def run(self) -> Analysis:
         for run in self._runs():
@@ -200,8 +201,14 @@ class _Reader:
         return cached
 
     def _languages_for(self, segment: Any) -> tuple[tuple[str, ...] | None, str | None]:
-        defaults = self.settings.languages
         code = segment.lang if self.settings.lang_attribute else None
+        found = self._languages_of.get(code)
+        if found is None:
+            found = self._languages_of[code] = self._languages_of_code(code)
+        return found
+
+    def _languages_of_code(self, code: str | None) -> tuple[tuple[str, ...] | None, str | None]:
+        defaults = self.settings.languages
         language = primary_language(code)
         if language is None or language == _UNDETERMINED:
             return defaults, defaults[0]
@@ -277,8 +284,9 @@ class _Reader:
         the run holds no issue. Renders of one template repeat most of their
         text, so most runs are settled here by set and list operations, without
         a step per word."""
-        fine = self._fine.get(run.languages)
-        if not fine:
+        languages = run.languages
+        fine = self._fine.get(languages)
+        if not fine or languages is None:
             return False
         segments = run.segments
         if len(segments) == 1:
@@ -295,7 +303,7 @@ class _Reader:
                     return False
                 words += words_of(segment.text)
         if not fine.issuperset(words):
-            dictionaries = self._dictionaries(run.languages)
+            dictionaries = self._dictionaries(languages)
             for word in set(words).difference(fine):
                 if has_digit_or_underscore(word):
                     continue  # never checked
