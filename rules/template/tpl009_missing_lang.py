@@ -79,7 +79,8 @@ def missing_lang(email: Email, context: SendContext, options: Any) -> Iterator[F
     ```
     """
     for element in email.elements:
-        if element.in_comment:
+        attrs = element.attrs
+        if ("lang" not in attrs and "xml:lang" not in attrs) or element.in_comment:
             continue
         found = _lang_value(element)
         if found is None:
