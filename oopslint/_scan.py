@@ -113,7 +113,7 @@ def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
         if decoded is None:
             decoded = "" if matched in INVISIBLE_CHARS else _html.unescape(matched)
             decoded = "".join(c for c in decoded if c not in INVISIBLE_CHARS)
-            if len(known) < 4096:
+            if len(known) < 1024:
                 known[matched] = decoded
         if decoded:
             pieces.append(decoded)

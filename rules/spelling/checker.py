@@ -286,8 +286,8 @@ class _Reader:
         a step per word."""
         languages = run.languages
         fine = self._fine.get(languages)
-        if not fine or languages is None:
-            return False
+        if not fine or languages is None or len(fine) > 100_000:
+            return False  # nothing known yet, or the set is due to be cleared (in _read_words)
         segments = run.segments
         if len(segments) == 1:
             text = segments[0].text
