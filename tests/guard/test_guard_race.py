@@ -27,6 +27,7 @@ def _race_worker(url: str, seed: int, out: str, keys_total: int, chunk: int, sta
     # when the file is synced; bench/bench_guard.py measures the durable default
     guard = SendGuard(url, config={}, sqlite_synchronous="normal")
     if chunk == 1:
+        guard.lookup("warm-up")  # connected before the start, so no worker runs ahead while others connect
         start.wait(60)  # type: ignore[attr-defined]  # every worker starts claiming at once
     keys = list(range(keys_total))
     random.Random(seed).shuffle(keys)
