@@ -213,10 +213,12 @@ def _read_replies(sock: Any, count: int, error: Any) -> list[Any]:
 
 
 class RedisLedger:
-    """Claims, completions and releases go out as packed EVALSHA commands on
-    connections this ledger keeps (one a thread at a time, fresh after a fork):
-    a claim costs one write and one read, not a checkout from redis-py's pool
-    and its command packing. Everything else goes through the redis-py client."""
+    """Claims, completions and releases go out as packed commands (SET NX, then
+    EVALSHA) on connections this ledger keeps (one a thread at a time, fresh
+    after a fork): a claim costs one write and one read, not a checkout from
+    redis-py's pool and its command packing, and the replies of a round trip
+    are parsed here in one pass (RESP2; a ?protocol=3 URL keeps redis-py's
+    reader). Everything else goes through the redis-py client."""
 
     def __init__(self, url: str, display: str):
         import redis
