@@ -94,6 +94,7 @@ class SQLiteLedger:
         if not os.path.isdir(folder):
             raise GuardUnavailable(f"ledger {self.path}: folder {folder} does not exist")
         target = f"file:{self.path}?mode=ro" if self.read_only else self.path
+        started = time.monotonic()
         try:
             connection = sqlite3.connect(
                 target, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False, uri=self.read_only
@@ -106,7 +107,7 @@ class SQLiteLedger:
                 connection.close()
                 raise
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise self._error(exc, time.monotonic() - started) from None
         self._connection, self._pid = connection, os.getpid()
         if self._own_sync:
             self._open_wal(folder)
@@ -162,7 +163,10 @@ class SQLiteLedger:
         except OSError as exc:
             raise GuardUnavailable(f"ledger {self.path}: could not sync the write-ahead log to disk ({exc})") from None
 
-    def _error(self, exc: sqlite3.Error) -> GuardUnavailable:
+    def _error(self, exc: sqlite3.Error, waited: float | None = None) -> GuardUnavailable:
+        """``exc`` as a message that says what to do; ``waited``: seconds the
+        failed call took, which tells a lock held past the busy timeout from a
+        refusal SQLite gave without waiting."""
         text = str(exc)
         lowered = text.lower()
         if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
@@ -171,6 +175,8 @@ class SQLiteLedger:
             reason = "is read-only: the guard must write to claim a send"
         elif "unable to open" in lowered:
             reason = "cannot be opened"
+        elif ("locked" in lowered or "busy" in lowered) and waited is not None and waited < 0.9 * self.busy_timeout:
+            reason = f"was locked by another process (SQLite gave up after {waited:.1f} s, without its busy timeout)"
         elif "locked" in lowered or "busy" in lowered:
             reason = f"stayed locked by another process for {self.busy_timeout:g} s"
         else:
@@ -181,6 +187,7 @@ class SQLiteLedger:
         with self._lock:
             connection = self._connect()
             changes = connection.total_changes
+            started = time.monotonic()
             try:
                 result = action(connection)
             except BaseException as exc:
@@ -191,7 +198,7 @@ class SQLiteLedger:
                     except sqlite3.Error:
                         pass
                 if isinstance(exc, sqlite3.Error):
-                    raise self._error(exc) from None
+                    raise self._error(exc, time.monotonic() - started) from None
                 raise
             wrote = self._own_sync and connection.total_changes != changes
         if wrote:
