@@ -76,9 +76,13 @@ class _Compound:
         if self.id is not None and attrs.get("id") != self.id:
             return False
         if self.classes:
-            have = (attrs.get("class") or "").split()
-            if not all(c in have for c in self.classes):
+            have = attrs.get("class")
+            if not have:
                 return False
+            names = have.split()
+            for name in self.classes:
+                if name not in names:
+                    return False
         for name, operator, value in self.attributes:
             if name not in attrs:
                 return False

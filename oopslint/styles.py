@@ -180,11 +180,12 @@ class StyleMap:
 
         self.sheet = compile_parsed(stylesheets(email))
         self._matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
-        self._declared: dict[tuple[int, str], dict[str, tuple[str, str]]] = {}
+        # per variant: element index -> declared values
+        self._declared: dict[str, dict[int, dict[str, tuple[str, str]]]] = {"full": {}, "stripped": {}, "dark": {}}
         self._colors: dict[tuple[int, str, str | None], tuple[RGBA, str]] = {}
         self._hidden: dict[int, bool] = {}
         self._vml: list[tuple[int, int]] | None = None
-        self._nodes: dict[tuple[int, str], _Computed] = {}
+        self._nodes: dict[str, dict[int, _Computed]] = {"full": {}, "stripped": {}, "dark": {}}
         self._touched: dict[int, bool] = {}
         self._base: dict[
             tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]
@@ -270,15 +271,20 @@ class StyleMap:
     def declared(self, element: Element, variant: str = "full") -> dict[str, tuple[str, str]]:
         """The winning declaration per property: ``{prop: (value, origin)}`` with
         origin ``attribute``, ``style-block`` or ``inline``."""
-        key = (element.index, variant)
-        found = self._declared.get(key)
+        cache = self._declared.get(variant)
+        if cache is None:
+            cache = self._declared[variant] = {}
+        index = element.index
+        found = cache.get(index)
         if found is not None:
             return found
-        rules = self._match().get(element.index, ()) if variant != "stripped" else ()
+        rules = self._match().get(index, ()) if variant != "stripped" else ()
         if variant == "dark" and not any(entry[2].dark for entry in rules):
             out = self.declared(element, "full")  # no dark rule here: the same values
-            self._declared[key] = out
+            cache[index] = out
             return out
+        attrs = element.attrs
+        style = attrs.get("style") if "style" in attrs else None
         out = {}
         for name, value in _hints(element):
             out[name] = (value, "attribute")
@@ -287,9 +293,7 @@ class StyleMap:
                 continue
             for name, value in style_rule.normal:
                 out[name] = (value, "style-block")
-        inline_normal, inline_important = (
-            _inline_expanded(element.attrs["style"]) if "style" in element.attrs else ((), ())
-        )
+        inline_normal, inline_important = _inline_expanded(style) if style is not None else ((), ())
         for name, value in inline_normal:
             out[name] = (value, "inline")
         for _, _, style_rule in rules:
@@ -299,7 +303,7 @@ class StyleMap:
                 out[name] = (value, "style-block")
         for name, value in inline_important:
             out[name] = (value, "inline")
-        self._declared[key] = out
+        cache[index] = out
         return out
 
     # the older API, kept for plugins: declared values as plain strings
@@ -338,40 +342,47 @@ class StyleMap:
     def hidden(self, element: Element) -> bool:
         """Not painted in a client that honours ``<style>``: ``display:none``,
         ``visibility:hidden``, zero font size or an ancestor of that."""
-        key = element.index
-        found = self._hidden.get(key)
+        cache = self._hidden
+        found = cache.get(element.index)
         if found is not None:
             return found
-        parent = element.parent
-        if parent is not None and parent.tag != "#document" and parent.index not in self._hidden:
-            self._warm(element, lambda n: n.index in self._hidden, self.hidden)
-        result = element.hidden
-        if not result:
-            declared = self.declared(element, "full")
-            display = declared.get("display", ("", ""))[0].lower()
-            visibility = declared.get("visibility", ("", ""))[0].lower()
-            result = display.startswith("none") or visibility.startswith(("hidden", "collapse"))
-            if not result and element.parent is not None and element.parent.tag != "#document":
-                result = self.hidden(element.parent)
-        self._hidden[key] = result
-        return result
+        # uncached ancestors are judged top-down, so a 10,000-deep tree never recurses deeply
+        pending = []
+        node: Element | None = element
+        while node is not None and node.tag != "#document" and node.index not in cache:
+            pending.append(node)
+            node = node.parent
+        above = cache[node.index] if node is not None and node.tag != "#document" else False
+        for item in reversed(pending):
+            result = above or item.hidden
+            if not result:
+                declared = self.declared(item, "full")
+                if "display" in declared or "visibility" in declared:
+                    display = declared.get("display", ("", ""))[0].lower()
+                    visibility = declared.get("visibility", ("", ""))[0].lower()
+                    result = display.startswith("none") or visibility.startswith(("hidden", "collapse"))
+            cache[item.index] = result
+            above = result
+        return above
 
     def _node(self, element: Element, variant: str) -> _Computed:
         """Colour, background, size and weight of an element, computed top-down
         in one pass per variant (no deep recursion on deeply nested markup)."""
-        nodes = self._nodes
-        found = nodes.get((element.index, variant))
+        nodes = self._nodes.get(variant)
+        if nodes is None:
+            nodes = self._nodes[variant] = {}
+        found = nodes.get(element.index)
         if found is not None:
             return found
         pending = []
         node: Element | None = element
-        while node is not None and node.tag != "#document" and (node.index, variant) not in nodes:
+        while node is not None and node.tag != "#document" and node.index not in nodes:
             pending.append(node)
             node = node.parent
-        above = nodes[(node.index, variant)] if node is not None and node.tag != "#document" else _ROOT
+        above = nodes[node.index] if node is not None and node.tag != "#document" else _ROOT
         for item in reversed(pending):
             above = self._compute_node(item, variant, above)
-            nodes[(item.index, variant)] = above
+            nodes[item.index] = above
         return above
 
     def _compute_node(self, element: Element, variant: str, parent: _Computed) -> _Computed:
