@@ -387,6 +387,15 @@ class StyleMap:
 
     def _compute_node(self, element: Element, variant: str, parent: _Computed) -> _Computed:
         declared = self.declared(element, variant)
+        if not declared:
+            tag = element.tag
+            if (
+                tag not in _UA_EM
+                and (parent.bold or tag not in _UA_BOLD)
+                and not (tag == "a" and "href" in element.attrs)
+                and (parent.background[1] or not self._behind_vml(element))
+            ):
+                return parent  # nothing declared and nothing the user agent changes: the parent's values
         # colour (a client's own link colour is applied in _color)
         entry = declared.get("color")
         inherited = (parent.color, parent.origin)

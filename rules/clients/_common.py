@@ -372,6 +372,7 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
     for sheet in stylesheets(email):
         for rule_start, chains, wanted in _effect_rules(sheet):
             found: list[str] = []
+            said_before: dict[str, bool] = {}  # whether an entry of found starts with this text
             for element in _subjects(chains, by_key, keysets):
                 carried = inline_props.get(element.index)
                 if carried is None:
@@ -384,8 +385,15 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
                     inline = carried.get(name)
                     if inline is None or (important and inline != value):
                         said = f"{name}: {written} "
-                        if not any(e.startswith(said) for e in found):
-                            found.append(f"{said}on <{element.tag}> (line {position(element.start)[0]})")
+                        before = said_before.get(said)
+                        if before is None:
+                            before = said_before[said] = any(e.startswith(said) for e in found)
+                        if not before:
+                            entry = f"{said}on <{element.tag}> (line {position(element.start)[0]})"
+                            found.append(entry)
+                            for known in said_before:
+                                if not said_before[known] and entry.startswith(known):
+                                    said_before[known] = True
             if found:
                 effects[rule_start] = found
     return effects
