@@ -166,6 +166,23 @@ class _Computed(NamedTuple):
 
 
 _ROOT = _Computed(BLACK, "default", (WHITE, False, False, None), 16.0, False)
+
+
+def _same_values(a: _Computed, b: _Computed) -> bool:
+    """Equal computed values (the element that paints the background compared by identity)."""
+    if a is b:
+        return True
+    back_a, back_b = a.background, b.background
+    return (
+        a.color == b.color
+        and a.origin == b.origin
+        and a.size == b.size
+        and a.bold == b.bold
+        and back_a[3] is back_b[3]
+        and back_a[0] == back_b[0]
+        and back_a[1] == back_b[1]
+        and back_a[2] == back_b[2]
+    )
 _DEFAULT_LINK_RGBA = RGBA(0.0, 0.0, 238.0)
 
 
@@ -278,9 +295,12 @@ class StyleMap:
         found = cache.get(index)
         if found is not None:
             return found
-        rules = self._match().get(index, ()) if variant != "stripped" else ()
-        if variant == "dark" and not any(entry[2].dark for entry in rules):
-            out = self.declared(element, "full")  # no dark rule here: the same values
+        matched = self._match().get(index, ())
+        rules = matched if variant != "stripped" else ()
+        if (variant == "dark" and not any(entry[2].dark for entry in rules)) or (
+            variant == "stripped" and not matched
+        ):
+            out = self.declared(element, "full")  # no dark rule, or no <style> rule at all, here: the same values
             cache[index] = out
             return out
         attrs = element.attrs
@@ -380,8 +400,24 @@ class StyleMap:
             pending.append(node)
             node = node.parent
         above = nodes[node.index] if node is not None and node.tag != "#document" else _ROOT
+        if variant == "full":
+            for item in reversed(pending):
+                above = self._compute_node(item, variant, above)
+                nodes[item.index] = above
+            return above
+        # the other variants mostly paint what the full cascade paints: where an element's
+        # declarations and its parent's values are the full ones, so are its own values, and a
+        # result equal to the full one is kept as that very object, so its children can tell
+        full_nodes = self._nodes["full"]
         for item in reversed(pending):
-            above = self._compute_node(item, variant, above)
+            full = self._node(item, "full")
+            parent = item.parent
+            parent_full = full_nodes[parent.index] if parent is not None and parent.tag != "#document" else _ROOT
+            if above is parent_full and self.declared(item, variant) is self.declared(item, "full"):
+                above = full
+            else:
+                computed = self._compute_node(item, variant, above)
+                above = full if _same_values(computed, full) else computed
             nodes[item.index] = above
         return above
 
@@ -419,8 +455,10 @@ class StyleMap:
             colour = inherited
         # background
         below = parent.background
-        image_value = declared.get("background-image", ("none", ""))[0]
-        has_image = "url()" in image_value or bool(_IMAGE_VALUE.search(image_value))
+        image_entry = declared.get("background-image")
+        has_image = image_entry is not None and (
+            "url()" in image_entry[0] or bool(_IMAGE_VALUE.search(image_entry[0]))
+        )
         paint = parse_color(declared["background-color"][0]) if "background-color" in declared else None
         solid = isinstance(paint, RGBA) and paint.a > 0
         background: tuple[RGBA, bool, bool, Element | None]
@@ -642,6 +680,9 @@ class StyleMap:
             yield element
 
 
+_ABSOLUTE_UNITS = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
+
+
 def _resolve_size(value: str, inherited: float, default: float) -> float:
     text = value.strip().lower()
     if text in ("inherit", "unset"):
@@ -661,9 +702,9 @@ def _resolve_size(value: str, inherited: float, default: float) -> float:
     unit = match.group(2) or ""
     if number < 0:
         return default
-    factors = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
-    if unit in factors:
-        return number * factors[unit]
+    factor = _ABSOLUTE_UNITS.get(unit)
+    if factor is not None:
+        return number * factor
     if unit == "em":
         return number * inherited
     if unit == "rem":
