@@ -20,7 +20,7 @@ import marshal
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -324,12 +324,18 @@ def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...
 def _clients_of(uses: Iterable[Usage], targets: tuple[str, ...], dropped: set[str]) -> tuple[str, ...]:
     uses = list(uses)
     audiences = {use.audience for use in uses}
+    in_stylesheet = bool(dropped) and all(use.in_stylesheet for use in uses)
+    return _clients_for(tuple(sorted(audiences)), targets, frozenset(dropped) if in_stylesheet else frozenset())
+
+
+@lru_cache(maxsize=1024)
+def _clients_for(audiences: tuple[str, ...], targets: tuple[str, ...], dropped: frozenset[str]) -> tuple[str, ...]:
     clients = (
         targets
         if ALL in audiences
         else tuple(dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets)))
     )
-    if dropped and all(use.in_stylesheet for use in uses):
+    if dropped:
         clients = tuple(c for c in clients if c not in dropped)  # reported once, as html-style
     return clients
 
@@ -677,10 +683,22 @@ def _concerned(
     found = decided.get(note)
     if found is None:
         checks = note_checks(slug, note)
-        found = decided[note] = [
-            use for shape, uses in groups.items() if any(check(uses[0]) for check in checks) for use in uses
-        ]
+        found = decided[note] = []
+        for shape, uses in groups.items():
+            key = (slug, note, shape)
+            hit = _note_hits.get(key)
+            if hit is None:
+                if len(_note_hits) > 8192:
+                    _note_hits.clear()
+                hit = _note_hits[key] = any(check(uses[0]) for check in checks)
+            if hit:
+                found.extend(uses)
     return found
+
+
+# whether a note concerns a use of one shape (tag, property, value): the checks read nothing else,
+# and the same shapes (padding on a <td>, font-size in px) recur in email after email
+_note_hits: dict[tuple[str, str, tuple[str, str, str]], bool] = {}
 
 
 def kind_of(report: FeatureReport, options: Any) -> str:
