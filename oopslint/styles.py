@@ -183,6 +183,8 @@ def _same_values(a: _Computed, b: _Computed) -> bool:
         and back_a[1] == back_b[1]
         and back_a[2] == back_b[2]
     )
+
+
 _DEFAULT_LINK_RGBA = RGBA(0.0, 0.0, 238.0)
 
 
@@ -297,9 +299,7 @@ class StyleMap:
             return found
         matched = self._match().get(index, ())
         rules = matched if variant != "stripped" else ()
-        if (variant == "dark" and not any(entry[2].dark for entry in rules)) or (
-            variant == "stripped" and not matched
-        ):
+        if (variant == "dark" and not any(entry[2].dark for entry in rules)) or (variant == "stripped" and not matched):
             out = self.declared(element, "full")  # no dark rule, or no <style> rule at all, here: the same values
             cache[index] = out
             return out
@@ -456,9 +456,7 @@ class StyleMap:
         # background
         below = parent.background
         image_entry = declared.get("background-image")
-        has_image = image_entry is not None and (
-            "url()" in image_entry[0] or bool(_IMAGE_VALUE.search(image_entry[0]))
-        )
+        has_image = image_entry is not None and ("url()" in image_entry[0] or bool(_IMAGE_VALUE.search(image_entry[0])))
         paint = parse_color(declared["background-color"][0]) if "background-color" in declared else None
         solid = isinstance(paint, RGBA) and paint.a > 0
         background: tuple[RGBA, bool, bool, Element | None]
