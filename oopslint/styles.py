@@ -252,8 +252,11 @@ class StyleMap:
                             if kind == "tag"
                             else elements
                         )
-                        memo: dict[tuple[int, int], bool] = {}
-                        hits = [e for e in pool if selector.matches(e, memo)]
+                        if selector.only_key:
+                            hits = pool  # ".button", "td", "#header": every element filed under it matches
+                        else:
+                            memo: dict[tuple[int, int], bool] = {}
+                            hits = [e for e in pool if selector.matches(e, memo)]
                     for element in hits:
                         matched.setdefault(element.index, []).append(
                             (selector.specificity, style_rule.order, style_rule)
@@ -624,18 +627,13 @@ class StyleMap:
         key = (element.index, variant, client_link)
         base = self._base.get(key)
         if base is None:
-            fg, origin = self._color(element, variant, client_link)
-            bg, image, fallback, painter = self.background(element, variant)
-            base = (
-                blend(fg, bg),
-                origin,
-                bg,
-                image,
-                fallback,
-                painter,
-                self.font_size(element, variant),
-                self.bold(element, variant),
-            )
+            node = self._node(element, variant)
+            if client_link is None:
+                fg, origin = node.color, node.origin
+            else:
+                fg, origin = self._color(element, variant, client_link)
+            bg, image, fallback, painter = node.background
+            base = (blend(fg, bg), origin, bg, image, fallback, painter, node.size, node.bold)
             self._base[key] = base
         fg, origin, bg, image, fallback, painter, size, bold = base
         if profile == "dark-full":
