@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._stylesheet import (
@@ -439,23 +440,21 @@ class StyleMap:
         entry = declared.get("color")
         inherited = (parent.color, parent.origin)
         colour: tuple[RGBA, str]
-        if entry is None:
-            concrete, value = None, ""
-        else:
-            concrete, value = parse_color(entry[0]), entry[0].strip().lower()
-        is_link = element.tag == "a" and "href" in element.attrs
+        concrete = parse_color(entry[0]) if entry is not None else None
         if isinstance(concrete, RGBA):
             colour = (concrete, entry[1])  # type: ignore[index]
-        elif concrete == CURRENT_COLOR or value in ("inherit", "unset"):
-            colour = inherited
-        elif is_link:
-            body = self._email.body_element
-            hint = parse_color(body.attrs.get("link", "")) if body is not None else None
-            colour = (hint, "attribute") if isinstance(hint, RGBA) else (_DEFAULT_LINK_RGBA, "default-link")
-        elif value == "initial":
-            colour = (BLACK, "default")
         else:
-            colour = inherited
+            value = entry[0].strip().lower() if entry is not None else ""
+            if concrete == CURRENT_COLOR or value in ("inherit", "unset"):
+                colour = inherited
+            elif element.tag == "a" and "href" in element.attrs:
+                body = self._email.body_element
+                hint = parse_color(body.attrs.get("link", "")) if body is not None else None
+                colour = (hint, "attribute") if isinstance(hint, RGBA) else (_DEFAULT_LINK_RGBA, "default-link")
+            elif value == "initial":
+                colour = (BLACK, "default")
+            else:
+                colour = inherited
         # background
         below = parent.background
         image_entry = declared.get("background-image")
@@ -482,19 +481,8 @@ class StyleMap:
         if size_entry:
             size = _resolve_size(size_entry[0], parent.size, size)
         # weight
-        bold: bool | None = None
         weight = declared.get("font-weight")
-        if weight is not None:
-            text = weight[0].lower().split("!")[0].strip()
-            if text in ("bold", "bolder"):
-                bold = True
-            elif text in ("normal", "lighter", "initial"):
-                bold = False
-            else:
-                try:
-                    bold = float(text) >= 700
-                except ValueError:
-                    bold = None  # inherit, unset or nonsense: inherited
+        bold = _bold(weight[0]) if weight is not None else None
         if bold is None:
             bold = element.tag in _UA_BOLD or parent.bold
         return _Computed(colour[0], colour[1], background, size, bold)
@@ -679,6 +667,21 @@ class StyleMap:
 _ABSOLUTE_UNITS = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
 
 
+@lru_cache(maxsize=1024)
+def _bold(value: str) -> bool | None:
+    """A font-weight value: bold or not, None when inherited (inherit, unset or nonsense)."""
+    text = value.lower().split("!")[0].strip()
+    if text in ("bold", "bolder"):
+        return True
+    if text in ("normal", "lighter", "initial"):
+        return False
+    try:
+        return float(text) >= 700
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
 def _resolve_size(value: str, inherited: float, default: float) -> float:
     text = value.strip().lower()
     if text in ("inherit", "unset"):
