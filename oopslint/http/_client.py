@@ -107,6 +107,7 @@ class HttpClient:
         self._progress = Progress(self.settings.progress)
         self._tls_contexts: dict[bool, ssl.SSLContext] = {}
         self._parsed: dict[str, httpx.URL] = {}
+        self._check_keys: dict[str, tuple[str, str]] = {}  # URL as written -> (normalized, key)
         self.stats: dict[str, int] = {"requests": 0, "checks": 0, "cache_hits": 0, "memory_hits": 0}
 
     # ------------------------------------------------------------ lifecycle
@@ -153,26 +154,54 @@ class HttpClient:
     async def check(self, url: str) -> LinkCheck:
         """Check one http(s) URL: HEAD, then GET when HEAD is refused, following
         redirects. Every caller of the same URL in a session shares one check."""
-        try:
-            parsed = self._parse(url.strip())
-            if parsed.scheme not in ("http", "https") or not parsed.host:
-                raise httpx.InvalidURL("not an http(s) URL with a host")
-            text = str(parsed)
-            normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
-            if normalized == text and len(self._parsed) < _PARSED_KEPT:
-                self._parsed.setdefault(normalized, parsed)
-        except (httpx.InvalidURL, ValueError, TypeError) as exc:
-            return LinkCheck(
-                url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})"
-            )
-        settings = self.settings.for_host(parsed.host, parsed.port)
-        key = self._key(normalized, settings)
+        future = self._check_future(url)
+        result = await asyncio.shield(future)
+        return result if result.url == url else replace(result, url=url)
+
+    async def check_all(self, urls: Sequence[str]) -> list[LinkCheck]:
+        """:meth:`check` for many URLs at once, in their order: the checks run
+        concurrently (each unique URL once per session, shared with every other
+        caller) without a task per caller, which counts when an email has
+        thousands of links."""
+        futures = [self._check_future(url) for url in urls]
+        pending = {future for future in futures if not future.done()}
+        if pending:
+            await asyncio.wait(pending)  # like shield: a cancelled caller leaves the checks to others
+        results = []
+        for url, future in zip(urls, futures):
+            result = future.result()
+            results.append(result if result.url == url else replace(result, url=url))
+        return results
+
+    def _check_future(self, url: str) -> asyncio.Future[LinkCheck]:
+        """The future of the session's check of ``url`` (started here if new)."""
+        known = self._check_keys.get(url)
+        if known is None:
+            try:
+                parsed = self._parse(url.strip())
+                if parsed.scheme not in ("http", "https") or not parsed.host:
+                    raise httpx.InvalidURL("not an http(s) URL with a host")
+                text = str(parsed)
+                normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
+                if normalized == text and len(self._parsed) < _PARSED_KEPT:
+                    self._parsed.setdefault(normalized, parsed)
+            except (httpx.InvalidURL, ValueError, TypeError) as exc:
+                invalid = asyncio.get_running_loop().create_future()
+                invalid.set_result(
+                    LinkCheck(url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})")
+                )
+                return invalid
+            settings = self.settings.for_host(parsed.host, parsed.port)
+            known = (normalized, self._key(normalized, settings))
+            if len(self._check_keys) >= _PARSED_KEPT:
+                self._check_keys.clear()  # a batch session sees endless personalised URLs
+            self._check_keys[url] = known
+        normalized, key = known
         future = self._checks.get(key)
         if future is None:
             future = asyncio.ensure_future(self._check_once(normalized, key))
             self._checks[key] = future
-        result = await asyncio.shield(future)
-        return result if result.url == url else replace(result, url=url)
+        return future
 
     async def _check_once(self, url: str, key: str) -> LinkCheck:
         now = time.time()
