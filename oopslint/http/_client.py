@@ -188,7 +188,9 @@ class HttpClient:
             except (httpx.InvalidURL, ValueError, TypeError) as exc:
                 invalid = asyncio.get_running_loop().create_future()
                 invalid.set_result(
-                    LinkCheck(url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})")
+                    LinkCheck(
+                        url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})"
+                    )
                 )
                 return invalid
             settings = self.settings.for_host(parsed.host, parsed.port)

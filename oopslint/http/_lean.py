@@ -43,9 +43,7 @@ _HEADS_KEPT = 256
 
 # h11's grammar (h11/_abnf.py): a line the short path accepts is one h11 accepts
 _STATUS_LINE = re.compile(rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ((?:[ \t]|[^\x00\s])*))?")
-_HEADER_LINE = re.compile(
-    rb"([-!#$%&'*+.^_`|~0-9a-zA-Z]+):[ \t]*((?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?)[ \t]*"
-)
+_HEADER_LINE = re.compile(rb"([-!#$%&'*+.^_`|~0-9a-zA-Z]+):[ \t]*((?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?)[ \t]*")
 _TARGET = re.compile(rb"[\x21-\x7e]+")
 _LENGTH = re.compile(rb"[0-9]{1,20}")
 
@@ -252,7 +250,13 @@ class LeanPool:
                     break
                 status, reason, raw, length, keep_alive = quick
                 return await self._read_body(
-                    connection, url, received[end + 4 :], (status, reason, raw), length, keep_alive and head.keep_alive, read
+                    connection,
+                    url,
+                    received[end + 4 :],
+                    (status, reason, raw),
+                    length,
+                    keep_alive and head.keep_alive,
+                    read,
                 )
             if len(received) > _HEAD_LIMIT or received[0] < 0x21:
                 break  # h11 refuses it without waiting for the rest
@@ -403,9 +407,7 @@ class LeanPool:
         self._idle.clear()
 
 
-def _read_head(
-    head: bytes, method: str
-) -> tuple[int, bytes, list[tuple[bytes, bytes]], int, bool] | None:
+def _read_head(head: bytes, method: str) -> tuple[int, bytes, list[tuple[bytes, bytes]], int, bool] | None:
     """Status, reason, headers, body length and keep-alive of an answer's head,
     when h11 would read it the same way with a known body length; None when
     h11 must judge it (1xx, chunked or read-until-close bodies, folded or
