@@ -44,6 +44,7 @@ from ._urls import resolve_reference
 
 _MEMORY_TTL_FAILURES = 60.0
 _PARSED_KEPT = 4096
+_STARTED_AT_ONCE = 32  # checks started before the loop runs the ones already started
 _IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 
 
@@ -163,7 +164,14 @@ class HttpClient:
         concurrently (each unique URL once per session, shared with every other
         caller) without a task per caller, which counts when an email has
         thousands of links."""
-        futures = [self._check_future(url) for url in urls]
+        futures = []
+        for start in range(0, len(urls), _STARTED_AT_ONCE):
+            if start:
+                # let the checks started so far send their first requests before
+                # starting more: with thousands of URLs the last would otherwise
+                # be started before the first is sent, and the whole schedule waits
+                await asyncio.sleep(0)
+            futures.extend(self._check_future(url) for url in urls[start : start + _STARTED_AT_ONCE])
         pending = {future for future in futures if not future.done()}
         if pending:
             await asyncio.wait(pending)  # like shield: a cancelled caller leaves the checks to others
