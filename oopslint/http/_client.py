@@ -494,7 +494,7 @@ class HttpClient:
                         if target.username or target.password:
                             sent.append(("Authorization", _basic_auth(target)))
                         answer = await host.lean.exchange(
-                            target, method, sent, read if method != "HEAD" else 0, timeout
+                            target, method, sent, read if method != "HEAD" else 0, timeout, host.gate.begin
                         )
                         return Reply(method, url, answer.status, answer.reason, answer.headers, answer.body)
                 except Failure:
@@ -531,6 +531,7 @@ class HttpClient:
                         # Nor does it keep cookies: _keep_cookies does, for one redirect chain.
                         if request.url.username or request.url.password:
                             request.headers["Authorization"] = _basic_auth(request.url)
+                        await host.gate.begin()
                         response = await transport.handle_async_request(request)
                         response.request = request
                         try:

@@ -26,7 +26,7 @@ import re
 import ssl
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,17 +164,25 @@ class LeanPool:
         self._heads: dict[tuple[bytes, tuple[tuple[str, str], ...]], _Head] = {}
 
     async def exchange(
-        self, url: httpx.URL, method: str, headers: list[tuple[str, str]], read: int, timeout: float
+        self,
+        url: httpx.URL,
+        method: str,
+        headers: list[tuple[str, str]],
+        read: int,
+        timeout: float,
+        begin: Callable[[], Awaitable[None]],
     ) -> LeanReply:
         """Send ``method url`` and read the answer and at most ``read`` bytes of
-        its body (decoded as httpx would). Raises :class:`Failure` or the
-        OSError that :func:`classify` names."""
+        its body (decoded as httpx would). ``begin()`` is awaited once the
+        connection is ready, right before the request is written (the host's
+        pacing). Raises :class:`Failure` or the OSError that :func:`classify` names."""
         request = self._request(url, method, headers)  # a request h11 refuses is not sent at all
         connection = self._take()
         if connection is None:
             connection = await self._connect(url, timeout)
         keep = False
         try:
+            await begin()
             reply, keep = await self._round_trip(connection, url, method, headers, request, read)
             return reply
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,12 +26,21 @@ def progress_silenced() -> Iterator[None]:
 
 
 class Gate:
-    """At most ``limit`` requests at once to one host, starts ``interval`` apart."""
+    """At most ``limit`` requests at once to one host, starts ``interval`` apart.
+
+    ``async with gate`` takes one of the host's ``limit`` places and waits for
+    the request's planned turn (turns are handed out ``interval`` apart, so
+    waiting requests do not all wake together); :meth:`begin`, called right
+    before the request's bytes are written, holds it back until ``interval``
+    after the previous request to the host actually went out. A request that
+    went out late (a busy machine) thus never lets the next one follow closer
+    than ``interval``."""
 
     def __init__(self, limit: int, interval: float):
         self._semaphore = asyncio.Semaphore(limit)
         self._interval = interval
-        self._next_start = 0.0
+        self._next_start = 0.0  # the next turn to hand out
+        self._last_start = -math.inf  # when the last request actually went out
 
     async def __aenter__(self) -> None:
         await self._semaphore.acquire()
@@ -47,9 +57,24 @@ class Gate:
     async def __aexit__(self, *exc: Any) -> None:
         self._semaphore.release()
 
+    async def begin(self) -> None:
+        """Wait until this host may be sent the next request, and count it as sent."""
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            wait = self._last_start + self._interval - now
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)  # and check again: another request may have gone first
+        self._last_start = now
+        if self._next_start < now + self._interval:
+            self._next_start = now + self._interval
+
     def pause(self, seconds: float) -> None:
         """Hold every further request to this host back (after a 429)."""
-        self._next_start = max(self._next_start, asyncio.get_running_loop().time() + seconds)
+        until = asyncio.get_running_loop().time() + seconds
+        self._next_start = max(self._next_start, until)
+        self._last_start = max(self._last_start, until - self._interval)
 
 
 class Progress:
