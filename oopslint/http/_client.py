@@ -164,7 +164,7 @@ class HttpClient:
         concurrently (each unique URL once per session, shared with every other
         caller) without a task per caller, which counts when an email has
         thousands of links."""
-        futures = []
+        futures: list[asyncio.Future[LinkCheck]] = []
         for start in range(0, len(urls), _STARTED_AT_ONCE):
             if start:
                 # let the checks started so far send their first requests before
