@@ -109,6 +109,7 @@ class HttpClient:
         self._tls_contexts: dict[bool, ssl.SSLContext] = {}
         self._parsed: dict[str, httpx.URL] = {}
         self._check_keys: dict[str, tuple[str, str]] = {}  # URL as written -> (normalized, key)
+        self._header_lists: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]] = {}
         self.stats: dict[str, int] = {"requests": 0, "checks": 0, "cache_hits": 0, "memory_hits": 0}
 
     # ------------------------------------------------------------ lifecycle
@@ -488,9 +489,7 @@ class HttpClient:
                 try:
                     async with asyncio.timeout(timeout):
                         target = self._parse(url)
-                        sent = list(headers.items())
-                        if not any(name.lower() == "accept-encoding" for name, _ in sent):
-                            sent.append(("Accept-Encoding", "gzip, deflate"))
+                        sent = _with_accept_encoding(headers, self._header_lists)
                         if target.username or target.password:
                             sent.append(("Authorization", _basic_auth(target)))
                         answer = await host.lean.exchange(
@@ -699,7 +698,25 @@ def _basic_auth(url: httpx.URL) -> str:
     return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
+def _with_accept_encoding(
+    headers: Mapping[str, str], known: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """The headers as a list, with ``Accept-Encoding`` added unless given
+    (worked out once per set of headers in ``known``)."""
+    items = tuple(headers.items())
+    found = known.get(items)
+    if found is None:
+        found = list(items)
+        if not any(name.lower() == "accept-encoding" for name, _ in items):
+            found.append(("Accept-Encoding", "gzip, deflate"))
+        if len(known) < 64:  # the few sets a run sends: cookies are rare
+            known[items] = found
+    return list(found)
+
+
 def _cookie_state(jar: Mapping[str, Mapping[str, str]]) -> str:
+    if not jar:
+        return "[]"
     return repr(sorted((host, sorted(values.items())) for host, values in jar.items()))
 
 
