@@ -8,6 +8,7 @@ import hashlib
 import json as _json
 import os
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -414,7 +415,7 @@ class HttpClient:
         if parsed is None:
             if len(self._parsed) >= _PARSED_KEPT:
                 self._parsed.clear()  # a batch session sees endless personalised URLs
-            parsed = self._parsed[url] = httpx.URL(url)
+            parsed = self._parsed[url] = _plain_url(url) or httpx.URL(url)
         return parsed
 
     def _host_for(self, url: str) -> _Host:
@@ -696,6 +697,65 @@ def _basic_auth(url: httpx.URL) -> str:
     httpx client would add them; only ever sent to the URL's own host)."""
     pair = f"{url.username}:{url.password}".encode()
     return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+#: A URL httpx would keep exactly as written: http(s), a lowercase host name
+#: (its last label starting with a letter, so never taken for an IPv4 address)
+#: or a dotted IPv4 address, an optional port, a path of characters httpx never
+#: escapes (no %, no dot segments) and such a query; no credentials, no fragment.
+_PLAIN_URL = re.compile(
+    r"(https?)://"
+    r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))"
+    r"(?::([1-9][0-9]{0,4}))?"
+    r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)"
+    r"(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?"
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _plain_url(url: str) -> httpx.URL | None:
+    """``httpx.URL(url)`` without parsing it again, for the plain URLs that
+    make up nearly every email (parsing costs as much as the request's own
+    work); None for anything else, or when this httpx is not the one this
+    was checked against (:func:`_plain_urls_work`)."""
+    match = _PLAIN_URL.fullmatch(url)
+    if match is None or not _PLAIN_URLS_WORK:
+        return None
+    scheme, host, port_text, path, query = match.groups()
+    port = int(port_text) if port_text else None
+    if port == _DEFAULT_PORTS[scheme] or "/." in path:
+        return None  # httpx drops a default port and resolves dot segments
+    made = httpx.URL.__new__(httpx.URL)
+    made._uri_reference = _ParseResult(scheme, "", host, port, path, query, None)
+    return made
+
+
+def _plain_urls_work() -> bool:
+    """Whether URLs made by :func:`_plain_url` are what this httpx makes."""
+    global _ParseResult
+    try:
+        from httpx._urlparse import ParseResult
+
+        _ParseResult = ParseResult
+        for sample in ("https://shop.example.com/a/b-c_d~e?x=1&y=a:b/c?d", "http://127.0.0.1:8080/p;q=1@x"):
+            match = _PLAIN_URL.fullmatch(sample)
+            assert match is not None
+            scheme, host, port_text, path, query = match.groups()
+            made = httpx.URL.__new__(httpx.URL)
+            made._uri_reference = ParseResult(
+                scheme, "", host, int(port_text) if port_text else None, path, query, None
+            )
+            real = httpx.URL(sample)
+            if made != real or str(made) != sample or made._uri_reference != real._uri_reference:
+                return False
+        return True
+    except Exception:  # an httpx laid out differently: always parse
+        return False
+
+
+_ParseResult: Any = None
+_PLAIN_URLS_WORK = _plain_urls_work()
 
 
 def _with_accept_encoding(
