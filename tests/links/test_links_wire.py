@@ -6,6 +6,7 @@ judges them."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import struct
 import sys
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 import pytest
 from oopslint_testing import assert_read
 
-from .linkserver import make_linter, page
+from oopslint import http
+
+from .linkserver import FAST_HTTP, make_linter, page
 
 NETWORK = ("LNK001", "LNK002", "LNK003", "LNK004")
 
@@ -282,3 +285,38 @@ def test_a_large_body_is_not_read_past_what_is_needed(tmp_path, raw):
     report = lint(tmp_path, [url])
     assert [f.code for f in report.findings] == ["LNK003"]
     assert "403 Forbidden" in report.findings[0].message
+
+
+# ------------------------------------------------------------------ many URLs at once
+
+
+def test_check_all_answers_in_order_once_per_url_and_names_each_as_written(raw):
+    server = raw(ok)
+    plain = server.url("/p")
+    urls = [plain, plain + "#top", "not a url", server.url("/q"), plain]
+
+    async def run() -> list:
+        async with http.session({**FAST_HTTP, "timeout": 5.0}, use_cache=False) as client:
+            return await client.check_all(urls)
+
+    results = asyncio.run(run())
+    assert [result.url for result in results] == urls
+    assert [result.ok for result in results] == [True, True, False, True, True]
+    assert results[2].error == "invalid-url"
+    assert sorted(arrival.path for arrival in server.arrivals) == ["/p", "/q"]
+
+
+def test_a_cancelled_caller_leaves_shared_checks_running(raw):
+    server = raw(ok, delay=0.2)
+    url = server.url("/slow")
+
+    async def run():
+        async with http.session({**FAST_HTTP, "timeout": 5.0}, use_cache=False) as client:
+            first = asyncio.ensure_future(client.check_all([url]))
+            second = asyncio.ensure_future(client.check(url))
+            await asyncio.sleep(0.05)
+            first.cancel()
+            return await second
+
+    assert asyncio.run(run()).ok
+    assert len(server.arrivals) == 1
