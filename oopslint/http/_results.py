@@ -316,7 +316,10 @@ def is_click_tracking(url: str) -> bool:
         ("click.", "clicks.", "track.", "tracking.", "links.", "link.", "email.", "e.", "url")
     ) and _TRACKING_PATH.search(parts.path):
         return True
-    return any(value.lower().startswith(("http://", "https://")) for _, value in parse_qsl(parts.query))
+    query = parts.query
+    if not query or ("%" not in query and "http" not in query.lower()):
+        return False  # no value in it can start with http:// (not even percent-encoded)
+    return any(value.lower().startswith(("http://", "https://")) for _, value in parse_qsl(query))
 
 
 def challenge(reply: Reply) -> str | None:
