@@ -173,7 +173,7 @@ def entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPoint]:
     return [EntryPoint(name, value, group) for name, value in found]
 
 
-def _read_scan(path: Any, group: str, signature: tuple) -> list[tuple[str, str]] | None:
+def _read_scan(path: Any, group: str, signature: tuple[Any, ...]) -> list[tuple[str, str]] | None:
     try:
         data = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
@@ -188,7 +188,7 @@ def _read_scan(path: Any, group: str, signature: tuple) -> list[tuple[str, str]]
     return found
 
 
-def _installation_signature() -> tuple | None:
+def _installation_signature() -> tuple[Any, ...] | None:
     """Everything the metadata scan reads to find entry points, cheaply: each
     ``sys.path`` entry, the metadata folders in it (``*.dist-info``,
     ``*.egg-info``, an egg's ``EGG-INFO``) with their ``entry_points.txt``'s
@@ -217,7 +217,9 @@ def _installation_signature() -> tuple | None:
         except OSError:
             entries.append((raw, where, None))
             continue
-        entries.append((raw, where, tuple((name, _stat(os.path.join(where, name, "entry_points.txt"))) for name in names)))
+        entries.append(
+            (raw, where, tuple((name, _stat(os.path.join(where, name, "entry_points.txt"))) for name in names))
+        )
     return tuple(entries)
 
 
