@@ -157,7 +157,7 @@ def entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPoint]:
     if signature is not None:
         from .paths import cache_folder
 
-        folders = [entry[1] for entry in signature]
+        folders = [entry[0] for entry in signature]
         key = zlib.crc32(repr((sys.version, group, folders)).encode("utf-8", "surrogatepass"))
         cached_file = cache_folder("registry") / f"entry-points-{key:08x}-v{_SCAN_FORMAT}.marshal"
         found = _read_scan(cached_file, group, signature)
@@ -212,14 +212,12 @@ def _installation_signature() -> tuple[Any, ...] | None:
                     or (entry.name == "EGG-INFO" and where.lower().endswith(".egg"))
                 )
         except NotADirectoryError:
-            entries.append((raw, where, _stat(where)))
+            entries.append((where, _stat(where)))
             continue
         except OSError:
-            entries.append((raw, where, None))
+            entries.append((where, None))
             continue
-        entries.append(
-            (raw, where, tuple((name, _stat(os.path.join(where, name, "entry_points.txt"))) for name in names))
-        )
+        entries.append((where, tuple((name, _stat(os.path.join(where, name, "entry_points.txt"))) for name in names)))
     return tuple(entries)
 
 
