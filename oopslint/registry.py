@@ -196,7 +196,7 @@ def _installation_signature() -> tuple[Any, ...] | None:
     besides the standard path finder can supply distributions (nothing to
     compare against: scan every time)."""
     for finder in sys.meta_path:
-        if getattr(finder, "find_distributions", None) is not None and finder is not _path_finder():
+        if getattr(finder, "find_distributions", None) is not None and not _reads_sys_path(finder):
             return None
     entries: list[Any] = []
     for raw in sys.path:
@@ -229,10 +229,17 @@ def _stat(path: str) -> tuple[int, int, int] | None:
     return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
-def _path_finder() -> Any:
-    import importlib.machinery
-
-    return importlib.machinery.PathFinder
+def _reads_sys_path(finder: Any) -> bool:
+    """A finder that looks for distributions in the ``sys.path`` folders and
+    nowhere else: the standard library's, or the ``importlib_metadata``
+    backport's (which installs itself when a package imports it)."""
+    kind = finder if isinstance(finder, type) else type(finder)
+    if kind.__name__ == "PathFinder" and kind.__module__ in (
+        "importlib._bootstrap_external",
+        "_frozen_importlib_external",
+    ):
+        return True
+    return kind.__name__ == "MetadataPathFinder" and kind.__module__ in ("importlib.metadata", "importlib_metadata")
 
 
 def _is_engine_code(selector: str) -> bool:

@@ -109,6 +109,26 @@ def test_a_damaged_scan_file_is_scanned_past_and_rewritten(cache: Path, damage: 
     assert marshal.loads(kept.read_bytes()) == marshal.loads(good)  # rewritten
 
 
+def test_with_a_finder_that_finds_distributions_elsewhere_every_start_scans(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import metadata
+
+    class DistributionsFromADatabase:
+        """Supplies distributions from somewhere the kept scan cannot compare against."""
+
+        def find_spec(self, *args: object) -> None:
+            return None
+
+        def find_distributions(self, context: object = None) -> list[object]:
+            return []
+
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, DistributionsFromADatabase()])
+    expected = sorted((ep.name, ep.value) for ep in metadata.entry_points(group=registry.ENTRY_POINT_GROUP))
+    assert _names() == expected
+    assert _scan_files(cache) == []
+
+
 def test_an_entry_point_loads_as_importlib_metadata_loads_it() -> None:
     entry = registry.EntryPoint("links", "oopslint.rules.links:RULES", registry.ENTRY_POINT_GROUP)
     from oopslint.rules.links import RULES
