@@ -108,7 +108,7 @@ def load_patterns() -> int:
         if int.from_bytes(checksum, "little") != zlib.crc32(payload):
             return 0
         header, entries = marshal.loads(payload)
-    except (OSError, ValueError, EOFError, TypeError):
+    except Exception:  # no home folder, unreadable, damaged: compile as usual
         return 0
     if header != (_FORMAT, sys.version, getattr(_sre, "MAGIC", None)) or not isinstance(entries, list):
         return 0
@@ -132,7 +132,15 @@ def load_patterns() -> int:
 
 def save_patterns() -> None:
     """Keep the programs of the patterns in ``re``'s cache when this run
-    compiled any the cache file did not hold. Best effort, like every cache."""
+    compiled any the cache file did not hold. Best effort, like every cache:
+    nothing that goes wrong here reaches the command's exit."""
+    try:
+        _save_patterns()
+    except Exception:
+        pass
+
+
+def _save_patterns() -> None:
     internals = _internals()
     if internals is None or not _loaded:
         return

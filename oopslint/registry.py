@@ -159,7 +159,11 @@ def entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPoint]:
 
         folders = [entry[0] for entry in signature]
         key = zlib.crc32(repr((sys.version, group, folders)).encode("utf-8", "surrogatepass"))
-        cached_file = cache_folder("registry") / f"entry-points-{key:08x}-v{_SCAN_FORMAT}.marshal"
+        try:
+            cached_file = cache_folder("registry") / f"entry-points-{key:08x}-v{_SCAN_FORMAT}.marshal"
+        except RuntimeError:  # no home folder to keep it in: scan
+            signature = None
+    if cached_file is not None and signature is not None:
         found = _read_scan(cached_file, group, signature)
         if found is not None:
             return [EntryPoint(name, value, group) for name, value in found]
