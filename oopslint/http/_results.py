@@ -6,7 +6,6 @@ import email.utils
 import errno
 import json as _json
 import re
-import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -211,6 +210,8 @@ def exception_chain(exc: BaseException) -> list[BaseException]:
 
 
 def classify(exc: BaseException, url: str, timeout: float) -> Failure:
+    import ssl  # with httpx, only once a request failed: offline runs never load either
+
     import httpx
 
     if isinstance(exc, Failure):
