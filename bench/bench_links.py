@@ -14,6 +14,7 @@ Target: oopslint within 10% of the floor, as lychee is.
     .venv/bin/python bench/bench_links.py
     .venv/bin/python bench/bench_links.py --repeat 5 --skip-linkchecker
     .venv/bin/python bench/bench_links.py --urls 200 --skip-peers
+    .venv/bin/python bench/bench_links.py --timeline --skip-linkchecker   # where the time goes
 
 The servers are one separate process (127.0.0.1 .. 127.0.0.20, one port) so
 their work is not counted against any checker.
@@ -42,13 +43,15 @@ INTERVAL = 0.025  # oopslint's min_interval default
 GLOBAL = 64  # oopslint's max_concurrency default
 
 SERVER = r"""
-import asyncio, json, sys
+import asyncio, json, sys, time
 DELAY = float(sys.argv[1]); HOSTS = int(sys.argv[2])
 counts = {}
+arrivals = {}  # who -> [[host, arrived], ...] since the last /__times
 async def handle(reader, writer):
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
+            arrived = time.time()
             lines = head.decode("latin-1").split("\r\n")
             method, target, _ = lines[0].split(" ", 2)
             agent = next((l.split(":", 1)[1].strip() for l in lines[1:] if l.lower().startswith("user-agent:")), "")
@@ -56,8 +59,12 @@ async def handle(reader, writer):
                    else "lychee" if "lychee" in agent else "other")
             if target == "/__stats":
                 body = json.dumps(counts).encode()
+            elif target == "/__times":
+                body = json.dumps(arrivals).encode()
+                arrivals.clear()
             else:
                 counts[who] = counts.get(who, 0) + 1
+                arrivals.setdefault(who, []).append([writer.get_extra_info("sockname")[0], arrived])
                 await asyncio.sleep(DELAY)
                 body = b"<html><body>ok</body></html>"
             status = b"200 OK" if not target.startswith("/robots.txt") else b"404 Not Found"
@@ -113,6 +120,28 @@ def stats(port: int) -> dict[str, int]:
         return json.loads(response.read())
 
 
+def timeline(port: int, who: str, started: float) -> str:
+    """Where one run's wall time went, from the server's side: when the first
+    and last requests arrived (after the run started) and the gaps between
+    requests to one host (the pacing asks for at least INTERVAL)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/__times", timeout=30) as response:
+        seen = json.loads(response.read()).get(who, [])
+    if not seen:
+        return "no requests"
+    by_host: dict[str, list[float]] = {}
+    for host, arrived in seen:
+        by_host.setdefault(host, []).append(arrived)
+    gaps = sorted(b - a for times in by_host.values() for a, b in zip(sorted(times), sorted(times)[1:]))
+    first = min(t for _, t in seen) - started
+    last = max(t for _, t in seen) - started
+    middle = gaps[len(gaps) // 2] if gaps else 0.0
+    p90 = gaps[int(len(gaps) * 0.9)] if gaps else 0.0
+    return (
+        f"first request +{first:.2f} s, last +{last:.2f} s; per-host gaps median {middle * 1000:.1f} ms, "
+        f"p90 {p90 * 1000:.1f} ms (server clock)"
+    )
+
+
 def make_page(port: int, count: int) -> str:
     links = "\n".join(
         f'<p><a href="http://127.0.0.{i % HOSTS + 1}:{port}/product/{i}">Product {i}</a></p>' for i in range(count)
@@ -120,8 +149,13 @@ def make_page(port: int, count: int) -> str:
     return f'<!doctype html>\n<html lang="en"><head><title>links</title></head><body>\n{links}\n</body></html>\n'
 
 
+LAST_START = 0.0
+
+
 def run_oopslint(html: str, cache_path: str | None) -> tuple[float, float, int]:
-    """Wall and CPU seconds of one lint with a new Linter, and the findings."""
+    """Wall and CPU seconds of one lint with a new Linter, and the findings
+    (the lint's start, on the wall clock, is kept in ``LAST_START``)."""
+    global LAST_START
     from oopslint import Linter
 
     config = {
@@ -129,6 +163,7 @@ def run_oopslint(html: str, cache_path: str | None) -> tuple[float, float, int]:
         "http": {"allow_private": True, "progress": False},
     }
     linter = Linter(config, use_cache=cache_path is not None, cache_path=cache_path)
+    LAST_START = time.time()
     started, cpu = time.perf_counter(), time.process_time()
     report = linter.lint(html, path="bench.html")
     return time.perf_counter() - started, time.process_time() - cpu, len(report.findings)
@@ -204,6 +239,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of oopslint and lychee (median)")
     parser.add_argument("--skip-peers", action="store_true", help="run neither lychee nor LinkChecker")
     parser.add_argument("--skip-linkchecker", action="store_true", help="do not run LinkChecker (about 30 s)")
+    parser.add_argument(
+        "--timeline", action="store_true", help="per run: when the first and last requests arrived, gaps per host"
+    )
     args = parser.parse_args()
 
     floor = pacing_floor(args.urls, HOSTS, DELAY, PER_HOST, INTERVAL, GLOBAL)
@@ -219,12 +257,18 @@ def main() -> int:
         peer: list[tuple[float, float]] = []
         problems = 0
         peer_said = ""
+        our_times: list[str] = []
+        peer_times: list[str] = []
         for _ in range(args.repeat):
+            timeline(port, "", 0.0)  # forget earlier arrivals
             wall, cpu, problems = run_oopslint(html, None)
             ours.append((wall, cpu))
+            our_times.append(timeline(port, "oopslint", LAST_START))
             if lychee:
+                started = time.time()
                 wall, cpu, peer_said = run_lychee(lychee, page)
                 peer.append((wall, cpu))
+                peer_times.append(timeline(port, "lychee", started))
         counted = stats(port)
         print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
         print(
@@ -239,6 +283,9 @@ def main() -> int:
             f"(median of {len(ours)}: {', '.join(f'{w:.2f}' for w, _ in ours)}; "
             f"{counted.get('oopslint', 0) // max(1, len(ours))} requests a run, {problems} findings)  target <= 1.10x"
         )
+        if args.timeline:
+            for n, said in enumerate(our_times):
+                print(f"              oopslint run {n + 1}: {said}")
         if lychee:
             version = subprocess.run([lychee, "--version"], capture_output=True, text=True).stdout.strip()
             peer_wall = _med([w for w, _ in peer])
@@ -248,6 +295,9 @@ def main() -> int:
                 f"(median of {len(peer)}: {', '.join(f'{w:.2f}' for w, _ in peer)}; "
                 f"{counted.get('lychee', 0) // max(1, len(peer))} requests a run, {peer_said})"
             )
+            if args.timeline:
+                for n, said in enumerate(peer_times):
+                    print(f"              lychee run {n + 1}: {said} (includes its process start)")
             print(
                 f"ratio         oopslint / lychee = {our_wall / peer_wall:.2f} (wall), {our_cpu / peer_cpu:.1f} (CPU)"
             )

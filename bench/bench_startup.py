@@ -1,7 +1,7 @@
 """Cold start: `oopslint check --offline` of one file in a fresh interpreter, beside
 importing the dependencies it genuinely needs, measured in the same run.
 
-    python bench/bench_startup.py [EMAIL] [--runs N]
+    python bench/bench_startup.py [EMAIL] [--runs N] [--compare OTHER_VENV/bin/python]
 
 Target: under 0.25 s with `.pyc` present. Compiled bytecode is kept in a
 PYTHONPYCACHEPREFIX folder of this run, so whether `.pyc` were there is known,
@@ -13,7 +13,13 @@ not guessed (this machine sets PYTHONDONTWRITEBYTECODE=1, so the source tree has
 - the floor: a fresh interpreter importing every module from outside oopslint that the
   offline check ends up with (standard library and third-party, found in this run), with .pyc;
 - the declared dependencies (bs4, lxml, httpx, pyspellchecker, premailer, PyYAML, tinycss2),
-  the floor the speed issue quoted, with .pyc.
+  the floor the speed issue quoted, with .pyc;
+- the check with .pyc but an empty oopslint cache folder (OOPSLINT_CACHE_DIR): the first run
+  after an install, which parses the spelling and client data and writes what later runs read.
+
+oopslint's cache folder is one of this run too: the first check fills it (the entry-point scan,
+the compiled regular expressions, the prepared spelling and client data), as any first run does;
+the other check rows read it.
 
 Runs are interleaved, so load on a shared machine falls on every command alike. Wall time and
 CPU time (user + system of the child) are medians; ratios come from pairs of this run.
@@ -57,9 +63,13 @@ sys.stderr.write("MODULES " + json.dumps(names) + "\\n")
 
 
 def _run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    # run from a neutral folder: `python -m oopslint` in a checkout would import that checkout's
+    # oopslint whichever venv's python runs it, and --compare would time the same code twice
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        command, env=env, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -90,6 +100,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("email", nargs="?", default=str(REFERENCE_EMAIL))
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument(
+        "--compare",
+        metavar="PYTHON",
+        help="also time the check with this interpreter (another checkout's venv: before/after pairs in one run)",
+    )
     args = parser.parse_args()
     email = str(Path(args.email).resolve())
 
@@ -98,15 +113,23 @@ def main() -> None:
     with_pyc, without_own = work / "with", work / "without-own"
     own = _own_dirs()
 
-    def env(prefix: Path, write: bool) -> dict[str, str]:
-        out = {**base_env, "PYTHONPYCACHEPREFIX": str(prefix)}
+    cache_dir = work / "oopslint-cache"
+    empty_caches = work / "empty-caches"
+
+    def env(prefix: Path, write: bool, cache: Path = cache_dir) -> dict[str, str]:
+        out = {**base_env, "PYTHONPYCACHEPREFIX": str(prefix), "OOPSLINT_CACHE_DIR": str(cache)}
         if not write:
             out["PYTHONDONTWRITEBYTECODE"] = "1"
         return out
 
     check = [sys.executable, "-m", "oopslint", "check", "--offline", "--no-cache", email]
+    _run(check, env(with_pyc, True))  # the first run: .pyc and oopslint's cache folder written
     listed = subprocess.run(
-        [sys.executable, "-c", _LIST_MODULES, email], env=env(with_pyc, True), capture_output=True, text=True
+        [sys.executable, "-c", _LIST_MODULES, email],
+        env=env(with_pyc, True),
+        cwd=tempfile.gettempdir(),
+        capture_output=True,
+        text=True,
     )
     line = next(x for x in listed.stderr.splitlines() if x.startswith("MODULES "))
     modules = json.loads(line[len("MODULES ") :])
@@ -120,23 +143,29 @@ def main() -> None:
     )
 
     # write every .pyc once, then copy the folder without oopslint's own
-    for command in (check, floor, declared, bare):
+    baseline = [args.compare, "-m", "oopslint", "check", "--offline", "--no-cache", email] if args.compare else None
+    for command in (check, floor, declared, bare, *([baseline] if baseline else [])):
         _run(command, env(with_pyc, True))
     shutil.copytree(with_pyc, without_own)
     for own_dir in own:
         shutil.rmtree(without_own / str(own_dir).lstrip(os.sep), ignore_errors=True)
     present, absent = _pyc_count(with_pyc, own), _pyc_count(without_own, own)
 
+    runs_with_empty_caches = iter(range(args.runs))
     cases = {
         "check, with .pyc": (check, env(with_pyc, False)),
         "check, without oopslint's .pyc": (check, env(without_own, False)),
+        "check, .pyc, empty cache folder": (check, None),
         "floor: its dependencies": (floor, env(with_pyc, False)),
         "declared dependencies": (declared, env(with_pyc, False)),
+        **({"--compare check, with .pyc": (baseline, env(with_pyc, False))} if baseline else {}),
         "bare python -c pass": (bare, env(with_pyc, False)),
     }
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(args.runs):
         for name, (command, environment) in cases.items():
+            if environment is None:  # a new empty folder each time
+                environment = env(with_pyc, False, empty_caches / str(next(runs_with_empty_caches)))
             samples[name].append(_run(command, environment))
     shutil.rmtree(work, ignore_errors=True)
 
@@ -150,10 +179,16 @@ def main() -> None:
     print(
         f"modules from outside oopslint the offline check loads: {len(modules)}; third-party: {', '.join(third_party)}"
     )
-    print(f"{'':34}{'wall (median)':>15}{'CPU (median)':>15}")
+    print(f"{'':36}{'wall (median)':>15}{'CPU (median)':>15}")
     for name in cases:
-        print(f"{name:34}{wall[name] * 1000:12.0f} ms{cpu[name] * 1000:12.0f} ms")
+        print(f"{name:36}{wall[name] * 1000:12.0f} ms{cpu[name] * 1000:12.0f} ms")
     floor_name = "floor: its dependencies"
+    if baseline:
+        compared = "--compare check, with .pyc"
+        print(
+            f"check / --compare check: {wall['check, with .pyc'] / wall[compared]:.2f}x wall, "
+            f"{cpu['check, with .pyc'] / cpu[compared]:.2f}x CPU ({args.compare})"
+        )
     for name in ("check, with .pyc", "check, without oopslint's .pyc"):
         print(
             f"{name} / floor: {wall[name] / wall[floor_name]:.2f}x wall, {cpu[name] / cpu[floor_name]:.2f}x CPU; "

@@ -18,6 +18,13 @@ from collections.abc import Mapping
 from email.message import EmailMessage, Message
 from typing import TYPE_CHECKING, Any
 
+__version__ = "0.1.0"  # before the imports: modules they import may read it
+
+from . import _startup
+
+if _startup.started_as_command():  # the oopslint command, not a program importing oopslint
+    _startup.begin()
+
 from .config import Config, ConfigError
 from .context import ContextError, SendContext, register_context_section
 from .email import Email, InputError
@@ -28,8 +35,6 @@ if TYPE_CHECKING:
     from .batch import BatchReport, BatchSummary, lint_batch
     from .engine import Linter
     from .guard import Claim, DuplicateSend, SendGuard
-
-__version__ = "0.1.0"
 
 register_context_section()
 

@@ -76,9 +76,13 @@ class _Compound:
         if self.id is not None and attrs.get("id") != self.id:
             return False
         if self.classes:
-            have = (attrs.get("class") or "").split()
-            if not all(c in have for c in self.classes):
+            have = attrs.get("class")
+            if not have:
                 return False
+            names = have.split()
+            for name in self.classes:
+                if name not in names:
+                    return False
         for name, operator, value in self.attributes:
             if name not in attrs:
                 return False
@@ -132,6 +136,14 @@ class _Selector:
     #: rightmost compound first, each with the combinator that leads to the next one left
     chain: tuple[tuple[_Compound, str], ...] | None
     xpath: Any = None  # compiled lxml XPath when the chain cannot express the selector
+    #: the selector is its key alone (".button", "td", "#header"): every element filed under the key matches
+    only_key: bool = False
+
+    def __post_init__(self) -> None:
+        if self.chain is not None and len(self.chain) == 1:
+            last = self.chain[0][0]
+            named = (last.tag is not None) + (last.id is not None) + len(last.classes)
+            self.only_key = named == 1 and not last.attributes and not last.pseudos
 
     def key(self) -> tuple[str, str] | None:
         if self.chain is None:

@@ -42,8 +42,13 @@ class RGBA(NamedTuple):
 
     def hex(self) -> str:
         """``#RRGGBB`` (``#RRGGBBAA`` when translucent)."""
-        base = "#{:02X}{:02X}{:02X}".format(*(int(round(max(0.0, min(255.0, c)))) for c in self[:3]))
-        return base if self.opaque else base + f"{int(round(self.a * 255)):02X}"
+        return _hex(self)
+
+
+@lru_cache(maxsize=4096)
+def _hex(color: RGBA) -> str:
+    base = "#{:02X}{:02X}{:02X}".format(*(int(round(max(0.0, min(255.0, c)))) for c in color[:3]))
+    return base if color.a >= 0.999 else base + f"{int(round(color.a * 255)):02X}"
 
 
 WHITE = RGBA(255.0, 255.0, 255.0)
@@ -110,6 +115,7 @@ def luminance(color: RGBA) -> float:
     return 0.2126 * _channel(color.r) + 0.7152 * _channel(color.g) + 0.0722 * _channel(color.b)
 
 
+@lru_cache(maxsize=8192)
 def contrast_ratio(foreground: RGBA, background: RGBA) -> float:
     """WCAG 2.x contrast ratio; a translucent foreground is blended over the background first."""
     fg = blend(foreground, background)
@@ -156,6 +162,12 @@ def nearest_passing(foreground: RGBA, backgrounds: list[RGBA], threshold: float)
     """The colour of the same hue and saturation, closest in lightness to
     ``foreground``, that reaches ``threshold`` against every background (None if
     no lightness does)."""
+    # the same few colour pairs recur in every email of a template: the search is kept per pair
+    return _nearest_passing(foreground, tuple(backgrounds), threshold)
+
+
+@lru_cache(maxsize=2048)
+def _nearest_passing(foreground: RGBA, backgrounds: tuple[RGBA, ...], threshold: float) -> RGBA | None:
     h, own_lightness, s = colorsys.rgb_to_hls(foreground.r / 255, foreground.g / 255, foreground.b / 255)
 
     def at(lightness: float) -> RGBA:

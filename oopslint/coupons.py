@@ -34,7 +34,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -117,8 +116,10 @@ _classes: dict[str, type[CouponSource]] | None = None
 def _discover() -> dict[str, type[CouponSource]]:
     global _classes
     if _classes is None:
+        from .registry import entry_points  # the cached metadata scan the rules are found with
+
         found: dict[str, type[CouponSource]] = {}
-        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        for entry_point in entry_points(ENTRY_POINT_GROUP):
             try:
                 loaded = entry_point.load()
             except Exception as exc:

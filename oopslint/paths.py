@@ -6,10 +6,8 @@ up; a file named explicitly is linted whatever its name.
 
 from __future__ import annotations
 
-import glob
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -69,6 +67,8 @@ def expand_paths(paths: Sequence[str], config_for: Callable[[str], Config] | Non
             add("-", True)
             continue
         if any(ch in raw for ch in "*?[") and not os.path.exists(raw):
+            import glob
+
             matches = sorted(glob.glob(raw, recursive=True))
             for match in matches:
                 if os.path.isdir(match):
@@ -106,6 +106,8 @@ def cache_folder(part: str = "") -> Path:
 def write_atomically(path: Path, payload: bytes) -> None:
     """Write a cache file whole or not at all. Best effort: a read-only home
     or a full disk only costs the speed the cache would have saved."""
+    import tempfile  # only when writing: it imports shutil and the compression modules
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")

@@ -8,22 +8,35 @@ Registration is loud: loading stops with a :class:`RegistryError` (the CLI
 exits 2 with its message) when a rule package defines a Rule that its entry
 point does not register, when two rules claim one code or name, and when two
 rules of one option section declare different defaults for the same option.
+
+Finding the entry points means reading every installed distribution's
+metadata, and importing :mod:`importlib.metadata` to do it, on every start.
+What the scan found is kept in oopslint's cache folder beside what it read:
+the ``sys.path`` entries, the metadata folders in each and the size and time
+of each one's ``entry_points.txt``. Installing, upgrading or removing a
+distribution changes one of them, so the next start scans again; a damaged
+or unreadable cache file is scanned past the same way.
 """
 
 from __future__ import annotations
 
 import importlib
+import marshal
+import os
 import pkgutil
+import re
+import sys
 import types
+import zlib
 from collections.abc import Iterable, Iterator
-from importlib.metadata import EntryPoint, entry_points
+from functools import reduce
 from typing import Any
 
 from .rule import Rule
 
 ENTRY_POINT_GROUP = "oopslint.rules"
 
-__all__ = ["Registry", "RegistryError", "default_registry", "ENTRY_POINT_GROUP"]
+__all__ = ["Registry", "RegistryError", "default_registry", "entry_points", "EntryPoint", "ENTRY_POINT_GROUP"]
 
 
 class RegistryError(RuntimeError):
@@ -64,7 +77,7 @@ class Registry:
     def from_entry_points(cls, group: str = ENTRY_POINT_GROUP) -> Registry:
         registry = cls()
         loaded_plugins: list[tuple[EntryPoint, Any]] = []
-        for entry_point in sorted(entry_points(group=group), key=lambda ep: ep.name):
+        for entry_point in sorted(entry_points(group), key=lambda ep: ep.name):
             try:
                 loaded = entry_point.load()
             except Exception as exc:  # a broken plugin must be named, not crash the CLI
@@ -108,6 +121,129 @@ class Registry:
             for key, default in rule.options.items():
                 table.setdefault(key, default)
         return sections
+
+
+class EntryPoint:
+    """One entry point of a group: ``name = module:attr``, as
+    :class:`importlib.metadata.EntryPoint` reads and loads it."""
+
+    _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+
+    def __init__(self, name: str, value: str, group: str):
+        self.name, self.value, self.group = name, value, group
+        match = self._VALUE.match(value)
+        self.module: str = match.group("module") if match else value
+        self.attr: str | None = match.group("attr") if match else None
+
+    def load(self) -> Any:
+        if self._VALUE.match(self.value) is None:
+            raise ValueError(f"{self.value!r} is not an entry point (module or module:attribute)")
+        module = importlib.import_module(self.module)
+        return reduce(getattr, (self.attr or "").split(".") if self.attr else (), module)
+
+    def __repr__(self) -> str:
+        return f"EntryPoint(name={self.name!r}, value={self.value!r}, group={self.group!r})"
+
+
+_SCAN_FORMAT = 1  # bump when what the cache keeps changes
+
+
+def entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPoint]:
+    """The entry points of ``group`` among the installed distributions: what
+    ``importlib.metadata.entry_points(group=group)`` finds, from the cache
+    while nothing it read has changed."""
+    signature = _installation_signature()
+    cached_file = None
+    if signature is not None:
+        from .paths import cache_folder
+
+        folders = [entry[0] for entry in signature]
+        key = zlib.crc32(repr((sys.version, group, folders)).encode("utf-8", "surrogatepass"))
+        try:
+            cached_file = cache_folder("registry") / f"entry-points-{key:08x}-v{_SCAN_FORMAT}.marshal"
+        except RuntimeError:  # no home folder to keep it in: scan
+            signature = None
+    if cached_file is not None and signature is not None:
+        found = _read_scan(cached_file, group, signature)
+        if found is not None:
+            return [EntryPoint(name, value, group) for name, value in found]
+    from importlib import metadata
+
+    found = [(ep.name, ep.value) for ep in metadata.entry_points(group=group)]
+    if cached_file is not None:
+        from .paths import write_atomically
+
+        write_atomically(cached_file, marshal.dumps((_SCAN_FORMAT, group, signature, found)))
+    return [EntryPoint(name, value, group) for name, value in found]
+
+
+def _read_scan(path: Any, group: str, signature: tuple[Any, ...]) -> list[tuple[str, str]] | None:
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not (isinstance(data, tuple) and len(data) == 4 and data[:3] == (_SCAN_FORMAT, group, signature)):
+        return None
+    found = data[3]
+    if not isinstance(found, list) or not all(
+        isinstance(item, tuple) and len(item) == 2 and all(isinstance(part, str) for part in item) for item in found
+    ):
+        return None
+    return found
+
+
+def _installation_signature() -> tuple[Any, ...] | None:
+    """Everything the metadata scan reads to find entry points, cheaply: each
+    ``sys.path`` entry, the metadata folders in it (``*.dist-info``,
+    ``*.egg-info``, an egg's ``EGG-INFO``) with their ``entry_points.txt``'s
+    size, time and inode; a zip or egg file by its own. None when something
+    besides the standard path finder can supply distributions (nothing to
+    compare against: scan every time)."""
+    for finder in sys.meta_path:
+        if getattr(finder, "find_distributions", None) is not None and not _reads_sys_path(finder):
+            return None
+    entries: list[Any] = []
+    for raw in sys.path:
+        if not isinstance(raw, str):
+            return None
+        where = raw or os.getcwd()
+        try:
+            with os.scandir(where) as listing:
+                names = sorted(
+                    entry.name
+                    for entry in listing
+                    if entry.name.lower().endswith((".dist-info", ".egg-info"))
+                    or (entry.name == "EGG-INFO" and where.lower().endswith(".egg"))
+                )
+        except NotADirectoryError:
+            entries.append((where, _stat(where)))
+            continue
+        except OSError:
+            entries.append((where, None))
+            continue
+        entries.append((where, tuple((name, _stat(os.path.join(where, name, "entry_points.txt"))) for name in names)))
+    return tuple(entries)
+
+
+def _stat(path: str) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def _reads_sys_path(finder: Any) -> bool:
+    """A finder that looks for distributions in the ``sys.path`` folders and
+    nowhere else: the standard library's, or the ``importlib_metadata``
+    backport's (which installs itself when a package imports it)."""
+    kind = finder if isinstance(finder, type) else type(finder)
+    if kind.__name__ == "PathFinder" and kind.__module__ in (
+        "importlib._bootstrap_external",
+        "_frozen_importlib_external",
+    ):
+        return True
+    return kind.__name__ == "MetadataPathFinder" and kind.__module__ in ("importlib.metadata", "importlib_metadata")
 
 
 def _is_engine_code(selector: str) -> bool:

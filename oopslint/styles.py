@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._stylesheet import (
@@ -166,6 +167,25 @@ class _Computed(NamedTuple):
 
 
 _ROOT = _Computed(BLACK, "default", (WHITE, False, False, None), 16.0, False)
+
+
+def _same_values(a: _Computed, b: _Computed) -> bool:
+    """Equal computed values (the element that paints the background compared by identity)."""
+    if a is b:
+        return True
+    back_a, back_b = a.background, b.background
+    return (
+        a.color == b.color
+        and a.origin == b.origin
+        and a.size == b.size
+        and a.bold == b.bold
+        and back_a[3] is back_b[3]
+        and back_a[0] == back_b[0]
+        and back_a[1] == back_b[1]
+        and back_a[2] == back_b[2]
+    )
+
+
 _DEFAULT_LINK_RGBA = RGBA(0.0, 0.0, 238.0)
 
 
@@ -180,11 +200,12 @@ class StyleMap:
 
         self.sheet = compile_parsed(stylesheets(email))
         self._matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
-        self._declared: dict[tuple[int, str], dict[str, tuple[str, str]]] = {}
+        # per variant: element index -> declared values
+        self._declared: dict[str, dict[int, dict[str, tuple[str, str]]]] = {"full": {}, "stripped": {}, "dark": {}}
         self._colors: dict[tuple[int, str, str | None], tuple[RGBA, str]] = {}
         self._hidden: dict[int, bool] = {}
         self._vml: list[tuple[int, int]] | None = None
-        self._nodes: dict[tuple[int, str], _Computed] = {}
+        self._nodes: dict[str, dict[int, _Computed]] = {"full": {}, "stripped": {}, "dark": {}}
         self._touched: dict[int, bool] = {}
         self._base: dict[
             tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]
@@ -232,8 +253,11 @@ class StyleMap:
                             if kind == "tag"
                             else elements
                         )
-                        memo: dict[tuple[int, int], bool] = {}
-                        hits = [e for e in pool if selector.matches(e, memo)]
+                        if selector.only_key:
+                            hits = pool  # ".button", "td", "#header": every element filed under it matches
+                        else:
+                            memo: dict[tuple[int, int], bool] = {}
+                            hits = [e for e in pool if selector.matches(e, memo)]
                     for element in hits:
                         matched.setdefault(element.index, []).append(
                             (selector.specificity, style_rule.order, style_rule)
@@ -270,15 +294,21 @@ class StyleMap:
     def declared(self, element: Element, variant: str = "full") -> dict[str, tuple[str, str]]:
         """The winning declaration per property: ``{prop: (value, origin)}`` with
         origin ``attribute``, ``style-block`` or ``inline``."""
-        key = (element.index, variant)
-        found = self._declared.get(key)
+        cache = self._declared.get(variant)
+        if cache is None:
+            cache = self._declared[variant] = {}
+        index = element.index
+        found = cache.get(index)
         if found is not None:
             return found
-        rules = self._match().get(element.index, ()) if variant != "stripped" else ()
-        if variant == "dark" and not any(entry[2].dark for entry in rules):
-            out = self.declared(element, "full")  # no dark rule here: the same values
-            self._declared[key] = out
+        matched = self._match().get(index, ())
+        rules = matched if variant != "stripped" else ()
+        if (variant == "dark" and not any(entry[2].dark for entry in rules)) or (variant == "stripped" and not matched):
+            out = self.declared(element, "full")  # no dark rule, or no <style> rule at all, here: the same values
+            cache[index] = out
             return out
+        attrs = element.attrs
+        style = attrs.get("style") if "style" in attrs else None
         out = {}
         for name, value in _hints(element):
             out[name] = (value, "attribute")
@@ -287,9 +317,7 @@ class StyleMap:
                 continue
             for name, value in style_rule.normal:
                 out[name] = (value, "style-block")
-        inline_normal, inline_important = (
-            _inline_expanded(element.attrs["style"]) if "style" in element.attrs else ((), ())
-        )
+        inline_normal, inline_important = _inline_expanded(style) if style is not None else ((), ())
         for name, value in inline_normal:
             out[name] = (value, "inline")
         for _, _, style_rule in rules:
@@ -299,7 +327,7 @@ class StyleMap:
                 out[name] = (value, "style-block")
         for name, value in inline_important:
             out[name] = (value, "inline")
-        self._declared[key] = out
+        cache[index] = out
         return out
 
     # the older API, kept for plugins: declared values as plain strings
@@ -338,69 +366,99 @@ class StyleMap:
     def hidden(self, element: Element) -> bool:
         """Not painted in a client that honours ``<style>``: ``display:none``,
         ``visibility:hidden``, zero font size or an ancestor of that."""
-        key = element.index
-        found = self._hidden.get(key)
+        cache = self._hidden
+        found = cache.get(element.index)
         if found is not None:
             return found
-        parent = element.parent
-        if parent is not None and parent.tag != "#document" and parent.index not in self._hidden:
-            self._warm(element, lambda n: n.index in self._hidden, self.hidden)
-        result = element.hidden
-        if not result:
-            declared = self.declared(element, "full")
-            display = declared.get("display", ("", ""))[0].lower()
-            visibility = declared.get("visibility", ("", ""))[0].lower()
-            result = display.startswith("none") or visibility.startswith(("hidden", "collapse"))
-            if not result and element.parent is not None and element.parent.tag != "#document":
-                result = self.hidden(element.parent)
-        self._hidden[key] = result
-        return result
+        # uncached ancestors are judged top-down, so a 10,000-deep tree never recurses deeply
+        pending = []
+        node: Element | None = element
+        while node is not None and node.tag != "#document" and node.index not in cache:
+            pending.append(node)
+            node = node.parent
+        above = cache[node.index] if node is not None and node.tag != "#document" else False
+        for item in reversed(pending):
+            result = above or item.hidden
+            if not result:
+                declared = self.declared(item, "full")
+                if "display" in declared or "visibility" in declared:
+                    display = declared.get("display", ("", ""))[0].lower()
+                    visibility = declared.get("visibility", ("", ""))[0].lower()
+                    result = display.startswith("none") or visibility.startswith(("hidden", "collapse"))
+            cache[item.index] = result
+            above = result
+        return above
 
     def _node(self, element: Element, variant: str) -> _Computed:
         """Colour, background, size and weight of an element, computed top-down
         in one pass per variant (no deep recursion on deeply nested markup)."""
-        nodes = self._nodes
-        found = nodes.get((element.index, variant))
+        nodes = self._nodes.get(variant)
+        if nodes is None:
+            nodes = self._nodes[variant] = {}
+        found = nodes.get(element.index)
         if found is not None:
             return found
         pending = []
         node: Element | None = element
-        while node is not None and node.tag != "#document" and (node.index, variant) not in nodes:
+        while node is not None and node.tag != "#document" and node.index not in nodes:
             pending.append(node)
             node = node.parent
-        above = nodes[(node.index, variant)] if node is not None and node.tag != "#document" else _ROOT
+        above = nodes[node.index] if node is not None and node.tag != "#document" else _ROOT
+        if variant == "full":
+            for item in reversed(pending):
+                above = self._compute_node(item, variant, above)
+                nodes[item.index] = above
+            return above
+        # the other variants mostly paint what the full cascade paints: where an element's
+        # declarations and its parent's values are the full ones, so are its own values, and a
+        # result equal to the full one is kept as that very object, so its children can tell
+        full_nodes = self._nodes["full"]
         for item in reversed(pending):
-            above = self._compute_node(item, variant, above)
-            nodes[(item.index, variant)] = above
+            full = self._node(item, "full")
+            parent = item.parent
+            parent_full = full_nodes[parent.index] if parent is not None and parent.tag != "#document" else _ROOT
+            if above is parent_full and self.declared(item, variant) is self.declared(item, "full"):
+                above = full
+            else:
+                computed = self._compute_node(item, variant, above)
+                above = full if _same_values(computed, full) else computed
+            nodes[item.index] = above
         return above
 
     def _compute_node(self, element: Element, variant: str, parent: _Computed) -> _Computed:
         declared = self.declared(element, variant)
+        if not declared:
+            tag = element.tag
+            if (
+                tag not in _UA_EM
+                and (parent.bold or tag not in _UA_BOLD)
+                and not (tag == "a" and "href" in element.attrs)
+                and (parent.background[1] or not self._behind_vml(element))
+            ):
+                return parent  # nothing declared and nothing the user agent changes: the parent's values
         # colour (a client's own link colour is applied in _color)
         entry = declared.get("color")
         inherited = (parent.color, parent.origin)
         colour: tuple[RGBA, str]
-        if entry is None:
-            concrete, value = None, ""
-        else:
-            concrete, value = parse_color(entry[0]), entry[0].strip().lower()
-        is_link = element.tag == "a" and "href" in element.attrs
+        concrete = parse_color(entry[0]) if entry is not None else None
         if isinstance(concrete, RGBA):
             colour = (concrete, entry[1])  # type: ignore[index]
-        elif concrete == CURRENT_COLOR or value in ("inherit", "unset"):
-            colour = inherited
-        elif is_link:
-            body = self._email.body_element
-            hint = parse_color(body.attrs.get("link", "")) if body is not None else None
-            colour = (hint, "attribute") if isinstance(hint, RGBA) else (_DEFAULT_LINK_RGBA, "default-link")
-        elif value == "initial":
-            colour = (BLACK, "default")
         else:
-            colour = inherited
+            value = entry[0].strip().lower() if entry is not None else ""
+            if concrete == CURRENT_COLOR or value in ("inherit", "unset"):
+                colour = inherited
+            elif element.tag == "a" and "href" in element.attrs:
+                body = self._email.body_element
+                hint = parse_color(body.attrs.get("link", "")) if body is not None else None
+                colour = (hint, "attribute") if isinstance(hint, RGBA) else (_DEFAULT_LINK_RGBA, "default-link")
+            elif value == "initial":
+                colour = (BLACK, "default")
+            else:
+                colour = inherited
         # background
         below = parent.background
-        image_value = declared.get("background-image", ("none", ""))[0]
-        has_image = "url()" in image_value or bool(_IMAGE_VALUE.search(image_value))
+        image_entry = declared.get("background-image")
+        has_image = image_entry is not None and ("url()" in image_entry[0] or bool(_IMAGE_VALUE.search(image_entry[0])))
         paint = parse_color(declared["background-color"][0]) if "background-color" in declared else None
         solid = isinstance(paint, RGBA) and paint.a > 0
         background: tuple[RGBA, bool, bool, Element | None]
@@ -423,19 +481,8 @@ class StyleMap:
         if size_entry:
             size = _resolve_size(size_entry[0], parent.size, size)
         # weight
-        bold: bool | None = None
         weight = declared.get("font-weight")
-        if weight is not None:
-            text = weight[0].lower().split("!")[0].strip()
-            if text in ("bold", "bolder"):
-                bold = True
-            elif text in ("normal", "lighter", "initial"):
-                bold = False
-            else:
-                try:
-                    bold = float(text) >= 700
-                except ValueError:
-                    bold = None  # inherit, unset or nonsense: inherited
+        bold = _bold(weight[0]) if weight is not None else None
         if bold is None:
             bold = element.tag in _UA_BOLD or parent.bold
         return _Computed(colour[0], colour[1], background, size, bold)
@@ -568,18 +615,13 @@ class StyleMap:
         key = (element.index, variant, client_link)
         base = self._base.get(key)
         if base is None:
-            fg, origin = self._color(element, variant, client_link)
-            bg, image, fallback, painter = self.background(element, variant)
-            base = (
-                blend(fg, bg),
-                origin,
-                bg,
-                image,
-                fallback,
-                painter,
-                self.font_size(element, variant),
-                self.bold(element, variant),
-            )
+            node = self._node(element, variant)
+            if client_link is None:
+                fg, origin = node.color, node.origin
+            else:
+                fg, origin = self._color(element, variant, client_link)
+            bg, image, fallback, painter = node.background
+            base = (blend(fg, bg), origin, bg, image, fallback, painter, node.size, node.bold)
             self._base[key] = base
         fg, origin, bg, image, fallback, painter, size, bold = base
         if profile == "dark-full":
@@ -622,6 +664,24 @@ class StyleMap:
             yield element
 
 
+_ABSOLUTE_UNITS = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
+
+
+@lru_cache(maxsize=1024)
+def _bold(value: str) -> bool | None:
+    """A font-weight value: bold or not, None when inherited (inherit, unset or nonsense)."""
+    text = value.lower().split("!")[0].strip()
+    if text in ("bold", "bolder"):
+        return True
+    if text in ("normal", "lighter", "initial"):
+        return False
+    try:
+        return float(text) >= 700
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
 def _resolve_size(value: str, inherited: float, default: float) -> float:
     text = value.strip().lower()
     if text in ("inherit", "unset"):
@@ -641,9 +701,9 @@ def _resolve_size(value: str, inherited: float, default: float) -> float:
     unit = match.group(2) or ""
     if number < 0:
         return default
-    factors = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
-    if unit in factors:
-        return number * factors[unit]
+    factor = _ABSOLUTE_UNITS.get(unit)
+    if factor is not None:
+        return number * factor
     if unit == "em":
         return number * inherited
     if unit == "rem":

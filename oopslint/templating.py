@@ -135,32 +135,52 @@ class Token:
 
 
 @lru_cache(maxsize=64)
-def _compiled(dialects: tuple[str, ...]) -> re.Pattern[str] | None:
-    parts = []
-    for name in dialects:
-        group = name.replace("-", "_")
-        alternatives = "|".join(DIALECTS[name].patterns)
-        parts.append(f"(?P<{group}>{alternatives})")
-    if not parts:
-        return None
-    # the lookahead lets the engine skip positions that cannot start any tag
-    return re.compile(r"(?=[{%*@\[])(?:" + "|".join(parts) + ")", re.DOTALL)
+def _compiled(dialects: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per dialect, each starting with its own literal characters."""
+    return tuple((name.replace("_", "-"), _dialect_pattern(name)) for name in dialects)
+
+
+@lru_cache(maxsize=64)
+def _dialect_pattern(name: str) -> re.Pattern[str]:
+    return re.compile("|".join(DIALECTS[name].patterns), re.DOTALL)
 
 
 _QUICK = re.compile(r"[{%*@\[]")
 
 
 def find_tokens(text: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> list[Token]:
-    """All merge tags of the given dialects in ``text``, left to right."""
+    """All merge tags of the given dialects in ``text``, left to right.
+
+    The tokens are those one scan with every dialect's patterns as alternatives
+    (in the order given) finds: at each step the leftmost tag, the first dialect
+    on a tie. Each dialect is searched on its own, though: a pattern that starts
+    with its literal characters is a fast scan, while the alternatives together
+    make the engine try every ``{`` of a stylesheet (~30x slower on CSS)."""
     if not text or not _QUICK.search(text):
         return []
-    pattern = _compiled(tuple(dialects))
-    if pattern is None:
-        return []
-    return [
-        Token(m.start(), m.end(), m.group(), m.lastgroup.replace("_", "-"))  # type: ignore[union-attr]
-        for m in pattern.finditer(text)
-    ]
+    patterns = _compiled(tuple(dialects))
+    if len(patterns) == 1:
+        name, pattern = patterns[0]
+        return [Token(m.start(), m.end(), m.group(), name) for m in pattern.finditer(text)]
+    upcoming = [pattern.search(text) for _, pattern in patterns]
+    tokens: list[Token] = []
+    position = 0
+    while True:
+        best: re.Match[str] | None = None
+        chosen = 0
+        for index, match in enumerate(upcoming):
+            if match is None:
+                continue
+            if match.start() < position:  # overlapped by the tag just taken: look again after it
+                match = upcoming[index] = patterns[index][1].search(text, position)
+                if match is None:
+                    continue
+            if best is None or match.start() < best.start():
+                best, chosen = match, index
+        if best is None:
+            return tokens
+        tokens.append(Token(best.start(), best.end(), best.group(), patterns[chosen][0]))
+        position = best.end()
 
 
 def find_tokens_in_url(url: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> list[Token]:

@@ -329,3 +329,18 @@ def test_async_rules_that_promise_not_to_await_report_as_they_do_in_an_event_loo
     assert _codes_and_messages(Linter(registry=idle_only).lint(HTML)) == [
         item for item in _codes_and_messages(plain) if item[0] != "TST011"
     ]
+
+
+def test_the_collector_is_restored_after_a_lint_and_left_off_when_the_application_turned_it_off():
+    import gc
+
+    html = "<html><body><p>Hello there, see you soon.</p></body></html>"
+    assert gc.isenabled()
+    Linter({}, offline=True).lint(html)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Linter({}, offline=True).lint(html)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

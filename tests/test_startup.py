@@ -5,8 +5,10 @@ sections still validates. (How fast it starts is measured in bench/bench_startup
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from oopslint_testing import CORPUS, ROOT
 
@@ -15,18 +17,21 @@ NEVER_OFFLINE = ["httpx", "httpcore", "sqlite3", "multiprocessing", "dask", "dis
 
 _REPORT_MODULES = """
 import json, sys
-loaded = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(sys.argv[1])))
+loaded = sorted(name for name in json.loads(sys.argv[1]) if name in sys.modules)
 print("LOADED " + json.dumps(loaded))
 """
 
 
-def _fresh(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _fresh(
+    code: str, *args: str, never: list[str] = NEVER_OFFLINE, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code + _REPORT_MODULES, json.dumps(NEVER_OFFLINE), *args],
+        [sys.executable, "-c", code + _REPORT_MODULES, json.dumps(never), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
     )
 
 
@@ -89,3 +94,21 @@ def test_configuration_naming_the_http_and_guard_sections_still_validates() -> N
     errors = [line for line in result.stdout.splitlines() if line.startswith("ERROR")]
     assert "unknown key 'htttp'" in errors[0] and "guard" in errors[0] and "http" in errors[0]
     assert "unknown option 'nope' in [guard]" in errors[1]
+
+
+# what the cached entry-point scan and spelling data, a lazy oopslint.http and lazy cache writes keep out
+NOT_ONCE_CACHED = ["importlib.metadata", "ssl", "tempfile", "zipfile", "glob", "gzip"]
+
+
+def test_a_second_offline_check_reads_the_kept_scan_and_loads_none_of_the_scan_or_tls_code(tmp_path: Path) -> None:
+    env = {**os.environ, "OOPSLINT_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import sys\nfrom oopslint.cli import main\n"
+        "code = main(['check', '--offline', '--format', 'json', sys.argv[2]])\n"
+        "assert code == 1, code\n"
+    )
+    first = _fresh(code, str(EMAIL), never=NOT_ONCE_CACHED, env=env)
+    assert "importlib.metadata" in _loaded(first)  # nothing kept yet: the installed distributions were scanned
+    second = _fresh(code, str(EMAIL), never=NOT_ONCE_CACHED + NEVER_OFFLINE, env=env)
+    assert _loaded(second) == []
+    assert first.stdout[: first.stdout.index("LOADED ")] == second.stdout[: second.stdout.index("LOADED ")]

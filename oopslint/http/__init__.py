@@ -9,6 +9,9 @@ connection pools, per-host limits, retries, time budget and cache::
     checked = await http.client().check("https://shop.example/sale")
     if checked.ok: ...
 
+    # many URLs at once (results in the same order; no task per URL and caller)
+    results = await http.client().check_all([ref.url for ref in refs])
+
     data = await http.client().get_json(
         "https://api.shop.example/v1/coupons/SAVE10",
         headers={"Authorization": "Bearer ${SHOP_API_TOKEN}"},
@@ -20,7 +23,9 @@ What the client guarantees, whoever calls it:
   check); good results are kept in a SQLite cache with a TTL, so the next run
   makes no request for them.
 - At most ``max_concurrency`` requests in flight, ``max_per_host`` per host,
-  and ``min_interval`` seconds between request starts to one host.
+  and ``min_interval`` seconds between request starts to one host, counted
+  from when each request really went out (a late one never lets the next
+  follow closer).
 - Retries with exponential backoff on 5xx, 408, 429, timeouts and dropped
   connections, honouring ``Retry-After`` (seconds or HTTP-date), inside a
   total time ``budget`` for the run: a send pipeline is never held hostage.

@@ -8,6 +8,7 @@ import hashlib
 import json as _json
 import os
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -44,6 +45,7 @@ from ._urls import resolve_reference
 
 _MEMORY_TTL_FAILURES = 60.0
 _PARSED_KEPT = 4096
+_STARTED_AT_ONCE = 32  # checks started before the loop runs the ones already started
 _IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 
 
@@ -107,6 +109,8 @@ class HttpClient:
         self._progress = Progress(self.settings.progress)
         self._tls_contexts: dict[bool, ssl.SSLContext] = {}
         self._parsed: dict[str, httpx.URL] = {}
+        self._check_keys: dict[str, tuple[str, str]] = {}  # URL as written -> (normalized, key)
+        self._header_lists: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]] = {}
         self.stats: dict[str, int] = {"requests": 0, "checks": 0, "cache_hits": 0, "memory_hits": 0}
 
     # ------------------------------------------------------------ lifecycle
@@ -153,26 +157,63 @@ class HttpClient:
     async def check(self, url: str) -> LinkCheck:
         """Check one http(s) URL: HEAD, then GET when HEAD is refused, following
         redirects. Every caller of the same URL in a session shares one check."""
-        try:
-            parsed = self._parse(url.strip())
-            if parsed.scheme not in ("http", "https") or not parsed.host:
-                raise httpx.InvalidURL("not an http(s) URL with a host")
-            text = str(parsed)
-            normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
-            if normalized == text and len(self._parsed) < _PARSED_KEPT:
-                self._parsed.setdefault(normalized, parsed)
-        except (httpx.InvalidURL, ValueError, TypeError) as exc:
-            return LinkCheck(
-                url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})"
-            )
-        settings = self.settings.for_host(parsed.host, parsed.port)
-        key = self._key(normalized, settings)
+        future = self._check_future(url)
+        result = await asyncio.shield(future)
+        return result if result.url == url else replace(result, url=url)
+
+    async def check_all(self, urls: Sequence[str]) -> list[LinkCheck]:
+        """:meth:`check` for many URLs at once, in their order: the checks run
+        concurrently (each unique URL once per session, shared with every other
+        caller) without a task per caller, which counts when an email has
+        thousands of links."""
+        futures: list[asyncio.Future[LinkCheck]] = []
+        for start in range(0, len(urls), _STARTED_AT_ONCE):
+            if start:
+                # let the checks started so far send their first requests before
+                # starting more: with thousands of URLs the last would otherwise
+                # be started before the first is sent, and the whole schedule waits
+                await asyncio.sleep(0)
+            futures.extend(self._check_future(url) for url in urls[start : start + _STARTED_AT_ONCE])
+        pending = {future for future in futures if not future.done()}
+        if pending:
+            await asyncio.wait(pending)  # like shield: a cancelled caller leaves the checks to others
+        results = []
+        for url, future in zip(urls, futures):
+            result = future.result()
+            results.append(result if result.url == url else replace(result, url=url))
+        return results
+
+    def _check_future(self, url: str) -> asyncio.Future[LinkCheck]:
+        """The future of the session's check of ``url`` (started here if new)."""
+        known = self._check_keys.get(url)
+        if known is None:
+            try:
+                parsed = self._parse(url.strip())
+                if parsed.scheme not in ("http", "https") or not parsed.host:
+                    raise httpx.InvalidURL("not an http(s) URL with a host")
+                text = str(parsed)
+                normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
+                if normalized == text and len(self._parsed) < _PARSED_KEPT:
+                    self._parsed.setdefault(normalized, parsed)
+            except (httpx.InvalidURL, ValueError, TypeError) as exc:
+                invalid = asyncio.get_running_loop().create_future()
+                invalid.set_result(
+                    LinkCheck(
+                        url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})"
+                    )
+                )
+                return invalid
+            settings = self.settings.for_host(parsed.host, parsed.port)
+            known = (normalized, self._key(normalized, settings))
+            if len(self._check_keys) >= _PARSED_KEPT:
+                self._check_keys.clear()  # a batch session sees endless personalised URLs
+            self._check_keys[url] = known
+        normalized, key = known
         future = self._checks.get(key)
         if future is None:
             future = asyncio.ensure_future(self._check_once(normalized, key))
             self._checks[key] = future
-        result = await asyncio.shield(future)
-        return result if result.url == url else replace(result, url=url)
+        return future
 
     async def _check_once(self, url: str, key: str) -> LinkCheck:
         now = time.time()
@@ -374,7 +415,7 @@ class HttpClient:
         if parsed is None:
             if len(self._parsed) >= _PARSED_KEPT:
                 self._parsed.clear()  # a batch session sees endless personalised URLs
-            parsed = self._parsed[url] = httpx.URL(url)
+            parsed = self._parsed[url] = _plain_url(url) or httpx.URL(url)
         return parsed
 
     def _host_for(self, url: str) -> _Host:
@@ -449,13 +490,11 @@ class HttpClient:
                 try:
                     async with asyncio.timeout(timeout):
                         target = self._parse(url)
-                        sent = list(headers.items())
-                        if not any(name.lower() == "accept-encoding" for name, _ in sent):
-                            sent.append(("Accept-Encoding", "gzip, deflate"))
+                        sent = _with_accept_encoding(headers, self._header_lists)
                         if target.username or target.password:
                             sent.append(("Authorization", _basic_auth(target)))
                         answer = await host.lean.exchange(
-                            target, method, sent, read if method != "HEAD" else 0, timeout
+                            target, method, sent, read if method != "HEAD" else 0, timeout, host.gate.begin
                         )
                         return Reply(method, url, answer.status, answer.reason, answer.headers, answer.body)
                 except Failure:
@@ -492,6 +531,7 @@ class HttpClient:
                         # Nor does it keep cookies: _keep_cookies does, for one redirect chain.
                         if request.url.username or request.url.password:
                             request.headers["Authorization"] = _basic_auth(request.url)
+                        await host.gate.begin()
                         response = await transport.handle_async_request(request)
                         response.request = request
                         try:
@@ -659,7 +699,84 @@ def _basic_auth(url: httpx.URL) -> str:
     return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
+#: A URL httpx would keep exactly as written: http(s), a lowercase host name
+#: (its last label starting with a letter, so never taken for an IPv4 address)
+#: or a dotted IPv4 address, an optional port, a path of characters httpx never
+#: escapes (no %, no dot segments) and such a query; no credentials, no fragment.
+_PLAIN_URL = re.compile(
+    r"(https?)://"
+    r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))"
+    r"(?::([1-9][0-9]{0,4}))?"
+    r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)"
+    r"(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?"
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _plain_url(url: str) -> httpx.URL | None:
+    """``httpx.URL(url)`` without parsing it again, for the plain URLs that
+    make up nearly every email (parsing costs as much as the request's own
+    work); None for anything else, or when this httpx is not the one this
+    was checked against (:func:`_plain_urls_work`)."""
+    match = _PLAIN_URL.fullmatch(url)
+    if match is None or not _PLAIN_URLS_WORK:
+        return None
+    scheme, host, port_text, path, query = match.groups()
+    port = int(port_text) if port_text else None
+    if port == _DEFAULT_PORTS[scheme] or "/." in path:
+        return None  # httpx drops a default port and resolves dot segments
+    made = httpx.URL.__new__(httpx.URL)
+    made._uri_reference = _ParseResult(scheme, "", host, port, path, query, None)
+    return made
+
+
+def _plain_urls_work() -> bool:
+    """Whether URLs made by :func:`_plain_url` are what this httpx makes."""
+    global _ParseResult
+    try:
+        from httpx._urlparse import ParseResult
+
+        _ParseResult = ParseResult
+        for sample in ("https://shop.example.com/a/b-c_d~e?x=1&y=a:b/c?d", "http://127.0.0.1:8080/p;q=1@x"):
+            match = _PLAIN_URL.fullmatch(sample)
+            assert match is not None
+            scheme, host, port_text, path, query = match.groups()
+            made = httpx.URL.__new__(httpx.URL)
+            made._uri_reference = ParseResult(
+                scheme, "", host, int(port_text) if port_text else None, path, query, None
+            )
+            real = httpx.URL(sample)
+            if made != real or str(made) != sample or made._uri_reference != real._uri_reference:
+                return False
+        return True
+    except Exception:  # an httpx laid out differently: always parse
+        return False
+
+
+_ParseResult: Any = None
+_PLAIN_URLS_WORK = _plain_urls_work()
+
+
+def _with_accept_encoding(
+    headers: Mapping[str, str], known: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """The headers as a list, with ``Accept-Encoding`` added unless given
+    (worked out once per set of headers in ``known``)."""
+    items = tuple(headers.items())
+    found = known.get(items)
+    if found is None:
+        found = list(items)
+        if not any(name.lower() == "accept-encoding" for name, _ in items):
+            found.append(("Accept-Encoding", "gzip, deflate"))
+        if len(known) < 64:  # the few sets a run sends: cookies are rare
+            known[items] = found
+    return list(found)
+
+
 def _cookie_state(jar: Mapping[str, Mapping[str, str]]) -> str:
+    if not jar:
+        return "[]"
     return repr(sorted((host, sorted(values.items())) for host, values in jar.items()))
 
 

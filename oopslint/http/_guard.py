@@ -7,13 +7,16 @@ import errno
 import ipaddress
 import socket
 import ssl
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpcore
 import httpx
 
 from ._results import Failure, exception_chain
 from ._urls import is_public_address
+
+_P = TypeVar("_P", bound=asyncio.BaseProtocol)
 
 
 class Resolver:
@@ -130,23 +133,32 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             )
         return allowed
 
-    async def open_stream(
-        self, host: str, port: int, *, tls: ssl.SSLContext | None, timeout: float
-    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        """An asyncio stream (TLS when ``tls`` is given) to an allowed address
-        of ``host``, failing with the same Failures as :meth:`connect_tcp`."""
+    async def open_connection(
+        self,
+        host: str,
+        port: int,
+        protocol: Callable[[], _P],
+        *,
+        tls: ssl.SSLContext | None,
+        timeout: float,
+    ) -> _P:
+        """A connection (TLS when ``tls`` is given) to an allowed address of
+        ``host``, driven by ``protocol()``; fails with the same Failures as
+        :meth:`connect_tcp`."""
         last: Exception | None = None
+        loop = asyncio.get_running_loop()
         for address in await self.allowed_addresses(host, port):
             try:
                 async with asyncio.timeout(timeout):
-                    return await asyncio.open_connection(
+                    _, made = await loop.create_connection(
+                        protocol,
                         address,
                         port,
                         ssl=tls,
                         server_hostname=host if tls is not None else None,
                         ssl_handshake_timeout=timeout if tls is not None else None,
-                        limit=2**20,
                     )
+                    return made
             except TimeoutError:
                 raise Failure(
                     "timeout", f"no connection to {host}:{port} within {timeout:g} s", retryable=True

@@ -9,16 +9,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .. import __version__ as _VERSION  # not importlib.metadata: scanning every distribution slows each start
 from .._redact import ENV_REFERENCE, remember_references
 from ..config import ConfigError
 from ._results import Failure
-
-try:
-    from importlib.metadata import version as _version
-
-    _VERSION = _version("oopslint")
-except Exception:  # pragma: no cover - running from a source tree
-    _VERSION = "0"
 
 #: Looks like a browser to servers that sniff for one, and says who it is.
 DEFAULT_USER_AGENT = (

@@ -6,7 +6,6 @@ import email.utils
 import errno
 import json as _json
 import re
-import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -211,6 +210,8 @@ def exception_chain(exc: BaseException) -> list[BaseException]:
 
 
 def classify(exc: BaseException, url: str, timeout: float) -> Failure:
+    import ssl  # with httpx, only once a request failed: offline runs never load either
+
     import httpx
 
     if isinstance(exc, Failure):
@@ -316,7 +317,10 @@ def is_click_tracking(url: str) -> bool:
         ("click.", "clicks.", "track.", "tracking.", "links.", "link.", "email.", "e.", "url")
     ) and _TRACKING_PATH.search(parts.path):
         return True
-    return any(value.lower().startswith(("http://", "https://")) for _, value in parse_qsl(parts.query))
+    query = parts.query
+    if not query or ("%" not in query and "http" not in query.lower()):
+        return False  # no value in it can start with http:// (not even percent-encoded)
+    return any(value.lower().startswith(("http://", "https://")) for _, value in parse_qsl(query))
 
 
 def challenge(reply: Reply) -> str | None:

@@ -20,7 +20,7 @@ import marshal
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -324,12 +324,18 @@ def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...
 def _clients_of(uses: Iterable[Usage], targets: tuple[str, ...], dropped: set[str]) -> tuple[str, ...]:
     uses = list(uses)
     audiences = {use.audience for use in uses}
+    in_stylesheet = bool(dropped) and all(use.in_stylesheet for use in uses)
+    return _clients_for(tuple(sorted(audiences)), targets, frozenset(dropped) if in_stylesheet else frozenset())
+
+
+@lru_cache(maxsize=1024)
+def _clients_for(audiences: tuple[str, ...], targets: tuple[str, ...], dropped: frozenset[str]) -> tuple[str, ...]:
     clients = (
         targets
         if ALL in audiences
         else tuple(dict.fromkeys(c for audience in audiences for c in _audience_clients(audience, targets)))
     )
-    if dropped and all(use.in_stylesheet for use in uses):
+    if dropped:
         clients = tuple(c for c in clients if c not in dropped)  # reported once, as html-style
     return clients
 
@@ -372,6 +378,7 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
     for sheet in stylesheets(email):
         for rule_start, chains, wanted in _effect_rules(sheet):
             found: list[str] = []
+            said_before: dict[str, bool] = {}  # whether an entry of found starts with this text
             for element in _subjects(chains, by_key, keysets):
                 carried = inline_props.get(element.index)
                 if carried is None:
@@ -384,8 +391,15 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
                     inline = carried.get(name)
                     if inline is None or (important and inline != value):
                         said = f"{name}: {written} "
-                        if not any(e.startswith(said) for e in found):
-                            found.append(f"{said}on <{element.tag}> (line {position(element.start)[0]})")
+                        before = said_before.get(said)
+                        if before is None:
+                            before = said_before[said] = any(e.startswith(said) for e in found)
+                        if not before:
+                            entry = f"{said}on <{element.tag}> (line {position(element.start)[0]})"
+                            found.append(entry)
+                            for known in said_before:
+                                if not said_before[known] and entry.startswith(known):
+                                    said_before[known] = True
             if found:
                 effects[rule_start] = found
     return effects
@@ -669,10 +683,22 @@ def _concerned(
     found = decided.get(note)
     if found is None:
         checks = note_checks(slug, note)
-        found = decided[note] = [
-            use for shape, uses in groups.items() if any(check(uses[0]) for check in checks) for use in uses
-        ]
+        found = decided[note] = []
+        for shape, uses in groups.items():
+            key = (slug, note, shape)
+            hit = _note_hits.get(key)
+            if hit is None:
+                if len(_note_hits) > 8192:
+                    _note_hits.clear()
+                hit = _note_hits[key] = any(check(uses[0]) for check in checks)
+            if hit:
+                found.extend(uses)
     return found
+
+
+# whether a note concerns a use of one shape (tag, property, value): the checks read nothing else,
+# and the same shapes (padding on a <td>, font-size in px) recur in email after email
+_note_hits: dict[tuple[str, str, tuple[str, str, str]], bool] = {}
 
 
 def kind_of(report: FeatureReport, options: Any) -> str:

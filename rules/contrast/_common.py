@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from oopslint import ConfigError, Email
@@ -39,7 +40,10 @@ class Settings:
     link_colours: tuple[tuple[str, str], ...]
 
     def link_colour(self, profile: str) -> str:
-        return dict(self.link_colours).get(profile, DEFAULT_LINK_COLOUR)
+        for name, colour in self.link_colours:
+            if name == profile:
+                return colour
+        return DEFAULT_LINK_COLOUR
 
 
 def settings(options: Mapping[str, Any]) -> Settings:
@@ -69,15 +73,15 @@ class Verdict:
     element: Any
     painted: dict[str, Painted] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def failing(self) -> list[str]:
         return [p for p, v in self.painted.items() if v.verifiable and not v.passes and v.ratio > 1.0]
 
-    @property
+    @cached_property
     def unverifiable(self) -> list[str]:
         return [p for p, v in self.painted.items() if not v.verifiable]
 
-    @property
+    @cached_property
     def invisible(self) -> list[str]:
         """Profiles where the text has the very colour of its background (hidden on purpose, or a mistake)."""
         return [p for p, v in self.painted.items() if v.verifiable and v.ratio <= 1.0]
@@ -86,7 +90,7 @@ class Verdict:
         first = next(iter(self.painted.values()), None)
         return {
             "profiles": {p: v.to_data() for p, v in self.painted.items()},
-            "failing": self.failing,
+            "failing": list(self.failing),
             "font_size": round(first.font_size, 2) if first else None,
             "bold": first.bold if first else None,
         }

@@ -148,10 +148,7 @@ async def checked(email: Any, options: Any, *, links: bool, images: bool) -> lis
     chosen = targets(email, options, links=links, images=images)
     if not chosen:
         return []
-    import asyncio  # network rules only run online, in a loop: offline starts never load it
-
-    shared = http.client()
-    results = await asyncio.gather(*(shared.check(target.url) for target in chosen))
+    results = await http.client().check_all([target.url for target in chosen])
     return list(zip(chosen, results))
 
 

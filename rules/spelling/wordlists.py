@@ -9,9 +9,7 @@ cache only costs that speed.
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
-import json
 import marshal
 from collections import Counter
 from operator import itemgetter
@@ -88,6 +86,9 @@ def read_prepared(language: str) -> dict:
             return data
     except (OSError, ValueError, EOFError, TypeError):
         pass
+    import gzip  # only when nothing is cached yet: later starts never load either
+    import json
+
     raw = json.loads(gzip.decompress(source.read_bytes()).decode("utf-8"))
     if not isinstance(raw, dict):
         raise LookupError(f"{source}: not a word-frequency table")
