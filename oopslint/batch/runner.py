@@ -24,6 +24,7 @@ from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
 from ..engine import LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
 from ..rule import Rule
+from ._states import crash_detail, mergeable_state
 from .readers import parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
 
@@ -194,6 +195,10 @@ class Runner:
         self.progress: Callable[[int], None] | None = None  # called with the rows read so far
         self.consumers: list[tuple[Rule, Any]] = []
         self.finishers: list[tuple[Rule, Any]] = []
+        #: batch rules whose mergeable states the worker processes feed (see :mod:`.parallel`)
+        self.fold_codes: tuple[str, ...] = ()
+        #: their states folded over the chunks merged so far
+        self.folded: Any = None
         for rule in batch_rules:
             self._start_batch_rule(rule)
 
@@ -486,20 +491,52 @@ class Runner:
             self._not_prefetched = _NO_FINDINGS  # the reading process sends only outcomes with something in them
         elif self.async_rules is not None:
             self.prefetch([(number, data) for number, _line, data in rows])
+        states, crashed = self.start_states(self.fold_codes)
         for number, line, data in rows:
-            context, _found, problem = self.check_row(number, line, data)
+            context, found, problem = self.check_row(number, line, data)
+            if states:
+                row = BatchRow(number, None, line, context, found)
+                for code, state in list(states.items()):
+                    try:
+                        state.add(row)
+                    except Exception as exc:
+                        del states[code]
+                        crashed[code] = (number, crash_detail(self._batch_rule(code), exc))
+                if row._rejections and problem is None:
+                    problem = row._rejections[0]
             if problem is not None:
                 problems.append((number, line, row_id(context), problem))
         self._prefetched.clear()  # this chunk's; a row whose memo knew its values left its outcome unused
         self._not_prefetched = _MISSING
-        message = (index, "ok", summary.rules, self.groups, self.crashes, problems, unreadable)
+        message: tuple = (index, "ok", summary.rules, self.groups, self.crashes, problems, unreadable)
+        if self.fold_codes:
+            message += (states, crashed)
         try:
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
         except Exception:
             # a rule put something unpicklable in a finding's data: keep the counts
             plain = {key: replace(group, example=group.example.with_(data={})) for key, group in self.groups.items()}
-            message = (index, "ok", summary.rules, plain, self.crashes, problems, unreadable)
+            message = (index, "ok", summary.rules, plain, self.crashes, problems, unreadable, *message[7:])
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+
+    def _batch_rule(self, code: str) -> Rule:
+        return next(rule for rule in self.batch_rules if rule.code == code)
+
+    def start_states(self, codes: Iterable[str]) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
+        """Fresh mergeable states (see :mod:`._states`) of these batch rules for
+        one chunk of rows, and the rules whose state could not be made."""
+        states: dict[str, Any] = {}
+        crashed: dict[str, tuple[int, str]] = {}
+        for code in codes:
+            rule = self._batch_rule(code)
+            try:
+                state = mergeable_state(rule)(self.summary, self.job.context, self.config.options_for(rule))
+                if hasattr(state, "keep_firsts"):
+                    state.keep_firsts()
+                states[code] = state
+            except Exception as exc:
+                crashed[code] = (0, crash_detail(rule, exc))
+        return states, crashed
 
     # ------------------------------------------------------------ async rules
 

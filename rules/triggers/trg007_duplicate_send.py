@@ -28,7 +28,7 @@ class _SeenKeys:
     take tens of megabytes rather than the hundreds a dict of strings would."""
 
     def __init__(self) -> None:
-        self.size = 1 << 15
+        self.size = 1 << 12
         self.used = 0
         self.keys = array("q", bytes(8 * self.size))
         self.rows = array("I", bytes(4 * self.size))
@@ -255,41 +255,50 @@ class DuplicateState:
         ``later`` must be a partition's state (:meth:`keep_firsts`)."""
         merged = copy.copy(self)
         merged.seen = self.seen.copy()
-        merged.firsts = None
         merged.samples = list(self.samples)
         merged.sample_keys = list(self.sample_keys)
-        merged.repeated_rows += later.repeated_rows
-        merged.recipients += later.recipients
-        merged.most = max(self.most, later.most)
+        merged.absorb(later)
+        return merged
+
+    def absorb(self, later: DuplicateState) -> None:
+        """:meth:`merge`, changing this state instead of copying it (the
+        state of a fold that nothing else holds)."""
+        self.firsts = None
+        self.repeated_rows += later.repeated_rows
+        self.recipients += later.recipients
+        self.most = max(self.most, later.most)
+        seen = self.seen
+        # what this state knew of the later samples' keys before taking the later rows in
+        sampled: dict[int, tuple[int, int] | None] = dict.fromkeys(later.sample_keys)
         crossing: list[tuple[dict[str, Any], int]] = []
-        lookup = self.seen.get
         for key, first_row, copies in later.seen.items():
-            before = lookup(key)
-            earlier_first, earlier_copies = merged.seen.merge(key, first_row, copies)
+            before = seen.get(key)
+            if key in sampled:
+                sampled[key] = before
+            earlier_first, earlier_copies = seen.merge(key, first_row, copies)
             if before is None:
                 continue
             # the later part's first row of this key repeats an earlier row
-            merged.repeated_rows += 1
+            self.repeated_rows += 1
             if before[1] >= 2 and copies >= 2:
-                merged.recipients -= 1
+                self.recipients -= 1
             elif before[1] < 2 and copies < 2:
-                merged.recipients += 1
-            merged.most = max(merged.most, earlier_copies)
-            if len(merged.samples) < self.sample_size and later.firsts is not None and first_row in later.firsts:
+                self.recipients += 1
+            self.most = max(self.most, earlier_copies)
+            if len(self.samples) < self.sample_size and later.firsts is not None and first_row in later.firsts:
                 the_id, shown = later.firsts[first_row]
                 crossing.append(({"row": first_row, "id": the_id, "first_row": before[0], "recipient": shown}, key))
-        if len(merged.samples) < self.sample_size:
+        if len(self.samples) < self.sample_size:
             candidates = crossing
             for sample, key in zip(later.samples, later.sample_keys):
-                before = lookup(key)
+                before = sampled.get(key)
                 if before is not None:
                     sample = {**sample, "first_row": before[0]}
                 candidates.append((sample, key))
             candidates.sort(key=lambda pair: pair[0]["row"])
-            for sample, key in candidates[: self.sample_size - len(merged.samples)]:
-                merged.samples.append(sample)
-                merged.sample_keys.append(key)
-        return merged
+            for sample, key in candidates[: self.sample_size - len(self.samples)]:
+                self.samples.append(sample)
+                self.sample_keys.append(key)
 
     def findings(self) -> Iterator[Finding]:
         repeated_rows, recipients, most, samples = self.repeated_rows, self.recipients, self.most, self.samples
