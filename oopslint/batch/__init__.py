@@ -209,7 +209,7 @@ def prepare_runner(
     ]
     runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at)
     runner.batch_rules = selected
-    if any(rule.is_async for rule in row_rules):
+    if any(entry.is_async for entry in runner.row_rules):
         from ._async_rules import AsyncRowRules
 
         runner.async_rules = AsyncRowRules(linter, job.config.section("http"))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import ContextError, SendContext, dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
-from ..engine import LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
+from ..engine import WITHOUT_AWAITING, LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
 from ..rule import Rule
 from ._states import crash_detail, mergeable_state
@@ -102,13 +102,15 @@ class Group:
 class RowRule:
     """A per-row rule, its options, and what the runner learnt about it."""
 
-    __slots__ = ("rule", "check", "options", "is_async", "is_generator", "memo", "fields", "lookups", "hits")
+    __slots__ = ("rule", "check", "options", "is_async", "idle", "is_generator", "memo", "fields", "lookups", "hits")
 
     def __init__(self, rule: Rule, options: Any):
         self.rule = rule
         self.check = rule.check
         self.options = options
         self.is_async = rule.is_async
+        #: an async rule that finishes without awaiting on every row of this batch (see Runner)
+        self.idle = False
         self.is_generator = not self.is_async and inspect.isgeneratorfunction(rule.check)
         self.memo: dict[tuple, Any] | None = {}
         self.fields: tuple[str, ...] = ()
@@ -181,6 +183,9 @@ class Runner:
         self.prototype = prototype
         for rule in row_rules:
             summary.rules.setdefault(rule.code, _tally(rule))
+        for entry in self.row_rules:
+            if entry.is_async and self._never_awaits(entry):
+                entry.is_async, entry.idle = False, True
         self.batch_rules: list[Rule] = list(batch_rules)
         #: runs the async per-row rules of many rows at once (set by prepare_runner)
         self.async_rules: AsyncRowRules | None = None
@@ -201,6 +206,21 @@ class Runner:
         self.folded: Any = None
         for rule in batch_rules:
             self._start_batch_rule(rule)
+
+    def _never_awaits(self, entry: RowRule) -> bool:
+        """An async rule whose ``finishes_without_awaiting`` hook says it awaits
+        nothing, without reading any context value to say so (a template that
+        names no coupon code): true of every row, so the rule is run on each
+        row like a plain one, with no event loop and no look-ups to gather."""
+        promise = getattr(entry.check, WITHOUT_AWAITING, None)
+        if promise is None:
+            return False
+        tracked = self._tracked(self.base_data or {})
+        try:
+            idle = bool(promise(self.email, tracked, entry.options))
+        except Exception:
+            return False
+        return idle and not tracked._reads and not tracked._opaque
 
     # ------------------------------------------------------------ batch rules
 
@@ -684,6 +704,8 @@ class Runner:
 
     def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
+        if entry.idle:
+            return self._outcome(entry, _without_loop(entry.rule, self.email, context, entry.options, self.config), number)
         if entry.is_generator:
             # what call_rule does for a plain generator, without its checks for awaitables
             rule = entry.rule
@@ -819,6 +841,42 @@ class Runner:
                 )
             )
         return out
+
+
+def _without_loop(rule: Rule, email: Any, context: SendContext, options: Any, config: Any) -> Any:
+    """:func:`call_rule` for an async rule that promised not to await (see
+    ``Runner._never_awaits``), driven to its end without an event loop; one
+    that awaits after all is run again by :func:`call_rule`."""
+    try:
+        result = rule.check(email, context, options)
+        items: list[Any] = []
+        if result is None:
+            pass
+        elif inspect.isasyncgen(result):
+            while True:
+                step = result.__anext__()
+                try:
+                    step.send(None)
+                except StopIteration as done:
+                    items.append(done.value)
+                    continue
+                except StopAsyncIteration:
+                    break
+                step.close()
+                return call_rule(rule, email, context, options, config=config)
+        elif inspect.iscoroutine(result):
+            try:
+                result.send(None)
+            except StopIteration as done:
+                items = list(done.value) if done.value is not None else []
+            else:
+                result.close()
+                return call_rule(rule, email, context, options, config=config)
+        else:
+            items = list(result)
+        return [stamp(item, rule) for item in items]
+    except Exception as exc:
+        return rule_failure(rule, exc, config)
 
 
 def _tally(rule: Rule) -> Any:

@@ -107,6 +107,8 @@ _STATUS_GROUPS: dict[str, tuple[str, ...]] = {
 _STATUS_TO_GROUP = {name: group for group, names in _STATUS_GROUPS.items() for name in names}
 
 
+_fromisoformat = datetime.fromisoformat
+
 _status_cache: dict[Any, str | None] = {}
 
 
@@ -164,7 +166,19 @@ class RowFacts:
         times = self._times
         if name in times:
             return times[name]
-        value = self.context.time(name)
+        context = self.context
+        raw = context.get(name)
+        value: datetime | None = None
+        if raw.__class__ is str and raw:
+            # the common case, as SendContext.time reads it: a complete timestamp with its offset
+            try:
+                quick = _fromisoformat(raw)
+            except ValueError:
+                value = context.time(name)
+            else:
+                value = quick if quick.tzinfo is not None else context.time(name)
+        elif raw is not None and raw != "":
+            value = context.time(name)
         times[name] = value
         return value
 
