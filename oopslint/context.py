@@ -181,6 +181,11 @@ class SendContext:
     ``guard`` is the :class:`~oopslint.SendGuard` that ``preflight(...,
     guard=guard)`` checks this send against (None: no guard), read by the
     DUP rules.
+    ``brief`` is set by a batch on rows whose findings are counted rather
+    than shown: a rule may then skip building message text (an empty
+    message), as long as it yields the same number of findings with the same
+    span, severity and ``data["event_at"]``; the batch runs the rule again
+    without ``brief`` for any row it shows.
     """
 
     data: Mapping[str, Any] = field(default_factory=dict)
@@ -191,6 +196,7 @@ class SendContext:
     now: datetime | None = None
     strict: bool = False
     guard: Any = None
+    brief: bool = False
 
     def __post_init__(self) -> None:
         merged = dict(DEFAULT_FIELDS)

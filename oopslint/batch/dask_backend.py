@@ -59,14 +59,13 @@ from typing import Any
 
 from ..config import ConfigError
 from ..context import ContextError
-from ..engine import Linter, RuleCrash
+from ..engine import Linter
 from ..report import Report
-from ..rule import Rule
 from ._states import Folded, RemoteCrash, crash_detail, finish_states, mergeable_state
 from ._states import fold_states as _fold
 from .parallel import _Chunk, _Merger, chunked_rows
 from .readers import _read_stream, _sniff, iter_context_rows
-from .results import BatchRow, RuleTally, row_id
+from .results import RuleTally, row_id
 from .runner import Runner
 
 __all__ = [
@@ -600,7 +599,7 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
             checked += 1
             context, found, problem = runner.check_row(number, line, data if merged else runner.row_data(data))
             if states:
-                row = BatchRow(number, None, line, context, found)
+                row = runner.batch_row(number, line, context, found)
                 for code, state in list(states.items()):
                     try:
                         state.add(row)

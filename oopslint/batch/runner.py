@@ -180,7 +180,10 @@ class Runner:
             now=send_at or datetime.now(UTC),
             strict=True,
         )
-        self.prototype = prototype
+        #: rows are checked ``brief`` (see SendContext): the findings of a row that is
+        #: shown, as a group's example or to a batch rule, are worked out again in full
+        self.full_prototype = prototype
+        self.prototype = replace(prototype, brief=True)
         for rule in row_rules:
             summary.rules.setdefault(rule.code, _tally(rule))
         for entry in self.row_rules:
@@ -326,7 +329,7 @@ class Runner:
             data = self.row_data(data)
             context, found, problem = self.check_row(number, line, data)
             if consumers:
-                row = BatchRow(number, None, line, context, found)
+                row = self.batch_row(number, line, context, found)
                 self.feed(row)
                 if row._rejections and problem is None:
                     problem = row._rejections[0]
@@ -335,9 +338,10 @@ class Runner:
 
     def check_row(
         self, number: int, line: int | None, data: Mapping[str, Any]
-    ) -> tuple[SendContext, list[Finding], str | None]:
+    ) -> tuple[SendContext, list[Finding] | None, str | None]:
         """Run the per-row rules on one row and count what they found.
-        Returns the row's context, its findings and the first reason it is bad."""
+        Returns the row's context, its findings (None: counted brief, see
+        :meth:`batch_row`) and the first reason it is bad."""
         context = self.context(data)
         if self._plan_generation != self._generation:
             self._make_plan()
@@ -421,7 +425,7 @@ class Runner:
         line: int | None,
         context: SendContext,
         outcomes: list[tuple[RowRule, list[Finding] | str | None]],
-    ) -> tuple[list[Finding], str | None]:
+    ) -> tuple[list[Finding] | None, str | None]:
         tallies = self.summary.rules
         groups = self.groups
         sample_size = self.summary.sample_size
@@ -448,7 +452,7 @@ class Runner:
                     the_id = row_id(context)
                 ref = RowRef(number, the_id, line)
                 tally.first_rows.append(ref)
-            for finding in found:
+            for index, finding in enumerate(found):
                 key = (code, finding.span, finding.severity._value_)  # type: ignore[union-attr]
                 group = groups.get(key)
                 if group is None or len(group.samples) < sample_size:
@@ -457,7 +461,7 @@ class Runner:
                             the_id = row_id(context)
                         ref = RowRef(number, the_id, line)
                     if group is None:
-                        group = groups[key] = Group(finding, code, ref)
+                        group = groups[key] = Group(self._shown(entry, context, found, index), code, ref)
                     group.samples.append(ref)
                 group.rows += 1
                 event_at = finding.data.get("event_at") if finding.data else None
@@ -469,16 +473,45 @@ class Runner:
                         if group.oldest is None or moment < group.oldest:
                             group.oldest = moment
             row_findings.extend(found)
+        if context.brief:
+            for finding in row_findings:
+                if not finding.message:
+                    return None, problem  # a rule left out the text: worked out again if a batch rule asks
+        return row_findings, problem
         return row_findings, problem
 
     def findings_for(self, context: SendContext, number: int) -> list[Finding]:
         """The per-row rules' findings for one row, without counting them."""
+        full = self.full_prototype.with_data(context.data)
         out: list[Finding] = []
         for entry in self.row_rules:
-            outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+            outcome = self._call_full(entry, full)
             if isinstance(outcome, list):
                 out.extend(outcome)
         return out
+
+    def _call_full(self, entry: RowRule, context: SendContext) -> Any:
+        if entry.idle:
+            return _without_loop(entry.rule, self.email, context, entry.options, self.config)
+        return call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+
+    def batch_row(self, number: int, line: int | None, context: SendContext, found: list[Finding] | None) -> BatchRow:
+        """The row as batch rules see it; ``found`` None: its findings were
+        counted ``brief``, and are worked out in full if a batch rule asks."""
+        if found is None:
+            return BatchRow(number, None, line, context, None, partial(self.findings_for, context, number))
+        return BatchRow(number, None, line, context, found)
+
+    def _shown(self, entry: RowRule, context: SendContext, found: list[Finding], index: int) -> Finding:
+        """Finding ``index`` of an outcome, as the rule reports it in full (it
+        becomes a group's example, shown in the report): a finding without
+        text (see SendContext.brief) is worked out again."""
+        if found[index].message or not context.brief:
+            return found[index]
+        full = self._call_full(entry, self.full_prototype.with_data(context.data))
+        if full.__class__ is list and len(full) == len(found):
+            return full[index]  # type: ignore[no-any-return]
+        return found[index]
 
     def check_chunk(
         self,
@@ -515,7 +548,7 @@ class Runner:
         for number, line, data in rows:
             context, found, problem = self.check_row(number, line, data)
             if states:
-                row = BatchRow(number, None, line, context, found)
+                row = self.batch_row(number, line, context, found)
                 for code, state in list(states.items()):
                     try:
                         state.add(row)
@@ -705,7 +738,9 @@ class Runner:
     def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
         if entry.idle:
-            return self._outcome(entry, _without_loop(entry.rule, self.email, context, entry.options, self.config), number)
+            return self._outcome(
+                entry, _without_loop(entry.rule, self.email, context, entry.options, self.config), number
+            )
         if entry.is_generator:
             # what call_rule does for a plain generator, without its checks for awaitables
             rule = entry.rule

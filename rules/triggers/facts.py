@@ -133,8 +133,24 @@ def path_of(context: Any, name: str) -> str:
     return fields.get(name, name)
 
 
+_numbers: dict[tuple[int, str], tuple[Any, Any, float]] = {}
+
+
 def positive_number(options: Mapping[str, Any], key: str) -> float:
+    """``options[key]``, checked to be a number above zero (and below its
+    maximum); remembered per options object, as every batch row asks again."""
     value = options[key]
+    known = _numbers.get((id(options), key))
+    if known is not None and known[0] is options and known[1] is value:
+        return known[2]
+    number = _positive_number(value, key)
+    if len(_numbers) > 64:
+        _numbers.clear()
+    _numbers[(id(options), key)] = (options, value, number)
+    return number
+
+
+def _positive_number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
         raise ConfigError(f"[triggers] {key}: {value!r} must be a number greater than zero")
     limit = _MAXIMA.get(key)

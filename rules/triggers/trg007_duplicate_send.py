@@ -224,12 +224,21 @@ class DuplicateState:
         parts: list[Any] = [str(recipient).strip().lower()]
         for field in self.key_fields:
             value = get(field)
-            if value.__class__ is str:
+            cls = value.__class__
+            if cls is str:
                 value = value.strip().lower()
-            elif value is not None and not isinstance(value, (int, float)):
+            elif value is None or cls is int:
+                pass
+            elif isinstance(value, (int, float)):
+                if isinstance(value, (bool, float)) and float(value).is_integer():
+                    value = int(value)  # 1, 1.0 and True are one key, as in _stable_hash
+            else:
                 value = repr(value)
             parts.append(value)
-        key = _stable_hash(parts)
+        # the parts are plain already: _stable_hash without its second pass over them
+        key = int.from_bytes(
+            blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True
+        )
         repeat = self.seen.add(key, row.number)
         if repeat is None:
             if self.firsts is not None:
