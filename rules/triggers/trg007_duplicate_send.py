@@ -87,6 +87,31 @@ class _SeenKeys:
         self._set_count(key, total)
         return earlier_first, total
 
+    def take(self, key: int, first_row: int, copies: int) -> tuple[int, int, int] | None:
+        """:meth:`merge` in one probe: None for a new key, else what the key
+        had before, (first row, copies), and its copies now."""
+        if key == 0:
+            key = 1
+        keys = self.keys
+        mask = self.size - 1
+        slot = key & mask
+        while True:
+            found = keys[slot]
+            if found == 0:
+                keys[slot] = key
+                self.rows[slot] = first_row
+                self.counts[slot] = min(copies, 255)
+                self.used += 1
+                if self.used * 10 > self.size * 7:
+                    self._grow()
+                return None
+            if found == key:
+                before = self.counts[slot]
+                total = min(before + copies, 255)
+                self.counts[slot] = total
+                return self.rows[slot], before, total
+            slot = (slot + 1) & mask
+
     def _set_count(self, key: int, count: int) -> None:
         if key == 0:
             key = 1
@@ -281,12 +306,13 @@ class DuplicateState:
         sampled: dict[int, tuple[int, int] | None] = dict.fromkeys(later.sample_keys)
         crossing: list[tuple[dict[str, Any], int]] = []
         for key, first_row, copies in later.seen.items():
-            before = seen.get(key)
+            taken = seen.take(key, first_row, copies)
+            if taken is None:
+                continue
+            before = (taken[0], taken[1])
+            earlier_copies = taken[2]
             if key in sampled:
                 sampled[key] = before
-            earlier_first, earlier_copies = seen.merge(key, first_row, copies)
-            if before is None:
-                continue
             # the later part's first row of this key repeats an earlier row
             self.repeated_rows += 1
             if before[1] >= 2 and copies >= 2:
