@@ -94,6 +94,19 @@ def test_worker_processes_give_the_same_report(migration):
     assert without_timing(parallel) == without_timing(serial)
 
 
+def test_worker_processes_feeding_the_batch_rules_give_the_same_report(tmp_path):
+    """With --jobs, each worker feeds TRG006 and TRG007 its own chunks and the
+    reading process folds them: repeats across chunks, their samples and bad
+    rows come out as on one process."""
+    rows = write_rows(tmp_path / "rows.jsonl", 9_000, duplicates=400, bad=60)
+    _, serial = batch_json(str(SHIPPED), "--contexts", str(rows), "--jobs", "1")
+    _, parallel = batch_json(str(SHIPPED), "--contexts", str(rows), "--jobs", "2")
+    assert without_timing(parallel) == without_timing(serial)
+    duplicate = next(f for f in serial["files"][0]["findings"] if f["code"] == "TRG007")
+    assert duplicate["data"]["extra_copies"] >= 400  # at least the copies the generator made
+    assert serial["batch"]["bad_rows"] == 60
+
+
 def test_text_output_has_the_per_rule_table(migration):
     result = run_cli(
         "batch", "--offline", str(SHIPPED), "--contexts", str(migration), "--select", "TRG", "--show-rows", "3"
