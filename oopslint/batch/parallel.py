@@ -1,11 +1,14 @@
 """Spreading the per-row rules of a batch over worker processes.
 
-The reading process keeps the order: it reads every row, feeds the batch
-rules (which must see each row, in order) and hands rows out in chunks.
-Forked workers run the per-row rules on their chunks and send back counts
-only (tallies, example findings, bad rows); the reading process merges them
-in chunk order, so "the first rows" and the bad-row samples are the same as
-in a run on one process. At most two chunks per worker are in flight, so
+The reading process keeps the order: it reads every row and hands rows out
+in chunks (JSON Lines rows as their text: the workers decode them). Forked
+workers run the per-row rules on their chunks and send back counts only
+(tallies, example findings, bad rows); the reading process merges them in
+chunk order, so "the first rows" and the bad-row samples are the same as in
+a run on one process. Batch rules with the mergeable-state hook (see
+:mod:`._states`) are fed by the workers, a fresh state per chunk, and folded
+here in chunk order; any other batch rule makes the reading process decode
+and feed every row itself. At most two chunks per worker are in flight, so
 memory stays flat however long the batch is.
 """
 
