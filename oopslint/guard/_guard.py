@@ -255,6 +255,13 @@ class SendGuard:
             return key
         return "h:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
 
+    def _key_ids(self, keys: list[str]) -> list[str]:
+        """:meth:`key_id` of each key, in one pass."""
+        if not self.settings.hash_keys:
+            return list(keys)
+        sha256 = hashlib.sha256
+        return ["h:" + sha256(key.encode("utf-8")).hexdigest()[:40] for key in keys]
+
     def display(self, key: str) -> str:
         """``key`` as output may show it (addresses masked unless ``show_recipients``)."""
         return key if self.settings.show_recipients else mask_key(key)
@@ -373,13 +380,13 @@ class SendGuard:
         return await self._acall("lookup", self.key_id(key), time.time())
 
     def lookup_many(self, keys: list[str]) -> list[Entry | None]:
-        return self._ledger.lookup_many([self.key_id(k) for k in keys], time.time())
+        return self._ledger.lookup_many(self._key_ids(keys), time.time())
 
     def claim_many(self, keys: list[str], *, category: str | None = None) -> list[Claim | None]:
         """Claim several keys at once (one round trip on Redis); None where taken."""
         pool = secrets.token_hex(12 * len(keys))  # one read of the system's randomness for all tokens
         tokens = [pool[i : i + 24] for i in range(0, len(pool), 24)]
-        ids = [self.key_id(k) for k in keys]
+        ids = self._key_ids(keys)
         ttl = self.settings.ttl_for("in_progress", category)
         now = time.time()
         try:

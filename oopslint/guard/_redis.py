@@ -25,6 +25,7 @@ from ._entry import Entry, GuardUnavailable
 __all__ = ["RedisLedger", "AsyncRedisLedger", "PREFIX"]
 
 PREFIX = "oopslint:guard:"
+_PREFIX_BYTES = PREFIX.encode()
 _BATCH = 100  # keys per script call in claim_many / complete_many: Redis runs one script at a time
 
 # KEYS[1] key; ARGV value, ttl ms. Returns {holder's value, its PTTL}, or false when claimed.
@@ -147,11 +148,77 @@ def _ms_bytes(seconds: float | None) -> bytes:
     return b"%d" % _ms(seconds)
 
 
+_OK = b"+OK\r\n"
+
+
+class _Incomplete(Exception):
+    """The buffer ends inside a reply: read more from the socket."""
+
+
+def _parse_reply(buffer: bytes, start: int, error: Any) -> tuple[Any, int]:
+    """One RESP2 reply at ``start``: (value, where the next reply begins). An
+    error reply becomes ``error(text)``, returned in place. Raises _Incomplete."""
+    end = buffer.find(b"\r\n", start)
+    if end < 0:
+        raise _Incomplete
+    kind, line = buffer[start : start + 1], buffer[start + 1 : end]
+    after = end + 2
+    if kind == b"+":
+        return line, after
+    if kind == b":":
+        return int(line), after
+    if kind == b"$":
+        size = int(line)
+        if size < 0:
+            return None, after
+        if len(buffer) < after + size + 2:
+            raise _Incomplete
+        return buffer[after : after + size], after + size + 2
+    if kind == b"*":
+        size = int(line)
+        if size < 0:
+            return None, after
+        items = []
+        for _ in range(size):
+            item, after = _parse_reply(buffer, after, error)
+            items.append(item)
+        return items, after
+    if kind == b"-":
+        return error(line.decode("utf-8", "replace")), after
+    raise ValueError(f"unexpected reply type {kind!r} from Redis")
+
+
+def _read_replies(sock: Any, count: int, error: Any) -> list[Any]:
+    """``count`` RESP2 replies read straight from ``sock``."""
+    buffer = b""
+    position = 0
+    replies: list[Any] = []
+    while True:
+        try:
+            while len(replies) < count:
+                reply, position = _parse_reply(buffer, position, error)
+                replies.append(reply)
+        except _Incomplete:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("Redis closed the connection") from None
+            if not buffer and chunk == _OK * count:  # every key of a batch was free: the usual case
+                return [b"OK"] * count
+            buffer = buffer[position:] + chunk
+            position = 0
+            continue
+        if position != len(buffer):
+            raise ValueError("Redis sent more replies than were asked for")
+        return replies
+
+
 class RedisLedger:
-    """Claims, completions and releases go out as packed EVALSHA commands on
-    connections this ledger keeps (one a thread at a time, fresh after a fork):
-    a claim costs one write and one read, not a checkout from redis-py's pool
-    and its command packing. Everything else goes through the redis-py client."""
+    """Claims, completions and releases go out as packed commands (SET NX, then
+    EVALSHA) on connections this ledger keeps (one a thread at a time, fresh
+    after a fork): a claim costs one write and one read, not a checkout from
+    redis-py's pool and its command packing, and the replies of a round trip
+    are parsed here in one pass (RESP2; a ?protocol=3 URL keeps redis-py's
+    reader). Everything else goes through the redis-py client."""
 
     def __init__(self, url: str, display: str):
         import redis
@@ -162,10 +229,12 @@ class RedisLedger:
         self._errors = (redis.RedisError, OSError)
         self._dropped = (redis.ConnectionError, redis.TimeoutError, OSError)
         self._response_error = redis.ResponseError
+        self._invalid = redis.InvalidResponse
         self._no_script = redis.exceptions.NoScriptError
-        # one quick retry on a dropped connection: every operation is safe to repeat
+        # one quick retry on a dropped connection: every operation is safe to repeat.
+        # RESP2 unless the URL asks for ?protocol=3: claims read its replies straight off the socket
         self._client = redis.Redis.from_url(
-            url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), **_client_options()
+            url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), protocol=2, **_client_options()
         )
         self._claim = _Script(_CLAIM)
         self._claim_many = _Script(_CLAIM_MANY)
@@ -199,18 +268,32 @@ class RedisLedger:
         connection = self._connection()
         replies: list[Any] = []
         try:
-            connection.send_packed_command([packed], check_health=False)
-            for _ in range(count):
+            sock = getattr(connection, "_sock", None)
+            if sock is not None and getattr(connection, "protocol", 2) in (None, 2, "2"):
+                # RESP2 on a socket no one else reads: parsed here, in one pass over the bytes
+                sock.sendall(packed)
                 try:
-                    replies.append(connection.read_response())
-                except self._response_error as error:  # read whole; the connection stays usable
-                    replies.append(error)
+                    replies = _read_replies(sock, count, self._error_reply)
+                except ValueError as exc:  # not what was asked for: never reuse this connection
+                    raise self._invalid(str(exc)) from None
+            else:
+                connection.send_packed_command([packed], check_health=False)
+                for _ in range(count):
+                    try:
+                        replies.append(connection.read_response())
+                    except self._response_error as error:  # read whole; the connection stays usable
+                        replies.append(error)
         except BaseException:
             connection.disconnect()  # replies may be left unread: never reuse it
             self._client.connection_pool.release(connection)
             raise
         self._idle.append(connection)
         return replies
+
+    def _error_reply(self, text: str) -> Exception:
+        if text.startswith("NOSCRIPT"):
+            return self._no_script(text)
+        return self._response_error(text)
 
     def _evalsha(self, script: _Script, calls: list[bytes]) -> list[Any]:
         """Run packed calls of ``script`` in one round trip.
@@ -235,13 +318,14 @@ class RedisLedger:
         """``SET key value NX PX ttl`` for each key, in one round trip: True where
         the key was free and is now claimed. A taken key may still be a released
         one, which only the claim script may take."""
-        ttl = b"$%d\r\n%s\r\n" % (len(ttl_ms), ttl_ms)
+        tail = b"\r\n$2\r\nNX\r\n$2\r\nPX\r\n$%d\r\n%s\r\n" % (len(ttl_ms), ttl_ms)
+        prefix = _PREFIX_BYTES
         packed = []
         for key, value in zip(keys, values):
-            name = (PREFIX + key).encode()
+            name = key.encode()
             packed.append(
-                b"*6\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$2\r\nNX\r\n$2\r\nPX\r\n%s"
-                % (len(name), name, len(value), value, ttl)
+                b"*6\r\n$3\r\nSET\r\n$%d\r\n%s%s\r\n$%d\r\n%s%s"
+                % (len(prefix) + len(name), prefix, name, len(value), value, tail)
             )
         replies = self._retrying(lambda: self._exchange(b"".join(packed), len(packed)))
         for reply in replies:
@@ -306,7 +390,8 @@ class RedisLedger:
         """Claim several keys, SET NX in one round trip, then the claim script for
         the keys that were taken (released keys may be claimed again); True where claimed."""
         keys = [key for key, _ in items]
-        values = [_value("p", token, now, category).encode() for _, token in items]
+        tail = _value("", "", now, category).encode()[1:]  # "|since_ms|category", the same for every key
+        values = [b"p|" + token.encode() + tail for _, token in items]
         ttl_ms = _ms_bytes(ttl)
         won = self._call(lambda: self._set_if_free(keys, values, ttl_ms)) if keys else []
         taken = [index for index, free in enumerate(won) if not free]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 
 from ._entry import Entry, GuardUnavailable
@@ -47,6 +48,14 @@ ON CONFLICT (key) DO UPDATE SET state = 'p', token = excluded.token, since = exc
     expires = excluded.expires, category = excluded.category
 WHERE claims.state = 'r' OR (claims.expires IS NOT NULL AND claims.expires <= excluded.since)
 """
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 class SQLiteLedger:
@@ -85,23 +94,42 @@ class SQLiteLedger:
         if not os.path.isdir(folder):
             raise GuardUnavailable(f"ledger {self.path}: folder {folder} does not exist")
         target = f"file:{self.path}?mode=ro" if self.read_only else self.path
+        started = time.monotonic()
         try:
             connection = sqlite3.connect(
                 target, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False, uri=self.read_only
             )
             try:
-                connection.execute(f"PRAGMA journal_mode={self.journal}")
+                self._set_journal_mode(connection)
                 connection.execute(f"PRAGMA synchronous={'NORMAL' if self._own_sync else self.synchronous}")
                 connection.executescript(_SCHEMA)
             except BaseException:
                 connection.close()
                 raise
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise self._error(exc, time.monotonic() - started) from None
         self._connection, self._pid = connection, os.getpid()
         if self._own_sync:
             self._open_wal(folder)
         return connection
+
+    def _set_journal_mode(self, connection: sqlite3.Connection) -> None:
+        """Switch a new ledger file to WAL (a no-op once it is WAL). SQLite answers
+        "database is locked" at once, without its busy timeout, when another
+        process holds the file's write lock meanwhile, as it does when several
+        processes open a new ledger together: wait for the lock as every other
+        statement here does."""
+        deadline = time.monotonic() + self.busy_timeout
+        pause = 0.002
+        while True:
+            try:
+                connection.execute(f"PRAGMA journal_mode={self.journal}")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     def _open_wal(self, folder: str) -> None:
         """Open the -wal file for flushing, and flush the folder once so the file's
@@ -135,7 +163,10 @@ class SQLiteLedger:
         except OSError as exc:
             raise GuardUnavailable(f"ledger {self.path}: could not sync the write-ahead log to disk ({exc})") from None
 
-    def _error(self, exc: sqlite3.Error) -> GuardUnavailable:
+    def _error(self, exc: sqlite3.Error, waited: float | None = None) -> GuardUnavailable:
+        """``exc`` as a message that says what to do; ``waited``: seconds the
+        failed call took, which tells a lock held past the busy timeout from a
+        refusal SQLite gave without waiting."""
         text = str(exc)
         lowered = text.lower()
         if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
@@ -144,6 +175,8 @@ class SQLiteLedger:
             reason = "is read-only: the guard must write to claim a send"
         elif "unable to open" in lowered:
             reason = "cannot be opened"
+        elif ("locked" in lowered or "busy" in lowered) and waited is not None and waited < 0.9 * self.busy_timeout:
+            reason = f"was locked by another process (SQLite gave up after {waited:.1f} s, without its busy timeout)"
         elif "locked" in lowered or "busy" in lowered:
             reason = f"stayed locked by another process for {self.busy_timeout:g} s"
         else:
@@ -154,15 +187,19 @@ class SQLiteLedger:
         with self._lock:
             connection = self._connect()
             changes = connection.total_changes
+            started = time.monotonic()
             try:
                 result = action(connection)
-            except sqlite3.Error as exc:
+            except BaseException as exc:
+                # whatever went wrong, never keep the write lock: every other process would wait on it
                 if connection.in_transaction:
                     try:
                         connection.execute("ROLLBACK")
                     except sqlite3.Error:
                         pass
-                raise self._error(exc) from None
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc, time.monotonic() - started) from None
+                raise
             wrote = self._own_sync and connection.total_changes != changes
         if wrote:
             self._flush()

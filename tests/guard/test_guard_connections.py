@@ -83,3 +83,25 @@ def test_claims_over_several_script_calls_survive_a_redis_that_forgot_its_script
     assert {guard.lookup(key).state for key in first} == {"sent"}
     assert {guard.lookup(key).state for key in second} == {"in_progress"}
     assert guard.stats() == {"sent": {"": 250}, "in_progress": {"": 250}}
+
+
+def test_a_resp3_connection_claims_completes_and_releases_as_resp2_does(redis_url):
+    """Claims read RESP2 replies off the socket themselves; a URL asking for
+    ?protocol=3 goes through redis-py's reader and must answer the same."""
+    outcomes = {}
+    for protocol, url in (("2", redis_url), ("3", f"{redis_url}?protocol=3")):
+        guard = SendGuard(url, config={})
+        keys, more = _keys(40, f"resp{protocol}"), _keys(5, f"resp{protocol}-more")
+        claims = guard.claim_many(keys)
+        assert all(claims)
+        again = guard.claim_many(keys[:20] + more)
+        assert again[:20] == [None] * 20 and all(again[20:])
+        assert claims[0].release() is True
+        assert guard.try_claim(keys[0]) is not None  # released: claimable at once
+        guard.done_many([c for c in claims[1:] if c is not None])
+        assert guard.try_claim(keys[1]) is None
+        holder = guard.lookup(keys[1])
+        outcomes[protocol] = (holder.state, guard.stats())
+        assert guard.forget(*keys, *more) == 45
+        guard.close()
+    assert outcomes["2"] == outcomes["3"] == ("sent", {"sent": {"": 39}, "in_progress": {"": 6}})

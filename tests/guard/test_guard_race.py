@@ -26,8 +26,8 @@ def _race_worker(url: str, seed: int, out: str, keys_total: int, chunk: int, sta
     # synchronous=normal: whether two processes can win one key does not depend on
     # when the file is synced; bench/bench_guard.py measures the durable default
     guard = SendGuard(url, config={}, sqlite_synchronous="normal")
-    if chunk == 1:
-        start.wait(60)  # type: ignore[attr-defined]  # every worker starts claiming at once
+    guard.lookup("warm-up")  # connected before the start, so no worker runs ahead while others connect
+    start.wait(60)  # type: ignore[attr-defined]  # every worker starts claiming at once
     keys = list(range(keys_total))
     random.Random(seed).shuffle(keys)
     won = []
