@@ -326,9 +326,9 @@ class DuplicateState:
         if len(self.samples) < self.sample_size:
             candidates = crossing
             for sample, key in zip(later.samples, later.sample_keys):
-                before = sampled.get(key)
-                if before is not None:
-                    sample = {**sample, "first_row": before[0]}
+                earlier = sampled.get(key)
+                if earlier is not None:
+                    sample = {**sample, "first_row": earlier[0]}
                 candidates.append((sample, key))
             candidates.sort(key=lambda pair: pair[0]["row"])
             for sample, key in candidates[: self.sample_size - len(self.samples)]:
