@@ -137,6 +137,21 @@ def _split_path(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
+# dotted path -> its parts, for SendContext.get (a plain dict: a batch reads
+# a few dozen values per row, and an lru_cache call costs more than the read)
+_PATH_PARTS: dict[str, tuple[str, ...]] = {}
+
+
+def _path_parts(path: str) -> tuple[str, ...]:
+    parts = _PATH_PARTS.get(path)
+    if parts is None:
+        parts = tuple(path.split("."))
+        if len(_PATH_PARTS) >= 1024:
+            _PATH_PARTS.clear()
+        _PATH_PARTS[path] = parts
+    return parts
+
+
 def dig(data: Any, path: str) -> Any:
     """The value at a dotted path (``order.placed_at``, ``items.0.sku``) in plain data, or None."""
     current = data
@@ -166,6 +181,11 @@ class SendContext:
     ``guard`` is the :class:`~oopslint.SendGuard` that ``preflight(...,
     guard=guard)`` checks this send against (None: no guard), read by the
     DUP rules.
+    ``brief`` is set by a batch on rows whose findings are counted rather
+    than shown: a rule may then skip building message text (an empty
+    message), as long as it yields the same number of findings with the same
+    span, severity and ``data["event_at"]``; the batch runs the rule again
+    without ``brief`` for any row it shows.
     """
 
     data: Mapping[str, Any] = field(default_factory=dict)
@@ -176,6 +196,7 @@ class SendContext:
     now: datetime | None = None
     strict: bool = False
     guard: Any = None
+    brief: bool = False
 
     def __post_init__(self) -> None:
         merged = dict(DEFAULT_FIELDS)
@@ -184,8 +205,10 @@ class SendContext:
 
     def get(self, name: str, default: Any = None) -> Any:
         """A value by logical field name (``order_placed_at``) or dotted path."""
+        path = self.fields.get(name, name)
+        parts = _PATH_PARTS.get(path) or _path_parts(path)
         current: Any = self.data
-        for part in _split_path(self.fields.get(name, name)):
+        for part in parts:
             if current.__class__ is dict:
                 current = current.get(part)
             else:

@@ -35,7 +35,7 @@ from ..config import ConfigError
 from ..context import SendContext, parse_timestamp
 from ..engine import Linter
 from ..report import Report, Severity
-from .parallel import auto_jobs, fork_available, run_parallel
+from .parallel import auto_jobs, fork_available, run_parallel, workers_feed_batch_rules
 from .readers import CONTEXT_FORMATS, iter_context_rows
 from .results import BadRow, BatchReport, BatchRow, BatchSummary, RowRef, RuleTally
 from .runner import Runner
@@ -156,8 +156,9 @@ def lint_batch(
             if workers > 1 and not fork_available():
                 workers = 1
             if workers > 1 and row_rules:
-                # without batch rules to feed, only the workers parse JSON Lines rows
-                rows = iter_context_rows(contexts, contexts_format, with_text=True, parse_json=bool(runner.consumers))
+                # when the workers feed the batch rules (or there are none), only they parse JSON Lines rows
+                parse = bool(runner.consumers) and not workers_feed_batch_rules(runner)
+                rows = iter_context_rows(contexts, contexts_format, with_text=True, parse_json=parse)
                 run_parallel(runner, rows, workers)
             else:
                 runner.run(iter_context_rows(contexts, contexts_format))
@@ -208,7 +209,7 @@ def prepare_runner(
     ]
     runner = Runner(job, row_rules, selected if batch_rules else [], summary, send_at)
     runner.batch_rules = selected
-    if any(rule.is_async for rule in row_rules):
+    if any(entry.is_async for entry in runner.row_rules):
         from ._async_rules import AsyncRowRules
 
         runner.async_rules = AsyncRowRules(linter, job.config.section("http"))

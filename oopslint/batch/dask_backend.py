@@ -59,12 +59,13 @@ from typing import Any
 
 from ..config import ConfigError
 from ..context import ContextError
-from ..engine import Linter, RuleCrash
+from ..engine import Linter
 from ..report import Report
-from ..rule import Rule
+from ._states import Folded, RemoteCrash, crash_detail, finish_states, mergeable_state
+from ._states import fold_states as _fold
 from .parallel import _Chunk, _Merger, chunked_rows
 from .readers import _read_stream, _sniff, iter_context_rows
-from .results import BatchRow, RuleTally, row_id
+from .results import RuleTally, row_id
 from .runner import Runner
 
 __all__ = [
@@ -540,12 +541,6 @@ def check_partition(setup: BatchSetup, index: int, items: list[tuple[int, int | 
         return runner.check_chunk(index, items)
 
 
-def mergeable_state(rule: Rule) -> Any:
-    """The state class a batch rule offers for merging across partitions
-    (``rule.check.mergeable``), or None."""
-    return getattr(rule.check, "mergeable", None)
-
-
 @dataclass
 class PartResult:
     """What a partition task leaves on its worker: the per-row counts (pickled,
@@ -558,18 +553,6 @@ class PartResult:
     tallies: bytes
     states: dict[str, Any]
     crashed: dict[str, tuple[int, str]]
-
-
-@dataclass
-class Folded:
-    """The batch rules' states folded over the partitions so far."""
-
-    states: dict[str, Any]
-    crashed: dict[str, tuple[int, str]]
-
-
-def _crash_detail(rule: Rule, exc: Exception) -> str:
-    return RuleCrash(rule, exc).detail
 
 
 def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
@@ -596,7 +579,7 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
                     state.keep_firsts()
                 states[code] = state
             except Exception as exc:
-                crashed[code] = (0, _crash_detail(rule, exc))
+                crashed[code] = (0, crash_detail(rule, exc))
         problems = []
         unreadable: list[tuple[int, int | None, None, str]] = []
         rows = checked = 0
@@ -616,13 +599,13 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
             checked += 1
             context, found, problem = runner.check_row(number, line, data if merged else runner.row_data(data))
             if states:
-                row = BatchRow(number, None, line, context, found)
+                row = runner.batch_row(number, line, context, found)
                 for code, state in list(states.items()):
                     try:
                         state.add(row)
                     except Exception as exc:
                         del states[code]
-                        crashed[code] = (number, _crash_detail(rules[code], exc))
+                        crashed[code] = (number, crash_detail(rules[code], exc))
                 if row._rejections and problem is None:
                     problem = row._rejections[0]
             if problem is not None:
@@ -648,50 +631,7 @@ def fold_states(folded: Folded | None, part: PartResult) -> Folded:
     """The batch rules' states of the partitions so far, followed by ``part``'s
     (a worker task). A rule that crashed stays crashed at its first row, as in
     a local run, which stops feeding it there."""
-    if folded is None:
-        return Folded(dict(part.states), dict(part.crashed))
-    states = dict(folded.states)
-    crashed = dict(folded.crashed)
-    for code, record in part.crashed.items():
-        if code not in crashed:
-            crashed[code] = record
-            states.pop(code, None)
-    for code, state in part.states.items():
-        if code in crashed:
-            continue
-        before = states.get(code)
-        try:
-            states[code] = state if before is None else before.merge(state)
-        except Exception as exc:
-            states.pop(code, None)
-            crashed[code] = (0, f"merging partitions: {type(exc).__name__}: {exc}")
-    return Folded(states, crashed)
-
-
-def finish_states(folded: Folded) -> dict[str, tuple[Any, ...]]:
-    """Each batch rule's findings on the whole batch (a worker task):
-    ``("ok", [Finding, ...])``, ``("crash", row, detail)`` or ``("config", message)``."""
-    out: dict[str, tuple[Any, ...]] = {code: ("crash", row, detail) for code, (row, detail) in folded.crashed.items()}
-    for code, state in folded.states.items():
-        try:
-            out[code] = ("ok", list(state.findings()))
-        except ConfigError as exc:
-            out[code] = ("config", str(exc))
-        except Exception as exc:
-            out[code] = ("crash", 0, f"{type(exc).__name__}: {exc}")
-    return out
-
-
-class _RemoteCrash(RuleCrash):
-    """A rule crash that happened on a worker, known by its description."""
-
-    def __init__(self, rule: Rule, detail: str):
-        super().__init__(rule, RuntimeError(detail))
-        object.__setattr__(self, "_detail", detail)
-
-    @property
-    def detail(self) -> str:
-        return self._detail  # type: ignore[attr-defined,no-any-return]
+    return _fold(folded, part.states, part.crashed)
 
 
 def _shippable(linter: Linter) -> Linter:
@@ -794,7 +734,7 @@ def _run_on_workers(
                 elif outcome[0] == "config":
                     raise ConfigError(outcome[1])
                 else:
-                    runner.crash(_RemoteCrash(rule, outcome[2]), outcome[1])
+                    runner.crash(RemoteCrash(rule, outcome[2]), outcome[1])
             runner.consumers = [entry for entry in runner.consumers if entry not in batch]
     finally:
         pending = [future for future in (*in_flight.values(), folded, final) if future is not None]

@@ -1,11 +1,14 @@
 """Spreading the per-row rules of a batch over worker processes.
 
-The reading process keeps the order: it reads every row, feeds the batch
-rules (which must see each row, in order) and hands rows out in chunks.
-Forked workers run the per-row rules on their chunks and send back counts
-only (tallies, example findings, bad rows); the reading process merges them
-in chunk order, so "the first rows" and the bad-row samples are the same as
-in a run on one process. At most two chunks per worker are in flight, so
+The reading process keeps the order: it reads every row and hands rows out
+in chunks (JSON Lines rows as their text: the workers decode them). Forked
+workers run the per-row rules on their chunks and send back counts only
+(tallies, example findings, bad rows); the reading process merges them in
+chunk order, so "the first rows" and the bad-row samples are the same as in
+a run on one process. Batch rules with the mergeable-state hook (see
+:mod:`._states`) are fed by the workers, a fresh state per chunk, and folded
+here in chunk order; any other batch rule makes the reading process decode
+and feed every row itself. At most two chunks per worker are in flight, so
 memory stays flat however long the batch is.
 """
 
@@ -24,10 +27,11 @@ from typing import Any
 
 from ..config import ConfigError
 from ..context import SendContext
+from ._states import RemoteCrash, finish_states, fold_states, mergeable_state
 from .results import BatchRow, RuleTally, row_id
 from .runner import Group, Runner, quiet_collector
 
-__all__ = ["run_parallel", "fork_available", "auto_jobs"]
+__all__ = ["run_parallel", "fork_available", "auto_jobs", "workers_feed_batch_rules"]
 
 CHUNK_ROWS = 2000
 _AUTO_MIN_BYTES = 16 << 20
@@ -69,7 +73,7 @@ def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Ch
     Unreadable rows are counted and kept by number; the batch rules (which
     need every row, in order) are fed here, in the reading process."""
     summary = runner.summary
-    consumers = runner.consumers
+    consumers = runner.consumers if not runner.fold_codes else []
     progress = runner.progress
     keep_parsed = runner.async_rules is not None
     chunk = _Chunk(0)
@@ -124,9 +128,49 @@ def _worker(runner: Runner, tasks: Any, results: Any) -> None:
         results.put(pickle.dumps((index, "fatal", traceback.format_exc())))
 
 
+def workers_feed_batch_rules(runner: Runner) -> bool:
+    """Whether every batch rule offers the mergeable-state hook, so the workers
+    feed them and the reading process only splits the rows (see :mod:`._states`)."""
+    return all(mergeable_state(rule) is not None for rule, _ in runner.consumers)
+
+
 def run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int = CHUNK_ROWS) -> None:
     """Like :meth:`Runner.run`, with ``jobs`` worker processes. ``rows`` carry
-    their JSON text as a fifth item (None when the row was not JSON Lines)."""
+    their JSON text as a fifth item (None when the row was not JSON Lines).
+
+    When every batch rule can be fed in parts (:func:`workers_feed_batch_rules`),
+    each worker feeds a fresh state per chunk and this process folds them in
+    chunk order; otherwise the batch rules are fed here, as rows are read."""
+    batch = list(runner.consumers) if workers_feed_batch_rules(runner) else []
+    runner.fold_codes = tuple(rule.code for rule, _ in batch)
+    try:
+        _run_parallel(runner, rows, jobs, chunk_rows)
+    finally:
+        runner.fold_codes = ()
+    if batch:
+        _finish_folded(runner, batch)
+
+
+def _finish_folded(runner: Runner, batch: list[tuple[Any, Any]]) -> None:
+    folded = runner.folded
+    runner.folded = None
+    outcomes = finish_states(folded) if folded is not None else {}
+    for rule, generator in batch:
+        generator.close()
+        outcome = outcomes.get(rule.code)
+        if outcome is None:
+            continue
+        if outcome[0] == "ok":
+            for value in outcome[1]:
+                runner._batch_finding(rule, value)
+        elif outcome[0] == "config":
+            raise ConfigError(outcome[1])
+        else:
+            runner.crash(RemoteCrash(rule, outcome[2]), outcome[1])
+    runner.consumers = [entry for entry in runner.consumers if entry not in batch]
+
+
+def _run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int) -> None:
     context = multiprocessing.get_context("fork")
     tasks = context.Queue(maxsize=jobs * 2)
     results = context.Queue()
@@ -235,6 +279,8 @@ class _Merger:
         tallies, groups, crashes, problems = message[2:6]
         if len(message) > 6:  # rows a worker found unreadable were counted as checked when read
             summary.checked -= message[6]
+        if len(message) > 8:  # the batch rules' states of this chunk, fed by the worker
+            runner.folded = fold_states(runner.folded, message[7], message[8], in_place=True)
         for code, part in tallies.items():
             total = summary.rules.get(code)
             if total is None:

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import ContextError, SendContext, dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
-from ..engine import LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
+from ..engine import WITHOUT_AWAITING, LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
 from ..rule import Rule
+from ._states import crash_detail, mergeable_state
 from .readers import parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
 
@@ -101,13 +102,15 @@ class Group:
 class RowRule:
     """A per-row rule, its options, and what the runner learnt about it."""
 
-    __slots__ = ("rule", "check", "options", "is_async", "is_generator", "memo", "fields", "lookups", "hits")
+    __slots__ = ("rule", "check", "options", "is_async", "idle", "is_generator", "memo", "fields", "lookups", "hits")
 
     def __init__(self, rule: Rule, options: Any):
         self.rule = rule
         self.check = rule.check
         self.options = options
         self.is_async = rule.is_async
+        #: an async rule that finishes without awaiting on every row of this batch (see Runner)
+        self.idle = False
         self.is_generator = not self.is_async and inspect.isgeneratorfunction(rule.check)
         self.memo: dict[tuple, Any] | None = {}
         self.fields: tuple[str, ...] = ()
@@ -177,9 +180,15 @@ class Runner:
             now=send_at or datetime.now(UTC),
             strict=True,
         )
-        self.prototype = prototype
+        #: rows are checked ``brief`` (see SendContext): the findings of a row that is
+        #: shown, as a group's example or to a batch rule, are worked out again in full
+        self.full_prototype = prototype
+        self.prototype = replace(prototype, brief=True)
         for rule in row_rules:
             summary.rules.setdefault(rule.code, _tally(rule))
+        for entry in self.row_rules:
+            if entry.is_async and self._never_awaits(entry):
+                entry.is_async, entry.idle = False, True
         self.batch_rules: list[Rule] = list(batch_rules)
         #: runs the async per-row rules of many rows at once (set by prepare_runner)
         self.async_rules: AsyncRowRules | None = None
@@ -194,8 +203,27 @@ class Runner:
         self.progress: Callable[[int], None] | None = None  # called with the rows read so far
         self.consumers: list[tuple[Rule, Any]] = []
         self.finishers: list[tuple[Rule, Any]] = []
+        #: batch rules whose mergeable states the worker processes feed (see :mod:`.parallel`)
+        self.fold_codes: tuple[str, ...] = ()
+        #: their states folded over the chunks merged so far
+        self.folded: Any = None
         for rule in batch_rules:
             self._start_batch_rule(rule)
+
+    def _never_awaits(self, entry: RowRule) -> bool:
+        """An async rule whose ``finishes_without_awaiting`` hook says it awaits
+        nothing, without reading any context value to say so (a template that
+        names no coupon code): true of every row, so the rule is run on each
+        row like a plain one, with no event loop and no look-ups to gather."""
+        promise = getattr(entry.check, WITHOUT_AWAITING, None)
+        if promise is None:
+            return False
+        tracked = self._tracked(self.base_data or {})
+        try:
+            idle = bool(promise(self.email, tracked, entry.options))
+        except Exception:
+            return False
+        return idle and not tracked._reads and not tracked._opaque
 
     # ------------------------------------------------------------ batch rules
 
@@ -301,7 +329,7 @@ class Runner:
             data = self.row_data(data)
             context, found, problem = self.check_row(number, line, data)
             if consumers:
-                row = BatchRow(number, None, line, context, found)
+                row = self.batch_row(number, line, context, found)
                 self.feed(row)
                 if row._rejections and problem is None:
                     problem = row._rejections[0]
@@ -310,9 +338,10 @@ class Runner:
 
     def check_row(
         self, number: int, line: int | None, data: Mapping[str, Any]
-    ) -> tuple[SendContext, list[Finding], str | None]:
+    ) -> tuple[SendContext, list[Finding] | None, str | None]:
         """Run the per-row rules on one row and count what they found.
-        Returns the row's context, its findings and the first reason it is bad."""
+        Returns the row's context, its findings (None: counted brief, see
+        :meth:`batch_row`) and the first reason it is bad."""
         context = self.context(data)
         if self._plan_generation != self._generation:
             self._make_plan()
@@ -396,7 +425,7 @@ class Runner:
         line: int | None,
         context: SendContext,
         outcomes: list[tuple[RowRule, list[Finding] | str | None]],
-    ) -> tuple[list[Finding], str | None]:
+    ) -> tuple[list[Finding] | None, str | None]:
         tallies = self.summary.rules
         groups = self.groups
         sample_size = self.summary.sample_size
@@ -423,7 +452,7 @@ class Runner:
                     the_id = row_id(context)
                 ref = RowRef(number, the_id, line)
                 tally.first_rows.append(ref)
-            for finding in found:
+            for index, finding in enumerate(found):
                 key = (code, finding.span, finding.severity._value_)  # type: ignore[union-attr]
                 group = groups.get(key)
                 if group is None or len(group.samples) < sample_size:
@@ -432,7 +461,7 @@ class Runner:
                             the_id = row_id(context)
                         ref = RowRef(number, the_id, line)
                     if group is None:
-                        group = groups[key] = Group(finding, code, ref)
+                        group = groups[key] = Group(self._shown(entry, context, found, index), code, ref)
                     group.samples.append(ref)
                 group.rows += 1
                 event_at = finding.data.get("event_at") if finding.data else None
@@ -444,16 +473,45 @@ class Runner:
                         if group.oldest is None or moment < group.oldest:
                             group.oldest = moment
             row_findings.extend(found)
+        if context.brief:
+            for finding in row_findings:
+                if not finding.message:
+                    return None, problem  # a rule left out the text: worked out again if a batch rule asks
+        return row_findings, problem
         return row_findings, problem
 
     def findings_for(self, context: SendContext, number: int) -> list[Finding]:
         """The per-row rules' findings for one row, without counting them."""
+        full = self.full_prototype.with_data(context.data)
         out: list[Finding] = []
         for entry in self.row_rules:
-            outcome = call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+            outcome = self._call_full(entry, full)
             if isinstance(outcome, list):
                 out.extend(outcome)
         return out
+
+    def _call_full(self, entry: RowRule, context: SendContext) -> Any:
+        if entry.idle:
+            return _without_loop(entry.rule, self.email, context, entry.options, self.config)
+        return call_rule(entry.rule, self.email, context, entry.options, config=self.config)
+
+    def batch_row(self, number: int, line: int | None, context: SendContext, found: list[Finding] | None) -> BatchRow:
+        """The row as batch rules see it; ``found`` None: its findings were
+        counted ``brief``, and are worked out in full if a batch rule asks."""
+        if found is None:
+            return BatchRow(number, None, line, context, None, partial(self.findings_for, context, number))
+        return BatchRow(number, None, line, context, found)
+
+    def _shown(self, entry: RowRule, context: SendContext, found: list[Finding], index: int) -> Finding:
+        """Finding ``index`` of an outcome, as the rule reports it in full (it
+        becomes a group's example, shown in the report): a finding without
+        text (see SendContext.brief) is worked out again."""
+        if found[index].message or not context.brief:
+            return found[index]
+        full = self._call_full(entry, self.full_prototype.with_data(context.data))
+        if full.__class__ is list and len(full) == len(found):
+            return full[index]  # type: ignore[no-any-return]
+        return found[index]
 
     def check_chunk(
         self,
@@ -486,20 +544,52 @@ class Runner:
             self._not_prefetched = _NO_FINDINGS  # the reading process sends only outcomes with something in them
         elif self.async_rules is not None:
             self.prefetch([(number, data) for number, _line, data in rows])
+        states, crashed = self.start_states(self.fold_codes)
         for number, line, data in rows:
-            context, _found, problem = self.check_row(number, line, data)
+            context, found, problem = self.check_row(number, line, data)
+            if states:
+                row = self.batch_row(number, line, context, found)
+                for code, state in list(states.items()):
+                    try:
+                        state.add(row)
+                    except Exception as exc:
+                        del states[code]
+                        crashed[code] = (number, crash_detail(self._batch_rule(code), exc))
+                if row._rejections and problem is None:
+                    problem = row._rejections[0]
             if problem is not None:
                 problems.append((number, line, row_id(context), problem))
         self._prefetched.clear()  # this chunk's; a row whose memo knew its values left its outcome unused
         self._not_prefetched = _MISSING
-        message = (index, "ok", summary.rules, self.groups, self.crashes, problems, unreadable)
+        message: tuple = (index, "ok", summary.rules, self.groups, self.crashes, problems, unreadable)
+        if self.fold_codes:
+            message += (states, crashed)
         try:
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
         except Exception:
             # a rule put something unpicklable in a finding's data: keep the counts
             plain = {key: replace(group, example=group.example.with_(data={})) for key, group in self.groups.items()}
-            message = (index, "ok", summary.rules, plain, self.crashes, problems, unreadable)
+            message = (index, "ok", summary.rules, plain, self.crashes, problems, unreadable, *message[7:])
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+
+    def _batch_rule(self, code: str) -> Rule:
+        return next(rule for rule in self.batch_rules if rule.code == code)
+
+    def start_states(self, codes: Iterable[str]) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
+        """Fresh mergeable states (see :mod:`._states`) of these batch rules for
+        one chunk of rows, and the rules whose state could not be made."""
+        states: dict[str, Any] = {}
+        crashed: dict[str, tuple[int, str]] = {}
+        for code in codes:
+            rule = self._batch_rule(code)
+            try:
+                state = mergeable_state(rule)(self.summary, self.job.context, self.config.options_for(rule))
+                if hasattr(state, "keep_firsts"):
+                    state.keep_firsts()
+                states[code] = state
+            except Exception as exc:
+                crashed[code] = (0, crash_detail(rule, exc))
+        return states, crashed
 
     # ------------------------------------------------------------ async rules
 
@@ -647,6 +737,10 @@ class Runner:
 
     def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
+        if entry.idle:
+            return self._outcome(
+                entry, _without_loop(entry.rule, self.email, context, entry.options, self.config), number
+            )
         if entry.is_generator:
             # what call_rule does for a plain generator, without its checks for awaitables
             rule = entry.rule
@@ -782,6 +876,42 @@ class Runner:
                 )
             )
         return out
+
+
+def _without_loop(rule: Rule, email: Any, context: SendContext, options: Any, config: Any) -> Any:
+    """:func:`call_rule` for an async rule that promised not to await (see
+    ``Runner._never_awaits``), driven to its end without an event loop; one
+    that awaits after all is run again by :func:`call_rule`."""
+    try:
+        result = rule.check(email, context, options)
+        items: list[Any] = []
+        if result is None:
+            pass
+        elif inspect.isasyncgen(result):
+            while True:
+                step = result.__anext__()
+                try:
+                    step.send(None)
+                except StopIteration as done:
+                    items.append(done.value)
+                    continue
+                except StopAsyncIteration:
+                    break
+                step.close()
+                return call_rule(rule, email, context, options, config=config)
+        elif inspect.iscoroutine(result):
+            try:
+                result.send(None)
+            except StopIteration as done:
+                items = list(done.value) if done.value is not None else []
+            else:
+                result.close()
+                return call_rule(rule, email, context, options, config=config)
+        else:
+            items = list(result)
+        return [stamp(item, rule) for item in items]
+    except Exception as exc:
+        return rule_failure(rule, exc, config)
 
 
 def _tally(rule: Rule) -> Any:

@@ -672,8 +672,19 @@ def _plan(email: Email, context: SendContext, options: Any) -> tuple[Judgement, 
 
 def nothing_to_look_up(email: Email, context: SendContext, options: Any) -> bool:
     """True when the CPN rules on this email and context finish without
-    awaiting anything (no code to look up), so they need no event loop."""
-    return not _plan(email, context, options)[1]
+    awaiting anything (no code to look up), so they need no event loop.
+
+    Reads a context value only for a code written as a merge tag, so a batch
+    sees that the answer is the same for every row of a template without one."""
+    if make_source(options, getattr(options, "base_dir", None)) is None:
+        return True  # _plan records every code as not checked
+    for mention in mentions(email, context, options):
+        if mention.merge_tag is None:
+            return False
+        value = context.get(mention.merge_tag) if context is not None else None
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            return False
+    return True
 
 
 async def judgements(email: Email, context: SendContext, options: Any) -> Judgement:

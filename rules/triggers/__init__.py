@@ -52,14 +52,21 @@ findings::
         if rows > 100_000:
             yield Finding(f"{rows:,} rows")
 
-On a Dask cluster, a batch rule whose check function carries
-``check.mergeable`` (TRG006 and TRG007 do) runs where each partition is read:
+On a Dask cluster, and in the worker processes of ``--jobs``, a batch rule
+whose check function carries ``check.mergeable`` (TRG006 and TRG007 do) runs
+where each partition (or chunk) is read:
 ``check.mergeable(batch, context, options)`` makes a state with
 ``add(row)``, ``merge(later)`` (this state followed by ``later``'s rows, as a
 new state; exact, neither input changed), ``findings()`` and optionally
-``keep_firsts()`` (called on a partition's state). The partitions' states are
-folded in input order, so the findings equal those of a local run. A batch
-rule without it makes the client read every row and feed the rule, as above.
+``keep_firsts()`` (called on a partition's state) and ``absorb(later)``
+(``merge`` in place, used when nothing else holds the state). The partitions'
+states are folded in input order, so the findings equal those of a local run.
+A batch rule without it makes the client (or the reading process) read every
+row and feed the rule, as above.
+
+Rows of a batch are checked with ``context.brief`` set: a per-row rule may
+then yield its findings without message text (see :class:`oopslint.SendContext`);
+the batch asks again, in full, for any row it shows.
 """
 
 from __future__ import annotations

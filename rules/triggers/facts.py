@@ -107,6 +107,8 @@ _STATUS_GROUPS: dict[str, tuple[str, ...]] = {
 _STATUS_TO_GROUP = {name: group for group, names in _STATUS_GROUPS.items() for name in names}
 
 
+_fromisoformat = datetime.fromisoformat
+
 _status_cache: dict[Any, str | None] = {}
 
 
@@ -131,8 +133,24 @@ def path_of(context: Any, name: str) -> str:
     return fields.get(name, name)
 
 
+_numbers: dict[tuple[int, str], tuple[Any, Any, float]] = {}
+
+
 def positive_number(options: Mapping[str, Any], key: str) -> float:
+    """``options[key]``, checked to be a number above zero (and below its
+    maximum); remembered per options object, as every batch row asks again."""
     value = options[key]
+    known = _numbers.get((id(options), key))
+    if known is not None and known[0] is options and known[1] is value:
+        return known[2]
+    number = _positive_number(value, key)
+    if len(_numbers) > 64:
+        _numbers.clear()
+    _numbers[(id(options), key)] = (options, value, number)
+    return number
+
+
+def _positive_number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
         raise ConfigError(f"[triggers] {key}: {value!r} must be a number greater than zero")
     limit = _MAXIMA.get(key)
@@ -164,7 +182,19 @@ class RowFacts:
         times = self._times
         if name in times:
             return times[name]
-        value = self.context.time(name)
+        context = self.context
+        raw = context.get(name)
+        value: datetime | None = None
+        if raw.__class__ is str and raw:
+            # the common case, as SendContext.time reads it: a complete timestamp with its offset
+            try:
+                quick = _fromisoformat(raw)
+            except ValueError:
+                value = context.time(name)
+            else:
+                value = quick if quick.tzinfo is not None else context.time(name)
+        elif raw is not None and raw != "":
+            value = context.time(name)
         times[name] = value
         return value
 

@@ -164,13 +164,17 @@ class ReplayState:
     def merge(self, later: ReplayState) -> ReplayState:
         """This state followed by ``later``'s rows, as a new state (neither is changed)."""
         merged = copy.copy(self)
-        for name in ("judged", "stale", "uses_orders"):
-            setattr(merged, name, getattr(self, name) + getattr(later, name))
         for name in ("kinds", "days", "years", "stale_years"):
-            total = Counter(getattr(self, name))
-            total.update(getattr(later, name))
-            setattr(merged, name, total)
+            setattr(merged, name, Counter(getattr(self, name)))
+        merged.absorb(later)
         return merged
+
+    def absorb(self, later: ReplayState) -> None:
+        """:meth:`merge`, changing this state instead of copying it."""
+        for name in ("judged", "stale", "uses_orders"):
+            setattr(self, name, getattr(self, name) + getattr(later, name))
+        for name in ("kinds", "days", "years", "stale_years"):
+            getattr(self, name).update(getattr(later, name))
 
     def findings(self) -> Iterator[Finding]:
         judged, stale, days, years = self.judged, self.stale, self.days, self.years

@@ -28,7 +28,7 @@ class _SeenKeys:
     take tens of megabytes rather than the hundreds a dict of strings would."""
 
     def __init__(self) -> None:
-        self.size = 1 << 15
+        self.size = 1 << 12
         self.used = 0
         self.keys = array("q", bytes(8 * self.size))
         self.rows = array("I", bytes(4 * self.size))
@@ -86,6 +86,31 @@ class _SeenKeys:
         total = min(count + copies - 1, 255)
         self._set_count(key, total)
         return earlier_first, total
+
+    def take(self, key: int, first_row: int, copies: int) -> tuple[int, int, int] | None:
+        """:meth:`merge` in one probe: None for a new key, else what the key
+        had before, (first row, copies), and its copies now."""
+        if key == 0:
+            key = 1
+        keys = self.keys
+        mask = self.size - 1
+        slot = key & mask
+        while True:
+            found = keys[slot]
+            if found == 0:
+                keys[slot] = key
+                self.rows[slot] = first_row
+                self.counts[slot] = min(copies, 255)
+                self.used += 1
+                if self.used * 10 > self.size * 7:
+                    self._grow()
+                return None
+            if found == key:
+                before = self.counts[slot]
+                total = min(before + copies, 255)
+                self.counts[slot] = total
+                return self.rows[slot], before, total
+            slot = (slot + 1) & mask
 
     def _set_count(self, key: int, count: int) -> None:
         if key == 0:
@@ -224,12 +249,21 @@ class DuplicateState:
         parts: list[Any] = [str(recipient).strip().lower()]
         for field in self.key_fields:
             value = get(field)
-            if value.__class__ is str:
+            cls = value.__class__
+            if cls is str:
                 value = value.strip().lower()
-            elif value is not None and not isinstance(value, (int, float)):
+            elif value is None or cls is int:
+                pass
+            elif isinstance(value, (int, float)):
+                if isinstance(value, (bool, float)) and float(value).is_integer():
+                    value = int(value)  # 1, 1.0 and True are one key, as in _stable_hash
+            else:
                 value = repr(value)
             parts.append(value)
-        key = _stable_hash(parts)
+        # the parts are plain already: _stable_hash without its second pass over them
+        key = int.from_bytes(
+            blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True
+        )
         repeat = self.seen.add(key, row.number)
         if repeat is None:
             if self.firsts is not None:
@@ -255,41 +289,51 @@ class DuplicateState:
         ``later`` must be a partition's state (:meth:`keep_firsts`)."""
         merged = copy.copy(self)
         merged.seen = self.seen.copy()
-        merged.firsts = None
         merged.samples = list(self.samples)
         merged.sample_keys = list(self.sample_keys)
-        merged.repeated_rows += later.repeated_rows
-        merged.recipients += later.recipients
-        merged.most = max(self.most, later.most)
+        merged.absorb(later)
+        return merged
+
+    def absorb(self, later: DuplicateState) -> None:
+        """:meth:`merge`, changing this state instead of copying it (the
+        state of a fold that nothing else holds)."""
+        self.firsts = None
+        self.repeated_rows += later.repeated_rows
+        self.recipients += later.recipients
+        self.most = max(self.most, later.most)
+        seen = self.seen
+        # what this state knew of the later samples' keys before taking the later rows in
+        sampled: dict[int, tuple[int, int] | None] = dict.fromkeys(later.sample_keys)
         crossing: list[tuple[dict[str, Any], int]] = []
-        lookup = self.seen.get
         for key, first_row, copies in later.seen.items():
-            before = lookup(key)
-            earlier_first, earlier_copies = merged.seen.merge(key, first_row, copies)
-            if before is None:
+            taken = seen.take(key, first_row, copies)
+            if taken is None:
                 continue
+            before = (taken[0], taken[1])
+            earlier_copies = taken[2]
+            if key in sampled:
+                sampled[key] = before
             # the later part's first row of this key repeats an earlier row
-            merged.repeated_rows += 1
+            self.repeated_rows += 1
             if before[1] >= 2 and copies >= 2:
-                merged.recipients -= 1
+                self.recipients -= 1
             elif before[1] < 2 and copies < 2:
-                merged.recipients += 1
-            merged.most = max(merged.most, earlier_copies)
-            if len(merged.samples) < self.sample_size and later.firsts is not None and first_row in later.firsts:
+                self.recipients += 1
+            self.most = max(self.most, earlier_copies)
+            if len(self.samples) < self.sample_size and later.firsts is not None and first_row in later.firsts:
                 the_id, shown = later.firsts[first_row]
                 crossing.append(({"row": first_row, "id": the_id, "first_row": before[0], "recipient": shown}, key))
-        if len(merged.samples) < self.sample_size:
+        if len(self.samples) < self.sample_size:
             candidates = crossing
             for sample, key in zip(later.samples, later.sample_keys):
-                before = lookup(key)
-                if before is not None:
-                    sample = {**sample, "first_row": before[0]}
+                earlier = sampled.get(key)
+                if earlier is not None:
+                    sample = {**sample, "first_row": earlier[0]}
                 candidates.append((sample, key))
             candidates.sort(key=lambda pair: pair[0]["row"])
-            for sample, key in candidates[: self.sample_size - len(merged.samples)]:
-                merged.samples.append(sample)
-                merged.sample_keys.append(key)
-        return merged
+            for sample, key in candidates[: self.sample_size - len(self.samples)]:
+                self.samples.append(sample)
+                self.sample_keys.append(key)
 
     def findings(self) -> Iterator[Finding]:
         repeated_rows, recipients, most, samples = self.repeated_rows, self.recipients, self.most, self.samples

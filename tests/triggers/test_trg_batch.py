@@ -94,6 +94,19 @@ def test_worker_processes_give_the_same_report(migration):
     assert without_timing(parallel) == without_timing(serial)
 
 
+def test_worker_processes_feeding_the_batch_rules_give_the_same_report(tmp_path):
+    """With --jobs, each worker feeds TRG006 and TRG007 its own chunks and the
+    reading process folds them: repeats across chunks, their samples and bad
+    rows come out as on one process."""
+    rows = write_rows(tmp_path / "rows.jsonl", 9_000, duplicates=400, bad=60)
+    _, serial = batch_json(str(SHIPPED), "--contexts", str(rows), "--jobs", "1")
+    _, parallel = batch_json(str(SHIPPED), "--contexts", str(rows), "--jobs", "2")
+    assert without_timing(parallel) == without_timing(serial)
+    duplicate = next(f for f in serial["files"][0]["findings"] if f["code"] == "TRG007")
+    assert duplicate["data"]["extra_copies"] >= 400  # at least the copies the generator made
+    assert serial["batch"]["bad_rows"] == 60
+
+
 def test_text_output_has_the_per_rule_table(migration):
     result = run_cli(
         "batch", "--offline", str(SHIPPED), "--contexts", str(migration), "--select", "TRG", "--show-rows", "3"
@@ -420,3 +433,47 @@ def test_generator_helper_is_reproducible():
     writer = csv.writer(buffer)
     writer.writerow(["x"])
     assert sum(isinstance(row, str) for row in first) == 1
+
+
+# ---------------------------------------------------------------- findings counted, not shown
+
+SEEN_FINDINGS: list[tuple[int, list[str]]] = []
+
+
+@rule(code="XBT201", name="reads-row-findings", severity="info", section="xbt", scope="batch", uses_context=True)
+def reads_row_findings(batch, context, options):
+    """A batch rule that reads the per-row rules' findings of every row."""
+    while (row := (yield)) is not None:
+        if row.findings:
+            SEEN_FINDINGS.append((row.number, [f"{f.code} {f.message}" for f in row.findings]))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_rows_counted_without_text_still_show_full_findings(tmp_path, jobs):
+    """Rows past the first few are checked without building message text; the
+    report's example, and the findings a batch rule reads, are still the ones
+    a single check of that row gives."""
+    from rules.triggers import RULES as TRIGGER_RULES
+
+    SEEN_FINDINGS.clear()
+    rows = list(batch_rows(600))
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    linter = Linter(
+        {},
+        registry=Registry([*TRIGGER_RULES, reads_row_findings]),
+        offline=True,
+        default_mode="template",
+        select=["TRG001", "TRG002", "XBT201"],
+    )
+    report = lint_batch(SHIPPED, path, linter=linter, jobs=jobs)
+    assert report.batch.rules["TRG001"].failed_rows == 300
+    assert len(SEEN_FINDINGS) == 300
+    single = Linter({}, offline=True, default_mode="template", select=["TRG001", "TRG002"])
+    for number, messages in SEEN_FINDINGS[:3] + SEEN_FINDINGS[-3:]:
+        one = single.lint(SHIPPED.read_text(encoding="utf-8"), context=rows[number - 1])
+        assert messages == [f"{f.code} {f.message}" for f in one.findings]
+        assert all(message.split(" ", 1)[1] for message in messages)
+    example = next(f for f in report.findings if f.code == "TRG001")
+    assert example.message.startswith("300 of 600 rows (50.0%); row 2 [r000002]: Shipping notice for an event ")
+    assert example.data["event_type"] == "shipped"
