@@ -421,7 +421,7 @@ def plan_partitions(client: Any, source: Any, format: str = "auto", partition_ro
     try:
         plans = [_result(future, "planning the partitions") for future in futures]
     finally:
-        client.cancel(futures)
+        _cancel_leftovers(client, futures)
     pieces: list[Piece] = []
     rows_before = 0
     for opened, (status, file_format, cuts) in zip(files, plans):
@@ -465,6 +465,23 @@ def _piece_rows(piece: Piece) -> Iterator[tuple[int, int | None, Any, str | None
             rows = _read_stream(handle, piece.format, piece.path)
         for number, line, data_, error in rows:
             yield number + rows_before, (line + lines_before if line is not None else None), data_, error
+
+
+def _cancel_leftovers(client: Any, futures: list[Any]) -> None:
+    """Cancel the tasks a batch no longer needs. This runs in ``finally`` blocks:
+    a cluster that fails at it must not hide the error that ended the batch, and
+    tasks left behind are dropped when the client disconnects anyway."""
+    try:
+        client.cancel(futures)
+    except Exception:  # noqa: BLE001 - cleanup only; the batch's own outcome is reported
+        pass
+
+
+def _release(future: Any) -> None:
+    try:
+        future.release()
+    except Exception:  # noqa: BLE001 - as _cancel_leftovers
+        pass
 
 
 def _result(future: Any, what: str) -> Any:
@@ -700,7 +717,7 @@ def _run_on_workers(
         try:
             rows, checked, unreadable, tallies = _result(future, f"partition {index}")
         finally:
-            future.release()
+            _release(future)
         summary.rows += rows
         summary.checked += checked
         merger._merge(_Chunk(index, unreadable=unreadable), pickle.loads(tallies))
@@ -739,7 +756,7 @@ def _run_on_workers(
     finally:
         pending = [future for future in (*in_flight.values(), folded, final) if future is not None]
         if pending:
-            client.cancel(pending)
+            _cancel_leftovers(client, pending)
 
 
 def _run_reading_on_client(
@@ -767,7 +784,7 @@ def _run_reading_on_client(
         except Exception as exc:
             raise ClusterError(f"the Dask cluster failed partition {index}: {type(exc).__name__}: {exc}") from None
         finally:
-            future.release()
+            _release(future)
         merger._merge(chunk, pickle.loads(raw))
 
     def send(chunk: _Chunk) -> None:
@@ -794,7 +811,7 @@ def _run_reading_on_client(
     finally:
         futures = [future for _, future in in_flight.values()]
         if futures:
-            client.cancel(futures)
+            _cancel_leftovers(client, futures)
 
 
 def lint_paths_on_dask(
@@ -841,7 +858,7 @@ def lint_paths_on_dask(
             except Exception as exc:
                 raise ClusterError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from None
     finally:
-        client.cancel(futures)
+        _cancel_leftovers(client, futures)
     files = [result for part in parts for result in part.files]
     skipped: list[str] = []
     for part in parts:
@@ -1022,7 +1039,7 @@ def guard_on_dask(
     try:
         for future in futures:
             kind, value = _result(future, "the send guard")
-            future.release()
+            _release(future)
             if kind == "unavailable":
                 raise GuardUnavailable(value)
             if kind == "guard":
@@ -1031,7 +1048,7 @@ def guard_on_dask(
                 raise ConfigError(value)
             _merge_tally(total, value, sample_size)
     finally:
-        client.cancel(futures)
+        _cancel_leftovers(client, futures)
     return total
 
 
