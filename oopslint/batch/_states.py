@@ -16,7 +16,15 @@ from ..config import ConfigError
 from ..engine import RuleCrash
 from ..rule import Rule
 
-__all__ = ["mergeable_state", "Folded", "fold_states", "finish_states", "RemoteCrash", "crash_detail"]
+__all__ = [
+    "mergeable_state",
+    "Folded",
+    "fold_states",
+    "finish_states",
+    "RemoteCrash",
+    "crash_detail",
+    "report_outcomes",
+]
 
 
 def mergeable_state(rule: Rule) -> Any:
@@ -93,3 +101,21 @@ class RemoteCrash(RuleCrash):
     @property
     def detail(self) -> str:
         return self._detail  # type: ignore[attr-defined,no-any-return]
+
+
+def report_outcomes(runner: Any, batch: list[tuple[Rule, Any]], outcomes: dict[str, tuple[Any, ...]]) -> None:
+    """Give ``runner`` (a batch Runner) what :func:`finish_states` worked out for
+    its batch rules, and take those rules off the ones it still feeds."""
+    for rule, generator in batch:
+        generator.close()
+        outcome = outcomes.get(rule.code)
+        if outcome is None:
+            continue
+        if outcome[0] == "ok":
+            for value in outcome[1]:
+                runner._batch_finding(rule, value)
+        elif outcome[0] == "config":
+            raise ConfigError(outcome[1])
+        else:
+            runner.crash(RemoteCrash(rule, outcome[2]), outcome[1])
+    runner.consumers = [entry for entry in runner.consumers if entry not in batch]

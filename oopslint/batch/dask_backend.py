@@ -61,7 +61,7 @@ from ..config import ConfigError
 from ..context import ContextError
 from ..engine import Linter
 from ..report import Report
-from ._states import Folded, RemoteCrash, crash_detail, finish_states, mergeable_state
+from ._states import Folded, crash_detail, finish_states, mergeable_state, report_outcomes
 from ._states import fold_states as _fold
 from .parallel import _Chunk, _Merger, chunked_rows
 from .readers import _read_stream, _sniff, iter_context_rows
@@ -739,20 +739,7 @@ def _run_on_workers(
             collect_oldest()
         if folded is not None:
             final = client.submit(finish_states, folded, pure=False, key=f"oopslint-finish-{token}")
-            outcomes = _result(final, "the batch rules")
-            for rule, generator in batch:
-                generator.close()
-                outcome = outcomes.get(rule.code)
-                if outcome is None:
-                    continue
-                if outcome[0] == "ok":
-                    for value in outcome[1]:
-                        runner._batch_finding(rule, value)
-                elif outcome[0] == "config":
-                    raise ConfigError(outcome[1])
-                else:
-                    runner.crash(RemoteCrash(rule, outcome[2]), outcome[1])
-            runner.consumers = [entry for entry in runner.consumers if entry not in batch]
+            report_outcomes(runner, batch, _result(final, "the batch rules"))
     finally:
         pending = [future for future in (*in_flight.values(), folded, final) if future is not None]
         if pending:

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..config import ConfigError
 from ..context import SendContext
-from ._states import RemoteCrash, finish_states, fold_states, mergeable_state
+from ._states import finish_states, fold_states, mergeable_state, report_outcomes
 from .results import BatchRow, RuleTally, row_id
 from .runner import Group, Runner, quiet_collector
 
@@ -154,20 +154,7 @@ def run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int
 def _finish_folded(runner: Runner, batch: list[tuple[Any, Any]]) -> None:
     folded = runner.folded
     runner.folded = None
-    outcomes = finish_states(folded) if folded is not None else {}
-    for rule, generator in batch:
-        generator.close()
-        outcome = outcomes.get(rule.code)
-        if outcome is None:
-            continue
-        if outcome[0] == "ok":
-            for value in outcome[1]:
-                runner._batch_finding(rule, value)
-        elif outcome[0] == "config":
-            raise ConfigError(outcome[1])
-        else:
-            runner.crash(RemoteCrash(rule, outcome[2]), outcome[1])
-    runner.consumers = [entry for entry in runner.consumers if entry not in batch]
+    report_outcomes(runner, batch, finish_states(folded) if folded is not None else {})
 
 
 def _run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int) -> None:
