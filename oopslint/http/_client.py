@@ -494,7 +494,13 @@ class HttpClient:
                         if target.username or target.password:
                             sent.append(("Authorization", _basic_auth(target)))
                         answer = await host.lean.exchange(
-                            target, method, sent, read if method != "HEAD" else 0, timeout, host.gate.begin
+                            target,
+                            method,
+                            sent,
+                            read if method != "HEAD" else 0,
+                            timeout,
+                            host.gate.begin,
+                            host.gate.written,
                         )
                         return Reply(method, url, answer.status, answer.reason, answer.headers, answer.body)
                 except Failure:

@@ -171,11 +171,13 @@ class LeanPool:
         read: int,
         timeout: float,
         begin: Callable[[], Awaitable[None]],
+        written: Callable[[], None],
     ) -> LeanReply:
         """Send ``method url`` and read the answer and at most ``read`` bytes of
         its body (decoded as httpx would). ``begin()`` is awaited once the
         connection is ready, right before the request is written (the host's
-        pacing). Raises :class:`Failure` or the OSError that :func:`classify` names."""
+        pacing), and ``written()`` called once its bytes are handed to the
+        kernel. Raises :class:`Failure` or the OSError that :func:`classify` names."""
         request = self._request(url, method, headers)  # a request h11 refuses is not sent at all
         connection = self._take()
         if connection is None:
@@ -183,7 +185,7 @@ class LeanPool:
         keep = False
         try:
             await begin()
-            reply, keep = await self._round_trip(connection, url, method, headers, request, read)
+            reply, keep = await self._round_trip(connection, url, method, headers, request, read, written)
             return reply
         finally:
             if keep and len(self._idle) < self._limit:
@@ -242,9 +244,11 @@ class LeanPool:
         headers: list[tuple[str, str]],
         request: tuple[bytes, _Head],
         read: int,
+        written: Callable[[], None],
     ) -> tuple[LeanReply, bool]:
         data, head = request
         connection.send(data)
+        written()
         received = await connection.more()
         while True:
             if not received:

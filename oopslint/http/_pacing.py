@@ -99,6 +99,16 @@ class Gate:
         if self._free_at < now + self._interval:
             self._free_at = now + self._interval
 
+    def written(self) -> None:
+        """Count the interval from when the request's bytes were written, not
+        only from when its turn came: a process paused between the two (a busy
+        machine) would otherwise let the next request follow it too closely."""
+        now = asyncio.get_running_loop().time()
+        if now > self._last_start:
+            self._last_start = now
+            if self._free_at < now + self._interval:
+                self._free_at = now + self._interval
+
     def pause(self, seconds: float) -> None:
         """Hold every further request to this host back (after a 429)."""
         until = asyncio.get_running_loop().time() + seconds
