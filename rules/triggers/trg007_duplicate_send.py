@@ -74,22 +74,10 @@ class _SeenKeys:
                 return self.rows[slot], self.counts[slot]
             slot = (slot + 1) & mask
 
-    def merge(self, key: int, first_row: int, copies: int) -> tuple[int, int]:
-        """Add ``copies`` of ``key`` first seen on ``first_row`` (rows after every
-        row recorded so far); return the key's (first row, copies) now."""
-        seen = self.add(key, first_row)
-        if seen is None:
-            if copies > 1:
-                self._set_count(key, copies)
-            return first_row, min(copies, 255)
-        earlier_first, count = seen  # add() counted one copy already
-        total = min(count + copies - 1, 255)
-        self._set_count(key, total)
-        return earlier_first, total
-
     def take(self, key: int, first_row: int, copies: int) -> tuple[int, int, int] | None:
-        """:meth:`merge` in one probe: None for a new key, else what the key
-        had before, (first row, copies), and its copies now."""
+        """Add ``copies`` of ``key`` first seen on ``first_row`` (rows after every
+        row recorded so far), in one probe: None for a new key, else what the
+        key had before, (first row, copies), and its copies now."""
         if key == 0:
             key = 1
         keys = self.keys
@@ -111,15 +99,6 @@ class _SeenKeys:
                 self.counts[slot] = total
                 return self.rows[slot], before, total
             slot = (slot + 1) & mask
-
-    def _set_count(self, key: int, count: int) -> None:
-        if key == 0:
-            key = 1
-        mask = self.size - 1
-        slot = key & mask
-        while self.keys[slot] != key:
-            slot = (slot + 1) & mask
-        self.counts[slot] = min(count, 255)
 
     def items(self) -> Iterator[tuple[int, int, int]]:
         """(key, first row, copies) for every key, in no particular order."""
