@@ -290,46 +290,30 @@ class LeanPool:
     ) -> tuple[LeanReply, bool]:
         """The body of an answer with a known length, ``body`` being what came with its head."""
         status, reason, raw = answer
-        decoder = _decoder((name.lower(), value) for name, value in raw) if length else None
-        chunks: list[bytes] = []
-        size = 0
+        kept = _Body(_decoder((name.lower(), value) for name, value in raw) if length else None, read)
         got = 0
         while True:
             if len(body) > length - got:
                 keep_alive = False  # bytes beyond the answer: the connection is not trusted again
                 body = body[: length - got]
             got += len(body)
-            if body and size < read:
-                piece = body
-                if decoder is not None:
-                    try:
-                        piece = decoder.decompress(piece)
-                    except zlib.error:
-                        decoder, read = None, size  # a body we cannot decompress is still an answer
-                        piece = b""
-                chunks.append(piece)
-                size += len(piece)
+            if body and not kept.full:
+                kept.add(body)
             if got >= length:
                 complete = True
                 break
-            if size >= read:
+            if kept.full:
                 complete = False  # enough to judge; the rest of the body is not read
                 break
             body = await connection.more()
             if not body:  # h11: "peer closed connection without sending complete message body"
                 where = url.netloc.decode("ascii")
                 raise Failure("reset", f"connection closed by {where} before a full response", retryable=True)
-        if decoder is not None and size < read:
-            try:
-                tail = decoder.flush()
-            except zlib.error:
-                tail = b""
-            chunks.append(tail)
         reply = LeanReply(
             status,
             reason.decode("ascii", errors="ignore"),  # as httpx reads it
             httpx.Headers(raw),
-            b"".join(chunks)[: max(read, 0)],
+            kept.finish(),
         )
         return reply, complete and keep_alive
 
@@ -354,9 +338,7 @@ class LeanPool:
         if not received:
             protocol.receive_data(b"")
         response: h11.Response | None = None
-        chunks: list[bytes] = []
-        size = 0
-        decoder = None
+        kept = _Body(None, read)
         complete = False
         try:
             while True:
@@ -368,20 +350,12 @@ class LeanPool:
                     continue
                 if isinstance(event, h11.Response):
                     response = event
-                    decoder = _decoder(event.headers)
+                    kept = _Body(_decoder(event.headers), read)
                     continue
                 if isinstance(event, h11.Data):
-                    if size < read:
-                        piece = bytes(event.data)
-                        if decoder is not None:
-                            try:
-                                piece = decoder.decompress(piece)
-                            except zlib.error:
-                                decoder, read = None, size  # a body we cannot decompress is still an answer
-                                piece = b""
-                        chunks.append(piece)
-                        size += len(piece)
-                    if size >= read and method != "HEAD":
+                    if not kept.full:
+                        kept.add(bytes(event.data))
+                    if kept.full and method != "HEAD":
                         break  # enough to judge; the rest of the body is not read
                     continue
                 if isinstance(event, h11.EndOfMessage):
@@ -393,17 +367,11 @@ class LeanPool:
             raise Failure("reset", f"connection closed by {where} before a full response", retryable=True) from None
         if response is None:
             raise Failure("reset", f"connection closed by {where} before a full response", retryable=True)
-        if decoder is not None and size < read:
-            try:
-                tail = decoder.flush()
-            except zlib.error:
-                tail = b""
-            chunks.append(tail)
         reply = LeanReply(
             response.status_code,
             response.reason.decode("ascii", errors="ignore"),  # as httpx reads it
             httpx.Headers([(bytes(name), bytes(value)) for name, value in response.headers.raw_items()]),
-            b"".join(chunks)[: max(read, 0)],
+            kept.finish(),
         )
         reusable = (
             complete
@@ -454,6 +422,40 @@ def _read_head(head: bytes, method: str) -> tuple[int, bytes, list[tuple[bytes, 
     elif length is None:
         return None
     return status, status_line.group(3) or b"", raw, length, keep_alive
+
+
+class _Body:
+    """What is kept of an answer's body: at most ``read`` bytes, decoded as httpx would."""
+
+    __slots__ = ("decoder", "read", "size", "chunks")
+
+    def __init__(self, decoder: Any, read: int):
+        self.decoder = decoder
+        self.read = read
+        self.size = 0
+        self.chunks: list[bytes] = []
+
+    @property
+    def full(self) -> bool:
+        return self.size >= self.read
+
+    def add(self, piece: bytes) -> None:
+        if self.decoder is not None:
+            try:
+                piece = self.decoder.decompress(piece)
+            except zlib.error:
+                self.decoder, self.read = None, self.size  # a body we cannot decompress is still an answer
+                piece = b""
+        self.chunks.append(piece)
+        self.size += len(piece)
+
+    def finish(self) -> bytes:
+        if self.decoder is not None and self.size < self.read:
+            try:
+                self.chunks.append(self.decoder.flush())
+            except zlib.error:
+                pass
+        return b"".join(self.chunks)[: max(self.read, 0)]
 
 
 def _decoder(headers: Any) -> Any:
