@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import html as _html
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 from .email import Comment, Element, Image, Link, Segment
 from .report import Span
@@ -173,6 +174,46 @@ def _hidden_classes(css: str) -> set[str]:
     return hidden
 
 
+_STYLE_OPEN_RE = re.compile(r"<style[^>]*>", re.I)
+_STYLE_CLOSE_RE = re.compile(r"</style", re.I)
+
+
+def _style_bodies(html: str) -> Iterator[str]:
+    """The text of each ``<style>`` block, as ``<style[^>]*>(.*?)</style``
+    (case-insensitive) finds them one after another, without the lazy match
+    trying every character of a long stylesheet."""
+    pos = 0
+    while True:
+        opening = _STYLE_OPEN_RE.search(html, pos)
+        if opening is None:
+            return
+        closing = _STYLE_CLOSE_RE.search(html, opening.end())
+        if closing is None:
+            return  # no later block has an end either
+        yield html[opening.end() : closing.start()]
+        pos = closing.end()
+
+
+# the classes each stylesheet text hides: renders of one template share their
+# <style> blocks, so a batch of them reads each stylesheet once
+_HIDDEN_BY_CSS: dict[str, frozenset[str]] = {}
+_HIDDEN_BY_CSS_ENTRIES = 32
+_HIDDEN_BY_CSS_LARGEST = 64 * 1024
+_HIDDEN_BY_CSS_LOCK = threading.Lock()
+
+
+def _hidden_classes_cached(css: str) -> frozenset[str]:
+    found = _HIDDEN_BY_CSS.get(css)
+    if found is None:
+        found = frozenset(_hidden_classes(css))
+        if len(css) <= _HIDDEN_BY_CSS_LARGEST:
+            with _HIDDEN_BY_CSS_LOCK:  # threads may lint at once
+                if len(_HIDDEN_BY_CSS) >= _HIDDEN_BY_CSS_ENTRIES:
+                    del _HIDDEN_BY_CSS[next(iter(_HIDDEN_BY_CSS))]  # the oldest
+                _HIDDEN_BY_CSS[css] = found
+    return found
+
+
 def _may_hide(css: str) -> bool:
     """Whether ``css`` holds one of the words every hiding declaration holds
     (display:none, visibility:hidden, opacity:0, and the overflow:hidden a
@@ -263,9 +304,9 @@ class Scanner:
     def _scan(self) -> None:
         html = self.html
         # class-hidden rules must be known before elements are built
-        if "<style" in html or "<STYLE" in html or "<Style" in html or re.search("<style", html, re.I):
-            for match in re.finditer(r"<style[^>]*>(.*?)</style", html, re.S | re.I):
-                self._hidden_classes |= _hidden_classes(match.group(1))
+        if "<style" in html or "<STYLE" in html or "<Style" in html or _STYLE_OPEN_RE.search(html):
+            for body in _style_bodies(html):
+                self._hidden_classes |= _hidden_classes_cached(body)
         hidden_classes = self._hidden_classes
         root = self.root
         stack: list[Element] = [root]

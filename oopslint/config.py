@@ -139,10 +139,18 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: Path | None = None
+    # each rule's options, made once: the engine asks for them per rule per email
+    _options: dict[Rule, RuleOptions] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def root(self) -> Path | None:
         return self.path.parent if self.path else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a pickled configuration (a worker's copy) makes its rules' options again
+        state = dict(self.__dict__)
+        state["_options"] = {}
+        return state
 
     # ------------------------------------------------------------ building
 
@@ -244,11 +252,15 @@ class Config:
     # ------------------------------------------------------------ queries
 
     def options_for(self, rule: Rule) -> RuleOptions:
-        values = dict(rule.options)
-        for key, value in self.sections.get(rule.section, {}).items():
-            if key in values:
-                values[key] = value
-        return RuleOptions(values, base_dir=self.root)
+        """The rule's defaults with this configuration's values (read-only, made once per rule)."""
+        options = self._options.get(rule)
+        if options is None:
+            values = dict(rule.options)
+            for key, value in self.sections.get(rule.section, {}).items():
+                if key in values:
+                    values[key] = value
+            options = self._options[rule] = RuleOptions(values, base_dir=self.root)
+        return options
 
     def section(self, name: str) -> dict[str, Any]:
         """A core section merged over its defaults."""
@@ -266,11 +278,15 @@ class Config:
         if _matches(rule, self.ignore) and not _more_specific(rule, self.extend_select, self.ignore):
             return False
         if path and self.per_file_ignores:
-            relative = self._relative(path)
-            for glob, selectors in self.per_file_ignores.items():
-                if _glob_match(relative, glob) and _matches(rule, selectors):
-                    return False
+            return not any(_matches(rule, selectors) for selectors in self.ignored_in(path))
         return True
+
+    def ignored_in(self, path: str) -> list[list[str]]:
+        """The selector lists of the ``per_file_ignores`` globs ``path`` matches."""
+        if not self.per_file_ignores:
+            return []
+        relative = self._relative(path)
+        return [selectors for glob, selectors in self.per_file_ignores.items() if _glob_match(relative, glob)]
 
     def severity_for(self, code: str, name: str, default: Severity) -> Severity:
         best: tuple[int, Severity] | None = None

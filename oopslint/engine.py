@@ -50,6 +50,7 @@ from typing import Any, Union
 
 from ._redact import redact, redact_finding, secret_values
 from .config import Config, ConfigError, find_config_file, load_config
+from .config import _matches as _selector_matches
 from .context import ContextError, SendContext, coerce_context, register_context_section
 from .diagnostics import (
     DEADLINE_REACHED,
@@ -414,6 +415,7 @@ class Linter:
         self._emails_bytes = 0
         self._emails_lock = threading.Lock()
         self._http_memory: dict[str, Any] = {}
+        self._selections: dict[tuple[int, str, int, bool], tuple[Config, list[Rule], list[Rule]]] = {}
 
     # ------------------------------------------------------------ config
 
@@ -631,13 +633,16 @@ class Linter:
         skipped: list[str] = []
         unchecked = 0
         results: list[FileResult] = []
+        secrets: list[str] | None = None  # read from the environment once per report
         for job in jobs:
             if job.error is not None:
                 results.append(job.error)
                 continue
             assert job.config is not None
+            if secrets is None:
+                secrets = secret_values()
             with _gc_paused():
-                findings = self._finish(job)
+                findings = self._finish(job, secrets)
             results.append(FileResult(path=job.path, findings=findings))
             fail_on = fail_on or job.config.fail_on
             for rule in job.skipped:
@@ -727,23 +732,52 @@ class Linter:
         email = self._parse(
             source, path, subject, config.dialects, fallback_subject=str(context_subject) if context_subject else None
         )
+        rules, skipped = self._selection(config, mode)
+        if config.per_file_ignores and path:
+            ignored = config.ignored_in(path)
+            if ignored:
+                rules = [rule for rule in rules if not any(_selector_matches(rule, s) for s in ignored)]
+                skipped = [rule for rule in skipped if not any(_selector_matches(rule, s) for s in ignored)]
+            else:
+                rules, skipped = list(rules), list(skipped)
+        else:
+            rules, skipped = list(rules), list(skipped)
+        return LintJob(email, path, send_context, config, rules, skipped)
+
+    def _selection(self, config: Config, mode: str) -> tuple[list[Rule], list[Rule]]:
+        """The email rules ``config`` selects in ``mode`` before its ``per_file_ignores``
+        (to run, and left out offline), worked out once per configuration and mode."""
+        key = (id(config), mode, len(self.registry), self.offline)
+        cached = self._selections.get(key)
+        if cached is not None and cached[0] is config:
+            return cached[1], cached[2]
         rules: list[Rule] = []
         skipped: list[Rule] = []
         for rule in self.registry:
-            if rule.scope == "email" and mode in rule.modes and config.is_selected(rule, path):
+            if rule.scope == "email" and mode in rule.modes and config.is_selected(rule):
                 (skipped if rule.network and self.offline else rules).append(rule)
-        return LintJob(email, path, send_context, config, rules, skipped)
+        if len(self._selections) > 64:
+            self._selections.clear()
+        self._selections[key] = (config, rules, skipped)
+        return rules, skipped
 
     def _run_sync(self, job: LintJob, exclude: Collection[Rule] = ()) -> None:
         if job.failed:
             return
         assert job.email is not None and job.context is not None and job.config is not None
+        email, context, config = job.email, job.context, job.config
+        found = job.findings
+        ran = job.ran
+        already = {id(rule) for rule in ran}
         with _gc_paused():
             for rule in job.rules:
                 if rule.network or rule.is_async or rule in exclude:
                     continue
-                outcome = call_rule(rule, job.email, job.context, job.config.options_for(rule), config=job.config)
-                job.add(self._findings(rule, outcome), ran=[rule])
+                outcome = call_rule(rule, email, context, config.options_for(rule), config=config)
+                found.extend(outcome if outcome.__class__ is list else self._findings(rule, outcome))
+                if id(rule) not in already:
+                    already.add(id(rule))
+                    ran.append(rule)
 
     def _run_without_loop(self, jobs: Sequence[LintJob], exclude: Collection[Rule]) -> bool:
         """:meth:`arun` without an event loop, when every async rule to run
@@ -811,7 +845,7 @@ class Linter:
 
     # ------------------------------------------------------------ results
 
-    def _finish(self, job: LintJob) -> list[Finding]:
+    def _finish(self, job: LintJob, secrets: Sequence[str] | None = None) -> list[Finding]:
         email = job.email
         assert email is not None and job.config is not None
         findings: list[Finding] = _merge_context_skips(job.findings)
@@ -844,11 +878,13 @@ class Linter:
             make_finding=lambda message, span: self._engine_finding(UNUSED_SUPPRESSION, message, span),
         )
         out: list[Finding] = []
-        secrets = secret_values()
+        if secrets is None:
+            secrets = secret_values()
         snippets: dict[int, str] = {}
+        config = job.config
         for finding in findings:
             finding = self._normalize(finding, job, secrets, snippets)
-            if finding.code in ENGINE_CODES and not _engine_code_selected(job.config, finding.code, finding.rule):
+            if finding.code in ENGINE_CODES and not _engine_code_selected(config, finding.code, finding.rule):
                 continue
             out.append(finding)
         out.sort(key=Finding.sort_key)
@@ -856,18 +892,24 @@ class Linter:
 
     def _normalize(self, finding: Finding, job: LintJob, secrets: Sequence[str], snippets: dict[int, str]) -> Finding:
         assert job.email is not None and job.config is not None
-        changes: dict[str, Any] = {"path": job.path}
-        if finding.span is not None and finding.snippet is None:
+        span = finding.span
+        snippet = finding.snippet
+        if span is not None and snippet is None:
             # one snippet per line, shared: many findings on one long line must
             # not each copy the line
-            number = finding.span.line
-            if number not in snippets:
-                snippets[number] = job.email.line_text(number)[:2000]
-            if snippets[number]:
-                changes["snippet"] = snippets[number]
-        severity = finding.severity or Severity.WARNING
-        changes["severity"] = job.config.severity_for(finding.code, finding.rule, severity)
-        return redact_finding(finding.with_(**changes), secrets)
+            number = span.line
+            snippet = snippets.get(number)
+            if snippet is None:
+                snippet = snippets[number] = job.email.line_text(number)[:2000]
+            snippet = snippet or None
+        code = finding.code
+        rule = finding.rule
+        severity = job.config.severity_for(code, rule, finding.severity or Severity.WARNING)
+        # what ``finding.with_(path=..., snippet=..., severity=...)`` makes, built at once
+        made = Finding(
+            finding.message, span, snippet, finding.suggestion, finding.data, severity, code, rule, job.path
+        )
+        return redact_finding(made, secrets)
 
 
 def _merge_context_skips(findings: list[Finding]) -> list[Finding]:
