@@ -195,26 +195,6 @@ def _may_hold_secret(text: str, secrets: Sequence[str]) -> bool:
     return "@" in text or (bool(secrets) and any(core in text for core, _ in _forms(tuple(secrets))))
 
 
-def _value_may_hold_secret(value: Any, secrets: Sequence[str], _depth: int = 0) -> bool:
-    """:func:`_may_hold_secret` of what :func:`redact_value` would redact in
-    ``value``, read string by string instead of through ``repr(value)``;
-    what is not a string, number, mapping or collection is read through its repr."""
-    if isinstance(value, str):
-        return _may_hold_secret(value, secrets)
-    if value is None or isinstance(value, (bool, int, float)):
-        return False  # redact_value keeps numbers as they are
-    if _depth > 100:
-        return _may_hold_secret(repr(value), secrets)
-    if isinstance(value, Mapping):
-        return any(
-            _value_may_hold_secret(k, secrets, _depth + 1) or _value_may_hold_secret(v, secrets, _depth + 1)
-            for k, v in value.items()
-        )
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return any(_value_may_hold_secret(item, secrets, _depth + 1) for item in value)
-    return _may_hold_secret(repr(value), secrets)
-
-
 def redact_finding(finding: Finding, secrets: Sequence[str] | None = None) -> Finding:
     """The finding with its message, suggestion, snippet, path and data redacted."""
     if secrets is None:
@@ -227,7 +207,7 @@ def redact_finding(finding: Finding, secrets: Sequence[str] | None = None) -> Fi
             shown = redact(text, secrets)
             if shown != text:
                 changes[name] = shown
-    if finding.data and _value_may_hold_secret(finding.data, secrets):
+    if finding.data and _may_hold_secret(repr(finding.data), secrets):
         data = redact_value(finding.data, secrets)
         if data != finding.data:
             changes["data"] = data

@@ -214,6 +214,39 @@ def _hidden_classes_cached(css: str) -> frozenset[str]:
     return found
 
 
+def _find_css_image_urls(css: str) -> tuple[tuple[str, int, int], ...]:
+    """``(url, start, end)`` of each image ``url()`` in ``css``, offsets in ``css``."""
+    not_images = [m.span() for m in _CSS_NOT_IMAGES_RE.finditer(css)] if "@" in css else []
+    found = []
+    for m in _CSS_URL_RE.finditer(css):
+        if not_images and any(start <= m.start() < end for start, end in not_images):
+            continue
+        group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
+        url = m.group(group).strip()
+        if not url or url.startswith("#"):
+            continue
+        found.append((url, m.start(group), m.end(group)))
+    return tuple(found)
+
+
+# the image url()s of each stylesheet text, shared by the renders of one template as above
+_URLS_BY_CSS: dict[str, tuple[tuple[str, int, int], ...]] = {}
+
+
+def _css_image_urls(css: str) -> tuple[tuple[str, int, int], ...]:
+    if len(css) < 512:  # an inline style: reading it is cheaper than keeping it
+        return _find_css_image_urls(css)
+    found = _URLS_BY_CSS.get(css)
+    if found is None:
+        found = _find_css_image_urls(css)
+        if len(css) <= _HIDDEN_BY_CSS_LARGEST:
+            with _HIDDEN_BY_CSS_LOCK:
+                if len(_URLS_BY_CSS) >= _HIDDEN_BY_CSS_ENTRIES:
+                    del _URLS_BY_CSS[next(iter(_URLS_BY_CSS))]
+                _URLS_BY_CSS[css] = found
+    return found
+
+
 def _may_hide(css: str) -> bool:
     """Whether ``css`` holds one of the words every hiding declaration holds
     (display:none, visibility:hidden, opacity:0, and the overflow:hidden a
@@ -318,6 +351,7 @@ class Scanner:
         search = _TOKEN_RE.search
         findall_attrs = _ATTR_RE.findall
         text = self._text
+        body_text = self._body_text
         collect_urls = self._collect_urls
         unescape = _html.unescape
         implied_ends = _IMPLIED_ENDS
@@ -337,7 +371,7 @@ class Scanner:
             if start > pos and not (parent.in_head or parent.in_comment):
                 raw = html[pos:start]
                 if not raw.isspace():
-                    text(raw, pos, parent)
+                    body_text(raw, pos, parent)
             pos = pos_end
             kind = m.lastindex
             if kind == 4:  # a start tag
@@ -500,15 +534,8 @@ class Scanner:
         and ``@font-face`` blocks (fonts)."""
         if "url(" not in css.lower():  # none of its letters has a non-ASCII case-insensitive match
             return
-        not_images = [m.span() for m in _CSS_NOT_IMAGES_RE.finditer(css)] if "@" in css else []
-        for m in _CSS_URL_RE.finditer(css):
-            if not_images and any(start <= m.start() < end for start, end in not_images):
-                continue
-            group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
-            url = m.group(group).strip()
-            if not url or url.startswith("#"):
-                continue
-            span = self.span(base + m.start(group), base + m.end(group))
+        for url, start, end in _css_image_urls(css):
+            span = self.span(base + start, base + end)
             self.images.append(Image(url, element, span, "css", find_tokens_in_url(url, self.dialects)))
 
     def _scan_conditional(self, body: str, base: int, parent: Element) -> None:
@@ -548,6 +575,10 @@ class Scanner:
             return
         if not raw or raw.isspace():
             return
+        self._body_text(raw, base, parent)
+
+    def _body_text(self, raw: str, base: int, parent: Element) -> None:
+        """:meth:`_text` of text the scan has checked: not blank, in the body."""
         decoded, index_points, source_points = _decode_with_map(raw, base)
         if decoded is not raw and not decoded.strip():
             return
