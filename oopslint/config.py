@@ -141,6 +141,10 @@ class Config:
     path: Path | None = None
     # each rule's options, made once: the engine asks for them per rule per email
     _options: dict[Rule, RuleOptions] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # the engine's rule selection per registry, mode and offline (see Linter._selection)
+    _selections: dict[tuple[int, int, str, bool], tuple[Registry, list[Rule], list[Rule]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def root(self) -> Path | None:
@@ -150,6 +154,7 @@ class Config:
         # a pickled configuration (a worker's copy) makes its rules' options again
         state = dict(self.__dict__)
         state["_options"] = {}
+        state["_selections"] = {}
         return state
 
     # ------------------------------------------------------------ building

@@ -31,6 +31,7 @@ from .report import Span
 from .templating import DEFAULT_DIALECTS, Token, find_tokens, mask
 
 _T = TypeVar("_T")
+_MISSING: Any = object()
 
 __all__ = [
     "Email",
@@ -430,11 +431,10 @@ class Email:
         first time the key is asked for and its result is kept as long as the
         email is. Rules use this instead of caches of their own.
         """
-        try:
-            return self._memo[key]  # type: ignore[no-any-return]
-        except KeyError:
+        value = self._memo.get(key, _MISSING)
+        if value is _MISSING:  # a first ask costs no KeyError: most keys are asked once or twice
             value = self._memo[key] = compute(self)
-            return value
+        return value  # type: ignore[no-any-return]
 
     @cached_property
     def content_hash(self) -> str:

@@ -415,7 +415,6 @@ class Linter:
         self._emails_bytes = 0
         self._emails_lock = threading.Lock()
         self._http_memory: dict[str, Any] = {}
-        self._selections: dict[tuple[int, str, int, bool], tuple[Config, list[Rule], list[Rule]]] = {}
 
     # ------------------------------------------------------------ config
 
@@ -747,18 +746,18 @@ class Linter:
     def _selection(self, config: Config, mode: str) -> tuple[list[Rule], list[Rule]]:
         """The email rules ``config`` selects in ``mode`` before its ``per_file_ignores``
         (to run, and left out offline), worked out once per configuration and mode."""
-        key = (id(config), mode, len(self.registry), self.offline)
-        cached = self._selections.get(key)
-        if cached is not None and cached[0] is config:
+        key = (id(self.registry), len(self.registry), mode, self.offline)
+        cached = config._selections.get(key)
+        if cached is not None and cached[0] is self.registry:
             return cached[1], cached[2]
         rules: list[Rule] = []
         skipped: list[Rule] = []
         for rule in self.registry:
             if rule.scope == "email" and mode in rule.modes and config.is_selected(rule):
                 (skipped if rule.network and self.offline else rules).append(rule)
-        if len(self._selections) > 64:
-            self._selections.clear()
-        self._selections[key] = (config, rules, skipped)
+        if len(config._selections) > 16:
+            config._selections.clear()
+        config._selections[key] = (self.registry, rules, skipped)
         return rules, skipped
 
     def _run_sync(self, job: LintJob, exclude: Collection[Rule] = ()) -> None:

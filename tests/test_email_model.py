@@ -234,3 +234,35 @@ def test_a_subject_from_the_api_has_no_place():
     email = Email.parse("<p>Hello</p>", subject="Hello there")
     assert email.subject_segment is not None
     assert email.segment_span(email.subject_segment, 0, 5) is None
+
+
+def test_renders_sharing_a_stylesheet_keep_their_own_places(corpus):
+    # renders of one template share their <style> text, and what is read from it once;
+    # each render's images still point at its own lines
+    source = (corpus / "postmark" / "receipt.source.html").read_text(encoding="utf-8")
+    hero = ".hero { background: url('https://cdn.acme.example/hero.png'); }\n"
+    template = source.replace("<style", "<style>" + hero + "</style>\n<style", 1)
+    template = template.replace("</style>", "\n" + hero + "</style>", 2)
+    for padding in ("", "<!-- a -->\n<!-- b -->\n<!-- c -->\n"):
+        html = padding + template
+        email = Email.parse(html)
+        places = [image.span for image in email.images if image.url.endswith("hero.png")]
+        assert len(places) == 3
+        lines = html.splitlines()
+        for span in places:
+            line = lines[span.line - 1]
+            assert line[span.column - 1 : span.end_column - 1] == "https://cdn.acme.example/hero.png"
+        if padding:
+            assert [span.line for span in places] == [line + 3 for line in first_lines]
+        first_lines = [span.line for span in places]
+
+
+def test_a_class_hidden_by_one_stylesheet_is_visible_under_another(corpus):
+    source = (corpus / "postmark" / "receipt.source.html").read_text(encoding="utf-8")
+    body = '<p class="promo">Half price on your next order</p>'
+    hiding = source.replace("</style>", ".promo { display: none; }\n</style>", 1).replace("</body>", body + "</body>")
+    showing = source.replace("</body>", body + "</body>")
+    for html, hidden in ((hiding, True), (showing, False), (hiding, True)):
+        email = Email.parse(html)
+        (promo,) = [s for s in email.segments if s.text == "Half price on your next order"]
+        assert promo.hidden is hidden

@@ -148,6 +148,13 @@ def test_per_file_ignores_match_globs(tmp_path):
     assert codes(report) == ["TST001"]
 
 
+def test_one_linter_applies_per_file_ignores_to_each_path_it_lints():
+    config = {"select": ["TST001"], "per-file-ignores": {"legacy/*.html": ["TST001"]}}
+    lint = linter(config=config)
+    for path, expected in (("legacy/old.html", []), ("new/fresh.html", ["TST001"]), ("legacy/older.html", [])):
+        assert codes(lint.lint(HTML, path=path)) == expected
+
+
 def test_a_naive_timestamp_in_the_context_is_a_clear_error_not_a_crash():
     report = linter(select=["TST004"]).lint(HTML, context={"order": {"placed_at": "2024-01-02T10:00:00"}})
     (finding,) = report.findings
