@@ -905,9 +905,7 @@ class Linter:
         rule = finding.rule
         severity = job.config.severity_for(code, rule, finding.severity or Severity.WARNING)
         # what ``finding.with_(path=..., snippet=..., severity=...)`` makes, built at once
-        made = Finding(
-            finding.message, span, snippet, finding.suggestion, finding.data, severity, code, rule, job.path
-        )
+        made = Finding(finding.message, span, snippet, finding.suggestion, finding.data, severity, code, rule, job.path)
         return redact_finding(made, secrets)
 
 
