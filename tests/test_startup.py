@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from oopslint_testing import CORPUS, ROOT
 
 EMAIL = CORPUS / "postmark" / "receipt.source.html"
@@ -112,3 +113,71 @@ def test_a_second_offline_check_reads_the_kept_scan_and_loads_none_of_the_scan_o
     second = _fresh(code, str(EMAIL), never=NOT_ONCE_CACHED + NEVER_OFFLINE, env=env)
     assert _loaded(second) == []
     assert first.stdout[: first.stdout.index("LOADED ")] == second.stdout[: second.stdout.index("LOADED ")]
+
+
+def test_the_spelling_word_table_answers_as_the_frequency_dict_and_is_rewritten_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oopslint.rules.spelling import wordlists
+    from oopslint.rules.spelling.dictionary import Dictionary
+
+    monkeypatch.setenv("OOPSLINT_CACHE_DIR", str(tmp_path))
+    prepared = wordlists.read_prepared("en")
+    table = wordlists.read_table("en")
+    (table_file,) = (tmp_path / "spelling").glob("en-*.words")
+    frequencies = table["frequencies"]
+    assert isinstance(frequencies, wordlists.WordFrequencies)
+    assert list(frequencies) == list(prepared["frequencies"])  # the source's order: the most frequent first
+    assert frequencies == prepared["frequencies"]
+    assert set(table["prefixes"]) == prepared["prefixes"] and set(table["suffixes"]) == prepared["suffixes"]
+    for name in ("floor_count", "frequent_floor", "boost", "function_words", "alphabet", "has_apostrophes"):
+        assert table[name] == prepared[name], name
+
+    # one flipped byte in the counts: the checksum refuses the file, which is written again
+    damaged = bytearray(table_file.read_bytes())
+    damaged[-5000] ^= 0xFF
+    table_file.write_bytes(bytes(damaged))
+    assert wordlists.read_table("en")["frequencies"] == prepared["frequencies"]
+    assert table_file.read_bytes() != bytes(damaged)
+
+    # the same verdicts and suggestions as over the plain dict, before and after it builds the dict
+    common, terms = wordlists.data_words("en-common.txt"), wordlists.data_words("terms.txt")
+    plain = Dictionary.build("en", dict(prepared, frequencies=dict(prepared["frequencies"])), common, terms)
+    fast = Dictionary.build("en", wordlists.read_table("en"), common, terms)
+    assert isinstance(fast.frequencies, wordlists.WordFrequencies)
+    assert fast.frequencies == plain.frequencies and list(fast.frequencies) == list(plain.frequencies)
+    words = ["receipt", "reciept", "teh", "colour", "storewide", "oopslint", "thankyou", "dont", "qzxwv", "paymnet"]
+    fast.frequencies.DICT_AFTER_LOOKUPS = 500
+    for round_ in range(2):
+        for word in words:
+            assert fast.classify(word) == plain.classify(word), (round_, word)
+            assert fast.suggestions(word, 5) == plain.suggestions(word, 5), (round_, word)
+        fast._verdicts.clear()
+        fast._suggestions.clear()
+    assert fast.frequencies._dict is not None  # past the limit it answers from a dict
+
+
+def test_a_damaged_or_foreign_word_table_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oopslint.rules.spelling import wordlists
+
+    prepared = {
+        "frequencies": {"shipped": 900, "order": 5000, "café": 70},
+        "floor_count": 70,
+        "frequent_floor": 100,
+        "boost": 5000,
+        "function_words": ["order"],
+        "alphabet": "abcdefghijklmnopqrstuvwxyzé",
+        "has_apostrophes": False,
+        "prefixes": {"ship", "orde"},
+        "suffixes": {"pped", "rder"},
+    }
+    blob = wordlists._dump_table(prepared)
+    loaded = wordlists._load_table(blob)["frequencies"]
+    assert dict(loaded) == prepared["frequencies"] and "café" in loaded and "cafe" not in loaded
+    assert loaded.get("café") == 70 and loaded.get("caf") is None
+    for broken in (blob[:-1], b"something else" + blob, blob[:-1] + bytes([blob[-1] ^ 1])):
+        with pytest.raises(ValueError):
+            wordlists._load_table(broken)
+    monkeypatch.setattr(wordlists, "_TABLE_FORMAT", wordlists._TABLE_FORMAT + 1)
+    with pytest.raises(ValueError):
+        wordlists._load_table(blob)
