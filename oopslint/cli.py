@@ -558,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def entry() -> None:
     """The ``oopslint`` command: :func:`main`, then exit with its code."""
     code = main()
-    _startup.save_patterns()
+    _startup.save()
     # The process ends here: spare it the collector's passes over every object
     # at exit (a fifth of a one-file check), which only free memory the
     # system takes back anyway. Streams are flushed and closed as always.

@@ -181,3 +181,64 @@ def test_a_damaged_or_foreign_word_table_is_not_trusted(monkeypatch: pytest.Monk
     monkeypatch.setattr(wordlists, "_TABLE_FORMAT", wordlists._TABLE_FORMAT + 1)
     with pytest.raises(ValueError):
         wordlists._load_table(blob)
+
+
+_CHECK = ["check", "--offline", "--format", "json"]
+_AS_COMMAND = """
+import sys
+sys.argv = ["oopslint", "check", "--offline", "--format", "json", sys.argv[1]]  # as the console script starts
+from oopslint import _startup
+from oopslint.cli import main
+code = main()
+_startup.save()
+sys.stderr.write(f"COMPILED {_startup._codes_compiled} INSTALLED {_startup._codes_installed}\\n")
+"""
+
+
+def _as_command(env: dict[str, str]) -> tuple[str, int, bool]:
+    result = subprocess.run(
+        [sys.executable, "-c", _AS_COMMAND, str(EMAIL)], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
+    line = next(x for x in result.stderr.splitlines() if x.startswith("COMPILED "))
+    _, compiled, _, installed = line.split()
+    return result.stdout, int(compiled), installed == "True"
+
+
+def test_the_command_keeps_the_compiled_dataclass_methods_and_reports_the_same(tmp_path: Path) -> None:
+    env = {**os.environ, "OOPSLINT_CACHE_DIR": str(tmp_path / "cache")}
+    first, compiled_first, installed = _as_command(env)
+    assert installed and compiled_first > 100  # every dataclass of a check, compiled once
+    (kept,) = (tmp_path / "cache" / "code").glob("dataclasses-*.marshal")
+    second, compiled_second, _ = _as_command(env)
+    assert compiled_second == 0  # all of them from the file
+    # a program importing oopslint compiles as Python always does: the same report
+    library = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom oopslint.cli import main\nmain(sys.argv[1:])", *_CHECK, str(EMAIL)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert json.loads(first) and first == second == library.stdout
+    kept.write_bytes(kept.read_bytes()[:-100])  # a damaged file is not used, and written again
+    third, compiled_third, _ = _as_command(env)
+    assert third == first and compiled_third == compiled_first
+    assert _as_command(env)[1] == 0
+
+
+def test_the_dataclass_method_cache_stays_off_for_a_dataclasses_module_it_does_not_know() -> None:
+    import __future__
+
+    import dataclasses
+    import types
+
+    from oopslint import _startup
+
+    assert _startup._dataclasses_compatible(dataclasses)
+    own_exec = types.ModuleType("dataclasses")
+    own_exec.exec = exec  # type: ignore[attr-defined]
+    assert not _startup._dataclasses_compatible(own_exec)
+    with_future = types.ModuleType("dataclasses")
+    with_future.annotations = __future__.annotations  # type: ignore[attr-defined]
+    assert not _startup._dataclasses_compatible(with_future)
