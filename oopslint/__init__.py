@@ -12,18 +12,18 @@ oopslint.preflight(html)   # raises PreflightError before a bad send
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Mapping
-from email.message import EmailMessage, Message
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"  # before the imports: modules they import may read it
 
 from . import _startup
 
 if _startup.started_as_command():  # the oopslint command, not a program importing oopslint
-    _startup.begin()
+    _startup.begin()  # first: the kept regex programs serve the modules imported below too
+
+import json
+import os
+from collections.abc import Mapping
+from email.message import EmailMessage, Message
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, ConfigError
 from .context import ContextError, SendContext, register_context_section

@@ -242,3 +242,27 @@ def test_the_dataclass_method_cache_stays_off_for_a_dataclasses_module_it_does_n
     with_future = types.ModuleType("dataclasses")
     with_future.annotations = __future__.annotations  # type: ignore[attr-defined]
     assert not _startup._dataclasses_compatible(with_future)
+
+
+@pytest.mark.parametrize("columns", [None, "50", "200", "junk"])
+def test_help_is_laid_out_as_argparse_lays_it_out_without_importing_shutil(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from oopslint import cli
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    for command in ("check", "rules", None):
+        ours = cli.build_parser(command)
+        theirs = cli.build_parser(command)
+        for parser in (theirs, *theirs._subparsers._group_actions[0].choices.values()):  # type: ignore[union-attr]
+            parser.formatter_class = argparse.HelpFormatter
+        assert ours.format_help() == theirs.format_help()
+        for name, sub in ours._subparsers._group_actions[0].choices.items():  # type: ignore[union-attr]
+            assert sub.format_help() == theirs._subparsers._group_actions[0].choices[name].format_help()  # type: ignore[union-attr]
+    code = "import sys\nfrom oopslint.cli import build_parser\nbuild_parser('check').parse_args(['check', 'x.html'])\n"
+    assert _loaded(_fresh(code, never=["shutil"])) == []
