@@ -16,6 +16,7 @@ the contract a rule (built-in or third-party) may rely on; names starting with
 from __future__ import annotations
 
 import bisect
+import hashlib
 import os
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -438,8 +439,6 @@ class Email:
     @cached_property
     def content_hash(self) -> str:
         """SHA-1 of the HTML: the key batch caches use."""
-        import hashlib  # here: only batches ask, and loading OpenSSL's hashes slows every start
-
         return hashlib.sha1(self.html.encode("utf-8", "surrogatepass")).hexdigest()
 
     # -------------------------------------------------------------- positions

@@ -98,7 +98,9 @@ def test_configuration_naming_the_http_and_guard_sections_still_validates() -> N
 
 
 # what the cached entry-point scan and spelling data, a lazy oopslint.http and lazy cache writes keep out
-NOT_ONCE_CACHED = ["importlib.metadata", "ssl", "tempfile", "zipfile", "glob", "gzip"]
+NOT_ONCE_CACHED = ["importlib.metadata", "ssl", "tempfile", "zipfile", "glob", "gzip", "shutil"]
+# and what the remembered registration check keeps out: the modules no rule imports
+NOT_ONCE_VERIFIED = ["pkgutil", "csv", "oopslint.rules.coupons.sources.file", "oopslint.rules.coupons.sources.stripe"]
 
 
 def test_a_second_offline_check_reads_the_kept_scan_and_loads_none_of_the_scan_or_tls_code(tmp_path: Path) -> None:
@@ -110,7 +112,7 @@ def test_a_second_offline_check_reads_the_kept_scan_and_loads_none_of_the_scan_o
     )
     first = _fresh(code, str(EMAIL), never=NOT_ONCE_CACHED, env=env)
     assert "importlib.metadata" in _loaded(first)  # nothing kept yet: the installed distributions were scanned
-    second = _fresh(code, str(EMAIL), never=NOT_ONCE_CACHED + NEVER_OFFLINE, env=env)
+    second = _fresh(code, str(EMAIL), never=NOT_ONCE_CACHED + NOT_ONCE_VERIFIED + NEVER_OFFLINE, env=env)
     assert _loaded(second) == []
     assert first.stdout[: first.stdout.index("LOADED ")] == second.stdout[: second.stdout.index("LOADED ")]
 
@@ -266,3 +268,41 @@ def test_help_is_laid_out_as_argparse_lays_it_out_without_importing_shutil(
             assert sub.format_help() == theirs._subparsers._group_actions[0].choices[name].format_help()  # type: ignore[union-attr]
     code = "import sys\nfrom oopslint.cli import build_parser\nbuild_parser('check').parse_args(['check', 'x.html'])\n"
     assert _loaded(_fresh(code, never=["shutil"])) == []
+
+
+def test_a_remembered_registration_check_is_made_again_when_a_plugin_file_changes(tmp_path: Path) -> None:
+    from oopslint_testing import run_cli
+
+    site = tmp_path / "site"
+    package = site / "acme_oopslint"
+    package.mkdir(parents=True)
+    rule_text = (
+        "from oopslint import Finding, rule\n\n"
+        '@rule(code="{code}", name="{name}", summary="Headline is all capitals", severity="warning")\n'
+        "def check(email, context, options):\n"
+        '    """What it does\n    Flags headlines written in capitals.\n    """\n'
+        "    return []\n"
+    )
+    (package / "acme001_shouting.py").write_text(rule_text.format(code="ACME001", name="shouting-headline"))
+    (package / "__init__.py").write_text("from .acme001_shouting import check\nRULES = [check]\n")
+    dist = site / "acme_oopslint-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-oopslint\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[oopslint.rules]\nacme = acme_oopslint:RULES\n")
+    (dist / "RECORD").write_text("")
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+        "OOPSLINT_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    for _ in range(2):  # checked, then remembered
+        listed = run_cli("rules", env=env)
+        assert listed.returncode == 0, listed.stderr
+        assert "ACME001  shouting-headline" in listed.stdout.decode()
+    assert list((tmp_path / "cache" / "registry").glob("registered-*.marshal"))
+    # a module added to the package, its rule left out of RULES: checked again, and stopped
+    (package / "acme002_whispering.py").write_text(rule_text.format(code="ACME002", name="whispering-headline"))
+    stopped = run_cli("rules", env=env)
+    assert stopped.returncode == 2
+    assert "rule ACME002 (whispering-headline) is defined in acme_oopslint.acme002_whispering but not registered" in (
+        stopped.stderr.decode()
+    )
