@@ -131,7 +131,7 @@ def test_the_spelling_word_table_answers_as_the_frequency_dict_and_is_rewritten_
     assert isinstance(frequencies, wordlists.WordFrequencies)
     assert list(frequencies) == list(prepared["frequencies"])  # the source's order: the most frequent first
     assert frequencies == prepared["frequencies"]
-    assert set(table["prefixes"]) == prepared["prefixes"] and set(table["suffixes"]) == prepared["suffixes"]
+    assert table["prefixes"] == prepared["prefixes"] and table["suffixes"] == prepared["suffixes"]
     for name in ("floor_count", "frequent_floor", "boost", "function_words", "alphabet", "has_apostrophes"):
         assert table[name] == prepared[name], name
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .english import EN_PREFIXES, british_variant, english_base, inflection_of
-from .wordlists import WordFrequencies, WordSet, available_languages, data_words, read_table
+from .wordlists import WordFrequencies, available_languages, data_words, read_table
 
 __all__ = [
     "Dictionary",
@@ -135,8 +135,8 @@ class Dictionary:
     function_words: frozenset[str] = frozenset()
     alphabet: str = ""
     has_apostrophes: bool = False
-    prefixes: Set[str] = field(default_factory=set)
-    suffixes: Set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    suffixes: set[str] = field(default_factory=set)
     _adjacent: dict[str, frozenset[str]] = field(default_factory=dict)
     _verdicts: dict[str, Verdict] = field(default_factory=dict)
     _suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -157,9 +157,11 @@ class Dictionary:
             frequencies[word] = max(frequencies.get(word, 0), prepared["boost"])
         for word in terms:
             frequencies.setdefault(word.lower(), prepared["floor_count"] or 1)
-        added = [word for word in (*common, *terms) if len(word) >= 4]
-        prefixes = _with_extra(prepared["prefixes"], (word[:4].lower() for word in added))
-        suffixes = _with_extra(prepared["suffixes"], (word[-4:].lower() for word in added))
+        prefixes, suffixes = set(prepared["prefixes"]), set(prepared["suffixes"])
+        for word in (*common, *terms):
+            if len(word) >= 4:
+                prefixes.add(word[:4].lower())
+                suffixes.add(word[-4:].lower())
         layout = _KEYBOARDS.get(_LAYOUT.get(language, ""), ())
         positions = {ch: (row, col) for row, keys in enumerate(layout) for col, ch in enumerate(keys)}
         adjacent = {
@@ -532,13 +534,6 @@ class Dictionary:
 def _plain(frequencies: Mapping[str, int]) -> Mapping[str, int]:
     """A dict to walk whole: a word table's is built once."""
     return frequencies.as_dict() if isinstance(frequencies, WordFrequencies) else frequencies
-
-
-def _with_extra(strings: Iterable[str], extra: Iterable[str]) -> Set[str]:
-    """``strings`` and ``extra``: a :class:`WordSet` stays one (a set only when asked)."""
-    if isinstance(strings, WordSet):
-        return strings.with_extra(extra)
-    return {*strings, *extra}
 
 
 def _base_letter(ch: str) -> str:

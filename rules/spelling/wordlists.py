@@ -24,7 +24,7 @@ import sys
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Iterator, Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,6 @@ __all__ = [
     "read_word_file",
     "data_words",
     "WordFrequencies",
-    "WordSet",
     "FREQUENT_RANK",
     "FUNCTION_WORD_RANK",
 ]
@@ -127,8 +126,7 @@ def read_prepared(language: str) -> dict:
 
 def read_table(language: str) -> dict:
     """What :func:`read_prepared` gives, with the frequencies as a
-    :class:`WordFrequencies` and the prefixes and suffixes as :class:`WordSet`:
-    read from the word table in the user cache, which is written from
+    :class:`WordFrequencies`: read from the word table in the user cache, which is written from
     pyspellchecker's gzip JSON when missing, stale or damaged."""
     source = _source_file(language)
     stat = source.stat()
@@ -238,8 +236,8 @@ def _load_table(blob: bytes) -> dict:
         "function_words": header["function_words"],
         "alphabet": header["alphabet"],
         "has_apostrophes": header["has_apostrophes"],
-        "prefixes": WordSet(header["prefixes"]),
-        "suffixes": WordSet(header["suffixes"]),
+        "prefixes": set(header["prefixes"].split("\n")) if header["prefixes"] else set(),
+        "suffixes": set(header["suffixes"].split("\n")) if header["suffixes"] else set(),
     }
 
 
@@ -353,34 +351,6 @@ class WordFrequencies(Mapping[str, int]):
         return self.as_dict() == other
 
     __hash__ = None  # type: ignore[assignment]
-
-
-class WordSet(Set[str]):
-    """Strings kept as one newline-separated text, made a set at the first
-    question: most processes never ask (see ``Dictionary._edit_positions``)."""
-
-    def __init__(self, text: str, extra: Iterable[str] = ()) -> None:
-        self._text = text
-        self._extra = frozenset(extra)
-        self._set: frozenset[str] | None = None
-
-    def with_extra(self, extra: Iterable[str]) -> WordSet:
-        return WordSet(self._text, self._extra.union(extra))
-
-    def _items(self) -> frozenset[str]:
-        items = self._set
-        if items is None:
-            items = self._set = frozenset(self._text.split("\n") if self._text else ()) | self._extra
-        return items
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._items()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items())
-
-    def __len__(self) -> int:
-        return len(self._items())
 
 
 def _prepare(frequencies: dict[str, int]) -> dict:
