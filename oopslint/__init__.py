@@ -22,7 +22,6 @@ if _startup.started_as_command():  # the oopslint command, not a program importi
 import json
 import os
 from collections.abc import Mapping
-from email.message import EmailMessage, Message
 from typing import TYPE_CHECKING, Any
 
 from .config import Config, ConfigError
@@ -32,6 +31,8 @@ from .report import Finding, Report, Severity, Span
 from .rule import Rule, RuleOptions, rule
 
 if TYPE_CHECKING:
+    from email.message import Message
+
     from .batch import BatchReport, BatchSummary, lint_batch
     from .engine import Linter
     from .guard import Claim, DuplicateSend, SendGuard
@@ -143,6 +144,8 @@ def _compose(email: Any, html: str | bytes | None, text: str | None, subject: st
         return email
     if email is not None:
         raise TypeError("give the email, or html=, not both")
+    from email.message import EmailMessage  # here: the email package is large, and HTML alone needs none of it
+
     message = EmailMessage()
     if subject is not None:
         message["Subject"] = subject
