@@ -254,7 +254,11 @@ def _parse_reply(buffer: bytes, start: int, error: Any) -> tuple[Any, int]:
 
 def _read_replies(sock: Any, count: int, error: Any) -> list[Any]:
     """``count`` RESP2 replies read straight from ``sock``."""
-    buffer = b""
+    buffer = sock.recv(65536)
+    if buffer == _OK * count:  # every key of a batch was free: the usual case, one read
+        return [b"OK"] * count
+    if not buffer:
+        raise ConnectionError("Redis closed the connection")
     position = 0
     replies: list[Any] = []
     while True:
@@ -266,8 +270,6 @@ def _read_replies(sock: Any, count: int, error: Any) -> list[Any]:
             chunk = sock.recv(65536)
             if not chunk:
                 raise ConnectionError("Redis closed the connection") from None
-            if not buffer and chunk == _OK * count:  # every key of a batch was free: the usual case
-                return [b"OK"] * count
             buffer = buffer[position:] + chunk
             position = 0
             continue
