@@ -338,16 +338,16 @@ class RedisLedger:
             sock = getattr(connection, "_sock", None)
             if sock is not None and getattr(connection, "protocol", 2) in (None, 2, "2"):
                 # RESP2 on a socket no one else reads: parsed here, in one pass over the bytes
-                timeout = sock.gettimeout()
-                if timeout is not None:
-                    _block_with_kernel_timeout(sock, timeout)
+                if sock.gettimeout() is not None:
+                    _block_with_kernel_timeout(sock, sock.gettimeout())
                 try:
                     sock.sendall(packed)
                     replies = _read_replies(sock, count, self._error_reply)
                 except ValueError as exc:  # not what was asked for: never reuse this connection
                     raise self._invalid(str(exc)) from None
                 except BlockingIOError:  # the kernel's timeout ran out
-                    raise self._timeout(f"Redis did not answer within {timeout} s") from None
+                    seconds = getattr(connection, "socket_timeout", None)
+                    raise self._timeout(f"Redis did not answer within the socket timeout ({seconds} s)") from None
             else:
                 connection.send_packed_command([packed], check_health=False)
                 for _ in range(count):
