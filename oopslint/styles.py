@@ -669,23 +669,12 @@ class StyleMap:
 
     def paint(self, element: Element, profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
         """How ``element``'s own text is painted in a client profile."""
-        painted = self._painted.get((element.index, profile, link_colour))
+        key = (element.index, profile, link_colour)
+        painted = self._painted.get(key)
         if painted is None:
-            painted = self._painted[(element.index, profile, link_colour)] = self._paint(element, profile, link_colour)
-        fg, bg, image, fallback, size, bold, ratio, threshold, origin, painter = painted
-        return Painted(
-            profile,
-            fg,
-            bg,
-            image,
-            fallback,
-            size,
-            bold,
-            ratio,
-            threshold,
-            origin,
-            self._email.elements[painter] if painter is not None else None,
-        )
+            painted = self._painted[key] = self._paint(element, profile, link_colour)
+        painter = painted[9]
+        return Painted(profile, *painted[:9], self._email.elements[painter] if painter is not None else None)
 
     def _paint(
         self, element: Element, profile: str, link_colour: str
