@@ -217,9 +217,7 @@ _shared_lock = threading.Lock()
 _shared_states: dict[tuple[int, tuple[Any, ...]], tuple[Stylesheet, _Shared]] = {}
 
 
-def _tree_signature(
-    email: Email, sheet: Stylesheet, vml: list[tuple[int, int]]
-) -> tuple[Any, ...]:
+def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]]) -> tuple[Any, ...]:
     """What the cascade reads of the element tree, in one hashable value."""
     names = sheet.attribute_names()
     rows: list[Any] = []

@@ -114,7 +114,9 @@ def _compute(email: Email, config: Settings) -> list[Verdict]:
     for element in style_map.text_elements():
         if sum(len("".join(t.split())) for t in texts.get(element.index, ())) < 2:
             continue  # a lone "|" or "·": axe leaves single characters for review too
-        out.append(Verdict(element, {profile: paint(element, profile, link_colour=colour) for profile, colour in profiles}))
+        out.append(
+            Verdict(element, {profile: paint(element, profile, link_colour=colour) for profile, colour in profiles})
+        )
     return out
 
 
