@@ -674,6 +674,17 @@ class StyleMap:
         painter = painted[9]
         return Painted(profile, *painted[:9], self._email.elements[painter] if painter is not None else None)
 
+    def contrast(
+        self, element: Element, profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR
+    ) -> tuple[float, float, bool]:
+        """``paint(...)``'s ``ratio``, ``threshold`` and ``verifiable`` without the rest:
+        the cheap first look before the details of the few that fail."""
+        key = (element.index, profile, link_colour)
+        painted = self._painted.get(key)
+        if painted is None:
+            painted = self._painted[key] = self._paint(element, profile, link_colour)
+        return painted[6], painted[7], not painted[2] or painted[3]
+
     def _paint(
         self, element: Element, profile: str, link_colour: str
     ) -> tuple[RGBA, RGBA, bool, bool, float, bool, float, float, str, int | None]:

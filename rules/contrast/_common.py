@@ -66,26 +66,39 @@ def settings(options: Mapping[str, Any]) -> Settings:
 
 
 class Verdict:
-    """One text element judged in every selected profile."""
+    """One text element judged in every selected profile. ``painted`` (the
+    details) is built when a rule reads it: most text passes everywhere."""
 
-    __slots__ = ("element", "painted", "failing", "unverifiable", "invisible")
+    __slots__ = ("element", "failing", "unverifiable", "invisible", "_style_map", "_profiles", "_painted")
 
-    def __init__(self, element: Any, painted: dict[str, Painted]):
+    def __init__(self, element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]):
         self.element = element
-        self.painted = painted
+        self._style_map = style_map
+        self._profiles = profiles
+        self._painted: dict[str, Painted] | None = None
         failing: list[str] = []
         unverifiable: list[str] = []
         invisible: list[str] = []
-        for profile, value in painted.items():
-            if not value.verifiable:
+        contrast = style_map.contrast
+        for profile, colour in profiles:
+            ratio, threshold, verifiable = contrast(element, profile, link_colour=colour)
+            if not verifiable:
                 unverifiable.append(profile)
-            elif value.ratio <= 1.0:
+            elif ratio <= 1.0:
                 invisible.append(profile)  # the very colour of its background (hidden on purpose, or a mistake)
-            elif not value.passes:
+            elif ratio < threshold:
                 failing.append(profile)
         self.failing = failing
         self.unverifiable = unverifiable
         self.invisible = invisible
+
+    @property
+    def painted(self) -> dict[str, Painted]:
+        """How the text is painted, per profile."""
+        if self._painted is None:
+            paint = self._style_map.paint
+            self._painted = {p: paint(self.element, p, link_colour=c) for p, c in self._profiles}
+        return self._painted
 
     def data(self) -> dict[str, Any]:
         first = next(iter(self.painted.values()), None)
@@ -105,7 +118,6 @@ def _compute(email: Email, config: Settings) -> list[Verdict]:
     style_map = styles(email)
     out = []
     texts = email.memo("oopslint.rules.contrast.texts", _texts)
-    paint = style_map.paint
     profiles = [
         (profile, config.link_colour(profile))
         for profile in config.profiles
@@ -114,9 +126,7 @@ def _compute(email: Email, config: Settings) -> list[Verdict]:
     for element in style_map.text_elements():
         if sum(len("".join(t.split())) for t in texts.get(element.index, ())) < 2:
             continue  # a lone "|" or "·": axe leaves single characters for review too
-        out.append(
-            Verdict(element, {profile: paint(element, profile, link_colour=colour) for profile, colour in profiles})
-        )
+        out.append(Verdict(element, style_map, profiles))
     return out
 
 
