@@ -28,8 +28,11 @@ cascade, without ``<style>``, with its own link colour, or darkened.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import re
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -196,9 +199,21 @@ class _Shared:
     and presentational hints read, hidden flags, VML shapes), keyed by element
     index: renders of one template share it, so the cascade runs once per template."""
 
-    __slots__ = ("matched", "declared", "colors", "hidden", "nodes", "touched", "base", "painted")
+    __slots__ = (
+        "sheet",
+        "matched",
+        "declared",
+        "colors",
+        "hidden",
+        "nodes",
+        "touched",
+        "base",
+        "painted",
+        "__weakref__",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, sheet: Stylesheet) -> None:
+        self.sheet = sheet
         self.matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
         # per variant: element index -> declared values
         self.declared: dict[str, dict[int, dict[str, tuple[str, str]]]] = {"full": {}, "stripped": {}, "dark": {}}
@@ -212,13 +227,14 @@ class _Shared:
         ] = {}
 
 
-_SHARED_LIMIT = 32
+#: the shared styles of every template an email still alive uses: a Linter keeps its
+#: recent emails, and with them their templates' styles; nothing else keeps them
+_shared_states: weakref.WeakValueDictionary[tuple[int, bytes], _Shared] = weakref.WeakValueDictionary()
 _shared_lock = threading.Lock()
-_shared_states: dict[tuple[int, tuple[Any, ...]], tuple[Stylesheet, _Shared]] = {}
 
 
-def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]]) -> tuple[Any, ...]:
-    """What the cascade reads of the element tree, in one hashable value."""
+def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]]) -> bytes:
+    """What the cascade reads of the element tree, as a digest."""
     names = sheet.attribute_names()
     rows: list[Any] = []
     append = rows.append
@@ -244,20 +260,18 @@ def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]])
         )
     if vml:
         rows.append(tuple(e.index for e in email.elements if any(s <= e.start < t for s, t in vml)))
-    return tuple(rows)
+    # equal bytes are equal signatures (marshal reads back what it wrote); 128 bits
+    # of BLAKE2 make two different signatures with one digest out of reach
+    return hashlib.blake2b(marshal.dumps(tuple(rows)), digest_size=16).digest()
 
 
 def _shared_state(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]]) -> _Shared:
     key = (id(sheet), _tree_signature(email, sheet, vml))
     with _shared_lock:
         found = _shared_states.get(key)
-        if found is not None and found[0] is sheet:
-            return found[1]
-        shared = _Shared()
-        _shared_states[key] = (sheet, shared)
-        while len(_shared_states) > _SHARED_LIMIT:
-            del _shared_states[next(iter(_shared_states))]
-        return shared
+        if found is None or found.sheet is not sheet:
+            found = _shared_states[key] = _Shared(sheet)
+        return found
 
 
 class StyleMap:
