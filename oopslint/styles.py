@@ -380,7 +380,8 @@ class StyleMap:
 
     def declared(self, element: Element, variant: str = "full") -> dict[str, tuple[str, str]]:
         """The winning declaration per property: ``{prop: (value, origin)}`` with
-        origin ``attribute``, ``style-block`` or ``inline``."""
+        origin ``attribute``, ``style-block`` or ``inline``. Renders of one
+        template share the dict: read it, never change it."""
         cache = self._declared.get(variant)
         if cache is None:
             cache = self._declared[variant] = {}
