@@ -20,7 +20,11 @@ else through cssselect's XPath on an lxml copy of the tree. ``@import`` is
 read and never fetched; ``@media`` rules apply only when they hold for a
 desktop client in light mode, and ``(prefers-color-scheme: dark)`` rules in
 the ``dark-media`` profile. A parsed stylesheet is kept by its text, so a
-batch of renders of one template parses and compiles it once.
+batch of renders of one template parses and compiles it once; the computed
+styles are kept by the stylesheet and the element tree as the cascade reads
+it (tags, nesting, the attributes selectors and styles come from), as long as
+an email using them is alive, so a Linter linting renders of one template
+computes the cascade once (text and other attribute values may differ).
 
 Client profiles (see ``PROFILES``) say how a client paints: with the whole
 cascade, without ``<style>``, with its own link colour, or darkened.
