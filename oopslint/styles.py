@@ -32,7 +32,6 @@ cascade, without ``<style>``, with its own link colour, or darkened.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import re
 import threading
@@ -266,7 +265,9 @@ def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]])
         rows.append(tuple(e.index for e in email.elements if any(s <= e.start < t for s, t in vml)))
     # equal bytes are equal signatures (marshal reads back what it wrote); 128 bits
     # of BLAKE2 make two different signatures with one digest out of reach
-    return hashlib.blake2b(marshal.dumps(tuple(rows)), digest_size=16).digest()
+    from hashlib import blake2b  # imported here: a command's start does without it
+
+    return blake2b(marshal.dumps(tuple(rows)), digest_size=16).digest()
 
 
 def _shared_state(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]]) -> _Shared:
