@@ -289,7 +289,8 @@ class SendContext:
         result depends on). A copy (``with_data``, ``dataclasses.replace``)
         starts empty."""
         try:
-            return self._memo[key]  # type: ignore[no-any-return]
+            # the memo is set to None by with_data; unset on a context made otherwise
+            return self._memo[key]  # type: ignore[attr-defined,no-any-return]
         except (AttributeError, TypeError, KeyError):  # no memo yet (None or unset), or not this key
             pass
         memo = self.__dict__.get("_memo")

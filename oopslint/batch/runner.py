@@ -336,7 +336,8 @@ class Runner:
                     problem = row._rejections[0]
             if problem is not None:
                 self.bad(number, line, row_id(context), problem)
-            vars(context)["_memo"] = None  # what rules derived (often pointing back at it): freed now, not by the collector
+            # what rules derived (often pointing back at the context): freed now, not by the collector
+            vars(context)["_memo"] = None
 
     def check_row(
         self, number: int, line: int | None, data: Mapping[str, Any]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from oopslint import ConfigError, ContextError
+from oopslint import ConfigError, ContextError, SendContext
 
 from .events import (
     STAGES,
@@ -163,22 +163,69 @@ def _positive_number(value: Any, key: str) -> float:
 _MAXIMA = {"old_order_days": 36525, "replay_spread_days": 36525}
 
 
-class RowFacts:
-    """Timestamps and values of one context, each read and parsed once, on
-    first use (a malformed value makes a row bad only for the rules that read it)."""
+#: What TRG001-TRG004 and TRG006 read of every row: read in one pass from a plain SendContext.
+ROW_FIELDS = (
+    "send_at",
+    "event_type",
+    "event_at",
+    "order_placed_at",
+    "order_shipped_at",
+    "order_delivered_at",
+    "order_status",
+)
+_UNREAD = object()
 
-    __slots__ = ("context", "_times", "_texts", "_send_at", "resolved", "__weakref__")
+
+class RowFacts:
+    """Timestamps and values of one context, each read and parsed once.
+
+    From a plain :class:`~oopslint.SendContext`, the values every TRG rule
+    reads (``ROW_FIELDS``) are read in one call (``SendContext.values``) and
+    their well-formed timestamps parsed at once. Anything else is read on
+    first use: other fields, a context that records what rules read (a batch
+    learning which values a rule depends on), and a timestamp that is not a
+    complete ISO 8601 one, so a malformed value makes a row bad only for the
+    rules that read it."""
+
+    __slots__ = ("context", "_times", "_texts", "_raw", "_send_at", "resolved", "__weakref__")
 
     def __init__(self, context: Any):
         self.context = context
-        self._times: dict[str, datetime | None] = {}
         self._texts: dict[str, str | None] = {}
         self._send_at: datetime | None = None
         # (email, settings, Resolved) of the last resolve() for this row, the email held weakly
         self.resolved: tuple[weakref.ref[Any], Any, Any] | None = None
+        times: dict[str, datetime | None] = {}
+        self._times = times
+        if context.__class__ is not SendContext:
+            self._raw: dict[str, Any] | None = None
+            return
+        send_at, event_type, event_at, placed, shipped, delivered, status = raw = context.values(ROW_FIELDS)
+        self._raw = dict(zip(ROW_FIELDS, raw))
+        for name, value in (
+            ("send_at", send_at),
+            ("event_at", event_at),
+            ("order_placed_at", placed),
+            ("order_shipped_at", shipped),
+            ("order_delivered_at", delivered),
+        ):
+            if value is None or value == "":
+                times[name] = None
+            elif value.__class__ is str:
+                try:
+                    quick = _fromisoformat(value)
+                except ValueError:
+                    continue  # parsed on use, where its error is raised
+                if quick.tzinfo is not None:
+                    times[name] = quick
 
     def get(self, name: str) -> Any:
         """A raw value, as ``context.get(name)`` reads it."""
+        raw = self._raw
+        if raw is not None:
+            value = raw.get(name, _UNREAD)
+            if value is not _UNREAD:
+                return value
         return self.context.get(name)
 
     def time(self, name: str) -> datetime | None:
