@@ -133,6 +133,7 @@ def _describe_number(value: int | float) -> str:
 
 
 _T = TypeVar("_T")
+_NOT_KEPT = object()
 
 
 @lru_cache(maxsize=256)
@@ -288,14 +289,15 @@ class SendContext:
         ``compute`` (a batch learns from those reads which values a rule's
         result depends on). A copy (``with_data``, ``dataclasses.replace``)
         starts empty."""
-        try:
-            # the memo is set to None by with_data; unset on a context made otherwise
-            return self._memo[key]  # type: ignore[attr-defined,no-any-return]
-        except (AttributeError, TypeError, KeyError):  # no memo yet (None or unset), or not this key
-            pass
-        memo = self.__dict__.get("_memo")
+        # no exceptions on this path: a batch asks once per rule and row, and raising costs microseconds
+        state = self.__dict__
+        memo = state.get("_memo")
         if memo is None:
-            memo = self.__dict__["_memo"] = {}
+            memo = state["_memo"] = {}
+        else:
+            value = memo.get(key, _NOT_KEPT)
+            if value is not _NOT_KEPT:
+                return value  # type: ignore[no-any-return]
         value = memo[key] = compute(self)
         return value
 

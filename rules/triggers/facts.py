@@ -231,10 +231,9 @@ class RowFacts:
     def time(self, name: str) -> datetime | None:
         """A timestamp field; raises ContextError when malformed or naive."""
         times = self._times
-        try:
-            return times[name]
-        except KeyError:
-            pass
+        known = times.get(name, _UNREAD)
+        if known is not _UNREAD:
+            return known  # type: ignore[return-value]
         context = self.context
         raw = self.get(name)
         value: datetime | None = None
