@@ -554,8 +554,10 @@ def _block_facts(items: tuple[Declaration, ...], attrs: dict[str, str] | None) -
     return hiding, colour
 
 
-def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
-    """Every feature use of the email, in source order."""
+def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = None) -> list[Usage]:
+    """Every feature use of the email, in source order; with ``wanted`` (a subset of ``slugs``), only
+    the uses of those slugs (the ones a target set can report: a use of any other is never made)."""
+    keep = slugs if wanted is None else wanted  # wanted is a subset of slugs
     found: list[Usage] = []
     add = found.append
     hidden_from_mso = _not_mso_ranges(email)
@@ -587,13 +589,15 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             value = declaration.value
             if colour_under and (name == "background-image" or (name == "background" and "(" in value)):
                 graceful = True  # the colour shows where the image does not
-            if slug is not None:  # a property the data does not list (color) still has values it does (var())
+            if slug is not None and slug in keep:  # a property the data does not list (color) may have values it does
                 add(
                     Usage(slug, declaration.start, audience, graceful, sheet, tag, name, value, rule_start, "", element)
                 )
             if declaration.templated:
                 continue
             for value_slug in value_slugs(declaration, slugs):
+                if value_slug not in keep:
+                    continue
                 value_graceful = (
                     graceful
                     or (colour_under and value_slug in _BACKGROUND_IMAGE_SLUGS)
@@ -618,7 +622,7 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
 
     for sheet in stylesheets(email):
         audience = MSO_ONLY if sheet.only_outlook else _audience_at(sheet.offset, hidden_from_mso)
-        key = (sheet.css, sheet.offset, sheet.element.start if sheet.element is not None else -1, audience, slugs)
+        key = (sheet.css, sheet.offset, sheet.element.start if sheet.element is not None else -1, audience, keep)
         cached = _sheet_usages.get(key)
         if cached is not None:
             found.extend(cached)
@@ -683,7 +687,8 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             declarations(style_rule.declarations, audience, enhancement, True, rule_start=style_rule.start)
         if len(_sheet_usages) > 256:
             _sheet_usages.clear()
-        _sheet_usages[key] = tuple(found[first:])  # a pure function of the block's text and place
+        # a pure function of the block's text and place
+        _sheet_usages[key] = tuple(usage for usage in found[first:] if usage.slug in keep)
 
     doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.IGNORECASE)
     if doctype:
@@ -702,7 +707,7 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             slug = "html-meta-color-scheme"
         elif tag == "style":
             slug = None  # judged with its rules, above
-        if slug:
+        if slug and slug in keep:
             add(
                 Usage(
                     slug,
@@ -717,8 +722,12 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             )
         for attribute in attrs:
             attribute_slug = _ATTRIBUTES.get(attribute)
-            if attribute_slug and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th")):
-                start = element.attr_spans.get(attribute, (element.start, 0))[0]
+            if (
+                attribute_slug
+                and attribute_slug in keep
+                and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th"))
+            ):
+                start = _value_start(email, element, attribute)
                 graceful = attribute_slug in GRACEFUL_SLUGS or (
                     attribute_slug == "html-background" and bool((attrs.get("bgcolor") or "").strip())
                 )
@@ -749,6 +758,7 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
                 audience,
                 style.start,
                 element.index,
+                keep,
             )
             known = _inline_usages.get(shape)
             if known is None:
@@ -784,7 +794,28 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
                     value=url,
                 )
             )
-    return [usage for usage in found if usage.slug in slugs]
+    return [usage for usage in found if usage.slug in keep]
+
+
+# where each attribute's value starts in a start tag, by the tag's text: the same tags recur in
+# every render of a template (element.attr_spans reads them again from the tag, per email)
+_value_starts: dict[str, dict[str, int]] = {}
+
+
+def _value_start(email: Email, element: Any, attribute: str) -> int:
+    """``element.attr_spans[attribute][0]`` (the element's start without it)."""
+    if element.in_comment:  # read by the comment's own scan, not from the tag in email.html
+        return element.attr_spans.get(attribute, (element.start, 0))[0]
+    start = element.start
+    text = email.html[start : element.end]
+    relative = _value_starts.get(text)
+    if relative is None:
+        relative = {name: span[0] - start for name, span in element.attr_spans.items()}
+        if len(_value_starts) > 4096:
+            _value_starts.clear()
+        _value_starts[text] = relative
+    offset = relative.get(attribute)
+    return start if offset is None else start + offset
 
 
 def _in_body(element: Any) -> bool:
