@@ -172,6 +172,7 @@ _TOKEN = re.compile(
     re.DOTALL | re.VERBOSE,
 )
 _ATTR = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?""")
+_ATTR_NAME = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")  # _ATTR, the names only
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,30 @@ _DL_SCOPE = SCOPE | {"dl"}
 _RAW_TEXT_END = {name: re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE) for name in RAW_TEXT}
 
 
+# the start tags that end an open element implicitly: the elements they end, the ones that stop the search
+_IMPLIED_END: dict[str, tuple[tuple[str, ...] | frozenset[str], tuple[str, ...] | frozenset[str]]] = {
+    "li": (("li",), _LI_SCOPE),
+    **{name: (("dt", "dd"), _DL_SCOPE) for name in ("dt", "dd")},
+    **{name: (("td", "th"), ("tr", "table")) for name in ("td", "th")},
+    "tr": (("tr", "td", "th"), ("table", "tbody", "thead", "tfoot")),
+    **{name: (("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",)) for name in ("tbody", "thead", "tfoot")},
+    "option": (("option",), ("select",)),
+}
+
+
+def _end_stops(name: str) -> frozenset[str]:
+    """The open elements an end tag named ``name`` does not look past for its start tag."""
+    stops = set() if name in SCOPE else set(SCOPE)
+    if name in ("td", "th"):
+        stops |= {"tr", "table"}
+    if name == "tr":
+        stops.add("table")
+    return frozenset(stops - {name})
+
+
+_END_STOPS: dict[str, frozenset[str]] = {}
+
+
 def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
     problems: list[MarkupProblem] = []
     stack: list[_Open] = []
@@ -272,18 +297,22 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                 return None
         return None
 
+    search = _TOKEN.search
     while position < length:
-        match = _TOKEN.search(html, position)
+        match = search(html, position)
         if match is None:
             text_in_table(position, length)
             break
-        if match.start() > position and stack and stack[-1].tag in TABLE_CONTEXT:
-            text_in_table(position, match.start())
+        start = match.start()
+        if start > position and stack and stack[-1].tag in TABLE_CONTEXT:
+            text_in_table(position, start)
         position = match.end()
-        tag = match.group("tag")
-        if tag is not None:
+        kind = match.lastgroup  # "attrs" for a start tag, "endtag" for an end tag, None for the rest
+        if kind is None:
+            continue
+        if kind == "attrs":
+            tag, attrs_text = match.group("tag", "attrs")
             name = tag.lower()
-            attrs_text = match.group("attrs") or ""
             if attrs_text.count("=") >= 2:
                 _duplicates(email, name, attrs_text, match.start("attrs"), problems)
             if in_foreign:
@@ -312,18 +341,9 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                 closed = close_implied(("p",), _P_SCOPE)
                 if closed is not None and name != "p":
                     closed_p_by.append((closed.start, name, stack[-1] if stack else None))
-            if name == "li":
-                close_implied(("li",), _LI_SCOPE)
-            elif name in ("dt", "dd"):
-                close_implied(("dt", "dd"), _DL_SCOPE)
-            elif name in ("td", "th"):
-                close_implied(("td", "th"), ("tr", "table"))
-            elif name == "tr":
-                close_implied(("tr", "td", "th"), ("table", "tbody", "thead", "tfoot"))
-            elif name in ("tbody", "thead", "tfoot"):
-                close_implied(("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",))
-            elif name == "option":
-                close_implied(("option",), ("select",))
+            implied = _IMPLIED_END.get(name)
+            if implied is not None:
+                close_implied(*implied)
             elif name == "a":
                 outer = next((o for o in reversed(stack) if o.tag == "a" or o.tag in SCOPE), None)
                 if outer is not None and outer.tag == "a":
@@ -345,12 +365,9 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                 position = close.end() if close else length
                 continue
             if name not in VOID:
-                stack.append(_Open(name, match.start(), match.end()))
+                stack.append(_Open(name, start, position))
             continue
-        end_tag = match.group("endtag")
-        if end_tag is None:
-            continue
-        name = end_tag.lower()
+        name = match.group("endtag").lower()
         if in_foreign:
             if name in ("svg", "math"):
                 in_foreign -= 1
@@ -358,16 +375,19 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
         if ":" in name:
             continue
         found = None
-        for depth in range(len(stack) - 1, -1, -1):
-            if stack[depth].tag == name:
-                found = depth
-                break
-            if stack[depth].tag in SCOPE and name not in SCOPE:
-                break
-            if name in ("td", "th") and stack[depth].tag in ("tr", "table"):
-                break
-            if name == "tr" and stack[depth].tag == "table":
-                break
+        if stack and stack[-1].tag == name:
+            found = len(stack) - 1
+        else:
+            stops = _END_STOPS.get(name)
+            if stops is None:
+                stops = _END_STOPS[name] = _end_stops(name)
+            for depth in range(len(stack) - 1, -1, -1):
+                open_tag = stack[depth].tag
+                if open_tag == name:
+                    found = depth
+                    break
+                if open_tag in stops:
+                    break
         if found is None:
             if name in ("html", "head", "body"):
                 continue  # optional end tags: nothing to close is fine
@@ -479,6 +499,9 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
 def _duplicates(email: Email, tag: str, attrs_text: str, base: int, problems: list[MarkupProblem]) -> None:
     if not attrs_text or attrs_text.count("=") < 2:
         return
+    names = [name.lower() for name in _ATTR_NAME.findall(attrs_text)]
+    if len(set(names)) == len(names):
+        return  # no name twice: nothing to report (the common case, decided without the loop below)
     seen: dict[str, int] = {}
     values: dict[str, str | None] = {}
     for attribute in _ATTR.finditer(attrs_text):
