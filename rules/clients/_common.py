@@ -734,11 +734,10 @@ def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple
     slug = report.feature.slug
     kept: list[Verdict] = []
     concerned: dict[int, Usage] = {}
-    if not any(verdict.support == "a" and verdict.notes for verdict in report.relied_problems):
+    if not _notes_decidable(slug, report.relied_problems):
         return (), ()
-    if not any(note_checks(slug, notes_text.get(n, "")) for v in report.relied_problems for n in v.notes):
-        return (), ()  # no note of this feature can be decided on an email
     decided: dict[str, list[Usage]] = {}  # note -> the uses it concerns
+    seen_by: dict[tuple[str, bool], bool] = {}  # (note, for Outlook on Windows) -> whether a use is concerned
     groups: dict[tuple[str, str, str], list[Usage]] = {}
     for use in report.relied:
         groups.setdefault((use.tag, use.prop, use.value), []).append(use)
@@ -746,22 +745,51 @@ def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple
         if verdict.support != "a":
             continue
         notes = []
+        windows = verdict.client == OUTLOOK_WINDOWS
         for number in verdict.notes:
             text = notes_text.get(number)
             if not text or not note_checks(slug, text):
                 continue
-            hits = _concerned(decided, slug, text, groups)
-            if verdict.client == OUTLOOK_WINDOWS:
-                hits = [use for use in hits if use.audience != NOT_MSO]
-            else:
-                hits = [use for use in hits if use.audience != MSO_ONLY]
-            if hits:
-                notes.append(number)
+            any_hit = seen_by.get((text, windows))
+            if any_hit is None:
+                hits = _concerned(decided, slug, text, groups)
+                if windows:
+                    hits = [use for use in hits if use.audience != NOT_MSO]
+                else:
+                    hits = [use for use in hits if use.audience != MSO_ONLY]
+                # uses that share a start share a shape, so each note writes them in one order
                 for use in hits:
                     concerned[use.start] = use
+                any_hit = seen_by[(text, windows)] = bool(hits)
+            if any_hit:
+                notes.append(number)
         if notes:
-            kept.append(replace(verdict, notes=tuple(notes)))
+            kept.append(_with_notes(verdict, tuple(notes)))
     return tuple(kept), tuple(concerned[start] for start in sorted(concerned))
+
+
+# by the identity of a cached verdict tuple (kept alive in the value): whether a partial verdict of it
+# has a note that a check can decide on an email
+_decidable: dict[int, tuple[tuple[Verdict, ...], bool]] = {}
+
+
+def _notes_decidable(slug: str, problems: tuple[Verdict, ...]) -> bool:
+    known = _decidable.get(id(problems))
+    if known is not None and known[0] is problems:
+        return known[1]
+    notes = dataset().features[slug].notes
+    answer = any(verdict.support == "a" and verdict.notes for verdict in problems) and any(
+        note_checks(slug, notes.get(n, "")) for v in problems for n in v.notes
+    )
+    if len(_decidable) > 4096:
+        _decidable.clear()
+    _decidable[id(problems)] = (problems, answer)
+    return answer
+
+
+@lru_cache(maxsize=4096)
+def _with_notes(verdict: Verdict, notes: tuple[str, ...]) -> Verdict:
+    return replace(verdict, notes=notes)
 
 
 def _concerned(

@@ -688,16 +688,20 @@ def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = 
         if len(_sheet_usages) > 256:
             _sheet_usages.clear()
         # a pure function of the block's text and place
-        _sheet_usages[key] = tuple(usage for usage in found[first:] if usage.slug in keep)
+        found[first:] = kept = [usage for usage in found[first:] if usage.slug in keep]
+        _sheet_usages[key] = tuple(kept)
 
     doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.IGNORECASE)
-    if doctype:
+    if doctype and "html-doctype" in keep:
         add(Usage("html-doctype", doctype.start() + len(doctype.group()) - len(doctype.group().lstrip()), ALL, True))
     for element in email.elements:
         tag = element.tag
         if tag.startswith(("v:", "o:", "w:")):
             continue  # VML and Office markup: only Outlook on Windows reads it, and it is made for it
-        audience = MSO_ONLY if element.in_comment else _audience_at(element.start, hidden_from_mso)
+        if element.in_comment:
+            audience = MSO_ONLY
+        else:
+            audience = _audience_at(element.start, hidden_from_mso) if hidden_from_mso else ALL
         attrs = element.attrs
         slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
         if tag in ("input", "button"):
@@ -745,9 +749,9 @@ def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = 
                 )
         if tag == "a":
             href = (attrs.get("href") or "").strip().lower()
-            if href.startswith("#") and len(href) > 1:
+            if href.startswith("#") and len(href) > 1 and "html-anchor-links" in keep:
                 add(Usage("html-anchor-links", element.start, audience, False, tag=tag, prop="href", value=href))
-            elif href.startswith("mailto:"):
+            elif href.startswith("mailto:") and "html-mailto-links" in keep:
                 add(Usage("html-mailto-links", element.start, audience, False, tag=tag, prop="href", value=href))
         if "style" in attrs:
             style = inline_style(email, element)
@@ -778,7 +782,7 @@ def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = 
         else:
             extension = _IMAGE_EXTENSION.search(url.split("?", 1)[0] + "?")
             slug = _IMAGE_TYPES.get(extension.group(1).lower()) if extension else None
-        if slug:
+        if slug and slug in keep:
             element = image.element
             audience = MSO_ONLY if element.in_comment else _audience_at(element.start, hidden_from_mso)
             graceful = image.kind != "img" and _paints_colour(email, element)
@@ -794,7 +798,7 @@ def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = 
                     value=url,
                 )
             )
-    return [usage for usage in found if usage.slug in keep]
+    return found  # every use added is of a slug kept
 
 
 # where each attribute's value starts in a start tag, by the tag's text: the same tags recur in
