@@ -551,16 +551,32 @@ class DeclarationBlock:
 _IMPORTANT_SUSPECT = re.compile(r";\s*!|!\s*important\s*[^\s;}\"']", re.IGNORECASE)
 
 
+# the blocks of a <style> element depend only on its text, its place and the merge-tag dialects (as its
+# parse does): renders of one template share them, and MKP005 knows them valid (see clean_block)
+_sheet_block_cache: dict[tuple[str, int, tuple[str, ...]], tuple[DeclarationBlock, ...]] = {}
+
+
+def _sheet_blocks(sheet: Any, dialects: tuple[str, ...]) -> tuple[DeclarationBlock, ...]:
+    key = (sheet.css, sheet.offset, dialects)
+    found = _sheet_block_cache.get(key)
+    if found is None:
+        suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
+        found = tuple(
+            DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect) for rule in sheet.rules
+        )
+        if len(_sheet_block_cache) > 256:
+            _sheet_block_cache.clear()
+        _sheet_block_cache[key] = found
+    return found
+
+
 def declaration_blocks(email: Email) -> list[DeclarationBlock]:
     """Every declaration block of the email: ``<style>`` rules first, then inline styles."""
 
     def collect(email: Email) -> list[DeclarationBlock]:
         blocks: list[DeclarationBlock] = []
         for sheet in stylesheets(email):
-            suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
-            blocks.extend(
-                DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect) for rule in sheet.rules
-            )
+            blocks.extend(_sheet_blocks(sheet, email.dialects))
         for element in email.elements:
             value = element.attrs.get("style")
             if value and value.strip():
@@ -573,3 +589,21 @@ def declaration_blocks(email: Email) -> list[DeclarationBlock]:
         return blocks
 
     return email.memo("rules.markup.declaration_blocks", collect)
+
+
+# <style> blocks (cached above, so the same objects recur) in which MKP005 found no invalid value: by
+# identity, the block itself kept in the value so its id cannot be reused while it is here
+_valid_blocks: dict[int, DeclarationBlock] = {}
+
+
+def known_valid(block: DeclarationBlock) -> bool:
+    """Whether every value of ``block`` (a <style> rule's) was found valid before."""
+    return _valid_blocks.get(id(block)) is block
+
+
+def remember_valid(block: DeclarationBlock) -> None:
+    if block.inline:
+        return  # a style="" block is made per email
+    if len(_valid_blocks) > 4096:
+        _valid_blocks.clear()
+    _valid_blocks[id(block)] = block
