@@ -192,11 +192,11 @@ def _plausible(code: str, *, explicit: bool) -> bool:
     """A code-shaped word: never a bare capitalised word such as FREE or LIVE."""
     if not 3 <= len(code) <= 32 or code.upper() in NOT_CODES:
         return False
-    has_digit = any(ch.isdigit() for ch in code)
+    has_digit = any(map(str.isdigit, code))
     if explicit:
         # "use code summer20", "promo code: WELCOME": a phrase names it
-        return has_digit or code.isupper() or (code[0].isupper() and any(ch.isupper() for ch in code[1:]))
-    return has_digit and any(ch.isalpha() for ch in code) and code.upper() == code
+        return has_digit or code.isupper() or (code[0].isupper() and any(map(str.isupper, code[1:])))
+    return has_digit and any(map(str.isalpha, code)) and code.upper() == code
 
 
 def mentions(email: Email, context: SendContext, options: Mapping[str, Any]) -> list[Mention]:
