@@ -28,7 +28,7 @@ from oopslint import ConfigError, Email, paths
 from oopslint.css import inline_style, stylesheets
 from oopslint.styles import styles
 
-from ._features import ALL, CLIENT_HACK, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
+from ._features import ALL, CLIENT_HACK, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, grouped_usages
 from ._notes import note_checks
 
 DATA_FILE = Path(__file__).parent / "data" / "caniemail.json"
@@ -592,29 +592,26 @@ def _target_table(targets: tuple[str, ...]) -> tuple[frozenset[str], frozenset[s
 
 def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
     data = dataset()
-    wanted, dropped_clients = _target_table(targets)
-    grouped: dict[str, list[Usage]] = {}
-    for usage in usages(email, data.slugs, wanted):
-        found = grouped.get(usage.slug)
-        if found is None:
-            grouped[usage.slug] = [usage]
-        else:
-            found.append(usage)
+    wanted, dropped = _target_table(targets)
     reports = []
     effects: dict[int, list[str]] | None = None
     sheet_ends: dict[int, int] = {}
-    for slug, uses in grouped.items():
-        clients = _clients_of(uses, targets, dropped_clients)
+    for slug, group in grouped_usages(email, data.slugs, wanted).items():
+        clients = _clients_for(
+            tuple(sorted(group.audiences)), targets, dropped if dropped and group.in_stylesheet else _NONE
+        )
         problems = _verdicts(slug, clients)
         if not problems:
             continue
-        relied = [use for use in uses if not use.enhancement]
+        relied: tuple[Usage, ...] | list[Usage] = group.relied
+        filtered = False
         # whether a <style> rule is inlined matters only where a client ignores it outright
-        if any(v.support == "n" for v in problems) and any(use.via_style for use in relied):
+        if group.relied_via_style and any(v.support == "n" for v in problems):
             if effects is None:
                 effects = _style_effects(email)
                 sheet_ends = {sheet.offset: sheet.offset + len(sheet.css) for sheet in stylesheets(email)}
             relied = [use for use in relied if _style_relied(use, effects, sheet_ends)]
+            filtered = True
         lost: tuple[str, ...] = ()
         if slug == "html-style" and relied and effects:
             lost = tuple(
@@ -628,8 +625,19 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
             )
         if slug == "css-max-width" and relied:
             relied = [use for use in relied if not _max_width_held(email, use)]
-        relied_problems = _verdicts(slug, _clients_of(relied, targets, dropped_clients)) if relied else ()
-        reports.append(FeatureReport(data.features[slug], tuple(uses), tuple(relied), problems, relied_problems, lost))
+            filtered = True
+        if not relied:
+            relied_problems: tuple[Verdict, ...] = ()
+        elif filtered:
+            relied_problems = _verdicts(slug, _clients_of(list(relied), targets, dropped))
+        else:
+            relied_clients = _clients_for(
+                tuple(sorted(group.relied_audiences)),
+                targets,
+                dropped if dropped and group.relied_in_stylesheet else _NONE,
+            )
+            relied_problems = _verdicts(slug, relied_clients)
+        reports.append(FeatureReport(data.features[slug], group.uses, tuple(relied), problems, relied_problems, lost))
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
 

@@ -557,7 +557,86 @@ def _block_facts(items: tuple[Declaration, ...], attrs: dict[str, str] | None) -
 def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = None) -> list[Usage]:
     """Every feature use of the email, in source order; with ``wanted`` (a subset of ``slugs``), only
     the uses of those slugs (the ones a target set can report: a use of any other is never made)."""
-    keep = slugs if wanted is None else wanted  # wanted is a subset of slugs
+    sheets, rest = _collect(email, slugs, slugs if wanted is None else wanted)
+    return [use for part in sheets for use in part] + rest
+
+
+@dataclass(frozen=True, slots=True)
+class UseGroup:
+    """The uses of one feature, with what the verdicts need to know of them and of the relied-on ones."""
+
+    uses: tuple[Usage, ...]
+    audiences: frozenset[str]
+    in_stylesheet: bool  # every use is inside a <style> block
+    relied: tuple[Usage, ...]  # the uses that do not degrade gracefully
+    relied_audiences: frozenset[str]
+    relied_in_stylesheet: bool
+    relied_via_style: bool  # a relied-on use is a <style> element or selector (relied on only if not inlined)
+
+
+def _group(uses: tuple[Usage, ...] | list[Usage]) -> UseGroup:
+    relied = tuple(use for use in uses if not use.enhancement)
+    return UseGroup(
+        tuple(uses),
+        frozenset(use.audience for use in uses),
+        all(use.in_stylesheet for use in uses),
+        relied,
+        frozenset(use.audience for use in relied),
+        all(use.in_stylesheet for use in relied),
+        any(use.via_style for use in relied),
+    )
+
+
+def _joined(first: UseGroup, second: UseGroup) -> UseGroup:
+    return UseGroup(
+        first.uses + second.uses,
+        first.audiences | second.audiences,
+        first.in_stylesheet and second.in_stylesheet,
+        first.relied + second.relied,
+        first.relied_audiences | second.relied_audiences,
+        first.relied_in_stylesheet and second.relied_in_stylesheet,
+        first.relied_via_style or second.relied_via_style,
+    )
+
+
+# the groups of a <style> element's cached uses, by the identity of that tuple (kept in the value)
+_sheet_groups: dict[int, tuple[tuple[Usage, ...], dict[str, UseGroup]]] = {}
+
+
+def grouped_usages(email: Email, slugs: frozenset[str], wanted: frozenset[str]) -> dict[str, UseGroup]:
+    """The uses of ``usages(email, slugs, wanted)`` by feature, each group in source order: the
+    groups of a <style> element are kept with its uses, renders of one template share them."""
+    sheets, rest = _collect(email, slugs, wanted)
+    groups: dict[str, UseGroup] = {}
+    for part in sheets:
+        known = _sheet_groups.get(id(part))
+        if known is None or known[0] is not part:
+            by_slug: dict[str, list[Usage]] = {}
+            for use in part:
+                by_slug.setdefault(use.slug, []).append(use)
+            if len(_sheet_groups) > 512:
+                _sheet_groups.clear()
+            known = _sheet_groups[id(part)] = (part, {slug: _group(uses) for slug, uses in by_slug.items()})
+        for slug, group in known[1].items():
+            before = groups.get(slug)
+            groups[slug] = group if before is None else _joined(before, group)
+    rest_by_slug: dict[str, list[Usage]] = {}
+    for use in rest:
+        found = rest_by_slug.get(use.slug)
+        if found is None:
+            rest_by_slug[use.slug] = [use]
+        else:
+            found.append(use)
+    for slug, uses in rest_by_slug.items():
+        group = _group(uses)
+        before = groups.get(slug)
+        groups[slug] = group if before is None else _joined(before, group)
+    return groups
+
+
+def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple[list[tuple[Usage, ...]], list[Usage]]:
+    """The uses of each <style> element (a tuple kept by its text and place), and the other uses."""
+    sheet_parts: list[tuple[Usage, ...]] = []
     found: list[Usage] = []
     add = found.append
     hidden_from_mso = _not_mso_ranges(email)
@@ -625,7 +704,7 @@ def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = 
         key = (sheet.css, sheet.offset, sheet.element.start if sheet.element is not None else -1, audience, keep)
         cached = _sheet_usages.get(key)
         if cached is not None:
-            found.extend(cached)
+            sheet_parts.append(cached)
             continue
         first = len(found)
         if sheet.element is not None:
@@ -688,8 +767,9 @@ def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = 
         if len(_sheet_usages) > 256:
             _sheet_usages.clear()
         # a pure function of the block's text and place
-        found[first:] = kept = [usage for usage in found[first:] if usage.slug in keep]
-        _sheet_usages[key] = tuple(kept)
+        cached = _sheet_usages[key] = tuple(usage for usage in found[first:] if usage.slug in keep)
+        del found[first:]
+        sheet_parts.append(cached)
 
     doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.IGNORECASE)
     if doctype and "html-doctype" in keep:
@@ -798,7 +878,7 @@ def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = 
                     value=url,
                 )
             )
-    return found  # every use added is of a slug kept
+    return sheet_parts, found  # every use added is of a slug kept
 
 
 # where each attribute's value starts in a start tag, by the tag's text: the same tags recur in
