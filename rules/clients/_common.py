@@ -735,9 +735,28 @@ def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[
     return report.relevant_partial
 
 
-def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
+_Partial = tuple[tuple[Verdict, ...], tuple[Usage, ...]]
+# by the identity of the relied-on uses and their verdicts (both kept in the value): the uses of a
+# <style> element are cached tuples, so renders of one template ask about the same objects
+_partial_known: dict[tuple[int, int], tuple[tuple[Usage, ...], tuple[Verdict, ...], _Partial]] = {}
+
+
+def _relevant_partial(report: FeatureReport) -> _Partial:
     """The partial verdicts whose caniemail note is about a relied-on use of the email (the
     notes kept are those), and those uses. A verdict without such a note is left out."""
+    relied, problems = report.relied, report.relied_problems
+    key = (id(relied), id(problems))
+    known = _partial_known.get(key)
+    if known is not None and known[0] is relied and known[1] is problems:
+        return known[2]
+    found = _work_out_partial(report)
+    if len(_partial_known) > 4096:
+        _partial_known.clear()
+    _partial_known[key] = (relied, problems, found)
+    return found
+
+
+def _work_out_partial(report: FeatureReport) -> _Partial:
     notes_text = report.feature.notes
     slug = report.feature.slug
     kept: list[Verdict] = []

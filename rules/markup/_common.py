@@ -591,19 +591,20 @@ def declaration_blocks(email: Email) -> list[DeclarationBlock]:
     return email.memo("rules.markup.declaration_blocks", collect)
 
 
-# <style> blocks (cached above, so the same objects recur) in which MKP005 found no invalid value: by
-# identity, the block itself kept in the value so its id cannot be reused while it is here
-_valid_blocks: dict[int, DeclarationBlock] = {}
+# <style> blocks (cached above, so the same objects recur) in which a rule found nothing: by rule
+# code and identity, the block itself kept in the value so its id cannot be reused while it is here
+_clean_blocks: dict[tuple[str, int], DeclarationBlock] = {}
 
 
-def known_valid(block: DeclarationBlock) -> bool:
-    """Whether every value of ``block`` (a <style> rule's) was found valid before."""
-    return _valid_blocks.get(id(block)) is block
+def known_clean(code: str, block: DeclarationBlock) -> bool:
+    """Whether the rule ``code`` found nothing in ``block`` (a <style> rule's) before."""
+    return _clean_blocks.get((code, id(block))) is block
 
 
-def remember_valid(block: DeclarationBlock) -> None:
+def remember_clean(code: str, block: DeclarationBlock) -> None:
+    """Record that the rule ``code`` finds nothing in ``block``: its findings are a pure function of it."""
     if block.inline:
         return  # a style="" block is made per email
-    if len(_valid_blocks) > 4096:
-        _valid_blocks.clear()
-    _valid_blocks[id(block)] = block
+    if len(_clean_blocks) > 8192:
+        _clean_blocks.clear()
+    _clean_blocks[(code, id(block))] = block

@@ -7,7 +7,7 @@ from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
-from ._common import declaration_blocks, known_valid, remember_valid
+from ._common import declaration_blocks, known_clean, remember_clean
 from ._values import invalid_reason
 
 
@@ -44,7 +44,7 @@ def invalid_css_value(email: Email, context: SendContext, options: Any) -> Itera
     ```
     """
     for block in declaration_blocks(email):
-        if known_valid(block):
+        if known_clean("MKP005", block):
             continue
         valid = True
         for declaration in block.declarations:
@@ -60,4 +60,4 @@ def invalid_css_value(email: Email, context: SendContext, options: Any) -> Itera
                 data={"property": declaration.name, "value": declaration.value},
             )
         if valid:
-            remember_valid(block)  # a pure function of its declarations' text
+            remember_clean("MKP005", block)
