@@ -783,56 +783,28 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
         else:
             audience = _audience_at(element.start, hidden_from_mso) if hidden_from_mso else ALL
         attrs = element.attrs
-        slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
-        if tag in ("input", "button"):
-            kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
-            slug = f"html-{tag}-{kind}" if f"html-{tag}-{kind}" in slugs else None
-        elif tag == "meta" and (attrs.get("name") or "").lower() in ("color-scheme", "supported-color-schemes"):
-            slug = "html-meta-color-scheme"
-        elif tag == "style":
-            slug = None  # judged with its rules, above
-        if slug and slug in keep:
+        start = element.start
+        tag_key = (email.html[start : element.end], element.in_comment, keep)
+        made = _element_uses.get(tag_key)
+        if made is None:
+            made = _element_templates(email, element, slugs, keep)
+            if len(_element_uses) > 8192:
+                _element_uses.clear()
+            _element_uses[tag_key] = made
+        index = element.index
+        for slug, offset, graceful, prop, value, own in made:
             add(
                 Usage(
                     slug,
-                    element.start,
+                    start + offset,
                     audience,
-                    slug in GRACEFUL_SLUGS,
+                    graceful,
                     tag=tag,
-                    prop=" ".join(attrs),
-                    value=attrs.get("href", ""),
-                    element=element.index,
+                    prop=prop,
+                    value=value,
+                    element=index if own else -1,
                 )
             )
-        for attribute in attrs:
-            attribute_slug = _ATTRIBUTES.get(attribute)
-            if (
-                attribute_slug
-                and attribute_slug in keep
-                and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th"))
-            ):
-                start = _value_start(email, element, attribute)
-                graceful = attribute_slug in GRACEFUL_SLUGS or (
-                    attribute_slug == "html-background" and bool((attrs.get("bgcolor") or "").strip())
-                )
-                add(
-                    Usage(
-                        attribute_slug,
-                        start,
-                        audience,
-                        graceful,
-                        tag=tag,
-                        prop=attribute,
-                        value=attrs[attribute],
-                        element=element.index,
-                    )
-                )
-        if tag == "a":
-            href = (attrs.get("href") or "").strip().lower()
-            if href.startswith("#") and len(href) > 1 and "html-anchor-links" in keep:
-                add(Usage("html-anchor-links", element.start, audience, False, tag=tag, prop="href", value=href))
-            elif href.startswith("mailto:") and "html-mailto-links" in keep:
-                add(Usage("html-mailto-links", element.start, audience, False, tag=tag, prop="href", value=href))
         if "style" in attrs:
             style = inline_style(email, element)
             shape = (
@@ -879,6 +851,52 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
                 )
             )
     return sheet_parts, found  # every use added is of a slug kept
+
+
+# the uses an element's start tag makes, by the tag's text (and whether it sits in a conditional
+# comment): (slug, offset from the tag's start, graceful, prop, value, whether the use names the
+# element's index); the same tags recur in every render of a template
+_ElementUse = tuple[str, int, bool, str, str, bool]
+_element_uses: dict[tuple[str, bool, frozenset[str]], tuple[_ElementUse, ...]] = {}
+
+
+def _element_templates(
+    email: Email, element: Any, slugs: frozenset[str], keep: frozenset[str]
+) -> tuple[_ElementUse, ...]:
+    """What the element loop of ``_collect`` adds for this start tag (its style="" aside), with
+    offsets relative to the tag; the element's place and index are filled in per email."""
+    tag = element.tag
+    attrs = element.attrs
+    made: list[_ElementUse] = []
+    slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
+    if tag in ("input", "button"):
+        kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
+        slug = f"html-{tag}-{kind}" if f"html-{tag}-{kind}" in slugs else None
+    elif tag == "meta" and (attrs.get("name") or "").lower() in ("color-scheme", "supported-color-schemes"):
+        slug = "html-meta-color-scheme"
+    elif tag == "style":
+        slug = None  # judged with its rules, above
+    if slug and slug in keep:
+        made.append((slug, 0, slug in GRACEFUL_SLUGS, " ".join(attrs), attrs.get("href", ""), True))
+    for attribute in attrs:
+        attribute_slug = _ATTRIBUTES.get(attribute)
+        if (
+            attribute_slug
+            and attribute_slug in keep
+            and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th"))
+        ):
+            graceful = attribute_slug in GRACEFUL_SLUGS or (
+                attribute_slug == "html-background" and bool((attrs.get("bgcolor") or "").strip())
+            )
+            offset = _value_start(email, element, attribute) - element.start
+            made.append((attribute_slug, offset, graceful, attribute, attrs[attribute], True))
+    if tag == "a":
+        href = (attrs.get("href") or "").strip().lower()
+        if href.startswith("#") and len(href) > 1 and "html-anchor-links" in keep:
+            made.append(("html-anchor-links", 0, False, "href", href, False))
+        elif href.startswith("mailto:") and "html-mailto-links" in keep:
+            made.append(("html-mailto-links", 0, False, "href", href, False))
+    return tuple(made)
 
 
 # where each attribute's value starts in a start tag, by the tag's text: the same tags recur in
