@@ -308,6 +308,9 @@ class FeatureReport:
     problems: tuple[Verdict, ...]  # verdicts over the clients that see any use
     relied_problems: tuple[Verdict, ...]  # verdicts over the clients that see a relied-on use
     effects: tuple[str, ...] = ()  # html-style: what the email loses without its <style> blocks
+    # where the partial-note decision is kept for these relied-on uses: the group of a <style>
+    # element's uses, which renders of one template share (None: the uses are this email's own)
+    shared: dict[int, Any] | None = field(default=None, compare=False, repr=False)
 
     @_once
     def unsupported(self) -> tuple[Verdict, ...]:
@@ -637,7 +640,17 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
                 dropped if dropped and group.relied_in_stylesheet else _NONE,
             )
             relied_problems = _verdicts(slug, relied_clients)
-        reports.append(FeatureReport(data.features[slug], group.uses, tuple(relied), problems, relied_problems, lost))
+        reports.append(
+            FeatureReport(
+                data.features[slug],
+                group.uses,
+                tuple(relied),
+                problems,
+                relied_problems,
+                lost,
+                None if filtered else group.partial,
+            )
+        )
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
 
@@ -736,23 +749,20 @@ def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[
 
 
 _Partial = tuple[tuple[Verdict, ...], tuple[Usage, ...]]
-# by the identity of the relied-on uses and their verdicts (both kept in the value): the uses of a
-# <style> element are cached tuples, so renders of one template ask about the same objects
-_partial_known: dict[tuple[int, int], tuple[tuple[Usage, ...], tuple[Verdict, ...], _Partial]] = {}
 
 
 def _relevant_partial(report: FeatureReport) -> _Partial:
     """The partial verdicts whose caniemail note is about a relied-on use of the email (the
     notes kept are those), and those uses. A verdict without such a note is left out."""
-    relied, problems = report.relied, report.relied_problems
-    key = (id(relied), id(problems))
-    known = _partial_known.get(key)
-    if known is not None and known[0] is relied and known[1] is problems:
-        return known[2]
+    shared = report.shared
+    if shared is None:
+        return _work_out_partial(report)
+    problems = report.relied_problems
+    known = shared.get(id(problems))  # the verdicts are cached tuples, kept in the value
+    if known is not None and known[0] is problems:
+        return known[1]  # type: ignore[no-any-return]
     found = _work_out_partial(report)
-    if len(_partial_known) > 4096:
-        _partial_known.clear()
-    _partial_known[key] = (relied, problems, found)
+    shared[id(problems)] = (problems, found)
     return found
 
 

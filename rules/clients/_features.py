@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from oopslint import Email
@@ -572,6 +572,8 @@ class UseGroup:
     relied_audiences: frozenset[str]
     relied_in_stylesheet: bool
     relied_via_style: bool  # a relied-on use is a <style> element or selector (relied on only if not inlined)
+    # what rules.clients._common decides of the relied-on uses, by verdicts: kept as long as the group
+    partial: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _group(uses: tuple[Usage, ...] | list[Usage]) -> UseGroup:
@@ -788,7 +790,7 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
         made = _element_uses.get(tag_key)
         if made is None:
             made = _element_templates(email, element, slugs, keep)
-            if len(_element_uses) > 8192:
+            if len(_element_uses) > 2048:
                 _element_uses.clear()
             _element_uses[tag_key] = made
         index = element.index
@@ -899,25 +901,9 @@ def _element_templates(
     return tuple(made)
 
 
-# where each attribute's value starts in a start tag, by the tag's text: the same tags recur in
-# every render of a template (element.attr_spans reads them again from the tag, per email)
-_value_starts: dict[str, dict[str, int]] = {}
-
-
 def _value_start(email: Email, element: Any, attribute: str) -> int:
     """``element.attr_spans[attribute][0]`` (the element's start without it)."""
-    if element.in_comment:  # read by the comment's own scan, not from the tag in email.html
-        return element.attr_spans.get(attribute, (element.start, 0))[0]
-    start = element.start
-    text = email.html[start : element.end]
-    relative = _value_starts.get(text)
-    if relative is None:
-        relative = {name: span[0] - start for name, span in element.attr_spans.items()}
-        if len(_value_starts) > 4096:
-            _value_starts.clear()
-        _value_starts[text] = relative
-    offset = relative.get(attribute)
-    return start if offset is None else start + offset
+    return element.attr_spans.get(attribute, (element.start, 0))[0]  # type: ignore[no-any-return]
 
 
 def _in_body(element: Any) -> bool:

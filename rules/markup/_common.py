@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from oopslint import Email
@@ -243,6 +244,7 @@ _IMPLIED_END: dict[str, tuple[tuple[str, ...] | frozenset[str], tuple[str, ...] 
 }
 
 
+@lru_cache(maxsize=512)
 def _end_stops(name: str) -> frozenset[str]:
     """The open elements an end tag named ``name`` does not look past for its start tag."""
     stops = set() if name in SCOPE else set(SCOPE)
@@ -251,9 +253,6 @@ def _end_stops(name: str) -> frozenset[str]:
     if name == "tr":
         stops.add("table")
     return frozenset(stops - {name})
-
-
-_END_STOPS: dict[str, frozenset[str]] = {}
 
 
 def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
@@ -375,9 +374,7 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                 stack.pop()  # closes the innermost open element: nothing left open inside it
                 continue
             found = None
-            stops = _END_STOPS.get(name)
-            if stops is None:
-                stops = _END_STOPS[name] = _end_stops(name)
+            stops = _end_stops(name)
             for depth in range(len(stack) - 1, -1, -1):
                 open_tag = stack[depth].tag
                 if open_tag == name:
