@@ -600,9 +600,7 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
     effects: dict[int, list[str]] | None = None
     sheet_ends: dict[int, int] = {}
     for slug, group in grouped_usages(email, data.slugs, wanted).items():
-        clients = _clients_for(
-            tuple(sorted(group.audiences)), targets, dropped if dropped and group.in_stylesheet else _NONE
-        )
+        clients = _clients_for(group.audiences, targets, dropped if dropped and group.in_stylesheet else _NONE)
         problems = _verdicts(slug, clients)
         if not problems:
             continue
@@ -635,7 +633,7 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
             relied_problems = _verdicts(slug, _clients_of(list(relied), targets, dropped))
         else:
             relied_clients = _clients_for(
-                tuple(sorted(group.relied_audiences)),
+                group.relied_audiences,
                 targets,
                 dropped if dropped and group.relied_in_stylesheet else _NONE,
             )

@@ -566,10 +566,10 @@ class UseGroup:
     """The uses of one feature, with what the verdicts need to know of them and of the relied-on ones."""
 
     uses: tuple[Usage, ...]
-    audiences: frozenset[str]
+    audiences: tuple[str, ...]  # sorted
     in_stylesheet: bool  # every use is inside a <style> block
     relied: tuple[Usage, ...]  # the uses that do not degrade gracefully
-    relied_audiences: frozenset[str]
+    relied_audiences: tuple[str, ...]  # sorted
     relied_in_stylesheet: bool
     relied_via_style: bool  # a relied-on use is a <style> element or selector (relied on only if not inlined)
     # what rules.clients._common decides of the relied-on uses, by verdicts: kept as long as the group
@@ -580,10 +580,10 @@ def _group(uses: tuple[Usage, ...] | list[Usage]) -> UseGroup:
     relied = tuple(use for use in uses if not use.enhancement)
     return UseGroup(
         tuple(uses),
-        frozenset(use.audience for use in uses),
+        tuple(sorted({use.audience for use in uses})),
         all(use.in_stylesheet for use in uses),
         relied,
-        frozenset(use.audience for use in relied),
+        tuple(sorted({use.audience for use in relied})),
         all(use.in_stylesheet for use in relied),
         any(use.via_style for use in relied),
     )
@@ -592,10 +592,10 @@ def _group(uses: tuple[Usage, ...] | list[Usage]) -> UseGroup:
 def _joined(first: UseGroup, second: UseGroup) -> UseGroup:
     return UseGroup(
         first.uses + second.uses,
-        first.audiences | second.audiences,
+        tuple(sorted({*first.audiences, *second.audiences})),
         first.in_stylesheet and second.in_stylesheet,
         first.relied + second.relied,
-        first.relied_audiences | second.relied_audiences,
+        tuple(sorted({*first.relied_audiences, *second.relied_audiences})),
         first.relied_in_stylesheet and second.relied_in_stylesheet,
         first.relied_via_style or second.relied_via_style,
     )

@@ -548,23 +548,19 @@ class DeclarationBlock:
 _IMPORTANT_SUSPECT = re.compile(r";\s*!|!\s*important\s*[^\s;}\"']", re.IGNORECASE)
 
 
-# the blocks of a <style> element depend only on its text, its place and the merge-tag dialects (as its
-# parse does): renders of one template share them, and MKP005 knows them valid (see clean_block)
-_sheet_block_cache: dict[tuple[str, int, tuple[str, ...]], tuple[DeclarationBlock, ...]] = {}
+# whether a <style> element's text may hold a misplaced !important, by that text (renders of one
+# template share it)
+_suspect_sheets: dict[str, bool] = {}
 
 
-def _sheet_blocks(sheet: Any, dialects: tuple[str, ...]) -> tuple[DeclarationBlock, ...]:
-    key = (sheet.css, sheet.offset, dialects)
-    found = _sheet_block_cache.get(key)
-    if found is None:
+def _sheet_blocks(sheet: Any, dialects: tuple[str, ...]) -> list[DeclarationBlock]:
+    suspect = _suspect_sheets.get(sheet.css)
+    if suspect is None:
         suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
-        found = tuple(
-            DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect) for rule in sheet.rules
-        )
-        if len(_sheet_block_cache) > 256:
-            _sheet_block_cache.clear()
-        _sheet_block_cache[key] = found
-    return found
+        if len(_suspect_sheets) > 256:
+            _suspect_sheets.clear()
+        _suspect_sheets[sheet.css] = suspect
+    return [DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect) for rule in sheet.rules]
 
 
 def declaration_blocks(email: Email) -> list[DeclarationBlock]:
@@ -586,22 +582,3 @@ def declaration_blocks(email: Email) -> list[DeclarationBlock]:
         return blocks
 
     return email.memo("rules.markup.declaration_blocks", collect)
-
-
-# <style> blocks (cached above, so the same objects recur) in which a rule found nothing: by rule
-# code and identity, the block itself kept in the value so its id cannot be reused while it is here
-_clean_blocks: dict[tuple[str, int], DeclarationBlock] = {}
-
-
-def known_clean(code: str, block: DeclarationBlock) -> bool:
-    """Whether the rule ``code`` found nothing in ``block`` (a <style> rule's) before."""
-    return _clean_blocks.get((code, id(block))) is block
-
-
-def remember_clean(code: str, block: DeclarationBlock) -> None:
-    """Record that the rule ``code`` finds nothing in ``block``: its findings are a pure function of it."""
-    if block.inline:
-        return  # a style="" block is made per email
-    if len(_clean_blocks) > 8192:
-        _clean_blocks.clear()
-    _clean_blocks[(code, id(block))] = block

@@ -7,7 +7,7 @@ from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
-from ._common import declaration_blocks, known_clean, remember_clean
+from ._common import declaration_blocks
 from ._values import invalid_reason
 
 
@@ -44,14 +44,10 @@ def invalid_css_value(email: Email, context: SendContext, options: Any) -> Itera
     ```
     """
     for block in declaration_blocks(email):
-        if known_clean("MKP005", block):
-            continue
-        valid = True
         for declaration in block.declarations:
             found = invalid_reason(declaration)
             if found is None:
                 continue
-            valid = False
             reason, token = found
             start = block.locate(token) if block.inline is False or token is not None else declaration.start
             yield Finding(
@@ -59,5 +55,3 @@ def invalid_css_value(email: Email, context: SendContext, options: Any) -> Itera
                 span=email.span(start),
                 data={"property": declaration.name, "value": declaration.value},
             )
-        if valid:
-            remember_clean("MKP005", block)

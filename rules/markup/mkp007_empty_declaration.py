@@ -7,7 +7,7 @@ from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
-from ._common import declaration_blocks, known_clean, remember_clean
+from ._common import declaration_blocks
 
 
 @rule(
@@ -39,17 +39,11 @@ def empty_declaration(email: Email, context: SendContext, options: Any) -> Itera
     ```
     """
     for block in declaration_blocks(email):
-        if known_clean("MKP007", block):
-            continue
-        clean = True
         for declaration in block.declarations:
             if declaration.value or declaration.templated:
                 continue
-            clean = False
             yield Finding(
                 f"`{declaration.name}` has no value: clients drop the declaration",
                 span=email.span(declaration.start),
                 data={"property": declaration.name},
             )
-        if clean:
-            remember_clean("MKP007", block)
