@@ -1,17 +1,27 @@
 """Claims per second on the SQLite and Redis ledgers, beside their floors measured in the same run.
 
-    .venv/bin/python bench/bench_guard.py [--clients 8] [--depth 1,16] [--claims 1600] [--sqlite-claims 400]
+    .venv/bin/python bench/bench_guard.py [--clients 8] [--depth 1,16] [--claims 2000] [--sqlite-claims 400]
         [--repeat 3] [--only redis|sqlite]
 
 Redis: each run starts its own redis-server on 127.0.0.1 (appendonly yes,
 appendfsync everysec). The floor is `redis-benchmark -t set` with the same
-number of clients and the same pipeline depth as the claims (the command is
-printed), run against that server:
+number of clients, the same pipeline depth and the same number of SETs as the
+claims (the command is printed), run against that server, emptied (FLUSHALL)
+before each measurement:
 
 - one by one, 1 client: `-c 1 -P 1` beside one process calling try_claim;
 - one by one and pipelined, CLIENTS clients: `-c CLIENTS -P DEPTH` beside
   CLIENTS processes (depth 1: try_claim; depth N: claim_many of N keys, one round trip);
+- the claims' own command (`SET <41-byte key> <33-byte value> NX PX <ttl>`) sent by
+  redis-benchmark at the same clients and depth: what the claims would cost with a
+  C client, so the client's share and the server's share of the gap can be told apart;
 - plain SETs through redis-py in the same processes, to show what the Python client alone costs.
+
+The floor's SET is `key:<12 digits>` (16 bytes) set to `xxx` (3 bytes), no TTL, from
+one C process driving every connection; a claim is `SET oopslint:guard:h:<24
+characters> p|<16-character token>|<13-digit ms>| NX PX 600000` (41 and 33 bytes)
+from CLIENTS Python processes. redis-server's CPU per operation (from INFO,
+before and after) is printed beside each side's own.
 
 SQLite: CLIENTS processes (and one) claiming one by one on one ledger file, as
 the default (WAL, synchronous "full": every claim on disk before it returns,
@@ -134,11 +144,20 @@ def python_sets(url: str, clients: int, count: int, depth: int) -> tuple[float, 
     return clients * count / wall, cpu / (clients * count) * 1e6
 
 
-def redis_benchmark_command(port: int, clients: int, depth: int, requests: int) -> list[str]:
+# A claim's command as redis-benchmark sends it: the key and value have the
+# claims' sizes (41 and 33 bytes), __rand_int__ is a 12-digit random number.
+CLAIM_COMMAND = ["SET", "oopslint:guard:h:" + "x" * 12 + "__rand_int__", "p|" + "t" * 16 + "|1796000000000|"]
+CLAIM_COMMAND += ["NX", "PX", "600000"]
+
+
+def redis_benchmark_command(
+    port: int, clients: int, depth: int, requests: int, command: list[str] | None = None
+) -> list[str]:
     return [
         "redis-benchmark",
-        *("-h", "127.0.0.1", "-p", str(port), "-t", "set"),
+        *("-h", "127.0.0.1", "-p", str(port)),
         *("-c", str(clients), "-P", str(depth), "-n", str(requests), "-r", "1000000", "--csv"),
+        *(command or ["-t", "set"]),
     ]
 
 
@@ -147,7 +166,7 @@ def redis_benchmark(command: list[str]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    match = re.search(r'"SET","([0-9.]+)"', output)
+    match = re.search(r'^"[^"]*","([0-9.]+)"', output.strip().splitlines()[-1])
     if not match:
         raise SystemExit(f"could not read redis-benchmark's output: {output!r}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -200,7 +219,9 @@ def _server_cpu(client) -> float:  # type: ignore[no-untyped-def]
 
 
 def _with_server_cpu(client, requests: int, measure: Callable[..., tuple[float, float]], *args) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
-    """``measure(*args)``'s (rate, client CPU µs/op) and redis-server's CPU µs per op."""
+    """``measure(*args)``'s (rate, client CPU µs/op) and redis-server's CPU µs per op,
+    on an emptied server (each measurement grows the keyspace from nothing)."""
+    client.flushall()
     before = _server_cpu(client)
     rate, cpu = measure(*args)
     return rate, cpu, (_server_cpu(client) - before) / requests * 1e6
@@ -219,34 +240,46 @@ def bench_redis(folder: Path, clients: int, depths: list[int], count: int, repea
             "(claims read their replies themselves; the redis-py SET line uses it)"
         )
         print(f"  each pair (floor, then claims) measured {repeat} times back to back; the median ratio counts")
+        print(
+            "  floor: redis-benchmark -t set, one C process driving the clients' connections, each keeping DEPTH "
+            "SETs in flight;\n    key:<12 digits> (16 B) = xxx (3 B), no TTL, random keys (-r 1000000). Claims: "
+            "SET oopslint:guard:h:<24> (41 B) = p|<token>|<ms>| (33 B) NX PX 600000"
+        )
         runs = [(1, 1)] + [(clients, depth) for depth in depths]
         for procs, depth in runs:
-            requests = max(procs * count, 50_000 if depth > 1 else 20_000)
+            per_process = count * (4 if depth > 1 else 1) * (4 if procs == 1 else 1)  # runs of ~0.5 s or more
+            requests = procs * per_process  # the floor sets as many keys as the claims claim
             command = redis_benchmark_command(server.port, procs, depth, requests)
+            same_command = redis_benchmark_command(server.port, procs, depth, requests, CLAIM_COMMAND)
             what = "try_claim" if depth == 1 else f"claim_many({depth})"
-            print(f"  {procs} client(s), depth {depth}; floor: {shlex.join(command)}")
+            print(f"  {procs} client(s), depth {depth}, {requests:,} keys a run; floor: {shlex.join(command)}")
+            print(f"    claims' command from C: {shlex.join(same_command[-6:])}")
             plain, plain_cpu, plain_server = _with_server_cpu(
-                admin, procs * count, python_sets, server.url, procs, count, depth
+                admin, procs * per_process, python_sets, server.url, procs, per_process, depth
             )
             print(
                 f"    redis-py SET, same processes   {plain:>9,.0f}/s cpu {plain_cpu:6.1f} µs/op, "
                 f"redis-server {plain_server:5.1f} µs/op"
             )
-            ratios, cpu_ratios = [], []
+            ratios, cpu_ratios, command_ratios = [], [], []
             for _ in range(repeat):
                 floor, floor_cpu, floor_server = _with_server_cpu(admin, requests, redis_benchmark, command)
-                rate, cpu, server_cpu = _with_server_cpu(admin, procs * count, claims, server.url, procs, count, depth)
+                same, _same_cpu, same_server = _with_server_cpu(admin, requests, redis_benchmark, same_command)
+                rate, cpu, server_cpu = _with_server_cpu(admin, requests, claims, server.url, procs, per_process, depth)
                 ratios.append(floor / rate)
+                command_ratios.append(same / rate)
                 cpu_ratios.append((cpu + server_cpu) / (floor_cpu + floor_server))
                 print(
                     f"    floor {floor:>9,.0f} SET/s (cpu {floor_cpu:4.1f}, server {floor_server:4.1f} µs/op) | "
+                    f"claims' command from C {same:>9,.0f}/s (server {same_server:4.1f}) | "
                     f"{what} {rate:>8,.0f}/s (cpu {cpu:5.1f}, server {server_cpu:4.1f} µs/op) | "
                     f"{floor / rate:5.2f}x, cpu {cpu_ratios[-1]:4.2f}x  ({_load()})"
                 )
             print(
-                f"    median floor / claims = {statistics.median(ratios):.2f}x (target <= 3x); "
-                f"client + server CPU per op, claims / floor = {statistics.median(cpu_ratios):.2f}x "
-                "(what the wall ratio tends to when the cores are the limit)"
+                f"    median floor / claims = {statistics.median(ratios):.2f}x (target <= 3x; "
+                f"min {min(ratios):.2f}x, max {max(ratios):.2f}x); claims' command from C / claims = "
+                f"{statistics.median(command_ratios):.2f}x; client + server CPU per op, claims / floor = "
+                f"{statistics.median(cpu_ratios):.2f}x (what the wall ratio tends to when the cores are the limit)"
             )
         admin.close()
     finally:
@@ -277,7 +310,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--depth", default="1,16", help="pipeline depths with CLIENTS clients, comma-separated")
-    parser.add_argument("--claims", type=int, default=1600, help="claims per process and run on Redis")
+    parser.add_argument(
+        "--claims",
+        type=int,
+        default=2000,
+        help="claims per process and run on Redis at depth 1 with CLIENTS processes (4x that pipelined or alone)",
+    )
     parser.add_argument("--sqlite-claims", type=int, default=400, help="claims per process and run on SQLite")
     parser.add_argument("--repeat", type=int, default=3, help="Redis floor/claims pairs per setting")
     parser.add_argument("--only", choices=("redis", "sqlite"), help="run one ledger only")

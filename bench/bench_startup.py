@@ -17,9 +17,9 @@ not guessed (this machine sets PYTHONDONTWRITEBYTECODE=1, so the source tree has
 - the check with .pyc but an empty oopslint cache folder (OOPSLINT_CACHE_DIR): the first run
   after an install, which parses the spelling and client data and writes what later runs read.
 
-oopslint's cache folder is one of this run too: the first check fills it (the entry-point scan,
-the compiled regular expressions, the prepared spelling and client data), as any first run does;
-the other check rows read it.
+oopslint's cache folder is one of this run too: the first check fills it (the entry-point scan and
+the passed registration check, the compiled regular expressions and dataclass methods, the spelling
+word table and the client data), as any first run does; the other check rows read it.
 
 Runs are interleaved, so load on a shared machine falls on every command alike. Wall time and
 CPU time (user + system of the child) are medians; ratios come from pairs of this run.

@@ -12,18 +12,17 @@ oopslint.preflight(html)   # raises PreflightError before a bad send
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Mapping
-from email.message import EmailMessage, Message
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"  # before the imports: modules they import may read it
 
 from . import _startup
 
 if _startup.started_as_command():  # the oopslint command, not a program importing oopslint
-    _startup.begin()
+    _startup.begin()  # first: the kept regex programs serve the modules imported below too
+
+import json
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, ConfigError
 from .context import ContextError, SendContext, register_context_section
@@ -32,6 +31,8 @@ from .report import Finding, Report, Severity, Span
 from .rule import Rule, RuleOptions, rule
 
 if TYPE_CHECKING:
+    from email.message import Message
+
     from .batch import BatchReport, BatchSummary, lint_batch
     from .engine import Linter
     from .guard import Claim, DuplicateSend, SendGuard
@@ -143,6 +144,8 @@ def _compose(email: Any, html: str | bytes | None, text: str | None, subject: st
         return email
     if email is not None:
         raise TypeError("give the email, or html=, not both")
+    from email.message import EmailMessage  # here: the email package is large, and HTML alone needs none of it
+
     message = EmailMessage()
     if subject is not None:
         message["Subject"] = subject

@@ -8,15 +8,18 @@ what could not be decoded is counted, never guessed away.
 
 from __future__ import annotations
 
-import email as _stdlib_email
-import email.errors
-import email.policy
 import os
 import re
+import sys
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from email.message import Message
+
+# The email package (some 15 modules, with socket and random) is imported only
+# for messages: in the functions below that read them, never for HTML input.
 
 __all__ = ["InputError", "MAX_INPUT_BYTES"]
 
@@ -154,11 +157,6 @@ def _looks_like_eml(data: bytes) -> bool:
 MAX_MIME_DEPTH = 100
 
 _QP_BAD_ESCAPE_RE = re.compile(r"=(?![0-9A-Fa-f]{2}|[ \t]*(?:\r?\n|\Z))")
-_BASE64_DEFECTS = (
-    _stdlib_email.errors.InvalidBase64CharactersDefect,
-    _stdlib_email.errors.InvalidBase64PaddingDefect,
-    _stdlib_email.errors.InvalidBase64LengthDefect,
-)
 
 
 _BOUNDARY_OR_CLOSE_RE = re.compile(
@@ -193,6 +191,8 @@ def _raw_mime_depth_exceeds(data: bytes) -> bool:
 def _mime_depth(msg: Message) -> int:
     """How deep the message's parts nest, counted without recursion; stops
     counting past ``MAX_MIME_DEPTH``."""
+    from email.message import Message
+
     deepest = 0
     stack: list[tuple[Message, int]] = [(msg, 1)]
     while stack:
@@ -210,21 +210,28 @@ def _html_payload(part: Message, name: str) -> tuple[bytes, str, list[str]]:
     """The HTML part's bytes with its transfer encoding undone, the encoding's
     name, and the defects found doing it. A base64 body that cannot be decoded
     at all is an InputError: linting the encoded text would check nothing."""
+    import email.errors
+
+    base64_defects = (
+        email.errors.InvalidBase64CharactersDefect,
+        email.errors.InvalidBase64PaddingDefect,
+        email.errors.InvalidBase64LengthDefect,
+    )
     cte = str(part.get("Content-Transfer-Encoding") or "7bit").strip().lower()
     known_defects = len(part.defects)
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = b""
-    found = [d for d in part.defects[known_defects:] if isinstance(d, _BASE64_DEFECTS)]
+    found = [d for d in part.defects[known_defects:] if isinstance(d, base64_defects)]
     del part.defects[known_defects:]
     defects: list[str] = []
     if cte == "base64" and found:
-        if any(isinstance(d, _stdlib_email.errors.InvalidBase64LengthDefect) for d in found):
+        if any(isinstance(d, email.errors.InvalidBase64LengthDefect) for d in found):
             raise InputError(f"{name}: the text/html part is not valid base64 (Content-Transfer-Encoding: base64)")
         problems = sorted(
             {
                 "characters outside the base64 alphabet"
-                if isinstance(d, _stdlib_email.errors.InvalidBase64CharactersDefect)
+                if isinstance(d, email.errors.InvalidBase64CharactersDefect)
                 else "wrong padding"
                 for d in found
             }
@@ -261,6 +268,8 @@ def _text_of(part: Message) -> str:
 
 
 def _from_message(msg: Message, raw: bytes | None, path: str | None) -> _Source:
+    from email.message import EmailMessage
+
     name = path or "<input>"
     if _mime_depth(msg) > MAX_MIME_DEPTH:
         raise InputError(f"{name}: MIME parts are nested more than {MAX_MIME_DEPTH} levels deep")
@@ -315,7 +324,8 @@ def _from_message(msg: Message, raw: bytes | None, path: str | None) -> _Source:
 def _load(source: Any, path: str | None) -> _Source:
     """Read an email. A ``str`` is always the email's content, never a file
     name: files come as ``pathlib.Path`` (or any ``os.PathLike``)."""
-    if isinstance(source, Message):
+    message_module = sys.modules.get("email.message")  # a Message exists only once its module is imported
+    if message_module is not None and isinstance(source, message_module.Message):
         return _from_message(source, None, path)
     if isinstance(source, os.PathLike):
         file_path = Path(source)
@@ -350,27 +360,44 @@ def _load(source: Any, path: str | None) -> _Source:
     raise InputError(f"cannot lint an object of type {type(source).__name__}")
 
 
-class _ParseOncePolicy(email.policy.EmailPolicy):
-    """``email.policy.default`` that parses each header value once per message.
+_parse_once_policy_class: type | None = None
 
-    The standard library parses a header again on every read, and reading a
-    message (``get_body``, ``get_content_type``, ``is_attachment``) reads each
-    part's Content-Type and Content-Disposition many times; the header objects
-    it makes are immutable, so one per (name, value) serves every read."""
 
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(**kw)
-        object.__setattr__(self, "_parsed", {})
+def _new_parse_once_policy() -> Any:
+    """A new ``_ParseOncePolicy``: the class is made, and email.policy imported, on first use."""
+    global _parse_once_policy_class
+    policy_class = _parse_once_policy_class
+    if policy_class is None:
+        policy_class = _parse_once_policy_class = _parse_once_policy_type()
+    return policy_class()
 
-    def header_fetch_parse(self, name: str, value: str) -> Any:
-        if hasattr(value, "name"):
-            return value
-        parsed: dict[tuple[str, str], Any] = self._parsed  # type: ignore[attr-defined]
-        key = (name, value)
-        header = parsed.get(key)
-        if header is None:
-            header = parsed[key] = super().header_fetch_parse(name, value)
-        return header
+
+def _parse_once_policy_type() -> type:
+    import email.policy
+
+    class _ParseOncePolicy(email.policy.EmailPolicy):
+        """``email.policy.default`` that parses each header value once per message.
+
+        The standard library parses a header again on every read, and reading a
+        message (``get_body``, ``get_content_type``, ``is_attachment``) reads each
+        part's Content-Type and Content-Disposition many times; the header objects
+        it makes are immutable, so one per (name, value) serves every read."""
+
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(**kw)
+            object.__setattr__(self, "_parsed", {})
+
+        def header_fetch_parse(self, name: str, value: str) -> Any:
+            if hasattr(value, "name"):
+                return value
+            parsed: dict[tuple[str, str], Any] = self._parsed  # type: ignore[attr-defined]
+            key = (name, value)
+            header = parsed.get(key)
+            if header is None:
+                header = parsed[key] = super().header_fetch_parse(name, value)
+            return header
+
+    return _ParseOncePolicy
 
 
 def _from_bytes(data: bytes, path: str | None, is_eml: bool) -> _Source:
@@ -385,7 +412,9 @@ def _from_bytes(data: bytes, path: str | None, is_eml: bool) -> _Source:
         if _raw_mime_depth_exceeds(data):
             raise InputError(f"{name}: MIME parts are nested more than {MAX_MIME_DEPTH} levels deep")
         try:
-            msg = _stdlib_email.message_from_bytes(data, policy=_ParseOncePolicy())
+            import email
+
+            msg = email.message_from_bytes(data, policy=_new_parse_once_policy())
         except RecursionError:
             raise InputError(f"{name}: MIME parts are nested more than {MAX_MIME_DEPTH} levels deep") from None
         return _from_message(msg, data, path)

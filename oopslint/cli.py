@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__, _startup
 from .config import ConfigError
@@ -26,7 +26,34 @@ from .registry import RegistryError
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, without importing shutil (and
+    the compression modules it loads) on every start: argparse asks for the
+    width each time an argument is added, to check its help formats."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, with the width argparse takes by default (two columns less than the terminal's)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         sys.stderr.write(f"oopslint: error: {message}\n")
@@ -558,7 +585,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def entry() -> None:
     """The ``oopslint`` command: :func:`main`, then exit with its code."""
     code = main()
-    _startup.save_patterns()
+    _startup.save()
     # The process ends here: spare it the collector's passes over every object
     # at exit (a fifth of a one-file check), which only free memory the
     # system takes back anyway. Streams are flushed and closed as always.

@@ -21,14 +21,16 @@ import os
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
-from email.message import Message
 from functools import cached_property
 from itertools import accumulate
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._source import MAX_INPUT_BYTES, InputError, _load, _Source
 from .report import Span
 from .templating import DEFAULT_DIALECTS, Token, find_tokens, mask
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 _T = TypeVar("_T")
 

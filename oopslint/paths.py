@@ -10,8 +10,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .config import Config, ConfigError
+if TYPE_CHECKING:  # not imported at run time: the command reads its cache folder before the configuration code
+    from .config import Config
 
 __all__ = ["LINTABLE_EXTENSIONS", "cache_folder", "expand_paths", "is_lintable", "write_atomically"]
 
@@ -54,6 +56,8 @@ def expand_paths(paths: Sequence[str], config_for: Callable[[str], Config] | Non
         if entry in seen:
             return
         if not explicit and config_for is not None:
+            from .config import ConfigError
+
             try:
                 if config_for(entry).is_excluded(entry):
                     return

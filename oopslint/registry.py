@@ -16,6 +16,13 @@ the ``sys.path`` entries, the metadata folders in each and the size and time
 of each one's ``entry_points.txt``. Installing, upgrading or removing a
 distribution changes one of them, so the next start scans again; a damaged
 or unreadable cache file is scanned past the same way.
+
+Checking that every Rule of a plugin's package is registered imports each of
+its modules, also those no rule needs (a coupon source's client, say). A check
+that passed is remembered the same way, beside what it read: the entry
+points, the rules they registered, and every file of the plugins' package
+folders by name, size, time and inode. While none of them changes, the next
+start does not import the package's other modules again.
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ from __future__ import annotations
 import importlib
 import marshal
 import os
-import pkgutil
 import re
 import sys
 import types
@@ -90,8 +96,15 @@ class Registry:
                 registry.add(rule)
         # a rule one entry point leaves out may be another's (two entry points, one module)
         registered = {id(rule) for rule in registry._rules.values()}
+        verified = _verified_file(loaded_plugins, registry)
+        if verified is not None and _read_verified(verified[0]) == verified[1]:
+            return registry
         for entry_point, loaded in loaded_plugins:
             _check_all_registered(entry_point, loaded, registered)
+        if verified is not None:
+            from .paths import write_atomically
+
+            write_atomically(verified[0], marshal.dumps(verified[1]))
         return registry
 
     def __iter__(self) -> Iterator[Rule]:
@@ -246,6 +259,60 @@ def _reads_sys_path(finder: Any) -> bool:
     return kind.__name__ == "MetadataPathFinder" and kind.__module__ in ("importlib.metadata", "importlib_metadata")
 
 
+_VERIFIED_FORMAT = 1  # bump when what a verified check keeps changes
+
+
+def _verified_file(
+    loaded_plugins: list[tuple[EntryPoint, Any]], registry: Registry
+) -> tuple[Any, tuple[Any, ...]] | None:
+    """Where a passed registration check of these plugins is remembered, and
+    what it read (see the module's docstring); None when that cannot be told."""
+    plugins = []
+    try:
+        for entry_point, loaded in loaded_plugins:
+            package = loaded if isinstance(loaded, types.ModuleType) else sys.modules.get(entry_point.module)
+            if package is None:
+                return None
+            folders = [str(folder) for folder in getattr(package, "__path__", ())]
+            files = [_package_files(folder) for folder in folders]
+            plugins.append((entry_point.name, entry_point.value, package.__name__, tuple(zip(folders, files))))
+        from .paths import cache_folder
+
+        folder = cache_folder("registry")
+    except (OSError, RuntimeError, TypeError):  # an unreadable folder, no home folder: check
+        return None
+    rules = tuple(sorted((rule.code, rule.name, rule.origin or "") for rule in registry._rules.values()))
+    signature = (_VERIFIED_FORMAT, sys.version, tuple(plugins), rules)
+    # one file per set of plugins (and Python), rewritten when a file of theirs changes
+    where = [(name, value, package, tuple(folder for folder, _ in files)) for name, value, package, files in plugins]
+    key = zlib.crc32(repr((sys.version, where)).encode("utf-8", "surrogatepass"))
+    return folder / f"registered-{key:08x}-v{_VERIFIED_FORMAT}.marshal", signature
+
+
+def _package_files(folder: str) -> tuple[tuple[str, tuple[int, int, int]], ...]:
+    """Every file and folder under ``folder`` (bytecode caches left out), with its time, size and inode."""
+    found = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        with os.scandir(current) as listing:
+            for entry in listing:
+                if entry.name == "__pycache__":
+                    continue
+                info = entry.stat(follow_symlinks=True)
+                found.append((entry.path, (info.st_mtime_ns, info.st_size, info.st_ino)))
+                if entry.is_dir():
+                    pending.append(entry.path)
+    return tuple(sorted(found))
+
+
+def _read_verified(path: Any) -> Any:
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
 def _is_engine_code(selector: str) -> bool:
     from .diagnostics import ENGINE_CODES
 
@@ -283,6 +350,8 @@ def _check_all_registered(entry_point: EntryPoint, loaded: Any, registered: set[
     package = loaded if isinstance(loaded, types.ModuleType) else importlib.import_module(entry_point.module)
     modules = [package]
     if hasattr(package, "__path__"):
+        import pkgutil
+
         for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
             try:
                 modules.append(importlib.import_module(info.name))

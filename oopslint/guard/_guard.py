@@ -11,11 +11,12 @@ import asyncio
 import hashlib
 import os
 import re
-import secrets
 import time
 import warnings
+from binascii import b2a_base64
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -28,6 +29,58 @@ from ._settings import GuardSettings
 __all__ = ["SendGuard", "Claim", "GuardWarning"]
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+# Key ids and tokens are base64url text: shorter than hex, so a Redis command and
+# record carry fewer bytes. A key id is "h:" and the first 18 bytes (144 bits) of the
+# key's SHA-256 (24 characters); a token is 12 random bytes (96 bits, 16 characters).
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_DIGEST_BYTES, _DIGEST_CHARS = 18, 24
+_TOKEN_BYTES, _TOKEN_CHARS = 12, 16
+_sha256 = hashlib.sha256
+_digest = type(_sha256()).digest
+_encode = str.encode
+
+
+def _base64url(data: bytes) -> str:
+    return b2a_base64(data, newline=False).translate(_URLSAFE).decode("ascii")
+
+
+def _hashed_ids(keys: list[str]) -> list[str]:
+    """``"h:" + digest`` of each key. The digests are encoded in one call: each
+    32-byte SHA-256 and a separator byte make 33 bytes, 44 base64 characters
+    whose first 24 are the digest's first 18 bytes."""
+    text = _base64url(b"\0".join(map(_digest, map(_sha256, map(_encode, keys)))) + b"\0")
+    return ["h:" + text[i : i + _DIGEST_CHARS] for i in range(0, len(text), 44)]
+
+
+def new_tokens(count: int) -> list[str]:
+    """``count`` random claim tokens from one read of the system's randomness."""
+    text = _base64url(os.urandom(_TOKEN_BYTES * count))
+    return [text[i : i + _TOKEN_CHARS] for i in range(0, len(text), _TOKEN_CHARS)]
+
+
+class _TokenPool:
+    """Tokens for one claim at a time, read from the system 64 at a time. The
+    pool is emptied in a forked child, so parent and child never share a token;
+    ``list.pop`` hands each token to one thread only."""
+
+    def __init__(self) -> None:
+        self._tokens: list[str] = []
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self._tokens = []
+
+    def take(self) -> str:
+        try:
+            return self._tokens.pop()
+        except IndexError:
+            self._tokens = tokens = new_tokens(64)
+            return tokens.pop()
+
+
+_TOKENS = _TokenPool()
 
 
 class GuardWarning(UserWarning):
@@ -250,17 +303,17 @@ class SendGuard:
         raise GuardError(f"the send context has no key for the guard: it needs {wanted}")
 
     def key_id(self, key: str) -> str:
-        """What the ledger stores for ``key``: a SHA-256 digest unless ``hash_keys = false``."""
+        """What the ledger stores for ``key``: ``"h:"`` and 144 bits of its SHA-256
+        digest in base64url unless ``hash_keys = false``."""
         if not self.settings.hash_keys:
             return key
-        return "h:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+        return "h:" + _base64url(_sha256(key.encode("utf-8")).digest()[:_DIGEST_BYTES])
 
     def _key_ids(self, keys: list[str]) -> list[str]:
         """:meth:`key_id` of each key, in one pass."""
         if not self.settings.hash_keys:
             return list(keys)
-        sha256 = hashlib.sha256
-        return ["h:" + sha256(key.encode("utf-8")).hexdigest()[:40] for key in keys]
+        return _hashed_ids(keys) if keys else []
 
     def display(self, key: str) -> str:
         """``key`` as output may show it (addresses masked unless ``show_recipients``)."""
@@ -304,7 +357,7 @@ class SendGuard:
         return self._claim_outcome(key, category)[0]
 
     def _claim_outcome(self, key: str, category: str | None) -> tuple[Claim | None, Entry | None]:
-        token = secrets.token_hex(12)
+        token = _TOKENS.take()
         key_id = self.key_id(key)
         try:
             holder = self._ledger.claim(
@@ -339,7 +392,7 @@ class SendGuard:
         return (await self._aclaim_outcome(key, category))[0]
 
     async def _aclaim_outcome(self, key: str, category: str | None) -> tuple[Claim | None, Entry | None]:
-        token = secrets.token_hex(12)
+        token = _TOKENS.take()
         key_id = self.key_id(key)
         try:
             holder = await self._acall(
@@ -383,19 +436,23 @@ class SendGuard:
         return self._ledger.lookup_many(self._key_ids(keys), time.time())
 
     def claim_many(self, keys: list[str], *, category: str | None = None) -> list[Claim | None]:
-        """Claim several keys at once (one round trip on Redis); None where taken."""
-        pool = secrets.token_hex(12 * len(keys))  # one read of the system's randomness for all tokens
-        tokens = [pool[i : i + 24] for i in range(0, len(pool), 24)]
+        """Claim several keys at once (one round trip on Redis); None where taken.
+
+        The claims share one token: a holder is a key and its token, and one
+        call holds each key at most once, so no other holder can match it."""
+        token = _TOKENS.take()
         ids = self._key_ids(keys)
         ttl = self.settings.ttl_for("in_progress", category)
         now = time.time()
         try:
-            won = self._ledger.claim_many(list(zip(ids, tokens)), now, ttl, category)
+            won = self._ledger.claim_many(list(zip(ids, repeat(token))), now, ttl, category)
         except GuardUnavailable as error:
             if self.settings.fail == "closed":
                 raise
             return [self._unguarded(k, category, error) for k in keys]
-        return [Claim(self, k, i, t, category) if ok else None for k, i, t, ok in zip(keys, ids, tokens, won)]
+        if False not in won:
+            return list(map(Claim, repeat(self), keys, ids, repeat(token), repeat(category)))
+        return [Claim(self, k, i, token, category) if ok else None for k, i, ok in zip(keys, ids, won)]
 
     def done_many(self, claims: list[Claim]) -> None:
         """:meth:`Claim.done` for several claims of one category, in one

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
+import struct
+import sys
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -148,6 +151,67 @@ def _ms_bytes(seconds: float | None) -> bytes:
     return b"%d" % _ms(seconds)
 
 
+_SET_NX = b"*6\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$2\r\nNX\r\n$2\r\nPX\r\n$%d\r\n%s\r\n"
+
+
+def _set_nx_packet(names: list[bytes], values: list[bytes], ttl_ms: bytes) -> bytes:
+    """``SET oopslint:guard:<name> <value> NX PX <ttl_ms>`` for each name, packed.
+    The keys of one claim_many share one value (one token: a holder is a key and
+    its token) and hashed key ids have one length, so the commands differ only in
+    the name and the packet is joined in C."""
+    prefix = _PREFIX_BYTES
+    end = b"\r\n$2\r\nNX\r\n$2\r\nPX\r\n$%d\r\n%s\r\n" % (len(ttl_ms), ttl_ms)
+    name_sizes = set(map(len, names))
+    if len(name_sizes) == 1 and len(set(values)) == 1:
+        head = b"*6\r\n$3\r\nSET\r\n$%d\r\n%s" % (len(prefix) + name_sizes.pop(), prefix)
+        after_name = b"\r\n$%d\r\n%s%s" % (len(values[0]), values[0], end)
+        return head + (after_name + head).join(names) + after_name
+    return b"".join(
+        b"*6\r\n$3\r\nSET\r\n$%d\r\n%s%s\r\n$%d\r\n%s%s"
+        % (len(prefix) + len(name), prefix, name, len(value), value, end)
+        for name, value in zip(names, values)
+    )
+
+
+# A forked child must not use its parent's sockets: each fork moves this on, and a
+# ledger whose generation is behind drops the connections it kept.
+_FORKS = [0]
+
+
+def _count_fork() -> None:
+    _FORKS[0] += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_count_fork)
+
+# Python waits for a socket with a timeout by poll() before every send and recv:
+# two more system calls per round trip, which cost more than the claim itself.
+# The kept sockets block instead, with the same timeout set in the kernel
+# (SO_SNDTIMEO / SO_RCVTIMEO, where struct timeval is two C longs); where the
+# option does not read back as set (up to the kernel's clock tick), the socket
+# keeps Python's timeout.
+_KERNEL_TIMEOUTS = [sys.platform.startswith(("linux", "darwin", "freebsd"))]
+_TIMEVAL = struct.Struct("ll")
+
+
+def _block_with_kernel_timeout(sock: socket.socket, seconds: float) -> None:
+    if not _KERNEL_TIMEOUTS[0] or seconds <= 0:
+        return
+    micros = round(seconds * 1_000_000)
+    timeval = _TIMEVAL.pack(micros // 1_000_000, micros % 1_000_000)
+    try:
+        for option in (socket.SO_SNDTIMEO, socket.SO_RCVTIMEO):
+            sock.setsockopt(socket.SOL_SOCKET, option, timeval)
+            kept_seconds, kept_micros = _TIMEVAL.unpack(sock.getsockopt(socket.SOL_SOCKET, option, _TIMEVAL.size))
+            if not micros <= kept_seconds * 1_000_000 + kept_micros < micros + 100_000:
+                raise OSError("the kernel did not keep the socket timeout")
+    except (OSError, struct.error):
+        _KERNEL_TIMEOUTS[0] = False
+        return
+    sock.settimeout(None)
+
+
 _OK = b"+OK\r\n"
 
 
@@ -190,7 +254,11 @@ def _parse_reply(buffer: bytes, start: int, error: Any) -> tuple[Any, int]:
 
 def _read_replies(sock: Any, count: int, error: Any) -> list[Any]:
     """``count`` RESP2 replies read straight from ``sock``."""
-    buffer = b""
+    buffer = sock.recv(65536)
+    if buffer == _OK * count:  # every key of a batch was free: the usual case, one read
+        return [b"OK"] * count
+    if not buffer:
+        raise ConnectionError("Redis closed the connection")
     position = 0
     replies: list[Any] = []
     while True:
@@ -202,8 +270,6 @@ def _read_replies(sock: Any, count: int, error: Any) -> list[Any]:
             chunk = sock.recv(65536)
             if not chunk:
                 raise ConnectionError("Redis closed the connection") from None
-            if not buffer and chunk == _OK * count:  # every key of a batch was free: the usual case
-                return [b"OK"] * count
             buffer = buffer[position:] + chunk
             position = 0
             continue
@@ -230,6 +296,7 @@ class RedisLedger:
         self._dropped = (redis.ConnectionError, redis.TimeoutError, OSError)
         self._response_error = redis.ResponseError
         self._invalid = redis.InvalidResponse
+        self._timeout = redis.TimeoutError
         self._no_script = redis.exceptions.NoScriptError
         # one quick retry on a dropped connection: every operation is safe to repeat.
         # RESP2 unless the URL asks for ?protocol=3: claims read its replies straight off the socket
@@ -241,7 +308,7 @@ class RedisLedger:
         self._complete_many = _Script(_COMPLETE_MANY)
         self._release = _Script(_RELEASE)
         self._idle: list[Any] = []
-        self._pid = os.getpid()
+        self._forks = _FORKS[0]
 
     def _call(self, action):  # type: ignore[no-untyped-def]
         try:
@@ -250,8 +317,8 @@ class RedisLedger:
             raise _unavailable(self.url, exc) from None
 
     def _connection(self) -> Any:
-        if self._pid != os.getpid():  # forked: the parent's sockets are not ours to use
-            self._idle, self._pid = [], os.getpid()
+        if self._forks != _FORKS[0]:  # forked: the parent's sockets are not ours to use
+            self._idle, self._forks = [], _FORKS[0]
         try:
             return self._idle.pop()
         except IndexError:
@@ -271,11 +338,16 @@ class RedisLedger:
             sock = getattr(connection, "_sock", None)
             if sock is not None and getattr(connection, "protocol", 2) in (None, 2, "2"):
                 # RESP2 on a socket no one else reads: parsed here, in one pass over the bytes
-                sock.sendall(packed)
+                if sock.gettimeout() is not None:
+                    _block_with_kernel_timeout(sock, sock.gettimeout())
                 try:
+                    sock.sendall(packed)
                     replies = _read_replies(sock, count, self._error_reply)
                 except ValueError as exc:  # not what was asked for: never reuse this connection
                     raise self._invalid(str(exc)) from None
+                except BlockingIOError:  # the kernel's timeout ran out
+                    seconds = getattr(connection, "socket_timeout", None)
+                    raise self._timeout(f"Redis did not answer within the socket timeout ({seconds} s)") from None
             else:
                 connection.send_packed_command([packed], check_health=False)
                 for _ in range(count):
@@ -314,23 +386,24 @@ class RedisLedger:
                 time.sleep(0.05)
         raise AssertionError("unreachable")
 
-    def _set_if_free(self, keys: list[str], values: list[bytes], ttl_ms: bytes) -> list[bool]:
-        """``SET key value NX PX ttl`` for each key, in one round trip: True where
-        the key was free and is now claimed. A taken key may still be a released
-        one, which only the claim script may take."""
-        tail = b"\r\n$2\r\nNX\r\n$2\r\nPX\r\n$%d\r\n%s\r\n" % (len(ttl_ms), ttl_ms)
-        prefix = _PREFIX_BYTES
-        packed = []
-        for key, value in zip(keys, values):
-            name = key.encode()
-            packed.append(
-                b"*6\r\n$3\r\nSET\r\n$%d\r\n%s%s\r\n$%d\r\n%s%s"
-                % (len(prefix) + len(name), prefix, name, len(value), value, tail)
-            )
-        replies = self._retrying(lambda: self._exchange(b"".join(packed), len(packed)))
+    def _set_if_free(self, packet: bytes, count: int) -> list[bool]:
+        """Send ``count`` packed ``SET key value NX PX ttl`` (from _set_nx_packet)
+        in one round trip: True where the key was free and is now claimed. A taken
+        key may still be a released one, which only the claim script may take.
+        Called directly, not through _call and _retrying: it is the common path."""
+        try:
+            try:
+                replies = self._exchange(packet, count)
+            except self._dropped:  # once more on a new connection, as _retrying would
+                time.sleep(0.05)
+                replies = self._exchange(packet, count)
+        except self._errors as exc:
+            raise _unavailable(self.url, exc) from None
+        if replies.count(b"OK") == count:  # every key was free: the usual case
+            return [True] * count
         for reply in replies:
             if isinstance(reply, Exception):
-                raise reply
+                raise _unavailable(self.url, reply)
         return [reply is not None for reply in replies]
 
     def _evalsha_once(self, script: _Script, calls: list[bytes]) -> list[Any]:
@@ -365,8 +438,8 @@ class RedisLedger:
         """A free key is taken by a plain SET NX (one round trip, as cheap as a SET);
         a taken one goes to the claim script, which takes a released key or
         answers with the holder's record."""
-        value, ttl_ms = _value("p", token, now, category).encode(), _ms_bytes(ttl)
-        if self._call(lambda: self._set_if_free([key], [value], ttl_ms))[0]:
+        name, value, ttl_ms = _PREFIX_BYTES + key.encode(), _value("p", token, now, category).encode(), _ms_bytes(ttl)
+        if self._set_if_free(_SET_NX % (len(name), name, len(value), value, len(ttl_ms), ttl_ms), 1)[0]:
             return None
         packed = self._claim.pack([key], [value, ttl_ms])
         holder = self._call(lambda: self._evalsha(self._claim, [packed]))[0]
@@ -389,14 +462,22 @@ class RedisLedger:
     ) -> list[bool]:
         """Claim several keys, SET NX in one round trip, then the claim script for
         the keys that were taken (released keys may be claimed again); True where claimed."""
-        keys = [key for key, _ in items]
+        if not items:
+            return []
+        keys, tokens = zip(*items)
         tail = _value("", "", now, category).encode()[1:]  # "|since_ms|category", the same for every key
-        values = [b"p|" + token.encode() + tail for _, token in items]
+        if len(set(tokens)) == 1:  # one token for the call (GuardSend.claim_many)
+            values = [b"p|" + tokens[0].encode() + tail] * len(items)
+        else:
+            values = [b"p|" + token + tail for token in map(str.encode, tokens)]
         ttl_ms = _ms_bytes(ttl)
-        won = self._call(lambda: self._set_if_free(keys, values, ttl_ms)) if keys else []
+        won = self._set_if_free(_set_nx_packet(list(map(str.encode, keys)), values, ttl_ms), len(items))
+        if False not in won:
+            return won
         taken = [index for index, free in enumerate(won) if not free]
         if taken:
-            replies = self._batched(self._claim_many, [keys[i] for i in taken], [[values[i] for i in taken]], ttl_ms)
+            values = [values[i] for i in taken]
+            replies = self._batched(self._claim_many, [keys[i] for i in taken], [values], ttl_ms)
             for index, reply in zip(taken, replies):
                 won[index] = reply == 1
         return won

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .english import EN_PREFIXES, british_variant, english_base, inflection_of
-from .wordlists import available_languages, data_words, read_prepared
+from .wordlists import WordFrequencies, available_languages, data_words, read_table
 
 __all__ = [
     "Dictionary",
@@ -129,7 +129,8 @@ class Dictionary:
     """One language's words with frequencies, and the typo model over them."""
 
     language: str
-    frequencies: dict[str, int]
+    #: a dict, or the :class:`WordFrequencies` of a word table (which loads faster)
+    frequencies: dict[str, int] | WordFrequencies
     frequent_floor: int = 0
     function_words: frozenset[str] = frozenset()
     alphabet: str = ""
@@ -149,7 +150,7 @@ class Dictionary:
 
     @classmethod
     def build(cls, language: str, prepared: dict, common: Iterable[str] = (), terms: Iterable[str] = ()) -> Dictionary:
-        frequencies: dict[str, int] = prepared["frequencies"]
+        frequencies: dict[str, int] | WordFrequencies = prepared["frequencies"]
         # email vocabulary counts as frequent; product and format names are only known
         for word in common:
             word = word.lower()
@@ -282,14 +283,13 @@ class Dictionary:
         with self._lock:
             if self._frequent_keys is None:
                 floor = self.frequent_floor
-                frequent = [
-                    w for w, count in self.frequencies.items() if count >= floor and len(w) <= MAX_WORD_LENGTH + 1
-                ]
+                listed = _plain(self.frequencies)
+                frequent = [w for w, count in listed.items() if count >= floor and len(w) <= MAX_WORD_LENGTH + 1]
                 keys = set(frequent)
                 keys.update(w[:i] + w[i + 1 :] for w in frequent for i in range(len(w)))
                 # listed words with one apostrophe, written without it ("dont" for "don't")
                 if self.has_apostrophes:
-                    self._apostrophe_free = frozenset(w.replace("'", "") for w in self.frequencies if w.count("'") == 1)
+                    self._apostrophe_free = frozenset(w.replace("'", "") for w in listed if w.count("'") == 1)
                 self._frequent_keys = frozenset(keys)
             return self._frequent_keys
 
@@ -531,6 +531,11 @@ class Dictionary:
         return sorted(found, key=lambda c: (-found[c], c))
 
 
+def _plain(frequencies: Mapping[str, int]) -> Mapping[str, int]:
+    """A dict to walk whole: a word table's is built once."""
+    return frequencies.as_dict() if isinstance(frequencies, WordFrequencies) else frequencies
+
+
 def _base_letter(ch: str) -> str:
     decomposed = unicodedata.normalize("NFD", ch)
     return decomposed[0] if decomposed else ch
@@ -552,7 +557,7 @@ def get_dictionary(language: str) -> Dictionary:
         if dictionary is None:
             if language not in available_languages():
                 raise LookupError(f"no dictionary for language {language!r}")
-            prepared = read_prepared(language)
+            prepared = read_table(language)
             common = data_words(f"{language}-common.txt")
             terms = data_words("terms.txt")
             dictionary = Dictionary.build(language, prepared, common, terms)

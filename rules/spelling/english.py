@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 __all__ = ["inflection_of", "english_base", "british_variant", "EN_PREFIXES"]
 
@@ -143,7 +144,7 @@ _EN_SUFFIXES_BY_LAST_LETTER: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def english_base(word: str, known: dict[str, int]) -> bool:
+def english_base(word: str, known: Mapping[str, int]) -> bool:
     """An inflected or derived form of a listed word ("subscribers",
     "reactivating"), unless the same form is listed with another spelling:
     "shiped" is not accepted because "shipped" is listed."""
@@ -166,7 +167,7 @@ def english_base(word: str, known: dict[str, int]) -> bool:
     return False
 
 
-def _other_spelling_listed(word: str, stem: str, suffix: str, known: dict[str, int]) -> bool:
+def _other_spelling_listed(word: str, stem: str, suffix: str, known: Mapping[str, int]) -> bool:
     alternatives = []
     if stem.endswith("e"):
         alternatives.append(stem[:-1] + suffix)  # dropped e: making, truly
@@ -183,7 +184,7 @@ _BRITISH_PART = re.compile("|".join(sorted({re.escape(british) for british, _ in
 _BRITISH_OUR_TAILS = ("", "s", "ed", "ing", "ite", "ites", "able", "ably", "ful", "er", "ers", "ism", "less", "ist")
 
 
-def british_variant(word: str, known: dict[str, int]) -> bool:
+def british_variant(word: str, known: Mapping[str, int]) -> bool:
     """ "colour", "organisation", "centre", "travelled": the list holds the
     American spelling (or an inflection of it)."""
     if _BRITISH_PART.search(word, 2) is None:

@@ -4,7 +4,6 @@ validation, and the sender whose name and domain are never typos."""
 from __future__ import annotations
 
 import copy
-import email.utils
 import os
 import re
 import threading
@@ -232,6 +231,8 @@ def sender_sources(email_: Email, context: SendContext | None, configured: str) 
                 name = value.get("name")
                 address = value.get("email") or value.get("address")
                 if name or address:
+                    import email.utils  # here: most emails name no sender, and the package is large
+
                     sources.append(email.utils.formataddr((str(name or ""), str(address or ""))))
             elif value:
                 sources.append(str(value))
@@ -245,7 +246,12 @@ def sender_words(sources: Iterable[str]) -> frozenset[str]:
     acme-shop.example): a brand's own name is never a typo."""
     words: set[str] = set()
     for source in sources:
-        name, address = email.utils.parseaddr(source) if "@" in source else (source, "")
+        if "@" in source:
+            import email.utils  # here: most emails name no sender, and the package is large
+
+            name, address = email.utils.parseaddr(source)
+        else:
+            name, address = source, ""
         words.update(fold(w) for w in _NAME_WORD.findall(name))
         if "@" in address:
             domain = address.rsplit("@", 1)[1]

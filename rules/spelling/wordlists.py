@@ -1,19 +1,33 @@
 """pyspellchecker's word-frequency files, read once and cached preprocessed.
 
 The gzip JSON of a language takes a noticeable part of a cold CLI start to
-parse (about 70 ms for English); the first read writes the frequencies and the
-figures derived from them to the user cache folder with :mod:`marshal`, which
-later processes load in about a fifth of the time. A damaged or unwritable
-cache only costs that speed.
+parse (about 70 ms for English), and so does building a dict of its 160,000
+words from any cached form (hashing and storing each string). So the first
+read writes a *word table* to the user cache folder: the words as one UTF-8
+block, their counts as an array, and an open-addressing hash table over them
+(keyed by CRC-32, which is the same in every process). A later process reads
+the file, checks its checksum and looks words up in it directly: a few
+milliseconds, however many words. After many look-ups (a long-lived process,
+a batch) it builds the plain dict once, as looking up through the table
+costs about a microsecond a word. A damaged or unwritable cache only costs
+that speed.
+
+:func:`read_prepared` gives the same data as plain Python objects (the
+frequencies as a dict), cached with :mod:`marshal`.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import marshal
+import sys
+import zlib
+from array import array
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from oopslint import paths
 
@@ -21,13 +35,17 @@ __all__ = [
     "available_languages",
     "cache_folder",
     "read_prepared",
+    "read_table",
     "read_word_file",
     "data_words",
+    "WordFrequencies",
     "FREQUENT_RANK",
     "FUNCTION_WORD_RANK",
 ]
 
 _FORMAT = 3  # bump when the cached form changes
+_TABLE_FORMAT = 1  # bump when the word table's layout changes
+_TABLE_MAGIC = b"oopslint word table\n"
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 
 #: Words ranked below this (by frequency) are not "frequent" enough to be the
@@ -71,13 +89,28 @@ def cache_folder() -> Path:
     return paths.cache_folder("spelling")
 
 
-def read_prepared(language: str) -> dict:
-    """The language's frequencies plus the figures derived from them, from the
-    user cache when it holds them, else from pyspellchecker's gzip JSON."""
+def _source_file(language: str) -> Path:
     folder = _resources_folder()
     source = folder / f"{language}.json.gz" if folder else None
     if source is None or not source.is_file():
         raise LookupError(f"no dictionary for language {language!r}")
+    return source
+
+
+def _read_source(source: Path) -> dict:
+    import gzip  # only when nothing is cached yet: later starts never load either
+    import json
+
+    raw = json.loads(gzip.decompress(source.read_bytes()).decode("utf-8"))
+    if not isinstance(raw, dict):
+        raise LookupError(f"{source}: not a word-frequency table")
+    return _prepare(raw)
+
+
+def read_prepared(language: str) -> dict:
+    """The language's frequencies plus the figures derived from them, from the
+    user cache when it holds them, else from pyspellchecker's gzip JSON."""
+    source = _source_file(language)
     stat = source.stat()
     cached = cache_folder() / f"{language}-{stat.st_size}-{int(stat.st_mtime)}-v{_FORMAT}.marshal"
     try:
@@ -86,15 +119,238 @@ def read_prepared(language: str) -> dict:
             return data
     except (OSError, ValueError, EOFError, TypeError):
         pass
-    import gzip  # only when nothing is cached yet: later starts never load either
-    import json
-
-    raw = json.loads(gzip.decompress(source.read_bytes()).decode("utf-8"))
-    if not isinstance(raw, dict):
-        raise LookupError(f"{source}: not a word-frequency table")
-    data = _prepare(raw)
+    data = _read_source(source)
     paths.write_atomically(cached, marshal.dumps(data))
     return data
+
+
+def read_table(language: str) -> dict:
+    """What :func:`read_prepared` gives, with the frequencies as a
+    :class:`WordFrequencies`: read from the word table in the user cache, which is written from
+    pyspellchecker's gzip JSON when missing, stale or damaged."""
+    source = _source_file(language)
+    stat = source.stat()
+    cached = cache_folder() / f"{language}-{stat.st_size}-{int(stat.st_mtime)}-t{_TABLE_FORMAT}.words"
+    try:
+        return _load_table(cached.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
+        pass  # missing, damaged, or written by another kind of machine: written again
+    prepared = _read_source(source)
+    if any("\n" in word for word in prepared["frequencies"]):  # the table cannot hold these
+        return prepared
+    blob = _dump_table(prepared)
+    paths.write_atomically(cached, blob)
+    return _load_table(blob)
+
+
+# ------------------------------------------------------------ the word table
+
+
+def _table_bits(count: int) -> int:
+    bits = 4
+    while (1 << bits) < count * 3 // 2:  # filled to two thirds at most
+        bits += 1
+    return bits
+
+
+def _slot(encoded: bytes, mask: int) -> int:
+    return zlib.crc32(encoded) & mask
+
+
+def _dump_table(prepared: dict) -> bytes:
+    frequencies: dict[str, int] = prepared["frequencies"]
+    words = list(frequencies)
+    encoded = [word.encode("utf-8", "surrogatepass") for word in words]
+    offsets = array("I", [0])
+    position = 0
+    for item in encoded:
+        position += len(item) + 1
+        offsets.append(position)
+    counts = list(frequencies.values())
+    count_type = "I" if all(0 <= c < 2**32 for c in counts) else "q"
+    bits = _table_bits(len(words))
+    mask = (1 << bits) - 1
+    table = array("I", bytes(4 << bits))
+    for index, item in enumerate(encoded, 1):
+        slot = _slot(item, mask)
+        while table[slot]:
+            slot = (slot + 1) & mask
+        table[slot] = index
+    body = b"".join(
+        (b"\n".join(encoded) + b"\n", offsets.tobytes(), array(count_type, counts).tobytes(), table.tobytes())
+    )
+    header = {
+        "format": _TABLE_FORMAT,
+        "byteorder": sys.byteorder,
+        "words": len(words),
+        "text_bytes": position,
+        "count_type": count_type,
+        "bits": bits,
+        "checksum": zlib.crc32(body),
+        "floor_count": prepared["floor_count"],
+        "frequent_floor": prepared["frequent_floor"],
+        "boost": prepared["boost"],
+        "function_words": list(prepared["function_words"]),
+        "alphabet": prepared["alphabet"],
+        "has_apostrophes": prepared["has_apostrophes"],
+        "prefixes": "\n".join(sorted(prepared["prefixes"])),
+        "suffixes": "\n".join(sorted(prepared["suffixes"])),
+    }
+    head = marshal.dumps(header)
+    return _TABLE_MAGIC + len(head).to_bytes(4, "little") + head + body
+
+
+def _load_table(blob: bytes) -> dict:
+    """The prepared data from a word table; ValueError when it is damaged or foreign."""
+    if not blob.startswith(_TABLE_MAGIC):
+        raise ValueError("not a word table")
+    start = len(_TABLE_MAGIC)
+    head_size = int.from_bytes(blob[start : start + 4], "little")
+    header = marshal.loads(blob[start + 4 : start + 4 + head_size])
+    body = memoryview(blob)[start + 4 + head_size :]
+    if (
+        not isinstance(header, dict)
+        or header.get("format") != _TABLE_FORMAT
+        or header.get("byteorder") != sys.byteorder
+        or header.get("count_type") not in ("I", "q")
+    ):
+        raise ValueError("a word table of another format")
+    words, text_bytes, bits = header["words"], header["text_bytes"], header["bits"]
+    count_type = header["count_type"]
+    count_size = array(count_type).itemsize
+    sizes = (text_bytes, 4 * (words + 1), count_size * words, 4 << bits)
+    if len(body) != sum(sizes) or zlib.crc32(body) != header["checksum"] or not 0 < bits < 32:
+        raise ValueError("a damaged word table")
+    text = bytes(body[: sizes[0]])
+    offsets, counts, table = array("I"), array(count_type), array("I")
+    position = sizes[0]
+    for part, size in zip((offsets, counts, table), sizes[1:]):
+        part.frombytes(body[position : position + size])
+        position += size
+    return {
+        "format": _FORMAT,
+        "frequencies": WordFrequencies(text, offsets, counts, table),
+        "floor_count": header["floor_count"],
+        "frequent_floor": header["frequent_floor"],
+        "boost": header["boost"],
+        "function_words": header["function_words"],
+        "alphabet": header["alphabet"],
+        "has_apostrophes": header["has_apostrophes"],
+        "prefixes": set(header["prefixes"].split("\n")) if header["prefixes"] else set(),
+        "suffixes": set(header["suffixes"].split("\n")) if header["suffixes"] else set(),
+    }
+
+
+class WordFrequencies(Mapping[str, int]):
+    """A language's words and their counts, as a read-only-but-extendable
+    mapping over a word table: ``word in table``, ``table.get(word)``,
+    iteration in the order of the source file. Words set with ``table[word] =
+    count`` are kept beside it (they come last when new, as in a dict).
+
+    Each look-up hashes the word's UTF-8 with CRC-32 and compares bytes in
+    place, so loading builds no string per word. After
+    ``DICT_AFTER_LOOKUPS`` look-ups it builds the plain dict once and answers
+    from it."""
+
+    DICT_AFTER_LOOKUPS = 50_000
+
+    def __init__(self, text: bytes, offsets: array, counts: array, table: array) -> None:
+        self._text = text
+        self._offsets = offsets
+        self._counts = counts
+        self._table = table
+        self._mask = len(table) - 1
+        self._changed: dict[str, int] = {}  # words of the table given another count
+        self._added: dict[str, int] = {}  # words not in the table, in the order they came
+        self._lookups = 0
+        self._dict: dict[str, int] | None = None
+
+    def _index(self, word: str) -> int:
+        """The word's index in the table, -1 when it is not there."""
+        encoded = word.encode("utf-8", "surrogatepass")
+        size = len(encoded) + 1
+        text, offsets, table, mask = self._text, self._offsets, self._table, self._mask
+        slot = zlib.crc32(encoded) & mask
+        while True:
+            entry = table[slot]
+            if not entry:
+                return -1
+            start = offsets[entry - 1]
+            if offsets[entry] - start == size and text.startswith(encoded, start):
+                return entry - 1
+            slot = (slot + 1) & mask
+
+    def _count(self, word: str) -> int | None:
+        self._lookups += 1
+        if self._lookups > self.DICT_AFTER_LOOKUPS:
+            return self.as_dict().get(word)
+        count = self._changed.get(word)
+        if count is None:
+            count = self._added.get(word)
+            if count is None:
+                index = self._index(word)
+                if index >= 0:
+                    count = self._counts[index]
+        return count
+
+    def as_dict(self) -> dict[str, int]:
+        """The words and counts as a plain dict, built once."""
+        built = self._dict
+        if built is None:
+            built = dict(zip(self._words(), self._counts))
+            built.update(self._changed)
+            built.update(self._added)
+            self._dict = built
+        return built
+
+    def _words(self) -> list[str]:
+        return self._text[:-1].decode("utf-8", "surrogatepass").split("\n")
+
+    def __contains__(self, word: object) -> bool:
+        if self._dict is not None:
+            return word in self._dict
+        return isinstance(word, str) and self._count(word) is not None
+
+    def __getitem__(self, word: str) -> int:
+        if self._dict is not None:
+            return self._dict[word]
+        count = self._count(word) if isinstance(word, str) else None
+        if count is None:
+            raise KeyError(word)
+        return count
+
+    def get(self, word: str, default: Any = None) -> Any:
+        if self._dict is not None:
+            return self._dict.get(word, default)
+        count = self._count(word) if isinstance(word, str) else None
+        return default if count is None else count
+
+    def __setitem__(self, word: str, count: int) -> None:
+        if self._dict is not None:
+            self._dict[word] = count
+        if word in self._added or self._index(word) < 0:
+            self._added[word] = count
+        else:
+            self._changed[word] = count
+
+    def setdefault(self, word: str, default: int) -> int:
+        count = self.get(word)
+        if count is None:
+            self[word] = count = default
+        return count
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_dict())
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1 + len(self._added)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, WordFrequencies):
+            other = other.as_dict()
+        return self.as_dict() == other
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _prepare(frequencies: dict[str, int]) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from oopslint import ConfigError, ContextError
@@ -241,6 +240,8 @@ def _read_header_date(email: Any) -> datetime | None:
     value = None
     header = email.header("Date") if hasattr(email, "header") else None
     if header:
+        from email.utils import parsedate_to_datetime  # only .eml input has a Date header
+
         try:
             value = parsedate_to_datetime(str(header))
         except (TypeError, ValueError, IndexError):

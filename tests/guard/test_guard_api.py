@@ -294,3 +294,17 @@ def test_a_relative_ledger_in_a_config_file_is_next_to_that_file(tmp_path, monke
     g = SendGuard(config=tmp_path / "oopslint.toml")
     g.try_claim("k")
     assert (tmp_path / "state" / "sent.db").is_file()
+
+
+def test_a_key_id_is_a_fixed_digest_of_the_key_on_every_path(sqlite_url):
+    """The ledger stores "h:" and 144 bits of the key's SHA-256 in base64url: the
+    same id from key_id, from claim_many and from status, in every version."""
+    g = guard(sqlite_url)
+    key = "recipient_email=ada@example.com|campaign_id=2026-11-newsletter"
+    assert g.key_id(key) == "h:FqoQL8tqN0vvoDr-bzMcrsDH"
+    others = [f"recipient_email=u{n}@example.com|campaign_id=ids" for n in range(40)] + [
+        "recipient_email=zoë@example.com"
+    ]
+    claims = g.claim_many([key, *others])
+    assert [c.key_id for c in claims] == [g.key_id(k) for k in [key, *others]]
+    assert len({c.key_id for c in claims}) == len(claims)

@@ -1,6 +1,6 @@
 """The ledgers' connections: a guard shared by threads, a guard carried into a
-forked worker, and claims spread over several script calls on a Redis that
-forgot its scripts. No key is ever claimed twice."""
+forked worker, claims spread over several script calls on a Redis that forgot
+its scripts, a Redis that stops answering. No key is ever claimed twice."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import json
 import multiprocessing
 import random
 import threading
+import time
 from pathlib import Path
 
+import pytest
+
 from oopslint import SendGuard
+from oopslint.guard import GuardError, GuardUnavailable
 
 FORK = multiprocessing.get_context("fork")
 
@@ -105,3 +109,49 @@ def test_a_resp3_connection_claims_completes_and_releases_as_resp2_does(redis_ur
         assert guard.forget(*keys, *more) == 45
         guard.close()
     assert outcomes["2"] == outcomes["3"] == ("sent", {"sent": {"": 39}, "in_progress": {"": 6}})
+
+
+def test_a_redis_that_stops_answering_is_a_clear_error_after_the_socket_timeout(own_redis):
+    """Claims wait on blocking sockets whose timeout the kernel keeps: a Redis
+    that stops answering mid-run is reported after the timeout, never a hang,
+    and the guard claims again once it answers."""
+    import signal
+
+    guard = SendGuard(f"{own_redis.url}?socket_timeout=0.5", config={})
+    assert guard.try_claim("recipient_email=before@example.com|campaign_id=stop") is not None
+    own_redis.process.send_signal(signal.SIGSTOP)
+    try:
+        began = time.monotonic()
+        with pytest.raises(GuardUnavailable, match="unreachable or refused the command: TimeoutError"):
+            guard.try_claim("recipient_email=during@example.com|campaign_id=stop")
+        with pytest.raises(GuardUnavailable, match="TimeoutError"):
+            guard.claim_many(_keys(16, "stop"))
+        assert (
+            time.monotonic() - began < 10
+        )  # two calls, each tried twice (and redis-py retries a connect), 0.5 s a try
+    finally:
+        own_redis.process.send_signal(signal.SIGCONT)
+    assert guard.try_claim("recipient_email=after@example.com|campaign_id=stop") is not None
+    # a claim whose reply never came is held by nobody until its TTL: never sent, never doubled
+    during = guard.lookup("recipient_email=during@example.com|campaign_id=stop")
+    assert during is None or during.state == "in_progress"
+    assert guard.try_claim("recipient_email=before@example.com|campaign_id=stop") is None
+
+
+def test_one_claim_many_call_holds_each_key_once_and_each_claim_alone(ledger_url):
+    """The claims of one call share a token; a key listed twice is held once,
+    and completing or releasing one claim touches only its own key."""
+    guard = SendGuard(ledger_url, config={})
+    first, second, third = _keys(3, "one-call")
+    claims = guard.claim_many([first, second, first, third])
+    assert [c is not None for c in claims] == [True, True, False, True]
+    assert claims[0].release() is True
+    assert guard.lookup(second).state == "in_progress" and guard.lookup(third).state == "in_progress"
+    claims[1].done()
+    assert guard.lookup(second).state == "sent" and guard.lookup(third).state == "in_progress"
+    again = guard.try_claim(first)  # released: claimable at once, by a new holder
+    assert again is not None
+    with pytest.raises(GuardError):
+        claims[0].done()  # the released claim cannot record a send over the new holder
+    assert guard.lookup(first).state == "in_progress"
+    assert claims[3].release() is True and guard.lookup(third).state == "released"
