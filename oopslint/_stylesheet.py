@@ -32,6 +32,8 @@ _SIZE_KEYWORDS = {
 }
 _LENGTH = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(px|pt|pc|em|rem|%|ex|ch|in|cm|mm|q)?$", re.I)
 _BORDER_STYLES = frozenset("solid dashed dotted double groove ridge inset outset".split())
+#: attributes styles come from (inline, presentational hints) or simple selectors test
+CASCADE_ATTRIBUTES = frozenset("style class id bgcolor background color size text link".split())
 _IMAGE_VALUE = re.compile(r"url\(|gradient\(|image\(|image-set\(", re.I)
 
 # ------------------------------------------------------------------ parsing
@@ -304,6 +306,23 @@ class Stylesheet:
     imports: list[str] = field(default_factory=list)
     has_dark: bool = False
     needs_tree: bool = False
+    _attribute_names: frozenset[str] | None = field(default=None, repr=False, compare=False)
+
+    def attribute_names(self) -> frozenset[str] | None:
+        """Every attribute the cascade reads on an element: the ones the selectors
+        test and the ones styles come from; None when a selector needs the whole
+        tree (any attribute may count)."""
+        if self.needs_tree:
+            return None
+        found = self._attribute_names
+        if found is None:
+            names = set(CASCADE_ATTRIBUTES)
+            for style_rule in self.rules:
+                for selector in style_rule.selectors:
+                    for compound, _ in selector.chain or ():
+                        names.update(name for name, _, _ in compound.attributes)
+            found = self._attribute_names = frozenset(names)
+        return found
 
 
 def _media_applies(prelude: str) -> str | None:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "SendContext",
@@ -132,6 +132,10 @@ def _describe_number(value: int | float) -> str:
     return repr(value)
 
 
+_T = TypeVar("_T")
+_NOT_KEPT = object()
+
+
 @lru_cache(maxsize=256)
 def _split_path(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
@@ -150,6 +154,35 @@ def _path_parts(path: str) -> tuple[str, ...]:
             _PATH_PARTS.clear()
         _PATH_PARTS[path] = parts
     return parts
+
+
+# (id of a fields mapping, names) -> (that mapping, the names' paths), for SendContext.values
+_READ_PATHS: dict[tuple[int, tuple[str, ...]], tuple[Mapping[str, str], tuple[Any, ...]]] = {}
+
+
+def _walk(current: Any, parts: tuple[str, ...]) -> Any:
+    """The value down ``parts`` from ``current``, as ``SendContext.get`` walks a path; None when absent."""
+    for part in parts:
+        if current.__class__ is dict:
+            current = current.get(part)
+        else:
+            current = dig(current, part)
+        if current is None:
+            return None
+    return current
+
+
+def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapping[str, str], tuple[Any, ...]]:
+    # each path as (its first part, its second or None, whether it has just two, every part after the first)
+    paths = []
+    for name in names:
+        first, *rest = fields.get(name, name).split(".")
+        paths.append((first, rest[0] if rest else None, len(rest) == 1, tuple(rest)))
+    known = (fields, tuple(paths))
+    if len(_READ_PATHS) >= 256:
+        _READ_PATHS.clear()
+    _READ_PATHS[(id(fields), names)] = known
+    return known
 
 
 def dig(data: Any, path: str) -> Any:
@@ -186,6 +219,11 @@ class SendContext:
     message), as long as it yields the same number of findings with the same
     span, severity and ``data["event_at"]``; the batch runs the rule again
     without ``brief`` for any row it shows.
+
+    ``memo(key, compute)`` keeps what rules derive from this context (parsed
+    timestamps, a status read once) for the other rules checking the same
+    row, as ``Email.memo`` does for an email; ``values(names)`` reads several
+    fields at once.
     """
 
     data: Mapping[str, Any] = field(default_factory=dict)
@@ -216,6 +254,57 @@ class SendContext:
             if current is None:
                 return default
         return current
+
+    def values(self, names: tuple[str, ...]) -> tuple[Any, ...]:
+        """The values of several fields (logical names or dotted paths), as
+        ``get`` reads them (None when absent), in one call."""
+        if self.__class__.get is not SendContext.get:  # a subclass that reads its own way
+            return tuple([self.get(name) for name in names])
+        fields = self.fields
+        known = _READ_PATHS.get((id(fields), names))
+        if known is None or known[0] is not fields:
+            known = _read_paths(fields, names)
+        data = self.data
+        if data.__class__ is not dict:
+            return tuple([_walk(data, (first, *rest)) for first, _after, _two, rest in known[1]])
+        get = data.get
+        out = []
+        for first, after, two_parts, rest in known[1]:
+            value = get(first)
+            if after is not None and value is not None:
+                if two_parts and value.__class__ is dict:
+                    value = value.get(after)
+                else:
+                    value = _walk(value, rest)
+            out.append(value)
+        return tuple(out)
+
+    def memo(self, key: Hashable, compute: Callable[[SendContext], _T]) -> _T:
+        """Derived data that several rules share, computed once per context.
+
+        ``key`` names what is derived (your module's name plus anything the
+        result depends on); ``compute(context)`` runs the first time the key is
+        asked for, and its result is kept as long as this context is: in a
+        batch, one row. Read the context through ``get``/``time`` inside
+        ``compute`` (a batch learns from those reads which values a rule's
+        result depends on). A copy (``with_data``, ``dataclasses.replace``)
+        starts empty."""
+        # no exceptions on this path: a batch asks once per rule and row, and raising costs microseconds
+        state = self.__dict__
+        memo = state.get("_memo")
+        if memo is None:
+            memo = state["_memo"] = {}
+        else:
+            value = memo.get(key, _NOT_KEPT)
+            if value is not _NOT_KEPT:
+                return value  # type: ignore[no-any-return]
+        value = memo[key] = compute(self)
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_memo", None)  # derived data stays in the process that derived it
+        return state
 
     def time(self, name: str) -> datetime | None:
         """A timestamp field as an aware datetime, None when absent.
@@ -262,8 +351,10 @@ class SendContext:
         The settings were checked when this context was built, so the copy
         is made without checking them again: a batch makes one per row."""
         clone = object.__new__(self.__class__)
-        vars(clone).update(vars(self))
-        clone.data = data
+        state = vars(clone)
+        state.update(vars(self))
+        state["data"] = data
+        state["_memo"] = None
         return clone
 
 

@@ -20,7 +20,11 @@ else through cssselect's XPath on an lxml copy of the tree. ``@import`` is
 read and never fetched; ``@media`` rules apply only when they hold for a
 desktop client in light mode, and ``(prefers-color-scheme: dark)`` rules in
 the ``dark-media`` profile. A parsed stylesheet is kept by its text, so a
-batch of renders of one template parses and compiles it once.
+batch of renders of one template parses and compiles it once; the computed
+styles are kept by the stylesheet and the element tree as the cascade reads
+it (tags, nesting, the attributes selectors and styles come from), as long as
+an email using them is alive, so a Linter linting renders of one template
+computes the cascade once (text and other attribute values may differ).
 
 Client profiles (see ``PROFILES``) say how a client paints: with the whole
 cascade, without ``<style>``, with its own link colour, or darkened.
@@ -28,7 +32,10 @@ cascade, without ``<style>``, with its own link colour, or darkened.
 
 from __future__ import annotations
 
+import marshal
 import re
+import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -161,7 +168,7 @@ class Painted:
 class _Computed(NamedTuple):
     color: RGBA
     origin: str
-    background: tuple[RGBA, bool, bool, Element | None]
+    background: tuple[RGBA, bool, bool, int | None]  #: the last: index of the element painting it
     size: float
     bold: bool
 
@@ -179,7 +186,7 @@ def _same_values(a: _Computed, b: _Computed) -> bool:
         and a.origin == b.origin
         and a.size == b.size
         and a.bold == b.bold
-        and back_a[3] is back_b[3]
+        and back_a[3] == back_b[3]
         and back_a[0] == back_b[0]
         and back_a[1] == back_b[1]
         and back_a[2] == back_b[2]
@@ -189,33 +196,118 @@ def _same_values(a: _Computed, b: _Computed) -> bool:
 _DEFAULT_LINK_RGBA = RGBA(0.0, 0.0, 238.0)
 
 
+class _Shared:
+    """Everything a StyleMap computes that depends only on the stylesheet and the
+    element tree as the cascade reads it (tags, nesting, the attributes selectors
+    and presentational hints read, hidden flags, VML shapes), keyed by element
+    index: renders of one template share it, so the cascade runs once per template."""
+
+    __slots__ = (
+        "sheet",
+        "matched",
+        "declared",
+        "colors",
+        "hidden",
+        "nodes",
+        "touched",
+        "base",
+        "painted",
+        "__weakref__",
+    )
+
+    def __init__(self, sheet: Stylesheet) -> None:
+        self.sheet = sheet
+        self.matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
+        # per variant: element index -> declared values
+        self.declared: dict[str, dict[int, dict[str, tuple[str, str]]]] = {"full": {}, "stripped": {}, "dark": {}}
+        self.colors: dict[tuple[int, str, str | None], tuple[RGBA, str]] = {}
+        self.hidden: dict[int, bool] = {}
+        self.nodes: dict[str, dict[int, _Computed]] = {"full": {}, "stripped": {}, "dark": {}}
+        self.touched: dict[int, bool] = {}
+        self.base: dict[tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, int | None, float, bool]] = {}
+        self.painted: dict[
+            tuple[int, str, str], tuple[RGBA, RGBA, bool, bool, float, bool, float, float, str, int | None]
+        ] = {}
+
+
+#: the shared styles of every template an email still alive uses: a Linter keeps its
+#: recent emails, and with them their templates' styles; nothing else keeps them
+_shared_states: weakref.WeakValueDictionary[tuple[int, bytes], _Shared] = weakref.WeakValueDictionary()
+_shared_lock = threading.Lock()
+
+
+def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]]) -> bytes:
+    """What the cascade reads of the element tree, as a digest."""
+    names = sheet.attribute_names()
+    rows: list[Any] = []
+    append = rows.append
+    for element in email.elements:
+        parent = element.parent
+        attrs = element.attrs
+        if names is None:
+            kept: Any = tuple(attrs.items())
+        elif attrs:
+            kept = tuple([item for item in attrs.items() if item[0] in names])
+            if "href" in attrs and "href" not in names:
+                kept += (("href", None),)
+        else:
+            kept = ()
+        append(
+            (
+                element.tag,
+                parent.index if parent is not None and parent.tag != "#document" else -1,
+                element.in_comment,
+                element.hidden,
+                kept,
+            )
+        )
+    if vml:
+        rows.append(tuple(e.index for e in email.elements if any(s <= e.start < t for s, t in vml)))
+    # equal bytes are equal signatures (marshal reads back what it wrote); 128 bits
+    # of BLAKE2 make two different signatures with one digest out of reach
+    from hashlib import blake2b  # imported here: a command's start does without it
+
+    return blake2b(marshal.dumps(tuple(rows)), digest_size=16).digest()
+
+
+def _shared_state(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]]) -> _Shared:
+    key = (id(sheet), _tree_signature(email, sheet, vml))
+    with _shared_lock:
+        found = _shared_states.get(key)
+        if found is None or found.sheet is not sheet:
+            found = _shared_states[key] = _Shared(sheet)
+        return found
+
+
 class StyleMap:
     """Cascaded and computed styles of one email, per variant of the cascade:
     ``full`` (every ``<style>`` block), ``stripped`` (inline styles and
-    attributes only), ``dark`` (with ``prefers-color-scheme: dark`` rules)."""
+    attributes only), ``dark`` (with ``prefers-color-scheme: dark`` rules).
+
+    The computed values are kept by the stylesheet and the element tree as the
+    cascade reads it, so renders of one template compute them once."""
 
     def __init__(self, email: Email):
         self._email = email
         from .css import stylesheets
 
         self.sheet = compile_parsed(stylesheets(email))
-        self._matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] | None = None
-        # per variant: element index -> declared values
-        self._declared: dict[str, dict[int, dict[str, tuple[str, str]]]] = {"full": {}, "stripped": {}, "dark": {}}
-        self._colors: dict[tuple[int, str, str | None], tuple[RGBA, str]] = {}
-        self._hidden: dict[int, bool] = {}
-        self._vml: list[tuple[int, int]] | None = None
-        self._nodes: dict[str, dict[int, _Computed]] = {"full": {}, "stripped": {}, "dark": {}}
-        self._touched: dict[int, bool] = {}
-        self._base: dict[
-            tuple[int, str, str | None], tuple[RGBA, str, RGBA, bool, bool, Element | None, float, bool]
-        ] = {}
+        self._vml = _vml_spans(email)
+        shared = self._shared = _shared_state(email, self.sheet, self._vml)
+        self._declared = shared.declared
+        self._colors = shared.colors
+        self._hidden = shared.hidden
+        self._nodes = shared.nodes
+        self._touched = shared.touched
+        self._base = shared.base
+        self._painted = shared.painted
 
     # ----------------------------------------------------------- matching
 
     def _match(self) -> dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]]:
-        if self._matched is not None:
-            return self._matched
+        found = self._shared.matched
+        if found is not None:
+            return found
         matched: dict[int, list[tuple[tuple[int, int, int], int, _StyleRule]]] = {}
         rules = self.sheet.rules
         if rules:
@@ -264,7 +356,7 @@ class StyleMap:
                         )
             for entries in matched.values():
                 entries.sort(key=lambda entry: (entry[0], entry[1]))
-        self._matched = matched
+        self._shared.matched = matched
         return matched
 
     @staticmethod
@@ -293,7 +385,8 @@ class StyleMap:
 
     def declared(self, element: Element, variant: str = "full") -> dict[str, tuple[str, str]]:
         """The winning declaration per property: ``{prop: (value, origin)}`` with
-        origin ``attribute``, ``style-block`` or ``inline``."""
+        origin ``attribute``, ``style-block`` or ``inline``. Renders of one
+        template share the dict: read it, never change it."""
         cache = self._declared.get(variant)
         if cache is None:
             cache = self._declared[variant] = {}
@@ -461,15 +554,15 @@ class StyleMap:
         has_image = image_entry is not None and ("url()" in image_entry[0] or bool(_IMAGE_VALUE.search(image_entry[0])))
         paint = parse_color(declared["background-color"][0]) if "background-color" in declared else None
         solid = isinstance(paint, RGBA) and paint.a > 0
-        background: tuple[RGBA, bool, bool, Element | None]
+        background: tuple[RGBA, bool, bool, int | None]
         if has_image:
             fallback = solid and paint.opaque  # type: ignore[union-attr]
-            background = (blend(paint, below[0]) if solid else below[0], True, fallback, element)  # type: ignore[arg-type]
+            background = (blend(paint, below[0]) if solid else below[0], True, fallback, element.index)  # type: ignore[arg-type]
         elif solid:
             if paint.opaque:  # type: ignore[union-attr]
-                background = (paint, False, False, element)  # type: ignore[assignment]
+                background = (paint, False, False, element.index)  # type: ignore[assignment]
             else:
-                background = (blend(paint, below[0]), below[1], below[2], element)  # type: ignore[arg-type]
+                background = (blend(paint, below[0]), below[1], below[2], element.index)  # type: ignore[arg-type]
         else:
             background = below
         if not background[1] and self._behind_vml(element):
@@ -545,25 +638,13 @@ class StyleMap:
         """The solid colour behind ``element``, whether an image/gradient/VML
         paints there, whether a solid fallback colour is set under that image,
         and the element that paints the background."""
-        return self._node(element, variant).background
+        colour, image, fallback, painter = self._node(element, variant).background
+        return colour, image, fallback, self._element_at(painter)
+
+    def _element_at(self, index: int | None) -> Element | None:
+        return self._email.elements[index] if index is not None else None
 
     def _behind_vml(self, element: Element) -> bool:
-        if self._vml is None:
-            spans: list[tuple[int, int]] = []
-            open_at: int | None = None
-            for comment in self._email.comments:
-                text = comment.text
-                if (
-                    open_at is None
-                    and _VML_OPEN.search(text)
-                    and _VML_IMAGE.search(text)
-                    and not _VML_CLOSE.search(text)
-                ):
-                    open_at = comment.end
-                elif open_at is not None and _VML_CLOSE.search(text):
-                    spans.append((open_at, comment.start))
-                    open_at = None
-            self._vml = spans
         if not self._vml:
             return False
         return any(start <= element.start < end for start, end in self._vml)
@@ -606,6 +687,27 @@ class StyleMap:
 
     def paint(self, element: Element, profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR) -> Painted:
         """How ``element``'s own text is painted in a client profile."""
+        key = (element.index, profile, link_colour)
+        painted = self._painted.get(key)
+        if painted is None:
+            painted = self._painted[key] = self._paint(element, profile, link_colour)
+        painter = painted[9]
+        return Painted(profile, *painted[:9], self._email.elements[painter] if painter is not None else None)
+
+    def contrast(
+        self, element: Element, profile: str, *, link_colour: str = DEFAULT_LINK_COLOUR
+    ) -> tuple[float, float, bool]:
+        """``paint(...)``'s ``ratio``, ``threshold`` and ``verifiable`` without the rest:
+        the cheap first look before the details of the few that fail."""
+        key = (element.index, profile, link_colour)
+        painted = self._painted.get(key)
+        if painted is None:
+            painted = self._painted[key] = self._paint(element, profile, link_colour)
+        return painted[6], painted[7], not painted[2] or painted[3]
+
+    def _paint(
+        self, element: Element, profile: str, link_colour: str
+    ) -> tuple[RGBA, RGBA, bool, bool, float, bool, float, float, str, int | None]:
         variant = _VARIANT[profile]
         if variant == "dark" and not self._dark_touched(element):
             variant = "full"
@@ -634,19 +736,8 @@ class StyleMap:
             if lab_lightness(fg) < PARTIAL_DARK_TEXT:
                 fg = invert_lightness(fg)
         large = size >= 23.995 or (bold and size >= 18.66)
-        return Painted(
-            profile,
-            fg,
-            bg,
-            image,
-            fallback,
-            size,
-            bold,
-            floor2(contrast_ratio(fg, bg)),
-            3.0 if large else 4.5,
-            origin,
-            painter,
-        )
+        ratio = floor2(contrast_ratio(fg, bg))
+        return (fg, bg, image, fallback, size, bold, ratio, 3.0 if large else 4.5, origin, painter)
 
     def text_elements(self) -> Iterator[Element]:
         """Elements that hold visible text of their own, in source order (once each)."""
@@ -713,6 +804,20 @@ def _resolve_size(value: str, inherited: float, default: float) -> float:
     if unit in ("ex", "ch"):
         return number * inherited / 2
     return number if number == 0 else default  # unitless lengths are invalid, except 0
+
+
+def _vml_spans(email: Email) -> list[tuple[int, int]]:
+    """Source ranges inside an Outlook VML shape that paints an image behind HTML."""
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for comment in email.comments:
+        text = comment.text
+        if open_at is None and _VML_OPEN.search(text) and _VML_IMAGE.search(text) and not _VML_CLOSE.search(text):
+            open_at = comment.end
+        elif open_at is not None and _VML_CLOSE.search(text):
+            spans.append((open_at, comment.start))
+            open_at = None
+    return spans
 
 
 def styles(email: Email) -> StyleMap:

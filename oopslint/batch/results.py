@@ -13,11 +13,14 @@ from ..report import Finding, Report
 __all__ = ["RowRef", "BadRow", "RuleTally", "BatchSummary", "BatchReport", "BatchRow", "row_id"]
 
 
+_ID_FIELDS = ("row_id", "order_id")
+
+
 def row_id(context: SendContext) -> str | None:
     """A row's id for reports: ``id``, else ``order.id``."""
-    value = context.get("row_id")
-    if value in (None, ""):
-        value = context.get("order_id")
+    value, order_id = context.values(_ID_FIELDS)
+    if value is None or value == "":
+        value = order_id
     if value in (None, "") or isinstance(value, (dict, list)):
         return None
     return str(value)[:80]

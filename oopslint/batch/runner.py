@@ -128,6 +128,7 @@ class TrackedContext(SendContext):
     def __init__(self, base: SendContext, data: Mapping[str, Any]):  # no dataclass __init__: settings are base's
         vars(self).update(vars(base))
         vars(self).pop("data", None)
+        vars(self).pop("_memo", None)
         self._raw = data
         self._reads = set()
         self._opaque = False
@@ -335,6 +336,8 @@ class Runner:
                     problem = row._rejections[0]
             if problem is not None:
                 self.bad(number, line, row_id(context), problem)
+            # what rules derived (often pointing back at the context): freed now, not by the collector
+            vars(context)["_memo"] = None
 
     def check_row(
         self, number: int, line: int | None, data: Mapping[str, Any]
@@ -347,8 +350,11 @@ class Runner:
             self._make_plan()
         plan_fields = self._plan_fields
         if plan_fields is not None:
-            get = context.get
-            plan_key = tuple([_freeze(get(name)) for name in plan_fields])
+            plan_key = context.values(plan_fields)
+            for value in plan_key:
+                if value is not None and value.__class__ is not str:
+                    plan_key = tuple([_freeze(value) for value in plan_key])
+                    break
             plan = self._plans.get(plan_key)
             if plan is not None:
                 outcomes = [
@@ -559,6 +565,7 @@ class Runner:
                     problem = row._rejections[0]
             if problem is not None:
                 problems.append((number, line, row_id(context), problem))
+            vars(context)["_memo"] = None  # see _run
         self._prefetched.clear()  # this chunk's; a row whose memo knew its values left its outcome unused
         self._not_prefetched = _MISSING
         message: tuple = (index, "ok", summary.rules, self.groups, self.crashes, problems, unreadable)
@@ -745,7 +752,10 @@ class Runner:
             # what call_rule does for a plain generator, without its checks for awaitables
             rule = entry.rule
             try:
-                return [stamp(item, rule) for item in entry.check(self.email, context, entry.options)]
+                found = list(entry.check(self.email, context, entry.options))
+                if found:
+                    return [stamp(item, rule) for item in found]
+                return found
             except Exception as exc:
                 return self._outcome(entry, rule_failure(rule, exc, self.config), number)
         if entry.is_async:

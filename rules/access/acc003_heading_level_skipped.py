@@ -43,6 +43,9 @@ def heading_level_skipped(email: Email, context: SendContext, options: Any) -> I
     """
     previous: int | None = None
     for element in email.elements:
+        tag = element.tag
+        if tag[:1] != "h" and "role" not in element.attrs:
+            continue  # neither <h1>...<h6> nor role="heading"
         if element.hidden or element.in_comment or element.in_head:
             continue
         level = _level(element)

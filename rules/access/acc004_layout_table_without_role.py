@@ -92,8 +92,25 @@ def _offends(table: Any, data_tables: set[int], layout: dict[int, bool]) -> bool
     return layout.get(table.index, False)
 
 
+def _owner_tables(email: Email) -> dict[int, Any]:
+    """The nearest enclosing table of each element (None outside tables), parents first."""
+    owners: dict[int, Any] = {}
+    for element in email.elements:
+        parent = element.parent
+        if parent is None or parent.tag == "#document":
+            owners[element.index] = None
+        elif parent.tag == "table":
+            owners[element.index] = parent
+        elif parent.index in owners and email.elements[parent.index] is parent:
+            owners[element.index] = owners[parent.index]
+        else:
+            owners[element.index] = next((a for a in element.ancestors() if a.tag == "table"), None)
+    return owners
+
+
 def _data_tables(email: Email) -> set[int]:
     """Tables with header cells, captions or header groups of their own (not of a nested table)."""
+    owners = email.memo("oopslint.rules.access.owner-tables", _owner_tables)
     out: set[int] = set()
     for element in email.elements:
         marker = element.tag in _DATA_MARKERS or (
@@ -101,7 +118,7 @@ def _data_tables(email: Email) -> set[int]:
         )
         if not marker:
             continue
-        owner = next((a for a in element.ancestors() if a.tag == "table"), None)
+        owner = owners[element.index]
         if owner is not None:
             out.add(owner.index)
     return out
@@ -109,17 +126,21 @@ def _data_tables(email: Email) -> set[int]:
 
 def _layout_tables(email: Email) -> dict[int, bool]:
     """Tables that hold another table, or whose rows have at most one cell each."""
+    owners = email.memo("oopslint.rules.access.owner-tables", _owner_tables)
     nested: set[int] = set()
     widest: dict[int, int] = {}
     for element in email.elements:
         if element.in_comment:
             continue
-        owner = next((a for a in element.ancestors() if a.tag == "table"), None)
+        tag = element.tag
+        if tag != "table" and tag != "tr":
+            continue
+        owner = owners[element.index]
         if owner is None:
             continue
-        if element.tag == "table":
+        if tag == "table":
             nested.add(owner.index)
-        elif element.tag == "tr":
+        else:
             cells = sum(1 for child in element.children if child.tag in ("td", "th"))
             widest[owner.index] = max(widest.get(owner.index, 0), cells)
     return {table.index: table.index in nested or widest.get(table.index, 0) <= 1 for table in email.find("table")}

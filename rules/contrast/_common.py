@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 
 from oopslint import ConfigError, Email
@@ -66,25 +65,40 @@ def settings(options: Mapping[str, Any]) -> Settings:
     return Settings(ordered, tuple(sorted(colours.items())))
 
 
-@dataclass
 class Verdict:
-    """One text element judged in every selected profile."""
+    """One text element judged in every selected profile. ``painted`` (the
+    details) is built when a rule reads it: most text passes everywhere."""
 
-    element: Any
-    painted: dict[str, Painted] = field(default_factory=dict)
+    __slots__ = ("element", "failing", "unverifiable", "invisible", "_style_map", "_profiles", "_painted")
 
-    @cached_property
-    def failing(self) -> list[str]:
-        return [p for p, v in self.painted.items() if v.verifiable and not v.passes and v.ratio > 1.0]
+    def __init__(self, element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]):
+        self.element = element
+        self._style_map = style_map
+        self._profiles = profiles
+        self._painted: dict[str, Painted] | None = None
+        failing: list[str] = []
+        unverifiable: list[str] = []
+        invisible: list[str] = []
+        contrast = style_map.contrast
+        for profile, colour in profiles:
+            ratio, threshold, verifiable = contrast(element, profile, link_colour=colour)
+            if not verifiable:
+                unverifiable.append(profile)
+            elif ratio <= 1.0:
+                invisible.append(profile)  # the very colour of its background (hidden on purpose, or a mistake)
+            elif ratio < threshold:
+                failing.append(profile)
+        self.failing = failing
+        self.unverifiable = unverifiable
+        self.invisible = invisible
 
-    @cached_property
-    def unverifiable(self) -> list[str]:
-        return [p for p, v in self.painted.items() if not v.verifiable]
-
-    @cached_property
-    def invisible(self) -> list[str]:
-        """Profiles where the text has the very colour of its background (hidden on purpose, or a mistake)."""
-        return [p for p, v in self.painted.items() if v.verifiable and v.ratio <= 1.0]
+    @property
+    def painted(self) -> dict[str, Painted]:
+        """How the text is painted, per profile."""
+        if self._painted is None:
+            paint = self._style_map.paint
+            self._painted = {p: paint(self.element, p, link_colour=c) for p, c in self._profiles}
+        return self._painted
 
     def data(self) -> dict[str, Any]:
         first = next(iter(self.painted.values()), None)
@@ -103,16 +117,16 @@ def verdicts(email: Email, config: Settings) -> list[Verdict]:
 def _compute(email: Email, config: Settings) -> list[Verdict]:
     style_map = styles(email)
     out = []
-    dark_media = style_map.sheet.has_dark
+    texts = email.memo("oopslint.rules.contrast.texts", _texts)
+    profiles = [
+        (profile, config.link_colour(profile))
+        for profile in config.profiles
+        if profile != "dark-media" or style_map.sheet.has_dark  # no dark rules: the dark-media view is full-css
+    ]
     for element in style_map.text_elements():
-        if len(_own_text(email, element)) < 2:
+        if sum(len("".join(t.split())) for t in texts.get(element.index, ())) < 2:
             continue  # a lone "|" or "·": axe leaves single characters for review too
-        verdict = Verdict(element)
-        for profile in config.profiles:
-            if profile == "dark-media" and not dark_media:
-                continue  # no dark rules: the dark-media view is the full-css view
-            verdict.painted[profile] = style_map.paint(element, profile, link_colour=config.link_colour(profile))
-        out.append(verdict)
+        out.append(Verdict(element, style_map, profiles))
     return out
 
 
@@ -127,10 +141,6 @@ def _texts(email: Email) -> dict[int, list[str]]:
 def own_texts(email: Email, element: Any) -> list[str]:
     """The text segments an element holds itself (not its children's)."""
     return email.memo("oopslint.rules.contrast.texts", _texts).get(element.index, [])
-
-
-def _own_text(email: Email, element: Any) -> str:
-    return "".join("".join(t.split()) for t in own_texts(email, element))
 
 
 def text_of(email: Email, element: Any, limit: int = 40) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from oopslint import ConfigError, ContextError
+from oopslint import ConfigError, ContextError, SendContext
 
 from .events import (
     STAGES,
@@ -162,27 +162,79 @@ def _positive_number(value: Any, key: str) -> float:
 _MAXIMA = {"old_order_days": 36525, "replay_spread_days": 36525}
 
 
-class RowFacts:
-    """Timestamps and values of one context, parsed on first use."""
+#: What TRG001-TRG004 and TRG006 read of every row: read in one pass from a plain SendContext.
+ROW_FIELDS = (
+    "send_at",
+    "event_type",
+    "event_at",
+    "order_placed_at",
+    "order_shipped_at",
+    "order_delivered_at",
+    "order_status",
+)
+_UNREAD = object()
 
-    __slots__ = ("context", "_times", "_texts", "_send_at", "resolved", "__weakref__")
+
+class RowFacts:
+    """Timestamps and values of one context, each read and parsed once.
+
+    From a plain :class:`~oopslint.SendContext`, the values every TRG rule
+    reads (``ROW_FIELDS``) are read in one call (``SendContext.values``) and
+    their well-formed timestamps parsed at once. Anything else is read on
+    first use: other fields, a context that records what rules read (a batch
+    learning which values a rule depends on), and a timestamp that is not a
+    complete ISO 8601 one, so a malformed value makes a row bad only for the
+    rules that read it."""
+
+    __slots__ = ("context", "_times", "_texts", "_raw", "_send_at", "resolved", "__weakref__")
 
     def __init__(self, context: Any):
         self.context = context
-        self._times: dict[str, datetime | None] = {}
         self._texts: dict[str, str | None] = {}
         self._send_at: datetime | None = None
-        # (email, settings, Resolved) of the last resolve() for this row; the
-        # email held weakly, as the last row's facts outlive the lint
+        # (email, settings, Resolved) of the last resolve() for this row, the email held weakly
         self.resolved: tuple[weakref.ref[Any], Any, Any] | None = None
+        times: dict[str, datetime | None] = {}
+        self._times = times
+        if context.__class__ is not SendContext:
+            self._raw: dict[str, Any] | None = None
+            return
+        send_at, event_type, event_at, placed, shipped, delivered, status = raw = context.values(ROW_FIELDS)
+        self._raw = dict(zip(ROW_FIELDS, raw))
+        for name, value in (
+            ("send_at", send_at),
+            ("event_at", event_at),
+            ("order_placed_at", placed),
+            ("order_shipped_at", shipped),
+            ("order_delivered_at", delivered),
+        ):
+            if value is None or value == "":
+                times[name] = None
+            elif value.__class__ is str:
+                try:
+                    quick = _fromisoformat(value)
+                except ValueError:
+                    continue  # parsed on use, where its error is raised
+                if quick.tzinfo is not None:
+                    times[name] = quick
+
+    def get(self, name: str) -> Any:
+        """A raw value, as ``context.get(name)`` reads it."""
+        raw = self._raw
+        if raw is not None:
+            value = raw.get(name, _UNREAD)
+            if value is not _UNREAD:
+                return value
+        return self.context.get(name)
 
     def time(self, name: str) -> datetime | None:
         """A timestamp field; raises ContextError when malformed or naive."""
         times = self._times
-        if name in times:
-            return times[name]
+        known = times.get(name, _UNREAD)
+        if known is not _UNREAD:
+            return known  # type: ignore[return-value]
         context = self.context
-        raw = context.get(name)
+        raw = self.get(name)
         value: datetime | None = None
         if raw.__class__ is str and raw:
             # the common case, as SendContext.time reads it: a complete timestamp with its offset
@@ -209,7 +261,7 @@ class RowFacts:
         texts = self._texts
         if name in texts:
             return texts[name]
-        value = self.context.get(name)
+        value = self.get(name)
         text = None if value is None or value == "" else str(value)
         texts[name] = text
         return text
@@ -251,16 +303,16 @@ def _read_header_date(email: Any) -> datetime | None:
     return value
 
 
-_last: list[Any] = [None, None]
+_FACTS_KEY = "oopslint.rules.triggers.facts"
 
 
 def facts_for(context: Any) -> RowFacts:
-    """The facts of a context; rules checking the same row share one parse."""
-    if _last[0] is context:
-        return _last[1]
-    facts = RowFacts(context)
-    _last[0], _last[1] = context, facts
-    return facts
+    """The facts of a context; rules checking the same row share one parse
+    (kept in ``context.memo``, so they go when the row's context goes)."""
+    try:
+        return context.memo(_FACTS_KEY, RowFacts)  # type: ignore[no-any-return]
+    except AttributeError:  # a context-like object without a memo
+        return RowFacts(context)
 
 
 class Resolved:
@@ -318,12 +370,13 @@ def _context_kind(raw: str | None, settings: TypeSettings) -> str | None:
 
 
 def resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
-    """Configuration first, then the context's ``event.type``, then the content."""
-    facts = facts_for(context)
+    """Configuration first, then the context's ``event.type``, then the content.
+    ``context`` may be the row's :class:`RowFacts` already at hand."""
+    facts = context if context.__class__ is RowFacts else facts_for(context)
     cached = facts.resolved
     if cached is not None and cached[0]() is email and cached[1] is settings:
         return cached[2]
-    resolved = _resolve(email, context, settings)
+    resolved = _resolve(email, facts, settings)
     try:
         facts.resolved = (weakref.ref(email), settings, resolved)
     except TypeError:  # an object that cannot be referenced weakly is not remembered
@@ -331,8 +384,8 @@ def resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
     return resolved
 
 
-def _resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
-    raw = context.get("event_type")
+def _resolve(email: Any, facts: RowFacts, settings: TypeSettings) -> Resolved:
+    raw = facts.get("event_type")
     context_raw = str(raw) if raw not in (None, "") else None
     per_email = _per_email(email, "resolved")
     key = (id(settings), context_raw)

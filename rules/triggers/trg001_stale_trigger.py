@@ -59,7 +59,7 @@ def stale_trigger(email, context, options) -> Iterator[Finding]:
     """
     settings = settings_for(options)
     facts = facts_for(context)
-    resolved = resolve(email, context, settings)
+    resolved = resolve(email, facts, settings)
     kind = resolved.kind
     limit = settings.max_age(kind)
     if limit is None:

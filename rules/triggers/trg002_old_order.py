@@ -55,11 +55,11 @@ def old_order(email, context, options) -> Iterator[Finding]:
     made-to-order goods.
     """
     settings = settings_for(options)
-    resolved = resolve(email, context, settings)
+    facts = facts_for(context)
+    resolved = resolve(email, facts, settings)
     if resolved.kind not in ORDER_TYPES:
         return
     days = positive_number(options, "old_order_days")
-    facts = facts_for(context)
     placed = facts.time("order_placed_at")
     if placed is None:
         return
@@ -79,7 +79,7 @@ def old_order(email, context, options) -> Iterator[Finding]:
         data={
             "event_type": resolved.kind,
             "event_at": placed,
-            "order_id": facts_for(context).text("order_id"),
+            "order_id": facts.text("order_id"),
             "age_days": round(age.total_seconds() / 86400, 1),
             "old_order_days": days,
         },

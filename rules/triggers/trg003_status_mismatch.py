@@ -104,13 +104,14 @@ def status_mismatch(email, context, options) -> Iterator[Finding]:
     current status just before sending.
     """
     settings = settings_for(options)
-    resolved = resolve(email, context, settings)
-    yield from _type_conflicts(resolved, context, settings)
+    facts = facts_for(context)
+    resolved = resolve(email, facts, settings)
+    if resolved.config_kind or resolved.content.confident:  # else _type_conflicts has nothing to say
+        yield from _type_conflicts(resolved, context, settings)
     kind = resolved.kind
     if kind not in _SAYS:
         return
-    facts = facts_for(context)
-    raw_status = context.get("order_status")
+    raw_status = facts.get("order_status")
     group = status_group(raw_status)
     # the common consistent rows, without building the words of a message
     if kind == "shipped" and group in ("in_transit", "delivered", "done"):
@@ -122,7 +123,7 @@ def status_mismatch(email, context, options) -> Iterator[Finding]:
     status_path = path_of(context, "order_status")
     label = settings.label(kind)
     ref = order_ref(context)
-    data = {"event_type": kind, "order_id": facts_for(context).text("order_id"), "order_status": raw_status}
+    data = {"event_type": kind, "order_id": facts.text("order_id"), "order_status": raw_status}
     if group in ("cancelled", "refunded"):
         yield Finding(
             f"{cap(label)} {_SAYS[kind]}, but {ref} is {_STATUS_WORDS[group]} ({status_path} = {raw_status!r})",

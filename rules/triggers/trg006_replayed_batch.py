@@ -134,7 +134,7 @@ class ReplayState:
         try:
             row_context = row.context
             facts = facts_for(row_context)
-            resolved = resolve(self.email, row_context, settings)
+            resolved = resolve(self.email, facts, settings)
             kind = resolved.kind
             send_at = facts.sent(self.email)
             placed = facts.time("order_placed_at") if kind in ORDER_TYPES or kind is None else None

@@ -202,6 +202,7 @@ class DuplicateState:
         if not isinstance(key_fields, list) or not all(isinstance(f, str) and f for f in key_fields):
             raise ConfigError(f"[triggers] duplicate_key: {key_fields!r} must be a list of field names")
         self.key_fields = tuple(key_fields)
+        self.read_fields = ("recipient_email", *self.key_fields)
         self.show = bool(options["show_recipients"])
         self.sample_size = batch.sample_size
         self.seen = _SeenKeys()
@@ -215,19 +216,22 @@ class DuplicateState:
         self.firsts: dict[int, tuple[Any, str]] | None = None
 
     def keep_firsts(self) -> None:
-        """Remember each key's first row's id and recipient (a partition's state)."""
+        """Remember each key's first row's id and recipient address (a partition's state)."""
         self.firsts = {}
 
     def add(self, row: Any) -> None:
         row_context = row.context
-        get = row_context.get
-        recipient = get("recipient_email")
-        if recipient is None or not str(recipient).strip():
+        values = getattr(row_context, "values", None)
+        if values is not None:
+            recipient, *fields = values(self.read_fields)
+        else:
+            recipient, *fields = [row_context.get(name) for name in self.read_fields]
+        address = (recipient if recipient.__class__ is str else str(recipient)).strip()
+        if recipient is None or not address:
             row.reject(f"no {path_of(row_context, 'recipient_email')}: cannot check for duplicate sends")
             return
-        parts: list[Any] = [str(recipient).strip().lower()]
-        for field in self.key_fields:
-            value = get(field)
+        parts: list[Any] = [address.lower()]
+        for value in fields:
             cls = value.__class__
             if cls is str:
                 value = value.strip().lower()
@@ -246,7 +250,7 @@ class DuplicateState:
         repeat = self.seen.add(key, row.number)
         if repeat is None:
             if self.firsts is not None:
-                self.firsts[row.number] = (row.id, self._shown(recipient))
+                self.firsts[row.number] = (row.id, address)  # masked (_shown) only if it is ever shown
             return
         first_row, copies = repeat
         self.repeated_rows += 1
@@ -300,7 +304,8 @@ class DuplicateState:
                 self.recipients += 1
             self.most = max(self.most, earlier_copies)
             if len(self.samples) < self.sample_size and later.firsts is not None and first_row in later.firsts:
-                the_id, shown = later.firsts[first_row]
+                the_id, address = later.firsts[first_row]
+                shown = self._shown(address)
                 crossing.append(({"row": first_row, "id": the_id, "first_row": before[0], "recipient": shown}, key))
         if len(self.samples) < self.sample_size:
             candidates = crossing
