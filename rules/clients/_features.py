@@ -786,13 +786,7 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
             audience = _audience_at(element.start, hidden_from_mso) if hidden_from_mso else ALL
         attrs = element.attrs
         start = element.start
-        tag_key = (email.html[start : element.end], element.in_comment, keep)
-        made = _element_uses.get(tag_key)
-        if made is None:
-            made = _element_templates(email, element, slugs, keep)
-            if len(_element_uses) > 2048:
-                _element_uses.clear()
-            _element_uses[tag_key] = made
+        made = _element_templates(email, element, slugs, keep)
         index = element.index
         for slug, offset, graceful, prop, value, own in made:
             add(
@@ -855,11 +849,9 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
     return sheet_parts, found  # every use added is of a slug kept
 
 
-# the uses an element's start tag makes, by the tag's text (and whether it sits in a conditional
-# comment): (slug, offset from the tag's start, graceful, prop, value, whether the use names the
-# element's index); the same tags recur in every render of a template
+# a use an element's start tag makes: (slug, offset from the tag's start, graceful, prop, value,
+# whether the use names the element's index)
 _ElementUse = tuple[str, int, bool, str, str, bool]
-_element_uses: dict[tuple[str, bool, frozenset[str]], tuple[_ElementUse, ...]] = {}
 
 
 def _element_templates(
