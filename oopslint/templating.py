@@ -163,6 +163,17 @@ def find_tokens(text: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> list
         name, pattern = patterns[0]
         return [Token(m.start(), m.end(), m.group(), name) for m in pattern.finditer(text)]
     upcoming = [pattern.search(text) for _, pattern in patterns]
+    found = [index for index, match in enumerate(upcoming) if match is not None]
+    if len(found) <= 1:
+        if not found:
+            return []
+        # one dialect only: its tags one after another are what the scan below takes
+        name, pattern = patterns[found[0]]
+        first = upcoming[found[0]]
+        assert first is not None
+        return [Token(first.start(), first.end(), first.group(), name)] + [
+            Token(m.start(), m.end(), m.group(), name) for m in pattern.finditer(text, first.end())
+        ]
     tokens: list[Token] = []
     position = 0
     while True:

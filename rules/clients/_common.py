@@ -20,7 +20,7 @@ import marshal
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from oopslint import ConfigError, Email, paths
 from oopslint.css import inline_style, stylesheets
 from oopslint.styles import styles
 
-from ._features import ALL, CLIENT_HACK, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, usages
+from ._features import ALL, CLIENT_HACK, MSO_ONLY, NEVER_REPORTED, NOT_MSO, Usage, grouped_usages
 from ._notes import note_checks
 
 DATA_FILE = Path(__file__).parent / "data" / "caniemail.json"
@@ -280,6 +280,24 @@ def _cache_folder() -> Path:
     return paths.cache_folder("clients")
 
 
+class _once:
+    """A property worked out on first use and then kept in the instance (``cached_property``
+    without its lock, which Python 3.11 takes on every first use)."""
+
+    def __init__(self, compute: Any):
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class FeatureReport:
     """What a targeted client does not fully support of one feature of the email."""
@@ -290,16 +308,19 @@ class FeatureReport:
     problems: tuple[Verdict, ...]  # verdicts over the clients that see any use
     relied_problems: tuple[Verdict, ...]  # verdicts over the clients that see a relied-on use
     effects: tuple[str, ...] = ()  # html-style: what the email loses without its <style> blocks
+    # where the partial-note decision is kept for these relied-on uses: the group of a <style>
+    # element's uses, which renders of one template share (None: the uses are this email's own)
+    shared: dict[int, Any] | None = field(default=None, compare=False, repr=False)
 
-    @cached_property
+    @_once
     def unsupported(self) -> tuple[Verdict, ...]:
         return tuple(v for v in self.problems if v.support == "n")
 
-    @cached_property
+    @_once
     def partial(self) -> tuple[Verdict, ...]:
         return tuple(v for v in self.problems if v.support == "a")
 
-    @cached_property
+    @_once
     def relied_unsupported(self) -> tuple[Verdict, ...]:
         return tuple(v for v in self.relied_problems if v.support == "n")
 
@@ -308,7 +329,7 @@ class FeatureReport:
         """Every use degrades gracefully."""
         return not self.relied
 
-    @cached_property
+    @_once
     def relevant_partial(self) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
         return _relevant_partial(self)
 
@@ -321,11 +342,13 @@ def _audience_clients(audience: str, targets: tuple[str, ...]) -> tuple[str, ...
     return targets
 
 
-def _clients_of(uses: Iterable[Usage], targets: tuple[str, ...], dropped: set[str]) -> tuple[str, ...]:
-    uses = list(uses)
+_NONE: frozenset[str] = frozenset()
+
+
+def _clients_of(uses: list[Usage], targets: tuple[str, ...], dropped: frozenset[str]) -> tuple[str, ...]:
     audiences = {use.audience for use in uses}
     in_stylesheet = bool(dropped) and all(use.in_stylesheet for use in uses)
-    return _clients_for(tuple(sorted(audiences)), targets, frozenset(dropped) if in_stylesheet else frozenset())
+    return _clients_for(tuple(sorted(audiences)), targets, dropped if in_stylesheet else _NONE)
 
 
 @lru_cache(maxsize=1024)
@@ -359,27 +382,43 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
     decide whether the CSS was inlined (an inliner writes the property into the element's
     ``style=""``, which wins over any non-important rule)."""
     inline_props: dict[int, dict[str, str]] = {}
+    sheets = [(sheet, _effect_rules(sheet)) for sheet in stylesheets(email)]
+    # only the keys some selector names are indexed: a selector's keys are a subset of an element's
+    # keys exactly when they are a subset of those the element shares with the selectors
+    tags: set[str] = set()
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for _sheet, (_rules, (sheet_tags, sheet_classes, sheet_ids)) in sheets:
+        tags |= sheet_tags
+        classes |= sheet_classes
+        ids |= sheet_ids
     by_key: dict[str, list[Any]] = {}
     keysets: dict[int, frozenset[str]] = {}
-    for element in email.elements:
+    for element in email.elements if tags or classes or ids else ():
         if element.in_comment or element.tag in _NO_RENDER:
             continue
         attrs = element.attrs
-        keys = [element.tag]
-        if "class" in attrs:
-            keys.extend("." + name for name in attrs["class"].split())
-        if "id" in attrs:
+        keys = [element.tag] if element.tag in tags else []
+        if classes and "class" in attrs:
+            keys.extend("." + name for name in attrs["class"].split() if name in classes)
+        if ids and "id" in attrs and attrs["id"] in ids:
             keys.append("#" + attrs["id"])
-        keysets[element.index] = frozenset(keys)
-        for key in keys:
-            by_key.setdefault(key, []).append(element)
+        if keys:
+            keysets[element.index] = frozenset(keys)
+            for key in keys:
+                found_by = by_key.get(key)
+                if found_by is None:
+                    by_key[key] = [element]
+                else:
+                    found_by.append(element)
     effects: dict[int, list[str]] = {}
+    keyed_parents: dict[Any, Any] = {}
     position = email.position
-    for sheet in stylesheets(email):
-        for rule_start, chains, wanted in _effect_rules(sheet):
+    for _sheet, (rules, _keys_named) in sheets:
+        for rule_start, chains, wanted in rules:
             found: list[str] = []
             said_before: dict[str, bool] = {}  # whether an entry of found starts with this text
-            for element in _subjects(chains, by_key, keysets):
+            for element in _subjects(chains, by_key, keysets, keyed_parents):
                 carried = inline_props.get(element.index)
                 if carried is None:
                     carried = inline_props[element.index] = (
@@ -407,12 +446,14 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
 
 _Chain = tuple[frozenset[str], tuple[frozenset[str], ...]]  # the subject's keys, its ancestors' keys
 _EffectRule = tuple[int, tuple[_Chain, ...], tuple[tuple[str, str, str, bool], ...]]
-_effect_rules_cache: dict[tuple[str, int], tuple[_EffectRule, ...]] = {}
+_KeysNamed = tuple[frozenset[str], frozenset[str], frozenset[str]]  # tags, class names, ids in the selectors
+_effect_rules_cache: dict[tuple[str, int], tuple[tuple[_EffectRule, ...], _KeysNamed]] = {}
 
 
-def _effect_rules(sheet: Any) -> tuple[_EffectRule, ...]:
+def _effect_rules(sheet: Any) -> tuple[tuple[_EffectRule, ...], _KeysNamed]:
     """The rules of a <style> block that can change what a reader sees, with their selectors read
-    into keys: a pure function of the block's text and place, kept across emails (bounded)."""
+    into keys, and the tags, classes and ids those name: a pure function of the block's text and
+    place, kept across emails (bounded)."""
     key = (sheet.css, sheet.offset)
     found = _effect_rules_cache.get(key)
     if found is not None:
@@ -428,9 +469,21 @@ def _effect_rules(sheet: Any) -> tuple[_EffectRule, ...]:
         )
         if wanted:
             rules.append((style_rule.start, _chains(style_rule.selector), wanted))
+    named = {
+        key
+        for _start, chains, _wanted in rules
+        for subject, ancestors in chains
+        for keys in (subject, *ancestors)
+        for key in keys
+    }
+    keys_named = (
+        frozenset(key for key in named if key[0] not in ".#"),
+        frozenset(key[1:] for key in named if key[0] == "."),
+        frozenset(key[1:] for key in named if key[0] == "#"),
+    )
     if len(_effect_rules_cache) > 256:
         _effect_rules_cache.clear()
-    found = _effect_rules_cache[key] = tuple(rules)
+    found = _effect_rules_cache[key] = (tuple(rules), keys_named)
     return found
 
 
@@ -466,16 +519,24 @@ _SIMPLE = re.compile(r"([.#]?)(-?[A-Za-z_][\w-]*)")
 
 
 def _subjects(
-    chains: tuple[_Chain, ...], by_key: dict[str, list[Any]], keysets: dict[int, frozenset[str]]
+    chains: tuple[_Chain, ...],
+    by_key: dict[str, list[Any]],
+    keysets: dict[int, frozenset[str]],
+    keyed_parents: dict[Any, Any],
 ) -> list[Any]:
     """The elements of the email that one of the selectors names: the last compound by class, id
     and tag, the compounds before it on ancestors (sibling combinators are not checked)."""
     found: dict[int, Any] = {}
     empty: frozenset[str] = frozenset()
     for subject, ancestors in chains:
-        first = min(subject, key=lambda key: len(by_key.get(key, ())))  # the rarest key
+        if len(subject) == 1:
+            [first] = subject
+        else:
+            first = min(subject, key=lambda key: len(by_key.get(key, ())))  # the rarest key
         for element in by_key.get(first, ()):
-            if subject <= keysets.get(element.index, empty) and _inside(element, ancestors, keysets):
+            if subject <= keysets.get(element.index, empty) and (
+                not ancestors or _inside(element, ancestors, keysets, keyed_parents)
+            ):
                 found[element.index] = element
     return [found[index] for index in sorted(found)]
 
@@ -485,48 +546,73 @@ def _keys(compound: str) -> frozenset[str]:
     return frozenset(prefix + name if prefix else name.lower() for prefix, name in _SIMPLE.findall(compound))
 
 
-def _inside(element: Any, ancestors: tuple[frozenset[str], ...], keysets: dict[int, frozenset[str]]) -> bool:
+def _inside(
+    element: Any,
+    ancestors: tuple[frozenset[str], ...],
+    keysets: dict[int, frozenset[str]],
+    keyed_parents: dict[Any, Any],
+) -> bool:
+    """Whether the ancestors of ``element`` carry the compounds' keys, nearest last. Ancestors
+    without a key named by any selector are skipped (no compound can be a subset of no keys)."""
     pending = list(ancestors)
-    node = element.parent
-    empty: frozenset[str] = frozenset()
+    node = _keyed_parent(element, keysets, keyed_parents)
     while pending and node is not None:
-        if pending[-1] <= keysets.get(node.index, empty):
+        if pending[-1] <= keysets[node.index]:
             pending.pop()
-        node = node.parent
+        node = _keyed_parent(node, keysets, keyed_parents)
     return not pending
+
+
+def _keyed_parent(element: Any, keysets: dict[int, frozenset[str]], known: dict[Any, Any]) -> Any:
+    """The nearest ancestor with keys (remembered per element: the same ones are climbed for every rule)."""
+    if element in known:
+        return known[element]
+    node = element.parent
+    while node is not None and node.index not in keysets:
+        node = node.parent
+    known[element] = node
+    return node
 
 
 _NO_RENDER = frozenset(("head", "title", "meta", "style", "link", "script", "#document"))
 
 
-def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
+@cache
+def _target_table(targets: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """What the data says once per target set: the slugs a targeted client does not fully support
+    (a use of any other never makes a report; never-reported ones left out), and the clients
+    that drop ``<style>`` blocks (their problems inside one are reported once, as html-style)."""
     data = dataset()
-    grouped: dict[str, list[Usage]] = {}
-    for usage in usages(email, data.slugs):
-        if usage.slug not in NEVER_REPORTED:
-            grouped.setdefault(usage.slug, []).append(usage)
-    reports = []
-    # a client that drops <style> never sees what is inside: reported once, as html-style
+    wanted = frozenset(slug for slug in data.slugs if slug not in NEVER_REPORTED and _verdicts(slug, targets))
     style_feature = data.features.get("html-style")
     dropped = (
-        {v.client for v in verdicts(style_feature, targets) if v.support == "n" and not v.versions}
+        frozenset(v.client for v in verdicts(style_feature, targets) if v.support == "n" and not v.versions)
         if style_feature is not None
-        else set()
+        else frozenset()
     )
+    return wanted, dropped
+
+
+def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
+    data = dataset()
+    wanted, dropped = _target_table(targets)
+    reports = []
     effects: dict[int, list[str]] | None = None
     sheet_ends: dict[int, int] = {}
-    for slug, uses in grouped.items():
-        clients = _clients_of(uses, targets, dropped)
+    for slug, group in grouped_usages(email, data.slugs, wanted).items():
+        clients = _clients_for(group.audiences, targets, dropped if dropped and group.in_stylesheet else _NONE)
         problems = _verdicts(slug, clients)
         if not problems:
             continue
-        relied = [use for use in uses if not use.enhancement]
+        relied: tuple[Usage, ...] | list[Usage] = group.relied
+        filtered = False
         # whether a <style> rule is inlined matters only where a client ignores it outright
-        if any(v.support == "n" for v in problems) and any(use.via_style for use in relied):
+        if group.relied_via_style and any(v.support == "n" for v in problems):
             if effects is None:
                 effects = _style_effects(email)
                 sheet_ends = {sheet.offset: sheet.offset + len(sheet.css) for sheet in stylesheets(email)}
             relied = [use for use in relied if _style_relied(use, effects, sheet_ends)]
+            filtered = True
         lost: tuple[str, ...] = ()
         if slug == "html-style" and relied and effects:
             lost = tuple(
@@ -540,8 +626,29 @@ def _judge(email: Email, targets: tuple[str, ...]) -> list[FeatureReport]:
             )
         if slug == "css-max-width" and relied:
             relied = [use for use in relied if not _max_width_held(email, use)]
-        relied_problems = _verdicts(slug, _clients_of(relied, targets, dropped)) if relied else ()
-        reports.append(FeatureReport(data.features[slug], tuple(uses), tuple(relied), problems, relied_problems, lost))
+            filtered = True
+        if not relied:
+            relied_problems: tuple[Verdict, ...] = ()
+        elif filtered:
+            relied_problems = _verdicts(slug, _clients_of(list(relied), targets, dropped))
+        else:
+            relied_clients = _clients_for(
+                group.relied_audiences,
+                targets,
+                dropped if dropped and group.relied_in_stylesheet else _NONE,
+            )
+            relied_problems = _verdicts(slug, relied_clients)
+        reports.append(
+            FeatureReport(
+                data.features[slug],
+                group.uses,
+                tuple(relied),
+                problems,
+                relied_problems,
+                lost,
+                None if filtered else group.partial,
+            )
+        )
     reports.sort(key=lambda report: report.usages[0].start)
     return reports
 
@@ -639,18 +746,33 @@ def relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[
     return report.relevant_partial
 
 
-def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple[Usage, ...]]:
+_Partial = tuple[tuple[Verdict, ...], tuple[Usage, ...]]
+
+
+def _relevant_partial(report: FeatureReport) -> _Partial:
     """The partial verdicts whose caniemail note is about a relied-on use of the email (the
     notes kept are those), and those uses. A verdict without such a note is left out."""
+    shared = report.shared
+    if shared is None:
+        return _work_out_partial(report)
+    problems = report.relied_problems
+    known = shared.get(id(problems))  # the verdicts are cached tuples, kept in the value
+    if known is not None and known[0] is problems:
+        return known[1]  # type: ignore[no-any-return]
+    found = _work_out_partial(report)
+    shared[id(problems)] = (problems, found)
+    return found
+
+
+def _work_out_partial(report: FeatureReport) -> _Partial:
     notes_text = report.feature.notes
     slug = report.feature.slug
     kept: list[Verdict] = []
     concerned: dict[int, Usage] = {}
-    if not any(verdict.support == "a" and verdict.notes for verdict in report.relied_problems):
+    if not _notes_decidable(slug, report.relied_problems):
         return (), ()
-    if not any(note_checks(slug, notes_text.get(n, "")) for v in report.relied_problems for n in v.notes):
-        return (), ()  # no note of this feature can be decided on an email
     decided: dict[str, list[Usage]] = {}  # note -> the uses it concerns
+    seen_by: dict[tuple[str, bool], bool] = {}  # (note, for Outlook on Windows) -> whether a use is concerned
     groups: dict[tuple[str, str, str], list[Usage]] = {}
     for use in report.relied:
         groups.setdefault((use.tag, use.prop, use.value), []).append(use)
@@ -658,22 +780,51 @@ def _relevant_partial(report: FeatureReport) -> tuple[tuple[Verdict, ...], tuple
         if verdict.support != "a":
             continue
         notes = []
+        windows = verdict.client == OUTLOOK_WINDOWS
         for number in verdict.notes:
             text = notes_text.get(number)
             if not text or not note_checks(slug, text):
                 continue
-            hits = _concerned(decided, slug, text, groups)
-            if verdict.client == OUTLOOK_WINDOWS:
-                hits = [use for use in hits if use.audience != NOT_MSO]
-            else:
-                hits = [use for use in hits if use.audience != MSO_ONLY]
-            if hits:
-                notes.append(number)
+            any_hit = seen_by.get((text, windows))
+            if any_hit is None:
+                hits = _concerned(decided, slug, text, groups)
+                if windows:
+                    hits = [use for use in hits if use.audience != NOT_MSO]
+                else:
+                    hits = [use for use in hits if use.audience != MSO_ONLY]
+                # uses that share a start share a shape, so each note writes them in one order
                 for use in hits:
                     concerned[use.start] = use
+                any_hit = seen_by[(text, windows)] = bool(hits)
+            if any_hit:
+                notes.append(number)
         if notes:
-            kept.append(replace(verdict, notes=tuple(notes)))
+            kept.append(_with_notes(verdict, tuple(notes)))
     return tuple(kept), tuple(concerned[start] for start in sorted(concerned))
+
+
+# by the identity of a cached verdict tuple (kept alive in the value): whether a partial verdict of it
+# has a note that a check can decide on an email
+_decidable: dict[int, tuple[tuple[Verdict, ...], bool]] = {}
+
+
+def _notes_decidable(slug: str, problems: tuple[Verdict, ...]) -> bool:
+    known = _decidable.get(id(problems))
+    if known is not None and known[0] is problems:
+        return known[1]
+    notes = dataset().features[slug].notes
+    answer = any(verdict.support == "a" and verdict.notes for verdict in problems) and any(
+        note_checks(slug, notes.get(n, "")) for v in problems for n in v.notes
+    )
+    if len(_decidable) > 4096:
+        _decidable.clear()
+    _decidable[id(problems)] = (problems, answer)
+    return answer
+
+
+@lru_cache(maxsize=4096)
+def _with_notes(verdict: Verdict, notes: tuple[str, ...]) -> Verdict:
+    return replace(verdict, notes=notes)
 
 
 def _concerned(
@@ -705,13 +856,31 @@ def kind_of(report: FeatureReport, options: Any) -> str:
     """Which CMP rule reports the feature: "CMP001" (a client ignores what the email relies on),
     "CMP003" (a client ignores what degrades gracefully; with ``report_graceful``), "CMP002"
     (partial support whose note concerns the email; every partial with ``report_partial``), or ""."""
+    return _kind(report, bool(options.get("report_graceful")), bool(options.get("report_partial")))
+
+
+def _kind(report: FeatureReport, report_graceful: bool, report_partial: bool) -> str:
     if report.relied_unsupported:
         return "CMP001"
-    if report.unsupported and options.get("report_graceful"):
+    if report_graceful and report.unsupported:
         return "CMP003"
-    if options.get("report_partial"):
+    if report_partial:
         return "CMP002" if report.partial else ""
-    return "CMP002" if relevant_partial(report)[0] else ""
+    return "CMP002" if report.relevant_partial[0] else ""
+
+
+def reports_of(email: Email, options: Any, code: str) -> list[FeatureReport]:
+    """The reports the CMP rule ``code`` makes findings of (``kind_of`` decided once per email and options)."""
+    clients = expand_targets(options["targets"])
+    flags = (bool(options.get("report_graceful")), bool(options.get("report_partial")))
+
+    def sort(email: Email) -> dict[str, list[FeatureReport]]:
+        by_kind: dict[str, list[FeatureReport]] = {}
+        for report in email.memo(("rules.clients.judged", clients), lambda e: _judge(e, clients)):
+            by_kind.setdefault(_kind(report, *flags), []).append(report)
+        return by_kind
+
+    return email.memo(("rules.clients.kinds", clients, flags), sort).get(code, [])
 
 
 # ------------------------------------------------------------------ messages

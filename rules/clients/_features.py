@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from oopslint import Email
@@ -554,8 +554,91 @@ def _block_facts(items: tuple[Declaration, ...], attrs: dict[str, str] | None) -
     return hiding, colour
 
 
-def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
-    """Every feature use of the email, in source order."""
+def usages(email: Email, slugs: frozenset[str], wanted: frozenset[str] | None = None) -> list[Usage]:
+    """Every feature use of the email, in source order; with ``wanted`` (a subset of ``slugs``), only
+    the uses of those slugs (the ones a target set can report: a use of any other is never made)."""
+    sheets, rest = _collect(email, slugs, slugs if wanted is None else wanted)
+    return [use for part in sheets for use in part] + rest
+
+
+@dataclass(frozen=True, slots=True)
+class UseGroup:
+    """The uses of one feature, with what the verdicts need to know of them and of the relied-on ones."""
+
+    uses: tuple[Usage, ...]
+    audiences: tuple[str, ...]  # sorted
+    in_stylesheet: bool  # every use is inside a <style> block
+    relied: tuple[Usage, ...]  # the uses that do not degrade gracefully
+    relied_audiences: tuple[str, ...]  # sorted
+    relied_in_stylesheet: bool
+    relied_via_style: bool  # a relied-on use is a <style> element or selector (relied on only if not inlined)
+    # what rules.clients._common decides of the relied-on uses, by verdicts: kept as long as the group
+    partial: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _group(uses: tuple[Usage, ...] | list[Usage]) -> UseGroup:
+    relied = tuple(use for use in uses if not use.enhancement)
+    return UseGroup(
+        tuple(uses),
+        tuple(sorted({use.audience for use in uses})),
+        all(use.in_stylesheet for use in uses),
+        relied,
+        tuple(sorted({use.audience for use in relied})),
+        all(use.in_stylesheet for use in relied),
+        any(use.via_style for use in relied),
+    )
+
+
+def _joined(first: UseGroup, second: UseGroup) -> UseGroup:
+    return UseGroup(
+        first.uses + second.uses,
+        tuple(sorted({*first.audiences, *second.audiences})),
+        first.in_stylesheet and second.in_stylesheet,
+        first.relied + second.relied,
+        tuple(sorted({*first.relied_audiences, *second.relied_audiences})),
+        first.relied_in_stylesheet and second.relied_in_stylesheet,
+        first.relied_via_style or second.relied_via_style,
+    )
+
+
+# the groups of a <style> element's cached uses, by the identity of that tuple (kept in the value)
+_sheet_groups: dict[int, tuple[tuple[Usage, ...], dict[str, UseGroup]]] = {}
+
+
+def grouped_usages(email: Email, slugs: frozenset[str], wanted: frozenset[str]) -> dict[str, UseGroup]:
+    """The uses of ``usages(email, slugs, wanted)`` by feature, each group in source order: the
+    groups of a <style> element are kept with its uses, renders of one template share them."""
+    sheets, rest = _collect(email, slugs, wanted)
+    groups: dict[str, UseGroup] = {}
+    for part in sheets:
+        known = _sheet_groups.get(id(part))
+        if known is None or known[0] is not part:
+            by_slug: dict[str, list[Usage]] = {}
+            for use in part:
+                by_slug.setdefault(use.slug, []).append(use)
+            if len(_sheet_groups) > 512:
+                _sheet_groups.clear()
+            known = _sheet_groups[id(part)] = (part, {slug: _group(uses) for slug, uses in by_slug.items()})
+        for slug, group in known[1].items():
+            before = groups.get(slug)
+            groups[slug] = group if before is None else _joined(before, group)
+    rest_by_slug: dict[str, list[Usage]] = {}
+    for use in rest:
+        found = rest_by_slug.get(use.slug)
+        if found is None:
+            rest_by_slug[use.slug] = [use]
+        else:
+            found.append(use)
+    for slug, uses in rest_by_slug.items():
+        group = _group(uses)
+        before = groups.get(slug)
+        groups[slug] = group if before is None else _joined(before, group)
+    return groups
+
+
+def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple[list[tuple[Usage, ...]], list[Usage]]:
+    """The uses of each <style> element (a tuple kept by its text and place), and the other uses."""
+    sheet_parts: list[tuple[Usage, ...]] = []
     found: list[Usage] = []
     add = found.append
     hidden_from_mso = _not_mso_ranges(email)
@@ -587,13 +670,15 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             value = declaration.value
             if colour_under and (name == "background-image" or (name == "background" and "(" in value)):
                 graceful = True  # the colour shows where the image does not
-            if slug is not None:  # a property the data does not list (color) still has values it does (var())
+            if slug is not None and slug in keep:  # a property the data does not list (color) may have values it does
                 add(
                     Usage(slug, declaration.start, audience, graceful, sheet, tag, name, value, rule_start, "", element)
                 )
             if declaration.templated:
                 continue
             for value_slug in value_slugs(declaration, slugs):
+                if value_slug not in keep:
+                    continue
                 value_graceful = (
                     graceful
                     or (colour_under and value_slug in _BACKGROUND_IMAGE_SLUGS)
@@ -618,10 +703,10 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
 
     for sheet in stylesheets(email):
         audience = MSO_ONLY if sheet.only_outlook else _audience_at(sheet.offset, hidden_from_mso)
-        key = (sheet.css, sheet.offset, sheet.element.start if sheet.element is not None else -1, audience, slugs)
+        key = (sheet.css, sheet.offset, sheet.element.start if sheet.element is not None else -1, audience, keep)
         cached = _sheet_usages.get(key)
         if cached is not None:
-            found.extend(cached)
+            sheet_parts.append(cached)
             continue
         first = len(found)
         if sheet.element is not None:
@@ -683,63 +768,39 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
             declarations(style_rule.declarations, audience, enhancement, True, rule_start=style_rule.start)
         if len(_sheet_usages) > 256:
             _sheet_usages.clear()
-        _sheet_usages[key] = tuple(found[first:])  # a pure function of the block's text and place
+        # a pure function of the block's text and place
+        cached = _sheet_usages[key] = tuple(usage for usage in found[first:] if usage.slug in keep)
+        del found[first:]
+        sheet_parts.append(cached)
 
     doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.IGNORECASE)
-    if doctype:
+    if doctype and "html-doctype" in keep:
         add(Usage("html-doctype", doctype.start() + len(doctype.group()) - len(doctype.group().lstrip()), ALL, True))
     for element in email.elements:
         tag = element.tag
         if tag.startswith(("v:", "o:", "w:")):
             continue  # VML and Office markup: only Outlook on Windows reads it, and it is made for it
-        audience = MSO_ONLY if element.in_comment else _audience_at(element.start, hidden_from_mso)
+        if element.in_comment:
+            audience = MSO_ONLY
+        else:
+            audience = _audience_at(element.start, hidden_from_mso) if hidden_from_mso else ALL
         attrs = element.attrs
-        slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
-        if tag in ("input", "button"):
-            kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
-            slug = f"html-{tag}-{kind}" if f"html-{tag}-{kind}" in slugs else None
-        elif tag == "meta" and (attrs.get("name") or "").lower() in ("color-scheme", "supported-color-schemes"):
-            slug = "html-meta-color-scheme"
-        elif tag == "style":
-            slug = None  # judged with its rules, above
-        if slug:
+        start = element.start
+        made = _element_templates(email, element, slugs, keep)
+        index = element.index
+        for slug, offset, graceful, prop, value, own in made:
             add(
                 Usage(
                     slug,
-                    element.start,
+                    start + offset,
                     audience,
-                    slug in GRACEFUL_SLUGS,
+                    graceful,
                     tag=tag,
-                    prop=" ".join(attrs),
-                    value=attrs.get("href", ""),
-                    element=element.index,
+                    prop=prop,
+                    value=value,
+                    element=index if own else -1,
                 )
             )
-        for attribute in attrs:
-            attribute_slug = _ATTRIBUTES.get(attribute)
-            if attribute_slug and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th")):
-                start = element.attr_spans.get(attribute, (element.start, 0))[0]
-                graceful = attribute_slug in GRACEFUL_SLUGS or (
-                    attribute_slug == "html-background" and bool((attrs.get("bgcolor") or "").strip())
-                )
-                add(
-                    Usage(
-                        attribute_slug,
-                        start,
-                        audience,
-                        graceful,
-                        tag=tag,
-                        prop=attribute,
-                        value=attrs[attribute],
-                        element=element.index,
-                    )
-                )
-        if tag == "a":
-            href = (attrs.get("href") or "").strip().lower()
-            if href.startswith("#") and len(href) > 1:
-                add(Usage("html-anchor-links", element.start, audience, False, tag=tag, prop="href", value=href))
-            elif href.startswith("mailto:"):
-                add(Usage("html-mailto-links", element.start, audience, False, tag=tag, prop="href", value=href))
         if "style" in attrs:
             style = inline_style(email, element)
             shape = (
@@ -749,6 +810,7 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
                 audience,
                 style.start,
                 element.index,
+                keep,
             )
             known = _inline_usages.get(shape)
             if known is None:
@@ -768,7 +830,7 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
         else:
             extension = _IMAGE_EXTENSION.search(url.split("?", 1)[0] + "?")
             slug = _IMAGE_TYPES.get(extension.group(1).lower()) if extension else None
-        if slug:
+        if slug and slug in keep:
             element = image.element
             audience = MSO_ONLY if element.in_comment else _audience_at(element.start, hidden_from_mso)
             graceful = image.kind != "img" and _paints_colour(email, element)
@@ -784,7 +846,56 @@ def usages(email: Email, slugs: frozenset[str]) -> list[Usage]:
                     value=url,
                 )
             )
-    return [usage for usage in found if usage.slug in slugs]
+    return sheet_parts, found  # every use added is of a slug kept
+
+
+# a use an element's start tag makes: (slug, offset from the tag's start, graceful, prop, value,
+# whether the use names the element's index)
+_ElementUse = tuple[str, int, bool, str, str, bool]
+
+
+def _element_templates(
+    email: Email, element: Any, slugs: frozenset[str], keep: frozenset[str]
+) -> tuple[_ElementUse, ...]:
+    """What the element loop of ``_collect`` adds for this start tag (its style="" aside), with
+    offsets relative to the tag; the element's place and index are filled in per email."""
+    tag = element.tag
+    attrs = element.attrs
+    made: list[_ElementUse] = []
+    slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
+    if tag in ("input", "button"):
+        kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
+        slug = f"html-{tag}-{kind}" if f"html-{tag}-{kind}" in slugs else None
+    elif tag == "meta" and (attrs.get("name") or "").lower() in ("color-scheme", "supported-color-schemes"):
+        slug = "html-meta-color-scheme"
+    elif tag == "style":
+        slug = None  # judged with its rules, above
+    if slug and slug in keep:
+        made.append((slug, 0, slug in GRACEFUL_SLUGS, " ".join(attrs), attrs.get("href", ""), True))
+    for attribute in attrs:
+        attribute_slug = _ATTRIBUTES.get(attribute)
+        if (
+            attribute_slug
+            and attribute_slug in keep
+            and not (attribute in ("width", "height") and tag not in ("img", "table", "td", "th"))
+        ):
+            graceful = attribute_slug in GRACEFUL_SLUGS or (
+                attribute_slug == "html-background" and bool((attrs.get("bgcolor") or "").strip())
+            )
+            offset = _value_start(email, element, attribute) - element.start
+            made.append((attribute_slug, offset, graceful, attribute, attrs[attribute], True))
+    if tag == "a":
+        href = (attrs.get("href") or "").strip().lower()
+        if href.startswith("#") and len(href) > 1 and "html-anchor-links" in keep:
+            made.append(("html-anchor-links", 0, False, "href", href, False))
+        elif href.startswith("mailto:") and "html-mailto-links" in keep:
+            made.append(("html-mailto-links", 0, False, "href", href, False))
+    return tuple(made)
+
+
+def _value_start(email: Email, element: Any, attribute: str) -> int:
+    """``element.attr_spans[attribute][0]`` (the element's start without it)."""
+    return element.attr_spans.get(attribute, (element.start, 0))[0]  # type: ignore[no-any-return]
 
 
 def _in_body(element: Any) -> bool:

@@ -12,10 +12,9 @@ from ._common import (
     describe_clients,
     effects_text,
     finding_data,
-    judged,
-    kind_of,
     message,
     notes_text,
+    reports_of,
     shown_partial,
 )
 
@@ -73,9 +72,7 @@ def unsupported_feature(email: Email, context: SendContext, options: Any) -> Ite
     <table role="presentation"><tr><td>...</td><td>...</td></tr></table>
     ```
     """
-    for report in judged(email, options["targets"]):
-        if kind_of(report, options) != "CMP001":
-            continue
+    for report in reports_of(email, options, "CMP001"):
         unsupported = report.relied_unsupported
         partial = shown_partial(report, options)
         problems = unsupported + partial

@@ -7,7 +7,7 @@ from typing import Any
 
 from oopslint import Email, Finding, SendContext, rule
 
-from ._common import RULE_SETTINGS, finding_data, judged, kind_of, message, notes_text, relevant_partial
+from ._common import RULE_SETTINGS, finding_data, message, notes_text, relevant_partial, reports_of
 
 
 @rule(
@@ -50,9 +50,7 @@ def partially_supported_feature(email: Email, context: SendContext, options: Any
     <td style="padding: 24px">...</td>
     ```
     """
-    for report in judged(email, options["targets"]):
-        if kind_of(report, options) != "CMP002":
-            continue
+    for report in reports_of(email, options, "CMP002"):
         if options.get("report_partial"):
             problems, uses = report.partial, report.usages
         else:

@@ -11,10 +11,9 @@ from ._common import (
     RULE_SETTINGS,
     describe_clients,
     finding_data,
-    judged,
-    kind_of,
     message,
     notes_text,
+    reports_of,
     shown_partial,
 )
 
@@ -55,9 +54,7 @@ def unsupported_enhancement(email: Email, context: SendContext, options: Any) ->
     <table class="column" width="100%" style="max-width: 300px">...</table>
     ```
     """
-    for report in judged(email, options["targets"]):
-        if kind_of(report, options) != "CMP003":
-            continue
+    for report in reports_of(email, options, "CMP003"):
         partial = shown_partial(report, options)
         problems = report.unsupported + partial
         text = message(email, report, "ignored", report.unsupported, report.usages)

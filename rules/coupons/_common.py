@@ -80,6 +80,24 @@ _ENTER_AT_CHECKOUT = re.compile(
     rf"\b(?:enter|use|apply)\s+[\"'“‘«]?(?P<code>{_CODE})[\"'”’»]?\s+(?:at|during|in\s+the)\s+checkout\b",
     re.IGNORECASE,
 )
+# every match of _PHRASE holds one of these (in its intro words), every match of _ENTER_AT_CHECKOUT
+# holds "checkout", under the same case-insensitive matching: a text without them is not searched
+_PHRASE_HINT = re.compile(r"cod|c[oó]d|gutschein|cupom|cup[oó]n", re.IGNORECASE)
+_PHRASE_WORDS = ("cod", "cód", "gutschein", "cupom", "cupon", "cupón")
+_CHECKOUT_HINT = re.compile(r"checkout", re.IGNORECASE)
+# the only characters that re.IGNORECASE matches to a letter of those words where str.lower() does not
+# give that letter (long s, dotless i; capital I with a dot lowers to two characters)
+_CASE_EXCEPTIONS = frozenset("\u017f\u0131\u0130")
+
+
+def _may_hold_phrase(text: str) -> bool:
+    """False when _PHRASE cannot match ``text`` (a quick look instead of the full search)."""
+    if not text.isascii() and not _CASE_EXCEPTIONS.isdisjoint(text):
+        return _PHRASE_HINT.search(text) is not None
+    lowered = text.lower()
+    return any(word in lowered for word in _PHRASE_WORDS)
+
+
 _COUPON_WORDS = re.compile(
     r"\b(?:code|coupon|promo|voucher|discount|gutschein\w*|rabatt\w*|c[oó]digo|codice|kortingscode|cupom|cup[oó]n)\b",
     re.IGNORECASE,
@@ -174,11 +192,11 @@ def _plausible(code: str, *, explicit: bool) -> bool:
     """A code-shaped word: never a bare capitalised word such as FREE or LIVE."""
     if not 3 <= len(code) <= 32 or code.upper() in NOT_CODES:
         return False
-    has_digit = any(ch.isdigit() for ch in code)
+    has_digit = any(map(str.isdigit, code))
     if explicit:
         # "use code summer20", "promo code: WELCOME": a phrase names it
-        return has_digit or code.isupper() or (code[0].isupper() and any(ch.isupper() for ch in code[1:]))
-    return has_digit and any(ch.isalpha() for ch in code) and code.upper() == code
+        return has_digit or code.isupper() or (code[0].isupper() and any(map(str.isupper, code[1:])))
+    return has_digit and any(map(str.isalpha, code)) and code.upper() == code
 
 
 def mentions(email: Email, context: SendContext, options: Mapping[str, Any]) -> list[Mention]:
@@ -191,8 +209,8 @@ def _find(email: Email, options: Mapping[str, Any]) -> list[Mention]:
     found: list[Mention] = []
     attribute = str(options["attribute"]).lower()
     marked: set[str] = set()
-    for element in email.elements:
-        value = element.get(attribute) if attribute else None
+    for element in email.elements if attribute else ():
+        value = element.attrs.get(attribute)
         if value is None:
             continue
         value = value.strip()
@@ -213,6 +231,8 @@ def _find(email: Email, options: Mapping[str, Any]) -> list[Mention]:
     text = reading(email)
     taken: set[int] = set()
     for pattern in (_PHRASE, _ENTER_AT_CHECKOUT):
+        if not (_may_hold_phrase(text.text) if pattern is _PHRASE else _CHECKOUT_HINT.search(text.text)):
+            continue
         for match in pattern.finditer(text.text):
             start, end = match.span("code")
             if start in taken:
@@ -231,10 +251,10 @@ def _find(email: Email, options: Mapping[str, Any]) -> list[Mention]:
         element = segment.element
         if (
             not candidate
+            or not _plausible(candidate, explicit=False)
             or element is None
             or element.tag not in _STYLED_TAGS
             or not _set_apart(element)
-            or not _plausible(candidate, explicit=False)
         ):
             continue
         start = piece_start + segment.text.index(candidate)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from oopslint import Email
@@ -172,6 +173,7 @@ _TOKEN = re.compile(
     re.DOTALL | re.VERBOSE,
 )
 _ATTR = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?""")
+_ATTR_NAME = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")  # _ATTR, the names only
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +233,28 @@ _DL_SCOPE = SCOPE | {"dl"}
 _RAW_TEXT_END = {name: re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE) for name in RAW_TEXT}
 
 
+# the start tags that end an open element implicitly: the elements they end, the ones that stop the search
+_IMPLIED_END: dict[str, tuple[tuple[str, ...] | frozenset[str], tuple[str, ...] | frozenset[str]]] = {
+    "li": (("li",), _LI_SCOPE),
+    **{name: (("dt", "dd"), _DL_SCOPE) for name in ("dt", "dd")},
+    **{name: (("td", "th"), ("tr", "table")) for name in ("td", "th")},
+    "tr": (("tr", "td", "th"), ("table", "tbody", "thead", "tfoot")),
+    **{name: (("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",)) for name in ("tbody", "thead", "tfoot")},
+    "option": (("option",), ("select",)),
+}
+
+
+@lru_cache(maxsize=512)
+def _end_stops(name: str) -> frozenset[str]:
+    """The open elements an end tag named ``name`` does not look past for its start tag."""
+    stops = set() if name in SCOPE else set(SCOPE)
+    if name in ("td", "th"):
+        stops |= {"tr", "table"}
+    if name == "tr":
+        stops.add("table")
+    return frozenset(stops - {name})
+
+
 def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
     problems: list[MarkupProblem] = []
     stack: list[_Open] = []
@@ -272,194 +296,187 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                 return None
         return None
 
+    finditer = _TOKEN.finditer
     while position < length:
-        match = _TOKEN.search(html, position)
-        if match is None:
-            text_in_table(position, length)
-            break
-        if match.start() > position and stack and stack[-1].tag in TABLE_CONTEXT:
-            text_in_table(position, match.start())
-        position = match.end()
-        tag = match.group("tag")
-        if tag is not None:
-            name = tag.lower()
-            attrs_text = match.group("attrs") or ""
-            if attrs_text.count("=") >= 2:
-                _duplicates(email, name, attrs_text, match.start("attrs"), problems)
-            if in_foreign:
-                if name in ("svg", "math") and not attrs_text.rstrip().endswith("/"):
-                    in_foreign += 1
+        for match in finditer(html, position):
+            start = match.start()
+            if start > position and stack and stack[-1].tag in TABLE_CONTEXT:
+                text_in_table(position, start)
+            position = match.end()
+            kind = match.lastgroup  # "attrs" for a start tag, "endtag" for an end tag, None for the rest
+            if kind is None:
                 continue
-            if name in ("svg", "math"):
-                if not attrs_text.rstrip().endswith("/"):
-                    in_foreign = 1
-                continue
-            if ":" in name:
-                continue  # VML and Office namespaces outside conditional comments: XML rules
-            if stack and stack[-1].tag in TABLE_CONTEXT and name not in ALLOWED_IN_TABLE:
-                problems.append(
-                    MarkupProblem(
-                        "misnested",
-                        name,
-                        match.start(),
-                        match.end(),
-                        f"<{name}> directly inside <{stack[-1].tag}> (line {line(stack[-1].start)}), outside any cell: "
-                        "browsers move it above the table, Outlook on Windows keeps it in place",
-                        stack[-1].start,
-                    )
-                )
-            if name in CLOSES_P:
-                closed = close_implied(("p",), _P_SCOPE)
-                if closed is not None and name != "p":
-                    closed_p_by.append((closed.start, name, stack[-1] if stack else None))
-            if name == "li":
-                close_implied(("li",), _LI_SCOPE)
-            elif name in ("dt", "dd"):
-                close_implied(("dt", "dd"), _DL_SCOPE)
-            elif name in ("td", "th"):
-                close_implied(("td", "th"), ("tr", "table"))
-            elif name == "tr":
-                close_implied(("tr", "td", "th"), ("table", "tbody", "thead", "tfoot"))
-            elif name in ("tbody", "thead", "tfoot"):
-                close_implied(("tbody", "thead", "tfoot", "tr", "td", "th"), ("table",))
-            elif name == "option":
-                close_implied(("option",), ("select",))
-            elif name == "a":
-                outer = next((o for o in reversed(stack) if o.tag == "a" or o.tag in SCOPE), None)
-                if outer is not None and outer.tag == "a":
-                    problems.append(
-                        MarkupProblem(
-                            "misnested",
-                            "a",
-                            match.start(),
-                            match.end(),
-                            f"A link inside the link opened on line {line(outer.start)}: browsers end the first link "
-                            "here, other clients keep both or join them",
-                            outer.start,
-                        )
-                    )
-                    stack.remove(outer)
-                    expected_misnested.append("a")
-            if name in RAW_TEXT:
-                close = _RAW_TEXT_END[name].search(html, position)
-                position = close.end() if close else length
-                continue
-            if name not in VOID:
-                stack.append(_Open(name, match.start(), match.end()))
-            continue
-        end_tag = match.group("endtag")
-        if end_tag is None:
-            continue
-        name = end_tag.lower()
-        if in_foreign:
-            if name in ("svg", "math"):
-                in_foreign -= 1
-            continue
-        if ":" in name:
-            continue
-        found = None
-        for depth in range(len(stack) - 1, -1, -1):
-            if stack[depth].tag == name:
-                found = depth
-                break
-            if stack[depth].tag in SCOPE and name not in SCOPE:
-                break
-            if name in ("td", "th") and stack[depth].tag in ("tr", "table"):
-                break
-            if name == "tr" and stack[depth].tag == "table":
-                break
-        if found is None:
-            if name in ("html", "head", "body"):
-                continue  # optional end tags: nothing to close is fine
-            if name in expected_misnested:
-                expected_misnested.remove(name)
-                continue
-            while closed_p_by and closed_p_by[-1][2] is not None and closed_p_by[-1][2] not in stack:
-                closed_p_by.pop()  # that paragraph's parent is closed: its </p> never came
-            if name == "p" and closed_p_by and (closed_p_by[-1][2] is None or closed_p_by[-1][2] is stack[-1]):
-                p_start, closer, _ = closed_p_by.pop()
-                problems.append(
-                    MarkupProblem(
-                        "misnested",
-                        "p",
-                        match.start(),
-                        match.end(),
-                        f"<{closer}> inside the <p> of line {line(p_start)}: a <p> cannot hold it, so browsers close "
-                        "the paragraph before it and turn this </p> into an empty paragraph; Outlook keeps one paragraph",
-                        p_start,
-                    )
-                )
-                continue
-            if name != "p" and name in OPTIONAL_END or name in VOID and name != "br":
-                continue  # </td> after an implied end, </img>: ignored alike by every client
-            where = ""
-            open_elsewhere = next((o for o in reversed(stack) if o.tag == name), None)
-            if open_elsewhere is not None:
-                where = f" here (its <{name}> on line {line(open_elsewhere.start)} is outside this table cell)"
-            problems.append(
-                MarkupProblem(
-                    "stray",
-                    name,
-                    match.start(),
-                    match.end(),
-                    f"Stray </{name}>: nothing to close{where}; browsers ignore it"
-                    + (" or turn it into an empty paragraph" if name == "p" else "")
-                    + (" or read it as a line break" if name == "br" else "")
-                    + ", Outlook on Windows may close an enclosing element instead",
-                    open_elsewhere.start if open_elsewhere is not None else None,
-                )
-            )
-            continue
-        inner = stack[found + 1 :]
-        if name in INLINE_FORMATTING:
-            block = next((e for e in inner if e.tag not in INLINE_FORMATTING), None)
-            if block is not None:
-                # </span> across a <div> opened inside it: browsers ignore the end tag (or, for
-                # <a>/<b>..., split the element around the block); Outlook closes both
-                if stack[found].start not in reported_misnested:
+            if kind == "attrs":
+                tag, attrs_text = match.group("tag", "attrs")
+                name = tag.lower()
+                if attrs_text.count("=") >= 2:
+                    _duplicates(email, name, attrs_text, match.start("attrs"), problems)
+                if in_foreign:
+                    if name in ("svg", "math") and not attrs_text.rstrip().endswith("/"):
+                        in_foreign += 1
+                    continue
+                if name in ("svg", "math"):
+                    if not attrs_text.rstrip().endswith("/"):
+                        in_foreign = 1
+                    continue
+                if ":" in name:
+                    continue  # VML and Office namespaces outside conditional comments: XML rules
+                if stack and stack[-1].tag in TABLE_CONTEXT and name not in ALLOWED_IN_TABLE:
                     problems.append(
                         MarkupProblem(
                             "misnested",
                             name,
                             match.start(),
                             match.end(),
-                            f"</{name}> cannot close the <{name}> of line {line(stack[found].start)} across the "
-                            f"<{block.tag}> opened inside it on line {line(block.start)}: browsers ignore or split it, "
-                            "other clients close both",
-                            stack[found].start,
+                            f"<{name}> directly inside <{stack[-1].tag}> (line {line(stack[-1].start)}), outside any cell: "
+                            "browsers move it above the table, Outlook on Windows keeps it in place",
+                            stack[-1].start,
                         )
                     )
-                    reported_misnested.add(stack[found].start)
+                if name in CLOSES_P:
+                    closed = close_implied(("p",), _P_SCOPE)
+                    if closed is not None and name != "p":
+                        closed_p_by.append((closed.start, name, stack[-1] if stack else None))
+                implied = _IMPLIED_END.get(name)
+                if implied is not None:
+                    close_implied(*implied)
+                elif name == "a":
+                    outer = next((o for o in reversed(stack) if o.tag == "a" or o.tag in SCOPE), None)
+                    if outer is not None and outer.tag == "a":
+                        problems.append(
+                            MarkupProblem(
+                                "misnested",
+                                "a",
+                                match.start(),
+                                match.end(),
+                                f"A link inside the link opened on line {line(outer.start)}: browsers end the first link "
+                                "here, other clients keep both or join them",
+                                outer.start,
+                            )
+                        )
+                        stack.remove(outer)
+                        expected_misnested.append("a")
+                if name in RAW_TEXT:
+                    close = _RAW_TEXT_END[name].search(html, position)
+                    position = close.end() if close else length
+                    break  # the scan goes on after the element's end tag
+                if name not in VOID:
+                    stack.append(_Open(name, start, position))
                 continue
-        del stack[found:]
-        for element in inner:
-            if element.tag in OPTIONAL_END or element.start in reported_misnested:
+            name = match.group("endtag").lower()
+            if in_foreign:
+                if name in ("svg", "math"):
+                    in_foreign -= 1
                 continue
-            if element.tag in INLINE_FORMATTING and name in INLINE_FORMATTING:
+            if ":" in name:
+                continue
+            if stack and stack[-1].tag == name:
+                stack.pop()  # closes the innermost open element: nothing left open inside it
+                continue
+            found = None
+            stops = _end_stops(name)
+            for depth in range(len(stack) - 1, -1, -1):
+                open_tag = stack[depth].tag
+                if open_tag == name:
+                    found = depth
+                    break
+                if open_tag in stops:
+                    break
+            if found is None:
+                if name in ("html", "head", "body"):
+                    continue  # optional end tags: nothing to close is fine
+                if name in expected_misnested:
+                    expected_misnested.remove(name)
+                    continue
+                while closed_p_by and closed_p_by[-1][2] is not None and closed_p_by[-1][2] not in stack:
+                    closed_p_by.pop()  # that paragraph's parent is closed: its </p> never came
+                if name == "p" and closed_p_by and (closed_p_by[-1][2] is None or closed_p_by[-1][2] is stack[-1]):
+                    p_start, closer, _ = closed_p_by.pop()
+                    problems.append(
+                        MarkupProblem(
+                            "misnested",
+                            "p",
+                            match.start(),
+                            match.end(),
+                            f"<{closer}> inside the <p> of line {line(p_start)}: a <p> cannot hold it, so browsers close "
+                            "the paragraph before it and turn this </p> into an empty paragraph; Outlook keeps one paragraph",
+                            p_start,
+                        )
+                    )
+                    continue
+                if name != "p" and name in OPTIONAL_END or name in VOID and name != "br":
+                    continue  # </td> after an implied end, </img>: ignored alike by every client
+                where = ""
+                open_elsewhere = next((o for o in reversed(stack) if o.tag == name), None)
+                if open_elsewhere is not None:
+                    where = f" here (its <{name}> on line {line(open_elsewhere.start)} is outside this table cell)"
                 problems.append(
                     MarkupProblem(
-                        "misnested",
-                        element.tag,
+                        "stray",
+                        name,
                         match.start(),
                         match.end(),
-                        f"</{name}> closes <{name}> while the <{element.tag}> opened inside it on line "
-                        f"{line(element.start)} is still open: overlapping tags are repaired differently by each client",
-                        element.start,
+                        f"Stray </{name}>: nothing to close{where}; browsers ignore it"
+                        + (" or turn it into an empty paragraph" if name == "p" else "")
+                        + (" or read it as a line break" if name == "br" else "")
+                        + ", Outlook on Windows may close an enclosing element instead",
+                        open_elsewhere.start if open_elsewhere is not None else None,
                     )
                 )
-                expected_misnested.append(element.tag)
-            else:
-                problems.append(
-                    MarkupProblem(
-                        "unclosed",
-                        element.tag,
-                        element.start,
-                        element.end,
-                        f"<{element.tag}> is never closed: the </{name}> on line {line(match.start())} closes it "
-                        f"(a </{element.tag}> is missing before it), and clients disagree on where it ends",
-                        match.start(),
+                continue
+            inner = stack[found + 1 :]
+            if name in INLINE_FORMATTING:
+                block = next((e for e in inner if e.tag not in INLINE_FORMATTING), None)
+                if block is not None:
+                    # </span> across a <div> opened inside it: browsers ignore the end tag (or, for
+                    # <a>/<b>..., split the element around the block); Outlook closes both
+                    if stack[found].start not in reported_misnested:
+                        problems.append(
+                            MarkupProblem(
+                                "misnested",
+                                name,
+                                match.start(),
+                                match.end(),
+                                f"</{name}> cannot close the <{name}> of line {line(stack[found].start)} across the "
+                                f"<{block.tag}> opened inside it on line {line(block.start)}: browsers ignore or split it, "
+                                "other clients close both",
+                                stack[found].start,
+                            )
+                        )
+                        reported_misnested.add(stack[found].start)
+                    continue
+            del stack[found:]
+            for element in inner:
+                if element.tag in OPTIONAL_END or element.start in reported_misnested:
+                    continue
+                if element.tag in INLINE_FORMATTING and name in INLINE_FORMATTING:
+                    problems.append(
+                        MarkupProblem(
+                            "misnested",
+                            element.tag,
+                            match.start(),
+                            match.end(),
+                            f"</{name}> closes <{name}> while the <{element.tag}> opened inside it on line "
+                            f"{line(element.start)} is still open: overlapping tags are repaired differently by each client",
+                            element.start,
+                        )
                     )
-                )
+                    expected_misnested.append(element.tag)
+                else:
+                    problems.append(
+                        MarkupProblem(
+                            "unclosed",
+                            element.tag,
+                            element.start,
+                            element.end,
+                            f"<{element.tag}> is never closed: the </{name}> on line {line(match.start())} closes it "
+                            f"(a </{element.tag}> is missing before it), and clients disagree on where it ends",
+                            match.start(),
+                        )
+                    )
+        else:
+            text_in_table(position, length)
+            break
     for element in stack:
         if element.tag not in OPTIONAL_END and element.start not in reported_misnested:
             problems.append(
@@ -479,6 +496,9 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
 def _duplicates(email: Email, tag: str, attrs_text: str, base: int, problems: list[MarkupProblem]) -> None:
     if not attrs_text or attrs_text.count("=") < 2:
         return
+    names = [name.lower() for name in _ATTR_NAME.findall(attrs_text)]
+    if len(set(names)) == len(names):
+        return  # no name twice: nothing to report (the common case, decided without the loop below)
     seen: dict[str, int] = {}
     values: dict[str, str | None] = {}
     for attribute in _ATTR.finditer(attrs_text):
@@ -528,16 +548,28 @@ class DeclarationBlock:
 _IMPORTANT_SUSPECT = re.compile(r";\s*!|!\s*important\s*[^\s;}\"']", re.IGNORECASE)
 
 
+# whether a <style> element's text may hold a misplaced !important, by that text (renders of one
+# template share it)
+_suspect_sheets: dict[str, bool] = {}
+
+
+def _sheet_blocks(sheet: Any, dialects: tuple[str, ...]) -> list[DeclarationBlock]:
+    suspect = _suspect_sheets.get(sheet.css)
+    if suspect is None:
+        suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
+        if len(_suspect_sheets) > 256:
+            _suspect_sheets.clear()
+        _suspect_sheets[sheet.css] = suspect
+    return [DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect) for rule in sheet.rules]
+
+
 def declaration_blocks(email: Email) -> list[DeclarationBlock]:
     """Every declaration block of the email: ``<style>`` rules first, then inline styles."""
 
     def collect(email: Email) -> list[DeclarationBlock]:
         blocks: list[DeclarationBlock] = []
         for sheet in stylesheets(email):
-            suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
-            blocks.extend(
-                DeclarationBlock(rule.declarations, rule.content, sheet.locate, False, suspect) for rule in sheet.rules
-            )
+            blocks.extend(_sheet_blocks(sheet, email.dialects))
         for element in email.elements:
             value = element.attrs.get("style")
             if value and value.strip():

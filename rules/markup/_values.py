@@ -147,14 +147,16 @@ def unknown_unit(declaration: Declaration) -> Any | None:
 
 def invalid_reason(declaration: Declaration) -> tuple[str, Any] | None:
     """Why the value is not valid CSS for its property, with the token at fault, or None."""
-    if declaration.name not in _JUDGED and not any(t.type == "dimension" for t in declaration.tokens):
+    key = (declaration.name, declaration.value)
+    if key in _seen_valid:
         return None
-    known = _seen_valid.get((declaration.name, declaration.value))
-    if known:
+    if declaration.name not in _JUDGED and not any(t.type == "dimension" for t in declaration.tokens):
+        if len(_seen_valid) < 4096:
+            _seen_valid[key] = True
         return None
     found = _invalid_reason(declaration)
     if found is None and len(_seen_valid) < 4096:
-        _seen_valid[(declaration.name, declaration.value)] = True  # a pure function of the text: shared
+        _seen_valid[key] = True  # a pure function of the text: shared
     return found
 
 

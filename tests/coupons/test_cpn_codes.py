@@ -25,6 +25,13 @@ def codes_checked(report):
         ("<p>Mit dem Gutscheincode <strong>WINTER15</strong> sparen Sie.</p>", "WINTER15"),
         ("<p>Utilisez le code promo <strong>HIVER15</strong>.</p>", "HIVER15"),
         ('<p><span data-coupon="VIPONLY">Your members-only offer</span></p>', "VIPONLY"),
+        # intro words in capitals, with accents, and with letters that match only case-insensitively
+        # (a long s, a dotless i): the quick look before the phrase search must not miss them
+        ("<p>USE CODE <b>LOUD20</b> NOW</p>", "LOUD20"),
+        ("<p>Usa el CÓDIGO <strong>VERANO24</strong> al pagar.</p>", "VERANO24"),
+        ("<p>Usa o cupom <strong>BRASIL10</strong>.</p>", "BRASIL10"),
+        ("<p>Mit dem Gut\u017fcheincode <strong>ALTDE12</strong> sparen.</p>", "ALTDE12"),
+        ("<p>Usa il cod\u0131ce <strong>ROMA33</strong> al checkout.</p>", "ROMA33"),
     ],
 )
 def test_codes_are_found_in_phrases_markup_and_languages(copy, code):
