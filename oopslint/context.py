@@ -245,15 +245,8 @@ class SendContext:
         """A value by logical field name (``order_placed_at``) or dotted path."""
         path = self.fields.get(name, name)
         parts = _PATH_PARTS.get(path) or _path_parts(path)
-        current: Any = self.data
-        for part in parts:
-            if current.__class__ is dict:
-                current = current.get(part)
-            else:
-                current = dig(current, part)
-            if current is None:
-                return default
-        return current
+        value = _walk(self.data, parts)
+        return default if value is None else value
 
     def values(self, names: tuple[str, ...]) -> tuple[Any, ...]:
         """The values of several fields (logical names or dotted paths), as
