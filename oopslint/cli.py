@@ -575,11 +575,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from .engine import redact
 
+        detail = redact(str(exc))
         sys.stderr.write(
-            f"oopslint: internal error: {type(exc).__name__}: {redact(str(exc))}\n"
+            f"oopslint: internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
+            f"(raised in {_where(exc)})\n"
             "Set OOPSLINT_DEBUG=1 for a traceback, and please report it.\n"
         )
         return EXIT_ERROR
+
+
+def _where(exc: BaseException) -> str:
+    """Where ``exc`` was raised, as ``package/module.py:line in function``: enough
+    for a report to point at the code, without the directories it is installed in."""
+    traceback = exc.__traceback__
+    if traceback is None:
+        return "an unknown place"
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    code = traceback.tb_frame.f_code
+    short = "/".join(Path(code.co_filename).parts[-2:])
+    return f"{short}:{traceback.tb_lineno} in {code.co_name}"
 
 
 def entry() -> None:

@@ -205,3 +205,24 @@ def test_a_20_mb_email_is_linted_and_reported_not_dropped(tmp_path, corpus):
     clip = [f for f in findings if f["code"] == "TPL006"]
     assert clip and clip[0]["severity"] == "error"
     assert all(len(f["snippet"] or "") <= 2000 for f in findings)
+
+
+def test_an_internal_error_names_where_it_was_raised_without_a_traceback() -> None:
+    """A bug with an empty message (a bare ``assert``) still tells its reporter
+    where it happened, with no directories of the machine it ran on."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys, oopslint.cli as cli\n"
+        "def broken(args):\n"
+        "    assert args is None\n"
+        "cli._cmd_rules = broken\n"
+        "sys.exit(cli.main(['rules']))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "OOPSLINT_DEBUG"}
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert "oopslint: internal error: AssertionError (raised in <string>:3 in broken)" in result.stderr
+    assert "Set OOPSLINT_DEBUG=1 for a traceback" in result.stderr
+    assert "Traceback" not in result.stderr
