@@ -616,15 +616,9 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
             checked += 1
             context, found, problem = runner.check_row(number, line, data if merged else runner.row_data(data))
             if states:
-                row = runner.batch_row(number, line, context, found)
-                for code, state in list(states.items()):
-                    try:
-                        state.add(row)
-                    except Exception as exc:
-                        del states[code]
-                        crashed[code] = (number, crash_detail(rules[code], exc))
-                if row._rejections and problem is None:
-                    problem = row._rejections[0]
+                rejection = runner.feed_states(states, crashed, number, line, context, found)
+                if problem is None:
+                    problem = rejection
             if problem is not None:
                 problems.append((number, line, row_id(context), problem))
         message = (piece.index, "ok", summary.rules, runner.groups, runner.crashes, problems)

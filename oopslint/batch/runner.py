@@ -554,15 +554,9 @@ class Runner:
         for number, line, data in rows:
             context, found, problem = self.check_row(number, line, data)
             if states:
-                row = self.batch_row(number, line, context, found)
-                for code, state in list(states.items()):
-                    try:
-                        state.add(row)
-                    except Exception as exc:
-                        del states[code]
-                        crashed[code] = (number, crash_detail(self._batch_rule(code), exc))
-                if row._rejections and problem is None:
-                    problem = row._rejections[0]
+                rejection = self.feed_states(states, crashed, number, line, context, found)
+                if problem is None:
+                    problem = rejection
             if problem is not None:
                 problems.append((number, line, row_id(context), problem))
             vars(context)["_memo"] = None  # see _run
@@ -578,6 +572,27 @@ class Runner:
             plain = {key: replace(group, example=group.example.with_(data={})) for key, group in self.groups.items()}
             message = (index, "ok", summary.rules, plain, self.crashes, problems, unreadable, *message[7:])
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+
+    def feed_states(
+        self,
+        states: dict[str, Any],
+        crashed: dict[str, tuple[int, str]],
+        number: int,
+        line: int | None,
+        context: SendContext,
+        found: list[Finding] | None,
+    ) -> str | None:
+        """Give one checked row to a chunk's batch-rule states (see :meth:`start_states`).
+        A state that fails is dropped and its rule recorded in ``crashed``; returns the
+        row's first rejection by a batch rule, if any."""
+        row = self.batch_row(number, line, context, found)
+        for code, state in list(states.items()):
+            try:
+                state.add(row)
+            except Exception as exc:
+                del states[code]
+                crashed[code] = (number, crash_detail(self._batch_rule(code), exc))
+        return row._rejections[0] if row._rejections else None
 
     def _batch_rule(self, code: str) -> Rule:
         return next(rule for rule in self.batch_rules if rule.code == code)
