@@ -143,15 +143,20 @@ def test_an_entry_point_loads_as_importlib_metadata_loads_it() -> None:
 # ------------------------------------------------------------------ compiled patterns
 
 
-def _check(cache: Path) -> subprocess.CompletedProcess[str]:
+def _python(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """This Python run with ``args`` in the repository, with ``cache`` as oopslint's cache folder."""
     return subprocess.run(
-        [sys.executable, "-m", "oopslint", "check", "--offline", "--format", "json", str(EMAIL)],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**os.environ, "OOPSLINT_CACHE_DIR": str(cache)},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def _check(cache: Path) -> subprocess.CompletedProcess[str]:
+    return _python(cache, "-m", "oopslint", "check", "--offline", "--format", "json", str(EMAIL))
 
 
 def _pattern_file(cache: Path) -> Path:
@@ -217,14 +222,7 @@ def test_kept_programs_equal_what_re_compiles(tmp_path: Path) -> None:
         "    assert kept == fresh and kept.groupindex == fresh.groupindex and kept.groups == fresh.groups, pattern\n"
         "print('OK', len(startup._known))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**os.environ, "OOPSLINT_CACHE_DIR": str(tmp_path / "cache")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _python(tmp_path / "cache", "-c", code)
     assert result.returncode == 0 and result.stdout.startswith("OK"), result.stderr
 
 
@@ -237,12 +235,5 @@ def test_a_program_importing_oopslint_keeps_its_re_cache_and_collector(tmp_path:
         "assert not startup.started_as_command() and not startup._known and gc.isenabled()\n"
         "print('OK')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**os.environ, "OOPSLINT_CACHE_DIR": str(tmp_path / "cache")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _python(tmp_path / "cache", "-c", code)
     assert result.returncode == 0 and result.stdout.strip() == "OK", result.stderr
