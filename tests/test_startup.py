@@ -190,6 +190,35 @@ def test_a_damaged_or_foreign_word_table_is_not_trusted(monkeypatch: pytest.Monk
         wordlists._load_table(blob)
 
 
+def test_a_word_table_read_in_place_pickles_and_its_word_ends_answer_as_sets() -> None:
+    import pickle
+
+    from oopslint.rules.spelling import wordlists
+    from oopslint.rules.spelling.dictionary import Dictionary
+
+    prepared = {
+        "frequencies": {"shipped": 900, "order": 5000, "café": 70},
+        "floor_count": 70,
+        "frequent_floor": 100,
+        "boost": 5000,
+        "function_words": ["order"],
+        "alphabet": "abcdefghijklmnopqrstuvwxyzé",
+        "has_apostrophes": False,
+        "prefixes": {"ship", "orde"},
+        "suffixes": {"pped", "rder"},
+    }
+    table = wordlists._load_table(wordlists._dump_table(prepared))
+    table["frequencies"]["parcel"] = 80  # a word added beside the table
+    copy = pickle.loads(pickle.dumps(table["frequencies"]))
+    assert isinstance(copy, wordlists.WordFrequencies)
+    assert dict(copy) == {**prepared["frequencies"], "parcel": 80} and copy.get("café") == 70
+    assert table["prefixes"] == {"ship", "orde"} and "ship" in table["prefixes"] and "pped" not in table["prefixes"]
+    built = Dictionary.build("en", table, common=["Dispatch"], terms=["oopslint"])
+    assert set(built.prefixes) == {"ship", "orde", "disp", "oops"}
+    assert set(built.suffixes) == {"pped", "rder", "atch", "lint"}
+    assert "ship" in built.prefixes and "xyzw" not in built.suffixes
+
+
 _CHECK = ["check", "--offline", "--format", "json"]
 _AS_COMMAND = """
 import sys

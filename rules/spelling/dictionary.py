@@ -13,10 +13,11 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from .english import EN_PREFIXES, british_variant, english_base, inflection_of
-from .wordlists import WordFrequencies, available_languages, data_words, read_table
+from .wordlists import WordEnds, WordFrequencies, available_languages, data_words, read_table
 
 __all__ = [
     "Dictionary",
@@ -135,8 +136,10 @@ class Dictionary:
     function_words: frozenset[str] = frozenset()
     alphabet: str = ""
     has_apostrophes: bool = False
-    prefixes: set[str] = field(default_factory=set)
-    suffixes: set[str] = field(default_factory=set)
+    #: the first and last four letters of the listed words (a set, or the
+    #: :class:`WordEnds` of a word table, which becomes a set when first asked)
+    prefixes: AbstractSet[str] = field(default_factory=set)
+    suffixes: AbstractSet[str] = field(default_factory=set)
     _adjacent: dict[str, frozenset[str]] = field(default_factory=dict)
     _verdicts: dict[str, Verdict] = field(default_factory=dict)
     _suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -157,11 +160,9 @@ class Dictionary:
             frequencies[word] = max(frequencies.get(word, 0), prepared["boost"])
         for word in terms:
             frequencies.setdefault(word.lower(), prepared["floor_count"] or 1)
-        prefixes, suffixes = set(prepared["prefixes"]), set(prepared["suffixes"])
-        for word in (*common, *terms):
-            if len(word) >= 4:
-                prefixes.add(word[:4].lower())
-                suffixes.add(word[-4:].lower())
+        long_words = [word for word in (*common, *terms) if len(word) >= 4]
+        prefixes = _ends(prepared["prefixes"], [word[:4].lower() for word in long_words])
+        suffixes = _ends(prepared["suffixes"], [word[-4:].lower() for word in long_words])
         layout = _KEYBOARDS.get(_LAYOUT.get(language, ""), ())
         positions = {ch: (row, col) for row, keys in enumerate(layout) for col, ch in enumerate(keys)}
         adjacent = {
@@ -543,6 +544,13 @@ def _base_letter(ch: str) -> str:
 
 _dictionaries: dict[str, Dictionary] = {}
 _load_lock = threading.Lock()
+
+
+def _ends(known: AbstractSet[str], extra: list[str]) -> AbstractSet[str]:
+    """``known`` and ``extra`` in one set (a :class:`WordEnds` stays one, still not a set)."""
+    if isinstance(known, WordEnds):
+        return known.with_extra(extra)
+    return {*known, *extra}
 
 
 def get_dictionary(language: str) -> Dictionary:

@@ -24,7 +24,8 @@ import sys
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ __all__ = [
     "read_word_file",
     "data_words",
     "WordFrequencies",
+    "WordEnds",
     "FREQUENT_RANK",
     "FUNCTION_WORD_RANK",
 ]
@@ -201,13 +203,17 @@ def _dump_table(prepared: dict) -> bytes:
 
 
 def _load_table(blob: bytes) -> dict:
-    """The prepared data from a word table; ValueError when it is damaged or foreign."""
+    """The prepared data from a word table; ValueError when it is damaged or foreign.
+
+    The words, offsets, counts and hash table are read in place in ``blob``
+    (memoryviews, no copies), and the word ends become sets only when asked."""
     if not blob.startswith(_TABLE_MAGIC):
         raise ValueError("not a word table")
     start = len(_TABLE_MAGIC)
     head_size = int.from_bytes(blob[start : start + 4], "little")
     header = marshal.loads(blob[start + 4 : start + 4 + head_size])
-    body = memoryview(blob)[start + 4 + head_size :]
+    body_start = start + 4 + head_size
+    body = memoryview(blob)[body_start:]
     if (
         not isinstance(header, dict)
         or header.get("format") != _TABLE_FORMAT
@@ -221,24 +227,64 @@ def _load_table(blob: bytes) -> dict:
     sizes = (text_bytes, 4 * (words + 1), count_size * words, 4 << bits)
     if len(body) != sum(sizes) or zlib.crc32(body) != header["checksum"] or not 0 < bits < 32:
         raise ValueError("a damaged word table")
-    text = bytes(body[: sizes[0]])
-    offsets, counts, table = array("I"), array(count_type), array("I")
+    parts = []
     position = sizes[0]
-    for part, size in zip((offsets, counts, table), sizes[1:]):
-        part.frombytes(body[position : position + size])
+    for kind, size in zip(("I", count_type, "I"), sizes[1:]):
+        parts.append(body[position : position + size].cast(kind))
         position += size
+    offsets, counts, table = parts
+    if offsets[0] != 0 or offsets[-1] != text_bytes:
+        raise ValueError("a damaged word table")
     return {
         "format": _FORMAT,
-        "frequencies": WordFrequencies(text, offsets, counts, table),
+        "frequencies": WordFrequencies(blob, offsets, counts, table, text_start=body_start),
         "floor_count": header["floor_count"],
         "frequent_floor": header["frequent_floor"],
         "boost": header["boost"],
         "function_words": header["function_words"],
         "alphabet": header["alphabet"],
         "has_apostrophes": header["has_apostrophes"],
-        "prefixes": set(header["prefixes"].split("\n")) if header["prefixes"] else set(),
-        "suffixes": set(header["suffixes"].split("\n")) if header["suffixes"] else set(),
+        "prefixes": WordEnds(header["prefixes"]),
+        "suffixes": WordEnds(header["suffixes"]),
     }
+
+
+class WordEnds(AbstractSet[str]):
+    """A read-only set of strings kept as one newline-joined text, made a
+    real set the first time it is asked anything: most checks never ask (the
+    ends of the words of a language are only looked at for long unknown words),
+    and building the set of some 17,000 strings is a visible part of a start."""
+
+    __slots__ = ("_joined", "_extra", "_set")
+
+    def __init__(self, joined: str, extra: Iterable[str] = ()) -> None:
+        self._joined = joined
+        self._extra = tuple(extra)
+        self._set: set[str] | None = None
+
+    def with_extra(self, extra: Iterable[str]) -> WordEnds:
+        """These ends and ``extra`` (still not a set)."""
+        return WordEnds(self._joined, (*self._extra, *extra))
+
+    def _built(self) -> set[str]:
+        built = self._set
+        if built is None:
+            built = set(self._joined.split("\n")) if self._joined else set()
+            built.update(self._extra)
+            self._set = built
+        return built
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._built()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+    def __repr__(self) -> str:
+        return f"WordEnds({len(self)} strings)"
 
 
 class WordFrequencies(Mapping[str, int]):
@@ -254,8 +300,18 @@ class WordFrequencies(Mapping[str, int]):
 
     DICT_AFTER_LOOKUPS = 50_000
 
-    def __init__(self, text: bytes, offsets: array, counts: array, table: array) -> None:
+    def __init__(
+        self,
+        text: bytes,
+        offsets: array | memoryview,
+        counts: array | memoryview,
+        table: array | memoryview,
+        *,
+        text_start: int = 0,
+    ) -> None:
+        # the words are text[text_start:], newline-terminated; offsets are relative to text_start
         self._text = text
+        self._text_start = text_start
         self._offsets = offsets
         self._counts = counts
         self._table = table
@@ -269,16 +325,24 @@ class WordFrequencies(Mapping[str, int]):
         """The word's index in the table, -1 when it is not there."""
         encoded = word.encode("utf-8", "surrogatepass")
         size = len(encoded) + 1
-        text, offsets, table, mask = self._text, self._offsets, self._table, self._mask
+        text, offsets, table, mask, base = self._text, self._offsets, self._table, self._mask, self._text_start
         slot = zlib.crc32(encoded) & mask
         while True:
             entry = table[slot]
             if not entry:
                 return -1
             start = offsets[entry - 1]
-            if offsets[entry] - start == size and text.startswith(encoded, start):
+            if offsets[entry] - start == size and text.startswith(encoded, base + start):
                 return entry - 1
             slot = (slot + 1) & mask
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # memoryviews do not pickle: a copy of the table's parts, the changes beside it
+        start = self._text_start
+        text = bytes(self._text[start : start + self._offsets[-1]])
+        parts = [memoryview(part) for part in (self._offsets, self._counts, self._table)]
+        arrays = tuple(array(part.format, part.tobytes()) for part in parts)
+        return _unpickled_frequencies, (text, arrays, self._changed, self._added)
 
     def _count(self, word: str) -> int | None:
         self._lookups += 1
@@ -304,7 +368,9 @@ class WordFrequencies(Mapping[str, int]):
         return built
 
     def _words(self) -> list[str]:
-        return self._text[:-1].decode("utf-8", "surrogatepass").split("\n")
+        start = self._text_start
+        end = start + self._offsets[-1] - 1  # the last newline left out
+        return self._text[start:end].decode("utf-8", "surrogatepass").split("\n")
 
     def __contains__(self, word: object) -> bool:
         if self._dict is not None:
@@ -351,6 +417,15 @@ class WordFrequencies(Mapping[str, int]):
         return self.as_dict() == other
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _unpickled_frequencies(
+    text: bytes, arrays: tuple[array, array, array], changed: dict[str, int], added: dict[str, int]
+) -> WordFrequencies:
+    frequencies = WordFrequencies(text, *arrays)
+    frequencies._changed.update(changed)
+    frequencies._added.update(added)
+    return frequencies
 
 
 def _prepare(frequencies: dict[str, int]) -> dict:
