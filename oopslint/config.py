@@ -22,7 +22,6 @@ Top-level keys (``-`` and ``_`` are interchangeable)::
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -374,6 +373,8 @@ def read_config_table(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration ({exc})") from None
+    import tomllib  # here: a check with no configuration file does without it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

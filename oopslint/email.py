@@ -16,7 +16,6 @@ the contract a rule (built-in or third-party) may rely on; names starting with
 from __future__ import annotations
 
 import bisect
-import hashlib
 import os
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -441,6 +440,8 @@ class Email:
     @cached_property
     def content_hash(self) -> str:
         """SHA-1 of the HTML: the key batch caches use."""
+        import hashlib  # here: a command's start does without it (it loads OpenSSL's bindings)
+
         return hashlib.sha1(self.html.encode("utf-8", "surrogatepass")).hexdigest()
 
     # -------------------------------------------------------------- positions

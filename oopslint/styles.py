@@ -265,7 +265,10 @@ def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]])
         rows.append(tuple(e.index for e in email.elements if any(s <= e.start < t for s, t in vml)))
     # equal bytes are equal signatures (marshal reads back what it wrote); 128 bits
     # of BLAKE2 make two different signatures with one digest out of reach
-    from hashlib import blake2b  # imported here: a command's start does without it
+    try:  # hashlib's own BLAKE2b, without loading OpenSSL's bindings (hashlib's import) on every start
+        from _blake2 import blake2b
+    except ImportError:  # an interpreter built without it
+        from hashlib import blake2b
 
     return blake2b(marshal.dumps(tuple(rows)), digest_size=16).digest()
 

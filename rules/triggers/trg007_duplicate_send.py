@@ -5,8 +5,12 @@ from __future__ import annotations
 import copy
 from array import array
 from collections.abc import Iterator
-from hashlib import blake2b
 from typing import Any
+
+try:  # hashlib's own BLAKE2b, without loading OpenSSL's bindings (hashlib's import) on every start
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 from oopslint import ConfigError, Finding, rule
 
