@@ -221,13 +221,16 @@ def _installation_signature() -> tuple[Any, ...] | None:
             return None
         where = raw or os.getcwd()
         try:
-            with os.scandir(where) as listing:
-                names = sorted(
-                    entry.name
-                    for entry in listing
-                    if entry.name.lower().endswith((".dist-info", ".egg-info"))
-                    or (entry.name == "EGG-INFO" and where.lower().endswith(".egg"))
+            # a site-packages folder holds thousands of names: only those ending in o or O are looked at further
+            names = sorted(
+                name
+                for name in os.listdir(where)
+                if name[-1:] in ("o", "O")
+                and (
+                    name.lower().endswith((".dist-info", ".egg-info"))
+                    or (name == "EGG-INFO" and where.lower().endswith(".egg"))
                 )
+            )
         except NotADirectoryError:
             entries.append((where, _stat(where)))
             continue
