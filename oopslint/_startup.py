@@ -68,6 +68,7 @@ def begin() -> None:
         _collector_paused = True
     load_patterns()
     load_dataclass_code()
+    load_module_code()
 
 
 def imports_done() -> None:
@@ -147,6 +148,7 @@ def save() -> None:
     """Keep what this run compiled (patterns, dataclass methods) for the next. Best effort."""
     save_patterns()
     save_dataclass_code()
+    save_module_code()
 
 
 def save_patterns() -> None:
@@ -292,3 +294,184 @@ def save_dataclass_code() -> None:
             write_atomically(_code_cache_file(), zlib.crc32(payload).to_bytes(4, "little") + payload)
     except Exception:
         pass
+
+
+# ------------------------------------------------------------ module code
+
+_MODULES_FORMAT = 1
+_modules: dict[str, tuple] = {}  # module name -> what the cache file holds for it
+_modules_served: set[str] = set()
+_modules_before: frozenset[str] = frozenset()  # imported before the finder was there: never kept
+_dir_stats: dict[str, int | None] = {}
+_finder_installed: Any = None
+
+
+def _modules_file() -> Path:
+    from .paths import cache_folder
+
+    build = zlib.crc32(f"{sys.version}|{sys.implementation.cache_tag}|{sys.flags.optimize}".encode())
+    return cache_folder("code") / f"modules-{sys.implementation.cache_tag}-{build:08x}-v{_MODULES_FORMAT}.marshal"
+
+
+def _finders_signature() -> tuple[str, ...]:
+    """The import system the kept code was found with: the meta path's finders
+    (this module's own left out) and the path hooks."""
+    return tuple(
+        f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', '')}"
+        for kind in (
+            *(f if isinstance(f, type) else type(f) for f in sys.meta_path if f is not _finder_installed),
+            *(f if isinstance(f, type) else type(f) for f in sys.path_hooks),
+        )
+    )
+
+
+def _mtime(path: str) -> int | None:
+    """A folder's modification time (cached for the run: the folders a command imports from are few)."""
+    if path not in _dir_stats:
+        try:
+            _dir_stats[path] = os.stat(path).st_mtime_ns
+        except OSError:
+            _dir_stats[path] = None
+    return _dir_stats[path]
+
+
+def _source_stat(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
+
+
+class _KeptCodeFinder:
+    """Finds oopslint's own modules where the import system found them in an
+    earlier run, and gives their code from one cache file instead of a
+    ``.pyc`` each. Used only while nothing the search read has changed: the
+    package path searched, the modification time of each folder on it and of
+    the module's own folder (a file added or removed changes it), the source
+    file's time and size, and the finders themselves; anything else falls
+    through to the usual finders."""
+
+    @staticmethod
+    def find_spec(name: str, path: Any = None, target: Any = None) -> Any:
+        entry = _modules.get(name)
+        if entry is None or target is not None:
+            return None
+        try:
+            searched, folders, origin, stat, locations, code = entry
+            if tuple(path or ()) != searched:
+                return None
+            if any(_mtime(folder) != mtime for folder, mtime in folders):
+                return None
+            if _source_stat(origin) != stat:
+                return None
+            import importlib.util
+
+            loader = _KeptCodeLoader(name, origin)
+            loader.kept_code = code
+            spec = importlib.util.spec_from_file_location(
+                name, origin, loader=loader, submodule_search_locations=list(locations) if locations else None
+            )
+        except Exception:  # an entry of an unexpected shape: the usual finders
+            return None
+        _modules_served.add(name)
+        return spec
+
+
+def _kept_code_loader() -> type:
+    from importlib.machinery import SourceFileLoader
+
+    class KeptCodeLoader(SourceFileLoader):
+        """The standard loader of a source file (resources, source, reload
+        work as usual), with the module's code already at hand."""
+
+        kept_code: Any = None
+
+        def get_code(self, fullname: str) -> Any:
+            code, self.kept_code = self.kept_code, None
+            return code if code is not None else super().get_code(fullname)
+
+    return KeptCodeLoader
+
+
+_KeptCodeLoader: Any = None
+
+
+def load_module_code() -> int:
+    """Serve oopslint's modules from the kept code from now on; how many the file held."""
+    global _finder_installed, _KeptCodeLoader, _modules_before
+    if _finder_installed is not None:
+        return len(_modules)
+    _modules_before = frozenset(sys.modules)
+    try:
+        blob = _modules_file().read_bytes()
+        checksum, payload = blob[:4], blob[4:]
+        if int.from_bytes(checksum, "little") != zlib.crc32(payload):
+            raise ValueError("damaged")
+        header, entries = marshal.loads(payload)
+    except Exception:  # no file yet, unreadable, damaged: found and loaded as usual (and kept at the end)
+        header, entries = None, {}
+    _KeptCodeLoader = _kept_code_loader()
+    _finder_installed = _KeptCodeFinder
+    if header == (_MODULES_FORMAT, sys.version, sys.flags.optimize, _finders_signature()) and isinstance(entries, dict):
+        code_type = type(load_module_code.__code__)
+        _modules.update(
+            (name, entry)
+            for name, entry in entries.items()
+            if type(name) is str and type(entry) is tuple and len(entry) == 6 and type(entry[5]) is code_type
+        )
+    sys.meta_path.insert(0, _KeptCodeFinder)
+    return len(_modules)
+
+
+def save_module_code() -> None:
+    """Keep the code of the oopslint modules this run imported the usual way. Best effort."""
+    try:
+        _save_module_code()
+    except Exception:
+        pass
+
+
+def _save_module_code() -> None:
+    if _finder_installed is None:
+        return
+    from importlib.machinery import SourceFileLoader
+
+    found: dict[str, tuple] = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("oopslint.") or name in _modules_served or name in _modules_before:
+            continue
+        spec = getattr(module, "__spec__", None)
+        loader = getattr(spec, "loader", None)
+        origin = getattr(spec, "origin", None)
+        if not isinstance(loader, SourceFileLoader) or not isinstance(origin, str) or not origin.endswith(".py"):
+            continue
+        if getattr(spec, "name", None) != name:  # another module set under this name
+            continue
+        parent = sys.modules.get(name.rpartition(".")[0])
+        searched = tuple(getattr(parent, "__path__", ()) or ())
+        locations = getattr(spec, "submodule_search_locations", None)
+        stat = _source_stat(origin)
+        folders = [*searched, os.path.dirname(origin)]
+        before = [(folder, _stat_now(folder)) for folder in folders]
+        code = loader.get_code(name)  # from its .pyc, or compiled from the source as it is now
+        if code is None or stat is None or _source_stat(origin) != stat:
+            continue
+        if any(mtime is None or _stat_now(folder) != mtime for folder, mtime in before):
+            continue
+        found[name] = (searched, tuple(before), origin, stat, tuple(locations) if locations else (), code)
+    if not found:
+        return
+    entries = {**_modules, **found}
+    payload = marshal.dumps(((_MODULES_FORMAT, sys.version, sys.flags.optimize, _finders_signature()), entries))
+    from .paths import write_atomically
+
+    write_atomically(_modules_file(), zlib.crc32(payload).to_bytes(4, "little") + payload)
+    _modules.update(found)
+
+
+def _stat_now(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
