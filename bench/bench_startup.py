@@ -8,8 +8,10 @@ PYTHONPYCACHEPREFIX folder of this run, so whether `.pyc` were there is known,
 not guessed (this machine sets PYTHONDONTWRITEBYTECODE=1, so the source tree has none):
 
 - with .pyc: every module (the standard library, the dependencies, oopslint and its rules) has one;
-- without oopslint's .pyc: oopslint and its rules are compiled from source on every start,
-  as after an editable install that may not write bytecode;
+- without oopslint's .pyc: no ``.pyc`` of oopslint or its rules, as after an install that may
+  not write bytecode; the command imports them from the code it kept in its cache folder;
+- without oopslint's .pyc or kept code: the same with that kept-code file removed before each
+  run, so oopslint and its rules are compiled from source on every start;
 - the floor: a fresh interpreter importing every module from outside oopslint that the
   offline check ends up with (standard library and third-party, found in this run), with .pyc;
 - the declared dependencies (bs4, lxml, httpx, pyspellchecker, premailer, PyYAML, tinycss2),
@@ -18,8 +20,8 @@ not guessed (this machine sets PYTHONDONTWRITEBYTECODE=1, so the source tree has
   after an install, which parses the spelling and client data and writes what later runs read.
 
 oopslint's cache folder is one of this run too: the first check fills it (the entry-point scan and
-the passed registration check, the compiled regular expressions and dataclass methods, the spelling
-word table and the client data), as any first run does; the other check rows read it.
+the passed registration check, the compiled regular expressions, dataclass methods and modules, the
+spelling word table and the client data), as any first run does; the other check rows read it.
 
 Runs are interleaved, so load on a shared machine falls on every command alike. Wall time and
 CPU time (user + system of the child) are medians; ratios come from pairs of this run.
@@ -144,21 +146,34 @@ def main() -> None:
 
     # write every .pyc once, then copy the folder without oopslint's own
     baseline = [args.compare, "-m", "oopslint", "check", "--offline", "--no-cache", email] if args.compare else None
-    for command in (check, floor, declared, bare, *([baseline] if baseline else [])):
+    compare_cache = work / "compare-cache"  # the other checkout keeps its own cache folder
+    for command in (check, floor, declared, bare):
         _run(command, env(with_pyc, True))
+    if baseline:
+        _run(baseline, env(with_pyc, True, compare_cache))
+        _run(baseline, env(with_pyc, True, compare_cache))
     shutil.copytree(with_pyc, without_own)
     for own_dir in own:
         shutil.rmtree(without_own / str(own_dir).lstrip(os.sep), ignore_errors=True)
     present, absent = _pyc_count(with_pyc, own), _pyc_count(without_own, own)
 
+    # the same cache folder without the command's kept module code (removed before each run)
+    no_kept_code = work / "no-kept-code"
+    shutil.copytree(cache_dir, no_kept_code)
+
+    def drop_kept_code() -> None:
+        for kept in (no_kept_code / "code").glob("modules-*"):
+            kept.unlink()
+
     runs_with_empty_caches = iter(range(args.runs))
     cases = {
         "check, with .pyc": (check, env(with_pyc, False)),
         "check, without oopslint's .pyc": (check, env(without_own, False)),
+        "check, no oopslint .pyc or kept code": (check, env(without_own, False, no_kept_code)),
         "check, .pyc, empty cache folder": (check, None),
         "floor: its dependencies": (floor, env(with_pyc, False)),
         "declared dependencies": (declared, env(with_pyc, False)),
-        **({"--compare check, with .pyc": (baseline, env(with_pyc, False))} if baseline else {}),
+        **({"--compare check, with .pyc": (baseline, env(with_pyc, False, compare_cache))} if baseline else {}),
         "bare python -c pass": (bare, env(with_pyc, False)),
     }
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
@@ -166,6 +181,8 @@ def main() -> None:
         for name, (command, environment) in cases.items():
             if environment is None:  # a new empty folder each time
                 environment = env(with_pyc, False, empty_caches / str(next(runs_with_empty_caches)))
+            if environment["OOPSLINT_CACHE_DIR"] == str(no_kept_code):
+                drop_kept_code()
             samples[name].append(_run(command, environment))
     shutil.rmtree(work, ignore_errors=True)
 
@@ -179,9 +196,10 @@ def main() -> None:
     print(
         f"modules from outside oopslint the offline check loads: {len(modules)}; third-party: {', '.join(third_party)}"
     )
-    print(f"{'':36}{'wall (median)':>15}{'CPU (median)':>15}")
+    print(f"{'':38}{'wall (median)':>15}{'CPU (median)':>15}{'CPU (min)':>13}")
     for name in cases:
-        print(f"{name:36}{wall[name] * 1000:12.0f} ms{cpu[name] * 1000:12.0f} ms")
+        low = min(s[1] for s in samples[name])
+        print(f"{name:38}{wall[name] * 1000:12.0f} ms{cpu[name] * 1000:12.0f} ms{low * 1000:10.0f} ms")
     floor_name = "floor: its dependencies"
     if baseline:
         compared = "--compare check, with .pyc"
@@ -189,7 +207,7 @@ def main() -> None:
             f"check / --compare check: {wall['check, with .pyc'] / wall[compared]:.2f}x wall, "
             f"{cpu['check, with .pyc'] / cpu[compared]:.2f}x CPU ({args.compare})"
         )
-    for name in ("check, with .pyc", "check, without oopslint's .pyc"):
+    for name in ("check, with .pyc", "check, without oopslint's .pyc", "check, no oopslint .pyc or kept code"):
         print(
             f"{name} / floor: {wall[name] / wall[floor_name]:.2f}x wall, {cpu[name] / cpu[floor_name]:.2f}x CPU; "
             f"above the floor: {(cpu[name] - cpu[floor_name]) * 1000:.0f} ms CPU"

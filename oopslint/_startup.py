@@ -1,5 +1,5 @@
-"""What the ``oopslint`` command does to start faster: compiled regular expressions
-and dataclass methods kept between runs.
+"""What the ``oopslint`` command does to start faster: compiled regular expressions,
+dataclass methods and module code kept between runs.
 
 A one-file check compiles some 250 regular expressions (the rules' patterns,
 the phrase tables, the CSS tokenizer's), about a fifth of its CPU time. The
@@ -24,6 +24,15 @@ very same text, from a cache file like the patterns' (marshal, the format of
 ``dataclasses`` defines no ``exec`` of its own and compiles with no
 ``__future__`` feature (the texts are then compiled exactly as its ``exec``
 would: file name ``<string>``, no inherited flags).
+
+And the same for the modules themselves: a check imports some 140 of oopslint's
+(its rules are many small modules) and a few dozen of its libraries', each found
+by a search of its package folder and read from its own ``.pyc``. The command
+keeps their code objects in one cache file and imports them from it while the
+search would find the same file (the package path, the folders' modification
+times, the source's time and size, the finders are all unchanged); any other
+module, or one whose source changed, is found and loaded the usual way, and
+kept at the end of the run.
 """
 
 from __future__ import annotations
@@ -344,7 +353,8 @@ def _source_stat(path: str) -> tuple[int, int] | None:
 
 
 class _KeptCodeFinder:
-    """Finds oopslint's own modules where the import system found them in an
+    """Finds the modules of packages the command imports (oopslint's, and the
+    submodules of the libraries it uses) where the import system found them in an
     earlier run, and gives their code from one cache file instead of a
     ``.pyc`` each. Used only while nothing the search read has changed: the
     package path searched, the modification time of each folder on it and of
@@ -368,7 +378,9 @@ class _KeptCodeFinder:
             import importlib.util
 
             loader = _KeptCodeLoader(name, origin)
-            loader.kept_code = code
+            loader.kept_code = marshal.loads(code)  # read here: the file holds modules this run may not import
+            if type(loader.kept_code) is not type(_mtime.__code__):
+                return None
             spec = importlib.util.spec_from_file_location(
                 name, origin, loader=loader, submodule_search_locations=list(locations) if locations else None
             )
@@ -398,7 +410,7 @@ _KeptCodeLoader: Any = None
 
 
 def load_module_code() -> int:
-    """Serve oopslint's modules from the kept code from now on; how many the file held."""
+    """Serve the modules of packages from the kept code from now on; how many the file held."""
     global _finder_installed, _KeptCodeLoader, _modules_before
     if _finder_installed is not None:
         return len(_modules)
@@ -414,18 +426,17 @@ def load_module_code() -> int:
     _KeptCodeLoader = _kept_code_loader()
     _finder_installed = _KeptCodeFinder
     if header == (_MODULES_FORMAT, sys.version, sys.flags.optimize, _finders_signature()) and isinstance(entries, dict):
-        code_type = type(load_module_code.__code__)
         _modules.update(
             (name, entry)
             for name, entry in entries.items()
-            if type(name) is str and type(entry) is tuple and len(entry) == 6 and type(entry[5]) is code_type
+            if type(name) is str and type(entry) is tuple and len(entry) == 6 and type(entry[5]) is bytes
         )
     sys.meta_path.insert(0, _KeptCodeFinder)
     return len(_modules)
 
 
 def save_module_code() -> None:
-    """Keep the code of the oopslint modules this run imported the usual way. Best effort."""
+    """Keep the code of the package modules this run imported the usual way. Best effort."""
     try:
         _save_module_code()
     except Exception:
@@ -439,7 +450,9 @@ def _save_module_code() -> None:
 
     found: dict[str, tuple] = {}
     for name, module in list(sys.modules.items()):
-        if not name.startswith("oopslint.") or name in _modules_served or name in _modules_before:
+        # modules of packages only (oopslint's, and the submodules of the libraries it imports):
+        # where a top-level module is found depends on sys.path, whose first entry is the working folder
+        if "." not in name or name in _modules_served or name in _modules_before:
             continue
         spec = getattr(module, "__spec__", None)
         loader = getattr(spec, "loader", None)
@@ -459,7 +472,14 @@ def _save_module_code() -> None:
             continue
         if any(mtime is None or _stat_now(folder) != mtime for folder, mtime in before):
             continue
-        found[name] = (searched, tuple(before), origin, stat, tuple(locations) if locations else (), code)
+        found[name] = (
+            searched,
+            tuple(before),
+            origin,
+            stat,
+            tuple(locations) if locations else (),
+            marshal.dumps(code),
+        )
     if not found:
         return
     entries = {**_modules, **found}

@@ -340,3 +340,27 @@ def test_a_remembered_registration_check_is_made_again_when_a_plugin_file_change
     assert "rule ACME002 (whispering-headline) is defined in acme_oopslint.acme002_whispering but not registered" in (
         stopped.stderr.decode()
     )
+
+
+def test_word_ends_answer_as_the_set_of_their_lines() -> None:
+    import random
+
+    from oopslint.rules.spelling.wordlists import WordEnds
+
+    chooser = random.Random(5)
+    for fixed in (True, False):  # lines of one length (word ends always are), and of any length
+        for _ in range(200):
+            length = chooser.choice((1, 3, 4))
+
+            sizes = [length if fixed else chooser.randint(1, 5) for _ in range(chooser.randint(0, 60))]
+            lines = sorted({"".join(chooser.choice("abcé一") for _ in range(size)) for size in sizes})
+            ends = WordEnds("\n".join(lines))
+            assert set(ends) == set(lines) and len(ends) == len(lines)
+            assert all(item in ends for item in lines)
+            for _ in range(40):
+                probe = "".join(chooser.choice("abcdé一") for _ in range(chooser.randint(0, 5)))
+                assert (probe in ends) == (probe in lines), (lines, probe)
+            extra = ["".join(chooser.choice("abz") for _ in range(chooser.randint(1, 4))) for _ in range(4)]
+            more = ends.with_extra(extra)
+            assert set(more) == {*lines, *extra} and len(more) == len({*lines, *extra})
+            assert all(item in more for item in (*lines, *extra)) and 5 not in more

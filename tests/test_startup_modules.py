@@ -78,7 +78,7 @@ def test_the_command_imports_its_modules_from_the_kept_code_and_reports_the_same
     assert library.stdout.strip() == "False", library.stderr
 
 
-@pytest.mark.parametrize("damage", ["checksum", "truncated", "garbage", "another-python", "bad-entry"])
+@pytest.mark.parametrize("damage", ["checksum", "truncated", "garbage", "another-python", "bad-entry", "bad-code"])
 def test_a_damaged_module_file_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     cache = tmp_path / "cache"
     expected, _ = _as_command(cache)
@@ -97,15 +97,20 @@ def test_a_damaged_module_file_is_ignored_and_rewritten(tmp_path: Path, damage: 
         damaged = b"\x01\x02\x03\x04 not a module file"
     elif damage == "another-python":
         damaged = signed(marshal.dumps(((header[0], "2.7.18", *header[2:]), entries)))
-    else:  # an entry of the wrong shape under a valid checksum: that module is imported as usual
+    elif damage == "bad-entry":  # an entry of the wrong shape under a valid checksum: that module is imported as usual
         name = "oopslint.engine"
         damaged = signed(marshal.dumps((header, {**entries, name: ("not", "an", "entry")})))
+    else:  # code that is not a module's code object, under a valid checksum: imported as usual
+        engine = entries["oopslint.engine"]
+        damaged = signed(marshal.dumps((header, {**entries, "oopslint.engine": (*engine[:5], marshal.dumps(42))})))
     kept.write_bytes(damaged)
     result, served = _as_command(cache)
     assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout)
     if damage == "bad-entry":
         assert served > 100
         assert len(marshal.loads(kept.read_bytes()[4:])[1]["oopslint.engine"]) == 6  # kept again, whole
+    elif damage == "bad-code":
+        assert served > 100
     else:
         assert served == 0
         assert marshal.loads(kept.read_bytes()[4:])[0] == header  # rewritten whole
@@ -127,7 +132,7 @@ def test_kept_code_is_used_only_while_the_source_and_its_folder_are_unchanged(
     searched = tuple(oopslint.__path__)
     folders = tuple((path, os.stat(path).st_mtime_ns) for path in (*searched, str(folder)))
     stat = os.stat(source)
-    kept = compile("ANSWER = 'kept'\n", str(source), "exec")
+    kept = marshal.dumps(compile("ANSWER = 'kept'\n", str(source), "exec"))
     monkeypatch.setattr(
         _startup, "_modules", {name: (searched, folders, str(source), (stat.st_mtime_ns, stat.st_size), (), kept)}
     )

@@ -250,38 +250,77 @@ def _load_table(blob: bytes) -> dict:
 
 
 class WordEnds(AbstractSet[str]):
-    """A read-only set of strings kept as one newline-joined text, made a
-    real set the first time it is asked anything: most checks never ask (the
-    ends of the words of a language are only looked at for long unknown words),
-    and building the set of some 17,000 strings is a visible part of a start."""
+    """A read-only set of strings kept as one sorted, newline-joined text and
+    looked up in it by binary search (a few microseconds): making a set of the
+    word ends of a language (some 17,000 strings each way) would be a visible
+    part of a start and a megabyte or two more for every process, and they
+    are only looked at for long unknown words."""
 
-    __slots__ = ("_joined", "_extra", "_set")
+    __slots__ = ("_joined", "_width", "_extra")
 
-    def __init__(self, joined: str, extra: Iterable[str] = ()) -> None:
+    def __init__(self, joined: str, extra: Iterable[str] = (), *, _width: int | None = None) -> None:
         self._joined = joined
-        self._extra = tuple(extra)
-        self._set: set[str] | None = None
+        self._width = self._line_width(joined) if _width is None else _width
+        self._extra = frozenset(item for item in extra if not self._listed(item))
+
+    @staticmethod
+    def _line_width(text: str) -> int:
+        """The length of every line when all have the same (word ends do), else 0."""
+        width = text.find("\n")
+        if width < 0:  # one line
+            return len(text)
+        if width == 0 or (len(text) + 1) % (width + 1):
+            return 0
+        return width if text[width :: width + 1] == "\n" * (len(text) // (width + 1)) else 0
 
     def with_extra(self, extra: Iterable[str]) -> WordEnds:
-        """These ends and ``extra`` (still not a set)."""
-        return WordEnds(self._joined, (*self._extra, *extra))
+        """These strings and ``extra``."""
+        return WordEnds(self._joined, (*self._extra, *extra), _width=self._width)
 
-    def _built(self) -> set[str]:
-        built = self._set
-        if built is None:
-            built = set(self._joined.split("\n")) if self._joined else set()
-            built.update(self._extra)
-            self._set = built
-        return built
+    def _listed(self, item: str) -> bool:
+        text = self._joined
+        width = self._width
+        if width:  # lines of one length: the n-th starts at n * (width + 1)
+            if len(item) != width:
+                return False
+            step = width + 1
+            first, last = 0, (len(text) + 1) // step
+            while first < last:
+                middle = (first + last) // 2
+                line = text[middle * step : middle * step + width]
+                if line < item:
+                    first = middle + 1
+                elif line == item:
+                    return True
+                else:
+                    last = middle
+            return False
+        low, high = 0, len(text)  # low: where a line starts; high: where one ends
+        while low < high:
+            middle = (low + high) // 2
+            start = text.rfind("\n", low, middle) + 1 or low
+            end = text.find("\n", middle, high)
+            if end < 0:
+                end = high
+            line = text[start:end]
+            if line == item:
+                return True
+            if line < item:
+                low = end + 1
+            else:
+                high = start - 1
+        return False
 
     def __contains__(self, item: object) -> bool:
-        return item in self._built()
+        return isinstance(item, str) and (item in self._extra or self._listed(item))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._built())
+        if self._joined:
+            yield from self._joined.split("\n")
+        yield from self._extra
 
     def __len__(self) -> int:
-        return len(self._built())
+        return (self._joined.count("\n") + 1 if self._joined else 0) + len(self._extra)
 
     def __repr__(self) -> str:
         return f"WordEnds({len(self)} strings)"
@@ -320,6 +359,7 @@ class WordFrequencies(Mapping[str, int]):
         self._added: dict[str, int] = {}  # words not in the table, in the order they came
         self._lookups = 0
         self._dict: dict[str, int] | None = None
+        self._last: tuple[str | None, int] = (None, -1)  # the last word looked up in the table, and its index
 
     def _index(self, word: str) -> int:
         """The word's index in the table, -1 when it is not there."""
@@ -353,6 +393,7 @@ class WordFrequencies(Mapping[str, int]):
             count = self._added.get(word)
             if count is None:
                 index = self._index(word)
+                self._last = (word, index)  # the table never changes: a set() after a get() reuses it
                 if index >= 0:
                     count = self._counts[index]
         return count
@@ -394,7 +435,8 @@ class WordFrequencies(Mapping[str, int]):
     def __setitem__(self, word: str, count: int) -> None:
         if self._dict is not None:
             self._dict[word] = count
-        if word in self._added or self._index(word) < 0:
+        last = self._last
+        if word in self._added or (last[1] if last[0] == word else self._index(word)) < 0:
             self._added[word] = count
         else:
             self._changed[word] = count
