@@ -446,6 +446,13 @@ def save_module_code() -> None:
 def _save_module_code() -> None:
     if _finder_installed is None:
         return
+    target = _modules_file()
+    try:  # a folder it cannot write to: no compiling of modules for a file that cannot be kept
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(target.parent, os.W_OK):
+            return
+    except OSError:
+        return
     from importlib.machinery import SourceFileLoader
 
     found: dict[str, tuple] = {}
@@ -486,7 +493,7 @@ def _save_module_code() -> None:
     payload = marshal.dumps(((_MODULES_FORMAT, sys.version, sys.flags.optimize, _finders_signature()), entries))
     from .paths import write_atomically
 
-    write_atomically(_modules_file(), zlib.crc32(payload).to_bytes(4, "little") + payload)
+    write_atomically(target, zlib.crc32(payload).to_bytes(4, "little") + payload)
     _modules.update(found)
 
 
