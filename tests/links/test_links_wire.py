@@ -162,6 +162,51 @@ def test_per_host_limits_hold_request_by_request(tmp_path, raw):
             assert len(unanswered) <= 3
 
 
+def test_no_request_goes_out_after_the_time_budget_ran_out(tmp_path, raw):
+    # requests wait for their turn with their bytes ready: when the budget runs
+    # out, those still waiting are dropped, never sent late
+    server = raw(ok)
+    started = time.time()
+    report = lint(tmp_path, [server.url(f"/p{n}") for n in range(8)], min_interval=0.3, budget=0.5)
+    ended = time.time()
+    assert 1 <= len(server.arrivals) <= 2  # at 0 s and 0.3 s
+    time.sleep(0.4)  # a request sent late would arrive by now
+    assert len(server.arrivals) <= 2
+    assert all(started <= arrival.at <= ended for arrival in server.arrivals)
+    budget = [f for f in report.findings if "time budget for network checks ran out" in f.message]
+    assert {f.code for f in budget} == {"LNK003"}
+    assert len(budget) == 8 - len(server.arrivals)
+
+
+def test_thousands_of_links_do_not_make_a_task_each(tmp_path, raw):
+    # each host gets at most max_per_host workers, however many links it has
+    one, other = raw(ok, host="127.0.0.2"), raw(ok, host="127.0.0.3")
+    urls = [(one if n % 2 else other).url(f"/p{n}") for n in range(600)]
+    most = 0
+
+    async def scenario() -> list[http.LinkCheck]:
+        nonlocal most
+        done = False
+
+        async def watch() -> None:
+            nonlocal most
+            while not done:
+                most = max(most, len(asyncio.all_tasks()))
+                await asyncio.sleep(0)
+
+        watcher = asyncio.ensure_future(watch())
+        async with http.session({**FAST_HTTP, "max_per_host": 4}, use_cache=False) as client:
+            results = await client.check_all(urls)
+        done = True
+        await watcher
+        return results
+
+    results = asyncio.run(scenario())
+    assert all(result.ok for result in results)
+    assert len(one.arrivals) + len(other.arrivals) == 600
+    assert most <= 2 * 4 + 2  # two hosts' workers, this coroutine and the watcher
+
+
 def test_requests_to_one_host_reuse_kept_alive_connections(tmp_path, raw):
     server = raw(ok)
     report = lint(tmp_path, [server.url(f"/p{n}") for n in range(12)], max_per_host=2, min_interval=0.0)
