@@ -551,8 +551,7 @@ class HttpClient:
                             sent,
                             read if method != "HEAD" else 0,
                             timeout,
-                            host.gate.begin,
-                            host.gate.written,
+                            host.gate.send,
                         )
                         return Reply(method, url, answer.status, answer.reason, answer.headers, answer.body)
                 except Failure:
