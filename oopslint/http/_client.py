@@ -105,18 +105,18 @@ class HttpClient:
         self._hosts: dict[tuple[str, int | None], _Host] = {}
         self._gates: dict[str, Gate] = {}
         self._checks: dict[str, asyncio.Future[LinkCheck]] = {}
-        # checks waiting for a worker, per host; a host has at most max_per_host
-        # workers, so a thousand links make a few dozen tasks, not a thousand
+        # checks waiting for a worker, per host: a thousand links make a few
+        # dozen tasks, not a thousand (see _add_worker)
         self._queues: dict[str, deque[tuple[str, str, asyncio.Future[LinkCheck]]]] = {}
         self._workers: dict[str, int] = {}
+        self._before_turn: dict[str, set[asyncio.Task[Any] | None]] = {}  # workers yet to get a turn, per host
         self._worker_tasks: set[asyncio.Task[None]] = set()
         self._global: asyncio.Semaphore | None = None
         self._deadline: float | None = None
         self._progress = Progress(self.settings.progress)
         self._tls_contexts: dict[bool, ssl.SSLContext] = {}
         self._parsed: dict[str, httpx.URL] = {}
-        # URL as written -> (normalized, key, host, the host's max_per_host)
-        self._check_keys: dict[str, tuple[str, str, str, int]] = {}
+        self._check_keys: dict[str, tuple[str, str, str]] = {}  # URL as written -> (normalized, key, host)
         self._header_lists: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]] = {}
         self.stats: dict[str, int] = {"requests": 0, "checks": 0, "cache_hits": 0, "memory_hits": 0}
 
@@ -215,11 +215,11 @@ class HttpClient:
                 )
                 return invalid
             settings = self.settings.for_host(parsed.host, parsed.port)
-            known = (normalized, self._key(normalized, settings), parsed.host.lower(), settings.max_per_host)
+            known = (normalized, self._key(normalized, settings), parsed.host.lower())
             if len(self._check_keys) >= _PARSED_KEPT:
                 self._check_keys.clear()  # a batch session sees endless personalised URLs
             self._check_keys[url] = known
-        normalized, key, host, workers = known
+        normalized, key, host = known
         future = self._checks.get(key)
         if future is None:
             future = asyncio.get_running_loop().create_future()
@@ -229,29 +229,44 @@ class HttpClient:
                 queue = self._queues[host] = deque()
             queue.append((normalized, key, future))
             if not self._workers.get(host):
-                self._add_worker(host, workers)
+                self._add_worker(host)
         return future
 
-    def _add_worker(self, host: str, limit: int) -> None:
-        """One more worker for ``host``'s queue, unless it has ``limit``. A
-        host starts with one; each time one of its requests gets its turn
-        another joins (see :meth:`_fetch`), so there is always one waiting for
-        the next turn, and no more: the others would only wait too."""
+    def _add_worker(self, host: str) -> None:
+        """One more worker for ``host``'s queue, if it has URLs waiting. A host
+        starts with one; when a worker's request gets its turn and no other
+        worker is waiting for one, another joins (see :meth:`_turn_taken`), so
+        one is always waiting for the next turn and no more: the others would
+        only wait too. Workers are not capped by ``max_per_host``: one
+        following a redirect to another host no longer holds a place at this
+        one (every link of a click-tracked email goes through one host, and on
+        to many others)."""
         queue = self._queues.get(host)
-        running = self._workers.get(host, 0)
-        if queue and running < limit:
-            self._workers[host] = running + 1
+        if queue:
+            self._workers[host] = self._workers.get(host, 0) + 1
             task = asyncio.ensure_future(self._work(host, queue))
             self._worker_tasks.add(task)
             task.add_done_callback(self._worker_tasks.discard)
 
+    def _turn_taken(self, host: str) -> None:
+        """A request to ``host`` got its turn: if it was the host's only worker
+        waiting for one, another joins."""
+        waiting = self._before_turn.get(host)
+        if waiting:
+            waiting.discard(asyncio.current_task())
+            if not waiting:
+                self._add_worker(host)
+
     async def _work(self, host: str, queue: deque[tuple[str, str, asyncio.Future[LinkCheck]]]) -> None:
         """Check the URLs queued for ``host`` one after another, until none is left."""
+        waiting = self._before_turn.setdefault(host, set())
+        task = asyncio.current_task()
         try:
             while queue:
                 url, key, future = queue.popleft()
                 if future.done():
                     continue  # cancelled while it waited
+                waiting.add(task)
                 try:
                     result = await self._check_once(url, key)
                 except asyncio.CancelledError:
@@ -263,6 +278,9 @@ class HttpClient:
                 else:
                     if not future.done():
                         future.set_result(result)
+                finally:
+                    if task in waiting:  # it never got a turn (an answer from the cache, an invalid URL)
+                        waiting.discard(task)
         finally:
             self._workers[host] -= 1
 
@@ -534,7 +552,7 @@ class HttpClient:
         assert self._global is not None, "HttpClient used outside session()"
         timeout = host.settings.timeout
         async with host.gate:
-            self._add_worker(host.name, host.settings.max_per_host)
+            self._turn_taken(host.name)
             async with self._global:
                 if method == "HEAD" and host.head_refused:
                     method = "GET"  # learnt while this request waited its turn
@@ -575,7 +593,7 @@ class HttpClient:
         assert self._global is not None, "HttpClient used outside session()"
         timeout = host.settings.timeout
         async with host.gate:
-            self._add_worker(host.name, host.settings.max_per_host)
+            self._turn_taken(host.name)
             async with self._global:
                 if method == "HEAD" and host.head_refused:
                     method = "GET"  # learnt while this request waited its turn

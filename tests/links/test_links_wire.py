@@ -204,7 +204,30 @@ def test_thousands_of_links_do_not_make_a_task_each(tmp_path, raw):
     results = asyncio.run(scenario())
     assert all(result.ok for result in results)
     assert len(one.arrivals) + len(other.arrivals) == 600
-    assert most <= 2 * 4 + 2  # two hosts' workers, this coroutine and the watcher
+    # per host: the requests inside its gate (max_per_host) and one waiting for
+    # the next turn; then this coroutine and the watcher
+    assert most <= 2 * (4 + 1) + 2
+
+
+def test_links_through_one_click_tracking_host_are_followed_concurrently(tmp_path, raw):
+    # every link goes through one tracking host and on to one of four shops that
+    # answer slowly: following a redirect must not hold a place at the tracking
+    # host, or only max_per_host links would be on their way at once
+    shops = [raw(ok, host=f"127.0.0.{n}", delay=0.3) for n in (3, 4, 5, 6)]
+
+    def tracking(method: str, path: str) -> tuple[bytes, bool]:
+        n = int(path.rsplit("/", 1)[1])
+        target = shops[n % 4].url(f"/product/{n}")
+        return f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n".encode(), False
+
+    tracker = raw(tracking, host="127.0.0.2")
+    urls = [tracker.url(f"/c/{n}") for n in range(24)]
+    report = lint(tmp_path, urls, max_per_host=2, min_interval=0.0)
+    assert {finding.code for finding in report.findings} == {"LNK004"}  # info: redirects to another domain
+    arrivals = [arrival for shop in shops for arrival in shop.arrivals]
+    assert len(arrivals) == 24
+    at_once = max(sum(1 for a in arrivals if a.at <= b.at < a.answered) for b in arrivals)
+    assert at_once >= 6  # two at a time at each of four shops; two in all if the tracker held them
 
 
 def test_requests_to_one_host_reuse_kept_alive_connections(tmp_path, raw):
