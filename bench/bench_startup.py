@@ -114,7 +114,22 @@ def main() -> None:
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     work = Path(tempfile.mkdtemp(prefix="oopslint-startup-"))
     with_pyc, without_own = work / "with", work / "without-own"
-    own = _own_dirs()
+    own = mine = _own_dirs()
+    if args.compare:  # the other checkout's package folders too: its "without .pyc" row leaves them out
+        listed_dirs = subprocess.run(
+            [
+                args.compare,
+                "-c",
+                "import json, sys\nsys.path.insert(0, sys.argv[1])\nimport bench_startup as b\n"
+                "print(json.dumps([str(d) for d in b._own_dirs()]))",
+                str(Path(__file__).resolve().parent),
+            ],
+            cwd=tempfile.gettempdir(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        own = [*own, *(Path(d) for d in json.loads(listed_dirs.stdout))]
 
     cache_dir = work / "oopslint-cache"
     empty_caches = work / "empty-caches"
@@ -156,7 +171,7 @@ def main() -> None:
     shutil.copytree(with_pyc, without_own)
     for own_dir in own:
         shutil.rmtree(without_own / str(own_dir).lstrip(os.sep), ignore_errors=True)
-    present, absent = _pyc_count(with_pyc, own), _pyc_count(without_own, own)
+    present, absent = _pyc_count(with_pyc, mine), _pyc_count(without_own, mine)
 
     # the same cache folder without the command's kept module code (removed before each run)
     no_kept_code = work / "no-kept-code"
@@ -174,7 +189,14 @@ def main() -> None:
         "check, .pyc, empty cache folder": (check, None),
         "floor: its dependencies": (floor, env(with_pyc, False)),
         "declared dependencies": (declared, env(with_pyc, False)),
-        **({"--compare check, with .pyc": (baseline, env(with_pyc, False, compare_cache))} if baseline else {}),
+        **(
+            {
+                "--compare check, with .pyc": (baseline, env(with_pyc, False, compare_cache)),
+                "--compare check, without its .pyc": (baseline, env(without_own, False, compare_cache)),
+            }
+            if baseline
+            else {}
+        ),
         "bare python -c pass": (bare, env(with_pyc, False)),
     }
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
@@ -207,6 +229,11 @@ def main() -> None:
         print(
             f"check / --compare check: {wall['check, with .pyc'] / wall[compared]:.2f}x wall, "
             f"{cpu['check, with .pyc'] / cpu[compared]:.2f}x CPU ({args.compare})"
+        )
+        without, compared_without = "check, without oopslint's .pyc", "--compare check, without its .pyc"
+        print(
+            f"without .pyc, check / --compare check: {wall[without] / wall[compared_without]:.2f}x wall, "
+            f"{cpu[without] / cpu[compared_without]:.2f}x CPU"
         )
     for name in ("check, with .pyc", "check, without oopslint's .pyc", "check, no oopslint .pyc, first start"):
         print(

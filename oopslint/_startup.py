@@ -466,7 +466,7 @@ def _save_module_code() -> None:
         origin = getattr(spec, "origin", None)
         if not isinstance(loader, SourceFileLoader) or not isinstance(origin, str) or not origin.endswith(".py"):
             continue
-        if getattr(spec, "name", None) != name:  # another module set under this name
+        if getattr(spec, "name", None) != name or loader.path != origin:  # another module set under this name
             continue
         parent = sys.modules.get(name.rpartition(".")[0])
         searched = tuple(getattr(parent, "__path__", ()) or ())
