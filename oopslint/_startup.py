@@ -307,8 +307,10 @@ def save_dataclass_code() -> None:
 
 # ------------------------------------------------------------ module code
 
-_MODULES_FORMAT = 1
+_MODULES_FORMAT = 2
 _modules: dict[str, tuple] = {}  # module name -> what the cache file holds for it
+_modules_blob: Any = b""  # the cache file read: the code of each module is unmarshalled where it lies
+_modules_base = 0  # where the modules' code starts in it
 _modules_served: set[str] = set()
 _modules_before: frozenset[str] = frozenset()  # imported before the finder was there: never kept
 _dir_stats: dict[str, int | None] = {}
@@ -369,6 +371,11 @@ class _KeptCodeFinder:
             return None
         try:
             searched, folders, origin, stat, locations, code = entry
+            if type(code) is tuple:  # (offset, size, CRC-32) of its marshalled code in the file
+                start, size, checksum = code
+                code = memoryview(_modules_blob)[_modules_base + start : _modules_base + start + size]
+                if len(code) != size or zlib.crc32(code) != checksum:
+                    return None
             if tuple(path or ()) != searched:
                 return None
             if any(_mtime(folder) != mtime for folder, mtime in folders):
@@ -415,12 +422,16 @@ def load_module_code() -> int:
     if _finder_installed is not None:
         return len(_modules)
     _modules_before = frozenset(sys.modules)
+    global _modules_blob, _modules_base
     try:
+        # the file: checksum and size of the index, the index, then each module's code (checked when imported)
         blob = _modules_file().read_bytes()
-        checksum, payload = blob[:4], blob[4:]
-        if int.from_bytes(checksum, "little") != zlib.crc32(payload):
+        checksum, index_size = int.from_bytes(blob[:4], "little"), int.from_bytes(blob[4:8], "little")
+        index = memoryview(blob)[8 : 8 + index_size]
+        if len(index) != index_size or zlib.crc32(index) != checksum:
             raise ValueError("damaged")
-        header, entries = marshal.loads(payload)
+        header, entries = marshal.loads(index)
+        _modules_blob, _modules_base = blob, 8 + index_size
     except Exception:  # no file yet, unreadable, damaged: found and loaded as usual (and kept at the end)
         header, entries = None, {}
     _KeptCodeLoader = _kept_code_loader()
@@ -429,7 +440,7 @@ def load_module_code() -> int:
         _modules.update(
             (name, entry)
             for name, entry in entries.items()
-            if type(name) is str and type(entry) is tuple and len(entry) == 6 and type(entry[5]) is bytes
+            if type(name) is str and type(entry) is tuple and len(entry) == 6 and type(entry[5]) is tuple
         )
     sys.meta_path.insert(0, _KeptCodeFinder)
     return len(_modules)
@@ -489,12 +500,24 @@ def _save_module_code() -> None:
         )
     if not found:
         return
-    entries = {**_modules, **found}
-    payload = marshal.dumps(((_MODULES_FORMAT, sys.version, sys.flags.optimize, _finders_signature()), entries))
+    entries: dict[str, tuple] = {}
+    codes: list[bytes] = []
+    position = 0
+    for name, entry in {**_modules, **found}.items():
+        kept = entry[5]
+        if type(kept) is tuple:  # kept from the file read at the start (if it is still whole)
+            start, size, checksum = kept
+            kept = bytes(memoryview(_modules_blob)[_modules_base + start : _modules_base + start + size])
+            if len(kept) != size or zlib.crc32(kept) != checksum:
+                continue
+        entries[name] = (*entry[:5], (position, len(kept), zlib.crc32(kept)))
+        codes.append(kept)
+        position += len(kept)
+    index = marshal.dumps(((_MODULES_FORMAT, sys.version, sys.flags.optimize, _finders_signature()), entries))
+    head = zlib.crc32(index).to_bytes(4, "little") + len(index).to_bytes(4, "little") + index
     from .paths import write_atomically
 
-    write_atomically(target, zlib.crc32(payload).to_bytes(4, "little") + payload)
-    _modules.update(found)
+    write_atomically(target, b"".join((head, *codes)))
 
 
 def _stat_now(path: str) -> int | None:

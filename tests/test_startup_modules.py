@@ -78,42 +78,60 @@ def test_the_command_imports_its_modules_from_the_kept_code_and_reports_the_same
     assert library.stdout.strip() == "False", library.stderr
 
 
-@pytest.mark.parametrize("damage", ["checksum", "truncated", "garbage", "another-python", "bad-entry", "bad-code"])
+def _read(kept: bytes) -> tuple[tuple, dict, bytes]:
+    """The header, the index and the code area of a kept-code file."""
+    size = int.from_bytes(kept[4:8], "little")
+    header, entries = marshal.loads(kept[8 : 8 + size])
+    return header, entries, kept[8 + size :]
+
+
+def _signed(header: tuple, entries: dict, codes: bytes) -> bytes:
+    index = marshal.dumps((header, entries))
+    return zlib.crc32(index).to_bytes(4, "little") + len(index).to_bytes(4, "little") + index + codes
+
+
+@pytest.mark.parametrize(
+    "damage", ["checksum", "truncated", "garbage", "another-python", "bad-entry", "damaged-code", "not-code"]
+)
 def test_a_damaged_module_file_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     cache = tmp_path / "cache"
     expected, _ = _as_command(cache)
     kept = _kept_file(cache)
     good = kept.read_bytes()
-    header, entries = marshal.loads(good[4:])
-
-    def signed(payload: bytes) -> bytes:
-        return zlib.crc32(payload).to_bytes(4, "little") + payload
+    header, entries, codes = _read(good)
+    engine = entries["oopslint.engine"]
+    start, size, checksum = engine[5]
 
     if damage == "checksum":
-        damaged = good[:-1] + bytes([good[-1] ^ 0xFF])
+        damaged = good[:20] + bytes([good[20] ^ 0xFF]) + good[21:]
     elif damage == "truncated":
         damaged = good[: len(good) // 3]
     elif damage == "garbage":
         damaged = b"\x01\x02\x03\x04 not a module file"
     elif damage == "another-python":
-        damaged = signed(marshal.dumps(((header[0], "2.7.18", *header[2:]), entries)))
-    elif damage == "bad-entry":  # an entry of the wrong shape under a valid checksum: that module is imported as usual
-        name = "oopslint.engine"
-        damaged = signed(marshal.dumps((header, {**entries, name: ("not", "an", "entry")})))
-    else:  # code that is not a module's code object, under a valid checksum: imported as usual
-        engine = entries["oopslint.engine"]
-        damaged = signed(marshal.dumps((header, {**entries, "oopslint.engine": (*engine[:5], marshal.dumps(42))})))
+        damaged = _signed((header[0], "2.7.18", *header[2:]), entries, codes)
+    elif damage == "bad-entry":  # an entry of the wrong shape under a valid checksum: imported as usual
+        damaged = _signed(header, {**entries, "oopslint.engine": ("not", "an", "entry")}, codes)
+    elif damage == "damaged-code":  # one flipped byte in the engine's code: its checksum refuses it
+        flipped = codes[:start] + bytes([codes[start] ^ 0xFF]) + codes[start + 1 :]
+        damaged = _signed(header, entries, flipped)
+    else:  # something that is not a module's code, under a valid checksum: imported as usual
+        other = marshal.dumps(42)
+        moved = (*engine[:5], (len(codes), len(other), zlib.crc32(other)))
+        damaged = _signed(header, {**entries, "oopslint.engine": moved}, codes + other)
     kept.write_bytes(damaged)
     result, served = _as_command(cache)
     assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout)
-    if damage == "bad-entry":
+    rewritten = _read(kept.read_bytes())
+    if damage in ("bad-entry", "damaged-code", "not-code"):
         assert served > 100
-        assert len(marshal.loads(kept.read_bytes()[4:])[1]["oopslint.engine"]) == 6  # kept again, whole
-    elif damage == "bad-code":
-        assert served > 100
+        assert len(rewritten[1]["oopslint.engine"]) == 6  # the engine found again, and kept again
+    elif damage == "truncated":  # the index is whole: the modules whose code is whole are used
+        assert 0 < served < 100
     else:
         assert served == 0
-        assert marshal.loads(kept.read_bytes()[4:])[0] == header  # rewritten whole
+        assert rewritten[0] == header  # rewritten whole
+    assert _as_command(cache)[1] > 100  # and the next start reads it whole
 
 
 def test_kept_code_is_used_only_while_the_source_and_its_folder_are_unchanged(
