@@ -94,10 +94,16 @@ _CLASS_SELECTOR_RE = re.compile(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*")
 _DECODED: dict[str, str] = {}
 
 
-def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
-    """Decode entities and drop invisible characters, keeping an index map."""
+_FROM_ZERO = (0,)
+
+
+def _decode_with_map(raw: str, base: int) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """Decode entities and drop invisible characters, keeping an index map.
+
+    The maps are tuples of ints: the collector stops tracking them after its
+    first look, so the segments a lint keeps cost it less."""
     if _DECODE_NEEDED_RE.search(raw) is None:
-        return raw, [0], [base]
+        return raw, _FROM_ZERO, (base,)
     pieces: list[str] = []
     index_points = [0]
     source_points = [base]
@@ -125,7 +131,7 @@ def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
         source_points.append(base + end)
         last = end
     pieces.append(raw[last:])
-    return "".join(pieces), index_points, source_points
+    return "".join(pieces), tuple(index_points), tuple(source_points)
 
 
 def _hidden_classes(css: str) -> set[str]:
@@ -264,21 +270,37 @@ def _style_hides(style: str) -> bool:
     return bool(_COLLAPSED_RE.search(style) and _OVERFLOW_HIDDEN_RE.search(style))
 
 
-def attribute_spans(html: str, start: int, end: int) -> dict[str, tuple[int, int]]:
+_NAME_ENDS = frozenset(" \t\n\r\f\v/>")
+
+
+def attribute_spans(html: str, start: int, end: int, tag: str = "") -> dict[str, tuple[int, int]]:
     """Source offsets of each attribute value of the start tag at ``html[start:end]``
-    (for a name without a value, the name's), read as the scanner reads them."""
-    m = _TOKEN_RE.match(html, start, end)
+    (for a name without a value, the name's), read as the scanner reads them.
+
+    ``tag``, the scanner's (lower-case) name of that start tag, saves reading
+    the tag again when its spelling in the source is plainly the same length."""
     spans: dict[str, tuple[int, int]] = {}
-    if m is None or m.lastindex != 4:
-        return spans
-    attrs_text = m.group(4)
-    base = m.start(4)
-    for a in _ATTR_RE.finditer(attrs_text):
+    after_name = start + 1 + len(tag)
+    if (
+        tag
+        and html.startswith("<", start)
+        and html.startswith(">", end - 1)
+        and after_name < end
+        and html[after_name] in _NAME_ENDS
+        and html[start + 1 : after_name].lower() == tag
+    ):
+        # the attribute run starts right after "<" and the name, and ends before ">"
+        begin_attrs, end_attrs = after_name, end - 1
+    else:
+        m = _TOKEN_RE.match(html, start, end)
+        if m is None or m.lastindex != 4:
+            return spans
+        begin_attrs, end_attrs = m.span(4)
+    for a in _ATTR_RE.finditer(html, begin_attrs, end_attrs):
         attr = a.group(1).lower()
         if attr in spans:
             continue
-        begin, finish = a.span(a.lastindex or 1)
-        spans[attr] = (base + begin, base + finish)
+        spans[attr] = a.span(a.lastindex or 1)
     return spans
 
 

@@ -47,6 +47,19 @@ __all__ = [
 ]
 
 
+def _attribute_spans() -> Callable[[str, int, int, str], dict[str, tuple[int, int]]]:
+    """The scanner's reader of attribute places (imported on first use: the scanner imports this module)."""
+    global _attribute_spans_of
+    if _attribute_spans_of is None:
+        from ._scan import attribute_spans
+
+        _attribute_spans_of = attribute_spans
+    return _attribute_spans_of
+
+
+_attribute_spans_of: Callable[[str, int, int, str], dict[str, tuple[int, int]]] | None = None
+
+
 class Element:
     """One element of the email, with the place of its start tag.
 
@@ -142,9 +155,7 @@ class Element:
         """Source offsets ``(start, end)`` of each attribute's value."""
         spans = self._attr_spans
         if spans is None:
-            from ._scan import attribute_spans
-
-            spans = self._attr_spans = attribute_spans(self._source or "", self.start, self.end)
+            spans = self._attr_spans = _attribute_spans()(self._source or "", self.start, self.end, self.tag)
         return spans
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -202,8 +213,8 @@ class Segment:
     kind: str  # "text", "alt", "title", "subject", "preheader-attr"
     element: Element | None
     tokens: list[Token]
-    _index_points: list[int]
-    _source_points: list[int]
+    _index_points: Sequence[int]
+    _source_points: Sequence[int]
     hidden: bool = False
     preheader: bool = False
     lang: str | None = None
