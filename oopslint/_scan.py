@@ -332,6 +332,19 @@ _SKIP_SPELLING_ATTRS = ("translate", "spellcheck", "data-oopslint-skip", "class"
 _DECODE_NEEDED_RE = re.compile("[&" + INVISIBLE_CHARS + "]")
 
 
+# tag and attribute names as written -> lower case: one string per name shared by
+# every element, rather than a new one per element to make and later free
+_LOWERED_NAMES: dict[str, str] = {}
+_LOWERED_NAMES_LIMIT = 4096
+
+
+def _lowered_name(name: str) -> str:
+    lowered = name.lower()
+    if len(_LOWERED_NAMES) < _LOWERED_NAMES_LIMIT and len(name) <= 64:
+        _LOWERED_NAMES[name] = lowered
+    return lowered
+
+
 class Scanner:
     """Scans one email's HTML once; the lists it fills become the Email's."""
 
@@ -383,6 +396,7 @@ class Scanner:
         skip_tags = SKIP_SPELLING_TAGS
         block_tags = BLOCK_TAGS
         url_attrs = _URL_ATTRS
+        lowered_names = _LOWERED_NAMES
         parent = root
         while pos < length:
             m = search(html, pos)
@@ -397,7 +411,10 @@ class Scanner:
             pos = pos_end
             kind = m.lastindex
             if kind == 4:  # a start tag
-                name = m.group(3).lower()
+                raw_name = m.group(3)
+                name = lowered_names.get(raw_name)
+                if name is None:
+                    name = _lowered_name(raw_name)
                 pairs = implied_ends.get(name)
                 if pairs is not None:
                     for names, scope in pairs:
@@ -413,7 +430,7 @@ class Scanner:
                 if attrs_text and not attrs_text.isspace():
                     attrs: dict[str, str] = {}
                     for attr, dq, sq, uq in findall_attrs(attrs_text):
-                        attr = attr.lower()
+                        attr = lowered_names.get(attr) or _lowered_name(attr)
                         if attr not in attrs:
                             attrs[attr] = dq or sq or uq
                     if "&" in attrs_text:
