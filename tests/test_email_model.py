@@ -286,3 +286,27 @@ def test_attribute_places_are_those_a_second_read_of_the_start_tag_gives():
     assert checked > 1000
     spans = Email.parse('<p><Img\tSRC=x.png ALT = "b"/></p>').find("img")[0].attr_spans
     assert spans == {"src": (12, 17), "alt": (25, 26)}
+
+
+def test_the_scanner_builds_the_elements_its_constructor_would(monkeypatch):
+    import oopslint._scan as scan
+
+    html = (FIXTURES / "corpus" / "postmark" / "receipt.source.html").read_text(encoding="utf-8")
+
+    def described(email):
+        def ref(element):
+            return None if element is None else element.index
+
+        return [
+            (
+                e.tag, e.attrs, e.start, e.end, ref(e.parent), [c.index for c in e.children], e.index, e.hidden,
+                e.lang, e.skip_spelling, e.in_head, e.in_comment, ref(e.block), ref(e.link), e.close_end,
+                e.attr_spans,
+            )
+            for e in email.elements
+        ]  # fmt: skip
+
+    assert scan._FAST_ELEMENTS
+    fast = described(Email.parse(html))
+    monkeypatch.setattr(scan, "_FAST_ELEMENTS", False)
+    assert described(Email.parse(html)) == fast
