@@ -320,12 +320,15 @@ class Comment:
     end: int
 
 
-def _line_starts(html: str) -> list[int]:
-    """The offset where each line starts (lines end at CRLF, CR or LF)."""
+def _line_starts(html: str) -> tuple[int, ...]:
+    """The offset where each line starts (lines end at CRLF, CR or LF).
+
+    A tuple of ints: the garbage collector stops tracking it after its first
+    look, rather than walking every offset again for as long as the email is kept."""
     if "\r" in html:
-        return [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", html)]
+        return (0, *[m.end() for m in re.finditer(r"\r\n|\r|\n", html)])
     # no CR: each line starts one past the end of the one before (all in C)
-    return list(accumulate(map((1).__add__, map(len, html.split("\n")[:-1])), initial=0))
+    return tuple(accumulate(map((1).__add__, map(len, html.split("\n")[:-1])), initial=0))
 
 
 class Email:
