@@ -55,3 +55,13 @@ def test_tokens_in_every_fixture_email_are_those_of_one_scan() -> None:
         for dialects in (DEFAULT_DIALECTS, tuple(DIALECTS)):
             found = [(t.start, t.end, t.text, t.dialect) for t in find_tokens(text, dialects)]
             assert found == one_scan(text, dialects), path
+
+
+def test_a_text_scanned_again_gives_its_tokens_anew() -> None:
+    # renders of one template repeat their texts; a caller changing the list it got changes nothing
+    text = "Hi {{ name }}, your code is *|CODE|*"
+    first = find_tokens(text)
+    first.append(first[0])
+    first[0] = first[1]
+    again = find_tokens("".join(["Hi {{ name }}, ", "your code is *|CODE|*"]))
+    assert [(t.start, t.text, t.dialect) for t in again] == [(3, "{{ name }}", "jinja"), (28, "*|CODE|*", "mailchimp")]
