@@ -355,6 +355,13 @@ def _lowered_name(name: str) -> str:
     return lowered
 
 
+# the attributes of a start tag's attribute text: renders of one template repeat
+# most of their tags as they are
+_ATTRS_OF: dict[str, tuple[tuple[str, str], ...]] = {}
+_ATTRS_OF_ENTRIES = 4096
+_ATTRS_OF_LONGEST = 512
+
+
 class Scanner:
     """Scans one email's HTML once; the lists it fills become the Email's."""
 
@@ -408,6 +415,7 @@ class Scanner:
         url_attrs = _URL_ATTRS
         lowered_names = _LOWERED_NAMES
         fast_elements = _FAST_ELEMENTS
+        attrs_of = _ATTRS_OF
         new_element = object.__new__
         parent = root
         while pos < length:
@@ -439,8 +447,13 @@ class Scanner:
                                 break
                     parent = stack[-1]
                 attrs_text = m.group(4)
-                if attrs_text and not attrs_text.isspace():
-                    attrs: dict[str, str] = {}
+                attrs: dict[str, str]
+                if not attrs_text or attrs_text.isspace():
+                    attrs = {}
+                elif (known := attrs_of.get(attrs_text)) is not None:
+                    attrs = dict(known)
+                else:
+                    attrs = {}
                     for attr, dq, sq, uq in findall_attrs(attrs_text):
                         attr = lowered_names.get(attr) or _lowered_name(attr)
                         if attr not in attrs:
@@ -449,8 +462,10 @@ class Scanner:
                         for attr, value in attrs.items():
                             if "&" in value:
                                 attrs[attr] = unescape(value)
-                else:
-                    attrs = {}
+                    if len(attrs_text) <= _ATTRS_OF_LONGEST:
+                        if len(attrs_of) >= _ATTRS_OF_ENTRIES:
+                            attrs_of.clear()
+                        attrs_of[attrs_text] = tuple(attrs.items())
                 in_head = parent.in_head or name in non_visible
                 if attrs:
                     lang = attrs.get("lang") or attrs.get("xml:lang") or parent.lang

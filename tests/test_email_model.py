@@ -310,3 +310,14 @@ def test_the_scanner_builds_the_elements_its_constructor_would(monkeypatch):
     fast = described(Email.parse(html))
     monkeypatch.setattr(scan, "_FAST_ELEMENTS", False)
     assert described(Email.parse(html)) == fast
+
+
+def test_repeated_start_tags_get_the_same_attributes_each_their_own():
+    tag = '<a HREF="https://x.example/?a=1&amp;b=2" title=&quot;hi&quot; href="second" data-x>'
+    email = Email.parse(f"<p>{tag}one</a> {tag}two</a></p>")
+    first, second = email.find("a")
+    expected = {"href": "https://x.example/?a=1&b=2", "title": '"hi"', "data-x": ""}
+    assert first.attrs == second.attrs == expected
+    assert first.attrs is not second.attrs
+    first.attrs["href"] = "changed"
+    assert Email.parse(f"<p>{tag}</a></p>").find("a")[0].attrs == expected

@@ -91,4 +91,7 @@ def test_event_phrases_of_a_repeated_text_are_found_again_and_are_the_callers_ow
     assert [kind for kind, _ in first] == ["shipped", "shipped"]
     first.clear()
     again = event_phrases("".join(["Good news: your order has shipped ", "and is on its way."]))
-    assert [(kind, match.group()) for kind, match in again] == [("shipped", "has shipped"), ("shipped", "is on its way")]
+    assert [(kind, match.group()) for kind, match in again] == [
+        ("shipped", "has shipped"),
+        ("shipped", "is on its way"),
+    ]

@@ -310,7 +310,9 @@ def test_a_second_render_of_a_template_gets_its_own_places(tpl):
     html = tpl.text(name)
     first = tpl.findings(tpl.lint(html, mode="template", select="TPL002"), "TPL002")
     moved = tpl.findings(tpl.lint("<!-- render 2 -->\n\n" + html, mode="template", select="TPL002"), "TPL002")
-    assert first and [(f.message, f.line + 2, f.column) for f in first] == [(f.message, f.line, f.column) for f in moved]
+    assert first and [(f.message, f.line + 2, f.column) for f in first] == [
+        (f.message, f.line, f.column) for f in moved
+    ]
     custom = {"placeholder_patterns": [r"\bProduct Name\b"]}
     again = tpl.findings(tpl.lint(html, mode="template", select="TPL002", options=custom), "TPL002")
     assert len(again) == len(first)  # the custom pattern finds nothing an earlier one has not
