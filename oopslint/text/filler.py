@@ -165,6 +165,23 @@ def _has_latin(lowered: str) -> bool:
     return len(_DISTINCT_LATIN.intersection(_LOWER_WORD.findall(lowered))) >= _MIN_DISTINCT
 
 
+# the answer of the pre-check for an email's text: renders of one template repeat it
+_MAY_HOLD: dict[str, bool] = {}
+_MAY_HOLD_ENTRIES = 64
+_MAY_HOLD_LONGEST = 64 * 1024
+
+
+def _may_hold_filler(everything: str) -> bool:
+    known = _MAY_HOLD.get(everything)
+    if known is None:
+        known = bool(_ANY_NEEDLE.search(everything)) or _has_latin(everything)
+        if len(everything) <= _MAY_HOLD_LONGEST:
+            if len(_MAY_HOLD) >= _MAY_HOLD_ENTRIES:
+                _MAY_HOLD.clear()
+            _MAY_HOLD[everything] = known
+    return known
+
+
 def filler_segments(email: Email) -> frozenset[int]:
     """``id()`` of every segment in a run of visible text (see
     :func:`~oopslint.text.text_runs`) that holds filler: such text is
@@ -176,7 +193,7 @@ def _filler_segments(email: Email) -> frozenset[int]:
     subject = email.subject_segment
     pieces = [segment.text for segment in email.segments] + ([subject.text] if subject is not None else [])
     everything = "\n".join(pieces).lower()
-    if not _ANY_NEEDLE.search(everything) and not _has_latin(everything):
+    if not _may_hold_filler(everything):
         return frozenset()  # the common case: one pass over the email's text, no runs built
     ids: set[int] = set()
     for run in text_runs(email):
