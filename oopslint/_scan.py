@@ -279,26 +279,6 @@ def attribute_spans(html: str, start: int, end: int, tag: str = "") -> dict[str,
 
     ``tag``, the scanner's (lower-case) name of that start tag, saves reading
     the tag again when its spelling in the source is plainly the same length."""
-    key = html[start:end] if end - start <= _PLACES_OF_LONGEST else None
-    known = _PLACES_OF.get(key) if key is not None else None
-    if known is not None:
-        return {attr: (start + begin, start + finish) for attr, begin, finish in known}
-    spans = _attribute_spans(html, start, end, tag)
-    if key is not None:
-        if len(_PLACES_OF) >= _PLACES_OF_ENTRIES:
-            _PLACES_OF.clear()
-        _PLACES_OF[key] = tuple((attr, begin - start, finish - start) for attr, (begin, finish) in spans.items())
-    return spans
-
-
-# the attribute places in a start tag, as offsets from its "<": renders of one
-# template repeat most of their tags as they are
-_PLACES_OF: dict[str, tuple[tuple[str, int, int], ...]] = {}
-_PLACES_OF_ENTRIES = 4096
-_PLACES_OF_LONGEST = 512
-
-
-def _attribute_spans(html: str, start: int, end: int, tag: str) -> dict[str, tuple[int, int]]:
     spans: dict[str, tuple[int, int]] = {}
     after_name = start + 1 + len(tag)
     if (
@@ -378,7 +358,7 @@ def _lowered_name(name: str) -> str:
 # the attributes of a start tag's attribute text: renders of one template repeat
 # most of their tags as they are
 _ATTRS_OF: dict[str, tuple[tuple[str, str], ...]] = {}
-_ATTRS_OF_ENTRIES = 4096
+_ATTRS_OF_ENTRIES = 2048
 _ATTRS_OF_LONGEST = 512
 
 

@@ -19,6 +19,7 @@ as prose (the spelling rules) use the same test, so they always agree.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -166,19 +167,19 @@ def _has_latin(lowered: str) -> bool:
 
 
 # the answer of the pre-check for an email's text: renders of one template repeat it
-_MAY_HOLD: dict[str, bool] = {}
+# (kept under a digest of the text, not the text: an email's copy is not held after it is gone)
+_MAY_HOLD: dict[bytes, bool] = {}
 _MAY_HOLD_ENTRIES = 64
-_MAY_HOLD_LONGEST = 64 * 1024
 
 
 def _may_hold_filler(everything: str) -> bool:
-    known = _MAY_HOLD.get(everything)
+    key = hashlib.blake2b(everything.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    known = _MAY_HOLD.get(key)
     if known is None:
         known = bool(_ANY_NEEDLE.search(everything)) or _has_latin(everything)
-        if len(everything) <= _MAY_HOLD_LONGEST:
-            if len(_MAY_HOLD) >= _MAY_HOLD_ENTRIES:
-                _MAY_HOLD.clear()
-            _MAY_HOLD[everything] = known
+        if len(_MAY_HOLD) >= _MAY_HOLD_ENTRIES:
+            _MAY_HOLD.clear()
+        _MAY_HOLD[key] = known
     return known
 
 

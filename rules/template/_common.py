@@ -3,6 +3,7 @@ user patterns, readable message text."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -198,7 +199,7 @@ def _runs_holding(lowered: str, starts: list[int], needles: tuple[str, ...]) -> 
 # text, so the patterns read each text once
 _FOUND_IN: dict[tuple[Any, ...], tuple[tuple[Pattern, ...], tuple[tuple[int, Pattern, int, int, str], ...]]] = {}
 _FOUND_IN_ENTRIES = 64
-_FOUND_IN_LONGEST = 64 * 1024
+_FOUND_IN_LONGEST = 16 * 1024
 
 
 def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozenset[str]) -> Iterator[Hit]:
@@ -214,7 +215,7 @@ def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozens
     else:
         # the patterns by identity (hashing their fields costs more than the scan of a
         # small email); the entry holds them, so no other pattern can take their ids
-        key = (text, tuple(starts), tuple(run.where for run in runs), tuple(map(id, patterns)), allow)
+        key = (_digest(text, starts, runs), tuple(map(id, patterns)), allow)
         cached = _FOUND_IN.get(key)
         if cached is None:
             cached = (patterns, tuple(_scan_joined(runs, text, starts, patterns, allow)))
@@ -224,6 +225,14 @@ def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozens
         found = cached[1]
     for index, pattern, start, end, shown in found:
         yield Hit(runs[index], pattern, start, end, shown)
+
+
+def _digest(text: str, starts: list[int], runs: list[TextRun]) -> bytes:
+    """A digest of the joined text, where its runs start and what they are (the
+    cache keeps this, not the text: an email's copy is not held after it is gone)."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20)
+    digest.update(repr((starts, [run.where for run in runs])).encode())
+    return digest.digest()
 
 
 def _scan_joined(
