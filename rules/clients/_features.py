@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from oopslint import Email
@@ -861,8 +862,10 @@ def _element_templates(
     offsets relative to the tag; the element's place and index are filled in per email."""
     tag = element.tag
     attrs = element.attrs
+    slug = _tag_slug(tag, slugs)
+    if (slug is None or slug not in keep) and tag not in _TAGS_READ_FURTHER and _attribute_names(keep).isdisjoint(attrs):
+        return ()  # most tags: no element, attribute or link feature a target set can report
     made: list[_ElementUse] = []
-    slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
     if tag in ("input", "button"):
         kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
         slug = f"html-{tag}-{kind}" if f"html-{tag}-{kind}" in slugs else None
@@ -891,6 +894,22 @@ def _element_templates(
         elif href.startswith("mailto:") and "html-mailto-links" in keep:
             made.append(("html-mailto-links", 0, False, "href", href, False))
     return tuple(made)
+
+
+# tags whose feature depends on their attributes (input type, meta name, a link's href)
+_TAGS_READ_FURTHER = frozenset(("input", "button", "meta", "a"))
+
+
+@lru_cache(maxsize=1024)
+def _tag_slug(tag: str, slugs: frozenset[str]) -> str | None:
+    """The feature of an element by its tag alone."""
+    return _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
+
+
+@lru_cache(maxsize=64)
+def _attribute_names(keep: frozenset[str]) -> frozenset[str]:
+    """The attributes whose feature is among ``keep``."""
+    return frozenset(name for name, slug in _ATTRIBUTES.items() if slug in keep)
 
 
 def _value_start(email: Email, element: Any, attribute: str) -> int:
