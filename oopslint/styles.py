@@ -251,7 +251,7 @@ def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]])
         if names is None:
             kept: Any = tuple(attrs.items())
         elif attrs:
-            kept = tuple([item for item in attrs.items() if item[0] in names])
+            kept = () if names.isdisjoint(attrs) else tuple([item for item in attrs.items() if item[0] in names])
             if "href" in attrs and "href" not in names:
                 kept += (("href", None),)
         else:

@@ -777,6 +777,8 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
     doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.IGNORECASE)
     if doctype and "html-doctype" in keep:
         add(Usage("html-doctype", doctype.start() + len(doctype.group()) - len(doctype.group().lstrip()), ALL, True))
+    attribute_names = _attribute_names(keep)
+    tags_read: dict[str, bool] = {}  # whether a tag can make a use by itself (see _element_templates)
     for element in email.elements:
         tag = element.tag
         if tag.startswith(("v:", "o:", "w:")):
@@ -787,7 +789,15 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
             audience = _audience_at(element.start, hidden_from_mso) if hidden_from_mso else ALL
         attrs = element.attrs
         start = element.start
-        made = _element_templates(email, element, slugs, keep)
+        read = tags_read.get(tag)
+        if read is None:
+            slug = _tag_slug(tag, slugs)
+            read = tags_read[tag] = (slug is not None and slug in keep) or tag in _TAGS_READ_FURTHER
+        made = (
+            _element_templates(email, element, slugs, keep)
+            if read or not attribute_names.isdisjoint(attrs)
+            else ()
+        )
         index = element.index
         for slug, offset, graceful, prop, value, own in made:
             add(

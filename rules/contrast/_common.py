@@ -4,7 +4,7 @@ computed once per email (``email.memo``) for all of them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,49 +65,102 @@ def settings(options: Mapping[str, Any]) -> Settings:
     return Settings(ordered, tuple(sorted(colours.items())))
 
 
+_Flags = tuple[list[str], list[str], list[str]]  # failing, unverifiable, invisible profiles
+_Data = tuple[tuple[tuple[str, dict[str, Any]], ...], float | None, bool | None]
+
+
 class Verdict:
     """One text element judged in every selected profile. ``painted`` (the
     details) is built when a rule reads it: most text passes everywhere."""
 
-    __slots__ = ("element", "failing", "unverifiable", "invisible", "_style_map", "_profiles", "_painted")
+    __slots__ = ("element", "failing", "unverifiable", "invisible", "_style_map", "_profiles", "_painted", "_data")
 
-    def __init__(self, element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]):
+    def __init__(
+        self,
+        element: Any,
+        style_map: StyleMap,
+        profiles: list[tuple[str, str]],
+        flags: _Flags | None = None,
+        data: dict[int, _Data] | None = None,
+    ):
         self.element = element
         self._style_map = style_map
         self._profiles = profiles
-        self._painted: dict[str, Painted] | None = None
-        failing: list[str] = []
-        unverifiable: list[str] = []
-        invisible: list[str] = []
-        contrast = style_map.contrast
-        for profile, colour in profiles:
-            ratio, threshold, verifiable = contrast(element, profile, link_colour=colour)
-            if not verifiable:
-                unverifiable.append(profile)
-            elif ratio <= 1.0:
-                invisible.append(profile)  # the very colour of its background (hidden on purpose, or a mistake)
-            elif ratio < threshold:
-                failing.append(profile)
-        self.failing = failing
-        self.unverifiable = unverifiable
-        self.invisible = invisible
+        self._painted: _Painted | None = None
+        self._data = data
+        if flags is None:
+            flags = _judge(element, style_map, profiles)
+        self.failing, self.unverifiable, self.invisible = flags
 
     @property
-    def painted(self) -> dict[str, Painted]:
-        """How the text is painted, per profile."""
+    def painted(self) -> Mapping[str, Painted]:
+        """How the text is painted, per profile (each profile's worked out when read)."""
         if self._painted is None:
-            paint = self._style_map.paint
-            self._painted = {p: paint(self.element, p, link_colour=c) for p, c in self._profiles}
+            self._painted = _Painted(self.element, self._style_map, self._profiles)
         return self._painted
 
     def data(self) -> dict[str, Any]:
-        first = next(iter(self.painted.values()), None)
+        kept = self._data
+        index = self.element.index
+        found = kept.get(index) if kept is not None else None
+        if found is None:
+            painted = self.painted
+            first = next(iter(painted.values()), None)
+            found = (
+                tuple((p, v.to_data()) for p, v in painted.items()),
+                round(first.font_size, 2) if first else None,
+                first.bold if first else None,
+            )
+            if kept is not None:
+                kept[index] = found
+        profiles, font_size, bold = found
         return {
-            "profiles": {p: v.to_data() for p, v in self.painted.items()},
+            "profiles": {p: dict(values) for p, values in profiles},  # copies: the kept ones are shared
             "failing": list(self.failing),
-            "font_size": round(first.font_size, 2) if first else None,
-            "bold": first.bold if first else None,
+            "font_size": font_size,
+            "bold": bold,
         }
+
+
+class _Painted(Mapping[str, Painted]):
+    """Profile -> how the element's text is painted there, each painted on first read."""
+
+    __slots__ = ("_element", "_style_map", "_colours", "_found")
+
+    def __init__(self, element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]):
+        self._element = element
+        self._style_map = style_map
+        self._colours = dict(profiles)
+        self._found: dict[str, Painted] = {}
+
+    def __getitem__(self, profile: str) -> Painted:
+        found = self._found.get(profile)
+        if found is None:
+            colour = self._colours[profile]  # KeyError for a profile not selected, as a dict
+            found = self._found[profile] = self._style_map.paint(self._element, profile, link_colour=colour)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._colours)
+
+    def __len__(self) -> int:
+        return len(self._colours)
+
+
+def _judge(element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]) -> _Flags:
+    failing: list[str] = []
+    unverifiable: list[str] = []
+    invisible: list[str] = []
+    contrast = style_map.contrast
+    for profile, colour in profiles:
+        ratio, threshold, verifiable = contrast(element, profile, link_colour=colour)
+        if not verifiable:
+            unverifiable.append(profile)
+        elif ratio <= 1.0:
+            invisible.append(profile)  # the very colour of its background (hidden on purpose, or a mistake)
+        elif ratio < threshold:
+            failing.append(profile)
+    return failing, unverifiable, invisible
 
 
 def verdicts(email: Email, config: Settings) -> list[Verdict]:
@@ -123,10 +176,17 @@ def _compute(email: Email, config: Settings) -> list[Verdict]:
         for profile in config.profiles
         if profile != "dark-media" or style_map.sheet.has_dark  # no dark rules: the dark-media view is full-css
     ]
+    # the verdicts and the painted colours depend only on the computed styles: renders of one template share them
+    shape = tuple(profiles)
+    judged: dict[int, _Flags] = style_map.template_memo(("oopslint.rules.contrast.judged", shape), dict)
+    data: dict[int, _Data] = style_map.template_memo(("oopslint.rules.contrast.data", shape), dict)
     for element in style_map.text_elements():
         if sum(len("".join(t.split())) for t in texts.get(element.index, ())) < 2:
             continue  # a lone "|" or "·": axe leaves single characters for review too
-        out.append(Verdict(element, style_map, profiles))
+        flags = judged.get(element.index)
+        if flags is None:
+            flags = judged[element.index] = _judge(element, style_map, profiles)
+        out.append(Verdict(element, style_map, profiles, flags, data))
     return out
 
 
