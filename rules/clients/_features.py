@@ -793,11 +793,7 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
         if read is None:
             slug = _tag_slug(tag, slugs)
             read = tags_read[tag] = (slug is not None and slug in keep) or tag in _TAGS_READ_FURTHER
-        made = (
-            _element_templates(email, element, slugs, keep)
-            if read or not attribute_names.isdisjoint(attrs)
-            else ()
-        )
+        made = _element_templates(email, element, slugs, keep) if read or not attribute_names.isdisjoint(attrs) else ()
         index = element.index
         for slug, offset, graceful, prop, value, own in made:
             add(
@@ -873,7 +869,11 @@ def _element_templates(
     tag = element.tag
     attrs = element.attrs
     slug = _tag_slug(tag, slugs)
-    if (slug is None or slug not in keep) and tag not in _TAGS_READ_FURTHER and _attribute_names(keep).isdisjoint(attrs):
+    if (
+        (slug is None or slug not in keep)
+        and tag not in _TAGS_READ_FURTHER
+        and _attribute_names(keep).isdisjoint(attrs)
+    ):
         return ()  # most tags: no element, attribute or link feature a target set can report
     made: list[_ElementUse] = []
     if tag in ("input", "button"):

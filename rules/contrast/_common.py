@@ -205,7 +205,8 @@ def own_texts(email: Email, element: Any) -> list[str]:
 
 def text_of(email: Email, element: Any, limit: int = 40) -> str:
     text = " ".join(" ".join(own_texts(email, element)).split())
-    text = re.sub(MASK_CHAR + "+", "{{…}}", text)
+    if MASK_CHAR in text:
+        text = re.sub(MASK_CHAR + "+", "{{…}}", text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -262,7 +263,12 @@ def links_in_text(email: Email, style_map: StyleMap) -> list[tuple[Any, Any]]:
 
 
 def _is_block(style_map: StyleMap, block: Any, link: Any) -> bool:
-    return any(a is link for a in block.ancestors())
+    node = block.parent
+    while node is not None:
+        if node is link:
+            return True
+        node = node.parent
+    return False
 
 
 def _displayed_as_block(style_map: StyleMap, element: Any) -> bool:

@@ -344,9 +344,9 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                 continue
             if kind == "attrs":
                 tag, attrs_text = match.group("tag", "attrs")
-                name, foreign, namespaced, in_table_ok, closes_p, implied, raw_text_end, void = (
-                    start_tags.get(tag) or _start_tag(tag)
-                )
+                name, foreign, namespaced, in_table_ok, closes_p, implied, raw_text_end, void = start_tags.get(
+                    tag
+                ) or _start_tag(tag)
                 if attrs_text.count("=") >= 2:
                     _duplicates(email, name, attrs_text, match.start("attrs"), problems)
                 if in_foreign:
