@@ -910,7 +910,6 @@ def _element_templates(
 _TAGS_READ_FURTHER = frozenset(("input", "button", "meta", "a"))
 
 
-@lru_cache(maxsize=1024)
 def _tag_slug(tag: str, slugs: frozenset[str]) -> str | None:
     """The feature of an element by its tag alone."""
     return _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)

@@ -65,29 +65,21 @@ def settings(options: Mapping[str, Any]) -> Settings:
     return Settings(ordered, tuple(sorted(colours.items())))
 
 
-_Flags = tuple[list[str], list[str], list[str]]  # failing, unverifiable, invisible profiles
-_Data = tuple[tuple[tuple[str, dict[str, Any]], ...], float | None, bool | None]
+_Flags = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # failing, unverifiable, invisible profiles
+_PASSES: _Flags = ((), (), ())
 
 
 class Verdict:
     """One text element judged in every selected profile. ``painted`` (the
     details) is built when a rule reads it: most text passes everywhere."""
 
-    __slots__ = ("element", "failing", "unverifiable", "invisible", "_style_map", "_profiles", "_painted", "_data")
+    __slots__ = ("element", "failing", "unverifiable", "invisible", "_style_map", "_profiles", "_painted")
 
-    def __init__(
-        self,
-        element: Any,
-        style_map: StyleMap,
-        profiles: list[tuple[str, str]],
-        flags: _Flags | None = None,
-        data: dict[int, _Data] | None = None,
-    ):
+    def __init__(self, element: Any, style_map: StyleMap, profiles: list[tuple[str, str]], flags: _Flags | None = None):
         self.element = element
         self._style_map = style_map
         self._profiles = profiles
         self._painted: _Painted | None = None
-        self._data = data
         if flags is None:
             flags = _judge(element, style_map, profiles)
         self.failing, self.unverifiable, self.invisible = flags
@@ -100,25 +92,12 @@ class Verdict:
         return self._painted
 
     def data(self) -> dict[str, Any]:
-        kept = self._data
-        index = self.element.index
-        found = kept.get(index) if kept is not None else None
-        if found is None:
-            painted = self.painted
-            first = next(iter(painted.values()), None)
-            found = (
-                tuple((p, v.to_data()) for p, v in painted.items()),
-                round(first.font_size, 2) if first else None,
-                first.bold if first else None,
-            )
-            if kept is not None:
-                kept[index] = found
-        profiles, font_size, bold = found
+        first = next(iter(self.painted.values()), None)
         return {
-            "profiles": {p: dict(values) for p, values in profiles},  # copies: the kept ones are shared
+            "profiles": {p: v.to_data() for p, v in self.painted.items()},
             "failing": list(self.failing),
-            "font_size": font_size,
-            "bold": bold,
+            "font_size": round(first.font_size, 2) if first else None,
+            "bold": first.bold if first else None,
         }
 
 
@@ -160,7 +139,9 @@ def _judge(element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]) -
             invisible.append(profile)  # the very colour of its background (hidden on purpose, or a mistake)
         elif ratio < threshold:
             failing.append(profile)
-    return failing, unverifiable, invisible
+    if not (failing or unverifiable or invisible):
+        return _PASSES  # most text: one shared answer
+    return tuple(failing), tuple(unverifiable), tuple(invisible)
 
 
 def verdicts(email: Email, config: Settings) -> list[Verdict]:
@@ -176,17 +157,15 @@ def _compute(email: Email, config: Settings) -> list[Verdict]:
         for profile in config.profiles
         if profile != "dark-media" or style_map.sheet.has_dark  # no dark rules: the dark-media view is full-css
     ]
-    # the verdicts and the painted colours depend only on the computed styles: renders of one template share them
-    shape = tuple(profiles)
-    judged: dict[int, _Flags] = style_map.template_memo(("oopslint.rules.contrast.judged", shape), dict)
-    data: dict[int, _Data] = style_map.template_memo(("oopslint.rules.contrast.data", shape), dict)
+    # the verdicts depend only on the computed styles: renders of one template share them
+    judged: dict[int, _Flags] = style_map.template_memo(("oopslint.rules.contrast.judged", tuple(profiles)), dict)
     for element in style_map.text_elements():
         if sum(len("".join(t.split())) for t in texts.get(element.index, ())) < 2:
             continue  # a lone "|" or "·": axe leaves single characters for review too
         flags = judged.get(element.index)
         if flags is None:
             flags = judged[element.index] = _judge(element, style_map, profiles)
-        out.append(Verdict(element, style_map, profiles, flags, data))
+        out.append(Verdict(element, style_map, profiles, flags))
     return out
 
 

@@ -592,23 +592,7 @@ _IMPORTANT_SUSPECT = re.compile(r";\s*!|!\s*important\s*[^\s;}\"']", re.IGNORECA
 _suspect_sheets: dict[str, bool] = {}
 
 
-# the blocks of a parsed <style> text, by the identity of its parsed rules (kept in the value): few,
-# the parse itself is kept by oopslint.css
-_sheet_block_lists: dict[int, tuple[Any, Any, list[DeclarationBlock]]] = {}
-
-
 def _sheet_blocks(sheet: Any, dialects: tuple[str, ...]) -> list[DeclarationBlock]:
-    known = _sheet_block_lists.get(id(sheet.rules))
-    if known is not None and known[0] is sheet.rules and known[1] is sheet.locate:
-        return known[2]
-    blocks = _new_sheet_blocks(sheet, dialects)
-    if len(_sheet_block_lists) > 16:
-        _sheet_block_lists.clear()
-    _sheet_block_lists[id(sheet.rules)] = (sheet.rules, sheet.locate, blocks)
-    return blocks
-
-
-def _new_sheet_blocks(sheet: Any, dialects: tuple[str, ...]) -> list[DeclarationBlock]:
     suspect = _suspect_sheets.get(sheet.css)
     if suspect is None:
         suspect = bool(_IMPORTANT_SUSPECT.search(sheet.css))
