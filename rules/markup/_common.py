@@ -331,6 +331,7 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
 
     finditer = _TOKEN.finditer
     start_tags = _start_tags
+    clean_attributes: set[str] = set()  # attribute texts with no name given twice
     while position < length:
         for match in finditer(html, position):
             start = match.start()
@@ -347,8 +348,11 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                 name, foreign, namespaced, in_table_ok, closes_p, implied, raw_text_end, void = start_tags.get(
                     tag
                 ) or _start_tag(tag)
-                if attrs_text.count("=") >= 2:
+                if attrs_text.count("=") >= 2 and attrs_text not in clean_attributes:
+                    before = len(problems)
                     _duplicates(email, name, attrs_text, match.start("attrs"), problems)
+                    if len(problems) == before:
+                        clean_attributes.add(attrs_text)  # the same attributes again: nothing twice again
                 if in_foreign:
                     if foreign and not attrs_text.rstrip().endswith("/"):
                         in_foreign += 1
@@ -371,12 +375,15 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                             stack[-1].start,
                         )
                     )
-                if closes_p:
+                # close_implied is called only when the innermost open element does not decide at once
+                # that nothing is closed (a <table> in a <td>, a <td> in a <tr>: the common case)
+                if closes_p and stack and (stack[-1].tag == "p" or stack[-1].tag not in _P_SCOPE):
                     closed = close_implied(("p",), _P_SCOPE)
                     if closed is not None and name != "p":
                         closed_p_by.append((closed.start, name, stack[-1] if stack else None))
                 if implied is not None:
-                    close_implied(*implied)
+                    if stack and (stack[-1].tag in implied[0] or stack[-1].tag not in implied[1]):
+                        close_implied(*implied)
                 elif name == "a":
                     outer = next((o for o in reversed(stack) if o.tag == "a" or o.tag in SCOPE), None)
                     if outer is not None and outer.tag == "a":
