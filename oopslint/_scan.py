@@ -94,10 +94,16 @@ _CLASS_SELECTOR_RE = re.compile(r"\s*[a-zA-Z0-9]*\.([\w-]+)\s*")
 _DECODED: dict[str, str] = {}
 
 
-def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
-    """Decode entities and drop invisible characters, keeping an index map."""
+_FROM_ZERO = (0,)
+
+
+def _decode_with_map(raw: str, base: int) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """Decode entities and drop invisible characters, keeping an index map.
+
+    The maps are tuples of ints: the collector stops tracking them after its
+    first look, so the segments a lint keeps cost it less."""
     if _DECODE_NEEDED_RE.search(raw) is None:
-        return raw, [0], [base]
+        return raw, _FROM_ZERO, (base,)
     pieces: list[str] = []
     index_points = [0]
     source_points = [base]
@@ -125,7 +131,7 @@ def _decode_with_map(raw: str, base: int) -> tuple[str, list[int], list[int]]:
         source_points.append(base + end)
         last = end
     pieces.append(raw[last:])
-    return "".join(pieces), index_points, source_points
+    return "".join(pieces), tuple(index_points), tuple(source_points)
 
 
 def _hidden_classes(css: str) -> set[str]:
@@ -264,21 +270,37 @@ def _style_hides(style: str) -> bool:
     return bool(_COLLAPSED_RE.search(style) and _OVERFLOW_HIDDEN_RE.search(style))
 
 
-def attribute_spans(html: str, start: int, end: int) -> dict[str, tuple[int, int]]:
+_NAME_ENDS = frozenset(" \t\n\r\f\v/>")
+
+
+def attribute_spans(html: str, start: int, end: int, tag: str = "") -> dict[str, tuple[int, int]]:
     """Source offsets of each attribute value of the start tag at ``html[start:end]``
-    (for a name without a value, the name's), read as the scanner reads them."""
-    m = _TOKEN_RE.match(html, start, end)
+    (for a name without a value, the name's), read as the scanner reads them.
+
+    ``tag``, the scanner's (lower-case) name of that start tag, saves reading
+    the tag again when its spelling in the source is plainly the same length."""
     spans: dict[str, tuple[int, int]] = {}
-    if m is None or m.lastindex != 4:
-        return spans
-    attrs_text = m.group(4)
-    base = m.start(4)
-    for a in _ATTR_RE.finditer(attrs_text):
+    after_name = start + 1 + len(tag)
+    if (
+        tag
+        and html.startswith("<", start)
+        and html.startswith(">", end - 1)
+        and after_name < end
+        and html[after_name] in _NAME_ENDS
+        and html[start + 1 : after_name].lower() == tag
+    ):
+        # the attribute run starts right after "<" and the name, and ends before ">"
+        begin_attrs, end_attrs = after_name, end - 1
+    else:
+        m = _TOKEN_RE.match(html, start, end)
+        if m is None or m.lastindex != 4:
+            return spans
+        begin_attrs, end_attrs = m.span(4)
+    for a in _ATTR_RE.finditer(html, begin_attrs, end_attrs):
         attr = a.group(1).lower()
         if attr in spans:
             continue
-        begin, finish = a.span(a.lastindex or 1)
-        spans[attr] = (base + begin, base + finish)
+        spans[attr] = a.span(a.lastindex or 1)
     return spans
 
 
@@ -308,6 +330,36 @@ del _name, _pairs
 _URL_ATTRS = frozenset(("href", "src", "background", "style"))
 _SKIP_SPELLING_ATTRS = ("translate", "spellcheck", "data-oopslint-skip", "class")
 _DECODE_NEEDED_RE = re.compile("[&" + INVISIBLE_CHARS + "]")
+
+
+# The slots the scanner sets itself on each element it builds (see Scanner._scan);
+# should Element ever have others, it uses the constructor instead.
+_SCANNER_SETS = frozenset(
+    (
+        "tag attrs start end parent children index hidden lang skip_spelling in_head in_comment "
+        "close_end _attr_spans _source block link"
+    ).split()
+)
+_FAST_ELEMENTS = frozenset(Element.__slots__) == _SCANNER_SETS and not hasattr(object.__new__(Element), "__dict__")
+
+# tag and attribute names as written -> lower case: one string per name shared by
+# every element, rather than a new one per element to make and later free
+_LOWERED_NAMES: dict[str, str] = {}
+_LOWERED_NAMES_LIMIT = 4096
+
+
+def _lowered_name(name: str) -> str:
+    lowered = name.lower()
+    if len(_LOWERED_NAMES) < _LOWERED_NAMES_LIMIT and len(name) <= 64:
+        _LOWERED_NAMES[name] = lowered
+    return lowered
+
+
+# the attributes of a start tag's attribute text: renders of one template repeat
+# most of their tags as they are
+_ATTRS_OF: dict[str, tuple[tuple[str, str], ...]] = {}
+_ATTRS_OF_ENTRIES = 2048
+_ATTRS_OF_LONGEST = 512
 
 
 class Scanner:
@@ -361,6 +413,10 @@ class Scanner:
         skip_tags = SKIP_SPELLING_TAGS
         block_tags = BLOCK_TAGS
         url_attrs = _URL_ATTRS
+        lowered_names = _LOWERED_NAMES
+        fast_elements = _FAST_ELEMENTS
+        attrs_of = _ATTRS_OF
+        new_element = object.__new__
         parent = root
         while pos < length:
             m = search(html, pos)
@@ -375,7 +431,10 @@ class Scanner:
             pos = pos_end
             kind = m.lastindex
             if kind == 4:  # a start tag
-                name = m.group(3).lower()
+                raw_name = m.group(3)
+                name = lowered_names.get(raw_name)
+                if name is None:
+                    name = _lowered_name(raw_name)
                 pairs = implied_ends.get(name)
                 if pairs is not None:
                     for names, scope in pairs:
@@ -388,18 +447,25 @@ class Scanner:
                                 break
                     parent = stack[-1]
                 attrs_text = m.group(4)
-                if attrs_text and not attrs_text.isspace():
-                    attrs: dict[str, str] = {}
+                attrs: dict[str, str]
+                if not attrs_text or attrs_text.isspace():
+                    attrs = {}
+                elif (known := attrs_of.get(attrs_text)) is not None:
+                    attrs = dict(known)
+                else:
+                    attrs = {}
                     for attr, dq, sq, uq in findall_attrs(attrs_text):
-                        attr = attr.lower()
+                        attr = lowered_names.get(attr) or _lowered_name(attr)
                         if attr not in attrs:
                             attrs[attr] = dq or sq or uq
                     if "&" in attrs_text:
                         for attr, value in attrs.items():
                             if "&" in value:
                                 attrs[attr] = unescape(value)
-                else:
-                    attrs = {}
+                    if len(attrs_text) <= _ATTRS_OF_LONGEST:
+                        if len(attrs_of) >= _ATTRS_OF_ENTRIES:
+                            attrs_of.clear()
+                        attrs_of[attrs_text] = tuple(attrs.items())
                 in_head = parent.in_head or name in non_visible
                 if attrs:
                     lang = attrs.get("lang") or attrs.get("xml:lang") or parent.lang
@@ -431,25 +497,44 @@ class Scanner:
                     lang = parent.lang
                     hidden = parent.hidden
                     skip_spelling = parent.skip_spelling or name in skip_tags
-                element = Element(
-                    name,
-                    attrs,
-                    start,
-                    pos_end,
-                    parent,
-                    None,
-                    [],
-                    len(elements),
-                    hidden,
-                    lang,
-                    skip_spelling,
-                    in_head,
-                    parent.in_comment,
-                    None,
-                    None,
-                    None,
-                    html,
-                )
+                if fast_elements:
+                    # the slots set one by one: half the cost of the constructor's call
+                    element = new_element(Element)
+                    element.tag = name
+                    element.attrs = attrs
+                    element.start = start
+                    element.end = pos_end
+                    element.parent = parent
+                    element.children = []
+                    element.index = len(elements)
+                    element.hidden = hidden
+                    element.lang = lang
+                    element.skip_spelling = skip_spelling
+                    element.in_head = in_head
+                    element.in_comment = parent.in_comment
+                    element.close_end = None
+                    element._attr_spans = None  # read from the start tag when asked for
+                    element._source = html
+                else:
+                    element = Element(
+                        name,
+                        attrs,
+                        start,
+                        pos_end,
+                        parent,
+                        None,
+                        [],
+                        len(elements),
+                        hidden,
+                        lang,
+                        skip_spelling,
+                        in_head,
+                        parent.in_comment,
+                        None,
+                        None,
+                        None,
+                        html,
+                    )
                 element.block = element if name in block_tags else (parent.block or parent)
                 element.link = element if name == "a" else parent.link
                 parent.children.append(element)

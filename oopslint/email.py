@@ -46,6 +46,19 @@ __all__ = [
 ]
 
 
+def _attribute_spans() -> Callable[[str, int, int, str], dict[str, tuple[int, int]]]:
+    """The scanner's reader of attribute places (imported on first use: the scanner imports this module)."""
+    global _attribute_spans_of
+    if _attribute_spans_of is None:
+        from ._scan import attribute_spans
+
+        _attribute_spans_of = attribute_spans
+    return _attribute_spans_of
+
+
+_attribute_spans_of: Callable[[str, int, int, str], dict[str, tuple[int, int]]] | None = None
+
+
 class Element:
     """One element of the email, with the place of its start tag.
 
@@ -141,9 +154,7 @@ class Element:
         """Source offsets ``(start, end)`` of each attribute's value."""
         spans = self._attr_spans
         if spans is None:
-            from ._scan import attribute_spans
-
-            spans = self._attr_spans = attribute_spans(self._source or "", self.start, self.end)
+            spans = self._attr_spans = _attribute_spans()(self._source or "", self.start, self.end, self.tag)
         return spans
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -201,8 +212,8 @@ class Segment:
     kind: str  # "text", "alt", "title", "subject", "preheader-attr"
     element: Element | None
     tokens: list[Token]
-    _index_points: list[int]
-    _source_points: list[int]
+    _index_points: Sequence[int]
+    _source_points: Sequence[int]
     hidden: bool = False
     preheader: bool = False
     lang: str | None = None
@@ -308,12 +319,15 @@ class Comment:
     end: int
 
 
-def _line_starts(html: str) -> list[int]:
-    """The offset where each line starts (lines end at CRLF, CR or LF)."""
+def _line_starts(html: str) -> tuple[int, ...]:
+    """The offset where each line starts (lines end at CRLF, CR or LF).
+
+    A tuple of ints: the garbage collector stops tracking it after its first
+    look, rather than walking every offset again for as long as the email is kept."""
     if "\r" in html:
-        return [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", html)]
+        return (0, *[m.end() for m in re.finditer(r"\r\n|\r|\n", html)])
     # no CR: each line starts one past the end of the one before (all in C)
-    return list(accumulate(map((1).__add__, map(len, html.split("\n")[:-1])), initial=0))
+    return tuple(accumulate(map((1).__add__, map(len, html.split("\n")[:-1])), initial=0))
 
 
 class Email:

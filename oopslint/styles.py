@@ -36,10 +36,10 @@ import marshal
 import re
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ._stylesheet import (
     _BORDER_STYLES,
@@ -194,6 +194,8 @@ def _same_values(a: _Computed, b: _Computed) -> bool:
 
 
 _DEFAULT_LINK_RGBA = RGBA(0.0, 0.0, 238.0)
+_T = TypeVar("_T")
+_MISSING: Any = object()
 
 
 class _Shared:
@@ -212,6 +214,7 @@ class _Shared:
         "touched",
         "base",
         "painted",
+        "derived",
         "__weakref__",
     )
 
@@ -228,6 +231,7 @@ class _Shared:
         self.painted: dict[
             tuple[int, str, str], tuple[RGBA, RGBA, bool, bool, float, bool, float, float, str, int | None]
         ] = {}
+        self.derived: dict[Hashable, Any] = {}
 
 
 #: the shared styles of every template an email still alive uses: a Linter keeps its
@@ -247,7 +251,7 @@ def _tree_signature(email: Email, sheet: Stylesheet, vml: list[tuple[int, int]])
         if names is None:
             kept: Any = tuple(attrs.items())
         elif attrs:
-            kept = tuple([item for item in attrs.items() if item[0] in names])
+            kept = () if names.isdisjoint(attrs) else tuple([item for item in attrs.items() if item[0] in names])
             if "href" in attrs and "href" not in names:
                 kept += (("href", None),)
         else:
@@ -304,6 +308,22 @@ class StyleMap:
         self._touched = shared.touched
         self._base = shared.base
         self._painted = shared.painted
+
+    def template_memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, kept with the computed styles: renders of one template share it.
+
+        ``compute`` may read only what these styles are kept by: the ``<style>`` blocks
+        the cascade uses, and of each element its tag, index, nesting, ``hidden`` and
+        ``in_comment`` flags and the attributes the cascade reads (``style``, ``class``,
+        ``id``, the presentational ones and those the selectors test), and what this
+        StyleMap computes from them; never text, other attributes or source positions.
+        Anything else it depends on (other ``<style>`` text, the merge-tag dialects)
+        belongs in ``key``. Treat the value as read-only: other emails see it."""
+        derived = self._shared.derived
+        found = derived.get(key, _MISSING)
+        if found is _MISSING:
+            found = derived[key] = compute()
+        return found  # type: ignore[no-any-return]
 
     # ----------------------------------------------------------- matching
 

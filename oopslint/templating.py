@@ -148,6 +148,13 @@ def _dialect_pattern(name: str) -> re.Pattern[str]:
 _QUICK = re.compile(r"[{%*@\[]")
 
 
+# the tokens of short texts that hold a tag's first character: renders of one
+# template repeat most of their texts, so each is scanned once (tokens are frozen)
+_TOKENS_OF: dict[tuple[str, tuple[str, ...]], tuple[Token, ...]] = {}
+_TOKENS_OF_ENTRIES = 1024
+_TOKENS_OF_LONGEST = 512
+
+
 def find_tokens(text: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> list[Token]:
     """All merge tags of the given dialects in ``text``, left to right.
 
@@ -158,7 +165,20 @@ def find_tokens(text: str, dialects: tuple[str, ...] = DEFAULT_DIALECTS) -> list
     make the engine try every ``{`` of a stylesheet (~30x slower on CSS)."""
     if not text or not _QUICK.search(text):
         return []
-    patterns = _compiled(tuple(dialects))
+    if len(text) > _TOKENS_OF_LONGEST:
+        return _find_tokens(text, tuple(dialects))
+    key = (text, tuple(dialects))
+    found = _TOKENS_OF.get(key)
+    if found is None:
+        found = tuple(_find_tokens(text, key[1]))
+        if len(_TOKENS_OF) >= _TOKENS_OF_ENTRIES:
+            _TOKENS_OF.clear()
+        _TOKENS_OF[key] = found
+    return list(found)
+
+
+def _find_tokens(text: str, dialects: tuple[str, ...]) -> list[Token]:
+    patterns = _compiled(dialects)
     if len(patterns) == 1:
         name, pattern = patterns[0]
         return [Token(m.start(), m.end(), m.group(), name) for m in pattern.finditer(text)]

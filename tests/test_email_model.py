@@ -266,3 +266,62 @@ def test_a_class_hidden_by_one_stylesheet_is_visible_under_another(corpus):
         email = Email.parse(html)
         (promo,) = [s for s in email.segments if s.text == "Half price on your next order"]
         assert promo.hidden is hidden
+
+
+def test_attribute_places_are_those_a_second_read_of_the_start_tag_gives():
+    # the places are worked out when first asked for, from the tag the scanner
+    # read; odd spellings (upper case, a slash, unusual spaces) must agree too
+    from oopslint._scan import attribute_spans
+
+    sources = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(FIXTURES.rglob("*.html"))]
+    sources.append('<DIV CLASS="a"><Img\tSRC=x.png ALT = "b"/><a\xa0href="y">z</a><İmg src="q"><td/ id=1 >')
+    checked = 0
+    for html in sources:
+        email = Email.parse(html)
+        for element in email.elements:
+            if element.in_comment:
+                continue
+            # read again from the start tag alone (no tag name given)
+            assert element.attr_spans == attribute_spans(html, element.start, element.end), element
+            checked += 1
+    assert checked > 1000
+    spans = Email.parse('<p><Img\tSRC=x.png ALT = "b"/></p>').find("img")[0].attr_spans
+    assert spans == {"src": (12, 17), "alt": (25, 26)}
+    # the same tag elsewhere in another email: its own places
+    moved = Email.parse('<div><p><Img\tSRC=x.png ALT = "b"/></p></div>').find("img")[0].attr_spans
+    assert moved == {"src": (17, 22), "alt": (30, 31)}
+
+
+def test_the_scanner_builds_the_elements_its_constructor_would(monkeypatch):
+    import oopslint._scan as scan
+
+    html = (FIXTURES / "corpus" / "postmark" / "receipt.source.html").read_text(encoding="utf-8")
+
+    def described(email):
+        def ref(element):
+            return None if element is None else element.index
+
+        return [
+            (
+                e.tag, e.attrs, e.start, e.end, ref(e.parent), [c.index for c in e.children], e.index, e.hidden,
+                e.lang, e.skip_spelling, e.in_head, e.in_comment, ref(e.block), ref(e.link), e.close_end,
+                e.attr_spans,
+            )
+            for e in email.elements
+        ]  # fmt: skip
+
+    assert scan._FAST_ELEMENTS
+    fast = described(Email.parse(html))
+    monkeypatch.setattr(scan, "_FAST_ELEMENTS", False)
+    assert described(Email.parse(html)) == fast
+
+
+def test_repeated_start_tags_get_the_same_attributes_each_their_own():
+    tag = '<a HREF="https://x.example/?a=1&amp;b=2" title=&quot;hi&quot; href="second" data-x>'
+    email = Email.parse(f"<p>{tag}one</a> {tag}two</a></p>")
+    first, second = email.find("a")
+    expected = {"href": "https://x.example/?a=1&b=2", "title": '"hi"', "data-x": ""}
+    assert first.attrs == second.attrs == expected
+    assert first.attrs is not second.attrs
+    first.attrs["href"] = "changed"
+    assert Email.parse(f"<p>{tag}</a></p>").find("a")[0].attrs == expected

@@ -132,3 +132,28 @@ def test_computing_styles_fetches_nothing(tmp_path):
         server.shutdown()
         server.server_close()
     assert hits == []
+
+
+def test_renders_of_one_template_share_what_is_kept_with_their_styles(corpus):
+    template = (corpus / "postmark" / "receipt.source.html").read_text(encoding="utf-8")
+    first = Email.parse(template)
+    # other words and another link address: what the cascade reads is the same
+    render = Email.parse(
+        template.replace("[Product Name]", "Acme Cloud").replace("{{action_url}}", "https://a.example/x")
+    )
+    # a class changed: the cascade reads another tree
+    restyled = Email.parse(template.replace('class="purchase_footer"', 'class="purchase_total"', 1))
+    computed: list[str] = []
+
+    def compute(name: str):  # type: ignore[no-untyped-def]
+        def work() -> list[str]:
+            computed.append(name)
+            return [name]
+
+        return work
+
+    kept = styles(first).template_memo("test.kept", compute("first"))
+    assert styles(render).template_memo("test.kept", compute("render")) is kept
+    assert styles(restyled).template_memo("test.kept", compute("restyled")) == ["restyled"]
+    assert styles(first).template_memo("test.other-key", compute("other")) == ["other"]
+    assert computed == ["first", "restyled", "other"]

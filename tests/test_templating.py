@@ -40,3 +40,28 @@ def test_overlapping_tags_of_two_dialects_keep_the_leftmost_then_resume_after_it
         ("*|LNAME|*", "mailchimp"),
         ("{{ x }}", "jinja"),
     ]
+
+
+def test_tokens_in_every_fixture_email_are_those_of_one_scan() -> None:
+    # a dialect is searched only in texts holding one of its start characters:
+    # real emails, tags or none, must give what one scan with every pattern gives
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    emails = sorted(p for p in root.rglob("*") if p.suffix in (".html", ".eml") and p.is_file())
+    assert emails
+    for path in emails:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for dialects in (DEFAULT_DIALECTS, tuple(DIALECTS)):
+            found = [(t.start, t.end, t.text, t.dialect) for t in find_tokens(text, dialects)]
+            assert found == one_scan(text, dialects), path
+
+
+def test_a_text_scanned_again_gives_its_tokens_anew() -> None:
+    # renders of one template repeat their texts; a caller changing the list it got changes nothing
+    text = "Hi {{ name }}, your code is *|CODE|*"
+    first = find_tokens(text)
+    first.append(first[0])
+    first[0] = first[1]
+    again = find_tokens("".join(["Hi {{ name }}, ", "your code is *|CODE|*"]))
+    assert [(t.start, t.text, t.dialect) for t in again] == [(3, "{{ name }}", "jinja"), (28, "*|CODE|*", "mailchimp")]

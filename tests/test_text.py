@@ -81,3 +81,17 @@ def test_event_phrases_in_seven_languages_and_hedges():
     promise = "We'll email you once it has shipped"
     assert is_hedged(promise, promise.index("has shipped"))
     assert not is_hedged("Good news: it has shipped", len("Good news: it "))
+
+
+def test_event_phrases_of_a_repeated_text_are_found_again_and_are_the_callers_own() -> None:
+    from oopslint.text import event_phrases
+
+    text = "Good news: your order has shipped and is on its way."
+    first = event_phrases(text)
+    assert [kind for kind, _ in first] == ["shipped", "shipped"]
+    first.clear()
+    again = event_phrases("".join(["Good news: your order has shipped ", "and is on its way."]))
+    assert [(kind, match.group()) for kind, match in again] == [
+        ("shipped", "has shipped"),
+        ("shipped", "is on its way"),
+    ]

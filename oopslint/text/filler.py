@@ -19,6 +19,7 @@ as prose (the spelling rules) use the same test, so they always agree.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -165,6 +166,23 @@ def _has_latin(lowered: str) -> bool:
     return len(_DISTINCT_LATIN.intersection(_LOWER_WORD.findall(lowered))) >= _MIN_DISTINCT
 
 
+# the answer of the pre-check for an email's text: renders of one template repeat it
+# (kept under a digest of the text, not the text: an email's copy is not held after it is gone)
+_MAY_HOLD: dict[bytes, bool] = {}
+_MAY_HOLD_ENTRIES = 64
+
+
+def _may_hold_filler(everything: str) -> bool:
+    key = hashlib.blake2b(everything.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    known = _MAY_HOLD.get(key)
+    if known is None:
+        known = bool(_ANY_NEEDLE.search(everything)) or _has_latin(everything)
+        if len(_MAY_HOLD) >= _MAY_HOLD_ENTRIES:
+            _MAY_HOLD.clear()
+        _MAY_HOLD[key] = known
+    return known
+
+
 def filler_segments(email: Email) -> frozenset[int]:
     """``id()`` of every segment in a run of visible text (see
     :func:`~oopslint.text.text_runs`) that holds filler: such text is
@@ -176,7 +194,7 @@ def _filler_segments(email: Email) -> frozenset[int]:
     subject = email.subject_segment
     pieces = [segment.text for segment in email.segments] + ([subject.text] if subject is not None else [])
     everything = "\n".join(pieces).lower()
-    if not _ANY_NEEDLE.search(everything) and not _has_latin(everything):
+    if not _may_hold_filler(everything):
         return frozenset()  # the common case: one pass over the email's text, no runs built
     ids: set[int] = set()
     for run in text_runs(email):

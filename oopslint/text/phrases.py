@@ -148,9 +148,28 @@ def _any_phrase_lower() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.lower()})" for phrases in EVENT_PHRASES.values() for p in phrases))
 
 
+# the phrases of short texts: renders of one template repeat most of their
+# texts, and a text without any phrase still costs a search of every pattern
+_PHRASES_OF: dict[str, tuple[tuple[str, re.Match[str]], ...]] = {}
+_PHRASES_OF_ENTRIES = 1024
+_PHRASES_OF_LONGEST = 512
+
+
 def event_phrases(text: str) -> list[tuple[str, re.Match[str]]]:
     """Every ``(event type, match)`` of :data:`EVENT_PHRASE_PATTERNS` in ``text``:
     types in the order of :data:`EVENT_PHRASES`, each type's matches left to right."""
+    if len(text) > _PHRASES_OF_LONGEST:
+        return _event_phrases(text)
+    found = _PHRASES_OF.get(text)
+    if found is None:
+        found = tuple(_event_phrases(text))
+        if len(_PHRASES_OF) >= _PHRASES_OF_ENTRIES:
+            _PHRASES_OF.clear()
+        _PHRASES_OF[text] = found
+    return list(found)
+
+
+def _event_phrases(text: str) -> list[tuple[str, re.Match[str]]]:
     if text.isascii():
         if _any_phrase_lower().search(text.lower()) is None:
             return []

@@ -46,7 +46,7 @@ def vague_link_text(email: Email, context: SendContext, options: Any) -> Iterato
     if not isinstance(extra, list) or not all(isinstance(p, str) for p in extra):
         raise ConfigError("[access] phrases must be a list of strings")
     extra_set = frozenset(normalise(p) for p in extra)
-    block_text = email.memo("oopslint.rules.access.block-text", _block_text)
+    block_text: dict[int, dict[int, str]] | None = None  # worked out for the first vague link: most emails have none
     for link in email.links:
         element = link.element
         if link.kind != "a" or element.hidden or element.in_comment or not link.text.strip():
@@ -59,6 +59,8 @@ def vague_link_text(email: Email, context: SendContext, options: Any) -> Iterato
         if element.attrs.get("aria-labelledby"):
             continue
         block = element.block
+        if block_text is None:
+            block_text = email.memo("oopslint.rules.access.block-text", _block_text)
         around = block_text.get(block.index, {}).get(element.index, "") if block is not None else ""
         if len(around.split()) >= 3:
             continue  # the sentence around the link names its target

@@ -43,8 +43,8 @@ def layout_table_without_role(email: Email, context: SendContext, options: Any) 
     ```
     """
     tables = email.find("table")
-    if not tables:
-        return
+    if not any(_may_offend(table) for table in tables):
+        return  # every table has a role (or none is seen): the table structure need not be read
     data_tables = email.memo("oopslint.rules.access.data-tables", _data_tables)
     layout = email.memo("oopslint.rules.access.layout-tables", _layout_tables)
     offenders = [t for t in tables if _offends(t, data_tables, layout)]
@@ -83,11 +83,16 @@ def _nearest_table(table: Any, offending: set[int]) -> Any:
     return None
 
 
-def _offends(table: Any, data_tables: set[int], layout: dict[int, bool]) -> bool:
+def _may_offend(table: Any) -> bool:
+    """Seen, without a role or a summary."""
     if table.in_comment or table.hidden:
         return False
     role = table.attrs.get("role", "").strip().lower()
-    if role or table.attrs.get("summary") or table.index in data_tables:
+    return not (role or table.attrs.get("summary"))
+
+
+def _offends(table: Any, data_tables: set[int], layout: dict[int, bool]) -> bool:
+    if not _may_offend(table) or table.index in data_tables:
         return False
     return layout.get(table.index, False)
 

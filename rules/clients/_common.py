@@ -380,15 +380,45 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
     The element is looked up by the last compound of the selector (``.button``, ``a``,
     ``#header``) by class, id and tag, instead of running the cascade: cheap, and enough to
     decide whether the CSS was inlined (an inliner writes the property into the element's
-    ``style=""``, which wins over any non-important rule)."""
+    ``style=""``, which wins over any non-important rule).
+
+    Which elements a rule reaches depends only on the <style> blocks and on what the cascade
+    reads of the tree, so renders of one template share that part; the lines are the email's."""
+    sheets = stylesheets(email)
+    key = ("rules.clients.style_effects", email.dialects, tuple((sheet.css, sheet.offset) for sheet in sheets))
+    reached = styles(email).template_memo(key, lambda: _effect_candidates(email, sheets))
+    effects: dict[int, list[str]] = {}
+    position = email.position
+    elements = email.elements
+    for rule_start, candidates in reached:
+        found: list[str] = []
+        said_before: dict[str, bool] = {}  # whether an entry of found starts with this text
+        for said, index in candidates:
+            before = any(e.startswith(said) for e in found)
+            said_before[said] = before
+            if not before:
+                element = elements[index]
+                entry = f"{said}on <{element.tag}> (line {position(element.start)[0]})"
+                found.append(entry)
+                for known in said_before:
+                    if not said_before[known] and entry.startswith(known):
+                        said_before[known] = True
+        if found:
+            effects[rule_start] = found
+    return effects
+
+
+def _effect_candidates(email: Email, sheets: list[Any]) -> tuple[tuple[int, tuple[tuple[str, int], ...]], ...]:
+    """Per style rule with an effect, the effects (``"color: #3869D4 "``) not carried inline, each
+    with the first element (by index) it reaches, in the order the effects are judged."""
     inline_props: dict[int, dict[str, str]] = {}
-    sheets = [(sheet, _effect_rules(sheet)) for sheet in stylesheets(email)]
+    sheet_rules = [_effect_rules(sheet) for sheet in sheets]
     # only the keys some selector names are indexed: a selector's keys are a subset of an element's
     # keys exactly when they are a subset of those the element shares with the selectors
     tags: set[str] = set()
     classes: set[str] = set()
     ids: set[str] = set()
-    for _sheet, (_rules, (sheet_tags, sheet_classes, sheet_ids)) in sheets:
+    for _rules, (sheet_tags, sheet_classes, sheet_ids) in sheet_rules:
         tags |= sheet_tags
         classes |= sheet_classes
         ids |= sheet_ids
@@ -411,13 +441,13 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
                     by_key[key] = [element]
                 else:
                     found_by.append(element)
-    effects: dict[int, list[str]] = {}
+    reached: list[tuple[int, tuple[tuple[str, int], ...]]] = []
     keyed_parents: dict[Any, Any] = {}
-    position = email.position
-    for _sheet, (rules, _keys_named) in sheets:
+    for rules, _keys_named in sheet_rules:
         for rule_start, chains, wanted in rules:
-            found: list[str] = []
-            said_before: dict[str, bool] = {}  # whether an entry of found starts with this text
+            # an effect said once is never said again for this rule, whatever the element: the
+            # first element it reaches is all the email's lines need
+            first: dict[str, int] = {}
             for element in _subjects(chains, by_key, keysets, keyed_parents):
                 carried = inline_props.get(element.index)
                 if carried is None:
@@ -430,18 +460,11 @@ def _style_effects(email: Email) -> dict[int, list[str]]:
                     inline = carried.get(name)
                     if inline is None or (important and inline != value):
                         said = f"{name}: {written} "
-                        before = said_before.get(said)
-                        if before is None:
-                            before = said_before[said] = any(e.startswith(said) for e in found)
-                        if not before:
-                            entry = f"{said}on <{element.tag}> (line {position(element.start)[0]})"
-                            found.append(entry)
-                            for known in said_before:
-                                if not said_before[known] and entry.startswith(known):
-                                    said_before[known] = True
-            if found:
-                effects[rule_start] = found
-    return effects
+                        if said not in first:
+                            first[said] = element.index
+            if first:
+                reached.append((rule_start, tuple(first.items())))
+    return tuple(reached)
 
 
 _Chain = tuple[frozenset[str], tuple[frozenset[str], ...]]  # the subject's keys, its ancestors' keys

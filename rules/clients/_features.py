@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from oopslint import Email
@@ -776,6 +777,8 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
     doctype = re.match(r"\s*<!doctype\s+html\s*>", email.html, re.IGNORECASE)
     if doctype and "html-doctype" in keep:
         add(Usage("html-doctype", doctype.start() + len(doctype.group()) - len(doctype.group().lstrip()), ALL, True))
+    attribute_names = _attribute_names(keep)
+    tags_read: dict[str, bool] = {}  # whether a tag can make a use by itself (see _element_templates)
     for element in email.elements:
         tag = element.tag
         if tag.startswith(("v:", "o:", "w:")):
@@ -786,7 +789,11 @@ def _collect(email: Email, slugs: frozenset[str], keep: frozenset[str]) -> tuple
             audience = _audience_at(element.start, hidden_from_mso) if hidden_from_mso else ALL
         attrs = element.attrs
         start = element.start
-        made = _element_templates(email, element, slugs, keep)
+        read = tags_read.get(tag)
+        if read is None:
+            slug = _tag_slug(tag, slugs)
+            read = tags_read[tag] = (slug is not None and slug in keep) or tag in _TAGS_READ_FURTHER
+        made = _element_templates(email, element, slugs, keep) if read or not attribute_names.isdisjoint(attrs) else ()
         index = element.index
         for slug, offset, graceful, prop, value, own in made:
             add(
@@ -861,8 +868,14 @@ def _element_templates(
     offsets relative to the tag; the element's place and index are filled in per email."""
     tag = element.tag
     attrs = element.attrs
+    slug = _tag_slug(tag, slugs)
+    if (
+        (slug is None or slug not in keep)
+        and tag not in _TAGS_READ_FURTHER
+        and _attribute_names(keep).isdisjoint(attrs)
+    ):
+        return ()  # most tags: no element, attribute or link feature a target set can report
     made: list[_ElementUse] = []
-    slug = _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
     if tag in ("input", "button"):
         kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
         slug = f"html-{tag}-{kind}" if f"html-{tag}-{kind}" in slugs else None
@@ -891,6 +904,21 @@ def _element_templates(
         elif href.startswith("mailto:") and "html-mailto-links" in keep:
             made.append(("html-mailto-links", 0, False, "href", href, False))
     return tuple(made)
+
+
+# tags whose feature depends on their attributes (input type, meta name, a link's href)
+_TAGS_READ_FURTHER = frozenset(("input", "button", "meta", "a"))
+
+
+def _tag_slug(tag: str, slugs: frozenset[str]) -> str | None:
+    """The feature of an element by its tag alone."""
+    return _ELEMENTS.get(tag) or (f"html-{tag}" if f"html-{tag}" in slugs else None)
+
+
+@lru_cache(maxsize=64)
+def _attribute_names(keep: frozenset[str]) -> frozenset[str]:
+    """The attributes whose feature is among ``keep``."""
+    return frozenset(name for name, slug in _ATTRIBUTES.items() if slug in keep)
 
 
 def _value_start(email: Email, element: Any, attribute: str) -> int:

@@ -4,7 +4,7 @@ computed once per email (``email.memo``) for all of them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,39 +65,30 @@ def settings(options: Mapping[str, Any]) -> Settings:
     return Settings(ordered, tuple(sorted(colours.items())))
 
 
+_Flags = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # failing, unverifiable, invisible profiles
+_PASSES: _Flags = ((), (), ())
+
+
 class Verdict:
     """One text element judged in every selected profile. ``painted`` (the
     details) is built when a rule reads it: most text passes everywhere."""
 
     __slots__ = ("element", "failing", "unverifiable", "invisible", "_style_map", "_profiles", "_painted")
 
-    def __init__(self, element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]):
+    def __init__(self, element: Any, style_map: StyleMap, profiles: list[tuple[str, str]], flags: _Flags | None = None):
         self.element = element
         self._style_map = style_map
         self._profiles = profiles
-        self._painted: dict[str, Painted] | None = None
-        failing: list[str] = []
-        unverifiable: list[str] = []
-        invisible: list[str] = []
-        contrast = style_map.contrast
-        for profile, colour in profiles:
-            ratio, threshold, verifiable = contrast(element, profile, link_colour=colour)
-            if not verifiable:
-                unverifiable.append(profile)
-            elif ratio <= 1.0:
-                invisible.append(profile)  # the very colour of its background (hidden on purpose, or a mistake)
-            elif ratio < threshold:
-                failing.append(profile)
-        self.failing = failing
-        self.unverifiable = unverifiable
-        self.invisible = invisible
+        self._painted: _Painted | None = None
+        if flags is None:
+            flags = _judge(element, style_map, profiles)
+        self.failing, self.unverifiable, self.invisible = flags
 
     @property
-    def painted(self) -> dict[str, Painted]:
-        """How the text is painted, per profile."""
+    def painted(self) -> Mapping[str, Painted]:
+        """How the text is painted, per profile (each profile's worked out when read)."""
         if self._painted is None:
-            paint = self._style_map.paint
-            self._painted = {p: paint(self.element, p, link_colour=c) for p, c in self._profiles}
+            self._painted = _Painted(self.element, self._style_map, self._profiles)
         return self._painted
 
     def data(self) -> dict[str, Any]:
@@ -108,6 +99,49 @@ class Verdict:
             "font_size": round(first.font_size, 2) if first else None,
             "bold": first.bold if first else None,
         }
+
+
+class _Painted(Mapping[str, Painted]):
+    """Profile -> how the element's text is painted there, each painted on first read."""
+
+    __slots__ = ("_element", "_style_map", "_colours", "_found")
+
+    def __init__(self, element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]):
+        self._element = element
+        self._style_map = style_map
+        self._colours = dict(profiles)
+        self._found: dict[str, Painted] = {}
+
+    def __getitem__(self, profile: str) -> Painted:
+        found = self._found.get(profile)
+        if found is None:
+            colour = self._colours[profile]  # KeyError for a profile not selected, as a dict
+            found = self._found[profile] = self._style_map.paint(self._element, profile, link_colour=colour)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._colours)
+
+    def __len__(self) -> int:
+        return len(self._colours)
+
+
+def _judge(element: Any, style_map: StyleMap, profiles: list[tuple[str, str]]) -> _Flags:
+    failing: list[str] = []
+    unverifiable: list[str] = []
+    invisible: list[str] = []
+    contrast = style_map.contrast
+    for profile, colour in profiles:
+        ratio, threshold, verifiable = contrast(element, profile, link_colour=colour)
+        if not verifiable:
+            unverifiable.append(profile)
+        elif ratio <= 1.0:
+            invisible.append(profile)  # the very colour of its background (hidden on purpose, or a mistake)
+        elif ratio < threshold:
+            failing.append(profile)
+    if not (failing or unverifiable or invisible):
+        return _PASSES  # most text: one shared answer
+    return tuple(failing), tuple(unverifiable), tuple(invisible)
 
 
 def verdicts(email: Email, config: Settings) -> list[Verdict]:
@@ -123,10 +157,15 @@ def _compute(email: Email, config: Settings) -> list[Verdict]:
         for profile in config.profiles
         if profile != "dark-media" or style_map.sheet.has_dark  # no dark rules: the dark-media view is full-css
     ]
+    # the verdicts depend only on the computed styles: renders of one template share them
+    judged: dict[int, _Flags] = style_map.template_memo(("oopslint.rules.contrast.judged", tuple(profiles)), dict)
     for element in style_map.text_elements():
         if sum(len("".join(t.split())) for t in texts.get(element.index, ())) < 2:
             continue  # a lone "|" or "·": axe leaves single characters for review too
-        out.append(Verdict(element, style_map, profiles))
+        flags = judged.get(element.index)
+        if flags is None:
+            flags = judged[element.index] = _judge(element, style_map, profiles)
+        out.append(Verdict(element, style_map, profiles, flags))
     return out
 
 
@@ -145,7 +184,8 @@ def own_texts(email: Email, element: Any) -> list[str]:
 
 def text_of(email: Email, element: Any, limit: int = 40) -> str:
     text = " ".join(" ".join(own_texts(email, element)).split())
-    text = re.sub(MASK_CHAR + "+", "{{…}}", text)
+    if MASK_CHAR in text:
+        text = re.sub(MASK_CHAR + "+", "{{…}}", text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -202,7 +242,12 @@ def links_in_text(email: Email, style_map: StyleMap) -> list[tuple[Any, Any]]:
 
 
 def _is_block(style_map: StyleMap, block: Any, link: Any) -> bool:
-    return any(a is link for a in block.ancestors())
+    node = block.parent
+    while node is not None:
+        if node is link:
+            return True
+        node = node.parent
+    return False
 
 
 def _displayed_as_block(style_map: StyleMap, element: Any) -> bool:

@@ -255,6 +255,39 @@ def _end_stops(name: str) -> frozenset[str]:
     return frozenset(stops - {name})
 
 
+# what the scan needs to know of a start tag's name, by the name as written: (lower-case name,
+# "svg"/"math", a namespace prefix, allowed directly in a table, closes an open <p>, the ends it
+# implies, the end tag of a raw-text element, void)
+_StartTag = tuple[
+    str,
+    bool,
+    bool,
+    bool,
+    bool,
+    "tuple[tuple[str, ...] | frozenset[str], tuple[str, ...] | frozenset[str]] | None",
+    "re.Pattern[str] | None",
+    bool,
+]
+_start_tags: dict[str, _StartTag] = {}
+
+
+def _start_tag(tag: str) -> _StartTag:
+    name = tag.lower()
+    found = (
+        name,
+        name in ("svg", "math"),
+        ":" in name,
+        name in ALLOWED_IN_TABLE,
+        name in CLOSES_P,
+        _IMPLIED_END.get(name),
+        _RAW_TEXT_END.get(name),
+        name in VOID,
+    )
+    if len(_start_tags) < 512:  # names as written: a handful per email, the same in every email
+        _start_tags[tag] = found
+    return found
+
+
 def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
     problems: list[MarkupProblem] = []
     stack: list[_Open] = []
@@ -297,31 +330,40 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
         return None
 
     finditer = _TOKEN.finditer
+    start_tags = _start_tags
+    clean_attributes: set[str] = set()  # attribute texts with no name given twice
     while position < length:
         for match in finditer(html, position):
             start = match.start()
-            if start > position and stack and stack[-1].tag in TABLE_CONTEXT:
-                text_in_table(position, start)
+            if start > position and stack and stack[-1].tag in TABLE_CONTEXT and not in_foreign:
+                chunk = html[position:start]
+                if not chunk.isspace():
+                    text_in_table(position, start)
             position = match.end()
             kind = match.lastgroup  # "attrs" for a start tag, "endtag" for an end tag, None for the rest
             if kind is None:
                 continue
             if kind == "attrs":
                 tag, attrs_text = match.group("tag", "attrs")
-                name = tag.lower()
-                if attrs_text.count("=") >= 2:
+                name, foreign, namespaced, in_table_ok, closes_p, implied, raw_text_end, void = start_tags.get(
+                    tag
+                ) or _start_tag(tag)
+                if attrs_text.count("=") >= 2 and attrs_text not in clean_attributes:
+                    before = len(problems)
                     _duplicates(email, name, attrs_text, match.start("attrs"), problems)
+                    if len(problems) == before:
+                        clean_attributes.add(attrs_text)  # the same attributes again: nothing twice again
                 if in_foreign:
-                    if name in ("svg", "math") and not attrs_text.rstrip().endswith("/"):
+                    if foreign and not attrs_text.rstrip().endswith("/"):
                         in_foreign += 1
                     continue
-                if name in ("svg", "math"):
+                if foreign:
                     if not attrs_text.rstrip().endswith("/"):
                         in_foreign = 1
                     continue
-                if ":" in name:
+                if namespaced:
                     continue  # VML and Office namespaces outside conditional comments: XML rules
-                if stack and stack[-1].tag in TABLE_CONTEXT and name not in ALLOWED_IN_TABLE:
+                if not in_table_ok and stack and stack[-1].tag in TABLE_CONTEXT:
                     problems.append(
                         MarkupProblem(
                             "misnested",
@@ -333,13 +375,15 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                             stack[-1].start,
                         )
                     )
-                if name in CLOSES_P:
+                # close_implied is called only when the innermost open element does not decide at once
+                # that nothing is closed (a <table> in a <td>, a <td> in a <tr>: the common case)
+                if closes_p and stack and (stack[-1].tag == "p" or stack[-1].tag not in _P_SCOPE):
                     closed = close_implied(("p",), _P_SCOPE)
                     if closed is not None and name != "p":
                         closed_p_by.append((closed.start, name, stack[-1] if stack else None))
-                implied = _IMPLIED_END.get(name)
                 if implied is not None:
-                    close_implied(*implied)
+                    if stack and (stack[-1].tag in implied[0] or stack[-1].tag not in implied[1]):
+                        close_implied(*implied)
                 elif name == "a":
                     outer = next((o for o in reversed(stack) if o.tag == "a" or o.tag in SCOPE), None)
                     if outer is not None and outer.tag == "a":
@@ -356,11 +400,11 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
                         )
                         stack.remove(outer)
                         expected_misnested.append("a")
-                if name in RAW_TEXT:
-                    close = _RAW_TEXT_END[name].search(html, position)
+                if raw_text_end is not None:
+                    close = raw_text_end.search(html, position)
                     position = close.end() if close else length
                     break  # the scan goes on after the element's end tag
-                if name not in VOID:
+                if not void:
                     stack.append(_Open(name, start, position))
                 continue
             name = match.group("endtag").lower()
@@ -496,9 +540,11 @@ def _scan_tags(email: Email, html: str) -> list[MarkupProblem]:
 def _duplicates(email: Email, tag: str, attrs_text: str, base: int, problems: list[MarkupProblem]) -> None:
     if not attrs_text or attrs_text.count("=") < 2:
         return
-    names = [name.lower() for name in _ATTR_NAME.findall(attrs_text)]
+    names = _ATTR_NAME.findall(attrs_text)
     if len(set(names)) == len(names):
-        return  # no name twice: nothing to report (the common case, decided without the loop below)
+        joined = "".join(names)
+        if joined == joined.lower() or len({name.lower() for name in names}) == len(names):
+            return  # no name twice: nothing to report (the common case, decided without the loop below)
     seen: dict[str, int] = {}
     values: dict[str, str | None] = {}
     for attribute in _ATTR.finditer(attrs_text):

@@ -7,6 +7,7 @@ anything this module does not know (vendor properties, functions such as
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from oopslint.css import Declaration
@@ -161,6 +162,17 @@ def invalid_reason(declaration: Declaration) -> tuple[str, Any] | None:
 
 
 _seen_valid: dict[tuple[str, str], bool] = {}
+
+
+def invalid_declarations(declarations: Iterable[Declaration]) -> Iterator[tuple[Declaration, tuple[str, Any]]]:
+    """The declarations whose value is not valid CSS, each with ``invalid_reason``'s answer."""
+    seen_valid = _seen_valid
+    for declaration in declarations:
+        if (declaration.name, declaration.value) in seen_valid:
+            continue  # the common case, without a call
+        found = invalid_reason(declaration)
+        if found is not None:
+            yield declaration, found
 
 
 def _invalid_reason(declaration: Declaration) -> tuple[str, Any] | None:

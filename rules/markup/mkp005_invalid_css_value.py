@@ -8,7 +8,7 @@ from typing import Any
 from oopslint import Email, Finding, SendContext, rule
 
 from ._common import declaration_blocks
-from ._values import invalid_reason
+from ._values import invalid_declarations
 
 
 @rule(
@@ -44,11 +44,7 @@ def invalid_css_value(email: Email, context: SendContext, options: Any) -> Itera
     ```
     """
     for block in declaration_blocks(email):
-        for declaration in block.declarations:
-            found = invalid_reason(declaration)
-            if found is None:
-                continue
-            reason, token = found
+        for declaration, (reason, token) in invalid_declarations(block.declarations):
             start = block.locate(token) if block.inline is False or token is not None else declaration.start
             yield Finding(
                 f"Invalid CSS value in `{declaration.name}: {declaration.value}`: {reason}; clients drop the declaration",

@@ -3,6 +3,7 @@ user patterns, readable message text."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -193,6 +194,14 @@ def _runs_holding(lowered: str, starts: list[int], needles: tuple[str, ...]) -> 
     return sorted(found)
 
 
+# what scan_runs found in a text, by the text, where its runs start and what they
+# are, and the patterns and allowed texts: renders of one template repeat their
+# text, so the patterns read each text once
+_FOUND_IN: dict[tuple[Any, ...], tuple[tuple[Pattern, ...], tuple[tuple[int, Pattern, int, int, str], ...]]] = {}
+_FOUND_IN_ENTRIES = 64
+_FOUND_IN_LONGEST = 16 * 1024
+
+
 def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozenset[str]) -> Iterator[Hit]:
     """Every pattern over all runs at once (one regex pass per pattern, not per run);
     a later pattern never reports text an earlier one already reported.
@@ -201,6 +210,35 @@ def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozens
     up to the next run's start, so it sees the same text around its matches as
     in one pass): its matches hold a needle and never cross the separator."""
     text, starts = _joined(runs)
+    if len(text) > _FOUND_IN_LONGEST:
+        found = tuple(_scan_joined(runs, text, starts, patterns, allow))
+    else:
+        # the patterns by identity (hashing their fields costs more than the scan of a
+        # small email); the entry holds them, so no other pattern can take their ids
+        key = (_digest(text, starts, runs), tuple(map(id, patterns)), allow)
+        cached = _FOUND_IN.get(key)
+        if cached is None:
+            cached = (patterns, tuple(_scan_joined(runs, text, starts, patterns, allow)))
+            if len(_FOUND_IN) >= _FOUND_IN_ENTRIES:
+                _FOUND_IN.clear()
+            _FOUND_IN[key] = cached
+        found = cached[1]
+    for index, pattern, start, end, shown in found:
+        yield Hit(runs[index], pattern, start, end, shown)
+
+
+def _digest(text: str, starts: list[int], runs: list[TextRun]) -> bytes:
+    """A digest of the joined text, where its runs start and what they are (the
+    cache keeps this, not the text: an email's copy is not held after it is gone)."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20)
+    digest.update(repr((starts, [run.where for run in runs])).encode())
+    return digest.digest()
+
+
+def _scan_joined(
+    runs: list[TextRun], text: str, starts: list[int], patterns: tuple[Pattern, ...], allow: frozenset[str]
+) -> Iterator[tuple[int, Pattern, int, int, str]]:
+    """:func:`scan_runs` of the runs joined in ``text``: (run index, pattern, start, end, text) of each hit."""
     taken: dict[int, list[tuple[int, int]]] = {}
     reported_once: set[tuple[int, int]] = set()
     lowered = text.lower()
@@ -241,7 +279,7 @@ def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozens
                     continue
                 spans.append((local_start, local_end))
                 reported_once.add((index, number))
-                yield Hit(runs[index], pattern, local_start, local_end, shown)
+                yield index, pattern, local_start, local_end, shown
 
 
 def run_place(run: TextRun) -> str:

@@ -227,3 +227,25 @@ def test_clean_corpus_is_quiet_but_for_real_reliance_on_style(mail):
         features = {f.data["feature"] for f in mail.findings(report, "CMP001")}
         expected = {"html-style"} if path.name.endswith(".source.html") and "mailgun" not in path.parts else set()
         assert features == expected, (path.name, features)
+
+
+def test_renders_of_a_template_each_name_their_own_lines_for_what_style_gives(mail):
+    import oopslint
+
+    text = mail.text("postmark/receipt.source.html")
+    moved = text.replace("<body>", "<body>\n\n\n", 1)
+    linter = oopslint.Linter(
+        {"select": ["CMP001"], "clients": {"targets": ["gmail.mobile-webmail"]}}, offline=True, mode="template"
+    )
+    effects = []
+    for html in (text, moved, text + "<!-- again -->"):
+        [style] = mail.by_feature(linter.lint(html), "html-style")
+        effects.append(style.data["relies_on"])
+    first, shifted, again = effects
+    assert again == first
+    link = next(effect for effect in first if effect.startswith("color: #3869D4 on <a> (line "))
+    line = int(link.rsplit("line ", 1)[1].rstrip(")"))
+    assert link.replace(f"(line {line})", f"(line {line + 3})") in shifted
+    assert link.replace(f"(line {line})", f"(line {line + 3})") == next(
+        effect for effect in shifted if effect.startswith("color: #3869D4 on <a>")
+    )

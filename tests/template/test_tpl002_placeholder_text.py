@@ -302,3 +302,17 @@ def test_a_lorem_paragraph_with_latin_ipsum_inside_is_one_finding(tpl):
 def test_english_with_a_few_latin_looking_words_is_not_filler(tpl, text):
     html = _paragraph(tpl, text)
     assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002") == []
+
+
+def test_a_second_render_of_a_template_gets_its_own_places(tpl):
+    # renders of one template share their text; each finding still points into its own render
+    name = "postmark/receipt.source.html"
+    html = tpl.text(name)
+    first = tpl.findings(tpl.lint(html, mode="template", select="TPL002"), "TPL002")
+    moved = tpl.findings(tpl.lint("<!-- render 2 -->\n\n" + html, mode="template", select="TPL002"), "TPL002")
+    assert first and [(f.message, f.line + 2, f.column) for f in first] == [
+        (f.message, f.line, f.column) for f in moved
+    ]
+    custom = {"placeholder_patterns": [r"\bProduct Name\b"]}
+    again = tpl.findings(tpl.lint(html, mode="template", select="TPL002", options=custom), "TPL002")
+    assert len(again) == len(first)  # the custom pattern finds nothing an earlier one has not
