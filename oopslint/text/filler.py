@@ -19,10 +19,14 @@ as prose (the spelling rules) use the same test, so they always agree.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+try:  # hashlib's own BLAKE2b, without loading OpenSSL's bindings (hashlib's import) on every start
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 from .runs import text_runs
 
@@ -173,7 +177,7 @@ _MAY_HOLD_ENTRIES = 64
 
 
 def _may_hold_filler(everything: str) -> bool:
-    key = hashlib.blake2b(everything.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    key = blake2b(everything.encode("utf-8", "surrogatepass"), digest_size=20).digest()
     known = _MAY_HOLD.get(key)
     if known is None:
         known = bool(_ANY_NEEDLE.search(everything)) or _has_latin(everything)

@@ -3,7 +3,6 @@ user patterns, readable message text."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -14,6 +13,11 @@ from typing import Any
 from oopslint import ConfigError, Email, SendContext, Severity, Span
 from oopslint.templating import MASK_CHAR
 from oopslint.text import TextRun
+
+try:  # hashlib's own BLAKE2b, without loading OpenSSL's bindings (hashlib's import) on every start
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 _MASK_RUN = re.compile(MASK_CHAR + "+")
 _ELLIPSES = re.compile(r"…(?:[\s()\[\],.:;-]*…)+")
@@ -230,7 +234,7 @@ def scan_runs(runs: list[TextRun], patterns: tuple[Pattern, ...], allow: frozens
 def _digest(text: str, starts: list[int], runs: list[TextRun]) -> bytes:
     """A digest of the joined text, where its runs start and what they are (the
     cache keeps this, not the text: an email's copy is not held after it is gone)."""
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20)
+    digest = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20)
     digest.update(repr((starts, [run.where for run in runs])).encode())
     return digest.digest()
 
