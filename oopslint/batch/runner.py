@@ -27,6 +27,7 @@ from ..rule import Rule
 from ._states import crash_detail, mergeable_state
 from .readers import parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
+from .rows import row_checker_factory
 
 if TYPE_CHECKING:
     from ._async_rules import AsyncRowRules
@@ -102,7 +103,19 @@ class Group:
 class RowRule:
     """A per-row rule, its options, and what the runner learnt about it."""
 
-    __slots__ = ("rule", "check", "options", "is_async", "idle", "is_generator", "memo", "fields", "lookups", "hits")
+    __slots__ = (
+        "rule",
+        "check",
+        "options",
+        "is_async",
+        "idle",
+        "is_generator",
+        "memo",
+        "fields",
+        "lookups",
+        "hits",
+        "checker",
+    )
 
     def __init__(self, rule: Rule, options: Any):
         self.rule = rule
@@ -116,6 +129,8 @@ class RowRule:
         self.fields: tuple[str, ...] = ()
         self.lookups = 0
         self.hits = 0
+        #: the family's row checker that decides this rule on most rows (see :mod:`.rows`)
+        self.checker: Any = None
 
 
 class TrackedContext(SendContext):
@@ -190,6 +205,10 @@ class Runner:
         for entry in self.row_rules:
             if entry.is_async and self._never_awaits(entry):
                 entry.is_async, entry.idle = False, True
+        self._start_row_checkers()
+        # the row the row checkers last decided, and their answers on it
+        self._decided_context: SendContext | None = None
+        self._decisions: dict[int, Any] = {}
         self.batch_rules: list[Rule] = list(batch_rules)
         #: runs the async per-row rules of many rows at once (set by prepare_runner)
         self.async_rules: AsyncRowRules | None = None
@@ -210,6 +229,47 @@ class Runner:
         self.folded: Any = None
         for rule in batch_rules:
             self._start_batch_rule(rule)
+
+    def _start_row_checkers(self) -> None:
+        """One row checker per family that offers one (see :mod:`.rows`), for
+        its enabled plain rules; a factory that raises leaves them to run themselves."""
+        families: dict[int, tuple[Any, list[RowRule]]] = {}
+        for entry in self.row_rules:
+            factory = row_checker_factory(entry.rule)
+            if factory is None or entry.is_async or entry.idle:
+                continue
+            families.setdefault(id(factory), (factory, []))[1].append(entry)
+        for factory, entries in families.values():
+            try:
+                checker = factory(self.email, self.prototype, {entry.rule.code: entry.options for entry in entries})
+            except Exception:
+                continue
+            for entry in entries:
+                entry.checker = checker
+                entry.memo = None  # decided per row: nothing to remember by value
+
+    def _decided(self, entry: RowRule, context: SendContext) -> Any:
+        """``entry``'s outcome on this row from its family's row checker, or _MISSING."""
+        if self._decided_context is not context:
+            self._decided_context = context
+            self._decisions = {}
+        checker = entry.checker
+        decision = self._decisions.get(id(checker), _MISSING)
+        if decision is _MISSING:
+            try:
+                decision = checker(context)
+            except Exception:
+                decision = None
+            self._decisions[id(checker)] = decision
+        if decision is None:
+            return _MISSING
+        found = decision.get(entry.rule.code, _NO_FINDINGS)
+        if found is None:
+            return _MISSING
+        if found:
+            rule = entry.rule
+            return [stamp(item, rule) for item in found]
+        return []
 
     def _never_awaits(self, entry: RowRule) -> bool:
         """An async rule whose ``finishes_without_awaiting`` hook says it awaits
@@ -759,6 +819,10 @@ class Runner:
 
     def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
+        if entry.checker is not None and context.brief:
+            decided = self._decided(entry, context)
+            if decided is not _MISSING:
+                return decided  # type: ignore[no-any-return]
         if entry.idle:
             return self._outcome(
                 entry, _without_loop(entry.rule, self.email, context, entry.options, self.config), number
