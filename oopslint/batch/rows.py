@@ -17,7 +17,11 @@ one checker for several of its rules instead:
 - then the checker is called with each row's context and returns a dict
   from code to that rule's findings on the row (a code left out: no
   findings), with ``None`` for a rule it leaves to run itself on this row,
-  or ``None`` for the whole row (the rules run themselves).
+  or ``None`` for the whole row (the rules run themselves). Findings may
+  be given as a list of :class:`~oopslint.Finding` or, for the common brief
+  ones, as :class:`EventTimes`: one finding per item, at the rule's default
+  severity, without a span, with the item as ``data["event_at"]`` (a million
+  failing rows then make no Finding objects at all).
 
 Its findings must be the ones the rule would yield for the row with
 ``context.brief`` set: the same number, span, severity and
@@ -39,10 +43,19 @@ from ..context import SendContext
 from ..report import Finding
 from ..rule import Rule
 
-__all__ = ["RowChecker", "RowCheckerFactory", "row_checker_factory"]
+__all__ = ["EventTimes", "RowChecker", "RowCheckerFactory", "RowOutcome", "row_checker_factory"]
+
+
+class EventTimes(tuple):  # type: ignore[type-arg]
+    """Brief findings of one rule on one row, given by their event times: each
+    item stands for ``Finding("", data={"event_at": item})`` at the rule's
+    default severity and without a span (an item of None: no event time)."""
+
+    __slots__ = ()
+
 
 #: a checker's answer for one row: code -> findings (None: the rule runs itself), or None
-RowOutcome = dict[str, list[Finding] | None] | None
+RowOutcome = dict[str, list[Finding] | EventTimes | None] | None
 
 
 class RowChecker(Protocol):

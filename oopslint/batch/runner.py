@@ -27,7 +27,7 @@ from ..rule import Rule
 from ._states import crash_detail, mergeable_state
 from .readers import parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
-from .rows import row_checker_factory
+from .rows import EventTimes, row_checker_factory
 
 if TYPE_CHECKING:
     from ._async_rules import AsyncRowRules
@@ -266,6 +266,8 @@ class Runner:
         found = decision.get(entry.rule.code, _NO_FINDINGS)
         if found is None:
             return _MISSING
+        if found.__class__ is EventTimes:
+            return found
         if found:
             rule = entry.rule
             return [stamp(item, rule) for item in found]
@@ -498,6 +500,7 @@ class Runner:
         the_id: Any = _UNSET
         row_findings: list[Finding] = []
         problem: str | None = None
+        brief = False
         for entry, outcome in outcomes:
             if outcome is None:
                 continue
@@ -507,6 +510,10 @@ class Runner:
                 continue
             found: list[Finding] = outcome  # type: ignore[assignment]
             if not found:
+                continue
+            if found.__class__ is EventTimes:
+                self._count_times(number, line, context, entry, found)  # type: ignore[arg-type]
+                brief = True
                 continue
             code = entry.rule.code
             ref: RowRef | None = None
@@ -540,11 +547,52 @@ class Runner:
                             group.oldest = moment
             row_findings.extend(found)
         if context.brief:
+            if brief:
+                return None, problem
             for finding in row_findings:
                 if not finding.message:
                     return None, problem  # a rule left out the text: worked out again if a batch rule asks
         return row_findings, problem
-        return row_findings, problem
+
+    def _count_times(
+        self, number: int, line: int | None, context: SendContext, entry: RowRule, times: EventTimes
+    ) -> None:
+        """:meth:`_count` for brief findings given by their event times (see :mod:`.rows`)."""
+        rule = entry.rule
+        code = rule.code
+        sample_size = self.summary.sample_size
+        tally = self.summary.rules[code]
+        tally.failed_rows += 1
+        tally.findings += len(times)
+        ref: RowRef | None = None
+        if len(tally.first_rows) < sample_size:
+            ref = RowRef(number, row_id(context), line)
+            tally.first_rows.append(ref)
+        key = (code, None, rule.severity._value_)
+        groups = self.groups
+        for index, event_at in enumerate(times):
+            group = groups.get(key)
+            if group is None or len(group.samples) < sample_size:
+                if ref is None:
+                    ref = RowRef(number, row_id(context), line)
+                if group is None:
+                    group = groups[key] = Group(self._shown_time(entry, context, times, index), code, ref)
+                group.samples.append(ref)
+            group.rows += 1
+            if event_at is not None:
+                moment = event_at if event_at.__class__ is datetime and event_at.tzinfo else as_time(event_at)
+                if moment is not None:
+                    if tally.oldest_event is None or moment < tally.oldest_event:
+                        tally.oldest_event = moment
+                    if group.oldest is None or moment < group.oldest:
+                        group.oldest = moment
+
+    def _shown_time(self, entry: RowRule, context: SendContext, times: EventTimes, index: int) -> Finding:
+        """Finding ``index`` of a row's brief findings, as the rule reports it in full."""
+        full = self._call_full(entry, self.full_prototype.with_data(context.data))
+        if full.__class__ is list and len(full) == len(times):
+            return full[index]  # type: ignore[no-any-return]
+        return stamp(Finding("", data={"event_at": times[index]}), entry.rule)
 
     def findings_for(self, context: SendContext, number: int) -> list[Finding]:
         """The per-row rules' findings for one row, without counting them."""

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from oopslint import ConfigError, Finding, SendContext
+from oopslint.batch.rows import EventTimes
 
 from .events import TypeSettings, settings_for
 from .facts import (
@@ -115,7 +116,7 @@ class TriggerRows:
             known = self._conflicts[id(resolved)] = (resolved, found)
         return known[1]
 
-    def __call__(self, context: SendContext) -> dict[str, list[Finding] | None] | None:
+    def __call__(self, context: SendContext) -> dict[str, list[Finding] | EventTimes | None] | None:
         """The row's outcome per code: a list of findings (absent: none), None
         for a rule left to run itself on this row; None for the whole row."""
         raw = context.values(ROW_FIELDS)
@@ -138,7 +139,7 @@ class TriggerRows:
         if send_at is None:
             send_at = self.default_send_at
         context_raw = type_raw or None
-        out: dict[str, list[Finding] | None] = {}
+        out: dict[str, list[Finding] | EventTimes | None] = {}
         settings = self.settings
         resolved: Resolved | None = None
         resolved_by: TypeSettings | None = None
@@ -156,14 +157,14 @@ class TriggerRows:
                 if at is None:
                     out["TRG001"] = None  # strict: the rule says which event time is missing
                 elif send_at - at > limit:
-                    out["TRG001"] = [Finding("", data={"event_at": at})]
+                    out["TRG001"] = EventTimes((at,))
         old_settings = settings.get("TRG002")
         if old_settings is not None:
             if old_settings is not resolved_by or resolved is None:
                 resolved, resolved_by = self._resolved(old_settings, context_raw), old_settings
             assert self.old_order is not None
             if resolved.kind in ORDER_TYPES and placed is not None and send_at - placed > self.old_order:
-                out["TRG002"] = [Finding("", data={"event_at": placed})]
+                out["TRG002"] = EventTimes((placed,))
         status_settings = settings.get("TRG003")
         if status_settings is not None:
             mine = self._resolved(status_settings, context_raw)
@@ -179,18 +180,18 @@ class TriggerRows:
                 out["TRG003"] = found
         skew = self.skew
         if skew is not None:
-            timeline: list[Finding] = []
+            timeline: list[datetime] = []
             if placed and shipped and placed - shipped > skew:
-                timeline.append(Finding("", data={"event_at": shipped}))
+                timeline.append(shipped)
             if delivered and shipped and shipped - delivered > skew:
-                timeline.append(Finding("", data={"event_at": delivered}))
+                timeline.append(delivered)
             elif delivered and placed and not shipped and placed - delivered > skew:
-                timeline.append(Finding("", data={"event_at": delivered}))
+                timeline.append(delivered)
             for at in (event_at, placed, shipped, delivered):
                 if at is not None and at - send_at > skew:
-                    timeline.append(Finding("", data={"event_at": at}))
+                    timeline.append(at)
             if timeline:
-                out["TRG004"] = timeline
+                out["TRG004"] = EventTimes(timeline)
         self._share(context, raw, send_at, event_at, placed, shipped, delivered, resolved, resolved_by)
         return out
 
