@@ -157,7 +157,7 @@ def _path_parts(path: str) -> tuple[str, ...]:
 
 
 # (id of a fields mapping, names) -> (that mapping, the names' paths), for SendContext.values
-_READ_PATHS: dict[tuple[int, tuple[str, ...]], tuple[Mapping[str, str], tuple[Any, ...]]] = {}
+_READ_PATHS: dict[tuple[int, tuple[str, ...]], tuple[Mapping[str, str], Callable[[dict], tuple]]] = {}
 
 
 def _walk(current: Any, parts: tuple[str, ...]) -> Any:
@@ -172,13 +172,28 @@ def _walk(current: Any, parts: tuple[str, ...]) -> Any:
     return current
 
 
-def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapping[str, str], tuple[Any, ...]]:
-    # each path as (its first part, its second or None, whether it has just two, every part after the first)
-    paths = []
+def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapping[str, str], Callable[[dict], tuple]]:
+    """A reader of these fields from a plain dict, as ``SendContext.get`` reads each:
+    a small function made once per field list (a batch reads the same fields from
+    every row), each first part of a path looked up once, two-part paths inline."""
+    firsts: dict[str, str] = {}
+    items = []
     for name in names:
         first, *rest = fields.get(name, name).split(".")
-        paths.append((first, rest[0] if rest else None, len(rest) == 1, tuple(rest)))
-    known = (fields, tuple(paths))
+        if not rest:
+            items.append(f"g({first!r})")
+            continue
+        var = firsts.setdefault(first, f"v{len(firsts)}")
+        if len(rest) == 1:
+            items.append(f"({var}.get({rest[0]!r}) if {var}.__class__ is dict else walk({var}, {tuple(rest)!r}))")
+        else:
+            items.append(f"walk({var}, {tuple(rest)!r})")
+    lines = ["def read(data):", "    g = data.get"]
+    lines += [f"    {var} = g({first!r})" for first, var in firsts.items()]
+    lines.append(f"    return ({', '.join(items)}{',' if len(items) == 1 else ''})")
+    namespace: dict[str, Any] = {"walk": _walk, "dict": dict}
+    exec(compile("\n".join(lines), "<oopslint.context reader>", "exec"), namespace)
+    known = (fields, namespace["read"])
     if len(_READ_PATHS) >= 256:
         _READ_PATHS.clear()
     _READ_PATHS[(id(fields), names)] = known
@@ -259,18 +274,8 @@ class SendContext:
             known = _read_paths(fields, names)
         data = self.data
         if data.__class__ is not dict:
-            return tuple([_walk(data, (first, *rest)) for first, _after, _two, rest in known[1]])
-        get = data.get
-        out = []
-        for first, after, two_parts, rest in known[1]:
-            value = get(first)
-            if after is not None and value is not None:
-                if two_parts and value.__class__ is dict:
-                    value = value.get(after)
-                else:
-                    value = _walk(value, rest)
-            out.append(value)
-        return tuple(out)
+            return tuple([self.get(name) for name in names])
+        return known[1](data)
 
     def memo(self, key: Hashable, compute: Callable[[SendContext], _T]) -> _T:
         """Derived data that several rules share, computed once per context.
