@@ -417,8 +417,22 @@ class Runner:
                 if value is not None and value.__class__ is not str:
                     plan_key = tuple([_freeze(value) for value in plan_key])
                     break
-            plan = self._plans.get(plan_key)
-            if plan is not None:
+            planned = self._plans.get(plan_key)
+            if planned is not None:
+                plan, checker = planned
+                if checker is not None and context.brief:
+                    # every rule left to run is decided by one row checker: ask it once
+                    try:
+                        decision = checker(context)
+                    except Exception:
+                        decision = None
+                    if decision is not None:
+                        if not decision:
+                            return context, [], None
+                        if None not in decision.values():
+                            return context, *self._count_decision(number, line, context, plan, decision)
+                    self._decided_context = context
+                    self._decisions = {id(checker): decision}
                 outcomes = [
                     (entry, self._call(entry, context, number) if outcome is _CALL else outcome)
                     for entry, outcome in plan
@@ -433,13 +447,18 @@ class Runner:
                 plans = self._plans
                 if len(plans) >= _MEMO_SIZE:
                     plans.clear()
-                plans[plan_key] = tuple(
+                plan = tuple(
                     [
                         (entry, outcome if entry.memo is not None else _CALL)
                         for entry, outcome in outcomes
                         if outcome or entry.memo is None
                     ]
                 )
+                checkers = {id(entry.checker) for entry, outcome in plan}
+                only = plan[0][0].checker if plan and len(checkers) == 1 else None
+                if only is not None and any(outcome is not _CALL for entry, outcome in plan):
+                    only = None
+                plans[plan_key] = (plan, only)
         else:
             outcomes = self._outcomes(number, context, data)
         return context, *self._count(number, line, context, outcomes)
@@ -553,6 +572,25 @@ class Runner:
                 if not finding.message:
                     return None, problem  # a rule left out the text: worked out again if a batch rule asks
         return row_findings, problem
+
+    def _count_decision(
+        self,
+        number: int,
+        line: int | None,
+        context: SendContext,
+        plan: tuple[tuple[RowRule, Any], ...],
+        decision: Mapping[str, Any],
+    ) -> tuple[list[Finding] | None, str | None]:
+        """:meth:`_count` for a row one row checker decided for every rule left to run."""
+        outcomes = []
+        for entry, _call in plan:
+            found = decision.get(entry.rule.code)
+            if found:
+                if found.__class__ is not EventTimes:
+                    rule = entry.rule
+                    found = [stamp(item, rule) for item in found]
+                outcomes.append((entry, found))
+        return self._count(number, line, context, outcomes)
 
     def _count_times(
         self, number: int, line: int | None, context: SendContext, entry: RowRule, times: EventTimes

@@ -21,7 +21,6 @@ the rules again, in full, for any row it shows.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,12 +30,10 @@ from oopslint.batch.rows import EventTimes
 
 from .events import TypeSettings, settings_for
 from .facts import (
-    _FACTS_KEY,
     EVENT_FIELDS,
     ORDER_TYPES,
     ROW_FIELDS,
     Resolved,
-    RowFacts,
     _header_date,
     _resolve_uncached,
     positive_number,
@@ -46,24 +43,11 @@ from .facts import (
 __all__ = ["TriggerRows"]
 
 _fromisoformat = datetime.fromisoformat
-_UNDECIDED = object()
-_TIME_INDEXES = {"send_at": 0, "event_at": 2, "order_placed_at": 3, "order_shipped_at": 4, "order_delivered_at": 5}
+#: where each order time stands in (placed, shipped, delivered)
+_TIME_INDEXES = {"order_placed_at": 0, "order_shipped_at": 1, "order_delivered_at": 2}
 #: TRG003's kinds, and the status groups under which it stays quiet without reading more
 _SAYS_KINDS = ("shipped", "delivered", "order_confirmation", "review_request")
 _CONSISTENT = {"shipped": ("in_transit", "delivered", "done"), "delivered": ("delivered", "done")}
-
-
-def _time(value: Any) -> Any:
-    """An aware datetime, None for an absent value, or _UNDECIDED (left to the rules)."""
-    if value is None or value == "":
-        return None
-    if value.__class__ is not str:
-        return _UNDECIDED
-    try:
-        moment = _fromisoformat(value)
-    except ValueError:
-        return _UNDECIDED
-    return moment if moment.tzinfo is not None else _UNDECIDED
 
 
 class TriggerRows:
@@ -96,7 +80,7 @@ class TriggerRows:
         # (id of settings, event type as read) -> (settings, Resolved); TRG003's type conflicts per Resolved
         self._kinds: dict[tuple[int, str | None], tuple[TypeSettings, Resolved]] = {}
         self._conflicts: dict[int, tuple[Resolved, list[Finding]]] = {}
-        self._email_ref = weakref.ref(email) if _weakly(email) else None
+        self._types: dict[str | None, tuple[Any, ...]] = {}
 
     def _resolved(self, settings: TypeSettings, raw: str | None) -> Resolved:
         key = (id(settings), raw)
@@ -116,120 +100,105 @@ class TriggerRows:
             known = self._conflicts[id(resolved)] = (resolved, found)
         return known[1]
 
+    def _by_type(self, type_raw: str | None) -> tuple[Any, ...]:
+        """What decides a row, given its event type as read: TRG001's limit and
+        the order time that stands for the event, whether TRG002 applies, and
+        TRG003's answer (its type conflicts; None when the status decides,
+        with the statuses under which it stays quiet)."""
+        known = self._types.get(type_raw)
+        if known is not None:
+            return known
+        settings = self.settings
+        limit = fallback = None
+        stale_settings = settings.get("TRG001")
+        if stale_settings is not None:
+            resolved = self._resolved(stale_settings, type_raw or None)
+            limit = stale_settings.max_age(resolved.kind)
+            fallback = _TIME_INDEXES.get(EVENT_FIELDS.get(resolved.kind or "", ""))
+        old_order = None
+        old_settings = settings.get("TRG002")
+        if old_settings is not None and self._resolved(old_settings, type_raw or None).kind in ORDER_TYPES:
+            old_order = self.old_order
+        conflicts: list[Finding] | None = None
+        consistent: tuple[str, ...] | None = None
+        status_settings = settings.get("TRG003")
+        if status_settings is not None:
+            mine = self._resolved(status_settings, type_raw or None)
+            conflicts = []
+            if mine.config_kind or mine.content.confident:
+                conflicts = self._type_conflicts(mine, status_settings)
+            if mine.kind in _SAYS_KINDS:
+                consistent = _CONSISTENT.get(mine.kind, ())
+        known = (limit, fallback, old_order, status_settings is not None, conflicts, consistent)
+        if len(self._types) > 256:
+            self._types.clear()
+        self._types[type_raw] = known
+        return known
+
     def __call__(self, context: SendContext) -> dict[str, list[Finding] | EventTimes | None] | None:
         """The row's outcome per code: a list of findings (absent: none), None
         for a rule left to run itself on this row; None for the whole row."""
-        raw = context.values(ROW_FIELDS)
-        type_raw = raw[1]
+        send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, status = context.values(ROW_FIELDS)
         if type_raw is not None and type_raw.__class__ is not str:
             return None
-        send_at = _time(raw[0])
-        event_at = _time(raw[2])
-        placed = _time(raw[3])
-        shipped = _time(raw[4])
-        delivered = _time(raw[5])
+        limit, fallback, old_order, checks_status, conflicts, consistent = self._types.get(type_raw) or self._by_type(
+            type_raw
+        )
+        parse = _fromisoformat
+        try:
+            send_at = parse(send_raw) if send_raw is not None else self.default_send_at
+            event_at = parse(event_raw) if event_raw is not None else None
+            placed = parse(placed_raw) if placed_raw is not None else None
+            shipped = parse(shipped_raw) if shipped_raw is not None else None
+            delivered = parse(delivered_raw) if delivered_raw is not None else None
+        except (TypeError, ValueError):
+            return None  # not a complete ISO 8601 text, or empty: the rules say what is wrong
         if (
-            send_at is _UNDECIDED
-            or event_at is _UNDECIDED
-            or placed is _UNDECIDED
-            or shipped is _UNDECIDED
-            or delivered is _UNDECIDED
+            send_at.tzinfo is None
+            or (event_at is not None and event_at.tzinfo is None)
+            or (placed is not None and placed.tzinfo is None)
+            or (shipped is not None and shipped.tzinfo is None)
+            or (delivered is not None and delivered.tzinfo is None)
         ):
-            return None
-        if send_at is None:
-            send_at = self.default_send_at
-        context_raw = type_raw or None
-        out: dict[str, list[Finding] | EventTimes | None] = {}
-        settings = self.settings
-        resolved: Resolved | None = None
-        resolved_by: TypeSettings | None = None
-        stale_settings = settings.get("TRG001")
-        if stale_settings is not None:
-            resolved, resolved_by = self._resolved(stale_settings, context_raw), stale_settings
-            kind = resolved.kind
-            limit = stale_settings.max_age(kind)
-            if limit is not None:
-                at = event_at
-                if at is None:
-                    field = EVENT_FIELDS.get(kind or "")
-                    if field is not None:
-                        at = (None, None, None, placed, shipped, delivered)[_TIME_INDEXES[field]]
-                if at is None:
-                    out["TRG001"] = None  # strict: the rule says which event time is missing
-                elif send_at - at > limit:
-                    out["TRG001"] = EventTimes((at,))
-        old_settings = settings.get("TRG002")
-        if old_settings is not None:
-            if old_settings is not resolved_by or resolved is None:
-                resolved, resolved_by = self._resolved(old_settings, context_raw), old_settings
-            assert self.old_order is not None
-            if resolved.kind in ORDER_TYPES and placed is not None and send_at - placed > self.old_order:
-                out["TRG002"] = EventTimes((placed,))
-        status_settings = settings.get("TRG003")
-        if status_settings is not None:
-            mine = self._resolved(status_settings, context_raw)
-            found: list[Finding] | None = []
-            if mine.config_kind or mine.content.confident:
-                found = list(self._type_conflicts(mine, status_settings))
-            kind = mine.kind
-            if kind in _SAYS_KINDS:
-                consistent = _CONSISTENT.get(kind)
-                if consistent is None or status_group(raw[6]) not in consistent:
-                    found = None  # the rule reads the status and the order itself
+            return None  # naive: the rules apply the configured timezone or say it is missing
+        out: dict[str, list[Finding] | EventTimes | None] | None = None
+        if limit is not None:
+            at = event_at
+            if at is None and fallback is not None:
+                at = (placed, shipped, delivered)[fallback]
+            if at is None:
+                out = {"TRG001": None}  # strict: the rule says which event time is missing
+            elif send_at - at > limit:
+                out = {"TRG001": EventTimes((at,))}
+        if old_order is not None and placed is not None and send_at - placed > old_order:
+            if out is None:
+                out = {}
+            out["TRG002"] = EventTimes((placed,))
+        if checks_status:
+            found = conflicts
+            if consistent is not None and status_group(status) not in consistent:
+                found = None  # the rule reads the status and the order itself
             if found is None or found:
-                out["TRG003"] = found
+                if out is None:
+                    out = {}
+                out["TRG003"] = list(found) if found is not None else None
         skew = self.skew
         if skew is not None:
-            timeline: list[datetime] = []
+            timeline: list[datetime] | None = None
             if placed and shipped and placed - shipped > skew:
-                timeline.append(shipped)
+                timeline = [shipped]
             if delivered and shipped and shipped - delivered > skew:
-                timeline.append(delivered)
+                timeline = [*(timeline or ()), delivered]
             elif delivered and placed and not shipped and placed - delivered > skew:
-                timeline.append(delivered)
+                timeline = [*(timeline or ()), delivered]
             for at in (event_at, placed, shipped, delivered):
                 if at is not None and at - send_at > skew:
-                    timeline.append(at)
+                    timeline = [*(timeline or ()), at]
             if timeline:
+                if out is None:
+                    out = {}
                 out["TRG004"] = EventTimes(timeline)
-        self._share(context, raw, send_at, event_at, placed, shipped, delivered, resolved, resolved_by)
-        return out
-
-    def _share(
-        self,
-        context: SendContext,
-        raw: tuple[Any, ...],
-        send_at: datetime,
-        event_at: datetime | None,
-        placed: datetime | None,
-        shipped: datetime | None,
-        delivered: datetime | None,
-        resolved: Resolved | None,
-        resolved_by: TypeSettings | None,
-    ) -> None:
-        """Leave the row's parsed facts in ``context.memo`` for the batch rules
-        (TRG006 reads the same row), as a first rule reading them would."""
-        facts = RowFacts.__new__(RowFacts)
-        facts.context = context
-        facts._texts = {}
-        facts._send_at = send_at
-        facts._raw = dict(zip(ROW_FIELDS, raw))
-        facts._times = {
-            "send_at": send_at if raw[0] not in (None, "") else None,
-            "event_at": event_at,
-            "order_placed_at": placed,
-            "order_shipped_at": shipped,
-            "order_delivered_at": delivered,
-        }
-        facts.resolved = None
-        if resolved is not None and self._email_ref is not None:
-            facts.resolved = (self._email_ref, resolved_by, resolved)
-        context.memo(_FACTS_KEY, lambda _context: facts)
+        return out if out is not None else _NOTHING
 
 
-def _weakly(value: Any) -> bool:
-    try:
-        weakref.ref(value)
-    except TypeError:
-        return False
-    return True
+_NOTHING: dict[str, Any] = {}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from oopslint import ConfigError, ContextError, Finding, rule
+from oopslint import ConfigError, ContextError, Finding, SendContext, rule
 
 from ._common import (
     OLD_ORDER_DOCS,
@@ -18,12 +18,21 @@ from ._common import (
 )
 from .events import settings_for
 from .facts import (
+    EVENT_FIELDS,
     ORDER_TYPES,
+    ROW_FIELDS,
     event_time,
     facts_for,
+    header_date,
     positive_number,
     resolve,
+    resolve_type,
 )
+
+_UNKNOWN: Any = object()
+_fromisoformat = datetime.fromisoformat
+#: where an order time is in ROW_FIELDS after the first four (-1: order_placed_at, read with them)
+_ORDER_TIMES = {"order_placed_at": -1, "order_shipped_at": 0, "order_delivered_at": 1}
 
 REPLAY_OPTIONS = {"replay_share": 0.2, "replay_spread_days": 365, "replay_min_rows": 10}
 
@@ -123,13 +132,73 @@ class ReplayState:
         self.days: Counter[int] = Counter()
         self.years: Counter[int] = Counter()
         self.stale_years: Counter[int] = Counter()
+        # event type as read -> the kind it resolves to; the email's Date header, read on first use
+        self._kinds: dict[str | None, str | None] = {}
+        self._header_date: Any = _UNKNOWN
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(vars(self))
         state["email"] = None  # the parsed template stays where it was parsed
+        state["_kinds"] = {}
+        state["_header_date"] = None if self._header_date is _UNKNOWN else self._header_date
         return state
 
     def add(self, row: Any) -> None:
+        row_context = row.context
+        if row_context.__class__ is SendContext and self.email is not None:
+            # the common row, read in one call: well-formed timestamps with their offset
+            send_raw, type_raw, event_raw, placed_raw, *_rest = row_context.values(ROW_FIELDS)
+            if type_raw is None or type_raw.__class__ is str:
+                kind = self._kinds.get(type_raw, _UNKNOWN)
+                if kind is _UNKNOWN:
+                    kind = self._kind(type_raw)
+                if self._add_plain(row_context, kind, send_raw, event_raw, placed_raw, _rest):
+                    return
+        self._add(row)
+
+    def _kind(self, type_raw: str | None) -> str | None:
+        kind = resolve_type(self.email, type_raw, self.settings).kind
+        if len(self._kinds) > 256:
+            self._kinds.clear()
+        self._kinds[type_raw] = kind
+        return kind
+
+    def _add_plain(
+        self, context: Any, kind: str | None, send_raw: Any, event_raw: Any, placed_raw: Any, rest: list[Any]
+    ) -> bool:
+        """:meth:`_add` for a row whose times read as complete ISO 8601 timestamps;
+        False (nothing counted) for any other row."""
+        parse = _fromisoformat
+        try:
+            send_at = parse(send_raw) if send_raw is not None else None
+            placed = parse(placed_raw) if placed_raw is not None else None
+            at = parse(event_raw) if event_raw is not None else None
+            if at is None:
+                field = EVENT_FIELDS.get(kind or "")
+                if field is not None:
+                    index = _ORDER_TIMES.get(field)
+                    if index is None:
+                        return False
+                    raw = placed_raw if index < 0 else rest[index]
+                    at = parse(raw) if raw is not None else None
+        except (TypeError, ValueError):
+            return False
+        if (
+            (send_at is not None and send_at.tzinfo is None)
+            or (placed is not None and placed.tzinfo is None)
+            or (at is not None and at.tzinfo is None)
+        ):
+            return False
+        if send_at is None:
+            if self._header_date is _UNKNOWN:
+                self._header_date = header_date(self.email)
+            send_at = self._header_date or context.send_at
+        if not (kind in ORDER_TYPES or kind is None):
+            placed = None
+        self._count(kind, send_at, placed, at)
+        return True
+
+    def _add(self, row: Any) -> None:
         settings = self.settings
         try:
             row_context = row.context
@@ -141,7 +210,11 @@ class ReplayState:
             found = event_time(facts, kind)
         except ContextError:
             return  # counted as a bad row by the rule that needs the value
-        reference = placed or (found[0] if found else None)
+        self._count(kind, send_at, placed, found[0] if found else None)
+
+    def _count(self, kind: str | None, send_at: Any, placed: Any, event_at: Any) -> None:
+        settings = self.settings
+        reference = placed or event_at
         if reference is None:
             return
         self.judged += 1
@@ -150,7 +223,7 @@ class ReplayState:
         self.kinds[kind or ""] += 1
         is_stale = False
         limit = settings.max_age(kind)
-        if limit is not None and found is not None and send_at - found[0] > limit:
+        if limit is not None and event_at is not None and send_at - event_at > limit:
             is_stale = True
         if kind in ORDER_TYPES and placed is not None and send_at - placed > self.old_order:
             is_stale = True
