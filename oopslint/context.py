@@ -176,20 +176,28 @@ def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapp
     """A reader of these fields from a plain dict, as ``SendContext.get`` reads each:
     a small function made once per field list (a batch reads the same fields from
     every row), each first part of a path looked up once, two-part paths inline."""
-    firsts: dict[str, str] = {}
-    items = []
-    for name in names:
+    groups: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    items: list[str] = []
+    for index, name in enumerate(names):
+        first, *rest = fields.get(name, name).split(".")
+        items.append(f"r{index}")
+        if rest:
+            groups.setdefault(first, []).append((index, tuple(rest)))
+    lines = ["def read(data, walk=walk, dict=dict):", "    g = data.get"]
+    for index, name in enumerate(names):
         first, *rest = fields.get(name, name).split(".")
         if not rest:
-            items.append(f"g({first!r})")
-            continue
-        var = firsts.setdefault(first, f"v{len(firsts)}")
-        if len(rest) == 1:
-            items.append(f"({var}.get({rest[0]!r}) if {var}.__class__ is dict else walk({var}, {tuple(rest)!r}))")
-        else:
-            items.append(f"walk({var}, {tuple(rest)!r})")
-    lines = ["def read(data):", "    g = data.get"]
-    lines += [f"    {var} = g({first!r})" for first, var in firsts.items()]
+            lines.append(f"    r{index} = g({first!r})")
+    for number, (first, paths) in enumerate(groups.items()):
+        var = f"v{number}"
+        lines.append(f"    {var} = g({first!r})")
+        lines.append(f"    if {var}.__class__ is dict:")
+        for index, rest in paths:
+            value = f"{var}.get({rest[0]!r})" if len(rest) == 1 else f"walk({var}, {rest!r})"
+            lines.append(f"        r{index} = {value}")
+        lines.append("    else:")
+        for index, rest in paths:
+            lines.append(f"        r{index} = walk({var}, {rest!r})")
     lines.append(f"    return ({', '.join(items)}{',' if len(items) == 1 else ''})")
     namespace: dict[str, Any] = {"walk": _walk, "dict": dict}
     exec(compile("\n".join(lines), "<oopslint.context reader>", "exec"), namespace)
@@ -266,7 +274,8 @@ class SendContext:
     def values(self, names: tuple[str, ...]) -> tuple[Any, ...]:
         """The values of several fields (logical names or dotted paths), as
         ``get`` reads them (None when absent), in one call."""
-        if self.__class__.get is not SendContext.get:  # a subclass that reads its own way
+        if self.__class__ is not SendContext and self.__class__.get is not SendContext.get:
+            # a subclass that reads its own way
             return tuple([self.get(name) for name in names])
         fields = self.fields
         known = _READ_PATHS.get((id(fields), names))

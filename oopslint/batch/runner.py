@@ -531,7 +531,7 @@ class Runner:
             if not found:
                 continue
             if found.__class__ is EventTimes:
-                self._count_times(number, line, context, entry, found)  # type: ignore[arg-type]
+                the_id = self._count_times(number, line, context, entry, found, the_id)  # type: ignore[arg-type]
                 brief = True
                 continue
             code = entry.rule.code
@@ -583,19 +583,33 @@ class Runner:
     ) -> tuple[list[Finding] | None, str | None]:
         """:meth:`_count` for a row one row checker decided for every rule left to run."""
         outcomes = []
+        only_times = True
         for entry, _call in plan:
             found = decision.get(entry.rule.code)
             if found:
                 if found.__class__ is not EventTimes:
                     rule = entry.rule
                     found = [stamp(item, rule) for item in found]
+                    only_times = False
                 outcomes.append((entry, found))
-        return self._count(number, line, context, outcomes)
+        if not only_times:
+            return self._count(number, line, context, outcomes)
+        the_id: Any = _UNSET
+        for entry, times in outcomes:
+            the_id = self._count_times(number, line, context, entry, times, the_id)
+        return None, None
 
     def _count_times(
-        self, number: int, line: int | None, context: SendContext, entry: RowRule, times: EventTimes
-    ) -> None:
-        """:meth:`_count` for brief findings given by their event times (see :mod:`.rows`)."""
+        self,
+        number: int,
+        line: int | None,
+        context: SendContext,
+        entry: RowRule,
+        times: EventTimes,
+        the_id: Any = _UNSET,
+    ) -> Any:
+        """:meth:`_count` for brief findings given by their event times (see
+        :mod:`.rows`); takes and returns the row's id once read."""
         rule = entry.rule
         code = rule.code
         sample_size = self.summary.sample_size
@@ -604,7 +618,9 @@ class Runner:
         tally.findings += len(times)
         ref: RowRef | None = None
         if len(tally.first_rows) < sample_size:
-            ref = RowRef(number, row_id(context), line)
+            if the_id is _UNSET:
+                the_id = row_id(context)
+            ref = RowRef(number, the_id, line)
             tally.first_rows.append(ref)
         key = (code, None, rule.severity._value_)
         groups = self.groups
@@ -612,7 +628,9 @@ class Runner:
             group = groups.get(key)
             if group is None or len(group.samples) < sample_size:
                 if ref is None:
-                    ref = RowRef(number, row_id(context), line)
+                    if the_id is _UNSET:
+                        the_id = row_id(context)
+                    ref = RowRef(number, the_id, line)
                 if group is None:
                     group = groups[key] = Group(self._shown_time(entry, context, times, index), code, ref)
                 group.samples.append(ref)
@@ -624,6 +642,7 @@ class Runner:
                         tally.oldest_event = moment
                     if group.oldest is None or moment < group.oldest:
                         group.oldest = moment
+        return the_id
 
     def _shown_time(self, entry: RowRule, context: SendContext, times: EventTimes, index: int) -> Finding:
         """Finding ``index`` of a row's brief findings, as the rule reports it in full."""
