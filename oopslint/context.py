@@ -192,12 +192,12 @@ def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapp
         var = f"v{number}"
         lines.append(f"    {var} = g({first!r})")
         lines.append(f"    if {var}.__class__ is dict:")
-        for index, rest in paths:
-            value = f"{var}.get({rest[0]!r})" if len(rest) == 1 else f"walk({var}, {rest!r})"
+        for index, after in paths:
+            value = f"{var}.get({after[0]!r})" if len(after) == 1 else f"walk({var}, {after!r})"
             lines.append(f"        r{index} = {value}")
         lines.append("    else:")
-        for index, rest in paths:
-            lines.append(f"        r{index} = walk({var}, {rest!r})")
+        for index, after in paths:
+            lines.append(f"        r{index} = walk({var}, {after!r})")
     lines.append(f"    return ({', '.join(items)}{',' if len(items) == 1 else ''})")
     namespace: dict[str, Any] = {"walk": _walk, "dict": dict}
     exec(compile("\n".join(lines), "<oopslint.context reader>", "exec"), namespace)

@@ -582,7 +582,7 @@ class Runner:
         decision: Mapping[str, Any],
     ) -> tuple[list[Finding] | None, str | None]:
         """:meth:`_count` for a row one row checker decided for every rule left to run."""
-        outcomes = []
+        outcomes: list[tuple[RowRule, Any]] = []
         only_times = True
         for entry, _call in plan:
             found = decision.get(entry.rule.code)

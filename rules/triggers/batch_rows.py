@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oopslint import ConfigError, Finding, SendContext
-from oopslint.batch.rows import EventTimes
 
 from .events import TypeSettings, settings_for
 from .facts import (
@@ -39,6 +38,9 @@ from .facts import (
     positive_number,
     status_group,
 )
+
+if TYPE_CHECKING:
+    from oopslint.batch.rows import EventTimes
 
 __all__ = ["TriggerRows"]
 
@@ -60,6 +62,9 @@ class TriggerRows:
     def __init__(self, email: Any, context: SendContext, options: Mapping[str, Mapping[str, Any]]):
         if not getattr(context, "brief", False) or not getattr(context, "strict", False):
             raise ValueError("TriggerRows decides the brief rows of a batch only")
+        from oopslint.batch.rows import EventTimes  # a batch is running: loaded already
+
+        self._times = EventTimes
         self.email = email
         self.context = context
         self.fields = ROW_FIELDS
@@ -169,11 +174,11 @@ class TriggerRows:
             if at is None:
                 out = {"TRG001": None}  # strict: the rule says which event time is missing
             elif send_at - at > limit:
-                out = {"TRG001": EventTimes((at,))}
+                out = {"TRG001": self._times((at,))}
         if old_order is not None and placed is not None and send_at - placed > old_order:
             if out is None:
                 out = {}
-            out["TRG002"] = EventTimes((placed,))
+            out["TRG002"] = self._times((placed,))
         if checks_status:
             found = conflicts
             if consistent is not None and status_group(status) not in consistent:
@@ -197,7 +202,7 @@ class TriggerRows:
             if timeline:
                 if out is None:
                     out = {}
-                out["TRG004"] = EventTimes(timeline)
+                out["TRG004"] = self._times(timeline)
         return out if out is not None else _NOTHING
 
 

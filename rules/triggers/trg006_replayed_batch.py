@@ -139,7 +139,7 @@ class ReplayState:
         self.days: Counter[int] = Counter()  # by date ordinal
         self.stale_days: Counter[int] = Counter()
         # event type as read -> the kind it resolves to; the email's Date header, read on first use
-        self._kinds: dict[str | None, str | None] = {}
+        self._kinds: dict[str | None, tuple[Any, ...]] = {}
         self._header_date: Any = _UNKNOWN
 
     def __getstate__(self) -> dict[str, Any]:
@@ -201,7 +201,7 @@ class ReplayState:
         known = (
             kind,
             self.settings.max_age(kind),
-            _ORDER_TIMES[field] if field is not None else None,
+            _ORDER_TIMES[field] if field else None,
             kind in ORDER_TYPES or kind is None,
         )
         if len(self._kinds) > 256:
