@@ -11,6 +11,7 @@ import random
 import re
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -104,12 +105,18 @@ class HttpClient:
         self._hosts: dict[tuple[str, int | None], _Host] = {}
         self._gates: dict[str, Gate] = {}
         self._checks: dict[str, asyncio.Future[LinkCheck]] = {}
+        # checks waiting for a worker, per host: a thousand links make a few
+        # dozen tasks, not a thousand (see _add_worker)
+        self._queues: dict[str, deque[tuple[str, str, asyncio.Future[LinkCheck]]]] = {}
+        self._workers: dict[str, int] = {}
+        self._before_turn: dict[str, set[asyncio.Task[Any] | None]] = {}  # workers yet to get a turn, per host
+        self._worker_tasks: set[asyncio.Task[None]] = set()
         self._global: asyncio.Semaphore | None = None
         self._deadline: float | None = None
         self._progress = Progress(self.settings.progress)
         self._tls_contexts: dict[bool, ssl.SSLContext] = {}
         self._parsed: dict[str, httpx.URL] = {}
-        self._check_keys: dict[str, tuple[str, str]] = {}  # URL as written -> (normalized, key)
+        self._check_keys: dict[str, tuple[str, str, str]] = {}  # URL as written -> (normalized, key, host)
         self._header_lists: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]] = {}
         self.stats: dict[str, int] = {"requests": 0, "checks": 0, "cache_hits": 0, "memory_hits": 0}
 
@@ -128,8 +135,12 @@ class HttpClient:
         for future in self._checks.values():
             if not future.done():
                 future.cancel()
-        if self._checks:
-            await asyncio.gather(*self._checks.values(), return_exceptions=True)
+        for task in self._worker_tasks:
+            task.cancel()
+        unfinished: list[asyncio.Future[Any]] = [future for future in self._checks.values() if not future.done()]
+        unfinished.extend(self._worker_tasks)
+        if unfinished:
+            await asyncio.gather(*unfinished, return_exceptions=True)
         for host in self._hosts.values():
             try:
                 await host.aclose()
@@ -204,16 +215,74 @@ class HttpClient:
                 )
                 return invalid
             settings = self.settings.for_host(parsed.host, parsed.port)
-            known = (normalized, self._key(normalized, settings))
+            known = (normalized, self._key(normalized, settings), parsed.host.lower())
             if len(self._check_keys) >= _PARSED_KEPT:
                 self._check_keys.clear()  # a batch session sees endless personalised URLs
             self._check_keys[url] = known
-        normalized, key = known
+        normalized, key, host = known
         future = self._checks.get(key)
         if future is None:
-            future = asyncio.ensure_future(self._check_once(normalized, key))
+            future = asyncio.get_running_loop().create_future()
             self._checks[key] = future
+            queue = self._queues.get(host)
+            if queue is None:
+                queue = self._queues[host] = deque()
+            queue.append((normalized, key, future))
+            if not self._workers.get(host):
+                self._add_worker(host)
         return future
+
+    def _add_worker(self, host: str) -> None:
+        """One more worker for ``host``'s queue, if it has URLs waiting. A host
+        starts with one; when a worker's request gets its turn and no other
+        worker is waiting for one, another joins (see :meth:`_turn_taken`), so
+        one is always waiting for the next turn and no more: the others would
+        only wait too. Workers are not capped by ``max_per_host``: one
+        following a redirect to another host no longer holds a place at this
+        one (every link of a click-tracked email goes through one host, and on
+        to many others)."""
+        queue = self._queues.get(host)
+        if queue:
+            self._workers[host] = self._workers.get(host, 0) + 1
+            task = asyncio.ensure_future(self._work(host, queue))
+            self._worker_tasks.add(task)
+            task.add_done_callback(self._worker_tasks.discard)
+
+    def _turn_taken(self, host: str) -> None:
+        """A request to ``host`` got its turn: if it was the host's only worker
+        waiting for one, another joins."""
+        waiting = self._before_turn.get(host)
+        if waiting:
+            waiting.discard(asyncio.current_task())
+            if not waiting:
+                self._add_worker(host)
+
+    async def _work(self, host: str, queue: deque[tuple[str, str, asyncio.Future[LinkCheck]]]) -> None:
+        """Check the URLs queued for ``host`` one after another, until none is left."""
+        waiting = self._before_turn.setdefault(host, set())
+        task = asyncio.current_task()
+        try:
+            while queue:
+                url, key, future = queue.popleft()
+                if future.done():
+                    continue  # cancelled while it waited
+                waiting.add(task)
+                try:
+                    result = await self._check_once(url, key)
+                except asyncio.CancelledError:
+                    future.cancel()
+                    raise
+                except Exception as exc:
+                    if not future.done():
+                        future.set_exception(exc)
+                else:
+                    if not future.done():
+                        future.set_result(result)
+                finally:
+                    if task in waiting:  # it never got a turn (an answer from the cache, an invalid URL)
+                        waiting.discard(task)
+        finally:
+            self._workers[host] -= 1
 
     async def _check_once(self, url: str, key: str) -> LinkCheck:
         now = time.time()
@@ -483,6 +552,7 @@ class HttpClient:
         assert self._global is not None, "HttpClient used outside session()"
         timeout = host.settings.timeout
         async with host.gate:
+            self._turn_taken(host.name)
             async with self._global:
                 if method == "HEAD" and host.head_refused:
                     method = "GET"  # learnt while this request waited its turn
@@ -499,8 +569,7 @@ class HttpClient:
                             sent,
                             read if method != "HEAD" else 0,
                             timeout,
-                            host.gate.begin,
-                            host.gate.written,
+                            host.gate.send,
                         )
                         return Reply(method, url, answer.status, answer.reason, answer.headers, answer.body)
                 except Failure:
@@ -524,6 +593,7 @@ class HttpClient:
         assert self._global is not None, "HttpClient used outside session()"
         timeout = host.settings.timeout
         async with host.gate:
+            self._turn_taken(host.name)
             async with self._global:
                 if method == "HEAD" and host.head_refused:
                     method = "GET"  # learnt while this request waited its turn

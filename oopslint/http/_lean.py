@@ -170,22 +170,20 @@ class LeanPool:
         headers: list[tuple[str, str]],
         read: int,
         timeout: float,
-        begin: Callable[[], Awaitable[None]],
-        written: Callable[[], None],
+        send: Callable[[Callable[[], None]], Awaitable[None]],
     ) -> LeanReply:
         """Send ``method url`` and read the answer and at most ``read`` bytes of
-        its body (decoded as httpx would). ``begin()`` is awaited once the
-        connection is ready, right before the request is written (the host's
-        pacing), and ``written()`` called once its bytes are handed to the
-        kernel. Raises :class:`Failure` or the OSError that :func:`classify` names."""
+        its body (decoded as httpx would). Once the connection is ready, the
+        function that hands the request's bytes to the kernel is given to
+        ``send`` (the host's pacing), which calls it when the request may go out.
+        Raises :class:`Failure` or the OSError that :func:`classify` names."""
         request = self._request(url, method, headers)  # a request h11 refuses is not sent at all
         connection = self._take()
         if connection is None:
             connection = await self._connect(url, timeout)
         keep = False
         try:
-            await begin()
-            reply, keep = await self._round_trip(connection, url, method, headers, request, read, written)
+            reply, keep = await self._round_trip(connection, url, method, headers, request, read, send)
             return reply
         finally:
             if keep and len(self._idle) < self._limit:
@@ -244,11 +242,10 @@ class LeanPool:
         headers: list[tuple[str, str]],
         request: tuple[bytes, _Head],
         read: int,
-        written: Callable[[], None],
+        send: Callable[[Callable[[], None]], Awaitable[None]],
     ) -> tuple[LeanReply, bool]:
         data, head = request
-        connection.send(data)
-        written()
+        await send(lambda: connection.send(data))
         received = await connection.more()
         while True:
             if not received:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,26 +30,32 @@ class Gate:
     """At most ``limit`` requests at once to one host, starts ``interval`` apart.
 
     ``async with gate`` takes one of the host's ``limit`` places and waits for
-    the request's turn: waiting requests are let through one at a time, each
-    ``interval`` after the one before passed, by a single timer (so a busy
-    machine wakes each request once, not once per guess). :meth:`begin`,
-    called right before the request's bytes are written, holds it back until
-    ``interval`` after the previous request to the host actually went out, so
-    a request that went out late never lets the next follow closer."""
+    the request's turn to get ready (a connection, its bytes). Turns come one
+    at a time: the next as soon as the request before has gone out, so it gets
+    ready while the interval runs, or ``interval`` after the one before was let
+    through, when that one is still connecting. A request hands its bytes over
+    with ``await gate.send(write)``: the gate calls ``write()`` itself, from a
+    timer set ``interval`` after the previous request to the host went out, so
+    a request goes out when it may and not a task switch later; and never
+    earlier, however late the one before it went out. :meth:`begin` is the
+    same wait for a caller that writes its own bytes (API requests)."""
 
     def __init__(self, limit: int, interval: float):
         self._semaphore = asyncio.Semaphore(limit)
         self._interval = interval
-        self._free_at = -math.inf  # the next request may pass from then on
+        self._free_at = -math.inf  # the next turn comes by then at the latest
         self._last_start = -math.inf  # when the last request actually went out
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._timer: asyncio.TimerHandle | None = None
+        self._unsent: set[asyncio.Task[Any]] = set()  # given a turn, not gone out yet
+        self._parked: deque[tuple[Callable[[], None], asyncio.Future[None], asyncio.Task[Any] | None]] = deque()
+        self._send_timer: asyncio.TimerHandle | None = None
 
     async def __aenter__(self) -> None:
         await self._semaphore.acquire()
         loop = asyncio.get_running_loop()
         try:
-            if self._waiting or loop.time() < self._free_at:
+            if self._waiting or self._unsent and loop.time() < self._free_at:
                 waiter = loop.create_future()
                 self._waiting.append(waiter)
                 self._arm(loop)
@@ -57,9 +63,12 @@ class Gate:
                     await waiter
                 except BaseException:
                     if waiter.done() and not waiter.cancelled():
-                        self._arm(loop)  # its turn came as it left: the next one's timer
+                        self._next_turn(loop)  # its turn came as it left: the next one's
                     raise
             self._free_at = max(self._free_at, loop.time() + self._interval)
+            task = asyncio.current_task()
+            if task is not None:
+                self._unsent.add(task)
             self._arm(loop)
         except BaseException:
             self._semaphore.release()
@@ -67,6 +76,11 @@ class Gate:
 
     async def __aexit__(self, *exc: Any) -> None:
         self._semaphore.release()
+        task = asyncio.current_task()
+        if task in self._unsent:  # it left without going out
+            self._unsent.discard(task)
+            if not self._unsent:
+                self._next_turn(asyncio.get_running_loop())
 
     def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._timer is None and self._waiting:
@@ -74,40 +88,73 @@ class Gate:
 
     def _release(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
-        now = loop.time()
-        if now < self._free_at - 0.001:  # pushed back since (a late start, a 429)
+        if self._unsent and loop.time() < self._free_at - 0.001:  # pushed back since (a 429)
             self._arm(loop)
             return
+        self._next_turn(loop)
+
+    def _next_turn(self, loop: asyncio.AbstractEventLoop) -> None:
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(None)
                 # until it runs, nobody else passes; it arms the next turn as it does
-                self._free_at = max(self._free_at, now + self._interval)
+                self._free_at = max(self._free_at, loop.time() + self._interval)
                 return
 
+    async def send(self, write: Callable[[], None]) -> None:
+        """Call ``write()`` (which hands the request's bytes to the kernel) as
+        soon as this host may be sent the next request, and count it as sent.
+        An exception from ``write()`` is raised here; the request did not go out."""
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        if not self._parked and loop.time() >= self._last_start + self._interval:
+            write()
+            self._went_out(loop, task)
+            return
+        future: asyncio.Future[None] = loop.create_future()
+        self._parked.append((write, future, task))
+        self._arm_send(loop)
+        await future  # cancelled: _fire skips it
+
+    def _arm_send(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._send_timer is None and self._parked:
+            self._send_timer = loop.call_at(self._last_start + self._interval, self._fire, loop)
+
+    def _fire(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._send_timer = None
+        if loop.time() >= self._last_start + self._interval:  # not pushed back since (a 429)
+            while self._parked:
+                write, future, task = self._parked.popleft()
+                if future.done():
+                    continue  # its caller gave up
+                try:
+                    write()
+                except Exception as exc:
+                    future.set_exception(exc)
+                    continue  # it did not go out: the next may
+                future.set_result(None)
+                self._went_out(loop, task)
+                break
+        self._arm_send(loop)
+
+    def _went_out(self, loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any] | None) -> None:
+        self._last_start = loop.time()
+        if task is not None:
+            self._unsent.discard(task)
+        if not self._unsent:
+            self._next_turn(loop)
+
     async def begin(self) -> None:
-        """Wait until this host may be sent the next request, and count it as sent."""
+        """Wait until this host may be sent the next request, and count it as
+        sent (for a caller that writes the request itself, right after)."""
         loop = asyncio.get_running_loop()
         while True:
-            now = loop.time()
-            wait = self._last_start + self._interval - now
-            if wait <= 0:
+            wait = self._last_start + self._interval - loop.time()
+            if wait <= 0 and not self._parked:
                 break
-            await asyncio.sleep(wait)  # and check again: another request may have gone first
-        self._last_start = now
-        if self._free_at < now + self._interval:
-            self._free_at = now + self._interval
-
-    def written(self) -> None:
-        """Count the interval from when the request's bytes were written, not
-        only from when its turn came: a process paused between the two (a busy
-        machine) would otherwise let the next request follow it too closely."""
-        now = asyncio.get_running_loop().time()
-        if now > self._last_start:
-            self._last_start = now
-            if self._free_at < now + self._interval:
-                self._free_at = now + self._interval
+            await asyncio.sleep(max(wait, 0.001))  # and check again: another may have gone first
+        self._went_out(loop, asyncio.current_task())
 
     def pause(self, seconds: float) -> None:
         """Hold every further request to this host back (after a 429)."""

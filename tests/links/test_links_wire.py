@@ -162,6 +162,74 @@ def test_per_host_limits_hold_request_by_request(tmp_path, raw):
             assert len(unanswered) <= 3
 
 
+def test_no_request_goes_out_after_the_time_budget_ran_out(tmp_path, raw):
+    # requests wait for their turn with their bytes ready: when the budget runs
+    # out, those still waiting are dropped, never sent late
+    server = raw(ok)
+    started = time.time()
+    report = lint(tmp_path, [server.url(f"/p{n}") for n in range(8)], min_interval=0.3, budget=0.5)
+    ended = time.time()
+    assert 1 <= len(server.arrivals) <= 2  # at 0 s and 0.3 s
+    time.sleep(0.4)  # a request sent late would arrive by now
+    assert len(server.arrivals) <= 2
+    assert all(started <= arrival.at <= ended for arrival in server.arrivals)
+    budget = [f for f in report.findings if "time budget for network checks ran out" in f.message]
+    assert {f.code for f in budget} == {"LNK003"}
+    assert len(budget) == 8 - len(server.arrivals)
+
+
+def test_thousands_of_links_do_not_make_a_task_each(tmp_path, raw):
+    # each host gets at most max_per_host workers, however many links it has
+    one, other = raw(ok, host="127.0.0.2"), raw(ok, host="127.0.0.3")
+    urls = [(one if n % 2 else other).url(f"/p{n}") for n in range(600)]
+    most = 0
+
+    async def scenario() -> list[http.LinkCheck]:
+        nonlocal most
+        done = False
+
+        async def watch() -> None:
+            nonlocal most
+            while not done:
+                most = max(most, len(asyncio.all_tasks()))
+                await asyncio.sleep(0)
+
+        watcher = asyncio.ensure_future(watch())
+        async with http.session({**FAST_HTTP, "max_per_host": 4}, use_cache=False) as client:
+            results = await client.check_all(urls)
+        done = True
+        await watcher
+        return results
+
+    results = asyncio.run(scenario())
+    assert all(result.ok for result in results)
+    assert len(one.arrivals) + len(other.arrivals) == 600
+    # per host: the requests inside its gate (max_per_host) and one waiting for
+    # the next turn; then this coroutine and the watcher
+    assert most <= 2 * (4 + 1) + 2
+
+
+def test_links_through_one_click_tracking_host_are_followed_concurrently(tmp_path, raw):
+    # every link goes through one tracking host and on to one of four shops that
+    # answer slowly: following a redirect must not hold a place at the tracking
+    # host, or only max_per_host links would be on their way at once
+    shops = [raw(ok, host=f"127.0.0.{n}", delay=0.3) for n in (3, 4, 5, 6)]
+
+    def tracking(method: str, path: str) -> tuple[bytes, bool]:
+        n = int(path.rsplit("/", 1)[1])
+        target = shops[n % 4].url(f"/product/{n}")
+        return f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n".encode(), False
+
+    tracker = raw(tracking, host="127.0.0.2")
+    urls = [tracker.url(f"/c/{n}") for n in range(24)]
+    report = lint(tmp_path, urls, max_per_host=2, min_interval=0.0)
+    assert {finding.code for finding in report.findings} == {"LNK004"}  # info: redirects to another domain
+    arrivals = [arrival for shop in shops for arrival in shop.arrivals]
+    assert len(arrivals) == 24
+    at_once = max(sum(1 for a in arrivals if a.at <= b.at < a.answered) for b in arrivals)
+    assert at_once >= 6  # two at a time at each of four shops; two in all if the tracker held them
+
+
 def test_requests_to_one_host_reuse_kept_alive_connections(tmp_path, raw):
     server = raw(ok)
     report = lint(tmp_path, [server.url(f"/p{n}") for n in range(12)], max_per_host=2, min_interval=0.0)
