@@ -157,7 +157,7 @@ def _path_parts(path: str) -> tuple[str, ...]:
 
 
 # (id of a fields mapping, names) -> (that mapping, the names' paths), for SendContext.values
-_READ_PATHS: dict[tuple[int, tuple[str, ...]], tuple[Mapping[str, str], tuple[Any, ...]]] = {}
+_READ_PATHS: dict[tuple[int, tuple[str, ...]], tuple[Mapping[str, str], Callable[[dict], tuple]]] = {}
 
 
 def _walk(current: Any, parts: tuple[str, ...]) -> Any:
@@ -172,13 +172,36 @@ def _walk(current: Any, parts: tuple[str, ...]) -> Any:
     return current
 
 
-def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapping[str, str], tuple[Any, ...]]:
-    # each path as (its first part, its second or None, whether it has just two, every part after the first)
-    paths = []
-    for name in names:
+def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapping[str, str], Callable[[dict], tuple]]:
+    """A reader of these fields from a plain dict, as ``SendContext.get`` reads each:
+    a small function made once per field list (a batch reads the same fields from
+    every row), each first part of a path looked up once, two-part paths inline."""
+    groups: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    items: list[str] = []
+    for index, name in enumerate(names):
         first, *rest = fields.get(name, name).split(".")
-        paths.append((first, rest[0] if rest else None, len(rest) == 1, tuple(rest)))
-    known = (fields, tuple(paths))
+        items.append(f"r{index}")
+        if rest:
+            groups.setdefault(first, []).append((index, tuple(rest)))
+    lines = ["def read(data, walk=walk, dict=dict):", "    g = data.get"]
+    for index, name in enumerate(names):
+        first, *rest = fields.get(name, name).split(".")
+        if not rest:
+            lines.append(f"    r{index} = g({first!r})")
+    for number, (first, paths) in enumerate(groups.items()):
+        var = f"v{number}"
+        lines.append(f"    {var} = g({first!r})")
+        lines.append(f"    if {var}.__class__ is dict:")
+        for index, after in paths:
+            value = f"{var}.get({after[0]!r})" if len(after) == 1 else f"walk({var}, {after!r})"
+            lines.append(f"        r{index} = {value}")
+        lines.append("    else:")
+        for index, after in paths:
+            lines.append(f"        r{index} = walk({var}, {after!r})")
+    lines.append(f"    return ({', '.join(items)}{',' if len(items) == 1 else ''})")
+    namespace: dict[str, Any] = {"walk": _walk, "dict": dict}
+    exec(compile("\n".join(lines), "<oopslint.context reader>", "exec"), namespace)
+    known = (fields, namespace["read"])
     if len(_READ_PATHS) >= 256:
         _READ_PATHS.clear()
     _READ_PATHS[(id(fields), names)] = known
@@ -251,7 +274,8 @@ class SendContext:
     def values(self, names: tuple[str, ...]) -> tuple[Any, ...]:
         """The values of several fields (logical names or dotted paths), as
         ``get`` reads them (None when absent), in one call."""
-        if self.__class__.get is not SendContext.get:  # a subclass that reads its own way
+        if self.__class__ is not SendContext and self.__class__.get is not SendContext.get:
+            # a subclass that reads its own way
             return tuple([self.get(name) for name in names])
         fields = self.fields
         known = _READ_PATHS.get((id(fields), names))
@@ -259,18 +283,8 @@ class SendContext:
             known = _read_paths(fields, names)
         data = self.data
         if data.__class__ is not dict:
-            return tuple([_walk(data, (first, *rest)) for first, _after, _two, rest in known[1]])
-        get = data.get
-        out = []
-        for first, after, two_parts, rest in known[1]:
-            value = get(first)
-            if after is not None and value is not None:
-                if two_parts and value.__class__ is dict:
-                    value = value.get(after)
-                else:
-                    value = _walk(value, rest)
-            out.append(value)
-        return tuple(out)
+            return tuple([self.get(name) for name in names])
+        return known[1](data)
 
     def memo(self, key: Hashable, compute: Callable[[SendContext], _T]) -> _T:
         """Derived data that several rules share, computed once per context.

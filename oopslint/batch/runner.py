@@ -27,6 +27,7 @@ from ..rule import Rule
 from ._states import crash_detail, mergeable_state
 from .readers import parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
+from .rows import EventTimes, row_checker_factory
 
 if TYPE_CHECKING:
     from ._async_rules import AsyncRowRules
@@ -102,7 +103,19 @@ class Group:
 class RowRule:
     """A per-row rule, its options, and what the runner learnt about it."""
 
-    __slots__ = ("rule", "check", "options", "is_async", "idle", "is_generator", "memo", "fields", "lookups", "hits")
+    __slots__ = (
+        "rule",
+        "check",
+        "options",
+        "is_async",
+        "idle",
+        "is_generator",
+        "memo",
+        "fields",
+        "lookups",
+        "hits",
+        "checker",
+    )
 
     def __init__(self, rule: Rule, options: Any):
         self.rule = rule
@@ -116,6 +129,8 @@ class RowRule:
         self.fields: tuple[str, ...] = ()
         self.lookups = 0
         self.hits = 0
+        #: the family's row checker that decides this rule on most rows (see :mod:`.rows`)
+        self.checker: Any = None
 
 
 class TrackedContext(SendContext):
@@ -190,6 +205,10 @@ class Runner:
         for entry in self.row_rules:
             if entry.is_async and self._never_awaits(entry):
                 entry.is_async, entry.idle = False, True
+        self._start_row_checkers()
+        # the row the row checkers last decided, and their answers on it
+        self._decided_context: SendContext | None = None
+        self._decisions: dict[int, Any] = {}
         self.batch_rules: list[Rule] = list(batch_rules)
         #: runs the async per-row rules of many rows at once (set by prepare_runner)
         self.async_rules: AsyncRowRules | None = None
@@ -210,6 +229,49 @@ class Runner:
         self.folded: Any = None
         for rule in batch_rules:
             self._start_batch_rule(rule)
+
+    def _start_row_checkers(self) -> None:
+        """One row checker per family that offers one (see :mod:`.rows`), for
+        its enabled plain rules; a factory that raises leaves them to run themselves."""
+        families: dict[int, tuple[Any, list[RowRule]]] = {}
+        for entry in self.row_rules:
+            factory = row_checker_factory(entry.rule)
+            if factory is None or entry.is_async or entry.idle:
+                continue
+            families.setdefault(id(factory), (factory, []))[1].append(entry)
+        for factory, entries in families.values():
+            try:
+                checker = factory(self.email, self.prototype, {entry.rule.code: entry.options for entry in entries})
+            except Exception:
+                continue
+            for entry in entries:
+                entry.checker = checker
+                entry.memo = None  # decided per row: nothing to remember by value
+
+    def _decided(self, entry: RowRule, context: SendContext) -> Any:
+        """``entry``'s outcome on this row from its family's row checker, or _MISSING."""
+        if self._decided_context is not context:
+            self._decided_context = context
+            self._decisions = {}
+        checker = entry.checker
+        decision = self._decisions.get(id(checker), _MISSING)
+        if decision is _MISSING:
+            try:
+                decision = checker(context)
+            except Exception:
+                decision = None
+            self._decisions[id(checker)] = decision
+        if decision is None:
+            return _MISSING
+        found = decision.get(entry.rule.code, _NO_FINDINGS)
+        if found is None:
+            return _MISSING
+        if found.__class__ is EventTimes:
+            return found
+        if found:
+            rule = entry.rule
+            return [stamp(item, rule) for item in found]
+        return []
 
     def _never_awaits(self, entry: RowRule) -> bool:
         """An async rule whose ``finishes_without_awaiting`` hook says it awaits
@@ -355,8 +417,22 @@ class Runner:
                 if value is not None and value.__class__ is not str:
                     plan_key = tuple([_freeze(value) for value in plan_key])
                     break
-            plan = self._plans.get(plan_key)
-            if plan is not None:
+            planned = self._plans.get(plan_key)
+            if planned is not None:
+                plan, checker = planned
+                if checker is not None and context.brief:
+                    # every rule left to run is decided by one row checker: ask it once
+                    try:
+                        decision = checker(context)
+                    except Exception:
+                        decision = None
+                    if decision is not None:
+                        if not decision:
+                            return context, [], None
+                        if None not in decision.values():
+                            return context, *self._count_decision(number, line, context, plan, decision)
+                    self._decided_context = context
+                    self._decisions = {id(checker): decision}
                 outcomes = [
                     (entry, self._call(entry, context, number) if outcome is _CALL else outcome)
                     for entry, outcome in plan
@@ -371,13 +447,18 @@ class Runner:
                 plans = self._plans
                 if len(plans) >= _MEMO_SIZE:
                     plans.clear()
-                plans[plan_key] = tuple(
+                plan = tuple(
                     [
                         (entry, outcome if entry.memo is not None else _CALL)
                         for entry, outcome in outcomes
                         if outcome or entry.memo is None
                     ]
                 )
+                checkers = {id(entry.checker) for entry, outcome in plan}
+                only = plan[0][0].checker if plan and len(checkers) == 1 else None
+                if only is not None and any(outcome is not _CALL for entry, outcome in plan):
+                    only = None
+                plans[plan_key] = (plan, only)
         else:
             outcomes = self._outcomes(number, context, data)
         return context, *self._count(number, line, context, outcomes)
@@ -438,6 +519,7 @@ class Runner:
         the_id: Any = _UNSET
         row_findings: list[Finding] = []
         problem: str | None = None
+        brief = False
         for entry, outcome in outcomes:
             if outcome is None:
                 continue
@@ -447,6 +529,10 @@ class Runner:
                 continue
             found: list[Finding] = outcome  # type: ignore[assignment]
             if not found:
+                continue
+            if found.__class__ is EventTimes:
+                the_id = self._count_times(number, line, context, entry, found, the_id)  # type: ignore[arg-type]
+                brief = True
                 continue
             code = entry.rule.code
             ref: RowRef | None = None
@@ -480,11 +566,90 @@ class Runner:
                             group.oldest = moment
             row_findings.extend(found)
         if context.brief:
+            if brief:
+                return None, problem
             for finding in row_findings:
                 if not finding.message:
                     return None, problem  # a rule left out the text: worked out again if a batch rule asks
         return row_findings, problem
-        return row_findings, problem
+
+    def _count_decision(
+        self,
+        number: int,
+        line: int | None,
+        context: SendContext,
+        plan: tuple[tuple[RowRule, Any], ...],
+        decision: Mapping[str, Any],
+    ) -> tuple[list[Finding] | None, str | None]:
+        """:meth:`_count` for a row one row checker decided for every rule left to run."""
+        outcomes: list[tuple[RowRule, Any]] = []
+        only_times = True
+        for entry, _call in plan:
+            found = decision.get(entry.rule.code)
+            if found:
+                if found.__class__ is not EventTimes:
+                    rule = entry.rule
+                    found = [stamp(item, rule) for item in found]
+                    only_times = False
+                outcomes.append((entry, found))
+        if not only_times:
+            return self._count(number, line, context, outcomes)
+        the_id: Any = _UNSET
+        for entry, times in outcomes:
+            the_id = self._count_times(number, line, context, entry, times, the_id)
+        return None, None
+
+    def _count_times(
+        self,
+        number: int,
+        line: int | None,
+        context: SendContext,
+        entry: RowRule,
+        times: EventTimes,
+        the_id: Any = _UNSET,
+    ) -> Any:
+        """:meth:`_count` for brief findings given by their event times (see
+        :mod:`.rows`); takes and returns the row's id once read."""
+        rule = entry.rule
+        code = rule.code
+        sample_size = self.summary.sample_size
+        tally = self.summary.rules[code]
+        tally.failed_rows += 1
+        tally.findings += len(times)
+        ref: RowRef | None = None
+        if len(tally.first_rows) < sample_size:
+            if the_id is _UNSET:
+                the_id = row_id(context)
+            ref = RowRef(number, the_id, line)
+            tally.first_rows.append(ref)
+        key = (code, None, rule.severity._value_)
+        groups = self.groups
+        for index, event_at in enumerate(times):
+            group = groups.get(key)
+            if group is None or len(group.samples) < sample_size:
+                if ref is None:
+                    if the_id is _UNSET:
+                        the_id = row_id(context)
+                    ref = RowRef(number, the_id, line)
+                if group is None:
+                    group = groups[key] = Group(self._shown_time(entry, context, times, index), code, ref)
+                group.samples.append(ref)
+            group.rows += 1
+            if event_at is not None:
+                moment = event_at if event_at.__class__ is datetime and event_at.tzinfo else as_time(event_at)
+                if moment is not None:
+                    if tally.oldest_event is None or moment < tally.oldest_event:
+                        tally.oldest_event = moment
+                    if group.oldest is None or moment < group.oldest:
+                        group.oldest = moment
+        return the_id
+
+    def _shown_time(self, entry: RowRule, context: SendContext, times: EventTimes, index: int) -> Finding:
+        """Finding ``index`` of a row's brief findings, as the rule reports it in full."""
+        full = self._call_full(entry, self.full_prototype.with_data(context.data))
+        if full.__class__ is list and len(full) == len(times):
+            return full[index]  # type: ignore[no-any-return]
+        return stamp(Finding("", data={"event_at": times[index]}), entry.rule)
 
     def findings_for(self, context: SendContext, number: int) -> list[Finding]:
         """The per-row rules' findings for one row, without counting them."""
@@ -759,6 +924,10 @@ class Runner:
 
     def _call(self, entry: RowRule, context: SendContext, number: int) -> list[Finding] | str | None:
         """Run one rule on one row: its findings, a ContextError message, or None (crash)."""
+        if entry.checker is not None and context.brief:
+            decided = self._decided(entry, context)
+            if decided is not _MISSING:
+                return decided  # type: ignore[no-any-return]
         if entry.idle:
             return self._outcome(
                 entry, _without_loop(entry.rule, self.email, context, entry.options, self.config), number

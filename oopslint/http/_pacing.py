@@ -108,9 +108,10 @@ class Gate:
         An exception from ``write()`` is raised here; the request did not go out."""
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
-        if not self._parked and loop.time() >= self._last_start + self._interval:
+        now = loop.time()
+        if not self._parked and now >= self._last_start + self._interval:
             write()
-            self._went_out(loop, task)
+            self._went_out(now, loop, task)
             return
         future: asyncio.Future[None] = loop.create_future()
         self._parked.append((write, future, task))
@@ -123,7 +124,8 @@ class Gate:
 
     def _fire(self, loop: asyncio.AbstractEventLoop) -> None:
         self._send_timer = None
-        if loop.time() >= self._last_start + self._interval:  # not pushed back since (a 429)
+        now = loop.time()
+        if now >= self._last_start + self._interval:  # not pushed back since (a 429)
             while self._parked:
                 write, future, task = self._parked.popleft()
                 if future.done():
@@ -134,12 +136,14 @@ class Gate:
                     future.set_exception(exc)
                     continue  # it did not go out: the next may
                 future.set_result(None)
-                self._went_out(loop, task)
+                self._went_out(now, loop, task)
                 break
         self._arm_send(loop)
 
-    def _went_out(self, loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any] | None) -> None:
-        self._last_start = loop.time()
+    def _went_out(self, at: float, loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any] | None) -> None:
+        """A request went out at ``at``: the moment its bytes were handed over
+        (not after the system call returned)."""
+        self._last_start = at
         if task is not None:
             self._unsent.discard(task)
         if not self._unsent:
@@ -154,7 +158,7 @@ class Gate:
             if wait <= 0 and not self._parked:
                 break
             await asyncio.sleep(max(wait, 0.001))  # and check again: another may have gone first
-        self._went_out(loop, asyncio.current_task())
+        self._went_out(loop.time(), loop, asyncio.current_task())
 
     def pause(self, seconds: float) -> None:
         """Hold every further request to this host back (after a 429)."""

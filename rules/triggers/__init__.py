@@ -67,6 +67,11 @@ row and feed the rule, as above.
 Rows of a batch are checked with ``context.brief`` set: a per-row rule may
 then yield its findings without message text (see :class:`oopslint.SendContext`);
 the batch asks again, in full, for any row it shows.
+
+In a batch, TRG001-TRG004 are decided together on most rows by one row
+checker (``check.row_checker``, see :mod:`oopslint.batch.rows` and
+``batch_rows.py``): the row's fields are read and parsed once and the
+options once per batch; rows it does not decide are checked by the rules.
 """
 
 from __future__ import annotations

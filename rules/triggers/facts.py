@@ -22,6 +22,8 @@ from .events import (
 
 __all__ = [
     "RowFacts",
+    "resolve_type",
+    "header_date",
     "Resolved",
     "facts_for",
     "resolve",
@@ -397,6 +399,17 @@ def _resolve(email: Any, facts: RowFacts, settings: TypeSettings) -> Resolved:
         per_email.clear()
     per_email[key] = (settings, resolved)
     return resolved
+
+
+def resolve_type(email: Any, raw: str | None, settings: TypeSettings) -> Resolved:
+    """:func:`resolve` for an event type as read from a row (a string or None),
+    without the row: what a batch caches per distinct ``event.type``."""
+    return _resolve_uncached(email, raw or None, settings)
+
+
+def header_date(email: Any) -> datetime | None:
+    """The parsed ``Date`` header of an .eml template (kept with the email), or None."""
+    return _header_date(email)
 
 
 def _resolve_uncached(email: Any, context_raw: str | None, settings: TypeSettings) -> Resolved:

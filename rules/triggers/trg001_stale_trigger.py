@@ -12,6 +12,7 @@ from ._common import (
     cap,
     fmt,
 )
+from .batch_rows import TriggerRows
 from .events import describe_age, settings_for
 from .facts import (
     event_time,
@@ -92,3 +93,7 @@ def stale_trigger(email, context, options) -> Iterator[Finding]:
             "max_age_seconds": int(limit.total_seconds()),
         },
     )
+
+
+# in a batch, TRG001-TRG004 are decided together on most rows (see batch_rows.py)
+stale_trigger.check.row_checker = TriggerRows  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from ._common import (
     fmt,
     order_ref,
 )
+from .batch_rows import TriggerRows
 from .events import describe_age, settings_for
 from .facts import (
     ORDER_TYPES,
@@ -84,3 +85,7 @@ def old_order(email, context, options) -> Iterator[Finding]:
             "old_order_days": days,
         },
     )
+
+
+# in a batch, TRG001-TRG004 are decided together on most rows (see batch_rows.py)
+old_order.check.row_checker = TriggerRows  # type: ignore[attr-defined]

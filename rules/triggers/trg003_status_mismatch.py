@@ -13,6 +13,7 @@ from ._common import (
     cap,
     order_ref,
 )
+from .batch_rows import TriggerRows
 from .events import STAGES, settings_for
 from .facts import (
     facts_for,
@@ -183,3 +184,7 @@ def status_mismatch(email, context, options) -> Iterator[Finding]:
                 suggestion="ask for reviews after delivery",
                 data=data,
             )
+
+
+# in a batch, TRG001-TRG004 are decided together on most rows (see batch_rows.py)
+status_mismatch.check.row_checker = TriggerRows  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from ._common import (
     fmt,
     order_ref,
 )
+from .batch_rows import TriggerRows
 from .events import describe_age
 from .facts import (
     facts_for,
@@ -113,3 +114,7 @@ def _brief(
     for at in (event_at, placed, shipped, delivered):  # in the order the full check reports them
         if at is not None and at - send_at > skew:
             yield Finding("", data={"event_at": at})
+
+
+# in a batch, TRG001-TRG004 are decided together on most rows (see batch_rows.py)
+impossible_timeline.check.row_checker = TriggerRows  # type: ignore[attr-defined]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from oopslint import ConfigError, ContextError, Finding, rule
+from oopslint import ConfigError, ContextError, Finding, SendContext, rule
 
 from ._common import (
     OLD_ORDER_DOCS,
@@ -18,12 +18,21 @@ from ._common import (
 )
 from .events import settings_for
 from .facts import (
+    EVENT_FIELDS,
     ORDER_TYPES,
+    ROW_FIELDS,
     event_time,
     facts_for,
+    header_date,
     positive_number,
     resolve,
+    resolve_type,
 )
+
+_UNKNOWN: Any = object()
+_fromisoformat = datetime.fromisoformat
+#: where each order time stands in (placed, shipped, delivered)
+_ORDER_TIMES = {"order_placed_at": 0, "order_shipped_at": 1, "order_delivered_at": 2}
 
 REPLAY_OPTIONS = {"replay_share": 0.2, "replay_spread_days": 365, "replay_min_rows": 10}
 
@@ -57,6 +66,13 @@ def _trimmed_range(days: Counter[int], total: int) -> tuple[int, int]:
             last = day
             break
     return first, last
+
+
+def _per_year(days: Counter[int]) -> Counter[int]:
+    years: Counter[int] = Counter()
+    for day, count in days.items():
+        years[date.fromordinal(day).year] += count
+    return years
 
 
 def _years(days: int) -> str:
@@ -120,16 +136,80 @@ class ReplayState:
         self.email = batch.email
         self.judged = self.stale = self.uses_orders = 0
         self.kinds: Counter[str] = Counter()
-        self.days: Counter[int] = Counter()
-        self.years: Counter[int] = Counter()
-        self.stale_years: Counter[int] = Counter()
+        self.days: Counter[int] = Counter()  # by date ordinal
+        self.stale_days: Counter[int] = Counter()
+        # event type as read -> the kind it resolves to; the email's Date header, read on first use
+        self._kinds: dict[str | None, tuple[Any, ...]] = {}
+        self._header_date: Any = _UNKNOWN
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(vars(self))
         state["email"] = None  # the parsed template stays where it was parsed
+        state["_kinds"] = {}
+        state["_header_date"] = None if self._header_date is _UNKNOWN else self._header_date
         return state
 
+    @property
+    def years(self) -> Counter[int]:
+        """Judged rows per year of their date."""
+        return _per_year(self.days)
+
+    @property
+    def stale_years(self) -> Counter[int]:
+        """Stale rows per year of their date."""
+        return _per_year(self.stale_days)
+
     def add(self, row: Any) -> None:
+        row_context = row.context
+        if row_context.__class__ is SendContext and self.email is not None:
+            # the common row, read in one call: complete ISO 8601 timestamps with their offset
+            send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, _status = row_context.values(
+                ROW_FIELDS
+            )
+            if type_raw is None or type_raw.__class__ is str:
+                known = self._kinds.get(type_raw) or self._kind(type_raw)
+                kind, limit, fallback, reads_placed = known
+                parse = _fromisoformat
+                try:
+                    send_at = parse(send_raw) if send_raw is not None else None
+                    placed = parse(placed_raw) if placed_raw is not None and reads_placed else None
+                    at = parse(event_raw) if event_raw is not None else None
+                    if at is None and fallback is not None:
+                        raw = (placed_raw, shipped_raw, delivered_raw)[fallback]
+                        at = parse(raw) if raw is not None else None
+                except (TypeError, ValueError):
+                    pass  # not a complete ISO 8601 text: read below, as the per-row rules read it
+                else:
+                    if (
+                        (send_at is None or send_at.tzinfo is not None)
+                        and (placed is None or placed.tzinfo is not None)
+                        and (at is None or at.tzinfo is not None)
+                    ):
+                        if send_at is None:
+                            if self._header_date is _UNKNOWN:
+                                self._header_date = header_date(self.email)
+                            send_at = self._header_date or row_context.send_at
+                        self._count(kind, send_at, placed, at, limit)
+                        return
+        self._add(row)
+
+    def _kind(self, type_raw: str | None) -> tuple[Any, ...]:
+        """The kind an event type as read resolves to, its maximum age, where its
+        stand-in order time is in (placed, shipped, delivered), and whether the order date counts."""
+        kind = resolve_type(self.email, type_raw, self.settings).kind
+        field = EVENT_FIELDS.get(kind or "")
+        known = (
+            kind,
+            self.settings.max_age(kind),
+            _ORDER_TIMES[field] if field else None,
+            kind in ORDER_TYPES or kind is None,
+        )
+        if len(self._kinds) > 256:
+            self._kinds.clear()
+        self._kinds[type_raw] = known
+        return known
+
+    def _add(self, row: Any) -> None:
         settings = self.settings
         try:
             row_context = row.context
@@ -141,30 +221,28 @@ class ReplayState:
             found = event_time(facts, kind)
         except ContextError:
             return  # counted as a bad row by the rule that needs the value
-        reference = placed or (found[0] if found else None)
+        self._count(kind, send_at, placed, found[0] if found else None, settings.max_age(kind))
+
+    def _count(self, kind: str | None, send_at: Any, placed: Any, event_at: Any, limit: Any) -> None:
+        reference = placed or event_at
         if reference is None:
             return
         self.judged += 1
         if placed is not None:
             self.uses_orders += 1
         self.kinds[kind or ""] += 1
-        is_stale = False
-        limit = settings.max_age(kind)
-        if limit is not None and found is not None and send_at - found[0] > limit:
-            is_stale = True
-        if kind in ORDER_TYPES and placed is not None and send_at - placed > self.old_order:
-            is_stale = True
-        day = reference.date()
-        self.days[day.toordinal()] += 1
-        self.years[day.year] += 1
-        if is_stale:
+        day = reference.toordinal()
+        self.days[day] += 1
+        if (limit is not None and event_at is not None and send_at - event_at > limit) or (
+            placed is not None and kind in ORDER_TYPES and send_at - placed > self.old_order
+        ):
             self.stale += 1
-            self.stale_years[day.year] += 1
+            self.stale_days[day] += 1
 
     def merge(self, later: ReplayState) -> ReplayState:
         """This state followed by ``later``'s rows, as a new state (neither is changed)."""
         merged = copy.copy(self)
-        for name in ("kinds", "days", "years", "stale_years"):
+        for name in ("kinds", "days", "stale_days"):
             setattr(merged, name, Counter(getattr(self, name)))
         merged.absorb(later)
         return merged
@@ -173,7 +251,7 @@ class ReplayState:
         """:meth:`merge`, changing this state instead of copying it."""
         for name in ("judged", "stale", "uses_orders"):
             setattr(self, name, getattr(self, name) + getattr(later, name))
-        for name in ("kinds", "days", "years", "stale_years"):
+        for name in ("kinds", "days", "stale_days"):
             getattr(self, name).update(getattr(later, name))
 
     def findings(self) -> Iterator[Finding]:
