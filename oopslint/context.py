@@ -173,39 +173,58 @@ def _walk(current: Any, parts: tuple[str, ...]) -> Any:
 
 
 def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapping[str, str], Callable[[dict], tuple]]:
-    """A reader of these fields from a plain dict, as ``SendContext.get`` reads each:
-    a small function made once per field list (a batch reads the same fields from
-    every row), each first part of a path looked up once, two-part paths inline."""
-    groups: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-    items: list[str] = []
-    for index, name in enumerate(names):
-        first, *rest = fields.get(name, name).split(".")
-        items.append(f"r{index}")
-        if rest:
-            groups.setdefault(first, []).append((index, tuple(rest)))
-    lines = ["def read(data, walk=walk, dict=dict):", "    g = data.get"]
-    for index, name in enumerate(names):
-        first, *rest = fields.get(name, name).split(".")
-        if not rest:
-            lines.append(f"    r{index} = g({first!r})")
-    for number, (first, paths) in enumerate(groups.items()):
-        var = f"v{number}"
-        lines.append(f"    {var} = g({first!r})")
-        lines.append(f"    if {var}.__class__ is dict:")
-        for index, after in paths:
-            value = f"{var}.get({after[0]!r})" if len(after) == 1 else f"walk({var}, {after!r})"
-            lines.append(f"        r{index} = {value}")
-        lines.append("    else:")
-        for index, after in paths:
-            lines.append(f"        r{index} = walk({var}, {after!r})")
-    lines.append(f"    return ({', '.join(items)}{',' if len(items) == 1 else ''})")
-    namespace: dict[str, Any] = {"walk": _walk, "dict": dict}
-    exec(compile("\n".join(lines), "<oopslint.context reader>", "exec"), namespace)
-    known = (fields, namespace["read"])
+    """A reader of these fields from a plain dict, as ``SendContext.get`` reads
+    each, kept under the id of ``fields`` (a batch reads the same fields from
+    every row) and made once per list of paths (every lint of one email makes a
+    context of its own, with the same paths)."""
+    paths = tuple([fields.get(name, name) for name in names])
+    reader = _READERS.get(paths)
+    if reader is None:
+        reader = _make_reader(paths)
+        if len(_READERS) >= 256:
+            _READERS.clear()
+        _READERS[paths] = reader
+    known = (fields, reader)
     if len(_READ_PATHS) >= 256:
         _READ_PATHS.clear()
     _READ_PATHS[(id(fields), names)] = known
     return known
+
+
+# dotted paths -> a reader of them, for _read_paths
+_READERS: dict[tuple[str, ...], Callable[[dict], tuple]] = {}
+
+
+def _make_reader(paths: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """A small function reading ``paths`` from a plain dict: each first part of
+    a path looked up once, two-part paths inline."""
+    groups: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    items: list[str] = []
+    for index, path in enumerate(paths):
+        first, *rest = path.split(".")
+        items.append(f"r{index}")
+        if rest:
+            groups.setdefault(first, []).append((index, tuple(rest)))
+    lines = ["def read(data, walk=walk, dict=dict):", "    g = data.get"]
+    for index, path in enumerate(paths):
+        first, *rest = path.split(".")
+        if not rest:
+            lines.append(f"    r{index} = g({first!r})")
+    for number, (first, group) in enumerate(groups.items()):
+        var = f"v{number}"
+        lines.append(f"    {var} = g({first!r})")
+        lines.append(f"    if {var}.__class__ is dict:")
+        for index, after in group:
+            value = f"{var}.get({after[0]!r})" if len(after) == 1 else f"walk({var}, {after!r})"
+            lines.append(f"        r{index} = {value}")
+        lines.append("    else:")
+        for index, after in group:
+            lines.append(f"        r{index} = walk({var}, {after!r})")
+    lines.append(f"    return ({', '.join(items)}{',' if len(items) == 1 else ''})")
+    namespace: dict[str, Any] = {"walk": _walk, "dict": dict}
+    exec(compile("\n".join(lines), "<oopslint.context reader>", "exec"), namespace)
+    reader: Callable[[dict], tuple] = namespace["read"]
+    return reader
 
 
 def dig(data: Any, path: str) -> Any:

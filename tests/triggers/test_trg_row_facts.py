@@ -50,6 +50,26 @@ def test_values_follows_renamed_fields_lists_and_missing_parts():
     assert context.values(names) == ("2024-05-01T10:00:00Z", "A-1", None, None, "shipped")
 
 
+def test_values_with_equal_field_maps_share_one_reader_and_different_ones_do_not():
+    # every lint of an email makes a context of its own: the reader of its
+    # fields is made once per list of paths, not once per context
+    from oopslint import context as context_module
+
+    names = ("order_placed_at", "order_status", "recipient_email")
+    data = {"o": {"created": "2024-05-01T10:00:00Z"}, "order": {"status": "shipped"}, "to": "a@example.com"}
+    fields = {"order_placed_at": "o.created", "recipient_email": "to"}
+    first = SendContext(data=data, fields=dict(fields))
+    assert first.values(names) == ("2024-05-01T10:00:00Z", "shipped", "a@example.com")
+    readers = len(context_module._READERS)
+    for _ in range(3):
+        assert SendContext(data=data, fields=dict(fields)).values(names) == first.values(names)
+    assert len(context_module._READERS) == readers
+    renamed = SendContext(
+        data={**data, "placed": "2020-01-01T00:00:00Z"}, fields={**fields, "order_placed_at": "placed"}
+    )
+    assert renamed.values(names) == ("2020-01-01T00:00:00Z", "shipped", "a@example.com")
+
+
 def test_memo_computes_once_per_context_and_a_copy_starts_empty():
     context = SendContext(data={"order": {"status": "shipped"}})
     calls: list[SendContext] = []
