@@ -167,10 +167,9 @@ def test_the_spelling_word_table_answers_as_the_frequency_dict_and_is_rewritten_
     assert fast.frequencies._dict is not None  # past the limit it answers from a dict
 
 
-def test_a_damaged_or_foreign_word_table_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
-    from oopslint.rules.spelling import wordlists
-
-    prepared = {
+def _small_word_table() -> dict:
+    """A prepared word table as the dictionary loader makes one, with a non-ASCII word."""
+    return {
         "frequencies": {"shipped": 900, "order": 5000, "café": 70},
         "floor_count": 70,
         "frequent_floor": 100,
@@ -181,6 +180,12 @@ def test_a_damaged_or_foreign_word_table_is_not_trusted(monkeypatch: pytest.Monk
         "prefixes": {"ship", "orde"},
         "suffixes": {"pped", "rder"},
     }
+
+
+def test_a_damaged_or_foreign_word_table_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oopslint.rules.spelling import wordlists
+
+    prepared = _small_word_table()
     blob = wordlists._dump_table(prepared)
     loaded = wordlists._load_table(blob)["frequencies"]
     assert dict(loaded) == prepared["frequencies"] and "café" in loaded and "cafe" not in loaded
@@ -199,17 +204,7 @@ def test_a_word_table_read_in_place_pickles_and_its_word_ends_answer_as_sets() -
     from oopslint.rules.spelling import wordlists
     from oopslint.rules.spelling.dictionary import Dictionary
 
-    prepared = {
-        "frequencies": {"shipped": 900, "order": 5000, "café": 70},
-        "floor_count": 70,
-        "frequent_floor": 100,
-        "boost": 5000,
-        "function_words": ["order"],
-        "alphabet": "abcdefghijklmnopqrstuvwxyzé",
-        "has_apostrophes": False,
-        "prefixes": {"ship", "orde"},
-        "suffixes": {"pped", "rder"},
-    }
+    prepared = _small_word_table()
     table = wordlists._load_table(wordlists._dump_table(prepared))
     table["frequencies"]["parcel"] = 80  # a word added beside the table
     copy = pickle.loads(pickle.dumps(table["frequencies"]))

@@ -31,6 +31,7 @@ from .rows import EventTimes, row_checker_factory
 
 if TYPE_CHECKING:
     from ._async_rules import AsyncRowRules
+    from .results import RuleTally
 
 __all__ = ["Runner"]
 
@@ -558,12 +559,7 @@ class Runner:
                 group.rows += 1
                 event_at = finding.data.get("event_at") if finding.data else None
                 if event_at is not None:
-                    moment = event_at if event_at.__class__ is datetime and event_at.tzinfo else as_time(event_at)
-                    if moment is not None:
-                        if tally.oldest_event is None or moment < tally.oldest_event:
-                            tally.oldest_event = moment
-                        if group.oldest is None or moment < group.oldest:
-                            group.oldest = moment
+                    _note_oldest(tally, group, event_at)
             row_findings.extend(found)
         if context.brief:
             if brief:
@@ -636,12 +632,7 @@ class Runner:
                 group.samples.append(ref)
             group.rows += 1
             if event_at is not None:
-                moment = event_at if event_at.__class__ is datetime and event_at.tzinfo else as_time(event_at)
-                if moment is not None:
-                    if tally.oldest_event is None or moment < tally.oldest_event:
-                        tally.oldest_event = moment
-                    if group.oldest is None or moment < group.oldest:
-                        group.oldest = moment
+                _note_oldest(tally, group, event_at)
         return the_id
 
     def _shown_time(self, entry: RowRule, context: SendContext, times: EventTimes, index: int) -> Finding:
@@ -1118,3 +1109,13 @@ def _tally_like(tally: Any) -> Any:
     from .results import RuleTally
 
     return RuleTally(tally.code, tally.name)
+
+
+def _note_oldest(tally: RuleTally, group: Group, event_at: Any) -> None:
+    """Keep the oldest event time of a rule's failing rows and of a group of them."""
+    moment = event_at if event_at.__class__ is datetime and event_at.tzinfo else as_time(event_at)
+    if moment is not None:
+        if tally.oldest_event is None or moment < tally.oldest_event:
+            tally.oldest_event = moment
+        if group.oldest is None or moment < group.oldest:
+            group.oldest = moment
