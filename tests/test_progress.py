@@ -9,6 +9,7 @@ import pty
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,41 @@ sys.path.insert(0, str(ROOT / "fixtures" / "triggers"))
 from make_batch import write_rows  # noqa: E402
 
 
-def run_on_terminal(*args: str, cwd: Path = ROOT) -> tuple[int, bytes, bytes]:
-    """``oopslint ARGS`` with stderr on a pseudo-terminal and stdout on a pipe."""
+def run_on_terminal(
+    *args: str, cwd: Path = ROOT, stdin_parts: tuple[bytes, ...] = (), pause: float = 0.0
+) -> tuple[int, bytes, bytes]:
+    """``oopslint ARGS`` with stderr on a pseudo-terminal and stdout on a pipe.
+
+    ``stdin_parts`` are written to the command's stdin one after another,
+    ``pause`` seconds apart, so a run lasts at least as long as the pauses
+    however fast the machine is."""
     leader, follower = pty.openpty()
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
     env.setdefault("OOPSLINT_CACHE_DIR", str(cwd / ".oopslint-cache"))
     process = subprocess.Popen(
-        [sys.executable, "-m", "oopslint", *args], stdout=subprocess.PIPE, stderr=follower, cwd=cwd, env=env
+        [sys.executable, "-m", "oopslint", *args],
+        stdin=subprocess.PIPE if stdin_parts else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        cwd=cwd,
+        env=env,
     )
     os.close(follower)
+
+    def feed_stdin() -> None:
+        assert process.stdin is not None
+        try:
+            for number, part in enumerate(stdin_parts):
+                if number:
+                    time.sleep(pause)
+                process.stdin.write(part)
+                process.stdin.flush()
+        finally:
+            process.stdin.close()
+
+    feeder = threading.Thread(target=feed_stdin) if stdin_parts else None
+    if feeder is not None:
+        feeder.start()
     received = bytearray()
 
     def read_terminal() -> None:
@@ -45,7 +72,10 @@ def run_on_terminal(*args: str, cwd: Path = ROOT) -> tuple[int, bytes, bytes]:
 
     reader = threading.Thread(target=read_terminal)
     reader.start()
-    stdout, _ = process.communicate(timeout=300)
+    stdout = process.stdout.read() if process.stdout is not None else b""
+    process.wait(timeout=300)
+    if feeder is not None:
+        feeder.join(timeout=10)
     reader.join(timeout=10)
     os.close(leader)
     return process.returncode, stdout, bytes(received)
@@ -57,8 +87,24 @@ def rows(tmp_path_factory) -> Path:
 
 
 def test_batch_draws_rows_and_rate_on_a_terminal_and_keeps_stdout_json(rows: Path) -> None:
+    # Rows stream in on stdin with a pause in the middle: the bar waits half a
+    # second before it draws, and a fast machine checks 12,000 rows in less.
+    lines = rows.read_bytes().splitlines(keepends=True)
+    halves = (b"".join(lines[:6000]), b"".join(lines[6000:]))
     code, stdout, terminal = run_on_terminal(
-        "batch", str(SHIPPED), "--offline", "--format", "json", "--contexts", str(rows), "--jobs", "1"
+        "batch",
+        str(SHIPPED),
+        "--offline",
+        "--format",
+        "json",
+        "--contexts",
+        "-",
+        "--contexts-format",
+        "jsonl",
+        "--jobs",
+        "1",
+        stdin_parts=halves,
+        pause=1.0,
     )
     assert code == 1
     assert json.loads(stdout)["batch"]["rows"] == 12_000
@@ -86,8 +132,17 @@ def test_batch_draws_nothing_when_stderr_is_a_pipe(rows: Path) -> None:
     assert b"checking rows" not in result.stderr and b"checking rows" not in result.stdout
 
 
-def test_check_over_many_files_draws_a_bar_with_the_file_count() -> None:
-    files = sorted(str(p.relative_to(ROOT)) for p in CORPUS.rglob("*.html"))
+def test_check_over_many_files_draws_a_bar_with_the_file_count(tmp_path: Path) -> None:
+    # Four distinct copies of each corpus email, so the run outlasts the bar's
+    # half-second wait even on a machine several times faster than CI's.
+    originals = sorted(CORPUS.rglob("*.html"))
+    assert len(originals) >= 20, "the corpus fixtures are missing"
+    files = []
+    for copy in range(4):
+        for original in originals:
+            target = tmp_path / f"{copy}-{original.parent.name}-{original.name}"
+            target.write_bytes(original.read_bytes() + f"\n<!-- copy {copy} -->\n".encode())
+            files.append(str(target))
     code, stdout, terminal = run_on_terminal("check", "--offline", "--format", "json", *files)
     report = json.loads(stdout)
     assert len(report["files"]) == len(files)
