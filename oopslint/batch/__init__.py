@@ -35,7 +35,7 @@ from ..config import ConfigError
 from ..context import SendContext, parse_timestamp
 from ..engine import Linter
 from ..report import Report, Severity
-from .parallel import auto_jobs, fork_available, run_parallel, workers_feed_batch_rules
+from .parallel import CHUNK_ROWS, auto_jobs, fork_available, run_parallel, workers_feed_batch_rules
 from .readers import CONTEXT_FORMATS, iter_context_rows
 from .results import BadRow, BatchReport, BatchRow, BatchSummary, RowRef, RuleTally
 from .runner import Runner
@@ -158,8 +158,10 @@ def lint_batch(
             if workers > 1 and row_rules:
                 # when the workers feed the batch rules (or there are none), only they parse JSON Lines rows
                 parse = bool(runner.consumers) and not workers_feed_batch_rules(runner)
-                rows = iter_context_rows(contexts, contexts_format, with_text=True, parse_json=parse)
-                run_parallel(runner, rows, workers)
+                # nothing to do per row here: JSON Lines go to the workers as blocks of lines
+                blocks = CHUNK_ROWS if not parse and runner.async_rules is None else 0
+                rows = iter_context_rows(contexts, contexts_format, with_text=True, parse_json=parse, blocks=blocks)
+                run_parallel(runner, rows, workers, source_bytes=_file_size(contexts) if blocks else None)
             else:
                 runner.run(iter_context_rows(contexts, contexts_format))
     finally:
@@ -177,6 +179,15 @@ def lint_batch(
         unchecked_urls=report.unchecked_urls,
         batch=summary,
     )
+
+
+def _file_size(source: Any) -> int | None:
+    if not isinstance(source, (str, os.PathLike)) or os.fspath(source) == "-":
+        return None
+    try:
+        return os.stat(source).st_size
+    except OSError:
+        return None
 
 
 def prepare_runner(

@@ -5,6 +5,8 @@ A batch rule whose check function carries ``check.mergeable``, a class
 ``findings()``, can be fed on each worker (a chunk or a partition of the rows
 at a time) and its states folded in input order; the result is the one state
 fed every row. Local worker processes and the Dask backend both use it.
+A state may also offer ``expect(rows)``: a hint, given to the first state of
+a fold, of how many rows are still to come (so it can size itself once).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = [
     "mergeable_state",
     "Folded",
     "fold_states",
+    "expect_rows",
     "finish_states",
     "RemoteCrash",
     "crash_detail",
@@ -75,6 +78,17 @@ def fold_states(
             out.states.pop(code, None)
             out.crashed[code] = (0, f"merging partitions: {type(exc).__name__}: {exc}")
     return out
+
+
+def expect_rows(states: dict[str, Any], rows: int) -> None:
+    """Tell the states that offer ``expect(rows)`` about how many rows are to come."""
+    for state in states.values():
+        expect = getattr(state, "expect", None)
+        if expect is not None:
+            try:
+                expect(rows)
+            except Exception:
+                pass  # only a hint: the fold goes on, and fails there if the state is broken
 
 
 def finish_states(folded: Folded) -> dict[str, tuple[Any, ...]]:

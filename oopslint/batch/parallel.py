@@ -27,7 +27,8 @@ from typing import Any
 
 from ..config import ConfigError
 from ..context import SendContext
-from ._states import finish_states, fold_states, mergeable_state, report_outcomes
+from ._states import expect_rows, finish_states, fold_states, mergeable_state, report_outcomes
+from .readers import LineBlock
 from .results import BatchRow, RuleTally, row_id
 from .runner import Group, Runner, quiet_collector
 
@@ -61,6 +62,8 @@ def auto_jobs(source: Any) -> int:
 class _Chunk:
     index: int
     items: list[tuple[int, int | None, Any]] = field(default_factory=list)
+    #: instead of items: a block of JSON Lines lines that the worker splits into rows
+    block: LineBlock | None = None
     unreadable: list[tuple[int, int | None, str | None, str]] = field(default_factory=list)
     rejected: dict[int, tuple[int | None, str | None, str]] = field(default_factory=dict)
     #: the rows as read here (parsed), for the async rules run in this process
@@ -71,13 +74,31 @@ def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Ch
     """Rows in chunks of ``size`` for the workers, the last one possibly short.
 
     Unreadable rows are counted and kept by number; the batch rules (which
-    need every row, in order) are fed here, in the reading process."""
+    need every row, in order) are fed here, in the reading process. A
+    :class:`LineBlock` (JSON Lines read for workers that feed the batch rules
+    themselves) is one chunk as it is: its rows are counted, not stepped through."""
     summary = runner.summary
     consumers = runner.consumers if not runner.fold_codes else []
     progress = runner.progress
     keep_parsed = runner.async_rules is not None
     chunk = _Chunk(0)
-    for number, line, data, error, text in rows:
+    for row in rows:
+        if row.__class__ is LineBlock:
+            if chunk.items or chunk.unreadable:
+                yield chunk
+                chunk = _Chunk(chunk.index + 1)
+            if runner.source_bytes and runner.expected_rows is None and row.rows:
+                # rows in the file, estimated from the first block's characters per row
+                runner.expected_rows = runner.source_bytes * row.rows // max(1, sum(map(len, row.lines)))
+            summary.rows += row.rows
+            summary.checked += row.rows  # a worker takes back the rows it finds unreadable
+            if progress is not None:
+                progress(summary.rows)
+            chunk.block = row
+            yield chunk
+            chunk = _Chunk(chunk.index + 1)
+            continue
+        number, line, data, error, text = row
         summary.rows += 1
         if progress is not None and not summary.rows & 1023:
             progress(summary.rows)
@@ -134,19 +155,27 @@ def workers_feed_batch_rules(runner: Runner) -> bool:
     return all(mergeable_state(rule) is not None for rule, _ in runner.consumers)
 
 
-def run_parallel(runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int = CHUNK_ROWS) -> None:
+def run_parallel(
+    runner: Runner, rows: Iterable[Any], jobs: int, chunk_rows: int = CHUNK_ROWS, source_bytes: int | None = None
+) -> None:
     """Like :meth:`Runner.run`, with ``jobs`` worker processes. ``rows`` carry
     their JSON text as a fifth item (None when the row was not JSON Lines).
 
     When every batch rule can be fed in parts (:func:`workers_feed_batch_rules`),
     each worker feeds a fresh state per chunk and this process folds them in
-    chunk order; otherwise the batch rules are fed here, as rows are read."""
+    chunk order; otherwise the batch rules are fed here, as rows are read.
+    ``source_bytes``, the size of the file read, lets the folded states size
+    themselves once for the rows it is estimated to hold (see :func:`chunked_rows`).
+    ``rows`` may hold :class:`LineBlock` s (see :func:`chunked_rows`) when no
+    batch rule is fed here and no async rule runs here."""
     batch = list(runner.consumers) if workers_feed_batch_rules(runner) else []
     runner.fold_codes = tuple(rule.code for rule, _ in batch)
+    runner.source_bytes = source_bytes
     try:
         _run_parallel(runner, rows, jobs, chunk_rows)
     finally:
         runner.fold_codes = ()
+        runner.source_bytes = runner.expected_rows = None
     if batch:
         _finish_folded(runner, batch)
 
@@ -209,14 +238,17 @@ class _Merger:
         self.sent = 0
 
     def send(self, chunk: _Chunk, tasks: Any, results: Any, workers: list[Any]) -> None:
-        items = chunk.items
+        items: list[tuple[int, int | None, Any]] | LineBlock = chunk.items
         chunk.items = []
+        if chunk.block is not None:
+            items, chunk.block = chunk.block, None
         self.waiting[chunk.index] = chunk
         self.sent += 1
         outcomes = None
         if self.runner.async_rules is not None:
             # async rules (coupon look-ups) run here, through the batch's one client, so
             # each distinct code is asked once at the configured politeness; workers take the outcomes
+            assert not isinstance(items, LineBlock), "rows come in blocks only when no async rule runs here"
             outcomes = self.runner.async_outcomes(chunk.parsed or items)
         chunk.parsed = []
         try:
@@ -267,6 +299,8 @@ class _Merger:
         if len(message) > 6:  # rows a worker found unreadable were counted as checked when read
             summary.checked -= message[6]
         if len(message) > 8:  # the batch rules' states of this chunk, fed by the worker
+            if runner.folded is None and runner.expected_rows:
+                expect_rows(message[7], runner.expected_rows)
             runner.folded = fold_states(runner.folded, message[7], message[8], in_place=True)
         for code, part in tallies.items():
             total = summary.rules.get(code)

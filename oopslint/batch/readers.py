@@ -9,12 +9,13 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Mapping
+from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from ..context import ContextError, SendContext
 
-__all__ = ["RawRow", "CONTEXT_FORMATS", "iter_context_rows"]
+__all__ = ["RawRow", "CONTEXT_FORMATS", "LineBlock", "iter_context_rows"]
 
 CONTEXT_FORMATS = ("auto", "jsonl", "json", "csv", "tsv")
 _CHUNK = 1 << 16
@@ -22,8 +23,31 @@ _CHUNK = 1 << 16
 RawRow = tuple[int, "int | None", Any, "str | None"]
 
 
+class LineBlock(NamedTuple):
+    """Consecutive lines of a JSON Lines source, unread: ``rows`` rows (its
+    lines that are not blank), numbered from ``first_row``, on lines numbered
+    from ``first_line``. Whoever checks them splits them with :meth:`items`."""
+
+    first_row: int
+    first_line: int
+    lines: list[str]
+    rows: int
+
+    def items(self) -> list[tuple[int, int | None, Any]]:
+        """``(row number, line, text)`` of each row, as :func:`iter_context_rows`
+        numbers them with ``with_text`` and ``parse_json=False``."""
+        out: list[tuple[int, int | None, Any]] = []
+        number = self.first_row
+        for line_number, line in enumerate(self.lines, self.first_line):
+            if not line.strip():
+                continue
+            out.append((number, line_number, line))
+            number += 1
+        return out
+
+
 def iter_context_rows(
-    source: Any, format: str = "auto", *, with_text: bool = False, parse_json: bool = True
+    source: Any, format: str = "auto", *, with_text: bool = False, parse_json: bool = True, blocks: int = 0
 ) -> Iterator[Any]:
     """``(row number, line, data, error)`` for each row of a contexts source.
 
@@ -34,13 +58,16 @@ def iter_context_rows(
     a fifth item: the row's JSON text for JSON Lines, else None. With
     ``with_text``, ``parse_json=False`` leaves JSON Lines rows unparsed (data
     and error None): whoever takes the text reads it with :func:`parse_json_row`.
+    With those two, ``blocks`` > 0 gives JSON Lines as :class:`LineBlock` items of
+    that many lines each instead of one item per row (other formats: rows as before),
+    so that a reader handing rows to other processes does not step through each one.
     """
     if format not in CONTEXT_FORMATS:
         raise ContextError(f"unknown contexts format {format!r}; choose one of: {', '.join(CONTEXT_FORMATS)}")
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         if name == "-":
-            yield from _read_stream(sys.stdin.buffer, format, "<stdin>", with_text, parse_json)
+            yield from _read_stream(sys.stdin.buffer, format, "<stdin>", with_text, parse_json, blocks)
             return
         path = Path(name)
         if path.is_dir():
@@ -62,10 +89,10 @@ def iter_context_rows(
                     ".tsv": "tsv",
                     ".json": "json",
                 }.get(suffix, "auto")
-            yield from _read_stream(handle, format, name, with_text, parse_json)
+            yield from _read_stream(handle, format, name, with_text, parse_json, blocks)
         return
     if isinstance(source, (io.IOBase,)) or hasattr(source, "read"):
-        yield from _read_stream(source, format, getattr(source, "name", "<stream>"), with_text, parse_json)
+        yield from _read_stream(source, format, getattr(source, "name", "<stream>"), with_text, parse_json, blocks)
         return
     if isinstance(source, Mapping):
         raise ContextError("contexts must be an iterable of rows (mappings), not a single mapping")
@@ -83,7 +110,7 @@ def iter_context_rows(
 
 
 def _read_stream(
-    stream: Any, format: str, name: str, with_text: bool = False, parse_json: bool = True
+    stream: Any, format: str, name: str, with_text: bool = False, parse_json: bool = True, blocks: int = 0
 ) -> Iterator[Any]:
     if isinstance(stream, io.TextIOBase):
         text: Any = stream
@@ -97,7 +124,10 @@ def _read_stream(
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
     try:
         if format == "jsonl":
-            yield from _jsonl_rows(text, with_text, parse_json or not with_text)
+            if blocks > 0 and with_text and not parse_json:
+                yield from _jsonl_blocks(text, blocks)
+            else:
+                yield from _jsonl_rows(text, with_text, parse_json or not with_text)
         else:
             if format == "json":
                 rows = _json_rows(text, name)
@@ -195,6 +225,22 @@ def _jsonl_rows(text: TextIO, with_text: bool = False, parse: bool = True) -> It
             else:
                 row = (number, line_number, None, f"expected a JSON object, got {_describe(value)}")
         yield (*row, line) if with_text else row
+
+
+def _jsonl_blocks(text: TextIO, size: int) -> Iterator[LineBlock]:
+    """The lines of ``text`` in :class:`LineBlock` s of ``size`` lines, the last one
+    possibly short: lines and blank lines are counted in C, not one by one here."""
+    number = 0
+    line_number = 0
+    while True:
+        lines = list(islice(text, size))
+        if not lines:
+            return
+        # a blank line is one that strip() empties: all whitespace (isspace), or empty
+        rows = len(lines) - sum(map(str.isspace, lines)) - lines.count("")
+        yield LineBlock(number + 1, line_number + 1, lines, rows)
+        number += rows
+        line_number += len(lines)
 
 
 def _json_error(line: str) -> str:

@@ -25,7 +25,7 @@ from ..engine import WITHOUT_AWAITING, LintJob, RuleCrash, acall_rule, call_rule
 from ..report import Finding
 from ..rule import Rule
 from ._states import crash_detail, mergeable_state
-from .readers import parse_json_row
+from .readers import LineBlock, parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
 from .rows import EventTimes, row_checker_factory
 
@@ -228,6 +228,9 @@ class Runner:
         self.fold_codes: tuple[str, ...] = ()
         #: their states folded over the chunks merged so far
         self.folded: Any = None
+        #: the size of the file a parallel run reads, and the rows it is estimated to hold
+        self.source_bytes: int | None = None
+        self.expected_rows: int | None = None
         for rule in batch_rules:
             self._start_batch_rule(rule)
 
@@ -678,14 +681,15 @@ class Runner:
     def check_chunk(
         self,
         index: int,
-        items: list[tuple[int, int | None, Any]],
+        items: list[tuple[int, int | None, Any]] | LineBlock,
         outcomes: dict[tuple[int, str], Any] | None = None,
     ) -> bytes:
         """Run the per-row rules on one chunk of rows (a worker's task): the
         chunk's tallies, example findings, crashes and bad rows, pickled for
         the reading process to merge in chunk order. ``outcomes`` are the
         async rules' results the reading process already has (see
-        :meth:`async_outcomes`)."""
+        :meth:`async_outcomes`). ``items`` may be a block of JSON Lines lines."""
+        chunk_rows = items.items() if isinstance(items, LineBlock) else items
         summary = self.summary
         summary.rules = {code: _tally_like(t) for code, t in summary.rules.items()}
         self.groups = {}
@@ -693,7 +697,7 @@ class Runner:
         problems: list[tuple[int, int | None, str | None, str]] = []
         unreadable = 0
         rows = []
-        for number, line, payload in items:
+        for number, line, payload in chunk_rows:
             if payload.__class__ is str:
                 payload, error = parse_json_row(payload)
                 if error is not None:  # a row the reading process left unparsed

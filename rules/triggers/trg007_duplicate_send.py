@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import compress, repeat
+from operator import lt
 from typing import Any
 
 try:  # hashlib's own BLAKE2b, without loading OpenSSL's bindings (hashlib's import) on every start
@@ -24,6 +27,10 @@ DUPLICATE_DOCS = {
     "duplicate_key": "context fields that, with recipient.email, identify one send (logical names or dotted paths)",
     "show_recipients": "print recipient addresses in full instead of masked (a***@example.com)",
 }
+
+
+#: the most keys :meth:`DuplicateState.expect` makes room for at once (2**22 slots, 54 MB)
+_MOST_RESERVED = 2_900_000
 
 
 class _SeenKeys:
@@ -104,11 +111,101 @@ class _SeenKeys:
                 return self.rows[slot], before, total
             slot = (slot + 1) & mask
 
+    def take_all(
+        self, later_keys: array[int], later_rows: array[int], later_counts: array[int]
+    ) -> list[tuple[int, int, int, int, int, int]]:
+        """:meth:`take` for every key of a later part (as :meth:`packed` gives
+        them), in one loop: the keys this table had already, each as (key, its
+        first row and copies in the later part, its first row and copies here
+        before, its copies now). Most keys of a chunk are new, so this is the
+        per-key cost of folding chunks: the probe is inlined here."""
+        repeats: list[tuple[int, int, int, int, int, int]] = []
+        keys, rows, counts = self.keys, self.rows, self.counts
+        size = self.size
+        mask = size - 1
+        limit = size * 7 // 10  # grow past 70% full, as add() does
+        used = self.used
+        for key, first_row, copies in zip(later_keys, later_rows, later_counts):
+            slot = key & mask
+            while True:
+                found = keys[slot]
+                if found == 0:
+                    keys[slot] = key
+                    rows[slot] = first_row
+                    counts[slot] = copies
+                    used += 1
+                    if used > limit:
+                        self.used = used
+                        self._grow()
+                        keys, rows, counts = self.keys, self.rows, self.counts
+                        size = self.size
+                        mask = size - 1
+                        limit = size * 7 // 10
+                    break
+                if found == key:
+                    before = counts[slot]
+                    total = before + copies
+                    if total > 255:
+                        total = 255
+                    counts[slot] = total
+                    repeats.append((key, first_row, copies, rows[slot], before, total))
+                    break
+                slot = (slot + 1) & mask
+        self.used = used
+        return repeats
+
+    def reserve(self, keys: int) -> None:
+        """Grow once to hold ``keys`` keys, instead of doubling several times on the way."""
+        size = self.size
+        while keys * 10 > size * 7:
+            size *= 2
+        if size > self.size:
+            old = self.packed()
+            self.size = size
+            self.keys = array("q", bytes(8 * size))
+            self.rows = array("I", bytes(4 * size))
+            self.counts = array("B", bytes(size))
+            self._insert_all(*old)
+
+    def packed(self) -> tuple[array[int], array[int], array[int]]:
+        """Keys, first rows and copies of the used slots only, in slot order:
+        what a chunk's state sends to be folded (selected in C, a few bytes per key)."""
+        packed = self.__dict__.get("_packed")
+        if packed is not None:
+            return packed  # type: ignore[no-any-return]
+        keys = self.keys
+        return (
+            array("q", compress(keys, keys)),
+            array("I", compress(self.rows, keys)),
+            array("B", compress(self.counts, keys)),
+        )
+
     def items(self) -> Iterator[tuple[int, int, int]]:
         """(key, first row, copies) for every key, in no particular order."""
-        for index, key in enumerate(self.keys):
-            if key:
-                yield key, self.rows[index], self.counts[index]
+        return zip(*self.packed())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # only the used slots travel; the table is rebuilt if the copy is ever added to
+        return _SeenKeys._unpack, (self.size, *self.packed())
+
+    @staticmethod
+    def _unpack(size: int, keys: array[int], rows: array[int], counts: array[int]) -> _SeenKeys:
+        seen = _SeenKeys.__new__(_SeenKeys)
+        seen.size, seen.used = size, len(keys)
+        seen.__dict__["_packed"] = (keys, rows, counts)
+        return seen
+
+    def __getattr__(self, name: str) -> Any:
+        # a state unpickled from packed() (see __reduce__): its table is built on first use
+        packed = self.__dict__.get("_packed")
+        if packed is None or name not in ("keys", "rows", "counts"):
+            raise AttributeError(name)
+        del self._packed
+        self.keys = array("q", bytes(8 * self.size))
+        self.rows = array("I", bytes(4 * self.size))
+        self.counts = array("B", bytes(self.size))
+        self._insert_all(*packed)
+        return getattr(self, name)
 
     def copy(self) -> _SeenKeys:
         other = _SeenKeys.__new__(_SeenKeys)
@@ -117,21 +214,24 @@ class _SeenKeys:
         return other
 
     def _grow(self) -> None:
-        old_keys, old_rows, old_counts = self.keys, self.rows, self.counts
+        old = self.packed()
         self.size *= 2
         self.keys = array("q", bytes(8 * self.size))
         self.rows = array("I", bytes(4 * self.size))
         self.counts = array("B", bytes(self.size))
+        self._insert_all(*old)
+
+    def _insert_all(self, keys_in: array[int], rows_in: array[int], counts_in: array[int]) -> None:
+        """Put distinct keys, none of them in the table yet, in their slots (no growing)."""
         mask = self.size - 1
         keys, rows, counts = self.keys, self.rows, self.counts
-        for index, key in enumerate(old_keys):
-            if key:
-                slot = key & mask
-                while keys[slot]:
-                    slot = (slot + 1) & mask
-                keys[slot] = key
-                rows[slot] = old_rows[index]
-                counts[slot] = old_counts[index]
+        for key, row, count in zip(keys_in, rows_in, counts_in):
+            slot = key & mask
+            while keys[slot]:
+                slot = (slot + 1) & mask
+            keys[slot] = key
+            rows[slot] = row
+            counts[slot] = count
 
 
 def mask_email(address: str) -> str:
@@ -161,7 +261,10 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
     so two shipments of one order with different event ids are not duplicates,
     and a newsletter row with no event data is one send per recipient. Rows
     without a recipient are counted as bad rows. Memory grows by about 20 bytes
-    per distinct recipient.
+    per distinct recipient. With worker processes (`--jobs`) on a file, the
+    reading process sizes its index once for the rows the file is estimated to
+    hold (13 bytes a slot, kept under 70% full, at most 54 MB), so many
+    repeated rows can take up to about 37 bytes per row there.
 
     Why is this bad?
     A newsletter once went out 2 to 10 times to each person on a 25,000-name
@@ -222,6 +325,49 @@ class DuplicateState:
     def keep_firsts(self) -> None:
         """Remember each key's first row's id and recipient address (a partition's state)."""
         self.firsts = {}
+
+    def expect(self, rows: int) -> None:
+        """Size the index for about ``rows`` more rows (a hint; at most 2.9 million):
+        a fold over many chunks then does not rebuild it each time it doubles."""
+        self.seen.reserve(self.seen.used + min(rows, _MOST_RESERVED))
+
+    def first_of(self, row: int) -> tuple[Any, str] | None:
+        """The id and recipient address of ``row``, the first row of its key in
+        a partition's state (:meth:`keep_firsts`), or None."""
+        if self.firsts is not None:
+            return self.firsts.get(row)
+        packed = self.__dict__.get("_packed_firsts")
+        if packed is None:
+            return None
+        rows, ids, id_lengths, addresses, address_lengths = packed
+        index = bisect_left(rows, row)  # rows are kept in row order
+        if index == len(rows) or rows[index] != row:
+            return None
+        length = id_lengths[index]
+        start = sum(map(max, id_lengths[:index], repeat(0)))  # -1: no id
+        the_id = None if length < 0 else ids[start : start + length]
+        start = sum(address_lengths[:index])
+        return the_id, addresses[start : start + address_lengths[index]]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a chunk's state goes to the reading process: its firsts as two texts and their
+        # lengths, which unpickle in one step each instead of a tuple and two strings per row
+        state = dict(vars(self))
+        firsts = state.get("firsts")
+        if firsts:
+            ids = [the_id for the_id, _address in firsts.values()]
+            rows = array("I", firsts)
+            if all(the_id is None or the_id.__class__ is str for the_id in ids) and all(map(lt, rows, rows[1:])):
+                addresses = [address for _id, address in firsts.values()]
+                state["firsts"] = None
+                state["_packed_firsts"] = (
+                    rows,
+                    "".join(filter(None, ids)),
+                    array("q", [-1 if the_id is None else len(the_id) for the_id in ids]),
+                    "".join(addresses),
+                    array("q", map(len, addresses)),
+                )
+        return state
 
     def add(self, row: Any) -> None:
         row_context = row.context
@@ -285,6 +431,7 @@ class DuplicateState:
         """:meth:`merge`, changing this state instead of copying it (the
         state of a fold that nothing else holds)."""
         self.firsts = None
+        self.__dict__.pop("_packed_firsts", None)
         self.repeated_rows += later.repeated_rows
         self.recipients += later.recipients
         self.most = max(self.most, later.most)
@@ -292,25 +439,20 @@ class DuplicateState:
         # what this state knew of the later samples' keys before taking the later rows in
         sampled: dict[int, tuple[int, int] | None] = dict.fromkeys(later.sample_keys)
         crossing: list[tuple[dict[str, Any], int]] = []
-        for key, first_row, copies in later.seen.items():
-            taken = seen.take(key, first_row, copies)
-            if taken is None:
-                continue
-            before = (taken[0], taken[1])
-            earlier_copies = taken[2]
+        for key, first_row, copies, before_row, before_copies, total in seen.take_all(*later.seen.packed()):
             if key in sampled:
-                sampled[key] = before
+                sampled[key] = (before_row, before_copies)
             # the later part's first row of this key repeats an earlier row
             self.repeated_rows += 1
-            if before[1] >= 2 and copies >= 2:
+            if before_copies >= 2 and copies >= 2:
                 self.recipients -= 1
-            elif before[1] < 2 and copies < 2:
+            elif before_copies < 2 and copies < 2:
                 self.recipients += 1
-            self.most = max(self.most, earlier_copies)
-            if len(self.samples) < self.sample_size and later.firsts is not None and first_row in later.firsts:
-                the_id, address = later.firsts[first_row]
+            self.most = max(self.most, total)
+            if len(self.samples) < self.sample_size and (first := later.first_of(first_row)) is not None:
+                the_id, address = first
                 shown = self._shown(address)
-                crossing.append(({"row": first_row, "id": the_id, "first_row": before[0], "recipient": shown}, key))
+                crossing.append(({"row": first_row, "id": the_id, "first_row": before_row, "recipient": shown}, key))
         if len(self.samples) < self.sample_size:
             candidates = crossing
             for sample, key in zip(later.samples, later.sample_keys):
