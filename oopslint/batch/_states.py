@@ -6,7 +6,12 @@ A batch rule whose check function carries ``check.mergeable``, a class
 at a time) and its states folded in input order; the result is the one state
 fed every row. Local worker processes and the Dask backend both use it.
 A state may also offer ``expect(rows)``: a hint, given to the first state of
-a fold, of how many rows are still to come (so it can size itself once).
+a fold, of how many rows are still to come (so it can size itself once); and
+``keep_firsts()``, called on a partition's fresh state: it is to be merged
+into an earlier one, so it keeps what it would show of its rows. A state that
+also offers ``rows_again(fetch)`` is spared that where the folding process
+still holds the partition's rows: it gets ``fetch(number)`` (a
+:class:`BatchRow` of the partition, or None) before it is folded.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from typing import Any
 from ..config import ConfigError
 from ..context import SendContext
 from ._states import expect_rows, finish_states, fold_states, mergeable_state, report_outcomes
-from .readers import LineBlock
+from .readers import LineBlock, parse_json_row
 from .results import BatchRow, RuleTally, row_id
 from .runner import Group, Runner, quiet_collector
 
@@ -68,6 +68,8 @@ class _Chunk:
     rejected: dict[int, tuple[int | None, str | None, str]] = field(default_factory=dict)
     #: the rows as read here (parsed), for the async rules run in this process
     parsed: list[tuple[int, int | None, Any]] = field(default_factory=list)
+    #: the rows as sent, kept until the chunk is merged when its batch-rule states read rows again
+    sent: list[tuple[int, int | None, Any]] | LineBlock | None = None
 
 
 def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Chunk]:
@@ -127,6 +129,31 @@ def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Ch
     yield chunk
 
 
+class _RowsAgain:
+    """A row of a chunk read again here, by number (``rows_again`` of a batch-rule state)."""
+
+    def __init__(self, runner: Runner, sent: list[tuple[int, int | None, Any]] | LineBlock):
+        self.runner = runner
+        self.sent = sent
+        self.by_number: dict[int, tuple[int | None, Any]] | None = None
+
+    def __call__(self, number: int) -> BatchRow | None:
+        if self.by_number is None:
+            rows = self.sent.items() if isinstance(self.sent, LineBlock) else self.sent
+            self.by_number = {row_number: (line, payload) for row_number, line, payload in rows}
+        found = self.by_number.get(number)
+        if found is None:
+            return None
+        line, payload = found
+        if payload.__class__ is str:
+            payload, error = parse_json_row(payload)
+            if error is not None:
+                return None
+        runner = self.runner
+        # as the worker made it: Runner.check_chunk, then check_row
+        return BatchRow(number, None, line, runner.context(runner.row_data(payload)))
+
+
 class WorkerError(RuntimeError):
     """A worker process failed; the batch result would be incomplete."""
 
@@ -171,10 +198,12 @@ def run_parallel(
     batch = list(runner.consumers) if workers_feed_batch_rules(runner) else []
     runner.fold_codes = tuple(rule.code for rule, _ in batch)
     runner.source_bytes = source_bytes
+    runner.rows_again = bool(batch)
     try:
         _run_parallel(runner, rows, jobs, chunk_rows)
     finally:
         runner.fold_codes = ()
+        runner.rows_again = False
         runner.source_bytes = runner.expected_rows = None
     if batch:
         _finish_folded(runner, batch)
@@ -242,6 +271,8 @@ class _Merger:
         chunk.items = []
         if chunk.block is not None:
             items, chunk.block = chunk.block, None
+        if self.runner.rows_again:
+            chunk.sent = items
         self.waiting[chunk.index] = chunk
         self.sent += 1
         outcomes = None
@@ -301,6 +332,11 @@ class _Merger:
         if len(message) > 8:  # the batch rules' states of this chunk, fed by the worker
             if runner.folded is None and runner.expected_rows:
                 expect_rows(message[7], runner.expected_rows)
+            if chunk.sent is not None:
+                fetch = _RowsAgain(runner, chunk.sent)
+                for state in message[7].values():
+                    if hasattr(state, "rows_again"):
+                        state.rows_again(fetch)
             runner.folded = fold_states(runner.folded, message[7], message[8], in_place=True)
         for code, part in tallies.items():
             total = summary.rules.get(code)

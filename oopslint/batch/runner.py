@@ -228,6 +228,8 @@ class Runner:
         self.fold_codes: tuple[str, ...] = ()
         #: their states folded over the chunks merged so far
         self.folded: Any = None
+        #: the reading process keeps each chunk's rows until its states are folded (see _states)
+        self.rows_again = False
         #: the size of the file a parallel run reads, and the rows it is estimated to hold
         self.source_bytes: int | None = None
         self.expected_rows: int | None = None
@@ -766,7 +768,7 @@ class Runner:
             rule = self._batch_rule(code)
             try:
                 state = mergeable_state(rule)(self.summary, self.job.context, self.config.options_for(rule))
-                if hasattr(state, "keep_firsts"):
+                if hasattr(state, "keep_firsts") and not (self.rows_again and hasattr(state, "rows_again")):
                     state.keep_firsts()
                 states[code] = state
             except Exception as exc:

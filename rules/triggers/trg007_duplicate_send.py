@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import lt
 from typing import Any
@@ -338,7 +338,9 @@ class DuplicateState:
             return self.firsts.get(row)
         packed = self.__dict__.get("_packed_firsts")
         if packed is None:
-            return None
+            fetch = self.__dict__.get("_fetch")
+            again = fetch(row) if fetch is not None else None
+            return self._first_facts(again) if again is not None else None
         rows, ids, id_lengths, addresses, address_lengths = packed
         index = bisect_left(rows, row)  # rows are kept in row order
         if index == len(rows) or rows[index] != row:
@@ -349,10 +351,27 @@ class DuplicateState:
         start = sum(address_lengths[:index])
         return the_id, addresses[start : start + address_lengths[index]]
 
+    def rows_again(self, fetch: Callable[[int], Any]) -> None:
+        """Where a partition's state is folded: ``fetch(number)`` gives a row of
+        the partition again (a batch row, or None), so the partition need not
+        have kept its first rows' ids and addresses (:meth:`keep_firsts`): the
+        few that turn out to repeat an earlier partition are read again."""
+        self.__dict__["_fetch"] = fetch
+
+    def _first_facts(self, row: Any) -> tuple[Any, str] | None:
+        """What :meth:`add` keeps of a key's first row: its id and address."""
+        row_context = row.context
+        values = getattr(row_context, "values", None)
+        recipient = values(self.read_fields[:1])[0] if values is not None else row_context.get(self.read_fields[0])
+        if recipient is None:
+            return None
+        return row.id, (recipient if recipient.__class__ is str else str(recipient)).strip()
+
     def __getstate__(self) -> dict[str, Any]:
         # a chunk's state goes to the reading process: its firsts as two texts and their
         # lengths, which unpickle in one step each instead of a tuple and two strings per row
         state = dict(vars(self))
+        state.pop("_fetch", None)  # a way to read rows again, only where it was given
         firsts = state.get("firsts")
         if firsts:
             ids = [the_id for the_id, _address in firsts.values()]
@@ -432,6 +451,7 @@ class DuplicateState:
         state of a fold that nothing else holds)."""
         self.firsts = None
         self.__dict__.pop("_packed_firsts", None)
+        self.__dict__.pop("_fetch", None)
         self.repeated_rows += later.repeated_rows
         self.recipients += later.recipients
         self.most = max(self.most, later.most)

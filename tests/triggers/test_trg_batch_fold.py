@@ -15,6 +15,7 @@ import pytest
 from oopslint import Linter
 from oopslint.batch import BatchRow, iter_context_rows, lint_batch, prepare_runner
 from oopslint.batch.dask_backend import mergeable_state
+from oopslint.batch.parallel import CHUNK_ROWS
 from oopslint.batch.readers import LineBlock
 from oopslint.batch.runner import Runner
 from triggers.helpers import SHIPPED, batch_rows
@@ -35,20 +36,32 @@ def findings(state) -> list[dict]:
     return [json.loads(json.dumps(f.to_dict(), default=str)) for f in state.findings()]
 
 
-def fold_as_workers_send(runner: Runner, code: str, rows: list[dict], cuts: list[int], hint: int | None) -> list[dict]:
+def fold_as_workers_send(
+    runner: Runner, code: str, rows: list[dict], cuts: list[int], hint: int | None, again: bool = False
+) -> list[dict]:
     """Feed a fresh state per chunk, send each through pickle as a worker does,
-    and absorb them in chunk order as the reading process does."""
+    and absorb them in chunk order as the reading process does. ``again``: the
+    states keep no first rows; the reading process gives them the rows again."""
     rule = next(rule for rule in runner.batch_rules if rule.code == code)
     options = runner.config.options_for(rule)
     bounds = [0, *cuts, len(rows)]
     folded = None
     for start, end in zip(bounds, bounds[1:]):
         state = mergeable_state(rule)(runner.summary, runner.job.context, options)
-        if hasattr(state, "keep_firsts"):
+        if hasattr(state, "keep_firsts") and not again:
             state.keep_firsts()
         for number in range(start + 1, end + 1):
             state.add(BatchRow(number, None, None, runner.context(rows[number - 1])))
         state = pickle.loads(pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+        if again and hasattr(state, "rows_again"):
+            asked = []
+
+            def fetch(number: int, first=start, last=end, asked=asked) -> BatchRow | None:
+                asked.append(number)
+                assert first < number <= last, "only rows of this chunk are asked for"
+                return BatchRow(number, None, None, runner.context(rows[number - 1]))
+
+            state.rows_again(fetch)
         if folded is None:
             folded = state
             if hint is not None and hasattr(folded, "expect"):
@@ -89,6 +102,12 @@ def test_pickled_chunk_states_fold_to_the_whole_batch(rows, code, cuts, hint):
     expected = whole(runner, code, rows)
     assert expected, f"{code} should fire on this batch"
     assert fold_as_workers_send(runner, code, rows, cuts, hint) == expected
+
+
+@pytest.mark.parametrize("cuts", [[449, 450, 451], list(range(13, 890, 13)), list(range(1, 890))])
+def test_chunk_states_given_their_rows_again_fold_to_the_whole_batch(rows, cuts):
+    runner = prepared_runner(sample_size=8)
+    assert fold_as_workers_send(runner, "TRG007", rows, cuts, 900, again=True) == whole(runner, "TRG007", rows)
 
 
 def test_folded_copies_are_capped_and_samples_are_the_first_repeats_in_row_order(rows):
@@ -170,3 +189,27 @@ def test_workers_reading_blocks_report_bad_rows_by_row_and_line_as_one_process(t
     assert plain(parallel) == plain(serial)
     assert serial.batch.rows == 4_500 and serial.batch.bad_rows >= 40
     assert any(b.line is not None and b.line > b.row for b in serial.batch.bad_samples[1:])
+
+
+def test_workers_show_repeats_of_rows_from_earlier_chunks_as_one_process(tmp_path):
+    """Every repeat is the first row of its key in a later chunk of the workers:
+    the reading process reads those rows again to show their ids and recipients."""
+    rows = [row for row in batch_rows(3 * CHUNK_ROWS) if isinstance(row, dict)]
+    for later, earlier in [
+        (CHUNK_ROWS + 100, 9),
+        (CHUNK_ROWS + 101, CHUNK_ROWS - 1),
+        (2 * CHUNK_ROWS + 5, CHUNK_ROWS + 7),
+    ]:
+        rows[later] = {**json.loads(json.dumps(rows[earlier])), "id": f"again-{later}"}
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    reports = [lint_batch(SHIPPED, path, offline=True, send_at=SEND_AT, jobs=jobs, select=["TRG"]) for jobs in (1, 2)]
+    [serial, parallel] = [[f for f in report.findings if f.code == "TRG007"] for report in reports]
+    assert [f.to_dict() for f in parallel] == [f.to_dict() for f in serial]
+    samples = serial[0].data["samples"]
+    assert [(s["row"], s["first_row"], s["id"]) for s in samples] == [
+        (CHUNK_ROWS + 101, 10, f"again-{CHUNK_ROWS + 100}"),
+        (CHUNK_ROWS + 102, CHUNK_ROWS, f"again-{CHUNK_ROWS + 101}"),
+        (2 * CHUNK_ROWS + 6, CHUNK_ROWS + 8, f"again-{2 * CHUNK_ROWS + 5}"),
+    ]
+    assert all(s["recipient"].endswith("@example.com") and "***" in s["recipient"] for s in samples)
