@@ -709,8 +709,9 @@ class Linter:
             self._emails[key] = (email, size)
             self._emails_bytes += size
             while self._emails_bytes > self.cache_bytes and self._emails:
-                _, (_, dropped) = self._emails.popitem(last=False)
+                _, (evicted, dropped) = self._emails.popitem(last=False)
                 self._emails_bytes -= dropped
+                evicted._forget_derived()  # frees most of it now rather than at a full collection
 
     @property
     def cached_bytes(self) -> int:
