@@ -988,12 +988,12 @@ def _run_coroutine(coro: Any) -> Any:
         in_loop = False
     if not in_loop:
         # outside the except block, so errors do not carry "no running event loop" as context
-        return asyncio.run(coro)
+        return _run_in_new_loop(coro)
     outcome: dict[str, Any] = {}
 
     def runner() -> None:
         try:
-            outcome["value"] = asyncio.run(coro)
+            outcome["value"] = _run_in_new_loop(coro)
         except BaseException as exc:  # re-raised in the caller's thread
             outcome["error"] = exc
 
@@ -1003,3 +1003,18 @@ def _run_coroutine(coro: Any) -> Any:
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+def _run_in_new_loop(coro: Any) -> Any:
+    """``asyncio.run(coro)``, on a loop whose timers fire on time (see :mod:`oopslint._loop`)."""
+    from ._loop import loop_factory
+
+    factory = loop_factory()
+    if factory is None:
+        import asyncio
+
+        return asyncio.run(coro)
+    import asyncio
+
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(coro)
