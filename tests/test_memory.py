@@ -148,3 +148,27 @@ def test_an_email_the_cache_drops_lets_go_of_what_rules_derived_from_it() -> Non
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_an_email_parsed_for_one_lint_alone_lets_go_of_what_rules_derived_from_it() -> None:
+    import gc
+
+    from oopslint.styles import StyleMap
+
+    def style_maps() -> int:
+        return sum(1 for thing in gc.get_objects() if type(thing) is StyleMap)
+
+    welcome = (CORPUS / "postmark" / "welcome.source.html").read_text(encoding="utf-8")
+    linter = oopslint.Linter({"select": ["CTR"]}, offline=True, cache_bytes=0)
+    linter.lint(welcome)  # the rules' own first-use caches
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        before = style_maps()
+        report = linter.lint(welcome.replace("Welcome", "Hello"))
+        assert not report.files[0].input_error
+        assert style_maps() == before  # the email's styles were freed with its memo, not left to the collector
+    finally:
+        if was_enabled:
+            gc.enable()
