@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from _timing import REFERENCE_EMAIL, ROOT
+from _timing import REFERENCE_EMAIL, ROOT, speed_probe
 
 PEER_VERSION = "2.0.2"
 # CMP and MKP findings on the 30 clean corpus emails before CMP judged whether the email relies
@@ -204,6 +204,7 @@ def main() -> None:
     jobs["CMP + MKP rules only, 30 distinct corpus emails"] = rules_on_corpus
     jobs["floor: lxml parse + tinycss2 parse of its CSS"] = floor_job(html)
     # round robin, so a busy moment of the machine slows every measurement alike
+    probe_before = speed_probe()
     wall: dict[str, list[float]] = {label: [] for label in jobs}
     cpu_samples: dict[str, list[float]] = {label: [] for label in jobs}
     for round_number in range(220):
@@ -213,6 +214,7 @@ def main() -> None:
             if round_number >= 20:  # warm-up rounds are not counted
                 wall[label].append((time.perf_counter() - start_wall) * 1000)
                 cpu_samples[label].append((time.process_time() - start_cpu) * 1000)
+    probe_after = speed_probe()
     timings = {label: statistics.median(samples) for label, samples in wall.items()}
     cpu = {label: (statistics.median(samples), min(samples)) for label, samples in cpu_samples.items()}
     findings = selected.lint(html).findings
@@ -251,6 +253,7 @@ def main() -> None:
     except OSError:
         load = "unknown"
     print(f"  load average during the run: {load} (2 cores is typical here; ratios are from the same run)")
+    print(f"  {probe_before} before the timed rounds; {probe_after.split(': ', 1)[1]} after")
     print("findings on the 30 clean corpus emails (CMP and MKP selected):")
     codes = sorted(set(BEFORE) | set(counts_now) | set(counts_all))
     print(f"  {'code severity':18} {'before':>7} {'now':>7} {'now, every opt-in':>18}")

@@ -451,6 +451,14 @@ class Email:
             value = self._memo[key] = compute(self)
         return value  # type: ignore[no-any-return]
 
+    def _forget_derived(self) -> None:
+        """Drop what :meth:`memo` keeps (it is computed again if asked for).
+
+        What rules derive often points back at the email, so an email nobody
+        uses any more would wait for a full pass of the cyclic garbage
+        collector; without its memo only the tree itself is cyclic."""
+        self._memo.clear()
+
     @cached_property
     def content_hash(self) -> str:
         """SHA-1 of the HTML: the key batch caches use."""

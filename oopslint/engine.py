@@ -93,6 +93,8 @@ class LintJob:
     findings: list[Finding] = field(default_factory=list)
     ran: list[Rule] = field(default_factory=list)
     error: FileResult | None = None
+    # the email was parsed for this job alone (not kept in the Linter's cache)
+    _parsed_for_job: bool = field(default=False, repr=False, compare=False)
 
     @property
     def failed(self) -> bool:
@@ -503,9 +505,9 @@ class Linter:
         with _gc_paused():
             jobs = self.prepare(items)
             if self._run_here(jobs):
-                return self.report(jobs)
+                return _released(self.report(jobs), jobs)
         _run_coroutine(self.arun(jobs, until=until))
-        return self.report(jobs)
+        return _released(self.report(jobs), jobs)
 
     async def alint_many(
         self, items: Iterable[tuple[Any, str | None, Any, str | None]], *, deadline: float | None = None
@@ -513,7 +515,7 @@ class Linter:
         until = _deadline_at(deadline)
         jobs = self.prepare(items)
         await self.arun(jobs, until=until)
-        return self.report(jobs)
+        return _released(self.report(jobs), jobs)
 
     def lint_paths(self, paths: Sequence[str], *, context: Any = None, stdin: bytes | None = None) -> Report:
         """Lint files, folders and globs (``-`` reads stdin), as the CLI does."""
@@ -673,7 +675,9 @@ class Linter:
         subject: str | None,
         dialects: tuple[str, ...] | None,
         fallback_subject: str | None = None,
-    ) -> Email:
+    ) -> tuple[Email, bool]:
+        """The parsed email, and whether it was parsed for this caller alone
+        (not kept in, nor taken from, this Linter's cache)."""
         if isinstance(source, (str, bytes)) and self.cache_bytes:
             key: tuple | None = (hash(source), len(source), path, subject, fallback_subject, dialects)
         else:
@@ -683,7 +687,7 @@ class Linter:
                 cached = self._emails.get(key)
                 if cached is not None:
                     self._emails.move_to_end(key)
-                    return cached[0]
+                    return cached[0], False
         email = Email.parse(
             source,
             path=path if not path.startswith("<") else None,
@@ -691,15 +695,14 @@ class Linter:
             dialects=dialects,
             fallback_subject=fallback_subject,
         )
-        if key is not None:
-            self._keep(key, email)
-        return email
+        return email, key is None or not self._keep(key, email)
 
-    def _keep(self, key: tuple, email: Email) -> None:
-        """Keep a parsed email, dropping the least recently used ones beyond ``cache_bytes``."""
+    def _keep(self, key: tuple, email: Email) -> bool:
+        """Keep a parsed email, dropping the least recently used ones beyond
+        ``cache_bytes``; False when it is too large to keep."""
         size = retained_estimate(email)
         if size > self.cache_bytes:
-            return
+            return False
         with self._emails_lock:
             previous = self._emails.pop(key, None)
             if previous is not None:
@@ -709,8 +712,10 @@ class Linter:
             self._emails[key] = (email, size)
             self._emails_bytes += size
             while self._emails_bytes > self.cache_bytes and self._emails:
-                _, (_, dropped) = self._emails.popitem(last=False)
+                _, (evicted, dropped) = self._emails.popitem(last=False)
                 self._emails_bytes -= dropped
+                evicted._forget_derived()  # frees most of it now rather than at a full collection
+        return True
 
     @property
     def cached_bytes(self) -> int:
@@ -728,7 +733,7 @@ class Linter:
             config_path=config.path,
         )
         context_subject = send_context.get("subject")
-        email = self._parse(
+        email, parsed_for_job = self._parse(
             source, path, subject, config.dialects, fallback_subject=str(context_subject) if context_subject else None
         )
         rules, skipped = self._selection(config, mode)
@@ -741,7 +746,7 @@ class Linter:
                 rules, skipped = list(rules), list(skipped)
         else:
             rules, skipped = list(rules), list(skipped)
-        return LintJob(email, path, send_context, config, rules, skipped)
+        return LintJob(email, path, send_context, config, rules, skipped, _parsed_for_job=parsed_for_job)
 
     def _selection(self, config: Config, mode: str) -> tuple[list[Rule], list[Rule]]:
         """The email rules ``config`` selects in ``mode`` before its ``per_file_ignores``
@@ -909,6 +914,17 @@ class Linter:
         return redact_finding(made, secrets)
 
 
+def _released(report: Report, jobs: Sequence[LintJob]) -> Report:
+    """``report``, once the emails parsed for these jobs alone have let go of
+    what rules derived from them: nothing else can reach those emails any more,
+    and without their memos they are freed at once instead of at a full pass
+    of the cyclic garbage collector."""
+    for job in jobs:
+        if job._parsed_for_job and job.email is not None:
+            job.email._forget_derived()
+    return report
+
+
 def _merge_context_skips(findings: list[Finding]) -> list[Finding]:
     """One unreadable context value is one OOPS005 finding, naming every rule
     it stopped, not one per rule."""
@@ -987,12 +1003,12 @@ def _run_coroutine(coro: Any) -> Any:
         in_loop = False
     if not in_loop:
         # outside the except block, so errors do not carry "no running event loop" as context
-        return asyncio.run(coro)
+        return _run_in_new_loop(coro)
     outcome: dict[str, Any] = {}
 
     def runner() -> None:
         try:
-            outcome["value"] = asyncio.run(coro)
+            outcome["value"] = _run_in_new_loop(coro)
         except BaseException as exc:  # re-raised in the caller's thread
             outcome["error"] = exc
 
@@ -1002,3 +1018,18 @@ def _run_coroutine(coro: Any) -> Any:
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+def _run_in_new_loop(coro: Any) -> Any:
+    """``asyncio.run(coro)``, on a loop whose timers fire on time (see :mod:`oopslint._loop`)."""
+    from ._loop import loop_factory
+
+    factory = loop_factory()
+    if factory is None:
+        import asyncio
+
+        return asyncio.run(coro)
+    import asyncio
+
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(coro)

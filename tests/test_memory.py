@@ -12,6 +12,7 @@ import pytest
 from oopslint_testing import CORPUS, ROOT
 
 import oopslint
+from oopslint.engine import retained_estimate
 
 _EMAILS = """
 import gc, json, re, sys, tracemalloc
@@ -119,3 +120,55 @@ def test_a_linters_parse_cache_stays_within_its_byte_budget() -> None:
 def test_a_cache_budget_that_is_not_a_byte_count_is_a_configuration_error(value: object) -> None:
     with pytest.raises(oopslint.ConfigError, match="cache_bytes"):
         oopslint.Linter({}, cache_bytes=value)  # type: ignore[arg-type]
+
+
+def test_an_email_the_cache_drops_lets_go_of_what_rules_derived_from_it() -> None:
+    # Derived data often points back at its email; once the cache drops the email
+    # it is freed by reference counting, not left for a full collection to find.
+    import gc
+    import weakref
+
+    class Derived:
+        def __init__(self, email: object) -> None:
+            self.email = email
+
+    welcome = (CORPUS / "postmark" / "welcome.source.html").read_text(encoding="utf-8")
+    linter = oopslint.Linter({}, offline=True, cache_bytes=retained_estimate(oopslint.Email.parse(welcome)))
+    (job,) = linter.prepare([(welcome, None, None, None)])
+    assert job.email is not None
+    derived = weakref.ref(job.email.memo("tests.derived", Derived))
+    kept = linter.lint(welcome)  # the same email again: from the cache, its memo intact
+    assert derived() is not None and not kept.files[0].input_error
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        linter.lint(welcome.replace("Welcome", "Hello"))  # another email: the first one is dropped
+        assert derived() is None
+        assert job.email.memo("tests.derived", Derived).email is job.email  # asked again, computed again
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_an_email_parsed_for_one_lint_alone_lets_go_of_what_rules_derived_from_it() -> None:
+    import gc
+
+    from oopslint.styles import StyleMap
+
+    def style_maps() -> int:
+        return sum(1 for thing in gc.get_objects() if type(thing) is StyleMap)
+
+    welcome = (CORPUS / "postmark" / "welcome.source.html").read_text(encoding="utf-8")
+    linter = oopslint.Linter({"select": ["CTR"]}, offline=True, cache_bytes=0)
+    linter.lint(welcome)  # the rules' own first-use caches
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        before = style_maps()
+        report = linter.lint(welcome.replace("Welcome", "Hello"))
+        assert not report.files[0].input_error
+        assert style_maps() == before  # the email's styles were freed with its memo, not left to the collector
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -364,6 +364,11 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+# an http(s) URL of printable ASCII (no space, backslash or user name) whose host urlsplit
+# would take as written: most links, checked without urlsplit's slower general parse
+_PLAIN_HTTP_URL = re.compile(r"(?i:https?)://([A-Za-z0-9._-]+)(?::([0-9]{1,5}))?(?:[/?#][!-~]*)?\Z")
+
+
 @lru_cache(maxsize=1024)
 def host_problem(host: str) -> str | None:
     if is_ip(host):
@@ -435,6 +440,11 @@ def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None
             )
         if "\\" in url:
             return (f"Malformed {noun}: {url} contains a backslash; URLs use /", url.replace("\\", "/"), "error")
+        plain = _PLAIN_HTTP_URL.match(url)
+        if plain is not None and (plain.group(2) is None or int(plain.group(2)) <= 65535):
+            # what urlsplit would find, read straight off: a plain host, a port that fits, no spaces
+            problem = host_problem(plain.group(1).lower())
+            return (f"Malformed {noun}: {problem} ({url})", None, "error") if problem else None
         try:
             parts = urlsplit(url)
             host = parts.hostname

@@ -43,6 +43,9 @@ from .offline_helpers import email_with, found, lint
         ("https://acme..com/x", "Malformed link: the host 'acme..com' has an empty part (two dots in a row)", None),
         ("https://ac me.com/x", "has characters a domain name cannot have", None),
         ("https://acme.com:99999/", "Malformed link: https://acme.com:99999/ cannot be parsed", None),
+        ("https://acme.com:65536/x", "Malformed link: https://acme.com:65536/x cannot be parsed", None),
+        ("https://-acme.com/x", "Malformed link: the host '-acme.com' has characters a domain name cannot have", None),
+        ("HTTPS://Acme.123/x", "Malformed link: the host 'acme.123' does not end in a top-level domain", None),
         ("https:///", "Malformed link: https:/// has too many slashes", "https://"),
         (
             "https://acme.com/a b",
@@ -74,6 +77,8 @@ def test_malformed_urls(url, message, suggestion):
         "https://xn--bcher-kva.example/",
         "https://bücher.de/",
         "https://acme.com:8443/x?y=1#z",
+        "HTTPS://Shop.Acme.COM:65535/a/b.html?utm_source=email&c=%20x#top",
+        "http://127.0.0.1:8080/product/1",
         "mailto:a@b.co",
         "tel:+1555",
         "sms:+1555",
