@@ -190,22 +190,10 @@ class _SeenKeys:
 
     @staticmethod
     def _unpack(size: int, keys: array[int], rows: array[int], counts: array[int]) -> _SeenKeys:
-        seen = _SeenKeys.__new__(_SeenKeys)
+        seen = _PackedKeys.__new__(_PackedKeys)
         seen.size, seen.used = size, len(keys)
         seen.__dict__["_packed"] = (keys, rows, counts)
         return seen
-
-    def __getattr__(self, name: str) -> Any:
-        # a state unpickled from packed() (see __reduce__): its table is built on first use
-        packed = self.__dict__.get("_packed")
-        if packed is None or name not in ("keys", "rows", "counts"):
-            raise AttributeError(name)
-        del self._packed
-        self.keys = array("q", bytes(8 * self.size))
-        self.rows = array("I", bytes(4 * self.size))
-        self.counts = array("B", bytes(self.size))
-        self._insert_all(*packed)
-        return getattr(self, name)
 
     def copy(self) -> _SeenKeys:
         other = _SeenKeys.__new__(_SeenKeys)
@@ -232,6 +220,25 @@ class _SeenKeys:
             keys[slot] = key
             rows[slot] = row
             counts[slot] = count
+
+
+class _PackedKeys(_SeenKeys):
+    """A :class:`_SeenKeys` as it arrives from another process (see ``__reduce__``):
+    only its used slots, enough to be folded into another; its table is built
+    the first time it is needed, and it is a plain _SeenKeys from then on. (A
+    class of its own, so that the one fed every row keeps plain attribute access.)"""
+
+    def __getattr__(self, name: str) -> Any:
+        packed = self.__dict__.get("_packed")
+        if packed is None or name not in ("keys", "rows", "counts"):
+            raise AttributeError(name)
+        del self.__dict__["_packed"]
+        self.__class__ = _SeenKeys  # type: ignore[assignment]
+        self.keys = array("q", bytes(8 * self.size))
+        self.rows = array("I", bytes(4 * self.size))
+        self.counts = array("B", bytes(self.size))
+        self._insert_all(*packed)
+        return getattr(self, name)
 
 
 def mask_email(address: str) -> str:
