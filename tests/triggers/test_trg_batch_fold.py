@@ -213,3 +213,41 @@ def test_workers_show_repeats_of_rows_from_earlier_chunks_as_one_process(tmp_pat
         (2 * CHUNK_ROWS + 6, CHUNK_ROWS + 8, f"again-{2 * CHUNK_ROWS + 5}"),
     ]
     assert all(s["recipient"].endswith("@example.com") and "***" in s["recipient"] for s in samples)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": "r1", "recipient": {"email": "a@example.com"}}\n',
+        '{"id": "r1"}  \t\r\n',
+        '{"id": "r1"} trailing\n',
+        '{"id": "r1"}{"id": "r2"}\n',
+        '{"id": "r1"}\u2028\n',
+        '{"id": "r1", }\n',
+        '{"id": \n',
+        "\ufeff{}\n",
+        ' {"id": "leading space"}\n',
+        "[1, 2]\n",
+        '"text"\n',
+        "{" * 100_000 + "\n",
+        '{"a": NaN, "b": 1e400}\n',
+    ],
+)
+def test_rows_read_as_json_loads_reads_them(line):
+    from oopslint.batch.readers import parse_json_row
+
+    try:
+        expected = json.loads(line)
+    except RecursionError:
+        expected = "nested"
+    except ValueError:
+        expected = "invalid"
+    value, error = parse_json_row(line)
+    if isinstance(expected, dict):
+        assert (value, error) == (expected, None) or (repr(value), error) == (repr(expected), None)
+    elif expected == "nested":
+        assert value is None and error == "invalid JSON: nested too deeply"
+    elif expected == "invalid":
+        assert value is None and error.startswith("invalid JSON")
+    else:
+        assert value is None and error.startswith("expected a JSON object")
