@@ -8,6 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ._frozen import quick_init
+
 
 class Severity(enum.IntEnum):
     """How bad a finding is. Ordered: ``INFO < WARNING < ERROR``."""
@@ -29,6 +31,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {value!r}; choose one of: error, warning, info") from None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Span:
     """A place in the source: 1-based lines and columns, end exclusive."""
@@ -39,6 +42,7 @@ class Span:
     end_column: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found in one email.

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from ._frozen import quick_init
 from ._stylesheet import (
     _BORDER_STYLES,
     _IMAGE_VALUE,
@@ -122,6 +123,7 @@ _VML_IMAGE = re.compile(
 _VML_CLOSE = re.compile(r"</v:(rect|roundrect|shape|oval)\s*>", re.I)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Painted:
     """How one element's text is painted in one client profile."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
+from ._frozen import quick_init
+
 #: The character that replaces every character of a masked token. It is not a
 #: letter, digit or space, so word and date scanners treat a token as a wall.
 MASK_CHAR = "\ufffc"
@@ -119,6 +121,7 @@ def resolve_dialects(names: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(resolved)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Token:
     """A merge tag found in some text, at ``text[start:end]``."""

@@ -298,7 +298,7 @@ class _once:
         return value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # not frozen: made by the dozen per lint, and a frozen init costs 3x
 class FeatureReport:
     """What a targeted client does not fully support of one feature of the email."""
 

@@ -30,7 +30,7 @@ MSO_ONLY = "mso"  # only Outlook on Windows reads it
 NOT_MSO = "not-mso"  # hidden from Outlook on Windows
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: made by the dozen per lint, and a frozen init costs 3x
 class Usage:
     slug: str
     start: int

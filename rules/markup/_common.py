@@ -580,7 +580,7 @@ def markup_problems(email: Email) -> list[MarkupProblem]:
 # ------------------------------------------------------------------ CSS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: made by the dozen per lint, and a frozen init costs 3x
 class DeclarationBlock:
     """The declarations of one style rule or one ``style=""`` attribute."""
 
