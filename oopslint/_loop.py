@@ -19,7 +19,6 @@ import asyncio
 import select
 import selectors
 from collections.abc import Callable
-from typing import Any
 
 __all__ = ["loop_factory"]
 
@@ -49,14 +48,13 @@ class _PreciseEpollSelector(selectors.EpollSelector):
 def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """What makes such a loop, or None where asyncio's own is kept: another
     platform, or an event loop policy the application installed."""
-    if not hasattr(selectors, "EpollSelector") or type(asyncio.get_event_loop_policy()) is not _default_policy():
+    if (
+        not hasattr(selectors, "EpollSelector")
+        or type(asyncio.get_event_loop_policy()) is not asyncio.DefaultEventLoopPolicy
+    ):
         return None
-
-    def make() -> asyncio.AbstractEventLoop:
-        return asyncio.SelectorEventLoop(_PreciseEpollSelector())
-
-    return make
+    return _new_loop
 
 
-def _default_policy() -> Any:
-    return getattr(asyncio, "DefaultEventLoopPolicy", None)
+def _new_loop() -> asyncio.AbstractEventLoop:
+    return asyncio.SelectorEventLoop(_PreciseEpollSelector())

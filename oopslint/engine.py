@@ -1022,14 +1022,9 @@ def _run_coroutine(coro: Any) -> Any:
 
 def _run_in_new_loop(coro: Any) -> Any:
     """``asyncio.run(coro)``, on a loop whose timers fire on time (see :mod:`oopslint._loop`)."""
-    from ._loop import loop_factory
-
-    factory = loop_factory()
-    if factory is None:
-        import asyncio
-
-        return asyncio.run(coro)
     import asyncio
 
-    with asyncio.Runner(loop_factory=factory) as runner:
+    from ._loop import loop_factory
+
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:  # None: asyncio's own loop, as asyncio.run
         return runner.run(coro)
