@@ -36,6 +36,7 @@ from .facts import (
     _header_date,
     _resolve_uncached,
     positive_number,
+    row_times,
     status_group,
 )
 
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TriggerRows"]
 
-_fromisoformat = datetime.fromisoformat
 #: where each order time stands in (placed, shipped, delivered)
 _TIME_INDEXES = {"order_placed_at": 0, "order_shipped_at": 1, "order_delivered_at": 2}
 #: TRG003's kinds, and the status groups under which it stays quiet without reading more
@@ -143,29 +143,15 @@ class TriggerRows:
     def __call__(self, context: SendContext) -> dict[str, list[Finding] | EventTimes | None] | None:
         """The row's outcome per code: a list of findings (absent: none), None
         for a rule left to run itself on this row; None for the whole row."""
-        send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, status = context.values(ROW_FIELDS)
-        if type_raw is not None and type_raw.__class__ is not str:
-            return None
+        times = row_times(context)
+        if times is None:
+            return None  # not the common row: the rules say what is wrong, or apply the configured timezone
+        type_raw, status, send_at, event_at, placed, shipped, delivered = times
+        if send_at is None:
+            send_at = self.default_send_at
         limit, fallback, old_order, checks_status, conflicts, consistent = self._types.get(type_raw) or self._by_type(
             type_raw
         )
-        parse = _fromisoformat
-        try:
-            send_at = parse(send_raw) if send_raw is not None else self.default_send_at
-            event_at = parse(event_raw) if event_raw is not None else None
-            placed = parse(placed_raw) if placed_raw is not None else None
-            shipped = parse(shipped_raw) if shipped_raw is not None else None
-            delivered = parse(delivered_raw) if delivered_raw is not None else None
-        except (TypeError, ValueError):
-            return None  # not a complete ISO 8601 text, or empty: the rules say what is wrong
-        if (
-            send_at.tzinfo is None
-            or (event_at is not None and event_at.tzinfo is None)
-            or (placed is not None and placed.tzinfo is None)
-            or (shipped is not None and shipped.tzinfo is None)
-            or (delivered is not None and delivered.tzinfo is None)
-        ):
-            return None  # naive: the rules apply the configured timezone or say it is missing
         out: dict[str, list[Finding] | EventTimes | None] | None = None
         if limit is not None:
             at = event_at

@@ -22,6 +22,7 @@ from .events import (
 
 __all__ = [
     "RowFacts",
+    "row_times",
     "resolve_type",
     "header_date",
     "Resolved",
@@ -315,6 +316,44 @@ def facts_for(context: Any) -> RowFacts:
         return context.memo(_FACTS_KEY, RowFacts)  # type: ignore[no-any-return]
     except AttributeError:  # a context-like object without a memo
         return RowFacts(context)
+
+
+#: the key of :func:`row_times` in ``context.memo``
+_ROW_TIMES_KEY = "oopslint.rules.triggers.row_times"
+
+
+def row_times(context: Any) -> tuple[Any, ...] | None:
+    """The common row, read once for every TRG check of a batch row: its event
+    type as read and its order status, then its send, event, placed, shipped
+    and delivered times (None where absent), each a complete ISO 8601
+    timestamp with its offset. None for any other row (an event type that is
+    not text, a malformed, empty or naive timestamp): whoever asks then reads
+    the row the rules' own way. Kept in ``context.memo`` for the row."""
+    return context.memo(_ROW_TIMES_KEY, _row_times)  # type: ignore[no-any-return]
+
+
+def _row_times(context: Any) -> tuple[Any, ...] | None:
+    send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, status = context.values(ROW_FIELDS)
+    if type_raw is not None and type_raw.__class__ is not str:
+        return None
+    parse = _fromisoformat
+    try:
+        send_at = parse(send_raw) if send_raw is not None else None
+        event_at = parse(event_raw) if event_raw is not None else None
+        placed = parse(placed_raw) if placed_raw is not None else None
+        shipped = parse(shipped_raw) if shipped_raw is not None else None
+        delivered = parse(delivered_raw) if delivered_raw is not None else None
+    except (TypeError, ValueError):
+        return None
+    if (
+        (send_at is not None and send_at.tzinfo is None)
+        or (event_at is not None and event_at.tzinfo is None)
+        or (placed is not None and placed.tzinfo is None)
+        or (shipped is not None and shipped.tzinfo is None)
+        or (delivered is not None and delivered.tzinfo is None)
+    ):
+        return None
+    return type_raw, status, send_at, event_at, placed, shipped, delivered
 
 
 class Resolved:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import repeat
 from operator import add
 from typing import Any
@@ -22,17 +22,16 @@ from .events import settings_for
 from .facts import (
     EVENT_FIELDS,
     ORDER_TYPES,
-    ROW_FIELDS,
     event_time,
     facts_for,
     header_date,
     positive_number,
     resolve,
     resolve_type,
+    row_times,
 )
 
 _UNKNOWN: Any = object()
-_fromisoformat = datetime.fromisoformat
 #: where each order time stands in (placed, shipped, delivered)
 _ORDER_TIMES = {"order_placed_at": 0, "order_shipped_at": 1, "order_delivered_at": 2}
 
@@ -172,35 +171,21 @@ class ReplayState:
     def add(self, row: Any) -> None:
         row_context = row.context
         if row_context.__class__ is SendContext and self.email is not None:
-            # the common row, read in one call: complete ISO 8601 timestamps with their offset
-            send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, _status = row_context.values(
-                ROW_FIELDS
-            )
-            if type_raw is None or type_raw.__class__ is str:
-                known = self._kinds.get(type_raw) or self._kind(type_raw)
-                kind, limit, fallback, reads_placed = known
-                parse = _fromisoformat
-                try:
-                    send_at = parse(send_raw) if send_raw is not None else None
-                    placed = parse(placed_raw) if placed_raw is not None and reads_placed else None
-                    at = parse(event_raw) if event_raw is not None else None
-                    if at is None and fallback is not None:
-                        raw = (placed_raw, shipped_raw, delivered_raw)[fallback]
-                        at = parse(raw) if raw is not None else None
-                except (TypeError, ValueError):
-                    pass  # not a complete ISO 8601 text: read below, as the per-row rules read it
-                else:
-                    if (
-                        (send_at is None or send_at.tzinfo is not None)
-                        and (placed is None or placed.tzinfo is not None)
-                        and (at is None or at.tzinfo is not None)
-                    ):
-                        if send_at is None:
-                            if self._header_date is _UNKNOWN:
-                                self._header_date = header_date(self.email)
-                            send_at = self._header_date or row_context.send_at
-                        self._count(kind, send_at, placed, at, limit)
-                        return
+            # the common row, read once for every TRG check (complete timestamps with their offset)
+            times = row_times(row_context)
+            if times is not None:
+                type_raw, _status, send_at, at, placed, shipped, delivered = times
+                kind, limit, fallback, reads_placed = self._kinds.get(type_raw) or self._kind(type_raw)
+                if at is None and fallback is not None:
+                    at = (placed, shipped, delivered)[fallback]
+                if not reads_placed:
+                    placed = None
+                if send_at is None:
+                    if self._header_date is _UNKNOWN:
+                        self._header_date = header_date(self.email)
+                    send_at = self._header_date or row_context.send_at
+                self._count(kind, send_at, placed, at, limit)
+                return
         self._add(row)
 
     def _kind(self, type_raw: str | None) -> tuple[Any, ...]:

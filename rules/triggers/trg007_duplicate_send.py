@@ -298,8 +298,23 @@ def _stable_hash(parts: list[Any]) -> int:
         if isinstance(value, (bool, float)) and float(value).is_integer():
             value = int(value)
         plain.append(value)
-    digest = blake2b(repr(plain).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
+    return _digest(repr(plain))
+
+
+def _digest(text: str) -> int:
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        data = text.encode("utf-8", "surrogatepass")
+    return int.from_bytes(blake2b(data, digest_size=8).digest(), "little", signed=True)
+
+
+#: how a key of texts and absent values is written for hashing: the texts joined by
+#: NUL, an absent value as SOH. Only used when no text holds either character, so
+#: the writing is one-to-one; it never equals a ``repr`` (which holds no raw NUL)
+#: of a key of as many parts (a key's parts are as many on every row).
+_SEPARATOR = "\x00"
+_ABSENT = "\x01"
 
 
 class DuplicateState:
@@ -407,22 +422,36 @@ class DuplicateState:
             row.reject(f"no {path_of(row_context, 'recipient_email')}: cannot check for duplicate sends")
             return
         parts: list[Any] = [address.lower()]
+        absent = 0
         for value in fields:
-            cls = value.__class__
-            if cls is str:
-                value = value.strip().lower()
-            elif value is None or cls is int:
-                pass
-            elif isinstance(value, (int, float)):
-                if isinstance(value, (bool, float)) and float(value).is_integer():
-                    value = int(value)  # 1, 1.0 and True are one key, as in _stable_hash
+            if value.__class__ is str:
+                parts.append(value.strip().lower())
+            elif value is None:
+                parts.append(_ABSENT)
+                absent += 1
             else:
-                value = repr(value)
-            parts.append(value)
-        # the parts are plain already: _stable_hash without its second pass over them
-        key = int.from_bytes(
-            blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True
-        )
+                break
+        else:
+            text = _SEPARATOR.join(parts)
+            if text.count(_SEPARATOR) == len(fields) and text.count(_ABSENT) == absent:
+                key = _digest(text)
+                parts = []
+        if parts:
+            # a number, another type, or a text holding NUL or SOH: the key as its repr
+            parts = [address.lower()]
+            for value in fields:
+                cls = value.__class__
+                if cls is str:
+                    value = value.strip().lower()
+                elif value is None or cls is int:
+                    pass
+                elif isinstance(value, (int, float)):
+                    if isinstance(value, (bool, float)) and float(value).is_integer():
+                        value = int(value)  # 1, 1.0 and True are one key, as in _stable_hash
+                else:
+                    value = repr(value)
+                parts.append(value)
+            key = _digest(repr(parts))
         repeat = self.seen.add(key, row.number)
         if repeat is None:
             if self.firsts is not None:
