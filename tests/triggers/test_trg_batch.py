@@ -198,6 +198,35 @@ def test_newsletter_sent_several_times_to_the_same_people():
     assert [s["row"] for s in finding["data"]["samples"]] == [3, 4, 7, 10, 11]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_duplicate_keys_tell_absent_values_texts_and_numbers_apart(tmp_path, jobs):
+    """A key's parts are compared as values: an absent event id is not the text
+    "\\x01", texts holding NUL or SOH are compared whole, a number is not its
+    text, and 1, 1.0 and True are one id."""
+
+    def row(n: int, event_id) -> dict:
+        event = {"type": "newsletter"} if event_id is None else {"type": "newsletter", "id": event_id}
+        return {"id": f"r{n}", "recipient": {"email": f"p{n // 2}@example.com"}, "event": event}
+
+    pairs = [
+        (None, "\x01"),  # absent, and a text that looks like the absent marker: distinct
+        ("a\x00b", "a\x00b"),  # a NUL inside a text: the same text twice
+        ("a", "a\x00"),  # one text a prefix of the other around a NUL: distinct
+        ("1", 1),  # a text and a number: distinct
+        (1, 1.0),  # the same number: one key
+        (True, 1),  # True is 1, as in Python's own comparison
+        ("\x01", "\x01"),  # SOH itself, twice
+        (" X\x00 ", "x\x00"),  # compared without case or surrounding blanks
+    ]
+    rows = [row(2 * index + side, value) for index, pair in enumerate(pairs) for side, value in enumerate(pair)]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = lint_batch(NEWSLETTER, path, select=["TRG007"], offline=True, jobs=jobs)
+    (finding,) = report.findings
+    assert [sample["row"] for sample in finding.data["samples"]] == [4, 10, 12, 14, 16]
+    assert finding.data["extra_copies"] == 5
+
+
 def test_bad_rows_are_counted_by_row_number_and_the_rest_checked():
     code, data = batch_json(
         str(SHIPPED),
