@@ -6,8 +6,9 @@ type again, and most of a row's time went into that. Each rule's check
 carries ``check.row_checker = TriggerRows`` (see :mod:`oopslint.batch.rows`),
 so a batch makes one :class:`TriggerRows` for the rules that are enabled,
 with their options parsed once, and calls it once per row: it reads the
-row's fields in one ``context.values`` call, parses them once and decides
-every enabled rule.
+row's fields in one ``context.values`` call and parses them once
+(:func:`.facts.row_times`, kept in the row's memo, where TRG006 finds them
+too), then decides every enabled rule.
 
 It decides only the common rows: well-formed timestamps with their offset,
 a string (or absent) event type, and for TRG003 the statuses that agree
