@@ -662,11 +662,12 @@ def _options_key(options: Mapping[str, Any]) -> str:
 def _plan(email: Email, context: SendContext, options: Any) -> tuple[Judgement, list[Checked], CouponSource | None]:
     """The part of a judgement that needs neither the source nor an event
     loop: the codes to look up (none when the source is not configured, then
-    each is recorded as not checked)."""
-    judgement = Judgement(send_at=context.send_at, minimum_validity=duration(options["minimum_validity"]))
-    audience = context.get("audience_size")
-    if isinstance(audience, int) and not isinstance(audience, bool) and audience > 0:
-        judgement.audience = audience
+    each is recorded as not checked).
+
+    The send time and the audience are read only when there is a code to look
+    up: a batch then sees that the rules' outcome on a template without codes
+    depends on no row value, and runs them once, not once per send time."""
+    judgement = Judgement(minimum_validity=duration(options["minimum_validity"]))
     source = make_source(options, getattr(options, "base_dir", None))
     judgement.source_name = source.describe() if source is not None else ""
     by_code: dict[str, Checked] = {}
@@ -687,6 +688,11 @@ def _plan(email: Email, context: SendContext, options: Any) -> tuple[Judgement, 
         for checked in by_code.values():
             judgement.unchecked.append((checked.mentions[0], "no-source"))
         by_code = {}
+    if by_code:
+        judgement.send_at = context.send_at
+        audience = context.get("audience_size")
+        if isinstance(audience, int) and not isinstance(audience, bool) and audience > 0:
+            judgement.audience = audience
     return judgement, list(by_code.values()), source
 
 

@@ -63,3 +63,32 @@ def test_batch_with_every_rule_has_no_crashed_rule(tmp_path: Path) -> None:
     crashes = [f["message"] for file in report["files"] for f in file["findings"] if f["code"] == "OOPS001"]
     assert crashes == []
     assert report["batch"]["rules"]["TRG002"]["failed_rows"] == 25
+
+
+def test_coupon_rules_on_a_template_without_codes_read_no_row_value(tmp_path: Path) -> None:
+    """A shipping notice names no coupon code: the CPN rules' outcome depends
+    on no row value, so a batch whose rows each have their own send time runs
+    them once, not once per row."""
+    from oopslint import Linter
+    from oopslint.batch import prepare_runner
+    from oopslint.batch.readers import iter_context_rows
+    from oopslint.batch.runner import Runner
+
+    rows = tmp_path / "rows.jsonl"
+    with rows.open("w", encoding="utf-8") as handle:
+        for number in range(600):
+            row = {
+                "id": f"r{number}",
+                "send_at": f"2024-05-02T{number // 60 % 24:02d}:{number % 60:02d}:00Z",
+                "recipient": {"email": f"p{number}@example.com"},
+                "event": {"type": "shipped", "at": "2024-05-01T10:00:00Z"},
+            }
+            handle.write(json.dumps(row) + "\n")
+    runner = prepare_runner(Linter({}, offline=True), SHIPPED, "shipped.html", None, None, 5)
+    assert isinstance(runner, Runner)
+    runner.run(iter_context_rows(rows))
+    coupon_rules = [entry for entry in runner.row_rules if entry.rule.code.startswith("CPN")]
+    assert coupon_rules
+    for entry in coupon_rules:
+        assert entry.fields == (), entry.rule.code
+        assert entry.memo is not None and len(entry.memo) == 1, entry.rule.code
