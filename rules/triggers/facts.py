@@ -23,6 +23,7 @@ from .events import (
 __all__ = [
     "RowFacts",
     "row_times",
+    "resolve_read",
     "resolve_type",
     "header_date",
     "Resolved",
@@ -426,7 +427,12 @@ def resolve(email: Any, context: Any, settings: TypeSettings) -> Resolved:
 
 
 def _resolve(email: Any, facts: RowFacts, settings: TypeSettings) -> Resolved:
-    raw = facts.get("event_type")
+    return resolve_read(email, facts.get("event_type"), settings)
+
+
+def resolve_read(email: Any, raw: Any, settings: TypeSettings) -> Resolved:
+    """:func:`resolve` from the context's ``event_type`` as read (any value,
+    None when absent), kept with the email per distinct value."""
     context_raw = str(raw) if raw not in (None, "") else None
     per_email = _per_email(email, "resolved")
     key = (id(settings), context_raw)

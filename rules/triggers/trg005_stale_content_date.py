@@ -21,8 +21,10 @@ from .events import STAGES, describe_age, settings_for
 from .facts import (
     facts_for,
     positive_number,
-    resolve,
+    resolve_read,
 )
+
+_fromisoformat = datetime.fromisoformat
 
 _DATE_KIND_STAGE = {"order": 0, "ship": 1, "delivery": 2}
 
@@ -46,6 +48,19 @@ def content_date_limit(kind: str | None, date_kind: str, settings: Any, old_orde
     if date_stage == stage:
         return type_age
     return settings.max_age(_DATE_KIND_TYPE[date_kind]) or type_age
+
+
+def _sent_quickly(raw: Any) -> datetime | None:
+    """``send_at`` when it is a complete ISO 8601 timestamp with its offset,
+    else None (absent, naive or malformed: read the rules' general way)."""
+    if raw.__class__ is str and raw:
+        try:
+            quick = _fromisoformat(raw)
+        except ValueError:
+            return None
+        if quick.tzinfo is not None:
+            return quick
+    return None
 
 
 def _long(day: Any) -> str:
@@ -102,13 +117,12 @@ def stale_content_date(email, context, options) -> Iterator[Finding]:
     if not dates:
         return
     settings = settings_for(options)
-    resolved = resolve(email, context, settings)
-    kind = resolved.kind
+    # each value read only once it is needed: in a batch, the outcome is remembered by the values read
+    kind = resolve_read(email, context.get("event_type"), settings).kind
     if settings.max_age(kind) is None:
         return
     old_order = timedelta(days=positive_number(options, "old_order_days"))
-    facts = facts_for(context)
-    send_at = facts.sent(email)
+    send_at = _sent_quickly(context.get("send_at")) or facts_for(context).sent(email)
     today = send_at.date()
     label = settings.label(kind)
     for printed in dates:
@@ -116,6 +130,8 @@ def stale_content_date(email, context, options) -> Iterator[Finding]:
         readings = printed.resolve(today)
         ages = [send_at - datetime.combine(day, time.max, tzinfo=send_at.tzinfo) for day in readings]
         stale = [age > limit for age in ages]
+        if not any(stale):
+            continue
         what = _DATE_KIND_WORD[printed.kind]
         data = {
             "event_type": kind,
@@ -142,7 +158,7 @@ def stale_content_date(email, context, options) -> Iterator[Finding]:
                 suggestion=f"print the date of the event being sent, and send {label}s only for recent events",
                 data=data,
             )
-        elif any(stale):
+        else:
             yield Finding(
                 f"Could not verify the {what} {printed.text!r}: it reads as {_long(readings[0])} or "
                 f"{_long(readings[1])}, and only one of them is older than a {label} allows",
