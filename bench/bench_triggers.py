@@ -1,10 +1,11 @@
 """A million send contexts against one shipping notice: `oopslint batch` beside a plain-Python peer.
 
-    python bench/bench_triggers.py [ROWS] [--jobs N] [--memory] [--keep]
+    python bench/bench_triggers.py [ROWS] [--jobs N] [--memory] [--keep] [--send-every SECONDS]
 
 Writes ROWS (default 1,000,000) JSON Lines rows shaped like the migration
-story (half of them for orders placed in 2019-2023), then runs, each in a
-fresh process (CPU time of the process and its workers, peak memory its own):
+story (half of them for orders placed in 2019-2023; with ``--send-every``,
+each row has a send time of its own, as a queue sending as it drains, not
+one send time for the whole batch), then runs, each in a fresh process (CPU time of the process and its workers, peak memory its own):
 
 - peer: ``bench/trigger_peer.py``, the same trigger checks written by hand in
   plain Python (read, ``json.loads``, parse timestamps, TRG001-004, TRG006,
@@ -134,6 +135,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--memory", action="store_true", help="also the 1/10-rows and without-TRG007 runs")
     parser.add_argument("--keep", action="store_true", help="keep the generated rows files")
+    parser.add_argument(
+        "--send-every", type=float, default=0.0, help="seconds between the rows' send times (default: one send time)"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "fixtures" / "triggers"))
@@ -144,8 +148,8 @@ def main() -> None:
     small = folder / "rows-small.jsonl"
     duplicates = folder / "rows-duplicates.jsonl"
     started = time.perf_counter()
-    write_rows(big, args.rows)
-    write_rows(small, max(1, args.rows // 10))
+    write_rows(big, args.rows, send_every=args.send_every)
+    write_rows(small, max(1, args.rows // 10), send_every=args.send_every)
     write_rows(duplicates, 5_000, duplicates=250)
     print(
         f"wrote {args.rows:,} rows ({big.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s "
