@@ -61,6 +61,7 @@ class ContextError(ValueError):
     """A context value is missing, malformed or ambiguous (a naive timestamp)."""
 
 
+@lru_cache(maxsize=64)
 def resolve_timezone(name: str | None) -> tzinfo | None:
     """The timezone of a configured name (IANA, or UTC); None for no name."""
     if not name:
@@ -348,6 +349,12 @@ class SendContext:
                 if quick.tzinfo is not None:
                     return quick
         return parse_timestamp(value, default_tz=resolve_timezone(self.timezone), what=self.fields.get(name, name))
+
+    @property
+    def zone(self) -> tzinfo | None:
+        """The configured ``timezone`` as a tzinfo (None when none is set): what
+        a timestamp without an offset is read in (see :meth:`time`)."""
+        return resolve_timezone(self.timezone)
 
     @property
     def send_at(self) -> datetime:

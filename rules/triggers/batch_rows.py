@@ -10,12 +10,14 @@ row's fields in one ``context.values`` call and parses them once
 (:func:`.facts.row_times`, kept in the row's memo, where TRG006 finds them
 too), then decides every enabled rule.
 
-It decides only the common rows: well-formed timestamps with their offset,
-a string (or absent) event type, and for TRG003 the statuses that agree
-with the email. For anything else (a malformed or naive timestamp, a row
-without an event time, a status that may mismatch) it answers "not decided"
-and the batch runs the rules themselves on that row, so their findings,
-messages and bad-row reasons are exactly the rules' own. Findings are brief
+It decides only the common rows: well-formed timestamps with their offset
+(or without one, read in the configured timezone), a string (or absent)
+event type, and for TRG003 the statuses that agree with the email. For
+anything else (a malformed timestamp, one without an offset and no
+configured timezone, a row without an event time, a status that may
+mismatch) it answers "not decided" and the batch runs the rules themselves
+on that row, so their findings, messages and bad-row reasons are exactly
+the rules' own. Findings are brief
 (no message text), as the rules yield them for a brief row; the batch asks
 the rules again, in full, for any row it shows.
 """
@@ -146,7 +148,7 @@ class TriggerRows:
         for a rule left to run itself on this row; None for the whole row."""
         times = row_times(context)
         if times is None:
-            return None  # not the common row: the rules say what is wrong, or apply the configured timezone
+            return None  # not the common row: the rules say what is wrong
         type_raw, status, send_at, event_at, placed, shipped, delivered = times
         if send_at is None:
             send_at = self.default_send_at

@@ -326,10 +326,12 @@ _ROW_TIMES_KEY = "oopslint.rules.triggers.row_times"
 def row_times(context: Any) -> tuple[Any, ...] | None:
     """The common row, read once for every TRG check of a batch row: its event
     type as read and its order status, then its send, event, placed, shipped
-    and delivered times (None where absent), each a complete ISO 8601
-    timestamp with its offset. None for any other row (an event type that is
-    not text, a malformed, empty or naive timestamp): whoever asks then reads
-    the row the rules' own way. Kept in ``context.memo`` for the row."""
+    and delivered times (None where absent), each from a complete ISO 8601
+    timestamp. None for any other row (an event type that is
+    not text, a malformed or empty timestamp, one without an offset when no
+    timezone is configured): whoever asks then reads the row the rules' own
+    way. A timestamp without an offset is read in the configured timezone.
+    Kept in ``context.memo`` for the row."""
     return context.memo(_ROW_TIMES_KEY, _row_times)  # type: ignore[no-any-return]
 
 
@@ -353,7 +355,17 @@ def _row_times(context: Any) -> tuple[Any, ...] | None:
         or (shipped is not None and shipped.tzinfo is None)
         or (delivered is not None and delivered.tzinfo is None)
     ):
-        return None
+        # without an offset: read in the configured timezone, as SendContext.time reads it
+        try:
+            zone = context.zone
+        except ContextError:
+            return None
+        if zone is None:
+            return None  # the rules say the timezone is missing
+        send_at, event_at, placed, shipped, delivered = [
+            None if moment is None else moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+            for moment in (send_at, event_at, placed, shipped, delivered)
+        ]
     return type_raw, status, send_at, event_at, placed, shipped, delivered
 
 

@@ -82,14 +82,17 @@ def without_trg_hook(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delattr(check, "row_checker")
 
 
+@pytest.mark.parametrize("timezone", [None, "Europe/Berlin"])
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_trg_rules_give_the_same_batch_report_with_and_without_their_row_checker(
-    tmp_path: Path, request: pytest.FixtureRequest, jobs: int
+    tmp_path: Path, request: pytest.FixtureRequest, jobs: int, timezone: str | None
 ) -> None:
     rows = _hostile_rows(tmp_path / "rows.jsonl", 1500)
-    fast = _report(lint_batch(SHIPPED, str(rows), offline=True, send_at=SEND_AT, jobs=jobs, select=["TRG"]))
+    config = {"context": {"timezone": timezone}} if timezone else None
+    options: dict[str, Any] = {"offline": True, "send_at": SEND_AT, "jobs": jobs, "select": ["TRG"], "config": config}
+    fast = _report(lint_batch(SHIPPED, str(rows), **options))
     request.getfixturevalue("without_trg_hook")
-    plain = _report(lint_batch(SHIPPED, str(rows), offline=True, send_at=SEND_AT, jobs=jobs, select=["TRG"]))
+    plain = _report(lint_batch(SHIPPED, str(rows), **options))
     assert fast == plain
     tallies = fast["batch"]["rules"]
     assert all(tallies[code]["failed_rows"] > 0 for code in ("TRG001", "TRG002", "TRG003", "TRG004"))
@@ -107,6 +110,28 @@ def test_the_migration_batch_is_the_same_with_and_without_the_row_checker(
     assert fast == plain
     shown = [f for f in fast["files"][0]["findings"] if f["code"] == "TRG001"]
     assert shown and "Shipping notice for an event" in shown[0]["message"]  # the rows shown are told in full
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_timestamps_without_offset_are_read_in_the_configured_timezone_by_every_trg_rule(
+    tmp_path: Path, jobs: int
+) -> None:
+    """The same batch written with "Z" and without an offset, read with timezone
+    UTC: the same report, TRG006's counts per year included."""
+    aware = write_rows(tmp_path / "aware.jsonl", 3000, duplicates=40)
+    naive = tmp_path / "naive.jsonl"
+    naive.write_text(aware.read_text(encoding="utf-8").replace('Z"', '"'), encoding="utf-8")
+    assert 'Z"' not in naive.read_text(encoding="utf-8")
+    config = {"context": {"timezone": "UTC"}}
+    with_offset = _report(lint_batch(SHIPPED, str(aware), offline=True, jobs=jobs, config=config))
+    without = _report(lint_batch(SHIPPED, str(naive), offline=True, jobs=jobs, config=config))
+    assert without["batch"].pop("contexts") != with_offset["batch"].pop("contexts")
+    assert without == with_offset
+    codes = {f["code"] for f in without["files"][0]["findings"]}
+    assert {"TRG001", "TRG002", "TRG006", "TRG007"} <= codes
+    assert without["batch"]["bad_rows"] == 0
+    unset = _report(lint_batch(SHIPPED, str(naive), offline=True, jobs=jobs))
+    assert unset["batch"]["bad_rows"] == unset["batch"]["rows"]  # no timezone: every row says so
 
 
 # ---------------------------------------------------------------- a third-party family with the hook
