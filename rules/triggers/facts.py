@@ -319,6 +319,15 @@ def facts_for(context: Any) -> RowFacts:
         return RowFacts(context)
 
 
+def _moment(raw: Any) -> datetime | None:
+    """A timestamp of :func:`row_times`: ISO 8601 text, or epoch seconds (UTC)."""
+    if raw is None or raw.__class__ is str:
+        return None if raw is None else _fromisoformat(raw)
+    if raw.__class__ is int or raw.__class__ is float:
+        return datetime.fromtimestamp(raw, tz=UTC)
+    raise TypeError("not a timestamp")
+
+
 #: the key of :func:`row_times` in ``context.memo``
 _ROW_TIMES_KEY = "oopslint.rules.triggers.row_times"
 
@@ -327,7 +336,7 @@ def row_times(context: Any) -> tuple[Any, ...] | None:
     """The common row, read once for every TRG check of a batch row: its event
     type as read and its order status, then its send, event, placed, shipped
     and delivered times (None where absent), each from a complete ISO 8601
-    timestamp. None for any other row (an event type that is
+    timestamp or epoch seconds. None for any other row (an event type that is
     not text, a malformed or empty timestamp, one without an offset when no
     timezone is configured): whoever asks then reads the row the rules' own
     way. A timestamp without an offset is read in the configured timezone.
@@ -346,8 +355,15 @@ def _row_times(context: Any) -> tuple[Any, ...] | None:
         placed = parse(placed_raw) if placed_raw is not None else None
         shipped = parse(shipped_raw) if shipped_raw is not None else None
         delivered = parse(delivered_raw) if delivered_raw is not None else None
-    except (TypeError, ValueError):
+    except ValueError:
         return None
+    except TypeError:  # a value that is not text: epoch seconds are read as SendContext.time reads them
+        try:
+            send_at, event_at, placed, shipped, delivered = [
+                _moment(raw) for raw in (send_raw, event_raw, placed_raw, shipped_raw, delivered_raw)
+            ]
+        except (TypeError, ValueError, OverflowError, OSError):
+            return None
     if (
         (send_at is not None and send_at.tzinfo is None)
         or (event_at is not None and event_at.tzinfo is None)

@@ -134,6 +134,25 @@ def test_timestamps_without_offset_are_read_in_the_configured_timezone_by_every_
     assert unset["batch"]["bad_rows"] == unset["batch"]["rows"]  # no timezone: every row says so
 
 
+def test_epoch_seconds_give_the_report_iso_timestamps_give(tmp_path: Path) -> None:
+    aware = write_rows(tmp_path / "aware.jsonl", 2000, duplicates=20)
+    epoch = tmp_path / "epoch.jsonl"
+    with epoch.open("w", encoding="utf-8") as out:
+        for line in aware.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            row["send_at"] = int(datetime.fromisoformat(row["send_at"]).timestamp())
+            row["order"] = {
+                key: int(datetime.fromisoformat(value).timestamp()) if key.endswith("_at") else value
+                for key, value in row["order"].items()
+            }
+            out.write(json.dumps(row) + "\n")
+    iso = _report(lint_batch(SHIPPED, str(aware), offline=True))
+    seconds = _report(lint_batch(SHIPPED, str(epoch), offline=True))
+    assert seconds["batch"].pop("contexts") != iso["batch"].pop("contexts")
+    assert seconds == iso
+    assert seconds["batch"]["rules"]["TRG001"]["failed_rows"] > 900  # about every second row is stale
+
+
 # ---------------------------------------------------------------- a third-party family with the hook
 
 CALLS: dict[str, int] = {"late": 0, "discount": 0, "checker": 0}
