@@ -17,9 +17,9 @@ anything else (a malformed timestamp, one without an offset and no
 configured timezone, a row without an event time, a status that may
 mismatch) it answers "not decided" and the batch runs the rules themselves
 on that row, so their findings, messages and bad-row reasons are exactly
-the rules' own. Findings are brief
-(no message text), as the rules yield them for a brief row; the batch asks
-the rules again, in full, for any row it shows.
+the rules' own. Findings are brief (no message text), as the rules yield
+them for a brief row; the batch asks the rules again, in full, for any row
+it shows.
 """
 
 from __future__ import annotations

@@ -321,8 +321,10 @@ def facts_for(context: Any) -> RowFacts:
 
 def _moment(raw: Any) -> datetime | None:
     """A timestamp of :func:`row_times`: ISO 8601 text, or epoch seconds (UTC)."""
-    if raw is None or raw.__class__ is str:
-        return None if raw is None else _fromisoformat(raw)
+    if raw is None:
+        return None
+    if raw.__class__ is str:
+        return _fromisoformat(raw)
     if raw.__class__ is int or raw.__class__ is float:
         return datetime.fromtimestamp(raw, tz=UTC)
     raise TypeError("not a timestamp")
