@@ -630,16 +630,8 @@ class Runner:
             if group is not None and len(group.samples) >= sample_size:
                 # the common row: one more of a group whose samples are taken
                 group.rows += 1
-                event_at = times[0]
-                if event_at.__class__ is datetime and event_at.tzinfo is not None:
-                    oldest = tally.oldest_event
-                    if oldest is None or event_at < oldest:
-                        tally.oldest_event = event_at
-                    oldest = group.oldest
-                    if oldest is None or event_at < oldest:
-                        group.oldest = event_at
-                elif event_at is not None:
-                    _note_oldest(tally, group, event_at)
+                if times[0] is not None:
+                    _note_oldest(tally, group, times[0])
                 return the_id
         for index, event_at in enumerate(times):
             group = groups.get(key)
@@ -764,27 +756,12 @@ class Runner:
         A state that fails is dropped and its rule recorded in ``crashed``; returns the
         row's first rejection by a batch rule, if any."""
         row = self.batch_row(number, line, context, found)
-        for code, state in states.items():
+        for code, state in list(states.items()):
             try:
                 state.add(row)
             except Exception as exc:
-                return self._state_failed(states, crashed, code, exc, row)
-        return row._rejections[0] if row._rejections else None
-
-    def _state_failed(
-        self, states: dict[str, Any], crashed: dict[str, tuple[int, str]], code: str, exc: Exception, row: BatchRow
-    ) -> str | None:
-        """:meth:`feed_states` once ``code``'s state failed on ``row``: that state
-        is dropped and its rule recorded; the states after it still get the row."""
-        codes = list(states)
-        del states[code]
-        crashed[code] = (row.number, crash_detail(self._batch_rule(code), exc))
-        for later in codes[codes.index(code) + 1 :]:
-            try:
-                states[later].add(row)
-            except Exception as later_exc:
-                del states[later]
-                crashed[later] = (row.number, crash_detail(self._batch_rule(later), later_exc))
+                del states[code]
+                crashed[code] = (number, crash_detail(self._batch_rule(code), exc))
         return row._rejections[0] if row._rejections else None
 
     def _batch_rule(self, code: str) -> Rule:

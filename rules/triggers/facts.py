@@ -319,17 +319,8 @@ def facts_for(context: Any) -> RowFacts:
         return RowFacts(context)
 
 
-def _moment(raw: Any) -> datetime | None:
-    """A timestamp of :func:`row_times`: ISO 8601 text, or epoch seconds (UTC)."""
-    if raw is None:
-        return None
-    if raw.__class__ is str:
-        return _fromisoformat(raw)
-    if raw.__class__ is int or raw.__class__ is float:
-        return datetime.fromtimestamp(raw, tz=UTC)
-    raise TypeError("not a timestamp")
-
-
+#: the timestamps of ROW_FIELDS, in the order row_times gives them
+_TIME_FIELDS = ("send_at", "event_at", "order_placed_at", "order_shipped_at", "order_delivered_at")
 #: the key of :func:`row_times` in ``context.memo``
 _ROW_TIMES_KEY = "oopslint.rules.triggers.row_times"
 
@@ -359,12 +350,10 @@ def _row_times(context: Any) -> tuple[Any, ...] | None:
         delivered = parse(delivered_raw) if delivered_raw is not None else None
     except ValueError:
         return None
-    except TypeError:  # a value that is not text: epoch seconds are read as SendContext.time reads them
+    except TypeError:  # a value that is not text (epoch seconds): read as the rules read it
         try:
-            send_at, event_at, placed, shipped, delivered = [
-                _moment(raw) for raw in (send_raw, event_raw, placed_raw, shipped_raw, delivered_raw)
-            ]
-        except (TypeError, ValueError, OverflowError, OSError):
+            send_at, event_at, placed, shipped, delivered = [context.time(name) for name in _TIME_FIELDS]
+        except ContextError:
             return None
     if (
         (send_at is not None and send_at.tzinfo is None)

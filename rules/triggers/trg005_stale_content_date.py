@@ -19,12 +19,10 @@ from ._common import (
 )
 from .events import STAGES, describe_age, settings_for
 from .facts import (
-    facts_for,
+    header_date,
     positive_number,
     resolve_read,
 )
-
-_fromisoformat = datetime.fromisoformat
 
 _DATE_KIND_STAGE = {"order": 0, "ship": 1, "delivery": 2}
 
@@ -48,19 +46,6 @@ def content_date_limit(kind: str | None, date_kind: str, settings: Any, old_orde
     if date_stage == stage:
         return type_age
     return settings.max_age(_DATE_KIND_TYPE[date_kind]) or type_age
-
-
-def _sent_quickly(raw: Any) -> datetime | None:
-    """``send_at`` when it is a complete ISO 8601 timestamp with its offset,
-    else None (absent, naive or malformed: read the rules' general way)."""
-    if raw.__class__ is str and raw:
-        try:
-            quick = _fromisoformat(raw)
-        except ValueError:
-            return None
-        if quick.tzinfo is not None:
-            return quick
-    return None
 
 
 def _long(day: Any) -> str:
@@ -122,7 +107,7 @@ def stale_content_date(email, context, options) -> Iterator[Finding]:
     if settings.max_age(kind) is None:
         return
     old_order = timedelta(days=positive_number(options, "old_order_days"))
-    send_at = _sent_quickly(context.get("send_at")) or facts_for(context).sent(email)
+    send_at = context.time("send_at") or header_date(email) or context.send_at
     today = send_at.date()
     label = settings.label(kind)
     for printed in dates:

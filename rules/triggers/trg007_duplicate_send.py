@@ -290,15 +290,53 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
     yield from state.findings()
 
 
-def _stable_hash(parts: list[Any]) -> int:
-    """A 64-bit hash of a key that every process computes alike (``hash()`` of a
-    string differs between processes), with 1, 1.0 and True equal as before."""
-    plain = []
-    for value in parts:
-        if isinstance(value, (bool, float)) and float(value).is_integer():
-            value = int(value)
-        plain.append(value)
-    return _digest(repr(plain))
+#: how a key of texts and absent values is written for hashing: the texts joined by
+#: NUL, an absent value as SOH. Only used when no text holds either character, so
+#: the writing is one-to-one; it never equals a ``repr`` (which holds no raw NUL)
+#: of a key of as many parts (a key's parts are as many on every row).
+_SEPARATOR = "\x00"
+_ABSENT = "\x01"
+
+
+def _key_hash(address: str, fields: list[Any]) -> int:
+    """The 64-bit key of a row's recipient address and key fields, computed
+    alike in every process (``hash()`` of a string differs between them).
+    Texts are compared without case or surrounding blanks. A key of texts and
+    absent values is hashed in its NUL-joined form (see ``_SEPARATOR``), any
+    other by the repr of :func:`_plain_parts`."""
+    parts = [address.lower()]
+    absent = 0
+    for value in fields:
+        if value.__class__ is str:
+            parts.append(value.strip().lower())
+        elif value is None:
+            parts.append(_ABSENT)
+            absent += 1
+        else:
+            return _digest(repr(_plain_parts(address, fields)))
+    text = _SEPARATOR.join(parts)
+    if text.count(_SEPARATOR) == len(fields) and text.count(_ABSENT) == absent:
+        return _digest(text)
+    return _digest(repr(_plain_parts(address, fields)))  # a text holding NUL or SOH
+
+
+def _plain_parts(address: str, fields: list[Any]) -> list[Any]:
+    """A key's parts as their repr is hashed: texts without case or surrounding
+    blanks, 1, 1.0 and True as one number, other values by their repr."""
+    parts: list[Any] = [address.lower()]
+    for value in fields:
+        cls = value.__class__
+        if cls is str:
+            value = value.strip().lower()
+        elif value is None or cls is int:
+            pass
+        elif isinstance(value, (int, float)):
+            if isinstance(value, (bool, float)) and float(value).is_integer():
+                value = int(value)
+        else:
+            value = repr(value)
+        parts.append(value)
+    return parts
 
 
 def _digest(text: str) -> int:
@@ -307,14 +345,6 @@ def _digest(text: str) -> int:
     except UnicodeEncodeError:  # a lone surrogate
         data = text.encode("utf-8", "surrogatepass")
     return int.from_bytes(blake2b(data, digest_size=8).digest(), "little", signed=True)
-
-
-#: how a key of texts and absent values is written for hashing: the texts joined by
-#: NUL, an absent value as SOH. Only used when no text holds either character, so
-#: the writing is one-to-one; it never equals a ``repr`` (which holds no raw NUL)
-#: of a key of as many parts (a key's parts are as many on every row).
-_SEPARATOR = "\x00"
-_ABSENT = "\x01"
 
 
 class DuplicateState:
@@ -421,37 +451,7 @@ class DuplicateState:
         if recipient is None or not address:
             row.reject(f"no {path_of(row_context, 'recipient_email')}: cannot check for duplicate sends")
             return
-        parts: list[Any] = [address.lower()]
-        absent = 0
-        for value in fields:
-            if value.__class__ is str:
-                parts.append(value.strip().lower())
-            elif value is None:
-                parts.append(_ABSENT)
-                absent += 1
-            else:
-                break
-        else:
-            text = _SEPARATOR.join(parts)
-            if text.count(_SEPARATOR) == len(fields) and text.count(_ABSENT) == absent:
-                key = _digest(text)
-                parts = []
-        if parts:
-            # a number, another type, or a text holding NUL or SOH: the key as its repr
-            parts = [address.lower()]
-            for value in fields:
-                cls = value.__class__
-                if cls is str:
-                    value = value.strip().lower()
-                elif value is None or cls is int:
-                    pass
-                elif isinstance(value, (int, float)):
-                    if isinstance(value, (bool, float)) and float(value).is_integer():
-                        value = int(value)  # 1, 1.0 and True are one key, as in _stable_hash
-                else:
-                    value = repr(value)
-                parts.append(value)
-            key = _digest(repr(parts))
+        key = _key_hash(address, fields)
         repeat = self.seen.add(key, row.number)
         if repeat is None:
             if self.firsts is not None:
