@@ -65,7 +65,7 @@ from ._states import Folded, crash_detail, finish_states, mergeable_state, repor
 from ._states import fold_states as _fold
 from .parallel import _Chunk, _Merger, chunked_rows
 from .readers import _read_stream, _sniff, iter_context_rows
-from .results import RuleTally, row_id
+from .results import row_id
 from .runner import Runner
 
 __all__ = [
@@ -578,9 +578,7 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
     runner = _worker_runner(setup)
     with _LOCK:  # one partition at a time per process: the runner's tallies are per partition
         summary = runner.summary
-        summary.rules = {code: RuleTally(t.code, t.name) for code, t in summary.rules.items()}
-        runner.groups = {}
-        runner.crashes = {}
+        runner.start_counts()
         rules = {rule.code: rule for rule in runner.batch_rules}
         states: dict[str, Any] = {}
         crashed: dict[str, tuple[int, str]] = {}

@@ -185,6 +185,8 @@ class Runner:
         self.config = config = job.config
         self.row_rules = [RowRule(rule, config.options_for(rule)) for rule in row_rules]
         self.groups: dict[tuple, Group] = {}
+        #: rule code -> (row checker, tally, group) for the brief groups whose samples are taken
+        self._common: dict[str, tuple[Any, RuleTally, Group]] = {}
         self.crashes: dict[str, list[Any]] = {}  # code -> [rule name, message, first row, count]
         self.findings: list[Finding] = []
         base = job.context
@@ -436,6 +438,8 @@ class Runner:
                         if not decision:
                             return context, [], None
                         if None not in decision.values():
+                            if self._count_common(checker, decision):
+                                return context, None, None
                             return context, *self._count_decision(number, line, context, plan, decision)
                     self._decided_context = context
                     self._decisions = {id(checker): decision}
@@ -600,6 +604,35 @@ class Runner:
             the_id = self._count_times(number, line, context, entry, times, the_id)
         return None, None
 
+    def _count_common(self, checker: Any, decision: Mapping[str, Any]) -> bool:
+        """Count a row ``checker`` decided when each of its rules gave only
+        event times, into a group whose samples are taken (the common failing
+        row of a large batch); False, counting nothing, for any other row."""
+        common = self._common
+        for code, times in decision.items():
+            known = common.get(code)
+            if known is None or known[0] is not checker or times.__class__ is not EventTimes:
+                return False
+        for code, times in decision.items():
+            _checker, tally, group = common[code]
+            tally.failed_rows += 1
+            tally.findings += len(times)
+            group.rows += len(times)
+            for event_at in times:
+                if event_at is None:
+                    continue
+                if (
+                    event_at.__class__ is datetime
+                    and event_at.tzinfo is not None
+                    and group.oldest is not None
+                    and event_at >= group.oldest
+                    and tally.oldest_event is not None
+                    and event_at >= tally.oldest_event
+                ):
+                    continue
+                _note_oldest(tally, group, event_at)
+        return True
+
     def _count_times(
         self,
         number: int,
@@ -646,6 +679,8 @@ class Runner:
             group.rows += 1
             if event_at is not None:
                 _note_oldest(tally, group, event_at)
+        if entry.checker is not None and len(tally.first_rows) >= sample_size and len(group.samples) >= sample_size:
+            self._common[code] = (entry.checker, tally, group)
         return the_id
 
     def _shown_time(self, entry: RowRule, context: SendContext, times: EventTimes, index: int) -> Finding:
@@ -701,9 +736,7 @@ class Runner:
         :meth:`async_outcomes`). ``items`` may be a block of JSON Lines lines."""
         chunk_rows = items.items() if isinstance(items, LineBlock) else items
         summary = self.summary
-        summary.rules = {code: _tally_like(t) for code, t in summary.rules.items()}
-        self.groups = {}
-        self.crashes = {}
+        self.start_counts()
         problems: list[tuple[int, int | None, str | None, str]] = []
         unreadable = 0
         rows = []
@@ -742,6 +775,14 @@ class Runner:
             plain = {key: replace(group, example=group.example.with_(data={})) for key, group in self.groups.items()}
             message = (index, "ok", summary.rules, plain, self.crashes, problems, unreadable, *message[7:])
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+
+    def start_counts(self) -> None:
+        """Fresh tallies, groups and crashes: a chunk's or a partition's own."""
+        summary = self.summary
+        summary.rules = {code: _tally_like(t) for code, t in summary.rules.items()}
+        self.groups = {}
+        self.crashes = {}
+        self._common = {}
 
     def feed_states(
         self,

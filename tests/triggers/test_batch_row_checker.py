@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,41 @@ def test_timestamps_without_offset_are_read_in_the_configured_timezone_by_every_
     assert without["batch"]["bad_rows"] == 0
     unset = _report(lint_batch(SHIPPED, str(naive), offline=True, jobs=jobs))
     assert unset["batch"]["bad_rows"] == unset["batch"]["rows"]  # no timezone: every row says so
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_oldest_event_is_found_when_it_comes_after_the_examples(
+    tmp_path: Path, request: pytest.FixtureRequest, jobs: int
+) -> None:
+    """Stale rows that get older row by row, and rows with two impossible
+    times: the oldest event time and every count, long after each rule's
+    example rows are taken, are the ones the rules report without the hook."""
+    rows = tmp_path / "rows.jsonl"
+    newest = datetime.fromisoformat("2024-04-20T08:00:00+00:00")
+    day = timedelta(days=1)
+    with rows.open("w", encoding="utf-8") as out:
+        for index in range(3000):
+            placed = newest - index * day
+            order = {"id": f"A-{index}", "status": "shipped", "placed_at": placed.isoformat()}
+            if index % 3 == 0:  # shipped before placed and delivered before shipped: two TRG004 times
+                order |= {"shipped_at": (placed - day).isoformat(), "delivered_at": (placed - 2 * day).isoformat()}
+            else:
+                order["shipped_at"] = (placed + day).isoformat()
+            row = {"id": f"r{index}", "recipient": {"email": f"c{index}@example.com"}, "order": order}
+            out.write(json.dumps(row) + "\n")
+    options: dict[str, Any] = {"offline": True, "send_at": SEND_AT, "jobs": jobs, "select": ["TRG"]}
+    fast = _report(lint_batch(SHIPPED, str(rows), **options))
+    request.getfixturevalue("without_trg_hook")
+    plain = _report(lint_batch(SHIPPED, str(rows), **options))
+    assert fast == plain
+    tallies = fast["batch"]["rules"]
+    oldest_placed = newest - 2999 * day  # the last row's
+    assert tallies["TRG001"]["failed_rows"] == 3000
+    assert tallies["TRG001"]["oldest_event"] == (oldest_placed + day).isoformat()  # its shipment
+    assert tallies["TRG002"]["oldest_event"] == oldest_placed.isoformat()
+    assert tallies["TRG004"]["failed_rows"] == 1000
+    assert tallies["TRG004"]["findings"] == 2000
+    assert tallies["TRG004"]["oldest_event"] == (newest - 2997 * day - 2 * day).isoformat()  # row 2,998's delivery
 
 
 def test_epoch_seconds_give_the_report_iso_timestamps_give(tmp_path: Path) -> None:
