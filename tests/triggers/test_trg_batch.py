@@ -227,6 +227,35 @@ def test_duplicate_keys_tell_absent_values_texts_and_numbers_apart(tmp_path, job
     assert finding.data["extra_copies"] == 5
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_duplicates_are_counted_across_tens_of_thousands_of_recipients(tmp_path, jobs):
+    """More recipients than TRG007 keeps in its first, small index: repeats of
+    recipients seen before and after it grows into its table, and one
+    recipient sent 303 times (copies are counted up to 255)."""
+    emails = [f"c{n}@example.com" for n in range(20_000)]
+    emails += [f"c{n}@example.com" for n in range(100) for _copy in range(2)]
+    emails += [f"C{n}@Example.com " for n in range(17_000, 17_050)]
+    emails += ["c5@example.com"] * 300
+    path = tmp_path / "rows.jsonl"
+    path.write_text(
+        "".join(json.dumps({"id": f"r{n}", "recipient": {"email": e}}) + "\n" for n, e in enumerate(emails, 1)),
+        encoding="utf-8",
+    )
+    report = lint_batch(NEWSLETTER, path, select=["TRG007"], offline=True, jobs=jobs)
+    (finding,) = report.findings
+    assert finding.data["extra_copies"] == 200 + 50 + 300
+    assert finding.data["recipients"] == 150
+    assert finding.data["max_copies"] == 255
+    assert [(s["row"], s["first_row"]) for s in finding.data["samples"]] == [
+        (20_001, 1),
+        (20_002, 1),
+        (20_003, 2),
+        (20_004, 2),
+        (20_005, 3),
+    ]
+    assert "up to 255+ to one recipient" in finding.message
+
+
 def test_bad_rows_are_counted_by_row_number_and_the_rest_checked():
     code, data = batch_json(
         str(SHIPPED),
