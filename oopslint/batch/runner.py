@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..context import ContextError, SendContext, dig, parse_timestamp
+from ..context import ContextError, SendContext, _read_paths, dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
 from ..engine import WITHOUT_AWAITING, LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
@@ -222,6 +222,7 @@ class Runner:
         self._generation = 0
         self._plan_generation = -1
         self._plan_fields: tuple[str, ...] | None = None
+        self._plan_reader: Callable[[dict], tuple] = tuple
         self._plans: dict[tuple, tuple] = {}
         self.progress: Callable[[int], None] | None = None  # called with the rows read so far
         self.consumers: list[tuple[Rule, Any]] = []
@@ -420,7 +421,7 @@ class Runner:
             self._make_plan()
         plan_fields = self._plan_fields
         if plan_fields is not None:
-            plan_key = context.values(plan_fields)
+            plan_key = self._plan_reader(data) if data.__class__ is dict else context.values(plan_fields)
             for value in plan_key:
                 if value is not None and value.__class__ is not str:
                     plan_key = tuple([_freeze(value) for value in plan_key])
@@ -488,6 +489,8 @@ class Runner:
                 return
             fields.update(entry.fields)
         self._plan_fields = tuple(sorted(fields))
+        # what context.values(fields) does on a plain dict, without finding the reader on each row
+        self._plan_reader = _read_paths(self.prototype.fields, self._plan_fields)[1]
 
     def _outcomes(
         self, number: int, context: SendContext, data: Mapping[str, Any]
@@ -797,10 +800,14 @@ class Runner:
         A state that fails is dropped and its rule recorded in ``crashed``; returns the
         row's first rejection by a batch rule, if any."""
         row = self.batch_row(number, line, context, found)
-        for code, state in list(states.items()):
+        failed: list[tuple[str, Exception]] | None = None
+        for code, state in states.items():
             try:
                 state.add(row)
             except Exception as exc:
+                failed = [*(failed or ()), (code, exc)]
+        if failed:
+            for code, exc in failed:
                 del states[code]
                 crashed[code] = (number, crash_detail(self._batch_rule(code), exc))
         return row._rejections[0] if row._rejections else None

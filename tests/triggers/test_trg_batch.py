@@ -438,6 +438,75 @@ def test_third_party_rules_in_a_batch(tmp_path, jobs):
         assert len(SEEN_CATEGORIES) < 20
 
 
+class _FailingState:
+    """XBT201's mergeable state: fails on a row that says so."""
+
+    def __init__(self, batch, context, options):
+        self.rows = 0
+
+    def add(self, row):
+        if row.context.get("explode"):
+            raise ValueError("cannot count this row")
+        self.rows += 1
+
+    def merge(self, later):
+        merged = _FailingState(None, None, None)
+        merged.rows = self.rows + later.rows
+        return merged
+
+    def findings(self):
+        yield Finding(f"{self.rows} rows counted")
+
+
+class _CountingState(_FailingState):
+    """XBT202's mergeable state: counts every row."""
+
+    def add(self, row):
+        self.rows += 1
+
+    def merge(self, later):
+        merged = _CountingState(None, None, None)
+        merged.rows = self.rows + later.rows
+        return merged
+
+
+def _state_rule(state_class):
+    def check(batch, context, options):
+        state = state_class(batch, context, options)
+        while (row := (yield)) is not None:
+            state.add(row)
+        yield from state.findings()
+
+    check.mergeable = state_class
+    return check
+
+
+failing_state = rule(code="XBT201", name="fails-on-a-row", severity="info", scope="batch", uses_context=True)(
+    _state_rule(_FailingState)
+)
+counting_state = rule(code="XBT202", name="counts-rows", severity="info", scope="batch", uses_context=True)(
+    _state_rule(_CountingState)
+)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_batch_rule_that_fails_on_a_row_is_reported_and_the_others_go_on(tmp_path, jobs):
+    path = tmp_path / "rows.jsonl"
+    path.write_text(
+        "".join(json.dumps({"id": f"r{n}", "explode": n == 4321}) + "\n" for n in range(1, 6001)), encoding="utf-8"
+    )
+    registry = Registry([per_category, failing_state, counting_state])  # a per-row rule: workers check the rows
+    linter = Linter({}, registry=registry, offline=True, default_mode="template")
+    report = lint_batch("<p>Hello</p>", path, linter=linter, jobs=jobs)
+    messages = {f.code: f.message for f in report.findings}
+    assert "XBT201" not in messages
+    assert messages["XBT202"] == "6000 rows counted"
+    assert messages["OOPS001"].startswith(
+        "rule XBT201 (fails-on-a-row) crashed on 1 row (first: row 4321): ValueError: cannot count this row"
+    )
+    assert report.exit_code == 2
+
+
 # ---------------------------------------------------------------- usage errors
 
 
