@@ -25,14 +25,12 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .registry import Registry  # at run time too: typing.get_type_hints(Config) resolves it
 from .report import Severity
 from .rule import MODES, Rule, RuleOptions
 from .templating import resolve_dialects
-
-if TYPE_CHECKING:
-    from .registry import Registry
 
 __all__ = ["Config", "ConfigError", "find_config_file", "load_config"]
 

@@ -95,3 +95,16 @@ def test_public_api_is_typed_and_small():
     ):
         assert hasattr(oopslint, name)
     assert Severity.ERROR > Severity.WARNING > Severity.INFO
+
+
+def test_public_classes_have_type_hints_that_resolve_at_run_time():
+    """typing.get_type_hints works on every public class, as documentation
+    tools and validators call it (Config names the Registry it selects from)."""
+    import typing
+
+    classes = [getattr(oopslint, name) for name in oopslint.__all__ if isinstance(getattr(oopslint, name), type)]
+    assert oopslint.Config in classes and oopslint.SendContext in classes
+    for cls in classes:
+        typing.get_type_hints(cls)
+    hints = typing.get_type_hints(oopslint.Config.from_mapping)
+    assert hints["registry"] == Registry | None

@@ -682,8 +682,10 @@ class Runner:
             group.rows += 1
             if event_at is not None:
                 _note_oldest(tally, group, event_at)
-        if entry.checker is not None and len(tally.first_rows) >= sample_size and len(group.samples) >= sample_size:
-            self._common[code] = (entry.checker, tally, group)
+        group = groups.get(key)
+        if entry.checker is not None and group is not None and len(tally.first_rows) >= sample_size:
+            if len(group.samples) >= sample_size:
+                self._common[code] = (entry.checker, tally, group)
         return the_id
 
     def _shown_time(self, entry: RowRule, context: SendContext, times: EventTimes, index: int) -> Finding:
@@ -807,9 +809,9 @@ class Runner:
             except Exception as exc:
                 failed = [*(failed or ()), (code, exc)]
         if failed:
-            for code, exc in failed:
+            for code, error in failed:
                 del states[code]
-                crashed[code] = (number, crash_detail(self._batch_rule(code), exc))
+                crashed[code] = (number, crash_detail(self._batch_rule(code), error))
         return row._rejections[0] if row._rejections else None
 
     def _batch_rule(self, code: str) -> Rule:
