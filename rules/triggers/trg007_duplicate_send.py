@@ -366,17 +366,18 @@ def _key_hash(address: str, fields: list[Any]) -> int:
     Texts are compared without case or surrounding blanks. A key of texts and
     absent values is hashed in its NUL-joined form (see ``_SEPARATOR``), any
     other by the repr of :func:`_plain_parts`."""
-    parts = [address.lower()]
+    parts = [address]
     absent = 0
     for value in fields:
         if value.__class__ is str:
-            parts.append(value.strip().lower())
+            parts.append(value.strip())
         elif value is None:
             parts.append(_ABSENT)
             absent += 1
         else:
             return _digest(repr(_plain_parts(address, fields)))
-    text = _SEPARATOR.join(parts)
+    # lowered whole: NUL and SOH are not letters, so each part is lowered as on its own
+    text = _SEPARATOR.join(parts).lower()
     if text.count(_SEPARATOR) == len(fields) and text.count(_ABSENT) == absent:
         return _digest(text)
     return _digest(repr(_plain_parts(address, fields)))  # a text holding NUL or SOH
