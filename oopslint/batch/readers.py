@@ -45,6 +45,35 @@ class LineBlock(NamedTuple):
             number += 1
         return out
 
+    def parsed(self) -> tuple[list[tuple[int, int, dict[str, Any]]], list[tuple[int, int, None, str]]]:
+        """``(row number, line, object)`` of each row read, and ``(row number,
+        line, None, why)`` of each that cannot be, as :func:`parse_json_row`
+        reads them: a line that is one object is decoded here, in one loop."""
+        rows: list[tuple[int, int, dict[str, Any]]] = []
+        unreadable: list[tuple[int, int, None, str]] = []
+        number = self.first_row
+        scan = _scan_once
+        for line_number, line in enumerate(self.lines, self.first_line):
+            if line[:1] == "{":
+                try:
+                    value, end = scan(line, 0)
+                except (StopIteration, ValueError):
+                    pass
+                else:
+                    if end == len(line) or not line[end:].strip(" \t\n\r"):
+                        rows.append((number, line_number, value))
+                        number += 1
+                        continue
+            elif not line.strip():
+                continue
+            value, error = parse_json_row(line)
+            if error is None:
+                rows.append((number, line_number, value))
+            else:
+                unreadable.append((number, line_number, None, error))
+            number += 1
+        return rows, unreadable
+
 
 def iter_context_rows(
     source: Any, format: str = "auto", *, with_text: bool = False, parse_json: bool = True, blocks: int = 0

@@ -739,20 +739,26 @@ class Runner:
         the reading process to merge in chunk order. ``outcomes`` are the
         async rules' results the reading process already has (see
         :meth:`async_outcomes`). ``items`` may be a block of JSON Lines lines."""
-        chunk_rows = items.items() if isinstance(items, LineBlock) else items
         summary = self.summary
         self.start_counts()
         problems: list[tuple[int, int | None, str | None, str]] = []
         unreadable = 0
-        rows = []
-        for number, line, payload in chunk_rows:
-            if payload.__class__ is str:
-                payload, error = parse_json_row(payload)
-                if error is not None:  # a row the reading process left unparsed
-                    unreadable += 1
-                    problems.append((number, line, None, error))
-                    continue
-            rows.append((number, line, self.row_data(payload)))
+        rows: list[tuple[int, int | None, Any]] = []
+        if isinstance(items, LineBlock):
+            parsed, unparsed = items.parsed()
+            base = self.base_data
+            rows.extend(parsed if not base else [(number, line, merge(base, data)) for number, line, data in parsed])
+            unreadable = len(unparsed)
+            problems.extend(unparsed)
+        else:
+            for number, line, payload in items:
+                if payload.__class__ is str:
+                    payload, error = parse_json_row(payload)
+                    if error is not None:  # a row the reading process left unparsed
+                        unreadable += 1
+                        problems.append((number, line, None, error))
+                        continue
+                rows.append((number, line, self.row_data(payload)))
         if outcomes is not None:
             self._prefetched.update(outcomes)
             self._not_prefetched = _NO_FINDINGS  # the reading process sends only outcomes with something in them

@@ -16,7 +16,7 @@ from oopslint import Linter
 from oopslint.batch import BatchRow, iter_context_rows, lint_batch, prepare_runner
 from oopslint.batch.dask_backend import mergeable_state
 from oopslint.batch.parallel import CHUNK_ROWS
-from oopslint.batch.readers import LineBlock
+from oopslint.batch.readers import LineBlock, parse_json_row
 from oopslint.batch.runner import Runner
 from triggers.helpers import SHIPPED, batch_rows
 
@@ -166,6 +166,15 @@ def test_blocks_of_lines_give_the_rows_read_one_by_one(tmp_path, size):
     assert all(isinstance(block, LineBlock) for block in blocks)
     assert [item for block in blocks for item in block.items()] == one_by_one
     assert sum(block.rows for block in blocks) == len(one_by_one) == 6
+    # decoded in one loop per block: each row as parse_json_row reads its line
+    decoded = [(number, line, *parse_json_row(text)) for number, line, text in one_by_one]
+    from_blocks = []
+    for block in blocks:
+        rows, unreadable = block.parsed()
+        from_blocks += [(number, line, data, None) for number, line, data in rows]
+        from_blocks += [(number, line, None, error) for number, line, _none, error in unreadable]
+    assert sorted(from_blocks, key=lambda item: item[0]) == decoded
+    assert [item[3] is None for item in decoded] == [True, False, True, False, True, True]
     # other formats are read row by row as before
     csv_path = tmp_path / "rows.csv"
     csv_path.write_text("id,recipient.email\nr1,a@example.com\n", encoding="utf-8")
@@ -234,8 +243,6 @@ def test_workers_show_repeats_of_rows_from_earlier_chunks_as_one_process(tmp_pat
     ],
 )
 def test_rows_read_as_json_loads_reads_them(line):
-    from oopslint.batch.readers import parse_json_row
-
     try:
         expected = json.loads(line)
     except RecursionError:
@@ -243,6 +250,11 @@ def test_rows_read_as_json_loads_reads_them(line):
     except ValueError:
         expected = "invalid"
     value, error = parse_json_row(line)
+    rows, unreadable = LineBlock(1, 1, [line], 1).parsed()
+    if error is None:
+        assert rows == [(1, 1, value)] and not unreadable
+    else:
+        assert unreadable == [(1, 1, None, error)] and not rows
     if isinstance(expected, dict):
         assert (value, error) == (expected, None) or (repr(value), error) == (repr(expected), None)
     elif expected == "nested":
