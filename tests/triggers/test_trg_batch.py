@@ -450,7 +450,7 @@ class _FailingState:
         self.rows += 1
 
     def merge(self, later):
-        merged = _FailingState(None, None, None)
+        merged = type(self)(None, None, None)
         merged.rows = self.rows + later.rows
         return merged
 
@@ -463,11 +463,6 @@ class _CountingState(_FailingState):
 
     def add(self, row):
         self.rows += 1
-
-    def merge(self, later):
-        merged = _CountingState(None, None, None)
-        merged.rows = self.rows + later.rows
-        return merged
 
 
 def _state_rule(state_class):
