@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..context import ContextError, SendContext, _read_paths, dig, parse_timestamp
+from ..context import ContextError, SendContext, dig, parse_timestamp
 from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
 from ..engine import WITHOUT_AWAITING, LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
@@ -222,7 +222,6 @@ class Runner:
         self._generation = 0
         self._plan_generation = -1
         self._plan_fields: tuple[str, ...] | None = None
-        self._plan_reader: Callable[[dict], tuple] = tuple
         self._plans: dict[tuple, tuple] = {}
         self.progress: Callable[[int], None] | None = None  # called with the rows read so far
         self.consumers: list[tuple[Rule, Any]] = []
@@ -421,7 +420,7 @@ class Runner:
             self._make_plan()
         plan_fields = self._plan_fields
         if plan_fields is not None:
-            plan_key = self._plan_reader(data) if data.__class__ is dict else context.values(plan_fields)
+            plan_key = context.values(plan_fields)
             for value in plan_key:
                 if value is not None and value.__class__ is not str:
                     plan_key = tuple([_freeze(value) for value in plan_key])
@@ -489,8 +488,6 @@ class Runner:
                 return
             fields.update(entry.fields)
         self._plan_fields = tuple(sorted(fields))
-        # what context.values(fields) does on a plain dict, without finding the reader on each row
-        self._plan_reader = _read_paths(self.prototype.fields, self._plan_fields)[1]
 
     def _outcomes(
         self, number: int, context: SendContext, data: Mapping[str, Any]
