@@ -69,10 +69,11 @@ class _SeenKeys:
         self.keys = array("q", bytes(8 * size))
         self.rows = array("I", bytes(4 * size))
         self.counts = array("B", bytes(size))
-        self._insert_all(*self.packed_small(small))
+        self._insert_all(*self._packed_small(small))
 
     @staticmethod
-    def packed_small(small: dict[int, int]) -> tuple[array[int], array[int], array[int]]:
+    def _packed_small(small: dict[int, int]) -> tuple[array[int], array[int], array[int]]:
+        """The keys, first rows and copies of ``small``, as :meth:`packed` gives a table's."""
         return (
             array("q", small),
             array("I", [value >> 8 for value in small.values()]),
@@ -231,7 +232,7 @@ class _SeenKeys:
         if packed is not None:
             return packed  # type: ignore[no-any-return]
         if self.small is not None:
-            return self.packed_small(self.small)
+            return self._packed_small(self.small)
         keys = self.keys
         return (
             array("q", compress(keys, keys)),
@@ -331,10 +332,11 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
     so two shipments of one order with different event ids are not duplicates,
     and a newsletter row with no event data is one send per recipient. Rows
     without a recipient are counted as bad rows. Memory grows by about 20 bytes
-    per distinct recipient (the first 16,384 are kept in a dict, under 2 MB). With worker processes (`--jobs`) on a file, the
-    reading process sizes its index once for the rows the file is estimated to
-    hold (13 bytes a slot, kept under 70% full, at most 54 MB), so many
-    repeated rows can take up to about 37 bytes per row there.
+    per distinct recipient (the first 16,384 are kept in a dict, under 2 MB).
+    With worker processes (`--jobs`) on a file, the reading process sizes its
+    index once for the rows the file is estimated to hold (13 bytes a slot,
+    kept under 70% full, at most 54 MB), so many repeated rows can take up to
+    about 37 bytes per row there.
 
     Why is this bad?
     A newsletter once went out 2 to 10 times to each person on a 25,000-name
