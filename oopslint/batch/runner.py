@@ -619,18 +619,8 @@ class Runner:
             tally.findings += len(times)
             group.rows += len(times)
             for event_at in times:
-                if event_at is None:
-                    continue
-                if (
-                    event_at.__class__ is datetime
-                    and event_at.tzinfo is not None
-                    and group.oldest is not None
-                    and event_at >= group.oldest
-                    and tally.oldest_event is not None
-                    and event_at >= tally.oldest_event
-                ):
-                    continue
-                _note_oldest(tally, group, event_at)
+                if event_at is not None:
+                    _note_oldest(tally, group, event_at)
         return True
 
     def _count_times(
@@ -805,16 +795,12 @@ class Runner:
         A state that fails is dropped and its rule recorded in ``crashed``; returns the
         row's first rejection by a batch rule, if any."""
         row = self.batch_row(number, line, context, found)
-        failed: list[tuple[str, Exception]] | None = None
-        for code, state in states.items():
+        for code, state in list(states.items()):
             try:
                 state.add(row)
             except Exception as exc:
-                failed = [*(failed or ()), (code, exc)]
-        if failed:
-            for code, error in failed:
                 del states[code]
-                crashed[code] = (number, crash_detail(self._batch_rule(code), error))
+                crashed[code] = (number, crash_detail(self._batch_rule(code), exc))
         return row._rejections[0] if row._rejections else None
 
     def _batch_rule(self, code: str) -> Rule:
