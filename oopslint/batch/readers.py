@@ -52,19 +52,13 @@ class LineBlock(NamedTuple):
         rows: list[tuple[int, int, dict[str, Any]]] = []
         unreadable: list[tuple[int, int, None, str]] = []
         number = self.first_row
-        scan = _scan_once
         for line_number, line in enumerate(self.lines, self.first_line):
-            if line[:1] == "{":
-                try:
-                    value, end = scan(line, 0)
-                except (StopIteration, ValueError):
-                    pass
-                else:
-                    if end == len(line) or not line[end:].strip(" \t\n\r"):
-                        rows.append((number, line_number, value))
-                        number += 1
-                        continue
-            elif not line.strip():
+            value = _one_object(line)
+            if value is not _NOT_ONE_OBJECT:
+                rows.append((number, line_number, value))
+                number += 1
+                continue
+            if not line.strip():
                 continue
             value, error = parse_json_row(line)
             if error is None:
@@ -222,20 +216,30 @@ def _describe(value: Any) -> str:
 _scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
-def _loads(line: str) -> Any:
-    """``json.loads(line)``: a row that is one object and then only JSON whitespace
-    is decoded by json's scanner directly (a row costs one call, not four); any
-    other, and any error, goes through ``json.loads`` for its usual message."""
+#: what :func:`_one_object` gives for a line that is not one JSON object
+_NOT_ONE_OBJECT: Any = object()
+
+
+def _one_object(line: str) -> Any:
+    """The object of a line that is one JSON object and then only JSON
+    whitespace, decoded by json's scanner directly (one call, not the four of
+    ``json.loads``); ``_NOT_ONE_OBJECT`` for any other line, or an error."""
     if line[:1] == "{":
         try:
             value, end = _scan_once(line, 0)
         except (StopIteration, ValueError):  # StopIteration: no value where it starts
-            pass
-        else:
-            rest = len(line) - end
-            if not rest or (rest == 1 and line[end] == "\n") or not line[end:].strip(" \t\n\r"):
-                return value
-    return json.loads(line)
+            return _NOT_ONE_OBJECT
+        rest = len(line) - end
+        if not rest or (rest == 1 and line[end] == "\n") or not line[end:].strip(" \t\n\r"):
+            return value
+    return _NOT_ONE_OBJECT
+
+
+def _loads(line: str) -> Any:
+    """``json.loads(line)``: a row that is one object is decoded by :func:`_one_object`;
+    any other, and any error, goes through ``json.loads`` for its usual message."""
+    value = _one_object(line)
+    return value if value is not _NOT_ONE_OBJECT else json.loads(line)
 
 
 def parse_json_row(line: str) -> tuple[Any, str | None]:
