@@ -42,6 +42,17 @@ class Ref:
         return bool(self.item.tokens)
 
 
+_PLACEHOLDER_HREF = re.compile(r"^(?:[#!]*|(?:javascript|vbscript|data):.*|(?:https?:/*|//))$", re.I | re.S)
+_NO_BLANKS = re.compile(r"[\s\x00-\x1f]+")
+
+
+def placeholder_href(ref: Ref) -> bool:
+    """A link whose href goes nowhere (empty, ``#``, a script or ``data:`` URL,
+    or ``https://`` with nothing after it): TPL005 (dead-href) reports it, so
+    the link rules leave it alone (one problem, one finding). Images are ours."""
+    return ref.kind == "link" and _PLACEHOLDER_HREF.match(_NO_BLANKS.sub("", ref.url)) is not None
+
+
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^"')\s;]+))""", re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^"')\s]+))""", re.I)

@@ -57,6 +57,8 @@ def insecure_link(email, context, options):
         if not url.lower().startswith("http://") or not wanted(ref.url):
             continue
         host = host_of(url) if not ref.templated else host_of(literal_origin(ref.url, ref.item.tokens) or "")
+        if not host and not ref.templated:
+            continue  # no host to reach (`http://` alone, a broken port): TPL005 or LNK007 says so
         if host and classify_host(host) is not None and not host_allowed(host, allowed):
             continue  # LNK006 reports it, and says it uses http://
         yield Finding(

@@ -8,6 +8,7 @@ from ._common import (
     FILTER_DOCS,
     FILTER_OPTIONS,
     mode_severity,
+    placeholder_href,
     refs,
     url_filter,
     url_problem,
@@ -29,9 +30,10 @@ def malformed_url(email, context, options):
     relative paths (`/account`, `logo.png`) without a `<base href>`, addresses
     with no scheme (`www.shop.com`), protocol-relative ones (`//cdn...`),
     scheme typos (`htps://`, `http//`, `http:/`), invalid hosts and ports,
-    `javascript:` and `file:` links, and whitespace inside an address. Empty
-    addresses are a warning in template mode. Merge-tagged addresses are not
-    judged here.
+    `file:` links, and whitespace inside an address; for images, also empty
+    sources (a warning in template mode) and `javascript:` ones. A link that
+    goes nowhere (an empty href, `#`, `javascript:`, or `https://` with
+    nothing after it) is TPL005's. Merge-tagged addresses are not judged here.
 
     Why is this bad?
     An email is not a web page: there is no address to resolve a relative or
@@ -49,7 +51,7 @@ def malformed_url(email, context, options):
     wanted = url_filter(options)
     has_base = any(e.get("href") for e in email.find("base"))
     for ref in refs(email):
-        if ref.templated or not wanted(ref.url):
+        if ref.templated or not wanted(ref.url) or placeholder_href(ref):
             continue
         if ref.kind == "image" and ref.url.lower().startswith(("data:", "cid:")):
             continue

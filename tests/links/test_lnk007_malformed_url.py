@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from oopslint_testing import assert_read
+
+from oopslint import Linter
 
 from .offline_helpers import email_with, found, lint
 
@@ -46,21 +49,18 @@ from .offline_helpers import email_with, found, lint
         ("https://acme.com:65536/x", "Malformed link: https://acme.com:65536/x cannot be parsed", None),
         ("https://-acme.com/x", "Malformed link: the host '-acme.com' has characters a domain name cannot have", None),
         ("HTTPS://Acme.123/x", "Malformed link: the host 'acme.123' does not end in a top-level domain", None),
-        ("https:///", "Malformed link: https:/// has too many slashes", "https://"),
         (
             "https://acme.com/a b",
             "Malformed link: 'https://acme.com/a b' contains whitespace",
             "https://acme.com/a%20b",
         ),
         ("https:\\\\acme.com", "needs // after https:", None),
-        ("javascript:void(0)", "javascript: link: email clients remove scripts, so this link does nothing", None),
         (
             "file:///C:/Users/me/offer.pdf",
             "Malformed link: file:///C:/Users/me/offer.pdf is a file on the sender's computer",
             None,
         ),
         ("C:\\Users\\me\\offer.pdf", "is a path on the sender's computer", None),
-        ("", "Empty link: the href has no address", None),
     ],
 )
 def test_malformed_urls(url, message, suggestion):
@@ -108,8 +108,38 @@ def test_relative_urls_are_fine_with_a_base_and_images_are_checked_too():
     )
 
 
-def test_empty_href_is_a_warning_in_a_template_and_merge_tags_are_not_judged():
-    html = email_with('<a href="">Open</a> <a href="{{ url }}">x</a> <a href="{{ base }}/path">y</a>')
+@pytest.mark.parametrize(
+    "src,message",
+    [
+        ("https:///", "Malformed image source: https:/// has too many slashes after https:"),
+        ("http://", "Malformed image source: http:// has no host"),
+        (
+            "javascript:void(0)",
+            "javascript: image source: email clients remove scripts, so this image source does nothing",
+        ),
+        ("", "Empty image source: the src has no address"),
+    ],
+)
+def test_image_sources_that_go_nowhere_are_malformed(src, message):
+    # an image has no dead-href rule: these are LNK007's alone (LNK005 does not add "insecure" to http://)
+    html = email_with(f'<img src="{src}" alt="Acme">')
+    (finding,) = lint(html, select=["LNK", "TPL005"]).findings
+    assert (finding.code, finding.message) == ("LNK007", message)
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["", " ", "#", "javascript:void(0)", "JavaScript:openChat()", "data:text/html,hi", "http://", "https:///", "//"],
+)
+def test_a_link_that_goes_nowhere_is_one_finding_of_dead_href(href):
+    html = email_with(f'<p>Questions? <a href="{href}">Contact us</a> any time.</p>')
+    report = assert_read(Linter({}, mode="rendered", offline=True).lint(html, path="email.html"))
+    on_the_link = [f.code for f in report.findings if f.line == 3 and f.code.startswith(("LNK", "TPL"))]
+    assert on_the_link == ["TPL005"]
+
+
+def test_empty_image_source_is_a_warning_in_a_template_and_merge_tags_are_not_judged():
+    html = email_with('<img src="" alt="Acme"> <a href="{{ url }}">x</a> <img src="{{ base }}/logo.png" alt="Acme">')
     assert found(lint(html, mode="template", select=["LNK007"])) == [
-        ("LNK007", "warning", "Empty link: the href has no address")
+        ("LNK007", "warning", "Empty image source: the src has no address")
     ]
