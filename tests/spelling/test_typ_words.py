@@ -210,6 +210,28 @@ def test_text_tpl002_reports_as_filler_is_not_spell_checked():
     assert (typos[0].line, typos[0].column) == locate(html, "acount")
 
 
+def test_lorem_latin_in_themed_filler_is_not_a_typo_but_the_same_word_in_real_copy_is():
+    """Themed generators mix lorem ipsum's Latin into paragraphs of their own
+    words ("... sausage officia elit sirloin ..."): after the "Bacon ipsum"
+    TPL002 reports, those words are filler, not misspellings of "official"."""
+    source = (CORPUS / "postmark" / "welcome.source.html").read_text(encoding="utf-8")
+    marker = "<p>Thanks for trying [Product Name]."
+    themed = (
+        "<p>Bacon ipsum dolor amet labore in exercitation prosciutto, consequat chuck excepteur short loin.</p>\n"
+        "<p>Alcatra chicken jowl, biltong porchetta tri-tip sausage officia elit sirloin pork chop quis turkey.</p>\n"
+        "<ul><li>Ut sirloin incididunt, beef ribs tempor meatloaf reprehenderit brisket pork</li>\n"
+        "<li>Flank laboris ball tip ground round turkey turducken, excepteur drumstick</li></ul>\n"
+        "<p>I set up a profile where I can followw your orders.</p>\n"
+    )
+    report = oopslint.lint(source.replace(marker, themed + marker, 1), mode="template", config={"select": ["TYP"]})
+    assert [f.data["word"] for f in report.findings if f.code == "TYP001"] == ["followw"]
+    assert not {"officia", "tempor", "laboris"} & {f.data.get("word") for f in report.findings}
+    # without filler anywhere in the email, the same words are read as English
+    plain = "<p>Our officia store has a tempor sale for laboris day.</p>\n"
+    report = oopslint.lint(source.replace(marker, plain + marker, 1), mode="template", config={"select": ["TYP"]})
+    assert sorted(f.data["word"] for f in report.findings if f.code == "TYP001") == ["laboris", "officia", "tempor"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
