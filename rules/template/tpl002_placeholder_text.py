@@ -250,7 +250,10 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
     copy ("This is preheader text") and bracketed placeholders in the style of
     Postmark's templates (`[Product Name]`, `[Company Name, LLC]`, `[x] days`).
     The subject, body text, preheader, hidden text, alt and title text are read;
-    merge tags are masked first, so `{{ name }}` never counts.
+    merge tags are masked first, so `{{ name }}` never counts. Stand-in copy is
+    one finding per sentence ("Snippet text here lorem ipsum is dummy text"
+    names the rest in its message); each value left to fill in
+    (`[Sender Name]`, `$XX.XX`) is a finding of its own.
 
     Severity: an error, except bracketed placeholders and example copy, which are
     warnings in template mode (they are scaffolding a template is expected to
@@ -284,11 +287,13 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
     )
     allow = allowed(options, "placeholder_allow")
     runs = text_runs(email)
-    for hit in [*scan_runs(runs, patterns, allow), *_latin_passages(email, runs, allow)]:
+    for hit, others in _by_sentence(runs, [*scan_runs(runs, patterns, allow), *_latin_passages(email, runs, allow)]):
         run, pattern = hit.run, hit.pattern
         shown = " ".join(hit.text.split())
-        severity = _severity(pattern, context.mode)
+        severity = max(_severity(item.pattern, context.mode) for item in (hit, *others))
         explanation = pattern.explanation
+        if others:
+            explanation += " (in the same sentence: " + ", ".join(repr(" ".join(o.text.split())) for o in others) + ")"
         if pattern.kind == "bracket":
             explanation += (
                 ": recipients will see it as typed"
@@ -299,5 +304,41 @@ def placeholder_text(email: Email, context: SendContext, options: Any) -> Iterat
             f"Placeholder text {shown!r} in {run_place(run)}: {explanation}",
             span=run.span(email, hit.start, hit.end),
             severity=severity,
-            data={"text": shown, "kind": pattern.kind, "where": run.where},
+            data={
+                "text": shown,
+                "kind": pattern.kind,
+                "where": run.where,
+                **({"also": [" ".join(o.text.split()) for o in others]} if others else {}),
+            },
         )
+
+
+_SENTENCE_END = re.compile(r"[.!?…\n\x00]")
+
+
+#: hits that say the copy itself is a stand-in (one sentence of it is one problem), unlike a
+#: value left to fill in ([Sender Name], $XX.XX), which each need their own fix
+_STAND_IN_COPY = frozenset(("lorem-ipsum", "themed-ipsum", "blind-text", "text-here", "click-to-edit", "example-text"))
+
+
+def _by_sentence(runs: list[TextRun], hits: list[Hit]) -> Iterator[tuple[Hit, list[Hit]]]:
+    """Hits in reading order, stand-in copy of one sentence together ("Snippet
+    text here lorem ipsum is dummy text" is one placeholder, not three): the
+    first, and the rest."""
+    order = {id(run): index for index, run in enumerate(runs)}
+    group: list[Hit] = []
+    for hit in sorted(hits, key=lambda item: (order.get(id(item.run), len(runs)), item.start)):
+        if group:
+            last = group[-1]
+            if (
+                hit.run is last.run
+                and hit.pattern.kind in _STAND_IN_COPY
+                and last.pattern.kind in _STAND_IN_COPY
+                and (hit.start < last.end or not _SENTENCE_END.search(hit.run.text, last.end, hit.start))
+            ):
+                group.append(hit)
+                continue
+            yield group[0], group[1:]
+        group = [hit]
+    if group:
+        yield group[0], group[1:]

@@ -316,3 +316,26 @@ def test_a_second_render_of_a_template_gets_its_own_places(tpl):
     custom = {"placeholder_patterns": [r"\bProduct Name\b"]}
     again = tpl.findings(tpl.lint(html, mode="template", select="TPL002", options=custom), "TPL002")
     assert len(again) == len(first)  # the custom pattern finds nothing an earlier one has not
+
+
+def test_stand_in_copy_is_one_finding_per_sentence_but_each_value_to_fill_is_its_own(tpl):
+    html = _paragraph(
+        tpl,
+        "Snippet text here lorem ipsum is dummy text. Headline goes here. "
+        "Thanks, [Sender Name] and the [Product Name] team.",
+    )
+    found = tpl.findings(tpl.lint(html, mode="rendered", select="TPL002"), "TPL002")
+    assert [f.data["text"] for f in found] == [
+        "Snippet text here",
+        "Headline goes here",
+        "[Sender Name]",
+        "[Product Name]",
+    ]
+    first = found[0]
+    assert (first.line, first.column) == tpl.locate(html, "Snippet text here")
+    assert first.message == (
+        "Placeholder text 'Snippet text here' in the body text: template placeholder copy "
+        "(in the same sentence: 'lorem ipsum', 'dummy text')"
+    )
+    assert first.data["also"] == ["lorem ipsum", "dummy text"]
+    assert {f.severity.name for f in found} == {"ERROR"}
