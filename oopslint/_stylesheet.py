@@ -500,14 +500,27 @@ def _expand(name: str, value: str) -> list[tuple[str, str]]:
         return [("background", value), ("background-color", colour), ("background-image", image)]
     if name == "font":
         out = [("font", value)]
-        for token in _split_css(value):
+        tokens = _split_css(value)
+        style = "normal"
+        for index, token in enumerate(tokens):
             size = token.split("/", 1)[0]
             length = _LENGTH.match(size)
             if (length is not None and length.group(2) is not None) or size.lower() in _SIZE_KEYWORDS:
                 out.append(("font-size", size))
+                rest = tokens[index + 1 :]
+                if token.endswith("/"):  # a line height after it: "14px/ 1.5 Arial"
+                    rest = rest[1:]
+                elif rest and rest[0].startswith("/"):  # "14px / 1.5 Arial", "14px /1.5 Arial"
+                    rest = rest[2:] if rest[0] == "/" else rest[1:]
+                family = " ".join(rest)
+                if family:
+                    out.append(("font-family", family))
+                out.append(("font-style", style))  # the shorthand sets every part it does not name to normal
                 break
             if token.lower() in ("bold", "bolder", "lighter", "normal") or token.isdigit():
                 out.append(("font-weight", token))
+            elif token.lower() in ("italic", "oblique"):
+                style = token.lower()
         return out
     if name in ("text-decoration", "text-decoration-line"):
         return [(name, value), ("text-decoration-line", value)]
@@ -564,6 +577,8 @@ def _hints(element: Element) -> list[tuple[str, str]]:
     if tag == "font":
         if attrs.get("color") and parse_color(attrs["color"].strip()) is not None:
             out.append(("color", attrs["color"].strip()))
+        if attrs.get("face", "").strip():
+            out.append(("font-family", attrs["face"].strip()))
         size = (attrs.get("size") or "").strip()
         if size:
             try:

@@ -183,7 +183,20 @@ def own_texts(email: Email, element: Any) -> list[str]:
 
 
 def text_of(email: Email, element: Any, limit: int = 40) -> str:
-    text = " ".join(" ".join(own_texts(email, element)).split())
+    return _shortened(" ".join(" ".join(own_texts(email, element)).split()), limit)
+
+
+def link_text(email: Email, element: Any, limit: int = 40) -> str:
+    """All the visible text of a link element, its children's too (``<a><span>Shop</span></a>``)."""
+    texts = email.memo("oopslint.rules.contrast.link_texts", _link_texts)
+    return _shortened(texts.get(element.index) or "", limit) or text_of(email, element, limit)
+
+
+def _link_texts(email: Email) -> dict[int, str]:
+    return {link.element.index: link.text for link in email.links if link.text}
+
+
+def _shortened(text: str, limit: int) -> str:
     if MASK_CHAR in text:
         text = re.sub(MASK_CHAR + "+", "{{…}}", text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -256,6 +269,7 @@ def _displayed_as_block(style_map: StyleMap, element: Any) -> bool:
 
 
 __all__ = [
+    "link_text",
     "links_in_text",
     "OPTIONS",
     "OPTION_DOCS",

@@ -12,10 +12,10 @@ from ._common import (
     LIGHT_PROFILES,
     OPTION_DOCS,
     OPTIONS,
+    link_text,
     links_in_text,
     settings,
     styles,
-    text_of,
 )
 
 
@@ -33,9 +33,11 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
     For a link inside a sentence (its block holds more text outside links than
     inside them, as axe-core's `link-in-text-block` decides), checks that the
     reader can tell it is a link without seeing colour: an underline or bottom
-    border, a background of its own, or a colour with at least 3:1 contrast
-    against the surrounding text (WCAG technique G183). Checked in the light
-    profiles selected; one finding per link.
+    border, a background of its own, a weight, style, size or typeface other
+    than the text around it (bold in plain text, say), or a colour with at
+    least 3:1 contrast against the surrounding text (WCAG technique G183), as
+    axe-core counts them. Checked in the light profiles selected; one finding
+    per link.
 
     Why is this bad?
     Readers with colour-vision deficiencies see a link with no underline and a
@@ -65,6 +67,8 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
             variant = "stripped" if profile == "style-stripped" else "full"
             if style_map.underlined(link, variant) or _own_text_underlined(email, style_map, link, variant):
                 continue
+            if _font_differs(style_map, link, block, variant):
+                continue  # bold, italic, a size or a typeface of its own marks the link
             link_paint = style_map.paint(link, profile, link_colour=config.link_colour(profile))
             block_paint = style_map.paint(block, profile, link_colour=config.link_colour(profile))
             if (
@@ -79,7 +83,7 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
         if not failing:
             continue
         first = data[failing[0]]
-        text = text_of(email, link) or "link"
+        text = link_text(email, link) or "link"
         yield Finding(
             f"Link {text!r} is not underlined and its colour {first['link']} is {first['ratio']:.2f}:1 against the "
             f"text around it ({first['text']}), below 3:1, in {', '.join(failing)}: readers who do not see colour "
@@ -99,3 +103,34 @@ def _own_text_underlined(email: Email, style_map: Any, link: Any, variant: str) 
         and all(style_map.underlined(e, variant) for e in elements)
         and not any(s.element is link for s in email.segments if s.kind == "text" and "".join(s.text.split()))
     )
+
+
+_ITALIC_TAGS = frozenset(("i", "em", "cite", "var", "dfn", "address"))
+
+
+def _font_differs(style_map: Any, link: Any, block: Any, variant: str) -> bool:
+    """The link's text is set in another weight, style, size or first typeface than its block's."""
+    if style_map.bold(link, variant) != style_map.bold(block, variant):
+        return True
+    if abs(style_map.font_size(link, variant) - style_map.font_size(block, variant)) > 0.01:
+        return True
+    if _italic(style_map, link, variant) != _italic(style_map, block, variant):
+        return True
+    return _first_family(style_map, link, variant) != _first_family(style_map, block, variant)
+
+
+def _italic(style_map: Any, element: Any, variant: str) -> bool:
+    node = element
+    while node is not None and node.tag != "#document":
+        declared = style_map.declared(node, variant).get("font-style")
+        if declared is not None and declared[0].strip().lower() not in ("inherit", "unset"):
+            return declared[0].strip().lower() in ("italic", "oblique") or declared[0].lower().startswith("oblique ")
+        if node.tag in _ITALIC_TAGS:
+            return True
+        node = node.parent
+    return False
+
+
+def _first_family(style_map: Any, element: Any, variant: str) -> str:
+    family = style_map.computed(element, "font-family", with_style_blocks=variant != "stripped") or ""
+    return family.split(",")[0].strip().strip("\"'").lower()

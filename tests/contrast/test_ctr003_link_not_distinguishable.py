@@ -43,3 +43,57 @@ def test_underline_border_or_standalone_button_is_fine(ctr):
         '<a href="https://example.com/go" style="color:#6B6E76;text-decoration:none">Open</a></p></body></html>'
     )
     assert not ctr.findings(ctr.lint(button, "CTR003"), "CTR003")
+
+
+def test_a_link_set_bold_italic_larger_or_in_another_typeface_is_distinguishable(ctr):
+    # axe-core's link-in-text-block counts a weight, style, size or first typeface of the link's own
+    page = (
+        '<html lang="en"><title>t</title><body>'
+        '<p style="color:#464646;font-family:Arial, sans-serif;font-size:14px">{}</p></body></html>'
+    )
+    distinct = (
+        '<b><a href="https://example.com/help" style="color:#464646;text-decoration:none">Get in touch</a></b>'
+        " if you have any questions or feedback at all.",
+        'Questions? <em><a href="https://example.com/help" style="color:#464646;text-decoration:none">'
+        "Get in touch</a></em> if you have any questions or feedback at all.",
+        'Questions? <a href="https://example.com/help" style="color:#464646;text-decoration:none;font-size:17px">'
+        "Get in touch</a> if you have any questions or feedback at all.",
+        'Questions? <a href="https://example.com/help" style="color:#464646;text-decoration:none;'
+        "font:14px/1.5 'Georgia', serif\">Get in touch</a> if you have any questions or feedback at all.",
+        'Questions? <font face="Courier New"><a href="https://example.com/help" style="color:#464646;'
+        'text-decoration:none">Get in touch</a></font> if you have any questions or feedback at all.',
+    )
+    for body in distinct:
+        assert not ctr.findings(ctr.lint(page.format(body), "CTR003"), "CTR003"), body
+    bold_text = page.replace("font-size:14px", "font-size:14px;font-weight:bold")
+    same = (
+        # bold in bold text, the same typeface written another way or set again by the shorthand
+        bold_text.format(
+            'Questions? <b><a href="https://example.com/help" style="color:#464646;text-decoration:none">'
+            "Get in touch</a></b> if you have any questions or feedback at all."
+        ),
+        page.format(
+            'Questions? <a href="https://example.com/help" style="color:#464646;text-decoration:none;'
+            'font-family:ARIAL, Helvetica">Get in touch</a> if you have any questions or feedback at all.'
+        ),
+        page.format(
+            'Questions? <a href="https://example.com/help" style="color:#464646;text-decoration:none;'
+            'font:normal 14px Arial">Get in touch</a> if you have any questions or feedback at all.'
+        ),
+    )
+    for html in same:
+        (finding,) = ctr.findings(ctr.lint(html, "CTR003"), "CTR003")
+        assert finding.message.startswith("Link 'Get in touch' is not underlined and its colour #464646 is 1.00:1")
+
+
+def test_a_link_whose_text_sits_in_a_span_is_named_by_that_text(ctr):
+    footer = (
+        '<html lang="en"><title>t</title><body><div style="color:#666666;font-family:Arial, sans-serif;'
+        'font-size:12px">East Pixel Bld. 99, Creative City 9000, Republic of Design<br>Phone: '
+        '<a href="tel:+1655606605" style="color:#666666;text-decoration:none">'
+        '<span style="color:#666666;text-decoration:none">+1 (655) 606-605</span></a></div></body></html>'
+    )
+    (finding,) = ctr.findings(ctr.lint(footer, "CTR003"), "CTR003")
+    assert finding.message.startswith(
+        "Link '+1 (655) 606-605' is not underlined and its colour #666666 is 1.00:1 against the text around it"
+    )
