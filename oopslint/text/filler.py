@@ -122,10 +122,11 @@ def is_themed_ipsum(phrase: str) -> bool:
     return phrase.split()[0].lower() not in _LATIN
 
 
-def is_filler_word(word: str) -> bool:
-    """True for a word of lorem ipsum's Latin that is not also an everyday word."""
+def is_filler_word(word: str, *, everyday: bool = False) -> bool:
+    """True for a word of lorem ipsum's Latin that is not also an everyday word
+    (with ``everyday``, for those too: "dolore", "magna", "culpa")."""
     lowered = word.lower()
-    return lowered in _LATIN and lowered not in _SHARED
+    return lowered in _LATIN and (everyday or lowered not in _SHARED)
 
 
 def find_filler(text: str) -> list[Filler]:

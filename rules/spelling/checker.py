@@ -392,7 +392,7 @@ class _Reader:
             return
         if self._dropped_g(segment, token, text, dictionaries):
             return
-        if is_filler_word(text) and filler_segments(self.email):
+        if is_filler_word(text, everyday=True) and filler_segments(self.email):
             return  # lorem ipsum's Latin, mixed into themed filler that TPL002 reports where it starts
         pieces = text.split("-")
         offset = 0
