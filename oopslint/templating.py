@@ -69,6 +69,11 @@ DIALECTS: dict[str, Dialect] = {
         ),
         Dialect("iterable", "Iterable and Omnisend: [[firstName]]", (r"\[\[[^\[\]\n]{1,200}\]\]",)),
         Dialect(
+            "erb",
+            "ERB (Rails Action Mailer), EJS, ASP: <%= x %>, <%- x %>, <% code %>, <%# comment %>",
+            (r"<%.{0,2000}?%>",),
+        ),
+        Dialect(
             "activecampaign",
             "ActiveCampaign personalisation tags: %FIRSTNAME% (ambiguous, opt in)",
             (r"%[A-Z][A-Z0-9_\-]{1,60}%",),
@@ -93,6 +98,9 @@ ALIASES = {
     "ampscript": "salesforce",
     "sfmc": "salesforce",
     "omnisend": "iterable",
+    "ejs": "erb",
+    "rails": "erb",
+    "asp": "erb",
 }
 
 DEFAULT_DIALECTS: tuple[str, ...] = tuple(n for n, d in DIALECTS.items() if not d.ambiguous)

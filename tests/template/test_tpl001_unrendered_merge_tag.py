@@ -77,6 +77,8 @@ def test_tags_in_other_attributes_title_and_style(tpl):
         ("{% if vip %}", "jinja"),
         ("[firstname,fallback=there]", "campaign-monitor"),
         ("@FIRSTNAME@", "dotdigital"),
+        ("<%= user.first_name %>", "erb"),
+        ("<%- locals.name %>", "erb"),
     ],
 )
 def test_every_default_dialect_is_caught(tpl, tag, dialect):
@@ -130,3 +132,28 @@ def test_braces_written_as_entities_are_meant_to_be_shown(tpl):
         "<h1>Hi Ada,</h1>", "<h1>Hi Ada,</h1><p>Type &#123;&#123; name }} in a template to greet people.</p>", 1
     )
     assert tpl.findings(tpl.lint(html, mode="rendered", select="TPL001"), "TPL001") == []
+
+
+def test_an_erb_or_ejs_template_is_a_template(tpl):
+    """Rails Action Mailer (ERB) and Node (EJS) templates: their tags are masked
+    in template mode, as {{ }} are, and every one left in rendered mail is an error."""
+    html = (
+        '<!doctype html>\n<html lang="en"><head><title>Welcome</title></head><body>\n'
+        '<table role="presentation">\n<% if @user.confirmed? %>\n'
+        "<tr><td><p>Hi <%= @user.first_name %>, welcome to <%- product.name %>.</p>\n"
+        '<p><a href="<%= confirmation_url(@token) %>">Confirm your account</a></p>\n'
+        '<img src="<%= image_url(\'logo.png\') %>" alt="Acme"></td></tr>\n<% end %>\n'
+        "</table>\n<%# the footer lives in a layout %>\n</body></html>\n"
+    )
+    template = tpl.lint(html, mode="template")
+    assert [f.code for f in template.findings if f.code not in ("TPL010",)] == []
+    rendered = tpl.findings(tpl.lint(html, mode="rendered", select="TPL001"), "TPL001")
+    assert [(f.data["dialect"], f.data["token"]) for f in rendered] == [
+        ("erb", "<% if @user.confirmed? %>"),
+        ("erb", "<%= @user.first_name %>"),
+        ("erb", "<%- product.name %>"),
+        ("erb", "<%= confirmation_url(@token) %>"),
+        ("erb", "<%= image_url('logo.png') %>"),
+        ("erb", "<% end %>"),
+        ("erb", "<%# the footer lives in a layout %>"),
+    ]
