@@ -33,6 +33,8 @@ LINTABLE_EXTENSIONS = (
     ".twig",
     ".tpl",
     ".mjml.html",
+    ".html.erb",  # Rails Action Mailer views (not .text.erb parts, nor every .erb of an app)
+    ".ejs",
 )
 
 _SKIPPED_FOLDERS = ("node_modules", "__pycache__")

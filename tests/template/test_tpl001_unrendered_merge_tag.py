@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +159,23 @@ def test_an_erb_or_ejs_template_is_a_template(tpl):
         ("erb", "<% end %>"),
         ("erb", "<%# the footer lives in a layout %>"),
     ]
+
+
+def test_a_folder_of_rails_mailer_views_is_linted(tmp_path, cli):
+    views = tmp_path / "app" / "views" / "user_mailer"
+    views.mkdir(parents=True)
+    (views / "welcome.html.erb").write_text(
+        '<!doctype html><html lang="en"><head><title>Welcome</title></head><body>'
+        '<p>Hi <%= @user.first_name %>, <a href="<%= confirmation_url %>">confirm your account</a>.</p>'
+        "<p>Lorem ipsum dolor sit amet.</p></body></html>",
+        encoding="utf-8",
+    )
+    (views / "welcome.text.erb").write_text(
+        "Hi <%= @user.first_name %>, lorem ipsum dolor sit amet.\n", encoding="utf-8"
+    )
+    result = cli("check", "--offline", "--format", "json", "--select", "TPL002,LNK007", str(tmp_path))
+    report = json.loads(result.stdout)
+    assert [(Path(f["path"]).name, [x["code"] for x in f["findings"]]) for f in report["files"]] == [
+        ("welcome.html.erb", ["TPL002"])
+    ]
+    assert result.returncode == 1
