@@ -52,10 +52,49 @@ _TOKEN_RE = re.compile(
       |![^>]*>
       |\?[^>]*>
       |/(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
-      |(?P<tag>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']++|"[^"]*+"|'[^']*+')*+)>
+      |(?P<tag>[A-Za-z][^\s/><{]*)(?P<attrs>(?:[^>"'<]++|"[^"]*+"|'[^']*+'|<%(?:[^%]|%(?!>))*+%>|<)*+)>
     )""",
     re.S | re.X,
 )
+# Template code between a start tag's attributes (<td {% if wide %}width="600"{% endif %}>,
+# <th <% if (wide) { %>width="<%= w %>"<% } %>>) is blanked before the attributes are
+# read: from its first statement to its last, what lies between is conditional and
+# none of it is read (neither branch can be assumed); an output tag elsewhere
+# ({{ attrs }}) is blanked alone. Quoted values are kept whole: a tag inside one
+# is that value's.
+_TEMPLATE_IN_TAG_RE = re.compile(
+    r"""(?P<quoted>"[^"]*+"|'[^']*+')"""
+    r"|(?P<statement><%(?![=-])(?:[^%]|%(?!>))*+%>|\{%.*?%\}|\{#.*?#\})"
+    r"|<%(?:[^%]|%(?!>))*+%>|\{\{.*?\}\}",
+    re.S,
+)
+
+
+def _without_template_code(attrs_text: str) -> str:
+    """``attrs_text`` with its template code turned into spaces (offsets kept)."""
+    if "<%" not in attrs_text and "{" not in attrs_text:
+        return attrs_text
+    blanks: list[tuple[int, int]] = []
+    first_statement = last_statement = -1
+    for match in _TEMPLATE_IN_TAG_RE.finditer(attrs_text):
+        if match.lastgroup == "quoted":
+            continue
+        if match.lastgroup == "statement":
+            if first_statement < 0:
+                first_statement = match.start()
+            last_statement = match.end()
+        blanks.append(match.span())
+    if not blanks:
+        return attrs_text
+    if first_statement >= 0:
+        blanks = [(a, b) for a, b in blanks if b <= first_statement or a >= last_statement]
+        blanks.append((first_statement, last_statement))
+    text = list(attrs_text)
+    for a, b in blanks:
+        text[a:b] = " " * (b - a)
+    return "".join(text)
+
+
 _ATTR_RE = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?""")
 _DECODE_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?|[" + INVISIBLE_CHARS + "]")
 # @import rules and @font-face blocks: their url() is a stylesheet or a font
@@ -296,11 +335,20 @@ def attribute_spans(html: str, start: int, end: int, tag: str = "") -> dict[str,
         if m is None or m.lastindex != 4:
             return spans
         begin_attrs, end_attrs = m.span(4)
-    for a in _ATTR_RE.finditer(html, begin_attrs, end_attrs):
+    attrs_text = html[begin_attrs:end_attrs]
+    readable = _without_template_code(attrs_text)
+    if readable is attrs_text:
+        matches = _ATTR_RE.finditer(html, begin_attrs, end_attrs)
+        offset = 0
+    else:
+        matches = _ATTR_RE.finditer(readable)
+        offset = begin_attrs
+    for a in matches:
         attr = a.group(1).lower()
         if attr in spans:
             continue
-        spans[attr] = a.span(a.lastindex or 1)
+        value_start, value_end = a.span(a.lastindex or 1)
+        spans[attr] = (value_start + offset, value_end + offset)
     return spans
 
 
@@ -454,7 +502,7 @@ class Scanner:
                     attrs = dict(known)
                 else:
                     attrs = {}
-                    for attr, dq, sq, uq in findall_attrs(attrs_text):
+                    for attr, dq, sq, uq in findall_attrs(_without_template_code(attrs_text)):
                         attr = lowered_names.get(attr) or _lowered_name(attr)
                         if attr not in attrs:
                             attrs[attr] = dq or sq or uq

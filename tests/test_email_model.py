@@ -325,3 +325,33 @@ def test_repeated_start_tags_get_the_same_attributes_each_their_own():
     assert first.attrs is not second.attrs
     first.attrs["href"] = "changed"
     assert Email.parse(f"<p>{tag}</a></p>").find("a")[0].attrs == expected
+
+
+def test_template_code_between_attributes_is_not_read_as_attributes_or_text():
+    html = (
+        '<html lang="en"><body>\n'
+        '<table><tr><td{% if wide %} width="600"{% endif %} style="color:#333333">Thanks, {{ name }}.</td>\n'
+        '<th\n  <% if (locals.wide) { %> width="<%= width %>"<% } %> align="left">Total</th>\n'
+        '<td {{ cell_attrs }} class="price">$10</td></tr></table>\n'
+        '<a href="{{ url }}" class="btn {% if big %}big{% endif %}" {% if dark %}style="color:#fff"{% endif %}>Go</a>\n'
+        "</body></html>"
+    )
+    email = Email.parse(html)
+    cells = [(e.tag, e.attrs) for e in email.elements if e.tag in ("td", "th", "a")]
+    assert cells == [
+        ("td", {"style": "color:#333333"}),
+        ("th", {"align": "left"}),
+        ("td", {"class": "price"}),
+        ("a", {"href": "{{ url }}", "class": "btn {% if big %}big{% endif %}"}),
+    ]
+    assert [s.text for s in email.segments if s.kind == "text" and s.text.strip()] == [
+        f"Thanks, {MASK_CHAR * len('{{ name }}')}.",
+        "Total",
+        "$10",
+        "Go",
+    ]
+    th = next(e for e in email.elements if e.tag == "th")
+    start, end = th.attr_spans["align"]
+    assert html[start:end] == "left"
+    (link,) = email.links
+    assert link.url == "{{ url }}" and link.templated

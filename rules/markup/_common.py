@@ -168,7 +168,7 @@ _TOKEN = re.compile(
       |![^>]*>
       |\?[^>]*>
       |/(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
-      |(?P<tag>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']++|"[^"]*+"|'[^']*+')*+)>)
+      |(?P<tag>[A-Za-z][^\s/>\ufffc]*)(?P<attrs>(?:[^>"']++|"[^"]*+"|'[^']*+')*+)>)
     """,
     re.DOTALL | re.VERBOSE,
 )
@@ -196,7 +196,8 @@ class _Open:
 
 _BRANCH = re.compile(
     r"\{\{\s*[#/^]|\{\{\s*else\b|\{%-?\s*(?:if|elif|elsif|else|endif|for|endfor|unless|endunless|case|when)\b"
-    r"|\*\|(?:IF|ELSE|ELSEIF|END:IF|INTERESTED|END:INTERESTED):?|%%\[\s*(?:IF|ELSE|ELSEIF|ENDIF|FOR|NEXT)\b",
+    r"|\*\|(?:IF|ELSE|ELSEIF|END:IF|INTERESTED|END:INTERESTED):?|%%\[\s*(?:IF|ELSE|ELSEIF|ENDIF|FOR|NEXT)\b"
+    r"|<%[-_]?\s*(?:if|elsif|else|end|unless|for|while|case|when)\b|<%[-_]?[^%]*[{}]\s*[-_]?%>",
     re.IGNORECASE,
 )
 
