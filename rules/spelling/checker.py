@@ -55,6 +55,8 @@ _APOSTROPHES = ("'", "\u2019")
 _NOT_NAMES = frozenset("i a the your our my this these those we you it".split())
 _ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]+$")
 _TAG = re.compile(r"<[^>]*>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_SPACE_ENTITY = re.compile(r"&(?:nbsp|#160|#xa0|ensp|emsp|thinsp);?", re.I)
 _BREAK_TAGS = re.compile(r"<(?:br|img|hr|input|button|select|textarea)\b", re.I)
 
 
@@ -546,8 +548,11 @@ class _Reader:
             return segment.text[previous.end : token.start]
         # whitespace between inline tags makes no segment of its own: read the source
         between = self.email.html[previous_segment.offset(len(previous_segment.text)) : segment.start]
-        between = _TAG.sub("", between)
+        between = _TAG.sub("", _COMMENT.sub("", between))
         spacing = " " if between.strip(" \t\r\n") != between or "&nbsp;" in between or "&#160;" in between else ""
+        shown = _SPACE_ENTITY.sub(" ", between).strip()
+        if shown:
+            spacing += shown + " "  # text with no word in it between the two ("Unsubscribe</a> - <a>Unsubscribe")
         return previous_segment.text[previous.end :] + spacing + segment.text[: token.start]
 
     # ------------------------------------------------------------ repeats

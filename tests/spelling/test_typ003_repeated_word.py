@@ -28,3 +28,15 @@ def test_allowed_repeats_option() -> None:
     html = page("<p>We sell sell sell every day.</p>")
     assert len(codes(lint(html), "TYP003")) == 2
     assert not codes(lint(html, spelling={"allowed_repeats": ["sell"]}), "TYP003")
+
+
+def test_a_separator_between_two_links_is_not_a_repeat() -> None:
+    html = page(
+        '<p><a href="https://acme.example/u">Unsubscribe</a> - '
+        '<a href="https://acme.example/p">Unsubscribe Preferences</a></p>\n'
+        '<p><a href="https://acme.example/a">Terms</a> | <a href="https://acme.example/b">Terms of sale</a></p>\n'
+        '<p><a href="https://acme.example/c">Help</a> <!-- footer --> &middot; <b>Help</b> centre</p>\n'
+        '<p>Read <a href="https://acme.example/d">the</a>&nbsp;<b>the</b> guide.</p>'
+    )
+    found = [(f.line, f.data["word"]) for f in codes(lint(html), "TYP003")]
+    assert found == [(7, "the")]
