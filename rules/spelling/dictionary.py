@@ -17,6 +17,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from .english import EN_PREFIXES, british_variant, english_base, inflection_of
+from .spanish import spanish_base
 from .wordlists import WordEnds, WordFrequencies, available_languages, data_words, read_table
 
 __all__ = [
@@ -305,6 +306,8 @@ class Dictionary:
             return True
         if self.language == "en":
             return british_variant(word, known)
+        if self.language == "es" and spanish_base(word, known):
+            return True
         if "'" in word:
             # elision: l'ordine, qu'il, dell'ordine, d'accord
             head, _, tail = word.partition("'")
