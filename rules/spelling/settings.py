@@ -46,7 +46,8 @@ OPTIONS: dict[str, Any] = {
 }
 OPTION_DOCS: dict[str, str] = {
     "languages": "dictionaries for text without a lang attribute (any of pyspellchecker's: ar de en es eu fa fr it lv nl pt ru)",
-    "lang_attribute": "check text in the language its lang attribute names (false: always use `languages`)",
+    "lang_attribute": "check text in the language its lang attribute names, or that its words plainly are "
+    "(a paragraph of Spanish in an English email); false: always use `languages`",
     "words": "project words that are always right (brand, product and people names); case-insensitive",
     "dictionaries": "word-list files, one or more words a line, # comments; relative to the config file",
     "flag_words": 'words that are always wrong here, with their correction: {"e-mail" = "email", "Github" = "GitHub"}',

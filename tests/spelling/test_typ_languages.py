@@ -1,0 +1,75 @@
+"""Text in other languages: Spanish word forms, and paragraphs in a language
+their markup does not name (a localized branch of a template)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import codes, lint, page
+
+SPANISH_ORDER = (
+    "<p>Hola Ana, gracias por tu compra. Tu pedido está en camino y llegará pronto.</p>\n"
+    "<p>Puedes seguir el envío desde tu cuenta. Si tienes preguntas, escríbenos y te ayudaremos.</p>\n"
+    "<p>Los productos que compraste ya fueron enviados; las facturas estarán disponibles mañana.</p>\n"
+    "<p>¿Cuánto tarda la entrega? Normalmente recibirás tus paquetes en dos o tres días hábiles.</p>\n"
+)
+
+
+def test_spanish_inflections_are_words_and_a_typo_is_still_found() -> None:
+    html = page(SPANISH_ORDER, lang="es")
+    assert lint(html).findings == []
+    typo = page(SPANISH_ORDER.replace("Tu pedido está", "Tu pedidio está"), lang="es")
+    (finding,) = codes(lint(typo), "TYP001")
+    assert (finding.data["word"], finding.data["language"]) == ("pedidio", "es")
+    assert finding.message == "Misspelled word 'pedidio': did you mean 'pedido'?"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "preguntas",
+        "ciudades",
+        "canciones",
+        "luces",
+        "nuevas",
+        "llegará",
+        "podría",
+        "tendrá",
+        "puede",
+        "tiene",
+        "sigue",
+        "pidió",
+        "busqué",
+        "enviándole",
+        "escríbanos",
+        "compraste",
+        "recibirás",
+        "estarán",
+        "hay",
+        "fue",
+    ],
+)
+def test_spanish_forms_the_word_list_lacks(form: str) -> None:
+    assert lint(page(f"<p>{form}</p>", lang="es")).findings == []
+
+
+def test_a_paragraph_in_spanish_without_lang_is_read_as_spanish() -> None:
+    html = page(
+        "<p>Thank you for your order. It ships tomorow.</p>\n"
+        "<div>{{#if spanish}}" + SPANISH_ORDER.replace("Tu pedido está", "Tu pedidio está") + "{{/if}}</div>",
+        lang="en",
+    )
+    found = [(f.code, f.data["word"], f.data["language"]) for f in lint(html).findings]
+    assert found == [("TYP001", "tomorow", "en"), ("TYP001", "pedidio", "es")]
+
+
+def test_english_with_many_names_stays_english() -> None:
+    html = page("<p>New in: the Vomero, Pegasus, Alphafly and Invincible in Zoomx foam for the trail.</p>", lang="en")
+    unknown = {(f.data["word"], f.data["language"]) for f in codes(lint(html), "TYP002")}
+    assert ("Zoomx", "en") in unknown and all(language == "en" for _, language in unknown)
+
+
+def test_with_lang_attribute_off_everything_is_read_in_the_configured_languages() -> None:
+    html = page(SPANISH_ORDER, lang=None)
+    assert codes(lint(html, spelling={"lang_attribute": False}), "TYP002")
+    assert lint(html).findings == []
