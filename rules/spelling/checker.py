@@ -459,8 +459,8 @@ class _Reader:
     @staticmethod
     def _is_shouting(words: list[tuple[Any, Token]]) -> bool:
         letters = [t.text for _, t in words if t.checkable and len(t.text) > 1]
-        if len(letters) < 3:
-            return False
+        if len(letters) < 4:
+            return False  # "CEP vs. UXP": acronyms side by side, not a shouted line
         upper = sum(1 for w in letters if w.isupper())
         return upper * 10 >= len(letters) * 6
 

@@ -22,6 +22,8 @@ NEVER_FLAGGED = [
     ("mixed case", "<p>Get it on iPhone, eBay, PayPal, YouTube, JavaScript, McDonald and WordPress.</p>"),
     ("acronyms", "<p>See the FAQ, ask HR, RSVP via SMS, pay by ACH, NYSE and NASDQ news.</p>"),
     ("codes in capitals", "<p>Use code SAVEBIGG at checkout, or FREESHIPP on orders over 50.</p>"),
+    ("acronyms side by side in alt text", '<img src="https://acme.example/cep.png" alt="CEP Vs. UXP">'),
+    ("tech words", "<p>Read the Adobe Tech Blog, join a dev meetup or a hackathon, and grab the ebook.</p>"),
     (
         "placeholders",
         "<p>Thanks for using [Product Nmae]. The {prodct} team. Dear &lt;frist name&gt;, %FRISTNAME%.</p>",
