@@ -191,6 +191,15 @@ def _declarations(items: Sequence[Any], locate: _Locator, problems: list[SyntaxP
     return out
 
 
+def _plain_message(message: str, context: tuple[str, ...]) -> str:
+    """tinycss2's words for a parse error, in the words of the mistake that usually causes it."""
+    if message.startswith("EOF reached before {} block for a qualified rule"):
+        if context:
+            return f"{context[-1]} holds text that is no rule (declarations need a selector and {{ }} of their own)"
+        return "text with no { } block of its own (a selector without declarations, or a stray word)"
+    return message
+
+
 def _unbalanced(css: str, base: int) -> list[SyntaxProblem]:
     """Braces and comments the parser silently repairs at the end of the block."""
     problems: list[SyntaxProblem] = []
@@ -293,7 +302,7 @@ def _parse_sheet_text(css: str, offset: int, email: Email) -> _ParsedSheet:
                     )
                 # @font-face, @page, @keyframes hold declarations or frames, not style rules of the email
             elif kind == "error":
-                problems.append(SyntaxProblem(node.kind, node.message, locate(node)))
+                problems.append(SyntaxProblem(node.kind, _plain_message(node.message, context), locate(node)))
 
     walk(tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True), ())
     problems.extend(_unbalanced(text, offset))

@@ -29,6 +29,17 @@ def test_stray_brace_and_oversized_block(mail):
     assert "over Gmail's 16 KB limit for one <style>" in finding.message
 
 
+def test_an_at_media_line_without_its_brace_is_named_in_plain_words(mail):
+    text = mail.text("mailgun/action.source.html")
+    broken = "@media (prefers-color-scheme: dark)\n.ReadMsgBody {width:100%;}\n.ExternalClass {width:100%;}\n"
+    text = text.replace("</head>", f"<style>{broken}</style>\n</head>", 1)
+    [finding] = mail.findings(mail.lint(text, select="MKP009"), "MKP009")
+    assert finding.message.endswith(
+        "@media (prefers-color-scheme: dark) .ReadMsgBody holds text that is no rule "
+        f"(declarations need a selector and {{ }} of their own) (line {mail.line_of(text, '.ReadMsgBody {')})"
+    )
+
+
 def test_quiet_on_clean_corpus(mail):
     for name in CLEAN:
         assert mail.findings(mail.lint(name, select="MKP009"), "MKP009") == [], name
