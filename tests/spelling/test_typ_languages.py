@@ -73,3 +73,15 @@ def test_with_lang_attribute_off_everything_is_read_in_the_configured_languages(
     html = page(SPANISH_ORDER, lang=None)
     assert codes(lint(html, spelling={"lang_attribute": False}), "TYP002")
     assert lint(html).findings == []
+
+
+def test_russian_case_and_person_forms_are_words_and_a_typo_in_a_stem_is_still_found() -> None:
+    text = (
+        "<p>Спасибо за ваш заказ. Статус заказа можно проверить в личном кабинете. Оплаты по заказу "
+        "принимаются картой. Мы отправим посылку завтра, доставкой занимается наш партнёр. "
+        "Вы можете отслеживать доставку.</p>\n"
+    )
+    assert lint(page(text, lang="ru")).findings == []
+    typo = page(text.replace("Статус заказа", "Статус закза"), lang="ru")
+    (finding,) = lint(typo).findings
+    assert (finding.data["word"], finding.data["language"]) == ("закза", "ru")
