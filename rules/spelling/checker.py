@@ -55,6 +55,7 @@ _APOSTROPHES = ("'", "\u2019")
 _NOT_NAMES = frozenset("i a the your our my this these those we you it".split())
 _ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]+$")
 _TAG = re.compile(r"<[^>]*>")
+_ADDRESS_JOINS = frozenset((".", "@", "/", ":", "-", "_"))
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _SPACE_ENTITY = re.compile(r"&(?:nbsp|#160|#xa0|ensp|emsp|thinsp);?", re.I)
 _BREAK_TAGS = re.compile(r"<(?:br|img|hr|input|button|select|textarea)\b", re.I)
@@ -474,6 +475,8 @@ class _Reader:
         fine: set[str],
     ) -> None:
         segment, token = words[index]
+        if index and words[index - 1][0] is not segment and self._gap(words, index) in _ADDRESS_JOINS:
+            return  # the end of an address markup splits: "info@acme</span><span>.org"
         text = normalize_apostrophes(token.text)
         if self._flagged(segment, token, text):
             return

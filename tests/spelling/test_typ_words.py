@@ -23,6 +23,8 @@ NEVER_FLAGGED = [
     ("acronyms", "<p>See the FAQ, ask HR, RSVP via SMS, pay by ACH, NYSE and NASDQ news.</p>"),
     ("codes in capitals", "<p>Use code SAVEBIGG at checkout, or FREESHIPP on orders over 50.</p>"),
     ("acronyms side by side in alt text", '<img src="https://acme.example/cep.png" alt="CEP Vs. UXP">'),
+    ("an address split by markup", "<p>Email <span>district1@bikeaction</span><span>.org</span> to help.</p>"),
+    ("borrowed words", "<p>We keep the status quo at the Cosmic Cafe, and vice versa.</p>"),
     ("tech words", "<p>Read the Adobe Tech Blog, join a dev meetup or a hackathon, and grab the ebook.</p>"),
     (
         "placeholders",
