@@ -129,9 +129,17 @@ def scheme_of(url: str) -> str:
     return match.group(1).lower() if match else ""
 
 
+_DOUBLED_SCHEME = re.compile(r"(?i)^(?:https?:/*)+(?=https?:)")
+
+
 def host_of(url: str) -> str | None:
+    """The host of ``url``; None when it has none (nor has "http://https://x", whose
+    "host" is a scheme: LNK007's)."""
+    url = url.strip()
+    if _DOUBLED_SCHEME.match(url):
+        return None
     try:
-        return urlsplit(url.strip()).hostname or None
+        return urlsplit(url).hostname or None
     except ValueError:
         return None
 
@@ -441,6 +449,9 @@ def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None
         )
     after = url[len(scheme) + 1 :]
     if scheme in ("http", "https"):
+        doubled = _DOUBLED_SCHEME.match(url)
+        if doubled:
+            return (f"Malformed {noun}: {url} has its scheme twice", url[doubled.end() :], "error")
         if not after.startswith("//"):
             return (f"Malformed {noun}: {url} needs // after {scheme}:", f"{scheme}://{after.lstrip('/')}", "error")
         if after.startswith("///"):

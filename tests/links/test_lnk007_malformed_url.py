@@ -56,6 +56,11 @@ from .offline_helpers import email_with, found, lint
         ),
         ("https:\\\\acme.com", "needs // after https:", None),
         (
+            "http://https://acme.com/sale?src=mail",
+            "Malformed link: http://https://acme.com/sale?src=mail has its scheme twice",
+            "https://acme.com/sale?src=mail",
+        ),
+        (
             "file:///C:/Users/me/offer.pdf",
             "Malformed link: file:///C:/Users/me/offer.pdf is a file on the sender's computer",
             None,
@@ -142,4 +147,11 @@ def test_empty_image_source_is_a_warning_in_a_template_and_merge_tags_are_not_ju
     html = email_with('<img src="" alt="Acme"> <a href="{{ url }}">x</a> <img src="{{ base }}/logo.png" alt="Acme">')
     assert found(lint(html, mode="template", select=["LNK007"])) == [
         ("LNK007", "warning", "Empty image source: the src has no address")
+    ]
+
+
+def test_a_doubled_scheme_is_one_finding_not_a_local_host_named_https():
+    html = email_with('<p>Details: <a href="http://https://acme.com/event/meetup">acme.com</a>.</p>')
+    assert [(f.code, f.message) for f in lint(html).findings] == [
+        ("LNK007", "Malformed link: http://https://acme.com/event/meetup has its scheme twice")
     ]
