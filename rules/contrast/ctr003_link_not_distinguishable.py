@@ -33,7 +33,7 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
     For a link inside a sentence (its block holds more text outside links than
     inside them, as axe-core's `link-in-text-block` decides), checks that the
     reader can tell it is a link without seeing colour: an underline or bottom
-    border, a background of its own, a weight, style, size or typeface other
+    border (on the link, or on a piece of its text), a background of its own, a weight, style, size or typeface other
     than the text around it (bold in plain text, say), or a colour with at
     least 3:1 contrast against the surrounding text (WCAG technique G183), as
     axe-core counts them. Checked in the light profiles selected; one finding
@@ -65,8 +65,10 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
         data: dict[str, Any] = {}
         for profile in profiles:
             variant = "stripped" if profile == "style-stripped" else "full"
-            if style_map.underlined(link, variant) or _own_text_underlined(email, style_map, link, variant):
-                continue
+            if style_map.underlined(link, variant) or _a_piece_marked(
+                email, style_map, link, block, profile, config.link_colour(profile)
+            ):
+                continue  # the reader finds the link by the piece of it that is underlined or coloured
             if _font_differs(style_map, link, block, variant):
                 continue  # bold, italic, a size or a typeface of its own marks the link
             link_paint = style_map.paint(link, profile, link_colour=config.link_colour(profile))
@@ -94,15 +96,26 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
         )
 
 
-def _own_text_underlined(email: Email, style_map: Any, link: Any, variant: str) -> bool:
-    """Every piece of the link's text sits in an underlined element inside it."""
-    elements = {s.element for s in email.segments if s.kind == "text" and s.element is not None and s.link is link}
-    elements.discard(link)
-    return (
-        bool(elements)
-        and all(style_map.underlined(e, variant) for e in elements)
-        and not any(s.element is link for s in email.segments if s.kind == "text" and "".join(s.text.split()))
-    )
+def _a_piece_marked(email: Email, style_map: Any, link: Any, block: Any, profile: str, link_colour: str) -> bool:
+    """Some visible text of the link sits in an element inside it that is underlined,
+    set in another font, or painted with 3:1 against the block's text
+    (``<a><span style="color:#008abd"><u>petition</u></span> for N 22nd St</a>``)."""
+    variant = "stripped" if profile == "style-stripped" else "full"
+    pieces = {
+        s.element
+        for s in email.segments
+        if s.kind == "text" and s.link is link and s.element is not None and s.element is not link and s.text.strip()
+    }
+    if not pieces:
+        return False
+    block_colour = style_map.paint(block, profile, link_colour=link_colour).color
+    for element in pieces:
+        if style_map.underlined(element, variant) or _font_differs(style_map, element, block, variant):
+            return True
+        colour = style_map.paint(element, profile, link_colour=link_colour).color
+        if floor2(contrast_ratio(colour, block_colour)) >= 3.0:
+            return True
+    return False
 
 
 _ITALIC_TAGS = frozenset(("i", "em", "cite", "var", "dfn", "address"))

@@ -97,3 +97,26 @@ def test_a_link_whose_text_sits_in_a_span_is_named_by_that_text(ctr):
     assert finding.message.startswith(
         "Link '+1 (655) 606-605' is not underlined and its colour #666666 is 1.00:1 against the text around it"
     )
+
+
+def test_a_link_marked_by_a_piece_of_its_text_is_distinguishable(ctr):
+    # the <a> itself inherits the text colour and is not underlined; what the reader sees is its pieces
+    page = (
+        '<html lang="en"><title>t</title><body><div style="color:#000000;font-family:Arial;font-size:15px">'
+        "<ul><li>{}</li></ul></div></body></html>"
+    )
+    marked = (
+        'Passed after months of advocacy including our <a href="https://acme.example/p" style="color:inherit;'
+        'text-decoration:none"><span style="color:#008abd"><u>petition</u></span><span style="color:#222222">'
+        " for N 22nd St</span></a>, thanks to all of you who signed it.",
+        'The <a href="https://acme.example/s" style="color:inherit;text-decoration:none"><span><b>snow fall </b>'
+        "</span></a>made biking almost impossible last month for everyone.",
+    )
+    for body in marked:
+        assert not ctr.findings(ctr.lint(page.format(body), "CTR003"), "CTR003"), body
+    plain = (
+        'Did you see this op-ed about the bike lane battle in the <a href="https://acme.example/i" '
+        'style="color:inherit;text-decoration:none"><span style="color:#000000">Inquirer</span></a>? Read it today.'
+    )
+    (finding,) = ctr.findings(ctr.lint(page.format(plain), "CTR003"), "CTR003")
+    assert finding.message.startswith("Link 'Inquirer' is not underlined and its colour #000000 is 1.00:1")
