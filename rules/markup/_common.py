@@ -167,7 +167,7 @@ _TOKEN = re.compile(
       |!\[CDATA\[.*?(?:\]\]>|\Z)
       |![^>]*>
       |\?[^>]*>
-      |/(?P<endtag>[A-Za-z][^\s/>]*)[^>]*>
+      |/(?P<endtag>[A-Za-z][^\s/>\ufffc]*)[^>]*>
       |(?P<tag>[A-Za-z][^\s/>\ufffc]*)(?P<attrs>(?:[^>"']++|"[^"]*+"|'[^']*+')*+)>)
     """,
     re.DOTALL | re.VERBOSE,

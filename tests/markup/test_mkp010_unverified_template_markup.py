@@ -56,6 +56,7 @@ def test_template_code_right_after_a_tag_name_is_not_part_of_the_name(mail):
     row = (
         '\n<table role="presentation"><tr><td{% if wide %} width="600"{% endif %}>Hi</td>'
         '<td<% if (wide) { %> width="600"<% } %>>there</td></tr></table>'
+        '\n<h{{ level }} style="margin:0">{{ heading }}</h{{ level }}>'
     )
     report = mail.lint(
         mail.insert_after(text, '<td class="content-cell">', row), select="MKP", config={"select": ["MKP"]}
