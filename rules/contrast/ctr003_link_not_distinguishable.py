@@ -33,11 +33,12 @@ def link_not_distinguishable(email: Email, context: SendContext, options: Any) -
     For a link inside a sentence (its block holds more text outside links than
     inside them, as axe-core's `link-in-text-block` decides), checks that the
     reader can tell it is a link without seeing colour: an underline or bottom
-    border (on the link, or on a piece of its text), a background of its own, a weight, style, size or typeface other
+    border, a background of its own, a weight, style, size or typeface other
     than the text around it (bold in plain text, say), or a colour with at
     least 3:1 contrast against the surrounding text (WCAG technique G183), as
-    axe-core counts them. Checked in the light profiles selected; one finding
-    per link.
+    axe-core counts them; on the link, or on a piece of its text (an
+    underlined word inside it). Checked in the light profiles selected; one
+    finding per link.
 
     Why is this bad?
     Readers with colour-vision deficiencies see a link with no underline and a
