@@ -17,8 +17,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from .english import EN_PREFIXES, british_variant, english_base, inflection_of
-from .russian import russian_base
-from .spanish import spanish_base
 from .wordlists import WordEnds, WordFrequencies, available_languages, data_words, read_table
 
 __all__ = [
@@ -307,10 +305,16 @@ class Dictionary:
             return True
         if self.language == "en":
             return british_variant(word, known)
-        if self.language == "es" and spanish_base(word, known):
-            return True
-        if self.language == "ru" and russian_base(word, known):
-            return True
+        if self.language == "es":
+            from .spanish import spanish_base  # imported for Spanish text only
+
+            if spanish_base(word, known):
+                return True
+        elif self.language == "ru":
+            from .russian import russian_base
+
+            if russian_base(word, known):
+                return True
         if "'" in word:
             # elision: l'ordine, qu'il, dell'ordine, d'accord
             head, _, tail = word.partition("'")
