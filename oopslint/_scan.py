@@ -52,7 +52,7 @@ _TOKEN_RE = re.compile(
       |![^>]*>
       |\?[^>]*>
       |/(?P<endtag>[A-Za-z][^\s/><{]*)[^>]*>
-      |(?P<tag>[A-Za-z][^\s/><{]*)(?P<attrs>(?:[^>"'<]++|"[^"]*+"|'[^']*+'|<%(?:[^%]|%(?!>))*+%>|<)*+)>
+      |(?P<tag>[A-Za-z][^\s/><{]*)(?P<attrs>(?:[^>"'<]++|"[^"]*+"|'[^']*+'|<%(?:[^%]|%(?!>))*+%>|</?[\#@][^<>]*+>|<)*+)>
     )""",
     re.S | re.X,
 )
@@ -64,15 +64,15 @@ _TOKEN_RE = re.compile(
 # is that value's.
 _TEMPLATE_IN_TAG_RE = re.compile(
     r"""(?P<quoted>"[^"]*+"|'[^']*+')"""
-    r"|(?P<statement><%(?![=-])(?:[^%]|%(?!>))*+%>|\{%.*?%\}|\{#.*?#\})"
-    r"|<%(?:[^%]|%(?!>))*+%>|\{\{.*?\}\}",
+    r"|(?P<statement><%(?![=-])(?:[^%]|%(?!>))*+%>|\{%.*?%\}|\{#.*?#\}|</?[#@][^<>]*+>)"
+    r"|<%(?:[^%]|%(?!>))*+%>|\{\{.*?\}\}|\$\{[^{}]*\}",
     re.S,
 )
 
 
 def _without_template_code(attrs_text: str) -> str:
     """``attrs_text`` with its template code turned into spaces (offsets kept)."""
-    if "<%" not in attrs_text and "{" not in attrs_text:
+    if "<%" not in attrs_text and "{" not in attrs_text and "<#" not in attrs_text and "<@" not in attrs_text:
         return attrs_text
     blanks: list[tuple[int, int]] = []
     first_statement = last_statement = -1

@@ -69,6 +69,28 @@ DIALECTS: dict[str, Dialect] = {
         ),
         Dialect("iterable", "Iterable and Omnisend: [[firstName]]", (r"\[\[[^\[\]\n]{1,200}\]\]",)),
         Dialect(
+            "freemarker",
+            "FreeMarker (Keycloak, Spring), Velocity, JSP EL: ${user.name}, <#if x>, </#if>, <@macro/>, <#-- -->",
+            (
+                r"<#--.{0,5000}?-->",
+                r"\$\{[^{}\n]{1,500}\}",
+                r"</?[#@][A-Za-z][^<>]{0,2000}>",
+            ),
+        ),
+        Dialect(
+            "blade",
+            "Laravel Blade: {!! x !!}, @if(...), @foreach(...), @component(...), @endif, @else",
+            (
+                r"\{!!.{0,500}?!!\}",
+                r"(?<![\w@.])@(?:if|elseif|unless|isset|empty|foreach|forelse|for|while|switch|case|component|slot"
+                r"|section|yield|include|includeIf|each|lang|choice|auth|guest|can|cannot|env|push|stack|props|php)"
+                r"\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\)){0,500}\)",
+                r"(?<![\w@.])@(?:else|endif|endunless|endisset|endempty|endforeach|endforelse|endfor|endwhile|endswitch"
+                r"|break|continue|default|endcomponent|endslot|endsection|show|stop|endauth|endguest|endcan|endcannot"
+                r"|endenv|endpush|endphp|csrf|verbatim|endverbatim)\b",
+            ),
+        ),
+        Dialect(
             "erb",
             "ERB (Rails Action Mailer), EJS, ASP: <%= x %>, <%- x %>, <% code %>, <%# comment %>",
             (r"<%.{0,2000}?%>",),
@@ -99,6 +121,10 @@ ALIASES = {
     "sfmc": "salesforce",
     "omnisend": "iterable",
     "ejs": "erb",
+    "laravel": "blade",
+    "velocity": "freemarker",
+    "ftl": "freemarker",
+    "jsp": "freemarker",
     "rails": "erb",
     "asp": "erb",
 }
@@ -156,7 +182,7 @@ def _dialect_pattern(name: str) -> re.Pattern[str]:
     return re.compile("|".join(DIALECTS[name].patterns), re.DOTALL)
 
 
-_QUICK = re.compile(r"[{%*@\[]")
+_QUICK = re.compile(r"[{%*@\[]|</?#")
 
 
 # the tokens of short texts that hold a tag's first character: renders of one

@@ -197,7 +197,9 @@ class _Open:
 _BRANCH = re.compile(
     r"\{\{\s*[#/^]|\{\{\s*else\b|\{%-?\s*(?:if|elif|elsif|else|endif|for|endfor|unless|endunless|case|when)\b"
     r"|\*\|(?:IF|ELSE|ELSEIF|END:IF|INTERESTED|END:INTERESTED):?|%%\[\s*(?:IF|ELSE|ELSEIF|ENDIF|FOR|NEXT)\b"
-    r"|<%[-_]?\s*(?:if|elsif|else|end|unless|for|while|case|when)\b|<%[-_]?[^%]*[{}]\s*[-_]?%>",
+    r"|<%[-_]?\s*(?:if|elsif|else|end|unless|for|while|case|when)\b|<%[-_]?[^%]*[{}]\s*[-_]?%>"
+    r"|</?#(?:if|elseif|else|list|items|sep|switch|case|default)\b"
+    r"|(?<![\w@.])@(?:if|elseif|else|endif|unless|endunless|foreach|endforeach|forelse|endforelse|isset|endisset)\b",
     re.IGNORECASE,
 )
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from oopslint import Email
+
 LEFTOVER = "postmark/receipt.leftover-tags.html"
 RENDERED = "postmark/receipt.rendered.html"
 
@@ -81,6 +83,10 @@ def test_tags_in_other_attributes_title_and_style(tpl):
         ("@FIRSTNAME@", "dotdigital"),
         ("<%= user.first_name %>", "erb"),
         ("<%- locals.name %>", "erb"),
+        ("${user.firstName}", "freemarker"),
+        ("<#if user.vip>", "freemarker"),
+        ("@if($user->vip)", "blade"),
+        ("{!! $user->name !!}", "blade"),
     ],
 )
 def test_every_default_dialect_is_caught(tpl, tag, dialect):
@@ -179,3 +185,30 @@ def test_a_folder_of_rails_mailer_views_is_linted(tmp_path, cli):
         ("welcome.html.erb", ["TPL002"])
     ]
     assert result.returncode == 1
+
+
+def test_keycloak_freemarker_and_laravel_blade_templates_are_templates(tpl):
+    freemarker = (
+        '<#import "template.ftl" as layout>\n<html lang="en"><head><title>${msg("emailVerificationSubject")}'
+        '</title></head><body>\n<table role="presentation"><tr><td <#if wide>width="600"</#if> '
+        'style="color:#333333">\n<#if user.firstName??><p>Hello ${user.firstName},</p></#if>\n'
+        '<p><a href="${link}">Verify your email</a></p>\n<#-- the link expires -->\n'
+        "<p>The link expires within ${linkExpirationFormatter(linkExpiration)}.</p></td></tr></table>\n"
+        "</body></html>\n"
+    )
+    blade = (
+        '<html lang="en"><head><title>Order shipped</title></head><body>\n'
+        "@if($order->gift)<p>A gift for {{ $order->recipient }}!</p>@else<p>Hi {{ $user->name }},</p>@endif\n"
+        "@component('mail::button', ['url' => $url])\nTrack your parcel\n@endcomponent\n"
+        "<p>{!! $order->notes !!}</p>\n</body></html>\n"
+    )
+    for html in (freemarker, blade):
+        template = tpl.lint(html, mode="template")
+        assert [f.code for f in template.findings if f.code != "TPL010"] == [], html
+        rendered = tpl.findings(tpl.lint(html, mode="rendered", select="TPL001"), "TPL001")
+        dialects = {f.data["dialect"] for f in rendered}
+        assert dialects == ({"freemarker"} if html is freemarker else {"blade", "jinja"}), (
+            dialects
+        )  # {{ }} is Blade's too
+    cell = next(e for e in Email.parse(freemarker).elements if e.tag == "td")
+    assert cell.attrs == {"style": "color:#333333"}
