@@ -35,6 +35,8 @@ LINTABLE_EXTENSIONS = (
     ".mjml.html",
     ".html.erb",  # Rails Action Mailer views (not .text.erb parts, nor every .erb of an app)
     ".ejs",
+    ".ftl",  # FreeMarker (Keycloak email themes)
+    ".blade.php",  # Laravel mail views
 )
 
 _SKIPPED_FOLDERS = ("node_modules", "__pycache__")
