@@ -312,6 +312,15 @@ def _style_hides(style: str) -> bool:
 _NAME_ENDS = frozenset(" \t\n\r\f\v/>")
 
 
+def _written(name: str, attrs: dict[str, str]) -> str | None:
+    """The attribute that holds the address ``name`` (href, src) will have once the
+    template is rendered: Thymeleaf's ``th:href`` over a prototype ``href="#"``."""
+    for template_name in _TEMPLATE_WRITES[name]:
+        if template_name in attrs:
+            return template_name
+    return name if name in attrs else None
+
+
 def attribute_spans(html: str, start: int, end: int, tag: str = "") -> dict[str, tuple[int, int]]:
     """Source offsets of each attribute value of the start tag at ``html[start:end]``
     (for a name without a value, the name's), read as the scanner reads them.
@@ -375,7 +384,9 @@ for _name in _IMPLIES_END:
 del _name, _pairs
 
 # attributes that make an element load a URL, or that mark text not to spell-check
-_URL_ATTRS = frozenset(("href", "src", "background", "style"))
+_URL_ATTRS = frozenset(("href", "src", "background", "style", "th:href", "th:src", "data-th-href", "data-th-src"))
+# Thymeleaf writes these over href and src when it renders: they are the email's addresses
+_TEMPLATE_WRITES = {"href": ("th:href", "data-th-href"), "src": ("th:src", "data-th-src")}
 _SKIP_SPELLING_ATTRS = ("translate", "spellcheck", "data-oopslint-skip", "class")
 _DECODE_NEEDED_RE = re.compile("[&" + INVISIBLE_CHARS + "]")
 
@@ -630,21 +641,19 @@ class Scanner:
     def _collect_urls(self, element: Element) -> None:
         attrs = element.attrs
         tag = element.tag
-        if "href" in attrs and (tag in ("a", "area") or tag.startswith("v:")):
-            url = attrs["href"]
+        href = _written("href", attrs)
+        if href is not None and (tag in ("a", "area") or tag.startswith("v:")):
+            url = attrs[href]
             kind = "vml" if tag.startswith("v:") else tag
             self.links.append(
-                Link(
-                    url.strip(), element, self._attr_span(element, "href"), kind, find_tokens_in_url(url, self.dialects)
-                )
+                Link(url.strip(), element, self._attr_span(element, href), kind, find_tokens_in_url(url, self.dialects))
             )
-        if tag == "img" and "src" in attrs or tag in ("v:fill", "v:image", "v:imagedata") and "src" in attrs:
-            url = attrs["src"]
+        src = _written("src", attrs)
+        if src is not None and (tag == "img" or tag in ("v:fill", "v:image", "v:imagedata")):
+            url = attrs[src]
             kind = "vml" if tag.startswith("v:") else "img"
             self.images.append(
-                Image(
-                    url.strip(), element, self._attr_span(element, "src"), kind, find_tokens_in_url(url, self.dialects)
-                )
+                Image(url.strip(), element, self._attr_span(element, src), kind, find_tokens_in_url(url, self.dialects))
             )
         if "background" in attrs and attrs["background"].strip():
             url = attrs["background"]

@@ -78,6 +78,11 @@ DIALECTS: dict[str, Dialect] = {
             ),
         ),
         Dialect(
+            "thymeleaf",
+            "Thymeleaf expressions (Spring): @{/orders}, #{greeting}, ~{fragment} (and [[${x}]] as Iterable's)",
+            (r"[@#~]\{[^{}\n]{1,500}\}",),  # not *{...}: a stylesheet's *{margin:0}
+        ),
+        Dialect(
             "blade",
             "Laravel Blade: {!! x !!}, @if(...), @foreach(...), @component(...), @endif, @else",
             (

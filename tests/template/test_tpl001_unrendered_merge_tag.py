@@ -212,3 +212,27 @@ def test_keycloak_freemarker_and_laravel_blade_templates_are_templates(tpl):
         )  # {{ }} is Blade's too
     cell = next(e for e in Email.parse(freemarker).elements if e.tag == "td")
     assert cell.attrs == {"style": "color:#333333"}
+
+
+def test_a_thymeleaf_template_links_where_its_th_href_points(tpl):
+    # a natural template: href="#" and src="logo.png" are the designer's prototype; th:href and th:src are what goes out
+    html = (
+        '<!DOCTYPE html>\n<html lang="en" xmlns:th="http://www.thymeleaf.org"><head>'
+        '<title th:text="#{email.subject}">Your order</title><style>*{margin:0;padding:0}</style></head><body>\n'
+        '<p th:text="#{greeting(${customer.name})}">Hello John,</p>\n'
+        '<p><a href="#" th:href="@{/orders/{id}(id=${order.id})}">Track your order</a></p>\n'
+        '<img src="logo.png" th:src="@{https://cdn.acme.example/logo.png}" alt="Acme">\n'
+        '<p><a href="#" data-th-href="${unsubscribeUrl}">Unsubscribe</a></p>\n</body></html>\n'
+    )
+    template = tpl.lint(html, mode="template")
+    assert [f.code for f in template.findings if f.code not in ("TPL010", "CMP001")] == []
+    email = Email.parse(html)
+    assert [link.url for link in email.links] == ["@{/orders/{id}(id=${order.id})}", "${unsubscribeUrl}"]
+    assert [image.url for image in email.images] == ["@{https://cdn.acme.example/logo.png}"]
+    assert all(item.templated for item in (*email.links, *email.images))
+    # the same markup without Thymeleaf: the prototype hrefs are dead links
+    plain = html.replace(' th:href="@{/orders/{id}(id=${order.id})}"', "").replace(
+        ' data-th-href="${unsubscribeUrl}"', ""
+    )
+    dead = tpl.findings(tpl.lint(plain, mode="template", select="TPL005"), "TPL005")
+    assert [f.data["href"] for f in dead] == ["#", "#"]
