@@ -175,8 +175,8 @@ def _nominal(word: str) -> Iterator[str]:
             if stem.endswith(plain):
                 yield stem[: -len(plain)] + marked
         yield stem.translate(_PLAIN)
-    if word.endswith("s"):
-        yield word[:-1]  # preguntas -> pregunta
+    if word.endswith("s") and word[-2] in "aeiouáéíóú":
+        yield word[:-1]  # preguntas -> pregunta (an -s plural follows a vowel: "graciass" is no word)
         if word.endswith("as"):
             yield word[:-2] + "o"  # nuevas -> nuevo
     if word.endswith("a"):

@@ -53,6 +53,13 @@ def test_spanish_forms_the_word_list_lacks(form: str) -> None:
     assert lint(page(f"<p>{form}</p>", lang="es")).findings == []
 
 
+@pytest.mark.parametrize("typo", ["graciass", "pedidoss", "pedidio", "enviaremoss"])
+def test_a_spanish_typo_is_no_form_of_a_listed_word(typo: str) -> None:
+    assert [
+        f.data["word"] for f in lint(page(f"<p>Muchas gracias por su pedido: {typo}.</p>", lang="es")).findings
+    ] == [typo]
+
+
 def test_a_paragraph_in_spanish_without_lang_is_read_as_spanish() -> None:
     html = page(
         "<p>Thank you for your order. It ships tomorow.</p>\n"
