@@ -12,6 +12,7 @@ SPANISH_ORDER = (
     "<p>Puedes seguir el envío desde tu cuenta. Si tienes preguntas, escríbenos y te ayudaremos.</p>\n"
     "<p>Los productos que compraste ya fueron enviados; las facturas estarán disponibles mañana.</p>\n"
     "<p>¿Cuánto tarda la entrega? Normalmente recibirás tus paquetes en dos o tres días hábiles.</p>\n"
+    "<p>Te esperamos en nuestras tiendas y en la web. Revisa tu carrito y nuestra política de privacidad.</p>\n"
 )
 
 
