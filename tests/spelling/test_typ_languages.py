@@ -93,3 +93,50 @@ def test_russian_case_and_person_forms_are_words_and_a_typo_in_a_stem_is_still_f
     typo = page(text.replace("Статус заказа", "Статус закза"), lang="ru")
     (finding,) = lint(typo).findings
     assert (finding.data["word"], finding.data["language"]) == ("закза", "ru")
+
+
+MARKETING = {
+    "fr": (
+        "Bonjour Marie ! Merci de votre confiance. Cette semaine, profitez de réductions incroyables sur les "
+        "chaussures, les t-shirts et les accessoires. Utilisez le code ETE20 pour obtenir 20 % de remise sur "
+        "toute la boutique. L'offre se termine dimanche à minuit. Si vous avez déjà passé commande, consultez "
+        "le suivi de votre livraison dans la rubrique Mes commandes. Notre service client est disponible du "
+        "lundi au vendredi. Vous recevez cet e-mail car vous êtes inscrit à notre newsletter. Vous pouvez "
+        "vous désabonner à tout moment."
+    ),
+    "de": (
+        "Hallo Maria! Vielen Dank für Ihr Vertrauen. Diese Woche gibt es unglaubliche Rabatte auf Schuhe, "
+        "T-Shirts und Accessoires. Mit dem Code SOMMER20 erhalten Sie 20 % Rabatt im gesamten Shop. Das "
+        "Angebot endet am Sonntag um Mitternacht. Wenn Sie bereits bestellt haben, verfolgen Sie Ihre Sendung "
+        "im Bereich Meine Bestellungen. Unser Kundenservice ist von Montag bis Freitag für Sie da. Sie "
+        "erhalten diese E-Mail, weil Sie unseren Newsletter abonniert haben. Sie können sich jederzeit "
+        "abmelden."
+    ),
+    "pt": (
+        "Olá Maria! Obrigado pela sua confiança. Esta semana temos descontos incríveis em sapatos, camisetas "
+        "e acessórios. Use o código VERAO20 para ganhar 20% de desconto em toda a loja. A promoção termina no "
+        "domingo à meia-noite. Se você já fez sua compra, acompanhe a entrega na seção Meus pedidos. Nossa "
+        "equipe de atendimento está disponível de segunda a sexta-feira. Você recebeu este e-mail porque se "
+        "inscreveu em nossa newsletter. Você pode cancelar a inscrição a qualquer momento."
+    ),
+    "it": (
+        "Ciao Maria! Grazie per la tua fiducia. Questa settimana ci sono sconti incredibili su scarpe, "
+        "magliette e accessori. Usa il codice ESTATE20 per ottenere il 20% di sconto su tutto il negozio. La "
+        "promozione termina domenica a mezzanotte. Se hai già effettuato un ordine, controlla la spedizione "
+        "nella sezione I miei ordini. Il nostro servizio clienti è disponibile dal lunedì al venerdì. Ricevi "
+        "questa email perché sei iscritto alla nostra newsletter. Puoi annullare l'iscrizione in qualsiasi "
+        "momento."
+    ),
+    "nl": (
+        "Hallo Maria! Bedankt voor je vertrouwen. Deze week hebben we ongelooflijke kortingen op schoenen, "
+        "T-shirts en accessoires. Gebruik de code ZOMER20 voor 20% korting in de hele winkel. De actie "
+        "eindigt zondag om middernacht. Heb je al besteld, volg dan je zending in het onderdeel Mijn "
+        "bestellingen. Onze klantenservice is bereikbaar van maandag tot en met vrijdag. Je ontvangt deze "
+        "e-mail omdat je bent ingeschreven voor onze nieuwsbrief. Je kunt je op elk moment afmelden."
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(MARKETING))
+def test_a_promotional_email_in_each_language_reads_clean(language: str) -> None:
+    assert lint(page(f"<p>{MARKETING[language]}</p>", lang=language)).findings == []
