@@ -72,7 +72,7 @@ DIALECTS: dict[str, Dialect] = {
             "freemarker",
             "FreeMarker (Keycloak, Spring), Velocity, JSP EL: ${user.name}, <#if x>, </#if>, <@macro/>, <#-- -->",
             (
-                r"<#--.{0,5000}?-->",
+                r"<#--(?:[^-<]|-(?!->)|<(?!#--)){0,5000}+-->",  # stops at the next "<#--": linear
                 r"\$\{[^{}\n]{1,500}\}",
                 r"</?[#@][A-Za-z][^<>]{0,2000}>",
             ),
@@ -98,7 +98,7 @@ DIALECTS: dict[str, Dialect] = {
         Dialect(
             "erb",
             "ERB (Rails Action Mailer), EJS, ASP: <%= x %>, <%- x %>, <% code %>, <%# comment %>",
-            (r"<%.{0,2000}?%>",),
+            (r"<%(?:[^%<]|%(?!>)|<(?!%)){0,2000}+%>",),  # a body never holds "<%": linear on "<% <% <% ..."
         ),
         Dialect(
             "activecampaign",

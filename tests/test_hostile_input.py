@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from oopslint_testing import CORPUS
 
 import oopslint
@@ -232,3 +233,28 @@ def test_linting_leaves_the_garbage_collector_as_the_application_set_it() -> Non
 
     asyncio.run(oopslint.alint(html + "<!-- async -->", mode="template", offline=True, config={}))
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    "prefix,repeated,suffix",
+    [
+        ("<a ", "<% ", ">x</a>"),
+        ("<a ", "{% ", ">x</a>"),
+        ("<a ", "{{ ", ">x</a>"),
+        ("<a ", "{# ", ">x</a>"),
+        ("<a ", "<#if ", ">x</a>"),
+        ("", "<% ", ""),
+        ("", "<#-- ", ""),
+        ("", "@if( ", ""),
+        ("", "@{ ", ""),
+        ("", "${ ", ""),
+    ],
+)
+def test_unclosed_template_tags_by_the_thousand_finish_and_the_email_is_still_checked(
+    prefix: str, repeated: str, suffix: str
+) -> None:
+    # each opener without its closer made a scan try every later one up to the end
+    # ("<a <% <% ..." of 150 KB ran for minutes); the email around them is still read
+    html = receipt_with(prefix + repeated * 40_000 + suffix)
+    report = finishes(lambda: lint(html), seconds=30)
+    assert_typo_found(report, html)
