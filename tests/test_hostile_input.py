@@ -258,3 +258,15 @@ def test_unclosed_template_tags_by_the_thousand_finish_and_the_email_is_still_ch
     html = receipt_with(prefix + repeated * 40_000 + suffix)
     report = finishes(lambda: lint(html), seconds=30)
     assert_typo_found(report, html)
+
+
+def test_ten_thousand_links_in_one_paragraph_are_judged_in_linear_time() -> None:
+    # CTR003 looked through every text segment of the email for each link's own text
+    links = "".join(
+        f'see all the details for <a href="https://acme.example/{i}" style="color:#444444;text-decoration:none">item {i}</a> here '
+        for i in range(10_000)
+    )
+    html = f'<html lang="en"><body><p style="color:#333333">{links}</p></body></html>'
+    report = finishes(lambda: oopslint.lint(html, config={"select": ["CTR003"]}), seconds=30)
+    assert len(report.findings) == 10_000
+    assert report.findings[0].message.startswith("Link 'item 0' is not underlined and its colour #444444 is 1.")

@@ -102,11 +102,7 @@ def _a_piece_marked(email: Email, style_map: Any, link: Any, block: Any, profile
     set in another font, or painted with 3:1 against the block's text
     (``<a><span style="color:#008abd"><u>petition</u></span> for N 22nd St</a>``)."""
     variant = "stripped" if profile == "style-stripped" else "full"
-    pieces = {
-        s.element
-        for s in email.segments
-        if s.kind == "text" and s.link is link and s.element is not None and s.element is not link and s.text.strip()
-    }
+    pieces = email.memo("oopslint.rules.contrast.link_pieces", _link_pieces).get(link.index)
     if not pieces:
         return False
     block_colour = style_map.paint(block, profile, link_colour=link_colour).color
@@ -117,6 +113,19 @@ def _a_piece_marked(email: Email, style_map: Any, link: Any, block: Any, profile
         if floor2(contrast_ratio(colour, block_colour)) >= 3.0:
             return True
     return False
+
+
+def _link_pieces(email: Email) -> dict[int, list[Any]]:
+    """For each link, the elements inside it that hold some of its visible text (found in one pass)."""
+    pieces: dict[int, list[Any]] = {}
+    for segment in email.segments:
+        link, element = segment.link, segment.element
+        if segment.kind != "text" or link is None or element is None or element is link or not segment.text.strip():
+            continue
+        found = pieces.setdefault(link.index, [])
+        if element not in found:
+            found.append(element)
+    return pieces
 
 
 _ITALIC_TAGS = frozenset(("i", "em", "cite", "var", "dfn", "address"))
