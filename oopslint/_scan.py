@@ -60,40 +60,38 @@ _TOKEN_RE = re.compile(
 # <th <% if (wide) { %>width="<%= w %>"<% } %>>) is blanked before the attributes are
 # read: from its first statement to its last, what lies between is conditional and
 # none of it is read (neither branch can be assumed); an output tag elsewhere
-# ({{ attrs }}) is blanked alone. Quoted values are kept whole: a tag inside one
-# is that value's.
-_TEMPLATE_IN_TAG_RE = re.compile(
-    r"""(?P<quoted>"[^"]*+"|'[^']*+')"""
-    r"|(?P<statement><%(?![=-])(?:[^%<]|%(?!>)|<(?!%))*+%>|\{%(?:[^%{]|%(?!\})|\{(?!%))*+%\}"
-    r"|\{#(?:[^#{]|#(?!\})|\{(?!#))*+#\}|</?[#@][^<>]*+>)"
-    r"|<%(?:[^%<]|%(?!>)|<(?!%))*+%>|\{\{(?:[^{}]|\}(?!\})|\{(?!\{))*+\}\}|\$\{[^{}]*\}",
-    re.S,
-)
+# ({{ attrs }}) is blanked alone. A tag inside a quoted value is that value's.
+# The dialects that write code there are found whatever the configured ones, so
+# the scanner and attribute_spans (which knows no configuration) read tags alike.
+_IN_TAG_DIALECTS = ("jinja", "freemarker", "erb")
+_STATEMENTS = ("{%", "{#", "<#", "</#", "<@", "</@")
+_QUOTED_RE = re.compile(r""""[^"]*+"|'[^']*+'""")
 
 
 def _without_template_code(attrs_text: str) -> str:
     """``attrs_text`` with its template code turned into spaces (offsets kept)."""
     if "<%" not in attrs_text and "{" not in attrs_text and "<#" not in attrs_text and "<@" not in attrs_text:
         return attrs_text
-    blanks: list[tuple[int, int]] = []
-    first_statement = last_statement = -1
-    for match in _TEMPLATE_IN_TAG_RE.finditer(attrs_text):
-        if match.lastgroup == "quoted":
-            continue
-        if match.lastgroup == "statement":
-            if first_statement < 0:
-                first_statement = match.start()
-            last_statement = match.end()
-        blanks.append(match.span())
+    tokens = find_tokens(attrs_text, _IN_TAG_DIALECTS)
+    if not tokens:
+        return attrs_text
+    quoted = [m.span() for m in _QUOTED_RE.finditer(mask(attrs_text, tokens))]
+    code = [t for t in tokens if not any(a <= t.start and t.end <= b for a, b in quoted)]
+    statements = [t for t in code if t.text.startswith(_STATEMENTS) or _is_erb_statement(t.text)]
+    blanks = [(t.start, t.end) for t in code]
+    if statements:
+        first, last = statements[0].start, statements[-1].end
+        blanks = [(a, b) for a, b in blanks if b <= first or a >= last] + [(first, last)]
     if not blanks:
         return attrs_text
-    if first_statement >= 0:
-        blanks = [(a, b) for a, b in blanks if b <= first_statement or a >= last_statement]
-        blanks.append((first_statement, last_statement))
     text = list(attrs_text)
     for a, b in blanks:
         text[a:b] = " " * (b - a)
     return "".join(text)
+
+
+def _is_erb_statement(text: str) -> bool:
+    return text.startswith("<%") and not text.startswith(("<%=", "<%-"))
 
 
 _ATTR_RE = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>]+)))?""")
