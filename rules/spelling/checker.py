@@ -68,59 +68,6 @@ _LANGUAGE_KNOWN_HERE = 0.7
 _LANGUAGE_KNOWN_THERE = 0.8
 _LANGUAGE_MARGIN = 0.25
 _LANGUAGE_SAMPLE = 200
-# Frequent words of a language that are no English words, and its letters English
-# lacks: two signs (two such words, or one and such a letter) make that language
-# worth a look (its dictionary is loaded only then). Scripts tell the rest.
-_HINTS = {
-    "es": frozenset(
-        "el los las del por para una este esta está están es en que pero muy más también nuestro usted su sus y"
-        " como al lo se si un de".split()
-    ),
-    "fr": frozenset(
-        "le les des est et une pour qui dans pas sur vous nous du au avec votre être très en ce cette je il un de si"
-        " peut".split()
-    ),
-    "de": frozenset(
-        "der die das und ist nicht ein eine zu den mit ich für auf dem sich auch wir von ihre sie es".split()
-    ),
-    "it": frozenset("il di che è per non sono della gli questo questa ma si da nel alla anche suo tuo un una".split()),
-    "pt": frozenset("os um uma para com não do da em no na por seu sua você está são também que".split()),
-    "nl": frozenset("de het een en van dat niet op te voor zijn ik je die er maar ook wij uw".split()),
-    "eu": frozenset("eta ez bat da du dira ere baina hau zer dago izan".split()),
-    "lv": frozenset("un ir ar uz par kas ka tas vai jūs mēs arī nav".split()),
-}
-_LETTERS = {
-    "es": re.compile("[ñáíóú¿¡]"),
-    "fr": re.compile("[èêàçùûôîïœë]"),
-    "de": re.compile("[äöüß]"),
-    "it": re.compile("[àèìòù]"),
-    "pt": re.compile("[ãõçâêôá]"),
-    "lv": re.compile("[āēīūčšžģķļņ]"),
-}
-_SCRIPTS = (
-    ("ru", re.compile(r"[\u0400-\u04ff]")),
-    ("ar", re.compile(r"[\u0600-\u06ff]")),
-    ("fa", re.compile(r"[\u0600-\u06ff]")),
-)
-
-
-def _language_hints(words: list[str], marked: tuple[str, ...]) -> list[str]:
-    """The languages ``words`` point to, other than those the run is marked with."""
-    lowered = [w.lower() for w in words]
-    text = " ".join(lowered)
-    available = available_languages()
-    out = []
-    for code, hints in _HINTS.items():
-        if code in marked or code not in available:
-            continue
-        letters = _LETTERS.get(code)
-        signs = sum(w in hints for w in lowered) + (1 if letters is not None and letters.search(text) else 0)
-        if signs >= 2:
-            out.append(code)
-    for code, script in _SCRIPTS:
-        if code not in marked and code in available and sum(bool(script.match(w)) for w in words) * 2 > len(words):
-            out.append(code)
-    return out
 
 
 @dataclass(eq=False)
@@ -361,7 +308,9 @@ class _Reader:
         if known_here > _LANGUAGE_KNOWN_HERE:
             return run
         best: tuple[float, str] | None = None
-        for code in _language_hints(words, run.languages):
+        from .hints import language_hints  # only for a run that reads as another language
+
+        for code in language_hints(words, run.languages):
             share = sum(self._known(w, self._dictionaries((code,))) for w in words) / len(words)
             if share >= _LANGUAGE_KNOWN_THERE and share - known_here >= _LANGUAGE_MARGIN:
                 best = max(best or (share, code), (share, code))
