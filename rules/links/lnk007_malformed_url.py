@@ -26,11 +26,12 @@ from ._common import (
 )
 def malformed_url(email, context, options):
     """What it does
-    Reports link and image addresses that cannot work in an email: empty ones,
-    relative paths (`/account`, `logo.png`) without a `<base href>`, addresses
-    with no scheme (`www.shop.com`), protocol-relative ones (`//cdn...`),
-    scheme typos (`htps://`, `http//`, `http:/`), invalid hosts and ports,
-    `file:` links, and whitespace inside an address; for images, also empty
+    Reports link and image addresses that cannot work in an email: relative
+    paths (`/account`, `logo.png`) without a `<base href>`, addresses with no
+    scheme (`www.shop.com`), protocol-relative ones (`//cdn...`), scheme typos
+    (`htps://`, `http//`, `http:/`) and schemes written twice
+    (`http://https://`), invalid hosts and ports, `file:` links, and
+    whitespace inside an address; for images, also empty
     sources (a warning in template mode) and `javascript:` ones. A link that
     goes nowhere (an empty href, `#`, `javascript:`, or `https://` with
     nothing after it) is TPL005's. Merge-tagged addresses are not judged here.
