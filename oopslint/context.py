@@ -192,6 +192,18 @@ def _read_paths(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[Mapp
     return known
 
 
+def read_values(context: SendContext, names: tuple[str, ...]) -> Callable[[dict], tuple] | None:
+    """What ``context.values(names)`` reads a plain dict with, for reading many
+    rows with the same settings at once; None for a subclass that reads its own way."""
+    if context.__class__ is not SendContext and context.__class__.get is not SendContext.get:
+        return None
+    fields = context.fields
+    known = _READ_PATHS.get((id(fields), names))
+    if known is None or known[0] is not fields:
+        known = _read_paths(fields, names)
+    return known[1]
+
+
 # dotted paths -> a reader of them, for _read_paths
 _READERS: dict[tuple[str, ...], Callable[[dict], tuple]] = {}
 

@@ -63,9 +63,8 @@ from ..engine import Linter
 from ..report import Report
 from ._states import Folded, crash_detail, finish_states, mergeable_state, report_outcomes
 from ._states import fold_states as _fold
-from .parallel import _Chunk, _Merger, chunked_rows
+from .parallel import CHUNK_ROWS, _Chunk, _Merger, chunked_rows
 from .readers import _read_stream, _sniff, iter_context_rows
-from .results import row_id
 from .runner import Runner
 
 __all__ = [
@@ -595,7 +594,7 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
                 states[code] = state
             except Exception as exc:
                 crashed[code] = (0, crash_detail(rule, exc))
-        problems = []
+        problems: list[tuple[int, int | None, str | None, str]] = []
         unreadable: list[tuple[int, int | None, None, str]] = []
         rows = checked = 0
         read: Iterable[Any] = _piece_rows(piece)
@@ -606,19 +605,18 @@ def check_piece(setup: BatchSetup, piece: Piece) -> PartResult:
             ]
             runner.prefetch([(number, data) for number, _line, data, error in read if error is None])
         merged = runner.async_rules is not None
+        block: list[tuple[int, int | None, Any]] = []
         for number, line, data, error in read:
             rows += 1
             if error is not None:
                 unreadable.append((number, line, None, error))
                 continue
             checked += 1
-            context, found, problem = runner.check_row(number, line, data if merged else runner.row_data(data))
-            if states:
-                rejection = runner.feed_states(states, crashed, number, line, context, found)
-                if problem is None:
-                    problem = rejection
-            if problem is not None:
-                problems.append((number, line, row_id(context), problem))
+            block.append((number, line, data if merged else runner.row_data(data)))
+            if len(block) >= CHUNK_ROWS:
+                runner.check_rows(block, states, crashed, problems)
+                block = []
+        runner.check_rows(block, states, crashed, problems)
         message = (piece.index, "ok", summary.rules, runner.groups, runner.crashes, problems)
         try:
             tallies = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)

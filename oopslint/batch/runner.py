@@ -27,7 +27,7 @@ from ..rule import Rule
 from ._states import crash_detail, mergeable_state
 from .readers import LineBlock, parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
-from .rows import EventTimes, row_checker_factory
+from .rows import EventTimes, RowBlock, row_checker_factory
 
 if TYPE_CHECKING:
     from ._async_rules import AsyncRowRules
@@ -41,6 +41,8 @@ _UNSET = object()
 _CALL = object()
 _MEMO_SIZE = 4096
 _MEMO_PROBE = 256
+#: fewer rows than this are checked one by one, not as a block
+_BLOCK_MIN = 64
 #: rows whose async rules (coupon look-ups) run together, in one process
 ASYNC_CHUNK_ROWS = 500
 
@@ -410,12 +412,14 @@ class Runner:
             vars(context)["_memo"] = None
 
     def check_row(
-        self, number: int, line: int | None, data: Mapping[str, Any]
+        self, number: int, line: int | None, data: Mapping[str, Any], context: SendContext | None = None
     ) -> tuple[SendContext, list[Finding] | None, str | None]:
         """Run the per-row rules on one row and count what they found.
-        Returns the row's context, its findings (None: counted brief, see
+        Returns the row's context (``context``, when given, is the one made
+        for ``data``), its findings (None: counted brief, see
         :meth:`batch_row`) and the first reason it is bad."""
-        context = self.context(data)
+        if context is None:
+            context = self.context(data)
         if self._plan_generation != self._generation:
             self._make_plan()
         plan_fields = self._plan_fields
@@ -752,15 +756,7 @@ class Runner:
         elif self.async_rules is not None:
             self.prefetch([(number, data) for number, _line, data in rows])
         states, crashed = self.start_states(self.fold_codes)
-        for number, line, data in rows:
-            context, found, problem = self.check_row(number, line, data)
-            if states:
-                rejection = self.feed_states(states, crashed, number, line, context, found)
-                if problem is None:
-                    problem = rejection
-            if problem is not None:
-                problems.append((number, line, row_id(context), problem))
-            vars(context)["_memo"] = None  # see _run
+        self.check_rows(rows, states, crashed, problems)
         self._prefetched.clear()  # this chunk's; a row whose memo knew its values left its outcome unused
         self._not_prefetched = _MISSING
         message: tuple = (index, "ok", summary.rules, self.groups, self.crashes, problems, unreadable)
@@ -773,6 +769,164 @@ class Runner:
             plain = {key: replace(group, example=group.example.with_(data={})) for key, group in self.groups.items()}
             message = (index, "ok", summary.rules, plain, self.crashes, problems, unreadable, *message[7:])
             return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+
+    def check_rows(
+        self,
+        rows: list[tuple[int, int | None, Mapping[str, Any]]],
+        states: dict[str, Any],
+        crashed: dict[str, tuple[int, str]],
+        problems: list[tuple[int, int | None, str | None, str]],
+    ) -> None:
+        """Run the per-row rules on ``rows`` (their data merged with the base
+        context already), in order, and feed them to the batch-rule ``states``
+        (see :meth:`feed_states`); each bad row is added to ``problems``.
+
+        Once the rules have settled which values they read, and one row
+        checker with ``check_block`` decides the rules left to run, the rows
+        go to it and to the states as one :class:`RowBlock` (see :mod:`.rows`)."""
+        if len(rows) >= _BLOCK_MIN and self.async_rules is None:
+            checker = self._block_checker()
+            if checker is not None or any(hasattr(state, "add_block") for state in states.values()):
+                self._check_block(checker, rows, states, crashed, problems)
+                return
+        for number, line, data in rows:
+            context, found, problem = self.check_row(number, line, data)
+            if states:
+                rejection = self.feed_states(states, crashed, number, line, context, found)
+                if problem is None:
+                    problem = rejection
+            if problem is not None:
+                problems.append((number, line, row_id(context), problem))
+            vars(context)["_memo"] = None  # see _run
+
+    def _block_checker(self) -> Any:
+        """The row checker that takes rows a block at a time, once the plans are
+        settled (see :meth:`_make_plan`), or None while rows go one by one."""
+        if not self.prototype.brief:
+            return None
+        if self._plan_generation != self._generation:
+            self._make_plan()
+        if self._plan_fields is None:
+            return None
+        checkers = {id(entry.checker): entry.checker for entry in self.row_rules if entry.checker is not None}
+        if len(checkers) != 1:
+            return None
+        (checker,) = checkers.values()
+        return checker if hasattr(checker, "check_block") else None
+
+    def _check_block(
+        self,
+        checker: Any,
+        rows: list[tuple[int, int | None, Mapping[str, Any]]],
+        states: dict[str, Any],
+        crashed: dict[str, tuple[int, str]],
+        problems: list[tuple[int, int | None, str | None, str]],
+    ) -> None:
+        """:meth:`check_rows` with ``checker.check_block`` deciding the rows whose
+        plan it decides alone (``checker`` None: none); any other row goes
+        through :meth:`check_row`. The states are fed the block afterwards."""
+        numbers = [row[0] for row in rows]
+        lines = [row[1] for row in rows]
+        data = [row[2] for row in rows]
+        count = len(rows)
+        #: each row's findings as batch rules see them (None: counted brief)
+        found_of: list[list[Finding] | None] = [_NO_FINDINGS] * count
+        block = RowBlock(self.prototype, numbers, lines, data)
+        block._found = lambda index: self.batch_row(numbers[index], lines[index], block.context(index), found_of[index])
+        decisions = None
+        if checker is not None:
+            keys = block.values(self._plan_fields)  # type: ignore[arg-type]
+            try:
+                decisions = checker.check_block(block)
+                if len(decisions) != count:
+                    decisions = None
+            except Exception:
+                decisions = None
+        generation = self._generation
+        plans = self._plans
+        common = self._common
+        #: rule code -> [rows, findings, event times] counted into its common group (see _count_common)
+        pending: dict[str, list[Any]] = {}
+        row_problems: dict[int, str] = {}
+        for index in range(count):
+            decision = decisions[index] if decisions is not None else None
+            planned = None
+            if decision is not None and self._generation == generation:
+                key = keys[index]
+                for value in key:
+                    if value is not None and value.__class__ is not str:
+                        key = tuple([_freeze(value) for value in key])
+                        break
+                planned = plans.get(key)
+            if planned is None or planned[1] is not checker or decision is None or None in decision.values():
+                _context, found, problem = self.check_row(
+                    numbers[index], lines[index], data[index], block.context(index)
+                )
+            elif not decision:
+                continue
+            else:
+                for code, times in decision.items():
+                    known = common.get(code)
+                    if known is None or known[0] is not checker or times.__class__ is not EventTimes:
+                        found, problem = self._count_decision(
+                            numbers[index], lines[index], block.context(index), planned[0], decision
+                        )
+                        break
+                else:
+                    # the common failing row: counted once for the block, below
+                    for code, times in decision.items():
+                        counts = pending.get(code)
+                        if counts is None:
+                            counts = pending[code] = [0, 0, []]
+                        counts[0] += 1
+                        counts[1] += len(times)
+                        counts[2].extend(times)
+                    found, problem = None, None
+            found_of[index] = found
+            if problem is not None:
+                row_problems[index] = problem
+        for code, (failed, findings, times) in pending.items():
+            _checker, tally, group = common[code]
+            tally.failed_rows += failed
+            tally.findings += findings
+            group.rows += findings
+            _note_oldest_of(tally, group, times)
+        for code, state in list(states.items()):
+            add_block = getattr(state, "add_block", None)
+            at = 0
+            try:
+                if add_block is not None:
+                    add_block(block)
+                else:
+                    for at in range(count):
+                        state.add(block.row(at))
+            except Exception as exc:
+                del states[code]
+                if add_block is not None:
+                    at = self._crash_row(code, block, found_of)
+                crashed[code] = (numbers[at], crash_detail(self._batch_rule(code), exc))
+            block.take_row_rejections()
+        rejections = block.rejections
+        for index in sorted(row_problems.keys() | rejections.keys()):
+            problem = row_problems.get(index) or rejections[index]
+            problems.append((numbers[index], lines[index], block.id(index), problem))
+
+    def _crash_row(self, code: str, block: RowBlock, found_of: list[list[Finding] | None]) -> int:
+        """The index of the row a batch rule's ``add_block`` failed on: its rows
+        fed one by one to a fresh state, up to the first that fails (the first
+        row when none does)."""
+        rule = self._batch_rule(code)
+        try:
+            state = mergeable_state(rule)(self.summary, self.job.context, self.config.options_for(rule))
+        except Exception:
+            return 0
+        for index, number in enumerate(block.numbers):
+            row = self.batch_row(number, block.lines[index], block.context(index), found_of[index])
+            try:
+                state.add(row)
+            except Exception:
+                return index
+        return 0
 
     def start_counts(self) -> None:
         """Fresh tallies, groups and crashes: a chunk's or a partition's own."""
@@ -1162,6 +1316,22 @@ def _tally_like(tally: Any) -> Any:
     from .results import RuleTally
 
     return RuleTally(tally.code, tally.name)
+
+
+def _note_oldest_of(tally: RuleTally, group: Group, times: list[Any]) -> None:
+    """:func:`_note_oldest` for each of ``times``; the oldest found in C when they are aware datetimes."""
+    moments = [moment for moment in times if moment is not None]
+    if not moments:
+        return
+    try:
+        oldest = min(moments)
+    except TypeError:  # naive and aware, or not all datetimes
+        oldest = None
+    if oldest.__class__ is datetime and oldest.tzinfo is not None:
+        _note_oldest(tally, group, oldest)  # every one compared with it: all aware datetimes
+        return
+    for moment in moments:
+        _note_oldest(tally, group, moment)
 
 
 def _note_oldest(tally: RuleTally, group: Group, event_at: Any) -> None:

@@ -38,6 +38,7 @@ from .facts import (
     Resolved,
     _header_date,
     _resolve_uncached,
+    block_times,
     positive_number,
     row_times,
     status_group,
@@ -149,6 +150,14 @@ class TriggerRows:
         times = row_times(context)
         if times is None:
             return None  # not the common row: the rules say what is wrong
+        return self._decide(times)
+
+    def check_block(self, block: Any) -> list[dict[str, list[Finding] | EventTimes | None] | None]:
+        """Each row's outcome, as :meth:`__call__` gives it, for a block of rows."""
+        decide = self._decide
+        return [None if times is None else decide(times) for times in block_times(block)]
+
+    def _decide(self, times: tuple[Any, ...]) -> dict[str, list[Finding] | EventTimes | None]:
         type_raw, status, send_at, event_at, placed, shipped, delivered = times
         if send_at is None:
             send_at = self.default_send_at

@@ -376,6 +376,49 @@ def _row_times(context: Any) -> tuple[Any, ...] | None:
     return type_raw, status, send_at, event_at, placed, shipped, delivered
 
 
+def block_times(block: Any) -> list[tuple[Any, ...] | None]:
+    """:func:`row_times` of every row of a batch's :class:`~oopslint.batch.rows.RowBlock`,
+    read once for all TRG checks of the block. A row that is not plainly the
+    common one (a timestamp that is not text, or without an offset) is read
+    through its context, as :func:`row_times` reads it."""
+    return block.memo(_ROW_TIMES_KEY, _block_times)  # type: ignore[no-any-return]
+
+
+def _block_times(block: Any) -> list[tuple[Any, ...] | None]:
+    out: list[tuple[Any, ...] | None] = []
+    append = out.append
+    parse = _fromisoformat
+    for index, (send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, status) in enumerate(
+        block.values(ROW_FIELDS)
+    ):
+        if type_raw is not None and type_raw.__class__ is not str:
+            append(None)
+            continue
+        try:
+            send_at = parse(send_raw) if send_raw is not None else None
+            event_at = parse(event_raw) if event_raw is not None else None
+            placed = parse(placed_raw) if placed_raw is not None else None
+            shipped = parse(shipped_raw) if shipped_raw is not None else None
+            delivered = parse(delivered_raw) if delivered_raw is not None else None
+        except ValueError:
+            append(None)
+            continue
+        except TypeError:
+            append(row_times(block.context(index)))
+            continue
+        if (
+            (send_at is not None and send_at.tzinfo is None)
+            or (event_at is not None and event_at.tzinfo is None)
+            or (placed is not None and placed.tzinfo is None)
+            or (shipped is not None and shipped.tzinfo is None)
+            or (delivered is not None and delivered.tzinfo is None)
+        ):
+            append(row_times(block.context(index)))
+            continue
+        append((type_raw, status, send_at, event_at, placed, shipped, delivered))
+    return out
+
+
 class Resolved:
     """The event type an email is judged as, and where each source stands."""
 

@@ -22,6 +22,7 @@ from .events import settings_for
 from .facts import (
     EVENT_FIELDS,
     ORDER_TYPES,
+    block_times,
     event_time,
     facts_for,
     header_date,
@@ -187,6 +188,51 @@ class ReplayState:
                 self._count(kind, send_at, placed, at, limit)
                 return
         self._add(row)
+
+    def add_block(self, block: Any) -> None:
+        """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`)."""
+        if block.prototype.__class__ is not SendContext or self.email is None:
+            for index in range(len(block)):
+                self.add(block.row(index))
+            return
+        kinds_of = self._kinds
+        kinds, days, stale_days = self.kinds, self.days, self.stale_days
+        old_order = self.old_order
+        judged = stale = uses_orders = 0
+        try:
+            for index, times in enumerate(block_times(block)):
+                if times is None:
+                    self._add(block.row(index))
+                    continue
+                type_raw, _status, send_at, at, placed, shipped, delivered = times
+                kind, limit, fallback, reads_placed = kinds_of.get(type_raw) or self._kind(type_raw)
+                if at is None and fallback is not None:
+                    at = (placed, shipped, delivered)[fallback]
+                if not reads_placed:
+                    placed = None
+                if send_at is None:
+                    if self._header_date is _UNKNOWN:
+                        self._header_date = header_date(self.email)
+                    send_at = self._header_date or block.context(index).send_at
+                # _count, with the counts kept in locals
+                reference = placed or at
+                if reference is None:
+                    continue
+                judged += 1
+                if placed is not None:
+                    uses_orders += 1
+                kinds[kind or ""] += 1
+                day = reference.toordinal()
+                days[day] += 1
+                if (limit is not None and at is not None and send_at - at > limit) or (
+                    placed is not None and kind in ORDER_TYPES and send_at - placed > old_order
+                ):
+                    stale += 1
+                    stale_days[day] += 1
+        finally:
+            self.judged += judged
+            self.stale += stale
+            self.uses_orders += uses_orders
 
     def _kind(self, type_raw: str | None) -> tuple[Any, ...]:
         """The kind an event type as read resolves to, its maximum age, where its

@@ -542,6 +542,37 @@ class DuplicateState:
             )
             self.sample_keys.append(key)
 
+    def add_block(self, block: Any) -> None:
+        """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`)."""
+        numbers = block.numbers
+        seen_add = self.seen.add
+        firsts = self.firsts
+        key_hash = _key_hash
+        for index, (recipient, *fields) in enumerate(block.values(self.read_fields)):
+            address = (recipient if recipient.__class__ is str else str(recipient)).strip()
+            if recipient is None or not address:
+                block.reject(
+                    index, f"no {path_of(block.prototype, 'recipient_email')}: cannot check for duplicate sends"
+                )
+                continue
+            key = key_hash(address, fields)
+            number = numbers[index]
+            repeat = seen_add(key, number)
+            if repeat is None:
+                if firsts is not None:
+                    firsts[number] = (block.id(index), address)
+                continue
+            first_row, copies = repeat
+            self.repeated_rows += 1
+            if copies == 2:
+                self.recipients += 1
+            self.most = max(self.most, copies)
+            if len(self.samples) < self.sample_size:
+                self.samples.append(
+                    {"row": number, "id": block.id(index), "first_row": first_row, "recipient": self._shown(recipient)}
+                )
+                self.sample_keys.append(key)
+
     def _shown(self, recipient: Any) -> str:
         address = str(recipient).strip()
         return address if self.show else mask_email(address)

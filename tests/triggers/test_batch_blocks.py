@@ -1,0 +1,207 @@
+"""Rows checked a block at a time (``RowBlock``: ``check_block`` of a row checker,
+``add_block`` of a batch rule's state) give the report rows checked one by one give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oopslint import Finding, Linter, SendContext, rule
+from oopslint.batch import BatchRow, lint_batch
+from oopslint.batch.rows import RowBlock
+from oopslint.registry import Registry
+from oopslint.rules.triggers.batch_rows import TriggerRows
+
+from .helpers import SHIPPED, write_rows
+from .test_batch_row_checker import _hostile_rows, _report
+from .test_trg_batch import per_category
+
+SEND_AT = "2024-05-02T09:00:00Z"
+
+
+@pytest.fixture
+def block_sizes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file each worker process appends the size of every block TRG001-TRG004 decide to."""
+    record = tmp_path / "blocks.txt"
+    record.write_text("", encoding="utf-8")
+    original = TriggerRows.check_block
+
+    def spied(self: TriggerRows, block: RowBlock) -> Any:
+        with record.open("a", encoding="utf-8") as out:
+            out.write(f"{len(block)}\n")
+        return original(self, block)
+
+    monkeypatch.setattr(TriggerRows, "check_block", spied)
+    return record
+
+
+def _rows_in_blocks(record: Path) -> int:
+    return sum(int(line) for line in record.read_text(encoding="utf-8").split())
+
+
+def test_rows_of_every_shape_checked_in_blocks_report_what_one_process_reports(tmp_path: Path, block_sizes: Path):
+    rows = _hostile_rows(tmp_path / "rows.jsonl", 9_000)
+    serial = _report(lint_batch(SHIPPED, str(rows), offline=True, send_at=SEND_AT, jobs=1, sample_size=12))
+    assert _rows_in_blocks(block_sizes) == 0  # one process checks row by row
+    parallel = _report(lint_batch(SHIPPED, str(rows), offline=True, send_at=SEND_AT, jobs=2, sample_size=12))
+    assert _rows_in_blocks(block_sizes) >= 4_000  # the chunks after each worker's first
+    assert parallel == serial
+    tallies = serial["batch"]["rules"]
+    assert all(tallies[code]["failed_rows"] > 100 for code in ("TRG001", "TRG002", "TRG003", "TRG004"))
+    assert serial["batch"]["bad_rows"] > 1_000  # naive, malformed and missing values, rows without a recipient
+    codes = {finding["code"] for finding in serial["files"][0]["findings"]}
+    assert {"TRG006", "TRG007"} <= codes
+
+
+def test_the_migration_batch_in_blocks_reports_what_one_process_reports(tmp_path: Path, block_sizes: Path):
+    path = tmp_path / "rows.jsonl"
+    write_rows(path, 12_000, duplicates=300, bad=60)
+    serial = _report(lint_batch(SHIPPED, str(path), offline=True, send_at=SEND_AT, jobs=1))
+    parallel = _report(lint_batch(SHIPPED, str(path), offline=True, send_at=SEND_AT, jobs=2))
+    assert _rows_in_blocks(block_sizes) >= 6_000
+    assert parallel == serial
+    assert serial["batch"]["rules"]["TRG002"]["failed_rows"] == 5_813  # old orders, but the bad and repeated rows
+    duplicate = next(f for f in serial["files"][0]["findings"] if f["code"] == "TRG007")
+    assert duplicate["data"]["extra_copies"] == 240
+
+
+# ---------------------------------------------------------------- a third-party state with add_block
+
+BLOCK_FED: list[int] = []
+
+
+class _BlockState:
+    """Counts rows; fails on a row marked ``explode`` (``add`` too, unless ``add_fails`` is false)."""
+
+    add_fails = True
+
+    def __init__(self, batch: Any, context: Any, options: Any):
+        self.rows = 0
+        self.blocks = 0
+
+    def add(self, row: BatchRow) -> None:
+        if row.context.get("explode") and self.add_fails:
+            raise ValueError("cannot count this row")
+        if row.context.get("reject"):
+            row.reject("asked to be rejected")
+        self.rows += 1
+
+    def add_block(self, block: RowBlock) -> None:
+        self.blocks += 1
+        for index, (explode, reject) in enumerate(block.values(("explode", "reject"))):
+            if explode:
+                raise ValueError("cannot count this row")
+            if reject:
+                block.reject(index, "asked to be rejected")
+            self.rows += 1
+
+    def merge(self, later: _BlockState) -> _BlockState:
+        merged = type(self)(None, None, None)
+        merged.rows = self.rows + later.rows
+        merged.blocks = self.blocks + later.blocks
+        return merged
+
+    def findings(self) -> Any:
+        BLOCK_FED.append(self.blocks)
+        yield Finding(f"{self.rows} rows counted")
+
+
+class _OnlyAddBlockFails(_BlockState):
+    add_fails = False
+
+
+def _state_rule(code: str, name: str, state_class: type) -> Any:
+    def check(batch: Any, context: SendContext, options: Any) -> Any:
+        state = state_class(batch, context, options)
+        while (row := (yield)) is not None:
+            state.add(row)
+        yield from state.findings()
+
+    check.mergeable = state_class  # type: ignore[attr-defined]
+    return rule(code=code, name=name, severity="info", scope="batch", uses_context=True)(check)
+
+
+def _batch(path: Path, state_class: type, jobs: int) -> tuple[dict[str, str], Any]:
+    registry = Registry([per_category, _state_rule("XBT211", "counts-in-blocks", state_class)])
+    linter = Linter({}, registry=registry, offline=True, default_mode="template")
+    report = lint_batch("<p>Hello</p>", path, linter=linter, jobs=jobs)
+    return {f.code: f.message for f in report.findings}, report
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_state_fed_in_blocks_counts_and_rejects_rows_as_one_fed_row_by_row(tmp_path: Path, jobs: int):
+    path = tmp_path / "rows.jsonl"
+    path.write_text(
+        "".join(json.dumps({"id": f"r{n}", "reject": n % 1000 == 7}) + "\n" for n in range(1, 6001)),
+        encoding="utf-8",
+    )
+    BLOCK_FED.clear()
+    messages, report = _batch(path, _BlockState, jobs)
+    assert messages["XBT211"] == "6000 rows counted"
+    assert report.batch.bad_rows == 6
+    assert [(bad.row, bad.id, bad.reason) for bad in report.batch.bad_samples] == [
+        (n, f"r{n}", "asked to be rejected") for n in (7, 1007, 2007, 3007, 4007, 5007)
+    ]
+    assert (BLOCK_FED[-1] > 0) == (jobs > 1)  # the workers feed it by blocks; one process, row by row
+
+
+@pytest.mark.parametrize(("state_class", "first_row"), [(_BlockState, 4321), (_OnlyAddBlockFails, 4001)])
+def test_a_state_whose_add_block_fails_is_reported_at_the_row_it_fails_on(
+    tmp_path: Path, state_class: type, first_row: int
+):
+    """The block is fed again row by row to a fresh state to find the row; when
+    ``add`` does not fail on any (a fault of ``add_block`` alone), the block's first row."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text(
+        "".join(json.dumps({"id": f"r{n}", "explode": n == 4321}) + "\n" for n in range(1, 6001)), encoding="utf-8"
+    )
+    messages, report = _batch(path, state_class, jobs=2)
+    assert "XBT211" not in messages
+    assert messages["OOPS001"].startswith(
+        f"rule XBT211 (counts-in-blocks) crashed on 1 row (first: row {first_row}): ValueError: cannot count this row"
+    )
+    assert report.exit_code == 2
+
+
+# ---------------------------------------------------------------- RowBlock
+
+
+def test_a_row_block_reads_each_row_as_its_context_does() -> None:
+    prototype = SendContext(fields={"email": "recipient.address"}, strict=True)
+    data: list[Any] = [
+        {"id": "r1", "recipient": {"address": "a@x.org"}, "order": {"id": "A-1"}},
+        {"id": "", "order": {"id": "A-2"}},
+        {"order": {"id": ["not", "an", "id"]}},
+    ]
+    block = RowBlock(prototype, [10, 11, 12], [3, 5, None], data)
+    assert len(block) == 3
+    names = ("email", "order.id", "missing")
+    assert block.values(names) == [prototype.with_data(item).values(names) for item in data]
+    assert block.values(names) is block.values(names)  # read once
+    assert [block.id(index) for index in range(3)] == ["r1", "A-2", None]
+    assert block.context(1) is block.context(1) and block.context(1).data is data[1]
+    row = block.row(2)
+    assert (row.number, row.line, row.context) == (12, None, block.context(2))
+    row.reject("from the row")
+    block.reject(0, "first")
+    block.reject(0, "second")
+    block.take_row_rejections()
+    assert block.rejections == {0: "first", 2: "from the row"}
+    computed: list[int] = []
+    assert block.memo("key", lambda b: computed.append(1) or len(b)) == 3
+    assert block.memo("key", lambda b: computed.append(1) or 0) == 3 and computed == [1]
+
+
+def test_a_row_block_of_rows_that_are_not_plain_dicts_reads_them_through_their_contexts() -> None:
+    class Row(dict):  # type: ignore[type-arg]
+        pass
+
+    from types import MappingProxyType
+
+    prototype = SendContext(strict=True)
+    data = [MappingProxyType({"send_at": "2024-05-01T10:00:00Z"}), Row(send_at="2024-05-02T10:00:00Z")]
+    block = RowBlock(prototype, [1, 2], [1, 2], data)
+    assert block.values(("send_at",)) == [("2024-05-01T10:00:00Z",), ("2024-05-02T10:00:00Z",)]
