@@ -361,6 +361,8 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
 #: of a key of as many parts (a key's parts are as many on every row).
 _SEPARATOR = "\x00"
 _ABSENT = "\x01"
+#: what DuplicateState.add_block puts for a value that is neither text nor absent: the join then fails
+_NOT_TEXT: Any = object()
 
 
 def _key_hash(address: str, fields: list[Any]) -> int:
@@ -543,35 +545,56 @@ class DuplicateState:
             self.sample_keys.append(key)
 
     def add_block(self, block: Any) -> None:
-        """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`)."""
+        """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`),
+        with the common key (texts and absent values) written and hashed inline."""
         numbers = block.numbers
         seen_add = self.seen.add
         firsts = self.firsts
-        key_hash = _key_hash
-        for index, (recipient, *fields) in enumerate(block.values(self.read_fields)):
+        width = len(self.key_fields)
+        separator, absent, other = _SEPARATOR, _ABSENT, _NOT_TEXT
+        empty, signed = _EMPTY_DIGEST, _SIGNED_64
+        for index, values in enumerate(block.values(self.read_fields)):
+            recipient = values[0]
             address = (recipient if recipient.__class__ is str else str(recipient)).strip()
             if recipient is None or not address:
                 block.reject(
                     index, f"no {path_of(block.prototype, 'recipient_email')}: cannot check for duplicate sends"
                 )
                 continue
-            key = key_hash(address, fields)
+            # as _key_hash writes a key of texts and absent values; any other value fails the join
+            parts = [
+                value.strip() if value.__class__ is str else absent if value is None else other for value in values
+            ]
+            parts[0] = address
+            try:
+                text = separator.join(parts).lower()
+                if text.count(separator) != width or text.count(absent) != values.count(None):
+                    raise ValueError("a text holds the separator")
+                hashing = empty.copy()
+                hashing.update(text.encode())
+                key = signed(hashing.digest())[0]
+            except (TypeError, ValueError):  # a value that is not text, NUL or SOH in one, a lone surrogate
+                key = _key_hash(address, list(values[1:]))
             number = numbers[index]
             repeat = seen_add(key, number)
             if repeat is None:
                 if firsts is not None:
                     firsts[number] = (block.id(index), address)
                 continue
-            first_row, copies = repeat
-            self.repeated_rows += 1
-            if copies == 2:
-                self.recipients += 1
-            self.most = max(self.most, copies)
-            if len(self.samples) < self.sample_size:
-                self.samples.append(
-                    {"row": number, "id": block.id(index), "first_row": first_row, "recipient": self._shown(recipient)}
-                )
-                self.sample_keys.append(key)
+            self._repeat(key, number, repeat, block.id(index), recipient)
+
+    def _repeat(self, key: int, number: int, repeat: tuple[int, int], the_id: Any, recipient: Any) -> None:
+        """Count a row that repeats an earlier one (see :meth:`add`)."""
+        first_row, copies = repeat
+        self.repeated_rows += 1
+        if copies == 2:
+            self.recipients += 1
+        self.most = max(self.most, copies)
+        if len(self.samples) < self.sample_size:
+            self.samples.append(
+                {"row": number, "id": the_id, "first_row": first_row, "recipient": self._shown(recipient)}
+            )
+            self.sample_keys.append(key)
 
     def _shown(self, recipient: Any) -> str:
         address = str(recipient).strip()

@@ -205,3 +205,57 @@ def test_a_row_block_of_rows_that_are_not_plain_dicts_reads_them_through_their_c
     data = [MappingProxyType({"send_at": "2024-05-01T10:00:00Z"}), Row(send_at="2024-05-02T10:00:00Z")]
     block = RowBlock(prototype, [1, 2], [1, 2], data)
     assert block.values(("send_at",)) == [("2024-05-01T10:00:00Z",), ("2024-05-02T10:00:00Z",)]
+
+
+def test_duplicate_sends_in_a_block_are_keyed_as_row_by_row() -> None:
+    """TRG007's add_block writes the common key inline; any other key goes the
+    way add() goes. Both give the same keys, repeats and rejections."""
+    from oopslint.batch.results import BatchSummary
+    from oopslint.rules.triggers.trg007_duplicate_send import DuplicateState
+
+    def row(email: Any, order_id: Any, kind: Any = "shipped") -> dict[str, Any]:
+        return {"recipient": {"email": email}, "event": {"type": kind}, "order": {"id": order_id}}
+
+    data = [
+        row(" Ada@Example.com ", "A-1"),
+        row("ada@example.com", "A-1", "Shipped "),  # a repeat: case and blanks do not count
+        row("ada@example.com", 1),
+        row("ada@example.com", 1.0),  # the same number
+        row("ada@example.com", True),
+        row("ada@example.com", "A\x001"),  # NUL in a text: keyed by its repr
+        row("ada@example.com", "A\x001"),
+        row("ada@example.com", "\ud800"),  # a lone surrogate
+        row("ada@example.com", "\ud800"),
+        row("ada@example.com", None),
+        row("ada@example.com", "\x01"),  # not the same as an absent order id
+        row("ada@example.com", {"nested": 1}),
+        row("ada@example.com", {"nested": 1}),
+        row(42, "A-1"),
+        row("", "A-1"),
+        {"order": {"id": "A-1"}},
+    ]
+    options = {"duplicate_key": ["event_type", "event_id", "order_id", "event_at"], "show_recipients": True}
+    prototype = SendContext(strict=True, brief=True)
+    by_rows = DuplicateState(BatchSummary("rows"), prototype, options)
+    rejected_by_rows = {}
+    for index, item in enumerate(data):
+        batch_row = BatchRow(index + 1, None, index + 1, prototype.with_data(item))
+        by_rows.add(batch_row)
+        if batch_row._rejections:
+            rejected_by_rows[index] = batch_row._rejections[0]
+    by_block = DuplicateState(BatchSummary("rows"), prototype, options)
+    block = RowBlock(prototype, list(range(1, len(data) + 1)), list(range(1, len(data) + 1)), data)
+    by_block.add_block(block)
+    assert sorted(by_block.seen.items()) == sorted(by_rows.seen.items())
+    assert (
+        block.rejections
+        == rejected_by_rows
+        == {
+            14: "no recipient.email: cannot check for duplicate sends",
+            15: "no recipient.email: cannot check for duplicate sends",
+        }
+    )
+    [found] = by_block.findings()
+    assert found.to_dict() == next(by_rows.findings()).to_dict()
+    assert found.data["extra_copies"] == 6
+    assert [(s["row"], s["first_row"]) for s in found.data["samples"]] == [(2, 1), (4, 3), (5, 3), (7, 6), (9, 8)]

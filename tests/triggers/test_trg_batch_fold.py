@@ -240,6 +240,12 @@ def test_workers_show_repeats_of_rows_from_earlier_chunks_as_one_process(tmp_pat
         '"text"\n',
         "{" * 100_000 + "\n",
         '{"a": NaN, "b": 1e400}\n',
+        '{"id": 123456789012345678901234567890, "n": -9999999999999999999, "u": 18446744073709551615}\n',
+        '{"price": 0.1, "tiny": 5e-324, "big": 1.7976931348623157e308, "neg": -0.0, "e": 1E5}\n',
+        '{"a": "\\ud800 lone surrogate", "b": "\\u0000"}\n',
+        '{"a": "raw \x01 control"}\n',
+        '{"a": 1, "a": 2}\n',
+        '{"a": [' * 2000 + "]}" * 2000 + "\n",
     ],
 )
 def test_rows_read_as_json_loads_reads_them(line):
@@ -263,3 +269,13 @@ def test_rows_read_as_json_loads_reads_them(line):
         assert value is None and error.startswith("invalid JSON")
     else:
         assert value is None and error.startswith("expected a JSON object")
+
+
+def test_a_block_reads_each_line_as_json_loads_does_even_beside_a_number_beyond_64_bits():
+    """Lines are decoded by orjson where it is installed, which reads an integer
+    beyond 64 bits as a float: a block holding one is read by json instead."""
+    lines = ['{"id": "r1", "n": 1}\n', '{"id": "r2", "n": 123456789012345678901}\n', '{"id": "r3", "n": 0.5}\n']
+    rows, unreadable = LineBlock(1, 1, lines, 3).parsed()
+    assert not unreadable
+    assert [data for _number, _line, data in rows] == [json.loads(line) for line in lines]
+    assert type(rows[1][2]["n"]) is int and rows[1][2]["n"] == 123456789012345678901
