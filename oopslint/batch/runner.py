@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from ..context import ContextError, SendContext, dig, parse_timestamp
@@ -43,6 +44,8 @@ _MEMO_SIZE = 4096
 _MEMO_PROBE = 256
 #: fewer rows than this are checked one by one, not as a block
 _BLOCK_MIN = 64
+_TEXT_OR_NONE = {str, type(None)}
+_EventTimes = EventTimes
 #: rows whose async rules (coupon look-ups) run together, in one process
 ASYNC_CHUNK_ROWS = 500
 
@@ -875,32 +878,28 @@ class Runner:
         generation = self._generation
         plans = self._plans
         common = self._common
-        #: rule code -> [rows, findings, event times] counted into its common group (see _count_common)
+        #: the codes whose findings go into a common group (see _count_common) of this checker
+        common_codes = {code for code, known in common.items() if known[0] is checker}
+        #: rule code -> [rows, findings, event times] counted into its common group, below
         pending: dict[str, list[Any]] = {}
         row_problems: dict[int, str] = {}
+        plain_keys = decisions is not None and set(map(type, chain.from_iterable(keys))) <= _TEXT_OR_NONE
         for index in range(count):
             decision = decisions[index] if decisions is not None else None
             planned = None
             if decision is not None and self._generation == generation:
                 key = keys[index]
-                for value in key:
-                    if value is not None and value.__class__ is not str:
-                        key = tuple([_freeze(value) for value in key])
-                        break
+                if not plain_keys:
+                    for value in key:
+                        if value is not None and value.__class__ is not str:
+                            key = tuple([_freeze(value) for value in key])
+                            break
                 planned = plans.get(key)
-            if planned is None or planned[1] is not checker or decision is None or None in decision.values():
-                _context, found, problem = self.check_row(
-                    numbers[index], lines[index], data[index], block.context(index)
-                )
-            elif not decision:
-                continue
-            else:
+            if planned is not None and planned[1] is checker and decision is not None:
+                if not decision:
+                    continue
                 for code, times in decision.items():
-                    known = common.get(code)
-                    if known is None or known[0] is not checker or times.__class__ is not EventTimes:
-                        found, problem = self._count_decision(
-                            numbers[index], lines[index], block.context(index), planned[0], decision
-                        )
+                    if times.__class__ is not _EventTimes or code not in common_codes:
                         break
                 else:
                     # the common failing row: counted once for the block, below
@@ -911,10 +910,22 @@ class Runner:
                         counts[0] += 1
                         counts[1] += len(times)
                         counts[2].extend(times)
-                    found, problem = None, None
-            found_of[index] = found
+                    found_of[index] = None
+                    continue
+                if None not in decision.values():
+                    found, problem = self._count_decision(
+                        numbers[index], lines[index], block.context(index), planned[0], decision
+                    )
+                    if problem is not None:
+                        row_problems[index] = problem
+                    found_of[index] = found
+                    common_codes = {code for code, known in common.items() if known[0] is checker}
+                    continue
+            _context, found, problem = self.check_row(numbers[index], lines[index], data[index], block.context(index))
             if problem is not None:
                 row_problems[index] = problem
+            found_of[index] = found
+            common_codes = {code for code, known in common.items() if known[0] is checker}
         for code, (failed, findings, times) in pending.items():
             _checker, tally, group = common[code]
             tally.failed_rows += failed
