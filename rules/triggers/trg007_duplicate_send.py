@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import compress, repeat
-from operator import lt
+from operator import lshift, lt, methodcaller, or_
 from struct import Struct
 from typing import Any
 
@@ -423,6 +425,53 @@ def _digest(text: str) -> int:
     return _SIGNED_64(hashing.digest())[0]  # type: ignore[no-any-return]
 
 
+def _block_keys(rows: list[tuple[Any, ...]], width: int) -> array[int] | None:
+    """The key of each row (recipient, then ``width`` key fields), as
+    :func:`_key_hash` gives it, worked out a field at a time in C for the
+    common block: every recipient a text that is not blank, each key field a
+    text on every row or absent on every row, no NUL or SOH in any text, no
+    lone surrogate. None for any other block."""
+    count = len(rows)
+    if not count:
+        return None
+    columns = list(zip(*rows))
+    if set(map(type, columns[0])) != _ONLY_TEXT:
+        return None
+    addresses = list(map(str.strip, columns[0]))
+    if "" in addresses:
+        return None  # a row without a recipient: rejected, row by row
+    parts: list[Any] = [addresses]
+    absent = 0
+    for column in columns[1:]:
+        kinds = set(map(type, column))
+        if kinds == _ONLY_TEXT:
+            parts.append(map(str.strip, column))
+        elif kinds == _ONLY_NONE:
+            parts.append(repeat(_ABSENT, count))
+            absent += count
+        else:
+            return None
+    texts = list(map(str.lower, map(_SEPARATOR.join, zip(*parts))))
+    joined = "".join(texts)
+    if joined.count(_SEPARATOR) != width * count or joined.count(_ABSENT) != absent:
+        return None  # a text holds NUL or SOH: keyed by its repr, row by row
+    try:
+        data = list(map(str.encode, texts))
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    keys = array("q", b"".join(map(_DIGEST_OF, map(_NEW_DIGEST, data))))
+    if _BIG_ENDIAN:
+        keys.byteswap()  # read as _digest reads them: little-endian
+    return keys
+
+
+_ONLY_TEXT = {str}
+_ONLY_NONE = {type(None)}
+_NEW_DIGEST = partial(blake2b, digest_size=8)
+_DIGEST_OF = methodcaller("digest")
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
 class DuplicateState:
     """What TRG007 keeps of the rows it has seen: for each key, its first row and
     copy count (:class:`_SeenKeys`), the first ``sample_size`` repeated rows,
@@ -545,36 +594,57 @@ class DuplicateState:
             self.sample_keys.append(key)
 
     def add_block(self, block: Any) -> None:
-        """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`),
-        with the common key (texts and absent values) written and hashed inline."""
+        """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`).
+
+        The common block (every recipient and key field text, or a key field
+        absent on every row) is keyed a field at a time, in C, and its new keys
+        are added to the dict of a chunk's state at once; any other block row by row."""
+        rows = block.values(self.read_fields)
+        keys = _block_keys(rows, len(self.key_fields))
+        seen = self.seen
+        small = seen.small
+        if keys is not None and small is not None and self.firsts is None and seen.used + len(keys) <= _SMALL_KEYS:
+            distinct = set(keys)
+            if len(distinct) == len(keys) and 0 not in distinct and distinct.isdisjoint(small):
+                # no row repeats another: each key's first row, with one copy (see _SeenKeys.add)
+                small.update(zip(keys, map(or_, map(lshift, block.numbers, repeat(8)), repeat(1))))
+                seen.used += len(keys)
+                return
+        self._add_rows(block, rows, keys)
+
+    def _add_rows(self, block: Any, rows: list[tuple[Any, ...]], keys: array[int] | None) -> None:
+        """:meth:`add_block` row by row; ``keys``: each row's key, when worked out already."""
         numbers = block.numbers
         seen_add = self.seen.add
         firsts = self.firsts
         width = len(self.key_fields)
         separator, absent, other = _SEPARATOR, _ABSENT, _NOT_TEXT
         empty, signed = _EMPTY_DIGEST, _SIGNED_64
-        for index, values in enumerate(block.values(self.read_fields)):
+        for index, values in enumerate(rows):
             recipient = values[0]
             address = (recipient if recipient.__class__ is str else str(recipient)).strip()
-            if recipient is None or not address:
+            if keys is not None:
+                key = keys[index]
+            elif recipient is None or not address:
                 block.reject(
                     index, f"no {path_of(block.prototype, 'recipient_email')}: cannot check for duplicate sends"
                 )
                 continue
-            # as _key_hash writes a key of texts and absent values; any other value fails the join
-            parts = [
-                value.strip() if value.__class__ is str else absent if value is None else other for value in values
-            ]
-            parts[0] = address
-            try:
-                text = separator.join(parts).lower()
-                if text.count(separator) != width or text.count(absent) != values.count(None):
-                    raise ValueError("a text holds the separator")
-                hashing = empty.copy()
-                hashing.update(text.encode())
-                key = signed(hashing.digest())[0]
-            except (TypeError, ValueError):  # a value that is not text, NUL or SOH in one, a lone surrogate
-                key = _key_hash(address, list(values[1:]))
+            else:
+                # as _key_hash writes a key of texts and absent values; any other value fails the join
+                parts = [
+                    value.strip() if value.__class__ is str else absent if value is None else other for value in values
+                ]
+                parts[0] = address
+                try:
+                    text = separator.join(parts).lower()
+                    if text.count(separator) != width or text.count(absent) != values.count(None):
+                        raise ValueError("a text holds the separator")
+                    hashing = empty.copy()
+                    hashing.update(text.encode())
+                    key = signed(hashing.digest())[0]
+                except (TypeError, ValueError):  # a value that is not text, NUL or SOH in one, a lone surrogate
+                    key = _key_hash(address, list(values[1:]))
             number = numbers[index]
             repeat = seen_add(key, number)
             if repeat is None:

@@ -259,3 +259,34 @@ def test_duplicate_sends_in_a_block_are_keyed_as_row_by_row() -> None:
     assert found.to_dict() == next(by_rows.findings()).to_dict()
     assert found.data["extra_copies"] == 6
     assert [(s["row"], s["first_row"]) for s in found.data["samples"]] == [(2, 1), (4, 3), (5, 3), (7, 6), (9, 8)]
+
+
+@pytest.mark.parametrize(
+    "order_ids",
+    [
+        [f"A-{n}" for n in range(300)],  # every key new: added to the chunk's index at once
+        [f" a-{n % 150} " if n % 2 else f"A-{n % 150}" for n in range(300)],  # repeats within the block
+        [f"A-{n}" if n != 7 else "A\x00-7" for n in range(300)],  # NUL in one text
+        [f"A-{n}" if n != 7 else "A-\ud800" for n in range(300)],  # a lone surrogate
+        [None] * 300,  # a key field absent on every row
+        [f"A-{n}" if n % 3 else None for n in range(300)],  # absent on some rows
+    ],
+    ids=["new", "repeats", "nul", "surrogate", "absent", "some-absent"],
+)
+def test_a_block_of_text_keys_is_keyed_a_field_at_a_time_as_row_by_row(order_ids: list[Any]) -> None:
+    from oopslint.batch.results import BatchSummary
+    from oopslint.rules.triggers.trg007_duplicate_send import DuplicateState
+
+    data = [
+        {"recipient": {"email": f"Customer{n % 200}@Example.com"}, "event": {"type": "shipped"}, "order": {"id": oid}}
+        for n, oid in enumerate(order_ids)
+    ]
+    options = {"duplicate_key": ["event_type", "event_id", "order_id", "event_at"], "show_recipients": True}
+    prototype = SendContext(strict=True, brief=True)
+    by_rows = DuplicateState(BatchSummary("rows"), prototype, options)
+    for index, item in enumerate(data):
+        by_rows.add(BatchRow(index + 1, None, index + 1, prototype.with_data(item)))
+    by_block = DuplicateState(BatchSummary("rows"), prototype, options)
+    by_block.add_block(RowBlock(prototype, list(range(1, 301)), list(range(1, 301)), data))
+    assert sorted(by_block.seen.items()) == sorted(by_rows.seen.items())
+    assert [f.to_dict() for f in by_block.findings()] == [f.to_dict() for f in by_rows.findings()]
