@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from oopslint import Finding, Linter, SendContext, rule
-from oopslint.batch import BatchRow, lint_batch
+from oopslint.batch import BatchRow, lint_batch, prepare_runner
 from oopslint.batch.rows import RowBlock
+from oopslint.batch.runner import Runner
 from oopslint.registry import Registry
 from oopslint.rules.triggers.batch_rows import TriggerRows
 
@@ -289,4 +290,63 @@ def test_a_block_of_text_keys_is_keyed_a_field_at_a_time_as_row_by_row(order_ids
     by_block = DuplicateState(BatchSummary("rows"), prototype, options)
     by_block.add_block(RowBlock(prototype, list(range(1, 301)), list(range(1, 301)), data))
     assert sorted(by_block.seen.items()) == sorted(by_rows.seen.items())
+    assert [f.to_dict() for f in by_block.findings()] == [f.to_dict() for f in by_rows.findings()]
+
+
+@pytest.mark.parametrize(
+    ("event", "order", "columns"),
+    [
+        ({"type": "shipped"}, {"placed_at": "P", "shipped_at": "S"}, True),  # the migration story
+        ({"type": "shipped", "at": "S"}, {}, True),  # the event's own time, no order dates
+        ({"type": "delivered"}, {"placed_at": "P", "delivered_at": "S"}, True),
+        ({"type": "password_reset", "at": "S"}, {"placed_at": "P"}, True),  # not an order: its date does not count
+        ({"type": "shipped"}, {"shipped_at": "S"}, True),
+        # a type of no known kind, on a template that says none: its order date counts, but is never stale
+        ({"type": "weekly_digest"}, {"placed_at": "P", "shipped_at": "S"}, True),
+        ({"type": "shipped"}, {}, True),  # nothing to judge
+        ({"type": "shipped", "at": "S?"}, {"placed_at": "P"}, False),  # an event time on some rows only
+    ],
+)
+def test_replayed_batches_in_blocks_count_as_row_by_row(event: dict, order: dict, columns: bool) -> None:
+    """TRG006's add_block counts the common block a field at a time; it matches add() row by row."""
+    from datetime import UTC, datetime, timedelta
+
+    from oopslint.rules.triggers.facts import block_times
+    from oopslint.rules.triggers.trg006_replayed_batch import ReplayState
+
+    send_at = datetime(2024, 5, 2, 9, tzinfo=UTC)
+    data = []
+    for n in range(400):
+        placed = send_at - timedelta(days=(n * 37) % 2000, minutes=n)
+        shipped = placed + timedelta(hours=20 + n % 90)
+        values = {"P": placed.isoformat(), "S": shipped.isoformat(), "S?": shipped.isoformat() if n % 2 else None}
+        data.append(
+            {
+                "send_at": send_at.isoformat(),
+                "recipient": {"email": f"c{n}@example.com"},
+                "event": {key: values.get(value, value) for key, value in event.items()},
+                "order": {key: values[value] for key, value in order.items()},
+            }
+        )
+    template = SHIPPED if event["type"] != "weekly_digest" else "<p>Your weekly digest</p>"
+    runner = prepare_runner(
+        Linter({"select": ["TRG"]}, offline=True, default_mode="template"), template, "digest.html", None, send_at, 5
+    )
+    assert isinstance(runner, Runner)
+    rule = next(rule for rule in runner.batch_rules if rule.code == "TRG006")
+    options = runner.config.options_for(rule)
+    prototype = runner.prototype
+    by_rows = ReplayState(runner.summary, runner.job.context, options)
+    by_block = ReplayState(runner.summary, runner.job.context, options)
+    for index, item in enumerate(data):
+        by_rows.add(BatchRow(index + 1, None, index + 1, prototype.with_data(item)))
+    block = RowBlock(prototype, list(range(1, 401)), list(range(1, 401)), data)
+    assert by_block._add_columns(block_times(block)) is columns
+    if not columns:
+        by_block.add_block(block)
+    counted = ("judged", "stale", "uses_orders", "kinds", "days", "stale_days")
+    assert {name: getattr(by_block, name) for name in counted} == {name: getattr(by_rows, name) for name in counted}
+    assert [list(c) for c in (by_block.days, by_block.stale_days)] == [
+        list(c) for c in (by_rows.days, by_rows.stale_days)
+    ]
     assert [f.to_dict() for f in by_block.findings()] == [f.to_dict() for f in by_rows.findings()]
