@@ -28,7 +28,7 @@ from typing import Any
 from ..config import ConfigError
 from ..context import SendContext
 from ._states import expect_rows, finish_states, fold_states, mergeable_state, report_outcomes
-from .readers import LineBlock, parse_json_row
+from .readers import LineBlock, block_size, parse_json_row
 from .results import BatchRow, RuleTally, row_id
 from .runner import Group, Runner, quiet_collector
 
@@ -73,7 +73,8 @@ class _Chunk:
 
 
 def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Chunk]:
-    """Rows in chunks of ``size`` for the workers, the last one possibly short.
+    """Rows in chunks for the workers, of ``size`` rows growing to four times that
+    (:func:`~.readers.block_size`), the last one possibly short.
 
     Unreadable rows are counted and kept by number; the batch rules (which
     need every row, in order) are fed here, in the reading process. A
@@ -123,7 +124,7 @@ def chunked_rows(runner: Runner, rows: Iterable[Any], size: int) -> Iterator[_Ch
             runner.feed(row)
             if row._rejections:
                 chunk.rejected[number] = (line, row_id(row_context), row._rejections[0])
-        if len(chunk.items) >= size:
+        if len(chunk.items) >= block_size(chunk.index, size):
             yield chunk
             chunk = _Chunk(chunk.index + 1)
     yield chunk

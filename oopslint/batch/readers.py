@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
@@ -93,7 +93,7 @@ def iter_context_rows(
     ``with_text``, ``parse_json=False`` leaves JSON Lines rows unparsed (data
     and error None): whoever takes the text reads it with :func:`parse_json_row`.
     With those two, ``blocks`` > 0 gives JSON Lines as :class:`LineBlock` items of
-    that many lines each instead of one item per row (other formats: rows as before),
+    that many lines, then more (:func:`block_size`), instead of one item per row (other formats: rows as before),
     so that a reader handing rows to other processes does not step through each one.
     """
     if format not in CONTEXT_FORMATS:
@@ -308,13 +308,21 @@ def _jsonl_rows(text: TextIO, with_text: bool = False, parse: bool = True) -> It
         yield (*row, line) if with_text else row
 
 
+def block_size(index: int, size: int) -> int:
+    """The rows of block ``index`` (from 0) when blocks start at ``size`` rows: two
+    blocks of each size, doubling up to four times ``size``. The first blocks
+    are small, so that every worker starts soon and a small file still makes
+    several; later ones larger, so that a long file makes fewer hand-overs."""
+    return min(size << (index // 2), size * 4)
+
+
 def _jsonl_blocks(text: TextIO, size: int) -> Iterator[LineBlock]:
-    """The lines of ``text`` in :class:`LineBlock` s of ``size`` lines, the last one
-    possibly short: lines and blank lines are counted in C, not one by one here."""
+    """The lines of ``text`` in :class:`LineBlock` s of :func:`block_size` lines, the
+    last one possibly short: lines and blank lines are counted in C, not one by one here."""
     number = 0
     line_number = 0
-    while True:
-        lines = list(islice(text, size))
+    for index in count():
+        lines = list(islice(text, block_size(index, size)))
         if not lines:
             return
         # a blank line is one that strip() empties: all whitespace (isspace), or empty

@@ -815,13 +815,31 @@ class Runner:
         thousands of containers, without cycles), and every collection would
         walk them all again, a third of a row's time. What the rows leave is
         freed by reference counting when the block is dropped; a cycle a rule
-        makes is collected after."""
-        if len(rows) >= _BLOCK_MIN and self.async_rules is None:
+        makes is collected after. Until the rules have settled, rows go one by
+        one, a few at a time, and the rest of ``rows`` as a block once they have."""
+        start = 0
+        while len(rows) - start >= _BLOCK_MIN and self.async_rules is None:
             checker = self._block_checker()
+            if checker is None and self._block_checker(settled=False) is not None:
+                # the row checker takes blocks once the plans are settled: a few rows more first
+                self._rows_one_by_one(rows[start : start + _BLOCK_MIN], states, crashed, problems)
+                start += _BLOCK_MIN
+                continue
             if checker is not None or any(hasattr(state, "add_block") for state in states.values()):
                 with paused_collector():
-                    self._check_block(checker, rows, states, crashed, problems)
+                    self._check_block(checker, rows[start:] if start else rows, states, crashed, problems)
                 return
+            break
+        self._rows_one_by_one(rows[start:] if start else rows, states, crashed, problems)
+
+    def _rows_one_by_one(
+        self,
+        rows: list[tuple[int, int | None, Mapping[str, Any]]],
+        states: dict[str, Any],
+        crashed: dict[str, tuple[int, str]],
+        problems: list[tuple[int, int | None, str | None, str]],
+    ) -> None:
+        """:meth:`check_rows` a row at a time."""
         for number, line, data in rows:
             context, found, problem = self.check_row(number, line, data)
             if states:
@@ -832,15 +850,17 @@ class Runner:
                 problems.append((number, line, row_id(context), problem))
             vars(context)["_memo"] = None  # see _run
 
-    def _block_checker(self) -> Any:
+    def _block_checker(self, *, settled: bool = True) -> Any:
         """The row checker that takes rows a block at a time, once the plans are
-        settled (see :meth:`_make_plan`), or None while rows go one by one."""
+        settled (see :meth:`_make_plan`), or None while rows go one by one.
+        ``settled=False``: the one that will, settled or not."""
         if not self.prototype.brief:
             return None
-        if self._plan_generation != self._generation:
-            self._make_plan()
-        if self._plan_fields is None:
-            return None
+        if settled:
+            if self._plan_generation != self._generation:
+                self._make_plan()
+            if self._plan_fields is None:
+                return None
         checkers = {id(entry.checker): entry.checker for entry in self.row_rules if entry.checker is not None}
         if len(checkers) != 1:
             return None
