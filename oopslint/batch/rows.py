@@ -94,6 +94,8 @@ def row_checker_factory(rule: Rule) -> RowCheckerFactory | None:
 
 
 _ID_FIELDS = ("id", "order_id")
+_ONLY_DICT = {dict}
+_PLAIN = object()  # the memo key of RowBlock._plain
 
 
 class RowBlock:
@@ -147,12 +149,19 @@ class RowBlock:
         if known is None:
             data = self.data
             reader = read_values(self.prototype, names)
-            if reader is not None and all(item.__class__ is dict for item in data):
+            if reader is not None and self._plain():
                 known = list(map(reader, data))  # type: ignore[arg-type]  # all plain dicts: checked above
             else:
                 known = [self.context(index).values(names) for index in range(len(data))]
             self._values[names] = known
         return known
+
+    def _plain(self) -> bool:
+        """Whether every row's data is a plain dict (read by ``SendContext.values``'s reader)."""
+        plain = self._memo.get(_PLAIN)
+        if plain is None:
+            plain = self._memo[_PLAIN] = set(map(type, self.data)) == _ONLY_DICT
+        return plain  # type: ignore[no-any-return]
 
     def context(self, index: int) -> SendContext:
         """Row ``index``'s context: the one its per-row rules were given."""
