@@ -90,6 +90,8 @@ class TriggerRows:
         self._kinds: dict[tuple[int, str | None], tuple[TypeSettings, Resolved]] = {}
         self._conflicts: dict[int, tuple[Resolved, list[Finding]]] = {}
         self._types: dict[str | None, tuple[Any, ...]] = {}
+        #: status text -> its status_group, for check_block
+        self._groups: dict[Any, str | None] = {}
 
     def _resolved(self, settings: TypeSettings, raw: str | None) -> Resolved:
         key = (id(settings), raw)
@@ -153,9 +155,64 @@ class TriggerRows:
         return self._decide(times)
 
     def check_block(self, block: Any) -> list[dict[str, list[Finding] | EventTimes | None] | None]:
-        """Each row's outcome, as :meth:`__call__` gives it, for a block of rows."""
+        """Each row's outcome, as :meth:`__call__` gives it, for a block of rows.
+
+        The common row is decided inline: an event type seen before, a send
+        time, an order placed and shipped (not delivered) in order and before
+        the send, and a status TRG003 accepts without reading more. Any other
+        row goes through :meth:`_decide`."""
         decide = self._decide
-        return [None if times is None else decide(times) for times in block_times(block)]
+        types = self._types
+        skew = self.skew
+        times_of = self._times
+        groups = self._groups
+        out: list[dict[str, list[Finding] | EventTimes | None] | None] = []
+        append = out.append
+        for times in block_times(block):
+            if times is None:
+                append(None)
+                continue
+            type_raw, status, send_at, event_at, placed, shipped, delivered = times
+            known = types.get(type_raw)
+            if known is None or send_at is None or placed is None or shipped is None or delivered is not None:
+                append(decide(times))
+                continue
+            limit, fallback, old_order, checks_status, conflicts, consistent = known
+            if checks_status:
+                if conflicts or consistent is None:
+                    append(decide(times))  # TRG003 says something, or reads the status itself
+                    continue
+                try:
+                    group = groups[status]
+                except (KeyError, TypeError):  # not seen yet, or not text
+                    group = _status_group(groups, status)
+                if group not in consistent:
+                    append(decide(times))
+                    continue
+            if skew is not None:
+                latest = send_at + skew
+                if placed - shipped > skew or placed > latest or shipped > latest:
+                    append(decide(times))  # TRG004: shipped before placed, or after the send
+                    continue
+                if event_at is not None and event_at > latest:
+                    append(decide(times))
+                    continue
+            row: dict[str, list[Finding] | EventTimes | None] | None = None
+            if limit is not None:
+                at = event_at
+                if at is None and fallback is not None:
+                    at = (placed, shipped, delivered)[fallback]
+                if at is None:
+                    append(decide(times))
+                    continue
+                if send_at - at > limit:
+                    row = {"TRG001": times_of((at,))}
+            if old_order is not None and send_at - placed > old_order:
+                if row is None:
+                    row = {}
+                row["TRG002"] = times_of((placed,))
+            append(_NOTHING if row is None else row)
+        return out
 
     def _decide(self, times: tuple[Any, ...]) -> dict[str, list[Finding] | EventTimes | None]:
         type_raw, status, send_at, event_at, placed, shipped, delivered = times
@@ -205,3 +262,14 @@ class TriggerRows:
 
 
 _NOTHING: dict[str, Any] = {}
+_UNGROUPED: Any = object()
+
+
+def _status_group(groups: dict[Any, str | None], status: Any) -> Any:
+    """``status_group(status)``, kept in ``groups`` (at most 256) when the status is text or absent."""
+    if status.__class__ is not str and status is not None:
+        return _UNGROUPED
+    if len(groups) >= 256:
+        groups.clear()
+    group = groups[status] = status_group(status)
+    return group

@@ -350,3 +350,23 @@ def test_replayed_batches_in_blocks_count_as_row_by_row(event: dict, order: dict
         list(c) for c in (by_rows.days, by_rows.stale_days)
     ]
     assert [f.to_dict() for f in by_block.findings()] == [f.to_dict() for f in by_rows.findings()]
+
+
+def test_trg001_to_trg004_decide_a_block_as_they_decide_each_row(tmp_path: Path) -> None:
+    """TriggerRows.check_block decides the common row inline, any other through
+    the per-row path: the same outcome for every row of a block of every shape."""
+    path = _hostile_rows(tmp_path / "rows.jsonl", 3_000)
+    data = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    migration = tmp_path / "migration.jsonl"
+    write_rows(migration, 1_000)
+    data += [json.loads(line) for line in migration.read_text(encoding="utf-8").splitlines()]
+    runner = prepare_runner(Linter({}, offline=True, default_mode="template"), SHIPPED, str(SHIPPED), None, None, 5)
+    assert isinstance(runner, Runner)
+    checker = next(entry.checker for entry in runner.row_rules if entry.checker is not None)
+    numbers = list(range(1, len(data) + 1))
+    one_by_one = [checker(runner.prototype.with_data(item)) for item in data]
+    block = checker.check_block(RowBlock(runner.prototype, numbers, numbers, data))
+    assert block == one_by_one
+    decided = [outcome for outcome in block if outcome]
+    assert sum(1 for outcome in decided if "TRG004" in outcome) > 100
+    assert sum(1 for outcome in decided if set(outcome) == {"TRG001", "TRG002"}) > 400
