@@ -338,7 +338,21 @@ def row_times(context: Any) -> tuple[Any, ...] | None:
 
 
 def _row_times(context: Any) -> tuple[Any, ...] | None:
-    send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, status = context.values(ROW_FIELDS)
+    values = context.values(ROW_FIELDS)
+    times = _times_of(values)
+    return times if times is not _BY_CONTEXT else _times_by_context(context, values)
+
+
+#: what _times_of gives for a row its context must read (see _times_by_context)
+_BY_CONTEXT: Any = object()
+
+
+def _times_of(values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """:func:`row_times` from the row's ``ROW_FIELDS`` values, for the common
+    row: timestamps that are text with their offset. None for a row that is not
+    the common one; ``_BY_CONTEXT`` for a timestamp that is not text or has no
+    offset, which the row's context reads (:func:`_times_by_context`)."""
+    send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, status = values
     if type_raw is not None and type_raw.__class__ is not str:
         return None
     parse = _fromisoformat
@@ -350,11 +364,8 @@ def _row_times(context: Any) -> tuple[Any, ...] | None:
         delivered = parse(delivered_raw) if delivered_raw is not None else None
     except ValueError:
         return None
-    except TypeError:  # a value that is not text (epoch seconds): read as the rules read it
-        try:
-            send_at, event_at, placed, shipped, delivered = [context.time(name) for name in _TIME_FIELDS]
-        except ContextError:
-            return None
+    except TypeError:
+        return _BY_CONTEXT  # type: ignore[no-any-return]
     if (
         (send_at is not None and send_at.tzinfo is None)
         or (event_at is not None and event_at.tzinfo is None)
@@ -362,18 +373,39 @@ def _row_times(context: Any) -> tuple[Any, ...] | None:
         or (shipped is not None and shipped.tzinfo is None)
         or (delivered is not None and delivered.tzinfo is None)
     ):
-        # without an offset: read in the configured timezone, as SendContext.time reads it
+        return _BY_CONTEXT  # type: ignore[no-any-return]
+    return type_raw, status, send_at, event_at, placed, shipped, delivered
+
+
+def _times_by_context(context: Any, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """:func:`row_times` of a row with a timestamp that is not text (epoch
+    seconds, read as the rules read it) or without its offset (read in the
+    configured timezone, as ``SendContext.time`` reads it)."""
+    send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, status = values
+    try:
+        times = [
+            _fromisoformat(raw) if raw is not None else None
+            for raw in (send_raw, event_raw, placed_raw, shipped_raw, delivered_raw)
+        ]
+    except ValueError:
+        return None
+    except TypeError:
+        try:
+            times = [context.time(name) for name in _TIME_FIELDS]
+        except ContextError:
+            return None
+    if any(moment is not None and moment.tzinfo is None for moment in times):
         try:
             zone = context.zone
         except ContextError:
             return None
         if zone is None:
             return None  # the rules say the timezone is missing
-        send_at, event_at, placed, shipped, delivered = [
+        times = [
             None if moment is None else moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
-            for moment in (send_at, event_at, placed, shipped, delivered)
+            for moment in times
         ]
-    return type_raw, status, send_at, event_at, placed, shipped, delivered
+    return (type_raw, status, *times)
 
 
 def block_times(block: Any) -> list[tuple[Any, ...] | None]:
@@ -387,35 +419,10 @@ def block_times(block: Any) -> list[tuple[Any, ...] | None]:
 def _block_times(block: Any) -> list[tuple[Any, ...] | None]:
     out: list[tuple[Any, ...] | None] = []
     append = out.append
-    parse = _fromisoformat
-    for index, (send_raw, type_raw, event_raw, placed_raw, shipped_raw, delivered_raw, status) in enumerate(
-        block.values(ROW_FIELDS)
-    ):
-        if type_raw is not None and type_raw.__class__ is not str:
-            append(None)
-            continue
-        try:
-            send_at = parse(send_raw) if send_raw is not None else None
-            event_at = parse(event_raw) if event_raw is not None else None
-            placed = parse(placed_raw) if placed_raw is not None else None
-            shipped = parse(shipped_raw) if shipped_raw is not None else None
-            delivered = parse(delivered_raw) if delivered_raw is not None else None
-        except ValueError:
-            append(None)
-            continue
-        except TypeError:
-            append(row_times(block.context(index)))
-            continue
-        if (
-            (send_at is not None and send_at.tzinfo is None)
-            or (event_at is not None and event_at.tzinfo is None)
-            or (placed is not None and placed.tzinfo is None)
-            or (shipped is not None and shipped.tzinfo is None)
-            or (delivered is not None and delivered.tzinfo is None)
-        ):
-            append(row_times(block.context(index)))
-            continue
-        append((type_raw, status, send_at, event_at, placed, shipped, delivered))
+    times_of = _times_of
+    for index, values in enumerate(block.values(ROW_FIELDS)):
+        times = times_of(values)
+        append(times if times is not _BY_CONTEXT else row_times(block.context(index)))
     return out
 
 

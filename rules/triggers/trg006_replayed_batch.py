@@ -176,19 +176,23 @@ class ReplayState:
             # the common row, read once for every TRG check (complete timestamps with their offset)
             times = row_times(row_context)
             if times is not None:
-                type_raw, _status, send_at, at, placed, shipped, delivered = times
-                kind, limit, fallback, reads_placed = self._kinds.get(type_raw) or self._kind(type_raw)
-                if at is None and fallback is not None:
-                    at = (placed, shipped, delivered)[fallback]
-                if not reads_placed:
-                    placed = None
-                if send_at is None:
-                    if self._header_date is _UNKNOWN:
-                        self._header_date = header_date(self.email)
-                    send_at = self._header_date or row_context.send_at
-                self._count(kind, send_at, placed, at, limit)
+                self._add_times(times, row_context)
                 return
         self._add(row)
+
+    def _add_times(self, times: tuple[Any, ...], row_context: Any) -> None:
+        """:meth:`add` for a row read as :func:`row_times` reads it."""
+        type_raw, _status, send_at, at, placed, shipped, delivered = times
+        kind, limit, fallback, reads_placed = self._kinds.get(type_raw) or self._kind(type_raw)
+        if at is None and fallback is not None:
+            at = (placed, shipped, delivered)[fallback]
+        if not reads_placed:
+            placed = None
+        if send_at is None:
+            if self._header_date is _UNKNOWN:
+                self._header_date = header_date(self.email)
+            send_at = self._header_date or row_context.send_at
+        self._count(kind, send_at, placed, at, limit)
 
     def add_block(self, block: Any) -> None:
         """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`)."""
@@ -199,44 +203,11 @@ class ReplayState:
         every = block_times(block)
         if self._add_columns(every):
             return
-        kinds_of = self._kinds
-        kinds, days, stale_days = self.kinds, self.days, self.stale_days
-        old_order = self.old_order
-        judged = stale = uses_orders = 0
-        try:
-            for index, times in enumerate(every):
-                if times is None:
-                    self._add(block.row(index))
-                    continue
-                type_raw, _status, send_at, at, placed, shipped, delivered = times
-                kind, limit, fallback, reads_placed = kinds_of.get(type_raw) or self._kind(type_raw)
-                if at is None and fallback is not None:
-                    at = (placed, shipped, delivered)[fallback]
-                if not reads_placed:
-                    placed = None
-                if send_at is None:
-                    if self._header_date is _UNKNOWN:
-                        self._header_date = header_date(self.email)
-                    send_at = self._header_date or block.context(index).send_at
-                # _count, with the counts kept in locals
-                reference = placed or at
-                if reference is None:
-                    continue
-                judged += 1
-                if placed is not None:
-                    uses_orders += 1
-                kinds[kind or ""] += 1
-                day = reference.toordinal()
-                days[day] += 1
-                if (limit is not None and at is not None and send_at - at > limit) or (
-                    placed is not None and kind in ORDER_TYPES and send_at - placed > old_order
-                ):
-                    stale += 1
-                    stale_days[day] += 1
-        finally:
-            self.judged += judged
-            self.stale += stale
-            self.uses_orders += uses_orders
+        for index, times in enumerate(every):
+            if times is None:
+                self._add(block.row(index))
+            else:
+                self._add_times(times, block.context(index))
 
     def _add_columns(self, every: list[tuple[Any, ...] | None]) -> bool:
         """:meth:`add_block` a field at a time, in C, for the common block: every

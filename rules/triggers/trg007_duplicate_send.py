@@ -582,16 +582,7 @@ class DuplicateState:
             if self.firsts is not None:
                 self.firsts[row.number] = (row.id, address)  # masked (_shown) only if it is ever shown
             return
-        first_row, copies = repeat
-        self.repeated_rows += 1
-        if copies == 2:
-            self.recipients += 1
-        self.most = max(self.most, copies)
-        if len(self.samples) < self.sample_size:
-            self.samples.append(
-                {"row": row.number, "id": row.id, "first_row": first_row, "recipient": self._shown(recipient)}
-            )
-            self.sample_keys.append(key)
+        self._repeat(key, row.number, repeat, row.id, recipient)
 
     def add_block(self, block: Any) -> None:
         """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`).
