@@ -30,11 +30,10 @@ from ..context import SendContext
 from ._states import expect_rows, finish_states, fold_states, mergeable_state, report_outcomes
 from .readers import LineBlock, block_size, parse_json_row
 from .results import BatchRow, RuleTally, row_id
-from .runner import Group, Runner, quiet_collector
+from .runner import CHUNK_ROWS, Group, Runner, quiet_collector
 
 __all__ = ["run_parallel", "fork_available", "auto_jobs", "workers_feed_batch_rules"]
 
-CHUNK_ROWS = 2000
 _AUTO_MIN_BYTES = 16 << 20
 _POLL = 0.5
 

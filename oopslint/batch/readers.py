@@ -8,7 +8,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import count, islice
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
@@ -256,7 +256,7 @@ _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19
 
 
-def _long_numbers(lines: list[str]) -> bool:
+def _long_numbers(lines: Sequence[str]) -> bool:
     """Whether any line holds 19 digits in a row: orjson reads an integer beyond
     64 bits (or below -2**63) as a float, json as the integer itself, so such
     a block is read by json. (Digits in a string count too: it only costs speed.)"""
@@ -264,8 +264,16 @@ def _long_numbers(lines: list[str]) -> bool:
 
 
 def _loads(line: str) -> Any:
-    """``json.loads(line)``: a row that is one object is decoded by :func:`_one_object`;
-    any other, and any error, goes through ``json.loads`` for its usual message."""
+    """``json.loads(line)``: a row that is one object is decoded by orjson (see
+    :func:`_long_numbers`) or :func:`_one_object`; any other, and any error, goes
+    through ``json.loads`` for its usual message."""
+    if _quick_loads is not None and not _long_numbers((line,)):
+        try:
+            value = _quick_loads(line)
+        except Exception:  # orjson.JSONDecodeError, a lone surrogate, nesting beyond its limit
+            value = None
+        if value.__class__ is dict:
+            return value
     value = _one_object(line)
     return value if value is not _NOT_ONE_OBJECT else json.loads(line)
 

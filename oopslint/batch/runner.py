@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
-from itertools import chain
+from itertools import chain, islice
+from itertools import count as counting
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..context import ContextError, SendContext, dig, parse_timestamp
@@ -25,8 +27,8 @@ from ..diagnostics import INTERNAL_ERROR, INVALID_CONTEXT
 from ..engine import WITHOUT_AWAITING, LintJob, RuleCrash, acall_rule, call_rule, redact, rule_failure, stamp
 from ..report import Finding
 from ..rule import Rule
-from ._states import crash_detail, mergeable_state
-from .readers import LineBlock, parse_json_row
+from ._states import Folded, crash_detail, finish_states, mergeable_state, report_outcomes
+from .readers import LineBlock, block_size, parse_json_row
 from .results import BadRow, BatchRow, BatchSummary, RowRef, row_id
 from .rows import EventTimes, RowBlock, row_checker_factory
 
@@ -46,6 +48,9 @@ _MEMO_PROBE = 256
 _BLOCK_MIN = 64
 _TEXT_OR_NONE = {str, type(None)}
 _EventTimes = EventTimes
+#: rows, for the chunks one process reads (the workers' first chunk size, see parallel.CHUNK_ROWS)
+CHUNK_ROWS = 2000
+_ROW_NUMBER = itemgetter(0)
 #: rows whose async rules (coupon look-ups) run together, in one process
 ASYNC_CHUNK_ROWS = 500
 
@@ -402,6 +407,9 @@ class Runner:
             self._run(rows)
 
     def _run(self, rows: Iterable[Any]) -> None:
+        if self.async_rules is None and all(mergeable_state(rule) is not None for rule, _ in self.consumers):
+            self._run_in_blocks(rows)
+            return
         if self.async_rules is not None:
             rows = self._prefetching(rows)
         summary = self.summary
@@ -426,6 +434,40 @@ class Runner:
                 self.bad(number, line, row_id(context), problem)
             # what rules derived (often pointing back at the context): freed now, not by the collector
             vars(context)["_memo"] = None
+
+    def _run_in_blocks(self, rows: Iterable[Any]) -> None:
+        """:meth:`_run` for batch rules that all offer the mergeable-state hook
+        (see :mod:`._states`): rows are read a chunk at a time and checked as a
+        worker checks them (:meth:`check_rows`, in blocks once the rules have
+        settled), feeding one state per batch rule for the whole batch."""
+        batch = list(self.consumers)
+        states, crashed = self.start_states([rule.code for rule, _ in batch], firsts=False)
+        summary = self.summary
+        progress = self.progress
+        read = iter(rows)
+        for index in counting():
+            chunk: list[tuple[int, int | None, Mapping[str, Any]]] = []
+            problems: list[tuple[int, int | None, str | None, str]] = []
+            size = block_size(index, CHUNK_ROWS)
+            taken = 0
+            with paused_collector():  # the chunk's rows stay alive until it is done: see check_rows
+                for number, line, data, error in islice(read, size):
+                    taken += 1
+                    summary.rows += 1
+                    if progress is not None and not summary.rows & 1023:
+                        progress(summary.rows)
+                    if error is not None:
+                        problems.append((number, line, None, error))
+                        continue
+                    summary.checked += 1
+                    chunk.append((number, line, self.row_data(data)))
+                self.check_rows(chunk, states, crashed, problems)
+            problems.sort(key=_ROW_NUMBER)
+            for number, line, the_id, reason in problems:
+                self.bad(number, line, the_id, reason)
+            if taken < size:
+                break
+        report_outcomes(self, batch, finish_states(Folded(states, crashed)))
 
     def check_row(
         self, number: int, line: int | None, data: Mapping[str, Any], context: SendContext | None = None
@@ -1021,16 +1063,19 @@ class Runner:
     def _batch_rule(self, code: str) -> Rule:
         return next(rule for rule in self.batch_rules if rule.code == code)
 
-    def start_states(self, codes: Iterable[str]) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
+    def start_states(
+        self, codes: Iterable[str], *, firsts: bool = True
+    ) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
         """Fresh mergeable states (see :mod:`._states`) of these batch rules for
-        one chunk of rows, and the rules whose state could not be made."""
+        one chunk of rows, and the rules whose state could not be made.
+        ``firsts=False``: states that are never merged into another (one process)."""
         states: dict[str, Any] = {}
         crashed: dict[str, tuple[int, str]] = {}
         for code in codes:
             rule = self._batch_rule(code)
             try:
                 state = mergeable_state(rule)(self.summary, self.job.context, self.config.options_for(rule))
-                if hasattr(state, "keep_firsts") and not (self.rows_again and hasattr(state, "rows_again")):
+                if firsts and hasattr(state, "keep_firsts") and not (self.rows_again and hasattr(state, "rows_again")):
                     state.keep_firsts()
                 states[code] = state
             except Exception as exc:

@@ -11,6 +11,7 @@ import pytest
 
 from oopslint import Finding, Linter, SendContext, rule
 from oopslint.batch import BatchRow, lint_batch, prepare_runner
+from oopslint.batch import runner as runner_module
 from oopslint.batch.rows import RowBlock
 from oopslint.batch.runner import Runner
 from oopslint.registry import Registry
@@ -43,13 +44,29 @@ def _rows_in_blocks(record: Path) -> int:
     return sum(int(line) for line in record.read_text(encoding="utf-8").split())
 
 
-def test_rows_of_every_shape_checked_in_blocks_report_what_one_process_reports(tmp_path: Path, block_sizes: Path):
+def _row_by_row(monkeypatch: pytest.MonkeyPatch, run: Any) -> Any:
+    """``run()`` with every row checked and fed one by one: the reference the blocks must match."""
+    with monkeypatch.context() as patch:
+        patch.setattr(runner_module, "_BLOCK_MIN", 10**9)
+        return run()
+
+
+def test_rows_of_every_shape_checked_in_blocks_report_what_they_report_row_by_row(
+    tmp_path: Path, block_sizes: Path, monkeypatch: pytest.MonkeyPatch
+):
     rows = _hostile_rows(tmp_path / "rows.jsonl", 9_000)
-    serial = _report(lint_batch(SHIPPED, str(rows), offline=True, send_at=SEND_AT, jobs=1, sample_size=12))
-    assert _rows_in_blocks(block_sizes) == 0  # one process checks row by row
-    parallel = _report(lint_batch(SHIPPED, str(rows), offline=True, send_at=SEND_AT, jobs=2, sample_size=12))
-    assert _rows_in_blocks(block_sizes) >= 4_000  # the chunks after each worker's first
-    assert parallel == serial
+
+    def batch(jobs: int) -> dict[str, Any]:
+        return _report(lint_batch(SHIPPED, str(rows), offline=True, send_at=SEND_AT, jobs=jobs, sample_size=12))
+
+    reference = _row_by_row(monkeypatch, lambda: batch(1))
+    assert _rows_in_blocks(block_sizes) == 0
+    serial = batch(1)
+    assert _rows_in_blocks(block_sizes) >= 8_000  # one process: every chunk once the rules have settled
+    parallel = batch(2)
+    assert _rows_in_blocks(block_sizes) >= 16_000  # and the workers
+    assert serial == reference
+    assert parallel == reference
     tallies = serial["batch"]["rules"]
     assert all(tallies[code]["failed_rows"] > 100 for code in ("TRG001", "TRG002", "TRG003", "TRG004"))
     assert serial["batch"]["bad_rows"] > 1_000  # naive, malformed and missing values, rows without a recipient
@@ -57,13 +74,22 @@ def test_rows_of_every_shape_checked_in_blocks_report_what_one_process_reports(t
     assert {"TRG006", "TRG007"} <= codes
 
 
-def test_the_migration_batch_in_blocks_reports_what_one_process_reports(tmp_path: Path, block_sizes: Path):
+def test_the_migration_batch_in_blocks_reports_what_it_reports_row_by_row(
+    tmp_path: Path, block_sizes: Path, monkeypatch: pytest.MonkeyPatch
+):
     path = tmp_path / "rows.jsonl"
     write_rows(path, 12_000, duplicates=300, bad=60)
-    serial = _report(lint_batch(SHIPPED, str(path), offline=True, send_at=SEND_AT, jobs=1))
-    parallel = _report(lint_batch(SHIPPED, str(path), offline=True, send_at=SEND_AT, jobs=2))
-    assert _rows_in_blocks(block_sizes) >= 6_000
-    assert parallel == serial
+
+    def batch(jobs: int) -> dict[str, Any]:
+        return _report(lint_batch(SHIPPED, str(path), offline=True, send_at=SEND_AT, jobs=jobs))
+
+    reference = _row_by_row(monkeypatch, lambda: batch(1))
+    serial = batch(1)
+    parallel = batch(2)
+    assert _rows_in_blocks(block_sizes) >= 20_000
+    assert serial == reference
+    assert parallel == reference
+    serial = reference
     assert serial["batch"]["rules"]["TRG002"]["failed_rows"] == 5_813  # old orders, but the bad and repeated rows
     duplicate = next(f for f in serial["files"][0]["findings"] if f["code"] == "TRG007")
     assert duplicate["data"]["extra_copies"] == 240
@@ -146,7 +172,7 @@ def test_a_state_fed_in_blocks_counts_and_rejects_rows_as_one_fed_row_by_row(tmp
     assert [(bad.row, bad.id, bad.reason) for bad in report.batch.bad_samples] == [
         (n, f"r{n}", "asked to be rejected") for n in (7, 1007, 2007, 3007, 4007, 5007)
     ]
-    assert (BLOCK_FED[-1] > 0) == (jobs > 1)  # the workers feed it by blocks; one process, row by row
+    assert BLOCK_FED[-1] > 0  # fed by blocks, by the workers or by the one process
 
 
 @pytest.mark.parametrize(("state_class", "first_row"), [(_BlockState, 4321), (_OnlyAddBlockFails, 4001)])
