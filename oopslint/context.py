@@ -306,17 +306,11 @@ class SendContext:
     def values(self, names: tuple[str, ...]) -> tuple[Any, ...]:
         """The values of several fields (logical names or dotted paths), as
         ``get`` reads them (None when absent), in one call."""
-        if self.__class__ is not SendContext and self.__class__.get is not SendContext.get:
-            # a subclass that reads its own way
-            return tuple([self.get(name) for name in names])
-        fields = self.fields
-        known = _READ_PATHS.get((id(fields), names))
-        if known is None or known[0] is not fields:
-            known = _read_paths(fields, names)
+        reader = read_values(self, names)
         data = self.data
-        if data.__class__ is not dict:
+        if reader is None or data.__class__ is not dict:  # a subclass that reads its own way, or other data
             return tuple([self.get(name) for name in names])
-        return known[1](data)
+        return reader(data)
 
     def memo(self, key: Hashable, compute: Callable[[SendContext], _T]) -> _T:
         """Derived data that several rules share, computed once per context.

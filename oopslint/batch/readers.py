@@ -52,23 +52,13 @@ class LineBlock(NamedTuple):
         rows: list[tuple[int, int, dict[str, Any]]] = []
         unreadable: list[tuple[int, int, None, str]] = []
         number = self.first_row
-        quick = _quick_loads if _quick_loads is not None and not _long_numbers(self.lines) else None
+        one_object = _object_reader(self.lines)
         for line_number, line in enumerate(self.lines, self.first_line):
-            if quick is not None:
-                try:
-                    value = quick(line)
-                except Exception:  # orjson.JSONDecodeError, a lone surrogate, nesting beyond its limit
-                    value = None
-                if value.__class__ is dict:
-                    rows.append((number, line_number, value))
-                    number += 1
-                    continue
-            else:
-                value = _one_object(line)
-                if value is not _NOT_ONE_OBJECT:
-                    rows.append((number, line_number, value))
-                    number += 1
-                    continue
+            value = one_object(line)
+            if value is not _NOT_ONE_OBJECT:
+                rows.append((number, line_number, value))
+                number += 1
+                continue
             if not line.strip():
                 continue
             value, error = parse_json_row(line)
@@ -263,18 +253,27 @@ def _long_numbers(lines: Sequence[str]) -> bool:
     return _LONG_NUMBER in "".join(lines).encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
 
 
+def _quick_object(line: str) -> Any:
+    """:func:`_one_object`, decoded by orjson: ``_NOT_ONE_OBJECT`` for a line it
+    cannot read as one object (json then reads it, for its value or message)."""
+    try:
+        value = _quick_loads(line)
+    except Exception:  # orjson.JSONDecodeError, a lone surrogate, nesting beyond its limit
+        return _NOT_ONE_OBJECT
+    return value if value.__class__ is dict else _NOT_ONE_OBJECT
+
+
+def _object_reader(lines: Sequence[str]) -> Callable[[str], Any]:
+    """What reads a line of ``lines`` that is one JSON object: orjson, unless a
+    line holds a long number (:func:`_long_numbers`) or orjson is not installed."""
+    return _quick_object if _quick_loads is not None and not _long_numbers(lines) else _one_object
+
+
 def _loads(line: str) -> Any:
-    """``json.loads(line)``: a row that is one object is decoded by orjson (see
-    :func:`_long_numbers`) or :func:`_one_object`; any other, and any error, goes
-    through ``json.loads`` for its usual message."""
-    if _quick_loads is not None and not _long_numbers((line,)):
-        try:
-            value = _quick_loads(line)
-        except Exception:  # orjson.JSONDecodeError, a lone surrogate, nesting beyond its limit
-            value = None
-        if value.__class__ is dict:
-            return value
-    value = _one_object(line)
+    """``json.loads(line)``: a row that is one object is decoded by
+    :func:`_object_reader`'s reader; any other, and any error, goes through
+    ``json.loads`` for its usual value or message."""
+    value = _object_reader((line,))(line)
     return value if value is not _NOT_ONE_OBJECT else json.loads(line)
 
 

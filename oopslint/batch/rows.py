@@ -116,7 +116,7 @@ class RowBlock:
         "_values",
         "_memo",
         "rejections",
-        "_found",
+        "_make_row",
     )
 
     def __init__(
@@ -125,8 +125,10 @@ class RowBlock:
         numbers: list[int],
         lines: list[int | None],
         data: list[Mapping[str, Any]],
-        findings: Callable[[int], BatchRow] | None = None,
+        rows: Callable[[int], BatchRow] | None = None,
     ):
+        """``rows(i)``: row ``i`` as the batch gives it to ``add`` (with the
+        per-row rules' findings); by default, one with only its context."""
         self.numbers = numbers
         self.lines = lines
         self.data = data
@@ -137,7 +139,7 @@ class RowBlock:
         self._memo: dict[Hashable, Any] = {}
         #: row index -> the first reason a batch rule gave to count it as bad
         self.rejections: dict[int, str] = {}
-        self._found = findings
+        self._make_row = rows
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -175,8 +177,8 @@ class RowBlock:
         :meth:`reject` ones."""
         row = self._rows.get(index)
         if row is None:
-            if self._found is not None:
-                row = self._found(index)
+            if self._make_row is not None:
+                row = self._make_row(index)
             else:
                 row = BatchRow(self.numbers[index], None, self.lines[index], self.context(index))
             self._rows[index] = row

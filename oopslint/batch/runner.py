@@ -926,8 +926,11 @@ class Runner:
         count = len(rows)
         #: each row's findings as batch rules see them (None: counted brief)
         found_of: list[list[Finding] | None] = [_NO_FINDINGS] * count
-        block = RowBlock(self.prototype, numbers, lines, data)
-        block._found = lambda index: self.batch_row(numbers[index], lines[index], block.context(index), found_of[index])
+
+        def batch_row(index: int) -> BatchRow:
+            return self.batch_row(numbers[index], lines[index], block.context(index), found_of[index])
+
+        block = RowBlock(self.prototype, numbers, lines, data, batch_row)
         decisions = None
         if checker is not None:
             keys = block.values(self._plan_fields)  # type: ignore[arg-type]

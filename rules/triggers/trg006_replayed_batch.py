@@ -236,12 +236,13 @@ class ReplayState:
         else:
             return True  # no row has a date to judge
         days = list(map(_TO_ORDINAL, reference))
-        stale: Any = repeat(False)
+        stale: Any = None  # per row, as _count judges it: an event past its age, or an old order
         if limit is not None and not at_absent:
             stale = map(gt, map(sub, send, at), repeat(limit))
         if not placed_absent and kind in ORDER_TYPES:
-            stale = map(or_, stale, map(gt, map(sub, send, placed), repeat(self.old_order)))
-        stale_rows = list(stale) if not isinstance(stale, repeat) else []
+            old = map(gt, map(sub, send, placed), repeat(self.old_order))
+            stale = old if stale is None else map(or_, stale, old)
+        stale_rows = list(stale) if stale is not None else []
         self.judged += count
         if not placed_absent:
             self.uses_orders += count

@@ -363,8 +363,6 @@ def duplicate_send(batch, context, options) -> Iterator[Any]:
 #: of a key of as many parts (a key's parts are as many on every row).
 _SEPARATOR = "\x00"
 _ABSENT = "\x01"
-#: what DuplicateState.add_block puts for a value that is neither text nor absent: the join then fails
-_NOT_TEXT: Any = object()
 
 
 def _key_hash(address: str, fields: list[Any]) -> int:
@@ -423,6 +421,20 @@ def _digest(text: str) -> int:
     hashing = _EMPTY_DIGEST.copy()
     hashing.update(data)
     return _SIGNED_64(hashing.digest())[0]  # type: ignore[no-any-return]
+
+
+def _row_key(read: tuple[Any, ...]) -> tuple[int, str] | None:
+    """The key of a row's recipient and key fields (``read``, as ``read_fields``
+    reads them) and its address; None for a row without a recipient."""
+    recipient = read[0]
+    address = (recipient if recipient.__class__ is str else str(recipient)).strip()
+    if recipient is None or not address:
+        return None
+    return _key_hash(address, list(read[1:])), address
+
+
+def _no_recipient(context: Any) -> str:
+    return f"no {path_of(context, 'recipient_email')}: cannot check for duplicate sends"
 
 
 def _block_keys(rows: list[tuple[Any, ...]], width: int) -> array[int] | None:
@@ -569,20 +581,32 @@ class DuplicateState:
         row_context = row.context
         values = getattr(row_context, "values", None)
         if values is not None:
-            recipient, *fields = values(self.read_fields)
+            read = values(self.read_fields)
         else:
-            recipient, *fields = [row_context.get(name) for name in self.read_fields]
-        address = (recipient if recipient.__class__ is str else str(recipient)).strip()
-        if recipient is None or not address:
-            row.reject(f"no {path_of(row_context, 'recipient_email')}: cannot check for duplicate sends")
+            read = tuple([row_context.get(name) for name in self.read_fields])
+        keyed = _row_key(read)
+        if keyed is None:
+            row.reject(_no_recipient(row_context))
             return
-        key = _key_hash(address, fields)
-        repeat = self.seen.add(key, row.number)
+        self._add_key(*keyed, row.number, read[0], lambda: row.id)
+
+    def _add_key(self, key: int, address: str, number: int, recipient: Any, the_id: Callable[[], Any]) -> None:
+        """Record row ``number``'s key; count it when it repeats an earlier row's."""
+        repeat = self.seen.add(key, number)
         if repeat is None:
             if self.firsts is not None:
-                self.firsts[row.number] = (row.id, address)  # masked (_shown) only if it is ever shown
+                self.firsts[number] = (the_id(), address)  # masked (_shown) only if it is ever shown
             return
-        self._repeat(key, row.number, repeat, row.id, recipient)
+        first_row, copies = repeat
+        self.repeated_rows += 1
+        if copies == 2:
+            self.recipients += 1
+        self.most = max(self.most, copies)
+        if len(self.samples) < self.sample_size:
+            self.samples.append(
+                {"row": number, "id": the_id(), "first_row": first_row, "recipient": self._shown(recipient)}
+            )
+            self.sample_keys.append(key)
 
     def add_block(self, block: Any) -> None:
         """:meth:`add` for each row of a block of rows (see :mod:`oopslint.batch.rows`).
@@ -606,56 +630,15 @@ class DuplicateState:
     def _add_rows(self, block: Any, rows: list[tuple[Any, ...]], keys: array[int] | None) -> None:
         """:meth:`add_block` row by row; ``keys``: each row's key, when worked out already."""
         numbers = block.numbers
-        seen_add = self.seen.add
-        firsts = self.firsts
-        width = len(self.key_fields)
-        separator, absent, other = _SEPARATOR, _ABSENT, _NOT_TEXT
-        empty, signed = _EMPTY_DIGEST, _SIGNED_64
-        for index, values in enumerate(rows):
-            recipient = values[0]
-            address = (recipient if recipient.__class__ is str else str(recipient)).strip()
+        for index, read in enumerate(rows):
             if keys is not None:
-                key = keys[index]
-            elif recipient is None or not address:
-                block.reject(
-                    index, f"no {path_of(block.prototype, 'recipient_email')}: cannot check for duplicate sends"
-                )
-                continue
+                keyed: tuple[int, str] | None = (keys[index], read[0].strip())
             else:
-                # as _key_hash writes a key of texts and absent values; any other value fails the join
-                parts = [
-                    value.strip() if value.__class__ is str else absent if value is None else other for value in values
-                ]
-                parts[0] = address
-                try:
-                    text = separator.join(parts).lower()
-                    if text.count(separator) != width or text.count(absent) != values.count(None):
-                        raise ValueError("a text holds the separator")
-                    hashing = empty.copy()
-                    hashing.update(text.encode())
-                    key = signed(hashing.digest())[0]
-                except (TypeError, ValueError):  # a value that is not text, NUL or SOH in one, a lone surrogate
-                    key = _key_hash(address, list(values[1:]))
-            number = numbers[index]
-            repeat = seen_add(key, number)
-            if repeat is None:
-                if firsts is not None:
-                    firsts[number] = (block.id(index), address)
+                keyed = _row_key(read)
+            if keyed is None:
+                block.reject(index, _no_recipient(block.prototype))
                 continue
-            self._repeat(key, number, repeat, block.id(index), recipient)
-
-    def _repeat(self, key: int, number: int, repeat: tuple[int, int], the_id: Any, recipient: Any) -> None:
-        """Count a row that repeats an earlier one (see :meth:`add`)."""
-        first_row, copies = repeat
-        self.repeated_rows += 1
-        if copies == 2:
-            self.recipients += 1
-        self.most = max(self.most, copies)
-        if len(self.samples) < self.sample_size:
-            self.samples.append(
-                {"row": number, "id": the_id, "first_row": first_row, "recipient": self._shown(recipient)}
-            )
-            self.sample_keys.append(key)
+            self._add_key(*keyed, numbers[index], read[0], partial(block.id, index))
 
     def _shown(self, recipient: Any) -> str:
         address = str(recipient).strip()
