@@ -228,23 +228,24 @@ class HttpClient:
             if queue is None:
                 queue = self._queues[host] = deque()
             queue.append((normalized, key, future))
-            if not self._workers.get(host):
+            if not self._before_turn.get(host):
                 self._add_worker(host)
         return future
 
     def _add_worker(self, host: str) -> None:
         """One more worker for ``host``'s queue, if it has URLs waiting. A host
-        starts with one; when a worker's request gets its turn and no other
-        worker is waiting for one, another joins (see :meth:`_turn_taken`), so
-        one is always waiting for the next turn and no more: the others would
-        only wait too. Workers are not capped by ``max_per_host``: one
-        following a redirect to another host no longer holds a place at this
-        one (every link of a click-tracked email goes through one host, and on
-        to many others)."""
+        starts with one; when a worker's request gets its turn, or a URL is
+        queued, and no other worker is waiting for a turn, another joins (see
+        :meth:`_turn_taken`), so one is always waiting for the next turn and no
+        more: the others would only wait too. Workers are not capped by
+        ``max_per_host``: one following a redirect to another host no longer
+        holds a place at this one (every link of a click-tracked email goes
+        through one host, and on to many others)."""
         queue = self._queues.get(host)
         if queue:
             self._workers[host] = self._workers.get(host, 0) + 1
             task = asyncio.ensure_future(self._work(host, queue))
+            self._before_turn.setdefault(host, set()).add(task)  # from now: a second URL queued waits for it
             self._worker_tasks.add(task)
             task.add_done_callback(self._worker_tasks.discard)
 
@@ -282,6 +283,7 @@ class HttpClient:
                     if task in waiting:  # it never got a turn (an answer from the cache, an invalid URL)
                         waiting.discard(task)
         finally:
+            waiting.discard(task)  # the queue was empty by the time it started
             self._workers[host] -= 1
 
     async def _check_once(self, url: str, key: str) -> LinkCheck:

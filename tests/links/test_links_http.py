@@ -134,6 +134,32 @@ def test_min_interval_between_requests_to_one_host(tmp_path, servers):
     assert time.monotonic() - started >= 0.4  # 3 gaps on one host; the other host does not wait
 
 
+def test_a_url_queued_while_the_host_answers_slowly_goes_out_at_its_turn_not_after_the_answer(server):
+    # The first check to a host is in flight when more URLs to that host arrive
+    # (a second rule, a second email, a long email's later links): the next one
+    # goes out once the interval has passed, not when the first answer is back.
+    arrived: dict[str, float] = {}
+
+    def slow(request, n):
+        arrived[request.path] = time.monotonic()
+        return Reply(200, delay=0.6)
+
+    urls = [server.route(f"/slow{n}", handler=slow) for n in range(3)]
+
+    async def scenario():
+        settings = {**FAST_HTTP, "min_interval": 0.05, "timeout": 30.0}
+        async with http.session(settings, use_cache=False) as client:
+            first = asyncio.ensure_future(client.check(urls[0]))
+            await asyncio.sleep(0.15)  # it went out and waits for its answer
+            later = await client.check_all(urls[1:])
+            return [await first, *later]
+
+    results = run(scenario())
+    assert [result.status for result in results] == [200, 200, 200]
+    assert arrived["/slow1"] - arrived["/slow0"] < 0.45  # before the first answer (0.6 s)
+    assert 0.05 <= arrived["/slow2"] - arrived["/slow1"] < 0.45  # an interval apart, not an answer apart
+
+
 def test_a_429_holds_back_the_whole_host(tmp_path, server):
     server.route("/a", Reply(429, {"Retry-After": "1"}), Reply(200))
     server.route("/b", Reply(200, delay=0.0))
