@@ -52,6 +52,15 @@ def rendered_only(email, context, options):
     yield Finding("rendered check ran")
 
 
+@rule(code="TST006", name="counts-frozen-objects", severity="info", section="testing", network=True)
+async def counts_frozen_objects(email, context, options):
+    """Reports how many objects the collector leaves out of its passes while network rules run."""
+    import gc
+
+    await asyncio.sleep(0)
+    return [Finding(f"frozen {gc.get_freeze_count()}")]
+
+
 REGISTRY = Registry([every_image, always_crashes, slow_network, needs_send_time, rendered_only])
 
 
@@ -351,3 +360,48 @@ def test_the_collector_is_restored_after_a_lint_and_left_off_when_the_applicatio
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def freeze_counter() -> Linter:
+    return Linter(config={}, registry=Registry([counts_frozen_objects]))
+
+
+def _frozen_during(report) -> int:
+    (message,) = [f.message for f in report.findings if f.code == "TST006"]
+    return int(message.split()[1])
+
+
+def test_network_checks_run_with_the_parsed_objects_out_of_the_collectors_passes_and_hand_them_back():
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    report = freeze_counter().lint(HTML)
+    assert _frozen_during(report) > 1000  # the parsed email, and everything imported
+    assert gc.get_freeze_count() == 0
+
+    async def sync_call_inside_loop():
+        return freeze_counter().lint(HTML)
+
+    assert _frozen_during(asyncio.run(sync_call_inside_loop())) > 1000
+    assert gc.get_freeze_count() == 0
+
+
+def test_objects_the_application_froze_stay_frozen_and_nothing_more_is_frozen():
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        report = freeze_counter().lint(HTML)
+        assert _frozen_during(report) == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_an_async_lint_leaves_the_collector_alone():
+
+    async def main():
+        return await freeze_counter().alint(HTML)
+
+    assert _frozen_during(asyncio.run(main())) == 0
