@@ -110,6 +110,7 @@ class HttpClient:
         self._queues: dict[str, deque[tuple[str, str, asyncio.Future[LinkCheck]]]] = {}
         self._workers: dict[str, int] = {}
         self._before_turn: dict[str, set[asyncio.Task[Any] | None]] = {}  # workers yet to get a turn, per host
+        self._settings_by_origin: dict[tuple[str, int | None], HostSettings] = {}
         self._worker_tasks: set[asyncio.Task[None]] = set()
         self._global: asyncio.Semaphore | None = None
         self._deadline: float | None = None
@@ -198,24 +199,21 @@ class HttpClient:
         """The future of the session's check of ``url`` (started here if new)."""
         known = self._check_keys.get(url)
         if known is None:
-            try:
-                parsed = self._parse(url.strip())
-                if parsed.scheme not in ("http", "https") or not parsed.host:
-                    raise httpx.InvalidURL("not an http(s) URL with a host")
-                text = str(parsed)
-                normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
-                if normalized == text and len(self._parsed) < _PARSED_KEPT:
-                    self._parsed.setdefault(normalized, parsed)
-            except (httpx.InvalidURL, ValueError, TypeError) as exc:
-                invalid = asyncio.get_running_loop().create_future()
-                invalid.set_result(
-                    LinkCheck(
-                        url=url, final_url=url, error="invalid-url", detail=f"not a URL that can be fetched ({exc})"
+            known = self._plain_check_key(url)
+            if known is None:
+                try:
+                    known = self._parsed_check_key(url)
+                except (httpx.InvalidURL, ValueError, TypeError) as exc:
+                    invalid = asyncio.get_running_loop().create_future()
+                    invalid.set_result(
+                        LinkCheck(
+                            url=url,
+                            final_url=url,
+                            error="invalid-url",
+                            detail=f"not a URL that can be fetched ({exc})",
+                        )
                     )
-                )
-                return invalid
-            settings = self.settings.for_host(parsed.host, parsed.port)
-            known = (normalized, self._key(normalized, settings), parsed.host.lower())
+                    return invalid
             if len(self._check_keys) >= _PARSED_KEPT:
                 self._check_keys.clear()  # a batch session sees endless personalised URLs
             self._check_keys[url] = known
@@ -231,6 +229,39 @@ class HttpClient:
             if not self._before_turn.get(host):
                 self._add_worker(host)
         return future
+
+    def _plain_check_key(self, url: str) -> tuple[str, str, str] | None:
+        """``(normalized URL, check key, host)`` of a plain URL (see
+        :data:`_PLAIN_URL`), read off the text: it is its own normal form, and
+        httpx parses it only when a worker gets to it. None for any other URL."""
+        match = _PLAIN_URL.fullmatch(url) if _PLAIN_URLS_WORK else None
+        if match is None:
+            return None
+        scheme, host, port_text, path, _ = match.groups()
+        port = int(port_text) if port_text else None
+        if port == _DEFAULT_PORTS[scheme] or (port or 0) > 65535 or "/." in path or "xn--" in host:
+            # httpx drops a default port, refuses a port too large, resolves dot
+            # segments, and names a host by its Unicode form
+            return None
+        settings = self._settings_by_origin.get((host, port))
+        if settings is None:
+            if len(self._settings_by_origin) >= _PARSED_KEPT:
+                self._settings_by_origin.clear()
+            settings = self._settings_by_origin[(host, port)] = self.settings.for_host(host, port)
+        return url, self._key(url, settings), host
+
+    def _parsed_check_key(self, url: str) -> tuple[str, str, str]:
+        """``(normalized URL, check key, host)`` of any URL, parsed by httpx
+        (which raises for one that cannot be fetched)."""
+        parsed = self._parse(url.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise httpx.InvalidURL("not an http(s) URL with a host")
+        text = str(parsed)
+        normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
+        if normalized == text and len(self._parsed) < _PARSED_KEPT:
+            self._parsed.setdefault(normalized, parsed)
+        settings = self.settings.for_host(parsed.host, parsed.port)
+        return normalized, self._key(normalized, settings), parsed.host.lower()
 
     def _add_worker(self, host: str) -> None:
         """One more worker for ``host``'s queue, if it has URLs waiting. A host

@@ -388,6 +388,9 @@ def _edit_distance(a: str, b: str) -> int:
 _PLAIN_HTTP_URL = re.compile(r"(?i:https?)://([A-Za-z0-9._-]+)(?::([0-9]{1,5}))?(?:[/?#][!-~]*)?\Z")
 
 
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
+
+
 @lru_cache(maxsize=1024)
 def host_problem(host: str) -> str | None:
     if is_ip(host):
@@ -416,7 +419,7 @@ def url_problem(url: str, *, kind: str, has_base: bool) -> tuple[str, str | None
         return (f"Empty {noun}: the {'src' if kind == 'image' else 'href'} has no address", None, "mode")
     if url.startswith("#"):
         return None
-    if re.match(r"^[A-Za-z]:[\\/]", url) or url.startswith("\\\\"):
+    if _WINDOWS_PATH.match(url) or url.startswith("\\\\"):
         return (f"Malformed {noun}: {url} is a path on the sender's computer", None, "error")
     scheme = scheme_of(url)
     if not scheme:

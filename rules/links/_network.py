@@ -60,6 +60,9 @@ class Verdict:
     reason: str
 
 
+_OK = Verdict("ok", "")
+
+
 @lru_cache(maxsize=32)
 def _parse_accept(items: tuple[Any, ...]) -> Callable[[int], bool]:
     codes: set[int] = set()
@@ -75,6 +78,8 @@ def _parse_accept(items: tuple[Any, ...]) -> Callable[[int], bool]:
         low = int(match.group(1))
         high = int(match.group(2) or low)
         ranges.append((low, high))
+    if not ranges:
+        return codes.__contains__  # the usual case (none, or codes only): no generator per status
     return lambda status: status in codes or any(low <= status <= high for low, high in ranges)
 
 
@@ -167,24 +172,24 @@ def judge(check: http.LinkCheck, accept: Callable[[int], bool], *, host_only: bo
     """Broken, fine, or could not tell: a failure we cannot pin on the link is
     never called broken."""
     if check.error == "invalid-url":
-        return Verdict("ok", "")  # LNK007 reports an address that cannot be fetched
+        return _OK  # LNK007 reports an address that cannot be fetched
     if check.error is not None:
         if check.error in _UNVERIFIABLE_ERRORS:
             return Verdict("unverified", f"{check.detail}")
         extra = _tries(check) if check.error in ("timeout", "reset") else ""
         return Verdict("broken", f"{check.detail}{extra} {_at(check)}")
     if host_only:
-        return Verdict("ok", "")
+        return _OK
     status = check.status or 0
     if accept(status):
-        return Verdict("ok", "")
+        return _OK
     if check.challenge:
         return Verdict(
             "unverified",
             f"a {check.challenge} bot check answered instead of the page ({check.status_text}) {_at(check)}",
         )
     if check.ok:
-        return Verdict("ok", "")
+        return _OK
     if status in _UNVERIFIABLE_STATUSES:
         why = _GENERIC_REASONS[status]
         return Verdict(

@@ -85,3 +85,34 @@ def test_every_url_in_the_fixtures():
         same(url)
         plain += _plain_url(url) is not None
     assert plain > len(urls) // 4  # the short path is the common one
+
+
+def test_a_plain_url_is_queued_under_the_key_and_host_httpx_would_give_it():
+    # the check's key is read off a plain URL's text; it must be the key the
+    # parsed URL gets, or one link would be checked twice (or two as one)
+    import asyncio
+
+    from oopslint import http
+
+    settings = {
+        "allow_private": True,
+        "progress": False,
+        "hosts": {"shop.example.com": {"headers": {"X-Test": "1"}}, "127.0.0.1:8080": {"timeout": 3}},
+    }
+
+    async def keys() -> tuple[int, list[tuple[str, object, object]]]:
+        async with http.session(settings, use_cache=False) as client:
+            compared, differ = 0, []
+            for url in [*CRAFTED, *fixture_urls()]:
+                quick = client._plain_check_key(url)
+                if quick is None:
+                    continue
+                compared += 1
+                parsed = client._parsed_check_key(url)
+                if quick != parsed:
+                    differ.append((url, quick, parsed))
+            return compared, differ
+
+    compared, differ = asyncio.run(keys())
+    assert compared > 100
+    assert differ == []
