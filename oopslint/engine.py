@@ -43,7 +43,7 @@ import threading
 import time
 import types
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -312,75 +312,63 @@ def retained_estimate(email: Email) -> int:
 
 
 _gc_lock = threading.Lock()
-_gc_holders = 0
-_gc_paused_by_us = False
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector during a synchronous stage.
+class _SharedCollectorChange:
+    """A change to the cyclic collector's process-wide state that nested and
+    concurrent callers share: the first to enter makes it (when ``applies()``
+    then), the last to leave undoes it."""
 
-    Parsing and the rules build many long-lived objects (elements, segments,
-    findings) that hold no garbage cycles; the collector would walk all of
-    them again and again as they pile up (20 MB of markup ran 1.65x slower).
-    Nested and concurrent callers share one pause, the collector is restored
-    when the last one leaves, and one left disabled by the application stays so.
-    Never held across an ``await``: other coroutines keep their collector.
-    """
-    global _gc_holders, _gc_paused_by_us
-    with _gc_lock:
-        _gc_holders += 1
-        if _gc_holders == 1 and gc.isenabled():
-            gc.disable()
-            _gc_paused_by_us = True
-    try:
-        yield
-    finally:
+    def __init__(self, applies: Callable[[], bool], make: Callable[[], None], undo: Callable[[], None]):
+        self._applies = applies
+        self._make = make
+        self._undo = undo
+        self._holders = 0
+        self._made = False
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
         with _gc_lock:
-            _gc_holders -= 1
-            if _gc_holders == 0 and _gc_paused_by_us:
-                _gc_paused_by_us = False
-                gc.enable()
+            self._holders += 1
+            if self._holders == 1 and self._applies():
+                self._make()
+                self._made = True
+        try:
+            yield
+        finally:
+            with _gc_lock:
+                self._holders -= 1
+                if self._holders == 0 and self._made:
+                    self._made = False
+                    self._undo()
 
 
-_frozen_holders = 0
-_frozen_by_us = False
+# Pause Python's cyclic garbage collector during a synchronous stage.
+#
+# Parsing and the rules build many long-lived objects (elements, segments,
+# findings) that hold no garbage cycles; the collector would walk all of them
+# again and again as they pile up (20 MB of markup ran 1.65x slower). The
+# collector is restored when the last holder leaves, and one left disabled by
+# the application stays so. Never held across an ``await``: other coroutines
+# keep their collector.
+_gc_paused = _SharedCollectorChange(gc.isenabled, gc.disable, gc.enable).held
 
-
-@contextlib.contextmanager
-def _kept_out_of_collections() -> Iterator[None]:
-    """Keep every object alive on entry out of the cyclic collector's passes
-    (``gc.freeze``) while a synchronous lint's network checks run on oopslint's
-    own event loop, and hand them back (``gc.unfreeze``) when the last such run
-    ends.
-
-    The collector stops the loop while it walks: a pass over the oldest
-    generation walks every object in the process (20-90 ms with an email or two
-    parsed and the network modules imported), and each host's next request goes
-    out that much late, then every one after it. The parse's own objects, made
-    while the collector was paused, would be walked twice more on their way up
-    the generations, just as the first requests go out. Frozen, they are not
-    walked at all; objects made during the run are collected as usual.
-
-    Entered while the collector is still paused after parsing, so nothing is
-    walked before. Left alone where the application freezes objects itself
-    (``gc.get_freeze_count()`` is not 0 on entry), and nested or concurrent runs
-    share one freeze.
-    """
-    global _frozen_holders, _frozen_by_us
-    with _gc_lock:
-        _frozen_holders += 1
-        if _frozen_holders == 1 and hasattr(gc, "freeze") and gc.get_freeze_count() == 0:
-            gc.freeze()
-            _frozen_by_us = True
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _frozen_holders -= 1
-            if _frozen_holders == 0 and _frozen_by_us:
-                _frozen_by_us = False
-                gc.unfreeze()
+# Keep every object alive on entry out of the collector's passes (``gc.freeze``)
+# while a synchronous lint's network checks run on oopslint's own event loop,
+# and hand them back (``gc.unfreeze``) when the last such run ends.
+#
+# The collector stops the loop while it walks: a pass over the oldest generation
+# walks every object in the process (20-90 ms with an email or two parsed and
+# the network modules imported), and each host's next request goes out that
+# much late, then every one after it. The parse's own objects, made while the
+# collector was paused, would be walked twice more on their way up the
+# generations, just as the first requests go out. Frozen, they are not walked
+# at all; objects made during the run are collected as usual. Entered while the
+# collector is still paused after parsing, so nothing is walked before; left
+# alone where the application freezes objects itself.
+_kept_out_of_collections = _SharedCollectorChange(
+    lambda: hasattr(gc, "freeze") and gc.get_freeze_count() == 0, gc.freeze, gc.unfreeze
+).held
 
 
 class Linter:
