@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -52,12 +53,19 @@ def rendered_only(email, context, options):
     yield Finding("rendered check ran")
 
 
-@rule(code="TST006", name="counts-frozen-objects", severity="info", section="testing", network=True)
+@rule(
+    code="TST006",
+    name="counts-frozen-objects",
+    severity="info",
+    section="testing",
+    network=True,
+    options={"sleep": 0.0},
+)
 async def counts_frozen_objects(email, context, options):
     """Reports how many objects the collector leaves out of its passes while network rules run."""
     import gc
 
-    await asyncio.sleep(0)
+    await asyncio.sleep(options.sleep)
     return [Finding(f"frozen {gc.get_freeze_count()}")]
 
 
@@ -398,6 +406,27 @@ def test_objects_the_application_froze_stay_frozen_and_nothing_more_is_frozen():
         assert frozen - 1000 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
+
+
+def test_concurrent_lints_share_one_freeze_and_the_last_to_finish_hands_it_back():
+    import gc
+    import threading
+
+    reports = {}
+
+    def lint(name: str, sleep: float) -> None:
+        linter = Linter(config={"testing": {"sleep": sleep}}, registry=Registry([counts_frozen_objects]))
+        reports[name] = linter.lint(HTML)
+
+    threads = [threading.Thread(target=lint, args=("long", 0.4)), threading.Thread(target=lint, args=("short", 0.0))]
+    threads[0].start()
+    time.sleep(0.1)  # the long one is in its network stage, objects frozen
+    threads[1].start()
+    threads[1].join()
+    assert gc.get_freeze_count() > 1000  # the short one finished first: the long one still runs frozen
+    threads[0].join()
+    assert _frozen_during(reports["short"]) > 1000 and _frozen_during(reports["long"]) > 1000
+    assert gc.get_freeze_count() == 0
 
 
 def test_an_async_lint_leaves_the_collector_alone():
