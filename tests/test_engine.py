@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
 
 import pytest
 
@@ -65,9 +65,13 @@ async def counts_frozen_objects(email, context, options):
     """Reports how many objects the collector leaves out of its passes while network rules run."""
     import gc
 
+    if options.sleep:
+        LONG_CHECK_RUNNING.set()
     await asyncio.sleep(options.sleep)
     return [Finding(f"frozen {gc.get_freeze_count()}")]
 
+
+LONG_CHECK_RUNNING = threading.Event()
 
 REGISTRY = Registry([every_image, always_crashes, slow_network, needs_send_time, rendered_only])
 
@@ -410,7 +414,6 @@ def test_objects_the_application_froze_stay_frozen_and_nothing_more_is_frozen():
 
 def test_concurrent_lints_share_one_freeze_and_the_last_to_finish_hands_it_back():
     import gc
-    import threading
 
     reports = {}
 
@@ -418,9 +421,10 @@ def test_concurrent_lints_share_one_freeze_and_the_last_to_finish_hands_it_back(
         linter = Linter(config={"testing": {"sleep": sleep}}, registry=Registry([counts_frozen_objects]))
         reports[name] = linter.lint(HTML)
 
-    threads = [threading.Thread(target=lint, args=("long", 0.4)), threading.Thread(target=lint, args=("short", 0.0))]
+    threads = [threading.Thread(target=lint, args=("long", 1.0)), threading.Thread(target=lint, args=("short", 0.0))]
+    LONG_CHECK_RUNNING.clear()
     threads[0].start()
-    time.sleep(0.1)  # the long one is in its network stage, objects frozen
+    assert LONG_CHECK_RUNNING.wait(30)  # the long one is in its network stage, objects frozen
     threads[1].start()
     threads[1].join()
     assert gc.get_freeze_count() > 1000  # the short one finished first: the long one still runs frozen
