@@ -19,6 +19,15 @@ from ._urls import is_public_address
 _P = TypeVar("_P", bound=asyncio.BaseProtocol)
 
 
+def _written_address(host: str) -> str | None:
+    """The IP address ``host`` is, when it is one written out (it needs no
+    lookup, nor a thread for getaddrinfo); None for a name."""
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return None
+
+
 class Resolver:
     """Resolves names once per session, tells "no such name" from "no DNS"."""
 
@@ -32,8 +41,15 @@ class Resolver:
         key = (host, port)
         future = self._answers.get(key)
         if future is None:
+            address = _written_address(host)
+            if address is not None:  # nothing to look up: no task, no turn of the loop
+                future = self._answers[key] = asyncio.get_running_loop().create_future()
+                future.set_result([address])
+                return [address]
             future = asyncio.ensure_future(self._lookup(host, port))
             self._answers[key] = future
+        elif future.done() and not future.cancelled() and future.exception() is None:
+            return list(future.result())  # a name looked up before, for the next connection to it
         return await asyncio.shield(future)
 
     async def _getaddrinfo(self, host: str, port: int) -> list[str]:
@@ -47,11 +63,6 @@ class Resolver:
         return addresses
 
     async def _lookup(self, host: str, port: int) -> list[str]:
-        try:
-            # an address written out needs no lookup (nor a thread for getaddrinfo)
-            return [str(ipaddress.ip_address(host.strip("[]")))]
-        except ValueError:
-            pass
         try:
             return await self._getaddrinfo(host, port)
         except TimeoutError:
