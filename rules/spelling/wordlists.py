@@ -256,12 +256,13 @@ class WordEnds(AbstractSet[str]):
     part of a start and a megabyte or two more for every process, and they
     are only looked at for long unknown words."""
 
-    __slots__ = ("_joined", "_width", "_extra")
+    __slots__ = ("_joined", "_width", "_extra", "_unlisted")
 
     def __init__(self, joined: str, extra: Iterable[str] = (), *, _width: int | None = None) -> None:
         self._joined = joined
         self._width = self._line_width(joined) if _width is None else _width
-        self._extra = frozenset(item for item in extra if not self._listed(item))
+        self._extra = frozenset(extra)
+        self._unlisted: frozenset[str] | None = None  # the extra ones not in the text, when counted
 
     @staticmethod
     def _line_width(text: str) -> int:
@@ -314,13 +315,21 @@ class WordEnds(AbstractSet[str]):
     def __contains__(self, item: object) -> bool:
         return isinstance(item, str) and (item in self._extra or self._listed(item))
 
+    def _extra_unlisted(self) -> frozenset[str]:
+        """The extra strings the text does not hold (each string counted once):
+        worked out only when the set is counted or listed, as lookups never need it."""
+        unlisted = self._unlisted
+        if unlisted is None:
+            unlisted = self._unlisted = frozenset(item for item in self._extra if not self._listed(item))
+        return unlisted
+
     def __iter__(self) -> Iterator[str]:
         if self._joined:
             yield from self._joined.split("\n")
-        yield from self._extra
+        yield from self._extra_unlisted()
 
     def __len__(self) -> int:
-        return (self._joined.count("\n") + 1 if self._joined else 0) + len(self._extra)
+        return (self._joined.count("\n") + 1 if self._joined else 0) + len(self._extra_unlisted())
 
     def __repr__(self) -> str:
         return f"WordEnds({len(self)} strings)"
