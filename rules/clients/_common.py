@@ -18,7 +18,7 @@ import fnmatch
 import json
 import marshal
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -81,12 +81,53 @@ class Dataset:
     slugs: frozenset[str] = field(default_factory=frozenset)
 
 
+class _Stats(Mapping[str, Mapping[str, Mapping[str, str]]]):
+    """One feature's caniemail test results, read from the data's results
+    (kept marshalled) the first time any feature's are looked at: the rules
+    work from the verdicts worked out of them, and reading every feature's
+    results would take most of a cold start's data load."""
+
+    __slots__ = ("_all", "_slug")
+
+    def __init__(self, all_stats: _AllStats, slug: str):
+        self._all = all_stats
+        self._slug = slug
+
+    def _mine(self) -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+        return self._all.read().get(self._slug, {})
+
+    def __getitem__(self, family: str) -> Mapping[str, Mapping[str, str]]:
+        return self._mine()[family]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mine())
+
+    def __len__(self) -> int:
+        return len(self._mine())
+
+
+class _AllStats:
+    """Every feature's results, marshalled, read once when first asked for."""
+
+    __slots__ = ("_blob", "_read")
+
+    def __init__(self, blob: bytes):
+        self._blob = blob
+        self._read: dict[str, Any] | None = None
+
+    def read(self) -> dict[str, Any]:
+        if self._read is None:
+            self._read = marshal.loads(self._blob)
+        return self._read
+
+
 @cache
 def dataset() -> Dataset:
     prepared = _prepared()
+    all_stats = _AllStats(prepared["stats"])
     features = {
-        slug: Feature(slug=slug, title=title, category=category, url=url, stats=stats, notes=notes)
-        for slug, title, category, url, stats, notes in prepared["features"]
+        slug: Feature(slug=slug, title=title, category=category, url=url, stats=_Stats(all_stats, slug), notes=notes)
+        for slug, title, category, url, notes in prepared["features"]
     }
     return Dataset(
         features,
@@ -231,7 +272,7 @@ def _verdicts(slug: str, clients: tuple[str, ...]) -> tuple[Verdict, ...]:
     return tuple(Verdict(client, *entry) for client in clients for entry in by_client.get(client, ()))
 
 
-_INDEX_FORMAT = 2  # bump when _verdicts_for decides differently or the cached form changes
+_INDEX_FORMAT = 3  # bump when _verdicts_for decides differently or the cached form changes
 
 #: support, versions, notes, remark of each Verdict, per feature slug and client
 VerdictIndex = dict[str, dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...]]]
@@ -271,6 +312,11 @@ def _prepared() -> dict[str, Any]:
                 by_client[client] = tuple((v.support, v.versions, v.notes, v.remark) for v in found)
         index[slug] = by_client
     prepared["verdicts"] = index
+    # the results stay marshalled (see _Stats): the rules read the verdicts
+    prepared["stats"] = marshal.dumps({slug: stats for slug, _, _, _, stats, _ in prepared["features"]})
+    prepared["features"] = [
+        (slug, title, category, url, notes) for slug, title, category, url, _, notes in prepared["features"]
+    ]
     paths.write_atomically(cached, marshal.dumps(prepared))
     return prepared
 
