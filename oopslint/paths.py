@@ -111,9 +111,21 @@ def cache_folder(part: str = "") -> Path:
     return folder / part if part else folder
 
 
+#: A cache file nobody has read or written for this long is removed when
+#: another is written beside it (see :func:`write_atomically`).
+STALE_AFTER_DAYS = 30
+
+
 def write_atomically(path: Path, payload: bytes) -> None:
     """Write a cache file whole or not at all. Best effort: a read-only home
-    or a full disk only costs the speed the cache would have saved."""
+    or a full disk only costs the speed the cache would have saved.
+
+    Each cache file's name carries what it was made from (a data file's size
+    and time, a format, a Python version), so an upgrade of oopslint, its data
+    or Python leaves the old files behind. Writing one therefore removes the
+    files beside it (its folder holds one kind of cache) that have not been
+    read or written for :data:`STALE_AFTER_DAYS` days: the folder keeps what is
+    in use, and one still needed is only made again."""
     import tempfile  # only when writing: it imports shutil and the compression modules
 
     try:
@@ -130,4 +142,33 @@ def write_atomically(path: Path, payload: bytes) -> None:
                 pass
             raise
     except OSError:
-        pass
+        return
+    _remove_stale_beside(path)
+
+
+def _remove_stale_beside(kept: Path) -> None:
+    """Remove the files beside ``kept`` (older formats and versions, or left
+    ``.tmp`` by a write that never finished) unused for :data:`STALE_AFTER_DAYS`
+    days. Only in a subfolder of oopslint's cache folder: the folder itself
+    holds the link checks' database, which :func:`write_atomically` does not make."""
+    import time
+
+    folder = kept.parent
+    try:
+        if folder.resolve().parent != cache_folder().resolve():
+            return  # not one of oopslint's cache subfolders
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    cutoff = time.time() - STALE_AFTER_DAYS * 86400
+    for entry in entries:
+        if entry.name == kept.name:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            info = entry.stat(follow_symlinks=False)
+            if max(info.st_atime, info.st_mtime) < cutoff:  # atime: read since, where the system keeps it
+                os.unlink(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to remove
