@@ -157,7 +157,10 @@ def test_a_url_queued_while_the_host_answers_slowly_goes_out_at_its_turn_not_aft
     results = run(scenario())
     assert [result.status for result in results] == [200, 200, 200]
     assert arrived["/slow1"] - arrived["/slow0"] < 0.45  # before the first answer (0.6 s)
-    assert 0.05 <= arrived["/slow2"] - arrived["/slow1"] < 0.45  # an interval apart, not an answer apart
+    # an interval apart, not an answer apart; the server notes each arrival when its own
+    # loop gets to it, a few milliseconds either way (the gate's interval is tested on the
+    # client's clock in test_links_pacing.py)
+    assert 0.04 <= arrived["/slow2"] - arrived["/slow1"] < 0.45
 
 
 def test_a_429_holds_back_the_whole_host(tmp_path, server):
