@@ -405,9 +405,10 @@ def test_objects_the_application_froze_stay_frozen_and_nothing_more_is_frozen():
     try:
         frozen = gc.get_freeze_count()
         report = freeze_counter().lint(HTML)
-        # frozen objects may still be freed (by reference counting), never added to
-        assert frozen - 1000 < _frozen_during(report) <= frozen
-        assert frozen - 1000 < gc.get_freeze_count() <= frozen
+        # frozen objects may still be freed (by reference counting, or a cache dropping an
+        # entry), never added to: a freeze now would add the Linter and the parsed email
+        assert frozen // 2 < _frozen_during(report) <= frozen
+        assert frozen // 2 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
