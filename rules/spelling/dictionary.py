@@ -405,7 +405,11 @@ class Dictionary:
         positions = self._edit_positions(word)
         if not positions:
             return []
-        found = frequencies.keys() & self._edits1(word, positions)
+        candidates = self._edits1(word, positions)
+        if isinstance(frequencies, WordFrequencies):
+            found = frequencies.listed_among(candidates)
+        else:
+            found = frequencies.keys() & candidates
         scored = [(c, frequencies[c] * self._slip_weight(word, c)) for c in found]
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored

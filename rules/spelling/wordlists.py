@@ -427,6 +427,17 @@ class WordFrequencies(Mapping[str, int]):
             return word in self._dict
         return isinstance(word, str) and self._count(word) is not None
 
+    def listed_among(self, words: set[str]) -> set[str]:
+        """The ``words`` this table holds: what ``self.keys() & words`` gives,
+        without a Python call per word once the plain dict is built (a
+        misspelling's candidates are hundreds of strings each)."""
+        if self._dict is None and self._lookups + len(words) > self.DICT_AFTER_LOOKUPS:
+            self._lookups += len(words)
+            self.as_dict()
+        if self._dict is not None:
+            return self._dict.keys() & words
+        return {word for word in words if self._count(word) is not None}
+
     def __getitem__(self, word: str) -> int:
         if self._dict is not None:
             return self._dict[word]
