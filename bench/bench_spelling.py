@@ -319,6 +319,7 @@ def reference_targets(args: argparse.Namespace) -> None:
             for loaded in dictionary._dictionaries.values():
                 loaded._verdicts.clear()
                 loaded._suggestions.clear()
+                loaded._neighbours.clear()
         start = time.perf_counter()
         count = run_rules(rules, email, context, options)
         return (time.perf_counter() - start) * 1000, count

@@ -164,6 +164,7 @@ def test_the_spelling_word_table_answers_as_the_frequency_dict_and_is_rewritten_
             assert fast.suggestions(word, 5) == plain.suggestions(word, 5), (round_, word)
         fast._verdicts.clear()
         fast._suggestions.clear()
+        fast._neighbours.clear()
     assert fast.frequencies._dict is not None  # past the limit it answers from a dict
 
 

@@ -143,6 +143,7 @@ class Dictionary:
     _adjacent: dict[str, frozenset[str]] = field(default_factory=dict)
     _verdicts: dict[str, Verdict] = field(default_factory=dict)
     _suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _neighbours: dict[str, tuple[str, ...]] = field(default_factory=dict)  # found by the full one-edit search
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: the frequent words and every string one deletion away from one (see
     #: ``_may_have_frequent_neighbour``), built on demand
@@ -522,10 +523,19 @@ class Dictionary:
         return result[:limit]
 
     def neighbours(self, word: str) -> tuple[str, ...]:
-        """Known words one edit away (and a split into two words), most likely first."""
+        """Known words one edit away (and a split into two words), most likely
+        first. A word classified without the full one-edit search (see
+        :meth:`_may_have_frequent_neighbour`) has it done here, once: TYP002
+        asks for a word's suggestions and then whether it had any neighbour."""
         candidates = self.classify(word).candidates
         if candidates is None:
-            candidates = tuple(c for c, _ in self._distance1(word))
+            candidates = self._neighbours.get(word)
+            if candidates is None:
+                candidates = tuple(c for c, _ in self._distance1(word))
+                with self._lock:
+                    if len(self._neighbours) > 50_000:
+                        self._neighbours.clear()
+                    self._neighbours[word] = candidates
         return candidates
 
     def _distance2(self, word: str) -> list[str]:
