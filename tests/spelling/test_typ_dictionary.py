@@ -250,3 +250,22 @@ def test_the_frequent_neighbour_filter_never_changes_a_verdict_or_a_suggestion(l
         skipped += fast.candidates is None
     assert filtered._frequent_keys is not None and exhaustive._frequent_keys is None
     assert skipped > len(words) // 10  # the filter did spare the full search for many words
+
+
+def test_a_words_one_edit_search_is_done_once_for_its_suggestions_and_its_neighbours(monkeypatch):
+    # TYP002 asks for a word's suggestions, then whether it has any neighbour:
+    # a word judged without the full search has that search done once, not twice
+    from oopslint.rules.spelling.dictionary import get_dictionary
+
+    dictionary = get_dictionary("en")
+    dictionary._build_frequent_keys()  # words with no frequent neighbour are judged without the full search
+    word = "zqxwvbplmtk"
+    for cache in (dictionary._verdicts, dictionary._suggestions, dictionary._neighbours):
+        cache.pop(word, None)
+    searched: list[str] = []
+    search = dictionary._distance1
+    monkeypatch.setattr(dictionary, "_distance1", lambda w, *rest: searched.append(w) or search(w, *rest))
+    assert dictionary.classify(word).candidates is None
+    assert dictionary.suggestions(word, 3, deep=False) == ()
+    assert dictionary.neighbours(word) == () and dictionary.neighbours(word) == ()
+    assert searched == [word]
