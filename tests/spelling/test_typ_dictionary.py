@@ -258,6 +258,8 @@ def test_a_words_one_edit_search_is_done_once_for_its_suggestions_and_its_neighb
     from oopslint.rules.spelling.dictionary import get_dictionary
 
     dictionary = get_dictionary("en")
+    for built_lazily in ("_frequent_keys", "_apostrophe_free"):  # as they were, for the tests after this one
+        monkeypatch.setattr(dictionary, built_lazily, getattr(dictionary, built_lazily))
     dictionary._build_frequent_keys()  # words with no frequent neighbour are judged without the full search
     word = "zqxwvbplmtk"
     for cache in (dictionary._verdicts, dictionary._suggestions, dictionary._neighbours):
