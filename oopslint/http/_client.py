@@ -243,12 +243,7 @@ class HttpClient:
             # httpx drops a default port, refuses a port too large, resolves dot
             # segments, and names a host by its Unicode form
             return None
-        settings = self._settings_by_origin.get((host, port))
-        if settings is None:
-            if len(self._settings_by_origin) >= _PARSED_KEPT:
-                self._settings_by_origin.clear()
-            settings = self._settings_by_origin[(host, port)] = self.settings.for_host(host, port)
-        return url, self._key(url, settings), host
+        return url, self._key(url, self._settings_for(host, port)), host
 
     def _parsed_check_key(self, url: str) -> tuple[str, str, str]:
         """``(normalized URL, check key, host)`` of any URL, parsed by httpx
@@ -260,8 +255,17 @@ class HttpClient:
         normalized = with_root_path(str(parsed.copy_with(fragment=None)) if "#" in text else text)
         if normalized == text and len(self._parsed) < _PARSED_KEPT:
             self._parsed.setdefault(normalized, parsed)
-        settings = self.settings.for_host(parsed.host, parsed.port)
+        settings = self._settings_for(parsed.host, parsed.port)
         return normalized, self._key(normalized, settings), parsed.host.lower()
+
+    def _settings_for(self, host: str, port: int | None) -> HostSettings:
+        """``settings.for_host``, worked out once per origin."""
+        settings = self._settings_by_origin.get((host, port))
+        if settings is None:
+            if len(self._settings_by_origin) >= _PARSED_KEPT:
+                self._settings_by_origin.clear()
+            settings = self._settings_by_origin[(host, port)] = self.settings.for_host(host, port)
+        return settings
 
     def _add_worker(self, host: str) -> None:
         """One more worker for ``host``'s queue, if it has URLs waiting. A host

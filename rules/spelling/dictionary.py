@@ -406,11 +406,7 @@ class Dictionary:
         positions = self._edit_positions(word)
         if not positions:
             return []
-        candidates = self._edits1(word, positions)
-        if isinstance(frequencies, WordFrequencies):
-            found = frequencies.listed_among(candidates)
-        else:
-            found = frequencies.keys() & candidates
+        found = frequencies.keys() & self._edits1(word, positions)
         scored = [(c, frequencies[c] * self._slip_weight(word, c)) for c in found]
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored

@@ -24,7 +24,7 @@ import sys
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, KeysView, Mapping
 from collections.abc import Set as AbstractSet
 from operator import itemgetter
 from pathlib import Path
@@ -335,6 +335,18 @@ class WordEnds(AbstractSet[str]):
         return f"WordEnds({len(self)} strings)"
 
 
+class _TableKeys(KeysView[str]):
+    """The words of a :class:`WordFrequencies`; ``& a_set`` is answered by
+    :meth:`WordFrequencies.listed_among`."""
+
+    _mapping: WordFrequencies
+
+    def __and__(self, other: Iterable[Any]) -> set[str]:
+        if isinstance(other, (set, frozenset)):
+            return self._mapping.listed_among(other)
+        return set(super().__and__(other))
+
+
 class WordFrequencies(Mapping[str, int]):
     """A language's words and their counts, as a read-only-but-extendable
     mapping over a word table: ``word in table``, ``table.get(word)``,
@@ -427,10 +439,13 @@ class WordFrequencies(Mapping[str, int]):
             return word in self._dict
         return isinstance(word, str) and self._count(word) is not None
 
-    def listed_among(self, words: set[str]) -> set[str]:
-        """The ``words`` this table holds: what ``self.keys() & words`` gives,
-        without a Python call per word once the plain dict is built (a
-        misspelling's candidates are hundreds of strings each)."""
+    def keys(self) -> _TableKeys:
+        return _TableKeys(self)
+
+    def listed_among(self, words: set[str] | frozenset[str]) -> set[str]:
+        """The ``words`` this table holds (``self.keys() & words``), without a
+        Python call per word once the plain dict is built (a misspelling's
+        one-edit candidates are hundreds of strings each)."""
         if self._dict is None and self._lookups + len(words) > self.DICT_AFTER_LOOKUPS:
             self._lookups += len(words)
             self.as_dict()
