@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .english import EN_PREFIXES, british_variant, english_base, inflection_of
 from .wordlists import WordEnds, WordFrequencies, available_languages, data_words, read_table
@@ -63,6 +64,8 @@ _LAYOUT = {
     "fr": "azerty",
     "ru": "jcuken",
 }
+_V = TypeVar("_V")
+
 _VOWELS = set("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœаеёиоуыэюя")
 #: Vowels a writer confuses with one another ("seperate"); "y" is left out:
 #: "Lyft" is a brand, not a slip for "left".
@@ -194,15 +197,20 @@ class Dictionary:
         a listed word. :meth:`classify` may still accept more."""
         return word in self.frequencies or self._is_variant(word)
 
+    def _remember(self, cache: dict[str, _V], word: str, value: _V, limit: int) -> None:
+        """Keep ``value`` for ``word`` in one of the per-word caches, emptied
+        when it passes ``limit`` (a batch sees endless words)."""
+        with self._lock:
+            if len(cache) > limit:
+                cache.clear()
+            cache[word] = value
+
     def classify(self, word: str) -> Verdict:
         """The verdict on a lowercase word with normalized apostrophes; cached."""
         verdict = self._verdicts.get(word)
         if verdict is None:
             verdict = self._classify(word)
-            with self._lock:
-                if len(self._verdicts) > 200_000:
-                    self._verdicts.clear()
-                self._verdicts[word] = verdict
+            self._remember(self._verdicts, word, verdict, 200_000)
         return verdict
 
     def _classify(self, word: str) -> Verdict:
@@ -512,10 +520,7 @@ class Dictionary:
             if len(word) <= MAX_DISTANCE2_LENGTH:
                 found = self._distance2(word)
         result = tuple(found[:10])
-        with self._lock:
-            if len(self._suggestions) > 50_000:
-                self._suggestions.clear()
-            self._suggestions[word] = result
+        self._remember(self._suggestions, word, result, 50_000)
         return result[:limit]
 
     def neighbours(self, word: str) -> tuple[str, ...]:
@@ -528,10 +533,7 @@ class Dictionary:
             candidates = self._neighbours.get(word)
             if candidates is None:
                 candidates = tuple(c for c, _ in self._distance1(word))
-                with self._lock:
-                    if len(self._neighbours) > 50_000:
-                        self._neighbours.clear()
-                    self._neighbours[word] = candidates
+                self._remember(self._neighbours, word, candidates, 50_000)
         return candidates
 
     def _distance2(self, word: str) -> list[str]:
